@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Mirsad",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mirsad", targets: ["mirsad"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // MARK: C libraries from the system
+        .systemLibrary(
+            name: "CZeroMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        // MARK: Layers
+        /// ZeroMQ binding: synchronous sockets, one owner per socket.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        /// The analysis core: pure Swift, no I/O.
+        .target(
+            name: "ArticleAnalysis",
+            resources: [.copy("Resources")]
+        ),
+        /// Reading articles from files, directories, JSON Lines (plain or gzip) and stdin.
+        .target(name: "ArticleIngest", dependencies: ["ArticleAnalysis", "CZlib"]),
+        /// The wire protocol: generated protobuf, frame codec, pure state machines.
+        .target(
+            name: "MirsadProtocol",
+            dependencies: [
+                "ArticleAnalysis",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        /// The report store behind an interface; SQLite (GRDB) implementation.
+        .target(
+            name: "ReportStore",
+            dependencies: [
+                "ArticleAnalysis",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        /// Dispatcher, worker, collector and producer: thin socket loops around the state machines.
+        .target(
+            name: "MirsadServices",
+            dependencies: [
+                "ZeroMQ", "MirsadProtocol", "ReportStore", "ArticleAnalysis", "ArticleIngest",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        /// The command line.
+        .executableTarget(
+            name: "mirsad",
+            dependencies: [
+                "MirsadServices", "ArticleAnalysis", "ArticleIngest", "ReportStore", "MirsadProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "ArticleAnalysisTests", dependencies: ["ArticleAnalysis"]),
+        .testTarget(name: "ArticleIngestTests", dependencies: ["ArticleIngest"]),
+        .testTarget(name: "MirsadProtocolTests", dependencies: ["MirsadProtocol"]),
+        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore"]),
+        .testTarget(name: "MirsadServicesTests", dependencies: ["MirsadServices"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["mirsad"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Placeholder: ArticleIngest is built in its own change.

@@ -1,0 +1,1 @@
+// Placeholder: MirsadProtocol is built in its own change.

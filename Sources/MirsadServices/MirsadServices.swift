@@ -1,0 +1,1 @@
+// Placeholder: MirsadServices is built in its own change.

@@ -1,0 +1,1 @@
+// Placeholder: ReportStore is built in its own change.

@@ -1,0 +1,1 @@
+// Placeholder: ZeroMQ is built in its own change.

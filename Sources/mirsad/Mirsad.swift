@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct Mirsad: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mirsad",
+        abstract: "Analyse news articles at scale over ZeroMQ."
+    )
+}

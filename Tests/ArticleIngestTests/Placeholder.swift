@@ -1,0 +1,4 @@
+import Testing
+@testable import ArticleIngest
+
+@Test func placeholder() { #expect(Bool(true)) }

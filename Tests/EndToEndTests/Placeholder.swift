@@ -1,0 +1,4 @@
+import Testing
+@testable import mirsad
+
+@Test func placeholder() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import MirsadProtocol
+
+@Test func placeholder() { #expect(Bool(true)) }

@@ -1,0 +1,4 @@
+import Testing
+@testable import MirsadServices
+
+@Test func placeholder() { #expect(Bool(true)) }

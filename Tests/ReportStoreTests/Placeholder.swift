@@ -1,0 +1,4 @@
+import Testing
+@testable import ReportStore
+
+@Test func placeholder() { #expect(Bool(true)) }
