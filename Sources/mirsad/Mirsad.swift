@@ -4,6 +4,11 @@ import ArgumentParser
 struct Mirsad: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mirsad",
-        abstract: "Analyse news articles at scale over ZeroMQ."
+        abstract: "Analyse news articles at scale: a dispatcher, workers and a collector over ZeroMQ.",
+        subcommands: [
+            RunCommand.self, SubmitCommand.self, StatusCommand.self,
+            DispatcherCommand.self, WorkerCommand.self, CollectorCommand.self,
+            AnalyzeCommand.self,
+        ]
     )
 }

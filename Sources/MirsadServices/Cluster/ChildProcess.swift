@@ -1,0 +1,87 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A service started as a child process of `mirsad run`, with its standard output read for its ready line and
+/// its standard error written to a log file.
+public final class ChildProcess {
+    public let name: String
+    public let logPath: String
+    private let process: Process
+    private let stdout: FileHandle
+    private var buffered: [UInt8] = []
+
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public init(name: String, executable: String, arguments: [String], logPath: String) throws {
+        self.name = name
+        self.logPath = logPath
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardInput = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        guard let log = FileHandle(forWritingAtPath: logPath) else {
+            throw StartError(description: "cannot write the log file \(logPath)")
+        }
+        process.standardError = log
+        stdout = pipe.fileHandleForReading
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Reads standard output until a line starting with `prefix` and returns the rest of that line.
+    /// Fails if the child exits or says nothing within `timeoutSeconds`.
+    public func awaitLine(prefix: String, timeoutSeconds: Double) throws -> String {
+        let deadline = MonotonicClock.now() + UInt64(timeoutSeconds * 1e9)
+        let fd = stdout.fileDescriptor
+        while true {
+            while let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffered[..<newline], as: UTF8.self)
+                buffered.removeSubrange(...newline)
+                if line.hasPrefix(prefix) { return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces) }
+            }
+            let now = MonotonicClock.now()
+            guard now < deadline else {
+                throw StartError(description: "\(name) did not report ready within \(Int(timeoutSeconds)) s (see \(logPath))")
+            }
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&pfd, 1, Int32(min((deadline - now) / 1_000_000, 500)))
+            if ready > 0 {
+                var chunk = [UInt8](repeating: 0, count: 4096)
+                let n = read(fd, &chunk, chunk.count)
+                if n > 0 {
+                    buffered.append(contentsOf: chunk[..<n])
+                } else if n == 0 {
+                    throw StartError(description: "\(name) exited before it was ready (see \(logPath))")
+                }
+            }
+        }
+    }
+
+    /// Sends SIGTERM, waits up to `graceSeconds`, then SIGKILL.
+    public func stop(graceSeconds: Double = 10) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = MonotonicClock.now() + UInt64(graceSeconds * 1e9)
+        while process.isRunning && MonotonicClock.now() < deadline {
+            usleep(20_000)
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// The path of the running executable, so children run the same build as their parent.
+    public static func currentExecutable() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}

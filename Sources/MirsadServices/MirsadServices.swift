@@ -1,1 +1,0 @@
-// Placeholder: MirsadServices is built in its own change.

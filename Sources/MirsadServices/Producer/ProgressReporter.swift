@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Shows a producer's progress: a bar redrawn in place on a terminal, a plain line every few seconds otherwise.
+public struct ProgressReporter {
+    public enum Style: Sendable { case bar, lines, silent }
+
+    public let style: Style
+    private var lastDraw: UInt64 = 0
+    private let startedAt: UInt64
+    private let interval: UInt64
+
+    /// A bar when standard error is a terminal, plain lines otherwise.
+    public init(style: Style? = nil, now: UInt64 = MonotonicClock.now()) {
+        let chosen = style ?? (isatty(STDERR_FILENO) == 1 ? .bar : .lines)
+        self.style = chosen
+        self.startedAt = now
+        self.interval = chosen == .bar ? 100_000_000 : 5_000_000_000
+    }
+
+    /// Draws when enough time has passed since the last draw, or when `force` is set.
+    public mutating func update(label: String, done: Int, total: Int?, now: UInt64 = MonotonicClock.now(), force: Bool = false) {
+        guard style != .silent, force || now &- lastDraw >= interval else { return }
+        lastDraw = now
+        let line = Self.render(label: label, done: done, total: total, elapsedNanoseconds: now - startedAt, barWidth: 30)
+        switch style {
+        case .bar: writeStandardError("\r\u{1B}[2K" + line)
+        case .lines: writeStandardError(line + "\n")
+        case .silent: break
+        }
+    }
+
+    /// Ends the bar's line so later output starts on a fresh one.
+    public func finish() {
+        if style == .bar { writeStandardError("\n") }
+    }
+
+    /// One progress line: count (of total), articles/s and, when the total is known, a bar and the ETA.
+    public static func render(label: String, done: Int, total: Int?, elapsedNanoseconds: UInt64, barWidth: Int) -> String {
+        let seconds = Double(elapsedNanoseconds) / 1e9
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        var line = label + " "
+        if let total, total > 0 {
+            let fraction = min(Double(done) / Double(total), 1)
+            let filled = Int(fraction * Double(barWidth))
+            line += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] "
+            line += "\(done)/\(total) "
+            line += formatRate(rate)
+            if rate > 0, done < total {
+                line += " ETA " + formatDuration(Double(total - done) / rate)
+            }
+        } else {
+            line += "\(done) " + formatRate(rate)
+        }
+        return line
+    }
+
+    static func formatRate(_ rate: Double) -> String {
+        rate >= 100 ? "\(Int(rate.rounded())) articles/s" : "\((rate * 10).rounded() / 10) articles/s"
+    }
+
+    static func formatDuration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded(.up))
+        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
+    }
+}
+
+/// Writes to standard error without buffering, so progress and logs interleave in order.
+public func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    bytes.withUnsafeMutableBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+}

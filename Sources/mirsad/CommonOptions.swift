@@ -1,0 +1,33 @@
+import ArgumentParser
+import Logging
+import MirsadServices
+
+/// Where the dispatcher listens; shared by every command that talks to it.
+struct DispatcherAddress: ParsableArguments {
+    @Option(name: .customLong("dispatcher"), help: "The dispatcher's endpoint.")
+    var endpoint: String = Defaults.dispatcherEndpoint
+}
+
+/// Logging for long-running roles: to standard error, one line per event.
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func bootstrap(label: String) -> Logger {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { name in
+            var handler = StreamLogHandler.standardError(label: name)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// An error a command reports as one clear line and a non-zero exit.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
