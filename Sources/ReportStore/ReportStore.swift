@@ -1,1 +1,65 @@
-// Placeholder: ReportStore is built in its own change.
+import ArticleAnalysis
+
+/// Where analysed results are kept: one row per job id.
+///
+/// Conformers are safe to call from any thread. Writes are idempotent on the job id, so a collector may resend a
+/// result it is unsure about.
+public protocol ReportStore: Sendable {
+    /// Commits all results in one transaction and returns which job ids were new and which were already stored
+    /// (a job id repeated inside `results` counts as a duplicate after its first occurrence). When it returns the
+    /// rows are durable; when it throws, none of `results` was committed and every earlier row is kept.
+    func store(_ results: [StoredResult]) throws -> StoreOutcome
+    /// Rows by status, over the whole store.
+    func count() throws -> StoreCounts
+    func contains(jobID: String) throws -> Bool
+    /// The stored result, its analysis without tokens; nil when the job id is unknown.
+    func result(jobID: String) throws -> StoredResult?
+    /// The most mentioned canonical entities across all analysed articles, optionally of one type only.
+    ///
+    /// Ordered by mentions, then by the number of articles, then by key and type, all so that ties are stable.
+    func topEntities(limit: Int, type: EntityType?) throws -> [EntityCount]
+    /// Rows by status, over the results of one batch.
+    func batchCounts(batchID: String) throws -> StoreCounts
+}
+
+/// What one `store` call did with each job id, in the order of its input.
+public struct StoreOutcome: Sendable, Hashable {
+    /// Job ids written by this call.
+    public var inserted: [String]
+    /// Job ids that were already stored (or repeated in the call) and were left as they were.
+    public var duplicates: [String]
+
+    public init(inserted: [String] = [], duplicates: [String] = []) {
+        self.inserted = inserted
+        self.duplicates = duplicates
+    }
+}
+
+/// Row counts; `total == analysed + failed`.
+public struct StoreCounts: Sendable, Hashable {
+    public var analysed: Int
+    public var failed: Int
+    public var total: Int { analysed + failed }
+
+    public init(analysed: Int, failed: Int) {
+        self.analysed = analysed
+        self.failed = failed
+    }
+}
+
+/// One canonical entity counted across the corpus.
+public struct EntityCount: Sendable, Hashable {
+    public var key: String
+    public var type: EntityType
+    /// Mentions summed over all articles.
+    public var mentions: Int
+    /// Articles that mention the entity at least once.
+    public var articles: Int
+
+    public init(key: String, type: EntityType, mentions: Int, articles: Int) {
+        self.key = key
+        self.type = type
+        self.mentions = mentions
+        self.articles = articles
+    }
+}

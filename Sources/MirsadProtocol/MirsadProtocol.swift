@@ -1,1 +1,0 @@
-// Placeholder: MirsadProtocol is built in its own change.

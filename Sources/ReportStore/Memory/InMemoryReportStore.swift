@@ -1,0 +1,71 @@
+import ArticleAnalysis
+import Foundation
+
+/// A report store in memory, with the same behaviour as `SQLiteReportStore`, for tests of its callers.
+///
+/// `@unchecked Sendable`: every access to the mutable state goes through `lock`.
+public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [String: StoredResult] = [:]
+
+    public init() {}
+
+    public func store(_ results: [StoredResult]) throws -> StoreOutcome {
+        lock.withLock {
+            var outcome = StoreOutcome()
+            for result in results {
+                if self.results[result.jobID] == nil {
+                    self.results[result.jobID] = result
+                    outcome.inserted.append(result.jobID)
+                } else {
+                    outcome.duplicates.append(result.jobID)
+                }
+            }
+            return outcome
+        }
+    }
+
+    public func count() throws -> StoreCounts {
+        lock.withLock { Self.counts(results.values) }
+    }
+
+    public func batchCounts(batchID: String) throws -> StoreCounts {
+        lock.withLock { Self.counts(results.values.filter { $0.batchID == batchID }) }
+    }
+
+    public func contains(jobID: String) throws -> Bool {
+        lock.withLock { results[jobID] != nil }
+    }
+
+    public func result(jobID: String) throws -> StoredResult? {
+        lock.withLock { results[jobID] }
+    }
+
+    public func topEntities(limit: Int, type: EntityType?) throws -> [EntityCount] {
+        guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
+        struct Key: Hashable { let key: String; let type: EntityType }
+        var totals: [Key: (mentions: Int, jobs: Set<String>)] = [:]
+        lock.withLock {
+            for result in results.values {
+                for entity in result.analysis?.canonicalEntities ?? [] where type == nil || entity.type == type {
+                    totals[Key(key: entity.key, type: entity.type), default: (0, [])].mentions += entity.mentions
+                    totals[Key(key: entity.key, type: entity.type), default: (0, [])].jobs.insert(result.jobID)
+                }
+            }
+        }
+        let ranked = totals.map {
+            EntityCount(key: $0.key.key, type: $0.key.type, mentions: $0.value.mentions, articles: $0.value.jobs.count)
+        }.sorted {
+            ($1.mentions, $1.articles, $0.key, $0.type.rawValue) < ($0.mentions, $0.articles, $1.key, $1.type.rawValue)
+        }
+        return Array(ranked.prefix(limit))
+    }
+
+    private static func counts(_ results: some Sequence<StoredResult>) -> StoreCounts {
+        var counts = StoreCounts(analysed: 0, failed: 0)
+        for result in results {
+            if result.analysis == nil { counts.failed += 1 } else { counts.analysed += 1 }
+        }
+        return counts
+    }
+}

@@ -1,0 +1,182 @@
+import ArticleAnalysis
+import Foundation
+import GRDB
+
+/// The report store in one SQLite file, in WAL mode: one writer at a time, readers never blocked by it.
+///
+/// Each `store` call is one transaction with `synchronous = FULL`, so the rows are on disk when it returns.
+/// The schema is built and upgraded by `SQLiteSchema.migrator` when the store opens.
+public final class SQLiteReportStore: ReportStore {
+    /// How to open a store.
+    public struct Options: Sendable {
+        /// The most the database file may grow to; past it writes fail with `ReportStoreError.diskFull`,
+        /// as they would on a full disk. Nil for no limit but the disk's.
+        public var maximumSizeBytes: Int?
+
+        public init(maximumSizeBytes: Int? = nil) {
+            self.maximumSizeBytes = maximumSizeBytes
+        }
+    }
+
+    /// The database file's path, as given.
+    public let path: String
+    private let pool: DatabasePool
+
+    /// Opens the store at `path`, creating the file and its tables if needed.
+    ///
+    /// - Throws: `ReportStoreError.cannotOpen` naming the path and the reason (missing directory, not a
+    ///   database, no permission, ...).
+    public init(path: String, options: Options = Options()) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let limit = options.maximumSizeBytes {
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
+            }
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try SQLiteSchema.migrator.migrate(pool)
+        } catch {
+            throw ReportStoreError.cannotOpen(path: path, reason: Self.openFailureReason(path: path, error: error))
+        }
+    }
+
+    public func store(_ results: [StoredResult]) throws -> StoreOutcome {
+        if results.isEmpty { return StoreOutcome() }
+        let storedAt = StoredTime.milliseconds(Date())
+        let encoder = JSONEncoder()
+        let rows = try results.map { try ResultRow($0, storedAt: storedAt, encoder: encoder) }
+        return try perform("storing \(results.count) results") {
+            try pool.write { db in
+                let insertResult = try db.cachedStatement(sql: ResultRow.insertSQL)
+                let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
+                let insertKeyword = try db.cachedStatement(sql: ResultRow.insertKeywordSQL)
+                let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
+                var outcome = StoreOutcome()
+                for row in rows {
+                    insertResult.setUncheckedArguments(row.result)
+                    try insertResult.execute()
+                    guard db.changesCount > 0 else {
+                        outcome.duplicates.append(row.jobID)
+                        continue
+                    }
+                    outcome.inserted.append(row.jobID)
+                    for (statement, argumentsList) in [
+                        (insertEntity, row.entities), (insertKeyword, row.keywords), (insertTopic, row.topics),
+                    ] {
+                        for arguments in argumentsList {
+                            statement.setUncheckedArguments(arguments)
+                            try statement.execute()
+                        }
+                    }
+                }
+                return outcome
+            }
+        }
+    }
+
+    public func count() throws -> StoreCounts {
+        try counts(sql: "SELECT status, COUNT(*) FROM results GROUP BY status", arguments: [], operation: "counting")
+    }
+
+    public func batchCounts(batchID: String) throws -> StoreCounts {
+        try counts(
+            sql: "SELECT status, COUNT(*) FROM results WHERE batch_id = ? GROUP BY status",
+            arguments: [batchID], operation: "counting batch \(batchID)")
+    }
+
+    public func contains(jobID: String) throws -> Bool {
+        try perform("looking up job \(jobID)") {
+            try pool.read { db in
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM results WHERE job_id = ?", arguments: [jobID]) ?? false
+            }
+        }
+    }
+
+    public func result(jobID: String) throws -> StoredResult? {
+        let row = try perform("reading job \(jobID)") {
+            try pool.read { db in try Row.fetchOne(db, sql: ResultRow.selectSQL, arguments: [jobID]) }
+        }
+        guard let row else { return nil }
+        do {
+            return try ResultRow.decode(row, decoder: JSONDecoder())
+        } catch let error as ResultRow.RowError {
+            throw ReportStoreError.corruptRow(path: path, jobID: error.jobID, reason: error.reason)
+        }
+    }
+
+    public func topEntities(limit: Int, type: EntityType?) throws -> [EntityCount] {
+        guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
+        let rows = try perform("ranking entities") {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT key, type, SUM(mentions) AS mentions, COUNT(DISTINCT job_id) AS articles
+                    FROM entities
+                    WHERE ?1 IS NULL OR type = ?1
+                    GROUP BY key, type
+                    ORDER BY mentions DESC, articles DESC, key, type
+                    LIMIT ?2
+                    """, arguments: [type?.rawValue, limit])
+            }
+        }
+        return try rows.map { row in
+            let typeName: String = row["type"]
+            guard let type = EntityType(rawValue: typeName) else {
+                throw ReportStoreError.corruptRow(
+                    path: path, jobID: "(entity \(row["key"] as String))", reason: "unknown entity type \(typeName)")
+            }
+            return EntityCount(key: row["key"], type: type, mentions: row["mentions"], articles: row["articles"])
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func counts(sql: String, arguments: StatementArguments, operation: String) throws -> StoreCounts {
+        try perform(operation) {
+            try pool.read { db in
+                var counts = StoreCounts(analysed: 0, failed: 0)
+                for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+                    switch row[0] as String {
+                    case "analysed": counts.analysed = row[1]
+                    default: counts.failed += row[1] as Int
+                    }
+                }
+                return counts
+            }
+        }
+    }
+
+    /// Runs `body`, turning database errors into `ReportStoreError`s that name the store and `operation`.
+    private func perform<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_FULL {
+                throw ReportStoreError.diskFull(path: path, reason: error.message ?? "database or disk is full")
+            }
+            throw ReportStoreError.database(path: path, operation: operation, reason: error.description)
+        }
+    }
+
+    private static func openFailureReason(path: String, error: Error) -> String {
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            return "the directory \(directory) does not exist"
+        }
+        if !directory.isEmpty, !isDirectory.boolValue {
+            return "\(directory) is not a directory"
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "\(path) is a directory"
+        }
+        if let error = error as? DatabaseError {
+            return error.message ?? "\(error.resultCode)"
+        }
+        return "\(error)"
+    }
+}

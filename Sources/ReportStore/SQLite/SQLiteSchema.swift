@@ -1,0 +1,65 @@
+import GRDB
+
+/// The SQLite store's tables, built by numbered migrations. A migration, once shipped, is never edited:
+/// changes go in a new one.
+///
+/// `results` has one row per job id. Times are INTEGER milliseconds since 1970 UTC; `simhash` is the
+/// fingerprint's 64 bits read as a signed integer; `analysis` is the `Analysis` as JSON without its tokens
+/// (NULL for a failed job). `entities`, `keywords` and `topics` repeat parts of the analysis as rows so that
+/// they can be counted across the corpus.
+enum SQLiteSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: results, entities, keywords, topics") { db in
+            try db.execute(sql: """
+                CREATE TABLE results (
+                    job_id TEXT PRIMARY KEY NOT NULL,
+                    batch_id TEXT NOT NULL,
+                    article_id TEXT NOT NULL,
+                    url TEXT,
+                    source TEXT,
+                    category TEXT,
+                    title TEXT,
+                    published TEXT,
+                    author TEXT,
+                    language TEXT,
+                    language_confidence REAL,
+                    status TEXT NOT NULL CHECK (status IN ('analysed', 'failed')),
+                    error TEXT,
+                    worker_id TEXT NOT NULL,
+                    submitted_at INTEGER,
+                    analysed_at INTEGER,
+                    stored_at INTEGER NOT NULL,
+                    token_count INTEGER NOT NULL,
+                    tone REAL,
+                    simhash INTEGER,
+                    analysis TEXT
+                );
+                CREATE INDEX results_batch ON results (batch_id, status);
+                CREATE INDEX results_source ON results (source);
+                CREATE TABLE entities (
+                    job_id TEXT NOT NULL REFERENCES results (job_id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    mentions INTEGER NOT NULL
+                );
+                CREATE INDEX entities_key ON entities (key, type);
+                CREATE INDEX entities_job ON entities (job_id);
+                CREATE TABLE keywords (
+                    job_id TEXT NOT NULL REFERENCES results (job_id) ON DELETE CASCADE,
+                    phrase TEXT NOT NULL,
+                    score REAL NOT NULL
+                );
+                CREATE INDEX keywords_job ON keywords (job_id);
+                CREATE TABLE topics (
+                    job_id TEXT NOT NULL REFERENCES results (job_id) ON DELETE CASCADE,
+                    topic TEXT NOT NULL,
+                    score REAL NOT NULL
+                );
+                CREATE INDEX topics_topic ON topics (topic);
+                CREATE INDEX topics_job ON topics (job_id);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import ReportStore
-
-@Test func placeholder() { #expect(Bool(true)) }

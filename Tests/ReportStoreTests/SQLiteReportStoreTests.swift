@@ -1,0 +1,133 @@
+import ArticleAnalysis
+import Foundation
+import GRDB
+import Testing
+@testable import ReportStore
+
+/// What only the SQLite store has: a file, WAL, reopening, open errors, concurrent readers, a full disk.
+@Suite struct SQLiteReportStoreTests {
+    @Test func theDatabaseIsInWALMode() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("wal.sqlite").path
+        let store = try SQLiteReportStore(path: path)
+        _ = try store.store([Fixtures.result("1")])
+        let queue = try DatabaseQueue(path: path)
+        let mode = try queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test func reopeningKeepsTheRows() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("reopen.sqlite").path
+        do {
+            let store = try SQLiteReportStore(path: path)
+            _ = try store.store([Fixtures.result("1"), Fixtures.result("2", analysis: nil)])
+        }
+        let reopened = try SQLiteReportStore(path: path)
+        #expect(try reopened.count() == StoreCounts(analysed: 1, failed: 1))
+        #expect(try reopened.result(jobID: "1") == Fixtures.result("1"))
+        #expect(try reopened.store([Fixtures.result("1")]).duplicates == ["1"])
+    }
+
+    @Test func aMissingDirectoryIsNamedInTheError() throws {
+        let path = "/nonexistent-mirsad-dir/sub/store.sqlite"
+        #expect {
+            _ = try SQLiteReportStore(path: path)
+        } throws: { error in
+            guard case ReportStoreError.cannotOpen(let failedPath, let reason) = error else { return false }
+            return failedPath == path && reason.contains("/nonexistent-mirsad-dir/sub")
+                && "\(error)".contains("cannot open the report store at \(path)")
+        }
+    }
+
+    @Test func aFileThatIsNotADatabaseIsRefused() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("notes.sqlite").path
+        try Data(String(repeating: "not a database\n", count: 200).utf8).write(to: URL(fileURLWithPath: path))
+        #expect {
+            _ = try SQLiteReportStore(path: path)
+        } throws: { error in
+            guard case ReportStoreError.cannotOpen(let failedPath, let reason) = error else { return false }
+            return failedPath == path && reason.contains("not a database")
+        }
+    }
+
+    @Test func aDirectoryIsNotAStore() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        #expect {
+            _ = try SQLiteReportStore(path: directory.path)
+        } throws: { error in
+            guard case ReportStoreError.cannotOpen(_, let reason) = error else { return false }
+            return reason.contains("is a directory")
+        }
+    }
+
+    @Test func readersSeeWholeTransactionsWhileAWriterRuns() async throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try SQLiteReportStore(path: directory.appendingPathComponent("concurrent.sqlite").path)
+        let batches = 30
+        let batchSize = 20
+        let observed = try await withThrowingTaskGroup(of: [Int].self) { group in
+            group.addTask {
+                for batch in 0..<batches {
+                    _ = try store.store((0..<batchSize).map { Fixtures.result("b\(batch)-\($0)", batch: "b\(batch)") })
+                }
+                return []
+            }
+            group.addTask {
+                var totals: [Int] = []
+                while totals.last != batches * batchSize {
+                    totals.append(try store.count().total)
+                }
+                return totals
+            }
+            var all: [Int] = []
+            for try await totals in group { all += totals }
+            return all
+        }
+        #expect(observed.count > 1)
+        #expect(observed.allSatisfy { $0 % batchSize == 0 }, "a reader never sees half a transaction")
+        #expect(observed == observed.sorted(), "the row count never goes down")
+        #expect(observed.last == batches * batchSize)
+    }
+
+    @Test func aFullDiskIsAClearErrorAndKeepsEveryCommittedRow() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("full.sqlite").path
+        let store = try SQLiteReportStore(path: path, options: .init(maximumSizeBytes: 256 * 1024))
+        var committed: [String] = []
+        var failure: Error?
+        for batch in 0..<1000 {
+            let results = (0..<10).map { Fixtures.result("full-\(batch)-\($0)", analysis: Fixtures.analysis(words: 60)) }
+            do {
+                committed += try store.store(results).inserted
+            } catch {
+                failure = error
+                break
+            }
+        }
+        let error = try #require(failure, "the size limit was never reached")
+        guard case ReportStoreError.diskFull(let failedPath, let reason) = error else {
+            Issue.record("expected diskFull, got \(error)")
+            return
+        }
+        #expect(failedPath == path)
+        #expect(reason.contains("full"))
+        #expect("\(error)".contains("earlier rows are kept"))
+        #expect(!committed.isEmpty)
+        #expect(try store.count().total == committed.count)
+
+        let reopened = try SQLiteReportStore(path: path)
+        #expect(try reopened.count().total == committed.count)
+        for jobID in committed.suffix(10) { #expect(try reopened.contains(jobID: jobID)) }
+        // Once there is room again the same results go in.
+        let retry = (0..<10).map { Fixtures.result("full-retry-\($0)") }
+        #expect(try reopened.store(retry).inserted.count == 10)
+    }
+}
