@@ -1,0 +1,66 @@
+import Logging
+import MirsadProtocol
+import ZeroMQ
+
+extension Socket {
+    /// Sends a protocol message from a DEALER. Blocks only when the peer's queue is at its high-water mark.
+    func send(_ message: MirsadMessage) throws {
+        try send(FrameCodec.encode(message))
+    }
+
+    /// Sends a protocol message from a ROUTER to one peer. Returns false when the peer is gone.
+    @discardableResult
+    func send(_ message: MirsadMessage, to peer: RoutingID) throws -> Bool {
+        do {
+            try send(FrameCodec.encode(message, to: peer))
+            return true
+        } catch let error as ZMQError where error.code == EHOSTUNREACH_CODE {
+            return false
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+let EHOSTUNREACH_CODE = Int32(EHOSTUNREACH)
+#elseif canImport(Darwin)
+import Darwin
+let EHOSTUNREACH_CODE = Int32(EHOSTUNREACH)
+#endif
+
+/// Counts and logs malformed or refused messages without letting a noisy peer flood the log:
+/// at most one line per second, with the number suppressed since the last one.
+struct ProblemLog {
+    private(set) var malformed: UInt64 = 0
+    private(set) var refused: UInt64 = 0
+    private var lastLine: UInt64 = 0
+    private var suppressed = 0
+
+    mutating func malformed(_ problem: MalformedMessage, peer: RoutingID?, logger: Logger) {
+        malformed += 1
+        log("malformed message from \(Self.describe(peer)): \(problem)", logger: logger)
+    }
+
+    mutating func refused(_ what: String, peer: RoutingID?, logger: Logger) {
+        refused += 1
+        log("refused message from \(Self.describe(peer)): \(what)", logger: logger)
+    }
+
+    private mutating func log(_ line: String, logger: Logger) {
+        let now = MonotonicClock.now()
+        if now &- lastLine >= 1_000_000_000 {
+            let extra = suppressed > 0 ? " (\(suppressed) similar lines suppressed)" : ""
+            logger.warning("\(line)\(extra)")
+            lastLine = now
+            suppressed = 0
+        } else {
+            suppressed += 1
+        }
+    }
+
+    static func describe(_ peer: RoutingID?) -> String {
+        guard let peer else { return "unknown peer" }
+        if let text = String(validating: peer, as: UTF8.self), text.allSatisfy({ !$0.isNewline }) { return text }
+        return peer.map { String($0, radix: 16) }.joined()
+    }
+}

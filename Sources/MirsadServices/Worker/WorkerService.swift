@@ -1,0 +1,287 @@
+import ArticleAnalysis
+import Foundation
+import Logging
+import MirsadProtocol
+import ZeroMQ
+
+/// A worker: takes jobs from the dispatcher by credit, analyses them on a pool of threads, sends the results to
+/// the collector, and returns the credit (DONE) once the collector has acknowledged them.
+///
+/// Invariant: a job is in exactly one of `running` (on the pool), `unacknowledged` (sent to the collector, no
+/// RESULTS_ACK yet) or gone (DONE sent); so credit in use = running + unacknowledged <= capacity.
+public final class WorkerService {
+    public struct Configuration: Sendable {
+        public var dispatcherEndpoint: String
+        /// Where results go; when nil, the collector endpoint from the dispatcher's WELCOME.
+        public var collectorEndpoint: String?
+        public var threads: Int
+        /// Jobs held at once: running, queued on the pool, and awaiting the collector's acknowledgement.
+        public var capacity: Int
+        /// Results not acknowledged by the collector within this time are sent again.
+        public var resendAfterNanoseconds: UInt64 = 10_000_000_000
+        /// On shutdown, how long to wait for running jobs and acknowledgements.
+        public var shutdownGraceNanoseconds: UInt64 = 10_000_000_000
+
+        public init(dispatcherEndpoint: String, collectorEndpoint: String? = nil, threads: Int, capacity: Int? = nil) {
+            self.dispatcherEndpoint = dispatcherEndpoint
+            self.collectorEndpoint = collectorEndpoint
+            self.threads = max(threads, 1)
+            self.capacity = min(max(capacity ?? self.threads * 4, 1), ProtocolLimits.maxCredit)
+        }
+    }
+
+    private struct PoolOutcome: Sendable {
+        var jobID: String
+        var result: Result<Mirsad_V1_Result, WorkerJobFailure>
+    }
+
+    private struct WorkerJobFailure: Error, Sendable {
+        var message: String
+    }
+
+    private struct Unacknowledged {
+        var result: Mirsad_V1_Result
+        var sentAt: UInt64
+    }
+
+    public let id: String
+    private let configuration: Configuration
+    private let analyzer: ArticleAnalyzer
+    private let logger: Logger
+    private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
+
+    public init(configuration: Configuration, analyzer: ArticleAnalyzer, logger: Logger) {
+        self.configuration = configuration
+        self.analyzer = analyzer
+        self.logger = logger
+        self.id = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Runs until shutdown is requested (SIGTERM/SIGINT), then finishes what it holds within the grace period
+    /// and says BYE.
+    public func run() throws {
+        let context = try ZMQContext()
+        defer { context.shutdown() }
+        var dispatcher = try setup.connectedDealer(context, endpoint: configuration.dispatcherEndpoint, identity: Array(id.utf8))
+        var collector: Socket? = nil
+        var collectorEndpoint = configuration.collectorEndpoint
+        if let endpoint = collectorEndpoint {
+            collector = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(id.utf8))
+        }
+        let workerID = id
+        let analyzer = self.analyzer
+        let pool = try AnalysisPool<Mirsad_V1_Job, PoolOutcome>(context: context, threads: configuration.threads, name: "worker") { job in
+            Self.analyse(job, analyzer: analyzer, workerID: workerID)
+        }
+        defer { pool.shutdown() }
+
+        var problems = ProblemLog()
+        var running = Set<String>()
+        var unacknowledged: [String: Unacknowledged] = [:]
+        var heartbeatInterval = ProtocolTiming.defaultHeartbeatIntervalNanos
+        var livenessTimeout = ProtocolTiming.defaultLivenessTimeoutNanos
+        var lastHeardFromDispatcher = MonotonicClock.now()
+        var lastSentToDispatcher: UInt64 = 0
+        var shuttingDownSince: UInt64? = nil
+
+        func hello() throws {
+            var body = Mirsad_V1_Hello()
+            body.role = .worker
+            body.id = workerID
+            body.host = ProcessInfo.processInfo.hostName
+            body.pid = Int64(getpid())
+            body.version = Defaults.version
+            body.capacity = UInt32(configuration.capacity)
+            try dispatcher.send(.hello(body))
+            lastSentToDispatcher = MonotonicClock.now()
+        }
+        try hello()
+        logger.info("worker \(workerID) started: \(configuration.threads) threads, capacity \(configuration.capacity), dispatcher \(configuration.dispatcherEndpoint)")
+
+        func sendResults(_ results: [Mirsad_V1_Result]) throws {
+            guard let collector, !results.isEmpty else { return }
+            let now = MonotonicClock.now()
+            for chunk in results.chunked(by: ProtocolLimits.maxJobsPerMessage) {
+                var body = Mirsad_V1_Results()
+                body.results = chunk
+                try collector.send(.results(body))
+                for r in chunk { unacknowledged[r.jobID] = Unacknowledged(result: r, sentAt: now) }
+            }
+        }
+
+        func sendDone(_ ids: [String], failures: [Mirsad_V1_JobFailure]) throws {
+            guard !ids.isEmpty || !failures.isEmpty else { return }
+            var body = Mirsad_V1_Done()
+            body.jobIds = ids
+            body.failures = failures
+            try dispatcher.send(.done(body))
+            lastSentToDispatcher = MonotonicClock.now()
+        }
+
+        while true {
+            let now = MonotonicClock.now()
+            if shuttingDownSince == nil && ShutdownSignal.isRequested {
+                shuttingDownSince = now
+                logger.info("shutting down: finishing \(running.count) jobs, \(unacknowledged.count) results unacknowledged")
+            }
+            if let since = shuttingDownSince {
+                let idle = running.isEmpty && unacknowledged.isEmpty
+                if idle || now - since > configuration.shutdownGraceNanoseconds { break }
+            }
+
+            var poller = Poller()
+            poller.register(dispatcher)
+            poller.register(pool.doorbell)
+            if let collector { poller.register(collector) }
+            let ready = try poller.poll(timeoutMilliseconds: 100)
+
+            // Jobs and control from the dispatcher.
+            if ready[0].contains(.readable) {
+                while let message = try dispatcher.receive(dontWait: true) {
+                    lastHeardFromDispatcher = MonotonicClock.now()
+                    let decoded: MirsadMessage
+                    do { decoded = try FrameCodec.decode(message.frames) } catch {
+                        problems.malformed(error, peer: nil, logger: logger)
+                        continue
+                    }
+                    switch decoded {
+                    case .welcome(let welcome):
+                        if welcome.heartbeatIntervalMs > 0 { heartbeatInterval = UInt64(welcome.heartbeatIntervalMs) * 1_000_000 }
+                        if welcome.livenessTimeoutMs > 0 { livenessTimeout = UInt64(welcome.livenessTimeoutMs) * 1_000_000 }
+                        if collector == nil, !welcome.collectorEndpoint.isEmpty {
+                            collectorEndpoint = welcome.collectorEndpoint
+                            collector = try setup.connectedDealer(context, endpoint: welcome.collectorEndpoint, identity: Array(workerID.utf8))
+                            logger.info("sending results to \(welcome.collectorEndpoint)")
+                        }
+                    case .jobs(let jobs):
+                        if shuttingDownSince != nil {
+                            // Hand them straight back: the dispatcher requeues a BYE'd worker's jobs.
+                            continue
+                        }
+                        let fresh = jobs.jobs.filter { !running.contains($0.jobID) && unacknowledged[$0.jobID] == nil }
+                        for job in fresh { running.insert(job.jobID) }
+                        pool.submit(fresh)
+                    case .heartbeat:
+                        break
+                    case .error(let error):
+                        logger.error("dispatcher refused a message: \(error.code) \(error.message)")
+                        if error.code == .unknownPeer { try hello() }
+                    case .bye(let bye):
+                        logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
+                        try hello()
+                    default:
+                        problems.refused("\(decoded.command) is not sent to workers", peer: nil, logger: logger)
+                    }
+                }
+            }
+
+            // Finished analyses.
+            if ready[1].contains(.readable) {
+                let finished = pool.takeFinished()
+                var results: [Mirsad_V1_Result] = []
+                var failures: [Mirsad_V1_JobFailure] = []
+                for outcome in finished {
+                    running.remove(outcome.jobID)
+                    switch outcome.result {
+                    case .success(let result): results.append(result)
+                    case .failure(let failure):
+                        var f = Mirsad_V1_JobFailure()
+                        f.jobID = outcome.jobID
+                        f.error = failure.message
+                        failures.append(f)
+                    }
+                }
+                if collector == nil && !results.isEmpty {
+                    logger.error("no collector endpoint known yet; holding \(results.count) results")
+                    for r in results { unacknowledged[r.jobID] = Unacknowledged(result: r, sentAt: 0) }
+                } else {
+                    try sendResults(results)
+                }
+                try sendDone([], failures: failures)
+            }
+
+            // Acknowledgements from the collector: the credit goes back to the dispatcher.
+            if let collector, ready.count > 2, ready[2].contains(.readable) {
+                var acknowledged: [String] = []
+                while let message = try collector.receive(dontWait: true) {
+                    switch Result(catching: { () throws(MalformedMessage) in try FrameCodec.decode(message.frames) }) {
+                    case .success(.resultsAck(let ack)):
+                        for id in ack.jobIds where unacknowledged.removeValue(forKey: id) != nil {
+                            acknowledged.append(id)
+                        }
+                    case .success(.error(let error)):
+                        logger.error("collector refused results: \(error.code) \(error.message)")
+                    case .success(let other):
+                        problems.refused("\(other.command) is not sent to workers by a collector", peer: nil, logger: logger)
+                    case .failure(let error):
+                        problems.malformed(error, peer: nil, logger: logger)
+                    }
+                }
+                for chunk in acknowledged.chunked(by: ProtocolLimits.maxIDsPerMessage) {
+                    try sendDone(chunk, failures: [])
+                }
+            }
+
+            // Timers: resend what the collector has not acknowledged, heartbeat, and notice a silent dispatcher.
+            let after = MonotonicClock.now()
+            if collector != nil {
+                let stale = unacknowledged.values.filter { after - $0.sentAt > configuration.resendAfterNanoseconds }.map(\.result)
+                if !stale.isEmpty {
+                    logger.notice("resending \(stale.count) results the collector has not acknowledged")
+                    try sendResults(stale)
+                }
+            }
+            if after - lastSentToDispatcher >= heartbeatInterval {
+                try dispatcher.send(.heartbeat)
+                lastSentToDispatcher = after
+            }
+            if after - lastHeardFromDispatcher > livenessTimeout {
+                logger.warning("dispatcher silent for \((after - lastHeardFromDispatcher) / 1_000_000) ms; reconnecting")
+                dispatcher.close()
+                dispatcher = try setup.connectedDealer(context, endpoint: configuration.dispatcherEndpoint, identity: Array(workerID.utf8))
+                try hello()
+                lastHeardFromDispatcher = after
+            }
+        }
+
+        var bye = Mirsad_V1_Bye()
+        bye.reason = "shutdown"
+        try? dispatcher.send(.bye(bye))
+        logger.info("worker \(workerID) stopped")
+        dispatcher.close()
+        collector?.close()
+    }
+
+    /// Runs the analysis for one job and turns it into the RESULT that goes to the collector.
+    private static func analyse(_ job: Mirsad_V1_Job, analyzer: ArticleAnalyzer, workerID: String) -> PoolOutcome {
+        let received = WallClock.nowMilliseconds()
+        let article: Article
+        do {
+            article = try Article(wire: job.article)
+        } catch {
+            return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "invalid article: \(error)")))
+        }
+        let started = MonotonicClock.now()
+        let analysis = analyzer.analyze(article)
+        let micros = (MonotonicClock.now() - started) / 1_000
+        var result = Mirsad_V1_Result()
+        result.jobID = job.jobID
+        result.batchID = job.batchID
+        result.article = job.article.metadata
+        result.analysis = Mirsad_V1_Analysis(analysis, includeTokens: job.options.includeTokens)
+        result.workerID = workerID
+        var timings = Mirsad_V1_Timings()
+        timings.analysisUs = micros
+        timings.receivedUnixMs = UInt64(received)
+        timings.finishedUnixMs = UInt64(WallClock.nowMilliseconds())
+        result.timings = timings
+        return PoolOutcome(jobID: job.jobID, result: .success(result))
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(by size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}
