@@ -1,4 +1,0 @@
-import Testing
-@testable import ZeroMQ
-
-@Test func placeholder() { #expect(Bool(true)) }
