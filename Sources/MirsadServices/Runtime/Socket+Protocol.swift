@@ -46,7 +46,8 @@ struct ProblemLog {
         log("refused message from \(Self.describe(peer)): \(what)", logger: logger)
     }
 
-    private mutating func log(_ line: String, logger: Logger) {
+    /// Logs `line` as a warning unless a line went out less than a second ago.
+    mutating func log(_ line: String, logger: Logger) {
         let now = MonotonicClock.now()
         if now &- lastLine >= 1_000_000_000 {
             let extra = suppressed > 0 ? " (\(suppressed) similar lines suppressed)" : ""

@@ -58,8 +58,8 @@ public final class WorkerService {
     }
 
     /// Runs until shutdown is requested (SIGTERM/SIGINT), then finishes what it holds within the grace period
-    /// and says BYE.
-    public func run() throws {
+    /// and says BYE. `ready` is called with the worker's id when the dispatcher first welcomes it.
+    public func run(ready: (String) -> Void = { _ in }) throws {
         let context = try ZMQContext()
         defer { context.shutdown() }
         var dispatcher = try setup.connectedDealer(context, endpoint: configuration.dispatcherEndpoint, identity: Array(id.utf8))
@@ -83,6 +83,7 @@ public final class WorkerService {
         var lastHeardFromDispatcher = MonotonicClock.now()
         var lastSentToDispatcher: UInt64 = 0
         var shuttingDownSince: UInt64? = nil
+        var welcomed = false
 
         func hello() throws {
             var body = Mirsad_V1_Hello()
@@ -146,6 +147,10 @@ public final class WorkerService {
                     }
                     switch decoded {
                     case .welcome(let welcome):
+                        if !welcomed {
+                            welcomed = true
+                            ready(workerID)
+                        }
                         if welcome.heartbeatIntervalMs > 0 { heartbeatInterval = UInt64(welcome.heartbeatIntervalMs) * 1_000_000 }
                         if welcome.livenessTimeoutMs > 0 { livenessTimeout = UInt64(welcome.livenessTimeoutMs) * 1_000_000 }
                         if collector == nil, !welcome.collectorEndpoint.isEmpty {

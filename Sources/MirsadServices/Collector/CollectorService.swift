@@ -1,0 +1,191 @@
+import ArticleAnalysis
+import Foundation
+import Logging
+import MirsadProtocol
+import ReportStore
+import ZeroMQ
+
+/// The collector: receives RESULTS from workers, commits them to the report store, then acknowledges them to
+/// each worker (RESULTS_ACK) and tells the dispatcher they are stored (STORED).
+///
+/// Invariant: nothing is acknowledged before the store call that holds it has returned, so an acknowledged result
+/// is durable; a store failure acknowledges nothing and the workers send again.
+public final class CollectorService {
+    public struct Configuration: Sendable {
+        public var bindEndpoint: String
+        public var dispatcherEndpoint: String
+        /// STORED notices the dispatcher has not acknowledged within this time are sent again.
+        public var resendStoredAfterNanoseconds: UInt64 = 5_000_000_000
+        /// The most results committed in one transaction.
+        public var maxResultsPerCommit = 4096
+
+        public init(bindEndpoint: String, dispatcherEndpoint: String) {
+            self.bindEndpoint = bindEndpoint
+            self.dispatcherEndpoint = dispatcherEndpoint
+        }
+    }
+
+    private let configuration: Configuration
+    private let store: any ReportStore
+    private let logger: Logger
+    private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
+    public let id: String
+
+    public init(configuration: Configuration, store: any ReportStore, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.id = "collector-\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    public func run(ready: (String) -> Void) throws {
+        let context = try ZMQContext()
+        defer { context.shutdown() }
+        let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
+        defer { router.close() }
+        var dispatcher = try setup.connectedDealer(context, endpoint: configuration.dispatcherEndpoint, identity: Array(id.utf8))
+        defer { dispatcher.close() }
+        let endpoint = try router.lastEndpoint
+        let collectorID = id
+
+        var problems = ProblemLog()
+        var unconfirmed: [String: UInt64] = [:]   // job id -> when STORED was last sent
+        var lastSentToDispatcher: UInt64 = 0
+        var lastHeardFromDispatcher = MonotonicClock.now()
+        var committed: UInt64 = 0
+
+        func hello() throws {
+            var body = Mirsad_V1_Hello()
+            body.role = .collector
+            body.id = collectorID
+            body.host = ProcessInfo.processInfo.hostName
+            body.pid = Int64(getpid())
+            body.version = Defaults.version
+            try dispatcher.send(.hello(body))
+            lastSentToDispatcher = MonotonicClock.now()
+        }
+        func sendStored(_ ids: [String]) throws {
+            let now = MonotonicClock.now()
+            for chunk in ids.chunked(by: ProtocolLimits.maxIDsPerMessage) {
+                var body = Mirsad_V1_Stored()
+                body.jobIds = chunk
+                try dispatcher.send(.stored(body))
+                for id in chunk { unconfirmed[id] = now }
+            }
+            lastSentToDispatcher = now
+        }
+
+        try hello()
+        logger.info("collector listening on \(endpoint), storing to \(String(describing: type(of: store)))")
+        ready(endpoint)
+
+        while !ShutdownSignal.isRequested {
+            var poller = Poller()
+            poller.register(router)
+            poller.register(dispatcher)
+            let events = try poller.poll(timeoutMilliseconds: 100)
+
+            if events[0].contains(.readable) {
+                // Gather what has arrived, commit it in one transaction, then acknowledge.
+                var batch: [StoredResult] = []
+                var senders: [(peer: RoutingID, jobIDs: [String])] = []
+                while batch.count < configuration.maxResultsPerCommit,
+                      let message = try router.receive(dontWait: true, maxFrames: ProtocolLimits.framesPerRoutedMessage) {
+                    let (peer, decoded) = FrameCodec.decodeRouted(message.frames)
+                    switch decoded {
+                    case .success(.results(let results)):
+                        guard let peer else { continue }
+                        let stored = results.results.map { Self.storedResult(from: $0) }
+                        batch += stored
+                        senders.append((peer, stored.map(\.jobID)))
+                    case .success(.heartbeat):
+                        break
+                    case .success(let other):
+                        problems.refused("\(other.command) is not sent to a collector", peer: peer, logger: logger)
+                        if let peer {
+                            try router.send(.error(.notAllowed, "\(other.command) is not sent to a collector", command: other.command), to: peer)
+                        }
+                    case .failure(let problem):
+                        problems.malformed(problem, peer: peer, logger: logger)
+                    }
+                }
+                if !batch.isEmpty {
+                    do {
+                        let outcome = try store.store(batch)
+                        committed += UInt64(outcome.inserted.count)
+                        if !outcome.duplicates.isEmpty {
+                            logger.debug("\(outcome.duplicates.count) results were already stored")
+                        }
+                        for sender in senders {
+                            var ack = Mirsad_V1_ResultsAck()
+                            ack.jobIds = sender.jobIDs
+                            try router.send(.resultsAck(ack), to: sender.peer)
+                        }
+                        try sendStored(batch.map(\.jobID))
+                    } catch {
+                        logger.error("could not store \(batch.count) results, workers will resend them: \(error)")
+                    }
+                }
+            }
+
+            if events[1].contains(.readable) {
+                while let message = try dispatcher.receive(dontWait: true) {
+                    lastHeardFromDispatcher = MonotonicClock.now()
+                    switch Result(catching: { () throws(MalformedMessage) in try FrameCodec.decode(message.frames) }) {
+                    case .success(.storedAck(let ack)):
+                        for id in ack.jobIds { unconfirmed.removeValue(forKey: id) }
+                    case .success(.welcome), .success(.heartbeat):
+                        break
+                    case .success(.error(let error)):
+                        logger.error("dispatcher refused a message: \(error.code) \(error.message)")
+                        if error.code == .unknownPeer { try hello() }
+                    case .success(.bye(let bye)):
+                        logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
+                        try hello()
+                    case .success(let other):
+                        problems.refused("\(other.command) is not sent to a collector", peer: nil, logger: logger)
+                    case .failure(let problem):
+                        problems.malformed(problem, peer: nil, logger: logger)
+                    }
+                }
+            }
+
+            let now = MonotonicClock.now()
+            let stale = unconfirmed.filter { now - $0.value > configuration.resendStoredAfterNanoseconds }.map(\.key)
+            if !stale.isEmpty { try sendStored(stale.sorted()) }
+            if now - lastSentToDispatcher >= ProtocolTiming.defaultHeartbeatIntervalNanos {
+                try dispatcher.send(.heartbeat)
+                lastSentToDispatcher = now
+            }
+            if now - lastHeardFromDispatcher > ProtocolTiming.defaultLivenessTimeoutNanos {
+                logger.warning("dispatcher silent for \((now - lastHeardFromDispatcher) / 1_000_000) ms; reconnecting")
+                dispatcher.close()
+                dispatcher = try setup.connectedDealer(context, endpoint: configuration.dispatcherEndpoint, identity: Array(collectorID.utf8))
+                try hello()
+                lastHeardFromDispatcher = now
+            }
+        }
+        var bye = Mirsad_V1_Bye()
+        bye.reason = "shutdown"
+        try? dispatcher.send(.bye(bye))
+        logger.info("collector stopped; \(committed) results committed")
+    }
+
+    /// The store's form of a worker's RESULT. A result whose analysis cannot be read is stored as a failure
+    /// naming what was wrong, so it is neither lost nor resent forever.
+    static func storedResult(from result: Mirsad_V1_Result) -> StoredResult {
+        let metadata = (try? Article(metadata: result.article, content: .text("")))
+            .map { ArticleMetadata($0) } ?? ArticleMetadata(id: result.jobID)
+        let outcome: StoredResult.Outcome
+        do {
+            outcome = .analysed(try Analysis(wire: result.analysis))
+        } catch {
+            outcome = .failed(reason: "unreadable analysis: \(error)")
+        }
+        let finished = result.timings.finishedUnixMs
+        return StoredResult(
+            jobID: result.jobID, batchID: result.batchID, article: metadata, outcome: outcome,
+            workerID: result.workerID,
+            analysedAt: finished > 0 ? Date(timeIntervalSince1970: Double(finished) / 1000) : nil)
+    }
+}

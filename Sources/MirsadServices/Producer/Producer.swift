@@ -1,0 +1,128 @@
+import ArticleAnalysis
+import ArticleIngest
+import Foundation
+import Logging
+import MirsadProtocol
+
+/// `mirsad submit`: reads inputs, submits them as one batch, and optionally waits until the batch is stored.
+public struct Producer {
+    public struct Options: Sendable {
+        public var session: SubmitSession.Options
+        public var maxArticleBytes = ArticleReader.defaultMaxArticleBytes
+        public var wait = false
+        /// Give up waiting after this long; nil waits for as long as it takes.
+        public var waitTimeoutSeconds: Double? = nil
+        public var progress: ProgressReporter.Style? = nil
+
+        public init(session: SubmitSession.Options) {
+            self.session = session
+        }
+    }
+
+    /// What happened to a batch: `--json` prints this (field names are documented in the README).
+    public struct Report: Sendable, Codable, Equatable {
+        public var batchID: String
+        /// Articles read from the inputs and sent.
+        public var articles: Int
+        public var accepted: Int
+        public var duplicates: Int
+        public var rejected: Int
+        /// Input problems by kind (`malformed_json`, `empty`, `binary`, ...).
+        public var inputProblems: [String: Int]
+        /// Set when the report waited for the batch: results stored and jobs failed.
+        public var stored: Int?
+        public var failed: Int?
+        public var seconds: Double
+        public var articlesPerSecond: Double
+
+        enum CodingKeys: String, CodingKey {
+            case batchID = "batch_id", articles, accepted, duplicates, rejected
+            case inputProblems = "input_problems", stored, failed, seconds
+            case articlesPerSecond = "articles_per_second"
+        }
+    }
+
+    public struct WaitTimeout: Error, CustomStringConvertible {
+        public let batchID: String
+        public let seconds: Double
+        public var description: String { "batch \(batchID) was not stored within \(seconds) s" }
+    }
+
+    public struct Interrupted: Error, CustomStringConvertible {
+        public var description: String { "interrupted" }
+    }
+
+    public let options: Options
+    private let logger: Logger
+
+    public init(options: Options, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Reads, submits and (with `wait`) waits. Input problems are logged as they are found, never fatal.
+    public func run(inputs: [String]) throws -> Report {
+        let started = MonotonicClock.now()
+        let session = try SubmitSession(options: options.session)
+        var progress = ProgressReporter(style: options.progress, now: started)
+        let reader = ArticleReader(maxArticleBytes: options.maxArticleBytes)
+        let summary = try reader.read(inputs) { event in
+            switch event {
+            case .article(let article):
+                if ShutdownSignal.isRequested { throw Interrupted() }
+                try session.add(article)
+                progress.update(label: "submitted", done: session.totals.sent, total: nil)
+            case .problem(let problem):
+                logger.warning("\(problem)")
+            }
+        }
+        let totals = try session.finish()
+        progress.update(label: "submitted", done: totals.sent, total: nil, force: true)
+        progress.finish()
+        for rejection in totals.rejections.prefix(20) {
+            logger.warning("rejected: \(rejection)")
+        }
+        if summary.articles == 0 {
+            logger.warning("no articles found in \(inputs.joined(separator: " "))")
+        }
+
+        var report = Report(
+            batchID: session.batchID, articles: totals.sent, accepted: totals.accepted, duplicates: totals.duplicates,
+            rejected: totals.rejected,
+            inputProblems: Dictionary(uniqueKeysWithValues: summary.problems.map { ($0.key.rawValue, $0.value) }),
+            stored: nil, failed: nil, seconds: 0, articlesPerSecond: 0)
+        if options.wait && totals.accepted + totals.duplicates > 0 {
+            let final = try waitForBatch(session.batchID, expected: totals.accepted + totals.duplicates, since: started)
+            report.stored = Int(final.stored)
+            report.failed = Int(final.failed)
+        }
+        report.seconds = Double(MonotonicClock.now() - started) / 1e9
+        report.articlesPerSecond = report.seconds > 0 ? Double(report.stored ?? report.accepted) / report.seconds : 0
+        return report
+    }
+
+    /// Polls BATCH_STATUS until every job of the batch is stored or failed.
+    private func waitForBatch(_ batchID: String, expected: Int, since started: UInt64) throws -> Mirsad_V1_BatchStatusReply {
+        let client = try StatusClient(dispatcherEndpoint: options.session.dispatcherEndpoint)
+        var progress = ProgressReporter(style: options.progress, now: started)
+        let waitStarted = MonotonicClock.now()
+        while true {
+            let status = try client.batch(batchID, timeoutSeconds: 10)
+            guard status.known else {
+                throw DispatcherRefusal(code: .unspecified, message: "the dispatcher no longer knows batch \(batchID) (was it restarted?)")
+            }
+            let finished = Int(status.stored + status.failed)
+            progress.update(label: "stored", done: Int(status.stored), total: Int(status.total), force: finished >= status.total)
+            if finished >= Int(status.total) {
+                progress.finish()
+                return status
+            }
+            if let limit = options.waitTimeoutSeconds, Double(MonotonicClock.now() - waitStarted) / 1e9 > limit {
+                progress.finish()
+                throw WaitTimeout(batchID: batchID, seconds: limit)
+            }
+            if ShutdownSignal.isRequested { throw Interrupted() }
+            usleep(200_000)
+        }
+    }
+}

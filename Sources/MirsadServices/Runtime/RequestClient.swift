@@ -1,0 +1,71 @@
+import MirsadProtocol
+import ZeroMQ
+
+/// A DEALER that sends requests to the dispatcher and waits for their replies, for the command-line clients.
+///
+/// Owned by the thread that made it, like the socket inside it.
+final class RequestClient {
+    struct Timeout: Error, CustomStringConvertible {
+        let endpoint: String
+        let seconds: Double
+        var description: String { "no answer from the dispatcher at \(endpoint) within \(seconds) s (is it running?)" }
+    }
+
+    let endpoint: String
+    let socket: Socket
+    private let context: ZMQContext
+    private var nextRequest: UInt64 = 0
+
+    init(endpoint: String) throws {
+        self.endpoint = endpoint
+        context = try ZMQContext()
+        socket = try SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize).connectedDealer(context, endpoint: endpoint)
+    }
+
+    deinit {
+        socket.close()
+        context.shutdown()
+    }
+
+    /// A request id unique within this client.
+    func requestID() -> String {
+        nextRequest += 1
+        return "r\(nextRequest)"
+    }
+
+    /// Waits up to `timeoutMilliseconds` for one message; nil when none came. Malformed messages are skipped.
+    func receive(timeoutMilliseconds: Int) throws -> MirsadMessage? {
+        var poller = Poller()
+        poller.register(socket)
+        let deadline = MonotonicClock.now() + UInt64(timeoutMilliseconds) * 1_000_000
+        while true {
+            let now = MonotonicClock.now()
+            guard now < deadline else { return nil }
+            let events = try poller.poll(timeoutMilliseconds: Int((deadline - now) / 1_000_000) + 1)
+            guard events[0].contains(.readable) else { continue }
+            while let message = try socket.receive(dontWait: true) {
+                if let decoded = try? FrameCodec.decode(message.frames) { return decoded }
+            }
+        }
+    }
+
+    /// Sends a request and returns the first reply that `match` accepts (others are skipped as stale).
+    func call<Reply>(
+        _ message: MirsadMessage, timeoutSeconds: Double, match: (MirsadMessage) -> Reply?
+    ) throws -> Reply {
+        try socket.send(message)
+        let deadline = MonotonicClock.now() + UInt64(timeoutSeconds * 1e9)
+        while MonotonicClock.now() < deadline {
+            let left = Int((deadline - MonotonicClock.now()) / 1_000_000)
+            if let reply = try receive(timeoutMilliseconds: max(left, 1)), let matched = match(reply) { return matched }
+        }
+        throw Timeout(endpoint: endpoint, seconds: timeoutSeconds)
+    }
+}
+
+/// A refusal the dispatcher answered with ERROR.
+public struct DispatcherRefusal: Error, CustomStringConvertible {
+    public let code: Mirsad_V1_ErrorCode
+    public let message: String
+    public var description: String { "the dispatcher refused the request (\(code)): \(message)" }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import MirsadServices
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start a dispatcher, a collector and workers on this machine, analyse INPUTs, print a summary, stop.")
+
+    @Argument(help: "Files, directories, or - for standard input (as for `mirsad submit`).")
+    var inputs: [String]
+    @Option(help: "Worker processes to start.")
+    var workers: Int = 2
+    @Option(help: "Analysis threads per worker (default: cores / workers, at least 1).")
+    var threads: Int?
+    @Option(help: "Path of the SQLite report store.")
+    var store: String = Defaults.storePath
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("give at least one INPUT (a file, a directory, or -)") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let logger = logging.bootstrap(label: "mirsad.run")
+        ShutdownSignal.install()
+        var options = LocalCluster.Options(
+            threadsPerWorker: threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / workers))
+        options.workers = workers
+        options.storePath = store
+        options.logLevel = logging.logLevel
+        let summary = try LocalCluster(options: options, logger: logger).run(inputs: inputs)
+        if json {
+            print(try JSONOutput.encode(summary))
+            return
+        }
+        print("\(summary.stored) of \(summary.articles) articles stored (\(summary.failed) failed, \(summary.rejected) rejected) in \(Format.seconds(summary.seconds)): \(Format.rate(summary.articlesPerSecond)) articles/s with \(summary.workers) workers")
+        if !summary.inputProblems.isEmpty {
+            print("input problems: " + summary.inputProblems.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        }
+        print("report store: \(summary.store)")
+        if !summary.topEntities.isEmpty {
+            print("top entities:")
+            for entity in summary.topEntities {
+                print("  \(entity.type.padding(toLength: 5, withPad: " ", startingAt: 0)) \(entity.key)  \(entity.mentions) mentions in \(entity.articles) articles")
+            }
+        }
+        if summary.articles == 0 { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import ArticleAnalysis
+import Foundation
+import MirsadProtocol
+import MirsadServices
+import ReportStore
+
+/// Prints the line a parent process (`mirsad run`, tests) waits for, then keeps stdout quiet.
+private func announceReady(_ value: String) {
+    print("READY \(value)")
+    fflush(stdout)
+}
+
+struct DispatcherCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dispatcher", abstract: "Take jobs from producers and hand them to workers by credit.")
+
+    @Option(help: "Endpoint to bind (tcp://HOST:PORT; PORT may be * for any free port).")
+    var bind: String = Defaults.dispatcherEndpoint
+    @Option(help: "Collector endpoint to tell workers in WELCOME, for workers started without --collector.")
+    var collector: String = ""
+    @Option(help: "Seconds a worker or collector may stay silent before it is declared dead.")
+    var livenessTimeout: Double = Double(ProtocolTiming.defaultLivenessTimeoutNanos) / 1e9
+    @Option(help: "Seconds a worker may hold a job before the job is given to another worker.")
+    var leaseTimeout: Double = Double(ProtocolTiming.defaultJobLeaseNanos) / 1e9
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        let logger = logging.bootstrap(label: "mirsad.dispatcher")
+        ShutdownSignal.install()
+        var protocolConfiguration = DispatcherConfiguration()
+        protocolConfiguration.collectorEndpoint = collector
+        protocolConfiguration.livenessTimeoutNanos = UInt64(livenessTimeout * 1e9)
+        protocolConfiguration.jobLeaseNanos = UInt64(leaseTimeout * 1e9)
+        protocolConfiguration.version = Defaults.version
+        let service = DispatcherService(
+            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration), logger: logger)
+        try service.run(ready: announceReady)
+    }
+}
+
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Analyse articles for a dispatcher, sending results to the collector.")
+
+    @Option(help: "The dispatcher's endpoint.")
+    var dispatcher: String = Defaults.dispatcherEndpoint
+    @Option(help: "The collector's endpoint (default: the one the dispatcher names in WELCOME).")
+    var collector: String?
+    @Option(help: "Analysis threads (default: the number of cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Jobs held at once, the credit asked of the dispatcher (default: 4 per thread).")
+    var capacity: Int?
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let capacity, !(1...ProtocolLimits.maxCredit).contains(capacity) {
+            throw ValidationError("--capacity must be between 1 and \(ProtocolLimits.maxCredit)")
+        }
+    }
+
+    func run() throws {
+        let logger = logging.bootstrap(label: "mirsad.worker")
+        ShutdownSignal.install()
+        let analyzer = try ArticleAnalyzer()
+        let service = WorkerService(
+            configuration: .init(dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity),
+            analyzer: analyzer, logger: logger)
+        try service.run(ready: announceReady)
+    }
+}
+
+struct CollectorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collector", abstract: "Store every result in the report store and acknowledge it.")
+
+    @Option(help: "Endpoint to bind for workers' results.")
+    var bind: String = Defaults.collectorEndpoint
+    @Option(help: "The dispatcher's endpoint.")
+    var dispatcher: String = Defaults.dispatcherEndpoint
+    @Option(help: "Path of the SQLite report store (created if missing).")
+    var store: String = Defaults.storePath
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        let logger = logging.bootstrap(label: "mirsad.collector")
+        ShutdownSignal.install()
+        let reportStore: any ReportStore
+        do {
+            reportStore = try SQLiteReportStore(path: store)
+        } catch {
+            throw CommandFailure("cannot open the report store at \(store): \(error)")
+        }
+        let service = CollectorService(configuration: .init(bindEndpoint: bind, dispatcherEndpoint: dispatcher), store: reportStore, logger: logger)
+        try service.run(ready: announceReady)
+    }
+}

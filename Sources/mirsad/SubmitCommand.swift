@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import MirsadServices
+
+struct SubmitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit",
+        abstract: "Submit articles to the dispatcher as one batch.",
+        discussion: """
+            INPUT is a .txt or .html file (one article), a .jsonl or .jsonl.gz file (one article per line: id, url, \
+            source, category, title, published, author, text or html), a directory (read recursively), or - for \
+            standard input. Prints the batch id; with --wait, waits until the batch is stored and prints a summary.
+            """)
+
+    @Argument(help: "Files, directories, or - for standard input.")
+    var inputs: [String]
+    @OptionGroup var dispatcher: DispatcherAddress
+    @Option(help: "The batch id (default: a new UUID). Submitting the same batch id and inputs again is harmless.")
+    var batch: String?
+    @Flag(help: "Wait until every article of the batch is stored or failed, and print a summary.")
+    var wait = false
+    @Option(help: "With --wait: give up after this many seconds (exit 3).")
+    var waitTimeout: Double?
+    @Flag(help: "Ask workers to include tokens in the stored analysis.")
+    var includeTokens = false
+    @Flag(help: "Print the summary as JSON.")
+    var json = false
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("give at least one INPUT (a file, a directory, or -)") }
+    }
+
+    func run() throws {
+        let logger = logging.bootstrap(label: "mirsad.submit")
+        ShutdownSignal.install()
+        var session = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint)
+        if let batch { session.batchID = batch }
+        session.includeTokens = includeTokens
+        var options = Producer.Options(session: session)
+        options.wait = wait
+        options.waitTimeoutSeconds = waitTimeout
+        let report: Producer.Report
+        do {
+            report = try Producer(options: options, logger: logger).run(inputs: inputs)
+        } catch let timeout as Producer.WaitTimeout {
+            writeStandardError("mirsad submit: \(timeout)\n")
+            throw ExitCode(3)
+        }
+        if json {
+            print(try JSONOutput.encode(report))
+        } else {
+            print("batch \(report.batchID)")
+            var line = "\(report.articles) articles submitted: \(report.accepted) accepted, \(report.duplicates) already known, \(report.rejected) rejected"
+            let problems = report.inputProblems.values.reduce(0, +)
+            if problems > 0 {
+                line += "; input problems: " + report.inputProblems.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            }
+            print(line)
+            if let stored = report.stored {
+                print("\(stored) stored, \(report.failed ?? 0) failed in \(Format.seconds(report.seconds)) (\(Format.rate(report.articlesPerSecond)) articles/s)")
+            }
+        }
+        if report.articles == 0 {
+            writeStandardError("mirsad submit: no articles found in \(inputs.joined(separator: " "))\n")
+            throw ExitCode(2)
+        }
+    }
+}
+
+enum JSONOutput {
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
+enum Format {
+    static func seconds(_ s: Double) -> String { String(format: "%.2f s", s) }
+    static func rate(_ r: Double) -> String { r >= 100 ? String(Int(r.rounded())) : String(format: "%.1f", r) }
+}
