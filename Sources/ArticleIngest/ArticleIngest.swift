@@ -1,1 +1,0 @@
-// Placeholder: ArticleIngest is built in its own change.

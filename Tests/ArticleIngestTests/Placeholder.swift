@@ -1,4 +1,0 @@
-import Testing
-@testable import ArticleIngest
-
-@Test func placeholder() { #expect(Bool(true)) }
