@@ -79,6 +79,9 @@ let package = Package(
         .testTarget(name: "MirsadProtocolTests", dependencies: ["MirsadProtocol"]),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore"]),
         .testTarget(name: "MirsadServicesTests", dependencies: ["MirsadServices"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["mirsad"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "ZeroMQ"]
+        ),
     ]
 )

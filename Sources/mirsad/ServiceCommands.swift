@@ -8,7 +8,7 @@ import ReportStore
 /// Prints the line a parent process (`mirsad run`, tests) waits for, then keeps stdout quiet.
 private func announceReady(_ value: String) {
     print("READY \(value)")
-    fflush(stdout)
+    fflush(nil)
 }
 
 struct DispatcherCommand: ParsableCommand {

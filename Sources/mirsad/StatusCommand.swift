@@ -22,7 +22,7 @@ struct StatusCommand: ParsableCommand {
             let view = StatusView(try client.fetch(timeoutSeconds: timeout))
             let text = json ? try JSONOutput.encode(view) + "\n" : view.text
             print(watch && !json ? "\u{1B}[H\u{1B}[2J" + text : text, terminator: "")
-            fflush(stdout)
+            fflush(nil)
             if watch { Thread.sleep(forTimeInterval: 1) }
         } while watch && !ShutdownSignal.isRequested
     }

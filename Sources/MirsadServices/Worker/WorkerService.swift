@@ -134,10 +134,10 @@ public final class WorkerService {
             poller.register(dispatcher)
             poller.register(pool.doorbell)
             if let collector { poller.register(collector) }
-            let ready = try poller.poll(timeoutMilliseconds: 100)
+            let events = try poller.poll(timeoutMilliseconds: 100)
 
             // Jobs and control from the dispatcher.
-            if ready[0].contains(.readable) {
+            if events[0].contains(.readable) {
                 while let message = try dispatcher.receive(dontWait: true) {
                     lastHeardFromDispatcher = MonotonicClock.now()
                     let decoded: MirsadMessage
@@ -181,7 +181,7 @@ public final class WorkerService {
             }
 
             // Finished analyses.
-            if ready[1].contains(.readable) {
+            if events[1].contains(.readable) {
                 let finished = pool.takeFinished()
                 var results: [Mirsad_V1_Result] = []
                 var failures: [Mirsad_V1_JobFailure] = []
@@ -206,7 +206,7 @@ public final class WorkerService {
             }
 
             // Acknowledgements from the collector: the credit goes back to the dispatcher.
-            if let collector, ready.count > 2, ready[2].contains(.readable) {
+            if let collector, events.count > 2, events[2].contains(.readable) {
                 var acknowledged: [String] = []
                 while let message = try collector.receive(dontWait: true) {
                     switch Result(catching: { () throws(MalformedMessage) in try FrameCodec.decode(message.frames) }) {

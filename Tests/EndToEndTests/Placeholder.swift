@@ -1,4 +1,0 @@
-import Testing
-@testable import mirsad
-
-@Test func placeholder() { #expect(Bool(true)) }
