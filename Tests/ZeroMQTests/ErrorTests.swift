@@ -48,6 +48,8 @@ import Testing
         let socket = try Socket(context: context, type: .push)
         let error = try #require(zmqError { try socket.send([]) })
         #expect(error.code == ZMQError.Code.invalidArgument)
+        let pull = try Socket(context: context, type: .pull)
+        #expect(zmqError { _ = try pull.receive(dontWait: true, maxFrames: 0) }?.code == ZMQError.Code.invalidArgument)
     }
 
     @Test func routerMandatoryReportsUnknownPeer() throws {

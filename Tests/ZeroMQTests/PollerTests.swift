@@ -50,8 +50,9 @@ import Testing
         #expect(try poller.poll(timeoutMilliseconds: 0)[index] == [], "no peer yet: not writable")
         try push.connect(endpoint)
         #expect(try poller.poll(timeoutMilliseconds: 1000)[index] == .writable)
-        poller.update(index, for: .readable)
+        try poller.update(index, for: .readable)
         #expect(try poller.poll(timeoutMilliseconds: 0)[index] == [])
+        #expect(zmqError { try poller.update(5, for: .readable) }?.code == ZMQError.Code.invalidArgument)
     }
 
     @Test func closedRegisteredSocketThrowsInsteadOfPollingIt() throws {
