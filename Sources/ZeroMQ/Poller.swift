@@ -41,8 +41,11 @@ public struct Poller {
         return sockets.count - 1
     }
 
-    /// Changes the events polled for the socket at `index`.
-    public mutating func update(_ index: Int, for events: PollEvents) {
+    /// Changes the events polled for the socket at `index` (as returned by ``register(_:for:)``).
+    public mutating func update(_ index: Int, for events: PollEvents) throws {
+        guard items.indices.contains(index) else {
+            throw ZMQError(code: EINVAL, call: "Poller.update: no socket registered at index \(index)")
+        }
         items[index].events = events.rawValue
     }
 

@@ -76,6 +76,9 @@ extension Socket {
     /// throwing ``MessageTooManyFrames``; the socket then continues with the next message.
     public func receive(dontWait: Bool = false, maxFrames: Int = 64) throws -> Message? {
         let handle = try openHandle("zmq_msg_recv")
+        guard maxFrames >= 1 else {
+            throw ZMQError(code: EINVAL, call: "zmq_msg_recv: maxFrames must be at least 1, not \(maxFrames)")
+        }
         var frames: [Frame] = []
         var userID: String?
         var frameCount = 0

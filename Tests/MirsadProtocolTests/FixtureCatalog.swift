@@ -1,0 +1,86 @@
+import ArticleAnalysis
+@testable import MirsadProtocol
+
+/// The golden messages in `Protocols/fixtures/`: one `<name>.bin` (the body frame) and one `<name>.txt`
+/// (command and body in protobuf text format) per entry.
+enum FixtureCatalog {
+    struct Fixture: Sendable {
+        var name: String
+        var message: MirsadMessage
+    }
+
+    static let batch = "5f0c6a1e-3b7d-4c2a-9e51-0d8f2b6a7c10"
+
+    static var all: [Fixture] {
+        let submit = Mirsad_V1_Submit.with {
+            $0.requestID = "req-1"
+            $0.batchID = batch
+            $0.jobs = [
+                .with {
+                    $0.jobID = "\(batch):0"
+                    $0.batchID = batch
+                    $0.article = Mirsad_V1_Article(SampleValues.article)
+                    $0.options.includeTokens = true
+                },
+                .with {
+                    $0.jobID = "\(batch):1"
+                    $0.batchID = batch
+                    $0.article = Mirsad_V1_Article(Article(id: "page.html", content: .html("<html><body><p>خبر</p></body></html>")))
+                },
+            ]
+        }
+        let result = Mirsad_V1_Result.with {
+            $0.jobID = "\(batch):0"
+            $0.batchID = batch
+            $0.article = Mirsad_V1_ArticleMetadata(SampleValues.article)
+            $0.analysis = Mirsad_V1_Analysis(SampleValues.analysis, includeTokens: true)
+            $0.workerID = "host-a-4242-1"
+            $0.timings = .with { $0.analysisUs = 1_850; $0.receivedUnixMs = 1_764_000_000_000; $0.finishedUnixMs = 1_764_000_000_002 }
+        }
+        return [
+            Fixture(name: "hello-worker", message: .hello(.with {
+                $0.role = .worker; $0.id = "host-a-4242-1"; $0.host = "host-a"; $0.pid = 4242
+                $0.version = "mirsad 1.0.0"; $0.capacity = 16
+            })),
+            Fixture(name: "hello-collector", message: .hello(.with {
+                $0.role = .collector; $0.id = "host-b-77-1"; $0.host = "host-b"; $0.pid = 77; $0.version = "mirsad 1.0.0"
+            })),
+            Fixture(name: "welcome", message: .welcome(.with {
+                $0.collectorEndpoint = "tcp://127.0.0.1:5571"; $0.heartbeatIntervalMs = 1000; $0.livenessTimeoutMs = 5000
+                $0.limits = .current; $0.version = "mirsad 1.0.0"
+            })),
+            Fixture(name: "submit", message: .submit(submit)),
+            Fixture(name: "submit-ack", message: .submitAck(.with {
+                $0.requestID = "req-1"; $0.batchID = batch; $0.accepted = 1; $0.duplicates = 0
+                $0.rejected = [.with { $0.index = 1; $0.jobID = "\(batch):1"; $0.reason = "article of 5000000 bytes is above the limit of 4194304" }]
+            })),
+            Fixture(name: "batch-status", message: .batchStatus(.with { $0.requestID = "req-2"; $0.batchID = batch })),
+            Fixture(name: "batch-status-reply", message: .batchStatusReply(.with {
+                $0.requestID = "req-2"; $0.batchID = batch; $0.known = true; $0.total = 10; $0.queued = 3; $0.inFlight = 2
+                $0.awaitingStore = 1; $0.stored = 3; $0.failed = 1
+            })),
+            Fixture(name: "status", message: .status(.with { $0.requestID = "req-3" })),
+            Fixture(name: "status-reply", message: .statusReply(.with {
+                $0.requestID = "req-3"; $0.queued = 120; $0.inFlight = 32; $0.awaitingStore = 4; $0.stored = 17_000; $0.failed = 2
+                $0.workers = [.with {
+                    $0.id = "host-a-4242-1"; $0.host = "host-a"; $0.pid = 4242; $0.capacity = 16; $0.inFlight = 16
+                    $0.done = 8_500; $0.failed = 1; $0.rate = 250.5; $0.silentMs = 120
+                }]
+                $0.collectors = 1; $0.throughput10S = 498.25; $0.throughput1M = 480; $0.latencyP50Ms = 35.5; $0.latencyP99Ms = 210
+                $0.uptimeMs = 61_000; $0.malformedMessages = 3; $0.refusedMessages = 1; $0.batches = 2; $0.version = "mirsad 1.0.0"
+            })),
+            Fixture(name: "jobs", message: .jobs(.with { $0.jobs = submit.jobs })),
+            Fixture(name: "done", message: .done(.with {
+                $0.jobIds = ["\(batch):0"]
+                $0.failures = [.with { $0.jobID = "\(batch):1"; $0.error = "analysis failed: text is binary" }]
+            })),
+            Fixture(name: "heartbeat", message: .heartbeat),
+            Fixture(name: "bye", message: .bye(.with { $0.reason = "shutting down" })),
+            Fixture(name: "stored", message: .stored(.with { $0.jobIds = ["\(batch):0"] })),
+            Fixture(name: "stored-ack", message: .storedAck(.with { $0.jobIds = ["\(batch):0"] })),
+            Fixture(name: "results", message: .results(.with { $0.results = [result] })),
+            Fixture(name: "results-ack", message: .resultsAck(.with { $0.jobIds = ["\(batch):0"] })),
+            Fixture(name: "error", message: .error(.notAllowed, "SUBMIT is not allowed from a worker", requestID: "", command: .submit)),
+        ]
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import MirsadProtocol
-
-@Test func placeholder() { #expect(Bool(true)) }
