@@ -84,6 +84,12 @@ import Testing
         #expect(ZMQError(code: ZMQError.Code.contextTerminated, call: "x").isContextTerminated)
     }
 
+    @Test func contextRejectsANegativeThreadCount() {
+        #expect(throws: ZMQError(code: ZMQError.Code.invalidArgument, call: "zmq_ctx_set(ZMQ_IO_THREADS)")) {
+            _ = try ZMQContext(ioThreads: -1)
+        }
+    }
+
     @Test func descriptionNamesCallCodeAndSymbol() {
         let error = ZMQError(code: ZMQError.Code.hostUnreachable, call: "zmq_msg_send")
         #expect(error.description == "zmq_msg_send: Host unreachable (EHOSTUNREACH, \(ZMQError.Code.hostUnreachable))")

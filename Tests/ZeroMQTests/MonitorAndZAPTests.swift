@@ -127,3 +127,60 @@ import Testing
         #expect(zmqError { _ = try ZAPHandler(context: context) }?.code == ZMQError.Code.addressInUse)
     }
 }
+
+@Suite struct HeartbeatTests {
+    @Test func heartbeatsKeepAHealthyConnectionUp() throws {
+        let context = try ZMQContext()
+        func configure(_ socket: Socket) throws {
+            try socket.set(.heartbeatInterval, 20)
+            try socket.set(.heartbeatTimeout, 100)
+            try socket.set(.heartbeatTTL, 200)
+        }
+        let router = try Socket(context: context, type: .router)
+        try configure(router)
+        let endpoint = try router.bindLoopback()
+        let dealer = try Socket(context: context, type: .dealer)
+        try configure(dealer)
+        try dealer.set(.routingID, Array("hb".utf8))
+        let monitor = try SocketMonitor(dealer, events: [.connected, .disconnected])
+        try dealer.connect(endpoint)
+
+        // Several heartbeat timeouts pass; PINGs are answered, so the connection must survive them.
+        try monitor.eventSocket.set(.receiveTimeout, 400)
+        var events: [SocketEventKind] = []
+        while let event = try monitor.receive() { events.append(event.kind) }
+        #expect(events == [.connected])
+
+        try dealer.send([Array("still here".utf8)])
+        #expect(try router.receive(within: 2000)?.frames == [Array("hb".utf8), Array("still here".utf8)])
+    }
+
+    /// Connects a DEALER to a peer that handshakes and then stays silent; returns the monitor's events in `window`.
+    private func eventsAgainstSilentPeer(heartbeats: Bool, windowMilliseconds: Int32) throws -> [SocketEventKind] {
+        let context = try ZMQContext()
+        let peer = try SilentPeer()
+        defer { peer.stop() }
+        let dealer = try Socket(context: context, type: .dealer)
+        if heartbeats {
+            try dealer.set(.heartbeatInterval, 50)
+            try dealer.set(.heartbeatTimeout, 150)
+        }
+        try dealer.set(.reconnectInterval, 5000)
+        let monitor = try SocketMonitor(dealer, events: [.handshakeSucceeded, .disconnected])
+        try dealer.connect(peer.endpoint)
+        try monitor.eventSocket.set(.receiveTimeout, windowMilliseconds)
+        var events: [SocketEventKind] = []
+        while events.count < 2, let event = try monitor.receive() { events.append(event.kind) }
+        return events
+    }
+
+    @Test func heartbeatTimeoutDropsASilentPeer() throws {
+        #expect(try eventsAgainstSilentPeer(heartbeats: true, windowMilliseconds: 2000)
+            == [.handshakeSucceeded, .disconnected])
+    }
+
+    @Test func withoutHeartbeatsASilentPeerGoesUnnoticed() throws {
+        #expect(try eventsAgainstSilentPeer(heartbeats: false, windowMilliseconds: 500) == [.handshakeSucceeded])
+    }
+}
+
