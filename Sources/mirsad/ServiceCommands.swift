@@ -49,7 +49,7 @@ struct WorkerCommand: ParsableCommand {
     var collector: String?
     @Option(help: "Analysis threads (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Jobs held at once, the credit asked of the dispatcher (default: 4 per thread).")
+    @Option(help: "Jobs held at once, the credit asked of the dispatcher (default: 16 per thread, at least 32).")
     var capacity: Int?
     @OptionGroup var logging: LoggingOptions
 

@@ -26,7 +26,7 @@ public final class WorkerService {
             self.dispatcherEndpoint = dispatcherEndpoint
             self.collectorEndpoint = collectorEndpoint
             self.threads = max(threads, 1)
-            self.capacity = min(max(capacity ?? self.threads * 4, 1), ProtocolLimits.maxCredit)
+            self.capacity = min(max(capacity ?? max(32, self.threads * 16), 1), ProtocolLimits.maxCredit)
         }
     }
 
