@@ -22,8 +22,9 @@ public struct CliticSplit: Sendable, Hashable {
 /// Clitic segmentation of Arabic words by rule, without a lexicon.
 ///
 /// Rules (all on normalised words, see `ArabicNormalizer`):
-/// - a conjunction و/ف is removed when at least 3 letters remain, a preposition ب/ك/ل when it is followed by the
-///   article or at least 3 letters remain; ل + ال is written "لل";
+/// - the conjunction و is removed when at least 3 letters remain, ف only before the article (as light10, which
+///   leaves ف alone: "فرنسا", "فريق"); a preposition ب/ك/ل only before the article; ل + ال is written "لل"
+///   (so "بباريس" keeps its ب here: use `stripOneLetterProclitics` for names);
 /// - the article ال is removed when at least 2 letters remain;
 /// - a pronoun suffix is removed only from words without the article, when at least 3 letters remain
 ///   (ta marbuta is normalised to ه, so a final ه is ambiguous: it is treated as a pronoun);
@@ -65,7 +66,7 @@ public enum ArabicClitics {
         guard w.count >= 3, w.allSatisfy({ ArabicNormalizer.isArabicLetter($0) }) else { return r }
         var i = 0
         // Conjunction.
-        if (w[0] == waw || w[0] == feh) && w.count - 1 >= 3 {
+        if (w[0] == waw && w.count - 1 >= 3) || (w[0] == feh && startsWithArticle(w, at: 1)) {
             r.proclitics.append(0..<1)
             i = 1
         }
@@ -78,7 +79,7 @@ public enum ArabicClitics {
                 r.proclitics.append((i + 1)..<(i + 2))
                 r.hasArticle = true
                 i += 2
-            } else if (c == beh || c == kaf || c == lam) && (followedByArticle ? w.count - (i + 3) >= 2 : w.count - (i + 1) >= 3) {
+            } else if (c == beh || c == kaf || c == lam) && followedByArticle && w.count - (i + 3) >= 2 {
                 r.proclitics.append(i..<(i + 1))
                 i += 1
             }
@@ -100,12 +101,34 @@ public enum ArabicClitics {
         return r
     }
 
+    /// True when `w` continues at `i` with the article, possibly after one preposition (ال, بال, كال, لل).
+    static func startsWithArticle(_ w: [Unicode.Scalar], at i: Int) -> Bool {
+        func article(_ k: Int) -> Bool { k + 1 < w.count && w[k] == alefScalar && w[k + 1] == lam }
+        guard i < w.count else { return false }
+        if article(i) { return true }
+        if (w[i] == beh || w[i] == kaf) && article(i + 1) { return true }
+        return w[i] == lam && i + 1 < w.count && w[i + 1] == lam
+    }
+
+    /// The written word without its first `letters` letters (and the marks written on them).
+    static func dropLeadingLetters(_ word: String, count letters: Int) -> String {
+        guard letters > 0 else { return word }
+        var scalars = Substring(word).unicodeScalars[...]
+        var dropped = 0
+        while dropped < letters, let first = scalars.first {
+            scalars = scalars.dropFirst()
+            if !ArabicNormalizer.isDiacriticOrTatweel(first) { dropped += 1 }
+        }
+        while let next = scalars.first, ArabicNormalizer.isDiacriticOrTatweel(next) { scalars = scalars.dropFirst() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+
     /// Words that begin with one of و ف ب ل ك as part of the word, not as a proclitic (normalised forms).
     /// Consulted by `stripOneLetterProclitics` only: proper names are where a wrong strip does most harm.
     static let protectedWords: Set<String> = [
         "فلسطين", "فرنسا", "فنزويلا", "فيتنام", "فيينا", "فنلندا", "فيسبوك", "فتح", "فاس",
         "واشنطن", "وارسو", "ويلز", "وزير", "وزيره", "وزاره", "ولايه", "وكاله", "وفد", "وسط", "وليد", "وائل",
-        "بيروت", "بغداد", "بريطانيا", "برلين", "بروكسل", "بكين", "بايدن", "بوتين", "بلينكن", "باريس", "باكستان",
+        "بيروت", "بغداد", "بريطانيا", "برلين", "بروكسل", "بكين", "بايدن", "بوتين", "بلينكن", "وكاله", "وسائل", "وزاره", "والي", "وطن", "وقف", "وضع", "وصل", "وقت", "وجود", "باريس", "باكستان",
         "بنغازي", "بولندا", "بلجيكا", "بلغاريا", "بورما", "بنما", "بيرو", "بوليفيا", "برازيل", "البرازيل", "بومبيو",
         "بنيامين", "بشار", "بندر", "بسام", "بلال", "بكر", "بوش", "بلير",
         "لبنان", "ليبيا", "لندن", "لاهاي", "لوكسمبورغ", "ليتوانيا", "لاتفيا", "لافروف", "لاريجاني", "ليلي", "لؤي",
