@@ -115,7 +115,7 @@ struct ClusterTests {
         #expect(summary["stored"] as? Int == articles)
         #expect(try SQLiteReportStore(path: store).count().analysed == articles)
         // Every child is gone: nothing listens or holds the store.
-        let leftovers = try runPgrep(arguments: ["-f", store])
+        let leftovers = processes(mentioning: store)
         #expect(leftovers.isEmpty, "children still running: \(leftovers)")
     }
 
@@ -130,15 +130,13 @@ struct ClusterTests {
     }
 }
 
-/// Process ids whose command line matches, other than pgrep's own.
-func runPgrep(arguments: [String]) throws -> [String] {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-    process.arguments = arguments
-    let out = Pipe()
-    process.standardOutput = out
-    try process.run()
-    process.waitUntilExit()
-    return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        .split(separator: "\n").map(String.init)
+/// Process ids whose command line contains `text`, read from /proc.
+func processes(mentioning text: String) -> [String] {
+    let own = String(getpid())
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.filter { pid in
+        guard pid != own, pid.allSatisfy(\.isNumber),
+              let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+    }
 }

@@ -89,36 +89,34 @@ struct CommandResult {
 }
 
 /// Runs `mirsad ARGUMENTS` to completion (standard input from `stdin` when given).
+///
+/// Output goes to files rather than pipes, so a chatty child never blocks on a full pipe and no read is
+/// interrupted by the signals that process handling brings.
 func runMirsad(_ arguments: [String], stdin: Data? = nil, directory: URL? = nil) throws -> CommandResult {
+    let scratch = try TestPaths.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: TestPaths.mirsad)
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try process.run()
+    process.standardOutput = try FileHandle(forWritingTo: outURL)
+    process.standardError = try FileHandle(forWritingTo: errURL)
     if let stdin {
-        input.fileHandleForWriting.write(stdin)
-        try input.fileHandleForWriting.close()
+        let inURL = scratch.appendingPathComponent("stdin")
+        try stdin.write(to: inURL)
+        process.standardInput = try FileHandle(forReadingFrom: inURL)
+    } else {
+        process.standardInput = FileHandle.nullDevice
     }
-    // Read both pipes to the end before waiting, so a chatty child never blocks on a full pipe.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
+    try process.run()
     process.waitUntilExit()
     return CommandResult(
         status: process.terminationStatus,
-        stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+        stdout: try String(contentsOf: outURL, encoding: .utf8),
+        stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
 }
 
 /// Decodes the JSON a command printed.

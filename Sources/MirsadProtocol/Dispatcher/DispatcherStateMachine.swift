@@ -87,6 +87,13 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
         }
     }
 
+    /// A message the socket refused to collect because it had more frames than any protocol message
+    /// (`frameCount` of them, routing id included); it was drained and dropped.
+    public mutating func receivedTooManyFrames(_ frameCount: Int) -> [DispatcherAction] {
+        malformedMessages += 1
+        return [.droppedMalformed(.wrongFrameCount(frameCount - 1), from: nil)]
+    }
+
     /// A decoded message from `peer`.
     public mutating func received(_ message: MirsadMessage, from peer: RoutingID, now: UInt64) -> [DispatcherAction] {
         let role = peers[peer]?.role ?? .client

@@ -90,7 +90,13 @@ public final class CollectorService {
                 var batch: [StoredResult] = []
                 var senders: [(peer: RoutingID, jobIDs: [String])] = []
                 while batch.count < configuration.maxResultsPerCommit,
-                      let message = try router.receive(dontWait: true, maxFrames: ProtocolLimits.framesPerRoutedMessage) {
+                      let incoming = try router.receiveIncoming(routed: true) {
+                    guard case .message(let message) = incoming else {
+                        if case .tooManyFrames(let count) = incoming {
+                            problems.malformed(.wrongFrameCount(count - 1), peer: nil, logger: logger)
+                        }
+                        continue
+                    }
                     let (peer, decoded) = FrameCodec.decodeRouted(message.frames)
                     switch decoded {
                     case .success(.results(let results)):
@@ -129,23 +135,21 @@ public final class CollectorService {
             }
 
             if events[1].contains(.readable) {
-                while let message = try dispatcher.receive(dontWait: true) {
+                while let decoded = try dispatcher.receiveDecoded(problems: &problems, logger: logger) {
                     lastHeardFromDispatcher = MonotonicClock.now()
-                    switch Result(catching: { () throws(MalformedMessage) in try FrameCodec.decode(message.frames) }) {
-                    case .success(.storedAck(let ack)):
+                    switch decoded {
+                    case .storedAck(let ack):
                         for id in ack.jobIds { unconfirmed.removeValue(forKey: id) }
-                    case .success(.welcome), .success(.heartbeat):
+                    case .welcome, .heartbeat:
                         break
-                    case .success(.error(let error)):
+                    case .error(let error):
                         logger.error("dispatcher refused a message: \(error.code) \(error.message)")
                         if error.code == .unknownPeer { try hello() }
-                    case .success(.bye(let bye)):
+                    case .bye(let bye):
                         logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
                         try hello()
-                    case .success(let other):
-                        problems.refused("\(other.command) is not sent to a collector", peer: nil, logger: logger)
-                    case .failure(let problem):
-                        problems.malformed(problem, peer: nil, logger: logger)
+                    default:
+                        problems.refused("\(decoded.command) is not sent to a collector", peer: nil, logger: logger)
                     }
                 }
             }

@@ -48,9 +48,13 @@ public final class DispatcherService {
             if events[0].contains(.readable) {
                 // Bounded drain, so timers still run under a flood.
                 var handled = 0
-                while handled < 10_000, let message = try router.receive(dontWait: true, maxFrames: ProtocolLimits.framesPerRoutedMessage) {
+                while handled < 10_000, let incoming = try router.receiveIncoming(routed: true) {
                     handled += 1
-                    let actions = machine.received(frames: message.frames, now: MonotonicClock.now())
+                    let actions: [DispatcherAction]
+                    switch incoming {
+                    case .message(let message): actions = machine.received(frames: message.frames, now: MonotonicClock.now())
+                    case .tooManyFrames(let count): actions = machine.receivedTooManyFrames(count)
+                    }
                     try perform(actions, on: router, latencies: &latencies, problems: &problems)
                 }
             }

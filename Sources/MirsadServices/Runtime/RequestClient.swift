@@ -43,8 +43,10 @@ final class RequestClient {
             guard now < deadline else { return nil }
             let events = try poller.poll(timeoutMilliseconds: Int((deadline - now) / 1_000_000) + 1)
             guard events[0].contains(.readable) else { continue }
-            while let message = try socket.receive(dontWait: true) {
-                if let decoded = try? FrameCodec.decode(message.frames) { return decoded }
+            while let incoming = try socket.receiveIncoming(routed: false) {
+                if case .message(let message) = incoming, let decoded = try? FrameCodec.decode(message.frames) {
+                    return decoded
+                }
             }
         }
     }

@@ -10,7 +10,14 @@ private let shutdownRequested = Atomic<Bool>(false)
 
 public enum ShutdownSignal {
     /// Installs handlers for SIGTERM and SIGINT that only set the flag (async-signal-safe).
+    /// The signals are also unblocked: a parent may have started this process with them blocked (test
+    /// runners do), which would leave the handlers silent.
     public static func install() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
         signal(SIGTERM) { _ in shutdownRequested.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in shutdownRequested.store(true, ordering: .relaxed) }
         signal(SIGPIPE, SIG_IGN)

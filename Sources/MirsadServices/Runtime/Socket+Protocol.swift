@@ -65,3 +65,41 @@ struct ProblemLog {
         return peer.map { String($0, radix: 16) }.joined()
     }
 }
+
+/// What one non-blocking receive found.
+enum Incoming {
+    case message(Message)
+    /// A message with more frames than any protocol message; the binding drained and dropped it.
+    case tooManyFrames(Int)
+}
+
+extension Socket {
+    /// The next message, without waiting; nil when none is queued. Collects at most the frames a protocol
+    /// message can have (plus the routing id on a ROUTER), so a frame bomb costs nothing but a count.
+    func receiveIncoming(routed: Bool) throws -> Incoming? {
+        do {
+            let limit = routed ? ProtocolLimits.framesPerRoutedMessage : ProtocolLimits.framesPerMessage
+            return try receive(dontWait: true, maxFrames: limit).map(Incoming.message)
+        } catch let error as MessageTooManyFrames {
+            return .tooManyFrames(error.frameCount)
+        }
+    }
+
+    /// The next protocol message on a DEALER, without waiting; nil when none is queued. Malformed messages are
+    /// counted and logged in `problems` and passed over.
+    func receiveDecoded(problems: inout ProblemLog, logger: Logger) throws -> MirsadMessage? {
+        while let incoming = try receiveIncoming(routed: false) {
+            switch incoming {
+            case .message(let message):
+                do {
+                    return try FrameCodec.decode(message.frames)
+                } catch {
+                    problems.malformed(error, peer: nil, logger: logger)
+                }
+            case .tooManyFrames(let count):
+                problems.malformed(.wrongFrameCount(count), peer: nil, logger: logger)
+            }
+        }
+        return nil
+    }
+}

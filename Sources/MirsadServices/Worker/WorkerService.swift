@@ -138,13 +138,8 @@ public final class WorkerService {
 
             // Jobs and control from the dispatcher.
             if events[0].contains(.readable) {
-                while let message = try dispatcher.receive(dontWait: true) {
+                while let decoded = try dispatcher.receiveDecoded(problems: &problems, logger: logger) {
                     lastHeardFromDispatcher = MonotonicClock.now()
-                    let decoded: MirsadMessage
-                    do { decoded = try FrameCodec.decode(message.frames) } catch {
-                        problems.malformed(error, peer: nil, logger: logger)
-                        continue
-                    }
                     switch decoded {
                     case .welcome(let welcome):
                         if !welcomed {
@@ -208,18 +203,16 @@ public final class WorkerService {
             // Acknowledgements from the collector: the credit goes back to the dispatcher.
             if let collector, events.count > 2, events[2].contains(.readable) {
                 var acknowledged: [String] = []
-                while let message = try collector.receive(dontWait: true) {
-                    switch Result(catching: { () throws(MalformedMessage) in try FrameCodec.decode(message.frames) }) {
-                    case .success(.resultsAck(let ack)):
+                while let decoded = try collector.receiveDecoded(problems: &problems, logger: logger) {
+                    switch decoded {
+                    case .resultsAck(let ack):
                         for id in ack.jobIds where unacknowledged.removeValue(forKey: id) != nil {
                             acknowledged.append(id)
                         }
-                    case .success(.error(let error)):
+                    case .error(let error):
                         logger.error("collector refused results: \(error.code) \(error.message)")
-                    case .success(let other):
-                        problems.refused("\(other.command) is not sent to workers by a collector", peer: nil, logger: logger)
-                    case .failure(let error):
-                        problems.malformed(error, peer: nil, logger: logger)
+                    default:
+                        problems.refused("\(decoded.command) is not sent to workers by a collector", peer: nil, logger: logger)
                     }
                 }
                 for chunk in acknowledged.chunked(by: ProtocolLimits.maxIDsPerMessage) {
