@@ -68,6 +68,35 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
     /// Jobs the worker holds (sent, not yet reported in DONE).
     public func jobsHeld(by peer: RoutingID) -> Set<String> { peers[peer]?.held ?? [] }
 
+    /// Violations of the type's invariants, empty when all hold. Linear in the number of jobs: for tests.
+    func invariantViolations() -> [String] {
+        var problems: [String] = []
+        var recount = JobCounts()
+        var batchRecount: [String: JobCounts] = [:]
+        for (id, record) in jobs {
+            recount[record.state.kind] += 1
+            batchRecount[record.batchID, default: JobCounts()][record.state.kind] += 1
+            switch record.state {
+            case .queued, .inFlight:
+                if record.job == nil { problems.append("\(id) is \(record.state) without its job") }
+            case .awaitingStore, .stored, .failed:
+                break
+            }
+            if case .inFlight(let owner, _) = record.state, peers[owner]?.held.contains(id) != true {
+                problems.append("\(id) is in flight with a worker that does not hold it")
+            }
+        }
+        if recount != counts { problems.append("counts \(counts) differ from the jobs' states \(recount)") }
+        if batchRecount != batches { problems.append("batch counts differ from the jobs' states") }
+        if queue.count < counts.queued { problems.append("queue holds \(queue.count) entries for \(counts.queued) queued jobs") }
+        for (routingID, peer) in peers {
+            if peer.held.count > peer.capacity { problems.append("\(peer.hello.id) holds \(peer.held.count) > \(peer.capacity)") }
+            if peerByID[peer.hello.id] != routingID { problems.append("\(peer.hello.id) is not indexed by id") }
+        }
+        if Set(workerOrder) != Set(peers.filter { $0.value.role == .worker }.keys) { problems.append("worker order is stale") }
+        return problems
+    }
+
     // MARK: - Events
 
     /// Frames as received from the ROUTER socket (routing id first).
