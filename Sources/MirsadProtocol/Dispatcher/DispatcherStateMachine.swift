@@ -28,7 +28,8 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
     }
 
     struct JobRecord: Sendable {
-        /// The job as submitted; dropped once a worker has finished with it.
+        /// The job as submitted. Invariant: present while the job is queued or in flight; dropped once the job is
+        /// awaiting store, stored or failed (it is never sent again).
         var job: Mirsad_V1_Job?
         var batchID: String
         var submittedNanos: UInt64
@@ -66,6 +67,35 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
     public func role(of peer: RoutingID) -> PeerRole { peers[peer]?.role ?? .client }
     /// Jobs the worker holds (sent, not yet reported in DONE).
     public func jobsHeld(by peer: RoutingID) -> Set<String> { peers[peer]?.held ?? [] }
+
+    /// Violations of the type's invariants, empty when all hold. Linear in the number of jobs: for tests.
+    func invariantViolations() -> [String] {
+        var problems: [String] = []
+        var recount = JobCounts()
+        var batchRecount: [String: JobCounts] = [:]
+        for (id, record) in jobs {
+            recount[record.state.kind] += 1
+            batchRecount[record.batchID, default: JobCounts()][record.state.kind] += 1
+            switch record.state {
+            case .queued, .inFlight:
+                if record.job == nil { problems.append("\(id) is \(record.state) without its job") }
+            case .awaitingStore, .stored, .failed:
+                break
+            }
+            if case .inFlight(let owner, _) = record.state, peers[owner]?.held.contains(id) != true {
+                problems.append("\(id) is in flight with a worker that does not hold it")
+            }
+        }
+        if recount != counts { problems.append("counts \(counts) differ from the jobs' states \(recount)") }
+        if batchRecount != batches { problems.append("batch counts differ from the jobs' states") }
+        if queue.count < counts.queued { problems.append("queue holds \(queue.count) entries for \(counts.queued) queued jobs") }
+        for (routingID, peer) in peers {
+            if peer.held.count > peer.capacity { problems.append("\(peer.hello.id) holds \(peer.held.count) > \(peer.capacity)") }
+            if peerByID[peer.hello.id] != routingID { problems.append("\(peer.hello.id) is not indexed by id") }
+        }
+        if Set(workerOrder) != Set(peers.filter { $0.value.role == .worker }.keys) { problems.append("worker order is stale") }
+        return problems
+    }
 
     // MARK: - Events
 
@@ -234,7 +264,7 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
                            lastHeardNanos: now, lastSentNanos: now)
         peerByID[hello.id] = peer
         if role == .worker { workerOrder.append(peer) }
-        actions.append(.peerJoined(id: hello.id, role: role, capacity: peers[peer]!.capacity))
+        actions.append(.peerJoined(id: hello.id, role: role, capacity: role == .worker ? capacity : 0))
         let welcome = Mirsad_V1_Welcome.with {
             $0.collectorEndpoint = configuration.collectorEndpoint
             $0.heartbeatIntervalMs = UInt32(clamping: configuration.heartbeatIntervalNanos / 1_000_000)
@@ -290,10 +320,11 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
             return refuse(.done, from: peer, code: .tooLarge,
                           "\(listed) job ids in one DONE; the limit is \(ProtocolLimits.maxIDsPerMessage)", requestID: "", now: now)
         }
+        guard var worker = peers[peer] else { return [] }  // the role check admitted only registered workers
         var actions: [DispatcherAction] = []
-        for jobID in done.jobIds where peers[peer]!.held.remove(jobID) != nil {
-            peers[peer]!.done += 1
-            peers[peer]!.doneRate.record(atNanos: now)
+        for jobID in done.jobIds where worker.held.remove(jobID) != nil {
+            worker.done += 1
+            worker.doneRate.record(atNanos: now)
             guard let record = jobs[jobID] else { continue }
             switch record.state {
             case .queued, .inFlight:
@@ -304,13 +335,14 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
                 break
             }
         }
-        for failure in done.failures where peers[peer]!.held.remove(failure.jobID) != nil {
-            peers[peer]!.failed += 1
+        for failure in done.failures where worker.held.remove(failure.jobID) != nil {
+            worker.failed += 1
             guard let record = jobs[failure.jobID], case .inFlight(let owner, _) = record.state, owner == peer else { continue }
             setState(failure.jobID, .failed)
             jobs[failure.jobID]?.job = nil
             actions.append(.jobFailed(jobID: failure.jobID, batchID: record.batchID, error: failure.error))
         }
+        peers[peer] = worker
         return actions + dispatch(now: now)
     }
 
@@ -346,30 +378,28 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
         var progress = true
         outer: while progress {
             progress = false
-            for routingID in order where peers[routingID]!.freeCredit > 0 {
-                guard let jobID = nextQueuedJob() else { break outer }
+            for routingID in order where (peers[routingID]?.freeCredit ?? 0) > 0 {
+                guard let (jobID, job) = nextQueuedJob() else { break outer }
                 setState(jobID, .inFlight(worker: routingID, deadlineNanos: now &+ configuration.jobLeaseNanos))
-                peers[routingID]!.held.insert(jobID)
-                assigned[routingID, default: []].append(jobs[jobID]!.job!)
+                peers[routingID]?.held.insert(jobID)
+                assigned[routingID, default: []].append(job)
                 progress = true
             }
         }
         var actions: [DispatcherAction] = []
         for routingID in order {
             guard let batch = assigned[routingID] else { continue }
-            var offset = 0
-            while offset < batch.count {
-                let chunk = batch[offset..<min(offset + ProtocolLimits.maxJobsPerMessage, batch.count)]
+            for chunk in MessageBatching.split(batch, size: \.encodedSizeUpperBound) {
                 actions.append(send(.jobs(.with { $0.jobs = Array(chunk) }), to: routingID, now: now))
-                offset += chunk.count
             }
         }
         return actions
     }
 
-    private mutating func nextQueuedJob() -> String? {
+    /// The next job id in the queue that is still queued, with its job; stale entries are skipped.
+    private mutating func nextQueuedJob() -> (String, Mirsad_V1_Job)? {
         while let jobID = queue.dequeue() {
-            if jobs[jobID]?.state == .queued { return jobID }  // others are stale entries
+            if let record = jobs[jobID], record.state == .queued, let job = record.job { return (jobID, job) }
         }
         return nil
     }
@@ -394,7 +424,7 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
         counts[state.kind] += 1
         batches[old.batchID]?[old.state.kind] -= 1
         batches[old.batchID]?[state.kind] += 1
-        jobs[jobID]!.state = state
+        jobs[jobID]?.state = state
     }
 
     private mutating func send(_ message: MirsadMessage, to routingID: RoutingID, now: UInt64) -> DispatcherAction {
