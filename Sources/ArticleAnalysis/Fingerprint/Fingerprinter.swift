@@ -5,14 +5,12 @@
 /// fingerprints agree across processes and machines.
 /// - `simhash`: bit b is set when the shingles whose hash has bit b set outweigh those that do not (weights are
 ///   occurrence counts). Near-duplicates differ in few bits.
-/// - `minhash`: `signatureLength` minima of `mix(hash ^ seed_i)` (low 32 bits); the share of equal places of two
+/// - `minhash`: `signatureLength` minima of `a + i * b` (32-bit arithmetic, a and b the halves of the shingle's
+///   hash, b odd: the Kirsch-Mitzenmacher family); the share of equal places of two
 ///   signatures estimates the Jaccard similarity of their shingle sets. An article without shingles has
 ///   simhash 0 and every minimum `UInt32.max`.
 public enum Fingerprinter {
     public static let signatureLength = 64
-
-    /// The per-function seeds, fixed forever (changing them changes every stored signature).
-    static let seeds: [UInt64] = (0..<UInt64(signatureLength)).map { StableHash.mix($0 &* 0x632B_E59B_D9B4_E019 &+ 1) }
 
     /// Hashes of the shingles of `words` (a sentence's content words in order), appended to `into` with counts.
     static func addShingles(of words: [String], into counts: inout [UInt64: Int]) {
@@ -32,12 +30,17 @@ public enum Fingerprinter {
         var weights = [Int](repeating: 0, count: 64)
         var minima = [UInt32](repeating: UInt32.max, count: signatureLength)
         for (h, c) in counts {
+            var bits = h
             for b in 0..<64 {
-                weights[b] += (h >> UInt64(b)) & 1 == 1 ? c : -c
+                weights[b] &+= Int(bits & 1) &* 2 &* c &- c
+                bits >>= 1
             }
+            let a = UInt32(truncatingIfNeeded: h)
+            let b = UInt32(truncatingIfNeeded: h >> 32) | 1
+            var v = a
             for i in 0..<signatureLength {
-                let v = UInt32(truncatingIfNeeded: StableHash.mix(h ^ seeds[i]))
                 if v < minima[i] { minima[i] = v }
+                v &+= b
             }
         }
         var simhash: UInt64 = 0
