@@ -134,7 +134,7 @@ public struct ArticleAnalyzer: Sendable {
     }
 
     func fingerprint(_ t: AnalyzedText) -> Fingerprint {
-        var counts: [UInt64: Int] = [:]
+        var shingles = Fingerprinter.Shingles()
         var words: [String] = []
         for sentence in t.sentences {
             words.removeAll(keepingCapacity: true)
@@ -142,8 +142,8 @@ public struct ArticleAnalyzer: Sendable {
                 guard let f = t.forms[i], t.lexemes[i].kind == .word, !f.isStopword else { continue }
                 words.append(f.base)
             }
-            Fingerprinter.addShingles(of: words, into: &counts)
+            Fingerprinter.addShingles(of: words, into: &shingles)
         }
-        return Fingerprinter.fingerprint(counts)
+        return Fingerprinter.fingerprint(shingles)
     }
 }

@@ -13,7 +13,7 @@ enum SpeechCues {
 
     /// Participles that continue the previous speaker's words ("مؤكدًا أن ...").
     static let arabicParticiples: Set<WordKey> = Set("""
-    مؤكدا مؤكده مشيرا مشيره موضحا موضحه مضيفا مضيفه لافتا لافته معتبرا معتبره مشددا مشدده محذرا محذره
+    مؤكدا مؤكده مشيرا مشيره موضحا موضحه مضيفا مضيفه لافتا لافته معتبرا معتبره مشددا مشدده محذرا محذره متابعا متابعه
     """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(ArabicNormalizer.normalize(String($0))) })
 
     /// Words that open the reported clause (after the cue and the speaker).
@@ -23,6 +23,7 @@ enum SpeechCues {
     static let arabicSpeakerStops: Set<WordKey> = [
         "ان", "بان", "فان", "الي", "في", "خلال", "امام", "لدي", "اليوم", "امس", "مساء", "صباح", "عبر", "ل", "له", "لها",
         "نقلا", "على", "علي", "ضمن", "عقب", "بعد", "قبل", "حول", "عن", "من", "انه", "انها", "انهم", "بانه", "بانها",
+        "فيها", "فيه", "عنه", "عنها", "لوكاله", "لصحيفه", "لقناه", "لموقع", "لوسائل", "للصحفيين", "للصحافيين", "لنا",
     ]
 
     static let latinVerbs: Set<WordKey> = [
