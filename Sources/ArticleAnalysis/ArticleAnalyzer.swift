@@ -47,7 +47,7 @@ public struct ArticleAnalyzer: Sendable {
         var markupHeadings: [String] = []
         switch article.content {
         case .text:
-            lines = sanitized.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+            lines = sanitized.utf8.split(separator: 0x0A, omittingEmptySubsequences: true).map { String(Substring($0)) }
         case .html:
             let html = HTMLTextExtractor.extract(sanitized)
             if !html.hadBody { flags.insert(.htmlWithoutBody) }
@@ -134,7 +134,7 @@ public struct ArticleAnalyzer: Sendable {
     }
 
     func fingerprint(_ t: AnalyzedText) -> Fingerprint {
-        var counts: [UInt64: Int] = [:]
+        var shingles = Fingerprinter.Shingles()
         var words: [String] = []
         for sentence in t.sentences {
             words.removeAll(keepingCapacity: true)
@@ -142,8 +142,8 @@ public struct ArticleAnalyzer: Sendable {
                 guard let f = t.forms[i], t.lexemes[i].kind == .word, !f.isStopword else { continue }
                 words.append(f.base)
             }
-            Fingerprinter.addShingles(of: words, into: &counts)
+            Fingerprinter.addShingles(of: words, into: &shingles)
         }
-        return Fingerprinter.fingerprint(counts)
+        return Fingerprinter.fingerprint(shingles)
     }
 }

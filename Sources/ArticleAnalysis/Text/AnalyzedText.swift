@@ -10,6 +10,25 @@ struct WordForms: Sendable, Hashable {
     var hasArticle: Bool
     /// How many one-letter proclitics (و ف ب ل ك) the split found before the article or base.
     var procliticLetters: Int = 0
+    /// Keys of `normalized` and `stem`, and of `normalized` without a leading و/ف (for cue words).
+    var normalizedKey: WordKey = ""
+    var stemKey: WordKey = ""
+    var cueKey: WordKey = ""
+}
+
+extension WordForms {
+    /// The forms with their keys filled in.
+    func keyed() -> WordForms {
+        var f = self
+        f.normalizedKey = WordKey(normalized)
+        f.stemKey = WordKey(stem)
+        if let first = normalized.unicodeScalars.first, first == "\u{0648}" || first == "\u{0641}", normalized.unicodeScalars.count >= 3 {
+            f.cueKey = WordKey(String(normalized.unicodeScalars.dropFirst()))
+        } else {
+            f.cueKey = f.normalizedKey
+        }
+        return f
+    }
 }
 
 /// The clean text cut into lexemes and sentences, with every word analysed: the shared input of the
@@ -25,6 +44,10 @@ struct AnalyzedText: Sendable {
     /// Each lexeme as written.
     let texts: [String]
     let forms: [WordForms?]
+    /// Per lexeme, a small integer naming its stem within this text (equal stems, equal ids); -1 for punctuation.
+    let stemIDs: [Int]
+    /// The number of distinct stems (ids are `0..<stemCount`).
+    let stemCount: Int
     let sentences: [Range<Int>]
     let language: LanguageGuess
     let mixesScripts: Bool
@@ -68,59 +91,76 @@ struct AnalyzedText: Sendable {
         self.mixesScripts = mixed
         self.texts = texts
 
-        var cache: [String: WordForms] = [:]
+        var cache: [WordKey: (WordForms, Int)] = [:]
+        var ids: [WordKey: Int] = [:]
         var forms: [WordForms?] = []
+        var stemIDs: [Int] = []
         forms.reserveCapacity(lexemes.count)
+        stemIDs.reserveCapacity(lexemes.count)
         for (i, lx) in lexemes.enumerated() {
-            switch lx.kind {
-            case .punctuation:
+            if lx.kind == .punctuation {
                 forms.append(nil)
-            case .number:
-                let n = ArabicNormalizer.normalize(texts[i])
-                forms.append(WordForms(normalized: n, base: n, stem: n, isStopword: false, hasArticle: false))
-            case .word:
-                if let f = cache[texts[i]] {
-                    forms.append(f)
-                } else {
-                    let f = AnalyzedText.analyzeWord(texts[i], script: lx.script, language: language.code)
-                    cache[texts[i]] = f
-                    forms.append(f)
-                }
+                stemIDs.append(-1)
+                continue
             }
+            let key = WordKey(texts[i])
+            if let (f, id) = cache[key] {
+                forms.append(f)
+                stemIDs.append(id)
+                continue
+            }
+            let f: WordForms
+            if lx.kind == .number {
+                let n = ArabicNormalizer.normalize(texts[i])
+                f = WordForms(normalized: n, base: n, stem: n, isStopword: false, hasArticle: false).keyed()
+            } else {
+                f = AnalyzedText.analyzeWord(texts[i], script: lx.script, language: language.code)
+            }
+            let id: Int
+            if let known = ids[f.stemKey] { id = known } else { id = ids.count; ids[f.stemKey] = id }
+            cache[key] = (f, id)
+            forms.append(f)
+            stemIDs.append(id)
         }
         self.forms = forms
+        self.stemIDs = stemIDs
+        self.stemCount = ids.count
     }
 
     /// Normalises, splits and stems one word.
     static func analyzeWord(_ word: String, script: Script, language: String) -> WordForms {
         if script == .arabic {
-            var scalars: [Unicode.Scalar] = []
-            scalars.reserveCapacity(word.unicodeScalars.count + 2)
-            var normalized = String.UnicodeScalarView()
-            for s in word.unicodeScalars {
-                ArabicNormalizer.appendNormalized(s, to: &normalized)
-            }
-            scalars.append(contentsOf: normalized)
-            let normalizedString = String(normalized)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(word.utf8.count)
+            for s in word.unicodeScalars { ArabicNormalizer.appendNormalizedUTF8(s, to: &bytes) }
+            let normalizedString = String(decoding: bytes, as: UTF8.self)
+            let scalars = Array(normalizedString.unicodeScalars)
             let split = ArabicClitics.splitRanges(scalars)
+            // A split only happens on words of Arabic letters, which take 2 bytes each.
+            let twoByte = bytes.count == 2 * scalars.count
             var base = Array(scalars[split.base])
-            let baseString = String(String.UnicodeScalarView(base))
-            let isStop = Stopwords.arabic.contains(normalizedString) || (split.proclitics.count <= 1 && Stopwords.arabic.contains(baseString))
+            let baseString = split.base.count == scalars.count || !twoByte
+                ? normalizedString : String(decoding: bytes[(2 * split.base.lowerBound)..<(2 * split.base.upperBound)], as: UTF8.self)
+            let isStop = Stopwords.arabic.contains(word: normalizedString) || (split.proclitics.count <= 1 && Stopwords.arabic.contains(word: baseString))
+            let baseCount = base.count
             LightStemmer.stemArabic(&base)
+            let stemString = base.count == baseCount ? baseString
+                : twoByte ? String(decoding: bytes[(2 * split.base.lowerBound)..<(2 * (split.base.lowerBound + base.count))], as: UTF8.self)
+                : String(String.UnicodeScalarView(base))
             return WordForms(
-                normalized: normalizedString, base: baseString, stem: String(String.UnicodeScalarView(base)),
+                normalized: normalizedString, base: baseString, stem: stemString,
                 isStopword: isStop, hasArticle: split.hasArticle,
-                procliticLetters: split.proclitics.filter { $0.count == 1 }.count - (split.hasArticle && split.proclitics.last?.count == 1 ? 1 : 0))
+                procliticLetters: split.proclitics.filter { $0.count == 1 }.count - (split.hasArticle && split.proclitics.last?.count == 1 ? 1 : 0)).keyed()
         }
         let lower = word.lowercased()
-        let isStop = Stopwords.english.contains(lower) || Stopwords.french.contains(lower)
+        let isStop = Stopwords.latin.contains(word: lower)
         let stem: String
         switch language {
         case "fr": stem = LightStemmer.stemFrench(lower)
         case "en": stem = LightStemmer.stemEnglish(lower)
         default: stem = lower
         }
-        return WordForms(normalized: lower, base: lower, stem: isStop ? lower : stem, isStopword: isStop, hasArticle: false)
+        return WordForms(normalized: lower, base: lower, stem: isStop ? lower : stem, isStopword: isStop, hasArticle: false).keyed()
     }
 
     /// The written text of lexemes `range`, as it stands in the clean text (spaces included).
