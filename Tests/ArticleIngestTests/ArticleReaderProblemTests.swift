@@ -71,14 +71,14 @@ import Testing
     @Test func invalidUTF8IsRepairedFlaggedAndKept() throws {
         let files = try TestFiles()
         defer { files.remove() }
-        let text = try files.write("latin1.txt", Array("نص ".utf8) + [0xE9, 0x74, 0xE9] + Array(" صحيح".utf8))
-        let line = Array(#"{"id": "bad", "text": "نص "#.utf8) + [0xFF, 0xFE] + Array(#" آخر"}"#.utf8)
+        let text = try files.write("latin1.txt", Array("نص طويل بما يكفي ".utf8) + [0xE9, 0x74, 0xE9] + Array(" صحيح".utf8))
+        let line = Array(#"{"id": "bad", "text": "نص طويل بما يكفي "#.utf8) + [0xFF, 0xFE] + Array(#" آخر"}"#.utf8)
         let jsonl = try files.write("bad.jsonl", Array((TestFiles.jsonLine(id: "ok", text: "سليم") + "\n").utf8) + line)
         let (articles, problems, summary) = ArticleReader().readAll([text, jsonl])
         #expect(articles.map(\.id) == [text, "ok", "bad"])
         #expect(articles.map(\.inputFlags) == [[.invalidUTF8Replaced], [], [.invalidUTF8Replaced]])
-        #expect(articles[0].content.raw == "نص \u{FFFD}t\u{FFFD} صحيح")
-        #expect(articles[2].content.raw == "نص \u{FFFD}\u{FFFD} آخر")
+        #expect(articles[0].content.raw == "نص طويل بما يكفي \u{FFFD}t\u{FFFD} صحيح")
+        #expect(articles[2].content.raw == "نص طويل بما يكفي \u{FFFD}\u{FFFD} آخر")
         #expect(problems.map(\.kind) == [.invalidUTF8, .invalidUTF8])
         #expect(problems[1].description.hasPrefix("\(jsonl):2: "))
         #expect(summary.count(.invalidUTF8) == 2)

@@ -66,31 +66,36 @@ import Testing
         }
     }
 
-    @Test func readersSeeWholeTransactionsWhileAWriterRuns() async throws {
+    @Test func readersSeeWholeTransactionsWhileAWriterRuns() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
         let store = try SQLiteReportStore(path: directory.appendingPathComponent("concurrent.sqlite").path)
         let batches = 30
         let batchSize = 20
-        let observed = try await withThrowingTaskGroup(of: [Int].self) { group in
-            group.addTask {
+        let readerStarted = DispatchSemaphore(value: 0)
+        let writerDone = DispatchSemaphore(value: 0)
+        let writerError = LockedBox<(any Error)?>(nil)
+        let writer = Thread {
+            readerStarted.wait()
+            do {
                 for batch in 0..<batches {
                     _ = try store.store((0..<batchSize).map { Fixtures.result("b\(batch)-\($0)", batch: "b\(batch)") })
                 }
-                return []
+            } catch {
+                writerError.set(error)
             }
-            group.addTask {
-                var totals: [Int] = []
-                while totals.last != batches * batchSize {
-                    totals.append(try store.count().total)
-                }
-                return totals
-            }
-            var all: [Int] = []
-            for try await totals in group { all += totals }
-            return all
+            writerDone.signal()
         }
-        #expect(observed.count > 1)
+        writer.start()
+        var observed = [try store.count().total]
+        readerStarted.signal()
+        let deadline = Date().addingTimeInterval(30)
+        while observed.last != batches * batchSize, writerError.get() == nil, Date() < deadline {
+            observed.append(try store.count().total)
+        }
+        writerDone.wait()
+        #expect(writerError.get() == nil)
+        #expect(observed.first == 0)
         #expect(observed.allSatisfy { $0 % batchSize == 0 }, "a reader never sees half a transaction")
         #expect(observed == observed.sorted(), "the row count never goes down")
         #expect(observed.last == batches * batchSize)
@@ -130,4 +135,15 @@ import Testing
         let retry = (0..<10).map { Fixtures.result("full-retry-\($0)") }
         #expect(try reopened.store(retry).inserted.count == 10)
     }
+}
+
+/// A value shared between threads behind a lock.
+final class LockedBox<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func get() -> Value { lock.withLock { value } }
+    func set(_ newValue: Value) { lock.withLock { value = newValue } }
 }
