@@ -4,6 +4,7 @@ import ArgumentParser
 struct Mirsad: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mirsad",
-        abstract: "Analyse news articles at scale over ZeroMQ."
+        abstract: "Analyse news articles at scale over ZeroMQ.",
+        subcommands: [TrainCommand.self, EvalCommand.self]
     )
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A named-entity span over the tokens of one sentence: tokens `[start, end)`.
 public struct TokenEntitySpan: Sendable, Hashable {
     public var type: EntityType
@@ -10,15 +12,91 @@ public struct TokenEntitySpan: Sendable, Hashable {
     }
 }
 
-/// Finds named entities in tokenised sentences.
+/// Finds named entities in tokenised sentences: the averaged-perceptron sequence model (`NERModel`), then a
+/// gazetteer layer that adds listed names the model left untagged.
 ///
 /// Input tokens are ANERcorp-style: words, numbers and punctuation marks as separate tokens, clitics still
 /// attached, as written (not normalised). Immutable, so one instance serves many threads.
 public struct EntityRecognizer: Sendable {
-    public init() {}
+    public let model: NERModel
+    public let gazetteer: Gazetteer
+    /// Whether gazetteer entries of the four entity categories that no predicted span overlaps are added as
+    /// entities (the rule layer). Applied to the longest matches only, after the model.
+    public var addsUnrecognizedGazetteerNames: Bool
 
-    /// The recognizer with the model that ships in the package's resources.
-    public static func bundled() throws -> EntityRecognizer { EntityRecognizer() }
+    public init(model: NERModel, gazetteer: Gazetteer, addsUnrecognizedGazetteerNames: Bool = true) {
+        self.model = model
+        self.gazetteer = gazetteer
+        self.addsUnrecognizedGazetteerNames = addsUnrecognizedGazetteerNames
+    }
 
-    public func recognize(_ tokens: [String]) -> [TokenEntitySpan] { [] }
+    /// An error loading the bundled resources, naming the file.
+    public struct ResourceError: Error, Sendable, CustomStringConvertible {
+        public var file: String
+        public var reason: String
+        public var description: String { "\(file): \(reason)" }
+    }
+
+    /// The recognizer with the model and gazetteer that ship in the package's resources (loaded once).
+    public static func bundled() throws -> EntityRecognizer { try bundledResult.get() }
+
+    private static let bundledResult: Result<EntityRecognizer, ResourceError> = Result {
+        () throws(ResourceError) -> EntityRecognizer in
+        let gazetteer = try bundledGazetteer()
+        let bytes = try bundledResource("ner-model", "bin")
+        do {
+            return EntityRecognizer(model: try NERModel(serialized: bytes), gazetteer: gazetteer)
+        } catch {
+            throw ResourceError(file: "ner-model.bin", reason: "\(error)")
+        }
+    }
+
+    /// The gazetteer that ships in the package's resources (the one the bundled model was trained with).
+    public static func bundledGazetteer() throws(ResourceError) -> Gazetteer {
+        let bytes = try bundledResource("gazetteer-entities", "txt")
+        do {
+            return try Gazetteer(text: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw ResourceError(file: "gazetteer-entities.txt", reason: "\(error)")
+        }
+    }
+
+    static func bundledResource(_ name: String, _ ext: String) throws(ResourceError) -> Data {
+        guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Resources")
+            ?? Bundle.module.url(forResource: name, withExtension: ext)
+        else { throw ResourceError(file: "\(name).\(ext)", reason: "missing from the package resources") }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw ResourceError(file: url.path, reason: "\(error)")
+        }
+    }
+
+    public func recognize(_ tokens: [String]) -> [TokenEntitySpan] {
+        guard !tokens.isEmpty else { return [] }
+        var featurizer = NERSentenceFeaturizer(gazetteer: gazetteer, bucketBits: model.bucketBits)
+        var features: [Int32] = []
+        featurizer.featurize(tokens, into: &features)
+        let tags = features.withUnsafeBufferPointer { model.decode(features: $0, tokenCount: tokens.count) }
+        var spans = TokenEntitySpan.spans(of: tags)
+        if addsUnrecognizedGazetteerNames {
+            EntityRecognizer.addGazetteerNames(featurizer.matches, to: &spans, tags: tags)
+        }
+        return spans
+    }
+
+    /// The rule layer: a gazetteer match of an entity category over tokens the model tagged all `O` becomes an
+    /// entity of the first such category (PERS, ORG, LOC, MISC order). Keeps `spans` sorted by start.
+    static func addGazetteerNames(_ matches: [Gazetteer.Match], to spans: inout [TokenEntitySpan], tags: [NERTag]) {
+        var added = false
+        for m in matches {
+            guard let category = Gazetteer.Category.allCases.first(where: {
+                $0.entityType != nil && m.categories & (1 << UInt32($0.rawValue)) != 0
+            }), let type = category.entityType else { continue }
+            guard tags[m.start..<m.end].allSatisfy({ $0 == .outside }) else { continue }
+            spans.append(TokenEntitySpan(type: type, start: m.start, end: m.end))
+            added = true
+        }
+        if added { spans.sort { $0.start < $1.start } }
+    }
 }
