@@ -24,7 +24,7 @@ public enum ConllCorpus {
         var sentences: [TaggedSentence] = []
         var current = TaggedSentence(tokens: [], tags: [])
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

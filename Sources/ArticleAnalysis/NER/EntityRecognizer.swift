@@ -24,10 +24,18 @@ public struct EntityRecognizer: Sendable {
     /// entities (the rule layer). Applied to the longest matches only, after the model.
     public var addsUnrecognizedGazetteerNames: Bool
 
-    public init(model: NERModel, gazetteer: Gazetteer, addsUnrecognizedGazetteerNames: Bool = true) {
+    /// Place adjectives for the second rule: an organisation the model ended just before a feminine place
+    /// adjective ("وزارة الخارجية" + "الفرنسية") is extended over it, as in "المخابرات العامة المصرية".
+    public var placeAdjectives: EntityCanonicalizer
+
+    public init(
+        model: NERModel, gazetteer: Gazetteer, addsUnrecognizedGazetteerNames: Bool = true,
+        placeAdjectives: EntityCanonicalizer = EntityCanonicalizer()
+    ) {
         self.model = model
         self.gazetteer = gazetteer
         self.addsUnrecognizedGazetteerNames = addsUnrecognizedGazetteerNames
+        self.placeAdjectives = placeAdjectives
     }
 
     /// An error loading the bundled resources, naming the file.
@@ -80,9 +88,23 @@ public struct EntityRecognizer: Sendable {
         let tags = features.withUnsafeBufferPointer { model.decode(features: $0, tokenCount: tokens.count) }
         var spans = TokenEntitySpan.spans(of: tags)
         if addsUnrecognizedGazetteerNames {
-            EntityRecognizer.addGazetteerNames(featurizer.matches, to: &spans, tags: tags)
+            EntityRecognizer.addGazetteerNames(featurizer.ruleMatches, to: &spans, tags: tags)
+            extendOrganizationsOverPlaceAdjectives(&spans, tokens: tokens, tags: tags)
         }
         return spans
+    }
+
+    /// Extends an organisation span over a following feminine place adjective with the article ("الفرنسية")
+    /// that the model left outside every entity.
+    func extendOrganizationsOverPlaceAdjectives(_ spans: inout [TokenEntitySpan], tokens: [String], tags: [NERTag]) {
+        for i in spans.indices where spans[i].type == .organization && spans[i].end < tokens.count {
+            let end = spans[i].end
+            guard tags[end] == .outside, i + 1 == spans.count || spans[i + 1].start > end else { continue }
+            let word = ArabicNormalizer.normalize(tokens[end])
+            guard word.hasPrefix("ال"), word.hasSuffix("يه"), placeAdjectives.place(ofAdjective: word) != nil
+            else { continue }
+            spans[i].end = end + 1
+        }
     }
 
     /// The rule layer: a gazetteer match of an entity category over tokens the model tagged all `O` becomes an

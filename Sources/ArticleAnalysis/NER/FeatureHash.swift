@@ -25,17 +25,12 @@ public enum FeatureHash {
         return h
     }
 
-    /// Folds `value` into `hash`, eight bytes at a time (FNV-1a step per byte).
+    /// Folds `value` into `hash` with one FNV-style step over the whole 64-bit word (xor, multiply, rotate), so
+    /// combining costs two instructions; `finalize` mixes the result before it is used as a table index.
     @inlinable
     public static func combine(_ hash: UInt64, _ value: UInt64) -> UInt64 {
-        var h = hash
-        var v = value
-        for _ in 0..<8 {
-            h ^= v & 0xff
-            h = h &* prime
-            v >>= 8
-        }
-        return h
+        let h = (hash ^ value) &* prime
+        return (h << 29) | (h >> 35)
     }
 
     /// A final avalanche (the SplitMix64 finaliser) so that the low bits used as a table index depend on all bits.

@@ -70,6 +70,10 @@ struct NERSentenceFeaturizer {
     private var bases: [UInt64] = []
     /// The gazetteer matches of the last sentence.
     private(set) var matches: [Gazetteer.Match] = []
+    /// The gazetteer matches of the last sentence that the rule layer may use (see `NERTokenAtoms.isSafeForRules`).
+    var ruleMatches: [Gazetteer.Match] {
+        matches.filter { m in (m.start..<m.end).allSatisfy { atoms[NERFeatures.padding + $0].isSafeForRules } }
+    }
 
     init(gazetteer: Gazetteer, bucketBits: Int) {
         self.gazetteer = gazetteer

@@ -11,7 +11,7 @@ public struct NERModel: Sendable, Equatable {
         /// Features seen fewer times than this in training keep zero weight.
         public var minFeatureCount: Int
         public var shuffleSeed: UInt64
-        public init(epochs: Int = 12, bucketBits: Int = 20, minFeatureCount: Int = 1, shuffleSeed: UInt64 = 20_070_101) {
+        public init(epochs: Int = 14, bucketBits: Int = 18, minFeatureCount: Int = 1, shuffleSeed: UInt64 = 20_070_101) {
             self.epochs = epochs
             self.bucketBits = bucketBits
             self.minFeatureCount = minFeatureCount

@@ -17,6 +17,10 @@ struct NERTokenAtoms {
     var shape: UInt64
     /// `Gazetteer.Match` bits of the token within the sentence, filled by the sentence pass.
     var gazetteer: UInt32 = 0
+    /// False when the clitic split removed a pronoun suffix (other than a final ه) or the preposition ك: the base may then be a
+    /// different word from the name it equals ("إسرائيلي" → "اسرائيل", "كيري" → "يري"), so the rule layer does
+    /// not use gazetteer matches over this token (the features still do).
+    var isSafeForRules = true
 
     /// Atoms of the positions before the first and after the last token.
     static let sentenceStart = NERTokenAtoms(boundary: 0x5354_4152_54)
@@ -29,6 +33,7 @@ struct NERTokenAtoms {
         suffix1 = h; suffix2 = h; suffix3 = h
         shape = h
         gazetteer = 0xffff_ffff
+        isSafeForRules = false
     }
 
     /// The atoms of `token` (as written); `scratch` is reused storage for its normalised scalars.
@@ -69,6 +74,9 @@ struct NERTokenAtoms {
         suffix2 = NERTokenAtoms.hash(w, max(0, count - 2)..<count)
         suffix3 = NERTokenAtoms.hash(w, max(0, count - 3)..<count)
         shape = FeatureHash.combine(shapeCode, lengthBucket)
+        // A removed final ه is most often ta marbuta (normalised to ه), not a pronoun: still safe.
+        isSafeForRules = (ranges.base.upperBound == count || (ranges.base.upperBound == count - 1 && w[count - 1] == "\u{0647}"))
+            && !ranges.proclitics.contains { w[$0.lowerBound] == ArabicClitics.kaf && $0.count == 1 }
     }
 
     /// FNV-1a over the UTF-8 encoding of `w[range]`, equal to `FeatureHash.of(String(w[range]))`.
