@@ -1,0 +1,109 @@
+/// Recognises lines of site chrome in page text: breadcrumbs, "more" links, share and comment prompts, the
+/// e-mail notice of comment forms, "back to top", copyright and subscription lines, in Arabic, English and French.
+///
+/// Lines are compared in a folded form: Arabic-normalised, lowercased, trailing punctuation and spaces removed.
+enum Boilerplate {
+    /// Whole lines that are chrome.
+    static let exactLines: Set<String> = Set([
+        "المزيد", "اقرأ المزيد", "اقرأ أيضا", "اقرأ أيضاً", "إقرأ أيضا", "اقرأ ايضا", "اترك تعليقاً", "اترك تعليقا",
+        "اترك رداً", "أضف تعليقاً", "أضف تعليق", "التعليقات", "تعليقات", "تعليق", "شارك", "شارك المقال", "شارك الخبر",
+        "شارك هذا المقال", "مشاركة", "شارك عبر", "زر الذهاب إلى الأعلى", "العودة إلى الأعلى", "الرئيسية", "اشترك",
+        "اشترك الآن", "تابعونا", "تابعنا", "مواضيع ذات صلة", "أخبار ذات صلة", "مقالات ذات صلة", "إعلان", "طباعة", "أرسل",
+        "إرسال", "فيسبوك", "تويتر", "واتساب", "تيليجرام", "تلغرام", "لينكدإن", "انستغرام", "يوتيوب", "نسخ الرابط",
+        "more", "read more", "leave a comment", "leave a reply", "share", "share this", "share this article",
+        "share on facebook", "share on twitter", "tweet", "comments", "comment", "related", "related articles",
+        "related stories", "back to top", "advertisement", "subscribe", "subscribe now", "sign up", "print", "email",
+        "facebook", "twitter", "whatsapp", "linkedin", "telegram", "home", "copy link", "follow us",
+        "plus", "lire plus", "lire la suite", "laisser un commentaire", "laisser une réponse", "partager", "partagez",
+        "commentaires", "commentaire", "retour en haut", "haut de page", "publicité", "abonnez-vous", "s'abonner",
+        "imprimer", "articles similaires", "à lire aussi", "lire aussi", "accueil", "suivez-nous",
+    ].map(fold))
+
+    /// Line beginnings that mark chrome whatever follows.
+    static let prefixes: [String] = [
+        "لن يتم نشر عنوان بريدك الإلكتروني", "الحقول الإلزامية مشار إليها", "جميع الحقوق محفوظة", "حقوق النشر",
+        "© ", "©", "copyright", "اشترك في النشرة", "اشترك في نشرتنا", "اشترك الآن", "اشترك في قناتنا", "تابعونا على",
+        "تابعنا على", "your email address will not be published", "required fields are marked",
+        "subscribe to our newsletter", "sign up for our newsletter", "follow us on",
+        "votre adresse e-mail ne sera pas publiée", "votre adresse de messagerie ne sera pas publiée",
+        "les champs obligatoires sont indiqués", "abonnez-vous à notre newsletter", "inscrivez-vous à notre newsletter",
+        "suivez-nous sur",
+    ].map(fold)
+
+    /// Phrases that make a short line chrome wherever they stand in it.
+    static let containedInShortLine: [String] = [
+        "جميع الحقوق محفوظة", "all rights reserved", "tous droits réservés", "©",
+    ].map(fold)
+
+    /// Section names that site breadcrumbs are made of (folded; matched concatenated or separated).
+    static let sectionNames: [[Unicode.Scalar]] = [
+        "العالم العربي", "عربي ودولي", "عربي", "دولي", "العالم", "فلسطين", "مصر", "سوريا", "لبنان", "العراق", "الأردن",
+        "السعودية", "الخليج", "اليمن", "ليبيا", "تونس", "الجزائر", "المغرب", "السودان", "إسرائيل", "إيران", "تركيا",
+        "أخبار", "الأخبار", "سياسة", "السياسة", "اقتصاد", "الاقتصاد", "رياضة", "الرياضة", "ثقافة", "الثقافة", "فن",
+        "منوعات", "تكنولوجيا", "صحة", "الصحة", "الرئيسية", "محليات", "مقالات", "رأي", "تقارير", "حوارات", "الشرق الأوسط",
+        "أوروبا", "أمريكا", "آسيا", "أفريقيا", "home", "news", "world", "politics", "business", "sport", "sports",
+        "middle east", "europe", "africa", "accueil", "monde", "actualités", "international", "politique", "économie",
+        "culture", "moyen-orient",
+    ].map { Array(fold($0).unicodeScalars.filter { $0 != " " }) }.sorted { $0.count > $1.count }
+
+    static let separators: Set<Unicode.Scalar> = [" ", ">", "›", "»", "«", "/", "|", "-", "•", "·", "<", "‹", "\t"]
+
+    /// The folded form of a line: normalised, lowercased, without trailing punctuation, ellipsis or spaces.
+    static func fold(_ line: String) -> String {
+        var s = ArabicNormalizer.normalize(line).lowercased()
+        while let last = s.unicodeScalars.last, last == " " || last == "." || last == "…" || last == ":" || last == "!" || last == "*" {
+            s.unicodeScalars.removeLast()
+        }
+        while let first = s.unicodeScalars.first, first == " " { s.unicodeScalars.removeFirst() }
+        return s
+    }
+
+    /// True when the line is chrome. `nearTop`: the line comes before the article's first paragraph, where
+    /// breadcrumbs stand.
+    static func isChrome(_ line: String, nearTop: Bool) -> Bool {
+        if line.utf8.count > 400 { return false }
+        let f = fold(line)
+        if f.isEmpty { return true }
+        if exactLines.contains(f) { return true }
+        if prefixes.contains(where: { f.hasPrefix($0) }) { return true }
+        if f.utf8.count < 200 && containedInShortLine.contains(where: { f.contains($0) }) { return true }
+        return isBreadcrumb(f, nearTop: nearTop)
+    }
+
+    /// A breadcrumb: only section names, concatenated or joined by separators, at least two of them (one
+    /// suffices near the top when separators are used), or a short line with two or more " > " style separators.
+    static func isBreadcrumb(_ folded: String, nearTop: Bool) -> Bool {
+        let scalars = Array(folded.unicodeScalars)
+        guard scalars.count <= 80 else { return false }
+        var i = 0
+        var names = 0
+        var sawSeparator = false
+        while i < scalars.count {
+            if separators.contains(scalars[i]) {
+                if scalars[i] != " " { sawSeparator = true }
+                i += 1
+                continue
+            }
+            // Longest section name at i; names may be written with or without their inner space.
+            var matched = 0
+            for name in sectionNames {
+                var k = 0, j = i
+                while k < name.count && j < scalars.count {
+                    if scalars[j] == " " && k > 0 { j += 1; continue }
+                    if scalars[j] != name[k] { break }
+                    k += 1; j += 1
+                }
+                if k == name.count { matched = j - i; break }
+            }
+            if matched == 0 { break }
+            names += 1
+            i += matched
+        }
+        if i == scalars.count && (names >= 2 || (nearTop && names >= 1 && sawSeparator)) {
+            // A lone pair of names separated by a space is a phrase, not a breadcrumb, unless concatenated.
+            return nearTop || sawSeparator
+        }
+        let hardSeparators = scalars.filter { $0 == ">" || $0 == "›" || $0 == "»" || $0 == "|" }.count
+        return hardSeparators >= 2 && scalars.count <= 60
+    }
+}

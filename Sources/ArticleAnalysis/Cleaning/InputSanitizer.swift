@@ -1,0 +1,48 @@
+/// The first stage: bounds the input's size and removes characters that must never reach the clean text.
+///
+/// One pass over the scalars, linear time. Output has no bidi controls, no NUL or other binary controls (each
+/// becomes a space), no byte order mark, and "\r\n" / "\r" become "\n".
+enum InputSanitizer {
+    /// Inputs longer than this many UTF-8 bytes are cut (at a line or scalar boundary) and flagged `truncated`.
+    static let maxInputBytes = 1 << 20
+
+    static func sanitize(_ raw: String, maxBytes: Int = maxInputBytes) -> (text: String, flags: Set<AnalysisFlag>) {
+        var flags: Set<AnalysisFlag> = []
+        var out = String.UnicodeScalarView()
+        var bytes = 0
+        var previousWasCR = false
+        for scalar in raw.unicodeScalars {
+            let v = scalar.value
+            let width = v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4
+            if bytes + width > maxBytes {
+                flags.insert(.truncated)
+                break
+            }
+            bytes += width
+            if v == 0x0D {
+                out.append("\n")
+                previousWasCR = true
+                continue
+            }
+            defer { previousWasCR = false }
+            if v == 0x0A && previousWasCR { continue }
+            if InvisibleCharacters.isBidiControl(v) {
+                flags.insert(.bidiControls)
+                continue
+            }
+            if InvisibleCharacters.isBinaryControl(v) {
+                flags.insert(.binaryContent)
+                out.append(" ")
+                continue
+            }
+            if v == 0xFEFF { continue }
+            if v == 0xFFFD { flags.insert(.invalidUTF8Replaced) }
+            out.append(scalar)
+        }
+        var text = String(out)
+        if flags.contains(.truncated), let cut = text.lastIndex(of: "\n"), text.utf8.distance(from: cut, to: text.endIndex) < 4096 {
+            text = String(text[..<cut])
+        }
+        return (text, flags)
+    }
+}

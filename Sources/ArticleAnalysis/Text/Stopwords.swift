@@ -1,0 +1,43 @@
+/// Function words of Arabic, English and French, never keywords and never scored for topics or tone.
+///
+/// Arabic entries are normalised (see `ArabicNormalizer`) and match a token's normalised form or its base;
+/// English and French entries are lowercase.
+public enum Stopwords {
+    public static let arabic: Set<String> = Set(arabicList.split(separator: " ").map { ArabicNormalizer.normalize(String($0)) })
+    public static let english: Set<String> = Set(englishList.split(separator: " ").map(String.init))
+    public static let french: Set<String> = Set(frenchList.split(separator: " ").map(String.init))
+
+    /// True when the (normalised or lowercased) word is a stopword of any of the three languages.
+    @inline(__always)
+    public static func contains(_ word: String) -> Bool {
+        arabic.contains(word) || english.contains(word) || french.contains(word)
+    }
+
+    static let arabicList = """
+    في من على الى إلى عن مع ان أن إن بأن بان لأن كان كانت يكون تكون كانوا هذا هذه ذلك تلك هذان هاتان هؤلاء أولئك \
+    الذي التي الذين اللذين اللتين اللواتي اللاتي ما ماذا لم لن لا لما ليس ليست قد لقد ثم او أو أم بل لكن لكنه \
+    حتى إذا اذا إذ كل بعض غير سوى بين عند عندما حين حيث منذ خلال بعد قبل فوق تحت أمام خلف حول دون ضد نحو \
+    هو هي هم هما هن أنا نحن أنت أنتم انه أنه إنه انها أنها إنها انهم أنهم إنهم له لها لهم به بها بهم منه منها \
+    منهم عليه عليها عليهم فيه فيها فيهم اليه إليه إليها اليها إليهم عنه عنها عنهم كما كذلك أيضا ايضا مثل وفق \
+    وفقا أي أية اية ذات ذاته نفس نفسه جدا فقط لدى لدي لديه لديها مما ممن عما فيما بينما كيف أين متى هل يا \
+    قال وقال قالت وقالت أكثر أقل اكثر اقل أول اول تم يتم وقد فقد وهو وهي وكان وكانت ولا وما ومن وفي وعلى \
+    وإلى والى وعن ومع وهذا وهذه وذلك والتي والذي ولم ولن ثمة هناك هنا الآن اليوم أمس غدا يوم عام سنة \
+    إلا الا ولكن لكي كي لو ولو أما اما إما اما عدة عدد ضمن إطار اطار سياق جانب إضافة اضافة بالإضافة بالاضافة
+    """
+    static let englishList = """
+    a an the and or but if then else of to in on at by for with from into onto over under about above below \
+    between through during before after since until while as than that this these those there here is are was \
+    were be been being am do does did doing have has had having not no nor so too very can could will would \
+    shall should may might must it its it's he him his she her hers they them their theirs we us our ours you \
+    your yours i me my mine who whom whose which what when where why how all any both each few more most other \
+    some such only own same just also said says say according told per via up down out off again further once \
+    one two three new last first mr mrs ms dr
+    """
+    static let frenchList = """
+    le la les l un une des du de d au aux et ou mais donc or ni car que qu qui quoi dont où ce cet cette ces \
+    se sa son ses sur sous dans par pour avec sans entre vers chez est sont était étaient être été a ont avait \
+    avaient avoir il elle ils elles on nous vous je tu me te lui leur leurs eux y en ne pas plus moins très \
+    aussi comme si tout tous toute toutes autre autres même mêmes a-t-il selon déjà encore après avant pendant \
+    depuis lors dont ainsi alors notamment contre cela ceci ça c n s j m t
+    """
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import ArticleAnalysis
+
+/// The project's shared data folder: $MIRSAD_SHARED, else `../shared` beside the repository root.
+///
+/// Tests that need it call `SharedData.require()`: nil means skip, unless MIRSAD_REQUIRE_SHARED=1, in which case
+/// the test fails naming the missing folder.
+enum SharedData {
+    static let root: URL = {
+        if let env = ProcessInfo.processInfo.environment["MIRSAD_SHARED"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        // Tests/ArticleAnalysisTests/SharedData.swift -> repository root -> ../shared
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return repo.deletingLastPathComponent().appendingPathComponent("shared")
+    }()
+
+    static var isAvailable: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("README.md").path) }
+
+    /// The shared folder, or nil (after recording an issue when MIRSAD_REQUIRE_SHARED=1) when it is missing.
+    static func require(sourceLocation: SourceLocation = #_sourceLocation) -> URL? {
+        if isAvailable { return root }
+        if ProcessInfo.processInfo.environment["MIRSAD_REQUIRE_SHARED"] == "1" {
+            Issue.record("shared data folder not found at \(root.path) (set MIRSAD_SHARED)", sourceLocation: sourceLocation)
+        }
+        return nil
+    }
+
+    static func text(_ relative: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(relative), encoding: .utf8)
+    }
+
+    struct AntArticle: Decodable {
+        var id: String
+        var source: String?
+        var category: String?
+        var title: String?
+        var text: String
+
+        var article: Article { Article(id: id, source: source, category: category, title: title, content: .text(text)) }
+    }
+
+    /// The articles of corpus/ant/sample-500.jsonl, in file order.
+    static let antSample: [AntArticle] = {
+        guard isAvailable, let data = try? text("corpus/ant/sample-500.jsonl") else { return [] }
+        return data.split(separator: "\n").compactMap { try? JSONDecoder().decode(AntArticle.self, from: Data($0.utf8)) }
+    }()
+
+    static func antArticle(_ id: String) -> Article? { antSample.first { $0.id == id }?.article }
+
+    static let analyzer = ArticleAnalyzer()
+}
