@@ -107,3 +107,7 @@ import Testing
         #expect(atoms.word == FeatureHash.of("مصر"))
     }
 }
+
+@Test func emptyRecognizerFindsNothing() {
+    #expect(EntityRecognizer().recognize(["وقال", "محمد", "في", "القاهرة"]).isEmpty)
+}

@@ -38,6 +38,17 @@ public struct EntityRecognizer: Sendable {
         self.placeAdjectives = placeAdjectives
     }
 
+    /// A recognizer that finds nothing: all weights zero, empty gazetteer (a fallback when resources are missing).
+    public init() {
+        let settings = NERModel.TrainingSettings(epochs: 0, bucketBits: 8, minFeatureCount: 1, shuffleSeed: 0)
+        self.init(
+            model: NERModel(
+                settings: settings, weights: [Float](repeating: 0, count: (1 << 8) * NERTag.count),
+                transitions: [Float](repeating: 0, count: (NERTag.count + 1) * NERTag.count)),
+            gazetteer: Gazetteer(), addsUnrecognizedGazetteerNames: false,
+            placeAdjectives: EntityCanonicalizer(placeAdjectives: [:]))
+    }
+
     /// An error loading the bundled resources, naming the file.
     public struct ResourceError: Error, Sendable, CustomStringConvertible {
         public var file: String
