@@ -8,7 +8,7 @@ struct Mirsad: ParsableCommand {
         subcommands: [
             RunCommand.self, SubmitCommand.self, StatusCommand.self,
             DispatcherCommand.self, WorkerCommand.self, CollectorCommand.self,
-            AnalyzeCommand.self, BenchmarkCommand.self,
+            AnalyzeCommand.self, TrainCommand.self, EvalCommand.self, BenchmarkCommand.self,
         ]
     )
 }

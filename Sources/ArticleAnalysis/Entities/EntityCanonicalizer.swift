@@ -1,17 +1,117 @@
+import Foundation
+
 /// Merges entity variants under one key per entity, stable across articles.
+///
+/// The key of a mention is its normalised form (`ArabicNormalizer`) with these variants folded:
+/// - clitics before the article: "وبالقاهرة", "للقاهرة" → "القاهره";
+/// - organisation descriptors that are not part of the name: "حركة حماس" → "حماس", "تنظيم داعش" → "داعش";
+/// - for places, adjectives of the place (`gazetteer-place-adjectives.txt`): "المصرية", "المصري" → "مصر".
+/// Within one call of `canonicalize` (one article) a person's mention whose key is the ending of exactly one longer
+/// person key ("السيسي" and "عبد الفتاح السيسي") takes that longer key.
 public struct EntityCanonicalizer: Sendable {
-    public init() {}
+    /// Normalised adjective (masculine singular, no article) → normalised place.
+    public let placeAdjectives: [String: String]
+
+    /// A canonicalizer with the bundled adjective table (empty if that resource cannot be read; see
+    /// `bundledPlaceAdjectives()` to get the error).
+    public init() {
+        self.placeAdjectives = EntityCanonicalizer.bundledTable
+    }
+
+    public init(placeAdjectives: [String: String]) {
+        var table: [String: String] = [:]
+        for (adjective, place) in placeAdjectives {
+            table[ArabicNormalizer.normalize(adjective)] = ArabicNormalizer.normalize(place)
+        }
+        self.placeAdjectives = table
+    }
+
+    private static let bundledTable: [String: String] = (try? bundledPlaceAdjectives()) ?? [:]
+
+    /// Reads `gazetteer-place-adjectives.txt` from the package resources (lines `adjective<TAB>place`).
+    public static func bundledPlaceAdjectives() throws -> [String: String] {
+        let data = try EntityRecognizer.bundledResource("gazetteer-place-adjectives", "txt")
+        return try parsePlaceAdjectives(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Parses `adjective<TAB>place` lines (`#` comments, blank lines allowed); both sides normalised.
+    public static func parsePlaceAdjectives(_ text: String) throws(Gazetteer.FormatError) -> [String: String] {
+        var table: [String: String] = [:]
+        for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let fields = trimmed.split(separator: "\t")
+            guard fields.count == 2 else {
+                throw Gazetteer.FormatError(line: i + 1, reason: "expected adjective<TAB>place, found \"\(trimmed)\"")
+            }
+            table[ArabicNormalizer.normalize(String(fields[0]))] = ArabicNormalizer.normalize(String(fields[1]))
+        }
+        return table
+    }
+
+    /// Normalised words that describe an organisation without being part of its name.
+    static let organizationDescriptors: Set<String> = ["حركه", "جماعه", "تنظيم", "ميليشيا", "ميليشيات"]
 
     /// The key of an entity mention (written form, one-letter clitics already removed).
-    public func key(for text: String, type: EntityType) -> String { text }
+    public func key(for text: String, type: EntityType) -> String {
+        var words = ArabicNormalizer.normalize(text).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+            .map { EntityCanonicalizer.foldCliticsBeforeArticle(String($0)) }
+        guard !words.isEmpty else { return "" }
+        if type == .organization {
+            while words.count > 1, EntityCanonicalizer.organizationDescriptors.contains(words[0]) {
+                words.removeFirst()
+            }
+        }
+        if type == .location, words.count == 1, let place = place(ofAdjective: words[0]) {
+            return place
+        }
+        return words.joined(separator: " ")
+    }
 
-    /// Gives each mention its canonical key and counts mentions per key.
+    /// The place named by an adjective form ("المصريه", "مصري", "المصريون", "المصريين"), if listed.
+    func place(ofAdjective word: String) -> String? {
+        var w = Substring(word)
+        if w.hasPrefix("ال") && w.count > 4 { w = w.dropFirst(2) }
+        var candidates = [String(w)]
+        if w.hasSuffix("يه") { candidates.append(String(w.dropLast())) }
+        if w.hasSuffix("يون") || w.hasSuffix("يين") { candidates.append(String(w.dropLast(2))) }
+        if w.hasSuffix("يات") { candidates.append(String(w.dropLast(2))) }
+        for c in candidates { if let place = placeAdjectives[c] { return place } }
+        return nil
+    }
+
+    /// "وبالقاهره" → "القاهره", "للقاهره" → "القاهره": conjunction and preposition letters before the article go.
+    static func foldCliticsBeforeArticle(_ word: String) -> String {
+        let s = Array(word.unicodeScalars)
+        var i = 0
+        if i < s.count, s[i] == "\u{0648}" || s[i] == "\u{0641}" { i += 1 }  // و ف
+        // لل + at least two letters: ل + ال with the alef dropped.
+        if s.count - i >= 4, s[i] == "\u{0644}", s[i + 1] == "\u{0644}" {
+            return "ال" + String(String.UnicodeScalarView(s[(i + 2)...]))
+        }
+        if i < s.count, s[i] == "\u{0628}" || s[i] == "\u{0643}" || s[i] == "\u{0644}" { i += 1 }  // ب ك ل
+        if i > 0, s.count - i >= 4, s[i] == "\u{0627}", s[i + 1] == "\u{0644}" {
+            return String(String.UnicodeScalarView(s[i...]))
+        }
+        return word
+    }
+
+    /// Gives each mention its canonical key and counts mentions per key. Entities are in order of first mention.
     public func canonicalize(_ mentions: [EntityMention]) -> (mentions: [EntityMention], entities: [CanonicalEntity]) {
+        var keys = mentions.map { key(for: $0.text, type: $0.type) }
+        // Persons: a key that is the word-ending of exactly one longer person key takes that key.
+        let personKeys = Set(zip(mentions, keys).filter { $0.0.type == .person }.map { $0.1 })
+        let longer = personKeys.filter { $0.contains(" ") }.sorted()
+        for i in keys.indices where mentions[i].type == .person {
+            let k = keys[i]
+            let full = longer.filter { $0 != k && $0.hasSuffix(" " + k) }
+            if full.count == 1 { keys[i] = full[0] }
+        }
         var order: [String] = []
         var byKey: [String: CanonicalEntity] = [:]
         var out = mentions
         for i in out.indices {
-            let k = key(for: out[i].text, type: out[i].type)
+            let k = keys[i]
             out[i].canonical = k
             if var e = byKey[k] {
                 e.mentions += 1

@@ -1,0 +1,98 @@
+/// The feature templates of the recognizer and their hashing to weight-table rows.
+///
+/// A feature is a template number combined with one or two token atoms (`NERTokenAtoms`) of the token or its
+/// neighbours, hashed (`FeatureHash`) and masked to `bucketBits` bits. Every token yields exactly
+/// `perToken` features, in template order. Changing a template changes the meaning of every shipped weight:
+/// retrain the model after any change here.
+enum NERFeatures {
+    /// Features per token.
+    static let perToken = 28
+    /// Sentinel atoms on each side of a sentence in the atom buffer.
+    static let padding = 2
+
+    /// Appends the feature rows of every token of the padded atom buffer `atoms`
+    /// (`padding` sentinels, the tokens, `padding` sentinels) to `out`.
+    static func extract(_ atoms: [NERTokenAtoms], bucketBits: Int, into out: inout [Int32]) {
+        let mask = (UInt64(1) << UInt64(bucketBits)) - 1
+        let n = atoms.count - 2 * padding
+        out.reserveCapacity(out.count + n * perToken)
+        atoms.withUnsafeBufferPointer { a in
+            for i in padding..<(padding + n) {
+                let cur = a[i], prev = a[i - 1], prev2 = a[i - 2], next = a[i + 1], next2 = a[i + 2]
+                @inline(__always) func emit(_ template: UInt64, _ x: UInt64) {
+                    let h = FeatureHash.combine(FeatureHash.combine(FeatureHash.offsetBasis, template), x)
+                    out.append(Int32(truncatingIfNeeded: FeatureHash.finalize(h) & mask))
+                }
+                @inline(__always) func emit(_ template: UInt64, _ x: UInt64, _ y: UInt64) {
+                    let h = FeatureHash.combine(
+                        FeatureHash.combine(FeatureHash.combine(FeatureHash.offsetBasis, template), x), y)
+                    out.append(Int32(truncatingIfNeeded: FeatureHash.finalize(h) & mask))
+                }
+                emit(0, 0)  // bias
+                emit(1, cur.word)
+                emit(2, prev.word)
+                emit(3, next.word)
+                emit(4, prev2.word)
+                emit(5, next2.word)
+                emit(6, cur.base)
+                emit(7, prev.base)
+                emit(8, next.base)
+                emit(9, prev.base, cur.base)
+                emit(10, cur.base, next.base)
+                emit(11, prev2.base, prev.base)
+                emit(12, cur.prefix1)
+                emit(13, cur.prefix2)
+                emit(14, cur.prefix3)
+                emit(15, cur.suffix1)
+                emit(16, cur.suffix2)
+                emit(17, cur.suffix3)
+                emit(18, cur.proclitics)
+                emit(19, cur.proclitics, cur.suffix2)
+                emit(20, cur.shape)
+                emit(21, prev.shape, cur.shape)
+                emit(22, cur.shape, next.shape)
+                emit(23, UInt64(cur.gazetteer))
+                emit(24, UInt64(prev.gazetteer))
+                emit(25, UInt64(next.gazetteer))
+                emit(26, UInt64(prev.gazetteer), UInt64(cur.gazetteer))
+                emit(27, next.suffix2, next.proclitics)
+            }
+        }
+    }
+}
+
+/// The per-sentence pass shared by training and recognition: atoms, gazetteer marks, features.
+struct NERSentenceFeaturizer {
+    let gazetteer: Gazetteer
+    let bucketBits: Int
+    private var scratch: [Unicode.Scalar] = []
+    private var atoms: [NERTokenAtoms] = []
+    private var bases: [UInt64] = []
+    /// The gazetteer matches of the last sentence.
+    private(set) var matches: [Gazetteer.Match] = []
+    /// The gazetteer matches of the last sentence that the rule layer may use (see `NERTokenAtoms.isSafeForRules`).
+    var ruleMatches: [Gazetteer.Match] {
+        matches.filter { m in (m.start..<m.end).allSatisfy { atoms[NERFeatures.padding + $0].isSafeForRules } }
+    }
+
+    init(gazetteer: Gazetteer, bucketBits: Int) {
+        self.gazetteer = gazetteer
+        self.bucketBits = bucketBits
+    }
+
+    /// Appends `NERFeatures.perToken` rows per token of `tokens` to `out`.
+    mutating func featurize(_ tokens: [String], into out: inout [Int32]) {
+        atoms.removeAll(keepingCapacity: true)
+        bases.removeAll(keepingCapacity: true)
+        for _ in 0..<NERFeatures.padding { atoms.append(.sentenceStart) }
+        for token in tokens {
+            let a = NERTokenAtoms(token: token, scratch: &scratch)
+            atoms.append(a)
+            bases.append(a.base)
+        }
+        for _ in 0..<NERFeatures.padding { atoms.append(.sentenceEnd) }
+        gazetteer.matches(bases: bases, into: &matches)
+        Gazetteer.mark(matches, on: &atoms, offset: NERFeatures.padding)
+        NERFeatures.extract(atoms, bucketBits: bucketBits, into: &out)
+    }
+}

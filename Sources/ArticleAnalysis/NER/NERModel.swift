@@ -1,0 +1,106 @@
+/// The weights of the recognizer: a hashed feature table and tag-to-tag transitions, with the Viterbi decoder.
+///
+/// Invariants: `weights.count == (1 << bucketBits) * NERTag.count`, the weights of feature row `r` and tag `t`
+/// at `r * NERTag.count + t`; `transitions.count == (NERTag.count + 1) * NERTag.count`, row `NERTag.count` being
+/// the sentence start. Decoding never produces `I-X` unless it follows `B-X` or `I-X`.
+public struct NERModel: Sendable, Equatable {
+    /// How the model was trained, recorded in the file.
+    public struct TrainingSettings: Sendable, Hashable {
+        public var epochs: Int
+        public var bucketBits: Int
+        /// Features seen fewer times than this in training keep zero weight.
+        public var minFeatureCount: Int
+        public var shuffleSeed: UInt64
+        public init(epochs: Int = 14, bucketBits: Int = 18, minFeatureCount: Int = 1, shuffleSeed: UInt64 = 20_070_101) {
+            self.epochs = epochs
+            self.bucketBits = bucketBits
+            self.minFeatureCount = minFeatureCount
+            self.shuffleSeed = shuffleSeed
+        }
+    }
+
+    public let settings: TrainingSettings
+    var weights: [Float]
+    var transitions: [Float]
+
+    public var bucketBits: Int { settings.bucketBits }
+
+    init(settings: TrainingSettings, weights: [Float], transitions: [Float]) {
+        precondition(weights.count == (1 << settings.bucketBits) * NERTag.count)
+        precondition(transitions.count == (NERTag.count + 1) * NERTag.count)
+        self.settings = settings
+        self.weights = weights
+        self.transitions = transitions
+    }
+
+    /// `allowed[prev * NERTag.count + tag]`, with `prev == NERTag.count` for the sentence start.
+    static let allowed: [Bool] = {
+        var table: [Bool] = []
+        for prev in 0...NERTag.count {
+            for tag in NERTag.all {
+                if tag.isInside {
+                    let p = prev < NERTag.count ? NERTag.all[prev] : nil
+                    table.append(p?.entityType != nil && p?.entityType == tag.entityType)
+                } else {
+                    table.append(true)
+                }
+            }
+        }
+        return table
+    }()
+
+    /// The best tag sequence for a sentence of `tokenCount` tokens whose feature rows are
+    /// `features[(t * NERFeatures.perToken)...]`.
+    func decode(features: UnsafeBufferPointer<Int32>, tokenCount n: Int) -> [NERTag] {
+        guard n > 0 else { return [] }
+        let k = NERTag.count
+        let f = NERFeatures.perToken
+        var score = [Float](repeating: 0, count: n * k)
+        var back = [UInt8](repeating: 0, count: n * k)
+        weights.withUnsafeBufferPointer { w in
+            transitions.withUnsafeBufferPointer { tr in
+                NERModel.allowed.withUnsafeBufferPointer { ok in
+                    score.withUnsafeMutableBufferPointer { s in
+                        back.withUnsafeMutableBufferPointer { bp in
+                            var emit = [Float](repeating: 0, count: k)
+                            for t in 0..<n {
+                                for j in 0..<k { emit[j] = 0 }
+                                let base = t * f
+                                for q in 0..<f {
+                                    let row = Int(features[base + q]) &* k
+                                    for j in 0..<k { emit[j] += w[row + j] }
+                                }
+                                if t == 0 {
+                                    for j in 0..<k {
+                                        s[j] = ok[k * k + j] ? emit[j] + tr[k * k + j] : -Float.infinity
+                                    }
+                                    continue
+                                }
+                                let prevRow = (t - 1) * k
+                                for j in 0..<k {
+                                    var best = -Float.infinity
+                                    var arg = 0
+                                    for i in 0..<k where ok[i * k + j] {
+                                        let v = s[prevRow + i] + tr[i * k + j]
+                                        if v > best { best = v; arg = i }
+                                    }
+                                    s[t * k + j] = best + emit[j]
+                                    bp[t * k + j] = UInt8(arg)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var tags = [NERTag](repeating: .outside, count: n)
+        var bestLast = 0
+        for j in 1..<k where score[(n - 1) * k + j] > score[(n - 1) * k + bestLast] { bestLast = j }
+        var cur = bestLast
+        for t in stride(from: n - 1, through: 0, by: -1) {
+            tags[t] = NERTag.all[cur]
+            if t > 0 { cur = Int(back[t * k + cur]) }
+        }
+        return tags
+    }
+}

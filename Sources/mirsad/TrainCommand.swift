@@ -1,0 +1,107 @@
+import ArgumentParser
+import ArticleAnalysis
+import Foundation
+
+/// `mirsad train ...`: rebuilds the models that ship in the package's resources.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model from annotated data.",
+        subcommands: [TrainNERCommand.self]
+    )
+}
+
+/// `mirsad train ner FILE`: trains the named-entity model on a CoNLL `token TAG` file.
+///
+/// The shipped model is rebuilt bit for bit by
+/// `mirsad train ner ../shared/data/anercorp/train.txt --output Sources/ArticleAnalysis/Resources/ner-model.bin`;
+/// `--dev-fraction 0.1` holds out every 10th sentence and prints dev scores after each epoch (for tuning).
+struct TrainNERCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ner",
+        abstract: "Train the named-entity recognizer (averaged perceptron) on a CoNLL token/TAG file."
+    )
+
+    @Argument(help: "CoNLL file: one \"token TAG\" line per token, blank lines between sentences.")
+    var file: String
+
+    @Option(help: "Where to write the model.")
+    var output: String = "ner-model.bin"
+
+    @Option(help: "Share of sentences held out for development scoring (every round(1/x)-th sentence); 0 keeps all.")
+    var devFraction: Double = 0
+
+    @Option(help: "Training passes over the data.")
+    var epochs: Int = NERModel.TrainingSettings().epochs
+
+    @Option(help: "log2 of the number of hashed feature rows.")
+    var bucketBits: Int = NERModel.TrainingSettings().bucketBits
+
+    @Option(help: "Features seen fewer times than this keep zero weight.")
+    var minFeatureCount: Int = NERModel.TrainingSettings().minFeatureCount
+
+    @Option(help: "Gazetteer file (CATEGORY<TAB>entry lines); the bundled one by default.")
+    var gazetteer: String?
+
+    func validate() throws {
+        guard (0..<1).contains(devFraction) else { throw ValidationError("--dev-fraction must be in [0, 1)") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard (8...26).contains(bucketBits) else { throw ValidationError("--bucket-bits must be in 8...26") }
+        guard minFeatureCount >= 1 else { throw ValidationError("--min-feature-count must be at least 1") }
+    }
+
+    func run() throws {
+        let sentences = try ConllFile.read(file)
+        let gaz: Gazetteer
+        if let gazetteer {
+            gaz = try Gazetteer(text: try String(contentsOfFile: gazetteer, encoding: .utf8))
+        } else {
+            gaz = try EntityRecognizer.bundledGazetteer()
+        }
+        let (train, dev) = ConllCorpus.split(sentences, devFraction: devFraction)
+        let settings = NERModel.TrainingSettings(
+            epochs: epochs, bucketBits: bucketBits, minFeatureCount: minFeatureCount)
+        print("training on \(train.count) sentences, \(dev.count) held out for dev; \(gaz.count) gazetteer entries")
+        let started = Date()
+        let model = NERTrainer.train(train, gazetteer: gaz, settings: settings) { epoch, mistakes, current in
+            var line = "epoch \(epoch): \(mistakes) sentences wrong"
+            if !dev.isEmpty {
+                let m = current()
+                let modelOnly = EntityRecognizer(model: m, gazetteer: gaz, addsUnrecognizedGazetteerNames: false)
+                let withRules = EntityRecognizer(model: m, gazetteer: gaz)
+                line += String(
+                    format: ", dev micro-F1 %.4f (model only %.4f)",
+                    withRules.evaluate(dev).microF1, modelOnly.evaluate(dev).microF1)
+            }
+            print(line)
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let bytes = model.serialized()
+        try Data(bytes).write(to: URL(fileURLWithPath: output))
+        print(String(format: "trained in %.1f s; wrote %@ (%d bytes)", seconds, output, bytes.count))
+        if !dev.isEmpty {
+            print(EntityRecognizer(model: model, gazetteer: gaz).evaluate(dev).report)
+        }
+    }
+}
+
+/// Reading CoNLL files for the commands, with errors that name the file and line.
+enum ConllFile {
+    struct ReadError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func read(_ path: String) throws -> [TaggedSentence] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ReadError(description: "\(path): cannot read as UTF-8 text (\(error.localizedDescription))")
+        }
+        do {
+            return try ConllCorpus.parse(text)
+        } catch {
+            throw ReadError(description: "\(path): \(error)")
+        }
+    }
+}
