@@ -16,7 +16,7 @@ struct AnalyzeCommand: ParsableCommand {
     var tokens = false
 
     func run() throws {
-        let analyzer = try ArticleAnalyzer()
+        let analyzer = ArticleAnalyzer()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let summary = try ArticleReader().read(inputs) { event in

@@ -27,7 +27,7 @@ struct AnalysisBenchmark: ParsableCommand {
             if case .article(let article) = event, articles.count < limit { articles.append(article) }
         }
         guard !articles.isEmpty else { throw CommandFailure("no articles in \(input.joined(separator: " "))") }
-        let analyzer = try ArticleAnalyzer()
+        let analyzer = ArticleAnalyzer()
         _ = analyzer.analyze(articles[0])  // load lazily built tables before timing
         let bytes = articles.reduce(0) { $0 + $1.content.raw.utf8.count }
         let started = MonotonicClock.now()

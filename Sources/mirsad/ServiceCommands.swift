@@ -63,7 +63,7 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let logger = logging.bootstrap(label: "mirsad.worker")
         ShutdownSignal.install()
-        let analyzer = try ArticleAnalyzer()
+        let analyzer = ArticleAnalyzer()
         let service = WorkerService(
             configuration: .init(dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity),
             analyzer: analyzer, logger: logger)

@@ -43,27 +43,15 @@ public final class CollectorService {
         defer { context.shutdown() }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
         defer { router.close() }
-        var dispatcher = try setup.connectedDealer(context, endpoint: configuration.dispatcherEndpoint, identity: Array(id.utf8))
-        defer { dispatcher.close() }
+        let dispatcher = try DispatcherLink(
+            context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .collector, id: id,
+            capacity: 0, logger: logger)
         let endpoint = try router.lastEndpoint
-        let collectorID = id
 
         var problems = ProblemLog()
         var unconfirmed: [String: UInt64] = [:]   // job id -> when STORED was last sent
-        var lastSentToDispatcher: UInt64 = 0
-        var lastHeardFromDispatcher = MonotonicClock.now()
         var committed: UInt64 = 0
 
-        func hello() throws {
-            var body = Mirsad_V1_Hello()
-            body.role = .collector
-            body.id = collectorID
-            body.host = ProcessInfo.processInfo.hostName
-            body.pid = Int64(getpid())
-            body.version = Defaults.version
-            try dispatcher.send(.hello(body))
-            lastSentToDispatcher = MonotonicClock.now()
-        }
         func sendStored(_ ids: [String]) throws {
             let now = MonotonicClock.now()
             for chunk in ids.chunked(by: ProtocolLimits.maxIDsPerMessage) {
@@ -72,17 +60,15 @@ public final class CollectorService {
                 try dispatcher.send(.stored(body))
                 for id in chunk { unconfirmed[id] = now }
             }
-            lastSentToDispatcher = now
         }
 
-        try hello()
         logger.info("collector listening on \(endpoint), storing to \(String(describing: type(of: store)))")
         ready(endpoint)
 
         while !ShutdownSignal.isRequested {
             var poller = Poller()
             poller.register(router)
-            poller.register(dispatcher)
+            poller.register(dispatcher.socket)
             let events = try poller.poll(timeoutMilliseconds: 100)
 
             if events[0].contains(.readable) {
@@ -135,19 +121,20 @@ public final class CollectorService {
             }
 
             if events[1].contains(.readable) {
-                while let decoded = try dispatcher.receiveDecoded(problems: &problems, logger: logger) {
-                    lastHeardFromDispatcher = MonotonicClock.now()
+                while let decoded = try dispatcher.receive(problems: &problems) {
                     switch decoded {
                     case .storedAck(let ack):
                         for id in ack.jobIds { unconfirmed.removeValue(forKey: id) }
-                    case .welcome, .heartbeat:
+                    case .welcome(let welcome):
+                        dispatcher.welcomed(welcome)
+                    case .heartbeat:
                         break
                     case .error(let error):
                         logger.error("dispatcher refused a message: \(error.code) \(error.message)")
-                        if error.code == .unknownPeer { try hello() }
+                        if error.code == .unknownPeer { try dispatcher.sayHelloAgain() }
                     case .bye(let bye):
                         logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
-                        try hello()
+                        try dispatcher.sayHelloAgain()
                     default:
                         problems.refused("\(decoded.command) is not sent to a collector", peer: nil, logger: logger)
                     }
@@ -157,21 +144,9 @@ public final class CollectorService {
             let now = MonotonicClock.now()
             let stale = unconfirmed.filter { now - $0.value > configuration.resendStoredAfterNanoseconds }.map(\.key)
             if !stale.isEmpty { try sendStored(stale.sorted()) }
-            if now - lastSentToDispatcher >= ProtocolTiming.defaultHeartbeatIntervalNanos {
-                try dispatcher.send(.heartbeat)
-                lastSentToDispatcher = now
-            }
-            if now - lastHeardFromDispatcher > ProtocolTiming.defaultLivenessTimeoutNanos {
-                logger.warning("dispatcher silent for \((now - lastHeardFromDispatcher) / 1_000_000) ms; reconnecting")
-                dispatcher.close()
-                dispatcher = try setup.connectedDealer(context, endpoint: configuration.dispatcherEndpoint, identity: Array(collectorID.utf8))
-                try hello()
-                lastHeardFromDispatcher = now
-            }
+            try dispatcher.maintain()
         }
-        var bye = Mirsad_V1_Bye()
-        bye.reason = "shutdown"
-        try? dispatcher.send(.bye(bye))
+        dispatcher.close(reason: "shutdown")
         logger.info("collector stopped; \(committed) results committed")
     }
 

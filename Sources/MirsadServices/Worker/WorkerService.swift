@@ -62,7 +62,9 @@ public final class WorkerService {
     public func run(ready: (String) -> Void = { _ in }) throws {
         let context = try ZMQContext()
         defer { context.shutdown() }
-        var dispatcher = try setup.connectedDealer(context, endpoint: configuration.dispatcherEndpoint, identity: Array(id.utf8))
+        let dispatcher = try DispatcherLink(
+            context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .worker, id: id,
+            capacity: configuration.capacity, logger: logger)
         var collector: Socket? = nil
         var collectorEndpoint = configuration.collectorEndpoint
         if let endpoint = collectorEndpoint {
@@ -78,25 +80,9 @@ public final class WorkerService {
         var problems = ProblemLog()
         var running = Set<String>()
         var unacknowledged: [String: Unacknowledged] = [:]
-        var heartbeatInterval = ProtocolTiming.defaultHeartbeatIntervalNanos
-        var livenessTimeout = ProtocolTiming.defaultLivenessTimeoutNanos
-        var lastHeardFromDispatcher = MonotonicClock.now()
-        var lastSentToDispatcher: UInt64 = 0
         var shuttingDownSince: UInt64? = nil
         var welcomed = false
 
-        func hello() throws {
-            var body = Mirsad_V1_Hello()
-            body.role = .worker
-            body.id = workerID
-            body.host = ProcessInfo.processInfo.hostName
-            body.pid = Int64(getpid())
-            body.version = Defaults.version
-            body.capacity = UInt32(configuration.capacity)
-            try dispatcher.send(.hello(body))
-            lastSentToDispatcher = MonotonicClock.now()
-        }
-        try hello()
         logger.info("worker \(workerID) started: \(configuration.threads) threads, capacity \(configuration.capacity), dispatcher \(configuration.dispatcherEndpoint)")
 
         func sendResults(_ results: [Mirsad_V1_Result]) throws {
@@ -116,7 +102,6 @@ public final class WorkerService {
             body.jobIds = ids
             body.failures = failures
             try dispatcher.send(.done(body))
-            lastSentToDispatcher = MonotonicClock.now()
         }
 
         while true {
@@ -131,23 +116,21 @@ public final class WorkerService {
             }
 
             var poller = Poller()
-            poller.register(dispatcher)
+            poller.register(dispatcher.socket)
             poller.register(pool.doorbell)
             if let collector { poller.register(collector) }
             let events = try poller.poll(timeoutMilliseconds: 100)
 
             // Jobs and control from the dispatcher.
             if events[0].contains(.readable) {
-                while let decoded = try dispatcher.receiveDecoded(problems: &problems, logger: logger) {
-                    lastHeardFromDispatcher = MonotonicClock.now()
+                while let decoded = try dispatcher.receive(problems: &problems) {
                     switch decoded {
                     case .welcome(let welcome):
                         if !welcomed {
                             welcomed = true
                             ready(workerID)
                         }
-                        if welcome.heartbeatIntervalMs > 0 { heartbeatInterval = UInt64(welcome.heartbeatIntervalMs) * 1_000_000 }
-                        if welcome.livenessTimeoutMs > 0 { livenessTimeout = UInt64(welcome.livenessTimeoutMs) * 1_000_000 }
+                        dispatcher.welcomed(welcome)
                         if collector == nil, !welcome.collectorEndpoint.isEmpty {
                             collectorEndpoint = welcome.collectorEndpoint
                             collector = try setup.connectedDealer(context, endpoint: welcome.collectorEndpoint, identity: Array(workerID.utf8))
@@ -165,10 +148,10 @@ public final class WorkerService {
                         break
                     case .error(let error):
                         logger.error("dispatcher refused a message: \(error.code) \(error.message)")
-                        if error.code == .unknownPeer { try hello() }
+                        if error.code == .unknownPeer { try dispatcher.sayHelloAgain() }
                     case .bye(let bye):
                         logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
-                        try hello()
+                        try dispatcher.sayHelloAgain()
                     default:
                         problems.refused("\(decoded.command) is not sent to workers", peer: nil, logger: logger)
                     }
@@ -229,25 +212,12 @@ public final class WorkerService {
                     try sendResults(stale)
                 }
             }
-            if after - lastSentToDispatcher >= heartbeatInterval {
-                try dispatcher.send(.heartbeat)
-                lastSentToDispatcher = after
-            }
-            if after - lastHeardFromDispatcher > livenessTimeout {
-                logger.warning("dispatcher silent for \((after - lastHeardFromDispatcher) / 1_000_000) ms; reconnecting")
-                dispatcher.close()
-                dispatcher = try setup.connectedDealer(context, endpoint: configuration.dispatcherEndpoint, identity: Array(workerID.utf8))
-                try hello()
-                lastHeardFromDispatcher = after
-            }
+            try dispatcher.maintain()
         }
 
-        var bye = Mirsad_V1_Bye()
-        bye.reason = "shutdown"
-        try? dispatcher.send(.bye(bye))
-        logger.info("worker \(workerID) stopped")
-        dispatcher.close()
+        dispatcher.close(reason: "shutdown")
         collector?.close()
+        logger.info("worker \(workerID) stopped")
     }
 
     /// Runs the analysis for one job and turns it into the RESULT that goes to the collector.

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import MirsadProtocol
+import ZeroMQ
+
+/// A worker's or a collector's session with the dispatcher: one DEALER, HELLO when it connects, HEARTBEAT when
+/// it has sent nothing for a heartbeat interval, and a new connection with a new HELLO when the dispatcher has
+/// been silent past the liveness timeout or no longer knows it.
+///
+/// Owned by the thread of the service loop, like its socket.
+final class DispatcherLink {
+    private(set) var socket: Socket
+    private let context: ZMQContext
+    private let setup: SocketSetup
+    private let endpoint: String
+    private let hello: Mirsad_V1_Hello
+    private let logger: Logger
+    private var heartbeatInterval = ProtocolTiming.defaultHeartbeatIntervalNanos
+    private var livenessTimeout = ProtocolTiming.defaultLivenessTimeoutNanos
+    private var lastSent: UInt64 = 0
+    private var lastHeard: UInt64
+
+    init(context: ZMQContext, setup: SocketSetup, endpoint: String, role: Mirsad_V1_Role, id: String, capacity: Int, logger: Logger) throws {
+        self.context = context
+        self.setup = setup
+        self.endpoint = endpoint
+        self.logger = logger
+        var hello = Mirsad_V1_Hello()
+        hello.role = role
+        hello.id = id
+        hello.host = ProcessInfo.processInfo.hostName
+        hello.pid = Int64(getpid())
+        hello.version = Defaults.version
+        hello.capacity = UInt32(capacity)
+        self.hello = hello
+        socket = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(id.utf8))
+        lastHeard = MonotonicClock.now()
+        try send(.hello(hello))
+    }
+
+    func send(_ message: MirsadMessage) throws {
+        try socket.send(message)
+        lastSent = MonotonicClock.now()
+    }
+
+    /// The next message from the dispatcher, without waiting. Any message, even a malformed one, shows the
+    /// dispatcher is alive.
+    func receive(problems: inout ProblemLog) throws -> MirsadMessage? {
+        let message = try socket.receiveDecoded(problems: &problems, logger: logger)
+        if message != nil { lastHeard = MonotonicClock.now() }
+        return message
+    }
+
+    /// Takes the timing the dispatcher asks for.
+    func welcomed(_ welcome: Mirsad_V1_Welcome) {
+        if welcome.heartbeatIntervalMs > 0 { heartbeatInterval = UInt64(welcome.heartbeatIntervalMs) * 1_000_000 }
+        if welcome.livenessTimeoutMs > 0 { livenessTimeout = UInt64(welcome.livenessTimeoutMs) * 1_000_000 }
+    }
+
+    /// The dispatcher forgot this peer (ERROR UNKNOWN_PEER, or BYE): start the session again.
+    func sayHelloAgain() throws {
+        try send(.hello(hello))
+    }
+
+    /// Heartbeats and liveness; call at least every heartbeat interval.
+    func maintain() throws {
+        let now = MonotonicClock.now()
+        if now - lastHeard > livenessTimeout {
+            logger.warning("dispatcher silent for \((now - lastHeard) / 1_000_000) ms; reconnecting to \(endpoint)")
+            socket.close()
+            socket = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(hello.id.utf8))
+            lastHeard = now
+            try send(.hello(hello))
+        } else if now - lastSent >= heartbeatInterval {
+            try send(.heartbeat)
+        }
+    }
+
+    /// Says BYE (best effort) and closes the socket.
+    func close(reason: String) {
+        var bye = Mirsad_V1_Bye()
+        bye.reason = reason
+        try? send(.bye(bye))
+        socket.close()
+    }
+}
