@@ -135,14 +135,14 @@ public struct ArticleAnalyzer: Sendable {
 
     func fingerprint(_ t: AnalyzedText) -> Fingerprint {
         var shingles = Fingerprinter.Shingles()
-        var words: [String] = []
+        var words: [UInt64] = []
         for sentence in t.sentences {
             words.removeAll(keepingCapacity: true)
             for i in sentence {
                 guard let f = t.forms[i], t.lexemes[i].kind == .word, !f.isStopword else { continue }
-                words.append(f.base)
+                words.append(f.baseHash)
             }
-            Fingerprinter.addShingles(of: words, into: &shingles)
+            Fingerprinter.addShingles(ofWordHashes: words, into: &shingles)
         }
         return Fingerprinter.fingerprint(shingles)
     }

@@ -114,9 +114,8 @@ enum QuoteFinder {
     static func cue(at i: Int, in t: AnalyzedText, sentence: Range<Int>) -> Cue? {
         guard let f = t.forms[i], t.lexemes[i].kind == .word else { return nil }
         if t.lexemes[i].script == .arabic {
-            let w = f.cueKey
-            let isVerb = SpeechCues.arabicVerbs.contains(w)
-            let isParticiple = !isVerb && SpeechCues.arabicParticiples.contains(w)
+            let isVerb = f.isSpeechVerb
+            let isParticiple = f.isSpeechParticiple
             guard isVerb || isParticiple else { return nil }
             var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: isParticiple)
             var j = i + 1

@@ -1,33 +1,52 @@
-/// The analysed forms of one written word.
-struct WordForms: Sendable, Hashable {
+/// The analysed forms of one written word, computed once per distinct word of a text and shared by reference.
+final class WordForms: Sendable {
     /// Normalised (Arabic) or lowercased (Latin), clitics attached.
-    var normalized: String
+    let normalized: String
     /// Without proclitics, article and pronoun suffix (Arabic); the lowercased word otherwise.
-    var base: String
-    var stem: String
-    var isStopword: Bool
+    let base: String
+    let stem: String
+    let isStopword: Bool
     /// The article ال (or ل of لل) was removed: the word is definite.
-    var hasArticle: Bool
+    let hasArticle: Bool
     /// How many one-letter proclitics (و ف ب ل ك) the split found before the article or base.
-    var procliticLetters: Int = 0
+    let procliticLetters: Int
     /// Keys of `normalized` and `stem`, and of `normalized` without a leading و/ف (for cue words).
-    var normalizedKey: WordKey = ""
-    var stemKey: WordKey = ""
-    var cueKey: WordKey = ""
-}
+    let normalizedKey: WordKey
+    let stemKey: WordKey
+    let cueKey: WordKey
+    /// Key of `normalized` without a leading one-letter proclitic letter (و ف ب ل ك), when 3 letters remain.
+    let strippedKey: WordKey?
+    /// Stable hash of `base` (the fingerprint's word feature).
+    let baseHash: UInt64
+    /// A speech verb or participle (see `SpeechCues`), with a leading و/ف allowed.
+    let isSpeechVerb: Bool
+    let isSpeechParticiple: Bool
 
-extension WordForms {
-    /// The forms with their keys filled in.
-    func keyed() -> WordForms {
-        var f = self
-        f.normalizedKey = WordKey(normalized)
-        f.stemKey = WordKey(stem)
-        if let first = normalized.unicodeScalars.first, first == "\u{0648}" || first == "\u{0641}", normalized.unicodeScalars.count >= 3 {
-            f.cueKey = WordKey(String(normalized.unicodeScalars.dropFirst()))
+    init(normalized: String, base: String, stem: String, isStopword: Bool, hasArticle: Bool, procliticLetters: Int = 0) {
+        self.normalized = normalized
+        self.base = base
+        self.stem = stem
+        self.isStopword = isStopword
+        self.hasArticle = hasArticle
+        self.procliticLetters = procliticLetters
+        normalizedKey = WordKey(normalized)
+        stemKey = WordKey(stem)
+        let scalars = normalized.unicodeScalars
+        let first = scalars.first
+        let long = scalars.count >= 3
+        if long, first == "\u{0648}" || first == "\u{0641}" {
+            cueKey = WordKey(String(scalars.dropFirst()))
         } else {
-            f.cueKey = f.normalizedKey
+            cueKey = normalizedKey
         }
-        return f
+        if long, let first, "وفبلك".unicodeScalars.contains(first) {
+            strippedKey = first == "\u{0648}" || first == "\u{0641}" ? cueKey : WordKey(String(scalars.dropFirst()))
+        } else {
+            strippedKey = nil
+        }
+        baseHash = StableHash.mix(StableHash.fnv1a64(base))
+        isSpeechVerb = SpeechCues.arabicVerbs.contains(cueKey)
+        isSpeechParticiple = !isSpeechVerb && SpeechCues.arabicParticiples.contains(cueKey)
     }
 }
 
@@ -112,7 +131,7 @@ struct AnalyzedText: Sendable {
             let f: WordForms
             if lx.kind == .number {
                 let n = ArabicNormalizer.normalize(texts[i])
-                f = WordForms(normalized: n, base: n, stem: n, isStopword: false, hasArticle: false).keyed()
+                f = WordForms(normalized: n, base: n, stem: n, isStopword: false, hasArticle: false)
             } else {
                 f = AnalyzedText.analyzeWord(texts[i], script: lx.script, language: language.code)
             }
@@ -150,7 +169,7 @@ struct AnalyzedText: Sendable {
             return WordForms(
                 normalized: normalizedString, base: baseString, stem: stemString,
                 isStopword: isStop, hasArticle: split.hasArticle,
-                procliticLetters: split.proclitics.filter { $0.count == 1 }.count - (split.hasArticle && split.proclitics.last?.count == 1 ? 1 : 0)).keyed()
+                procliticLetters: split.proclitics.filter { $0.count == 1 }.count - (split.hasArticle && split.proclitics.last?.count == 1 ? 1 : 0))
         }
         let lower = word.lowercased()
         let isStop = Stopwords.latin.contains(word: lower)
@@ -160,7 +179,7 @@ struct AnalyzedText: Sendable {
         case "en": stem = LightStemmer.stemEnglish(lower)
         default: stem = lower
         }
-        return WordForms(normalized: lower, base: lower, stem: isStop ? lower : stem, isStopword: isStop, hasArticle: false).keyed()
+        return WordForms(normalized: lower, base: lower, stem: isStop ? lower : stem, isStopword: isStop, hasArticle: false)
     }
 
     /// The written text of lexemes `range`, as it stands in the clean text (spaces included).
