@@ -133,7 +133,7 @@ struct AnalyzedText: Sendable {
                 let n = ArabicNormalizer.normalize(texts[i])
                 f = WordForms(normalized: n, base: n, stem: n, isStopword: false, hasArticle: false)
             } else {
-                f = AnalyzedText.analyzeWord(texts[i], script: lx.script, language: language.code)
+                f = WordFormsCache.shared.forms(of: key, script: lx.script, language: language.code)
             }
             let id: Int
             if let known = ids[f.stemKey] { id = known } else { id = ids.count; ids[f.stemKey] = id }
