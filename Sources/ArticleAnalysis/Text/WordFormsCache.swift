@@ -14,6 +14,13 @@ final class WordFormsCache: @unchecked Sendable {
     private let lock = NSLock()
     private var entries: [WordKey: WordForms] = [:]
 
+    /// The number of words stored.
+    var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries.count
+    }
+
     init(capacity: Int) {
         self.capacity = capacity
     }
