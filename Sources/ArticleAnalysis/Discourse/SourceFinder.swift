@@ -29,6 +29,10 @@ enum SourceFinder {
 
     static let agencyHead: [WordKey] = ["وكاله", "الانباء"]
 
+    /// Every word that can start a named or anonymous source; other words are skipped at once.
+    static let firstWords: Set<WordKey> = Set(namedByFirst.keys).union(anonymousHeadsArabic.map { $0[0] })
+        .union([agencyHead[0]]).union(anonymousLatin)
+
     static let anonymousHeadsArabic: [[WordKey]] = ([
         ["وسائل", "اعلام"], ["مصادر"], ["مصدر"], ["مسؤولون"], ["مسؤول"], ["مراقبون"], ["خبراء"], ["محللون"], ["شهود"],
         ["دبلوماسيون"], ["مقربون"], ["اوساط"], ["تقارير"], ["ناشطون"], ["مسؤولين"],
@@ -51,7 +55,7 @@ enum SourceFinder {
         var i = 0
         let n = t.lexemes.count
         while i < n {
-            guard let f = t.forms[i] else { i += 1; continue }
+            guard let f = t.forms[i], f.mayStartSource else { i += 1; continue }
             if let (length, start) = namedMatch(at: i, in: t) {
                 let span = TextSpan(start: t.lexemes[i].start + start, end: t.lexemes[i + length - 1].end)
                 out.append(SourceAttribution(kind: .named, text: t.substring(start: span.start, end: span.end), span: span))

@@ -21,6 +21,8 @@ final class WordForms: Sendable {
     /// A speech verb or participle (see `SpeechCues`), with a leading و/ف allowed.
     let isSpeechVerb: Bool
     let isSpeechParticiple: Bool
+    /// The word (or the word without a one-letter proclitic) can start a source (see `SourceFinder.firstWords`).
+    let mayStartSource: Bool
 
     init(normalized: String, base: String, stem: String, isStopword: Bool, hasArticle: Bool, procliticLetters: Int = 0) {
         self.normalized = normalized
@@ -47,6 +49,7 @@ final class WordForms: Sendable {
         baseHash = StableHash.mix(StableHash.fnv1a64(base))
         isSpeechVerb = SpeechCues.arabicVerbs.contains(cueKey)
         isSpeechParticiple = !isSpeechVerb && SpeechCues.arabicParticiples.contains(cueKey)
+        mayStartSource = SourceFinder.firstWords.contains(normalizedKey) || strippedKey.map { SourceFinder.firstWords.contains($0) } ?? false
     }
 }
 
