@@ -94,7 +94,7 @@ struct AnalyzedText: Sendable {
             let s = String(decoding: utf8[lx.start..<lx.end], as: UTF8.self)
             texts.append(s)
             guard lx.kind == .word else { continue }
-            if lx.mixesScripts { mixed = true }
+            if lx.mixesScripts && !AnalyzedText.isProcliticBeforeLatin(s) { mixed = true }
             switch lx.script {
             case .arabic: arabic += lx.end - lx.start
             case .latin:
@@ -147,6 +147,17 @@ struct AnalyzedText: Sendable {
         self.forms = forms
         self.stemIDs = stemIDs
         self.stemCount = ids.count
+    }
+
+    /// An Arabic one-letter proclitic written on a Latin word ("وZTE", "لـCNN"): ordinary, not mixed scripts.
+    static func isProcliticBeforeLatin(_ word: String) -> Bool {
+        var scalars = word.unicodeScalars.makeIterator()
+        guard let first = scalars.next(), "وفبلك".unicodeScalars.contains(first) else { return false }
+        while let s = scalars.next() {
+            if s.value == 0x0640 { continue }
+            if Script.of(s) != .latin && Script.of(s) != .none { return false }
+        }
+        return true
     }
 
     /// Normalises, splits and stems one word.
