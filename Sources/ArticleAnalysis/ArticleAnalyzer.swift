@@ -82,9 +82,7 @@ public struct ArticleAnalyzer: Sendable {
         }
 
         let (entities, canonical) = recognizeEntities(text)
-        var sentenceOf = [Int](repeating: 0, count: text.lexemes.count)
-        for (s, r) in text.sentences.enumerated() { for i in r { sentenceOf[i] = s } }
-        let quotes = QuoteFinder.find(in: text, sentenceOf: sentenceOf, entities: entities)
+        let quotes = QuoteFinder.find(in: text, entities: entities)
         let sources = SourceFinder.find(in: text)
         let anonymous = sources.filter { $0.kind == .anonymous }.count
 

@@ -20,7 +20,7 @@ enum QuoteFinder {
         var isParticiple: Bool
     }
 
-    static func find(in t: AnalyzedText, sentenceOf: [Int], entities: [EntityMention]) -> [Quote] {
+    static func find(in t: AnalyzedText, entities: [EntityMention]) -> [Quote] {
         var quotes: [Quote] = []
         var lastSpeaker: (text: String, entity: String?)? = nil
         let direct = directQuotes(t)
@@ -38,8 +38,7 @@ enum QuoteFinder {
             return (lastSpeaker?.text, lastSpeaker?.entity)
         }
 
-        for (s, sentence) in t.sentences.enumerated() {
-            _ = s
+        for sentence in t.sentences {
             // Direct quotes opening in this sentence, in order.
             var sentenceDirect: [(open: Int, close: Int)] = []
             while directIndex < direct.count && direct[directIndex].open < sentence.upperBound {
