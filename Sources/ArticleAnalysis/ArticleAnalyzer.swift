@@ -82,9 +82,7 @@ public struct ArticleAnalyzer: Sendable {
         }
 
         let (entities, canonical) = recognizeEntities(text)
-        var sentenceOf = [Int](repeating: 0, count: text.lexemes.count)
-        for (s, r) in text.sentences.enumerated() { for i in r { sentenceOf[i] = s } }
-        let quotes = QuoteFinder.find(in: text, sentenceOf: sentenceOf, entities: entities)
+        let quotes = QuoteFinder.find(in: text, entities: entities)
         let sources = SourceFinder.find(in: text)
         let anonymous = sources.filter { $0.kind == .anonymous }.count
 
@@ -135,14 +133,14 @@ public struct ArticleAnalyzer: Sendable {
 
     func fingerprint(_ t: AnalyzedText) -> Fingerprint {
         var shingles = Fingerprinter.Shingles()
-        var words: [String] = []
+        var words: [UInt64] = []
         for sentence in t.sentences {
             words.removeAll(keepingCapacity: true)
             for i in sentence {
                 guard let f = t.forms[i], t.lexemes[i].kind == .word, !f.isStopword else { continue }
-                words.append(f.base)
+                words.append(f.baseHash)
             }
-            Fingerprinter.addShingles(of: words, into: &shingles)
+            Fingerprinter.addShingles(ofWordHashes: words, into: &shingles)
         }
         return Fingerprinter.fingerprint(shingles)
     }

@@ -50,3 +50,32 @@ import Testing
         #expect(AnalyzedText(cleanText: "Le texte est dans la langue des rapports qui sont publiés").language.code == "fr")
     }
 }
+
+@Suite struct WordFormsCacheTests {
+    @Test func memoisedFormsEqualFreshOnesAndTheMemoIsBounded() {
+        let cache = WordFormsCache(capacity: 2)
+        let words = ["والقاهرة", "بالمدينة", "talks", "négociations", "والقاهرة"]
+        for w in words {
+            let script: Script = w.unicodeScalars.first!.value > 0x600 ? .arabic : .latin
+            for language in ["en", "fr"] {
+                let memo = cache.forms(of: WordKey(w), script: script, language: language)
+                let fresh = AnalyzedText.analyzeWord(w, script: script, language: language)
+                #expect(memo.normalized == fresh.normalized && memo.base == fresh.base && memo.stem == fresh.stem)
+                #expect(memo.isStopword == fresh.isStopword && memo.baseHash == fresh.baseHash)
+            }
+        }
+        // Latin stems depend on the language: the memo keeps them apart.
+        #expect(cache.forms(of: "talks", script: .latin, language: "en").stem == "talk")
+        #expect(cache.forms(of: "talks", script: .latin, language: "fr").stem == "talk")
+        #expect(cache.forms(of: "négociations", script: .latin, language: "fr").stem == "négoci")
+        #expect(cache.forms(of: "négociations", script: .latin, language: "en").stem == "négociate")
+        #expect(cache.count <= 2)
+    }
+
+    @Test func wordKeysCompareBytes() {
+        #expect(WordKey("قال") == WordKey("قال"))
+        #expect(WordKey("قال") != WordKey("قالت"))
+        // Canonically equivalent but different bytes: different keys (the analysis normalises first).
+        #expect(WordKey("e\u{301}") != WordKey("\u{E9}"))
+    }
+}

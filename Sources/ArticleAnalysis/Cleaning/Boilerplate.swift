@@ -4,7 +4,7 @@
 /// Lines are compared in a folded form: Arabic-normalised, lowercased, trailing punctuation and spaces removed.
 enum Boilerplate {
     /// Whole lines that are chrome.
-    static let exactLines: Set<String> = Set([
+    static let exactLines: Set<WordKey> = Set([
         "المزيد", "اقرأ المزيد", "اقرأ أيضا", "اقرأ أيضاً", "إقرأ أيضا", "اقرأ ايضا", "اترك تعليقاً", "اترك تعليقا",
         "اترك رداً", "أضف تعليقاً", "أضف تعليق", "التعليقات", "تعليقات", "تعليق", "شارك", "شارك المقال", "شارك الخبر",
         "شارك هذا المقال", "مشاركة", "شارك عبر", "زر الذهاب إلى الأعلى", "العودة إلى الأعلى", "الرئيسية", "اشترك",
@@ -17,10 +17,10 @@ enum Boilerplate {
         "plus", "lire plus", "lire la suite", "laisser un commentaire", "laisser une réponse", "partager", "partagez",
         "commentaires", "commentaire", "retour en haut", "haut de page", "publicité", "abonnez-vous", "s'abonner",
         "imprimer", "articles similaires", "à lire aussi", "lire aussi", "accueil", "suivez-nous",
-    ].map(fold))
+    ].map { WordKey(fold($0)) })
 
     /// Line beginnings that mark chrome whatever follows.
-    static let prefixes: [String] = [
+    static let prefixes: [[UInt8]] = [
         "لن يتم نشر عنوان بريدك الإلكتروني", "الحقول الإلزامية مشار إليها", "جميع الحقوق محفوظة", "حقوق النشر",
         "© ", "©", "copyright", "اشترك في النشرة", "اشترك في نشرتنا", "اشترك الآن", "اشترك في قناتنا", "تابعونا على",
         "تابعنا على", "your email address will not be published", "required fields are marked",
@@ -28,12 +28,12 @@ enum Boilerplate {
         "votre adresse e-mail ne sera pas publiée", "votre adresse de messagerie ne sera pas publiée",
         "les champs obligatoires sont indiqués", "abonnez-vous à notre newsletter", "inscrivez-vous à notre newsletter",
         "suivez-nous sur",
-    ].map(fold)
+    ].map { Array(fold($0).utf8) }
 
     /// Phrases that make a short line chrome wherever they stand in it.
-    static let containedInShortLine: [String] = [
+    static let containedInShortLine: [[UInt8]] = [
         "جميع الحقوق محفوظة", "all rights reserved", "tous droits réservés", "©",
-    ].map(fold)
+    ].map { Array(fold($0).utf8) }
 
     /// Section names that site breadcrumbs are made of (folded; matched concatenated or separated).
     static let sectionNames: [[Unicode.Scalar]] = [
@@ -66,9 +66,10 @@ enum Boilerplate {
         if line.utf8.count > 240 { return false }
         let f = fold(line)
         if f.isEmpty { return true }
-        if exactLines.contains(f) { return true }
-        if prefixes.contains(where: { f.hasPrefix($0) }) { return true }
-        if f.utf8.count < 200 && containedInShortLine.contains(where: { f.contains($0) }) { return true }
+        if exactLines.contains(WordKey(f)) { return true }
+        let bytes = Array(f.utf8)
+        if prefixes.contains(where: { bytes.starts(with: $0) }) { return true }
+        if bytes.count < 200 && containedInShortLine.contains(where: { HTMLTextExtractor.find($0, in: bytes, from: 0) != nil }) { return true }
         return isBreadcrumb(f, nearTop: nearTop)
     }
 

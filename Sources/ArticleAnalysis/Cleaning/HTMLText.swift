@@ -46,7 +46,6 @@ enum HTMLTextExtractor {
         var skipDepth = 0
         var capture: (name: String, start: Int)? = nil   // heading or title being captured, from lines.count
         var captureText: [UInt8] = []
-        var inBody = false
         var sawBody = false
         var bodyLinesStart = 0
         var pendingSpace = false
@@ -139,7 +138,6 @@ enum HTMLTextExtractor {
             if name == "body" {
                 flushLine()
                 sawBody = true
-                inBody = true
                 bodyLinesStart = lines.count
                 continue
             }
@@ -165,7 +163,6 @@ enum HTMLTextExtractor {
             }
         }
         flushLine()
-        _ = inBody
         result.hadBody = sawBody
         var body = sawBody ? Array(lines[min(bodyLinesStart, lines.count)...]) : lines
         if let title = result.documentTitle, let first = body.first, first == title { body.removeFirst() }

@@ -20,7 +20,7 @@ enum QuoteFinder {
         var isParticiple: Bool
     }
 
-    static func find(in t: AnalyzedText, sentenceOf: [Int], entities: [EntityMention]) -> [Quote] {
+    static func find(in t: AnalyzedText, entities: [EntityMention]) -> [Quote] {
         var quotes: [Quote] = []
         var lastSpeaker: (text: String, entity: String?)? = nil
         let direct = directQuotes(t)
@@ -38,8 +38,7 @@ enum QuoteFinder {
             return (lastSpeaker?.text, lastSpeaker?.entity)
         }
 
-        for (s, sentence) in t.sentences.enumerated() {
-            _ = s
+        for sentence in t.sentences {
             // Direct quotes opening in this sentence, in order.
             var sentenceDirect: [(open: Int, close: Int)] = []
             while directIndex < direct.count && direct[directIndex].open < sentence.upperBound {
@@ -114,9 +113,8 @@ enum QuoteFinder {
     static func cue(at i: Int, in t: AnalyzedText, sentence: Range<Int>) -> Cue? {
         guard let f = t.forms[i], t.lexemes[i].kind == .word else { return nil }
         if t.lexemes[i].script == .arabic {
-            let w = f.cueKey
-            let isVerb = SpeechCues.arabicVerbs.contains(w)
-            let isParticiple = !isVerb && SpeechCues.arabicParticiples.contains(w)
+            let isVerb = f.isSpeechVerb
+            let isParticiple = f.isSpeechParticiple
             guard isVerb || isParticiple else { return nil }
             var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: isParticiple)
             var j = i + 1

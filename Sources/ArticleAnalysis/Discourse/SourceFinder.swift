@@ -29,6 +29,10 @@ enum SourceFinder {
 
     static let agencyHead: [WordKey] = ["وكاله", "الانباء"]
 
+    /// Every word that can start a named or anonymous source; other words are skipped at once.
+    static let firstWords: Set<WordKey> = Set(namedByFirst.keys).union(anonymousHeadsArabic.map { $0[0] })
+        .union([agencyHead[0]]).union(anonymousLatin)
+
     static let anonymousHeadsArabic: [[WordKey]] = ([
         ["وسائل", "اعلام"], ["مصادر"], ["مصدر"], ["مسؤولون"], ["مسؤول"], ["مراقبون"], ["خبراء"], ["محللون"], ["شهود"],
         ["دبلوماسيون"], ["مقربون"], ["اوساط"], ["تقارير"], ["ناشطون"], ["مسؤولين"],
@@ -51,7 +55,7 @@ enum SourceFinder {
         var i = 0
         let n = t.lexemes.count
         while i < n {
-            guard let f = t.forms[i] else { i += 1; continue }
+            guard let f = t.forms[i], f.mayStartSource else { i += 1; continue }
             if let (length, start) = namedMatch(at: i, in: t) {
                 let span = TextSpan(start: t.lexemes[i].start + start, end: t.lexemes[i + length - 1].end)
                 out.append(SourceAttribution(kind: .named, text: t.substring(start: span.start, end: span.end), span: span))
@@ -84,35 +88,51 @@ enum SourceFinder {
     }
 
     /// The normalised word at `i` and, when it starts with a one-letter proclitic, the word without it.
-    static func candidates(_ i: Int, _ t: AnalyzedText) -> [(WordKey, Int)] {
-        guard let f = t.forms[i] else { return [] }
-        var out = [(f.normalizedKey, 0)]
-        if t.lexemes[i].script == .arabic, let first = f.normalized.unicodeScalars.first, "وفبلك".unicodeScalars.contains(first),
-           f.normalized.unicodeScalars.count >= 3 {
-            out.append((first == "و" || first == "ف" ? f.cueKey : WordKey(String(f.normalized.unicodeScalars.dropFirst())), 2))
+    static func candidates(_ i: Int, _ t: AnalyzedText) -> Candidates {
+        guard let f = t.forms[i] else { return Candidates(whole: nil, stripped: nil) }
+        return Candidates(whole: f.normalizedKey, stripped: t.lexemes[i].script == .arabic ? f.strippedKey : nil)
+    }
+
+    /// The word's key, and its key without a one-letter proclitic (whose 2 bytes a match then skips).
+    struct Candidates {
+        var whole: WordKey?
+        var stripped: WordKey?
+        /// The two keys with their skips, without allocating.
+        var pairs: (WordKey?, WordKey?) { (whole, stripped) }
+        func forEach(_ body: (WordKey, Int) -> Bool) -> Bool {
+            if let w = whole, body(w, 0) { return true }
+            if let s = stripped, body(s, 2) { return true }
+            return false
         }
-        return out
+        func first(where match: (WordKey) -> Bool) -> Int? {
+            if let w = whole, match(w) { return 0 }
+            if let s = stripped, match(s) { return 2 }
+            return nil
+        }
     }
 
     /// A gazetteer name starting at `i`: its length in lexemes and the byte offset of its start within the word.
     static func namedMatch(at i: Int, in t: AnalyzedText) -> (Int, Int)? {
-        for (first, skip) in candidates(i, t) {
-            guard let names = namedByFirst[first] else { continue }
+        var result: (Int, Int)? = nil
+        _ = candidates(i, t).forEach { first, skip in
+            guard let names = namedByFirst[first] else { return false }
             for name in names {
                 var k = 1
                 while k < name.count, i + k < t.lexemes.count, t.forms[i + k]?.normalizedKey == name[k] { k += 1 }
                 if k == name.count {
                     if name.count == 1 && name[0].text.utf8.count <= 3 && t.lexemes[i].script == .latin && t.texts[i] != t.texts[i].uppercased() { continue }
-                    return (k, skip)
+                    result = (k, skip)
+                    return true
                 }
             }
+            return false
         }
-        return nil
+        return result
     }
 
     /// "وكالة الأنباء" + adjectives, when no gazetteer name follows within 3 lexemes.
     static func agencyMatch(at i: Int, in t: AnalyzedText) -> (Int, Int)? {
-        guard i + 1 < t.lexemes.count, let skip = candidates(i, t).first(where: { $0.0 == agencyHead[0] })?.1,
+        guard i + 1 < t.lexemes.count, let skip = candidates(i, t).first(where: { $0 == agencyHead[0] }),
               t.forms[i + 1]?.normalizedKey == agencyHead[1] else { return nil }
         var j = i + 2
         while j < t.lexemes.count, j < i + 5, let f = t.forms[j], f.hasArticle, isAdjective(f) { j += 1 }
@@ -126,24 +146,27 @@ enum SourceFinder {
 
     /// An anonymous source at `i`: its length in lexemes and the bytes of proclitic to leave out of its span.
     static func anonymousArabicMatch(at i: Int, in t: AnalyzedText) -> (Int, Int)? {
-        for (first, skip) in candidates(i, t) {
+        var result: (Int, Int)? = nil
+        _ = candidates(i, t).forEach { first, skip in
             for head in anonymousHeadsArabic where head[0] == first {
                 var k = 1
                 while k < head.count, i + k < t.lexemes.count, t.forms[i + k]?.normalizedKey == head[k] { k += 1 }
                 guard k == head.count else { continue }
-                if obliqueHeads.contains(head[0]) { return nil }
+                if obliqueHeads.contains(head[0]) { return true }
                 var j = i + k
                 while j < t.lexemes.count, j < i + k + 3, let f = t.forms[j], t.lexemes[j].kind == .word, !f.hasArticle,
                       !f.isStopword, isAdjective(f) {
                     j += 1
                 }
-                if j > i + k { return (j - i, skip) }
-                if head.count > 1 || !pluralPeople.contains(head[0]) { return nil }
-                if i + k < t.lexemes.count, let next = t.forms[i + k], next.hasArticle { return nil }
-                return (k, skip)
+                if j > i + k { result = (j - i, skip); return true }
+                if head.count > 1 || !pluralPeople.contains(head[0]) { return true }
+                if i + k < t.lexemes.count, let next = t.forms[i + k], next.hasArticle { return true }
+                result = (k, skip)
+                return true
             }
+            return false
         }
-        return nil
+        return result
     }
 
     static func anonymousLatinMatch(at i: Int, in t: AnalyzedText) -> Range<Int>? {

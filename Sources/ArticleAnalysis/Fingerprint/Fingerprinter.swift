@@ -14,37 +14,41 @@ public enum Fingerprinter {
     public static let signatureLength = 64
 
     /// Hashes of the shingles of `words` (a sentence's content words in order), appended to `into` with counts.
-    /// Shingle hashes with occurrence counts; `isWord` marks single-word shingles (the SimHash features).
+    /// Shingle hashes, one per occurrence: `words` the single words (the SimHash features), `all` every shingle.
     struct Shingles {
-        var counts: [UInt64: Int] = [:]
-        var words: [UInt64: Int] = [:]
+        var all: [UInt64] = []
+        var words: [UInt64] = []
     }
 
-    static func addShingles(of words: [String], into shingles: inout Shingles) {
+    /// Adds the shingles of one sentence's content words, given as word hashes (`mix(fnv1a64(word))`).
+    static func addShingles(ofWordHashes hashes: [UInt64], into shingles: inout Shingles) {
         var previous: UInt64? = nil
-        for w in words {
-            let h = StableHash.mix(StableHash.fnv1a64(w))
-            shingles.counts[h, default: 0] += 1
-            shingles.words[h, default: 0] += 1
+        for h in hashes {
+            shingles.all.append(h)
+            shingles.words.append(h)
             if let p = previous {
-                shingles.counts[StableHash.mix(p &* 31 ^ StableHash.mix(h ^ 0x5bd1_e995)), default: 0] += 1
+                shingles.all.append(StableHash.mix(p &* 31 ^ StableHash.mix(h ^ 0x5bd1_e995)))
             }
             previous = h
         }
+    }
+
+    static func addShingles(of words: [String], into shingles: inout Shingles) {
+        addShingles(ofWordHashes: words.map { StableHash.mix(StableHash.fnv1a64($0)) }, into: &shingles)
     }
 
     /// Signatures of shingle hashes with their occurrence counts.
     static func fingerprint(_ shingles: Shingles) -> Fingerprint {
         var weights = [Int](repeating: 0, count: 64)
         var minima = [UInt32](repeating: UInt32.max, count: signatureLength)
-        for (h, c) in shingles.words {
+        for h in shingles.words {
             var bits = h
             for b in 0..<64 {
-                weights[b] &+= Int(bits & 1) &* 2 &* c &- c
+                weights[b] &+= Int(bits & 1) &* 2 &- 1
                 bits >>= 1
             }
         }
-        for h in shingles.counts.keys {
+        for h in shingles.all {
             let a = UInt32(truncatingIfNeeded: h)
             let b = UInt32(truncatingIfNeeded: h >> 32) | 1
             var v = a

@@ -1,33 +1,55 @@
-/// The analysed forms of one written word.
-struct WordForms: Sendable, Hashable {
+/// The analysed forms of one written word, computed once per distinct word of a text and shared by reference.
+final class WordForms: Sendable {
     /// Normalised (Arabic) or lowercased (Latin), clitics attached.
-    var normalized: String
+    let normalized: String
     /// Without proclitics, article and pronoun suffix (Arabic); the lowercased word otherwise.
-    var base: String
-    var stem: String
-    var isStopword: Bool
+    let base: String
+    let stem: String
+    let isStopword: Bool
     /// The article ال (or ل of لل) was removed: the word is definite.
-    var hasArticle: Bool
+    let hasArticle: Bool
     /// How many one-letter proclitics (و ف ب ل ك) the split found before the article or base.
-    var procliticLetters: Int = 0
+    let procliticLetters: Int
     /// Keys of `normalized` and `stem`, and of `normalized` without a leading و/ف (for cue words).
-    var normalizedKey: WordKey = ""
-    var stemKey: WordKey = ""
-    var cueKey: WordKey = ""
-}
+    let normalizedKey: WordKey
+    let stemKey: WordKey
+    let cueKey: WordKey
+    /// Key of `normalized` without a leading one-letter proclitic letter (و ف ب ل ك), when 3 letters remain.
+    let strippedKey: WordKey?
+    /// Stable hash of `base` (the fingerprint's word feature).
+    let baseHash: UInt64
+    /// A speech verb or participle (see `SpeechCues`), with a leading و/ف allowed.
+    let isSpeechVerb: Bool
+    let isSpeechParticiple: Bool
+    /// The word (or the word without a one-letter proclitic) can start a source (see `SourceFinder.firstWords`).
+    let mayStartSource: Bool
 
-extension WordForms {
-    /// The forms with their keys filled in.
-    func keyed() -> WordForms {
-        var f = self
-        f.normalizedKey = WordKey(normalized)
-        f.stemKey = WordKey(stem)
-        if let first = normalized.unicodeScalars.first, first == "\u{0648}" || first == "\u{0641}", normalized.unicodeScalars.count >= 3 {
-            f.cueKey = WordKey(String(normalized.unicodeScalars.dropFirst()))
+    init(normalized: String, base: String, stem: String, isStopword: Bool, hasArticle: Bool, procliticLetters: Int = 0) {
+        self.normalized = normalized
+        self.base = base
+        self.stem = stem
+        self.isStopword = isStopword
+        self.hasArticle = hasArticle
+        self.procliticLetters = procliticLetters
+        normalizedKey = WordKey(normalized)
+        stemKey = WordKey(stem)
+        let scalars = normalized.unicodeScalars
+        let first = scalars.first
+        let long = scalars.count >= 3
+        if long, first == "\u{0648}" || first == "\u{0641}" {
+            cueKey = WordKey(String(scalars.dropFirst()))
         } else {
-            f.cueKey = f.normalizedKey
+            cueKey = normalizedKey
         }
-        return f
+        if long, let first, "وفبلك".unicodeScalars.contains(first) {
+            strippedKey = first == "\u{0648}" || first == "\u{0641}" ? cueKey : WordKey(String(scalars.dropFirst()))
+        } else {
+            strippedKey = nil
+        }
+        baseHash = StableHash.mix(StableHash.fnv1a64(base))
+        isSpeechVerb = SpeechCues.arabicVerbs.contains(cueKey)
+        isSpeechParticiple = !isSpeechVerb && SpeechCues.arabicParticiples.contains(cueKey)
+        mayStartSource = SourceFinder.firstWords.contains(normalizedKey) || strippedKey.map { SourceFinder.firstWords.contains($0) } ?? false
     }
 }
 
@@ -72,7 +94,7 @@ struct AnalyzedText: Sendable {
             let s = String(decoding: utf8[lx.start..<lx.end], as: UTF8.self)
             texts.append(s)
             guard lx.kind == .word else { continue }
-            if lx.mixesScripts { mixed = true }
+            if lx.mixesScripts && !AnalyzedText.isProcliticBeforeLatin(s) { mixed = true }
             switch lx.script {
             case .arabic: arabic += lx.end - lx.start
             case .latin:
@@ -112,9 +134,9 @@ struct AnalyzedText: Sendable {
             let f: WordForms
             if lx.kind == .number {
                 let n = ArabicNormalizer.normalize(texts[i])
-                f = WordForms(normalized: n, base: n, stem: n, isStopword: false, hasArticle: false).keyed()
+                f = WordForms(normalized: n, base: n, stem: n, isStopword: false, hasArticle: false)
             } else {
-                f = AnalyzedText.analyzeWord(texts[i], script: lx.script, language: language.code)
+                f = WordFormsCache.shared.forms(of: key, script: lx.script, language: language.code)
             }
             let id: Int
             if let known = ids[f.stemKey] { id = known } else { id = ids.count; ids[f.stemKey] = id }
@@ -125,6 +147,17 @@ struct AnalyzedText: Sendable {
         self.forms = forms
         self.stemIDs = stemIDs
         self.stemCount = ids.count
+    }
+
+    /// An Arabic one-letter proclitic written on a Latin word ("وZTE", "لـCNN"): ordinary, not mixed scripts.
+    static func isProcliticBeforeLatin(_ word: String) -> Bool {
+        var scalars = word.unicodeScalars.makeIterator()
+        guard let first = scalars.next(), "وفبلك".unicodeScalars.contains(first) else { return false }
+        while let s = scalars.next() {
+            if s.value == 0x0640 { continue }
+            if Script.of(s) != .latin && Script.of(s) != .none { return false }
+        }
+        return true
     }
 
     /// Normalises, splits and stems one word.
@@ -150,7 +183,7 @@ struct AnalyzedText: Sendable {
             return WordForms(
                 normalized: normalizedString, base: baseString, stem: stemString,
                 isStopword: isStop, hasArticle: split.hasArticle,
-                procliticLetters: split.proclitics.filter { $0.count == 1 }.count - (split.hasArticle && split.proclitics.last?.count == 1 ? 1 : 0)).keyed()
+                procliticLetters: split.proclitics.filter { $0.count == 1 }.count - (split.hasArticle && split.proclitics.last?.count == 1 ? 1 : 0))
         }
         let lower = word.lowercased()
         let isStop = Stopwords.latin.contains(word: lower)
@@ -160,7 +193,7 @@ struct AnalyzedText: Sendable {
         case "en": stem = LightStemmer.stemEnglish(lower)
         default: stem = lower
         }
-        return WordForms(normalized: lower, base: lower, stem: isStop ? lower : stem, isStopword: isStop, hasArticle: false).keyed()
+        return WordForms(normalized: lower, base: lower, stem: isStop ? lower : stem, isStopword: isStop, hasArticle: false)
     }
 
     /// The written text of lexemes `range`, as it stands in the clean text (spaces included).

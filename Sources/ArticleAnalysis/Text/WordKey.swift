@@ -1,3 +1,5 @@
+import Foundation
+
 /// A word as a dictionary key compared by its UTF-8 bytes, with a precomputed stable hash.
 ///
 /// Swift's `String` hashes and compares by canonical equivalence, which for Arabic text means Unicode
@@ -13,7 +15,14 @@ struct WordKey: Hashable, Sendable {
     }
 
     static func == (lhs: WordKey, rhs: WordKey) -> Bool {
-        lhs.hash == rhs.hash && lhs.text.utf8.count == rhs.text.utf8.count && lhs.text.utf8.elementsEqual(rhs.text.utf8)
+        guard lhs.hash == rhs.hash else { return false }
+        var a = lhs.text
+        var b = rhs.text
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                pa.count == pb.count && (pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0)
+            }
+        }
     }
 
     func hash(into hasher: inout Hasher) { hasher.combine(hash) }
