@@ -32,7 +32,7 @@ struct ResultRow {
         let a = stored.article
         jobID = stored.jobID
         let analysis = stored.analysis
-        let json: String? = try analysis.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let json: String? = try analysis.map { String(decoding: try Self.encode($0, fallback: encoder), as: UTF8.self) }
         result = StatementArguments([
             stored.jobID, stored.batchID, a.id, a.url, a.source, a.category, a.title, a.published, a.author,
             analysis?.language.code, analysis?.language.confidence,
@@ -46,6 +46,15 @@ struct ResultRow {
         }
         keywords = (analysis?.keywords ?? []).map { StatementArguments([stored.jobID, $0.phrase, $0.score] as [any DatabaseValueConvertible]) }
         topics = (analysis?.topics ?? []).map { StatementArguments([stored.jobID, $0.topic, $0.score] as [any DatabaseValueConvertible]) }
+    }
+
+    /// The analysis as JSON: the fast encoder, or `JSONEncoder` for what the fast one does not cover.
+    static func encode(_ analysis: Analysis, fallback: JSONEncoder) throws -> [UInt8] {
+        do {
+            return try StreamingJSONEncoder.encode(analysis)
+        } catch is StreamingJSONEncoder.Unsupported {
+            return Array(try fallback.encode(analysis))
+        }
     }
 
     /// The result in `row` (selected with `selectSQL`).
