@@ -22,7 +22,9 @@ enum StreamingJSONEncoder {
 
 /// The growing output, shared by every container of one `encode` call.
 final class JSONSink {
-    var bytes: [UInt8] = []
+    /// Only ever touched by the one `encode` call that owns the sink, so the run-time exclusivity checks
+    /// (a large share of the encoding time) are left out.
+    @exclusivity(unchecked) var bytes: [UInt8] = []
     /// Set when a value used a feature this encoder does not have; the output is then to be thrown away.
     var unsupported: String?
 
@@ -31,10 +33,12 @@ final class JSONSink {
     }
 
     func write<T: Encodable>(_ value: T) throws {
-        if let scalar = value as? any JSONScalar {
-            try scalar.writeJSON(to: self)
-            return
-        }
+        // Arrays hand every element over as a generic value: the common scalars are recognised by their type
+        // (a pointer comparison) rather than by a dynamic cast, which costs a conformance lookup each time.
+        if T.self == String.self { return writeString(unsafeBitCast(value, to: String.self)) }
+        if T.self == UInt32.self { return unsafeBitCast(value, to: UInt32.self).writeJSON(to: self) }
+        if T.self == Int.self { return unsafeBitCast(value, to: Int.self).writeJSON(to: self) }
+        if T.self == Double.self { return try unsafeBitCast(value, to: Double.self).writeJSON(to: self) }
         let encoder = StreamingValueEncoder(sink: self)
         try value.encode(to: encoder)
         encoder.close()
@@ -120,9 +124,9 @@ final class StreamingValueEncoder: Encoder {
     enum Opened { case nothing, keyed, unkeyed, single }
 
     let sink: JSONSink
-    var opened = Opened.nothing
+    @exclusivity(unchecked) var opened = Opened.nothing
     /// Elements or keys written so far, for the commas.
-    var count = 0
+    @exclusivity(unchecked) var count = 0
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 

@@ -14,7 +14,6 @@ struct ResultRow {
         ON CONFLICT (job_id) DO NOTHING
         """
     static let insertEntitySQL = "INSERT INTO entities (job_id, key, type, mentions) VALUES (?, ?, ?, ?)"
-    static let insertKeywordSQL = "INSERT INTO keywords (job_id, phrase, score) VALUES (?, ?, ?)"
     static let insertTopicSQL = "INSERT INTO topics (job_id, topic, score) VALUES (?, ?, ?)"
     static let selectSQL = """
         SELECT job_id, batch_id, article_id, url, source, category, title, published, author, status, error,
@@ -25,7 +24,6 @@ struct ResultRow {
     let jobID: String
     let result: StatementArguments
     let entities: [StatementArguments]
-    let keywords: [StatementArguments]
     let topics: [StatementArguments]
 
     init(_ stored: StoredResult, storedAt: Int64, encoder: JSONEncoder) throws {
@@ -44,7 +42,6 @@ struct ResultRow {
         entities = (analysis?.canonicalEntities ?? []).map {
             StatementArguments([stored.jobID, $0.key, $0.type.rawValue, $0.mentions] as [any DatabaseValueConvertible])
         }
-        keywords = (analysis?.keywords ?? []).map { StatementArguments([stored.jobID, $0.phrase, $0.score] as [any DatabaseValueConvertible]) }
         topics = (analysis?.topics ?? []).map { StatementArguments([stored.jobID, $0.topic, $0.score] as [any DatabaseValueConvertible]) }
     }
 
