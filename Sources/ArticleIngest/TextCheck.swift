@@ -4,8 +4,12 @@
 enum TextCheck {
     /// Bytes as text; invalid UTF-8 is replaced with U+FFFD and `repaired` says so.
     static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> (text: String, repaired: Bool) {
-        if let text = String(validating: bytes, as: UTF8.self) { return (text, false) }
-        return (String(decoding: bytes, as: UTF8.self), true)
+        if #available(macOS 15, *) {
+            if let text = String(validating: bytes, as: UTF8.self) { return (text, false) }
+            return (String(decoding: bytes, as: UTF8.self), true)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return (text, !text.utf8.elementsEqual(bytes))
     }
 
     /// Why `text` cannot be an article (kind and message), or nil when it can.

@@ -1,6 +1,9 @@
 import ArticleAnalysis
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import ReportStore
 
 /// Write throughput of the SQLite store with analyses the size of a real news article's.
@@ -15,7 +18,10 @@ import Testing
         let entities: [(String, EntityType, Int)] = (0..<12).map {
             ("كيان\($0)", EntityType.allCases[$0 % EntityType.allCases.count], 1 + $0 % 4)
         }
-        var analysis = Fixtures.analysis(entities: entities, words: 400)
+        // 250 words is about 3 KB of clean text (and as much normalised), the mean of the ANT corpus;
+        // MIRSAD_BENCHMARK_WORDS changes it, to tell the cost of the text from the cost of a row.
+        let words = ProcessInfo.processInfo.environment["MIRSAD_BENCHMARK_WORDS"].flatMap(Int.init) ?? 250
+        var analysis = Fixtures.analysis(entities: entities, words: words)
         analysis.keywords = (0..<10).map { Keyword(phrase: "عبارة \($0)", score: Double(10 - $0)) }
         analysis.topics = (0..<3).map { TopicScore(topic: "topic\($0)", score: 0.3) }
         analysis.fingerprint.minhash = (0..<64).map { UInt32($0 * 7919) }
@@ -24,13 +30,25 @@ import Testing
         let batches = (0..<(total / batchSize)).map { batch in
             (0..<batchSize).map { Fixtures.result("bench-\(batch)-\($0)", batch: "bench", analysis: analysis) }
         }
+        let cpuStart = Self.processorSeconds()
         let start = ContinuousClock.now
         for batch in batches { _ = try store.store(batch) }
         let elapsed = ContinuousClock.now - start
+        let cpu = Self.processorSeconds() - cpuStart
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let rate = Double(total) / seconds
-        print("SQLiteReportStore: \(total) rows in batches of \(batchSize): \(String(format: "%.2f", seconds)) s, \(Int(rate)) rows/s")
+        let fileBytes = (try? FileManager.default.attributesOfItem(atPath: store.path)[.size] as? Int) ?? 0
+        print("SQLiteReportStore: \(words)-word analyses, \(total) rows in batches of \(batchSize): \(String(format: "%.2f", seconds)) s wall, "
+            + "\(String(format: "%.2f", cpu)) s CPU, \(Int(rate)) rows/s; database \(fileBytes / 1_000_000) MB")
         #expect(try store.count().total == total)
         #expect(rate >= 20_000)
+    }
+
+    /// User and system CPU time of this process so far.
+    private static func processorSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 }

@@ -14,7 +14,6 @@ struct ResultRow {
         ON CONFLICT (job_id) DO NOTHING
         """
     static let insertEntitySQL = "INSERT INTO entities (job_id, key, type, mentions) VALUES (?, ?, ?, ?)"
-    static let insertKeywordSQL = "INSERT INTO keywords (job_id, phrase, score) VALUES (?, ?, ?)"
     static let insertTopicSQL = "INSERT INTO topics (job_id, topic, score) VALUES (?, ?, ?)"
     static let selectSQL = """
         SELECT job_id, batch_id, article_id, url, source, category, title, published, author, status, error,
@@ -25,14 +24,13 @@ struct ResultRow {
     let jobID: String
     let result: StatementArguments
     let entities: [StatementArguments]
-    let keywords: [StatementArguments]
     let topics: [StatementArguments]
 
     init(_ stored: StoredResult, storedAt: Int64, encoder: JSONEncoder) throws {
         let a = stored.article
         jobID = stored.jobID
         let analysis = stored.analysis
-        let json: String? = try analysis.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let json: String? = try analysis.map { String(decoding: try Self.encode($0, fallback: encoder), as: UTF8.self) }
         result = StatementArguments([
             stored.jobID, stored.batchID, a.id, a.url, a.source, a.category, a.title, a.published, a.author,
             analysis?.language.code, analysis?.language.confidence,
@@ -44,8 +42,16 @@ struct ResultRow {
         entities = (analysis?.canonicalEntities ?? []).map {
             StatementArguments([stored.jobID, $0.key, $0.type.rawValue, $0.mentions] as [any DatabaseValueConvertible])
         }
-        keywords = (analysis?.keywords ?? []).map { StatementArguments([stored.jobID, $0.phrase, $0.score] as [any DatabaseValueConvertible]) }
         topics = (analysis?.topics ?? []).map { StatementArguments([stored.jobID, $0.topic, $0.score] as [any DatabaseValueConvertible]) }
+    }
+
+    /// The analysis as JSON: the fast encoder, or `JSONEncoder` for what the fast one does not cover.
+    static func encode(_ analysis: Analysis, fallback: JSONEncoder) throws -> [UInt8] {
+        do {
+            return try StreamingJSONEncoder.encode(analysis)
+        } catch is StreamingJSONEncoder.Unsupported {
+            return Array(try fallback.encode(analysis))
+        }
     }
 
     /// The result in `row` (selected with `selectSQL`).

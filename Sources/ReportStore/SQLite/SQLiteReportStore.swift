@@ -54,7 +54,6 @@ public final class SQLiteReportStore: ReportStore {
             try pool.write { db in
                 let insertResult = try db.cachedStatement(sql: ResultRow.insertSQL)
                 let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
-                let insertKeyword = try db.cachedStatement(sql: ResultRow.insertKeywordSQL)
                 let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
                 var outcome = StoreOutcome()
                 for row in rows {
@@ -66,7 +65,7 @@ public final class SQLiteReportStore: ReportStore {
                     }
                     outcome.inserted.append(row.jobID)
                     for (statement, argumentsList) in [
-                        (insertEntity, row.entities), (insertKeyword, row.keywords), (insertTopic, row.topics),
+                        (insertEntity, row.entities), (insertTopic, row.topics),
                     ] {
                         for arguments in argumentsList {
                             statement.setUncheckedArguments(arguments)

@@ -5,12 +5,14 @@ import GRDB
 ///
 /// `results` has one row per job id. Times are INTEGER milliseconds since 1970 UTC; `simhash` is the
 /// fingerprint's 64 bits read as a signed integer; `analysis` is the `Analysis` as JSON without its tokens
-/// (NULL for a failed job). `entities`, `keywords` and `topics` repeat parts of the analysis as rows so that
-/// they can be counted across the corpus.
+/// (NULL for a failed job). `entities` and `topics` repeat parts of the analysis as rows so that they can be
+/// counted across the corpus; they are written once with their result and never changed, so they carry no
+/// foreign keys or per-job indexes (each costs an index insertion per row, the store's main write cost).
+/// Keywords stay inside `analysis` only.
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: results, entities, keywords, topics") { db in
+        migrator.registerMigration("v1: results, entities, topics") { db in
             try db.execute(sql: """
                 CREATE TABLE results (
                     job_id TEXT PRIMARY KEY NOT NULL,
@@ -38,26 +40,18 @@ enum SQLiteSchema {
                 CREATE INDEX results_batch ON results (batch_id, status);
                 CREATE INDEX results_source ON results (source);
                 CREATE TABLE entities (
-                    job_id TEXT NOT NULL REFERENCES results (job_id) ON DELETE CASCADE,
+                    job_id TEXT NOT NULL,
                     key TEXT NOT NULL,
                     type TEXT NOT NULL,
                     mentions INTEGER NOT NULL
                 );
                 CREATE INDEX entities_key ON entities (key, type);
-                CREATE INDEX entities_job ON entities (job_id);
-                CREATE TABLE keywords (
-                    job_id TEXT NOT NULL REFERENCES results (job_id) ON DELETE CASCADE,
-                    phrase TEXT NOT NULL,
-                    score REAL NOT NULL
-                );
-                CREATE INDEX keywords_job ON keywords (job_id);
                 CREATE TABLE topics (
-                    job_id TEXT NOT NULL REFERENCES results (job_id) ON DELETE CASCADE,
+                    job_id TEXT NOT NULL,
                     topic TEXT NOT NULL,
                     score REAL NOT NULL
                 );
                 CREATE INDEX topics_topic ON topics (topic);
-                CREATE INDEX topics_job ON topics (job_id);
                 """)
         }
         return migrator
