@@ -203,6 +203,22 @@ struct WorkerServiceTests {
         #expect(worker.failure.current == nil)
     }
 
+    @Test func jobItAlreadyHoldsIsNotAnalysedTwice() throws {
+        let dispatcher = try FakeRouterPeer()
+        let collector = try FakeRouterPeer()
+        defer { dispatcher.stop(); collector.stop() }
+        let worker = Self.startWorker(dispatcher: dispatcher.endpoint, collector: collector.endpoint)
+        #expect(dispatcher.waitUntil { !Self.hellos(Self.from(worker, $0)).isEmpty })
+        try dispatcher.send(Self.welcome(), to: worker.routingID)
+        try dispatcher.send(Self.jobs(["d:0"], batch: "d"), to: worker.routingID)
+        #expect(collector.waitUntil { Self.results(Self.from(worker, $0)).count == 1 })
+        // Given again while its result awaits the collector: ignored, alongside a new job that is not.
+        try dispatcher.send(Self.jobs(["d:0", "d:1"], batch: "d"), to: worker.routingID)
+        #expect(collector.waitUntil { Self.results(Self.from(worker, $0)).count >= 2 })
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(Self.results(Self.from(worker, collector.received)).map(\.jobID) == ["d:0", "d:1"])
+    }
+
     @Test func heartbeatsAtTheWelcomedIntervalAndHelloAgainWhenForgotten() throws {
         let dispatcher = try FakeRouterPeer()
         defer { dispatcher.stop() }
