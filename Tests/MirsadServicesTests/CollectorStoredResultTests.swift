@@ -106,4 +106,18 @@ enum SampleResults {
         #expect(try store.result(jobID: "b1:0") == good)
         #expect(try store.result(jobID: "b1:1")?.failureReason == failed.failureReason)
     }
+
+    /// Known gap: metadata that does not convert as a whole (here an input flag this build does not know, as a
+    /// newer worker could send) is replaced by the job id alone, so url, title and the rest are lost
+    /// (CollectorService.swift:181-182).
+    @Test func unknownInputFlagKeepsTheRestOfTheMetadata() {
+        var (wire, _) = SampleResults.result()
+        wire.article.inputFlags = ["flag-from-a-newer-worker"]
+        let stored = CollectorService.storedResult(from: wire)
+        #expect(stored.analysis != nil)
+        withKnownIssue("the whole metadata falls back to the job id") {
+            #expect(stored.article.id == "ant-17")
+            #expect(stored.article.title == SampleResults.article.title)
+        }
+    }
 }

@@ -103,4 +103,12 @@ let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let forged = ProblemLog.describe(Array("evil\nWARNING fake".utf8))
         #expect(!forged.isEmpty && forged.allSatisfy { $0.isHexDigit }, "\(forged)")
     }
+
+    /// Known gap: bytes are written in hex without zero padding (Socket+Protocol.swift:65), so different binary
+    /// ids can read the same in the log.
+    @Test func differentBinaryIdsAreDescribedDifferently() {
+        withKnownIssue("hex without zero padding is ambiguous") {
+            #expect(ProblemLog.describe([0x01, 0x23, 0xff]) != ProblemLog.describe([0x12, 0x03, 0xff]))
+        }
+    }
 }
