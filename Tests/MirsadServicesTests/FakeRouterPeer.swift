@@ -152,13 +152,3 @@ final class FakeRouterPeer: Sendable {
         if first { finished.wait() }
     }
 }
-
-/// Waits up to `seconds` for `condition`, checking every few milliseconds.
-func eventually(seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-    let deadline = Date(timeIntervalSinceNow: seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(2_000)
-    }
-    return condition()
-}

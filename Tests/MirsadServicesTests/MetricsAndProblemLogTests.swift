@@ -1,32 +1,7 @@
 import Foundation
-import Logging
 import MirsadProtocol
 import Testing
 @testable import MirsadServices
-
-/// Keeps every log line, so a test can see what a component logged.
-struct CapturingLogHandler: LogHandler {
-    let lines: Locked<[String]>
-    var logLevel: Logger.Level = .trace
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        lines.withLock { $0.append("\(event.level): \(event.message)") }
-    }
-}
-
-/// A logger whose lines land in `lines`.
-func capturingLogger(_ lines: Locked<[String]>) -> Logger {
-    Logger(label: "test") { _ in CapturingLogHandler(lines: lines) }
-}
-
-/// A logger that drops everything.
-let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
 @Suite struct LatencyRecorderTests {
     @Test func emptyRecorderReportsZero() {

@@ -2,22 +2,6 @@ import Foundation
 import Testing
 @testable import MirsadServices
 
-/// A value written by one thread and read by another.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-
-    var current: Value { withLock { $0 } }
-}
-
 @Suite(.timeLimit(.minutes(1)))
 struct WorkQueueTests {
     @Test func takesInTheOrderPut() {

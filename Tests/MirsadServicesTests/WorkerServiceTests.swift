@@ -137,6 +137,7 @@ struct WorkerServiceTests {
         #expect(credited.sorted() == ids, "DONE carried \(credited)")
         #expect(Self.done(Self.from(worker, dispatcher.received)).allSatisfy { $0.failures.isEmpty })
         #expect(worker.failure.current == nil)
+        #expect(dispatcher.failure == nil && collector.failure == nil, "a fake could not reach the worker")
     }
 
     @Test func unacknowledgedResultIsResentUntilAcknowledged() throws {
