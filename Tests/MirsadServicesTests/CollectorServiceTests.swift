@@ -71,7 +71,7 @@ struct CollectorServiceTests {
     }
 
     static func startCollector(
-        dispatcher: String, store: any ReportStore, resendStoredAfterNanoseconds: UInt64 = 5_000_000_000
+        dispatcher: String, store: any ReportStore, resendStoredAfterNanoseconds: UInt64 = 3_600_000_000_000
     ) throws -> RunningCollector {
         let started = Locked<Result<RunningCollector, any Error>?>(nil)
         let ready = DispatchSemaphore(value: 0)
@@ -96,8 +96,9 @@ struct CollectorServiceTests {
         return try result.get()
     }
 
-    /// A fake dispatcher that acknowledges every STORED at once, so that no collector left running holds notices
-    /// to resend (resending them traps, see `storedIsResentUntilTheDispatcherAcknowledgesIt`).
+    /// A fake dispatcher that acknowledges every STORED at once. With the hour-long resend period `startCollector`
+    /// uses by default, no collector left running ever resends STORED (which traps, see
+    /// `storedIsResentUntilTheDispatcherAcknowledgesIt`).
     private static func ackingDispatcher() throws -> FakeRouterPeer {
         try FakeRouterPeer(respond: { arrival in
             guard case .stored(let notice) = arrival.message else { return [] }
