@@ -1,4 +1,0 @@
-import Testing
-@testable import MirsadServices
-
-@Test func placeholder() { #expect(Bool(true)) }
