@@ -172,15 +172,11 @@ struct CollectorServiceTests {
         #expect(try reader.count().total == 3)
     }
 
-    /// Known bug: when STORED notices are resent, `sendStored` sets `lastSentToDispatcher` to a time later than
-    /// the loop's `now`, and `now - lastSentToDispatcher` (CollectorService.swift:160) underflows and traps. The
-    /// scenario therefore runs in a child process; once the bug is fixed the known issue stops occurring and this
-    /// test fails, asking for `withKnownIssue` to be removed.
+    /// STORED is resent until the dispatcher acknowledges it, then no more (a resend once trapped on a clock
+    /// underflow, so the scenario runs in a child process).
     @Test func storedIsResentUntilTheDispatcherAcknowledgesIt() async {
-        await withKnownIssue("CollectorService traps on UInt64 underflow when it resends STORED") {
-            await #expect(processExitsWith: .success) {
-                guard try CollectorServiceTests.storedResendScenario() else { exit(1) }
-            }
+        await #expect(processExitsWith: .success) {
+            guard try CollectorServiceTests.storedResendScenario() else { exit(1) }
         }
     }
 

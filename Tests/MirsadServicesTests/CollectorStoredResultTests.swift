@@ -107,17 +107,14 @@ enum SampleResults {
         #expect(try store.result(jobID: "b1:1")?.failureReason == failed.failureReason)
     }
 
-    /// Known gap: metadata that does not convert as a whole (here an input flag this build does not know, as a
-    /// newer worker could send) is replaced by the job id alone, so url, title and the rest are lost
-    /// (CollectorService.swift:181-182).
+    /// Metadata that does not convert as a whole (here an input flag this build does not know, as a newer worker
+    /// could send) keeps its other fields.
     @Test func unknownInputFlagKeepsTheRestOfTheMetadata() {
         var (wire, _) = SampleResults.result()
         wire.article.inputFlags = ["flag-from-a-newer-worker"]
         let stored = CollectorService.storedResult(from: wire)
         #expect(stored.analysis != nil)
-        withKnownIssue("the whole metadata falls back to the job id") {
-            #expect(stored.article.id == "ant-17")
-            #expect(stored.article.title == SampleResults.article.title)
-        }
+        #expect(stored.article.id == "ant-17")
+        #expect(stored.article.title == SampleResults.article.title)
     }
 }

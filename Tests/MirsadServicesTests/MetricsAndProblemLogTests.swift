@@ -79,11 +79,8 @@ import Testing
         #expect(!forged.isEmpty && forged.allSatisfy { $0.isHexDigit }, "\(forged)")
     }
 
-    /// Known gap: bytes are written in hex without zero padding (Socket+Protocol.swift:65), so different binary
-    /// ids can read the same in the log.
+    /// Binary ids are written as zero-padded hex, so different ids never read the same in the log.
     @Test func differentBinaryIdsAreDescribedDifferently() {
-        withKnownIssue("hex without zero padding is ambiguous") {
-            #expect(ProblemLog.describe([0x01, 0x23, 0xff]) != ProblemLog.describe([0x12, 0x03, 0xff]))
-        }
+        #expect(ProblemLog.describe([0x01, 0x23, 0xff]) != ProblemLog.describe([0x12, 0x03, 0xff]))
     }
 }

@@ -211,15 +211,11 @@ struct SubmitSessionTests {
         #expect(firstChunkCopies.count == 2)
     }
 
-    /// Known bug: a rejection without a job id is looked up by its index in the chunk
-    /// (`chunk.submit.jobs[Int(r.index)]`, SubmitSession.swift:109) without a bounds check, so an index beyond the
-    /// chunk traps the producer instead of being reported. Runs in a child process; once fixed, the known issue
-    /// stops occurring and this test fails, asking for `withKnownIssue` to be removed.
+    /// A rejection without a job id whose index lies outside the chunk is reported, not fatal (runs in a child
+    /// process, so a trap would fail only this test).
     @Test func rejectionWithAnIndexOutsideTheChunkIsReportedNotFatal() async {
-        await withKnownIssue("SubmitSession traps on a rejection index outside the chunk") {
-            await #expect(processExitsWith: .success) {
-                guard try SubmitSessionTests.outOfRangeRejectionScenario() else { exit(1) }
-            }
+        await #expect(processExitsWith: .success) {
+            guard try SubmitSessionTests.outOfRangeRejectionScenario() else { exit(1) }
         }
     }
 

@@ -142,7 +142,7 @@ public final class CollectorService {
             }
 
             let now = MonotonicClock.now()
-            let stale = unconfirmed.filter { now - $0.value > configuration.resendStoredAfterNanoseconds }.map(\.key)
+            let stale = unconfirmed.filter { now > $0.value && now - $0.value > configuration.resendStoredAfterNanoseconds }.map(\.key)
             if !stale.isEmpty { try sendStored(stale.sorted()) }
             try dispatcher.maintain()
         }
@@ -153,8 +153,12 @@ public final class CollectorService {
     /// The store's form of a worker's RESULT. A result whose analysis cannot be read is stored as a failure
     /// naming what was wrong, so it is neither lost nor resent forever.
     static func storedResult(from result: Mirsad_V1_Result) -> StoredResult {
-        let metadata = (try? Article(metadata: result.article, content: .text("")))
-            .map { ArticleMetadata($0) } ?? ArticleMetadata(id: result.jobID)
+        let wire = result.article
+        let metadata = ArticleMetadata(
+            id: wire.id.isEmpty ? result.jobID : wire.id,
+            url: wire.hasURL ? wire.url : nil, source: wire.hasSource ? wire.source : nil,
+            category: wire.hasCategory ? wire.category : nil, title: wire.hasTitle ? wire.title : nil,
+            published: wire.hasPublished ? wire.published : nil, author: wire.hasAuthor ? wire.author : nil)
         let outcome: StoredResult.Outcome
         do {
             outcome = .analysed(try Analysis(wire: result.analysis))

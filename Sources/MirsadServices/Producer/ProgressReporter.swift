@@ -25,7 +25,7 @@ public struct ProgressReporter {
     public mutating func update(label: String, done: Int, total: Int?, now: UInt64 = MonotonicClock.now(), force: Bool = false) {
         guard style != .silent, force || now &- lastDraw >= interval else { return }
         lastDraw = now
-        let line = Self.render(label: label, done: done, total: total, elapsedNanoseconds: now - startedAt, barWidth: 30)
+        let line = Self.render(label: label, done: done, total: total, elapsedNanoseconds: now > startedAt ? now - startedAt : 0, barWidth: 30)
         switch style {
         case .bar: writeStandardError("\r\u{1B}[2K" + line)
         case .lines: writeStandardError(line + "\n")

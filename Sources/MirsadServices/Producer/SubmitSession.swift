@@ -106,7 +106,10 @@ public final class SubmitSession {
                 totals.duplicates += Int(ack.duplicates)
                 totals.rejected += ack.rejected.count
                 for r in ack.rejected {
-                    let id = r.jobID.isEmpty ? chunk.submit.jobs[Int(r.index)].article.metadata.id : r.jobID
+                    let index = Int(r.index)
+                    let id = !r.jobID.isEmpty ? r.jobID
+                        : chunk.submit.jobs.indices.contains(index) ? chunk.submit.jobs[index].article.metadata.id
+                        : "article \(index) of a chunk"
                     totals.rejections.append("\(id): \(r.reason)")
                 }
             case .error(let error) where outstanding[error.requestID] != nil:

@@ -62,7 +62,7 @@ struct ProblemLog {
     static func describe(_ peer: RoutingID?) -> String {
         guard let peer else { return "unknown peer" }
         if let text = String(validating: peer, as: UTF8.self), text.allSatisfy({ !$0.isNewline }) { return text }
-        return peer.map { String($0, radix: 16) }.joined()
+        return peer.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }
 

@@ -206,7 +206,7 @@ public final class WorkerService {
             // Timers: resend what the collector has not acknowledged, heartbeat, and notice a silent dispatcher.
             let after = MonotonicClock.now()
             if collector != nil {
-                let stale = unacknowledged.values.filter { after - $0.sentAt > configuration.resendAfterNanoseconds }.map(\.result)
+                let stale = unacknowledged.values.filter { after > $0.sentAt && after - $0.sentAt > configuration.resendAfterNanoseconds }.map(\.result)
                 if !stale.isEmpty {
                     logger.notice("resending \(stale.count) results the collector has not acknowledged")
                     try sendResults(stale)
