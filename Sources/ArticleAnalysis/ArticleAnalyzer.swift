@@ -47,7 +47,7 @@ public struct ArticleAnalyzer: Sendable {
         var markupHeadings: [String] = []
         switch article.content {
         case .text:
-            lines = sanitized.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+            lines = sanitized.utf8.split(separator: 0x0A, omittingEmptySubsequences: true).map { String(Substring($0)) }
         case .html:
             let html = HTMLTextExtractor.extract(sanitized)
             if !html.hadBody { flags.insert(.htmlWithoutBody) }
@@ -134,16 +134,16 @@ public struct ArticleAnalyzer: Sendable {
     }
 
     func fingerprint(_ t: AnalyzedText) -> Fingerprint {
-        var counts: [UInt64: Int] = [:]
-        var words: [String] = []
+        var shingles = Fingerprinter.Shingles()
+        var words: [UInt64] = []
         for sentence in t.sentences {
             words.removeAll(keepingCapacity: true)
             for i in sentence {
                 guard let f = t.forms[i], t.lexemes[i].kind == .word, !f.isStopword else { continue }
-                words.append(f.base)
+                words.append(f.baseHash)
             }
-            Fingerprinter.addShingles(of: words, into: &counts)
+            Fingerprinter.addShingles(ofWordHashes: words, into: &shingles)
         }
-        return Fingerprinter.fingerprint(counts)
+        return Fingerprinter.fingerprint(shingles)
     }
 }

@@ -50,7 +50,8 @@ enum Boilerplate {
 
     /// The folded form of a line: normalised, lowercased, without trailing punctuation, ellipsis or spaces.
     static func fold(_ line: String) -> String {
-        var s = ArabicNormalizer.normalize(line).lowercased()
+        var s = ArabicNormalizer.normalize(line)
+        if s.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0xC3 && $0 <= 0xC5 }) { s = s.lowercased() }
         while let last = s.unicodeScalars.last, last == " " || last == "." || last == "…" || last == ":" || last == "!" || last == "*" {
             s.unicodeScalars.removeLast()
         }
@@ -61,7 +62,8 @@ enum Boilerplate {
     /// True when the line is chrome. `nearTop`: the line comes before the article's first paragraph, where
     /// breadcrumbs stand.
     static func isChrome(_ line: String, nearTop: Bool) -> Bool {
-        if line.utf8.count > 400 { return false }
+        // Chrome is short; the longest line known (the comment form's e-mail notice) is under 200 bytes.
+        if line.utf8.count > 240 { return false }
         let f = fold(line)
         if f.isEmpty { return true }
         if exactLines.contains(f) { return true }

@@ -7,6 +7,7 @@ enum InputSanitizer {
     static let maxInputBytes = 1 << 20
 
     static func sanitize(_ raw: String, maxBytes: Int = maxInputBytes) -> (text: String, flags: Set<AnalysisFlag>) {
+        if raw.utf8.count <= maxBytes && isClean(raw) { return (raw, []) }
         var flags: Set<AnalysisFlag> = []
         var out = String.UnicodeScalarView()
         var bytes = 0
@@ -44,5 +45,31 @@ enum InputSanitizer {
             text = String(text[..<cut])
         }
         return (text, flags)
+    }
+
+    /// True when no scalar of the text would be changed or flagged (checked on the UTF-8 bytes, fast).
+    static func isClean(_ text: String) -> Bool {
+        var copy = text
+        return copy.withUTF8 { b in
+            let n = b.count
+            var i = 0
+            while i < n {
+                let c = b[i]
+                if c < 0x80 {
+                    if (c < 0x20 && c != 0x0A && c != 0x09) || c == 0x7F { return false }
+                    i += 1
+                    continue
+                }
+                if c == 0xD8 && i + 1 < n && b[i + 1] == 0x9C { return false }  // U+061C
+                if c == 0xE2 && i + 2 < n {
+                    let c1 = b[i + 1], c2 = b[i + 2]
+                    if c1 == 0x80 && (c2 == 0x8E || c2 == 0x8F || (0xAA...0xAE).contains(c2)) { return false }
+                    if c1 == 0x81 && (0xA6...0xA9).contains(c2) { return false }
+                }
+                if c == 0xEF && i + 2 < n && ((b[i + 1] == 0xBB && b[i + 2] == 0xBF) || (b[i + 1] == 0xBF && b[i + 2] == 0xBD)) { return false }
+                i += 1
+            }
+            return true
+        }
     }
 }

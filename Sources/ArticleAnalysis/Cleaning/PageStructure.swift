@@ -25,7 +25,7 @@ enum PageStructureFinder {
                 page.removedLines.append(line)
                 continue
             }
-            if wordCount(line) > 30 { sawParagraph = true }
+            if !sawParagraph && wordCount(line) > 30 { sawParagraph = true }
             lines.append(line)
         }
         var start = 0
@@ -37,7 +37,7 @@ enum PageStructureFinder {
         let known = Set(knownHeadings)
         for i in start..<lines.count {
             let line = lines[i]
-            if known.contains(line) || (i > start && i + 1 < lines.count && wordCount(line) <= 12 && !endsLikeSentence(line)
+            if (!known.isEmpty && known.contains(line)) || (i > start && i + 1 < lines.count && wordCount(line) <= 12 && !endsLikeSentence(line)
                 && lines[i + 1].utf8.count >= 2 * line.utf8.count) {
                 page.headings.append(line)
             }

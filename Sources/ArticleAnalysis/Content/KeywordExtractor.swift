@@ -12,23 +12,33 @@ struct KeywordExtractor: Sendable {
     static let limit = 10
     let documentFrequencies: DocumentFrequencies?
 
+    struct Candidate {
+        /// Where the phrase was first seen (lexeme indices).
+        var first: Range<Int>
+        var count: Int
+    }
+
     func extract(_ t: AnalyzedText) -> [Keyword] {
-        var tf: [String: Int] = [:]
-        var early = Set<String>()
+        var tf = [Int](repeating: 0, count: t.stemCount)
+        var early = [Bool](repeating: false, count: t.stemCount)
+        var stemText = [String?](repeating: nil, count: t.stemCount)
         let earlyLimit = t.utf8.count / 5
-        for (i, f) in t.forms.enumerated() {
-            guard let f, isContent(i, t) else { continue }
-            tf[f.stem, default: 0] += 1
-            if t.lexemes[i].start <= earlyLimit { early.insert(f.stem) }
+        for i in t.lexemes.indices where isContent(i, t) {
+            let id = t.stemIDs[i]
+            tf[id] += 1
+            if t.lexemes[i].start <= earlyLimit { early[id] = true }
+            if stemText[id] == nil { stemText[id] = t.forms[i]!.stem }
         }
-        guard !tf.isEmpty else { return [] }
-        func weight(_ stem: String) -> Double {
-            let idf = documentFrequencies?.idf(stem) ?? 1
-            return Double(tf[stem] ?? 0) * idf * (early.contains(stem) ? 1.5 : 1)
+        func weight(_ id: Int) -> Double {
+            let idf = documentFrequencies.map { $0.idf(stemText[id] ?? "") } ?? 1
+            return Double(tf[id]) * idf * (early[id] ? 1.5 : 1)
         }
-        struct Candidate { var stems: [String]; var first: Range<Int>; var count: Int }
-        var candidates: [String: Candidate] = [:]
-        var order: [String] = []
+        // Candidates keyed by a hash of their stem ids; equal hashes of different phrases probe onwards.
+        var candidates: [Candidate] = []
+        var index: [UInt64: Int] = [:]
+        func sameStems(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+            a.count == b.count && zip(a, b).allSatisfy { t.stemIDs[$0] == t.stemIDs[$1] }
+        }
         for sentence in t.sentences {
             var i = sentence.lowerBound
             while i < sentence.upperBound {
@@ -36,44 +46,50 @@ struct KeywordExtractor: Sendable {
                 var j = i
                 while j < sentence.upperBound && isContent(j, t) { j += 1 }
                 for a in i..<j {
+                    var h: UInt64 = 0x9E37_79B9_7F4A_7C15
                     for n in 1...3 where a + n <= j {
-                        let stems = (a..<(a + n)).map { t.forms[$0]!.stem }
-                        let key = stems.joined(separator: " ")
-                        if candidates[key] == nil {
-                            candidates[key] = Candidate(stems: stems, first: a..<(a + n), count: 0)
-                            order.append(key)
+                        h = StableHash.mix(h ^ UInt64(t.stemIDs[a + n - 1]))
+                        let range = a..<(a + n)
+                        var probe = h
+                        while true {
+                            if let k = index[probe] {
+                                if sameStems(candidates[k].first, range) { candidates[k].count += 1; break }
+                                probe = StableHash.mix(probe)
+                            } else {
+                                index[probe] = candidates.count
+                                candidates.append(Candidate(first: range, count: 1))
+                                break
+                            }
                         }
-                        candidates[key]!.count += 1
                     }
                 }
                 i = j
             }
         }
-        var scored: [(key: String, score: Double, position: Int)] = []
-        for (position, key) in order.enumerated() {
-            let c = candidates[key]!
-            if c.stems.count > 1 && c.count < 2 { continue }
-            let mean = c.stems.map(weight).reduce(0, +) / Double(c.stems.count)
-            let score = mean * sqrt(Double(c.count)) * (1 + 0.25 * Double(c.stems.count - 1))
-            scored.append((key, score, position))
+        var scored: [(candidate: Int, score: Double)] = []
+        for (k, c) in candidates.enumerated() {
+            if c.first.count > 1 && c.count < 2 { continue }
+            let mean = c.first.map { weight(t.stemIDs[$0]) }.reduce(0, +) / Double(c.first.count)
+            scored.append((k, mean * Double(c.count).squareRoot() * (1 + 0.25 * Double(c.first.count - 1))))
         }
-        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.position < $1.position }
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.candidate < $1.candidate }
         var chosen: [Keyword] = []
-        var chosenStems: [[String]] = []
+        var chosenStems: [[Int]] = []
         for s in scored {
-            let c = candidates[s.key]!
-            if chosenStems.contains(where: { contains($0, c.stems) }) { continue }
-            var words = (c.first).map { t.texts[$0] }
+            let c = candidates[s.candidate]
+            let stems = c.first.map { t.stemIDs[$0] }
+            if chosenStems.contains(where: { contains($0, stems) }) { continue }
+            var words = c.first.map { t.texts[$0] }
             words[0] = t.withoutProclitics(c.first.lowerBound)
             chosen.append(Keyword(phrase: words.joined(separator: " "), score: (s.score * 1000).rounded() / 1000))
-            chosenStems.append(c.stems)
+            chosenStems.append(stems)
             if chosen.count == KeywordExtractor.limit { break }
         }
         return chosen
     }
 
     /// True when `part` is a contiguous run inside `whole`.
-    func contains(_ whole: [String], _ part: [String]) -> Bool {
+    func contains(_ whole: [Int], _ part: [Int]) -> Bool {
         guard part.count <= whole.count else { return false }
         for s in 0...(whole.count - part.count) where Array(whole[s..<(s + part.count)]) == part { return true }
         return false
@@ -82,6 +98,7 @@ struct KeywordExtractor: Sendable {
     @inline(__always)
     func isContent(_ i: Int, _ t: AnalyzedText) -> Bool {
         guard let f = t.forms[i], t.lexemes[i].kind == .word, !f.isStopword else { return false }
-        return f.stem.unicodeScalars.count >= 2
+        let n = f.stem.utf8.count
+        return n >= 3 || (n == 2 && f.stem.utf8.first! < 0x80)
     }
 }

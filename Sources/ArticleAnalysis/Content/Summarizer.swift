@@ -1,5 +1,3 @@
-import Foundation
-
 /// Extractive summary: the sentences most central to the article, in text order.
 ///
 /// Centrality of a sentence is the cosine between its stem counts and the article's stem counts minus its own
@@ -10,39 +8,46 @@ enum Summarizer {
     static let minimumContentWords = 6
 
     static func summarize(_ t: AnalyzedText) -> [String] {
-        var total: [String: Int] = [:]
-        var perSentence: [[String: Int]] = []
-        perSentence.reserveCapacity(t.sentences.count)
-        for sentence in t.sentences {
-            var counts: [String: Int] = [:]
-            for i in sentence {
-                guard let f = t.forms[i], t.lexemes[i].kind == .word, !f.isStopword else { continue }
-                counts[f.stem, default: 0] += 1
-            }
-            for (k, v) in counts { total[k, default: 0] += v }
-            perSentence.append(counts)
-        }
+        var total = [Int](repeating: 0, count: t.stemCount)
+        for i in t.lexemes.indices where isContent(i, t) { total[t.stemIDs[i]] += 1 }
         var totalNorm = 0.0
-        for v in total.values { totalNorm += Double(v * v) }
+        for v in total where v > 0 { totalNorm += Double(v * v) }
+        var own = [Int](repeating: 0, count: t.stemCount)
+        var touched: [Int] = []
         var scored: [(index: Int, score: Double)] = []
-        for (s, counts) in perSentence.enumerated() {
-            let words = counts.values.reduce(0, +)
+        for (s, sentence) in t.sentences.enumerated() {
+            touched.removeAll(keepingCapacity: true)
+            var words = 0
+            for i in sentence where isContent(i, t) {
+                let id = t.stemIDs[i]
+                if own[id] == 0 { touched.append(id) }
+                own[id] += 1
+                words += 1
+            }
+            defer { for id in touched { own[id] = 0 } }
             guard words >= minimumContentWords else { continue }
-            var dot = 0.0, own = 0.0, restNorm = totalNorm
-            for (k, v) in counts {
-                let all = Double(total[k]!)
-                let rest = all - Double(v)
-                dot += Double(v) * rest
-                own += Double(v * v)
+            var dot = 0.0, ownNorm = 0.0, restNorm = totalNorm
+            for id in touched {
+                let v = Double(own[id])
+                let all = Double(total[id])
+                let rest = all - v
+                dot += v * rest
+                ownNorm += v * v
                 restNorm += rest * rest - all * all
             }
-            guard own > 0, restNorm > 0 else { continue }
-            var score = dot / (own.squareRoot() * restNorm.squareRoot())
+            guard ownNorm > 0, restNorm > 0 else { continue }
+            var score = dot / (ownNorm.squareRoot() * restNorm.squareRoot())
             if s < 3 { score *= 1.1 }
             scored.append((s, score))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
         let chosen = scored.prefix(length).map(\.index).sorted()
         return chosen.map { t.slice(t.sentences[$0]).trimmingSpaces() }
+    }
+
+    @inline(__always)
+    static func isContent(_ i: Int, _ t: AnalyzedText) -> Bool {
+        guard let f = t.forms[i] else { return false }
+        return t.lexemes[i].kind == .word && !f.isStopword
     }
 }

@@ -17,14 +17,14 @@ struct ToneScorer: Sendable {
     tué attaque explosion crise guerre violence victimes tension escalade effondrement pertes échec menace conflit
     """
 
-    let positiveStems: Set<String>
-    let negativeStems: Set<String>
+    let positiveStems: Set<WordKey>
+    let negativeStems: Set<WordKey>
 
     init() {
-        func stems(_ list: String) -> Set<String> {
-            var out = Set<String>()
+        func stems(_ list: String) -> Set<WordKey> {
+            var out = Set<WordKey>()
             for word in list.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\\" }) {
-                for v in TopicScorer.stemVariants(of: String(word)) { if let s = v.first { out.insert(s) } }
+                for v in TopicScorer.stemVariants(of: String(word)) { if let s = v.first { out.insert(WordKey(s)) } }
             }
             return out
         }
@@ -36,7 +36,7 @@ struct ToneScorer: Sendable {
         var pos = 0, neg = 0
         for f in t.forms {
             guard let f, !f.isStopword else { continue }
-            if positiveStems.contains(f.stem) { pos += 1 } else if negativeStems.contains(f.stem) { neg += 1 }
+            if positiveStems.contains(f.stemKey) { pos += 1 } else if negativeStems.contains(f.stemKey) { neg += 1 }
         }
         let tone = Double(pos - neg) / Double(pos + neg + 4)
         return (max(-1, min(1, tone)) * 1000).rounded() / 1000

@@ -10,15 +10,16 @@ struct TopicScorer: Sendable {
     static let threshold = 0.3
 
     /// Cues by first stem: (topic index, stem sequence).
-    let cuesByFirstStem: [String: [(topic: Int, stems: [String])]]
+    let cuesByFirstStem: [WordKey: [(topic: Int, stems: [WordKey])]]
 
     init() {
-        var d: [String: [(topic: Int, stems: [String])]] = [:]
+        var d: [WordKey: [(topic: Int, stems: [WordKey])]] = [:]
         for (ti, topic) in TopicTaxonomy.topics.enumerated() {
             for cue in topic.cues {
                 for stems in TopicScorer.stemVariants(of: cue) {
                     guard let first = stems.first else { continue }
-                    d[first, default: []].append((ti, stems))
+                    let keys: [WordKey] = stems.map { WordKey($0) }
+                    d[WordKey(first), default: []].append((topic: ti, stems: keys))
                 }
             }
         }
@@ -47,11 +48,11 @@ struct TopicScorer: Sendable {
         for i in t.lexemes.indices {
             guard let f = t.forms[i], t.lexemes[i].kind == .word else { continue }
             if !f.isStopword { contentWords += 1 }
-            guard let cues = cuesByFirstStem[f.stem] else { continue }
+            guard let cues = cuesByFirstStem[f.stemKey] else { continue }
             var counted: [Int] = []
             for cue in cues where !counted.contains(cue.topic) {
                 var k = 1
-                while k < cue.stems.count, i + k < t.lexemes.count, t.forms[i + k]?.stem == cue.stems[k] { k += 1 }
+                while k < cue.stems.count, i + k < t.lexemes.count, t.forms[i + k]?.stemKey == cue.stems[k] { k += 1 }
                 if k == cue.stems.count {
                     hits[cue.topic] += cue.stems.count > 1 ? 2 : 1
                     counted.append(cue.topic)

@@ -51,7 +51,8 @@ public enum TopicTaxonomy {
             "prix", "croissance", "marché", "investissement", "banque", "monnaie", "pétrole", "commerce",
         ]),
         Topic(id: "sport", parent: nil, cues: [
-            "مباراة", "فريق", "منتخب", "دوري", "كأس", "لاعب", "بطولة", "هدف", "مدرب", "نادي", "ملعب", "كرة", "match",
+            "مباراة", "فريق", "منتخب", "دوري", "كأس", "لاعب", "بطولة", "مدرب", "نادي", "أندية", "ملعب", "كرة", "مونديال",
+            "رياضة", "رياضي", "الانتقالات", "أولمبي", "match",
             "team", "league", "cup", "player", "championship", "coach", "club", "stadium", "football", "équipe",
             "ligue", "coupe", "joueur", "championnat", "entraîneur", "stade",
         ]),

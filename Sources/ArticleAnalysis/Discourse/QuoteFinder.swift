@@ -10,6 +10,7 @@
 /// refers to the previous quote's speaker. A speaker is linked to an entity when a recognised mention overlaps it.
 enum QuoteFinder {
     static let maxSpeakerWords = 8
+    static let ila = WordKey(ArabicNormalizer.normalize("إلى"))
     static let cueWindow = 16
 
     struct Cue {
@@ -113,21 +114,20 @@ enum QuoteFinder {
     static func cue(at i: Int, in t: AnalyzedText, sentence: Range<Int>) -> Cue? {
         guard let f = t.forms[i], t.lexemes[i].kind == .word else { return nil }
         if t.lexemes[i].script == .arabic {
-            let w = t.withoutConjunction(i)
-            let isVerb = SpeechCues.arabicVerbs.contains(w)
-            let isParticiple = !isVerb && SpeechCues.arabicParticiples.contains(w)
+            let isVerb = f.isSpeechVerb
+            let isParticiple = f.isSpeechParticiple
             guard isVerb || isParticiple else { return nil }
             var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: isParticiple)
             var j = i + 1
             var speakerEnd = i + 1
             var speakerDone = isParticiple
             while j < sentence.upperBound && j <= i + cueWindow {
-                let n = t.forms[j]?.normalized
-                if let n, SpeechCues.arabicComplementizers.contains(n) || n == "ان" {
+                let n = t.forms[j]?.normalizedKey
+                if let n, SpeechCues.arabicComplementizers.contains(n) {
                     cue.complementizer = j
                     break
                 }
-                if let n, (n == "الي" || n == "الى"), j + 1 < sentence.upperBound, let m = t.forms[j + 1]?.normalized, SpeechCues.arabicComplementizers.contains(m) {
+                if let n, n == QuoteFinder.ila, j + 1 < sentence.upperBound, let m = t.forms[j + 1]?.normalizedKey, SpeechCues.arabicComplementizers.contains(m) {
                     cue.complementizer = j + 1
                     break
                 }
@@ -145,7 +145,7 @@ enum QuoteFinder {
             return cue
         }
         // Latin: "X said", "said X".
-        guard SpeechCues.latinVerbs.contains(f.normalized) else { return nil }
+        guard SpeechCues.latinVerbs.contains(f.normalizedKey) else { return nil }
         var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: false)
         // Capitalised words right before the verb (skipping "has", "a").
         var k = i - 1
@@ -160,7 +160,7 @@ enum QuoteFinder {
         if cue.speaker == nil {
             var j = i + 1
             while j < sentence.upperBound, t.lexemes[j].kind == .word, j - (i + 1) < maxSpeakerWords,
-                  !SpeechCues.latinSpeakerStops.contains(t.forms[j]!.normalized) {
+                  !SpeechCues.latinSpeakerStops.contains(t.forms[j]!.normalizedKey) {
                 j += 1
             }
             if j > i + 1 { cue.speaker = (i + 1)..<j }

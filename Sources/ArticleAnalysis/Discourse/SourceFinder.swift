@@ -20,31 +20,31 @@ enum SourceFinder {
     """.split(separator: "|").map { $0.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init) }
 
     /// Named sources by first word.
-    static let namedByFirst: [String: [[String]]] = {
-        var d: [String: [[String]]] = [:]
-        for name in namedArabic + namedLatin { d[name[0], default: []].append(name) }
+    static let namedByFirst: [WordKey: [[WordKey]]] = {
+        var d: [WordKey: [[WordKey]]] = [:]
+        for name in (namedArabic + namedLatin).map({ $0.map { WordKey($0) } }) { d[name[0], default: []].append(name) }
         for k in d.keys { d[k]!.sort { $0.count > $1.count } }
         return d
     }()
 
-    static let agencyHead = ["وكاله", "الانباء"]
+    static let agencyHead: [WordKey] = ["وكاله", "الانباء"]
 
-    static let anonymousHeadsArabic: [[String]] = [
+    static let anonymousHeadsArabic: [[WordKey]] = ([
         ["وسائل", "اعلام"], ["مصادر"], ["مصدر"], ["مسؤولون"], ["مسؤول"], ["مراقبون"], ["خبراء"], ["محللون"], ["شهود"],
         ["دبلوماسيون"], ["مقربون"], ["اوساط"], ["تقارير"], ["ناشطون"], ["مسؤولين"],
-    ].map { $0.map { ArabicNormalizer.normalize($0) } }
+    ] as [[String]]).map { $0.map { WordKey(ArabicNormalizer.normalize($0)) } }
     /// Heads that name people, counted without adjectives.
-    static let pluralPeople: Set<String> = ["مسؤولون", "مراقبون", "خبراء", "محللون", "شهود", "دبلوماسيون", "مقربون", "ناشطون"]
+    static let pluralPeople: Set<WordKey> = ["مسؤولون", "مراقبون", "خبراء", "محللون", "شهود", "دبلوماسيون", "مقربون", "ناشطون"]
     /// Heads that are attributions only in the nominative; the oblique forms are objects ("مع مسؤولين مصريين").
-    static let obliqueHeads: Set<String> = ["مسؤولين"]
+    static let obliqueHeads: Set<WordKey> = ["مسؤولين"]
     static let adjectiveEndings: [String] = ["يه", "ي", "ون", "ين", "يون", "يين", "ه"]
-    static let adjectives: Set<String> = ["مطلع", "مطلعه", "مطلعون", "رفيع", "رفيعه", "مقرب", "مقربه", "موثوق", "موثوقه", "عليم", "عليمه", "بارز", "بارزه", "كبار", "غربيون"]
+    static let adjectives: Set<WordKey> = ["مطلع", "مطلعه", "مطلعون", "رفيع", "رفيعه", "مقرب", "مقربه", "موثوق", "موثوقه", "عليم", "عليمه", "بارز", "بارزه", "كبار", "غربيون"]
 
-    static let anonymousLatin: Set<String> = [
+    static let anonymousLatin: Set<WordKey> = [
         "sources", "officials", "analysts", "observers", "experts", "witnesses", "diplomats", "responsables",
         "observateurs", "analystes", "témoins", "diplomates", "médias",
     ]
-    static let latinAttributionWords: Set<String> = ["said", "say", "told", "says", "according", "citing", "quoting", "selon", "ont", "affirment", "indiquent", "familiar", "close", "proches", "cited"]
+    static let latinAttributionWords: Set<WordKey> = ["said", "say", "told", "says", "according", "citing", "quoting", "selon", "ont", "affirment", "indiquent", "familiar", "close", "proches", "cited"]
 
     static func find(in t: AnalyzedText) -> [SourceAttribution] {
         var out: [SourceAttribution] = []
@@ -72,7 +72,7 @@ enum SourceFinder {
                 i += length
                 continue
             }
-            if t.lexemes[i].script == .latin, anonymousLatin.contains(f.normalized), let range = anonymousLatinMatch(at: i, in: t) {
+            if t.lexemes[i].script == .latin, anonymousLatin.contains(f.normalizedKey), let range = anonymousLatinMatch(at: i, in: t) {
                 let span = t.span(range)
                 out.append(SourceAttribution(kind: .anonymous, text: t.slice(range), span: span))
                 i = range.upperBound
@@ -84,79 +84,99 @@ enum SourceFinder {
     }
 
     /// The normalised word at `i` and, when it starts with a one-letter proclitic, the word without it.
-    static func candidates(_ i: Int, _ t: AnalyzedText) -> [(String, Int)] {
-        guard let f = t.forms[i] else { return [] }
-        var out = [(f.normalized, 0)]
-        if let first = f.normalized.unicodeScalars.first, "وفبلك".unicodeScalars.contains(first), f.normalized.unicodeScalars.count >= 3 {
-            out.append((String(f.normalized.unicodeScalars.dropFirst()), 2))
+    static func candidates(_ i: Int, _ t: AnalyzedText) -> Candidates {
+        guard let f = t.forms[i] else { return Candidates(whole: nil, stripped: nil) }
+        return Candidates(whole: f.normalizedKey, stripped: t.lexemes[i].script == .arabic ? f.strippedKey : nil)
+    }
+
+    /// The word's key, and its key without a one-letter proclitic (whose 2 bytes a match then skips).
+    struct Candidates {
+        var whole: WordKey?
+        var stripped: WordKey?
+        /// The two keys with their skips, without allocating.
+        var pairs: (WordKey?, WordKey?) { (whole, stripped) }
+        func forEach(_ body: (WordKey, Int) -> Bool) -> Bool {
+            if let w = whole, body(w, 0) { return true }
+            if let s = stripped, body(s, 2) { return true }
+            return false
         }
-        return out
+        func first(where match: (WordKey) -> Bool) -> Int? {
+            if let w = whole, match(w) { return 0 }
+            if let s = stripped, match(s) { return 2 }
+            return nil
+        }
     }
 
     /// A gazetteer name starting at `i`: its length in lexemes and the byte offset of its start within the word.
     static func namedMatch(at i: Int, in t: AnalyzedText) -> (Int, Int)? {
-        for (first, skip) in candidates(i, t) {
-            guard let names = namedByFirst[first] else { continue }
+        var result: (Int, Int)? = nil
+        _ = candidates(i, t).forEach { first, skip in
+            guard let names = namedByFirst[first] else { return false }
             for name in names {
                 var k = 1
-                while k < name.count, i + k < t.lexemes.count, t.forms[i + k]?.normalized == name[k] { k += 1 }
+                while k < name.count, i + k < t.lexemes.count, t.forms[i + k]?.normalizedKey == name[k] { k += 1 }
                 if k == name.count {
-                    if name.count == 1 && name[0].utf8.count <= 3 && t.lexemes[i].script == .latin && t.texts[i] != t.texts[i].uppercased() { continue }
-                    return (k, skip)
+                    if name.count == 1 && name[0].text.utf8.count <= 3 && t.lexemes[i].script == .latin && t.texts[i] != t.texts[i].uppercased() { continue }
+                    result = (k, skip)
+                    return true
                 }
             }
+            return false
         }
-        return nil
+        return result
     }
 
     /// "وكالة الأنباء" + adjectives, when no gazetteer name follows within 3 lexemes.
     static func agencyMatch(at i: Int, in t: AnalyzedText) -> (Int, Int)? {
-        guard i + 1 < t.lexemes.count, let skip = candidates(i, t).first(where: { $0.0 == agencyHead[0] })?.1,
-              t.forms[i + 1]?.normalized == agencyHead[1] else { return nil }
+        guard i + 1 < t.lexemes.count, let skip = candidates(i, t).first(where: { $0 == agencyHead[0] }),
+              t.forms[i + 1]?.normalizedKey == agencyHead[1] else { return nil }
         var j = i + 2
-        while j < t.lexemes.count, j < i + 5, let f = t.forms[j], f.hasArticle, isAdjective(f.normalized) { j += 1 }
+        while j < t.lexemes.count, j < i + 5, let f = t.forms[j], f.hasArticle, isAdjective(f) { j += 1 }
         for k in j..<min(t.lexemes.count, j + 3) where namedMatch(at: k, in: t) != nil { return nil }
         return (j - i, skip)
     }
 
-    static func isAdjective(_ normalized: String) -> Bool {
-        adjectives.contains(normalized) || adjectiveEndings.contains { normalized.hasSuffix($0) }
+    static func isAdjective(_ f: WordForms) -> Bool {
+        adjectives.contains(f.normalizedKey) || adjectiveEndings.contains { f.normalized.utf8.count > $0.utf8.count && f.normalized.utf8.reversed().starts(with: $0.utf8.reversed()) }
     }
 
     /// An anonymous source at `i`: its length in lexemes and the bytes of proclitic to leave out of its span.
     static func anonymousArabicMatch(at i: Int, in t: AnalyzedText) -> (Int, Int)? {
-        for (first, skip) in candidates(i, t) {
+        var result: (Int, Int)? = nil
+        _ = candidates(i, t).forEach { first, skip in
             for head in anonymousHeadsArabic where head[0] == first {
                 var k = 1
-                while k < head.count, i + k < t.lexemes.count, t.forms[i + k]?.normalized == head[k] { k += 1 }
+                while k < head.count, i + k < t.lexemes.count, t.forms[i + k]?.normalizedKey == head[k] { k += 1 }
                 guard k == head.count else { continue }
-                if obliqueHeads.contains(head[0]) { return nil }
+                if obliqueHeads.contains(head[0]) { return true }
                 var j = i + k
                 while j < t.lexemes.count, j < i + k + 3, let f = t.forms[j], t.lexemes[j].kind == .word, !f.hasArticle,
-                      !f.isStopword, isAdjective(f.normalized) {
+                      !f.isStopword, isAdjective(f) {
                     j += 1
                 }
-                if j > i + k { return (j - i, skip) }
-                if head.count > 1 || !pluralPeople.contains(head[0]) { return nil }
-                if i + k < t.lexemes.count, let next = t.forms[i + k], next.hasArticle { return nil }
-                return (k, skip)
+                if j > i + k { result = (j - i, skip); return true }
+                if head.count > 1 || !pluralPeople.contains(head[0]) { return true }
+                if i + k < t.lexemes.count, let next = t.forms[i + k], next.hasArticle { return true }
+                result = (k, skip)
+                return true
             }
+            return false
         }
-        return nil
+        return result
     }
 
     static func anonymousLatinMatch(at i: Int, in t: AnalyzedText) -> Range<Int>? {
         let lower = max(0, i - 3)
         let upper = min(t.lexemes.count, i + 4)
-        let near = (lower..<upper).contains { k in t.forms[k].map { latinAttributionWords.contains($0.normalized) } ?? false }
+        let near = (lower..<upper).contains { k in t.forms[k].map { latinAttributionWords.contains($0.normalizedKey) } ?? false }
         guard near else { return nil }
         var start = i
         if t.language.code == "en" {
-            while start > lower, let f = t.forms[start - 1], t.lexemes[start - 1].kind == .word, !f.isStopword, !latinAttributionWords.contains(f.normalized) { start -= 1 }
+            while start > lower, let f = t.forms[start - 1], t.lexemes[start - 1].kind == .word, !f.isStopword, !latinAttributionWords.contains(f.normalizedKey) { start -= 1 }
             return start..<(i + 1)
         }
         var end = i + 1
-        while end < upper, let f = t.forms[end], t.lexemes[end].kind == .word, !f.isStopword, !latinAttributionWords.contains(f.normalized), end - i <= 2 { end += 1 }
+        while end < upper, let f = t.forms[end], t.lexemes[end].kind == .word, !f.isStopword, !latinAttributionWords.contains(f.normalizedKey), end - i <= 2 { end += 1 }
         return start..<end
     }
 }

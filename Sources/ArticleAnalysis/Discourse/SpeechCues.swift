@@ -3,35 +3,36 @@
 /// Arabic entries are normalised and match a word with a leading و or ف removed.
 enum SpeechCues {
     /// Verbs that take a speaker then إن/أن or a quotation.
-    static let arabicVerbs: Set<String> = Set("""
+    static let arabicVerbs: Set<WordKey> = Set("""
     قال قالت يقول تقول اكد اكدت يؤكد تؤكد اوضح اوضحت يوضح توضح اشار اشارت يشير تشير اضاف اضافت يضيف تضيف \
     صرح صرحت يصرح ذكر ذكرت يذكر تذكر افاد افادت يفيد تفيد اعلن اعلنت يعلن تعلن شدد شددت يشدد تشدد كشف كشفت \
     يكشف اعتبر اعتبرت يعتبر تعتبر راي رات يري تري لفت لفتت يلفت اوردت اورد نقل نقلت تابع تابعت حذر حذرت \
     يحذر تحذر نفي نفت ينفي اعرب اعربت زعم زعمت ادعي ادعت قالوا اكدوا اشاروا اوضحوا اضافوا ذكروا افادوا يرون \
     اعلنوا
-    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { ArabicNormalizer.normalize(String($0)) })
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(ArabicNormalizer.normalize(String($0))) })
 
     /// Participles that continue the previous speaker's words ("مؤكدًا أن ...").
-    static let arabicParticiples: Set<String> = Set("""
-    مؤكدا مؤكده مشيرا مشيره موضحا موضحه مضيفا مضيفه لافتا لافته معتبرا معتبره مشددا مشدده محذرا محذره
-    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { ArabicNormalizer.normalize(String($0)) })
+    static let arabicParticiples: Set<WordKey> = Set("""
+    مؤكدا مؤكده مشيرا مشيره موضحا موضحه مضيفا مضيفه لافتا لافته معتبرا معتبره مشددا مشدده محذرا محذره متابعا متابعه
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(ArabicNormalizer.normalize(String($0))) })
 
     /// Words that open the reported clause (after the cue and the speaker).
-    static let arabicComplementizers: Set<String> = ["ان", "بان", "فان", "لان"]
+    static let arabicComplementizers: Set<WordKey> = ["ان", "بان", "فان", "لان"]
 
     /// Words that end a speaker's name when they follow it.
-    static let arabicSpeakerStops: Set<String> = [
+    static let arabicSpeakerStops: Set<WordKey> = [
         "ان", "بان", "فان", "الي", "في", "خلال", "امام", "لدي", "اليوم", "امس", "مساء", "صباح", "عبر", "ل", "له", "لها",
         "نقلا", "على", "علي", "ضمن", "عقب", "بعد", "قبل", "حول", "عن", "من", "انه", "انها", "انهم", "بانه", "بانها",
+        "فيها", "فيه", "عنه", "عنها", "لوكاله", "لصحيفه", "لقناه", "لموقع", "لوسائل", "للصحفيين", "للصحافيين", "لنا",
     ]
 
-    static let latinVerbs: Set<String> = [
+    static let latinVerbs: Set<WordKey> = [
         "said", "says", "say", "told", "added", "stated", "explained", "noted", "warned", "announced", "declared",
         "insisted", "stressed", "argued", "dit", "déclaré", "affirmé", "ajouté", "expliqué", "indiqué", "précisé",
         "estimé", "souligné", "assuré", "annoncé", "averti", "lancé", "déclare", "affirme", "ajoute", "explique",
         "indique", "précise", "estime", "souligne", "assure",
     ]
-    static let latinSpeakerStops: Set<String> = [
+    static let latinSpeakerStops: Set<WordKey> = [
         "that", "on", "in", "at", "to", "during", "after", "before", "while", "que", "qu", "lors", "dans", "à", "au",
         "mardi", "lundi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
         "thursday", "friday", "saturday", "sunday", "yesterday", "today", "hier", "aujourd", "in", "a", "the",

@@ -3,45 +3,62 @@
 /// Shingles: every content word (normalised base, stopwords and numbers left out) and every pair of consecutive
 /// content words within a sentence. Each shingle is hashed with `StableHash` (FNV-1a then splitmix64), so
 /// fingerprints agree across processes and machines.
-/// - `simhash`: bit b is set when the shingles whose hash has bit b set outweigh those that do not (weights are
-///   occurrence counts). Near-duplicates differ in few bits.
-/// - `minhash`: `signatureLength` minima of `mix(hash ^ seed_i)` (low 32 bits); the share of equal places of two
+/// - `simhash`: over the single words only, weighted by occurrence count: bit b is set when the words whose hash
+///   has bit b set outweigh those that do not. Frequent words dominate, so texts on one story differ in fewer
+///   bits than unrelated texts; near-duplicates differ in very few.
+/// - `minhash`: `signatureLength` minima of `a + i * b` (32-bit arithmetic, a and b the halves of the shingle's
+///   hash, b odd: the Kirsch-Mitzenmacher family); the share of equal places of two
 ///   signatures estimates the Jaccard similarity of their shingle sets. An article without shingles has
 ///   simhash 0 and every minimum `UInt32.max`.
 public enum Fingerprinter {
     public static let signatureLength = 64
 
-    /// The per-function seeds, fixed forever (changing them changes every stored signature).
-    static let seeds: [UInt64] = (0..<UInt64(signatureLength)).map { StableHash.mix($0 &* 0x632B_E59B_D9B4_E019 &+ 1) }
-
     /// Hashes of the shingles of `words` (a sentence's content words in order), appended to `into` with counts.
-    static func addShingles(of words: [String], into counts: inout [UInt64: Int]) {
+    /// Shingle hashes, one per occurrence: `words` the single words (the SimHash features), `all` every shingle.
+    struct Shingles {
+        var all: [UInt64] = []
+        var words: [UInt64] = []
+    }
+
+    /// Adds the shingles of one sentence's content words, given as word hashes (`mix(fnv1a64(word))`).
+    static func addShingles(ofWordHashes hashes: [UInt64], into shingles: inout Shingles) {
         var previous: UInt64? = nil
-        for w in words {
-            let h = StableHash.fnv1a64(w)
-            counts[StableHash.mix(h), default: 0] += 1
+        for h in hashes {
+            shingles.all.append(h)
+            shingles.words.append(h)
             if let p = previous {
-                counts[StableHash.mix(p &* 31 ^ StableHash.mix(h ^ 0x5bd1_e995)), default: 0] += 1
+                shingles.all.append(StableHash.mix(p &* 31 ^ StableHash.mix(h ^ 0x5bd1_e995)))
             }
             previous = h
         }
     }
 
+    static func addShingles(of words: [String], into shingles: inout Shingles) {
+        addShingles(ofWordHashes: words.map { StableHash.mix(StableHash.fnv1a64($0)) }, into: &shingles)
+    }
+
     /// Signatures of shingle hashes with their occurrence counts.
-    static func fingerprint(_ counts: [UInt64: Int]) -> Fingerprint {
+    static func fingerprint(_ shingles: Shingles) -> Fingerprint {
         var weights = [Int](repeating: 0, count: 64)
         var minima = [UInt32](repeating: UInt32.max, count: signatureLength)
-        for (h, c) in counts {
+        for h in shingles.words {
+            var bits = h
             for b in 0..<64 {
-                weights[b] += (h >> UInt64(b)) & 1 == 1 ? c : -c
+                weights[b] &+= Int(bits & 1) &* 2 &- 1
+                bits >>= 1
             }
+        }
+        for h in shingles.all {
+            let a = UInt32(truncatingIfNeeded: h)
+            let b = UInt32(truncatingIfNeeded: h >> 32) | 1
+            var v = a
             for i in 0..<signatureLength {
-                let v = UInt32(truncatingIfNeeded: StableHash.mix(h ^ seeds[i]))
                 if v < minima[i] { minima[i] = v }
+                v &+= b
             }
         }
         var simhash: UInt64 = 0
-        if !counts.isEmpty {
+        if !shingles.words.isEmpty {
             for b in 0..<64 where weights[b] > 0 { simhash |= 1 << UInt64(b) }
         }
         return Fingerprint(simhash: simhash, minhash: minima)

@@ -1,15 +1,53 @@
-/// The analysed forms of one written word.
-struct WordForms: Sendable, Hashable {
+/// The analysed forms of one written word, computed once per distinct word of a text and shared by reference.
+final class WordForms: Sendable {
     /// Normalised (Arabic) or lowercased (Latin), clitics attached.
-    var normalized: String
+    let normalized: String
     /// Without proclitics, article and pronoun suffix (Arabic); the lowercased word otherwise.
-    var base: String
-    var stem: String
-    var isStopword: Bool
+    let base: String
+    let stem: String
+    let isStopword: Bool
     /// The article ال (or ل of لل) was removed: the word is definite.
-    var hasArticle: Bool
+    let hasArticle: Bool
     /// How many one-letter proclitics (و ف ب ل ك) the split found before the article or base.
-    var procliticLetters: Int = 0
+    let procliticLetters: Int
+    /// Keys of `normalized` and `stem`, and of `normalized` without a leading و/ف (for cue words).
+    let normalizedKey: WordKey
+    let stemKey: WordKey
+    let cueKey: WordKey
+    /// Key of `normalized` without a leading one-letter proclitic letter (و ف ب ل ك), when 3 letters remain.
+    let strippedKey: WordKey?
+    /// Stable hash of `base` (the fingerprint's word feature).
+    let baseHash: UInt64
+    /// A speech verb or participle (see `SpeechCues`), with a leading و/ف allowed.
+    let isSpeechVerb: Bool
+    let isSpeechParticiple: Bool
+
+    init(normalized: String, base: String, stem: String, isStopword: Bool, hasArticle: Bool, procliticLetters: Int = 0) {
+        self.normalized = normalized
+        self.base = base
+        self.stem = stem
+        self.isStopword = isStopword
+        self.hasArticle = hasArticle
+        self.procliticLetters = procliticLetters
+        normalizedKey = WordKey(normalized)
+        stemKey = WordKey(stem)
+        let scalars = normalized.unicodeScalars
+        let first = scalars.first
+        let long = scalars.count >= 3
+        if long, first == "\u{0648}" || first == "\u{0641}" {
+            cueKey = WordKey(String(scalars.dropFirst()))
+        } else {
+            cueKey = normalizedKey
+        }
+        if long, let first, "وفبلك".unicodeScalars.contains(first) {
+            strippedKey = first == "\u{0648}" || first == "\u{0641}" ? cueKey : WordKey(String(scalars.dropFirst()))
+        } else {
+            strippedKey = nil
+        }
+        baseHash = StableHash.mix(StableHash.fnv1a64(base))
+        isSpeechVerb = SpeechCues.arabicVerbs.contains(cueKey)
+        isSpeechParticiple = !isSpeechVerb && SpeechCues.arabicParticiples.contains(cueKey)
+    }
 }
 
 /// The clean text cut into lexemes and sentences, with every word analysed: the shared input of the
@@ -25,6 +63,10 @@ struct AnalyzedText: Sendable {
     /// Each lexeme as written.
     let texts: [String]
     let forms: [WordForms?]
+    /// Per lexeme, a small integer naming its stem within this text (equal stems, equal ids); -1 for punctuation.
+    let stemIDs: [Int]
+    /// The number of distinct stems (ids are `0..<stemCount`).
+    let stemCount: Int
     let sentences: [Range<Int>]
     let language: LanguageGuess
     let mixesScripts: Bool
@@ -68,52 +110,69 @@ struct AnalyzedText: Sendable {
         self.mixesScripts = mixed
         self.texts = texts
 
-        var cache: [String: WordForms] = [:]
+        var cache: [WordKey: (WordForms, Int)] = [:]
+        var ids: [WordKey: Int] = [:]
         var forms: [WordForms?] = []
+        var stemIDs: [Int] = []
         forms.reserveCapacity(lexemes.count)
+        stemIDs.reserveCapacity(lexemes.count)
         for (i, lx) in lexemes.enumerated() {
-            switch lx.kind {
-            case .punctuation:
+            if lx.kind == .punctuation {
                 forms.append(nil)
-            case .number:
-                let n = ArabicNormalizer.normalize(texts[i])
-                forms.append(WordForms(normalized: n, base: n, stem: n, isStopword: false, hasArticle: false))
-            case .word:
-                if let f = cache[texts[i]] {
-                    forms.append(f)
-                } else {
-                    let f = AnalyzedText.analyzeWord(texts[i], script: lx.script, language: language.code)
-                    cache[texts[i]] = f
-                    forms.append(f)
-                }
+                stemIDs.append(-1)
+                continue
             }
+            let key = WordKey(texts[i])
+            if let (f, id) = cache[key] {
+                forms.append(f)
+                stemIDs.append(id)
+                continue
+            }
+            let f: WordForms
+            if lx.kind == .number {
+                let n = ArabicNormalizer.normalize(texts[i])
+                f = WordForms(normalized: n, base: n, stem: n, isStopword: false, hasArticle: false)
+            } else {
+                f = AnalyzedText.analyzeWord(texts[i], script: lx.script, language: language.code)
+            }
+            let id: Int
+            if let known = ids[f.stemKey] { id = known } else { id = ids.count; ids[f.stemKey] = id }
+            cache[key] = (f, id)
+            forms.append(f)
+            stemIDs.append(id)
         }
         self.forms = forms
+        self.stemIDs = stemIDs
+        self.stemCount = ids.count
     }
 
     /// Normalises, splits and stems one word.
     static func analyzeWord(_ word: String, script: Script, language: String) -> WordForms {
         if script == .arabic {
-            var scalars: [Unicode.Scalar] = []
-            scalars.reserveCapacity(word.unicodeScalars.count + 2)
-            var normalized = String.UnicodeScalarView()
-            for s in word.unicodeScalars {
-                ArabicNormalizer.appendNormalized(s, to: &normalized)
-            }
-            scalars.append(contentsOf: normalized)
-            let normalizedString = String(normalized)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(word.utf8.count)
+            for s in word.unicodeScalars { ArabicNormalizer.appendNormalizedUTF8(s, to: &bytes) }
+            let normalizedString = String(decoding: bytes, as: UTF8.self)
+            let scalars = Array(normalizedString.unicodeScalars)
             let split = ArabicClitics.splitRanges(scalars)
+            // A split only happens on words of Arabic letters, which take 2 bytes each.
+            let twoByte = bytes.count == 2 * scalars.count
             var base = Array(scalars[split.base])
-            let baseString = String(String.UnicodeScalarView(base))
-            let isStop = Stopwords.arabic.contains(normalizedString) || (split.proclitics.count <= 1 && Stopwords.arabic.contains(baseString))
+            let baseString = split.base.count == scalars.count || !twoByte
+                ? normalizedString : String(decoding: bytes[(2 * split.base.lowerBound)..<(2 * split.base.upperBound)], as: UTF8.self)
+            let isStop = Stopwords.arabic.contains(word: normalizedString) || (split.proclitics.count <= 1 && Stopwords.arabic.contains(word: baseString))
+            let baseCount = base.count
             LightStemmer.stemArabic(&base)
+            let stemString = base.count == baseCount ? baseString
+                : twoByte ? String(decoding: bytes[(2 * split.base.lowerBound)..<(2 * (split.base.lowerBound + base.count))], as: UTF8.self)
+                : String(String.UnicodeScalarView(base))
             return WordForms(
-                normalized: normalizedString, base: baseString, stem: String(String.UnicodeScalarView(base)),
+                normalized: normalizedString, base: baseString, stem: stemString,
                 isStopword: isStop, hasArticle: split.hasArticle,
                 procliticLetters: split.proclitics.filter { $0.count == 1 }.count - (split.hasArticle && split.proclitics.last?.count == 1 ? 1 : 0))
         }
         let lower = word.lowercased()
-        let isStop = Stopwords.english.contains(lower) || Stopwords.french.contains(lower)
+        let isStop = Stopwords.latin.contains(word: lower)
         let stem: String
         switch language {
         case "fr": stem = LightStemmer.stemFrench(lower)

@@ -10,10 +10,53 @@ public enum ArabicNormalizer {
     ///
     /// ؤ and ئ are kept: they are distinct letters in most words, and folding them merges unrelated words.
     public static func normalize(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        normalize(scalars: text.unicodeScalars, into: &out)
-        return out
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars { appendNormalizedUTF8(scalar, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends the UTF-8 bytes of the normalisation of one scalar; returns how many scalars were appended.
+    @inline(__always)
+    @discardableResult
+    static func appendNormalizedUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) -> Int {
+        let v = scalar.value
+        if v < 0x80 {
+            out.append(UInt8(v))
+            return 1
+        }
+        if v < 0x0600 {
+            appendUTF8(scalar, to: &out)
+            return 1
+        }
+        switch mapping(of: v) {
+        case .keep: appendUTF8(scalar, to: &out); return 1
+        case .drop: return 0
+        case .one(let s): appendUTF8(s, to: &out); return 1
+        case .many(let list):
+            for s in list { appendUTF8(s, to: &out) }
+            return list.count
+        }
+    }
+
+    @inline(__always)
+    static func appendUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
+        let v = scalar.value
+        switch v {
+        case ..<0x80: out.append(UInt8(v))
+        case ..<0x800:
+            out.append(UInt8(0xC0 | (v >> 6)))
+            out.append(UInt8(0x80 | (v & 0x3F)))
+        case ..<0x10000:
+            out.append(UInt8(0xE0 | (v >> 12)))
+            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (v & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (v >> 18)))
+            out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
+            out.append(UInt8(0x80 | (v & 0x3F)))
+        }
     }
 
     /// The hot-path form: appends the normalised scalars to `into`.

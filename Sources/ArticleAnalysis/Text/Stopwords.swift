@@ -3,14 +3,12 @@
 /// Arabic entries are normalised (see `ArabicNormalizer`) and match a token's normalised form or its base;
 /// English and French entries are lowercase.
 public enum Stopwords {
-    public static let arabic: Set<String> = Set(arabicList.split(separator: " ").map { ArabicNormalizer.normalize(String($0)) })
-    public static let english: Set<String> = Set(englishList.split(separator: " ").map(String.init))
-    public static let french: Set<String> = Set(frenchList.split(separator: " ").map(String.init))
+    static let arabic: Set<WordKey> = Set(arabicList.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(ArabicNormalizer.normalize(String($0))) })
+    static let latin: Set<WordKey> = Set((englishList + " " + frenchList).split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(String($0)) })
 
     /// True when the (normalised or lowercased) word is a stopword of any of the three languages.
-    @inline(__always)
     public static func contains(_ word: String) -> Bool {
-        arabic.contains(word) || english.contains(word) || french.contains(word)
+        arabic.contains(word: word) || latin.contains(word: word)
     }
 
     static let arabicList = """

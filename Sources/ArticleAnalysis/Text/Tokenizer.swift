@@ -49,8 +49,9 @@ enum Tokenizer {
             let v = scalar.value
             let width = v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4
             defer { offset += width }
-            let props = scalar.properties
-            let isSpace = v == 0x20 || v == 0x0A || v == 0x09 || v == 0x0D || v == 0xA0 || (v > 0x7F && props.isWhitespace)
+            let isSpace = v == 0x20 || v == 0x0A || v == 0x09 || v == 0x0D || v == 0xA0 || v == 0x0B || v == 0x0C
+                || (v >= 0x2000 && v <= 0x200A) || v == 0x2028 || v == 0x2029 || v == 0x202F || v == 0x205F || v == 0x3000
+                || v == 0x1680 || v == 0x85
             if isSpace {
                 close()
                 if v == 0x0A { sawNewline = true }
@@ -58,7 +59,9 @@ enum Tokenizer {
             }
             let script = Script.of(scalar)
             let isDigit = (v >= 0x30 && v <= 0x39) || (0x0660...0x0669).contains(v) || (0x06F0...0x06F9).contains(v)
-            let isMark = v == 0x0640 || (v >= 0x0300 && props.generalCategory == .nonspacingMark) || v == 0x200C || v == 0x200D
+            let isMark = v == 0x0640 || v == 0x200C || v == 0x200D
+                || (v >= 0x0600 && v <= 0x06FF ? ArabicNormalizer.isDiacriticOrTatweel(scalar)
+                    : v >= 0x0300 && scalar.properties.generalCategory == .nonspacingMark)
             if script != .none {
                 if var c = current, c.kind == .word, pendingNumberSeparator == nil {
                     if c.script != script {
