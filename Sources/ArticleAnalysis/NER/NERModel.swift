@@ -57,9 +57,12 @@ public struct NERModel: Sendable, Equatable {
         let f = NERFeatures.perToken
         var score = [Float](repeating: 0, count: n * k)
         var back = [UInt8](repeating: 0, count: n * k)
+        // Transitions with the forbidden ones at -inf, so the inner loop has no branch.
+        var constrained = transitions
+        for i in constrained.indices where !NERModel.allowed[i] { constrained[i] = -Float.infinity }
         weights.withUnsafeBufferPointer { w in
-            transitions.withUnsafeBufferPointer { tr in
-                NERModel.allowed.withUnsafeBufferPointer { ok in
+            constrained.withUnsafeBufferPointer { tr in
+                do {
                     score.withUnsafeMutableBufferPointer { s in
                         back.withUnsafeMutableBufferPointer { bp in
                             var emit = [Float](repeating: 0, count: k)
@@ -71,16 +74,14 @@ public struct NERModel: Sendable, Equatable {
                                     for j in 0..<k { emit[j] += w[row + j] }
                                 }
                                 if t == 0 {
-                                    for j in 0..<k {
-                                        s[j] = ok[k * k + j] ? emit[j] + tr[k * k + j] : -Float.infinity
-                                    }
+                                    for j in 0..<k { s[j] = emit[j] + tr[k * k + j] }
                                     continue
                                 }
                                 let prevRow = (t - 1) * k
                                 for j in 0..<k {
                                     var best = -Float.infinity
                                     var arg = 0
-                                    for i in 0..<k where ok[i * k + j] {
+                                    for i in 0..<k {
                                         let v = s[prevRow + i] + tr[i * k + j]
                                         if v > best { best = v; arg = i }
                                     }
