@@ -53,6 +53,7 @@ public struct NERModel: Sendable, Equatable {
     /// `features[(t * NERFeatures.perToken)...]`.
     func decode(features: UnsafeBufferPointer<Int32>, tokenCount n: Int) -> [NERTag] {
         guard n > 0 else { return [] }
+        assert(NERTag.count == 9, "the emission sum below is written for 9 tags")
         let k = NERTag.count
         let f = NERFeatures.perToken
         var score = [Float](repeating: 0, count: n * k)
@@ -67,12 +68,18 @@ public struct NERModel: Sendable, Equatable {
                         back.withUnsafeMutableBufferPointer { bp in
                             var emit = [Float](repeating: 0, count: k)
                             for t in 0..<n {
-                                for j in 0..<k { emit[j] = 0 }
+                                // Sum of the feature rows: tags 0..<8 as one SIMD vector, tag 8 alone.
+                                var head = SIMD8<Float>()
+                                var last: Float = 0
                                 let base = t * f
+                                let raw = UnsafeRawPointer(w.baseAddress!)
                                 for q in 0..<f {
                                     let row = Int(features[base + q]) &* k
-                                    for j in 0..<k { emit[j] += w[row + j] }
+                                    head += raw.loadUnaligned(fromByteOffset: row &* 4, as: SIMD8<Float>.self)
+                                    last += w[row + 8]
                                 }
+                                for j in 0..<8 { emit[j] = head[j] }
+                                emit[8] = last
                                 if t == 0 {
                                     for j in 0..<k { s[j] = emit[j] + tr[k * k + j] }
                                     continue
