@@ -37,7 +37,8 @@ struct EvalNERCommand: ParsableCommand {
         if let model {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
             recognizer = EntityRecognizer(
-                model: try NERModel(serialized: bytes), gazetteer: try EntityRecognizer.bundledGazetteer())
+                model: try NERModel(serialized: bytes), gazetteer: try EntityRecognizer.bundledGazetteer(),
+                lexicon: try EntityRecognizer.bundledLexicon())
         } else {
             recognizer = try EntityRecognizer.bundled()
         }

@@ -7,7 +7,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model from annotated data.",
-        subcommands: [TrainNERCommand.self]
+        subcommands: [TrainNERCommand.self, TrainNERLexiconCommand.self]
     )
 }
 
@@ -43,6 +43,9 @@ struct TrainNERCommand: ParsableCommand {
     @Option(help: "Gazetteer file (CATEGORY<TAB>entry lines); the bundled one by default.")
     var gazetteer: String?
 
+    @Option(help: "Corpus lexicon file (base<TAB>code lines, from `mirsad train ner-lexicon`); the bundled one by default.")
+    var lexicon: String?
+
     func validate() throws {
         guard (0..<1).contains(devFraction) else { throw ValidationError("--dev-fraction must be in [0, 1)") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
@@ -58,17 +61,26 @@ struct TrainNERCommand: ParsableCommand {
         } else {
             gaz = try EntityRecognizer.bundledGazetteer()
         }
+        let lex: NERLexicon
+        if let lexicon {
+            lex = try NERLexicon(text: try String(contentsOfFile: lexicon, encoding: .utf8))
+        } else {
+            lex = try EntityRecognizer.bundledLexicon()
+        }
         let (train, dev) = ConllCorpus.split(sentences, devFraction: devFraction)
         let settings = NERModel.TrainingSettings(
             epochs: epochs, bucketBits: bucketBits, minFeatureCount: minFeatureCount)
-        print("training on \(train.count) sentences, \(dev.count) held out for dev; \(gaz.count) gazetteer entries")
+        print(
+            "training on \(train.count) sentences, \(dev.count) held out for dev; \(gaz.count) gazetteer entries,"
+                + " \(lex.count) lexicon entries")
         let started = Date()
-        let model = NERTrainer.train(train, gazetteer: gaz, settings: settings) { epoch, mistakes, current in
+        let model = NERTrainer.train(train, gazetteer: gaz, lexicon: lex, settings: settings) { epoch, mistakes, current in
             var line = "epoch \(epoch): \(mistakes) sentences wrong"
             if !dev.isEmpty {
                 let m = current()
-                let modelOnly = EntityRecognizer(model: m, gazetteer: gaz, addsUnrecognizedGazetteerNames: false)
-                let withRules = EntityRecognizer(model: m, gazetteer: gaz)
+                let modelOnly = EntityRecognizer(
+                    model: m, gazetteer: gaz, lexicon: lex, addsUnrecognizedGazetteerNames: false)
+                let withRules = EntityRecognizer(model: m, gazetteer: gaz, lexicon: lex)
                 line += String(
                     format: ", dev micro-F1 %.4f (model only %.4f)",
                     withRules.evaluate(dev).microF1, modelOnly.evaluate(dev).microF1)
@@ -80,8 +92,51 @@ struct TrainNERCommand: ParsableCommand {
         try Data(bytes).write(to: URL(fileURLWithPath: output))
         print(String(format: "trained in %.1f s; wrote %@ (%d bytes)", seconds, output, bytes.count))
         if !dev.isEmpty {
-            print(EntityRecognizer(model: model, gazetteer: gaz).evaluate(dev).report)
+            print(EntityRecognizer(model: model, gazetteer: gaz, lexicon: lex).evaluate(dev).report)
         }
+    }
+}
+
+/// `mirsad train ner-lexicon FILE`: counts word bases over a JSON Lines news corpus (fields `title`, `text`) and
+/// writes the recognizer's corpus lexicon (`NERLexicon`). The shipped one is rebuilt bit for bit by
+/// `zcat ../shared/corpus/ant/articles.jsonl.gz | mirsad train ner-lexicon - --output Sources/ArticleAnalysis/Resources/ner-lexicon.txt`.
+/// Retrain the model (`mirsad train ner`) after changing the lexicon.
+struct TrainNERLexiconCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ner-lexicon",
+        abstract: "Build the recognizer's corpus lexicon from JSON Lines articles (\"-\" reads standard input)."
+    )
+
+    @Argument(help: "JSON Lines file with \"title\" and \"text\" fields, or - for standard input.")
+    var file: String
+
+    @Option(help: "Where to write the lexicon.")
+    var output: String = "ner-lexicon.txt"
+
+    func run() throws {
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
+        }
+        var builder = NERLexicon.Builder()
+        var lineNumber = 0
+        var articles = 0
+        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                throw ValidationError("\(file): line \(lineNumber) is not a JSON object")
+            }
+            for field in ["title", "text"] {
+                if let text = object[field] as? String { builder.add(text: text) }
+            }
+            articles += 1
+        }
+        let text = builder.text()
+        try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+        print("counted \(articles) articles; wrote \(output) (\(text.utf8.count) bytes)")
     }
 }
 

@@ -88,7 +88,7 @@ import Testing
         for sentence in Self.corpus {
             let tokens = Array(sentence.tokens.dropFirst(2))
             var features: [Int32] = []
-            var featurizer = NERSentenceFeaturizer(gazetteer: Gazetteer(), bucketBits: model.bucketBits)
+            var featurizer = NERSentenceFeaturizer(gazetteer: Gazetteer(), lexicon: NERLexicon(), bucketBits: model.bucketBits)
             featurizer.featurize(tokens, into: &features)
             let tags = features.withUnsafeBufferPointer { model.decode(features: $0, tokenCount: tokens.count) }
             #expect(!(tags.first?.isInside ?? false))

@@ -20,6 +20,7 @@ public struct TokenEntitySpan: Sendable, Hashable {
 public struct EntityRecognizer: Sendable {
     public let model: NERModel
     public let gazetteer: Gazetteer
+    public let lexicon: NERLexicon
     /// Whether gazetteer entries of the four entity categories that no predicted span overlaps are added as
     /// entities (the rule layer). Applied to the longest matches only, after the model.
     public var addsUnrecognizedGazetteerNames: Bool
@@ -29,11 +30,12 @@ public struct EntityRecognizer: Sendable {
     public var placeAdjectives: EntityCanonicalizer
 
     public init(
-        model: NERModel, gazetteer: Gazetteer, addsUnrecognizedGazetteerNames: Bool = true,
-        placeAdjectives: EntityCanonicalizer = EntityCanonicalizer()
+        model: NERModel, gazetteer: Gazetteer, lexicon: NERLexicon = NERLexicon(),
+        addsUnrecognizedGazetteerNames: Bool = true, placeAdjectives: EntityCanonicalizer = EntityCanonicalizer()
     ) {
         self.model = model
         self.gazetteer = gazetteer
+        self.lexicon = lexicon
         self.addsUnrecognizedGazetteerNames = addsUnrecognizedGazetteerNames
         self.placeAdjectives = placeAdjectives
     }
@@ -56,15 +58,22 @@ public struct EntityRecognizer: Sendable {
         public var description: String { "\(file): \(reason)" }
     }
 
-    /// The recognizer with the model and gazetteer that ship in the package's resources (loaded once).
+    /// The recognizer with the model, gazetteer and lexicon that ship in the package's resources (loaded once).
+    ///
+    /// `Resources/ner-model.bin` is trained on all of ANERcorp's train split with the default
+    /// `NERModel.TrainingSettings` (14 epochs, 2^18 feature rows, chosen on a 10 % dev split) and rebuilt bit for
+    /// bit by `mirsad train ner ../shared/data/anercorp/train.txt --output Sources/ArticleAnalysis/Resources/ner-model.bin`;
+    /// `--dev-fraction 0.1` is the tuning run that prints dev scores. `Resources/ner-lexicon.txt` comes from
+    /// `zcat ../shared/corpus/ant/articles.jsonl.gz | mirsad train ner-lexicon - --output Sources/ArticleAnalysis/Resources/ner-lexicon.txt`.
     public static func bundled() throws -> EntityRecognizer { try bundledResult.get() }
 
     private static let bundledResult: Result<EntityRecognizer, ResourceError> = Result {
         () throws(ResourceError) -> EntityRecognizer in
         let gazetteer = try bundledGazetteer()
+        let lexicon = try bundledLexicon()
         let bytes = try bundledResource("ner-model", "bin")
         do {
-            return EntityRecognizer(model: try NERModel(serialized: bytes), gazetteer: gazetteer)
+            return EntityRecognizer(model: try NERModel(serialized: bytes), gazetteer: gazetteer, lexicon: lexicon)
         } catch {
             throw ResourceError(file: "ner-model.bin", reason: "\(error)")
         }
@@ -77,6 +86,16 @@ public struct EntityRecognizer: Sendable {
             return try Gazetteer(text: String(decoding: bytes, as: UTF8.self))
         } catch {
             throw ResourceError(file: "gazetteer-entities.txt", reason: "\(error)")
+        }
+    }
+
+    /// The corpus lexicon that ships in the package's resources (the one the bundled model was trained with).
+    public static func bundledLexicon() throws(ResourceError) -> NERLexicon {
+        let bytes = try bundledResource("ner-lexicon", "txt")
+        do {
+            return try NERLexicon(text: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw ResourceError(file: "ner-lexicon.txt", reason: "\(error)")
         }
     }
 
@@ -93,7 +112,7 @@ public struct EntityRecognizer: Sendable {
 
     public func recognize(_ tokens: [String]) -> [TokenEntitySpan] {
         guard !tokens.isEmpty else { return [] }
-        var featurizer = NERSentenceFeaturizer(gazetteer: gazetteer, bucketBits: model.bucketBits)
+        var featurizer = NERSentenceFeaturizer(gazetteer: gazetteer, lexicon: lexicon, bucketBits: model.bucketBits)
         var features: [Int32] = []
         featurizer.featurize(tokens, into: &features)
         let tags = features.withUnsafeBufferPointer { model.decode(features: $0, tokenCount: tokens.count) }

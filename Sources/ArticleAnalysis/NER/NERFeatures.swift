@@ -6,7 +6,7 @@
 /// retrain the model after any change here.
 enum NERFeatures {
     /// Features per token.
-    static let perToken = 28
+    static let perToken = 31
     /// Sentinel atoms on each side of a sentence in the atom buffer.
     static let padding = 2
 
@@ -15,7 +15,6 @@ enum NERFeatures {
     static func extract(_ atoms: [NERTokenAtoms], bucketBits: Int, into out: inout [Int32]) {
         let mask = (UInt64(1) << UInt64(bucketBits)) - 1
         let n = atoms.count - 2 * padding
-        out.reserveCapacity(out.count + n * perToken)
         atoms.withUnsafeBufferPointer { a in
             for i in padding..<(padding + n) {
                 let cur = a[i], prev = a[i - 1], prev2 = a[i - 2], next = a[i + 1], next2 = a[i + 2]
@@ -56,6 +55,9 @@ enum NERFeatures {
                 emit(25, UInt64(next.gazetteer))
                 emit(26, UInt64(prev.gazetteer), UInt64(cur.gazetteer))
                 emit(27, next.suffix2, next.proclitics)
+                emit(28, UInt64(cur.lexicon))
+                emit(29, UInt64(prev.lexicon), UInt64(cur.lexicon))
+                emit(30, UInt64(cur.lexicon), UInt64(next.lexicon))
             }
         }
     }
@@ -64,6 +66,7 @@ enum NERFeatures {
 /// The per-sentence pass shared by training and recognition: atoms, gazetteer marks, features.
 struct NERSentenceFeaturizer {
     let gazetteer: Gazetteer
+    let lexicon: NERLexicon
     let bucketBits: Int
     private var scratch: [Unicode.Scalar] = []
     private var atoms: [NERTokenAtoms] = []
@@ -75,8 +78,9 @@ struct NERSentenceFeaturizer {
         matches.filter { m in (m.start..<m.end).allSatisfy { atoms[NERFeatures.padding + $0].isSafeForRules } }
     }
 
-    init(gazetteer: Gazetteer, bucketBits: Int) {
+    init(gazetteer: Gazetteer, lexicon: NERLexicon, bucketBits: Int) {
         self.gazetteer = gazetteer
+        self.lexicon = lexicon
         self.bucketBits = bucketBits
     }
 
@@ -86,7 +90,8 @@ struct NERSentenceFeaturizer {
         bases.removeAll(keepingCapacity: true)
         for _ in 0..<NERFeatures.padding { atoms.append(.sentenceStart) }
         for token in tokens {
-            let a = NERTokenAtoms(token: token, scratch: &scratch)
+            var a = NERTokenAtoms(token: token, scratch: &scratch)
+            a.lexicon = lexicon.code(ofBaseHash: a.base)
             atoms.append(a)
             bases.append(a.base)
         }

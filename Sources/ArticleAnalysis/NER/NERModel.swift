@@ -53,34 +53,42 @@ public struct NERModel: Sendable, Equatable {
     /// `features[(t * NERFeatures.perToken)...]`.
     func decode(features: UnsafeBufferPointer<Int32>, tokenCount n: Int) -> [NERTag] {
         guard n > 0 else { return [] }
+        assert(NERTag.count == 9, "the emission sum below is written for 9 tags")
         let k = NERTag.count
         let f = NERFeatures.perToken
         var score = [Float](repeating: 0, count: n * k)
         var back = [UInt8](repeating: 0, count: n * k)
+        // Transitions with the forbidden ones at -inf, so the inner loop has no branch.
+        var constrained = transitions
+        for i in constrained.indices where !NERModel.allowed[i] { constrained[i] = -Float.infinity }
         weights.withUnsafeBufferPointer { w in
-            transitions.withUnsafeBufferPointer { tr in
-                NERModel.allowed.withUnsafeBufferPointer { ok in
+            constrained.withUnsafeBufferPointer { tr in
+                do {
                     score.withUnsafeMutableBufferPointer { s in
                         back.withUnsafeMutableBufferPointer { bp in
                             var emit = [Float](repeating: 0, count: k)
                             for t in 0..<n {
-                                for j in 0..<k { emit[j] = 0 }
+                                // Sum of the feature rows: tags 0..<8 as one SIMD vector, tag 8 alone.
+                                var head = SIMD8<Float>()
+                                var last: Float = 0
                                 let base = t * f
+                                let raw = UnsafeRawPointer(w.baseAddress!)
                                 for q in 0..<f {
                                     let row = Int(features[base + q]) &* k
-                                    for j in 0..<k { emit[j] += w[row + j] }
+                                    head += raw.loadUnaligned(fromByteOffset: row &* 4, as: SIMD8<Float>.self)
+                                    last += w[row + 8]
                                 }
+                                for j in 0..<8 { emit[j] = head[j] }
+                                emit[8] = last
                                 if t == 0 {
-                                    for j in 0..<k {
-                                        s[j] = ok[k * k + j] ? emit[j] + tr[k * k + j] : -Float.infinity
-                                    }
+                                    for j in 0..<k { s[j] = emit[j] + tr[k * k + j] }
                                     continue
                                 }
                                 let prevRow = (t - 1) * k
                                 for j in 0..<k {
                                     var best = -Float.infinity
                                     var arg = 0
-                                    for i in 0..<k where ok[i * k + j] {
+                                    for i in 0..<k {
                                         let v = s[prevRow + i] + tr[i * k + j]
                                         if v > best { best = v; arg = i }
                                     }

@@ -17,6 +17,8 @@ struct NERTokenAtoms {
     var shape: UInt64
     /// `Gazetteer.Match` bits of the token within the sentence, filled by the sentence pass.
     var gazetteer: UInt32 = 0
+    /// The `NERLexicon` code of the base, filled by the sentence pass.
+    var lexicon: UInt8 = NERLexicon.unknown
     /// False when the clitic split removed a pronoun suffix (other than a final ه) or the preposition ك: the base may then be a
     /// different word from the name it equals ("إسرائيلي" → "اسرائيل", "كيري" → "يري"), so the rule layer does
     /// not use gazetteer matches over this token (the features still do).
@@ -33,6 +35,7 @@ struct NERTokenAtoms {
         suffix1 = h; suffix2 = h; suffix3 = h
         shape = h
         gazetteer = 0xffff_ffff
+        lexicon = 254
         isSafeForRules = false
     }
 

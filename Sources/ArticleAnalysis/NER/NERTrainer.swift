@@ -9,7 +9,8 @@ public enum NERTrainer {
     public typealias EpochObserver = (_ epoch: Int, _ mistakes: Int, _ model: () -> NERModel) -> Void
 
     public static func train(
-        _ sentences: [TaggedSentence], gazetteer: Gazetteer, settings: NERModel.TrainingSettings,
+        _ sentences: [TaggedSentence], gazetteer: Gazetteer, lexicon: NERLexicon = NERLexicon(),
+        settings: NERModel.TrainingSettings,
         onEpoch: EpochObserver? = nil
     ) -> NERModel {
         let k = NERTag.count
@@ -17,7 +18,7 @@ public enum NERTrainer {
         let rows = 1 << settings.bucketBits
 
         // Features of every sentence, computed once.
-        var featurizer = NERSentenceFeaturizer(gazetteer: gazetteer, bucketBits: settings.bucketBits)
+        var featurizer = NERSentenceFeaturizer(gazetteer: gazetteer, lexicon: lexicon, bucketBits: settings.bucketBits)
         var features: [Int32] = []
         var starts: [Int] = []
         for s in sentences {
