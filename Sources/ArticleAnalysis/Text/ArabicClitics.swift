@@ -139,8 +139,9 @@ public enum ArabicClitics {
     /// Removes one-letter proclitics only (و ف ب ل ك), keeping ال: "بباريس" -> "باريس", "والقاهرة" -> "القاهرة".
     ///
     /// Works on the word as written (letters and marks are kept). A letter is removed when what remains starts
-    /// with the article (ال or أل), or has at least 3 letters and the word is not a known word that starts with
-    /// that letter ("فلسطين", "بيروت", "لبنان"...). At most a conjunction then a preposition are removed.
+    /// with the article (ال or أل); a conjunction (و ف) also when at least 3 letters remain, and a preposition
+    /// (ب ل ك) also when what remains is a known name; never when the word itself is a known word that starts
+    /// with that letter ("فلسطين", "بيروت", "لبنان"...). At most a conjunction then a preposition are removed.
     public static func stripOneLetterProclitics(_ word: String) -> String {
         var scalars = Substring(word).unicodeScalars[...]
         var strippedConjunction = false
@@ -155,7 +156,11 @@ public enum ArabicClitics {
             let restHasArticle = rest.count >= 4 && rest[0] == alefScalar && rest[1] == lam
             let restIsLamArticle = first == lam && rest.count >= 4 && rest[0] == lam  // لل: keep the article's ل
             let letters = rest.filter { ArabicNormalizer.isArabicLetter($0) }.count
-            guard letters == rest.count, restHasArticle || restIsLamArticle || letters >= 3 else { break }
+            // A preposition before a bare word is taken as one only when the rest is a known name ("بباريس"):
+            // too many names begin with ب ل ك ("باسكال") to strip them on length alone.
+            let restIsKnownName = protectedWords.contains(String(String.UnicodeScalarView(rest)))
+            let longEnough = isConjunction ? letters >= 3 : restIsKnownName
+            guard letters == rest.count, restHasArticle || restIsLamArticle || longEnough else { break }
             if restIsLamArticle { break }
             scalars = scalars.dropFirst()
             // Marks written on the removed letter go with it.
