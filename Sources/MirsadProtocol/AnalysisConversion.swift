@@ -37,6 +37,7 @@ extension Mirsad_V1_Analysis {
                 $0.type = Mirsad_V1_EntityType(c.type)
                 $0.mentions = UInt32(clamping: c.mentions)
                 $0.variants = c.variants
+                $0.name = c.name
             }
         }
         quotes = analysis.quotes.map { q in
@@ -128,7 +129,7 @@ extension Analysis {
         var canonical: [CanonicalEntity] = []
         for (i, c) in wire.canonicalEntities.enumerated() {
             canonical.append(CanonicalEntity(
-                key: c.key, type: try entityType(c.type, "canonical_entities[\(i)]"), mentions: Int(c.mentions),
+                key: c.key, name: c.name.isEmpty ? nil : c.name, type: try entityType(c.type, "canonical_entities[\(i)]"), mentions: Int(c.mentions),
                 variants: c.variants))
         }
         var quotes: [Quote] = []

@@ -50,14 +50,17 @@ public struct StoreCounts: Sendable, Hashable {
 /// One canonical entity counted across the corpus.
 public struct EntityCount: Sendable, Hashable {
     public var key: String
+    /// The name most mentioned under this key across articles (the first in order on a tie).
+    public var name: String
     public var type: EntityType
     /// Mentions summed over all articles.
     public var mentions: Int
     /// Articles that mention the entity at least once.
     public var articles: Int
 
-    public init(key: String, type: EntityType, mentions: Int, articles: Int) {
+    public init(key: String, name: String? = nil, type: EntityType, mentions: Int, articles: Int) {
         self.key = key
+        self.name = name ?? key
         self.type = type
         self.mentions = mentions
         self.articles = articles

@@ -58,7 +58,7 @@ enum AnalysisText {
         for heading in a.headings { lines.append("heading: \(heading)") }
         lines.append("tokens: \(a.tokens.count), sentences: \(a.sentences.count)")
         for type in EntityType.allCases {
-            let names = a.canonicalEntities.filter { $0.type == type }.map { "\($0.key) (\($0.mentions))" }
+            let names = a.canonicalEntities.filter { $0.type == type }.map { "\($0.name) (\($0.mentions))" }
             if !names.isEmpty { lines.append("\(type.rawValue): " + names.joined(separator: ", ")) }
         }
         for quote in a.quotes {

@@ -46,7 +46,7 @@ struct RunCommand: ParsableCommand {
         if !summary.topEntities.isEmpty {
             print("top entities:")
             for entity in summary.topEntities {
-                print("  \(entity.type.padding(toLength: 5, withPad: " ", startingAt: 0)) \(entity.key)  \(entity.mentions) mentions in \(entity.articles) articles")
+                print("  \(entity.type.padding(toLength: 5, withPad: " ", startingAt: 0)) \(entity.name)  \(entity.mentions) mentions in \(entity.articles) articles")
             }
         }
         if summary.articles == 0 { throw ExitCode(2) }

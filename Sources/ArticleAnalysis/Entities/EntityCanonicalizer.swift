@@ -109,19 +109,31 @@ public struct EntityCanonicalizer: Sendable {
         }
         var order: [String] = []
         var byKey: [String: CanonicalEntity] = [:]
+        /// How often each variant whose normalised form is its key was written, per key.
+        var nameCounts: [String: [String: Int]] = [:]
         var out = mentions
         for i in out.indices {
             let k = keys[i]
+            let text = out[i].text
             out[i].canonical = k
+            if ArabicNormalizer.normalize(text) == k { nameCounts[k, default: [:]][text, default: 0] += 1 }
             if var e = byKey[k] {
                 e.mentions += 1
-                if !e.variants.contains(out[i].text) { e.variants.append(out[i].text) }
+                if !e.variants.contains(text) { e.variants.append(text) }
                 byKey[k] = e
             } else {
                 order.append(k)
-                byKey[k] = CanonicalEntity(key: k, type: out[i].type, mentions: 1, variants: [out[i].text])
+                byKey[k] = CanonicalEntity(key: k, type: out[i].type, mentions: 1, variants: [text])
             }
         }
-        return (out, order.compactMap { byKey[$0] })
+        return (out, order.compactMap { k in
+            guard var entity = byKey[k] else { return nil }
+            let counts = nameCounts[k] ?? [:]
+            // Variants are in order of first appearance, so the first of the most frequent wins a tie.
+            if let best = counts.values.max(), let name = entity.variants.first(where: { counts[$0] == best }) {
+                entity.name = name
+            }
+            return entity
+        })
     }
 }

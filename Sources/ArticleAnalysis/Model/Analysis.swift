@@ -146,13 +146,18 @@ public struct EntityMention: Sendable, Hashable, Codable {
 ///
 /// The key is stable across articles, so it can be counted across a corpus.
 public struct CanonicalEntity: Sendable, Hashable, Codable {
+    /// Normalised, for matching across articles ("القاهره"); not meant to be shown.
     public var key: String
+    /// The entity as a reader would write it: the variant written most often whose normalised form is the key
+    /// ("القاهرة"), the first of those on a tie; the key itself when no variant is.
+    public var name: String
     public var type: EntityType
     public var mentions: Int
     /// The distinct surface forms seen, in order of first appearance.
     public var variants: [String]
-    public init(key: String, type: EntityType, mentions: Int, variants: [String]) {
+    public init(key: String, name: String? = nil, type: EntityType, mentions: Int, variants: [String]) {
         self.key = key
+        self.name = name ?? key
         self.type = type
         self.mentions = mentions
         self.variants = variants

@@ -1060,6 +1060,9 @@ public nonisolated struct Mirsad_V1_CanonicalEntity: Sendable {
 
   public var variants: [String] = []
 
+  /// The entity as a reader would write it (key is normalised for matching); empty from older workers.
+  public var name: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2802,7 +2805,7 @@ nonisolated extension Mirsad_V1_EntityMention: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Mirsad_V1_CanonicalEntity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CanonicalEntity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}type\0\u{1}mentions\0\u{1}variants\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}type\0\u{1}mentions\0\u{1}variants\0\u{1}name\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2814,6 +2817,7 @@ nonisolated extension Mirsad_V1_CanonicalEntity: SwiftProtobuf.Message, SwiftPro
       case 2: try { try decoder.decodeSingularEnumField(value: &self.type) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.mentions) }()
       case 4: try { try decoder.decodeRepeatedStringField(value: &self.variants) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.name) }()
       default: break
       }
     }
@@ -2832,6 +2836,9 @@ nonisolated extension Mirsad_V1_CanonicalEntity: SwiftProtobuf.Message, SwiftPro
     if !self.variants.isEmpty {
       try visitor.visitRepeatedStringField(value: self.variants, fieldNumber: 4)
     }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2840,6 +2847,7 @@ nonisolated extension Mirsad_V1_CanonicalEntity: SwiftProtobuf.Message, SwiftPro
     if lhs.type != rhs.type {return false}
     if lhs.mentions != rhs.mentions {return false}
     if lhs.variants != rhs.variants {return false}
+    if lhs.name != rhs.name {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -22,6 +22,7 @@ public struct LocalCluster {
     public struct Summary: Sendable, Codable, Equatable {
         public struct Entity: Sendable, Codable, Equatable {
             public var key: String
+            public var name: String
             public var type: String
             public var mentions: Int
             public var articles: Int
@@ -99,7 +100,7 @@ public struct LocalCluster {
 
         let store = try SQLiteReportStore(path: options.storePath)
         let top = try store.topEntities(limit: 10, type: nil).map {
-            Summary.Entity(key: $0.key, type: $0.type.rawValue, mentions: $0.mentions, articles: $0.articles)
+            Summary.Entity(key: $0.key, name: $0.name, type: $0.type.rawValue, mentions: $0.mentions, articles: $0.articles)
         }
         return Summary(
             batchID: report.batchID, articles: report.articles, stored: report.stored ?? 0, failed: report.failed ?? 0,

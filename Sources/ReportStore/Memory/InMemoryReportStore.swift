@@ -44,17 +44,20 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
     public func topEntities(limit: Int, type: EntityType?) throws -> [EntityCount] {
         guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
         struct Key: Hashable { let key: String; let type: EntityType }
-        var totals: [Key: (mentions: Int, jobs: Set<String>)] = [:]
+        var totals: [Key: (mentions: Int, jobs: Set<String>, names: [String: Int])] = [:]
         lock.withLock {
             for result in results.values {
                 for entity in result.analysis?.canonicalEntities ?? [] where type == nil || entity.type == type {
-                    totals[Key(key: entity.key, type: entity.type), default: (0, [])].mentions += entity.mentions
-                    totals[Key(key: entity.key, type: entity.type), default: (0, [])].jobs.insert(result.jobID)
+                    let k = Key(key: entity.key, type: entity.type)
+                    totals[k, default: (0, [], [:])].mentions += entity.mentions
+                    totals[k, default: (0, [], [:])].jobs.insert(result.jobID)
+                    totals[k, default: (0, [], [:])].names[entity.name, default: 0] += entity.mentions
                 }
             }
         }
         let ranked = totals.map {
-            EntityCount(key: $0.key.key, type: $0.key.type, mentions: $0.value.mentions, articles: $0.value.jobs.count)
+            let name = $0.value.names.min { ($1.value, $0.key) < ($0.value, $1.key) }?.key
+            return EntityCount(key: $0.key.key, name: name, type: $0.key.type, mentions: $0.value.mentions, articles: $0.value.jobs.count)
         }.sorted {
             ($1.mentions, $1.articles, $0.key, $0.type.rawValue) < ($0.mentions, $0.articles, $1.key, $1.type.rawValue)
         }

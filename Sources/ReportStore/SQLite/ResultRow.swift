@@ -13,7 +13,7 @@ struct ResultRow {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (job_id) DO NOTHING
         """
-    static let insertEntitySQL = "INSERT INTO entities (job_id, key, type, mentions) VALUES (?, ?, ?, ?)"
+    static let insertEntitySQL = "INSERT INTO entities (job_id, key, name, type, mentions) VALUES (?, ?, ?, ?, ?)"
     static let insertTopicSQL = "INSERT INTO topics (job_id, topic, score) VALUES (?, ?, ?)"
     static let selectSQL = """
         SELECT job_id, batch_id, article_id, url, source, category, title, published, author, status, error,
@@ -40,7 +40,7 @@ struct ResultRow {
             stored.tokenCount, analysis?.tone, analysis.map { Int64(bitPattern: $0.fingerprint.simhash) }, json,
         ] as [(any DatabaseValueConvertible)?])
         entities = (analysis?.canonicalEntities ?? []).map {
-            StatementArguments([stored.jobID, $0.key, $0.type.rawValue, $0.mentions] as [any DatabaseValueConvertible])
+            StatementArguments([stored.jobID, $0.key, $0.name, $0.type.rawValue, $0.mentions] as [any DatabaseValueConvertible])
         }
         topics = (analysis?.topics ?? []).map { StatementArguments([stored.jobID, $0.topic, $0.score] as [any DatabaseValueConvertible]) }
     }

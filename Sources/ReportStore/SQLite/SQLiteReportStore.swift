@@ -113,12 +113,18 @@ public final class SQLiteReportStore: ReportStore {
         let rows = try perform("ranking entities") {
             try pool.read { db in
                 try Row.fetchAll(db, sql: """
-                    SELECT key, type, SUM(mentions) AS mentions, COUNT(DISTINCT job_id) AS articles
-                    FROM entities
-                    WHERE ?1 IS NULL OR type = ?1
-                    GROUP BY key, type
+                    SELECT ranked.*, (
+                        SELECT name FROM entities n WHERE n.key = ranked.key AND n.type = ranked.type
+                        GROUP BY name ORDER BY SUM(mentions) DESC, name LIMIT 1) AS name
+                    FROM (
+                        SELECT key, type, SUM(mentions) AS mentions, COUNT(DISTINCT job_id) AS articles
+                        FROM entities
+                        WHERE ?1 IS NULL OR type = ?1
+                        GROUP BY key, type
+                        ORDER BY mentions DESC, articles DESC, key, type
+                        LIMIT ?2
+                    ) AS ranked
                     ORDER BY mentions DESC, articles DESC, key, type
-                    LIMIT ?2
                     """, arguments: [type?.rawValue, limit])
             }
         }
@@ -128,7 +134,7 @@ public final class SQLiteReportStore: ReportStore {
                 throw ReportStoreError.corruptRow(
                     path: path, jobID: "(entity \(row["key"] as String))", reason: "unknown entity type \(typeName)")
             }
-            return EntityCount(key: row["key"], type: type, mentions: row["mentions"], articles: row["articles"])
+            return EntityCount(key: row["key"], name: row["name"], type: type, mentions: row["mentions"], articles: row["articles"])
         }
     }
 

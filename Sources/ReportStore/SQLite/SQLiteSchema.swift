@@ -42,6 +42,7 @@ enum SQLiteSchema {
                 CREATE TABLE entities (
                     job_id TEXT NOT NULL,
                     key TEXT NOT NULL,
+                    name TEXT NOT NULL,
                     type TEXT NOT NULL,
                     mentions INTEGER NOT NULL
                 );
