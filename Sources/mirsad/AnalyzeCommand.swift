@@ -16,7 +16,7 @@ struct AnalyzeCommand: ParsableCommand {
     var tokens = false
 
     func run() throws {
-        let analyzer = ArticleAnalyzer()
+        let analyzer = loadAnalyzer { writeStandardError("mirsad analyze: \($0)\n") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let summary = try ArticleReader().read(inputs) { event in

@@ -23,11 +23,17 @@ struct AnalysisBenchmark: ParsableCommand {
 
     func run() throws {
         var articles: [Article] = []
+        var problems: [String] = []
         try ArticleReader().read(input) { event in
-            if case .article(let article) = event, articles.count < limit { articles.append(article) }
+            switch event {
+            case .article(let article): if articles.count < limit { articles.append(article) }
+            case .problem(let problem): problems.append(problem.description)
+            }
         }
-        guard !articles.isEmpty else { throw CommandFailure("no articles in \(input.joined(separator: " "))") }
-        let analyzer = ArticleAnalyzer()
+        guard !articles.isEmpty else {
+            throw CommandFailure("no articles in \(input.joined(separator: " ")): \(problems.prefix(3).joined(separator: "; "))")
+        }
+        let analyzer = loadAnalyzer { writeStandardError("mirsad benchmark: \($0)\n") }
         _ = analyzer.analyze(articles[0])  // load lazily built tables before timing
         let bytes = articles.reduce(0) { $0 + $1.content.raw.utf8.count }
         let started = MonotonicClock.now()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import ArticleAnalysis
 import MirsadServices
 
 /// Where the dispatcher listens; shared by every command that talks to it.
@@ -30,4 +31,15 @@ struct LoggingOptions: ParsableArguments {
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The analyzer with its bundled models. A missing or damaged model is reported once and the analysis goes on
+/// without named entities, rather than stopping a worker.
+func loadAnalyzer(report: (String) -> Void) -> ArticleAnalyzer {
+    do {
+        return try ArticleAnalyzer.bundled()
+    } catch {
+        report("the named-entity model could not be loaded (\(error)); analyses will have no entities")
+        return ArticleAnalyzer()
+    }
 }

@@ -63,7 +63,7 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let logger = logging.bootstrap(label: "mirsad.worker")
         ShutdownSignal.install()
-        let analyzer = ArticleAnalyzer()
+        let analyzer = loadAnalyzer { logger.error("\($0)") }
         let service = WorkerService(
             configuration: .init(dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity),
             analyzer: analyzer, logger: logger)
