@@ -35,8 +35,8 @@ public final class SubmitSession {
 
     private struct Outstanding {
         var submit: Mirsad_V1_Submit
-        var sentAt: UInt64
-        var attempts: Int
+        /// When to send it again if no acknowledgement has come by then.
+        var resendAt: UInt64
     }
 
     public let options: Options
@@ -53,6 +53,8 @@ public final class SubmitSession {
     }
 
     public var batchID: String { options.batchID }
+
+    private var ackTimeout: UInt64 { UInt64(options.ackTimeoutSeconds * 1e9) }
 
     /// Queues one article; sends a chunk when one is full, waiting while the window is full.
     public func add(_ article: Article) throws {
@@ -93,7 +95,7 @@ public final class SubmitSession {
         buffer.removeAll(keepingCapacity: true)
         bufferBytes = 0
         try client.socket.send(.submit(submit))
-        outstanding[submit.requestID] = Outstanding(submit: submit, sentAt: MonotonicClock.now(), attempts: 1)
+        outstanding[submit.requestID] = Outstanding(submit: submit, resendAt: MonotonicClock.now() + ackTimeout)
     }
 
     /// Handles acknowledgements for up to `timeoutMilliseconds`, and resends chunks whose acknowledgement is late.
@@ -114,8 +116,8 @@ public final class SubmitSession {
                 }
             case .error(let error) where outstanding[error.requestID] != nil:
                 if error.code == .busy {
-                    // Sent again by the timer below, after a pause.
-                    outstanding[error.requestID]?.sentAt = MonotonicClock.now()
+                    // The dispatcher's queue is full: sent again by the timer below, after a short pause.
+                    outstanding[error.requestID]?.resendAt = MonotonicClock.now() + 500_000_000
                 } else {
                     let chunk = outstanding.removeValue(forKey: error.requestID)!
                     totals.rejected += chunk.submit.jobs.count
@@ -126,11 +128,9 @@ public final class SubmitSession {
             }
         }
         let now = MonotonicClock.now()
-        let timeout = UInt64(options.ackTimeoutSeconds * 1e9)
-        for (id, chunk) in outstanding where now - chunk.sentAt > timeout {
+        for (id, chunk) in outstanding where now >= chunk.resendAt {
             try client.socket.send(.submit(chunk.submit))
-            outstanding[id]?.sentAt = now
-            outstanding[id]?.attempts += 1
+            outstanding[id]?.resendAt = now + ackTimeout
         }
     }
 }
