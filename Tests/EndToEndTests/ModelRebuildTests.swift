@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+
+/// The shipped named-entity model is what `mirsad train ner` makes from the ANERcorp train split, byte for byte.
+struct ModelRebuildTests {
+    @Test(.timeLimit(.minutes(5)))
+    func trainingRebuildsTheShippedModelBitForBit() throws {
+        guard let shared = TestPaths.shared else {
+            if ProcessInfo.processInfo.environment["MIRSAD_REQUIRE_SHARED"] == "1" {
+                Issue.record("../shared is missing and MIRSAD_REQUIRE_SHARED=1")
+            }
+            return
+        }
+        let output = try TestPaths.temporaryDirectory().appendingPathComponent("ner-model.bin")
+        let trained = try runMirsad([
+            "train", "ner", shared.appendingPathComponent("data/anercorp/train.txt").path, "--output", output.path,
+        ])
+        #expect(trained.status == 0, "train failed: \(trained.stderr)")
+        let shipped = TestPaths.repositoryRoot.appendingPathComponent("Sources/ArticleAnalysis/Resources/ner-model.bin")
+        let rebuilt = try Data(contentsOf: output)
+        #expect(!rebuilt.isEmpty)
+        #expect(rebuilt == (try Data(contentsOf: shipped)), "the shipped model differs from a fresh training run")
+    }
+}
