@@ -125,16 +125,8 @@ public final class CollectorService {
                     switch decoded {
                     case .storedAck(let ack):
                         for id in ack.jobIds { unconfirmed.removeValue(forKey: id) }
-                    case .welcome(let welcome):
-                        dispatcher.welcomed(welcome)
-                    case .heartbeat:
+                    case .welcome:
                         break
-                    case .error(let error):
-                        logger.error("dispatcher refused a message: \(error.code) \(error.message)")
-                        if error.code == .unknownPeer { try dispatcher.sayHelloAgain() }
-                    case .bye(let bye):
-                        logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
-                        try dispatcher.sayHelloAgain()
                     default:
                         problems.refused("\(decoded.command) is not sent to a collector", peer: nil, logger: logger)
                     }

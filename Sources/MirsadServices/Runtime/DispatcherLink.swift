@@ -43,23 +43,30 @@ final class DispatcherLink {
         lastSent = MonotonicClock.now()
     }
 
-    /// The next message from the dispatcher, without waiting. Any message, even a malformed one, shows the
-    /// dispatcher is alive.
+    /// The next message from the dispatcher for the service, without waiting. The session's own messages are
+    /// handled here: HEARTBEAT only shows the dispatcher is alive; WELCOME's timing is taken (and the WELCOME
+    /// still returned); an ERROR is logged, and with BYE or UNKNOWN_PEER the session starts again with HELLO.
     func receive(problems: inout ProblemLog) throws -> MirsadMessage? {
-        let message = try socket.receiveDecoded(problems: &problems, logger: logger)
-        if message != nil { lastHeard = MonotonicClock.now() }
-        return message
-    }
-
-    /// Takes the timing the dispatcher asks for.
-    func welcomed(_ welcome: Mirsad_V1_Welcome) {
-        if welcome.heartbeatIntervalMs > 0 { heartbeatInterval = UInt64(welcome.heartbeatIntervalMs) * 1_000_000 }
-        if welcome.livenessTimeoutMs > 0 { livenessTimeout = UInt64(welcome.livenessTimeoutMs) * 1_000_000 }
-    }
-
-    /// The dispatcher forgot this peer (ERROR UNKNOWN_PEER, or BYE): start the session again.
-    func sayHelloAgain() throws {
-        try send(.hello(hello))
+        while let message = try socket.receiveDecoded(problems: &problems, logger: logger) {
+            lastHeard = MonotonicClock.now()
+            switch message {
+            case .heartbeat:
+                continue
+            case .welcome(let welcome):
+                if welcome.heartbeatIntervalMs > 0 { heartbeatInterval = UInt64(welcome.heartbeatIntervalMs) * 1_000_000 }
+                if welcome.livenessTimeoutMs > 0 { livenessTimeout = UInt64(welcome.livenessTimeoutMs) * 1_000_000 }
+                return message
+            case .error(let error):
+                logger.error("dispatcher refused a message: \(error.code) \(error.message)")
+                if error.code == .unknownPeer { try send(.hello(hello)) }
+            case .bye(let bye):
+                logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
+                try send(.hello(hello))
+            default:
+                return message
+            }
+        }
+        return nil
     }
 
     /// Heartbeats and liveness; call at least every heartbeat interval.

@@ -130,7 +130,6 @@ public final class WorkerService {
                             welcomed = true
                             ready(workerID)
                         }
-                        dispatcher.welcomed(welcome)
                         if collector == nil, !welcome.collectorEndpoint.isEmpty {
                             collectorEndpoint = welcome.collectorEndpoint
                             collector = try setup.connectedDealer(context, endpoint: welcome.collectorEndpoint, identity: Array(workerID.utf8))
@@ -144,14 +143,6 @@ public final class WorkerService {
                         let fresh = jobs.jobs.filter { !running.contains($0.jobID) && unacknowledged[$0.jobID] == nil }
                         for job in fresh { running.insert(job.jobID) }
                         pool.submit(fresh)
-                    case .heartbeat:
-                        break
-                    case .error(let error):
-                        logger.error("dispatcher refused a message: \(error.code) \(error.message)")
-                        if error.code == .unknownPeer { try dispatcher.sayHelloAgain() }
-                    case .bye(let bye):
-                        logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
-                        try dispatcher.sayHelloAgain()
                     default:
                         problems.refused("\(decoded.command) is not sent to workers", peer: nil, logger: logger)
                     }
