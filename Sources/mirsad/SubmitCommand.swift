@@ -37,6 +37,11 @@ struct SubmitCommand: ParsableCommand {
         var session = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint)
         if let batch { session.batchID = batch }
         session.includeTokens = includeTokens
+        if !json {
+            // First, so the batch can be followed with `mirsad status` while it is being sent.
+            print("batch \(session.batchID)")
+            fflush(nil)
+        }
         var options = Producer.Options(session: session)
         options.wait = wait
         options.waitTimeoutSeconds = waitTimeout
@@ -50,7 +55,6 @@ struct SubmitCommand: ParsableCommand {
         if json {
             print(try JSONOutput.encode(report))
         } else {
-            print("batch \(report.batchID)")
             var line = "\(report.articles) articles submitted: \(report.accepted) accepted, \(report.duplicates) already known, \(report.rejected) rejected"
             let problems = report.inputProblems.values.reduce(0, +)
             if problems > 0 {
