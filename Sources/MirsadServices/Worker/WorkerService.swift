@@ -108,7 +108,10 @@ public final class WorkerService {
             let now = MonotonicClock.now()
             if shuttingDownSince == nil && ShutdownSignal.isRequested {
                 shuttingDownSince = now
-                logger.info("shutting down: finishing \(running.count) jobs, \(unacknowledged.count) results unacknowledged")
+                // Jobs no thread has started go back: BYE makes the dispatcher requeue every job still held.
+                let handedBack = pool.withdrawWaiting()
+                for job in handedBack { running.remove(job.jobID) }
+                logger.info("shutting down: finishing \(running.count) jobs, handing back \(handedBack.count), \(unacknowledged.count) results unacknowledged")
             }
             if let since = shuttingDownSince {
                 let idle = running.isEmpty && unacknowledged.isEmpty
