@@ -89,6 +89,8 @@ struct NERSentenceFeaturizer {
     mutating func featurize(_ tokens: [String], into out: inout [Int32]) {
         atoms.removeAll(keepingCapacity: true)
         bases.removeAll(keepingCapacity: true)
+        atoms.reserveCapacity(tokens.count + 2 * NERFeatures.padding)
+        bases.reserveCapacity(tokens.count)
         for _ in 0..<NERFeatures.padding { atoms.append(.sentenceStart) }
         for token in tokens {
             var a = NERTokenAtoms(token: token, scratch: &scratch)
