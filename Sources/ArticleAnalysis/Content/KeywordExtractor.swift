@@ -36,6 +36,10 @@ struct KeywordExtractor: Sendable {
         // Candidates keyed by a hash of their stem ids; equal hashes of different phrases probe onwards.
         var candidates: [Candidate] = []
         var index: [UInt64: Int] = [:]
+        // At most three candidates (1- to 3-word phrases) start at each lexeme: reserved so no insertion
+        // rehashes. Only lookups are made, never iteration, so capacity cannot change a result.
+        index.reserveCapacity(3 * t.lexemes.count)
+        candidates.reserveCapacity(3 * t.lexemes.count)
         func sameStems(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
             a.count == b.count && zip(a, b).allSatisfy { t.stemIDs[$0] == t.stemIDs[$1] }
         }

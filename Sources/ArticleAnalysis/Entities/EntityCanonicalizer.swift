@@ -87,11 +87,11 @@ public struct EntityCanonicalizer: Sendable {
         if i < s.count, s[i] == "\u{0648}" || s[i] == "\u{0641}" { i += 1 }  // و ف
         // لل + at least two letters: ل + ال with the alef dropped.
         if s.count - i >= 4, s[i] == "\u{0644}", s[i + 1] == "\u{0644}" {
-            return "ال" + String(String.UnicodeScalarView(s[(i + 2)...]))
+            return "ال" + String(Substring(word.unicodeScalars.dropFirst(i + 2)))
         }
         if i < s.count, s[i] == "\u{0628}" || s[i] == "\u{0643}" || s[i] == "\u{0644}" { i += 1 }  // ب ك ل
         if i > 0, s.count - i >= 4, s[i] == "\u{0627}", s[i + 1] == "\u{0644}" {
-            return String(String.UnicodeScalarView(s[i...]))
+            return String(Substring(word.unicodeScalars.dropFirst(i)))
         }
         return word
     }

@@ -15,6 +15,7 @@ enum NERFeatures {
     static func extract(_ atoms: [NERTokenAtoms], bucketBits: Int, into out: inout [Int32]) {
         let mask = (UInt64(1) << UInt64(bucketBits)) - 1
         let n = atoms.count - 2 * padding
+        out.reserveCapacity(out.count + n * perToken)
         atoms.withUnsafeBufferPointer { a in
             for i in padding..<(padding + n) {
                 let cur = a[i], prev = a[i - 1], prev2 = a[i - 2], next = a[i + 1], next2 = a[i + 2]
@@ -88,6 +89,8 @@ struct NERSentenceFeaturizer {
     mutating func featurize(_ tokens: [String], into out: inout [Int32]) {
         atoms.removeAll(keepingCapacity: true)
         bases.removeAll(keepingCapacity: true)
+        atoms.reserveCapacity(tokens.count + 2 * NERFeatures.padding)
+        bases.reserveCapacity(tokens.count)
         for _ in 0..<NERFeatures.padding { atoms.append(.sentenceStart) }
         for token in tokens {
             var a = NERTokenAtoms(token: token, scratch: &scratch)

@@ -70,9 +70,12 @@ struct NERTokenAtoms {
         base = NERTokenAtoms.hash(w, ranges.base)
         proclitics = NERTokenAtoms.hash(w, 0..<ranges.base.lowerBound)
         let b = ranges.base
+        // FNV-1a runs front to back, so each longer prefix continues the hash of the shorter one.
         prefix1 = NERTokenAtoms.hash(w, b.lowerBound..<min(b.upperBound, b.lowerBound + 1))
-        prefix2 = NERTokenAtoms.hash(w, b.lowerBound..<min(b.upperBound, b.lowerBound + 2))
-        prefix3 = NERTokenAtoms.hash(w, b.lowerBound..<min(b.upperBound, b.lowerBound + 3))
+        prefix2 = NERTokenAtoms.hash(
+            w, min(b.upperBound, b.lowerBound + 1)..<min(b.upperBound, b.lowerBound + 2), start: prefix1)
+        prefix3 = NERTokenAtoms.hash(
+            w, min(b.upperBound, b.lowerBound + 2)..<min(b.upperBound, b.lowerBound + 3), start: prefix2)
         suffix1 = NERTokenAtoms.hash(w, max(0, count - 1)..<count)
         suffix2 = NERTokenAtoms.hash(w, max(0, count - 2)..<count)
         suffix3 = NERTokenAtoms.hash(w, max(0, count - 3)..<count)
@@ -82,16 +85,30 @@ struct NERTokenAtoms {
             && !ranges.proclitics.contains { w[$0.lowerBound] == ArabicClitics.kaf && $0.count == 1 }
     }
 
-    /// FNV-1a over the UTF-8 encoding of `w[range]`, equal to `FeatureHash.of(String(w[range]))`.
-    static func hash(_ w: [Unicode.Scalar], _ range: Range<Int>) -> UInt64 {
-        var h = FeatureHash.offsetBasis
-        for i in range {
-            for unit in UTF8.encode(w[i])! {
-                h ^= UInt64(unit)
-                h = h &* FeatureHash.prime
-            }
-        }
+    /// FNV-1a over the UTF-8 encoding of `w[range]`, continuing from `start`; from the default start it equals
+    /// `FeatureHash.of(String(w[range]))`.
+    static func hash(_ w: [Unicode.Scalar], _ range: Range<Int>, start: UInt64 = FeatureHash.offsetBasis) -> UInt64 {
+        var h = start
+        for i in range { h = fold(w[i], into: h) }
         return h
+    }
+
+    /// One FNV-1a step per UTF-8 byte of `scalar` (encoded here, so no per-scalar `UTF8.encode` buffer).
+    @inline(__always)
+    static func fold(_ scalar: Unicode.Scalar, into hash: UInt64) -> UInt64 {
+        @inline(__always) func step(_ h: UInt64, _ byte: UInt32) -> UInt64 { (h ^ UInt64(byte)) &* FeatureHash.prime }
+        let v = scalar.value
+        switch v {
+        case ..<0x80:
+            return step(hash, v)
+        case ..<0x800:
+            return step(step(hash, 0xC0 | v >> 6), 0x80 | v & 0x3F)
+        case ..<0x1_0000:
+            return step(step(step(hash, 0xE0 | v >> 12), 0x80 | v >> 6 & 0x3F), 0x80 | v & 0x3F)
+        default:
+            return step(step(step(step(hash, 0xF0 | v >> 18), 0x80 | v >> 12 & 0x3F), 0x80 | v >> 6 & 0x3F),
+                0x80 | v & 0x3F)
+        }
     }
 
     /// 1 Arabic letter, 2 ASCII digit, 3 Latin letter, 4 punctuation or symbol, 5 anything else.

@@ -119,6 +119,10 @@ struct AnalyzedText: Sendable {
         var stemIDs: [Int] = []
         forms.reserveCapacity(lexemes.count)
         stemIDs.reserveCapacity(lexemes.count)
+        // Sized for the worst case (every lexeme a new word) so no insertion rehashes; only lookups and
+        // `ids.count` are read, never the iteration order, so capacity cannot change a result.
+        cache.reserveCapacity(lexemes.count)
+        ids.reserveCapacity(lexemes.count)
         for (i, lx) in lexemes.enumerated() {
             if lx.kind == .punctuation {
                 forms.append(nil)

@@ -147,18 +147,19 @@ public enum ArabicClitics {
         var strippedConjunction = false
         var strippedPreposition = false
         while let first = scalars.first {
-            let normalized = ArabicNormalizer.normalize(String(String.UnicodeScalarView(scalars)))
-            if protectedWords.contains(normalized) { break }
+            // Checked before normalising: a word that cannot lose its first letter is returned as is.
             let isConjunction = first == waw || first == feh
             let isPreposition = first == beh || first == kaf || first == lam
             guard (isConjunction && !strippedConjunction && !strippedPreposition) || (isPreposition && !strippedPreposition) else { break }
+            let normalized = ArabicNormalizer.normalize(String(Substring(scalars)))
+            if protectedWords.contains(normalized) { break }
             let rest = Array(normalized.unicodeScalars.dropFirst())
             let restHasArticle = rest.count >= 4 && rest[0] == alefScalar && rest[1] == lam
             let restIsLamArticle = first == lam && rest.count >= 4 && rest[0] == lam  // لل: keep the article's ل
             let letters = rest.filter { ArabicNormalizer.isArabicLetter($0) }.count
             // A preposition before a bare word is taken as one only when the rest is a known name ("بباريس"):
             // too many names begin with ب ل ك ("باسكال") to strip them on length alone.
-            let restIsKnownName = protectedWords.contains(String(String.UnicodeScalarView(rest)))
+            let restIsKnownName = protectedWords.contains(String(Substring(normalized.unicodeScalars.dropFirst())))
             let longEnough = isConjunction ? letters >= 3 : restIsKnownName
             guard letters == rest.count, restHasArticle || restIsLamArticle || longEnough else { break }
             if restIsLamArticle { break }
@@ -167,6 +168,6 @@ public enum ArabicClitics {
             while let next = scalars.first, ArabicNormalizer.isDiacriticOrTatweel(next) { scalars = scalars.dropFirst() }
             if isConjunction { strippedConjunction = true } else { strippedPreposition = true }
         }
-        return String(String.UnicodeScalarView(scalars))
+        return String(Substring(scalars))
     }
 }
