@@ -1,6 +1,8 @@
 import ArgumentParser
 import ArticleAnalysis
+import ArticleIngest
 import Foundation
+import MirsadServices
 
 /// `mirsad train ...`: rebuilds the models that ship in the package's resources.
 struct TrainCommand: ParsableCommand {
@@ -97,46 +99,37 @@ struct TrainNERCommand: ParsableCommand {
     }
 }
 
-/// `mirsad train ner-lexicon FILE`: counts word bases over a JSON Lines news corpus (fields `title`, `text`) and
+/// `mirsad train ner-lexicon INPUT...`: counts word bases over a news corpus (each article's title and text) and
 /// writes the recognizer's corpus lexicon (`NERLexicon`). The shipped one is rebuilt bit for bit by
-/// `zcat ../shared/corpus/ant/articles.jsonl.gz | mirsad train ner-lexicon - --output Sources/ArticleAnalysis/Resources/ner-lexicon.txt`.
+/// `mirsad train ner-lexicon ../shared/corpus/ant/articles.jsonl.gz --output Sources/ArticleAnalysis/Resources/ner-lexicon.txt`.
 /// Retrain the model (`mirsad train ner`) after changing the lexicon.
 struct TrainNERLexiconCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ner-lexicon",
-        abstract: "Build the recognizer's corpus lexicon from JSON Lines articles (\"-\" reads standard input)."
+        abstract: "Build the recognizer's corpus lexicon from news articles."
     )
 
-    @Argument(help: "JSON Lines file with \"title\" and \"text\" fields, or - for standard input.")
-    var file: String
+    @Argument(help: "Articles to count (any input `mirsad submit` reads: .jsonl, .jsonl.gz, directories, - for stdin).")
+    var inputs: [String]
 
     @Option(help: "Where to write the lexicon.")
     var output: String = "ner-lexicon.txt"
 
     func run() throws {
-        let data: Data
-        if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        }
         var builder = NERLexicon.Builder()
-        var lineNumber = 0
-        var articles = 0
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0d }) { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-                throw ValidationError("\(file): line \(lineNumber) is not a JSON object")
+        let summary = try ArticleReader().read(inputs) { event in
+            switch event {
+            case .article(let article):
+                if let title = article.title { builder.add(text: title) }
+                builder.add(text: article.content.raw)
+            case .problem(let problem):
+                writeStandardError("mirsad train ner-lexicon: \(problem)\n")
             }
-            for field in ["title", "text"] {
-                if let text = object[field] as? String { builder.add(text: text) }
-            }
-            articles += 1
         }
+        guard summary.articles > 0 else { throw CommandFailure("no articles in \(inputs.joined(separator: " "))") }
         let text = builder.text()
         try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-        print("counted \(articles) articles; wrote \(output) (\(text.utf8.count) bytes)")
+        print("counted \(summary.articles) articles; wrote \(output) (\(text.utf8.count) bytes)")
     }
 }
 

@@ -64,7 +64,7 @@ public struct EntityRecognizer: Sendable {
     /// `NERModel.TrainingSettings` (14 epochs, 2^18 feature rows, chosen on a 10 % dev split) and rebuilt bit for
     /// bit by `mirsad train ner ../shared/data/anercorp/train.txt --output Sources/ArticleAnalysis/Resources/ner-model.bin`;
     /// `--dev-fraction 0.1` is the tuning run that prints dev scores. `Resources/ner-lexicon.txt` comes from
-    /// `zcat ../shared/corpus/ant/articles.jsonl.gz | mirsad train ner-lexicon - --output Sources/ArticleAnalysis/Resources/ner-lexicon.txt`.
+    /// `mirsad train ner-lexicon ../shared/corpus/ant/articles.jsonl.gz --output Sources/ArticleAnalysis/Resources/ner-lexicon.txt`.
     public static func bundled() throws -> EntityRecognizer { try bundledResult.get() }
 
     private static let bundledResult: Result<EntityRecognizer, ResourceError> = Result {
