@@ -32,7 +32,7 @@ public final class WorkerService {
 
     private struct PoolOutcome: Sendable {
         var jobID: String
-        var result: Result<Mirsad_V1_Result, WorkerJobFailure>
+        var result: Result<EncodedResult, WorkerJobFailure>
     }
 
     private struct WorkerJobFailure: Error, Sendable {
@@ -40,7 +40,7 @@ public final class WorkerService {
     }
 
     private struct Unacknowledged {
-        var result: Mirsad_V1_Result
+        var result: EncodedResult
         var sentAt: UInt64
     }
 
@@ -85,14 +85,14 @@ public final class WorkerService {
 
         logger.info("worker \(workerID) started: \(configuration.threads) threads, capacity \(configuration.capacity), dispatcher \(configuration.dispatcherEndpoint)")
 
-        func sendResults(_ results: [Mirsad_V1_Result]) throws {
+        /// Sends results in RESULTS messages kept under the frame limit (a frame above it would be dropped by the
+        /// collector's socket, silently and on every resend).
+        func sendResults(_ results: [EncodedResult]) throws {
             guard let collector, !results.isEmpty else { return }
             let now = MonotonicClock.now()
-            for chunk in results.chunked(by: ProtocolLimits.maxJobsPerMessage) {
-                var body = Mirsad_V1_Results()
-                body.results = chunk
-                try collector.send(.results(body))
-                for r in chunk { unacknowledged[r.jobID] = Unacknowledged(result: r, sentAt: now) }
+            for group in MessageBatching.split(results, size: \.sizeInMessage) {
+                try collector.send(EncodedResult.resultsMessage(group))
+                for r in group { unacknowledged[r.jobID] = Unacknowledged(result: r, sentAt: now) }
             }
         }
 
@@ -155,7 +155,7 @@ public final class WorkerService {
             // Finished analyses.
             if events[1].contains(.readable) {
                 let finished = pool.takeFinished()
-                var results: [Mirsad_V1_Result] = []
+                var results: [EncodedResult] = []
                 var failures: [Mirsad_V1_JobFailure] = []
                 for outcome in finished {
                     running.remove(outcome.jobID)
@@ -237,7 +237,11 @@ public final class WorkerService {
         timings.receivedUnixMs = UInt64(received)
         timings.finishedUnixMs = UInt64(WallClock.nowMilliseconds())
         result.timings = timings
-        return PoolOutcome(jobID: job.jobID, result: .success(result))
+        do {
+            return PoolOutcome(jobID: job.jobID, result: .success(try EncodedResult(result)))
+        } catch {
+            return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "result could not be encoded: \(error)")))
+        }
     }
 }
 
