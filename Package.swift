@@ -53,11 +53,19 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        /// The dispatcher's durable job journal (SQLite, GRDB) behind `MirsadProtocol.JobJournal`.
+        .target(
+            name: "DispatcherJournal",
+            dependencies: [
+                "MirsadProtocol",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         /// Dispatcher, worker, collector and producer: thin socket loops around the state machines.
         .target(
             name: "MirsadServices",
             dependencies: [
-                "ZeroMQ", "MirsadProtocol", "ReportStore", "ArticleAnalysis", "ArticleIngest",
+                "ZeroMQ", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ArticleAnalysis", "ArticleIngest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
@@ -78,10 +86,11 @@ let package = Package(
         .testTarget(name: "ArticleIngestTests", dependencies: ["ArticleIngest"]),
         .testTarget(name: "MirsadProtocolTests", dependencies: ["MirsadProtocol"]),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore"]),
+        .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadProtocol"]),
         .testTarget(name: "MirsadServicesTests", dependencies: ["MirsadServices"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "ZeroMQ"]
+            dependencies: ["mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ZeroMQ"]
         ),
     ]
 )

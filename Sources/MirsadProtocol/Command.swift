@@ -17,6 +17,10 @@ public enum Command: UInt8, Sendable, Hashable, CaseIterable, CustomStringConver
     case batchStatusReply = 0x13
     case status = 0x14
     case statusReply = 0x15
+    case deadLetters = 0x16
+    case deadLettersReply = 0x17
+    case retryDeadLetters = 0x18
+    case retryDeadLettersReply = 0x19
     case results = 0x20
     case resultsAck = 0x21
     case error = 0x7F
@@ -38,6 +42,10 @@ public enum Command: UInt8, Sendable, Hashable, CaseIterable, CustomStringConver
         case .batchStatusReply: "BATCH_STATUS_REPLY"
         case .status: "STATUS"
         case .statusReply: "STATUS_REPLY"
+        case .deadLetters: "DEAD_LETTERS"
+        case .deadLettersReply: "DEAD_LETTERS_REPLY"
+        case .retryDeadLetters: "RETRY_DEAD_LETTERS"
+        case .retryDeadLettersReply: "RETRY_DEAD_LETTERS_REPLY"
         case .results: "RESULTS"
         case .resultsAck: "RESULTS_ACK"
         case .error: "ERROR"

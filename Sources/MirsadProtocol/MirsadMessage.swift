@@ -8,7 +8,8 @@ public enum MirsadMessage: Sendable, Equatable {
     case welcome(Mirsad_V1_Welcome)
     case jobs(Mirsad_V1_Jobs)
     case done(Mirsad_V1_Done)
-    case heartbeat
+    /// From a worker, the jobs it holds (their leases are extended); empty from everyone else.
+    case heartbeat(Mirsad_V1_Heartbeat)
     case bye(Mirsad_V1_Bye)
     case stored(Mirsad_V1_Stored)
     case storedAck(Mirsad_V1_StoredAck)
@@ -18,6 +19,10 @@ public enum MirsadMessage: Sendable, Equatable {
     case batchStatusReply(Mirsad_V1_BatchStatusReply)
     case status(Mirsad_V1_Status)
     case statusReply(Mirsad_V1_StatusReply)
+    case deadLetters(Mirsad_V1_DeadLetters)
+    case deadLettersReply(Mirsad_V1_DeadLettersReply)
+    case retryDeadLetters(Mirsad_V1_RetryDeadLetters)
+    case retryDeadLettersReply(Mirsad_V1_RetryDeadLettersReply)
     case results(Mirsad_V1_Results)
     case resultsAck(Mirsad_V1_ResultsAck)
     case error(Mirsad_V1_Error)
@@ -38,11 +43,18 @@ public enum MirsadMessage: Sendable, Equatable {
         case .batchStatusReply: .batchStatusReply
         case .status: .status
         case .statusReply: .statusReply
+        case .deadLetters: .deadLetters
+        case .deadLettersReply: .deadLettersReply
+        case .retryDeadLetters: .retryDeadLetters
+        case .retryDeadLettersReply: .retryDeadLettersReply
         case .results: .results
         case .resultsAck: .resultsAck
         case .error: .error
         }
     }
+
+    /// A HEARTBEAT with an empty body (from the dispatcher, collectors, and workers that hold nothing).
+    public static var heartbeat: MirsadMessage { .heartbeat(Mirsad_V1_Heartbeat()) }
 
     /// An ERROR message.
     public static func error(_ code: Mirsad_V1_ErrorCode, _ message: String, requestID: String = "", command: Command? = nil) -> MirsadMessage {
@@ -54,14 +66,14 @@ public enum MirsadMessage: Sendable, Equatable {
         return .error(body)
     }
 
-    /// The body as a protobuf message (an empty `Heartbeat` for HEARTBEAT).
+    /// The body as a protobuf message.
     var body: any SwiftProtobuf.Message {
         switch self {
         case .hello(let m): m
         case .welcome(let m): m
         case .jobs(let m): m
         case .done(let m): m
-        case .heartbeat: Mirsad_V1_Heartbeat()
+        case .heartbeat(let m): m
         case .bye(let m): m
         case .stored(let m): m
         case .storedAck(let m): m
@@ -71,6 +83,10 @@ public enum MirsadMessage: Sendable, Equatable {
         case .batchStatusReply(let m): m
         case .status(let m): m
         case .statusReply(let m): m
+        case .deadLetters(let m): m
+        case .deadLettersReply(let m): m
+        case .retryDeadLetters(let m): m
+        case .retryDeadLettersReply(let m): m
         case .results(let m): m
         case .resultsAck(let m): m
         case .error(let m): m
@@ -84,7 +100,7 @@ public enum MirsadMessage: Sendable, Equatable {
         case .welcome: .welcome(try .init(serializedBytes: body))
         case .jobs: .jobs(try .init(serializedBytes: body))
         case .done: .done(try .init(serializedBytes: body))
-        case .heartbeat: try { _ = try Mirsad_V1_Heartbeat(serializedBytes: body); return .heartbeat }()
+        case .heartbeat: .heartbeat(try .init(serializedBytes: body))
         case .bye: .bye(try .init(serializedBytes: body))
         case .stored: .stored(try .init(serializedBytes: body))
         case .storedAck: .storedAck(try .init(serializedBytes: body))
@@ -94,6 +110,10 @@ public enum MirsadMessage: Sendable, Equatable {
         case .batchStatusReply: .batchStatusReply(try .init(serializedBytes: body))
         case .status: .status(try .init(serializedBytes: body))
         case .statusReply: .statusReply(try .init(serializedBytes: body))
+        case .deadLetters: .deadLetters(try .init(serializedBytes: body))
+        case .deadLettersReply: .deadLettersReply(try .init(serializedBytes: body))
+        case .retryDeadLetters: .retryDeadLetters(try .init(serializedBytes: body))
+        case .retryDeadLettersReply: .retryDeadLettersReply(try .init(serializedBytes: body))
         case .results: .results(try .init(serializedBytes: body))
         case .resultsAck: .resultsAck(try .init(serializedBytes: body))
         case .error: .error(try .init(serializedBytes: body))

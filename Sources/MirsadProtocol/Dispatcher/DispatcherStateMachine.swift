@@ -146,7 +146,10 @@ public struct DispatcherStateMachine<Queue: JobQueue>: Sendable {
         case .heartbeat: return []
         case .bye: return removePeer(peer, reason: .bye)
         case .error(let error): return [.peerReportedError(error, from: peer)]
-        case .welcome, .jobs, .storedAck, .submitAck, .batchStatusReply, .statusReply, .results, .resultsAck:
+        case .deadLetters, .retryDeadLetters:
+            return []
+        case .welcome, .jobs, .storedAck, .submitAck, .batchStatusReply, .statusReply, .deadLettersReply,
+             .retryDeadLettersReply, .results, .resultsAck:
             return []  // unreachable: no role may send these to the dispatcher
         }
     }

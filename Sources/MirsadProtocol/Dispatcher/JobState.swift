@@ -28,23 +28,27 @@ public enum JobState: Sendable, Hashable {
 
 /// Jobs per state. Invariant (kept by `DispatcherStateMachine`): the sum is the number of jobs known.
 public struct JobCounts: Sendable, Hashable {
-    public enum Kind: Sendable, Hashable { case queued, inFlight, awaitingStore, stored, failed }
+    /// `failed` counts dead letters: jobs that failed on every allowed attempt.
+    public enum Kind: Sendable, Hashable, CaseIterable { case queued, inFlight, retrying, awaitingStore, stored, failed }
 
     public var queued = 0
     public var inFlight = 0
+    /// Failed at least once, waiting for the next attempt.
+    public var retrying = 0
     public var awaitingStore = 0
     public var stored = 0
     public var failed = 0
 
     public init() {}
 
-    public var total: Int { queued + inFlight + awaitingStore + stored + failed }
+    public var total: Int { queued + inFlight + retrying + awaitingStore + stored + failed }
 
-    subscript(kind: Kind) -> Int {
+    public subscript(kind: Kind) -> Int {
         get {
             switch kind {
             case .queued: queued
             case .inFlight: inFlight
+            case .retrying: retrying
             case .awaitingStore: awaitingStore
             case .stored: stored
             case .failed: failed
@@ -54,6 +58,7 @@ public struct JobCounts: Sendable, Hashable {
             switch kind {
             case .queued: queued = newValue
             case .inFlight: inFlight = newValue
+            case .retrying: retrying = newValue
             case .awaitingStore: awaitingStore = newValue
             case .stored: stored = newValue
             case .failed: failed = newValue

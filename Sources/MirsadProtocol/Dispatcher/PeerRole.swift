@@ -9,12 +9,13 @@ public enum PeerRole: Sendable, Hashable, CustomStringConvertible {
     public static func allowedToSend(_ command: Command) -> Set<PeerRole> {
         switch command {
         case .hello: [.client, .worker, .collector]  // a registered peer saying HELLO again starts a new session
-        case .submit, .batchStatus, .status: [.client]
+        case .submit, .batchStatus, .status, .deadLetters, .retryDeadLetters: [.client]
         case .done: [.worker]
         case .stored: [.collector]
         case .heartbeat, .bye: [.worker, .collector]
         case .error: [.client, .worker, .collector]  // logged, never answered
-        case .welcome, .jobs, .storedAck, .submitAck, .batchStatusReply, .statusReply, .results, .resultsAck: []
+        case .welcome, .jobs, .storedAck, .submitAck, .batchStatusReply, .statusReply, .deadLettersReply, .retryDeadLettersReply,
+             .results, .resultsAck: []
         }
     }
 

@@ -481,6 +481,11 @@ public nonisolated struct Mirsad_V1_SubmitAck: Sendable {
 
   public var rejected: [Mirsad_V1_Rejection] = []
 
+  /// Producer credit: how many more jobs the dispatcher will take now, beyond those in this SUBMIT. A producer keeps
+  /// the jobs it has sent and not yet seen acknowledged within its credit; at 0 it waits and asks again with a SUBMIT
+  /// that has no jobs (answered with a SUBMIT_ACK carrying the current credit).
+  public var credit: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -525,7 +530,11 @@ public nonisolated struct Mirsad_V1_BatchStatusReply: Sendable {
 
   public var stored: UInt32 = 0
 
+  /// Dead-lettered: failed on every allowed attempt (see DEAD_LETTERS).
   public var failed: UInt32 = 0
+
+  /// Failed at least once and waiting for their next attempt (backoff).
+  public var retrying: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -670,11 +679,145 @@ public nonisolated struct Mirsad_V1_StatusReply: @unchecked Sendable {
     set {_uniqueStorage()._version = newValue}
   }
 
+  /// Jobs waiting for their next attempt after a failure.
+  public var retrying: UInt64 {
+    get {_storage._retrying}
+    set {_uniqueStorage()._retrying = newValue}
+  }
+
+  /// Jobs dead-lettered (also counted in `failed`, which carries the same number).
+  public var deadLetters: UInt64 {
+    get {_storage._deadLetters}
+    set {_uniqueStorage()._deadLetters = newValue}
+  }
+
+  /// Dispatches beyond each job's first since the journal was created: jobs run more than once.
+  public var redispatches: UInt64 {
+    get {_storage._redispatches}
+    set {_uniqueStorage()._redispatches = newValue}
+  }
+
+  /// Where the dispatcher keeps its jobs ("sqlite:/path" or "memory").
+  public var journal: String {
+    get {_storage._journal}
+    set {_uniqueStorage()._journal = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One job that failed on every allowed attempt.
+public nonisolated struct Mirsad_V1_DeadLetter: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String = String()
+
+  public var batchID: String = String()
+
+  /// The last attempt's error.
+  public var error: String = String()
+
+  /// The worker of the last attempt (empty when no worker was involved).
+  public var workerID: String = String()
+
+  /// Failed attempts.
+  public var attempts: UInt32 = 0
+
+  /// Unix time in milliseconds when it was dead-lettered.
+  public var deadUnixMs: UInt64 = 0
+
+  /// The article's own id (ArticleMetadata.id).
+  public var articleID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// DEAD_LETTERS (0x16): client -> dispatcher. Lists dead letters in job-id order, after `after_job_id`.
+public nonisolated struct Mirsad_V1_DeadLetters: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestID: String = String()
+
+  /// Only this batch's, when set.
+  public var batchID: String = String()
+
+  /// At most this many (0: the dispatcher's default, 100; capped at 4096).
+  public var limit: UInt32 = 0
+
+  public var afterJobID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// DEAD_LETTERS_REPLY (0x17).
+public nonisolated struct Mirsad_V1_DeadLettersReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestID: String = String()
+
+  public var letters: [Mirsad_V1_DeadLetter] = []
+
+  /// Dead letters in all (of the batch, when one was named).
+  public var total: UInt64 = 0
+
+  /// More follow the last one listed.
+  public var more: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// RETRY_DEAD_LETTERS (0x18): client -> dispatcher. Queues dead letters again with a fresh count of attempts:
+/// the listed job ids, or all (of `batch_id` when set) when `all` is true.
+public nonisolated struct Mirsad_V1_RetryDeadLetters: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestID: String = String()
+
+  public var jobIds: [String] = []
+
+  public var all: Bool = false
+
+  public var batchID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// RETRY_DEAD_LETTERS_REPLY (0x19).
+public nonisolated struct Mirsad_V1_RetryDeadLettersReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestID: String = String()
+
+  public var requeued: UInt32 = 0
+
+  /// Listed job ids that are not dead letters.
+  public var notDead: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// HELLO (0x01): worker or collector -> dispatcher; the first message of a session.
@@ -697,6 +840,12 @@ public nonisolated struct Mirsad_V1_Hello: Sendable {
 
   /// Workers: the number of jobs it can hold at once (its credit), 1 ... max_credit. Collectors: 0.
   public var capacity: UInt32 = 0
+
+  /// The id of the previous process of this worker, which died; its jobs are requeued at once.
+  public var replaces: String = String()
+
+  /// Jobs the previous process (`replaces`) was analysing when it crashed: each counts as a failed attempt.
+  public var crashed: [Mirsad_V1_JobFailure] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -778,6 +927,9 @@ public nonisolated struct Mirsad_V1_JobFailure: Sendable {
 
   public var error: String = String()
 
+  /// Another attempt cannot succeed (the article cannot be read): dead-lettered at once.
+  public var permanent: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -799,11 +951,14 @@ public nonisolated struct Mirsad_V1_Done: Sendable {
   public init() {}
 }
 
-/// HEARTBEAT (0x05): both ways; empty body.
+/// HEARTBEAT (0x05): both ways. From a worker it lists every job the worker holds (running, waiting for a thread,
+/// or waiting for the collector's RESULTS_ACK): each listed job's lease is extended. Empty otherwise.
 public nonisolated struct Mirsad_V1_Heartbeat: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
+
+  public var jobIds: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1627,7 +1782,7 @@ nonisolated extension Mirsad_V1_Rejection: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0\u{1}credit\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1640,6 +1795,7 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.accepted) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.duplicates) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.rejected) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.credit) }()
       default: break
       }
     }
@@ -1661,6 +1817,9 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.rejected.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.rejected, fieldNumber: 5)
     }
+    if self.credit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.credit, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1670,6 +1829,7 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.accepted != rhs.accepted {return false}
     if lhs.duplicates != rhs.duplicates {return false}
     if lhs.rejected != rhs.rejected {return false}
+    if lhs.credit != rhs.credit {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1712,7 +1872,7 @@ nonisolated extension Mirsad_V1_BatchStatus: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BatchStatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}known\0\u{1}total\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}known\0\u{1}total\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}retrying\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1729,6 +1889,7 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
       case 7: try { try decoder.decodeSingularUInt32Field(value: &self.awaitingStore) }()
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.stored) }()
       case 9: try { try decoder.decodeSingularUInt32Field(value: &self.failed) }()
+      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.retrying) }()
       default: break
       }
     }
@@ -1762,6 +1923,9 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
     if self.failed != 0 {
       try visitor.visitSingularUInt32Field(value: self.failed, fieldNumber: 9)
     }
+    if self.retrying != 0 {
+      try visitor.visitSingularUInt32Field(value: self.retrying, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1775,6 +1939,7 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
     if lhs.awaitingStore != rhs.awaitingStore {return false}
     if lhs.stored != rhs.stored {return false}
     if lhs.failed != rhs.failed {return false}
+    if lhs.retrying != rhs.retrying {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1882,7 +2047,7 @@ nonisolated extension Mirsad_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0\u{1}retrying\0\u{3}dead_letters\0\u{1}redispatches\0\u{1}journal\0")
 
   fileprivate class _StorageClass {
     var _requestID: String = String()
@@ -1902,6 +2067,10 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
     var _refusedMessages: UInt64 = 0
     var _batches: UInt64 = 0
     var _version: String = String()
+    var _retrying: UInt64 = 0
+    var _deadLetters: UInt64 = 0
+    var _redispatches: UInt64 = 0
+    var _journal: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1929,6 +2098,10 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       _refusedMessages = source._refusedMessages
       _batches = source._batches
       _version = source._version
+      _retrying = source._retrying
+      _deadLetters = source._deadLetters
+      _redispatches = source._redispatches
+      _journal = source._journal
     }
   }
 
@@ -1964,6 +2137,10 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         case 15: try { try decoder.decodeSingularUInt64Field(value: &_storage._refusedMessages) }()
         case 16: try { try decoder.decodeSingularUInt64Field(value: &_storage._batches) }()
         case 17: try { try decoder.decodeSingularStringField(value: &_storage._version) }()
+        case 18: try { try decoder.decodeSingularUInt64Field(value: &_storage._retrying) }()
+        case 19: try { try decoder.decodeSingularUInt64Field(value: &_storage._deadLetters) }()
+        case 20: try { try decoder.decodeSingularUInt64Field(value: &_storage._redispatches) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._journal) }()
         default: break
         }
       }
@@ -2023,6 +2200,18 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       if !_storage._version.isEmpty {
         try visitor.visitSingularStringField(value: _storage._version, fieldNumber: 17)
       }
+      if _storage._retrying != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._retrying, fieldNumber: 18)
+      }
+      if _storage._deadLetters != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._deadLetters, fieldNumber: 19)
+      }
+      if _storage._redispatches != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._redispatches, fieldNumber: 20)
+      }
+      if !_storage._journal.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._journal, fieldNumber: 21)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2049,6 +2238,10 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         if _storage._refusedMessages != rhs_storage._refusedMessages {return false}
         if _storage._batches != rhs_storage._batches {return false}
         if _storage._version != rhs_storage._version {return false}
+        if _storage._retrying != rhs_storage._retrying {return false}
+        if _storage._deadLetters != rhs_storage._deadLetters {return false}
+        if _storage._redispatches != rhs_storage._redispatches {return false}
+        if _storage._journal != rhs_storage._journal {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2058,9 +2251,244 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
   }
 }
 
+nonisolated extension Mirsad_V1_DeadLetter: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeadLetter"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}error\0\u{3}worker_id\0\u{1}attempts\0\u{3}dead_unix_ms\0\u{3}article_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.workerID) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.attempts) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.deadUnixMs) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.articleID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.batchID.isEmpty {
+      try visitor.visitSingularStringField(value: self.batchID, fieldNumber: 2)
+    }
+    if !self.error.isEmpty {
+      try visitor.visitSingularStringField(value: self.error, fieldNumber: 3)
+    }
+    if !self.workerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.workerID, fieldNumber: 4)
+    }
+    if self.attempts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempts, fieldNumber: 5)
+    }
+    if self.deadUnixMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.deadUnixMs, fieldNumber: 6)
+    }
+    if !self.articleID.isEmpty {
+      try visitor.visitSingularStringField(value: self.articleID, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_DeadLetter, rhs: Mirsad_V1_DeadLetter) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.batchID != rhs.batchID {return false}
+    if lhs.error != rhs.error {return false}
+    if lhs.workerID != rhs.workerID {return false}
+    if lhs.attempts != rhs.attempts {return false}
+    if lhs.deadUnixMs != rhs.deadUnixMs {return false}
+    if lhs.articleID != rhs.articleID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_DeadLetters: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeadLetters"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}limit\0\u{3}after_job_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.limit) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.afterJobID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if !self.batchID.isEmpty {
+      try visitor.visitSingularStringField(value: self.batchID, fieldNumber: 2)
+    }
+    if self.limit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.limit, fieldNumber: 3)
+    }
+    if !self.afterJobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.afterJobID, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_DeadLetters, rhs: Mirsad_V1_DeadLetters) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.batchID != rhs.batchID {return false}
+    if lhs.limit != rhs.limit {return false}
+    if lhs.afterJobID != rhs.afterJobID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_DeadLettersReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeadLettersReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}letters\0\u{1}total\0\u{1}more\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.letters) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.total) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.more) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if !self.letters.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.letters, fieldNumber: 2)
+    }
+    if self.total != 0 {
+      try visitor.visitSingularUInt64Field(value: self.total, fieldNumber: 3)
+    }
+    if self.more != false {
+      try visitor.visitSingularBoolField(value: self.more, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_DeadLettersReply, rhs: Mirsad_V1_DeadLettersReply) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.letters != rhs.letters {return false}
+    if lhs.total != rhs.total {return false}
+    if lhs.more != rhs.more {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_RetryDeadLetters: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RetryDeadLetters"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}job_ids\0\u{1}all\0\u{3}batch_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.jobIds) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.all) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if !self.jobIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.jobIds, fieldNumber: 2)
+    }
+    if self.all != false {
+      try visitor.visitSingularBoolField(value: self.all, fieldNumber: 3)
+    }
+    if !self.batchID.isEmpty {
+      try visitor.visitSingularStringField(value: self.batchID, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_RetryDeadLetters, rhs: Mirsad_V1_RetryDeadLetters) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.jobIds != rhs.jobIds {return false}
+    if lhs.all != rhs.all {return false}
+    if lhs.batchID != rhs.batchID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_RetryDeadLettersReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RetryDeadLettersReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}requeued\0\u{3}not_dead\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.requeued) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.notDead) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if self.requeued != 0 {
+      try visitor.visitSingularUInt32Field(value: self.requeued, fieldNumber: 2)
+    }
+    if !self.notDead.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.notDead, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_RetryDeadLettersReply, rhs: Mirsad_V1_RetryDeadLettersReply) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.requeued != rhs.requeued {return false}
+    if lhs.notDead != rhs.notDead {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Mirsad_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}role\0\u{1}id\0\u{1}host\0\u{1}pid\0\u{1}version\0\u{1}capacity\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}role\0\u{1}id\0\u{1}host\0\u{1}pid\0\u{1}version\0\u{1}capacity\0\u{1}replaces\0\u{1}crashed\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2074,6 +2502,8 @@ nonisolated extension Mirsad_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.pid) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.version) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.capacity) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.replaces) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.crashed) }()
       default: break
       }
     }
@@ -2098,6 +2528,12 @@ nonisolated extension Mirsad_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if self.capacity != 0 {
       try visitor.visitSingularUInt32Field(value: self.capacity, fieldNumber: 6)
     }
+    if !self.replaces.isEmpty {
+      try visitor.visitSingularStringField(value: self.replaces, fieldNumber: 7)
+    }
+    if !self.crashed.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.crashed, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2108,6 +2544,8 @@ nonisolated extension Mirsad_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.pid != rhs.pid {return false}
     if lhs.version != rhs.version {return false}
     if lhs.capacity != rhs.capacity {return false}
+    if lhs.replaces != rhs.replaces {return false}
+    if lhs.crashed != rhs.crashed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2244,7 +2682,7 @@ nonisolated extension Mirsad_V1_Jobs: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Mirsad_V1_JobFailure: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobFailure"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}error\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}error\0\u{1}permanent\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2254,6 +2692,7 @@ nonisolated extension Mirsad_V1_JobFailure: SwiftProtobuf.Message, SwiftProtobuf
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.permanent) }()
       default: break
       }
     }
@@ -2266,12 +2705,16 @@ nonisolated extension Mirsad_V1_JobFailure: SwiftProtobuf.Message, SwiftProtobuf
     if !self.error.isEmpty {
       try visitor.visitSingularStringField(value: self.error, fieldNumber: 2)
     }
+    if self.permanent != false {
+      try visitor.visitSingularBoolField(value: self.permanent, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_JobFailure, rhs: Mirsad_V1_JobFailure) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
     if lhs.error != rhs.error {return false}
+    if lhs.permanent != rhs.permanent {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2314,18 +2757,29 @@ nonisolated extension Mirsad_V1_Done: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Mirsad_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Heartbeat"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    // Load everything into unknown fields
-    while try decoder.nextFieldNumber() != nil {}
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.jobIds) }()
+      default: break
+      }
+    }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.jobIds, fieldNumber: 1)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_Heartbeat, rhs: Mirsad_V1_Heartbeat) -> Bool {
+    if lhs.jobIds != rhs.jobIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,117 @@
+/// Where the dispatcher keeps its jobs: the record of every job it has acknowledged, and the queue.
+///
+/// The state machine keeps only what is in flight in memory; every queued, retrying, finished and dead job lives in
+/// the journal, so memory does not grow with the queue.
+///
+/// Durability is by group commit: changes are buffered (in an open transaction) and become durable at `commit()`.
+/// The service around the state machine commits before it sends any message that reflects a change, so a
+/// SUBMIT_ACK, a JOBS or a STORED_ACK never gets ahead of the disk.
+///
+/// Methods other than `commit()` do not throw. A journal that fails to read or write remembers the first failure,
+/// answers as if nothing was there (`insert` says "known", `takeQueued` returns nothing), and `commit()` then throws
+/// it: the service stops without sending what it had prepared, and a restart recovers the last committed state
+/// (crash-only). A journal is owned by one thread.
+///
+/// States on disk: queued, in flight, retrying (failed, waiting for `not-before`), awaiting store, stored, dead.
+/// On open, jobs in flight go back to queued: no worker holds a job of a previous dispatcher process.
+public protocol JobJournal {
+    /// Counts per batch of the jobs found at open (after in-flight jobs went back to queued); their sum is every
+    /// job the journal holds. Also how many dispatches were repeats before this process started.
+    func recovered() -> JournalRecovery
+
+    /// Adds `job` as queued unless a job with its id is known. Returns false for a known id (resubmission changes
+    /// nothing). `job.batchID` is the batch.
+    mutating func insert(_ job: Mirsad_V1_Job) -> Bool
+
+    /// Up to `limit` queued jobs in the order they were first queued (a job taken back keeps its place), each now
+    /// in flight; its dispatch count is increased.
+    mutating func takeQueued(limit: Int) -> [JournalJob]
+
+    /// An in-flight job back to queued with no attempt counted (its worker died, left, or was replaced).
+    mutating func requeue(_ jobID: String)
+
+    /// An in-flight job failed: it waits until `notBeforeUnixMillis`, then is queued again by `promoteDueRetries`.
+    /// `failures` is the job's count of failed attempts, this one included.
+    mutating func scheduleRetry(_ jobID: String, failures: Int, notBeforeUnixMillis: UInt64, error: String, workerID: String)
+
+    /// Retrying jobs whose time has come, now queued again.
+    mutating func promoteDueRetries(nowUnixMillis: UInt64) -> [JournalJobRef]
+
+    /// An in-flight job's result is at the collector: awaiting store. Its article is no longer kept.
+    mutating func markAwaitingStore(_ jobID: String)
+
+    /// A job's result is in the report store, whatever state it was in (a STORED can overtake a DONE, or arrive
+    /// for a job dead-lettered on a timeout whose result still made it). Nil when the id is unknown or the job is
+    /// already stored.
+    mutating func markStored(_ jobID: String) -> StoredTransition?
+
+    /// A job failed on its last allowed attempt (or permanently): dead, with its reason kept.
+    mutating func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, deadUnixMillis: UInt64)
+
+    /// Dead letters in job-id order after `afterJobID`, of one batch when `batchID` is given.
+    func deadLetters(batchID: String?, afterJobID: String?, limit: Int) -> [Mirsad_V1_DeadLetter]
+
+    /// Dead jobs queued again with no failures counted: those listed (ids that are not dead are skipped), or every
+    /// dead job (of `batchID` when given) when `jobIDs` is nil.
+    mutating func retryDeadLetters(jobIDs: [String]?, batchID: String?) -> [JournalJobRef]
+
+    /// Makes every change since the last commit durable. Throws the first failure of any method since then.
+    mutating func commit() throws
+
+    /// Where the jobs are kept, for STATUS ("sqlite:/path/to/journal" or "memory").
+    var description: String { get }
+}
+
+/// A job handed out by `takeQueued`.
+public struct JournalJob: Sendable, Equatable {
+    public var job: Mirsad_V1_Job
+    /// Failed attempts so far.
+    public var failures: Int
+    /// Times the job has been handed to a worker, this one included.
+    public var dispatches: Int
+    public var submittedUnixMillis: UInt64
+
+    public init(job: Mirsad_V1_Job, failures: Int, dispatches: Int, submittedUnixMillis: UInt64) {
+        self.job = job
+        self.failures = failures
+        self.dispatches = dispatches
+        self.submittedUnixMillis = submittedUnixMillis
+    }
+}
+
+public struct JournalJobRef: Sendable, Hashable {
+    public var jobID: String
+    public var batchID: String
+
+    public init(jobID: String, batchID: String) {
+        self.jobID = jobID
+        self.batchID = batchID
+    }
+}
+
+/// What `markStored` changed.
+public struct StoredTransition: Sendable, Hashable {
+    public var batchID: String
+    /// The state the job left.
+    public var previous: JobCounts.Kind
+    public var submittedUnixMillis: UInt64
+
+    public init(batchID: String, previous: JobCounts.Kind, submittedUnixMillis: UInt64) {
+        self.batchID = batchID
+        self.previous = previous
+        self.submittedUnixMillis = submittedUnixMillis
+    }
+}
+
+/// What a journal holds when it is opened.
+public struct JournalRecovery: Sendable, Equatable {
+    /// Job counts per batch id; no job is in flight.
+    public var batches: [String: JobCounts]
+    /// Dispatches beyond each job's first, over the journal's life.
+    public var redispatches: UInt64
+
+    public init(batches: [String: JobCounts] = [:], redispatches: UInt64 = 0) {
+        self.batches = batches
+        self.redispatches = redispatches
+    }
+}
