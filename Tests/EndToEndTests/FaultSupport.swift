@@ -156,6 +156,26 @@ final class StoreProgress: @unchecked Sendable {
         return condition(stored)
     }
 
+    /// Waits until at least `target` jobs are stored; false when nothing was stored for `stallSeconds`, or when
+    /// `giveUp()` says there is no point waiting (the producer has exited), or after `timeoutSeconds`.
+    func wait(forStored target: Int, stallSeconds: Double = 90, timeoutSeconds: Double = 600,
+              giveUp: () -> Bool = { false }) -> Bool {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        var last = stored
+        var movedAt = Date()
+        while Date() < deadline {
+            let now = stored
+            if now >= target { return true }
+            if now != last {
+                last = now
+                movedAt = Date()
+            }
+            if Date().timeIntervalSince(movedAt) > stallSeconds || giveUp() { return stored >= target }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return stored >= target
+    }
+
     /// Seconds from `since` to the first sample after `after` whose count is above the count at `after`: how
     /// long work stood still. Nil when the count never moved again.
     func secondsUntilAdvance(since: Date, after: Date) -> Double? {

@@ -50,7 +50,7 @@ struct FaultTests {
         var events: [FaultEvent] = []
         for step in plan {
             let threshold = Int(Double(count) * Double.random(in: step.progress, using: &random))
-            guard progress.wait(timeoutSeconds: 240, until: { $0 >= threshold }) else {
+            guard progress.wait(forStored: threshold, giveUp: { !producer.isRunning }) else {
                 Issue.record("the batch stopped before the \(step.fault) fault: \(progress.stored) of \(count) stored")
                 break
             }
@@ -231,11 +231,11 @@ struct FaultTests {
         let batch = "fault-stop-\(random.seed)"
         let producer = try cluster.submit(corpus.url, batch: batch)
         let threshold = Int(Double(count) * Double.random(in: 0.1...0.25, using: &random))
-        #expect(progress.wait(timeoutSeconds: 120) { $0 >= threshold }, "the batch did not start")
+        #expect(progress.wait(forStored: threshold, giveUp: { !producer.isRunning }), "the batch did not start")
         let frozenAt = progress.stored
         cluster.freeze(.worker(0), true)
         print("fault: SIGSTOP worker-0 at \(frozenAt)/\(count) stored")
-        let doneWhileFrozen = progress.wait(timeoutSeconds: 180) { $0 >= count }
+        let doneWhileFrozen = progress.wait(forStored: count, stallSeconds: 60, timeoutSeconds: 240)
         print("fault: with worker-0 frozen, \(progress.stored)/\(count) stored")
         #expect(doneWhileFrozen, "the frozen worker's jobs did not go to the other worker: \(progress.stored)/\(count) stored")
         cluster.freeze(.worker(0), false)
@@ -268,7 +268,7 @@ struct FaultTests {
         let batch = "fault-collector-\(random.seed)"
         let producer = try cluster.submit(corpus.url, batch: batch)
         let threshold = Int(Double(count) * Double.random(in: 0.1...0.3, using: &random))
-        #expect(progress.wait(timeoutSeconds: 120) { $0 >= threshold }, "the batch did not start")
+        #expect(progress.wait(forStored: threshold, giveUp: { !producer.isRunning }), "the batch did not start")
         let at = Date()
         let storedAtKill = progress.stored
         cluster.kill9(.collector)
