@@ -144,7 +144,7 @@ struct FaultTests {
         let batch = "fault-poison-\(random.seed)"
         let producer = try cluster.submit(corpus.url, batch: batch)
         let finished = try finishBatch(cluster: cluster, producer: producer, submitted: count, batch: batch,
-                                       timeoutSeconds: 180, stop: false)
+                                       timeoutSeconds: 120, stop: false)
         let restarts = children.restarts
         print("fault: poison: analysis processes restarted by their supervisors: \(restarts)")
         #expect(finished.outcome.deadLettered == 1, "exactly the poison article is dead-lettered")
@@ -315,7 +315,7 @@ struct FaultTests {
         let corpus = try FaultCorpus.write(count: count, from: shared, to: cluster.directory)
         // Fill the file system but for a few pages: the store can open, but cannot hold the batch.
         let ballast = mountPoint.appendingPathComponent("ballast")
-        let leave = 96 * 1024
+        let leave = 384 * 1024
         let free = freeBytes(mountPoint.path)
         try Data(count: max(0, free - leave)).write(to: ballast)
         print("fault: full disk: tmpfs of 16 MiB, \(freeBytes(mountPoint.path)) bytes left free for the store")
