@@ -21,6 +21,11 @@ struct WorkerSupervisorStateTests {
         #expect(state.childEnded(.signalled(SIGKILL), crashReports: [], at: Self.second, shutdownRequested: true) == .exit(128 + SIGKILL))
         state.childStarted(id: "w-4", crashed: [], at: 0)
         #expect(state.childEnded(.exited(64), crashReports: [], at: Self.second, shutdownRequested: false) == .exit(64))
+        state.childStarted(id: "w-5", crashed: [], at: 0)
+        #expect(state.childEnded(.signalled(SIGTERM), crashReports: [], at: Self.second, shutdownRequested: true) == .exit(0))
+        state.childStarted(id: "w-6", crashed: [], at: 0)
+        #expect(Self.delay(state.childEnded(.signalled(SIGTERM), crashReports: [], at: Self.second, shutdownRequested: false)) != nil,
+                "a SIGTERM the supervisor did not send is a death like any other")
     }
 
     @Test func deathsRestartWithDoublingBackoffThatResetsAfterAMinuteOfGoodRunning() {

@@ -1,10 +1,13 @@
 import MirsadProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The worker supervisor's decisions, as a pure state machine: when a worker process ends, whether to exit or to
 /// start another, after what delay, and what the next process reports of the one that ended.
 ///
 /// Invariants: a child that stopped cleanly (exit 0) or on a shutdown request ends the supervisor with the child's
-/// status; any other end (a signal, a non-zero exit) restarts it, after a backoff that starts at `initialBackoff`,
+/// status (0 when it died of the SIGTERM/SIGINT forwarded to it, before it could handle it); any other end (a signal, a non-zero exit) restarts it, after a backoff that starts at `initialBackoff`,
 /// doubles up to `maxBackoff`, and starts over after a child ran for `resetAfter`. Only crash reports name jobs:
 /// a SIGKILLed child names none, but is still `replaces`d. Jobs named by a child that never became ready (its
 /// HELLO may never have reached a dispatcher) are handed on to the next one as well, once each.
@@ -74,7 +77,11 @@ public struct WorkerSupervisorState: Sendable {
     public mutating func childEnded(
         _ ending: Ending, crashReports: [CrashReport], at now: UInt64, shutdownRequested: Bool
     ) -> Decision {
-        if shutdownRequested { return .exit(ending.status) }
+        if shutdownRequested {
+            // A child that died of the forwarded signal itself had not yet set up its handler: it held nothing.
+            if ending == .signalled(SIGTERM) || ending == .signalled(SIGINT) { return .exit(0) }
+            return .exit(ending.status)
+        }
         switch ending {
         case .exited(0): return .exit(0)
         case .exited(Self.usageErrorStatus): return .exit(Self.usageErrorStatus)
