@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -12,6 +13,25 @@
 /// Initial-exec TLS: reading it from a signal handler allocates nothing and takes no lock.
 static __thread __attribute__((tls_model("initial-exec"))) char current_job[MIRSAD_CRASH_MAX_JOB_ID];
 static __thread __attribute__((tls_model("initial-exec"))) size_t current_job_length;
+/// Whether this thread has a signal stack, so that a stack overflow still reaches the handler.
+static __thread __attribute__((tls_model("initial-exec"))) int alternate_stack_ready;
+
+#define ALTERNATE_STACK_BYTES (64 * 1024)
+
+/// Gives the calling thread a signal stack of its own unless it has one; the memory lives as long as the process
+/// (analysis threads do).
+static void prepare_alternate_stack(void) {
+    alternate_stack_ready = 1;
+    stack_t current;
+    if (sigaltstack(NULL, &current) == 0 && !(current.ss_flags & SS_DISABLE)) return;
+    void *memory = malloc(ALTERNATE_STACK_BYTES);
+    if (memory == NULL) return;
+    stack_t alternate;
+    memset(&alternate, 0, sizeof alternate);
+    alternate.ss_sp = memory;
+    alternate.ss_size = ALTERNATE_STACK_BYTES;
+    if (sigaltstack(&alternate, NULL) != 0) free(memory);
+}
 
 static volatile sig_atomic_t report_descriptor = -1;
 
@@ -67,7 +87,7 @@ int mirsad_crash_install(int report_fd) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = crash_handler;
-    action.sa_flags = SA_RESETHAND | SA_NODEFER;
+    action.sa_flags = SA_RESETHAND | SA_NODEFER | SA_ONSTACK;
     sigemptyset(&action.sa_mask);
     for (size_t i = 0; i < CRASH_SIGNAL_COUNT; i++) {
         if (sigaction(crash_signals[i], &action, &previous_actions[i]) != 0) return -1;
@@ -81,6 +101,7 @@ int mirsad_crash_install(int report_fd) {
 }
 
 void mirsad_crash_set_current_job(const char *job_id, size_t length) {
+    if (!alternate_stack_ready) prepare_alternate_stack();
     if (length > MIRSAD_CRASH_MAX_JOB_ID) {
         current_job_length = 0;
         return;

@@ -72,3 +72,27 @@ struct WorkerCrashReportTests {
         #expect(SignalName.of(63) == "signal 63")
     }
 }
+
+/// Recursion that the optimiser cannot turn into a loop.
+@inline(never)
+func overflowTheStack(_ depth: Int) -> Int {
+    var frame = [UInt8](repeating: UInt8(truncatingIfNeeded: depth), count: 64)
+    return withUnsafeMutableBytes(of: &frame) { _ in overflowTheStack(depth + 1) } + Int(frame[depth % 64])
+}
+
+@Suite(.timeLimit(.minutes(1)))
+struct WorkerStackOverflowCrashTests {
+    @Test func stackOverflowInAnAnalysisIsReportedWithItsJob() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-crash-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        await #expect(processExitsWith: .signal(SIGSEGV)) { [path = path as String] in
+            try CrashReporter.install(reportingTo: open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600))
+            let thread = Thread { CrashReporter.whileRunning("deep:1") { _ = overflowTheStack(0) } }
+            thread.stackSize = 1 << 20
+            thread.start()
+            while true { sleep(1) }
+        }
+        let reports = CrashReport.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(reports == [CrashReport(signal: SIGSEGV, jobID: "deep:1")])
+    }
+}

@@ -17,7 +17,9 @@
 int mirsad_crash_install(int report_fd);
 
 /// Names the job the calling thread is analysing from now on (copied into a thread-local buffer; an id longer
-/// than MIRSAD_CRASH_MAX_JOB_ID is not recorded: the thread then counts as running no job).
+/// than MIRSAD_CRASH_MAX_JOB_ID is not recorded: the thread then counts as running no job). The first call on a
+/// thread also gives it a signal stack (sigaltstack) if it has none, so that a stack overflow in the analysis is
+/// reported too.
 void mirsad_crash_set_current_job(const char *job_id, size_t length);
 
 /// The calling thread runs no job any more.
