@@ -132,3 +132,37 @@ struct WorkerLeaseAndWatchdogTests {
         #expect(again.crashed.isEmpty)
     }
 }
+
+/// What a worker does with the jobs it holds when the dispatcher forgets it (a dispatcher restart).
+@Suite(.timeLimit(.minutes(1)))
+struct WorkerDispatcherRestartTests {
+    typealias W = WorkerServiceTests
+
+    @Test func jobsHeldFromBeforeAHelloAgainAreKeptListedAndCreditedAlongsideNewOnes() throws {
+        let dispatcher = try FakeRouterPeer()
+        let collector = try FakeRouterPeer()
+        defer { dispatcher.stop(); collector.stop() }
+        let worker = W.startWorker(dispatcher: dispatcher.endpoint, collector: collector.endpoint, capacity: 2)
+        #expect(dispatcher.waitUntil { !W.hellos(W.from(worker, $0)).isEmpty })
+        try dispatcher.send(W.welcome(heartbeatMs: 50), to: worker.routingID)
+        try dispatcher.send(W.jobs(["old:0", "old:1"], batch: "old"), to: worker.routingID)
+        #expect(collector.waitUntil { W.results(W.from(worker, $0)).count == 2 })
+
+        // The restarted dispatcher does not know the worker: HELLO again, with the full capacity.
+        try dispatcher.send(.error(.unknownPeer, "restarted"), to: worker.routingID)
+        #expect(dispatcher.waitUntil { W.hellos(W.from(worker, $0)).count == 2 })
+        #expect(W.hellos(W.from(worker, dispatcher.received))[1].capacity == 2)
+        try dispatcher.send(W.welcome(heartbeatMs: 50), to: worker.routingID)
+        try dispatcher.send(W.jobs(["new:0", "new:1"], batch: "new"), to: worker.routingID)
+        #expect(collector.waitUntil { W.results(W.from(worker, $0)).count == 4 })
+        // All four are held, so all four leases are renewed with the new dispatcher.
+        #expect(dispatcher.waitUntil { received in
+            received.contains { $0.peer == worker.routingID && {
+                if case .heartbeat(let h) = $0.message { Set(h.jobIds) == ["old:0", "old:1", "new:0", "new:1"] } else { false }
+            }($0) }
+        })
+        try collector.send(W.resultsAck(["old:0", "old:1", "new:0", "new:1"]), to: worker.routingID)
+        #expect(dispatcher.waitUntil { W.done(W.from(worker, $0)).flatMap(\.jobIds).count == 4 })
+        #expect(Set(W.done(W.from(worker, dispatcher.received)).flatMap(\.jobIds)) == ["old:0", "old:1", "new:0", "new:1"])
+    }
+}

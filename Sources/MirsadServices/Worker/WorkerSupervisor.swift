@@ -167,12 +167,16 @@ private final class SupervisedChild {
 
     func waitForEnding() -> WorkerSupervisorState.Ending {
         process.waitUntilExit()
-        // Whatever the child wrote last is still in the pipe.
+        // Whatever the child wrote last is still in the pipe; read it without waiting (a process the child started
+        // could keep the pipe open).
         while outputOpen {
+            var descriptor = pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { break }
             var chunk = [UInt8](repeating: 0, count: 4096)
             let count = read(output.fileDescriptor, &chunk, chunk.count)
             if count > 0 { buffered.append(contentsOf: chunk[..<count]) } else { outputOpen = false }
         }
+        try? output.close()
         switch process.terminationReason {
         case .uncaughtSignal: return .signalled(process.terminationStatus)
         default: return .exited(process.terminationStatus)
