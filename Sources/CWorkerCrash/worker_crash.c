@@ -82,8 +82,12 @@ static void crash_handler(int signal_number) {
     raise(signal_number);
 }
 
+static int installed;
+
 int mirsad_crash_install(int report_fd) {
     report_descriptor = report_fd;
+    // Installed already: only the descriptor changes (installing again would chain the handler to itself).
+    if (installed) return 0;
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = crash_handler;
@@ -97,6 +101,7 @@ int mirsad_crash_install(int report_fd) {
     sigemptyset(&unblock);
     for (size_t i = 0; i < CRASH_SIGNAL_COUNT; i++) sigaddset(&unblock, crash_signals[i]);
     pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
+    installed = 1;
     return 0;
 }
 

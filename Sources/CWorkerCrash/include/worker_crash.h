@@ -7,7 +7,7 @@
 /// The longest job id a crash report can name; a thread running a job with a longer id counts as running none.
 #define MIRSAD_CRASH_MAX_JOB_ID 1024
 
-/// Installs (call once per process) handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT and SIGTRAP that write one
+/// Installs (once per process; later calls only change the descriptor) handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT and SIGTRAP that write one
 /// crash report line to `report_fd` and then let the signal kill the process as it would have (SA_RESETHAND, then
 /// the signal goes to the handler that was there before, or the default action). The line, written with a single write(2), is
 /// `CRASH <signal number> <job id length> <job id bytes>\n` where the job id is the one the crashing thread set

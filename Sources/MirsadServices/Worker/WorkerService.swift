@@ -107,7 +107,8 @@ public final class WorkerService {
     @discardableResult
     public func run(ready: (String) -> Void = { _ in }) throws -> Outcome {
         let context = try ZMQContext()
-        /// Set when a pool thread is still busy at the end (hung): its socket keeps the context from terminating.
+        /// Set (by the pool's `defer`) when a pool thread is still busy at the end, hung: its socket keeps the
+        /// context from terminating, so the context is left as it is.
         var abandoned = false
         defer { if !abandoned { context.shutdown() } }
         let dispatcher = try DispatcherLink(
@@ -128,7 +129,15 @@ public final class WorkerService {
         let pool = try AnalysisPool<Mirsad_V1_Job, PoolOutcome>(context: context, threads: configuration.threads, name: "worker") { job in
             CrashReporter.whileRunning(job.jobID) { Self.analyse(job, analyzer: analyzer, workerID: workerID, faults: faults) }
         }
-        defer { if abandoned { pool.abandon() } else { pool.shutdown() } }
+        defer {
+            // A thread still busy now (hung, or past the grace period) cannot be waited for.
+            if pool.running.isEmpty {
+                pool.shutdown()
+            } else {
+                abandoned = true
+                pool.abandon()
+            }
+        }
 
         var problems = ProblemLog()
         var running = Set<String>()
@@ -291,8 +300,6 @@ public final class WorkerService {
 
         dispatcher.close(reason: lost.isEmpty ? "shutdown" : "analysis hung")
         collector?.close()
-        // A thread still busy now (hung, or past the grace period) cannot be waited for.
-        abandoned = !pool.running.isEmpty
         if lost.isEmpty {
             logger.info("worker \(workerID) stopped")
             return .stopped
