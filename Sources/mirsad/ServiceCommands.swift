@@ -41,7 +41,16 @@ struct DispatcherCommand: ParsableCommand {
 
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "Analyse articles for a dispatcher, sending results to the collector.")
+        commandName: "worker", abstract: "Analyse articles for a dispatcher, sending results to the collector.",
+        discussion: """
+            By default a small supervisor process runs the worker as its child and restarts it when it dies \
+            (a crash, a hung analysis, kill -9), with a backoff from 0.5 s doubling to 10 s; the new process tells \
+            the dispatcher which job a crash happened in. SIGTERM or SIGINT stops the worker gracefully.
+
+            Test-only environment variables (for fault tests; never set them in production): \
+            \(TestFaults.poisonVariable)=TEXT makes the analysis of an article whose text or HTML contains TEXT crash \
+            the worker process; \(TestFaults.hangVariable)=TEXT makes it never return.
+            """)
 
     @Option(help: "The dispatcher's endpoint.")
     var dispatcher: String = Defaults.dispatcherEndpoint
@@ -51,6 +60,13 @@ struct WorkerCommand: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Jobs held at once, the credit asked of the dispatcher (default: 16 per thread, at least 32).")
     var capacity: Int?
+    @Option(help: "Seconds an analysis may run; past that it is reported failed and the worker process restarts.")
+    var jobTimeout: Double = 300
+    @Flag(help: "Run the worker in this process, without the supervisor process that restarts it.")
+    var noSupervise = false
+    /// Set by the supervisor on the child it starts (the handover comes in environment variables).
+    @Flag(help: .hidden)
+    var supervisedChild = false
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -58,16 +74,45 @@ struct WorkerCommand: ParsableCommand {
         if let capacity, !(1...ProtocolLimits.maxCredit).contains(capacity) {
             throw ValidationError("--capacity must be between 1 and \(ProtocolLimits.maxCredit)")
         }
+        guard jobTimeout > 0, jobTimeout <= 86_400 * 365 else {
+            throw ValidationError("--job-timeout must be a positive number of seconds, got \(jobTimeout)")
+        }
     }
 
     func run() throws {
-        let logger = logging.bootstrap(label: "mirsad.worker")
+        let logger = logging.bootstrap(label: supervisedChild || noSupervise ? "mirsad.worker" : "mirsad.worker.supervisor")
         ShutdownSignal.install()
+        if !supervisedChild && !noSupervise {
+            let supervisor = WorkerSupervisor(
+                configuration: .init(
+                    executable: ChildProcess.currentExecutable(),
+                    arguments: Array(CommandLine.arguments.dropFirst()) + ["--supervised-child"]),
+                logger: logger)
+            let status = try supervisor.run(ready: announceReady)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        var configuration = WorkerService.Configuration(
+            dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity)
+        configuration.jobTimeoutNanoseconds = UInt64(jobTimeout * 1e9)
+        configuration.testFaults = TestFaults.fromEnvironment()
+        if !configuration.testFaults.isEmpty {
+            logger.warning("test-only faults are on: \(configuration.testFaults)")
+        }
+        if supervisedChild {
+            let handover = try WorkerHandover.fromEnvironment()
+            try CrashReporter.install(reportingTo: try handover.attachToSupervisor())
+            configuration.workerID = handover.workerID
+            configuration.replaces = handover.replaces
+            configuration.crashed = handover.crashed
+        } else {
+            try CrashReporter.install(reportingTo: STDERR_FILENO)
+        }
         let analyzer = loadAnalyzer { logger.error("\($0)") }
-        let service = WorkerService(
-            configuration: .init(dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity),
-            analyzer: analyzer, logger: logger)
-        try service.run(ready: announceReady)
+        let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger)
+        if case .stuck = try service.run(ready: announceReady) {
+            throw ExitCode(WorkerService.stuckExitStatus)
+        }
     }
 }
 
