@@ -170,18 +170,61 @@ import Testing
         #expect(h.violations().isEmpty)
     }
 
-    @Test func aCrashReportForAJobNoLongerWithThatProcessIsIgnored() throws {
-        var h = DispatcherHarness(Self.configuration())
+    @Test func aCrashReportForAJobTakenBackAlreadyCountedOrNeverHeldIsIgnored() throws {
+        var h = DispatcherHarness(Self.configuration(leaseMs: 2_000))
         try h.hello("conn-a", capacity: 1, id: "worker-a")
         try h.submit(batch: Self.batch, 0..<1)
-        let silent = h.advance(ms: 5_000)  // worker-a is declared dead: the job is requeued, no attempt counted
-        #expect(silent.contains(.peerLeft(id: "worker-a", role: .worker, reason: .silent, requeued: 1)))
-        let actions = try h.hello("conn-b", capacity: 1, id: "worker-b", replaces: "worker-a",
-                                  crashed: [.with { $0.jobID = Self.id(0); $0.error = "SIGILL" }])
+        h.advance(ms: 1_000)
+        try h.heartbeat("conn-a")
+        let lapse = h.advance(ms: 1_000)  // not listed: the lapse counts the attempt
+        #expect(lapse.retries.map(\.jobID) == [Self.id(0)])
+        let actions = try h.hello("conn-b", capacity: 1, id: "worker-b", replaces: "worker-a", crashed: [
+            .with { $0.jobID = Self.id(0); $0.error = "SIGILL" },
+            .with { $0.jobID = "b1:5"; $0.error = "SIGILL" },
+        ])
         #expect(actions.contains(.crashReported(jobID: Self.id(0), workerID: "worker-a", error: "worker worker-a crashed: SIGILL",
                                                 counted: false)))
+        #expect(actions.contains(.crashReported(jobID: "b1:5", workerID: "worker-a", error: "worker worker-a crashed: SIGILL",
+                                                counted: false)))
+        #expect(h.journal.failures(of: Self.id(0)) == 1)
+        #expect(h.violations().isEmpty)
+    }
+
+    @Test func aCrashReportAfterTheCrashedProcessWentSilentStillCountsOnce() throws {
+        var h = DispatcherHarness(Self.configuration(maxAttempts: 3))
+        try h.hello("conn-a", capacity: 1, id: "worker-a")
+        try h.submit(batch: Self.batch, 0..<1)
+        let silent = h.advance(ms: 5_000)  // the supervisor is slow: worker-a is declared dead first
+        #expect(silent.contains(.peerLeft(id: "worker-a", role: .worker, reason: .silent, requeued: 1)))
+        #expect(h.machine.counts.queued == 1)
+
+        // Reported while the job is queued: counted when it is next dispatched.
+        let report: [Mirsad_V1_JobFailure] = [.with { $0.jobID = Self.id(0); $0.error = "SIGILL" }]
+        let actions = try h.hello("conn-b", capacity: 1, id: "worker-b", replaces: "worker-a", crashed: report)
+        #expect(actions.contains(.crashReported(jobID: Self.id(0), workerID: "worker-a", error: "worker worker-a crashed: SIGILL",
+                                                counted: true)))
         #expect(actions.jobIDs(to: "conn-b") == [Self.id(0)])
-        #expect(h.machine.inFlightJob(Self.id(0))?.failures == 0)
+        #expect(h.machine.inFlightJob(Self.id(0))?.failures == 1)
+        // The same report again counts nothing more.
+        try h.hello("conn-x", capacity: 1, id: "worker-x", replaces: "worker-a", crashed: report)
+        #expect(h.machine.inFlightJob(Self.id(0))?.failures == 1)
+        try h.deliver(.bye(.init()), from: .peer("conn-x"))
+
+        // worker-b crashes on it too and is also declared dead before its successor says HELLO; with no worker the
+        // job waits queued, and its third failure, reported late, dead-letters it instead of sending it again.
+        try h.heartbeat("conn-b", jobs: [Self.id(0)])
+        h.advance(ms: 5_000)
+        #expect(h.machine.counts.queued == 1)
+        #expect(h.machine.workers.isEmpty)
+        try h.hello("conn-c", capacity: 1, id: "worker-c", replaces: "worker-b", crashed: report)
+        #expect(h.machine.counts.failed == 0, "two failures so far")
+        try h.heartbeat("conn-c", jobs: [Self.id(0)])
+        h.advance(ms: 5_000)
+        let last = try h.hello("conn-d", capacity: 1, id: "worker-d", replaces: "worker-c", crashed: report)
+        #expect(last.deadLettered == [Self.id(0)])
+        #expect(last.jobIDs(to: "conn-d").isEmpty)
+        #expect(h.journal.failures(of: Self.id(0)) == 3 && h.machine.counts.failed == 1)
+        #expect(h.violations().isEmpty)
     }
 
     @Test func workersThatLeaveOrDieGiveTheirJobsBackWithNoAttemptCounted() throws {

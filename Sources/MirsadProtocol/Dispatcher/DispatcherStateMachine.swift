@@ -37,6 +37,10 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
 
     /// The longest error kept with a failed job, in UTF-8 bytes (so a page of dead letters fits in a frame).
     public static var maxErrorBytes: Int { 1024 }
+    /// Workers declared dead whose requeued jobs are remembered for late crash reports ...
+    static var rememberedSilentWorkers: Int { 64 }
+    /// ... and crash reports kept for jobs that were queued when they came.
+    static var maxPendingCrashReports: Int { 4096 }
     /// DEAD_LETTERS answers this many when the request names no limit ...
     public static var defaultDeadLetterLimit: Int { 100 }
     /// ... and never more than this.
@@ -55,6 +59,14 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     private var rotation = 0
     private var storedRate = RateWindow()
     private var backoff: RetryBackoff
+    /// Jobs requeued with no attempt counted when their worker went silent, by worker id, for the last
+    /// `rememberedSilentWorkers` such workers: a crash report that arrives after the silence (a supervisor slower
+    /// than the liveness timeout) still counts for them, once.
+    private var requeuedFromSilent: [String: Set<String>] = [:]
+    private var silentWorkerOrder: [String] = []
+    /// Counted crash reports for jobs that were queued when they came; added to the job's failures when it is next
+    /// dispatched. At most `maxPendingCrashReports`.
+    private var pendingCrashes: [String: LateCrashReports] = [:]
     private let startedNanos: UInt64
     private let redispatchesBeforeStart: UInt64
     /// Dispatches beyond a job's first made by this process.
@@ -330,21 +342,34 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     }
 
     /// A new process's report that its predecessor `previousID` crashed while running these jobs: a failed attempt
-    /// for each job in flight with that predecessor; any other report is only logged (the job was already taken
-    /// back, or never was that process's).
+    /// for each job in flight with that predecessor, or requeued uncounted when the predecessor went silent (then
+    /// added to the job's failures on its current or next run). Any other report is only logged: the job was taken
+    /// back already counted (lapsed lease), or was never that process's.
     private mutating func crashReports(_ crashed: [Mirsad_V1_JobFailure], previousID: String, now: DispatcherTime) -> [DispatcherAction] {
         var actions: [DispatcherAction] = []
         let previous = previousID.isEmpty ? nil : peerByID[previousID]
         for report in crashed {
-            let error = "worker \(previousID.isEmpty ? "?" : previousID) crashed: \(report.error)"
-            guard let previous, let record = inFlight[report.jobID], record.worker == previous else {
-                actions.append(.crashReported(jobID: report.jobID, workerID: previousID, error: error, counted: false))
-                continue
+            let jobID = report.jobID
+            let error = Self.truncated("worker \(previousID.isEmpty ? "?" : previousID) crashed: \(report.error)")
+            if let previous, let record = inFlight[jobID], record.worker == previous {
+                peers[previous]?.held.remove(jobID)
+                actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: true))
+                actions.append(failedAttempt(jobID, record, error: error, workerID: previousID,
+                                             permanent: report.permanent, now: now))
+            } else if requeuedFromSilent[previousID]?.remove(jobID) != nil {
+                // Requeued uncounted when the crashed process went silent: count it now, on the job's next run.
+                if var record = inFlight[jobID] {
+                    record.failures += 1
+                    record.lateCrashes = LateCrashReports(
+                        count: (record.lateCrashes?.count ?? 0) + 1, error: error, workerID: previousID)
+                    inFlight[jobID] = record
+                } else {
+                    addPendingCrashes(jobID, LateCrashReports(count: 1, error: error, workerID: previousID))
+                }
+                actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: true))
+            } else {
+                actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: false))
             }
-            peers[previous]?.held.remove(report.jobID)
-            actions.append(.crashReported(jobID: report.jobID, workerID: previousID, error: error, counted: true))
-            actions.append(failedAttempt(report.jobID, record, error: error, workerID: previousID,
-                                         permanent: report.permanent, now: now))
         }
         return actions
     }
@@ -400,6 +425,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         for jobID in stored.jobIds {
             guard let transition = journal.markStored(jobID) else { continue }
             move(transition.batchID, from: transition.previous, to: .stored)
+            pendingCrashes[jobID] = nil
             // A job in flight can be stored when STORED overtakes the worker's DONE (or the result of an earlier
             // attempt arrives): its record goes, the worker keeps the credit until its DONE.
             if transition.previous == .inFlight { inFlight[jobID] = nil }
@@ -415,15 +441,31 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         guard let peer = peers.removeValue(forKey: routingID) else { return [] }
         if peerByID[peer.hello.id] == routingID { peerByID[peer.hello.id] = nil }
         workerOrder.removeAll { $0 == routingID }
-        var requeued = 0
+        var requeued: Set<String> = []
         for jobID in peer.held.sorted() {
             guard let record = inFlight[jobID], record.worker == routingID else { continue }
             inFlight[jobID] = nil
             journal.requeue(jobID)
             move(record.batchID, from: .inFlight, to: .queued)
-            requeued += 1
+            if let late = record.lateCrashes { addPendingCrashes(jobID, late) }
+            requeued.insert(jobID)
         }
-        return [.peerLeft(id: peer.hello.id, role: peer.role, reason: reason, requeued: requeued)]
+        if reason == .silent, !requeued.isEmpty { rememberRequeuedFromSilent(requeued, workerID: peer.hello.id) }
+        return [.peerLeft(id: peer.hello.id, role: peer.role, reason: reason, requeued: requeued.count)]
+    }
+
+    private mutating func addPendingCrashes(_ jobID: String, _ reports: LateCrashReports) {
+        guard pendingCrashes.count < Self.maxPendingCrashReports || pendingCrashes[jobID] != nil else { return }
+        var merged = reports
+        merged.count += pendingCrashes[jobID]?.count ?? 0
+        pendingCrashes[jobID] = merged
+    }
+
+    private mutating func rememberRequeuedFromSilent(_ jobIDs: Set<String>, workerID: String) {
+        if requeuedFromSilent.updateValue(jobIDs, forKey: workerID) == nil { silentWorkerOrder.append(workerID) }
+        while silentWorkerOrder.count > Self.rememberedSilentWorkers {
+            requeuedFromSilent[silentWorkerOrder.removeFirst()] = nil
+        }
     }
 
     // MARK: - Client requests
@@ -536,6 +578,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         let order = Array(workerOrder[start...] + workerOrder[..<start])
         let deadline = now.monotonicNanos &+ configuration.jobLeaseNanos
         var assigned: [RoutingID: [Mirsad_V1_Job]] = [:]
+        var deadLettered: [DispatcherAction] = []
         var next = 0
         while next < taken.count {
             var progress = false
@@ -543,9 +586,24 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                 let handed = taken[next]
                 next += 1
                 let jobID = handed.job.jobID
+                var failures = handed.failures
+                let late = pendingCrashes.removeValue(forKey: jobID)
+                if let crash = late {
+                    failures += crash.count
+                    if failures >= max(configuration.maxAttempts, 1) {
+                        // Crashed its workers as often as it may: not sent again.
+                        journal.deadLetter(jobID, failures: failures, error: crash.error, workerID: crash.workerID,
+                                           deadUnixMillis: now.unixMillis)
+                        move(handed.job.batchID, from: .queued, to: .failed)
+                        deadLettered.append(.deadLettered(jobID: jobID, batchID: handed.job.batchID, attempts: failures,
+                                                          error: crash.error))
+                        progress = true
+                        continue
+                    }
+                }
                 inFlight[jobID] = InFlightJob(
-                    worker: routingID, deadlineNanos: deadline, failures: handed.failures, dispatches: handed.dispatches,
-                    batchID: handed.job.batchID, submittedUnixMillis: handed.submittedUnixMillis)
+                    worker: routingID, deadlineNanos: deadline, failures: failures, dispatches: handed.dispatches,
+                    batchID: handed.job.batchID, submittedUnixMillis: handed.submittedUnixMillis, lateCrashes: late)
                 move(handed.job.batchID, from: .queued, to: .inFlight)
                 if handed.dispatches > 1 { redispatchesSinceStart += 1 }
                 peers[routingID]?.held.insert(jobID)
@@ -557,7 +615,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         for handed in taken[next...] {  // never taken in practice; kept consistent if it were
             journal.requeue(handed.job.jobID)
         }
-        var actions: [DispatcherAction] = []
+        var actions = deadLettered
         for routingID in order {
             guard let batch = assigned[routingID] else { continue }
             for chunk in MessageBatching.split(batch, size: \.encodedSizeUpperBound) {

@@ -8,10 +8,21 @@ public struct InFlightJob: Sendable, Hashable {
     public internal(set) var worker: RoutingID
     /// When the lease lapses unless the worker lists the job in a HEARTBEAT (monotonic).
     public internal(set) var deadlineNanos: UInt64
-    /// Failed attempts before this one.
-    public let failures: Int
+    /// Failed attempts before this one (a late crash report can add one while the job runs again).
+    public internal(set) var failures: Int
     /// Times handed to a worker, this one included.
     public let dispatches: Int
     public let batchID: String
     public let submittedUnixMillis: UInt64
+    /// Failed attempts counted from late crash reports (included in `failures`, not yet in the journal): they
+    /// follow the job if it is requeued uncounted again.
+    var lateCrashes: LateCrashReports?
+}
+
+/// Crash reports counted for a job after it had been requeued uncounted (its worker went silent before its
+/// successor's HELLO), not yet written to the journal: the last error and worker, and how many.
+struct LateCrashReports: Sendable, Hashable {
+    var count: Int
+    var error: String
+    var workerID: String
 }
