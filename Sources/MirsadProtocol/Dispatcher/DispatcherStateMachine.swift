@@ -321,10 +321,14 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                           requestID: "", now: now)
         }
         var actions = crashReports(hello.crashed, previousID: hello.replaces, now: now)
-        if !hello.replaces.isEmpty, let previous = peerByID[hello.replaces] { actions += removePeer(previous, reason: .replaced) }
+        if !hello.replaces.isEmpty, let previous = peerByID[hello.replaces], peers[previous]?.role == role {
+            actions += removePeer(previous, reason: .replaced)
+        }
         if peers[peer] != nil { actions += removePeer(peer, reason: .replaced) }
         if let previous = peerByID[hello.id] { actions += removePeer(previous, reason: .replaced) }
-        peers[peer] = Peer(role: role, hello: hello, capacity: role == .worker ? capacity : 0,
+        var kept = hello
+        kept.crashed = []  // handled; not kept for the session's life
+        peers[peer] = Peer(role: role, hello: kept, capacity: role == .worker ? capacity : 0,
                            lastHeardNanos: now.monotonicNanos, lastSentNanos: now.monotonicNanos)
         peerByID[hello.id] = peer
         if role == .worker { workerOrder.append(peer) }
@@ -347,7 +351,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// back already counted (lapsed lease), or was never that process's.
     private mutating func crashReports(_ crashed: [Mirsad_V1_JobFailure], previousID: String, now: DispatcherTime) -> [DispatcherAction] {
         var actions: [DispatcherAction] = []
-        let previous = previousID.isEmpty ? nil : peerByID[previousID]
+        let previous = previousID.isEmpty ? nil : peerByID[previousID].flatMap { peers[$0]?.role == .worker ? $0 : nil }
         for report in crashed {
             let jobID = report.jobID
             let error = Self.truncated("worker \(previousID.isEmpty ? "?" : previousID) crashed: \(report.error)")

@@ -1,3 +1,4 @@
+import DispatcherJournal
 import Logging
 import MirsadProtocol
 import ZeroMQ
