@@ -70,6 +70,10 @@ public final class CollectorService: Sendable {
         var session = Session(service: self, router: router, dispatcher: dispatcher)
 
         try session.perform(session.tracker.tick(now: MonotonicClock.now()))  // notices an earlier run left
+        if session.tracker.pendingCount > 0 {
+            let more = session.tracker.backlog ? " (and more, read as these are acknowledged)" : ""
+            logger.info("\(session.tracker.pendingCount) stored results were never acknowledged by the dispatcher\(more); STORED follows its WELCOME")
+        }
         logger.info("collector listening on \(endpoint), storing to \(String(describing: type(of: store)))")
         ready(endpoint)
 
@@ -94,9 +98,10 @@ public final class CollectorService: Sendable {
         try session.perform(session.tracker.tick(now: MonotonicClock.now()))
         dispatcher.close(reason: "shutdown")
         let final = statistics
+        let left = "\(session.tracker.pendingCount)\(session.tracker.backlog ? " or more" : "")"
         logger.info("""
             collector stopped; \(final.committed) results committed, \(final.storeFailures) failed commits, \
-            \(session.tracker.pendingCount) STORED notices left unacknowledged in the store for the next start
+            \(left) STORED notices left unacknowledged in the store for the next start
             """)
     }
 
