@@ -19,11 +19,39 @@ struct DispatcherCommand: ParsableCommand {
     var bind: String = Defaults.dispatcherEndpoint
     @Option(help: "Collector endpoint to tell workers in WELCOME, for workers started without --collector.")
     var collector: String = ""
+    @Option(help: "The job journal, a SQLite file (created if missing). ':memory:' keeps jobs in memory (tests only: a restart loses them).")
+    var journal: String = "mirsad-journal.sqlite"
+    @Option(help: "Attempts a job gets before it is dead-lettered.")
+    var maxAttempts: Int = 5
+    @Option(help: "Seconds before a failed job's first retry; doubled for each further failure (with jitter).")
+    var retryBackoff: Double = 1
+    @Option(help: "The longest wait between two attempts of a job, in seconds.")
+    var retryBackoffMax: Double = 60
+    @Option(help: "Jobs that may wait (queued or retrying) before SUBMIT is refused with BUSY.")
+    var maxQueued: Int = 1_000_000
+    @Option(help: "Seconds a job stays with a worker that does not list it in its heartbeats (each listing extends it).")
+    var leaseTimeout: Double = Double(ProtocolTiming.defaultJobLeaseNanos) / 1e9
     @Option(help: "Seconds a worker or collector may stay silent before it is declared dead.")
     var livenessTimeout: Double = Double(ProtocolTiming.defaultLivenessTimeoutNanos) / 1e9
-    @Option(help: "Seconds a worker may hold a job before the job is given to another worker.")
-    var leaseTimeout: Double = Double(ProtocolTiming.defaultJobLeaseNanos) / 1e9
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard retryBackoff.isFinite, retryBackoff >= 0, retryBackoff <= 86_400 else {
+            throw ValidationError("--retry-backoff must be between 0 and 86400 seconds")
+        }
+        guard retryBackoffMax.isFinite, retryBackoffMax >= retryBackoff, retryBackoffMax <= 86_400 else {
+            throw ValidationError("--retry-backoff-max must be between --retry-backoff and 86400 seconds")
+        }
+        guard maxQueued >= 1 else { throw ValidationError("--max-queued must be at least 1") }
+        guard leaseTimeout.isFinite, leaseTimeout > 0, leaseTimeout <= 86_400 else {
+            throw ValidationError("--lease-timeout must be above 0 and at most 86400 seconds")
+        }
+        guard livenessTimeout.isFinite, livenessTimeout > 0, livenessTimeout <= 86_400 else {
+            throw ValidationError("--liveness-timeout must be above 0 and at most 86400 seconds")
+        }
+        guard !journal.isEmpty else { throw ValidationError("--journal must name a file or :memory:") }
+    }
 
     func run() throws {
         let logger = logging.bootstrap(label: "mirsad.dispatcher")
@@ -32,9 +60,15 @@ struct DispatcherCommand: ParsableCommand {
         protocolConfiguration.collectorEndpoint = collector
         protocolConfiguration.livenessTimeoutNanos = UInt64(livenessTimeout * 1e9)
         protocolConfiguration.jobLeaseNanos = UInt64(leaseTimeout * 1e9)
+        protocolConfiguration.maxAttempts = maxAttempts
+        protocolConfiguration.retryBackoffNanos = UInt64(retryBackoff * 1e9)
+        protocolConfiguration.retryBackoffMaxNanos = UInt64(retryBackoffMax * 1e9)
+        protocolConfiguration.maxQueuedJobs = maxQueued
+        protocolConfiguration.randomSeed = UInt64.random(in: .min ... .max)
         protocolConfiguration.version = Defaults.version
         let service = DispatcherService(
-            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration), logger: logger)
+            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journal),
+            logger: logger)
         try service.run(ready: announceReady)
     }
 }
