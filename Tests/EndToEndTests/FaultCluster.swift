@@ -13,6 +13,8 @@ struct FaultSettings {
     var livenessTimeoutSeconds = 2.0
     var jobTimeoutSeconds: Double? = nil
     var workerThreads = 1
+    /// Jobs a worker holds at once (`--capacity`, its credit).
+    var workerCapacity = 32
     /// Extra environment for the workers (the test-only poison and hang markers).
     var workerEnvironment: [String: String] = [:]
     /// Where the report store lives (default: the cluster's temporary directory).
@@ -92,7 +94,7 @@ final class FaultCluster {
         case .worker(let index):
             var arguments = [
                 "worker", "--dispatcher", dispatcherEndpoint, "--collector", collectorEndpoint,
-                "--threads", String(settings.workerThreads),
+                "--threads", String(settings.workerThreads), "--capacity", String(settings.workerCapacity),
             ]
             if let timeout = settings.jobTimeoutSeconds { arguments += ["--job-timeout", String(timeout)] }
             if workerModes[index] == .unsupervised { arguments.append("--no-supervise") }

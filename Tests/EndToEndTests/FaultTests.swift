@@ -113,6 +113,10 @@ struct FaultTests {
         #expect(finished.outcome.deadLettered == 0,
                 "healthy articles were dead-lettered (each job met at most \(plan.count) faults, max attempts \(settings.maxAttempts))")
         #expect((finished.outcome.redispatches ?? 0) > 0, "killing workers holding jobs redispatched none: the retry path was not exercised")
+        // A fault can only send back what the processes it touched held: at most every worker's credit each time.
+        let redispatchBound = plan.count * cluster.workerModes.count * settings.workerCapacity
+        #expect((finished.outcome.redispatches ?? 0) <= redispatchBound,
+                "\(finished.outcome.redispatches ?? 0) redispatches for \(plan.count) faults: more than every worker's credit (\(settings.workerCapacity)) each time (\(redispatchBound)); jobs are being run again without cause")
         #expect(longestResume < 60, "work stood still for \(longestResume) s after a kill")
         passed = finished.passed && events.count == plan.count && finished.outcome.deadLettered == 0
     }
