@@ -46,7 +46,7 @@ public struct Producer {
 
         enum CodingKeys: String, CodingKey {
             case batchID = "batch_id", articles, accepted, duplicates, rejected
-            case inputProblems = "input_problems", stored, failed, seconds
+            case inputProblems = "input_problems", stored, failed, deadLetters = "dead_letters", retrying, seconds
             case articlesPerSecond = "articles_per_second"
         }
     }

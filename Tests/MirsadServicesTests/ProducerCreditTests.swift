@@ -1,0 +1,100 @@
+import Testing
+@testable import MirsadServices
+
+/// `ProducerCredit`, the producer's flow control, as a pure state machine.
+struct ProducerCreditTests {
+    @Test func oneChunkMayGoBeforeTheFirstAcknowledgement() {
+        var credit = ProducerCredit(window: 8)
+        #expect(credit.allowance(wanted: 256) == 256)
+        credit.sent(jobs: 256)
+        #expect(credit.allowance(wanted: 256) == 0)
+        #expect(credit.block == .firstAck)
+        credit.acknowledged(credit: 100)
+        credit.settled(jobs: 256)
+        #expect(credit.grant == .granted(100))
+        #expect(credit.allowance(wanted: 256) == 100, "a chunk is cut to the credit")
+    }
+
+    @Test func jobsSentAndUnacknowledgedStayWithinTheLatestCredit() {
+        var credit = ProducerCredit(window: 8)
+        credit.sent(jobs: 10)
+        credit.acknowledged(credit: 25)
+        credit.settled(jobs: 10)
+        credit.sent(jobs: credit.allowance(wanted: 10))   // 10 of 25
+        credit.sent(jobs: credit.allowance(wanted: 10))   // 10 of 25
+        #expect(credit.allowance(wanted: 10) == 5)
+        credit.sent(jobs: 5)
+        #expect(credit.unacknowledgedJobs == 25)
+        #expect(credit.allowance(wanted: 10) == 0)
+        #expect(credit.block == .credit)
+        // The first of those chunks is acknowledged; the dispatcher counted it and grants 12 beyond it.
+        credit.acknowledged(credit: 12)
+        credit.settled(jobs: 10)
+        #expect(credit.unacknowledgedJobs == 15)
+        #expect(credit.allowance(wanted: 10) == 0, "15 still unacknowledged exceed the 12 granted")
+        credit.acknowledged(credit: 30)
+        credit.settled(jobs: 10)
+        #expect(credit.allowance(wanted: 100) == 25)
+    }
+
+    @Test func creditZeroBlocksAndQueriesAtMostEveryInterval() {
+        var credit = ProducerCredit(window: 8, queryInterval: 500)
+        credit.sent(jobs: 4)
+        credit.acknowledged(credit: 4)
+        credit.settled(jobs: 4)
+        credit.acknowledged(credit: 0)
+        #expect(credit.grant == .granted(0))
+        #expect(credit.allowance(wanted: 4) == 0)
+        let asked = [1_000, 1_200, 1_499, 1_500].map { credit.shouldQuery(now: $0) }
+        #expect(asked == [true, false, false, true])
+        credit.acknowledged(credit: 3)
+        #expect(credit.allowance(wanted: 4) == 3)
+        let askedWithCredit = credit.shouldQuery(now: 10_000)
+        #expect(!askedWithCredit, "no query while credit is left")
+    }
+
+    @Test func aDispatcherThatNeverGrantsCreditIsLimitedByTheWindowOnly() {
+        var credit = ProducerCredit(window: 3)
+        credit.sent(jobs: 50)
+        credit.acknowledged(credit: 0)
+        credit.settled(jobs: 50)
+        #expect(credit.grant == .notGranted)
+        for _ in 0..<3 {
+            #expect(credit.allowance(wanted: 50) == 50)
+            credit.sent(jobs: 50)
+        }
+        #expect(credit.allowance(wanted: 50) == 0)
+        #expect(credit.block == .window)
+        let asked = credit.shouldQuery(now: 1_000_000_000)
+        #expect(!asked, "no credit queries to a dispatcher that grants none")
+        credit.acknowledged(credit: 0)
+        credit.settled(jobs: 50)
+        #expect(credit.allowance(wanted: 50) == 50)
+    }
+
+    @Test func onceCreditWasGrantedAZeroIsBinding() {
+        var credit = ProducerCredit(window: 8)
+        credit.sent(jobs: 1)
+        credit.acknowledged(credit: 0)
+        credit.settled(jobs: 1)
+        #expect(credit.grant == .notGranted)
+        credit.acknowledged(credit: 7)
+        #expect(credit.grant == .granted(7))
+        credit.acknowledged(credit: 0)
+        #expect(credit.grant == .granted(0))
+        #expect(credit.allowance(wanted: 1) == 0)
+    }
+
+    @Test func theWindowLimitsEvenWithAmpleCredit() {
+        var credit = ProducerCredit(window: 2)
+        credit.sent(jobs: 1)
+        credit.acknowledged(credit: 1_000)
+        credit.settled(jobs: 1)
+        credit.sent(jobs: 1)
+        credit.sent(jobs: 1)
+        #expect(credit.block == .window)
+        #expect(credit.allowance(wanted: 1) == 0)
+        let asked = credit.shouldQuery(now: 1_000_000_000)
+        #expect(!asked, "waiting on the window is not a reason to ask for credit")
+    }
+}
