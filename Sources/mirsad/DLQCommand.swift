@@ -51,7 +51,7 @@ struct DLQRetryCommand: ParsableCommand {
         commandName: "retry",
         abstract: "Queue dead letters again with a fresh count of attempts: the JOB_IDs given, or --all (of --batch).")
 
-    @Argument(help: "Job ids of dead letters to queue again.")
+    @Argument(help: ArgumentHelp("Job ids of dead letters to queue again.", valueName: "job-id"))
     var jobIDs: [String] = []
     @OptionGroup var dispatcher: DispatcherAddress
     @Flag(help: "Queue every dead letter again (of --batch when given).")
