@@ -156,6 +156,48 @@ struct SubmitSessionTests {
         #expect(jobs.map(\.jobID) == (0..<120).map { "c:\($0)" }, "every job sent once, in order")
     }
 
+    @Test func aFirstChunkLargerThanTheDispatchersQueueIsRefusedAsBusyAndCutToTheCredit() throws {
+        // The dispatcher holds at most 40 jobs and refuses a SUBMIT that would not fit with BUSY, as the real
+        // one does; it works off 10 jobs every 20 ms.
+        final class BoundedQueue: @unchecked Sendable {
+            var queued = 0
+            var busy = 0
+            var lastDrain: UInt64 = 0
+        }
+        let capacity = 40
+        let queue = BoundedQueue()
+        let dispatcher = try FakeRouterPeer(
+            respond: { arrival in
+                guard case .submit(let s) = arrival.message else { return [] }
+                if !s.jobs.isEmpty && queue.queued + s.jobs.count > capacity {
+                    queue.busy += 1
+                    return [.error(.busy, "\(queue.queued) jobs are waiting; the limit is \(capacity)", requestID: s.requestID)]
+                }
+                queue.queued += s.jobs.count
+                return [Self.acceptAll(s, credit: capacity - queue.queued)]
+            },
+            tick: { now in
+                if now &- queue.lastDrain >= 20_000_000 {
+                    queue.queued = max(0, queue.queued - 10)
+                    queue.lastDrain = now
+                }
+                return []
+            })
+        var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "big")
+        options.chunkArticles = 100
+        let started = MonotonicClock.now()
+        let totals = try Self.run(try SubmitSession(options: options), Self.articles(300))
+        dispatcher.stop()
+        #expect(totals == SubmitSession.Totals(sent: 300, accepted: 300))
+        #expect(MonotonicClock.now() - started < 10_000_000_000)
+        let chunks = Self.submits(dispatcher.received).filter { !$0.jobs.isEmpty }
+        #expect(chunks.first?.jobs.count == 100, "the first chunk goes whole before any credit is known")
+        #expect(queue.busy == 1, "only the first chunk was refused: \(queue.busy) BUSY")
+        #expect(chunks.dropFirst().allSatisfy { $0.jobs.count <= capacity }, "\(chunks.map(\.jobs.count))")
+        let accepted = chunks.dropFirst().flatMap(\.jobs).map(\.jobID)
+        #expect(accepted.sorted() == (0..<300).map { "big:\($0)" }.sorted(), "every job taken once")
+    }
+
     @Test func atCreditZeroTheProducerAsksWithEmptySubmitsAndResumesWhenCreditReturns() throws {
         /// Grants 4 after the first chunk, 0 after the second, and 0 to every query for 1.2 s; then 100.
         final class Script: @unchecked Sendable {

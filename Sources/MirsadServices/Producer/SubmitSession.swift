@@ -7,8 +7,8 @@ import MirsadProtocol
 /// does not come (resubmission is idempotent), so a dispatcher that restarts loses nothing.
 ///
 /// Invariant: every article given to `add` is in exactly one of `buffer`, an outstanding chunk, or the totals
-/// (accepted, duplicate or rejected) once its chunk is acknowledged. `buffer` never holds more than one chunk's
-/// worth, so memory stays bounded however long the input is.
+/// (accepted, duplicate or rejected) once its chunk is acknowledged. `buffer` holds at most one chunk plus the
+/// chunks refused with BUSY (at most `window`), so memory stays bounded however long the input is.
 public final class SubmitSession {
     public struct Options: Sendable {
         public var dispatcherEndpoint: String
@@ -88,18 +88,23 @@ public final class SubmitSession {
 
     /// Sends what is buffered and waits until every chunk is acknowledged.
     public func finish() throws -> Totals {
-        try flush()
-        while !outstanding.isEmpty {
+        // A chunk refused with BUSY comes back to the buffer, so both must be empty.
+        while !buffer.isEmpty || !outstanding.isEmpty {
+            if !buffer.isEmpty {
+                try flush()
+                continue
+            }
             if ShutdownSignal.isRequested { throw Producer.Interrupted() }
             try pump(timeoutMilliseconds: 100)
         }
         return totals
     }
 
-    /// Sends the whole buffer, in several SUBMITs when the credit allows only part of it at a time.
+    /// Sends the whole buffer, in several SUBMITs when it holds more than a chunk (jobs refused with BUSY come
+    /// back to it) or when the credit allows only part of a chunk at a time.
     private func flush() throws {
         while !buffer.isEmpty {
-            let count = try awaitAllowance(wanted: buffer.count)
+            let count = try awaitAllowance(wanted: nextChunkCount())
             var submit = Mirsad_V1_Submit()
             submit.requestID = client.requestID()
             submit.batchID = options.batchID
@@ -118,21 +123,34 @@ public final class SubmitSession {
         }
     }
 
+    /// The jobs at the front of the buffer that make one chunk: at most `chunkLimit`, at most `chunkBytes` of
+    /// articles (at least one job).
+    private func nextChunkCount() -> Int {
+        var count = 0, bytes = 0
+        for job in buffer.prefix(chunkLimit) {
+            bytes += job.article.contentBytes
+            if count > 0 && bytes > options.chunkBytes { break }
+            count += 1
+        }
+        return count
+    }
+
     /// Pumps acknowledgements until some of `wanted` jobs may be sent; returns how many. Asks for credit with an
-    /// empty SUBMIT while the dispatcher grants none.
+    /// empty SUBMIT while the dispatcher grants none or has just refused a chunk as BUSY.
     private func awaitAllowance(wanted: Int) throws -> Int {
         while true {
-            let allowed = credit.allowance(wanted: wanted)
+            let now = MonotonicClock.now()
+            let allowed = credit.allowance(wanted: wanted, now: now)
             if allowed > 0 { return allowed }
             if ShutdownSignal.isRequested { throw Producer.Interrupted() }
-            if credit.shouldQuery(now: MonotonicClock.now()) {
+            if credit.shouldQuery(now: now) {
                 var query = Mirsad_V1_Submit()
                 query.requestID = client.requestID()
                 query.batchID = options.batchID
                 try client.socket.send(.submit(query))
                 creditQueries += 1
             }
-            try pump(timeoutMilliseconds: 100)
+            try pump(timeoutMilliseconds: 50)
         }
     }
 
@@ -157,8 +175,12 @@ public final class SubmitSession {
                 }
             case .error(let error) where outstanding[error.requestID] != nil:
                 if error.code == .busy {
-                    // The dispatcher's queue is full: sent again by the timer below, after a short pause.
-                    outstanding[error.requestID]?.resendAt = MonotonicClock.now() + 500_000_000
+                    // Not taken: the jobs go back to the front of the buffer, to be cut to the credit and sent
+                    // again after a pause (`ProducerCredit.refusedBusy`).
+                    let chunk = outstanding.removeValue(forKey: error.requestID)!
+                    credit.refusedBusy(jobs: chunk.submit.jobs.count, now: MonotonicClock.now())
+                    buffer.insert(contentsOf: chunk.submit.jobs, at: 0)
+                    bufferBytes += chunk.submit.jobs.reduce(0) { $0 + $1.article.contentBytes }
                 } else {
                     let chunk = outstanding.removeValue(forKey: error.requestID)!
                     credit.settled(jobs: chunk.submit.jobs.count)
