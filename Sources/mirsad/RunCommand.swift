@@ -36,7 +36,13 @@ struct RunCommand: ParsableCommand {
         options.storePath = store
         options.logLevel = logging.logLevel
         options.keepJournal = keepJournal
-        let summary = try LocalCluster(options: options, logger: logger).run(inputs: inputs)
+        let summary: LocalCluster.Summary
+        do {
+            summary = try LocalCluster(options: options, logger: logger).run(inputs: inputs)
+        } catch is Producer.Interrupted {
+            writeStandardError("mirsad run: interrupted; every process of the run was stopped\n")
+            throw ExitCode(130)
+        }
         if json {
             print(try JSONOutput.encode(summary))
             return

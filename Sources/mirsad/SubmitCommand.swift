@@ -51,6 +51,9 @@ struct SubmitCommand: ParsableCommand {
         } catch let timeout as Producer.WaitTimeout {
             writeStandardError("mirsad submit: \(timeout)\n")
             throw ExitCode(3)
+        } catch is Producer.Interrupted {
+            writeStandardError("mirsad submit: interrupted; submitting the same inputs again with --batch \(options.session.batchID) is harmless\n")
+            throw ExitCode(130)
         }
         if json {
             print(try JSONOutput.encode(report))

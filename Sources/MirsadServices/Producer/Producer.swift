@@ -61,6 +61,15 @@ public struct Producer {
         public var description: String { "interrupted" }
     }
 
+    /// The dispatcher answered but does not know the batch: it lost its jobs (restarted without a journal, or with
+    /// `--journal :memory:`), so waiting longer cannot help.
+    public struct BatchUnknown: Error, CustomStringConvertible {
+        public let batchID: String
+        public var description: String {
+            "the dispatcher no longer knows batch \(batchID) (was it restarted without its journal?); submit it again with --batch \(batchID)"
+        }
+    }
+
     public let options: Options
     private let logger: Logger
 
@@ -143,7 +152,7 @@ public struct Producer {
                 unanswered = 0
             }
             guard status.known else {
-                throw DispatcherRefusal(code: .unspecified, message: "the dispatcher no longer knows batch \(batchID) (was it restarted without its journal?)")
+                throw BatchUnknown(batchID: batchID)
             }
             let finished = Self.isFinished(status)
             progress.update(label: "stored", done: Int(status.stored), total: Int(status.total), force: finished)
