@@ -1,5 +1,6 @@
 import Foundation
 import MirsadProtocol
+import MirsadServices
 import Testing
 import ZeroMQ
 
@@ -179,5 +180,88 @@ struct DeadLetterCommandTests {
             #expect(result.stderr.contains("no answer from the dispatcher at \(silent.endpoint)"), "\(command): \(result.stderr)")
             #expect(Date().timeIntervalSince(started) < 10)
         }
+    }
+
+    /// Whether this build's dispatcher retries and dead-letters (`--max-attempts`) and its worker has the test-only
+    /// poison switch under a supervisor (`--no-supervise` names it): the real-process test needs both.
+    static let clusterDeadLetters: Bool = {
+        let dispatcher = (try? runMirsad(["dispatcher", "--help"]))?.stdout ?? ""
+        let worker = (try? runMirsad(["worker", "--help"]))?.stdout ?? ""
+        return dispatcher.contains("--max-attempts") && worker.contains("--no-supervise")
+    }()
+
+    /// A dispatcher that gives each job two attempts, a collector and a supervised worker whose process crashes on
+    /// articles containing the poison marker: the poisoned articles become dead letters, `dlq` lists them, status
+    /// counts them, and `dlq retry` queues them again (they die again).
+    @Test(.enabled(if: clusterDeadLetters, "the dispatcher has no --max-attempts or the worker no supervisor in this build"))
+    func poisonedArticlesBecomeDeadLettersThatDlqListsAndRetries() throws {
+        let directory = try TestPaths.temporaryDirectory()
+        var children: [ChildProcess] = []
+        defer { ChildProcess.stop(children.reversed(), graceSeconds: 10) }
+        func start(_ name: String, _ executable: String, _ arguments: [String]) throws -> String {
+            let child = try ChildProcess(
+                name: name, executable: executable, arguments: arguments + ["--log-level", "debug"],
+                logPath: directory.appendingPathComponent("\(name).log").path)
+            children.append(child)
+            return try child.awaitLine(prefix: "READY", timeoutSeconds: 60)
+        }
+        let marker = "POISON-\(UUID().uuidString)"
+        let dispatcher = try start("dispatcher", TestPaths.mirsad, [
+            "dispatcher", "--bind", "tcp://127.0.0.1:*", "--journal", ":memory:", "--max-attempts", "2",
+            "--retry-backoff", "0.1", "--retry-backoff-max", "0.2"])
+        let collector = try start("collector", TestPaths.mirsad, [
+            "collector", "--bind", "tcp://127.0.0.1:*", "--dispatcher", dispatcher,
+            "--store", directory.appendingPathComponent("reports.sqlite").path])
+        _ = try start("worker", "/usr/bin/env", [
+            "MIRSAD_TEST_POISON_MARKER=\(marker)", TestPaths.mirsad, "worker", "--dispatcher", dispatcher,
+            "--collector", collector, "--threads", "1"])
+
+        let poisoned: Set<Int> = [1, 4]
+        let lines = (0..<6).map { i in
+            #"{"id": "art-\#(i)", "text": "وصل الوفد إلى القاهرة صباح اليوم في الزيارة رقم \#(i). \#(poisoned.contains(i) ? marker : "")"}"#
+        }
+        let input = directory.appendingPathComponent("articles.jsonl")
+        try lines.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        let submitted = try runMirsad([
+            "submit", input.path, "--dispatcher", dispatcher, "--batch", "poison", "--wait", "--wait-timeout", "120", "--json"])
+        #expect(submitted.status == 0, "submit failed: \(submitted.stderr)")
+        let report = try decodeJSON(submitted.stdout)
+        #expect(report["stored"] as? Int == 4)
+        #expect(report["dead_letters"] as? Int == 2)
+        #expect(report["retrying"] as? Int == 0)
+
+        let listed = try runMirsad(["dlq", "list", "--dispatcher", dispatcher, "--batch", "poison", "--json"])
+        #expect(listed.status == 0, "dlq list failed: \(listed.stderr)")
+        let listing = try decodeJSON(listed.stdout)
+        #expect(listing["total"] as? Int == 2)
+        let letters = listing["dead_letters"] as? [[String: Any]] ?? []
+        #expect(Set(letters.compactMap { $0["article_id"] as? String }) == ["art-1", "art-4"])
+        #expect(Set(letters.compactMap { $0["job_id"] as? String }) == ["poison:1", "poison:4"])
+        #expect(letters.allSatisfy { ($0["attempts"] as? Int) == 2 && !(($0["error"] as? String) ?? "").isEmpty })
+
+        let status = try decodeJSON(try runMirsad(["status", "--dispatcher", dispatcher, "--json"]).stdout)
+        #expect(status["dead_letters"] as? Int == 2)
+        #expect(status["failed"] as? Int == 2)
+        #expect(status["retrying"] as? Int == 0)
+        #expect(status["stored"] as? Int == 4)
+        #expect(status["journal"] as? String == "memory")
+        #expect((status["redispatches"] as? Int ?? 0) >= 2, "each dead letter ran twice")
+
+        let retried = try runMirsad(["dlq", "retry", "--dispatcher", dispatcher, "poison:1", "poison:0", "--json"])
+        #expect(retried.status == 0, "dlq retry failed: \(retried.stderr)")
+        let outcome = try decodeJSON(retried.stdout)
+        #expect(outcome["requeued"] as? Int == 1)
+        #expect(outcome["not_dead"] as? [String] == ["poison:0"], "a stored job is not a dead letter")
+
+        // The requeued job crashes its worker twice more and is a dead letter again; the stored ones stay stored.
+        let deadline = Date(timeIntervalSinceNow: 60)
+        var again: [String: Any] = [:]
+        repeat {
+            Thread.sleep(forTimeInterval: 0.3)
+            again = try decodeJSON(try runMirsad(["status", "--dispatcher", dispatcher, "--json"]).stdout)
+        } while !(again["dead_letters"] as? Int == 2 && again["retrying"] as? Int == 0 && again["queued"] as? Int == 0
+                  && again["in_flight"] as? Int == 0) && Date() < deadline
+        #expect(again["dead_letters"] as? Int == 2)
+        #expect(again["stored"] as? Int == 4)
     }
 }
