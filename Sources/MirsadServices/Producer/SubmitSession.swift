@@ -104,7 +104,9 @@ public final class SubmitSession {
     /// back to it) or when the credit allows only part of a chunk at a time.
     private func flush() throws {
         while !buffer.isEmpty {
-            let count = try awaitAllowance(wanted: nextChunkCount())
+            let allowed = try awaitAllowance(wanted: nextChunkCount())
+            // A chunk refused as BUSY while waiting has come back to the front of the buffer: cut again.
+            let count = min(allowed, nextChunkCount())
             var submit = Mirsad_V1_Submit()
             submit.requestID = client.requestID()
             submit.batchID = options.batchID
