@@ -61,11 +61,14 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        /// The worker's crash handler (async-signal-safe, so in C) and parent-death signal.
+        .target(name: "CWorkerCrash"),
         /// Dispatcher, worker, collector and producer: thin socket loops around the state machines.
         .target(
             name: "MirsadServices",
             dependencies: [
                 "ZeroMQ", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ArticleAnalysis", "ArticleIngest",
+                "CWorkerCrash",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]

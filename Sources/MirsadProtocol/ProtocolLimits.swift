@@ -29,6 +29,7 @@ public enum ProtocolTiming {
     public static let defaultHeartbeatIntervalNanos: UInt64 = 1_000_000_000
     /// A peer silent for this long is dead: 5 heartbeat intervals.
     public static let defaultLivenessTimeoutNanos: UInt64 = 5_000_000_000
-    /// How long a worker may hold a job before the job is given to another worker: 2 minutes.
-    public static let defaultJobLeaseNanos: UInt64 = 120_000_000_000
+    /// How long a job stays with a worker that does not list it in its HEARTBEATs (each listing extends it by as
+    /// much): 30 s.
+    public static let defaultJobLeaseNanos: UInt64 = 30_000_000_000
 }

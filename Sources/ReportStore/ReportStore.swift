@@ -6,8 +6,10 @@ import ArticleAnalysis
 /// result it is unsure about.
 public protocol ReportStore: Sendable {
     /// Commits all results in one transaction and returns which job ids were new and which were already stored
-    /// (a job id repeated inside `results` counts as a duplicate after its first occurrence). When it returns the
-    /// rows are durable; when it throws, none of `results` was committed and every earlier row is kept.
+    /// (a job id repeated inside `results` counts as a duplicate after its first occurrence). The same
+    /// transaction records a stored notice for every job id of `results` (see `pendingNotices`). When it returns
+    /// the rows and notices are durable; when it throws, none of `results` was committed and every earlier row is
+    /// kept.
     func store(_ results: [StoredResult]) throws -> StoreOutcome
     /// Rows by status, over the whole store.
     func count() throws -> StoreCounts
@@ -20,6 +22,20 @@ public protocol ReportStore: Sendable {
     func topEntities(limit: Int, type: EntityType?) throws -> [EntityCount]
     /// Rows by status, over the results of one batch.
     func batchCounts(batchID: String) throws -> StoreCounts
+
+    // MARK: Stored notices
+    //
+    // Every `store` call also records, in the same transaction, a *stored notice* for each job id it was given,
+    // new or duplicate: "this job is stored, the dispatcher has not acknowledged it yet". A notice stays until
+    // `confirmNotices` removes it, so one that outlives its process is found again by the next one. A job id
+    // has at most one notice; storing it again while its notice is pending keeps the notice where it is.
+
+    /// Up to `limit` job ids with a pending notice, the oldest first (in the order their notices were recorded).
+    ///
+    /// - Throws: `ReportStoreError.invalidArgument` when `limit` is negative.
+    func pendingNotices(limit: Int) throws -> [String]
+    /// Removes the notices of `jobIDs` in one transaction; ids without a notice are ignored.
+    func confirmNotices(_ jobIDs: [String]) throws
 }
 
 /// What one `store` call did with each job id, in the order of its input.

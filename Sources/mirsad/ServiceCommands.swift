@@ -19,11 +19,39 @@ struct DispatcherCommand: ParsableCommand {
     var bind: String = Defaults.dispatcherEndpoint
     @Option(help: "Collector endpoint to tell workers in WELCOME, for workers started without --collector.")
     var collector: String = ""
+    @Option(help: "The job journal, a SQLite file (created if missing). ':memory:' keeps jobs in memory (tests only: a restart loses them).")
+    var journal: String = "mirsad-journal.sqlite"
+    @Option(help: "Attempts a job gets before it is dead-lettered.")
+    var maxAttempts: Int = 5
+    @Option(help: "Seconds before a failed job's first retry; doubled for each further failure (with jitter).")
+    var retryBackoff: Double = 1
+    @Option(help: "The longest wait between two attempts of a job, in seconds.")
+    var retryBackoffMax: Double = 60
+    @Option(help: "Jobs that may wait (queued or retrying) before SUBMIT is refused with BUSY.")
+    var maxQueued: Int = 1_000_000
+    @Option(help: "Seconds a job stays with a worker that does not list it in its heartbeats (each listing extends it).")
+    var leaseTimeout: Double = Double(ProtocolTiming.defaultJobLeaseNanos) / 1e9
     @Option(help: "Seconds a worker or collector may stay silent before it is declared dead.")
     var livenessTimeout: Double = Double(ProtocolTiming.defaultLivenessTimeoutNanos) / 1e9
-    @Option(help: "Seconds a worker may hold a job before the job is given to another worker.")
-    var leaseTimeout: Double = Double(ProtocolTiming.defaultJobLeaseNanos) / 1e9
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard retryBackoff.isFinite, retryBackoff >= 0, retryBackoff <= 86_400 else {
+            throw ValidationError("--retry-backoff must be between 0 and 86400 seconds")
+        }
+        guard retryBackoffMax.isFinite, retryBackoffMax >= retryBackoff, retryBackoffMax <= 86_400 else {
+            throw ValidationError("--retry-backoff-max must be between --retry-backoff and 86400 seconds")
+        }
+        guard maxQueued >= 1 else { throw ValidationError("--max-queued must be at least 1") }
+        guard leaseTimeout.isFinite, leaseTimeout > 0, leaseTimeout <= 86_400 else {
+            throw ValidationError("--lease-timeout must be above 0 and at most 86400 seconds")
+        }
+        guard livenessTimeout.isFinite, livenessTimeout > 0, livenessTimeout <= 86_400 else {
+            throw ValidationError("--liveness-timeout must be above 0 and at most 86400 seconds")
+        }
+        guard !journal.isEmpty else { throw ValidationError("--journal must name a file or :memory:") }
+    }
 
     func run() throws {
         let logger = logging.bootstrap(label: "mirsad.dispatcher")
@@ -32,16 +60,31 @@ struct DispatcherCommand: ParsableCommand {
         protocolConfiguration.collectorEndpoint = collector
         protocolConfiguration.livenessTimeoutNanos = UInt64(livenessTimeout * 1e9)
         protocolConfiguration.jobLeaseNanos = UInt64(leaseTimeout * 1e9)
+        protocolConfiguration.maxAttempts = maxAttempts
+        protocolConfiguration.retryBackoffNanos = UInt64(retryBackoff * 1e9)
+        protocolConfiguration.retryBackoffMaxNanos = UInt64(retryBackoffMax * 1e9)
+        protocolConfiguration.maxQueuedJobs = maxQueued
+        protocolConfiguration.randomSeed = UInt64.random(in: .min ... .max)
         protocolConfiguration.version = Defaults.version
         let service = DispatcherService(
-            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration), logger: logger)
+            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journal),
+            logger: logger)
         try service.run(ready: announceReady)
     }
 }
 
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "Analyse articles for a dispatcher, sending results to the collector.")
+        commandName: "worker", abstract: "Analyse articles for a dispatcher, sending results to the collector.",
+        discussion: """
+            By default a small supervisor process runs the worker as its child and restarts it when it dies \
+            (a crash, a hung analysis, kill -9), with a backoff from 0.5 s doubling to 10 s; the new process tells \
+            the dispatcher which job a crash happened in. SIGTERM or SIGINT stops the worker gracefully.
+
+            Test-only environment variables (for fault tests; never set them in production): \
+            \(TestFaults.poisonVariable)=TEXT makes the analysis of an article whose text or HTML contains TEXT crash \
+            the worker process; \(TestFaults.hangVariable)=TEXT makes it never return.
+            """)
 
     @Option(help: "The dispatcher's endpoint.")
     var dispatcher: String = Defaults.dispatcherEndpoint
@@ -51,6 +94,13 @@ struct WorkerCommand: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Jobs held at once, the credit asked of the dispatcher (default: 16 per thread, at least 32).")
     var capacity: Int?
+    @Option(help: "Seconds an analysis may run; past that it is reported failed and the worker process restarts.")
+    var jobTimeout: Double = 300
+    @Flag(help: "Run the worker in this process, without the supervisor process that restarts it.")
+    var noSupervise = false
+    /// Set by the supervisor on the child it starts (the handover comes in environment variables).
+    @Flag(help: .hidden)
+    var supervisedChild = false
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -58,16 +108,45 @@ struct WorkerCommand: ParsableCommand {
         if let capacity, !(1...ProtocolLimits.maxCredit).contains(capacity) {
             throw ValidationError("--capacity must be between 1 and \(ProtocolLimits.maxCredit)")
         }
+        guard jobTimeout > 0, jobTimeout <= 86_400 * 365 else {
+            throw ValidationError("--job-timeout must be a positive number of seconds, got \(jobTimeout)")
+        }
     }
 
     func run() throws {
-        let logger = logging.bootstrap(label: "mirsad.worker")
+        let logger = logging.bootstrap(label: supervisedChild || noSupervise ? "mirsad.worker" : "mirsad.worker.supervisor")
         ShutdownSignal.install()
+        if !supervisedChild && !noSupervise {
+            let supervisor = WorkerSupervisor(
+                configuration: .init(
+                    executable: ChildProcess.currentExecutable(),
+                    arguments: Array(CommandLine.arguments.dropFirst()) + ["--supervised-child"]),
+                logger: logger)
+            let status = try supervisor.run(ready: announceReady)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
+        var configuration = WorkerService.Configuration(
+            dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity)
+        configuration.jobTimeoutNanoseconds = UInt64(jobTimeout * 1e9)
+        configuration.testFaults = TestFaults.fromEnvironment()
+        if !configuration.testFaults.isEmpty {
+            logger.warning("test-only faults are on: \(configuration.testFaults)")
+        }
+        if supervisedChild {
+            let handover = try WorkerHandover.fromEnvironment()
+            try CrashReporter.install(reportingTo: try handover.attachToSupervisor())
+            configuration.workerID = handover.workerID
+            configuration.replaces = handover.replaces
+            configuration.crashed = handover.crashed
+        } else {
+            try CrashReporter.install(reportingTo: STDERR_FILENO)
+        }
         let analyzer = loadAnalyzer { logger.error("\($0)") }
-        let service = WorkerService(
-            configuration: .init(dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity),
-            analyzer: analyzer, logger: logger)
-        try service.run(ready: announceReady)
+        let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger)
+        if case .stuck = try service.run(ready: announceReady) {
+            throw ExitCode(WorkerService.stuckExitStatus)
+        }
     }
 }
 

@@ -1,15 +1,39 @@
 @testable import MirsadProtocol
 
-/// Drives a `DispatcherStateMachine` through encoded frames, as the service does, with a fake clock.
+/// A wall clock the test moves by hand, shared by the harness and the journal it records submission times with.
+final class TestWallClock: @unchecked Sendable {
+    // Only the test's own thread reads and writes it.
+    var unixMillis: UInt64
+    init(unixMillis: UInt64) { self.unixMillis = unixMillis }
+}
+
+/// Drives a `DispatcherStateMachine` over an in-memory journal through encoded frames, as the service does, with
+/// fake clocks that move together.
 struct DispatcherHarness {
-    var machine: DispatcherStateMachine<InMemoryJobQueue>
-    var now: UInt64 = 1_000_000_000
+    var machine: DispatcherStateMachine<InMemoryJobJournal>
+    let wall: TestWallClock
+    var now: DispatcherTime {
+        didSet { wall.unixMillis = now.unixMillis }
+    }
 
     static let ms: UInt64 = 1_000_000
+    static let start = DispatcherTime(monotonicNanos: 1_000_000_000, unixMillis: 1_764_000_000_000)
     static let producer: RoutingID = Array("producer".utf8)
 
     init(_ configuration: DispatcherConfiguration = .init(collectorEndpoint: "tcp://127.0.0.1:5571")) {
-        machine = DispatcherStateMachine(configuration: configuration, now: now)
+        let wall = TestWallClock(unixMillis: Self.start.unixMillis)
+        self.wall = wall
+        self.now = Self.start
+        machine = DispatcherStateMachine(
+            configuration: configuration, journal: InMemoryJobJournal(clock: { wall.unixMillis }), now: Self.start)
+    }
+
+    var journal: InMemoryJobJournal { machine.journal }
+
+    /// The dispatcher process dies and a new one opens the same journal (as last committed: the in-memory journal
+    /// commits everything), with no peers.
+    mutating func restart() {
+        machine = DispatcherStateMachine(configuration: machine.configuration, journal: machine.journal.reopened(), now: now)
     }
 
     @discardableResult
@@ -18,9 +42,13 @@ struct DispatcherHarness {
     }
 
     @discardableResult
-    mutating func hello(_ peer: String, capacity: UInt32, role: Mirsad_V1_Role = .worker, id: String? = nil) throws -> [DispatcherAction] {
+    mutating func hello(
+        _ peer: String, capacity: UInt32, role: Mirsad_V1_Role = .worker, id: String? = nil, replaces: String = "",
+        crashed: [Mirsad_V1_JobFailure] = []
+    ) throws -> [DispatcherAction] {
         try deliver(.hello(.with {
             $0.role = role; $0.id = id ?? peer; $0.host = "host"; $0.pid = 1; $0.version = "test"; $0.capacity = capacity
+            $0.replaces = replaces; $0.crashed = crashed
         }), from: Array(peer.utf8))
     }
 
@@ -30,17 +58,47 @@ struct DispatcherHarness {
     }
 
     @discardableResult
-    mutating func done(_ peer: String, _ ids: [String], failed: [String] = []) throws -> [DispatcherAction] {
+    mutating func done(_ peer: String, _ ids: [String], failed: [String] = [], permanent: Bool = false) throws -> [DispatcherAction] {
         try deliver(.done(.with {
             $0.jobIds = ids
-            $0.failures = failed.map { id in .with { $0.jobID = id; $0.error = "boom" } }
+            $0.failures = failed.map { id in .with { $0.jobID = id; $0.error = "boom"; $0.permanent = permanent } }
         }), from: Array(peer.utf8))
+    }
+
+    /// A worker's HEARTBEAT listing `jobs`.
+    @discardableResult
+    mutating func heartbeat(_ peer: String, jobs: [String] = []) throws -> [DispatcherAction] {
+        try deliver(.heartbeat(.with { $0.jobIds = jobs }), from: .peer(peer))
+    }
+
+    @discardableResult
+    mutating func stored(_ ids: [String], collector: String = "c1") throws -> [DispatcherAction] {
+        try deliver(.stored(.with { $0.jobIds = ids }), from: .peer(collector))
     }
 
     @discardableResult
     mutating func advance(ms: UInt64) -> [DispatcherAction] {
-        now += ms * Self.ms
+        now = now.advanced(byNanos: ms * Self.ms)
         return machine.tick(now: now)
+    }
+
+    /// The state machine's own invariants, and its counts and in-flight records against the journal's contents.
+    func violations() -> [String] {
+        var problems = machine.invariantViolations()
+        let contents = journal.countsByBatch()
+        for (batch, held) in contents where machine.counts(ofBatch: batch) != held {
+            problems.append("batch \(batch): counted \(String(describing: machine.counts(ofBatch: batch))), journal holds \(held)")
+        }
+        let total = contents.values.reduce(JobCounts(), +)
+        if total != machine.counts { problems.append("counted \(machine.counts), journal holds \(total)") }
+        let inFlight = journal.jobIDs(in: .inFlight)
+        for jobID in inFlight where machine.inFlightJob(jobID) == nil {
+            problems.append("\(jobID) is in flight in the journal without an in-flight record")
+        }
+        if inFlight.count != machine.counts.inFlight {
+            problems.append("journal has \(inFlight.count) jobs in flight, \(machine.counts.inFlight) counted")
+        }
+        return problems
     }
 }
 
@@ -74,5 +132,21 @@ extension [DispatcherAction] {
     func submitAck() -> Mirsad_V1_SubmitAck? {
         for case .submitAck(let ack) in sent(to: "producer") { return ack }
         return nil
+    }
+
+    /// The retries scheduled, in order.
+    var retries: [(jobID: String, failures: Int, notBefore: UInt64)] {
+        compactMap { action in
+            if case .retryScheduled(let jobID, _, let failures, let notBefore, _) = action { return (jobID, failures, notBefore) }
+            return nil
+        }
+    }
+
+    /// The jobs dead-lettered, in order.
+    var deadLettered: [String] {
+        compactMap { action in
+            if case .deadLettered(let jobID, _, _, _) = action { return jobID }
+            return nil
+        }
     }
 }

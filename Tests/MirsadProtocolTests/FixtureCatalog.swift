@@ -42,6 +42,11 @@ enum FixtureCatalog {
                 $0.role = .worker; $0.id = "host-a-4242-1"; $0.host = "host-a"; $0.pid = 4242
                 $0.version = "mirsad 1.0.0"; $0.capacity = 16
             })),
+            Fixture(name: "hello-worker-replacing", message: .hello(.with {
+                $0.role = .worker; $0.id = "host-a-4250-2"; $0.host = "host-a"; $0.pid = 4250
+                $0.version = "mirsad 1.0.0"; $0.capacity = 16; $0.replaces = "host-a-4242-1"
+                $0.crashed = [.with { $0.jobID = "\(batch):0"; $0.error = "worker process crashed with SIGILL while analysing it" }]
+            })),
             Fixture(name: "hello-collector", message: .hello(.with {
                 $0.role = .collector; $0.id = "host-b-77-1"; $0.host = "host-b"; $0.pid = 77; $0.version = "mirsad 1.0.0"
             })),
@@ -51,13 +56,34 @@ enum FixtureCatalog {
             })),
             Fixture(name: "submit", message: .submit(submit)),
             Fixture(name: "submit-ack", message: .submitAck(.with {
-                $0.requestID = "req-1"; $0.batchID = batch; $0.accepted = 1; $0.duplicates = 0
+                $0.requestID = "req-1"; $0.batchID = batch; $0.accepted = 1; $0.duplicates = 0; $0.credit = 4095
                 $0.rejected = [.with { $0.index = 1; $0.jobID = "\(batch):1"; $0.reason = "article of 5000000 bytes is above the limit of 4194304" }]
+            })),
+            Fixture(name: "submit-credit-query", message: .submit(.with { $0.requestID = "req-9" })),
+            Fixture(name: "dead-letters", message: .deadLetters(.with {
+                $0.requestID = "req-4"; $0.batchID = batch; $0.limit = 100; $0.afterJobID = "\(batch):12"
+            })),
+            Fixture(name: "dead-letters-reply", message: .deadLettersReply(.with {
+                $0.requestID = "req-4"
+                $0.letters = [.with {
+                    $0.jobID = "\(batch):17"; $0.batchID = batch; $0.error = "analysis did not finish within 300 s"
+                    $0.workerID = "host-a-4242-1"; $0.attempts = 5; $0.deadUnixMs = 1_764_000_123_456; $0.articleID = "ant-000042"
+                }]
+                $0.total = 3; $0.more = true
+            })),
+            Fixture(name: "retry-dead-letters", message: .retryDeadLetters(.with {
+                $0.requestID = "req-5"; $0.jobIds = ["\(batch):17", "\(batch):99"]
+            })),
+            Fixture(name: "retry-dead-letters-all", message: .retryDeadLetters(.with {
+                $0.requestID = "req-6"; $0.all = true; $0.batchID = batch
+            })),
+            Fixture(name: "retry-dead-letters-reply", message: .retryDeadLettersReply(.with {
+                $0.requestID = "req-5"; $0.requeued = 1; $0.notDead = ["\(batch):99"]
             })),
             Fixture(name: "batch-status", message: .batchStatus(.with { $0.requestID = "req-2"; $0.batchID = batch })),
             Fixture(name: "batch-status-reply", message: .batchStatusReply(.with {
                 $0.requestID = "req-2"; $0.batchID = batch; $0.known = true; $0.total = 10; $0.queued = 3; $0.inFlight = 2
-                $0.awaitingStore = 1; $0.stored = 3; $0.failed = 1
+                $0.awaitingStore = 1; $0.stored = 2; $0.failed = 1; $0.retrying = 1
             })),
             Fixture(name: "status", message: .status(.with { $0.requestID = "req-3" })),
             Fixture(name: "status-reply", message: .statusReply(.with {
@@ -68,13 +94,18 @@ enum FixtureCatalog {
                 }]
                 $0.collectors = 1; $0.throughput10S = 498.25; $0.throughput1M = 480; $0.latencyP50Ms = 35.5; $0.latencyP99Ms = 210
                 $0.uptimeMs = 61_000; $0.malformedMessages = 3; $0.refusedMessages = 1; $0.batches = 2; $0.version = "mirsad 1.0.0"
+                $0.retrying = 5; $0.deadLetters = 2; $0.redispatches = 40; $0.journal = "sqlite:/var/lib/mirsad/journal.sqlite"
             })),
             Fixture(name: "jobs", message: .jobs(.with { $0.jobs = submit.jobs })),
             Fixture(name: "done", message: .done(.with {
                 $0.jobIds = ["\(batch):0"]
                 $0.failures = [.with { $0.jobID = "\(batch):1"; $0.error = "analysis failed: text is binary" }]
             })),
+            Fixture(name: "done-permanent", message: .done(.with {
+                $0.failures = [.with { $0.jobID = "\(batch):1"; $0.error = "invalid article: no body"; $0.permanent = true }]
+            })),
             Fixture(name: "heartbeat", message: .heartbeat),
+            Fixture(name: "heartbeat-worker", message: .heartbeat(.with { $0.jobIds = ["\(batch):0", "\(batch):1"] })),
             Fixture(name: "bye", message: .bye(.with { $0.reason = "shutting down" })),
             Fixture(name: "stored", message: .stored(.with { $0.jobIds = ["\(batch):0"] })),
             Fixture(name: "stored-ack", message: .storedAck(.with { $0.jobIds = ["\(batch):0"] })),

@@ -13,10 +13,7 @@ import Testing
 
     /// The `.txt` description of a fixture: command name and byte, then the body in protobuf text format.
     static func description(of message: MirsadMessage) -> String {
-        let text: String = switch message {
-        case .heartbeat: ""
-        default: message.body.textFormatString()
-        }
+        let text = message.body.textFormatString()
         return "# command: \(message.command) (0x\(String(format: "%02X", message.command.rawValue)))\n"
             + "# frames: [\"MRSD1\"] [0x\(String(format: "%02X", message.command.rawValue))] [body: \(try! FrameCodec.encode(message)[2].count) bytes, see .bin]\n"
             + text

@@ -110,3 +110,57 @@ struct AnalysisPoolTests {
         #expect(pool.takeFinished().sorted() == (1...40).map { -$0 }.sorted())
     }
 }
+
+@Suite(.timeLimit(.minutes(1)))
+struct AnalysisPoolWatchdogTests {
+    @Test func runningAndOverdueShowWhatEachThreadRunsAndSinceWhen() throws {
+        let context = try ZMQContext()
+        let gate = DispatchSemaphore(value: 0)
+        let pool = try AnalysisPool<Int, Int>(context: context, threads: 2, name: "watch") { input in
+            if input == 7 { gate.wait() }
+            return input
+        }
+        defer { pool.shutdown() }
+        #expect(pool.running.isEmpty)
+        let before = MonotonicClock.now()
+        pool.submit([7])
+        #expect(eventually { pool.running.map(\.input) == [7] })
+        let started = try #require(pool.running.first)
+        #expect(started.since >= before)
+        #expect(pool.overdue(longerThan: 10_000_000_000).isEmpty)
+        #expect(eventually { pool.overdue(longerThan: 50_000_000).map(\.input) == [7] })
+        // Quick items on the other thread come and go without showing up as overdue.
+        pool.submit([1, 2, 3])
+        var poller = Poller()
+        poller.register(pool.doorbell)
+        var finished: [Int] = []
+        let deadline = Date(timeIntervalSinceNow: 5)
+        while finished.count < 3 && Date() < deadline {
+            if try poller.poll(timeoutMilliseconds: 50)[0].contains(.readable) { finished += pool.takeFinished() }
+        }
+        #expect(finished.sorted() == [1, 2, 3])
+        #expect(pool.overdue(longerThan: 50_000_000).map(\.input) == [7])
+        gate.signal()
+        #expect(eventually { pool.running.isEmpty })
+    }
+
+    @Test func abandonReturnsWithoutWaitingForAStuckThread() throws {
+        let context = try ZMQContext()
+        let release = DispatchSemaphore(value: 0)
+        let pool = try AnalysisPool<Int, Int>(context: context, threads: 1, name: "abandon") { input in
+            release.wait()
+            return input
+        }
+        pool.submit([1, 2])
+        #expect(eventually { pool.running.count == 1 })
+        let started = MonotonicClock.now()
+        pool.abandon()
+        #expect(MonotonicClock.now() - started < 1_000_000_000)
+        #expect(!pool.doorbell.isOpen)
+        // Let the thread go; it finds the queue closed after its item and the item waiting is still handed out.
+        release.signal()
+        release.signal()
+        #expect(eventually { pool.running.isEmpty })
+        context.shutdown()
+    }
+}

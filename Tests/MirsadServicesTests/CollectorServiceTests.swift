@@ -38,25 +38,6 @@ final class FakeDealer {
     }
 }
 
-/// A store that fails while `failing` is set, and otherwise keeps results in memory.
-final class SwitchableStore: ReportStore, @unchecked Sendable {
-    struct Unavailable: Error {}
-    let failing = Locked(false)
-    let attempts = Locked(0)
-    private let inner = InMemoryReportStore()
-
-    func store(_ results: [StoredResult]) throws -> StoreOutcome {
-        attempts.withLock { $0 += 1 }
-        if failing.current { throw Unavailable() }
-        return try inner.store(results)
-    }
-    func count() throws -> StoreCounts { try inner.count() }
-    func contains(jobID: String) throws -> Bool { try inner.contains(jobID: jobID) }
-    func result(jobID: String) throws -> StoredResult? { try inner.result(jobID: jobID) }
-    func topEntities(limit: Int, type: EntityType?) throws -> [EntityCount] { try inner.topEntities(limit: limit, type: type) }
-    func batchCounts(batchID: String) throws -> StoreCounts { try inner.batchCounts(batchID: batchID) }
-}
-
 /// `CollectorService` between a fake dispatcher (ROUTER) and a fake worker (DEALER), storing to a real store.
 ///
 /// Like the worker, a collector stops only through the process-wide `ShutdownSignal`, so each test leaves its
@@ -65,29 +46,50 @@ final class SwitchableStore: ReportStore, @unchecked Sendable {
 @Suite(.timeLimit(.minutes(1)))
 struct CollectorServiceTests {
     struct RunningCollector {
-        let id: String
+        let service: CollectorService
         let endpoint: String
+        var id: String { service.id }
         var routingID: RoutingID { Array(id.utf8) }
     }
 
     static func startCollector(
-        dispatcher: String, store: any ReportStore, resendStoredAfterNanoseconds: UInt64 = 3_600_000_000_000
+        dispatcher: String, store: any ReportStore, resendStoredAfterNanoseconds: UInt64 = 3_600_000_000_000,
+        configure: (inout CollectorService.Configuration) -> Void = { _ in }
+    ) throws -> RunningCollector {
+        try startCollector(dispatcher: dispatcher, store: store, resendStoredAfterNanoseconds: resendStoredAfterNanoseconds,
+                           configure: configure, finished: { _ in })
+    }
+
+    /// Starts a collector on a new thread and returns once it serves; `finished` runs on that thread when `run`
+    /// returns (after a requested shutdown), with what it threw if anything.
+    static func startCollector(
+        dispatcher: String, store: any ReportStore, resendStoredAfterNanoseconds: UInt64 = 3_600_000_000_000,
+        configure: (inout CollectorService.Configuration) -> Void = { _ in },
+        finished: @escaping @Sendable ((any Error)?) -> Void
+    ) throws -> RunningCollector {
+        var configuration = CollectorService.Configuration(bindEndpoint: "tcp://127.0.0.1:*", dispatcherEndpoint: dispatcher)
+        configuration.resendStoredAfterNanoseconds = resendStoredAfterNanoseconds
+        configure(&configuration)
+        let collector = CollectorService(configuration: configuration, store: store, logger: quietLogger)
+        return try startCollector(collector, finished: finished)
+    }
+
+    static func startCollector(
+        _ collector: CollectorService, finished: @escaping @Sendable ((any Error)?) -> Void = { _ in }
     ) throws -> RunningCollector {
         let started = Locked<Result<RunningCollector, any Error>?>(nil)
         let ready = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            var configuration = CollectorService.Configuration(bindEndpoint: "tcp://127.0.0.1:*", dispatcherEndpoint: dispatcher)
-            configuration.resendStoredAfterNanoseconds = resendStoredAfterNanoseconds
-            let collector = CollectorService(configuration: configuration, store: store, logger: quietLogger)
-            let id = collector.id
             do {
                 try collector.run { endpoint in
-                    started.withLock { $0 = .success(RunningCollector(id: id, endpoint: endpoint)) }
+                    started.withLock { $0 = .success(RunningCollector(service: collector, endpoint: endpoint)) }
                     ready.signal()
                 }
+                finished(nil)
             } catch {
-                started.withLock { $0 = .failure(error) }
+                started.withLock { $0 = $0 ?? .failure(error) }
                 ready.signal()
+                finished(error)
             }
         }
         guard ready.wait(timeout: .now() + .seconds(10)) == .success, let result = started.current else {
@@ -96,20 +98,28 @@ struct CollectorServiceTests {
         return try result.get()
     }
 
-    /// A fake dispatcher that acknowledges every STORED at once. With the hour-long resend period `startCollector`
-    /// uses by default, no collector left running ever resends STORED (which traps, see
-    /// `storedIsResentUntilTheDispatcherAcknowledgesIt`).
-    private static func ackingDispatcher() throws -> FakeRouterPeer {
+    /// A fake dispatcher that welcomes every HELLO and, when `acknowledging`, acknowledges every STORED at once.
+    /// With the hour-long resend period `startCollector` uses by default, no collector left running ever resends
+    /// STORED on its own.
+    static func fakeDispatcher(acknowledging: Bool = true) throws -> FakeRouterPeer {
         try FakeRouterPeer(respond: { arrival in
-            guard case .stored(let notice) = arrival.message else { return [] }
-            var ack = Mirsad_V1_StoredAck()
-            ack.jobIds = notice.jobIds
-            return [.storedAck(ack)]
+            switch arrival.message {
+            case .hello:
+                return [.welcome(Mirsad_V1_Welcome())]
+            case .stored(let notice) where acknowledging:
+                var ack = Mirsad_V1_StoredAck()
+                ack.jobIds = notice.jobIds
+                return [.storedAck(ack)]
+            default:
+                return []
+            }
         })
     }
 
+    private static func ackingDispatcher() throws -> FakeRouterPeer { try fakeDispatcher(acknowledging: true) }
+
     /// Stops `dispatcher` once its last acknowledgements have had time to reach the collector.
-    private static func settleAndStop(_ dispatcher: FakeRouterPeer) {
+    static func settleAndStop(_ dispatcher: FakeRouterPeer) {
         Thread.sleep(forTimeInterval: 0.2)
         dispatcher.stop()
     }
@@ -126,7 +136,7 @@ struct CollectorServiceTests {
         }
     }
 
-    private static func acked(_ messages: [MirsadMessage]) -> [String] {
+    static func acked(_ messages: [MirsadMessage]) -> [String] {
         messages.flatMap { message -> [String] in
             if case .resultsAck(let a) = message { a.jobIds } else { [] }
         }
@@ -182,7 +192,7 @@ struct CollectorServiceTests {
 
     /// STORED is resent at the configured period until STORED_ACK, then no more. True when all of that held.
     static func storedResendScenario() throws -> Bool {
-        let dispatcher = try FakeRouterPeer()
+        let dispatcher = try fakeDispatcher(acknowledging: false)
         defer { dispatcher.stop() }
         let collector = try startCollector(
             dispatcher: dispatcher.endpoint, store: InMemoryReportStore(), resendStoredAfterNanoseconds: 150_000_000)

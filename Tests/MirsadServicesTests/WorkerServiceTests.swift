@@ -16,27 +16,33 @@ struct WorkerServiceTests {
         let id: String
         let ready: Locked<String?>
         let failure: Locked<String?>
+        /// How `run` ended, once it has.
+        let outcome: Locked<WorkerService.Outcome?>
         var routingID: RoutingID { Array(id.utf8) }
     }
 
-    private static func startWorker(
+    static func startWorker(
         dispatcher: String, collector: String? = nil, threads: Int = 2, capacity: Int = 16,
-        resendAfterNanoseconds: UInt64 = 10_000_000_000
+        resendAfterNanoseconds: UInt64 = 10_000_000_000,
+        configure: @escaping @Sendable (inout WorkerService.Configuration) -> Void = { _ in }
     ) -> RunningWorker {
         let made = Locked<String?>(nil)
         let ready = Locked<String?>(nil)
         let failure = Locked<String?>(nil)
+        let outcome = Locked<WorkerService.Outcome?>(nil)
         let idKnown = DispatchSemaphore(value: 0)
         let thread = Thread {
             var configuration = WorkerService.Configuration(
                 dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity)
             configuration.resendAfterNanoseconds = resendAfterNanoseconds
+            configure(&configuration)
             let worker = WorkerService(
                 configuration: configuration, analyzer: ArticleAnalyzer(recognizer: EntityRecognizer()), logger: quietLogger)
             made.withLock { $0 = worker.id }
             idKnown.signal()
             do {
-                try worker.run { id in ready.withLock { $0 = id } }
+                let ended = try worker.run { id in ready.withLock { $0 = id } }
+                outcome.withLock { $0 = ended }
             } catch {
                 failure.withLock { $0 = "\(error)" }
             }
@@ -44,10 +50,10 @@ struct WorkerServiceTests {
         thread.stackSize = 16 << 20
         thread.start()
         idKnown.wait()
-        return RunningWorker(id: made.current!, ready: ready, failure: failure)
+        return RunningWorker(id: made.current!, ready: ready, failure: failure, outcome: outcome)
     }
 
-    private static func welcome(collector: String = "", heartbeatMs: UInt32 = 60_000) -> MirsadMessage {
+    static func welcome(collector: String = "", heartbeatMs: UInt32 = 60_000) -> MirsadMessage {
         var body = Mirsad_V1_Welcome()
         body.collectorEndpoint = collector
         body.heartbeatIntervalMs = heartbeatMs
@@ -55,7 +61,7 @@ struct WorkerServiceTests {
         return .welcome(body)
     }
 
-    private static func jobs(_ ids: [String], batch: String = "b") -> MirsadMessage {
+    static func jobs(_ ids: [String], batch: String = "b") -> MirsadMessage {
         var body = Mirsad_V1_Jobs()
         body.jobs = ids.enumerated().map { index, id in
             var job = Mirsad_V1_Job()
@@ -69,28 +75,28 @@ struct WorkerServiceTests {
         return .jobs(body)
     }
 
-    private static func resultsAck(_ ids: [String]) -> MirsadMessage {
+    static func resultsAck(_ ids: [String]) -> MirsadMessage {
         var body = Mirsad_V1_ResultsAck()
         body.jobIds = ids
         return .resultsAck(body)
     }
 
     /// Messages from `worker` only.
-    private static func from(_ worker: RunningWorker, _ received: [FakeRouterPeer.Received]) -> [MirsadMessage] {
+    static func from(_ worker: RunningWorker, _ received: [FakeRouterPeer.Received]) -> [MirsadMessage] {
         received.filter { $0.peer == worker.routingID }.map(\.message)
     }
 
-    private static func results(_ messages: [MirsadMessage]) -> [Mirsad_V1_Result] {
+    static func results(_ messages: [MirsadMessage]) -> [Mirsad_V1_Result] {
         messages.flatMap { message -> [Mirsad_V1_Result] in
             if case .results(let r) = message { r.results } else { [] }
         }
     }
 
-    private static func done(_ messages: [MirsadMessage]) -> [Mirsad_V1_Done] {
+    static func done(_ messages: [MirsadMessage]) -> [Mirsad_V1_Done] {
         messages.compactMap { if case .done(let d) = $0 { d } else { nil } }
     }
 
-    private static func hellos(_ messages: [MirsadMessage]) -> [Mirsad_V1_Hello] {
+    static func hellos(_ messages: [MirsadMessage]) -> [Mirsad_V1_Hello] {
         messages.compactMap { if case .hello(let h) = $0 { h } else { nil } }
     }
 
@@ -197,6 +203,7 @@ struct WorkerServiceTests {
         #expect(failures.map(\.jobID) == ["m:1"])
         #expect(failures.first?.error.hasPrefix("invalid article") == true, "\(failures)")
         #expect(failures.first?.error.contains("content") == true, "\(failures)")
+        #expect(failures.first?.permanent == true, "an unreadable article cannot succeed on another attempt")
 
         try collector.send(Self.resultsAck(["m:0"]), to: peer)
         #expect(dispatcher.waitUntil { Self.done(Self.from(worker, $0)).flatMap(\.jobIds) == ["m:0"] })

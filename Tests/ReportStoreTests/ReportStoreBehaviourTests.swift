@@ -118,4 +118,57 @@ import Testing
         #expect(try store.store([]) == StoreOutcome())
         #expect(try store.count().total == 0)
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func everyStoredJobGetsANoticeUntilItIsConfirmed(kind: StoreKind) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try kind.make(in: directory)
+        #expect(try store.pendingNotices(limit: 10).isEmpty)
+
+        _ = try store.store([Fixtures.result("n-1"), Fixtures.result("n-2"), Fixtures.result("n-3")])
+        #expect(try store.pendingNotices(limit: 10) == ["n-1", "n-2", "n-3"])
+        #expect(try store.pendingNotices(limit: 2) == ["n-1", "n-2"], "oldest first, at most `limit`")
+        #expect(try store.pendingNotices(limit: 0).isEmpty)
+
+        try store.confirmNotices(["n-1", "n-3"])
+        #expect(try store.pendingNotices(limit: 10) == ["n-2"])
+        #expect(try store.count().total == 3, "confirming a notice keeps the result")
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func duplicatesGetANoticeTooAndAPendingNoticeKeepsItsPlace(kind: StoreKind) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try kind.make(in: directory)
+        _ = try store.store([Fixtures.result("d-1"), Fixtures.result("d-2")])
+        try store.confirmNotices(["d-1", "d-2"])
+        #expect(try store.pendingNotices(limit: 10).isEmpty)
+
+        // d-1 is stored already: its notice comes back (the dispatcher may have missed the first STORED).
+        let outcome = try store.store([Fixtures.result("d-3"), Fixtures.result("d-1")])
+        #expect(outcome == StoreOutcome(inserted: ["d-3"], duplicates: ["d-1"]))
+        #expect(try store.pendingNotices(limit: 10) == ["d-3", "d-1"])
+
+        // Storing a job whose notice is pending, or repeating it in one call, adds no second notice and keeps order.
+        _ = try store.store([Fixtures.result("d-3"), Fixtures.result("d-4"), Fixtures.result("d-4")])
+        #expect(try store.pendingNotices(limit: 10) == ["d-3", "d-1", "d-4"])
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func confirmingUnknownOrNoNoticesChangesNothing(kind: StoreKind) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try kind.make(in: directory)
+        _ = try store.store([Fixtures.result("u-1")])
+        try store.confirmNotices([])
+        try store.confirmNotices(["never-stored", "also-unknown"])
+        #expect(try store.pendingNotices(limit: 10) == ["u-1"])
+        #expect {
+            try store.pendingNotices(limit: -1)
+        } throws: { error in
+            guard case ReportStoreError.invalidArgument(let message) = error else { return false }
+            return message.contains("-1")
+        }
+    }
 }

@@ -31,6 +31,42 @@ import Testing
         #expect(try reopened.store([Fixtures.result("1")]).duplicates == ["1"])
     }
 
+    @Test func pendingNoticesOutliveTheProcessThatWroteThem() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("notices.sqlite").path
+        do {
+            let store = try SQLiteReportStore(path: path)
+            _ = try store.store((0..<5).map { Fixtures.result("p-\($0)") })
+            try store.confirmNotices(["p-1"])
+        }
+        let reopened = try SQLiteReportStore(path: path)
+        #expect(try reopened.pendingNotices(limit: 100) == ["p-0", "p-2", "p-3", "p-4"])
+        try reopened.confirmNotices(["p-0", "p-2", "p-3", "p-4"])
+        #expect(try SQLiteReportStore(path: path).pendingNotices(limit: 100).isEmpty)
+    }
+
+    /// A store file written before notices existed gains the table on open and keeps its rows.
+    @Test func aStoreFromBeforeNoticesIsUpgraded() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("v1.sqlite").path
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteSchema.migrator.migrate(queue, upTo: "v1: results, entities, topics")
+            let row = try ResultRow(Fixtures.result("before"), storedAt: 1_700_000_000_000, encoder: JSONEncoder())
+            try queue.write { db in
+                #expect(try !db.tableExists("stored_notices"), "the v1 file must not have the table yet")
+                try db.execute(sql: ResultRow.insertSQL, arguments: row.result)
+            }
+        }
+        let store = try SQLiteReportStore(path: path)
+        #expect(try store.result(jobID: "before") == Fixtures.result("before"))
+        #expect(try store.pendingNotices(limit: 10).isEmpty)
+        #expect(try store.store([Fixtures.result("after"), Fixtures.result("before")]) == StoreOutcome(inserted: ["after"], duplicates: ["before"]))
+        #expect(try store.pendingNotices(limit: 10) == ["after", "before"])
+    }
+
     @Test func aMissingDirectoryIsNamedInTheError() throws {
         let path = "/nonexistent-mirsad-dir/sub/store.sqlite"
         #expect {
@@ -127,6 +163,7 @@ import Testing
         #expect("\(error)".contains("earlier rows are kept"))
         #expect(!committed.isEmpty)
         #expect(try store.count().total == committed.count)
+        #expect(try store.pendingNotices(limit: 100_000) == committed, "the failed call recorded no notice")
 
         let reopened = try SQLiteReportStore(path: path)
         #expect(try reopened.count().total == committed.count)

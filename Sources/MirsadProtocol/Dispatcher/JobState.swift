@@ -1,35 +1,31 @@
-/// Where a job is in its life:
+/// Where a job is in its life (the journal keeps the state; the dispatcher keeps the counts):
 ///
-///     queued --dispatch--> inFlight --DONE ok--> awaitingStore --STORED--> stored
-///       ^                   |  |  \--DONE failed--> failed
-///       \--worker dead, BYE,/  \--STORED (before DONE)--> stored
-///          lease lapsed
+///     queued --dispatch--> in flight --DONE ok--> awaiting store --STORED--> stored
+///       ^  ^                 |  |  |
+///       |  \--worker dead,---/  |  \--failed attempt (DONE failure, lease lapsed, crash report)
+///       |     BYE, replaced     |        |-- below max attempts --> retrying --not-before passed--> queued
+///       |                       |        \-- at max attempts, or permanent --> dead (counted as `failed`)
+///       \--RETRY_DEAD_LETTERS---+------------------------------------------------------------------/
+///                               \--STORED (from any state but stored) --> stored
 ///
-/// `stored` and `failed` are final in v1 (retries of failed jobs are not part of v1).
-public enum JobState: Sendable, Hashable {
-    case queued
-    /// Held by the worker with this routing id until `deadlineNanos`.
-    case inFlight(worker: RoutingID, deadlineNanos: UInt64)
-    /// A worker reported it done (its result is at the collector); not yet reported stored.
-    case awaitingStore
-    case stored
-    case failed
-
-    var kind: JobCounts.Kind {
-        switch self {
-        case .queued: .queued
-        case .inFlight: .inFlight
-        case .awaitingStore: .awaitingStore
-        case .stored: .stored
-        case .failed: .failed
-        }
-    }
-}
-
-/// Jobs per state. Invariant (kept by `DispatcherStateMachine`): the sum is the number of jobs known.
+/// `stored` is final. A dead job leaves only by RETRY_DEAD_LETTERS (queued again, no failures counted) or STORED
+/// (a result of an earlier attempt made it to the store after all).
 public struct JobCounts: Sendable, Hashable {
     /// `failed` counts dead letters: jobs that failed on every allowed attempt.
-    public enum Kind: Sendable, Hashable, CaseIterable { case queued, inFlight, retrying, awaitingStore, stored, failed }
+    public enum Kind: Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        case queued, inFlight, retrying, awaitingStore, stored, failed
+
+        public var description: String {
+            switch self {
+            case .queued: "queued"
+            case .inFlight: "in flight"
+            case .retrying: "retrying"
+            case .awaitingStore: "awaiting store"
+            case .stored: "stored"
+            case .failed: "dead"
+            }
+        }
+    }
 
     public var queued = 0
     public var inFlight = 0
@@ -42,6 +38,9 @@ public struct JobCounts: Sendable, Hashable {
     public init() {}
 
     public var total: Int { queued + inFlight + retrying + awaitingStore + stored + failed }
+
+    /// Jobs waiting for a worker: queued now or after their backoff. Producer credit and the queue limit count these.
+    public var waiting: Int { queued + retrying }
 
     public subscript(kind: Kind) -> Int {
         get {
@@ -64,5 +63,11 @@ public struct JobCounts: Sendable, Hashable {
             case .failed: failed = newValue
             }
         }
+    }
+
+    public static func + (lhs: JobCounts, rhs: JobCounts) -> JobCounts {
+        var sum = lhs
+        for kind in Kind.allCases { sum[kind] += rhs[kind] }
+        return sum
     }
 }

@@ -5,13 +5,17 @@ public enum SubmitValidation {
     /// The job id for job `index` of `batchID`: "<batch_id>:<index>".
     public static func jobID(batchID: String, index: Int) -> String { "\(batchID):\(index)" }
 
-    /// Why the whole SUBMIT is refused, or nil. The code is TOO_LARGE or INVALID.
+    /// Why the whole SUBMIT is refused, or nil. The code is TOO_LARGE or INVALID. A SUBMIT with no jobs (a credit
+    /// query) may leave `batch_id` empty.
     public static func problem(with submit: Mirsad_V1_Submit) -> (Mirsad_V1_ErrorCode, String)? {
         if submit.jobs.count > ProtocolLimits.maxJobsPerMessage {
             return (.tooLarge, "\(submit.jobs.count) jobs in one SUBMIT; the limit is \(ProtocolLimits.maxJobsPerMessage)")
         }
         if let problem = identifierProblem(submit.requestID, name: "request_id", mayBeEmpty: true) { return (.invalid, problem) }
-        if let problem = identifierProblem(submit.batchID, name: "batch_id", mayBeEmpty: false) { return (.invalid, problem) }
+        // A SUBMIT without jobs is a credit query: it needs no batch.
+        if let problem = identifierProblem(submit.batchID, name: "batch_id", mayBeEmpty: submit.jobs.isEmpty) {
+            return (.invalid, problem)
+        }
         return nil
     }
 

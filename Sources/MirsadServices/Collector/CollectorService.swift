@@ -3,21 +3,35 @@ import Foundation
 import Logging
 import MirsadProtocol
 import ReportStore
+import Synchronization
 import ZeroMQ
 
 /// The collector: receives RESULTS from workers, commits them to the report store, then acknowledges them to
 /// each worker (RESULTS_ACK) and tells the dispatcher they are stored (STORED).
 ///
-/// Invariant: nothing is acknowledged before the store call that holds it has returned, so an acknowledged result
-/// is durable; a store failure acknowledges nothing and the workers send again.
-public final class CollectorService {
+/// Invariants:
+/// - nothing is acknowledged before the store call that holds it has returned, so an acknowledged result is
+///   durable; a store failure acknowledges nothing and the workers send again;
+/// - the store call that commits results also records their stored notices, and a notice is deleted only after
+///   the dispatcher's STORED_ACK: a collector stopped or killed at any moment leaves every unacknowledged STORED in
+///   the store, and the next one sends it again (`StoredNoticeTracker`);
+/// - at most `maxResultsPerCommit` decoded results are held at once (RESULTS carry at most
+///   `ProtocolLimits.maxJobsPerMessage` each; a larger one is refused), so a slow store slows the workers (whose
+///   credit returns only with RESULTS_ACK) instead of filling memory.
+public final class CollectorService: Sendable {
     public struct Configuration: Sendable {
         public var bindEndpoint: String
         public var dispatcherEndpoint: String
         /// STORED notices the dispatcher has not acknowledged within this time are sent again.
         public var resendStoredAfterNanoseconds: UInt64 = 5_000_000_000
-        /// The most results committed in one transaction.
+        /// The most results committed in one transaction, and held decoded at once (at least one message's).
         public var maxResultsPerCommit = 4096
+        /// The most stored-but-unacknowledged job ids kept in memory; the others wait in the store.
+        public var maxPendingNoticesInMemory = 65_536
+        /// How many stored notices are read from the store at a time.
+        public var noticePageSize = 4_096
+        /// On shutdown, how long to wait for the dispatcher to acknowledge STORED notices already sent.
+        public var shutdownGraceNanoseconds: UInt64 = 2_000_000_000
 
         public init(bindEndpoint: String, dispatcherEndpoint: String) {
             self.bindEndpoint = bindEndpoint
@@ -29,6 +43,7 @@ public final class CollectorService {
     private let store: any ReportStore
     private let logger: Logger
     private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
+    private let counters = Mutex(CollectorStatistics())
     public let id: String
 
     public init(configuration: Configuration, store: any ReportStore, logger: Logger) {
@@ -38,6 +53,11 @@ public final class CollectorService {
         self.id = "collector-\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
+    /// A snapshot of the counters; safe from any thread while `run` serves.
+    public var statistics: CollectorStatistics { counters.withLock { $0 } }
+
+    /// Serves until `ShutdownSignal` is requested, then stops gracefully: the commit in progress is finished and
+    /// acknowledged, STORED_ACKs are awaited for up to `shutdownGraceNanoseconds`, and BYE is said.
     public func run(ready: (String) -> Void) throws {
         let context = try ZMQContext()
         defer { context.shutdown() }
@@ -47,21 +67,13 @@ public final class CollectorService {
             context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .collector, id: id,
             capacity: 0, logger: logger)
         let endpoint = try router.lastEndpoint
+        var session = Session(service: self, router: router, dispatcher: dispatcher)
 
-        var problems = ProblemLog()
-        var unconfirmed: [String: UInt64] = [:]   // job id -> when STORED was last sent
-        var committed: UInt64 = 0
-
-        func sendStored(_ ids: [String]) throws {
-            let now = MonotonicClock.now()
-            for chunk in ids.chunked(by: ProtocolLimits.maxIDsPerMessage) {
-                var body = Mirsad_V1_Stored()
-                body.jobIds = chunk
-                try dispatcher.send(.stored(body))
-                for id in chunk { unconfirmed[id] = now }
-            }
+        try session.perform(session.tracker.tick(now: MonotonicClock.now()))  // notices an earlier run left
+        if session.tracker.pendingCount > 0 {
+            let more = session.tracker.backlog ? " (and more, read as these are acknowledged)" : ""
+            logger.info("\(session.tracker.pendingCount) stored results were never acknowledged by the dispatcher\(more); STORED follows its WELCOME")
         }
-
         logger.info("collector listening on \(endpoint), storing to \(String(describing: type(of: store)))")
         ready(endpoint)
 
@@ -70,76 +82,190 @@ public final class CollectorService {
             poller.register(router)
             poller.register(dispatcher.socket)
             let events = try poller.poll(timeoutMilliseconds: 100)
+            if events[0].contains(.readable) { try session.receiveAndCommitResults() }
+            if events[1].contains(.readable) { try session.readDispatcher() }
+            try session.maintain()
+        }
 
-            if events[0].contains(.readable) {
-                // Gather what has arrived, commit it in one transaction, then acknowledge.
-                var batch: [StoredResult] = []
-                var senders: [(peer: RoutingID, jobIDs: [String])] = []
-                while batch.count < configuration.maxResultsPerCommit,
-                      let incoming = try router.receiveIncoming(routed: true) {
-                    guard case .message(let message) = incoming else {
-                        if case .tooManyFrames(let count) = incoming {
-                            problems.malformed(.wrongFrameCount(count - 1), peer: nil, logger: logger)
-                        }
+        // Graceful stop: no more RESULTS are read (unacknowledged ones are sent again by their workers).
+        let deadline = MonotonicClock.now() + configuration.shutdownGraceNanoseconds
+        while session.tracker.awaitingAcknowledgement > 0 && MonotonicClock.now() < deadline {
+            var poller = Poller()
+            poller.register(dispatcher.socket)
+            if try poller.poll(timeoutMilliseconds: 20)[0].contains(.readable) { try session.readDispatcher() }
+            try session.maintain()
+        }
+        try session.perform(session.tracker.tick(now: MonotonicClock.now()))
+        dispatcher.close(reason: "shutdown")
+        let final = statistics
+        let left = "\(session.tracker.pendingCount)\(session.tracker.backlog ? " or more" : "")"
+        logger.info("""
+            collector stopped; \(final.committed) results committed, \(final.storeFailures) failed commits, \
+            \(left) STORED notices left unacknowledged in the store for the next start
+            """)
+    }
+
+    /// One run's mutable state, owned by the thread of `run`.
+    private struct Session {
+        let service: CollectorService
+        let router: Socket
+        let dispatcher: DispatcherLink
+        var tracker: StoredNoticeTracker
+        /// The dispatcher socket the tracker's session belongs to; another one means the link reconnected.
+        var linkSocket: Socket
+        var problems = ProblemLog()
+        /// Store problems are rate-limited apart from protocol ones, so neither hides the other.
+        var storeProblems = ProblemLog()
+        var failingSince: UInt64? = nil
+
+        init(service: CollectorService, router: Socket, dispatcher: DispatcherLink) {
+            self.service = service
+            self.router = router
+            self.dispatcher = dispatcher
+            self.linkSocket = dispatcher.socket
+            let configuration = service.configuration
+            tracker = StoredNoticeTracker(configuration: .init(
+                capacity: configuration.maxPendingNoticesInMemory, pageSize: configuration.noticePageSize,
+                resendAfterNanoseconds: configuration.resendStoredAfterNanoseconds))
+        }
+
+        var logger: Logger { service.logger }
+        var store: any ReportStore { service.store }
+
+        /// Reads what has arrived from workers, at most `maxResultsPerCommit` results, commits it in one
+        /// transaction, then acknowledges it.
+        mutating func receiveAndCommitResults() throws {
+            let limit = service.configuration.maxResultsPerCommit
+            var batch: [StoredResult] = []
+            var senders: [(peer: RoutingID, jobIDs: [String])] = []
+            while batch.isEmpty || batch.count + ProtocolLimits.maxJobsPerMessage <= limit,
+                  let incoming = try router.receiveIncoming(routed: true) {
+                guard case .message(let message) = incoming else {
+                    if case .tooManyFrames(let count) = incoming {
+                        problems.malformed(.wrongFrameCount(count - 1), peer: nil, logger: logger)
+                    }
+                    continue
+                }
+                let (peer, decoded) = FrameCodec.decodeRouted(message.frames)
+                switch decoded {
+                case .success(.results(let results)):
+                    guard let peer else {
+                        service.counters.withLock { $0.refusedResults += 1 }
                         continue
                     }
-                    let (peer, decoded) = FrameCodec.decodeRouted(message.frames)
-                    switch decoded {
-                    case .success(.results(let results)):
-                        guard let peer else { continue }
-                        let stored = results.results.map { Self.storedResult(from: $0) }
-                        batch += stored
-                        senders.append((peer, stored.map(\.jobID)))
-                    case .success(.heartbeat):
-                        break
-                    case .success(let other):
-                        problems.refused("\(other.command) is not sent to a collector", peer: peer, logger: logger)
-                        if let peer {
-                            try router.send(.error(.notAllowed, "\(other.command) is not sent to a collector", command: other.command), to: peer)
-                        }
-                    case .failure(let problem):
-                        problems.malformed(problem, peer: peer, logger: logger)
+                    guard results.results.count <= ProtocolLimits.maxJobsPerMessage else {
+                        service.counters.withLock { $0.refusedResults += 1 }
+                        let reason = "\(results.results.count) results in one RESULTS; the limit is \(ProtocolLimits.maxJobsPerMessage)"
+                        problems.refused(reason, peer: peer, logger: logger)
+                        try router.send(.error(.tooLarge, reason, command: .results), to: peer)
+                        continue
                     }
-                }
-                if !batch.isEmpty {
-                    do {
-                        let outcome = try store.store(batch)
-                        committed += UInt64(outcome.inserted.count)
-                        if !outcome.duplicates.isEmpty {
-                            logger.debug("\(outcome.duplicates.count) results were already stored")
-                        }
-                        for sender in senders {
-                            var ack = Mirsad_V1_ResultsAck()
-                            ack.jobIds = sender.jobIDs
-                            try router.send(.resultsAck(ack), to: sender.peer)
-                        }
-                        try sendStored(batch.map(\.jobID))
-                    } catch {
-                        logger.error("could not store \(batch.count) results, workers will resend them: \(error)")
+                    let stored = results.results.map { CollectorService.storedResult(from: $0) }
+                    batch += stored
+                    senders.append((peer, stored.map(\.jobID)))
+                case .success(.heartbeat):
+                    break
+                case .success(let other):
+                    problems.refused("\(other.command) is not sent to a collector", peer: peer, logger: logger)
+                    if let peer {
+                        try router.send(.error(.notAllowed, "\(other.command) is not sent to a collector", command: other.command), to: peer)
                     }
+                case .failure(let problem):
+                    problems.malformed(problem, peer: peer, logger: logger)
                 }
             }
-
-            if events[1].contains(.readable) {
-                while let decoded = try dispatcher.receive(problems: &problems) {
-                    switch decoded {
-                    case .storedAck(let ack):
-                        for id in ack.jobIds { unconfirmed.removeValue(forKey: id) }
-                    case .welcome:
-                        break
-                    default:
-                        problems.refused("\(decoded.command) is not sent to a collector", peer: nil, logger: logger)
-                    }
-                }
+            guard !batch.isEmpty else { return }
+            let outcome: StoreOutcome
+            do {
+                outcome = try store.store(batch)
+            } catch {
+                let failures = service.counters.withLock { $0.storeFailures += 1; return $0.storeFailures }
+                failingSince = failingSince ?? MonotonicClock.now()
+                storeProblems.log(
+                    "could not store \(batch.count) results, none acknowledged (the workers send them again): \(error) [\(failures) failed commits so far]",
+                    logger: logger)
+                return
             }
-
-            let now = MonotonicClock.now()
-            let stale = unconfirmed.filter { now > $0.value && now - $0.value > configuration.resendStoredAfterNanoseconds }.map(\.key)
-            if !stale.isEmpty { try sendStored(stale.sorted()) }
-            try dispatcher.maintain()
+            if let since = failingSince {
+                logger.notice("the report store takes results again after \((MonotonicClock.now() - since) / 1_000_000) ms of failed commits")
+                failingSince = nil
+            }
+            service.counters.withLock {
+                $0.committed += UInt64(outcome.inserted.count)
+                $0.duplicates += UInt64(outcome.duplicates.count)
+            }
+            for sender in senders {
+                var ack = Mirsad_V1_ResultsAck()
+                ack.jobIds = sender.jobIDs
+                try router.send(.resultsAck(ack), to: sender.peer)
+            }
+            try perform(tracker.committed(batch.map(\.jobID), now: MonotonicClock.now()))
         }
-        dispatcher.close(reason: "shutdown")
-        logger.info("collector stopped; \(committed) results committed")
+
+        /// Handles everything the dispatcher has sent.
+        mutating func readDispatcher() throws {
+            while let decoded = try dispatcher.receive(problems: &problems) {
+                noticeReconnect()
+                switch decoded {
+                case .storedAck(let ack):
+                    tracker.acknowledged(ack.jobIds)
+                case .welcome:
+                    try perform(tracker.linkUp(now: MonotonicClock.now()))
+                default:
+                    problems.refused("\(decoded.command) is not sent to a collector", peer: nil, logger: logger)
+                }
+            }
+            noticeReconnect()
+        }
+
+        /// Once per loop turn: notices confirmed, paged in and resent; the link's heartbeats and liveness.
+        mutating func maintain() throws {
+            try perform(tracker.tick(now: MonotonicClock.now()))
+            try dispatcher.maintain()
+            noticeReconnect()
+            service.counters.withLock { $0.noticesInMemory = tracker.pendingCount }
+        }
+
+        /// A new dispatcher socket (the link reconnected) starts a new session: nothing is sent until WELCOME.
+        private mutating func noticeReconnect() {
+            guard dispatcher.socket !== linkSocket else { return }
+            linkSocket = dispatcher.socket
+            tracker.linkDown()
+        }
+
+        /// Carries out the tracker's actions in order, feeding back what the store answers.
+        mutating func perform(_ actions: [StoredNoticeTracker.Action]) throws {
+            var queue = actions[...]
+            while let action = queue.popFirst() {
+                switch action {
+                case .send(let ids):
+                    var body = Mirsad_V1_Stored()
+                    body.jobIds = ids
+                    try dispatcher.send(.stored(body))
+                case .confirm(let ids):
+                    do {
+                        try store.confirmNotices(ids)
+                        service.counters.withLock { $0.noticesConfirmed += UInt64(ids.count) }
+                    } catch {
+                        tracker.confirmFailed(ids)
+                        service.counters.withLock { $0.noticeFailures += 1 }
+                        storeProblems.log(
+                            "could not delete \(ids.count) acknowledged STORED notices (they stay in the store and are sent again): \(error)",
+                            logger: logger)
+                    }
+                case .loadPage(let limit):
+                    do {
+                        let ids = try store.pendingNotices(limit: limit)
+                        queue += tracker.pageLoaded(ids, limit: limit, now: MonotonicClock.now())
+                    } catch {
+                        service.counters.withLock { $0.noticeFailures += 1 }
+                        storeProblems.log(
+                            "could not read unacknowledged STORED notices from the store (tried again shortly): \(error)",
+                            logger: logger)
+                    }
+                }
+            }
+        }
     }
 
     /// The store's form of a worker's RESULT. A result whose analysis cannot be read is stored as a failure

@@ -1,18 +1,48 @@
+import DispatcherJournal
 import Logging
 import MirsadProtocol
 import ZeroMQ
 
-/// The dispatcher: one ROUTER socket, a thin loop around `DispatcherStateMachine`.
+/// The dispatcher: one ROUTER socket, a thin loop around `DispatcherStateMachine` and its job journal.
 ///
-/// Every decision (whom to give which job, who is dead, what to refuse) is the state machine's; this loop only
-/// moves frames, keeps time, records latencies and logs.
+/// Every decision (whom to give which job, who is dead, what to retry, what to refuse) is the state machine's; this
+/// loop moves frames, keeps time, records latencies, logs, and commits the journal. Group commit: after each drain
+/// of up to `maxMessagesPerCommit` messages (and after each tick) the journal is committed, and only then are the
+/// gathered replies sent, so no acknowledgement ever gets ahead of the disk. A failed commit stops the service with
+/// an error naming the journal (nothing prepared is sent); a restart recovers the last committed state.
 public final class DispatcherService {
     public struct Configuration: Sendable {
+        /// The `journalPath` that keeps jobs in memory (for tests: nothing survives the process).
+        public static let inMemoryJournalPath = ":memory:"
+
         public var bindEndpoint: String
         public var protocolConfiguration: DispatcherConfiguration
-        public init(bindEndpoint: String, protocolConfiguration: DispatcherConfiguration) {
+        /// The SQLite journal file; nil or `inMemoryJournalPath` keeps jobs in memory.
+        public var journalPath: String?
+        /// Messages handled between two commits at most, so timers run and replies go out under a flood.
+        public var maxMessagesPerCommit: Int
+
+        public init(
+            bindEndpoint: String, protocolConfiguration: DispatcherConfiguration, journalPath: String? = nil,
+            maxMessagesPerCommit: Int = 1024
+        ) {
             self.bindEndpoint = bindEndpoint
             self.protocolConfiguration = protocolConfiguration
+            self.journalPath = journalPath
+            self.maxMessagesPerCommit = max(maxMessagesPerCommit, 1)
+        }
+    }
+
+    /// Why the dispatcher stopped serving.
+    public enum ServiceError: Error, CustomStringConvertible {
+        /// The journal could not make the latest changes durable; nothing that depended on them was sent.
+        case journalCommitFailed(journal: String, underlying: any Error)
+
+        public var description: String {
+            switch self {
+            case .journalCommitFailed(let journal, let underlying):
+                "the job journal (\(journal)) failed to commit: \(underlying); stopping without sending what depended on it"
+            }
         }
     }
 
@@ -25,18 +55,38 @@ public final class DispatcherService {
         self.logger = logger
     }
 
-    /// Binds, calls `ready` with the bound endpoint (the real port when the endpoint asked for `*`), and serves
-    /// until shutdown is requested.
+    /// Opens the journal, binds, calls `ready` with the bound endpoint (the real port when the endpoint asked for
+    /// `*`), and serves until shutdown is requested; then says BYE to every session and commits.
     public func run(ready: (String) -> Void) throws {
+        let journal = try openJournal()
+        try serve(journal: journal, ready: ready)
+    }
+
+    private func openJournal() throws -> any JobJournal {
+        guard let path = configuration.journalPath, path != Configuration.inMemoryJournalPath else {
+            return InMemoryJobJournal()
+        }
+        // SQLite journal (module DispatcherJournal): replace the next two lines with `return try SQLiteJobJournal(path: path)`.
+        logger.warning("this build has no SQLite job journal yet; keeping jobs in memory instead of \(path)")
+        return InMemoryJobJournal()
+    }
+
+    private func serve<Journal: JobJournal>(journal: Journal, ready: (String) -> Void) throws {
         let context = try ZMQContext()
         defer { context.shutdown() }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
         defer { router.close() }
         let endpoint = try router.lastEndpoint
         var machine = DispatcherStateMachine(
-            configuration: configuration.protocolConfiguration, queue: InMemoryJobQueue(), now: MonotonicClock.now())
+            configuration: configuration.protocolConfiguration, journal: journal, now: Self.now())
         var latencies = LatencyRecorder()
         var problems = ProblemLog()
+        let found = machine.counts
+        logger.info("""
+            job journal \(machine.journal.description): \(found.total) jobs (\(found.queued) queued, \(found.retrying) \
+            retrying, \(found.awaitingStore) awaiting store, \(found.stored) stored, \(found.failed) dead), \
+            \(machine.redispatches) redispatches so far
+            """)
         logger.info("dispatcher listening on \(endpoint)")
         ready(endpoint)
 
@@ -45,27 +95,50 @@ public final class DispatcherService {
             var poller = Poller()
             poller.register(router)
             let events = try poller.poll(timeoutMilliseconds: 100)
+            var pending: [DispatcherAction] = []
+            var changed = false
             if events[0].contains(.readable) {
-                // Bounded drain, so timers still run under a flood.
                 var handled = 0
-                while handled < 10_000, let incoming = try router.receiveIncoming(routed: true) {
+                while handled < configuration.maxMessagesPerCommit, let incoming = try router.receiveIncoming(routed: true) {
                     handled += 1
-                    let actions: [DispatcherAction]
                     switch incoming {
-                    case .message(let message): actions = machine.received(frames: message.frames, now: MonotonicClock.now())
-                    case .tooManyFrames(let count): actions = machine.receivedTooManyFrames(count)
+                    case .message(let message): pending += machine.received(frames: message.frames, now: Self.now())
+                    case .tooManyFrames(let count): pending += machine.receivedTooManyFrames(count)
                     }
-                    try perform(actions, on: router, latencies: &latencies, problems: &problems)
                 }
+                changed = handled > 0
             }
             let now = MonotonicClock.now()
-            if now - lastTick >= 100_000_000 {
+            if now &- lastTick >= 100_000_000 {
                 lastTick = now
-                try perform(machine.tick(now: now), on: router, latencies: &latencies, problems: &problems)
+                pending += machine.tick(now: Self.now())
+                changed = true
+            }
+            if changed {
+                try commit(&machine)
+                try perform(pending, on: router, latencies: &latencies, problems: &problems)
             }
         }
-        logger.info("dispatcher stopping: \(machine.counts.queued) queued, \(machine.counts.inFlight) in flight")
-        try perform(machine.stop(now: MonotonicClock.now()), on: router, latencies: &latencies, problems: &problems)
+        logger.info("dispatcher stopping: \(machine.counts.queued) queued, \(machine.counts.inFlight) in flight go back to the queue")
+        let farewell = machine.stop(now: Self.now())
+        try commit(&machine)
+        try? router.set(.linger, 1_000)  // let the BYEs out
+        try perform(farewell, on: router, latencies: &latencies, problems: &problems)
+    }
+
+    private func commit<Journal: JobJournal>(_ machine: inout DispatcherStateMachine<Journal>) throws {
+        do {
+            try machine.commit()
+        } catch {
+            let failure = ServiceError.journalCommitFailed(journal: machine.journal.description, underlying: error)
+            logger.critical("\(failure)")
+            throw failure
+        }
+    }
+
+    /// Now, on the monotonic clock (timers) and the wall clock (retry times, dead-letter times, latencies).
+    private static func now() -> DispatcherTime {
+        DispatcherTime(monotonicNanos: MonotonicClock.now(), unixMillis: UInt64(max(WallClock.nowMilliseconds(), 0)))
     }
 
     private func perform(
@@ -92,11 +165,23 @@ public final class DispatcherService {
             case .peerLeft(let id, let role, let reason, let requeued):
                 logger.info("\(role) \(id) left (\(reason)); \(requeued) jobs requeued")
             case .leaseExpired(let jobID, let workerID):
-                logger.warning("lease of job \(jobID) on \(workerID) expired; job requeued")
+                logger.warning("lease of job \(jobID) on \(workerID) expired: the worker stopped listing it")
+            case .crashReported(let jobID, let workerID, let error, let counted):
+                if counted {
+                    logger.warning("job \(jobID): \(error)")
+                } else {
+                    logger.info("crash report of \(workerID) for job \(jobID) ignored (not in flight with it): \(error)")
+                }
+            case .retryScheduled(let jobID, _, let failures, let notBefore, let error):
+                let wait = notBefore > UInt64(max(WallClock.nowMilliseconds(), 0))
+                    ? notBefore - UInt64(max(WallClock.nowMilliseconds(), 0)) : 0
+                logger.warning("job \(jobID) failed (attempt \(failures)): \(error); next attempt in \(wait) ms")
+            case .deadLettered(let jobID, _, let attempts, let error):
+                logger.error("job \(jobID) dead-lettered after \(attempts) failed attempts: \(error)")
+            case .deadLettersRequeued(let count, let peer):
+                logger.info("\(count) dead letters queued again at the request of \(ProblemLog.describe(peer))")
             case .jobStored(_, _, let latency):
                 latencies.record(nanoseconds: latency)
-            case .jobFailed(let jobID, _, let error):
-                logger.warning("job \(jobID) failed: \(error)")
             }
         }
     }

@@ -7,20 +7,32 @@ import ZeroMQ
 /// it has sent nothing for a heartbeat interval, and a new connection with a new HELLO when the dispatcher has
 /// been silent past the liveness timeout or no longer knows it.
 ///
+/// A worker that holds jobs renews their leases instead: every heartbeat interval, whatever else it sent, one
+/// HEARTBEAT (or several, each under `ProtocolLimits.maxIDsPerMessage` ids) lists every job it holds; the plain
+/// heartbeat is then not needed and not sent.
+///
+/// The HELLO's `replaces` and `crashed` (what a restarted worker reports of its previous process) are sent until a
+/// dispatcher WELCOMEs the link, and then dropped from later HELLOs: the dispatcher commits what it was told before
+/// it answers, so telling it again (after its restart, say) would count the same crash twice.
+///
 /// Owned by the thread of the service loop, like its socket.
 final class DispatcherLink {
     private(set) var socket: Socket
     private let context: ZMQContext
     private let setup: SocketSetup
     private let endpoint: String
-    private let hello: Mirsad_V1_Hello
+    private var hello: Mirsad_V1_Hello
     private let logger: Logger
     private var heartbeatInterval = ProtocolTiming.defaultHeartbeatIntervalNanos
     private var livenessTimeout = ProtocolTiming.defaultLivenessTimeoutNanos
     private var lastSent: UInt64 = 0
+    private var lastLeaseRenewal: UInt64 = 0
     private var lastHeard: UInt64
 
-    init(context: ZMQContext, setup: SocketSetup, endpoint: String, role: Mirsad_V1_Role, id: String, capacity: Int, logger: Logger) throws {
+    init(
+        context: ZMQContext, setup: SocketSetup, endpoint: String, role: Mirsad_V1_Role, id: String, capacity: Int,
+        replaces: String = "", crashed: [Mirsad_V1_JobFailure] = [], logger: Logger
+    ) throws {
         self.context = context
         self.setup = setup
         self.endpoint = endpoint
@@ -32,6 +44,8 @@ final class DispatcherLink {
         hello.pid = Int64(getpid())
         hello.version = Defaults.version
         hello.capacity = UInt32(capacity)
+        hello.replaces = replaces
+        hello.crashed = crashed
         self.hello = hello
         socket = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(id.utf8))
         lastHeard = MonotonicClock.now()
@@ -53,6 +67,8 @@ final class DispatcherLink {
             case .heartbeat:
                 continue
             case .welcome(let welcome):
+                hello.replaces = ""
+                hello.crashed = []
                 if welcome.heartbeatIntervalMs > 0 { heartbeatInterval = UInt64(welcome.heartbeatIntervalMs) * 1_000_000 }
                 if welcome.livenessTimeoutMs > 0 { livenessTimeout = UInt64(welcome.livenessTimeoutMs) * 1_000_000 }
                 return message
@@ -69,8 +85,9 @@ final class DispatcherLink {
         return nil
     }
 
-    /// Heartbeats and liveness; call at least every heartbeat interval.
-    func maintain() throws {
+    /// Heartbeats, lease renewals and liveness; call at least every heartbeat interval. `heldJobs` (asked only
+    /// when a renewal is due) lists the jobs whose leases to renew; a collector holds none.
+    func maintain(heldJobs: () -> [String] = { [] }) throws {
         let now = MonotonicClock.now()
         if now - lastHeard > livenessTimeout {
             logger.warning("dispatcher silent for \((now - lastHeard) / 1_000_000) ms; reconnecting to \(endpoint)")
@@ -78,7 +95,21 @@ final class DispatcherLink {
             socket = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(hello.id.utf8))
             lastHeard = now
             try send(.hello(hello))
-        } else if now - lastSent >= heartbeatInterval {
+            return
+        }
+        if now - lastLeaseRenewal >= heartbeatInterval {
+            let held = heldJobs()
+            if !held.isEmpty {
+                for chunk in held.chunked(by: ProtocolLimits.maxIDsPerMessage) {
+                    var heartbeat = Mirsad_V1_Heartbeat()
+                    heartbeat.jobIds = chunk
+                    try send(.heartbeat(heartbeat))
+                }
+                lastLeaseRenewal = now
+                return
+            }
+        }
+        if now - lastSent >= heartbeatInterval {
             try send(.heartbeat)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ZeroMQ
 
 /// Threads that run `work` on queued inputs and hand outputs back to the thread that owns the worker's sockets.
@@ -6,10 +7,26 @@ import ZeroMQ
 /// The owning thread polls `doorbell` with its other sockets: each finished item rings it once (an empty message
 /// over inproc), and `takeFinished()` collects whatever is done. Each pool thread owns the PUSH end of its own
 /// doorbell connection; no socket crosses a thread.
+///
+/// Each thread records the input it is running and since when (`running`), so that the owner can tell an analysis
+/// that does not return (`overdue`). Such a thread is lost: `abandon()` stops the pool without waiting for it.
 final class AnalysisPool<Input: Sendable, Output: Sendable> {
+    /// One thread's current input and the monotonic time it started it.
+    struct Started {
+        var input: Input
+        var since: UInt64
+    }
+
+    /// What every thread runs now (nil when idle), indexed by thread.
+    private final class Slots: Sendable {
+        let slots: Mutex<[Started?]>
+        init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+    }
+
     private let inputs = WorkQueue<Input>()
     private let outputs = WorkQueue<Output>()
     private let finishedThreads = DispatchGroup()
+    private let slots: Slots
     /// Bound before any pool thread connects to it; owned by the thread that made the pool.
     let doorbell: Socket
     let threadCount: Int
@@ -21,6 +38,8 @@ final class AnalysisPool<Input: Sendable, Output: Sendable> {
         try doorbell.set(.receiveHighWaterMark, 0)
         try doorbell.bind(endpoint)
         let inputs = self.inputs, outputs = self.outputs
+        let slots = Slots(count: threadCount)
+        self.slots = slots
         for index in 0..<threadCount {
             finishedThreads.enter()
             let group = finishedThreads
@@ -31,7 +50,10 @@ final class AnalysisPool<Input: Sendable, Output: Sendable> {
                 try? ring.set(.sendHighWaterMark, 0)
                 guard (try? ring.connect(endpoint)) != nil else { return }
                 while let input = inputs.take() {
-                    outputs.put([work(input)])
+                    slots.slots.withLock { $0[index] = Started(input: input, since: MonotonicClock.now()) }
+                    let output = work(input)
+                    slots.slots.withLock { $0[index] = nil }
+                    outputs.put([output])
                     _ = try? ring.send([[]], dontWait: true)
                 }
             }
@@ -46,6 +68,14 @@ final class AnalysisPool<Input: Sendable, Output: Sendable> {
     /// Inputs not yet taken by a thread.
     var waiting: Int { inputs.count }
 
+    /// The inputs threads are running now.
+    var running: [Started] { slots.slots.withLock { $0.compactMap { $0 } } }
+
+    /// Inputs a thread has been running for longer than `limit` nanoseconds at `now`.
+    func overdue(longerThan limit: UInt64, now: UInt64 = MonotonicClock.now()) -> [Started] {
+        running.filter { now > $0.since && now - $0.since > limit }
+    }
+
     /// Empties the doorbell and returns every output finished so far.
     func takeFinished() -> [Output] {
         while (try? doorbell.receive(dontWait: true)) ?? nil != nil {}
@@ -59,6 +89,14 @@ final class AnalysisPool<Input: Sendable, Output: Sendable> {
     func shutdown() {
         inputs.close()
         finishedThreads.wait()
+        doorbell.close()
+    }
+
+    /// Stops handing out inputs and closes the doorbell without waiting for the threads: for when one of them is
+    /// stuck in `work` for good. A stuck thread keeps its doorbell socket open, so the ZeroMQ context cannot be
+    /// terminated afterwards either; the process is expected to exit.
+    func abandon() {
+        inputs.close()
         doorbell.close()
     }
 }

@@ -9,6 +9,21 @@ import ZeroMQ
 ///
 /// Invariant: a job is in exactly one of `running` (on the pool), `unacknowledged` (sent to the collector, no
 /// RESULTS_ACK yet) or gone (DONE sent); so credit in use = running + unacknowledged <= capacity.
+///
+/// Leases: every heartbeat interval the worker lists every job in `running` or `unacknowledged` in HEARTBEAT, so
+/// the dispatcher keeps them leased to it however long they take; a job it stops listing is taken back.
+///
+/// Watchdog: an analysis running longer than `jobTimeoutNanoseconds` is reported failed in DONE (not permanent:
+/// another attempt may finish) and its thread is given up for lost. A worker with a lost thread is dead: it stops
+/// taking jobs, finishes and delivers what the other threads run (within the shutdown grace period), hands the rest
+/// back with BYE, and `run` returns `.stuck`, for the process to exit with `stuckExitStatus` and be restarted.
+///
+/// After the dispatcher restarts, the worker says HELLO again with its full capacity while it may still hold jobs
+/// from before. It keeps them (and keeps listing them in heartbeats, and returns their credit with DONE when they
+/// are done) and takes whatever the new session sends as well: dropping or failing a job it was given would cost
+/// that job a lease period or an attempt, while holding both costs at most `2 * capacity` jobs of memory for as
+/// long as the earlier jobs take. v1 HELLO cannot announce less than the capacity, so nothing better is possible
+/// without handing jobs back one by one, which the protocol has no message for.
 public final class WorkerService {
     public struct Configuration: Sendable {
         public var dispatcherEndpoint: String
@@ -21,6 +36,16 @@ public final class WorkerService {
         public var resendAfterNanoseconds: UInt64 = 10_000_000_000
         /// On shutdown, how long to wait for running jobs and acknowledgements.
         public var shutdownGraceNanoseconds: UInt64 = 10_000_000_000
+        /// An analysis running longer than this is reported failed and its thread given up (`--job-timeout`).
+        public var jobTimeoutNanoseconds: UInt64 = 300_000_000_000
+        /// The worker's id; when nil, a new one (`WorkerService.makeID()`). A supervisor names its children.
+        public var workerID: String? = nil
+        /// The id of this worker's previous process, which died (HELLO `replaces`); empty for a first start.
+        public var replaces: String = ""
+        /// Jobs the previous process was analysing when it crashed (HELLO `crashed`).
+        public var crashed: [Mirsad_V1_JobFailure] = []
+        /// Test-only crash and hang switches; none by default.
+        public var testFaults = TestFaults()
 
         public init(dispatcherEndpoint: String, collectorEndpoint: String? = nil, threads: Int, capacity: Int? = nil) {
             self.dispatcherEndpoint = dispatcherEndpoint
@@ -37,7 +62,22 @@ public final class WorkerService {
 
     private struct WorkerJobFailure: Error, Sendable {
         var message: String
+        /// Another attempt cannot succeed (the article cannot be read).
+        var permanent = false
     }
+
+    /// How `run` ended.
+    public enum Outcome: Sendable, Equatable {
+        /// Shutdown was requested and the worker stopped.
+        case stopped
+        /// These analyses did not finish within the job timeout; their threads are lost and the process should
+        /// exit (with `WorkerService.stuckExitStatus`) so that a fresh one takes over.
+        case stuck(jobIDs: [String])
+    }
+
+    /// The exit status of a worker process that gave up because an analysis hung (EX_TEMPFAIL): the supervisor
+    /// restarts it.
+    public static let stuckExitStatus: Int32 = 75
 
     private struct Unacknowledged {
         var result: EncodedResult
@@ -54,17 +94,30 @@ public final class WorkerService {
         self.configuration = configuration
         self.analyzer = analyzer
         self.logger = logger
-        self.id = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        self.id = configuration.workerID ?? Self.makeID()
     }
 
-    /// Runs until shutdown is requested (SIGTERM/SIGINT), then finishes what it holds within the grace period
-    /// and says BYE. `ready` is called with the worker's id when the dispatcher first welcomes it.
-    public func run(ready: (String) -> Void = { _ in }) throws {
+    /// A new worker id: host, process id and a random part, so that a restarted process never reuses one.
+    public static func makeID(pid: Int32 = getpid()) -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(pid)-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Runs until shutdown is requested (SIGTERM/SIGINT) or an analysis hangs, then finishes what it holds within
+    /// the grace period and says BYE. `ready` is called with the worker's id when the dispatcher first welcomes it.
+    @discardableResult
+    public func run(ready: (String) -> Void = { _ in }) throws -> Outcome {
         let context = try ZMQContext()
-        defer { context.shutdown() }
+        /// Set (by the pool's `defer`) when a pool thread is still busy at the end, hung: its socket keeps the
+        /// context from terminating, so the context is left as it is.
+        var abandoned = false
+        defer { if !abandoned { context.shutdown() } }
         let dispatcher = try DispatcherLink(
             context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .worker, id: id,
-            capacity: configuration.capacity, logger: logger)
+            capacity: configuration.capacity, replaces: configuration.replaces, crashed: configuration.crashed,
+            logger: logger)
+        if !configuration.replaces.isEmpty {
+            logger.notice("worker \(id) replaces \(configuration.replaces); \(configuration.crashed.count) jobs reported crashed")
+        }
         var collector: Socket? = nil
         var collectorEndpoint = configuration.collectorEndpoint
         if let endpoint = collectorEndpoint {
@@ -72,16 +125,28 @@ public final class WorkerService {
         }
         let workerID = id
         let analyzer = self.analyzer
+        let faults = configuration.testFaults
         let pool = try AnalysisPool<Mirsad_V1_Job, PoolOutcome>(context: context, threads: configuration.threads, name: "worker") { job in
-            Self.analyse(job, analyzer: analyzer, workerID: workerID)
+            CrashReporter.whileRunning(job.jobID) { Self.analyse(job, analyzer: analyzer, workerID: workerID, faults: faults) }
         }
-        defer { pool.shutdown() }
+        defer {
+            // A thread still busy now (hung, or past the grace period) cannot be waited for.
+            if pool.running.isEmpty {
+                pool.shutdown()
+            } else {
+                abandoned = true
+                pool.abandon()
+            }
+        }
 
         var problems = ProblemLog()
         var running = Set<String>()
         var unacknowledged: [String: Unacknowledged] = [:]
+        /// Jobs whose analysis overran the job timeout: reported failed, their threads lost.
+        var lost: [String] = []
         var shuttingDownSince: UInt64? = nil
         var welcomed = false
+        let timeoutText = Self.seconds(configuration.jobTimeoutNanoseconds)
 
         logger.info("worker \(workerID) started: \(configuration.threads) threads, capacity \(configuration.capacity), dispatcher \(configuration.dispatcherEndpoint)")
 
@@ -104,15 +169,38 @@ public final class WorkerService {
             try dispatcher.send(.done(body))
         }
 
+        /// Stops taking jobs; those no thread has started go back (BYE makes the dispatcher requeue every job
+        /// still held).
+        func beginShutdown(_ why: String, at now: UInt64) {
+            guard shuttingDownSince == nil else { return }
+            shuttingDownSince = now
+            let handedBack = pool.withdrawWaiting()
+            for job in handedBack { running.remove(job.jobID) }
+            logger.info("\(why): finishing \(running.count) jobs, handing back \(handedBack.count), \(unacknowledged.count) results unacknowledged")
+        }
+
         while true {
             let now = MonotonicClock.now()
-            if shuttingDownSince == nil && ShutdownSignal.isRequested {
-                shuttingDownSince = now
-                // Jobs no thread has started go back: BYE makes the dispatcher requeue every job still held.
-                let handedBack = pool.withdrawWaiting()
-                for job in handedBack { running.remove(job.jobID) }
-                logger.info("shutting down: finishing \(running.count) jobs, handing back \(handedBack.count), \(unacknowledged.count) results unacknowledged")
+            if ShutdownSignal.isRequested { beginShutdown("shutting down", at: now) }
+
+            // Watchdog: an analysis past the job timeout fails, and its lost thread makes this worker a dead one.
+            let overdue = pool.overdue(longerThan: configuration.jobTimeoutNanoseconds, now: now)
+                .map(\.input.jobID).filter { running.contains($0) }
+            if !overdue.isEmpty {
+                var failures: [Mirsad_V1_JobFailure] = []
+                for jobID in overdue {
+                    running.remove(jobID)
+                    lost.append(jobID)
+                    var failure = Mirsad_V1_JobFailure()
+                    failure.jobID = jobID
+                    failure.error = "analysis did not finish within \(timeoutText)"
+                    failures.append(failure)
+                }
+                logger.error("analysis of \(overdue.joined(separator: ", ")) did not finish within \(timeoutText); its thread is lost, the worker stops")
+                try sendDone([], failures: failures)
+                beginShutdown("stopping after a hung analysis", at: now)
             }
+
             if let since = shuttingDownSince {
                 let idle = running.isEmpty && unacknowledged.isEmpty
                 if idle || now - since > configuration.shutdownGraceNanoseconds { break }
@@ -157,14 +245,15 @@ public final class WorkerService {
                 let finished = pool.takeFinished()
                 var results: [EncodedResult] = []
                 var failures: [Mirsad_V1_JobFailure] = []
-                for outcome in finished {
-                    running.remove(outcome.jobID)
+                // A job given up by the watchdog that finishes after all was reported failed already.
+                for outcome in finished where running.remove(outcome.jobID) != nil {
                     switch outcome.result {
                     case .success(let result): results.append(result)
                     case .failure(let failure):
                         var f = Mirsad_V1_JobFailure()
                         f.jobID = outcome.jobID
                         f.error = failure.message
+                        f.permanent = failure.permanent
                         failures.append(f)
                     }
                 }
@@ -206,23 +295,34 @@ public final class WorkerService {
                     try sendResults(stale)
                 }
             }
-            try dispatcher.maintain()
+            try dispatcher.maintain(heldJobs: { Array(running) + Array(unacknowledged.keys) })
         }
 
-        dispatcher.close(reason: "shutdown")
+        dispatcher.close(reason: lost.isEmpty ? "shutdown" : "analysis hung")
         collector?.close()
-        logger.info("worker \(workerID) stopped")
+        if lost.isEmpty {
+            logger.info("worker \(workerID) stopped")
+            return .stopped
+        }
+        logger.error("worker \(workerID) stopped: \(lost.count) analyses hung")
+        return .stuck(jobIDs: lost)
+    }
+
+    /// "300 s", "0.5 s".
+    private static func seconds(_ nanoseconds: UInt64) -> String {
+        nanoseconds % 1_000_000_000 == 0 ? "\(nanoseconds / 1_000_000_000) s" : "\(Double(nanoseconds) / 1e9) s"
     }
 
     /// Runs the analysis for one job and turns it into the RESULT that goes to the collector.
-    private static func analyse(_ job: Mirsad_V1_Job, analyzer: ArticleAnalyzer, workerID: String) -> PoolOutcome {
+    private static func analyse(_ job: Mirsad_V1_Job, analyzer: ArticleAnalyzer, workerID: String, faults: TestFaults) -> PoolOutcome {
         let received = WallClock.nowMilliseconds()
         let article: Article
         do {
             article = try Article(wire: job.article)
         } catch {
-            return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "invalid article: \(error)")))
+            return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "invalid article: \(error)", permanent: true)))
         }
+        faults.strike(article)
         let started = MonotonicClock.now()
         let analysis = analyzer.analyze(article)
         let micros = (MonotonicClock.now() - started) / 1_000

@@ -7,6 +7,9 @@ import Foundation
 public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
     private let lock = NSLock()
     private var results: [String: StoredResult] = [:]
+    /// Pending stored notices: job id -> the sequence number that orders them (as SQLite's rowid does).
+    private var notices: [String: UInt64] = [:]
+    private var nextNotice: UInt64 = 0
 
     public init() {}
 
@@ -14,6 +17,10 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         lock.withLock {
             var outcome = StoreOutcome()
             for result in results {
+                if notices[result.jobID] == nil {
+                    notices[result.jobID] = nextNotice
+                    nextNotice += 1
+                }
                 if self.results[result.jobID] == nil {
                     self.results[result.jobID] = result
                     outcome.inserted.append(result.jobID)
@@ -22,6 +29,19 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
                 }
             }
             return outcome
+        }
+    }
+
+    public func pendingNotices(limit: Int) throws -> [String] {
+        guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
+        return lock.withLock {
+            notices.sorted { $0.value < $1.value }.prefix(limit).map(\.key)
+        }
+    }
+
+    public func confirmNotices(_ jobIDs: [String]) throws {
+        lock.withLock {
+            for jobID in jobIDs { notices.removeValue(forKey: jobID) }
         }
     }
 

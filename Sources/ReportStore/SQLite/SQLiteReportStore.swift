@@ -55,8 +55,11 @@ public final class SQLiteReportStore: ReportStore {
                 let insertResult = try db.cachedStatement(sql: ResultRow.insertSQL)
                 let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
                 let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
+                let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
                 var outcome = StoreOutcome()
                 for row in rows {
+                    insertNotice.setUncheckedArguments([row.jobID, storedAt])
+                    try insertNotice.execute()
                     insertResult.setUncheckedArguments(row.result)
                     try insertResult.execute()
                     guard db.changesCount > 0 else {
@@ -74,6 +77,31 @@ public final class SQLiteReportStore: ReportStore {
                     }
                 }
                 return outcome
+            }
+        }
+    }
+
+    private static let insertNoticeSQL =
+        "INSERT INTO stored_notices (job_id, noticed_at) VALUES (?, ?) ON CONFLICT (job_id) DO NOTHING"
+
+    public func pendingNotices(limit: Int) throws -> [String] {
+        guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
+        return try perform("listing pending stored notices") {
+            try pool.read { db in
+                try String.fetchAll(db, sql: "SELECT job_id FROM stored_notices ORDER BY rowid LIMIT ?", arguments: [limit])
+            }
+        }
+    }
+
+    public func confirmNotices(_ jobIDs: [String]) throws {
+        if jobIDs.isEmpty { return }
+        try perform("confirming \(jobIDs.count) stored notices") {
+            try pool.write { db in
+                let delete = try db.cachedStatement(sql: "DELETE FROM stored_notices WHERE job_id = ?")
+                for jobID in jobIDs {
+                    delete.setUncheckedArguments([jobID])
+                    try delete.execute()
+                }
             }
         }
     }

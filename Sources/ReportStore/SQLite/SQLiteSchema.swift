@@ -9,6 +9,11 @@ import GRDB
 /// counted across the corpus; they are written once with their result and never changed, so they carry no
 /// foreign keys or per-job indexes (each costs an index insertion per row, the store's main write cost).
 /// Keywords stay inside `analysis` only.
+///
+/// `stored_notices` holds the job ids whose STORED the dispatcher has not acknowledged: written in the transaction
+/// that stores their results, deleted on acknowledgement. It is a rowid table on purpose: a new row's rowid is
+/// above every live row's, so `ORDER BY rowid` lists notices in the order they were recorded. `noticed_at` is
+/// milliseconds since 1970 UTC, for people reading the file.
 enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -53,6 +58,14 @@ enum SQLiteSchema {
                     score REAL NOT NULL
                 );
                 CREATE INDEX topics_topic ON topics (topic);
+                """)
+        }
+        migrator.registerMigration("v2: stored_notices") { db in
+            try db.execute(sql: """
+                CREATE TABLE stored_notices (
+                    job_id TEXT PRIMARY KEY NOT NULL,
+                    noticed_at INTEGER NOT NULL
+                )
                 """)
         }
         return migrator

@@ -1,0 +1,232 @@
+import ArticleAnalysis
+import Foundation
+import MirsadProtocol
+import Testing
+import ZeroMQ
+
+/// Real `mirsad worker` processes (supervised, as in production) against a scripted dispatcher on TCP loopback:
+/// a poison article crashes the worker process, a hung one stalls it, kill -9 ends it; each time the supervisor
+/// starts a new process, which tells the dispatcher in its HELLO which process it replaces and which job crashed.
+@Suite(.timeLimit(.minutes(2)))
+struct WorkerProcessTests {
+    /// A ROUTER standing in for the dispatcher, driven from the test's own thread: it WELCOMEs every HELLO and
+    /// keeps everything it receives.
+    private final class ScriptedDispatcher {
+        struct Received {
+            var peer: RoutingID
+            var message: MirsadMessage
+        }
+
+        let context: ZMQContext
+        let socket: Socket
+        let endpoint: String
+        private(set) var received: [Received] = []
+
+        init() throws {
+            context = try ZMQContext()
+            socket = try Socket(context: context, type: .router)
+            try socket.set(.routerMandatory, true)
+            try socket.bind("tcp://127.0.0.1:*")
+            endpoint = try socket.lastEndpoint
+        }
+
+        func send(_ message: MirsadMessage, to peer: RoutingID) throws {
+            _ = try socket.send(try FrameCodec.encode(message, to: peer))
+        }
+
+        /// Receives (and WELCOMEs HELLOs) until `condition` holds for what has arrived, or `seconds` pass.
+        @discardableResult
+        func waitUntil(seconds: Double = 30, _ condition: ([Received]) -> Bool) throws -> Bool {
+            let deadline = Date(timeIntervalSinceNow: seconds)
+            var poller = Poller()
+            poller.register(socket)
+            while !condition(received) {
+                guard Date() < deadline else { return false }
+                guard try poller.poll(timeoutMilliseconds: 50)[0].contains(.readable) else { continue }
+                while let raw = try socket.receive(dontWait: true) {
+                    let (peer, decoded) = FrameCodec.decodeRouted(raw.frames)
+                    guard let peer, case .success(let message) = decoded else { continue }
+                    received.append(Received(peer: peer, message: message))
+                    if case .hello = message {
+                        var welcome = Mirsad_V1_Welcome()
+                        welcome.heartbeatIntervalMs = 200
+                        welcome.livenessTimeoutMs = 60_000
+                        try send(.welcome(welcome), to: peer)
+                    }
+                }
+            }
+            return true
+        }
+
+        var hellos: [Mirsad_V1_Hello] {
+            received.compactMap { if case .hello(let h) = $0.message { h } else { nil } }
+        }
+
+        func messages(from id: String) -> [MirsadMessage] {
+            received.filter { $0.peer == Array(id.utf8) }.map(\.message)
+        }
+
+        func close() {
+            socket.close()
+            context.shutdown()
+        }
+    }
+
+    /// A supervised `mirsad worker` process with its output in files.
+    private final class WorkerProcess {
+        let process = Process()
+        let directory: URL
+
+        init(dispatcher: String, environment: [String: String] = [:], extraArguments: [String] = []) throws {
+            directory = try TestPaths.temporaryDirectory()
+            let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
+            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+            process.executableURL = URL(fileURLWithPath: TestPaths.mirsad)
+            process.arguments = ["worker", "--dispatcher", dispatcher, "--threads", "1", "--log-level", "debug"] + extraArguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = try FileHandle(forWritingTo: err)
+            try process.run()
+        }
+
+        var stdout: String { (try? String(contentsOf: directory.appendingPathComponent("stdout"), encoding: .utf8)) ?? "" }
+        var stderr: String { (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
+
+        /// SIGTERM, then the exit status (nil if it did not exit within `seconds`; it is then killed).
+        func terminate(seconds: Double = 30) -> Int32? {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = Date(timeIntervalSinceNow: seconds)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                return nil
+            }
+            return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+        }
+
+        deinit {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    private static func jobs(_ texts: [(id: String, text: String)]) -> MirsadMessage {
+        var body = Mirsad_V1_Jobs()
+        body.jobs = texts.map { item in
+            var job = Mirsad_V1_Job()
+            job.jobID = item.id
+            job.batchID = "p"
+            job.article = Mirsad_V1_Article(Article(id: "article-\(item.id)", content: .text(item.text)))
+            return job
+        }
+        return .jobs(body)
+    }
+
+    private static let plainText = "أعلنت وزارة الصحة في غزة اليوم عن وصول شحنة جديدة من الأدوية."
+
+    /// Whether `pid` is gone (or a zombie no one has reaped yet).
+    private static func isGone(_ pid: Int64) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+    }
+
+    @Test func poisonArticleCrashIsNamedByTheNextProcessAndSigtermStopsBoth() throws {
+        let dispatcher = try ScriptedDispatcher()
+        defer { dispatcher.close() }
+        let marker = "POISON-\(UInt32.random(in: 0...UInt32.max))"
+        let worker = try WorkerProcess(dispatcher: dispatcher.endpoint, environment: ["MIRSAD_TEST_POISON_MARKER": marker])
+        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        let first = try #require(dispatcher.hellos.first)
+        #expect(first.replaces.isEmpty && first.crashed.isEmpty)
+
+        try dispatcher.send(Self.jobs([("p:0", Self.plainText), ("p:1", "خبر \(marker) عاجل"), ("p:2", Self.plainText)]), to: Array(first.id.utf8))
+        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 2 }, "no new process after the crash: \(worker.stderr)")
+        let second = dispatcher.hellos[1]
+        #expect(second.id != first.id)
+        #expect(second.pid != first.pid)
+        #expect(Self.isGone(first.pid))
+        #expect(second.replaces == first.id)
+        #expect(second.crashed.map(\.jobID) == ["p:1"], "\(second.crashed)")
+        let error = second.crashed.first?.error ?? ""
+        #expect(error == "worker process crashed with SIGILL while analysing it" || error == "worker process crashed with SIGTRAP while analysing it", "\(error)")
+        #expect(second.crashed.first?.permanent == false)
+
+        // The supervisor printed the first process's READY line, once.
+        let readyLines = worker.stdout.split(separator: "\n").filter { $0.hasPrefix("READY") }
+        #expect(readyLines == ["READY \(first.id)"], "\(worker.stdout)")
+        #expect(worker.stderr.contains("while analysing p:1"))
+
+        // SIGTERM to the supervisor: the child says BYE, and the supervisor exits 0.
+        #expect(try dispatcher.waitUntil(seconds: 10) { _ in dispatcher.messages(from: second.id).contains { if case .welcome = $0 { false } else { true } } })
+        let status = worker.terminate()
+        try dispatcher.waitUntil(seconds: 5) { _ in dispatcher.messages(from: second.id).contains { if case .bye = $0 { true } else { false } } }
+        #expect(dispatcher.messages(from: second.id).contains { if case .bye = $0 { true } else { false } }, "no BYE from the child")
+        #expect(status == 0, "supervisor exit status \(String(describing: status)): \(worker.stderr)")
+        #expect(Self.isGone(second.pid))
+    }
+
+    @Test func killedProcessIsReplacedWithoutNamingAJob() throws {
+        let dispatcher = try ScriptedDispatcher()
+        defer { dispatcher.close() }
+        let worker = try WorkerProcess(dispatcher: dispatcher.endpoint)
+        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        let first = try #require(dispatcher.hellos.first)
+        try dispatcher.send(Self.jobs([("k:0", Self.plainText)]), to: Array(first.id.utf8))
+        // Held (no collector to acknowledge it): listed in a heartbeat.
+        #expect(try dispatcher.waitUntil { _ in
+            dispatcher.messages(from: first.id).contains { if case .heartbeat(let h) = $0 { h.jobIds == ["k:0"] } else { false } }
+        }, "the held job was never listed in a heartbeat")
+
+        kill(pid_t(first.pid), SIGKILL)
+        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 2 }, "no new process after kill -9: \(worker.stderr)")
+        let second = dispatcher.hellos[1]
+        #expect(second.replaces == first.id)
+        #expect(second.crashed.isEmpty)
+        #expect(worker.stderr.contains("was killed by SIGKILL"))
+        _ = worker.terminate()
+    }
+
+    @Test func hungAnalysisFailsItsJobAndTheProcessIsReplaced() throws {
+        let dispatcher = try ScriptedDispatcher()
+        defer { dispatcher.close() }
+        let marker = "HANG-\(UInt32.random(in: 0...UInt32.max))"
+        let worker = try WorkerProcess(
+            dispatcher: dispatcher.endpoint, environment: ["MIRSAD_TEST_HANG_MARKER": marker], extraArguments: ["--job-timeout", "1"])
+        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        let first = try #require(dispatcher.hellos.first)
+        try dispatcher.send(Self.jobs([("h:0", "\(marker) \(Self.plainText)")]), to: Array(first.id.utf8))
+
+        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 2 }, "no new process after the hang: \(worker.stderr)")
+        let failures = dispatcher.messages(from: first.id).flatMap { message -> [Mirsad_V1_JobFailure] in
+            if case .done(let done) = message { done.failures } else { [] }
+        }
+        #expect(failures.map(\.jobID) == ["h:0"])
+        #expect(failures.first?.error == "analysis did not finish within 1 s")
+        #expect(dispatcher.messages(from: first.id).contains { if case .bye = $0 { true } else { false } })
+        let second = dispatcher.hellos[1]
+        #expect(second.replaces == first.id)
+        #expect(second.crashed.isEmpty, "a hang is reported in DONE, not as a crash")
+        #expect(worker.stderr.contains("exited with status 75"))
+        _ = worker.terminate()
+    }
+
+    @Test func childDiesWithItsSupervisor() throws {
+        let dispatcher = try ScriptedDispatcher()
+        defer { dispatcher.close() }
+        let worker = try WorkerProcess(dispatcher: dispatcher.endpoint)
+        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        let child = try #require(dispatcher.hellos.first).pid
+        #expect(Int64(worker.process.processIdentifier) != child)
+        kill(worker.process.processIdentifier, SIGKILL)
+        worker.process.waitUntilExit()
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while !Self.isGone(child) && Date() < deadline { usleep(20_000) }
+        #expect(Self.isGone(child), "the worker process outlived its supervisor")
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import MirsadProtocol
+import Testing
+@testable import MirsadServices
+
+/// The supervisor's decisions (pure), the handover to its children, and the test-only fault switches.
+struct WorkerSupervisorStateTests {
+    private static let second: UInt64 = 1_000_000_000
+
+    private static func delay(_ decision: WorkerSupervisorState.Decision) -> UInt64? {
+        if case .restart(let delay, _, _) = decision { delay } else { nil }
+    }
+
+    @Test func cleanStopsAndShutdownEndTheSupervisorWithTheChildsStatus() {
+        var state = WorkerSupervisorState()
+        state.childStarted(id: "w-1", crashed: [], at: 0)
+        #expect(state.childEnded(.exited(0), crashReports: [], at: Self.second, shutdownRequested: false) == .exit(0))
+        state.childStarted(id: "w-2", crashed: [], at: 0)
+        #expect(state.childEnded(.exited(3), crashReports: [], at: Self.second, shutdownRequested: true) == .exit(3))
+        state.childStarted(id: "w-3", crashed: [], at: 0)
+        #expect(state.childEnded(.signalled(SIGKILL), crashReports: [], at: Self.second, shutdownRequested: true) == .exit(128 + SIGKILL))
+        state.childStarted(id: "w-4", crashed: [], at: 0)
+        #expect(state.childEnded(.exited(64), crashReports: [], at: Self.second, shutdownRequested: false) == .exit(64))
+        state.childStarted(id: "w-5", crashed: [], at: 0)
+        #expect(state.childEnded(.signalled(SIGTERM), crashReports: [], at: Self.second, shutdownRequested: true) == .exit(0))
+        state.childStarted(id: "w-6", crashed: [], at: 0)
+        #expect(Self.delay(state.childEnded(.signalled(SIGTERM), crashReports: [], at: Self.second, shutdownRequested: false)) != nil,
+                "a SIGTERM the supervisor did not send is a death like any other")
+    }
+
+    @Test func deathsRestartWithDoublingBackoffThatResetsAfterAMinuteOfGoodRunning() {
+        var state = WorkerSupervisorState()
+        var now: UInt64 = 0
+        var delays: [UInt64] = []
+        let endings: [WorkerSupervisorState.Ending] = [.signalled(SIGKILL), .exited(75), .signalled(SIGSEGV), .exited(1), .exited(2), .exited(3), .exited(4)]
+        for (index, ending) in endings.enumerated() {
+            state.childStarted(id: "w-\(index)", crashed: [], at: now)
+            now += Self.second
+            delays.append(Self.delay(state.childEnded(ending, crashReports: [], at: now, shutdownRequested: false)) ?? 0)
+        }
+        #expect(delays == [500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000].map { UInt64($0) * 1_000_000 })
+        // A minute of good running: back to the first delay, and doubling from there.
+        state.childStarted(id: "w-long", crashed: [], at: now)
+        now += 61 * Self.second
+        #expect(Self.delay(state.childEnded(.signalled(SIGKILL), crashReports: [], at: now, shutdownRequested: false)) == Self.second / 2)
+        state.childStarted(id: "w-next", crashed: [], at: now)
+        #expect(Self.delay(state.childEnded(.signalled(SIGKILL), crashReports: [], at: now + 1, shutdownRequested: false)) == Self.second)
+    }
+
+    @Test func theNextChildReplacesTheDeadOneAndNamesOnlyCrashedJobs() {
+        var state = WorkerSupervisorState()
+        state.childStarted(id: "w-1", crashed: [], at: 0)
+        state.childBecameReady()
+        let killed = state.childEnded(.signalled(SIGKILL), crashReports: [], at: Self.second, shutdownRequested: false)
+        #expect(killed == .restart(afterNanoseconds: Self.second / 2, replaces: "w-1", crashed: []))
+
+        state.childStarted(id: "w-2", crashed: [], at: Self.second)
+        state.childBecameReady()
+        let reports = [CrashReport(signal: SIGILL, jobID: "b:9"), CrashReport(signal: SIGILL, jobID: nil), CrashReport(signal: SIGILL, jobID: "b:9")]
+        guard case .restart(_, let replaces, let crashed) = state.childEnded(.signalled(SIGILL), crashReports: reports, at: 2 * Self.second, shutdownRequested: false) else {
+            Issue.record("a crash must restart the worker")
+            return
+        }
+        #expect(replaces == "w-2")
+        #expect(crashed.map(\.jobID) == ["b:9"])
+        #expect(crashed.first?.error == "worker process crashed with SIGILL while analysing it")
+
+        // The next child dies before a dispatcher welcomed it: its crashed jobs go to the one after, with new ones.
+        state.childStarted(id: "w-3", crashed: crashed, at: 2 * Self.second)
+        guard case .restart(_, let replaces3, let crashed3) = state.childEnded(
+            .signalled(SIGSEGV), crashReports: [CrashReport(signal: SIGSEGV, jobID: "b:4")], at: 3 * Self.second, shutdownRequested: false) else {
+            Issue.record("a crash must restart the worker")
+            return
+        }
+        #expect(replaces3 == "w-3")
+        #expect(crashed3.map(\.jobID) == ["b:9", "b:4"])
+        #expect(crashed3.last?.error == "worker process crashed with SIGSEGV while analysing it")
+
+        // Once a child was welcomed, what it was handed is not handed on again.
+        state.childStarted(id: "w-4", crashed: crashed3, at: 3 * Self.second)
+        state.childBecameReady()
+        guard case .restart(_, _, let crashed4) = state.childEnded(.exited(75), crashReports: [], at: 4 * Self.second, shutdownRequested: false) else {
+            Issue.record("a stuck worker must be restarted")
+            return
+        }
+        #expect(crashed4.isEmpty)
+    }
+
+    @Test func handoverRoundTripsThroughTheEnvironment() throws {
+        let crashed = [CrashReport(signal: SIGILL, jobID: "b:\"1\"\n").jobFailure!, CrashReport(signal: SIGBUS, jobID: "خبر:2").jobFailure!]
+        let handover = WorkerHandover(workerID: "w-2", replaces: "w-1", crashed: crashed, crashReportPath: "/tmp/x.crash", supervisorPID: 4242)
+        #expect(try WorkerHandover.fromEnvironment(handover.environment.merging(["OTHER": "1"]) { a, _ in a }) == handover)
+        let first = WorkerHandover(workerID: "w-1", replaces: "", crashed: [], crashReportPath: "/tmp/y", supervisorPID: 99)
+        #expect(try WorkerHandover.fromEnvironment(first.environment) == first)
+    }
+
+    @Test func handoverErrorsNameTheVariable() {
+        let good = WorkerHandover(workerID: "w", replaces: "", crashed: [], crashReportPath: "/tmp/z", supervisorPID: 99).environment
+        for (variable, value) in [("MIRSAD_WORKER_CRASHED", "{not json"), ("MIRSAD_WORKER_SUPERVISOR_PID", "abc"), ("MIRSAD_WORKER_ID", "")] {
+            var environment = good
+            environment[variable] = value
+            #expect { try WorkerHandover.fromEnvironment(environment) } throws: { "\($0)".contains(variable) }
+        }
+        var missing = good
+        missing["MIRSAD_WORKER_CRASH_REPORT"] = nil
+        #expect { try WorkerHandover.fromEnvironment(missing) } throws: { "\($0)".contains("MIRSAD_WORKER_CRASH_REPORT is not set") }
+        #expect { try WorkerHandover.fromEnvironment([:]) } throws: { "\($0)".contains("is not set") }
+    }
+
+    /// In a child process, since attaching asks for the parent-death signal.
+    @Test func attachingToAGoneSupervisorFails() async {
+        await #expect(processExitsWith: .exitCode(3)) {
+            // The exit test's parent is not pid 2 (a kernel thread), so that "supervisor" is gone.
+            let handover = WorkerHandover(workerID: "w", replaces: "", crashed: [], crashReportPath: "/tmp/never", supervisorPID: 2)
+            do {
+                _ = try handover.attachToSupervisor()
+            } catch {
+                exit("\(error)".contains("pid 2") ? 3 : 4)
+            }
+            exit(5)
+        }
+    }
+
+    @Test func testFaultsComeFromTheirVariablesOnly() {
+        #expect(TestFaults.fromEnvironment([:]).isEmpty)
+        #expect(TestFaults.fromEnvironment(["MIRSAD_TEST_POISON_MARKER": ""]).isEmpty)
+        let faults = TestFaults.fromEnvironment(["MIRSAD_TEST_POISON_MARKER": "P!", "MIRSAD_TEST_HANG_MARKER": "H!"])
+        #expect(faults == TestFaults(poisonMarker: "P!", hangMarker: "H!"))
+        // An article without a marker passes through.
+        faults.strike(.init(id: "a", content: .html("<p>نص عادي</p>")))
+    }
+}
