@@ -128,10 +128,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         guard limit > 0 else { return [] }
         let rows = change("taking \(limit) queued jobs", fallback: [Row]()) { db in
             let rows = try Row.fetchAll(
-                db.cachedStatement(sql: """
-                    SELECT seq, job_id, body, failures, dispatches, submitted_ms FROM jobs
-                    WHERE state = 'queued' ORDER BY seq LIMIT ?
-                    """), arguments: [limit])
+                db.cachedStatement(sql: Self.takeQueuedSQL), arguments: [limit])
             let take = try db.cachedStatement(
                 sql: "UPDATE jobs SET state = 'in_flight', dispatches = dispatches + 1 WHERE seq = ?")
             for row in rows {
@@ -181,11 +178,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     public func promoteDueRetries(nowUnixMillis: UInt64) -> [JournalJobRef] {
         change("promoting due retries", fallback: []) { db in
             try Self.refs(
-                db.cachedStatement(sql: """
-                    UPDATE jobs SET state = 'queued', not_before_ms = NULL
-                    WHERE state = 'retrying' AND not_before_ms <= ?
-                    RETURNING job_id, batch_id
-                    """), arguments: [Int64(clamping: nowUnixMillis)])
+                db.cachedStatement(sql: Self.promoteDueRetriesSQL), arguments: [Int64(clamping: nowUnixMillis)])
         }
     }
 
@@ -234,21 +227,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     public func deadLetters(batchID: String?, afterJobID: String?, limit: Int) -> [Mirsad_V1_DeadLetter] {
         guard limit > 0, failure == nil else { return [] }
         // One statement per combination of filters, each written so that SQLite uses a dead-letter index.
-        var conditions = ["state = 'dead'"]
         var arguments: StatementArguments = []
-        if let batchID {
-            conditions.append("batch_id = ?")
-            arguments += [batchID]
-        }
-        if let afterJobID {
-            conditions.append("job_id > ?")
-            arguments += [afterJobID]
-        }
+        if let batchID { arguments += [batchID] }
+        if let afterJobID { arguments += [afterJobID] }
         arguments += [limit]
-        let sql = """
-            SELECT job_id, batch_id, error, worker_id, failures, dead_ms, article_id FROM jobs
-            WHERE \(conditions.joined(separator: " AND ")) ORDER BY job_id LIMIT ?
-            """
+        let sql = Self.deadLettersSQL(batch: batchID != nil, after: afterJobID != nil)
         let rows: [Row]
         do {
             rows = try queue.inDatabase { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) }
@@ -315,6 +298,31 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     }
 
     public var description: String { "sqlite:\(path)" }
+
+    // MARK: - Hot queries (each must use its partial index: see the query-plan test)
+
+    static let takeQueuedSQL = """
+        SELECT seq, job_id, body, failures, dispatches, submitted_ms FROM jobs
+        WHERE state = 'queued' ORDER BY seq LIMIT ?
+        """
+
+    static let promoteDueRetriesSQL = """
+        UPDATE jobs SET state = 'queued', not_before_ms = NULL
+        WHERE state = 'retrying' AND not_before_ms <= ?
+        RETURNING job_id, batch_id
+        """
+
+    /// Dead letters in job-id order; arguments: the batch id when `batch`, the job id to start after when `after`,
+    /// then the limit.
+    static func deadLettersSQL(batch: Bool, after: Bool) -> String {
+        var conditions = ["state = 'dead'"]
+        if batch { conditions.append("batch_id = ?") }
+        if after { conditions.append("job_id > ?") }
+        return """
+            SELECT job_id, batch_id, error, worker_id, failures, dead_ms, article_id FROM jobs
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY job_id LIMIT ?
+            """
+    }
 
     // MARK: - Helpers
 
