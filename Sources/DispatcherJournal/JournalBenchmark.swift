@@ -199,6 +199,6 @@ public enum JournalBenchmark {
     }
 
     private static func removeDatabase(at path: String) {
-        for file in [path, path + "-wal", path + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
+        for file in [path, path + "-wal", path + "-shm", path + "-lock"] { try? FileManager.default.removeItem(atPath: file) }
     }
 }

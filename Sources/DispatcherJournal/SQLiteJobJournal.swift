@@ -20,8 +20,9 @@ import MirsadProtocol
 /// - `markStored`: any state but stored -> stored.
 /// - `retryDeadLetters`: dead -> queued, failures reset to 0.
 ///
-/// Owned by one thread at a time; it is `Sendable` only so that it can be handed to the thread that runs the
-/// dispatcher.
+/// One journal per file: while it is open, another `SQLiteJobJournal` on the same path (in this or any process) is
+/// refused (`JournalOwnerLock`). Owned by one thread at a time; it is `Sendable` only so that it can be handed to
+/// the thread that runs the dispatcher.
 public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     /// How to open a journal.
     public struct Options: Sendable {
@@ -59,6 +60,8 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     public let path: String
     private let options: Options
     private let queue: DatabaseQueue
+    /// Nil for an in-memory database (":memory:" or an empty path), which no one else can open.
+    private let ownerLock: JournalOwnerLock?
     private let recovery: JournalRecovery
     /// The first failure since the last commit; while set, methods change nothing.
     private var failure: JobJournalError?
@@ -84,6 +87,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
             }
         }
+        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
@@ -412,6 +416,13 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         }
     }
 
+    private static func lock(_ path: String) throws -> JournalOwnerLock {
+        if let problem = fileSystemProblem(path: path) {
+            throw JobJournalError.cannotOpen(path: path, reason: problem)
+        }
+        return try JournalOwnerLock(journalPath: path)
+    }
+
     private static func mapped(_ error: Error, path: String, operation: String) -> JobJournalError {
         if let error = error as? JobJournalError { return error }
         if let error = error as? DatabaseError {
@@ -432,20 +443,28 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB {
             return .notAJournal(path: path, reason: "the file is not an SQLite database")
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        var isDirectory: ObjCBool = false
-        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            return .cannotOpen(path: path, reason: "the directory \(directory) does not exist")
-        }
-        if !directory.isEmpty, !isDirectory.boolValue {
-            return .cannotOpen(path: path, reason: "\(directory) is not a directory")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            return .cannotOpen(path: path, reason: "\(path) is a directory")
+        if let problem = fileSystemProblem(path: path) {
+            return .cannotOpen(path: path, reason: problem)
         }
         if let error = error as? DatabaseError {
             return .cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
         }
         return .cannotOpen(path: path, reason: "\(error)")
+    }
+
+    /// What keeps a file from being created at `path`, as a sentence, or nil when nothing visible does.
+    private static func fileSystemProblem(path: String) -> String? {
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            return "the directory \(directory) does not exist"
+        }
+        if !directory.isEmpty, !isDirectory.boolValue {
+            return "\(directory) is not a directory"
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "\(path) is a directory"
+        }
+        return nil
     }
 }

@@ -140,6 +140,23 @@ import Testing
         #expect(error == .cannotOpen(path: path, reason: "the directory \(directory.path)/missing does not exist"))
     }
 
+    @Test func aSecondJournalOnTheSameFileIsRefusedWhileTheFirstIsOpen() throws {
+        let (path, directory) = try JournalFixtures.journalPath()
+        defer { JournalFixtures.remove(directory) }
+        var first: SQLiteJobJournal? = try SQLiteJobJournal(path: path)
+        _ = first?.insert(JournalFixtures.job("j"))
+        try first?.commit()
+        let error = #expect(throws: JobJournalError.self) { try SQLiteJobJournal(path: path) }
+        guard case .cannotOpen(let errorPath, let reason)? = error else {
+            Issue.record("expected cannotOpen, got \(String(describing: error))")
+            return
+        }
+        #expect(errorPath == path)
+        #expect(reason.contains("in use by another dispatcher (process \(getpid()))"))
+        first = nil
+        #expect(try SQLiteJobJournal(path: path).recovered().batches["b1"]?.queued == 1)
+    }
+
     @Test func aJournalReopensAfterManyCommitsWithEveryJob() throws {
         let (path, directory) = try JournalFixtures.journalPath()
         defer { JournalFixtures.remove(directory) }

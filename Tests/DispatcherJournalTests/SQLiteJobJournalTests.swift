@@ -6,12 +6,31 @@ import Testing
 
 /// The journal's transitions, on real SQLite files, each checked again after a commit and reopen.
 @Suite struct SQLiteJobJournalTests {
+    /// A journal under test and its file; only one journal is open on a file at a time.
+    final class Session {
+        let path: String
+        private var current: SQLiteJobJournal?
+
+        init(path: String) throws {
+            self.path = path
+            current = try SQLiteJobJournal(path: path, options: JournalFixtures.options())
+        }
+
+        var journal: SQLiteJobJournal { current! }
+
+        /// Closes the journal (its uncommitted changes are lost) and opens the file again.
+        func reopen() throws -> SQLiteJobJournal {
+            current = nil
+            current = try SQLiteJobJournal(path: path, options: JournalFixtures.options())
+            return current!
+        }
+    }
+
     /// Opens a journal in a fresh directory, runs `body`, removes the directory.
-    private func withJournal(_ body: (SQLiteJobJournal, String) throws -> Void) throws {
+    private func withJournal(_ body: (Session) throws -> Void) throws {
         let (path, directory) = try JournalFixtures.journalPath()
         defer { JournalFixtures.remove(directory) }
-        let journal = try SQLiteJobJournal(path: path, options: JournalFixtures.options())
-        try body(journal, path)
+        try body(Session(path: path))
     }
 
     private func reopen(_ path: String) throws -> SQLiteJobJournal {
@@ -19,11 +38,11 @@ import Testing
     }
 
     @Test func insertIsIdempotent() throws {
-        try withJournal { journal, path in
-            #expect(journal.insert(JournalFixtures.job("j1")))
-            #expect(!journal.insert(JournalFixtures.job("j1")), "a known id inserted twice")
-            try journal.commit()
-            let again = try reopen(path)
+        try withJournal { s in
+            #expect(s.journal.insert(JournalFixtures.job("j1")))
+            #expect(!s.journal.insert(JournalFixtures.job("j1")), "a known id inserted twice")
+            try s.journal.commit()
+            let again = try s.reopen()
             #expect(!again.insert(JournalFixtures.job("j1", batch: "other")), "a committed id inserted again")
             #expect(again.recovered().batches == ["b1": counts(queued: 1)])
             let taken = again.takeQueued(limit: 10)
@@ -32,32 +51,32 @@ import Testing
     }
 
     @Test func queueKeepsInsertOrderAndARequeuedJobKeepsItsPlace() throws {
-        try withJournal { journal, _ in
-            for id in ["c", "a", "b", "d"] { #expect(journal.insert(JournalFixtures.job(id))) }
-            #expect(journal.takeQueued(limit: 2).map(\.job.jobID) == ["c", "a"])
-            journal.requeue("c")
-            journal.requeue("b")  // queued, not in flight: nothing changes
-            #expect(journal.takeQueued(limit: 2).map(\.job.jobID) == ["c", "b"])
-            try journal.commit()
-            #expect(journal.takeQueued(limit: 10).map(\.job.jobID) == ["d"])
-            #expect(journal.takeQueued(limit: 10).isEmpty)
-            #expect(journal.takeQueued(limit: 0).isEmpty)
+        try withJournal { s in
+            for id in ["c", "a", "b", "d"] { #expect(s.journal.insert(JournalFixtures.job(id))) }
+            #expect(s.journal.takeQueued(limit: 2).map(\.job.jobID) == ["c", "a"])
+            s.journal.requeue("c")
+            s.journal.requeue("b")  // queued, not in flight: nothing changes
+            #expect(s.journal.takeQueued(limit: 2).map(\.job.jobID) == ["c", "b"])
+            try s.journal.commit()
+            #expect(s.journal.takeQueued(limit: 10).map(\.job.jobID) == ["d"])
+            #expect(s.journal.takeQueued(limit: 10).isEmpty)
+            #expect(s.journal.takeQueued(limit: 0).isEmpty)
         }
     }
 
     @Test func takeQueuedMarksInFlightAndCountsDispatches() throws {
-        try withJournal { journal, path in
-            _ = journal.insert(JournalFixtures.job("j1"))
-            let first = journal.takeQueued(limit: 5)
+        try withJournal { s in
+            _ = s.journal.insert(JournalFixtures.job("j1"))
+            let first = s.journal.takeQueued(limit: 5)
             #expect(first == [JournalJob(
                 job: JournalFixtures.job("j1"), failures: 0, dispatches: 1,
                 submittedUnixMillis: JournalFixtures.submittedMillis)])
-            #expect(journal.takeQueued(limit: 5).isEmpty, "an in-flight job was handed out again")
-            journal.requeue("j1")
-            #expect(journal.takeQueued(limit: 5).map(\.dispatches) == [2])
-            try journal.commit()
+            #expect(s.journal.takeQueued(limit: 5).isEmpty, "an in-flight job was handed out again")
+            s.journal.requeue("j1")
+            #expect(s.journal.takeQueued(limit: 5).map(\.dispatches) == [2])
+            try s.journal.commit()
 
-            let reopened = try reopen(path)
+            let reopened = try s.reopen()
             #expect(reopened.recovered() == JournalRecovery(batches: ["b1": counts(queued: 1)], redispatches: 1))
             #expect(reopened.takeQueued(limit: 5).map(\.dispatches) == [3])
         }
@@ -81,13 +100,13 @@ import Testing
     }
 
     @Test func commitWithNothingChangedIsFreeAndRepeatable() throws {
-        try withJournal { journal, path in
-            try journal.commit()
-            try journal.commit()
-            #expect(journal.deadLetters(batchID: nil, afterJobID: nil, limit: 5).isEmpty)
-            try journal.commit()
+        try withJournal { s in
+            try s.journal.commit()
+            try s.journal.commit()
+            #expect(s.journal.deadLetters(batchID: nil, afterJobID: nil, limit: 5).isEmpty)
+            try s.journal.commit()
             // No write transaction is held: another connection can write at once.
-            let other = try DatabaseQueue(path: path)
+            let other = try DatabaseQueue(path: s.path)
             try other.write { db in try db.execute(sql: "CREATE TABLE probe (x)") }
         }
     }
@@ -107,38 +126,38 @@ import Testing
     }
 
     @Test func retriesWaitForTheirTimeAndAreQueuedAgainByPromotion() throws {
-        try withJournal { journal, path in
-            for id in ["r1", "r2", "q"] { _ = journal.insert(JournalFixtures.job(id)) }
-            _ = journal.takeQueued(limit: 2)
-            journal.scheduleRetry("r1", failures: 1, notBeforeUnixMillis: 2_000, error: "boom", workerID: "w1")
-            journal.scheduleRetry("r2", failures: 2, notBeforeUnixMillis: 1_000, error: "bang", workerID: "w2")
-            journal.scheduleRetry("nobody", failures: 1, notBeforeUnixMillis: 0, error: "x", workerID: "w")
-            #expect(journal.promoteDueRetries(nowUnixMillis: 999).isEmpty)
-            try journal.commit()
-            #expect(try reopen(path).recovered().batches == ["b1": counts(queued: 1, retrying: 2)])
+        try withJournal { s in
+            for id in ["r1", "r2", "q"] { _ = s.journal.insert(JournalFixtures.job(id)) }
+            _ = s.journal.takeQueued(limit: 2)
+            s.journal.scheduleRetry("r1", failures: 1, notBeforeUnixMillis: 2_000, error: "boom", workerID: "w1")
+            s.journal.scheduleRetry("r2", failures: 2, notBeforeUnixMillis: 1_000, error: "bang", workerID: "w2")
+            s.journal.scheduleRetry("nobody", failures: 1, notBeforeUnixMillis: 0, error: "x", workerID: "w")
+            #expect(s.journal.promoteDueRetries(nowUnixMillis: 999).isEmpty)
+            try s.journal.commit()
+            #expect(try s.reopen().recovered().batches == ["b1": counts(queued: 1, retrying: 2)])
 
-            #expect(journal.promoteDueRetries(nowUnixMillis: 1_000) == [JournalJobRef(jobID: "r2", batchID: "b1")])
-            #expect(journal.promoteDueRetries(nowUnixMillis: 1_500).isEmpty)
+            #expect(s.journal.promoteDueRetries(nowUnixMillis: 1_000) == [JournalJobRef(jobID: "r2", batchID: "b1")])
+            #expect(s.journal.promoteDueRetries(nowUnixMillis: 1_500).isEmpty)
             // Queue order is first-queued order: r2 was queued before q.
-            let taken = journal.takeQueued(limit: 1)
+            let taken = s.journal.takeQueued(limit: 1)
             #expect(taken.map(\.job.jobID) == ["r2"])
             #expect(taken.map(\.failures) == [2])
             #expect(taken.map(\.dispatches) == [2])
-            #expect(journal.promoteDueRetries(nowUnixMillis: 5_000) == [JournalJobRef(jobID: "r1", batchID: "b1")])
-            try journal.commit()
+            #expect(s.journal.promoteDueRetries(nowUnixMillis: 5_000) == [JournalJobRef(jobID: "r1", batchID: "b1")])
+            try s.journal.commit()
         }
     }
 
     @Test func deadLettersAreListedInJobIDOrderByBatchAndPage() throws {
-        try withJournal { journal, path in
+        try withJournal { s in
             let ids = [("d3", "b1"), ("d1", "b2"), ("d2", "b1"), ("alive", "b1"), ("d4", "b1")]
-            for (id, batch) in ids { _ = journal.insert(JournalFixtures.job(id, batch: batch)) }
-            _ = journal.takeQueued(limit: 10)
+            for (id, batch) in ids { _ = s.journal.insert(JournalFixtures.job(id, batch: batch)) }
+            _ = s.journal.takeQueued(limit: 10)
             for (n, (id, _)) in ids.enumerated() where id != "alive" {
-                journal.deadLetter(id, failures: 5, error: "error \(id)", workerID: "w\(n)", deadUnixMillis: UInt64(n))
+                s.journal.deadLetter(id, failures: 5, error: "error \(id)", workerID: "w\(n)", deadUnixMillis: UInt64(n))
             }
-            try journal.commit()
-            let reopened = try reopen(path)
+            try s.journal.commit()
+            let reopened = try s.reopen()
             #expect(reopened.recovered().batches == ["b1": counts(queued: 1, failed: 3), "b2": counts(failed: 1)])
 
             let all = reopened.deadLetters(batchID: nil, afterJobID: nil, limit: 10)
@@ -161,26 +180,26 @@ import Testing
     }
 
     @Test func deadLettersAreQueuedAgainByIDByBatchOrAllWithNoFailuresCounted() throws {
-        try withJournal { journal, _ in
+        try withJournal { s in
             let ids = [("x1", "b1"), ("x2", "b1"), ("y1", "b2"), ("y2", "b2"), ("z1", "b3"), ("live", "b1")]
-            for (id, batch) in ids { _ = journal.insert(JournalFixtures.job(id, batch: batch)) }
-            _ = journal.takeQueued(limit: 10)
+            for (id, batch) in ids { _ = s.journal.insert(JournalFixtures.job(id, batch: batch)) }
+            _ = s.journal.takeQueued(limit: 10)
             for (id, _) in ids where id != "live" {
-                journal.deadLetter(id, failures: 3, error: "e", workerID: "w", deadUnixMillis: 7)
+                s.journal.deadLetter(id, failures: 3, error: "e", workerID: "w", deadUnixMillis: 7)
             }
-            journal.requeue("live")
+            s.journal.requeue("live")
 
-            let byID = journal.retryDeadLetters(jobIDs: ["x2", "live", "unknown", "x2"], batchID: nil)
+            let byID = s.journal.retryDeadLetters(jobIDs: ["x2", "live", "unknown", "x2"], batchID: nil)
             #expect(byID == [JournalJobRef(jobID: "x2", batchID: "b1")], "only dead jobs are queued again, once")
-            let byBatch = journal.retryDeadLetters(jobIDs: nil, batchID: "b2")
+            let byBatch = s.journal.retryDeadLetters(jobIDs: nil, batchID: "b2")
             #expect(Set(byBatch) == [JournalJobRef(jobID: "y1", batchID: "b2"), JournalJobRef(jobID: "y2", batchID: "b2")])
-            #expect(journal.retryDeadLetters(jobIDs: ["x1"], batchID: "b3").isEmpty, "a job of another batch was queued")
-            let rest = journal.retryDeadLetters(jobIDs: nil, batchID: nil)
+            #expect(s.journal.retryDeadLetters(jobIDs: ["x1"], batchID: "b3").isEmpty, "a job of another batch was queued")
+            let rest = s.journal.retryDeadLetters(jobIDs: nil, batchID: nil)
             #expect(Set(rest.map(\.jobID)) == ["x1", "z1"])
-            #expect(journal.deadLetters(batchID: nil, afterJobID: nil, limit: 10).isEmpty)
-            try journal.commit()
+            #expect(s.journal.deadLetters(batchID: nil, afterJobID: nil, limit: 10).isEmpty)
+            try s.journal.commit()
 
-            let taken = journal.takeQueued(limit: 10)
+            let taken = s.journal.takeQueued(limit: 10)
             #expect(taken.map(\.job.jobID) == ["x1", "x2", "y1", "y2", "z1", "live"], "not in first-queued order")
             #expect(taken.allSatisfy { $0.failures == 0 })
             #expect(taken.first?.job == JournalFixtures.job("x1"), "a dead job lost its article")
@@ -188,45 +207,45 @@ import Testing
     }
 
     @Test func markStoredNamesThePreviousStateFromEveryState() throws {
-        try withJournal { journal, path in
-            for id in ["q", "f", "r", "a", "d", "s"] { _ = journal.insert(JournalFixtures.job(id)) }
-            #expect(journal.takeQueued(limit: 5).map(\.job.jobID) == ["q", "f", "r", "a", "d"])
-            journal.requeue("q")
-            journal.scheduleRetry("r", failures: 1, notBeforeUnixMillis: 10, error: "e", workerID: "w")
-            journal.markAwaitingStore("a")
-            journal.deadLetter("d", failures: 5, error: "e", workerID: "w", deadUnixMillis: 1)
-            #expect(journal.markStored("s")?.previous == .queued)
-            try journal.commit()
+        try withJournal { s in
+            for id in ["q", "f", "r", "a", "d", "s"] { _ = s.journal.insert(JournalFixtures.job(id)) }
+            #expect(s.journal.takeQueued(limit: 5).map(\.job.jobID) == ["q", "f", "r", "a", "d"])
+            s.journal.requeue("q")
+            s.journal.scheduleRetry("r", failures: 1, notBeforeUnixMillis: 10, error: "e", workerID: "w")
+            s.journal.markAwaitingStore("a")
+            s.journal.deadLetter("d", failures: 5, error: "e", workerID: "w", deadUnixMillis: 1)
+            #expect(s.journal.markStored("s")?.previous == .queued)
+            try s.journal.commit()
 
             let expected: [(String, JobCounts.Kind)] = [
                 ("q", .queued), ("f", .inFlight), ("r", .retrying), ("a", .awaitingStore), ("d", .failed),
             ]
             for (id, kind) in expected {
                 #expect(
-                    journal.markStored(id)
+                    s.journal.markStored(id)
                         == StoredTransition(batchID: "b1", previous: kind, submittedUnixMillis: JournalFixtures.submittedMillis),
                     "job \(id)")
             }
-            #expect(journal.markStored("s") == nil, "a stored job was stored again")
-            #expect(journal.markStored("unknown") == nil)
-            journal.markAwaitingStore("s")
-            journal.requeue("s")
-            journal.deadLetter("s", failures: 1, error: "late", workerID: "w", deadUnixMillis: 2)
-            try journal.commit()
-            #expect(try reopen(path).recovered().batches == ["b1": counts(stored: 6)])
-            #expect(try articlesKept(path) == 0, "a finished job kept its article")
+            #expect(s.journal.markStored("s") == nil, "a stored job was stored again")
+            #expect(s.journal.markStored("unknown") == nil)
+            s.journal.markAwaitingStore("s")
+            s.journal.requeue("s")
+            s.journal.deadLetter("s", failures: 1, error: "late", workerID: "w", deadUnixMillis: 2)
+            try s.journal.commit()
+            #expect(try s.reopen().recovered().batches == ["b1": counts(stored: 6)])
+            #expect(try articlesKept(s.path) == 0, "a finished job kept its article")
         }
     }
 
     @Test func awaitingStoreDropsTheArticleAndDeadKeepsIt() throws {
-        try withJournal { journal, path in
-            for id in ["a", "d", "q"] { _ = journal.insert(JournalFixtures.job(id)) }
-            _ = journal.takeQueued(limit: 2)
-            journal.markAwaitingStore("a")
-            journal.deadLetter("d", failures: 1, error: "e", workerID: "w", deadUnixMillis: 1)
-            try journal.commit()
-            #expect(try articlesKept(path) == 2)
-            #expect(try reopen(path).recovered().batches == ["b1": counts(queued: 1, awaitingStore: 1, failed: 1)])
+        try withJournal { s in
+            for id in ["a", "d", "q"] { _ = s.journal.insert(JournalFixtures.job(id)) }
+            _ = s.journal.takeQueued(limit: 2)
+            s.journal.markAwaitingStore("a")
+            s.journal.deadLetter("d", failures: 1, error: "e", workerID: "w", deadUnixMillis: 1)
+            try s.journal.commit()
+            #expect(try articlesKept(s.path) == 2)
+            #expect(try s.reopen().recovered().batches == ["b1": counts(queued: 1, awaitingStore: 1, failed: 1)])
         }
     }
 
@@ -259,10 +278,10 @@ import Testing
     }
 
     @Test func hotQueriesUseTheirPartialIndexes() throws {
-        try withJournal { journal, path in
-            _ = journal.insert(JournalFixtures.job("j"))
-            try journal.commit()
-            let db = try DatabaseQueue(path: path)
+        try withJournal { s in
+            _ = s.journal.insert(JournalFixtures.job("j"))
+            try s.journal.commit()
+            let db = try DatabaseQueue(path: s.path)
             let plans: [(String, String)] = [
                 (SQLiteJobJournal.takeQueuedSQL, "jobs_queued"),
                 (SQLiteJobJournal.promoteDueRetriesSQL, "jobs_retrying"),
@@ -284,8 +303,8 @@ import Testing
     }
 
     @Test func descriptionNamesTheFile() throws {
-        try withJournal { journal, path in
-            #expect(journal.description == "sqlite:\(path)")
+        try withJournal { s in
+            #expect(s.journal.description == "sqlite:\(s.path)")
         }
     }
 
