@@ -429,8 +429,12 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             switch error.resultCode {
             case .SQLITE_FULL:
                 return .diskFull(path: path, reason: error.message ?? "database or disk is full")
-            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            case .SQLITE_NOTADB:
                 return .notAJournal(path: path, reason: error.message ?? "\(error.resultCode)")
+            case .SQLITE_CORRUPT:
+                return .database(
+                    path: path, operation: operation,
+                    reason: "the file is damaged (\(error.message ?? "database disk image is malformed"))")
             default:
                 return .database(path: path, operation: operation, reason: error.description)
             }
