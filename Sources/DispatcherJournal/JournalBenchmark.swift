@@ -12,13 +12,14 @@ public enum JournalBenchmark {
         public var operations: Int
         public var commits: Int
         public var seconds: Double
-        public var operationsPerSecond: Double { seconds > 0 ? Double(operations) / seconds : 0 }
+        public var operationsPerSecond: Double
 
         public init(name: String, operations: Int, commits: Int, seconds: Double) {
             self.name = name
             self.operations = operations
             self.commits = commits
             self.seconds = seconds
+            operationsPerSecond = seconds > 0 ? Double(operations) / seconds : 0
         }
     }
 

@@ -109,6 +109,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     public func recovered() -> JournalRecovery { recovery }
 
     public func insert(_ job: Mirsad_V1_Job) -> Bool {
+        guard failure == nil else { return false }
         let body: Data
         do {
             body = try job.serializedBytes()
