@@ -1,2 +1,475 @@
+import Foundation
 import GRDB
 import MirsadProtocol
+
+/// The dispatcher's job journal in one SQLite file (WAL mode), built by `JournalSchema`.
+///
+/// Group commit: the journal holds one write transaction open between commits. It begins (`BEGIN IMMEDIATE`) at the
+/// first change after a commit, every later change and read runs inside it (reads see the uncommitted changes), and
+/// `commit()` ends it. Closing the journal (or the process dying) with changes uncommitted loses exactly those
+/// changes. `commit()` with nothing changed does not touch the database.
+///
+/// Errors: the first failure of any method is remembered; from then on methods answer as if nothing was there and
+/// change nothing, and `commit()` rolls the transaction back and throws that failure as a `JobJournalError`.
+///
+/// Transitions (a change asked of a job in any other state, or of an unknown id, does nothing):
+/// - `requeue`: in flight -> queued.
+/// - `scheduleRetry`, `deadLetter`: queued, in flight or retrying -> retrying / dead (a crash report may arrive for
+///   a job the dispatcher had already taken back).
+/// - `markAwaitingStore`: queued, in flight or retrying -> awaiting store.
+/// - `markStored`: any state but stored -> stored.
+/// - `retryDeadLetters`: dead -> queued, failures reset to 0.
+///
+/// One journal per file: while it is open, another `SQLiteJobJournal` on the same path (in this or any process) is
+/// refused (`JournalOwnerLock`). Owned by one thread at a time; it is `Sendable` only so that it can be handed to
+/// the thread that runs the dispatcher.
+public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
+    /// How to open a journal.
+    public struct Options: Sendable {
+        /// SQLite's `synchronous` setting for the journal's connection.
+        public enum Synchronous: String, Sendable {
+            /// Each commit is on disk when `commit()` returns, whatever crashes.
+            case full = "FULL"
+            /// Commits survive the process being killed; the last ones may be lost if the machine loses power.
+            case normal = "NORMAL"
+        }
+
+        public var synchronous: Synchronous
+        /// The most the database file may grow to; past it changes fail and `commit()` throws
+        /// `JobJournalError.diskFull`, as on a full disk. Nil for no limit but the disk's.
+        public var maximumSizeBytes: Int?
+        /// The time recorded as a job's submission time by `insert`, in Unix milliseconds.
+        public var clock: @Sendable () -> UInt64
+
+        public init(
+            synchronous: Synchronous = .full, maximumSizeBytes: Int? = nil,
+            clock: @escaping @Sendable () -> UInt64 = SQLiteJobJournal.wallClockMillis
+        ) {
+            self.synchronous = synchronous
+            self.maximumSizeBytes = maximumSizeBytes
+            self.clock = clock
+        }
+    }
+
+    /// Unix time now in milliseconds.
+    public static let wallClockMillis: @Sendable () -> UInt64 = {
+        UInt64(max(0, (Date().timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    /// The database file's path, as given.
+    public let path: String
+    private let options: Options
+    private let queue: DatabaseQueue
+    /// Nil for an in-memory database (":memory:" or an empty path), which no one else can open.
+    private let ownerLock: JournalOwnerLock?
+    private let recovery: JournalRecovery
+    /// The first failure since the last commit; while set, methods change nothing.
+    private var failure: JobJournalError?
+    /// A change was made since the last commit (a transaction may be open).
+    private var changed = false
+
+    /// Opens the journal at `path`, creating the file and its table if needed, and puts every job left in flight by
+    /// a previous process back in the queue (committed before this returns).
+    ///
+    /// - Throws: `JobJournalError.cannotOpen` or `.notAJournal`, naming the path and the reason.
+    public init(path: String, options: Options = Options()) throws {
+        self.path = path
+        self.options = options
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // Reading the journal mode is the first access to the file: a file that is not SQLite fails here.
+            _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+            if let limit = options.maximumSizeBytes {
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
+            }
+        }
+        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path)
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw Self.openError(path: path, error: error)
+        }
+        do {
+            try queue.inDatabase { db in try Self.checkIsJournal(db, path: path) }
+            try JournalSchema.migrator.migrate(queue)
+            recovery = try queue.inDatabase { db in try Self.recover(db) }
+        } catch let error as JobJournalError {
+            throw error
+        } catch {
+            throw Self.openError(path: path, error: error)
+        }
+    }
+
+    // MARK: - JobJournal
+
+    public func recovered() -> JournalRecovery { recovery }
+
+    public func insert(_ job: Mirsad_V1_Job) -> Bool {
+        guard failure == nil else { return false }
+        let body: Data
+        do {
+            body = try job.serializedBytes()
+        } catch {
+            remember(.database(path: path, operation: "encoding job \(job.jobID)", reason: "\(error)"))
+            return false
+        }
+        return change("inserting job \(job.jobID)", fallback: false) { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO jobs (job_id, batch_id, article_id, state, submitted_ms, body)
+                VALUES (?, ?, ?, 'queued', ?, ?)
+                ON CONFLICT (job_id) DO NOTHING
+                """).execute(arguments: [
+                    job.jobID, job.batchID, job.article.metadata.id, Int64(clamping: options.clock()), body,
+                ])
+            return db.changesCount > 0
+        }
+    }
+
+    public func takeQueued(limit: Int) -> [JournalJob] {
+        guard limit > 0 else { return [] }
+        let rows = change("taking \(limit) queued jobs", fallback: [Row]()) { db in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: Self.takeQueuedSQL), arguments: [limit])
+            let take = try db.cachedStatement(
+                sql: "UPDATE jobs SET state = 'in_flight', dispatches = dispatches + 1 WHERE seq = ?")
+            for row in rows {
+                try take.execute(arguments: [row["seq"] as Int64])
+            }
+            return rows
+        }
+        var jobs: [JournalJob] = []
+        jobs.reserveCapacity(rows.count)
+        for row in rows {
+            let jobID: String = row["job_id"]
+            guard let body = row["body"] as Data? else {
+                remember(.corruptRow(path: path, jobID: jobID, reason: "a queued job has no stored article"))
+                return []
+            }
+            do {
+                let job = try Mirsad_V1_Job(serializedBytes: body)
+                jobs.append(JournalJob(
+                    job: job, failures: row["failures"], dispatches: (row["dispatches"] as Int) + 1,
+                    submittedUnixMillis: UInt64(clamping: row["submitted_ms"] as Int64)))
+            } catch {
+                remember(.corruptRow(path: path, jobID: jobID, reason: "the stored job does not decode: \(error)"))
+                return []
+            }
+        }
+        return jobs
+    }
+
+    public func requeue(_ jobID: String) {
+        change("requeueing job \(jobID)", fallback: ()) { db in
+            try db.cachedStatement(sql: "UPDATE jobs SET state = 'queued' WHERE job_id = ? AND state = 'in_flight'")
+                .execute(arguments: [jobID])
+        }
+    }
+
+    public func scheduleRetry(
+        _ jobID: String, failures: Int, notBeforeUnixMillis: UInt64, error: String, workerID: String
+    ) {
+        change("scheduling a retry of job \(jobID)", fallback: ()) { db in
+            try db.cachedStatement(sql: """
+                UPDATE jobs SET state = 'retrying', failures = ?, not_before_ms = ?, error = ?, worker_id = ?
+                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
+                """).execute(arguments: [failures, Int64(clamping: notBeforeUnixMillis), error, workerID, jobID])
+        }
+    }
+
+    public func promoteDueRetries(nowUnixMillis: UInt64) -> [JournalJobRef] {
+        change("promoting due retries", fallback: []) { db in
+            try Self.refs(
+                db.cachedStatement(sql: Self.promoteDueRetriesSQL), arguments: [Int64(clamping: nowUnixMillis)])
+        }
+    }
+
+    public func markAwaitingStore(_ jobID: String) {
+        change("marking job \(jobID) awaiting store", fallback: ()) { db in
+            try db.cachedStatement(sql: """
+                UPDATE jobs SET state = 'awaiting_store', body = NULL, not_before_ms = NULL
+                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
+                """).execute(arguments: [jobID])
+        }
+    }
+
+    public func markStored(_ jobID: String) -> StoredTransition? {
+        let found = change("marking job \(jobID) stored", fallback: Row?.none) { db -> Row? in
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT seq, state, batch_id, submitted_ms FROM jobs WHERE job_id = ?"),
+                arguments: [jobID])
+            else { return nil }
+            guard row["state"] as String != JournalRowState.stored.rawValue else { return nil }
+            try db.cachedStatement(sql: """
+                UPDATE jobs SET state = 'stored', body = NULL, not_before_ms = NULL WHERE seq = ?
+                """).execute(arguments: [row["seq"] as Int64])
+            return row
+        }
+        guard let found else { return nil }
+        let stateName: String = found["state"]
+        guard let state = JournalRowState(rawValue: stateName) else {
+            remember(.corruptRow(path: path, jobID: jobID, reason: "unknown state \(stateName)"))
+            return nil
+        }
+        return StoredTransition(
+            batchID: found["batch_id"], previous: state.kind,
+            submittedUnixMillis: UInt64(clamping: found["submitted_ms"] as Int64))
+    }
+
+    public func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, deadUnixMillis: UInt64) {
+        change("dead-lettering job \(jobID)", fallback: ()) { db in
+            try db.cachedStatement(sql: """
+                UPDATE jobs SET state = 'dead', failures = ?, error = ?, worker_id = ?, dead_ms = ?,
+                    not_before_ms = NULL
+                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
+                """).execute(arguments: [failures, error, workerID, Int64(clamping: deadUnixMillis), jobID])
+        }
+    }
+
+    public func deadLetters(batchID: String?, afterJobID: String?, limit: Int) -> [Mirsad_V1_DeadLetter] {
+        guard limit > 0, failure == nil else { return [] }
+        // One statement per combination of filters, each written so that SQLite uses a dead-letter index.
+        var arguments: StatementArguments = []
+        if let batchID { arguments += [batchID] }
+        if let afterJobID { arguments += [afterJobID] }
+        arguments += [limit]
+        let sql = Self.deadLettersSQL(batch: batchID != nil, after: afterJobID != nil)
+        let rows: [Row]
+        do {
+            rows = try queue.inDatabase { db in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments) }
+        } catch {
+            remember(Self.mapped(error, path: path, operation: "listing dead letters"))
+            return []
+        }
+        return rows.map { row in
+            var letter = Mirsad_V1_DeadLetter()
+            letter.jobID = row["job_id"]
+            letter.batchID = row["batch_id"]
+            letter.error = row["error"] ?? ""
+            letter.workerID = row["worker_id"] ?? ""
+            letter.attempts = UInt32(clamping: row["failures"] as Int)
+            letter.deadUnixMs = UInt64(clamping: (row["dead_ms"] as Int64?) ?? 0)
+            letter.articleID = row["article_id"]
+            return letter
+        }
+    }
+
+    public func retryDeadLetters(jobIDs: [String]?, batchID: String?) -> [JournalJobRef] {
+        let revive = """
+            UPDATE jobs SET state = 'queued', failures = 0, not_before_ms = NULL, error = NULL, worker_id = NULL,
+                dead_ms = NULL
+            """
+        return change("queueing dead letters again", fallback: []) { db in
+            guard let jobIDs else {
+                if let batchID {
+                    return try Self.refs(
+                        db.cachedStatement(sql: revive + " WHERE state = 'dead' AND batch_id = ? RETURNING job_id, batch_id"),
+                        arguments: [batchID])
+                }
+                return try Self.refs(
+                    db.cachedStatement(sql: revive + " WHERE state = 'dead' RETURNING job_id, batch_id"), arguments: [])
+            }
+            let one = try db.cachedStatement(sql: revive + """
+                 WHERE job_id = ? AND state = 'dead' AND (?2 IS NULL OR batch_id = ?2) RETURNING job_id, batch_id
+                """)
+            var refs: [JournalJobRef] = []
+            for jobID in jobIDs {
+                refs += try Self.refs(one, arguments: [jobID, batchID])
+            }
+            return refs
+        }
+    }
+
+    public func commit() throws {
+        if let failure {
+            self.failure = nil
+            changed = false
+            rollBack()
+            throw failure
+        }
+        guard changed else { return }
+        changed = false
+        do {
+            try queue.inDatabase { db in
+                if db.isInsideTransaction { try db.commit() }
+            }
+        } catch {
+            rollBack()
+            throw Self.mapped(error, path: path, operation: "committing")
+        }
+    }
+
+    public var description: String { "sqlite:\(path)" }
+
+    // MARK: - Hot queries (each must use its partial index: see the query-plan test)
+
+    static let takeQueuedSQL = """
+        SELECT seq, job_id, body, failures, dispatches, submitted_ms FROM jobs
+        WHERE state = 'queued' ORDER BY seq LIMIT ?
+        """
+
+    static let promoteDueRetriesSQL = """
+        UPDATE jobs SET state = 'queued', not_before_ms = NULL
+        WHERE state = 'retrying' AND not_before_ms <= ?
+        RETURNING job_id, batch_id
+        """
+
+    /// Dead letters in job-id order; arguments: the batch id when `batch`, the job id to start after when `after`,
+    /// then the limit.
+    static func deadLettersSQL(batch: Bool, after: Bool) -> String {
+        var conditions = ["state = 'dead'"]
+        if batch { conditions.append("batch_id = ?") }
+        if after { conditions.append("job_id > ?") }
+        return """
+            SELECT job_id, batch_id, error, worker_id, failures, dead_ms, article_id FROM jobs
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY job_id LIMIT ?
+            """
+    }
+
+    // MARK: - Helpers
+
+    /// Runs `body` inside the open write transaction (beginning one if none is open). Returns `fallback`, changing
+    /// nothing, when an earlier failure is pending or `body` fails (that failure is then remembered).
+    @discardableResult
+    private func change<T>(_ operation: @autoclosure () -> String, fallback: T, _ body: (Database) throws -> T) -> T {
+        guard failure == nil else { return fallback }
+        changed = true
+        do {
+            return try queue.inDatabase { db in
+                if !db.isInsideTransaction { try db.beginTransaction(.immediate) }
+                return try body(db)
+            }
+        } catch {
+            remember(Self.mapped(error, path: path, operation: operation()))
+            return fallback
+        }
+    }
+
+    private func remember(_ error: JobJournalError) {
+        if failure == nil { failure = error }
+    }
+
+    private func rollBack() {
+        try? queue.inDatabase { db in
+            if db.isInsideTransaction { try db.rollback() }
+        }
+    }
+
+    private static func refs(_ statement: Statement, arguments: StatementArguments) throws -> [JournalJobRef] {
+        try Row.fetchAll(statement, arguments: arguments).map { JournalJobRef(jobID: $0["job_id"], batchID: $0["batch_id"]) }
+    }
+
+    /// Counts the jobs per batch and state with one GROUP BY over `jobs_batch_state`, then puts the jobs left in
+    /// flight back in the queue (only in the batches that have some), all in one committed transaction.
+    private static func recover(_ db: Database) throws -> JournalRecovery {
+        var recovery = JournalRecovery()
+        try db.inTransaction(.immediate) {
+            var batchesInFlight: [String] = []
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT batch_id, state, COUNT(*) AS jobs, SUM(MAX(dispatches - 1, 0)) AS redispatches
+                FROM jobs GROUP BY batch_id, state
+                """)
+            while let row = try rows.next() {
+                let batchID: String = row["batch_id"]
+                let stateName: String = row["state"]
+                guard var state = JournalRowState(rawValue: stateName) else {
+                    throw DatabaseError(message: "a job in batch \(batchID) has the unknown state \(stateName)")
+                }
+                if state == .inFlight {
+                    batchesInFlight.append(batchID)
+                    state = .queued
+                }
+                recovery.batches[batchID, default: JobCounts()][state.kind] += row["jobs"] as Int
+                recovery.redispatches += UInt64(clamping: row["redispatches"] as Int64)
+            }
+            let requeue = try db.makeStatement(
+                sql: "UPDATE jobs SET state = 'queued' WHERE batch_id = ? AND state = 'in_flight'")
+            for batchID in batchesInFlight {
+                try requeue.execute(arguments: [batchID])
+            }
+            return .commit
+        }
+        return recovery
+    }
+
+    /// Refuses a database that is not a journal before the migrator touches it: one with tables of its own and no
+    /// record of the journal's first migration, or one migrated by a newer version.
+    private static func checkIsJournal(_ db: Database, path: String) throws {
+        let tables = try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name
+            """)
+        guard !tables.isEmpty else { return }
+        let applied = tables.contains("grdb_migrations")
+            ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+        guard applied.contains(JournalSchema.firstMigration), tables.contains("jobs") else {
+            throw JobJournalError.notAJournal(
+                path: path,
+                reason: "it is an SQLite database with other tables (\(tables.joined(separator: ", "))); "
+                    + "is it a report store?")
+        }
+        let known = Set(JournalSchema.migrator.migrations)
+        if let unknown = applied.first(where: { !known.contains($0) }) {
+            throw JobJournalError.notAJournal(
+                path: path, reason: "it was written by a newer version (migration \"\(unknown)\")")
+        }
+    }
+
+    private static func lock(_ path: String) throws -> JournalOwnerLock {
+        if let problem = fileSystemProblem(path: path) {
+            throw JobJournalError.cannotOpen(path: path, reason: problem)
+        }
+        return try JournalOwnerLock(journalPath: path)
+    }
+
+    private static func mapped(_ error: Error, path: String, operation: String) -> JobJournalError {
+        if let error = error as? JobJournalError { return error }
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_FULL:
+                return .diskFull(path: path, reason: error.message ?? "database or disk is full")
+            case .SQLITE_NOTADB:
+                return .notAJournal(path: path, reason: error.message ?? "\(error.resultCode)")
+            case .SQLITE_CORRUPT:
+                return .database(
+                    path: path, operation: operation,
+                    reason: "the file is damaged (\(error.message ?? "database disk image is malformed"))")
+            default:
+                return .database(path: path, operation: operation, reason: error.description)
+            }
+        }
+        return .database(path: path, operation: operation, reason: "\(error)")
+    }
+
+    private static func openError(path: String, error: Error) -> JobJournalError {
+        if let error = error as? JobJournalError { return error }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB {
+            return .notAJournal(path: path, reason: "the file is not an SQLite database")
+        }
+        if let problem = fileSystemProblem(path: path) {
+            return .cannotOpen(path: path, reason: problem)
+        }
+        if let error = error as? DatabaseError {
+            return .cannotOpen(path: path, reason: error.message ?? "\(error.resultCode)")
+        }
+        return .cannotOpen(path: path, reason: "\(error)")
+    }
+
+    /// What keeps a file from being created at `path`, as a sentence, or nil when nothing visible does.
+    private static func fileSystemProblem(path: String) -> String? {
+        let directory = (path as NSString).deletingLastPathComponent
+        var isDirectory: ObjCBool = false
+        if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
+            return "the directory \(directory) does not exist"
+        }
+        if !directory.isEmpty, !isDirectory.boolValue {
+            return "\(directory) is not a directory"
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return "\(path) is a directory"
+        }
+        return nil
+    }
+}

@@ -6,7 +6,7 @@ struct Mirsad: ParsableCommand {
         commandName: "mirsad",
         abstract: "Analyse news articles at scale: a dispatcher, workers and a collector over ZeroMQ.",
         subcommands: [
-            RunCommand.self, SubmitCommand.self, StatusCommand.self,
+            RunCommand.self, SubmitCommand.self, StatusCommand.self, DLQCommand.self,
             DispatcherCommand.self, WorkerCommand.self, CollectorCommand.self,
             AnalyzeCommand.self, TrainCommand.self, EvalCommand.self, BenchmarkCommand.self,
         ]

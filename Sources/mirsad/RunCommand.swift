@@ -17,6 +17,8 @@ struct RunCommand: ParsableCommand {
     var store: String = Defaults.storePath
     @Flag(help: "Print the summary as JSON.")
     var json = false
+    @Flag(help: "Keep the dispatcher's job journal after a successful run (it lives beside the logs in the temporary directory).")
+    var keepJournal = false
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -33,12 +35,26 @@ struct RunCommand: ParsableCommand {
         options.workers = workers
         options.storePath = store
         options.logLevel = logging.logLevel
-        let summary = try LocalCluster(options: options, logger: logger).run(inputs: inputs)
+        options.keepJournal = keepJournal
+        let summary: LocalCluster.Summary
+        do {
+            summary = try LocalCluster(options: options, logger: logger).run(inputs: inputs)
+        } catch is Producer.Interrupted {
+            writeStandardError("mirsad run: interrupted; every process of the run was stopped\n")
+            throw ExitCode(130)
+        }
         if json {
             print(try JSONOutput.encode(summary))
             return
         }
-        print("\(summary.stored) of \(summary.articles) articles stored (\(summary.failed) failed, \(summary.rejected) rejected) in \(Format.seconds(summary.seconds)): \(Format.rate(summary.articlesPerSecond)) articles/s with \(summary.workers) workers")
+        print("\(summary.stored) of \(summary.articles) articles stored (\(summary.deadLetters) dead letters, \(summary.rejected) rejected) in \(Format.seconds(summary.seconds)): \(Format.rate(summary.articlesPerSecond)) articles/s with \(summary.workers) workers")
+        if !summary.deadLetterSample.isEmpty {
+            let shown = summary.deadLetterSample.count < summary.deadLetters ? " (the first \(summary.deadLetterSample.count))" : ""
+            print("dead letters\(shown): failed on every attempt, not stored")
+            print(TextFormat.table(
+                header: ["  JOB ID", "ARTICLE ID", "ATTEMPTS", "ERROR"],
+                rows: summary.deadLetterSample.map { ["  " + $0.jobID, $0.articleID, String($0.attempts), $0.error] }), terminator: "")
+        }
         if !summary.inputProblems.isEmpty {
             print("input problems: " + summary.inputProblems.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         }

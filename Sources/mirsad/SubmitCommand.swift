@@ -17,7 +17,7 @@ struct SubmitCommand: ParsableCommand {
     @OptionGroup var dispatcher: DispatcherAddress
     @Option(help: "The batch id (default: a new UUID). Submitting the same batch id and inputs again is harmless.")
     var batch: String?
-    @Flag(help: "Wait until every article of the batch is stored or failed, and print a summary.")
+    @Flag(help: "Wait until every article of the batch is stored or dead-lettered, and print a summary. The wait goes on through a dispatcher restart.")
     var wait = false
     @Option(help: "With --wait: give up after this many seconds (exit 3).")
     var waitTimeout: Double?
@@ -51,6 +51,9 @@ struct SubmitCommand: ParsableCommand {
         } catch let timeout as Producer.WaitTimeout {
             writeStandardError("mirsad submit: \(timeout)\n")
             throw ExitCode(3)
+        } catch is Producer.Interrupted {
+            writeStandardError("mirsad submit: interrupted; submitting the same inputs again with --batch \(options.session.batchID) is harmless\n")
+            throw ExitCode(130)
         }
         if json {
             print(try JSONOutput.encode(report))
@@ -62,7 +65,10 @@ struct SubmitCommand: ParsableCommand {
             }
             print(line)
             if let stored = report.stored {
-                print("\(stored) stored, \(report.failed ?? 0) failed in \(Format.seconds(report.seconds)) (\(Format.rate(report.articlesPerSecond)) articles/s)")
+                print("\(stored) stored, \(report.deadLetters ?? 0) dead letters in \(Format.seconds(report.seconds)) (\(Format.rate(report.articlesPerSecond)) articles/s)")
+                if let dead = report.deadLetters, dead > 0 {
+                    print("see them with: mirsad dlq list --batch \(report.batchID) --dispatcher \(dispatcher.endpoint)")
+                }
             }
         }
         if report.articles == 0 {
@@ -80,7 +86,4 @@ enum JSONOutput {
     }
 }
 
-enum Format {
-    static func seconds(_ s: Double) -> String { String(format: "%.2f s", s) }
-    static func rate(_ r: Double) -> String { r >= 100 ? String(Int(r.rounded())) : String(format: "%.1f", r) }
-}
+typealias Format = TextFormat

@@ -26,6 +26,16 @@ struct SubmitSessionTests {
         return .submitAck(ack)
     }
 
+    /// The acknowledgement a dispatcher gives when it takes every job of `submit` and grants `credit` more.
+    private static func acceptAll(_ submit: Mirsad_V1_Submit, credit: Int) -> MirsadMessage {
+        var ack = Mirsad_V1_SubmitAck()
+        ack.requestID = submit.requestID
+        ack.batchID = submit.batchID
+        ack.accepted = UInt32(submit.jobs.count)
+        ack.credit = UInt32(max(0, credit))
+        return .submitAck(ack)
+    }
+
     private static func run(_ session: SubmitSession, _ articles: [Article]) throws -> SubmitSession.Totals {
         for article in articles { try session.add(article) }
         return try session.finish()
@@ -104,6 +114,159 @@ struct SubmitSessionTests {
         #expect(totals.accepted == 16)
         #expect(Self.submits(dispatcher.received).count == 8)
         #expect(script.most == 3, "at most \(script.most) chunks were unacknowledged at once; the window is 3")
+        #expect(Self.submits(dispatcher.received).allSatisfy { !$0.jobs.isEmpty }, "credit queries to a dispatcher that never grants credit")
+    }
+
+    @Test func jobsTakenNeverExceedTheCreditTheDispatcherGranted() throws {
+        /// A dispatcher that holds at most 20 jobs, works off 3 every 20 ms, and grants what room is left.
+        final class BoundedQueue: @unchecked Sendable {
+            var queued = 0
+            var most = 0
+            var overflows = 0
+            var queries = 0
+            var lastDrain: UInt64 = 0
+        }
+        let capacity = 20
+        let queue = BoundedQueue()   // touched only on the peer's thread until it stops
+        let dispatcher = try FakeRouterPeer(
+            respond: { arrival in
+                guard case .submit(let s) = arrival.message else { return [] }
+                if s.jobs.isEmpty { queue.queries += 1 }
+                queue.queued += s.jobs.count
+                if queue.queued > capacity { queue.overflows += 1 }
+                queue.most = max(queue.most, queue.queued)
+                return [Self.acceptAll(s, credit: capacity - queue.queued)]
+            },
+            tick: { now in
+                if now &- queue.lastDrain >= 20_000_000 {
+                    queue.queued = max(0, queue.queued - 3)
+                    queue.lastDrain = now
+                }
+                return []
+            })
+        var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "c")
+        options.chunkArticles = 8
+        let session = try SubmitSession(options: options)
+        let totals = try Self.run(session, Self.articles(120))
+        dispatcher.stop()
+        #expect(totals == SubmitSession.Totals(sent: 120, accepted: 120))
+        #expect(queue.overflows == 0, "the dispatcher held \(queue.most) jobs; it granted room for \(capacity)")
+        #expect(queue.queries > 0 && session.creditQueries == queue.queries, "no credit query while the credit was 0")
+        let jobs = Self.submits(dispatcher.received).flatMap(\.jobs)
+        #expect(jobs.map(\.jobID) == (0..<120).map { "c:\($0)" }, "every job sent once, in order")
+    }
+
+    @Test func aFirstChunkLargerThanTheDispatchersQueueIsRefusedAsBusyAndCutToTheCredit() throws {
+        // The dispatcher holds at most 40 jobs and refuses a SUBMIT that would not fit with BUSY, as the real
+        // one does; it works off 10 jobs every 20 ms.
+        final class BoundedQueue: @unchecked Sendable {
+            var queued = 0
+            var busy = 0
+            var lastDrain: UInt64 = 0
+        }
+        let capacity = 40
+        let queue = BoundedQueue()
+        let dispatcher = try FakeRouterPeer(
+            respond: { arrival in
+                guard case .submit(let s) = arrival.message else { return [] }
+                if !s.jobs.isEmpty && queue.queued + s.jobs.count > capacity {
+                    queue.busy += 1
+                    return [.error(.busy, "\(queue.queued) jobs are waiting; the limit is \(capacity)", requestID: s.requestID)]
+                }
+                queue.queued += s.jobs.count
+                return [Self.acceptAll(s, credit: capacity - queue.queued)]
+            },
+            tick: { now in
+                if now &- queue.lastDrain >= 20_000_000 {
+                    queue.queued = max(0, queue.queued - 10)
+                    queue.lastDrain = now
+                }
+                return []
+            })
+        var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "big")
+        options.chunkArticles = 100
+        let started = MonotonicClock.now()
+        let totals = try Self.run(try SubmitSession(options: options), Self.articles(300))
+        dispatcher.stop()
+        #expect(totals == SubmitSession.Totals(sent: 300, accepted: 300))
+        #expect(MonotonicClock.now() - started < 10_000_000_000)
+        let chunks = Self.submits(dispatcher.received).filter { !$0.jobs.isEmpty }
+        #expect(chunks.first?.jobs.count == 100, "the first chunk goes whole before any credit is known")
+        #expect(queue.busy == 1, "only the first chunk was refused: \(queue.busy) BUSY")
+        #expect(chunks.dropFirst().allSatisfy { $0.jobs.count <= capacity }, "\(chunks.map(\.jobs.count))")
+        let accepted = chunks.dropFirst().flatMap(\.jobs).map(\.jobID)
+        #expect(accepted.sorted() == (0..<300).map { "big:\($0)" }.sorted(), "every job taken once")
+    }
+
+    @Test func atCreditZeroTheProducerAsksWithEmptySubmitsAndResumesWhenCreditReturns() throws {
+        /// Grants 4 after the first chunk, 0 after the second, and 0 to every query for 1.2 s; then 100.
+        final class Script: @unchecked Sendable {
+            var acks = 0
+            var zeroSince: UInt64? = nil
+        }
+        let script = Script()
+        let pause: UInt64 = 1_200_000_000
+        let dispatcher = try FakeRouterPeer(respond: { arrival in
+            guard case .submit(let s) = arrival.message else { return [] }
+            script.acks += 1
+            let credit: Int
+            switch script.acks {
+            case 1: credit = 4
+            case 2: credit = 0; script.zeroSince = arrival.at
+            default: credit = arrival.at &- script.zeroSince! < pause ? 0 : 100
+            }
+            return [Self.acceptAll(s, credit: credit)]
+        })
+        var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "z")
+        options.chunkArticles = 4
+        let totals = try Self.run(try SubmitSession(options: options), Self.articles(12))
+        dispatcher.stop()
+        #expect(totals == SubmitSession.Totals(sent: 12, accepted: 12))
+
+        let submits = dispatcher.received.compactMap { r -> (at: UInt64, jobs: Int)? in
+            if case .submit(let s) = r.message { (r.at, s.jobs.count) } else { nil }
+        }
+        let zeroSince = try #require(script.zeroSince)
+        let queries = submits.filter { $0.jobs == 0 }
+        #expect(queries.count >= 2 && queries.count <= 5, "\(queries.count) credit queries in 1.2 s; one every 0.5 s was asked for")
+        for (earlier, later) in zip(queries, queries.dropFirst()) {
+            #expect(later.at - earlier.at >= 400_000_000, "credit queries \(Double(later.at - earlier.at) / 1e6) ms apart")
+        }
+        let third = try #require(submits.filter { $0.jobs > 0 }.dropFirst(2).first)
+        #expect(third.at >= zeroSince + pause, "a chunk was sent while the credit was 0")
+        #expect(third.at < zeroSince + pause + 1_000_000_000, "the producer did not resume soon after credit returned")
+    }
+
+    @Test func aDispatcherSilentForAWhileGetsEveryChunkWhenItAnswersAgain() throws {
+        // Drops everything for a second after the first SUBMIT (as if down), then takes each job once.
+        final class Script: @unchecked Sendable {
+            var firstArrival: UInt64? = nil
+            var known: Set<String> = []
+        }
+        let script = Script()
+        let dispatcher = try FakeRouterPeer(respond: { arrival in
+            guard case .submit(let s) = arrival.message else { return [] }
+            let first = script.firstArrival ?? arrival.at
+            script.firstArrival = first
+            guard arrival.at - first >= 1_000_000_000 else { return [] }
+            var ack = Mirsad_V1_SubmitAck()
+            ack.requestID = s.requestID
+            ack.credit = 50
+            for job in s.jobs {
+                if script.known.insert(job.jobID).inserted { ack.accepted += 1 } else { ack.duplicates += 1 }
+            }
+            return [.submitAck(ack)]
+        })
+        defer { dispatcher.stop() }
+        var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "s")
+        options.chunkArticles = 5
+        options.ackTimeoutSeconds = 0.3
+        let started = MonotonicClock.now()
+        let totals = try Self.run(try SubmitSession(options: options), Self.articles(20))
+        #expect(MonotonicClock.now() - started >= 1_000_000_000)
+        #expect(totals.sent == 20 && totals.accepted == 20 && totals.rejected == 0)
+        let first = Self.submits(dispatcher.received).filter { $0.jobs.first?.jobID == "s:0" }
+        #expect(first.count >= 3, "the first chunk was sent \(first.count) times over a second with a 0.3 s timeout")
     }
 
     @Test func chunkWhoseAckNeverComesIsResent() throws {

@@ -68,17 +68,30 @@ public final class ChildProcess {
 
     /// Sends SIGTERM, waits up to `graceSeconds`, then SIGKILL.
     public func stop(graceSeconds: Double = 10) {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        let deadline = MonotonicClock.now() + UInt64(graceSeconds * 1e9)
-        while process.isRunning && MonotonicClock.now() < deadline {
+        Self.stop([self], graceSeconds: graceSeconds)
+    }
+
+    /// Sends SIGTERM to every child at once, waits up to `graceSeconds` for all of them, then SIGKILLs those
+    /// still running and waits for them. Returns the names of the children that had to be killed.
+    @discardableResult
+    public static func stop(_ children: [ChildProcess], graceSeconds: Double = 10) -> [String] {
+        let running = children.filter(\.process.isRunning)
+        for child in running { kill(child.process.processIdentifier, SIGTERM) }
+        let deadline = MonotonicClock.now() + UInt64(max(0, graceSeconds) * 1e9)
+        while running.contains(where: \.process.isRunning) && MonotonicClock.now() < deadline {
             usleep(20_000)
         }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+        var killed: [String] = []
+        for child in running where child.process.isRunning {
+            kill(child.process.processIdentifier, SIGKILL)
+            child.process.waitUntilExit()
+            killed.append(child.name)
         }
+        return killed
     }
+
+    /// The exit status once the child has exited (the signal number when a signal ended it); nil while it runs.
+    public var exitStatus: Int32? { process.isRunning ? nil : process.terminationStatus }
 
     /// The path of the running executable, so children run the same build as their parent.
     public static func currentExecutable() -> String {

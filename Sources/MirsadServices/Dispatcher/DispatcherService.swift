@@ -66,9 +66,7 @@ public final class DispatcherService {
         guard let path = configuration.journalPath, path != Configuration.inMemoryJournalPath else {
             return InMemoryJobJournal()
         }
-        // SQLite journal (module DispatcherJournal): replace the next two lines with `return try SQLiteJobJournal(path: path)`.
-        logger.warning("this build has no SQLite job journal yet; keeping jobs in memory instead of \(path)")
-        return InMemoryJobJournal()
+        return try SQLiteJobJournal(path: path)
     }
 
     private func serve<Journal: JobJournal>(journal: Journal, ready: (String) -> Void) throws {

@@ -12,6 +12,10 @@ public struct Producer {
         public var wait = false
         /// Give up waiting after this long; nil waits for as long as it takes.
         public var waitTimeoutSeconds: Double? = nil
+        /// While waiting: seconds to wait for each BATCH_STATUS answer, and between two polls. An unanswered poll
+        /// is not an error (the dispatcher may be restarting): the next one follows, until `waitTimeoutSeconds`.
+        public var statusTimeoutSeconds: Double = 3
+        public var pollIntervalSeconds: Double = 0.2
         public var progress: ProgressReporter.Style? = nil
 
         public init(session: SubmitSession.Options) {
@@ -29,15 +33,20 @@ public struct Producer {
         public var rejected: Int
         /// Input problems by kind (`malformed_json`, `empty`, `binary`, ...).
         public var inputProblems: [String: Int]
-        /// Set when the report waited for the batch: results stored and jobs failed.
+        /// Set when the report waited for the batch: results stored, and jobs dead-lettered (`failed` and
+        /// `dead_letters` carry the same number; see `mirsad dlq`).
         public var stored: Int?
         public var failed: Int?
+        public var deadLetters: Int?
+        /// Jobs that failed at least once and were waiting for another attempt when the wait ended (0 unless the
+        /// wait timed out).
+        public var retrying: Int?
         public var seconds: Double
         public var articlesPerSecond: Double
 
         enum CodingKeys: String, CodingKey {
             case batchID = "batch_id", articles, accepted, duplicates, rejected
-            case inputProblems = "input_problems", stored, failed, seconds
+            case inputProblems = "input_problems", stored, failed, deadLetters = "dead_letters", retrying, seconds
             case articlesPerSecond = "articles_per_second"
         }
     }
@@ -50,6 +59,15 @@ public struct Producer {
 
     public struct Interrupted: Error, CustomStringConvertible {
         public var description: String { "interrupted" }
+    }
+
+    /// The dispatcher answered but does not know the batch: it lost its jobs (restarted without a journal, or with
+    /// `--journal :memory:`), so waiting longer cannot help.
+    public struct BatchUnknown: Error, CustomStringConvertible {
+        public let batchID: String
+        public var description: String {
+            "the dispatcher no longer knows batch \(batchID) (was it restarted without its journal?); submit it again with --batch \(batchID)"
+        }
     }
 
     public let options: Options
@@ -90,39 +108,66 @@ public struct Producer {
             batchID: session.batchID, articles: totals.sent, accepted: totals.accepted, duplicates: totals.duplicates,
             rejected: totals.rejected,
             inputProblems: Dictionary(uniqueKeysWithValues: summary.problems.map { ($0.key.rawValue, $0.value) }),
-            stored: nil, failed: nil, seconds: 0, articlesPerSecond: 0)
+            stored: nil, failed: nil, deadLetters: nil, retrying: nil, seconds: 0, articlesPerSecond: 0)
         if options.wait && totals.accepted + totals.duplicates > 0 {
-            let final = try waitForBatch(session.batchID, expected: totals.accepted + totals.duplicates, since: started)
+            let final = try waitForBatch(session.batchID, since: started)
             report.stored = Int(final.stored)
             report.failed = Int(final.failed)
+            report.deadLetters = Int(final.failed)
+            report.retrying = Int(final.retrying)
         }
         report.seconds = Double(MonotonicClock.now() - started) / 1e9
         report.articlesPerSecond = report.seconds > 0 ? Double(report.stored ?? report.accepted) / report.seconds : 0
         return report
     }
 
-    /// Polls BATCH_STATUS until every job of the batch is stored or failed.
-    private func waitForBatch(_ batchID: String, expected: Int, since started: UInt64) throws -> Mirsad_V1_BatchStatusReply {
+    /// Polls BATCH_STATUS until the batch is finished (`isFinished`). Unanswered polls are retried until
+    /// `waitTimeoutSeconds`, so a dispatcher that restarts (its journal keeps the batch) does not fail the wait.
+    private func waitForBatch(_ batchID: String, since started: UInt64) throws -> Mirsad_V1_BatchStatusReply {
         let client = try StatusClient(dispatcherEndpoint: options.session.dispatcherEndpoint)
         var progress = ProgressReporter(style: options.progress, now: started)
         let waitStarted = MonotonicClock.now()
+        var unanswered = 0
         while true {
-            let status = try client.batch(batchID, timeoutSeconds: 10)
-            guard status.known else {
-                throw DispatcherRefusal(code: .unspecified, message: "the dispatcher no longer knows batch \(batchID) (was it restarted?)")
-            }
-            let finished = Int(status.stored + status.failed)
-            progress.update(label: "stored", done: Int(status.stored), total: Int(status.total), force: finished >= status.total)
-            if finished >= Int(status.total) {
-                progress.finish()
-                return status
-            }
-            if let limit = options.waitTimeoutSeconds, Double(MonotonicClock.now() - waitStarted) / 1e9 > limit {
+            if ShutdownSignal.isRequested { throw Interrupted() }
+            let elapsed = Double(MonotonicClock.now() - waitStarted) / 1e9
+            if let limit = options.waitTimeoutSeconds, elapsed > limit {
                 progress.finish()
                 throw WaitTimeout(batchID: batchID, seconds: limit)
             }
-            if ShutdownSignal.isRequested { throw Interrupted() }
-            usleep(200_000)
+            let pollTimeout = options.waitTimeoutSeconds.map { max(0.05, min(options.statusTimeoutSeconds, $0 - elapsed)) }
+                ?? options.statusTimeoutSeconds
+            let status: Mirsad_V1_BatchStatusReply
+            do {
+                status = try client.batch(batchID, timeoutSeconds: pollTimeout)
+            } catch let timeout as RequestClient.Timeout {
+                unanswered += 1
+                if unanswered == 1 || unanswered % 10 == 0 {
+                    logger.warning("\(timeout); still waiting for batch \(batchID)")
+                }
+                continue
+            }
+            if unanswered > 0 {
+                logger.info("the dispatcher answers again")
+                unanswered = 0
+            }
+            guard status.known else {
+                throw BatchUnknown(batchID: batchID)
+            }
+            let finished = Self.isFinished(status)
+            progress.update(label: "stored", done: Int(status.stored), total: Int(status.total), force: finished)
+            if finished {
+                progress.finish()
+                return status
+            }
+            usleep(UInt32(options.pollIntervalSeconds * 1e6))
         }
+    }
+
+    /// A batch is finished when no job is queued, in flight, retrying or awaiting store: each is stored or
+    /// dead-lettered (stored + failed == total).
+    public static func isFinished(_ status: Mirsad_V1_BatchStatusReply) -> Bool {
+        status.queued == 0 && status.inFlight == 0 && status.retrying == 0 && status.awaitingStore == 0
+            && status.stored + status.failed >= status.total
     }
 }

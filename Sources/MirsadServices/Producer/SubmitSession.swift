@@ -2,11 +2,13 @@ import ArticleAnalysis
 import Foundation
 import MirsadProtocol
 
-/// Sends one batch of articles to the dispatcher in SUBMIT chunks, with a bounded number of chunks awaiting
-/// their SUBMIT_ACK, and resends a chunk whose acknowledgement does not come (resubmission is idempotent).
+/// Sends one batch of articles to the dispatcher in SUBMIT chunks, within the dispatcher's producer credit and a
+/// window of chunks awaiting their SUBMIT_ACK (see `ProducerCredit`), and resends a chunk whose acknowledgement
+/// does not come (resubmission is idempotent), so a dispatcher that restarts loses nothing.
 ///
 /// Invariant: every article given to `add` is in exactly one of `buffer`, an outstanding chunk, or the totals
-/// (accepted, duplicate or rejected) once its chunk is acknowledged.
+/// (accepted, duplicate or rejected) once its chunk is acknowledged. `buffer` holds at most one chunk plus the
+/// chunks refused with BUSY (at most `window`), so memory stays bounded however long the input is.
 public final class SubmitSession {
     public struct Options: Sendable {
         public var dispatcherEndpoint: String
@@ -17,7 +19,11 @@ public final class SubmitSession {
         public var chunkBytes = 8 << 20
         /// Chunks sent and not yet acknowledged.
         public var window = 8
-        public var ackTimeoutSeconds: Double = 15
+        /// A chunk not acknowledged within this long is sent again (a dispatcher restart drops what it had not
+        /// acknowledged).
+        public var ackTimeoutSeconds: Double = 10
+        /// Seconds between credit queries (empty SUBMITs) while the dispatcher grants no credit.
+        public var creditQuerySeconds: Double = 0.5
 
         public init(dispatcherEndpoint: String, batchID: String = UUID().uuidString.lowercased()) {
             self.dispatcherEndpoint = dispatcherEndpoint
@@ -41,6 +47,10 @@ public final class SubmitSession {
 
     public let options: Options
     public private(set) var totals = Totals()
+    /// The flow control: the dispatcher's credit and the window.
+    public private(set) var credit: ProducerCredit
+    /// Credit queries (empty SUBMITs) sent so far.
+    public private(set) var creditQueries = 0
     private let client: RequestClient
     private var buffer: [Mirsad_V1_Job] = []
     private var bufferBytes = 0
@@ -49,6 +59,7 @@ public final class SubmitSession {
 
     public init(options: Options) throws {
         self.options = options
+        credit = ProducerCredit(window: options.window, queryInterval: UInt64(options.creditQuerySeconds * 1e9))
         client = try RequestClient(endpoint: options.dispatcherEndpoint)
     }
 
@@ -56,7 +67,9 @@ public final class SubmitSession {
 
     private var ackTimeout: UInt64 { UInt64(options.ackTimeoutSeconds * 1e9) }
 
-    /// Queues one article; sends a chunk when one is full, waiting while the window is full.
+    private var chunkLimit: Int { max(1, min(options.chunkArticles, ProtocolLimits.maxJobsPerMessage)) }
+
+    /// Queues one article; sends a chunk when one is full, waiting while credit or window allow none.
     public func add(_ article: Article) throws {
         var job = Mirsad_V1_Job()
         job.jobID = SubmitValidation.jobID(batchID: options.batchID, index: nextIndex)
@@ -65,8 +78,7 @@ public final class SubmitSession {
         job.options.includeTokens = options.includeTokens
         nextIndex += 1
         let bytes = job.article.contentBytes
-        if !buffer.isEmpty && (buffer.count >= min(options.chunkArticles, ProtocolLimits.maxJobsPerMessage)
-                               || bufferBytes + bytes > options.chunkBytes) {
+        if !buffer.isEmpty && (buffer.count >= chunkLimit || bufferBytes + bytes > options.chunkBytes) {
             try flush()
         }
         buffer.append(job)
@@ -76,26 +88,72 @@ public final class SubmitSession {
 
     /// Sends what is buffered and waits until every chunk is acknowledged.
     public func finish() throws -> Totals {
-        try flush()
-        while !outstanding.isEmpty {
-            try pump(timeoutMilliseconds: 200)
+        // A chunk refused with BUSY comes back to the buffer, so both must be empty.
+        while !buffer.isEmpty || !outstanding.isEmpty {
+            if !buffer.isEmpty {
+                try flush()
+                continue
+            }
+            if ShutdownSignal.isRequested { throw Producer.Interrupted() }
+            try pump(timeoutMilliseconds: 100)
         }
         return totals
     }
 
+    /// Sends the whole buffer, in several SUBMITs when it holds more than a chunk (jobs refused with BUSY come
+    /// back to it) or when the credit allows only part of a chunk at a time.
     private func flush() throws {
-        guard !buffer.isEmpty else { return }
-        while outstanding.count >= options.window {
-            try pump(timeoutMilliseconds: 200)
+        while !buffer.isEmpty {
+            let allowed = try awaitAllowance(wanted: nextChunkCount())
+            // A chunk refused as BUSY while waiting has come back to the front of the buffer: cut again.
+            let count = min(allowed, nextChunkCount())
+            var submit = Mirsad_V1_Submit()
+            submit.requestID = client.requestID()
+            submit.batchID = options.batchID
+            if count == buffer.count {
+                submit.jobs = buffer
+                buffer.removeAll(keepingCapacity: true)
+                bufferBytes = 0
+            } else {
+                submit.jobs = Array(buffer[..<count])
+                buffer.removeFirst(count)
+                bufferBytes = buffer.reduce(0) { $0 + $1.article.contentBytes }
+            }
+            try client.socket.send(.submit(submit))
+            credit.sent(jobs: submit.jobs.count)
+            outstanding[submit.requestID] = Outstanding(submit: submit, resendAt: MonotonicClock.now() + ackTimeout)
         }
-        var submit = Mirsad_V1_Submit()
-        submit.requestID = client.requestID()
-        submit.batchID = options.batchID
-        submit.jobs = buffer
-        buffer.removeAll(keepingCapacity: true)
-        bufferBytes = 0
-        try client.socket.send(.submit(submit))
-        outstanding[submit.requestID] = Outstanding(submit: submit, resendAt: MonotonicClock.now() + ackTimeout)
+    }
+
+    /// The jobs at the front of the buffer that make one chunk: at most `chunkLimit`, at most `chunkBytes` of
+    /// articles (at least one job).
+    private func nextChunkCount() -> Int {
+        var count = 0, bytes = 0
+        for job in buffer.prefix(chunkLimit) {
+            bytes += job.article.contentBytes
+            if count > 0 && bytes > options.chunkBytes { break }
+            count += 1
+        }
+        return count
+    }
+
+    /// Pumps acknowledgements until some of `wanted` jobs may be sent; returns how many. Asks for credit with an
+    /// empty SUBMIT while the dispatcher grants none or has just refused a chunk as BUSY.
+    private func awaitAllowance(wanted: Int) throws -> Int {
+        while true {
+            let now = MonotonicClock.now()
+            let allowed = credit.allowance(wanted: wanted, now: now)
+            if allowed > 0 { return allowed }
+            if ShutdownSignal.isRequested { throw Producer.Interrupted() }
+            if credit.shouldQuery(now: now) {
+                var query = Mirsad_V1_Submit()
+                query.requestID = client.requestID()
+                query.batchID = options.batchID
+                try client.socket.send(.submit(query))
+                creditQueries += 1
+            }
+            try pump(timeoutMilliseconds: 50)
+        }
     }
 
     /// Handles acknowledgements for up to `timeoutMilliseconds`, and resends chunks whose acknowledgement is late.
@@ -103,7 +161,10 @@ public final class SubmitSession {
         if let reply = try client.receive(timeoutMilliseconds: timeoutMilliseconds) {
             switch reply {
             case .submitAck(let ack):
+                // Every ack carries the dispatcher's current credit: a chunk's, a resent chunk's second copy's, a query's.
+                credit.acknowledged(credit: ack.credit)
                 guard let chunk = outstanding.removeValue(forKey: ack.requestID) else { break }
+                credit.settled(jobs: chunk.submit.jobs.count)
                 totals.accepted += Int(ack.accepted)
                 totals.duplicates += Int(ack.duplicates)
                 totals.rejected += ack.rejected.count
@@ -116,10 +177,15 @@ public final class SubmitSession {
                 }
             case .error(let error) where outstanding[error.requestID] != nil:
                 if error.code == .busy {
-                    // The dispatcher's queue is full: sent again by the timer below, after a short pause.
-                    outstanding[error.requestID]?.resendAt = MonotonicClock.now() + 500_000_000
+                    // Not taken: the jobs go back to the front of the buffer, to be cut to the credit and sent
+                    // again after a pause (`ProducerCredit.refusedBusy`).
+                    let chunk = outstanding.removeValue(forKey: error.requestID)!
+                    credit.refusedBusy(jobs: chunk.submit.jobs.count, now: MonotonicClock.now())
+                    buffer.insert(contentsOf: chunk.submit.jobs, at: 0)
+                    bufferBytes += chunk.submit.jobs.reduce(0) { $0 + $1.article.contentBytes }
                 } else {
                     let chunk = outstanding.removeValue(forKey: error.requestID)!
+                    credit.settled(jobs: chunk.submit.jobs.count)
                     totals.rejected += chunk.submit.jobs.count
                     totals.rejections.append("a chunk of \(chunk.submit.jobs.count) articles: \(error.code) \(error.message)")
                 }

@@ -119,6 +119,7 @@ final class DispatcherLink {
         var bye = Mirsad_V1_Bye()
         bye.reason = reason
         try? send(.bye(bye))
+        try? socket.set(.linger, 1_000)  // sockets linger 0 (SocketSetup); the BYE and what precedes it must get out
         socket.close()
     }
 }

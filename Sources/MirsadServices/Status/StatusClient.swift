@@ -1,6 +1,6 @@
 import MirsadProtocol
 
-/// Asks the dispatcher for its status (`mirsad status`).
+/// Asks the dispatcher for its status (`mirsad status`) and for a batch's (`mirsad submit --wait`).
 public final class StatusClient {
     private let client: RequestClient
 
@@ -12,13 +12,9 @@ public final class StatusClient {
         var request = Mirsad_V1_Status()
         request.requestID = client.requestID()
         let id = request.requestID
-        return try client.call(.status(request), timeoutSeconds: timeoutSeconds) { reply -> Result<Mirsad_V1_StatusReply, DispatcherRefusal>? in
-            switch reply {
-            case .statusReply(let r) where r.requestID == id: return .success(r)
-            case .error(let e) where e.requestID == id: return .failure(DispatcherRefusal(code: e.code, message: e.message))
-            default: return nil
-            }
-        }.get()
+        return try client.ask(.status(request), requestID: id, timeoutSeconds: timeoutSeconds) { reply in
+            if case .statusReply(let r) = reply, r.requestID == id { r } else { nil }
+        }
     }
 
     public func batch(_ batchID: String, timeoutSeconds: Double = 3) throws -> Mirsad_V1_BatchStatusReply {
@@ -26,12 +22,8 @@ public final class StatusClient {
         request.requestID = client.requestID()
         request.batchID = batchID
         let id = request.requestID
-        return try client.call(.batchStatus(request), timeoutSeconds: timeoutSeconds) { reply -> Result<Mirsad_V1_BatchStatusReply, DispatcherRefusal>? in
-            switch reply {
-            case .batchStatusReply(let r) where r.requestID == id: return .success(r)
-            case .error(let e) where e.requestID == id: return .failure(DispatcherRefusal(code: e.code, message: e.message))
-            default: return nil
-            }
-        }.get()
+        return try client.ask(.batchStatus(request), requestID: id, timeoutSeconds: timeoutSeconds) { reply in
+            if case .batchStatusReply(let r) = reply, r.requestID == id { r } else { nil }
+        }
     }
 }

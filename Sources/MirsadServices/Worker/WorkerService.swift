@@ -110,7 +110,15 @@ public final class WorkerService {
         /// Set (by the pool's `defer`) when a pool thread is still busy at the end, hung: its socket keeps the
         /// context from terminating, so the context is left as it is.
         var abandoned = false
-        defer { if !abandoned { context.shutdown() } }
+        defer {
+            if abandoned {
+                // The hung thread's socket keeps the context from terminating, and only termination waits for the
+                // sockets' linger: give libzmq's I/O thread a bounded moment to send the DONE failure and BYE.
+                Thread.sleep(forTimeInterval: 0.5)
+            } else {
+                context.shutdown()
+            }
+        }
         let dispatcher = try DispatcherLink(
             context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .worker, id: id,
             capacity: configuration.capacity, replaces: configuration.replaces, crashed: configuration.crashed,

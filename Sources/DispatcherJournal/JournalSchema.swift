@@ -1,0 +1,73 @@
+import GRDB
+import MirsadProtocol
+
+/// A job's state as stored in the `state` column. The partial indexes name these values literally, so a value
+/// once shipped is never renamed.
+enum JournalRowState: String, CaseIterable {
+    case queued
+    case inFlight = "in_flight"
+    case retrying
+    case awaitingStore = "awaiting_store"
+    case stored
+    case dead
+
+    var kind: JobCounts.Kind {
+        switch self {
+        case .queued: .queued
+        case .inFlight: .inFlight
+        case .retrying: .retrying
+        case .awaitingStore: .awaitingStore
+        case .stored: .stored
+        case .dead: .failed
+        }
+    }
+
+    /// SQL list of the states a job can still fail or finish from: `('queued', 'in_flight', 'retrying')`.
+    static let unfinishedSQL = "('queued', 'in_flight', 'retrying')"
+}
+
+/// The journal's one table, built by numbered migrations. A migration, once shipped, is never edited: changes go
+/// in a new one.
+///
+/// `jobs` has one row per job id, never deleted. `seq` (the rowid) is assigned at insert and never changes: it is
+/// the queue order, so a job taken back keeps its place. `body` is the serialized `Mirsad_V1_Job`; it is NULL once
+/// the job is awaiting store or stored, and kept for dead jobs so that they can be queued again. Times are INTEGER
+/// milliseconds since 1970 UTC.
+///
+/// The partial indexes cover only the rows a hot query looks for, so that taking queued jobs, promoting due
+/// retries and listing dead letters never step over finished jobs; `jobs_batch_state` makes the count at open a
+/// scan of a small index instead of the table (whose rows carry the articles).
+enum JournalSchema {
+    /// The name of the first migration, which a file must have applied to be taken for a journal.
+    static let firstMigration = "v1: jobs"
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(firstMigration) { db in
+            try db.execute(sql: """
+                CREATE TABLE jobs (
+                    seq INTEGER PRIMARY KEY,
+                    job_id TEXT NOT NULL UNIQUE,
+                    batch_id TEXT NOT NULL,
+                    article_id TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN \
+                ('queued', 'in_flight', 'retrying', 'awaiting_store', 'stored', 'dead')),
+                    failures INTEGER NOT NULL DEFAULT 0,
+                    dispatches INTEGER NOT NULL DEFAULT 0,
+                    not_before_ms INTEGER,
+                    submitted_ms INTEGER NOT NULL,
+                    error TEXT,
+                    worker_id TEXT,
+                    dead_ms INTEGER,
+                    body BLOB
+                );
+                CREATE INDEX jobs_queued ON jobs (seq) WHERE state = 'queued';
+                CREATE INDEX jobs_retrying ON jobs (not_before_ms) WHERE state = 'retrying';
+                CREATE INDEX jobs_dead ON jobs (job_id) WHERE state = 'dead';
+                CREATE INDEX jobs_dead_batch ON jobs (batch_id, job_id) WHERE state = 'dead';
+                CREATE INDEX jobs_batch_state ON jobs (batch_id, state, dispatches);
+                """)
+        }
+        return migrator
+    }
+}

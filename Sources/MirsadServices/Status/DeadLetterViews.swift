@@ -1,0 +1,89 @@
+import Foundation
+import MirsadProtocol
+
+/// What `mirsad dlq list` prints: `--json` gives `{"total": N, "dead_letters": [...]}`, otherwise a table.
+public struct DeadLetterListing: Codable, Equatable, Sendable {
+    public struct Entry: Codable, Equatable, Sendable {
+        public var jobID: String
+        public var batchID: String
+        public var articleID: String
+        /// The last attempt's error.
+        public var error: String
+        /// The worker of the last attempt; empty when no worker was involved.
+        public var workerID: String
+        public var attempts: UInt32
+        public var deadUnixMs: UInt64
+
+        enum CodingKeys: String, CodingKey {
+            case jobID = "job_id", batchID = "batch_id", articleID = "article_id", error, workerID = "worker_id"
+            case attempts, deadUnixMs = "dead_unix_ms"
+        }
+
+        public init(_ letter: Mirsad_V1_DeadLetter) {
+            jobID = letter.jobID
+            batchID = letter.batchID
+            articleID = letter.articleID
+            error = letter.error
+            workerID = letter.workerID
+            attempts = letter.attempts
+            deadUnixMs = letter.deadUnixMs
+        }
+    }
+
+    /// Dead letters in all (of the batch asked for), which may be more than are listed.
+    public var total: UInt64
+    public var deadLetters: [Entry]
+
+    enum CodingKeys: String, CodingKey {
+        case total, deadLetters = "dead_letters"
+    }
+
+    public init(total: UInt64, letters: [Mirsad_V1_DeadLetter]) {
+        self.total = total
+        deadLetters = letters.map(Entry.init)
+    }
+
+    /// A table (job id, article id, attempts, worker, error) and a closing count.
+    public var text: String {
+        guard !deadLetters.isEmpty else { return total == 0 ? "no dead letters\n" : "\(total) dead letters, none listed\n" }
+        let rows = deadLetters.map { entry in
+            [entry.jobID, entry.articleID.isEmpty ? "-" : entry.articleID, String(entry.attempts),
+             entry.workerID.isEmpty ? "-" : entry.workerID, entry.error]
+        }
+        let table = TextFormat.table(header: ["JOB ID", "ARTICLE ID", "ATTEMPTS", "WORKER", "ERROR"], rows: rows)
+        let count = UInt64(deadLetters.count) == total
+            ? "\(total) dead letter\(total == 1 ? "" : "s")"
+            : "\(deadLetters.count) of \(total) dead letters listed"
+        return table + count + "\n"
+    }
+}
+
+/// What `mirsad dlq retry` prints: `--json` gives `{"requeued": N, "not_dead": [...]}`.
+public struct DeadLetterRetryOutcome: Codable, Equatable, Sendable {
+    /// Dead letters queued again with a fresh count of attempts.
+    public var requeued: UInt32
+    /// Job ids asked for that are not dead letters (unknown, or not failed for good).
+    public var notDead: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case requeued, notDead = "not_dead"
+    }
+
+    public init(requeued: UInt32, notDead: [String]) {
+        self.requeued = requeued
+        self.notDead = notDead
+    }
+
+    mutating func add(_ reply: Mirsad_V1_RetryDeadLettersReply) {
+        requeued += reply.requeued
+        notDead += reply.notDead
+    }
+
+    public var text: String {
+        var text = "\(requeued) dead letter\(requeued == 1 ? "" : "s") queued again\n"
+        if !notDead.isEmpty {
+            text += "not dead letters (left as they are): " + notDead.joined(separator: ", ") + "\n"
+        }
+        return text
+    }
+}

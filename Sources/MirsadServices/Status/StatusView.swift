@@ -1,0 +1,95 @@
+import MirsadProtocol
+
+/// What `mirsad status` shows: a stable, documented shape independent of the wire format (`--json` prints it;
+/// every field is listed in the README).
+public struct StatusView: Codable, Equatable, Sendable {
+    public struct Worker: Codable, Equatable, Sendable {
+        public var id: String
+        public var host: String
+        public var pid: Int64
+        public var capacity: UInt32
+        public var inFlight: UInt32
+        public var done: UInt64
+        public var failed: UInt64
+        public var rate: Double
+        public var silentMs: UInt64
+        enum CodingKeys: String, CodingKey {
+            case id, host, pid, capacity, inFlight = "in_flight", done, failed, rate, silentMs = "silent_ms"
+        }
+    }
+    public var queued: UInt64
+    public var inFlight: UInt64
+    /// Failed at least once, waiting for the next attempt.
+    public var retrying: UInt64
+    public var awaitingStore: UInt64
+    public var stored: UInt64
+    /// Dead letters (the same number as `deadLetters`; kept for readers of the older output).
+    public var failed: UInt64
+    public var deadLetters: UInt64
+    /// Dispatches beyond each job's first since the journal was created.
+    public var redispatches: UInt64
+    /// Where the dispatcher keeps its jobs: "sqlite:/path" or "memory" (empty from an older dispatcher).
+    public var journal: String
+    public var workers: [Worker]
+    public var collectors: UInt32
+    public var throughput10s: Double
+    public var throughput1m: Double
+    public var latencyP50Ms: Double
+    public var latencyP99Ms: Double
+    public var uptimeSeconds: Double
+    public var batches: UInt64
+    public var malformedMessages: UInt64
+    public var refusedMessages: UInt64
+    public var version: String
+
+    enum CodingKeys: String, CodingKey {
+        case queued, inFlight = "in_flight", retrying, awaitingStore = "awaiting_store", stored, failed
+        case deadLetters = "dead_letters", redispatches, journal, workers, collectors
+        case throughput10s = "throughput_10s", throughput1m = "throughput_1m"
+        case latencyP50Ms = "latency_p50_ms", latencyP99Ms = "latency_p99_ms", uptimeSeconds = "uptime_s"
+        case batches, malformedMessages = "malformed_messages", refusedMessages = "refused_messages", version
+    }
+
+    public init(_ reply: Mirsad_V1_StatusReply) {
+        queued = reply.queued
+        inFlight = reply.inFlight
+        retrying = reply.retrying
+        awaitingStore = reply.awaitingStore
+        stored = reply.stored
+        failed = reply.failed
+        // An older dispatcher fills only `failed`; both name the same jobs.
+        deadLetters = max(reply.deadLetters, reply.failed)
+        redispatches = reply.redispatches
+        journal = reply.journal
+        workers = reply.workers.map {
+            Worker(id: $0.id, host: $0.host, pid: $0.pid, capacity: $0.capacity, inFlight: $0.inFlight, done: $0.done,
+                   failed: $0.failed, rate: $0.rate, silentMs: $0.silentMs)
+        }
+        collectors = reply.collectors
+        throughput10s = reply.throughput10S
+        throughput1m = reply.throughput1M
+        latencyP50Ms = reply.latencyP50Ms
+        latencyP99Ms = reply.latencyP99Ms
+        uptimeSeconds = Double(reply.uptimeMs) / 1000
+        batches = reply.batches
+        malformedMessages = reply.malformedMessages
+        refusedMessages = reply.refusedMessages
+        version = reply.version
+    }
+
+    /// The text `mirsad status` prints, one fact per line.
+    public var text: String {
+        var lines: [String] = []
+        lines.append("dispatcher \(version), up \(TextFormat.seconds(uptimeSeconds)), journal \(journal.isEmpty ? "unknown" : journal)")
+        lines.append("jobs: \(queued) queued, \(inFlight) in flight, \(retrying) retrying, \(awaitingStore) awaiting store, \(stored) stored, \(deadLetters) dead letters")
+        lines.append("redispatches: \(redispatches) (jobs run more than once)" + (deadLetters > 0 ? "; see `mirsad dlq list`" : ""))
+        lines.append("throughput: \(TextFormat.rate(throughput10s)) articles/s (10 s), \(TextFormat.rate(throughput1m)) articles/s (1 min)")
+        lines.append(String(format: "latency submit->stored: p50 %.1f ms, p99 %.1f ms", latencyP50Ms, latencyP99Ms))
+        lines.append("collectors: \(collectors); malformed messages: \(malformedMessages), refused: \(refusedMessages)")
+        lines.append("workers: \(workers.count)")
+        for w in workers {
+            lines.append("  \(w.id)  host \(w.host) pid \(w.pid)  in flight \(w.inFlight)/\(w.capacity)  done \(w.done)  failed \(w.failed)  \(TextFormat.rate(w.rate)) articles/s")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
