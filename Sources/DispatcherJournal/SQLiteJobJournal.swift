@@ -40,14 +40,17 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         public var maximumSizeBytes: Int?
         /// The time recorded as a job's submission time by `insert`, in Unix milliseconds.
         public var clock: @Sendable () -> UInt64
+        /// How long opening waits for another owner of the file to close it before refusing.
+        public var ownerWaitSeconds: Double
 
         public init(
             synchronous: Synchronous = .full, maximumSizeBytes: Int? = nil,
-            clock: @escaping @Sendable () -> UInt64 = SQLiteJobJournal.wallClockMillis
+            clock: @escaping @Sendable () -> UInt64 = SQLiteJobJournal.wallClockMillis, ownerWaitSeconds: Double = 2
         ) {
             self.synchronous = synchronous
             self.maximumSizeBytes = maximumSizeBytes
             self.clock = clock
+            self.ownerWaitSeconds = ownerWaitSeconds
         }
     }
 
@@ -87,7 +90,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
             }
         }
-        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path)
+        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path, waitSeconds: options.ownerWaitSeconds)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
@@ -417,11 +420,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         }
     }
 
-    private static func lock(_ path: String) throws -> JournalOwnerLock {
+    private static func lock(_ path: String, waitSeconds: Double) throws -> JournalOwnerLock {
         if let problem = fileSystemProblem(path: path) {
             throw JobJournalError.cannotOpen(path: path, reason: problem)
         }
-        return try JournalOwnerLock(journalPath: path)
+        return try JournalOwnerLock(journalPath: path, waitSeconds: waitSeconds)
     }
 
     private static func mapped(_ error: Error, path: String, operation: String) -> JobJournalError {

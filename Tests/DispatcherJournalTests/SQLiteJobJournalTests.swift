@@ -302,6 +302,18 @@ import Testing
         }
     }
 
+    @Test func theFileIsInWALModeSoThatReadersNeverBlockTheDispatcher() throws {
+        try withJournal { s in
+            _ = s.journal.insert(JournalFixtures.job("j"))
+            // A reader is not blocked by the open write transaction, and sees only committed jobs.
+            let reader = try DatabaseQueue(path: s.path)
+            #expect(try reader.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+            #expect(try reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") } == 0)
+            try s.journal.commit()
+            #expect(try reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") } == 1)
+        }
+    }
+
     @Test func descriptionNamesTheFile() throws {
         try withJournal { s in
             #expect(s.journal.description == "sqlite:\(s.path)")
