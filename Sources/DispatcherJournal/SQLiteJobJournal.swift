@@ -68,7 +68,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     private let recovery: JournalRecovery
     /// The first failure since the last commit; while set, methods change nothing.
     private var failure: JobJournalError?
-    /// A change was made since the last commit (a transaction may be open).
+    /// A row was changed since the last commit: a transaction is open for `commit()` to end.
     private var changed = false
 
     /// Opens the journal at `path`, creating the file and its table if needed, and puts every job left in flight by
@@ -334,16 +334,26 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
 
     // MARK: - Helpers
 
-    /// Runs `body` inside the open write transaction (beginning one if none is open). Returns `fallback`, changing
-    /// nothing, when an earlier failure is pending or `body` fails (that failure is then remembered).
+    /// Runs `body` inside the open write transaction (beginning one if none is open, and ending it again when `body`
+    /// changed no row). Returns `fallback`, changing nothing, when an earlier failure is pending or `body` fails
+    /// (that failure is then remembered).
     @discardableResult
     private func change<T>(_ operation: @autoclosure () -> String, fallback: T, _ body: (Database) throws -> T) -> T {
         guard failure == nil else { return fallback }
-        changed = true
         do {
             return try queue.inDatabase { db in
-                if !db.isInsideTransaction { try db.beginTransaction(.immediate) }
-                return try body(db)
+                let began = !db.isInsideTransaction
+                if began { try db.beginTransaction(.immediate) }
+                let changesBefore = db.totalChangesCount
+                let result = try body(db)
+                if db.totalChangesCount != changesBefore {
+                    changed = true
+                } else if began {
+                    // Nothing changed (an empty queue, no retry due, an unknown id): end the transaction at once so
+                    // that the next commit stays free.
+                    try db.rollback()
+                }
+                return result
             }
         } catch {
             remember(Self.mapped(error, path: path, operation: operation()))

@@ -103,8 +103,12 @@ import Testing
         try withJournal { s in
             try s.journal.commit()
             try s.journal.commit()
+            // Calls that change no row leave no transaction behind either.
             #expect(s.journal.deadLetters(batchID: nil, afterJobID: nil, limit: 5).isEmpty)
-            try s.journal.commit()
+            #expect(s.journal.takeQueued(limit: 5).isEmpty)
+            #expect(s.journal.promoteDueRetries(nowUnixMillis: .max).isEmpty)
+            s.journal.requeue("unknown")
+            #expect(s.journal.markStored("unknown") == nil)
             // No write transaction is held: another connection can write at once.
             let other = try DatabaseQueue(path: s.path)
             try other.write { db in try db.execute(sql: "CREATE TABLE probe (x)") }
