@@ -17,14 +17,22 @@ final class JournalOwnerLock {
 
     /// - Throws: `JobJournalError.cannotOpen` when another owner holds the lock (naming its process id when it
     ///   wrote one) or the lock file cannot be created.
-    init(journalPath: String) throws {
+    /// Waits up to `waitSeconds` for another owner to let go (a dispatcher being restarted, or a child process
+    /// spawned at that moment, which holds a copy of the descriptor until it runs its program).
+    init(journalPath: String, waitSeconds: Double) throws {
         lockPath = journalPath + "-lock"
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
             throw JobJournalError.cannotOpen(path: journalPath, reason: "cannot create its lock file \(lockPath): \(reason)")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        let deadline = Date().addingTimeInterval(max(0, waitSeconds))
+        var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        while !locked && Date() < deadline {
+            usleep(10_000)
+            locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
+        }
+        guard locked else {
             let owner = (try? String(contentsOfFile: lockPath, encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(descriptor)

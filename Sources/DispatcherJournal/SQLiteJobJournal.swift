@@ -40,14 +40,17 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         public var maximumSizeBytes: Int?
         /// The time recorded as a job's submission time by `insert`, in Unix milliseconds.
         public var clock: @Sendable () -> UInt64
+        /// How long opening waits for another owner of the file to close it before refusing.
+        public var ownerWaitSeconds: Double
 
         public init(
             synchronous: Synchronous = .full, maximumSizeBytes: Int? = nil,
-            clock: @escaping @Sendable () -> UInt64 = SQLiteJobJournal.wallClockMillis
+            clock: @escaping @Sendable () -> UInt64 = SQLiteJobJournal.wallClockMillis, ownerWaitSeconds: Double = 2
         ) {
             self.synchronous = synchronous
             self.maximumSizeBytes = maximumSizeBytes
             self.clock = clock
+            self.ownerWaitSeconds = ownerWaitSeconds
         }
     }
 
@@ -65,7 +68,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     private let recovery: JournalRecovery
     /// The first failure since the last commit; while set, methods change nothing.
     private var failure: JobJournalError?
-    /// A change was made since the last commit (a transaction may be open).
+    /// A row was changed since the last commit: a transaction is open for `commit()` to end.
     private var changed = false
 
     /// Opens the journal at `path`, creating the file and its table if needed, and puts every job left in flight by
@@ -87,7 +90,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
             }
         }
-        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path)
+        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path, waitSeconds: options.ownerWaitSeconds)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
@@ -331,16 +334,26 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
 
     // MARK: - Helpers
 
-    /// Runs `body` inside the open write transaction (beginning one if none is open). Returns `fallback`, changing
-    /// nothing, when an earlier failure is pending or `body` fails (that failure is then remembered).
+    /// Runs `body` inside the open write transaction (beginning one if none is open, and ending it again when `body`
+    /// changed no row). Returns `fallback`, changing nothing, when an earlier failure is pending or `body` fails
+    /// (that failure is then remembered).
     @discardableResult
     private func change<T>(_ operation: @autoclosure () -> String, fallback: T, _ body: (Database) throws -> T) -> T {
         guard failure == nil else { return fallback }
-        changed = true
         do {
             return try queue.inDatabase { db in
-                if !db.isInsideTransaction { try db.beginTransaction(.immediate) }
-                return try body(db)
+                let began = !db.isInsideTransaction
+                if began { try db.beginTransaction(.immediate) }
+                let changesBefore = db.totalChangesCount
+                let result = try body(db)
+                if db.totalChangesCount != changesBefore {
+                    changed = true
+                } else if began {
+                    // Nothing changed (an empty queue, no retry due, an unknown id): end the transaction at once so
+                    // that the next commit stays free.
+                    try db.rollback()
+                }
+                return result
             }
         } catch {
             remember(Self.mapped(error, path: path, operation: operation()))
@@ -417,11 +430,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         }
     }
 
-    private static func lock(_ path: String) throws -> JournalOwnerLock {
+    private static func lock(_ path: String, waitSeconds: Double) throws -> JournalOwnerLock {
         if let problem = fileSystemProblem(path: path) {
             throw JobJournalError.cannotOpen(path: path, reason: problem)
         }
-        return try JournalOwnerLock(journalPath: path)
+        return try JournalOwnerLock(journalPath: path, waitSeconds: waitSeconds)
     }
 
     private static func mapped(_ error: Error, path: String, operation: String) -> JobJournalError {

@@ -146,7 +146,9 @@ import Testing
         var first: SQLiteJobJournal? = try SQLiteJobJournal(path: path)
         _ = first?.insert(JournalFixtures.job("j"))
         try first?.commit()
-        let error = #expect(throws: JobJournalError.self) { try SQLiteJobJournal(path: path) }
+        let error = #expect(throws: JobJournalError.self) {
+            try SQLiteJobJournal(path: path, options: SQLiteJobJournal.Options(ownerWaitSeconds: 0.05))
+        }
         guard case .cannotOpen(let errorPath, let reason)? = error else {
             Issue.record("expected cannotOpen, got \(String(describing: error))")
             return

@@ -103,8 +103,12 @@ import Testing
         try withJournal { s in
             try s.journal.commit()
             try s.journal.commit()
+            // Calls that change no row leave no transaction behind either.
             #expect(s.journal.deadLetters(batchID: nil, afterJobID: nil, limit: 5).isEmpty)
-            try s.journal.commit()
+            #expect(s.journal.takeQueued(limit: 5).isEmpty)
+            #expect(s.journal.promoteDueRetries(nowUnixMillis: .max).isEmpty)
+            s.journal.requeue("unknown")
+            #expect(s.journal.markStored("unknown") == nil)
             // No write transaction is held: another connection can write at once.
             let other = try DatabaseQueue(path: s.path)
             try other.write { db in try db.execute(sql: "CREATE TABLE probe (x)") }
@@ -299,6 +303,18 @@ import Testing
                 let words = plan.split { !($0.isLetter || $0 == "_") }
                 #expect(words.contains(Substring(index)), "\(sql) does not use \(index): \(plan)")
             }
+        }
+    }
+
+    @Test func theFileIsInWALModeSoThatReadersNeverBlockTheDispatcher() throws {
+        try withJournal { s in
+            _ = s.journal.insert(JournalFixtures.job("j"))
+            // A reader is not blocked by the open write transaction, and sees only committed jobs.
+            let reader = try DatabaseQueue(path: s.path)
+            #expect(try reader.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+            #expect(try reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") } == 0)
+            try s.journal.commit()
+            #expect(try reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM jobs") } == 1)
         }
     }
 
