@@ -45,7 +45,9 @@ final class TestCluster {
         directory = try TestPaths.temporaryDirectory()
         storePath = directory.appendingPathComponent("reports.sqlite").path
         do {
-            let dispatcher = try start("dispatcher", ["dispatcher", "--bind", "tcp://127.0.0.1:*"])
+            // A journal of its own: never the default file in the working directory, shared by every run.
+            let journal = directory.appendingPathComponent("journal.sqlite").path
+            let dispatcher = try start("dispatcher", ["dispatcher", "--bind", "tcp://127.0.0.1:*", "--journal", journal])
             dispatcherEndpoint = try dispatcher.awaitLine(prefix: "READY", timeoutSeconds: 30)
             let collector = try start("collector", [
                 "collector", "--bind", "tcp://127.0.0.1:*", "--dispatcher", dispatcherEndpoint, "--store", storePath])
