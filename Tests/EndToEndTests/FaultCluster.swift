@@ -199,6 +199,13 @@ final class FaultCluster {
         }
     }
 
+    /// Deletes the cluster's directory (articles, journal, store, logs): after a test that passed, once every
+    /// process has ended. A failing test keeps it for a look.
+    func removeFiles() {
+        guard running.values.allSatisfy({ !$0.isRunning }) else { return }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     /// The last `lines` lines of every log in the cluster's directory, for a failing test's output.
     func printLogs(lines: Int = 40) {
         let logs = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])

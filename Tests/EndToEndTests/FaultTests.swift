@@ -30,6 +30,7 @@ struct FaultTests {
         defer {
             if !passed { cluster.printLogs() }
             cluster.shutdown()
+            if passed { cluster.removeFiles() }
         }
         let corpus = try FaultCorpus.write(count: count, from: shared, to: cluster.directory)
         let progress = StoreProgress(storePath: cluster.storePath)
@@ -119,6 +120,7 @@ struct FaultTests {
                 "\(finished.outcome.redispatches ?? 0) redispatches for \(plan.count) faults: more than every worker's credit (\(settings.workerCapacity)) each time (\(redispatchBound)); jobs are being run again without cause")
         #expect(longestResume < 60, "work stood still for \(longestResume) s after a kill")
         passed = finished.passed && events.count == plan.count && finished.outcome.deadLettered == 0
+            && (finished.outcome.redispatches ?? 0) <= redispatchBound
     }
 
     // MARK: poison article
@@ -138,6 +140,7 @@ struct FaultTests {
         defer {
             if !passed { cluster.printLogs() }
             cluster.shutdown()
+            if passed { cluster.removeFiles() }
         }
         let corpus = try FaultCorpus.write(count: count, from: shared, to: cluster.directory, marker: marker,
                                            markedIndexes: [poisonIndex])
@@ -179,7 +182,8 @@ struct FaultTests {
         cluster.shutdown()
         let store = StoreFigures.read(cluster.storePath)
         #expect(store?.distinctJobs == count - 1 && store?.duplicateRows == 0, "store after the retry: \(store.map(\.description) ?? "unreadable")")
-        passed = finished.passed && diedAgain
+        passed = finished.passed && diedAgain && finished.outcome.deadLettered == 1 && finished.outcome.stored == count - 1
+            && jsonInt(letter, "attempts") == settings.maxAttempts
     }
 
     // MARK: hanging analysis
@@ -200,6 +204,7 @@ struct FaultTests {
         defer {
             if !passed { cluster.printLogs() }
             cluster.shutdown()
+            if passed { cluster.removeFiles() }
         }
         let corpus = try FaultCorpus.write(count: count, from: shared, to: cluster.directory, marker: marker,
                                            markedIndexes: [hangIndex])
@@ -212,7 +217,7 @@ struct FaultTests {
         #expect(finished.outcome.stored == count - 1, "every other article is stored")
         #expect(letter?["article_id"] as? String == corpus.articleIDs[hangIndex], "the dead letter names the hanging article")
         #expect(jsonInt(letter, "attempts") == settings.maxAttempts, "dead after exactly --max-attempts attempts")
-        passed = finished.passed
+        passed = finished.passed && finished.outcome.deadLettered == 1 && finished.outcome.stored == count - 1
     }
 
     // MARK: frozen worker
@@ -227,6 +232,7 @@ struct FaultTests {
         defer {
             if !passed { cluster.printLogs() }
             cluster.shutdown()
+            if passed { cluster.removeFiles() }
         }
         let corpus = try FaultCorpus.write(count: count, from: shared, to: cluster.directory)
         let progress = StoreProgress(storePath: cluster.storePath)
@@ -248,7 +254,7 @@ struct FaultTests {
         let finished = try finishBatch(cluster: cluster, producer: producer, submitted: count, batch: batch, timeoutSeconds: 120)
         #expect(finished.outcome.stored == count, "every article stored")
         #expect(finished.outcome.deadLettered == 0, "no article dead-lettered")
-        passed = finished.passed && doneWhileFrozen
+        passed = finished.passed && doneWhileFrozen && finished.outcome.stored == count && finished.outcome.deadLettered == 0
     }
 
     // MARK: collector down
@@ -264,6 +270,7 @@ struct FaultTests {
         defer {
             if !passed { cluster.printLogs() }
             cluster.shutdown()
+            if passed { cluster.removeFiles() }
         }
         let corpus = try FaultCorpus.write(count: count, from: shared, to: cluster.directory)
         let progress = StoreProgress(storePath: cluster.storePath)
@@ -287,7 +294,7 @@ struct FaultTests {
         #expect(storedAtKill < count, "the collector was killed after the batch had finished: the outage proved nothing")
         #expect(finished.outcome.stored == count, "every article stored after the collector came back")
         #expect(finished.outcome.deadLettered == 0, "an unreachable collector dead-lettered healthy articles")
-        passed = finished.passed
+        passed = finished.passed && storedAtKill < count && finished.outcome.stored == count && finished.outcome.deadLettered == 0
     }
 
     // MARK: full disk under the store
@@ -315,6 +322,7 @@ struct FaultTests {
         defer {
             if !passed { cluster.printLogs() }
             cluster.shutdown()
+            if passed { cluster.removeFiles() }
         }
         let corpus = try FaultCorpus.write(count: count, from: shared, to: cluster.directory)
         // Fill the file system but for a few pages: the store can open, but cannot hold the batch.
@@ -346,7 +354,7 @@ struct FaultTests {
         let finished = try finishBatch(cluster: cluster, producer: producer, submitted: count, batch: batch, timeoutSeconds: 180)
         #expect(finished.outcome.stored == count, "every article stored once space was freed")
         #expect(finished.outcome.deadLettered == 0, "a full disk dead-lettered healthy articles")
-        passed = finished.passed && stalled
+        passed = finished.passed && stalled && finished.outcome.stored == count && finished.outcome.deadLettered == 0
     }
 
     // MARK: shared ending
