@@ -237,8 +237,14 @@ struct WorkerServiceTests {
             Self.from(worker, $0).filter { $0 == .heartbeat }.count >= 4
         }, "fewer than 4 heartbeats at a 50 ms interval")
 
-        try dispatcher.send(.error(.unknownPeer, "who are you"), to: worker.routingID)
+        // A restarted dispatcher answers each message sent before the new HELLO reached it with UNKNOWN_PEER:
+        // one HELLO answers the burst (each HELLO would re-register the worker and requeue its jobs).
+        for _ in 0..<5 { try dispatcher.send(.error(.unknownPeer, "who are you"), to: worker.routingID) }
         #expect(dispatcher.waitUntil { Self.hellos(Self.from(worker, $0)).count == 2 })
+        Thread.sleep(forTimeInterval: 0.05)
+        #expect(Self.hellos(Self.from(worker, dispatcher.received)).count == 2, "a burst of UNKNOWN_PEER brought several HELLOs")
+        try dispatcher.send(Self.welcome(heartbeatMs: 50), to: worker.routingID)
+        Thread.sleep(forTimeInterval: 0.05)
         var bye = Mirsad_V1_Bye()
         bye.reason = "restarting"
         try dispatcher.send(.bye(bye), to: worker.routingID)

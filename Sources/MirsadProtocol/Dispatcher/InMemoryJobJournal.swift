@@ -12,6 +12,11 @@ import Darwin
 /// in job-id order (UTF-8 byte order, as SQLite compares text), and a job's article is dropped once the job is
 /// awaiting store or stored (kept while dead, so it can be queued again).
 ///
+/// Transitions, as in the SQLite journal (a change asked of a job in any other state, or of an unknown id, does
+/// nothing): `requeue` from in flight; `scheduleRetry`, `deadLetter` and `markAwaitingStore` from queued, in flight
+/// or retrying (a crash report may arrive for a job already taken back); `markStored` from any state but stored;
+/// `retryDeadLetters` from dead, the batch filter applying to a list of ids too.
+///
 /// A restart is `reopened()`: the journal as a new dispatcher process finds it, in-flight jobs queued again.
 public struct InMemoryJobJournal: JobJournal, Sendable {
     struct Entry: Sendable {
@@ -47,10 +52,12 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     }
 
     private var entries: [String: Entry] = [:]
-    /// Queued jobs by position. Invariant: every queued job has exactly one key here; keys of jobs that left the
-    /// queued state other than by `takeQueued` (STORED) are stale and skipped.
+    /// Queued jobs by position. Invariant: every queued job has a key here (all of a job's keys have its sequence,
+    /// so extra keys never change the order); keys of jobs that left the queued state other than by `takeQueued`
+    /// (stored, retrying, awaiting store, dead) are stale and skipped.
     private var queue = MinHeap<QueueKey>()
-    /// Retrying jobs by not-before time; stale keys (jobs stored meanwhile) are skipped.
+    /// Retrying jobs by not-before time; stale keys (jobs that left retrying, or were scheduled again for another
+    /// time) are skipped.
     private var retries = MinHeap<RetryKey>()
     private var nextSequence: UInt64 = 0
     private let clock: @Sendable () -> UInt64
@@ -149,7 +156,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     }
 
     public mutating func scheduleRetry(_ jobID: String, failures: Int, notBeforeUnixMillis: UInt64, error: String, workerID: String) {
-        guard var entry = entries[jobID], entry.state == .inFlight else { return }
+        guard var entry = entries[jobID], entry.state.isUnfinished else { return }
         entry.state = .retrying
         entry.failures = failures
         entry.notBeforeUnixMillis = notBeforeUnixMillis
@@ -173,7 +180,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     }
 
     public mutating func markAwaitingStore(_ jobID: String) {
-        guard entries[jobID]?.state == .inFlight else { return }
+        guard entries[jobID]?.state.isUnfinished == true else { return }
         entries[jobID]?.state = .awaitingStore
         entries[jobID]?.job = nil
     }
@@ -186,7 +193,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     }
 
     public mutating func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, deadUnixMillis: UInt64) {
-        guard var entry = entries[jobID], entry.state == .inFlight else { return }
+        guard var entry = entries[jobID], entry.state.isUnfinished else { return }
         entry.state = .failed
         entry.failures = failures
         entry.error = error
@@ -228,7 +235,8 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         }
         var requeued: [JournalJobRef] = []
         for jobID in candidates {
-            guard var entry = entries[jobID], entry.state == .failed else { continue }
+            guard var entry = entries[jobID], entry.state == .failed, batchID == nil || entry.batchID == batchID
+            else { continue }
             entry.state = .queued
             entry.failures = 0
             entry.error = ""
@@ -249,4 +257,9 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     }
 
     public var description: String { "memory" }
+}
+
+extension JobCounts.Kind {
+    /// Queued, in flight or retrying: a job that can still fail or finish.
+    fileprivate var isUnfinished: Bool { self == .queued || self == .inFlight || self == .retrying }
 }

@@ -28,6 +28,10 @@ final class DispatcherLink {
     private var lastSent: UInt64 = 0
     private var lastLeaseRenewal: UInt64 = 0
     private var lastHeard: UInt64
+    /// When the last HELLO went out, while no WELCOME has answered it. A dispatcher that restarted answers every
+    /// message sent before the HELLO reached it with UNKNOWN_PEER; each HELLO re-registers the worker and requeues
+    /// what it was just given, so one outstanding HELLO is enough until it is overdue.
+    private var helloOutstandingSince: UInt64?
 
     init(
         context: ZMQContext, setup: SocketSetup, endpoint: String, role: Mirsad_V1_Role, id: String, capacity: Int,
@@ -49,7 +53,18 @@ final class DispatcherLink {
         self.hello = hello
         socket = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(id.utf8))
         lastHeard = MonotonicClock.now()
+        try sendHello()
+    }
+
+    private func sendHello() throws {
         try send(.hello(hello))
+        helloOutstandingSince = lastSent
+    }
+
+    /// Says HELLO again unless one is on its way and not yet overdue (two heartbeat intervals).
+    private func helloAgain() throws {
+        if let since = helloOutstandingSince, MonotonicClock.now() &- since < 2 * heartbeatInterval { return }
+        try sendHello()
     }
 
     func send(_ message: MirsadMessage) throws {
@@ -67,6 +82,7 @@ final class DispatcherLink {
             case .heartbeat:
                 continue
             case .welcome(let welcome):
+                helloOutstandingSince = nil
                 hello.replaces = ""
                 hello.crashed = []
                 if welcome.heartbeatIntervalMs > 0 { heartbeatInterval = UInt64(welcome.heartbeatIntervalMs) * 1_000_000 }
@@ -74,10 +90,10 @@ final class DispatcherLink {
                 return message
             case .error(let error):
                 logger.error("dispatcher refused a message: \(error.code) \(error.message)")
-                if error.code == .unknownPeer { try send(.hello(hello)) }
+                if error.code == .unknownPeer { try helloAgain() }
             case .bye(let bye):
                 logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
-                try send(.hello(hello))
+                try helloAgain()
             default:
                 return message
             }
@@ -94,7 +110,7 @@ final class DispatcherLink {
             socket.close()
             socket = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(hello.id.utf8))
             lastHeard = now
-            try send(.hello(hello))
+            try sendHello()
             return
         }
         if now - lastLeaseRenewal >= heartbeatInterval {
