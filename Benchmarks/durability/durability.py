@@ -15,6 +15,7 @@ import gzip
 import json
 import os
 import random
+import shutil
 import signal
 import socket
 import sqlite3
@@ -410,6 +411,7 @@ def main():
     parser.add_argument("--timeout", type=float, default=3600)
     parser.add_argument("--seed", type=int, default=int(os.environ.get("MIRSAD_FAULT_SEED", random.randrange(1, 2**32))))
     parser.add_argument("--work", default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the work directory after a run that passed")
     args = parser.parse_args()
     args.work = args.work or tempfile.mkdtemp(prefix=f"mirsad-{args.mode}-")
     os.makedirs(args.work, exist_ok=True)
@@ -417,9 +419,14 @@ def main():
         args.jobs = args.jobs or 100_000
         if not os.path.exists(os.path.join(args.shared, "corpus/ant/articles.jsonl.gz")):
             raise SystemExit(f"no ANT corpus under {args.shared!r}: set MIRSAD_SHARED")
-        return soak(args)
-    args.jobs = args.jobs or 1_000_000
-    return queue_memory(args)
+        status = soak(args)
+    else:
+        args.jobs = args.jobs or 1_000_000
+        status = queue_memory(args)
+    # A run that passed leaves nothing behind (its journal and store are large); one that failed keeps its logs.
+    if status == 0 and not args.keep:
+        shutil.rmtree(args.work, ignore_errors=True)
+    return status
 
 
 if __name__ == "__main__":
