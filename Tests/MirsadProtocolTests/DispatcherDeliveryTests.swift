@@ -227,6 +227,28 @@ import Testing
         #expect(h.violations().isEmpty)
     }
 
+    @Test func aLateCrashReportThatUsesTheLastAttemptDeadLettersTheRunUnderWay() throws {
+        var h = DispatcherHarness(Self.configuration(maxAttempts: 1))
+        try h.hello("conn-a", capacity: 1, id: "worker-a")
+        try h.submit(batch: Self.batch, 0..<1)
+        try h.hello("conn-x", capacity: 1, id: "worker-x")
+        // worker-a goes silent (its supervisor is slow); the job goes to worker-x, uncounted.
+        _ = try Self.wait(&h, workers: ["conn-x"], upToMs: 10_000) {
+            $0.machine.inFlightJob(Self.id(0))?.worker == .peer("conn-x")
+        }
+        #expect(h.machine.inFlightJob(Self.id(0))?.worker == .peer("conn-x"))
+        #expect(h.machine.counts.failed == 0)
+
+        // The crash is reported now: it was the job's one allowed attempt, so the run on worker-x is not waited for.
+        let report: [Mirsad_V1_JobFailure] = [.with { $0.jobID = Self.id(0); $0.error = "SIGILL" }]
+        let actions = try h.hello("conn-b", capacity: 1, id: "worker-b", replaces: "worker-a", crashed: report)
+        #expect(actions.deadLettered == [Self.id(0)])
+        #expect(h.machine.inFlightJob(Self.id(0)) == nil)
+        #expect(h.machine.jobsHeld(by: .peer("conn-x")).isEmpty)
+        #expect(h.journal.failures(of: Self.id(0)) == 1 && h.machine.counts.failed == 1)
+        #expect(h.violations().isEmpty)
+    }
+
     @Test func workersThatLeaveOrDieGiveTheirJobsBackWithNoAttemptCounted() throws {
         var h = DispatcherHarness(Self.configuration(maxAttempts: 1))
         try h.hello("w1", capacity: 2)

@@ -362,7 +362,15 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                                              permanent: report.permanent, now: now))
             } else if requeuedFromSilent[previousID]?.remove(jobID) != nil {
                 // Requeued uncounted when the crashed process went silent: count it now, on the job's next run.
-                if var record = inFlight[jobID] {
+                if let record = inFlight[jobID], record.failures + 1 >= max(configuration.maxAttempts, 1) {
+                    // Its last allowed attempt was the crash: the run under way is one too many. Dead now; a result
+                    // that still arrives makes it stored instead (STORED wins over a dead letter).
+                    peers[record.worker]?.held.remove(jobID)
+                    actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: true))
+                    actions.append(failedAttempt(jobID, record, error: error, workerID: previousID,
+                                                 permanent: report.permanent, now: now))
+                    continue
+                } else if var record = inFlight[jobID] {
                     record.failures += 1
                     record.lateCrashes = LateCrashReports(
                         count: (record.lateCrashes?.count ?? 0) + 1, error: error, workerID: previousID)
