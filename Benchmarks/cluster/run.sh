@@ -3,6 +3,7 @@
 # a producer submitting INPUT and waiting until it is stored; then `mirsad run` on the same input. Checks that the
 # store holds one row per article and that `mirsad status --json` agrees, and prints articles/s for both.
 # Usage: Benchmarks/cluster/run.sh [INPUT] [WORKERS]
+# JOURNAL=memory keeps the dispatcher's jobs in memory (for comparison with the durable journal, the default).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 input="${1:-$root/../shared/corpus/ant/articles.jsonl.gz}"
@@ -23,7 +24,8 @@ ready() {  # the endpoint a service prints on its READY line
   echo "no READY line in $1" >&2; exit 1
 }
 
-"$bin" dispatcher --bind 'tcp://127.0.0.1:*' >"$work/dispatcher.out" 2>"$work/dispatcher.log" & pids+=($!)
+journal="$work/journal.sqlite"; [ "${JOURNAL:-}" = memory ] && journal=":memory:"
+"$bin" dispatcher --bind 'tcp://127.0.0.1:*' --journal "$journal" >"$work/dispatcher.out" 2>"$work/dispatcher.log" & pids+=($!)
 dispatcher=$(ready "$work/dispatcher.out")
 "$bin" collector --bind 'tcp://127.0.0.1:*' --dispatcher "$dispatcher" --store "$work/cluster.sqlite" \
   >"$work/collector.out" 2>"$work/collector.log" & pids+=($!)
