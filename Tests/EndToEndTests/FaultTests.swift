@@ -313,7 +313,7 @@ struct FaultTests {
             return
         }
         defer { _ = shell("umount -l '\(mountPoint.path)'") }
-        var random = FaultRandom.fromEnvironment(test: "full disk")
+        let random = FaultRandom.fromEnvironment(test: "full disk")
         let count = 400
         var settings = FaultSettings()
         settings.storeDirectory = mountPoint
