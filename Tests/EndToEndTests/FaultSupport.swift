@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MirsadProtocol
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -9,11 +10,11 @@ import Glibc
 /// the seed is printed, and MIRSAD_FAULT_SEED sets it.
 struct FaultRandom: RandomNumberGenerator {
     let seed: UInt64
-    private var state: UInt64
+    private var generator: SeededRandom
 
     init(seed: UInt64) {
         self.seed = seed
-        state = seed
+        generator = SeededRandom(seed: seed)
     }
 
     /// The seed from MIRSAD_FAULT_SEED, else a fresh one; printed either way.
@@ -24,13 +25,7 @@ struct FaultRandom: RandomNumberGenerator {
         return FaultRandom(seed: seed)
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 }
 
 /// Articles for a fault test: the first `count` lines of the ANT corpus, written as JSON Lines, with an optional

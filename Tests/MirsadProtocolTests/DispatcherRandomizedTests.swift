@@ -9,7 +9,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
     func invariantsHoldUnderRandomEvents(seed: UInt64) throws {
-        var random = SplitMix64(seed: seed)
+        var random = SeededRandom(seed: seed)
         var h = DispatcherHarness(.init(
             jobLeaseNanos: 4_000 * Self.ms, maxQueuedJobs: 400, maxAttempts: 3, retryBackoffNanos: 200 * Self.ms,
             retryBackoffMaxNanos: 2_000 * Self.ms, maxProducerCredit: 64, randomSeed: seed))

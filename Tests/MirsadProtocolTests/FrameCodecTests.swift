@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func randomBytesNeverTrap() {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededRandom(seed: 7)
         for _ in 0..<2000 {
             let command = Command.allCases.randomElement(using: &generator)!
             let length = Int.random(in: 0..<64, using: &generator)
@@ -89,18 +89,5 @@ import Testing
                 #expect(failed == command)
             }
         }
-    }
-}
-
-/// A small deterministic generator for reproducible random inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -30,13 +30,14 @@ public struct RetryBackoff: Sendable, Hashable {
     }
 }
 
-/// SplitMix64: a small, fast generator with a 64-bit seed; every seed gives a full-period sequence.
-struct SeededRandom: RandomNumberGenerator, Sendable, Hashable {
+/// SplitMix64: a small, fast generator with a 64-bit seed; every seed gives a full-period sequence, so a run
+/// driven by it (the dispatcher's jitter, randomised and fault tests) replays from its seed.
+public struct SeededRandom: RandomNumberGenerator, Sendable, Hashable {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
