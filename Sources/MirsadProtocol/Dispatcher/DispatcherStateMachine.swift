@@ -355,30 +355,32 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         for report in crashed {
             let jobID = report.jobID
             let error = Self.truncated("worker \(previousID.isEmpty ? "?" : previousID) crashed: \(report.error)")
-            if let previous, let record = inFlight[jobID], record.worker == previous {
-                peers[previous]?.held.remove(jobID)
+            /// The crash is the failed attempt of the run `record` describes, which its worker no longer holds.
+            func countAgainstRun(_ record: InFlightJob) {
+                peers[record.worker]?.held.remove(jobID)
                 actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: true))
                 actions.append(failedAttempt(jobID, record, error: error, workerID: previousID,
                                              permanent: report.permanent, now: now))
+            }
+            if let previous, let record = inFlight[jobID], record.worker == previous {
+                countAgainstRun(record)
             } else if requeuedFromSilent[previousID]?.remove(jobID) != nil {
                 // Requeued uncounted when the crashed process went silent: count it now, on the job's next run.
-                if let record = inFlight[jobID], record.failures + 1 >= max(configuration.maxAttempts, 1) {
+                if let record = inFlight[jobID], attemptsUsedUp(record.failures + 1) {
                     // Its last allowed attempt was the crash: the run under way is one too many. Dead now; a result
                     // that still arrives makes it stored instead (STORED wins over a dead letter).
-                    peers[record.worker]?.held.remove(jobID)
-                    actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: true))
-                    actions.append(failedAttempt(jobID, record, error: error, workerID: previousID,
-                                                 permanent: report.permanent, now: now))
-                    continue
-                } else if var record = inFlight[jobID] {
-                    record.failures += 1
-                    record.lateCrashes = LateCrashReports(
-                        count: (record.lateCrashes?.count ?? 0) + 1, error: error, workerID: previousID)
-                    inFlight[jobID] = record
+                    countAgainstRun(record)
                 } else {
-                    addPendingCrashes(jobID, LateCrashReports(count: 1, error: error, workerID: previousID))
+                    if var record = inFlight[jobID] {
+                        record.failures += 1
+                        record.lateCrashes = LateCrashReports(
+                            count: (record.lateCrashes?.count ?? 0) + 1, error: error, workerID: previousID)
+                        inFlight[jobID] = record
+                    } else {
+                        addPendingCrashes(jobID, LateCrashReports(count: 1, error: error, workerID: previousID))
+                    }
+                    actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: true))
                 }
-                actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: true))
             } else {
                 actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: false))
             }
@@ -602,13 +604,11 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                 let late = pendingCrashes.removeValue(forKey: jobID)
                 if let crash = late {
                     failures += crash.count
-                    if failures >= max(configuration.maxAttempts, 1) {
+                    if attemptsUsedUp(failures) {
                         // Crashed its workers as often as it may: not sent again.
-                        journal.deadLetter(jobID, failures: failures, error: crash.error, workerID: crash.workerID,
-                                           deadUnixMillis: now.unixMillis)
-                        move(handed.job.batchID, from: .queued, to: .failed)
-                        deadLettered.append(.deadLettered(jobID: jobID, batchID: handed.job.batchID, attempts: failures,
-                                                          error: crash.error))
+                        deadLettered.append(deadLetter(jobID, batchID: handed.job.batchID, from: .queued,
+                                                       failures: failures, error: crash.error, workerID: crash.workerID,
+                                                       now: now))
                         progress = true
                         continue
                     }
@@ -645,16 +645,28 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         inFlight[jobID] = nil
         let failures = record.failures + 1
         let error = Self.truncated(error)
-        if permanent || failures >= max(configuration.maxAttempts, 1) {
-            journal.deadLetter(jobID, failures: failures, error: error, workerID: workerID, deadUnixMillis: now.unixMillis)
-            move(record.batchID, from: .inFlight, to: .failed)
-            return .deadLettered(jobID: jobID, batchID: record.batchID, attempts: failures, error: error)
+        if permanent || attemptsUsedUp(failures) {
+            return deadLetter(jobID, batchID: record.batchID, from: .inFlight, failures: failures, error: error,
+                              workerID: workerID, now: now)
         }
         let delayNanos = backoff.delayNanos(afterFailures: failures)
         let notBefore = now.unixMillis &+ (delayNanos + 999_999) / 1_000_000
         journal.scheduleRetry(jobID, failures: failures, notBeforeUnixMillis: notBefore, error: error, workerID: workerID)
         move(record.batchID, from: .inFlight, to: .retrying)
         return .retryScheduled(jobID: jobID, batchID: record.batchID, failures: failures, notBeforeUnixMillis: notBefore, error: error)
+    }
+
+    /// Whether a job with `failures` failed attempts has used up its attempts (`maxAttempts`, at least one).
+    private func attemptsUsedUp(_ failures: Int) -> Bool { failures >= max(configuration.maxAttempts, 1) }
+
+    /// A job leaves state `old` as a dead letter: the one place where jobs die.
+    private mutating func deadLetter(
+        _ jobID: String, batchID: String, from old: JobCounts.Kind, failures: Int, error: String, workerID: String,
+        now: DispatcherTime
+    ) -> DispatcherAction {
+        journal.deadLetter(jobID, failures: failures, error: error, workerID: workerID, deadUnixMillis: now.unixMillis)
+        move(batchID, from: old, to: .failed)
+        return .deadLettered(jobID: jobID, batchID: batchID, attempts: failures, error: error)
     }
 
     /// A job of `batchID` went from one state to another in the journal.

@@ -9,8 +9,9 @@ public final class ChildProcess {
     public let name: String
     public let logPath: String
     private let process: Process
+    /// The pipe end is kept open (as a handle) for `output` to read.
     private let stdout: FileHandle
-    private var buffered: [UInt8] = []
+    private var output: OutputLines
 
     public struct StartError: Error, CustomStringConvertible {
         public let description: String
@@ -31,6 +32,7 @@ public final class ChildProcess {
         }
         process.standardError = log
         stdout = pipe.fileHandleForReading
+        output = OutputLines(descriptor: stdout.fileDescriptor)
         try process.run()
     }
 
@@ -41,28 +43,18 @@ public final class ChildProcess {
     /// Fails if the child exits or says nothing within `timeoutSeconds`.
     public func awaitLine(prefix: String, timeoutSeconds: Double) throws -> String {
         let deadline = MonotonicClock.now() + UInt64(timeoutSeconds * 1e9)
-        let fd = stdout.fileDescriptor
         while true {
-            while let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffered[..<newline], as: UTF8.self)
-                buffered.removeSubrange(...newline)
+            while let line = output.nextLine() {
                 if line.hasPrefix(prefix) { return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces) }
+            }
+            guard output.isOpen else {
+                throw StartError(description: "\(name) exited before it was ready (see \(logPath))")
             }
             let now = MonotonicClock.now()
             guard now < deadline else {
                 throw StartError(description: "\(name) did not report ready within \(Int(timeoutSeconds)) s (see \(logPath))")
             }
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pfd, 1, Int32(min((deadline - now) / 1_000_000, 500)))
-            if ready > 0 {
-                var chunk = [UInt8](repeating: 0, count: 4096)
-                let n = read(fd, &chunk, chunk.count)
-                if n > 0 {
-                    buffered.append(contentsOf: chunk[..<n])
-                } else if n == 0 {
-                    throw StartError(description: "\(name) exited before it was ready (see \(logPath))")
-                }
-            }
+            output.read(waitingMilliseconds: Int32(min((deadline - now) / 1_000_000, 500)))
         }
     }
 

@@ -171,8 +171,8 @@ public final class DispatcherService {
                     logger.info("crash report of \(workerID) for job \(jobID) ignored (not in flight with it): \(error)")
                 }
             case .retryScheduled(let jobID, _, let failures, let notBefore, let error):
-                let wait = notBefore > UInt64(max(WallClock.nowMilliseconds(), 0))
-                    ? notBefore - UInt64(max(WallClock.nowMilliseconds(), 0)) : 0
+                let nowMillis = UInt64(max(WallClock.nowMilliseconds(), 0))
+                let wait = notBefore > nowMillis ? notBefore - nowMillis : 0
                 logger.warning("job \(jobID) failed (attempt \(failures)): \(error); next attempt in \(wait) ms")
             case .deadLettered(let jobID, _, let attempts, let error):
                 logger.error("job \(jobID) dead-lettered after \(attempts) failed attempts: \(error)")

@@ -120,9 +120,8 @@ public final class WorkerSupervisor {
 /// the rest inherited.
 private final class SupervisedChild {
     private let process = Process()
-    private let output: FileHandle
-    private var buffered: [UInt8] = []
-    private var outputOpen = true
+    private let outputHandle: FileHandle
+    private var output: OutputLines
 
     init(executable: String, arguments: [String], environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
@@ -132,7 +131,8 @@ private final class SupervisedChild {
         process.standardOutput = pipe
         process.standardInput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
-        output = pipe.fileHandleForReading
+        outputHandle = pipe.fileHandleForReading
+        output = OutputLines(descriptor: outputHandle.fileDescriptor)
         try process.run()
     }
 
@@ -143,25 +143,13 @@ private final class SupervisedChild {
 
     /// Complete lines that arrived, after waiting up to `waitingMilliseconds` for some.
     func readLines(waitingMilliseconds: Int32) -> [String] {
-        if outputOpen {
-            var descriptor = pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            if poll(&descriptor, 1, waitingMilliseconds) > 0 {
-                var chunk = [UInt8](repeating: 0, count: 4096)
-                let count = read(output.fileDescriptor, &chunk, chunk.count)
-                if count > 0 {
-                    buffered.append(contentsOf: chunk[..<count])
-                } else if count == 0 {
-                    outputOpen = false
-                }
-            }
+        if output.isOpen {
+            output.read(waitingMilliseconds: waitingMilliseconds)
         } else if waitingMilliseconds > 0 {
             usleep(UInt32(waitingMilliseconds) * 1_000)
         }
         var lines: [String] = []
-        while let newline = buffered.firstIndex(of: UInt8(ascii: "\n")) {
-            lines.append(String(decoding: buffered[..<newline], as: UTF8.self))
-            buffered.removeSubrange(...newline)
-        }
+        while let line = output.nextLine() { lines.append(line) }
         return lines
     }
 
@@ -169,14 +157,8 @@ private final class SupervisedChild {
         process.waitUntilExit()
         // Whatever the child wrote last is still in the pipe; read it without waiting (a process the child started
         // could keep the pipe open).
-        while outputOpen {
-            var descriptor = pollfd(fd: output.fileDescriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&descriptor, 1, 0) > 0 else { break }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let count = read(output.fileDescriptor, &chunk, chunk.count)
-            if count > 0 { buffered.append(contentsOf: chunk[..<count]) } else { outputOpen = false }
-        }
-        try? output.close()
+        while output.read(waitingMilliseconds: 0) {}
+        try? outputHandle.close()
         switch process.terminationReason {
         case .uncaughtSignal: return .signalled(process.terminationStatus)
         default: return .exited(process.terminationStatus)
