@@ -52,13 +52,10 @@ public final class DeadLetterClient {
     /// Queues the listed dead letters again; ids that are not dead letters come back in `notDead`.
     public func retry(jobIDs: [String], timeoutSeconds: Double) throws -> DeadLetterRetryOutcome {
         var outcome = DeadLetterRetryOutcome(requeued: 0, notDead: [])
-        var start = 0
-        while start < jobIDs.count {
-            let end = min(start + Self.retryIDsPerRequest, jobIDs.count)
+        for chunk in jobIDs.chunked(by: Self.retryIDsPerRequest) {
             var request = Mirsad_V1_RetryDeadLetters()
-            request.jobIds = Array(jobIDs[start..<end])
+            request.jobIds = chunk
             outcome.add(try send(request, timeoutSeconds: timeoutSeconds))
-            start = end
         }
         return outcome
     }

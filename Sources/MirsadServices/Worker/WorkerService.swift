@@ -352,10 +352,3 @@ public final class WorkerService {
         }
     }
 }
-
-extension Array {
-    /// Consecutive slices of at most `size` elements.
-    func chunked(by size: Int) -> [[Element]] {
-        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
-    }
-}
