@@ -45,11 +45,13 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        /// The report store behind an interface; SQLite (GRDB) implementation.
+        /// The report store behind an interface; SQLite (GRDB) implementation. Analyses are kept in their wire
+        /// encoding (`MirsadProtocol`).
         .target(
             name: "ReportStore",
             dependencies: [
-                "ArticleAnalysis",
+                "ArticleAnalysis", "MirsadProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -87,8 +89,11 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ArticleAnalysisTests", dependencies: ["ArticleAnalysis"]),
         .testTarget(name: "ArticleIngestTests", dependencies: ["ArticleIngest"]),
-        .testTarget(name: "MirsadProtocolTests", dependencies: ["MirsadProtocol"]),
-        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore"]),
+        .testTarget(
+            name: "MirsadProtocolTests",
+            dependencies: ["MirsadProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadProtocol"]),
         .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadProtocol"]),
         .testTarget(name: "MirsadServicesTests", dependencies: ["MirsadServices"]),
         .testTarget(

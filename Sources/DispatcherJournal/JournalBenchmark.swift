@@ -162,7 +162,7 @@ public enum JournalBenchmark {
     ) throws -> Int {
         var count = 0
         for job in jobs {
-            _ = journal.insert(job)
+            _ = journal.insert(try EncodedJob(job))
             count += 1
             if count % chunk == 0 {
                 try journal.commit()

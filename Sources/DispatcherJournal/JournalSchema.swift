@@ -30,9 +30,9 @@ enum JournalRowState: String, CaseIterable {
 /// in a new one.
 ///
 /// `jobs` has one row per job id, never deleted. `seq` (the rowid) is assigned at insert and never changes: it is
-/// the queue order, so a job taken back keeps its place. `body` is the serialized `Mirsad_V1_Job`; it is NULL once
-/// the job is awaiting store or stored, and kept for dead jobs so that they can be queued again. Times are INTEGER
-/// milliseconds since 1970 UTC.
+/// the queue order, so a job taken back keeps its place. Since v2 the job's bytes (the `Job` as its producer
+/// encoded it) are in `job_bodies` under the job's `seq`: deleted once the job is awaiting store or stored, kept for
+/// dead jobs so that they can be queued again; `jobs.body` is NULL. Times are INTEGER milliseconds since 1970 UTC.
 ///
 /// The partial indexes cover only the rows a hot query looks for, so that taking queued jobs, promoting due
 /// retries and listing dead letters never step over finished jobs; `jobs_batch_state` makes the count at open a
@@ -66,6 +66,18 @@ enum JournalSchema {
                 CREATE INDEX jobs_dead ON jobs (job_id) WHERE state = 'dead';
                 CREATE INDEX jobs_dead_batch ON jobs (batch_id, job_id) WHERE state = 'dead';
                 CREATE INDEX jobs_batch_state ON jobs (batch_id, state, dispatches);
+                """)
+        }
+        migrator.registerMigration("v2: bodies apart") { db in
+            // A job's row changes state several times and its body never: kept apart, a state change rewrites a
+            // small row instead of the article, and the body's pages are freed when it is no longer needed.
+            try db.execute(sql: """
+                CREATE TABLE job_bodies (
+                    seq INTEGER PRIMARY KEY,
+                    body BLOB NOT NULL
+                );
+                INSERT INTO job_bodies (seq, body) SELECT seq, body FROM jobs WHERE body IS NOT NULL;
+                UPDATE jobs SET body = NULL WHERE body IS NOT NULL;
                 """)
         }
         return migrator

@@ -111,24 +111,32 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
 
     public func recovered() -> JournalRecovery { recovery }
 
+    public func insert(_ job: EncodedJob) -> Bool {
+        insert(contentsOf: [job])[0]
+    }
+
+    /// Adds a decoded job (encoded here, once): for tests and benchmarks that build jobs in memory.
     public func insert(_ job: Mirsad_V1_Job) -> Bool {
-        guard failure == nil else { return false }
-        let body: Data
-        do {
-            body = try job.serializedBytes()
-        } catch {
-            remember(.database(path: path, operation: "encoding job \(job.jobID)", reason: "\(error)"))
-            return false
-        }
-        return change("inserting job \(job.jobID)", fallback: false) { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO jobs (job_id, batch_id, article_id, state, submitted_ms, body)
-                VALUES (?, ?, ?, 'queued', ?, ?)
-                ON CONFLICT (job_id) DO NOTHING
-                """).execute(arguments: [
-                    job.jobID, job.batchID, job.article.metadata.id, Int64(clamping: options.clock()), body,
-                ])
-            return db.changesCount > 0
+        guard let encoded = try? EncodedJob(job) else { return false }
+        return insert(encoded)
+    }
+
+    public func insert(contentsOf jobs: [EncodedJob]) -> [Bool] {
+        guard !jobs.isEmpty else { return [] }
+        let refused = Array(repeating: false, count: jobs.count)
+        guard failure == nil else { return refused }
+        return change("inserting \(jobs.count) jobs", fallback: refused) { db in
+            let insertJob = try db.cachedStatement(sql: Self.insertJobSQL)
+            let insertBody = try db.cachedStatement(sql: "INSERT INTO job_bodies (seq, body) VALUES (?, ?)")
+            let submitted = Int64(clamping: options.clock())
+            return try jobs.map { job in
+                insertJob.setUncheckedArguments([job.jobID, job.batchID, job.articleID, submitted])
+                try insertJob.execute()
+                guard db.changesCount > 0 else { return false }
+                insertBody.setUncheckedArguments([db.lastInsertedRowID, job.bytes])
+                try insertBody.execute()
+                return true
+            }
         }
     }
 
@@ -140,23 +148,25 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             let take = try db.cachedStatement(
                 sql: "UPDATE jobs SET state = 'in_flight', dispatches = dispatches + 1 WHERE seq = ?")
             for row in rows {
-                try take.execute(arguments: [row["seq"] as Int64])
+                take.setUncheckedArguments([row[0] as Int64])
+                try take.execute()
             }
             return rows
         }
         var jobs: [JournalJob] = []
         jobs.reserveCapacity(rows.count)
+        // Columns by position (takeQueuedSQL): looking them up by name costs more than the rest of the row.
         for row in rows {
-            let jobID: String = row["job_id"]
-            guard let body = row["body"] as Data? else {
+            let jobID: String = row[1]
+            guard let body = row[2] as Data? else {
                 remember(.corruptRow(path: path, jobID: jobID, reason: "a queued job has no stored article"))
                 return []
             }
             do {
-                let job = try Mirsad_V1_Job(serializedBytes: body)
+                let job = try EncodedJob(bytes: body)
                 jobs.append(JournalJob(
-                    job: job, failures: row["failures"], dispatches: (row["dispatches"] as Int) + 1,
-                    submittedUnixMillis: UInt64(clamping: row["submitted_ms"] as Int64)))
+                    job: job, failures: row[3], dispatches: (row[4] as Int) + 1,
+                    submittedUnixMillis: UInt64(clamping: row[5] as Int64)))
             } catch {
                 remember(.corruptRow(path: path, jobID: jobID, reason: "the stored job does not decode: \(error)"))
                 return []
@@ -191,35 +201,57 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     }
 
     public func markAwaitingStore(_ jobID: String) {
-        change("marking job \(jobID) awaiting store", fallback: ()) { db in
-            try db.cachedStatement(sql: """
-                UPDATE jobs SET state = 'awaiting_store', body = NULL, not_before_ms = NULL
-                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
-                """).execute(arguments: [jobID])
+        markAwaitingStore(contentsOf: [jobID])
+    }
+
+    public func markAwaitingStore(contentsOf jobIDs: [String]) {
+        guard !jobIDs.isEmpty else { return }
+        change("marking \(jobIDs.count) jobs awaiting store", fallback: ()) { db in
+            let mark = try db.cachedStatement(sql: """
+                UPDATE jobs SET state = 'awaiting_store', not_before_ms = NULL
+                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL) RETURNING seq
+                """)
+            let dropBody = try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq = ?")
+            for jobID in jobIDs {
+                mark.setUncheckedArguments([jobID])
+                guard let seq = try Int64.fetchOne(mark) else { continue }
+                dropBody.setUncheckedArguments([seq])
+                try dropBody.execute()
+            }
         }
     }
 
     public func markStored(_ jobID: String) -> StoredTransition? {
-        let found = change("marking job \(jobID) stored", fallback: Row?.none) { db -> Row? in
-            guard let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT seq, state, batch_id, submitted_ms FROM jobs WHERE job_id = ?"),
-                arguments: [jobID])
-            else { return nil }
-            guard row["state"] as String != JournalRowState.stored.rawValue else { return nil }
-            try db.cachedStatement(sql: """
-                UPDATE jobs SET state = 'stored', body = NULL, not_before_ms = NULL WHERE seq = ?
-                """).execute(arguments: [row["seq"] as Int64])
-            return row
+        markStored(contentsOf: [jobID])[0]
+    }
+
+    public func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?] {
+        guard !jobIDs.isEmpty else { return [] }
+        let found = change("marking \(jobIDs.count) jobs stored", fallback: [Row?](repeating: nil, count: jobIDs.count)) { db -> [Row?] in
+            let find = try db.cachedStatement(sql: "SELECT seq, state, batch_id, submitted_ms FROM jobs WHERE job_id = ?")
+            let mark = try db.cachedStatement(sql: "UPDATE jobs SET state = 'stored', not_before_ms = NULL WHERE seq = ?")
+            let dropBody = try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq = ?")
+            return try jobIDs.map { jobID -> Row? in
+                find.setUncheckedArguments([jobID])
+                guard let row = try Row.fetchOne(find), row[1] as String != JournalRowState.stored.rawValue else { return nil }
+                let seq: Int64 = row[0]
+                mark.setUncheckedArguments([seq])
+                try mark.execute()
+                dropBody.setUncheckedArguments([seq])
+                try dropBody.execute()
+                return row
+            }
         }
-        guard let found else { return nil }
-        let stateName: String = found["state"]
-        guard let state = JournalRowState(rawValue: stateName) else {
-            remember(.corruptRow(path: path, jobID: jobID, reason: "unknown state \(stateName)"))
-            return nil
+        return zip(jobIDs, found).map { jobID, row in
+            guard let row else { return nil }
+            let stateName: String = row[1]
+            guard let state = JournalRowState(rawValue: stateName) else {
+                remember(.corruptRow(path: path, jobID: jobID, reason: "unknown state \(stateName)"))
+                return nil
+            }
+            return StoredTransition(
+                batchID: row[2], previous: state.kind, submittedUnixMillis: UInt64(clamping: row[3] as Int64))
         }
-        return StoredTransition(
-            batchID: found["batch_id"], previous: state.kind,
-            submittedUnixMillis: UInt64(clamping: found["submitted_ms"] as Int64))
     }
 
     public func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, deadUnixMillis: UInt64) {
@@ -310,8 +342,15 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     // MARK: - Hot queries (each must use its partial index: see the query-plan test)
 
     static let takeQueuedSQL = """
-        SELECT seq, job_id, body, failures, dispatches, submitted_ms FROM jobs
-        WHERE state = 'queued' ORDER BY seq LIMIT ?
+        SELECT jobs.seq, job_id, job_bodies.body, failures, dispatches, submitted_ms
+        FROM jobs LEFT JOIN job_bodies ON job_bodies.seq = jobs.seq
+        WHERE state = 'queued' ORDER BY jobs.seq LIMIT ?
+        """
+
+    static let insertJobSQL = """
+        INSERT INTO jobs (job_id, batch_id, article_id, state, submitted_ms)
+        VALUES (?, ?, ?, 'queued', ?)
+        ON CONFLICT (job_id) DO NOTHING
         """
 
     static let promoteDueRetriesSQL = """

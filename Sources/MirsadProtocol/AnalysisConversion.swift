@@ -1,15 +1,17 @@
 import ArticleAnalysis
 
 extension Mirsad_V1_Analysis {
-    /// The wire form of `analysis`. Tokens are included only when `includeTokens` (the job's option) is set.
-    public init(_ analysis: Analysis, includeTokens: Bool) {
+    /// The wire form of `analysis`. Tokens are included only when `includeTokens` (the job's option) is set; the
+    /// normalised text only when `includeNormalizedText` is: a reader derives it from the clean text
+    /// (`Analysis(wire:)`), so a result need not carry the article's text twice.
+    public init(_ analysis: Analysis, includeTokens: Bool, includeNormalizedText: Bool = true) {
         self.init()
         language = .with { $0.code = analysis.language.code; $0.confidence = analysis.language.confidence }
         if let t = analysis.title { title = t }
         headings = analysis.headings
         cleanText = analysis.cleanText
         removedLines = analysis.removedLines
-        normalizedText = analysis.normalizedText
+        if includeNormalizedText { normalizedText = analysis.normalizedText }
         sentences = analysis.sentences.map(Mirsad_V1_TextSpan.init)
         if includeTokens {
             tokens = analysis.tokens.map { token in
@@ -165,7 +167,9 @@ extension Analysis {
             headings: wire.headings,
             cleanText: wire.cleanText,
             removedLines: wire.removedLines,
-            normalizedText: wire.normalizedText,
+            // Left out of results unless asked for: it is the clean text normalised, derived here.
+            normalizedText: wire.normalizedText.isEmpty && !wire.cleanText.isEmpty
+                ? ArabicNormalizer.normalize(wire.cleanText) : wire.normalizedText,
             sentences: sentences,
             tokens: tokens,
             entities: entities,

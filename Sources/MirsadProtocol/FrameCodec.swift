@@ -22,14 +22,14 @@ public enum FrameCodec {
     }
 
     /// Decodes the three frames a DEALER receives.
-    public static func decode(_ frames: [[UInt8]]) throws(MalformedMessage) -> MirsadMessage {
+    public static func decode(_ frames: [[UInt8]], reading: MirsadMessage.Reading = .decoded) throws(MalformedMessage) -> MirsadMessage {
         guard frames.count == ProtocolLimits.framesPerMessage else { throw .wrongFrameCount(frames.count) }
         if let big = frames.first(where: { $0.count > ProtocolLimits.maxFrameBytes }) { throw .frameTooLarge(big.count) }
         guard frames[0] == protocolID else { throw .wrongProtocolID(Array(frames[0].prefix(16))) }
         guard frames[1].count == 1 else { throw .wrongCommandFrameSize(frames[1].count) }
         guard let command = Command(rawValue: frames[1][0]) else { throw .unknownCommand(frames[1][0]) }
         do {
-            return try MirsadMessage.decode(command: command, body: frames[2])
+            return try MirsadMessage.decode(command: command, body: frames[2], reading: reading)
         } catch {
             throw .undecodableBody(command, String(describing: error))
         }
@@ -38,12 +38,14 @@ public enum FrameCodec {
     /// Splits the frames a ROUTER receives into the sender's routing id and the decoded message.
     ///
     /// The routing id is returned whenever there is one, so that a malformed message can be counted per peer.
-    public static func decodeRouted(_ frames: [[UInt8]]) -> (peer: RoutingID?, message: Result<MirsadMessage, MalformedMessage>) {
+    public static func decodeRouted(
+        _ frames: [[UInt8]], reading: MirsadMessage.Reading = .decoded
+    ) -> (peer: RoutingID?, message: Result<MirsadMessage, MalformedMessage>) {
         guard let peer = frames.first, !peer.isEmpty, peer.count <= ProtocolLimits.maxRoutingIDBytes else {
             return (nil, .failure(.missingRoutingID))
         }
         do {
-            return (peer, .success(try decode(Array(frames.dropFirst()))))
+            return (peer, .success(try decode(Array(frames.dropFirst()), reading: reading)))
         } catch {
             return (peer, .failure(error))
         }

@@ -2,8 +2,18 @@ import SwiftProtobuf
 
 /// One protocol message: its command and its decoded body.
 ///
-/// The case decides the command byte, so a message can never be sent with a body of the wrong kind.
+/// The case decides the command byte, so a message can never be sent with a body of the wrong kind. Three commands
+/// have a second case, their pass-through view (`Protocols/mirsad.proto`, "Pass-through views"): the same bytes on
+/// the wire, read by a service that only stores or forwards the jobs or analyses inside (see `Reading`).
 public enum MirsadMessage: Sendable, Equatable {
+    /// How a receiver reads SUBMIT, JOBS and RESULTS.
+    public enum Reading: Sendable {
+        /// Every field decoded.
+        case decoded
+        /// Jobs and analyses left as bytes: `.submitView`, `.jobsView`, `.resultsView`.
+        case passThrough
+    }
+
     case hello(Mirsad_V1_Hello)
     case welcome(Mirsad_V1_Welcome)
     case jobs(Mirsad_V1_Jobs)
@@ -26,6 +36,12 @@ public enum MirsadMessage: Sendable, Equatable {
     case results(Mirsad_V1_Results)
     case resultsAck(Mirsad_V1_ResultsAck)
     case error(Mirsad_V1_Error)
+    /// SUBMIT, its jobs as their producer encoded them.
+    case submitView(Mirsad_V1_SubmitView)
+    /// JOBS, its jobs as their producer encoded them.
+    case jobsView(Mirsad_V1_JobsView)
+    /// RESULTS, each analysis as its worker encoded it.
+    case resultsView(Mirsad_V1_ResultsView)
 
     public var command: Command {
         switch self {
@@ -50,6 +66,9 @@ public enum MirsadMessage: Sendable, Equatable {
         case .results: .results
         case .resultsAck: .resultsAck
         case .error: .error
+        case .submitView: .submit
+        case .jobsView: .jobs
+        case .resultsView: .results
         }
     }
 
@@ -90,12 +109,23 @@ public enum MirsadMessage: Sendable, Equatable {
         case .results(let m): m
         case .resultsAck(let m): m
         case .error(let m): m
+        case .submitView(let m): m
+        case .jobsView(let m): m
+        case .resultsView(let m): m
         }
     }
 
     /// Decodes a body for `command`.
-    static func decode(command: Command, body: [UInt8]) throws -> MirsadMessage {
-        switch command {
+    static func decode(command: Command, body: [UInt8], reading: Reading = .decoded) throws -> MirsadMessage {
+        if reading == .passThrough {
+            switch command {
+            case .submit: return .submitView(try .init(serializedBytes: body))
+            case .jobs: return .jobsView(try .init(serializedBytes: body))
+            case .results: return .resultsView(try .init(serializedBytes: body))
+            default: break
+            }
+        }
+        return switch command {
         case .hello: .hello(try .init(serializedBytes: body))
         case .welcome: .welcome(try .init(serializedBytes: body))
         case .jobs: .jobs(try .init(serializedBytes: body))

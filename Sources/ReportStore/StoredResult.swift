@@ -3,12 +3,18 @@ import Foundation
 
 /// What the collector hands the store for one job: the article's metadata and the analysis, or why it failed.
 ///
-/// A stored analysis keeps everything but its tokens (`Analysis.tokens` is empty when read back; the count
-/// survives as `tokenCount`). Times are kept to the millisecond.
+/// A stored analysis is kept as its worker encoded it, without its tokens (`StoredAnalysis`): `analysis` decodes
+/// it when read, with `tokens` empty; the count survives as `tokenCount`. Times are kept to the millisecond.
 public struct StoredResult: Sendable, Hashable {
-    /// What became of the job.
+    /// What became of the job, as a caller in this process has it.
     public enum Outcome: Sendable, Hashable {
         case analysed(Analysis)
+        case failed(reason: String)
+    }
+
+    /// What the store keeps of the outcome.
+    public enum Content: Sendable, Hashable {
+        case analysis(StoredAnalysis)
         case failed(reason: String)
     }
 
@@ -16,16 +22,14 @@ public struct StoredResult: Sendable, Hashable {
     public var jobID: String
     public var batchID: String
     public var article: ArticleMetadata
-    /// Set only through an initialiser, so that `tokenCount` always describes it.
-    public private(set) var outcome: Outcome
+    public let content: Content
     public var workerID: String
     /// When the producer submitted the job, if known.
     public var submittedAt: Date?
     /// When the worker finished the analysis, if known.
     public var analysedAt: Date?
-    /// How many tokens the analysis had before they were dropped; 0 for a failed job.
-    public private(set) var tokenCount: Int
 
+    /// A result whose analysis was made in this process: it is encoded once, here.
     public init(
         jobID: String,
         batchID: String,
@@ -35,48 +39,44 @@ public struct StoredResult: Sendable, Hashable {
         submittedAt: Date? = nil,
         analysedAt: Date? = nil
     ) {
-        // Times are kept to the millisecond, so a result compares equal to itself read back.
-        self.jobID = jobID
-        self.batchID = batchID
-        self.article = article
-        self.workerID = workerID
-        self.submittedAt = submittedAt.map(StoredTime.roundedToMilliseconds)
-        self.analysedAt = analysedAt.map(StoredTime.roundedToMilliseconds)
-        switch outcome {
-        case .analysed(var analysis):
-            self.tokenCount = analysis.tokens.count
-            analysis.tokens = []
-            self.outcome = .analysed(analysis)
-        case .failed:
-            self.tokenCount = 0
-            self.outcome = outcome
+        let content: Content = switch outcome {
+        case .analysed(let analysis): .analysis(StoredAnalysis(analysis))
+        case .failed(let reason): .failed(reason: reason)
         }
+        self.init(jobID: jobID, batchID: batchID, article: article, content: content, workerID: workerID,
+                  submittedAt: submittedAt, analysedAt: analysedAt)
     }
 
-    /// A result read back from a store: `outcome` is already without tokens, `tokenCount` says how many there were.
-    init(
-        jobID: String, batchID: String, article: ArticleMetadata, storedOutcome: Outcome, tokenCount: Int,
-        workerID: String, submittedAt: Date?, analysedAt: Date?
+    /// A result as it came (the collector) or as it was read back from a store.
+    public init(
+        jobID: String, batchID: String, article: ArticleMetadata, content: Content, workerID: String,
+        submittedAt: Date? = nil, analysedAt: Date? = nil
     ) {
         self.jobID = jobID
         self.batchID = batchID
         self.article = article
-        self.outcome = storedOutcome
-        self.tokenCount = tokenCount
+        self.content = content
         self.workerID = workerID
-        self.submittedAt = submittedAt
-        self.analysedAt = analysedAt
+        // Times are kept to the millisecond, so a result compares equal to itself read back.
+        self.submittedAt = submittedAt.map(StoredTime.roundedToMilliseconds)
+        self.analysedAt = analysedAt.map(StoredTime.roundedToMilliseconds)
     }
 
-    /// The analysis, when the job succeeded.
-    public var analysis: Analysis? {
-        if case .analysed(let analysis) = outcome { return analysis }
+    /// The stored analysis, when the job succeeded.
+    public var storedAnalysis: StoredAnalysis? {
+        if case .analysis(let analysis) = content { return analysis }
         return nil
     }
 
+    /// The analysis, decoded, when the job succeeded (nil too if its bytes no longer decode).
+    public var analysis: Analysis? { try? storedAnalysis?.decoded() }
+
+    /// How many tokens the analysis had before they were dropped; 0 for a failed job.
+    public var tokenCount: Int { storedAnalysis?.tokenCount ?? 0 }
+
     /// Why the job failed, when it did.
     public var failureReason: String? {
-        if case .failed(let reason) = outcome { return reason }
+        if case .failed(let reason) = content { return reason }
         return nil
     }
 }

@@ -98,6 +98,11 @@ struct WorkerCommand: ParsableCommand {
     var jobTimeout: Double = 300
     @Flag(help: "Run the worker in this process, without the supervisor process that restarts it.")
     var noSupervise = false
+    @Option(help: ArgumentHelp(
+        "What to do with each article: full (the analysis), or, to benchmark the cluster alone, none (an empty result at once) or sleep:DURATION (an empty result after e.g. sleep:20ms).",
+        valueName: "full|none|sleep:DURATION"))
+    var analysis: String = "full"
+
     /// Set by the supervisor on the child it starts (the handover comes in environment variables).
     @Flag(help: .hidden)
     var supervisedChild = false
@@ -110,6 +115,9 @@ struct WorkerCommand: ParsableCommand {
         }
         guard jobTimeout > 0, jobTimeout <= 86_400 * 365 else {
             throw ValidationError("--job-timeout must be a positive number of seconds, got \(jobTimeout)")
+        }
+        guard WorkerAnalysis(argument: analysis) != nil else {
+            throw ValidationError("--analysis must be full, none or sleep:DURATION (e.g. sleep:20ms), got '\(analysis)'")
         }
     }
 
@@ -130,6 +138,10 @@ struct WorkerCommand: ParsableCommand {
             dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity)
         configuration.jobTimeoutNanoseconds = UInt64(jobTimeout * 1e9)
         configuration.testFaults = TestFaults.fromEnvironment()
+        configuration.analysis = WorkerAnalysis(argument: analysis) ?? .full
+        if configuration.analysis != .full {
+            logger.notice("analysis is '\(configuration.analysis)': results are empty (a benchmark setting)")
+        }
         if !configuration.testFaults.isEmpty {
             logger.warning("test-only faults are on: \(configuration.testFaults)")
         }
@@ -142,7 +154,7 @@ struct WorkerCommand: ParsableCommand {
         } else {
             try CrashReporter.install(reportingTo: STDERR_FILENO)
         }
-        let analyzer = loadAnalyzer { logger.error("\($0)") }
+        let analyzer = configuration.analysis == .full ? loadAnalyzer { logger.error("\($0)") } : ArticleAnalyzer()
         let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger)
         if case .stuck = try service.run(ready: announceReady) {
             throw ExitCode(WorkerService.stuckExitStatus)

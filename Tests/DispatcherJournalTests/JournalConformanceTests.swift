@@ -143,7 +143,7 @@ final class OpenedJournal {
             #expect(recovery == JournalRecovery(batches: ["b": counts(queued: 1)], redispatches: 0))
             #expect(!j.insert(job("b:1")), "a committed id was inserted again after reopening")
             let taken = j.takeQueued(limit: 5)
-            #expect(taken == [JournalJob(job: job("b:1"), failures: 0, dispatches: 1, submittedUnixMillis: Self.start)])
+            #expect(taken == [JournalJob(job: try EncodedJob(job("b:1")), failures: 0, dispatches: 1, submittedUnixMillis: Self.start)])
             // Idempotent whatever the job's state.
             j.markAwaitingStore("b:1")
             #expect(!j.insert(job("b:1")))

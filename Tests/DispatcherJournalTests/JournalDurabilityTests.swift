@@ -76,7 +76,7 @@ import Testing
         for id in ["bad", "good"] { _ = journal.insert(JournalFixtures.job(id)) }
         try journal.commit()
         try DatabaseQueue(path: path).write { db in
-            try db.execute(sql: "UPDATE jobs SET body = x'ffffffff' WHERE job_id = 'bad'")
+            try db.execute(sql: "UPDATE job_bodies SET body = x'ffffffff' WHERE seq = (SELECT seq FROM jobs WHERE job_id = 'bad')")
         }
 
         #expect(journal.takeQueued(limit: 10).isEmpty)

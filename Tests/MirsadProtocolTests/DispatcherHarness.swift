@@ -118,7 +118,7 @@ extension [DispatcherAction] {
     /// Job ids in the JOBS messages sent to `peer`, in order.
     func jobIDs(to peer: String) -> [String] {
         sent(to: peer).flatMap { message -> [String] in
-            if case .jobs(let jobs) = message { return jobs.jobs.map(\.jobID) }
+            if case .jobsView(let jobs) = message { return jobs.jobs.map { (try? EncodedJob(bytes: $0).jobID) ?? "?" } }
             return []
         }
     }

@@ -40,7 +40,7 @@ import Testing
         try h.submit(batch: Self.batch, 256..<300)
         let actions = try h.hello("w1", capacity: 300)
         let sizes = actions.sent(to: "w1").compactMap { message -> Int? in
-            if case .jobs(let jobs) = message { return jobs.jobs.count }
+            if case .jobsView(let jobs) = message { return jobs.jobs.count }
             return nil
         }
         #expect(sizes == [256, 44])

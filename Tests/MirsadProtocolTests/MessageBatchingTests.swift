@@ -32,9 +32,9 @@ import Testing
         }
         let actions = try h.hello("w1", capacity: 20)
         var sizes: [Int] = []
-        for case .jobs(let jobs) in actions.sent(to: "w1") {
-            let bound = jobs.jobs.reduce(0) { $0 + $1.encodedSizeUpperBound }
-            #expect(bound <= MessageBatching.maxItemBytesPerMessage)
+        for case .jobsView(let jobs) in actions.sent(to: "w1") {
+            let bytes = jobs.jobs.reduce(0) { $0 + $1.count }
+            #expect(bytes <= MessageBatching.maxItemBytesPerMessage)
             sizes.append(jobs.jobs.count)
         }
         let perMessage = MessageBatching.maxItemBytesPerMessage / (3_000_000 + 200)

@@ -163,7 +163,11 @@ struct CollectorServiceTests {
         let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-c1")
         try worker.send(Self.results(["c:0", "c:1"]))
         var broken = Self.results(["c:2"])
-        if case .results(var body) = broken { body.results[0].analysis.sentences[0].end = 1 << 40; broken = .results(body) }
+        // An indexed field the collector cannot read (an unknown entity type): stored as a failure naming it.
+        if case .results(var body) = broken {
+            body.results[0].analysis.canonicalEntities.append(.with { $0.key = "x"; $0.type = .unspecified })
+            broken = .results(body)
+        }
         try worker.send(broken)
         let replies = try worker.receive { Set(Self.acked($0)) == ["c:0", "c:1", "c:2"] }
         #expect(Set(Self.acked(replies)) == ["c:0", "c:1", "c:2"], "acknowledged: \(Self.acked(replies))")

@@ -50,30 +50,58 @@ enum SampleResults {
         #expect(CollectorService.storedResult(from: wire).analysedAt == nil)
     }
 
-    @Test func unreadableAnalysisIsStoredAsFailedWithTheReason() throws {
-        var (wire, _) = SampleResults.result()
-        let bytes = Int64(wire.analysis.cleanText.utf8.count)
-        wire.analysis.sentences[0].end = bytes + 10
-        let stored = CollectorService.storedResult(from: wire)
+    /// The view a collector reads a result through: the analysis as the worker encoded it.
+    static func view(_ result: Mirsad_V1_Result, analysis: Data? = nil) throws -> Mirsad_V1_ResultView {
+        try Mirsad_V1_ResultView(serializedBytes: result.serializedBytes() as [UInt8]).with(analysis: analysis)
+    }
+
+    @Test func theAnalysisIsStoredAsTheWorkerEncodedItLessTokens() throws {
+        let (wire, analysis) = SampleResults.result()
+        let stored = CollectorService.storedResult(from: try Self.view(wire))
+        let kept = try #require(stored.storedAnalysis)
+        var withoutTokens = wire.analysis
+        withoutTokens.tokens = []
+        #expect(kept.bytes == (try withoutTokens.serializedData()))
+        #expect(kept.tokenCount == analysis.tokens.count)
+        #expect(kept.index.entities.map(\.key) == analysis.canonicalEntities.map(\.key))
+    }
+
+    @Test func aGarbledAnalysisIsStoredAsFailedWithTheReason() throws {
+        let (wire, _) = SampleResults.result()
+        let garbled = Data([0x22, 0xFF, 0x01])  // field 4 claiming more bytes than follow
+        let stored = CollectorService.storedResult(from: try Self.view(wire, analysis: garbled))
         #expect(stored.analysis == nil)
         let reason = try #require(stored.failureReason)
-        #expect(reason.hasPrefix("unreadable analysis: "))
-        #expect(reason.contains("analysis.sentences[0].span"), "\(reason)")
-        #expect(reason.contains("\(bytes) bytes"), "\(reason)")
+        #expect(reason.hasPrefix("unreadable analysis: "), "\(reason)")
         #expect(stored.tokenCount == 0)
         // The job is still identified, so it is stored once and not resent forever.
         #expect(stored.jobID == "b1:0")
         #expect(stored.article.id == "ant-17")
     }
 
-    @Test func unknownEntityTypeIsAnUnreadableAnalysis() throws {
+    /// Spans are checked when the analysis is read, not when it is stored: storing decodes only what it indexes.
+    @Test func aSpanOutsideTheTextIsFoundWhenTheAnalysisIsRead() throws {
         var (wire, _) = SampleResults.result()
-        var mention = Mirsad_V1_EntityMention()
-        mention.type = .unspecified
-        mention.text = "غزة"
-        wire.analysis.entities.append(mention)
+        let bytes = Int64(wire.analysis.cleanText.utf8.count)
+        wire.analysis.sentences[0].end = bytes + 10
+        let stored = CollectorService.storedResult(from: wire)
+        let kept = try #require(stored.storedAnalysis)
+        #expect(throws: (any Error).self) { try kept.decoded() }
+        do {
+            _ = try kept.decoded()
+        } catch {
+            #expect("\(error)".contains("analysis.sentences[0].span"), "\(error)")
+        }
+    }
+
+    @Test func unknownCanonicalEntityTypeIsAnUnreadableAnalysis() throws {
+        var (wire, _) = SampleResults.result()
+        var entity = Mirsad_V1_CanonicalEntity()
+        entity.type = .unspecified
+        entity.key = "غزه"
+        wire.analysis.canonicalEntities.append(entity)
         let reason = try #require(CollectorService.storedResult(from: wire).failureReason)
-        #expect(reason.contains("analysis.entities[\(wire.analysis.entities.count - 1)].type"), "\(reason)")
+        #expect(reason.contains("canonical_entities[\(wire.analysis.canonicalEntities.count - 1)].type"), "\(reason)")
     }
 
     @Test func missingMetadataIdFallsBackToTheJobId() {
@@ -97,9 +125,8 @@ enum SampleResults {
         let store = try SQLiteReportStore(path: directory.appendingPathComponent("reports.sqlite").path)
 
         let good = CollectorService.storedResult(from: SampleResults.result(jobID: "b1:0").0)
-        var broken = SampleResults.result(jobID: "b1:1").0
-        broken.analysis.sentences[0].start = -1
-        let failed = CollectorService.storedResult(from: broken)
+        let broken = SampleResults.result(jobID: "b1:1").0
+        let failed = CollectorService.storedResult(from: try Self.view(broken, analysis: Data([0x0A, 0x09])))
         let outcome = try store.store([good, failed])
         #expect(outcome.inserted == ["b1:0", "b1:1"])
         #expect(try store.count() == StoreCounts(analysed: 1, failed: 1))
@@ -116,5 +143,14 @@ enum SampleResults {
         #expect(stored.analysis != nil)
         #expect(stored.article.id == "ant-17")
         #expect(stored.article.title == SampleResults.article.title)
+    }
+}
+
+extension Mirsad_V1_ResultView {
+    /// This view with other analysis bytes, when given.
+    func with(analysis: Data?) -> Self {
+        var copy = self
+        if let analysis { copy.analysis = analysis }
+        return copy
     }
 }

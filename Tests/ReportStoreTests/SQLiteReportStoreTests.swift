@@ -46,7 +46,7 @@ import Testing
         #expect(try SQLiteReportStore(path: path).pendingNotices(limit: 100).isEmpty)
     }
 
-    /// A store file written before notices existed gains the table on open and keeps its rows.
+    /// A store file written before notices existed (analyses as JSON) gains the tables on open and keeps its rows.
     @Test func aStoreFromBeforeNoticesIsUpgraded() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
@@ -54,10 +54,19 @@ import Testing
         do {
             let queue = try DatabaseQueue(path: path)
             try SQLiteSchema.migrator.migrate(queue, upTo: "v1: results, entities, topics")
-            let row = try ResultRow(Fixtures.result("before"), storedAt: 1_700_000_000_000, encoder: JSONEncoder())
+            let result = Fixtures.result("before")
+            let json = String(decoding: try JSONEncoder().encode(try #require(result.analysis)), as: UTF8.self)
             try queue.write { db in
                 #expect(try !db.tableExists("stored_notices"), "the v1 file must not have the table yet")
-                try db.execute(sql: ResultRow.insertSQL, arguments: row.result)
+                // A row as v1 wrote it: the analysis as JSON.
+                let a = result.article
+                try db.execute(sql: """
+                    INSERT INTO results (job_id, batch_id, article_id, url, source, category, title, published, author,
+                        status, worker_id, submitted_at, analysed_at, stored_at, token_count, analysis)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'analysed', ?, ?, ?, 1700000000000, ?, ?)
+                    """, arguments: [result.jobID, result.batchID, a.id, a.url, a.source, a.category, a.title, a.published,
+                                    a.author, result.workerID, result.submittedAt.map(StoredTime.milliseconds),
+                                    result.analysedAt.map(StoredTime.milliseconds), result.tokenCount, json])
             }
         }
         let store = try SQLiteReportStore(path: path)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The dispatcher's protocol logic: events in, actions out. No sockets, no clock, no disk of its own.
 ///
 /// Every job the dispatcher has acknowledged lives in `journal`; in memory are only the peers, the jobs in flight
@@ -139,7 +141,8 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
 
     /// Frames as received from the ROUTER socket (routing id first).
     public mutating func received(frames: [[UInt8]], now: DispatcherTime) -> [DispatcherAction] {
-        let (peer, decoded) = FrameCodec.decodeRouted(frames)
+        // Jobs pass through: a SUBMIT's jobs are journaled and forwarded as their producer encoded them.
+        let (peer, decoded) = FrameCodec.decodeRouted(frames, reading: .passThrough)
         switch decoded {
         case .success(let message):
             guard let peer else { return [] }  // decodeRouted returns a message only with a routing id
@@ -175,7 +178,15 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         }
         switch message {
         case .hello(let hello): return receivedHello(hello, from: peer, now: now)
-        case .submit(let submit): return receivedSubmit(submit, from: peer, now: now)
+        case .submitView(let submit): return receivedSubmit(submit, from: peer, now: now)
+        case .submit(let submit):
+            // Callers in this process (tests) may hand over a decoded SUBMIT: its jobs are encoded once here.
+            let view = Mirsad_V1_SubmitView.with {
+                $0.requestID = submit.requestID
+                $0.batchID = submit.batchID
+                $0.jobs = submit.jobs.map { (try? $0.serializedData()) ?? Data() }
+            }
+            return receivedSubmit(view, from: peer, now: now)
         case .batchStatus(let request):
             return [.send(.batchStatusReply(batchStatus(request.batchID, requestID: request.requestID)), to: peer)]
         case .status(let request): return [.replyStatus(status(requestID: request.requestID, now: now), to: peer)]
@@ -187,7 +198,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         case .bye: return removePeer(peer, reason: .bye)
         case .error(let error): return [.peerReportedError(error, from: peer)]
         case .welcome, .jobs, .storedAck, .submitAck, .batchStatusReply, .statusReply, .deadLettersReply,
-             .retryDeadLettersReply, .results, .resultsAck:
+             .retryDeadLettersReply, .results, .resultsAck, .jobsView, .resultsView:
             return []  // unreachable: no role may send these to the dispatcher
         }
     }
@@ -410,15 +421,17 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         }
         guard var worker = peers[peer] else { return [] }  // the role check admitted only registered workers
         var actions: [DispatcherAction] = []
+        var finished: [String] = []
         for jobID in done.jobIds where worker.held.remove(jobID) != nil {
             worker.done += 1
             worker.doneRate.record(atNanos: now.monotonicNanos)
             // Only the job's owner moves it on; a job STORED meanwhile has no record and stays stored.
             guard let record = inFlight[jobID], record.worker == peer else { continue }
             inFlight[jobID] = nil
-            journal.markAwaitingStore(jobID)
+            finished.append(jobID)
             move(record.batchID, from: .inFlight, to: .awaitingStore)
         }
+        if !finished.isEmpty { journal.markAwaitingStore(contentsOf: finished) }
         for failure in done.failures where worker.held.remove(failure.jobID) != nil {
             worker.failed += 1
             guard let record = inFlight[failure.jobID], record.worker == peer else { continue }
@@ -436,8 +449,8 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                           requestID: "", now: now)
         }
         var actions: [DispatcherAction] = []
-        for jobID in stored.jobIds {
-            guard let transition = journal.markStored(jobID) else { continue }
+        for (jobID, transition) in zip(stored.jobIds, journal.markStored(contentsOf: stored.jobIds)) {
+            guard let transition else { continue }
             move(transition.batchID, from: transition.previous, to: .stored)
             pendingCrashes[jobID] = nil
             // A job in flight can be stored when STORED overtakes the worker's DONE (or the result of an earlier
@@ -484,7 +497,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
 
     // MARK: - Client requests
 
-    private mutating func receivedSubmit(_ submit: Mirsad_V1_Submit, from peer: RoutingID, now: DispatcherTime) -> [DispatcherAction] {
+    private mutating func receivedSubmit(_ submit: Mirsad_V1_SubmitView, from peer: RoutingID, now: DispatcherTime) -> [DispatcherAction] {
         if let (code, problem) = SubmitValidation.problem(with: submit) {
             return refuse(.submit, from: peer, code: code, problem, requestID: submit.requestID, now: now)
         }
@@ -497,7 +510,19 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             $0.requestID = submit.requestID
             $0.batchID = submit.batchID
         }
-        for (index, job) in submit.jobs.enumerated() {
+        var taken: [EncodedJob] = []
+        taken.reserveCapacity(submit.jobs.count)
+        for (index, bytes) in submit.jobs.enumerated() {
+            let job: EncodedJob
+            do {
+                job = try EncodedJob(bytes: bytes, batchID: submit.batchID)
+            } catch {
+                ack.rejected.append(.with {
+                    $0.index = UInt32(index)
+                    $0.reason = error.reason
+                })
+                continue
+            }
             if let reason = SubmitValidation.problem(with: job, batchID: submit.batchID) {
                 ack.rejected.append(.with {
                     $0.index = UInt32(index)
@@ -506,16 +531,13 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                 })
                 continue
             }
-            var stored = job
-            stored.batchID = submit.batchID
-            guard journal.insert(stored) else {
-                ack.duplicates += 1
-                continue
-            }
-            counts.queued += 1
-            batches[submit.batchID, default: JobCounts()].queued += 1
-            ack.accepted += 1
+            taken.append(job)
         }
+        let inserted = journal.insert(contentsOf: taken).filter { $0 }.count
+        ack.duplicates = UInt32(taken.count - inserted)
+        ack.accepted = UInt32(inserted)
+        counts.queued += inserted
+        if inserted > 0 { batches[submit.batchID, default: JobCounts()].queued += inserted }
         ack.credit = UInt32(clamping: producerCredit)
         return [.send(.submitAck(ack), to: peer)] + dispatch(now: now)
     }
@@ -591,7 +613,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         rotation &+= 1
         let order = Array(workerOrder[start...] + workerOrder[..<start])
         let deadline = now.monotonicNanos &+ configuration.jobLeaseNanos
-        var assigned: [RoutingID: [Mirsad_V1_Job]] = [:]
+        var assigned: [RoutingID: [EncodedJob]] = [:]
         var deadLettered: [DispatcherAction] = []
         var next = 0
         while next < taken.count {
@@ -630,8 +652,8 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         var actions = deadLettered
         for routingID in order {
             guard let batch = assigned[routingID] else { continue }
-            for chunk in MessageBatching.split(batch, size: \.encodedSizeUpperBound) {
-                actions.append(send(.jobs(.with { $0.jobs = Array(chunk) }), to: routingID, now: now))
+            for chunk in MessageBatching.split(batch, size: \.sizeInMessage) {
+                actions.append(send(.jobsView(.with { $0.jobs = chunk.map(\.bytes) }), to: routingID, now: now))
             }
         }
         return actions

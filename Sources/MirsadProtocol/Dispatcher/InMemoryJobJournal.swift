@@ -21,7 +21,7 @@ import Darwin
 public struct InMemoryJobJournal: JobJournal, Sendable {
     struct Entry: Sendable {
         /// Present unless the job is awaiting store or stored.
-        var job: Mirsad_V1_Job?
+        var job: EncodedJob?
         let batchID: String
         let articleID: String
         /// Queue position: the order of first insertion, kept for life.
@@ -125,12 +125,12 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
             redispatches: entries.values.reduce(0) { $0 + UInt64(max($1.dispatches - 1, 0)) })
     }
 
-    public mutating func insert(_ job: Mirsad_V1_Job) -> Bool {
+    public mutating func insert(_ job: EncodedJob) -> Bool {
         guard entries[job.jobID] == nil else { return false }
         let sequence = nextSequence
         nextSequence += 1
         entries[job.jobID] = Entry(
-            job: job, batchID: job.batchID, articleID: job.article.metadata.id, sequence: sequence,
+            job: job, batchID: job.batchID, articleID: job.articleID, sequence: sequence,
             submittedUnixMillis: clock())
         queue.insert(QueueKey(sequence: sequence, jobID: job.jobID))
         return true

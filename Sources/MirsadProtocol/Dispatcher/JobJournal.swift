@@ -20,8 +20,8 @@ public protocol JobJournal {
     func recovered() -> JournalRecovery
 
     /// Adds `job` as queued unless a job with its id is known. Returns false for a known id (resubmission changes
-    /// nothing). `job.batchID` is the batch.
-    mutating func insert(_ job: Mirsad_V1_Job) -> Bool
+    /// nothing). `job.batchID` is the batch. The job's bytes are kept as they are, to be handed out unchanged.
+    mutating func insert(_ job: EncodedJob) -> Bool
 
     /// Up to `limit` queued jobs in the order they were first queued (a job taken back keeps its place), each now
     /// in flight; its dispatch count is increased.
@@ -55,6 +55,16 @@ public protocol JobJournal {
     /// dead job (of `batchID` when given) when `jobIDs` is nil.
     mutating func retryDeadLetters(jobIDs: [String]?, batchID: String?) -> [JournalJobRef]
 
+    /// `insert` for each job in order (a job id repeated among them is a duplicate after its first): what each
+    /// returned. One call, so a journal may do the work in one step.
+    mutating func insert(contentsOf jobs: [EncodedJob]) -> [Bool]
+
+    /// `markAwaitingStore` for each job in order, in one call.
+    mutating func markAwaitingStore(contentsOf jobIDs: [String])
+
+    /// `markStored` for each job in order: what each returned. One call.
+    mutating func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?]
+
     /// Makes every change since the last commit durable. Throws the first failure of any method since then.
     mutating func commit() throws
 
@@ -62,16 +72,33 @@ public protocol JobJournal {
     var description: String { get }
 }
 
+extension JobJournal {
+    public mutating func insert(contentsOf jobs: [EncodedJob]) -> [Bool] { jobs.map { insert($0) } }
+
+    public mutating func markAwaitingStore(contentsOf jobIDs: [String]) {
+        for jobID in jobIDs { markAwaitingStore(jobID) }
+    }
+
+    public mutating func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?] { jobIDs.map { markStored($0) } }
+
+    /// Adds a decoded job (encoded here, once): for tests and benchmarks that build jobs in memory.
+    public mutating func insert(_ job: Mirsad_V1_Job) -> Bool {
+        guard let encoded = try? EncodedJob(job) else { return false }
+        return insert(encoded)
+    }
+}
+
 /// A job handed out by `takeQueued`.
 public struct JournalJob: Sendable, Equatable {
-    public var job: Mirsad_V1_Job
+    /// The job's bytes as its producer encoded them.
+    public var job: EncodedJob
     /// Failed attempts so far.
     public var failures: Int
     /// Times the job has been handed to a worker, this one included.
     public var dispatches: Int
     public var submittedUnixMillis: UInt64
 
-    public init(job: Mirsad_V1_Job, failures: Int, dispatches: Int, submittedUnixMillis: UInt64) {
+    public init(job: EncodedJob, failures: Int, dispatches: Int, submittedUnixMillis: UInt64) {
         self.job = job
         self.failures = failures
         self.dispatches = dispatches

@@ -8,29 +8,60 @@ public enum SubmitValidation {
     /// Why the whole SUBMIT is refused, or nil. The code is TOO_LARGE or INVALID. A SUBMIT with no jobs (a credit
     /// query) may leave `batch_id` empty.
     public static func problem(with submit: Mirsad_V1_Submit) -> (Mirsad_V1_ErrorCode, String)? {
-        if submit.jobs.count > ProtocolLimits.maxJobsPerMessage {
-            return (.tooLarge, "\(submit.jobs.count) jobs in one SUBMIT; the limit is \(ProtocolLimits.maxJobsPerMessage)")
+        problem(requestID: submit.requestID, batchID: submit.batchID, jobCount: submit.jobs.count)
+    }
+
+    /// Why the whole SUBMIT is refused, read as the dispatcher reads it (jobs left encoded), or nil.
+    public static func problem(with submit: Mirsad_V1_SubmitView) -> (Mirsad_V1_ErrorCode, String)? {
+        problem(requestID: submit.requestID, batchID: submit.batchID, jobCount: submit.jobs.count)
+    }
+
+    private static func problem(requestID: String, batchID: String, jobCount: Int) -> (Mirsad_V1_ErrorCode, String)? {
+        if jobCount > ProtocolLimits.maxJobsPerMessage {
+            return (.tooLarge, "\(jobCount) jobs in one SUBMIT; the limit is \(ProtocolLimits.maxJobsPerMessage)")
         }
-        if let problem = identifierProblem(submit.requestID, name: "request_id", mayBeEmpty: true) { return (.invalid, problem) }
+        if let problem = identifierProblem(requestID, name: "request_id", mayBeEmpty: true) { return (.invalid, problem) }
         // A SUBMIT without jobs is a credit query: it needs no batch.
-        if let problem = identifierProblem(submit.batchID, name: "batch_id", mayBeEmpty: submit.jobs.isEmpty) {
+        if let problem = identifierProblem(batchID, name: "batch_id", mayBeEmpty: jobCount == 0) {
             return (.invalid, problem)
         }
         return nil
     }
 
-    /// Why job `index` of a SUBMIT for `batchID` is rejected, or nil when it is acceptable.
-    public static func problem(with job: Mirsad_V1_Job, batchID: String) -> String? {
-        if !job.batchID.isEmpty, job.batchID != batchID {
-            return "batch_id \(job.batchID.debugDescription) differs from the SUBMIT's"
+    /// Why an encoded job of a SUBMIT for `batchID` is rejected, or nil when the dispatcher takes it. Only what
+    /// can be checked without decoding the article is checked here; a worker that cannot decode the job reports it
+    /// as a permanent failure, and the job is dead-lettered with the reason.
+    public static func problem(with job: EncodedJob, batchID: String) -> String? {
+        if let reason = jobIDProblem(jobID: job.jobID, jobBatchID: job.batchID, batchID: batchID) { return reason }
+        guard let bytes = job.contentBytes else { return "no article" }
+        if bytes > ProtocolLimits.maxArticleBytes {
+            return "article of \(bytes) bytes is above the limit of \(ProtocolLimits.maxArticleBytes)"
+        }
+        if job.articleID.isEmpty { return "invalid article: article.metadata.id: empty" }
+        if job.articleID.utf8.count > ProtocolLimits.maxIdentifierBytes {
+            return "article id longer than \(ProtocolLimits.maxIdentifierBytes) bytes"
+        }
+        return nil
+    }
+
+    private static func jobIDProblem(jobID: String, jobBatchID: String, batchID: String) -> String? {
+        if !jobBatchID.isEmpty, jobBatchID != batchID {
+            return "batch_id \(jobBatchID.debugDescription) differs from the SUBMIT's"
         }
         let prefix = batchID + ":"
-        guard job.jobID.hasPrefix(prefix), isCanonicalIndex(job.jobID.dropFirst(prefix.count)) else {
-            return "job_id \(String(job.jobID.prefix(80)).debugDescription) is not \"<batch_id>:<index>\""
+        guard jobID.hasPrefix(prefix), isCanonicalIndex(jobID.dropFirst(prefix.count)) else {
+            return "job_id \(String(jobID.prefix(80)).debugDescription) is not \"<batch_id>:<index>\""
         }
-        if job.jobID.utf8.count > ProtocolLimits.maxIdentifierBytes {
+        if jobID.utf8.count > ProtocolLimits.maxIdentifierBytes {
             return "job_id longer than \(ProtocolLimits.maxIdentifierBytes) bytes"
         }
+        return nil
+    }
+
+    /// Why job `index` of a SUBMIT for `batchID` is rejected, or nil when it is acceptable (producers check their
+    /// jobs with it before sending).
+    public static func problem(with job: Mirsad_V1_Job, batchID: String) -> String? {
+        if let reason = jobIDProblem(jobID: job.jobID, jobBatchID: job.batchID, batchID: batchID) { return reason }
         guard job.hasArticle else { return "no article" }
         let bytes = job.article.contentBytes
         if bytes > ProtocolLimits.maxArticleBytes {

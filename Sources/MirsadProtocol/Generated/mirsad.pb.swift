@@ -14,6 +14,11 @@
 /// chosen by the command byte (see Protocols/mirsad-protocol.md, "Commands"). Field numbers are part of the
 /// protocol: never renumber or reuse them; new fields are added with new numbers and MUST be optional to readers.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -384,6 +389,10 @@ public nonisolated struct Mirsad_V1_JobOptions: Sendable {
 
   /// Send `Analysis.tokens` in the result (they are left out otherwise: they are most of a result's size).
   public var includeTokens: Bool = false
+
+  /// Send `Analysis.normalized_text` in the result. It is left out otherwise: it is `clean_text` normalised
+  /// (Protocols/analysis.md), so a reader derives it from `clean_text` when it needs it.
+  public var includeNormalizedText: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1095,6 +1104,130 @@ public nonisolated struct Mirsad_V1_ResultsAck: Sendable {
   public init() {}
 }
 
+/// SUBMIT as the dispatcher reads it: each job stays the bytes its producer encoded (a `Job`).
+public nonisolated struct Mirsad_V1_SubmitView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var requestID: String = String()
+
+  public var batchID: String = String()
+
+  public var jobs: [Data] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// JOBS as the dispatcher writes and a worker reads it: each job is the bytes the producer encoded (a `Job`),
+/// kept in the journal as received. A worker decodes each job on its own, so one it cannot read fails alone.
+public nonisolated struct Mirsad_V1_JobsView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobs: [Data] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// RESULT as the collector reads it: the analysis stays the bytes the worker encoded (an `Analysis`), which the
+/// report store keeps as they are.
+public nonisolated struct Mirsad_V1_ResultView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String = String()
+
+  public var batchID: String = String()
+
+  public var article: Mirsad_V1_ArticleMetadata {
+    get {_article ?? Mirsad_V1_ArticleMetadata()}
+    set {_article = newValue}
+  }
+  /// Returns true if `article` has been explicitly set.
+  public var hasArticle: Bool {self._article != nil}
+  /// Clears the value of `article`. Subsequent reads from it will return its default value.
+  public mutating func clearArticle() {self._article = nil}
+
+  public var analysis: Data = Data()
+
+  public var workerID: String = String()
+
+  public var timings: Mirsad_V1_Timings {
+    get {_timings ?? Mirsad_V1_Timings()}
+    set {_timings = newValue}
+  }
+  /// Returns true if `timings` has been explicitly set.
+  public var hasTimings: Bool {self._timings != nil}
+  /// Clears the value of `timings`. Subsequent reads from it will return its default value.
+  public mutating func clearTimings() {self._timings = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _article: Mirsad_V1_ArticleMetadata? = nil
+  fileprivate var _timings: Mirsad_V1_Timings? = nil
+}
+
+/// RESULTS as the collector reads it.
+public nonisolated struct Mirsad_V1_ResultsView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var results: [Mirsad_V1_ResultView] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The parts of an `Analysis` that the report store indexes, read from the analysis bytes; the other fields (the
+/// texts above all) are skipped, not decoded.
+public nonisolated struct Mirsad_V1_AnalysisIndexView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var language: Mirsad_V1_LanguageGuess {
+    get {_language ?? Mirsad_V1_LanguageGuess()}
+    set {_language = newValue}
+  }
+  /// Returns true if `language` has been explicitly set.
+  public var hasLanguage: Bool {self._language != nil}
+  /// Clears the value of `language`. Subsequent reads from it will return its default value.
+  public mutating func clearLanguage() {self._language = nil}
+
+  public var canonicalEntities: [Mirsad_V1_CanonicalEntity] = []
+
+  public var topics: [Mirsad_V1_TopicScore] = []
+
+  public var tone: Double = 0
+
+  public var fingerprint: Mirsad_V1_Fingerprint {
+    get {_fingerprint ?? Mirsad_V1_Fingerprint()}
+    set {_fingerprint = newValue}
+  }
+  /// Returns true if `fingerprint` has been explicitly set.
+  public var hasFingerprint: Bool {self._fingerprint != nil}
+  /// Clears the value of `fingerprint`. Subsequent reads from it will return its default value.
+  public mutating func clearFingerprint() {self._fingerprint = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _language: Mirsad_V1_LanguageGuess? = nil
+  fileprivate var _fingerprint: Mirsad_V1_Fingerprint? = nil
+}
+
 /// ERROR (0x7F): any service -> the peer whose message it refuses.
 public nonisolated struct Mirsad_V1_Error: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1623,7 +1756,7 @@ nonisolated extension Mirsad_V1_Article: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mirsad_V1_JobOptions: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobOptions"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}include_tokens\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}include_tokens\0\u{3}include_normalized_text\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1632,6 +1765,7 @@ nonisolated extension Mirsad_V1_JobOptions: SwiftProtobuf.Message, SwiftProtobuf
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBoolField(value: &self.includeTokens) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.includeNormalizedText) }()
       default: break
       }
     }
@@ -1641,11 +1775,15 @@ nonisolated extension Mirsad_V1_JobOptions: SwiftProtobuf.Message, SwiftProtobuf
     if self.includeTokens != false {
       try visitor.visitSingularBoolField(value: self.includeTokens, fieldNumber: 1)
     }
+    if self.includeNormalizedText != false {
+      try visitor.visitSingularBoolField(value: self.includeNormalizedText, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_JobOptions, rhs: Mirsad_V1_JobOptions) -> Bool {
     if lhs.includeTokens != rhs.includeTokens {return false}
+    if lhs.includeNormalizedText != rhs.includeNormalizedText {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3029,6 +3167,219 @@ nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf
 
   public static func ==(lhs: Mirsad_V1_ResultsAck, rhs: Mirsad_V1_ResultsAck) -> Bool {
     if lhs.jobIds != rhs.jobIds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_SubmitView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SubmitView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}jobs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
+      case 3: try { try decoder.decodeRepeatedBytesField(value: &self.jobs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if !self.batchID.isEmpty {
+      try visitor.visitSingularStringField(value: self.batchID, fieldNumber: 2)
+    }
+    if !self.jobs.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.jobs, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_SubmitView, rhs: Mirsad_V1_SubmitView) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.batchID != rhs.batchID {return false}
+    if lhs.jobs != rhs.jobs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_JobsView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobsView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}jobs\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedBytesField(value: &self.jobs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobs.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.jobs, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_JobsView, rhs: Mirsad_V1_JobsView) -> Bool {
+    if lhs.jobs != rhs.jobs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResultView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._article) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.analysis) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.workerID) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._timings) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.batchID.isEmpty {
+      try visitor.visitSingularStringField(value: self.batchID, fieldNumber: 2)
+    }
+    try { if let v = self._article {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.analysis.isEmpty {
+      try visitor.visitSingularBytesField(value: self.analysis, fieldNumber: 4)
+    }
+    if !self.workerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.workerID, fieldNumber: 5)
+    }
+    try { if let v = self._timings {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_ResultView, rhs: Mirsad_V1_ResultView) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.batchID != rhs.batchID {return false}
+    if lhs._article != rhs._article {return false}
+    if lhs.analysis != rhs.analysis {return false}
+    if lhs.workerID != rhs.workerID {return false}
+    if lhs._timings != rhs._timings {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_ResultsView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResultsView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.results.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.results, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_ResultsView, rhs: Mirsad_V1_ResultsView) -> Bool {
+    if lhs.results != rhs.results {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_AnalysisIndexView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AnalysisIndexView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}language\0\u{4}\u{9}canonical_entities\0\u{2}\u{5}topics\0\u{1}tone\0\u{2}\u{2}fingerprint\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._language) }()
+      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.canonicalEntities) }()
+      case 15: try { try decoder.decodeRepeatedMessageField(value: &self.topics) }()
+      case 16: try { try decoder.decodeSingularDoubleField(value: &self.tone) }()
+      case 18: try { try decoder.decodeSingularMessageField(value: &self._fingerprint) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._language {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.canonicalEntities.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.canonicalEntities, fieldNumber: 10)
+    }
+    if !self.topics.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.topics, fieldNumber: 15)
+    }
+    if self.tone.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.tone, fieldNumber: 16)
+    }
+    try { if let v = self._fingerprint {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_AnalysisIndexView, rhs: Mirsad_V1_AnalysisIndexView) -> Bool {
+    if lhs._language != rhs._language {return false}
+    if lhs.canonicalEntities != rhs.canonicalEntities {return false}
+    if lhs.topics != rhs.topics {return false}
+    if lhs.tone != rhs.tone {return false}
+    if lhs._fingerprint != rhs._fingerprint {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -146,9 +146,10 @@ public final class CollectorService: Sendable {
                     }
                     continue
                 }
-                let (peer, decoded) = FrameCodec.decodeRouted(message.frames)
+                // Analyses pass through: each is stored as the worker encoded it, only its index fields decoded.
+                let (peer, decoded) = FrameCodec.decodeRouted(message.frames, reading: .passThrough)
                 switch decoded {
-                case .success(.results(let results)):
+                case .success(.resultsView(let results)):
                     guard let peer else {
                         service.counters.withLock { $0.refusedResults += 1 }
                         continue
@@ -268,25 +269,37 @@ public final class CollectorService: Sendable {
         }
     }
 
-    /// The store's form of a worker's RESULT. A result whose analysis cannot be read is stored as a failure
-    /// naming what was wrong, so it is neither lost nor resent forever.
-    static func storedResult(from result: Mirsad_V1_Result) -> StoredResult {
+    /// The store's form of a worker's RESULT, its analysis kept as the worker encoded it. A result whose analysis
+    /// cannot be read is stored as a failure naming what was wrong, so it is neither lost nor resent forever.
+    static func storedResult(from result: Mirsad_V1_ResultView) -> StoredResult {
         let wire = result.article
         let metadata = ArticleMetadata(
             id: wire.id.isEmpty ? result.jobID : wire.id,
             url: wire.hasURL ? wire.url : nil, source: wire.hasSource ? wire.source : nil,
             category: wire.hasCategory ? wire.category : nil, title: wire.hasTitle ? wire.title : nil,
             published: wire.hasPublished ? wire.published : nil, author: wire.hasAuthor ? wire.author : nil)
-        let outcome: StoredResult.Outcome
+        let content: StoredResult.Content
         do {
-            outcome = .analysed(try Analysis(wire: result.analysis))
+            content = .analysis(try StoredAnalysis(encoded: result.analysis))
         } catch {
-            outcome = .failed(reason: "unreadable analysis: \(error)")
+            content = .failed(reason: "unreadable analysis: \(error)")
         }
         let finished = result.timings.finishedUnixMs
         return StoredResult(
-            jobID: result.jobID, batchID: result.batchID, article: metadata, outcome: outcome,
+            jobID: result.jobID, batchID: result.batchID, article: metadata, content: content,
             workerID: result.workerID,
             analysedAt: finished > 0 ? Date(timeIntervalSince1970: Double(finished) / 1000) : nil)
+    }
+
+    /// The store's form of a decoded RESULT (callers in this process): its analysis encoded once, here.
+    static func storedResult(from result: Mirsad_V1_Result) -> StoredResult {
+        storedResult(from: Mirsad_V1_ResultView.with {
+            $0.jobID = result.jobID
+            $0.batchID = result.batchID
+            $0.article = result.article
+            $0.analysis = (try? result.analysis.serializedData()) ?? Data()
+            $0.workerID = result.workerID
+            $0.timings = result.timings
+        })
     }
 }

@@ -75,8 +75,10 @@ final class DispatcherLink {
     /// The next message from the dispatcher for the service, without waiting. The session's own messages are
     /// handled here: HEARTBEAT only shows the dispatcher is alive; WELCOME's timing is taken (and the WELCOME
     /// still returned); an ERROR is logged, and with BYE or UNKNOWN_PEER the session starts again with HELLO.
+    ///
+    /// JOBS comes as `.jobsView`: each job stays encoded until a worker thread decodes it.
     func receive(problems: inout ProblemLog) throws -> MirsadMessage? {
-        while let message = try socket.receiveDecoded(problems: &problems, logger: logger) {
+        while let message = try socket.receiveDecoded(problems: &problems, logger: logger, reading: .passThrough) {
             lastHeard = MonotonicClock.now()
             switch message {
             case .heartbeat:

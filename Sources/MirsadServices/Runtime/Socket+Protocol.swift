@@ -87,12 +87,14 @@ extension Socket {
 
     /// The next protocol message on a DEALER, without waiting; nil when none is queued. Malformed messages are
     /// counted and logged in `problems` and passed over.
-    func receiveDecoded(problems: inout ProblemLog, logger: Logger) throws -> MirsadMessage? {
+    func receiveDecoded(
+        problems: inout ProblemLog, logger: Logger, reading: MirsadMessage.Reading = .decoded
+    ) throws -> MirsadMessage? {
         while let incoming = try receiveIncoming(routed: false) {
             switch incoming {
             case .message(let message):
                 do {
-                    return try FrameCodec.decode(message.frames)
+                    return try FrameCodec.decode(message.frames, reading: reading)
                 } catch {
                     problems.malformed(error, peer: nil, logger: logger)
                 }

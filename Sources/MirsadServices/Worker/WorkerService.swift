@@ -46,6 +46,8 @@ public final class WorkerService {
         public var crashed: [Mirsad_V1_JobFailure] = []
         /// Test-only crash and hang switches; none by default.
         public var testFaults = TestFaults()
+        /// What is done with each article: the analysis core, or a benchmark's stand-in.
+        public var analysis = WorkerAnalysis.full
 
         public init(dispatcherEndpoint: String, collectorEndpoint: String? = nil, threads: Int, capacity: Int? = nil) {
             self.dispatcherEndpoint = dispatcherEndpoint
@@ -134,8 +136,11 @@ public final class WorkerService {
         let workerID = id
         let analyzer = self.analyzer
         let faults = configuration.testFaults
-        let pool = try AnalysisPool<Mirsad_V1_Job, PoolOutcome>(context: context, threads: configuration.threads, name: "worker") { job in
-            CrashReporter.whileRunning(job.jobID) { Self.analyse(job, analyzer: analyzer, workerID: workerID, faults: faults) }
+        let mode = configuration.analysis
+        let pool = try AnalysisPool<EncodedJob, PoolOutcome>(context: context, threads: configuration.threads, name: "worker") { job in
+            CrashReporter.whileRunning(job.jobID) {
+                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, faults: faults)
+            }
         }
         defer {
             // A thread still busy now (hung, or past the grace period) cannot be waited for.
@@ -234,13 +239,25 @@ public final class WorkerService {
                             collector = try setup.connectedDealer(context, endpoint: welcome.collectorEndpoint, identity: Array(workerID.utf8))
                             logger.info("sending results to \(welcome.collectorEndpoint)")
                         }
-                    case .jobs(let jobs):
+                    case .jobsView(let jobs):
                         if shuttingDownSince != nil {
                             // Hand them straight back: the dispatcher requeues a BYE'd worker's jobs.
                             continue
                         }
-                        let fresh = jobs.jobs.filter { !running.contains($0.jobID) && unacknowledged[$0.jobID] == nil }
-                        for job in fresh { running.insert(job.jobID) }
+                        // Only the job ids are read here; each job is decoded on the thread that analyses it.
+                        var fresh: [EncodedJob] = []
+                        for bytes in jobs.jobs {
+                            do {
+                                let job = try EncodedJob(bytes: bytes)
+                                guard !running.contains(job.jobID), unacknowledged[job.jobID] == nil else { continue }
+                                running.insert(job.jobID)
+                                fresh.append(job)
+                            } catch {
+                                // Without its id the job cannot be reported; its lease lapses and the dispatcher
+                                // counts a failed attempt.
+                                problems.refused("a job in JOBS is unreadable: \(error)", peer: nil, logger: logger)
+                            }
+                        }
                         pool.submit(fresh)
                     default:
                         problems.refused("\(decoded.command) is not sent to workers", peer: nil, logger: logger)
@@ -322,23 +339,39 @@ public final class WorkerService {
     }
 
     /// Runs the analysis for one job and turns it into the RESULT that goes to the collector.
-    private static func analyse(_ job: Mirsad_V1_Job, analyzer: ArticleAnalyzer, workerID: String, faults: TestFaults) -> PoolOutcome {
+    private static func analyse(
+        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, faults: TestFaults
+    ) -> PoolOutcome {
         let received = WallClock.nowMilliseconds()
-        let article: Article
+        let job: Mirsad_V1_Job
         do {
-            article = try Article(wire: job.article)
+            job = try encoded.decoded()
         } catch {
-            return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "invalid article: \(error)", permanent: true)))
+            return PoolOutcome(jobID: encoded.jobID, result: .failure(WorkerJobFailure(message: "the job does not decode: \(error)", permanent: true)))
         }
-        faults.strike(article)
         let started = MonotonicClock.now()
-        let analysis = analyzer.analyze(article)
-        let micros = (MonotonicClock.now() - started) / 1_000
         var result = Mirsad_V1_Result()
+        switch mode {
+        case .full:
+            let article: Article
+            do {
+                article = try Article(wire: job.article)
+            } catch {
+                return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "invalid article: \(error)", permanent: true)))
+            }
+            faults.strike(article)
+            result.analysis = Mirsad_V1_Analysis(
+                analyzer.analyze(article), includeTokens: job.options.includeTokens,
+                includeNormalizedText: job.options.includeNormalizedText)
+        case .none:
+            break
+        case .sleep(let duration):
+            Thread.sleep(forTimeInterval: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        }
+        let micros = (MonotonicClock.now() - started) / 1_000
         result.jobID = job.jobID
         result.batchID = job.batchID
         result.article = job.article.metadata
-        result.analysis = Mirsad_V1_Analysis(analysis, includeTokens: job.options.includeTokens)
         result.workerID = workerID
         var timings = Mirsad_V1_Timings()
         timings.analysisUs = micros

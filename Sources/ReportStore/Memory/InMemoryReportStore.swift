@@ -67,7 +67,7 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
         var totals: [Key: (mentions: Int, jobs: Set<String>, names: [String: Int])] = [:]
         lock.withLock {
             for result in results.values {
-                for entity in result.analysis?.canonicalEntities ?? [] where type == nil || entity.type == type {
+                for entity in result.storedAnalysis?.index.entities ?? [] where type == nil || entity.type == type {
                     let k = Key(key: entity.key, type: entity.type)
                     totals[k, default: (0, [], [:])].mentions += entity.mentions
                     totals[k, default: (0, [], [:])].jobs.insert(result.jobID)
@@ -87,7 +87,7 @@ public final class InMemoryReportStore: ReportStore, @unchecked Sendable {
     private static func counts(_ results: some Sequence<StoredResult>) -> StoreCounts {
         var counts = StoreCounts(analysed: 0, failed: 0)
         for result in results {
-            if result.analysis == nil { counts.failed += 1 } else { counts.analysed += 1 }
+            if result.storedAnalysis == nil { counts.failed += 1 } else { counts.analysed += 1 }
         }
         return counts
     }

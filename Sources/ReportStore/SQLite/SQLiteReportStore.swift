@@ -48,8 +48,6 @@ public final class SQLiteReportStore: ReportStore {
     public func store(_ results: [StoredResult]) throws -> StoreOutcome {
         if results.isEmpty { return StoreOutcome() }
         let storedAt = StoredTime.milliseconds(Date())
-        let encoder = JSONEncoder()
-        let rows = try results.map { try ResultRow($0, storedAt: storedAt, encoder: encoder) }
         return try perform("storing \(results.count) results") {
             try pool.write { db in
                 let insertResult = try db.cachedStatement(sql: ResultRow.insertSQL)
@@ -57,23 +55,24 @@ public final class SQLiteReportStore: ReportStore {
                 let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
                 let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
                 var outcome = StoreOutcome()
-                for row in rows {
-                    insertNotice.setUncheckedArguments([row.jobID, storedAt])
+                for result in results {
+                    insertNotice.setUncheckedArguments([result.jobID, storedAt])
                     try insertNotice.execute()
-                    insertResult.setUncheckedArguments(row.result)
+                    insertResult.setUncheckedArguments(ResultRow.arguments(result, storedAt: storedAt))
                     try insertResult.execute()
                     guard db.changesCount > 0 else {
-                        outcome.duplicates.append(row.jobID)
+                        outcome.duplicates.append(result.jobID)
                         continue
                     }
-                    outcome.inserted.append(row.jobID)
-                    for (statement, argumentsList) in [
-                        (insertEntity, row.entities), (insertTopic, row.topics),
-                    ] {
-                        for arguments in argumentsList {
-                            statement.setUncheckedArguments(arguments)
-                            try statement.execute()
-                        }
+                    outcome.inserted.append(result.jobID)
+                    guard let index = result.storedAnalysis?.index else { continue }
+                    for entity in index.entities {
+                        insertEntity.setUncheckedArguments([result.jobID, entity.key, entity.name, entity.type.rawValue, entity.mentions])
+                        try insertEntity.execute()
+                    }
+                    for topic in index.topics {
+                        insertTopic.setUncheckedArguments([result.jobID, topic.topic, topic.score])
+                        try insertTopic.execute()
                     }
                 }
                 return outcome

@@ -4,8 +4,8 @@ import GRDB
 /// changes go in a new one.
 ///
 /// `results` has one row per job id. Times are INTEGER milliseconds since 1970 UTC; `simhash` is the
-/// fingerprint's 64 bits read as a signed integer; `analysis` is the `Analysis` as JSON without its tokens
-/// (NULL for a failed job). `entities` and `topics` repeat parts of the analysis as rows so that they can be
+/// fingerprint's 64 bits read as a signed integer; `analysis_pb` is the protobuf `Analysis` as the worker encoded
+/// it, without its tokens (NULL for a failed job); `analysis` is the same as JSON in rows written before v3. `entities` and `topics` repeat parts of the analysis as rows so that they can be
 /// counted across the corpus; they are written once with their result and never changed, so they carry no
 /// foreign keys or per-job indexes (each costs an index insertion per row, the store's main write cost).
 /// Keywords stay inside `analysis` only.
@@ -67,6 +67,11 @@ enum SQLiteSchema {
                     noticed_at INTEGER NOT NULL
                 )
                 """)
+        }
+        migrator.registerMigration("v3: analysis as protobuf") { db in
+            // New rows keep the analysis as the worker encoded it (`StoredAnalysis`) and leave `analysis` (JSON,
+            // written by v1 and v2) NULL; rows written before stay as they are and are read either way.
+            try db.execute(sql: "ALTER TABLE results ADD COLUMN analysis_pb BLOB")
         }
         return migrator
     }

@@ -1,0 +1,142 @@
+import ArticleAnalysis
+import Foundation
+import MirsadProtocol
+import SwiftProtobuf
+
+/// An analysis as the report store keeps it: the protobuf `Analysis` bytes (`Protocols/mirsad.proto`) as its worker
+/// encoded them, less any tokens, and the parts the store indexes, read from those bytes without decoding the rest.
+///
+/// Invariant: `index` is what `bytes` say; `bytes` hold no token (field 8) and `tokenCount` is how many there were.
+/// JSON is never made here: a reader that wants the analysis decodes `bytes` (`decoded()`).
+public struct StoredAnalysis: Sendable, Hashable {
+    /// What the store indexes of an analysis.
+    public struct Index: Sendable, Hashable {
+        public var language: String
+        public var languageConfidence: Double
+        public var tone: Double
+        public var simhash: UInt64
+        public var entities: [Entity]
+        public var topics: [(topic: String, score: Double)]
+
+        public struct Entity: Sendable, Hashable {
+            public var key: String
+            public var name: String
+            public var type: EntityType
+            public var mentions: Int
+        }
+
+        public static func == (a: Index, b: Index) -> Bool {
+            a.language == b.language && a.languageConfidence == b.languageConfidence && a.tone == b.tone
+                && a.simhash == b.simhash && a.entities == b.entities
+                && a.topics.elementsEqual(b.topics) { $0.topic == $1.topic && $0.score == $1.score }
+        }
+
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(language)
+            hasher.combine(simhash)
+            hasher.combine(entities)
+        }
+    }
+
+    /// Why bytes are not an analysis the store keeps.
+    public struct Unreadable: Error, Sendable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    /// The encoded `Analysis`, without tokens.
+    public let bytes: Data
+    public let index: Index
+    /// Tokens the analysis had before they were left out.
+    public let tokenCount: Int
+
+    private static let skipTheRest: BinaryDecodingOptions = {
+        var options = BinaryDecodingOptions()
+        options.discardUnknownFields = true
+        return options
+    }()
+
+    /// Reads an analysis as a worker sent it. Only the indexed fields are decoded; the framing of the whole is
+    /// checked (a truncated or garbled message is refused), and tokens, if the job asked for them, are cut out.
+    public init(encoded: Data) throws(Unreadable) {
+        let view: Mirsad_V1_AnalysisIndexView
+        let fields: [ProtobufFields.Field]
+        do {
+            fields = try ProtobufFields.fields(of: encoded)
+            view = try Mirsad_V1_AnalysisIndexView(serializedBytes: encoded, options: Self.skipTheRest)
+        } catch {
+            throw Unreadable(reason: "the analysis does not decode: \(error)")
+        }
+        var entities: [Index.Entity] = []
+        entities.reserveCapacity(view.canonicalEntities.count)
+        for (i, entity) in view.canonicalEntities.enumerated() {
+            guard let type = EntityType(wire: entity.type) else {
+                throw Unreadable(reason: "analysis.canonical_entities[\(i)].type: unspecified or unknown entity type \(entity.type.rawValue)")
+            }
+            entities.append(Index.Entity(
+                key: entity.key, name: entity.name.isEmpty ? entity.key : entity.name, type: type, mentions: Int(entity.mentions)))
+        }
+        index = Index(
+            language: view.language.code, languageConfidence: view.language.confidence, tone: view.tone,
+            simhash: view.fingerprint.simhash, entities: entities, topics: view.topics.map { ($0.topic, $0.score) })
+        let tokens = fields.filter { $0.number == Self.tokensField }
+        tokenCount = tokens.count
+        if tokens.isEmpty {
+            bytes = encoded
+        } else {
+            var kept = Data(capacity: encoded.count)
+            for field in fields where field.number != Self.tokensField {
+                kept.append(encoded[(encoded.startIndex + field.extent.lowerBound)..<(encoded.startIndex + field.extent.upperBound)])
+            }
+            bytes = kept
+        }
+    }
+
+    /// An analysis made in this process (tests, `mirsad analyze` into a store), encoded once.
+    public init(_ analysis: Analysis) {
+        var wire = Mirsad_V1_Analysis(analysis, includeTokens: false)
+        wire.tokens = []
+        // Encoding a message without required fields cannot fail.
+        let encoded = (try? wire.serializedBytes() as Data) ?? Data()
+        let read: StoredAnalysis
+        do {
+            read = try StoredAnalysis(encoded: encoded)
+        } catch {
+            preconditionFailure("an analysis encoded here does not read back: \(error)")
+        }
+        self.init(bytes: read.bytes, index: read.index, tokenCount: analysis.tokens.count)
+    }
+
+    /// An analysis read back from a store, which kept its token count beside it.
+    public init(stored bytes: Data, tokenCount: Int) throws(Unreadable) {
+        let read = try StoredAnalysis(encoded: bytes)
+        self.init(bytes: read.bytes, index: read.index, tokenCount: tokenCount)
+    }
+
+    private init(bytes: Data, index: Index, tokenCount: Int) {
+        self.bytes = bytes
+        self.index = index
+        self.tokenCount = tokenCount
+    }
+
+    /// The analysis, decoded from `bytes` (its tokens empty).
+    public func decoded() throws -> Analysis {
+        try Analysis(wire: Mirsad_V1_Analysis(serializedBytes: bytes))
+    }
+
+    /// `Analysis.tokens`, field 8 of `Analysis`.
+    private static let tokensField = 8
+}
+
+extension EntityType {
+    /// The entity type of a wire value; nil for unspecified or unknown values.
+    init?(wire: Mirsad_V1_EntityType) {
+        switch wire {
+        case .person: self = .person
+        case .organization: self = .organization
+        case .location: self = .location
+        case .miscellaneous: self = .miscellaneous
+        case .unspecified, .UNRECOGNIZED: return nil
+        }
+    }
+}

@@ -1,0 +1,263 @@
+import ArgumentParser
+import ArticleAnalysis
+import ArticleIngest
+import Foundation
+import MirsadProtocol
+import MirsadServices
+import Synchronization
+import ZeroMQ
+
+/// `mirsad benchmark results INPUT --output FILE`: analyses articles as a worker does and writes each RESULT's
+/// encoding (as a worker sends it: no tokens, no normalised text) to FILE, each preceded by its length (4 bytes,
+/// little endian). The input of `mirsad benchmark collector`.
+struct ResultsFileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "results", abstract: "Write the encoded results of articles to a file, for the collector benchmark.")
+
+    @Argument(help: "Articles to analyse (any input `mirsad submit` reads).")
+    var input: [String]
+    @Option(help: "The file to write.")
+    var output: String
+    @Option(help: "Analyse at most this many articles.")
+    var limit: Int = .max
+
+    func run() throws {
+        let analyzer = loadAnalyzer { writeStandardError("mirsad benchmark: \($0)\n") }
+        guard let file = FileHandle(forWritingAtPath: output) ?? {
+            FileManager.default.createFile(atPath: output, contents: nil) ? FileHandle(forWritingAtPath: output) : nil
+        }() else {
+            throw CommandFailure("cannot write \(output)")
+        }
+        defer { try? file.close() }
+        try file.truncate(atOffset: 0)
+        var written = 0
+        try ArticleReader().read(input) { event in
+            guard case .article(let article) = event, written < limit else { return }
+            var result = Mirsad_V1_Result()
+            result.batchID = "benchmark"
+            result.article = Mirsad_V1_ArticleMetadata(article)
+            result.analysis = Mirsad_V1_Analysis(analyzer.analyze(article), includeTokens: false, includeNormalizedText: false)
+            result.workerID = "benchmark-worker"
+            result.timings.finishedUnixMs = UInt64(Date().timeIntervalSince1970 * 1000)
+            let bytes: [UInt8] = try result.serializedBytes()
+            var length = UInt32(bytes.count).littleEndian
+            try file.write(contentsOf: Data(bytes: &length, count: 4) + bytes)
+            written += 1
+        }
+        guard written > 0 else { throw CommandFailure("no articles in \(input.joined(separator: " "))") }
+        print("wrote \(written) results to \(output)")
+    }
+}
+
+/// `mirsad benchmark collector FILE`: one `mirsad collector` process, fed the results of FILE (`mirsad benchmark
+/// results`) by simulated workers, with a stand-in dispatcher that acknowledges every STORED. Reports results
+/// stored per second, the collector's CPU time per result (so results per second per core), and the store's bytes
+/// per result.
+///
+/// The results of FILE are sent again and again with fresh job ids until `--count` are stored: each is a new row.
+struct CollectorBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "collector")
+
+    @Argument(help: "Encoded results, as written by `mirsad benchmark results`.")
+    var file: String
+    @Option(help: "Results to store in all.")
+    var count = 50_000
+    @Option(help: "Simulated workers, each on its own connection.")
+    var workers = 4
+    @Option(help: "Results per RESULTS message.")
+    var perMessage = 16
+    @Option(help: "RESULTS messages each worker keeps unacknowledged.")
+    var window = 4
+    @Option(help: "The report store to create (a new file; default: a temporary one, deleted after).")
+    var store: String?
+    @Flag(help: "Print one JSON line.")
+    var json = false
+
+    func run() throws {
+        let templates = try Self.readResults(file)
+        guard !templates.isEmpty else { throw CommandFailure("\(file) holds no results") }
+        let directory = NSTemporaryDirectory() + "mirsad-collector-benchmark-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let storePath = store ?? directory + "/store.sqlite"
+
+        let context = try ZMQContext()
+        defer { context.shutdown() }
+        let dispatcher = try StandInDispatcher(context: context)
+        let dispatcherThread = Thread { dispatcher.serve() }
+        dispatcherThread.start()
+        defer { dispatcher.stop() }
+
+        let collectorPort = try Self.freePort()
+        let collector = try ChildProcess(
+            name: "collector", executable: ChildProcess.currentExecutable(),
+            arguments: ["collector", "--bind", "tcp://127.0.0.1:\(collectorPort)", "--dispatcher", dispatcher.endpoint,
+                        "--store", storePath],
+            logPath: directory + "/collector.log")
+        defer { collector.stop(graceSeconds: 10) }
+        _ = try collector.awaitLine(prefix: "READY", timeoutSeconds: 30)
+
+        var sockets: [Socket] = []
+        defer { sockets.forEach { $0.close() } }
+        for index in 0..<workers {
+            let socket = try Socket(context: context, type: .dealer)
+            try socket.set(.routingID, Array("benchmark-worker-\(index)".utf8))
+            try socket.set(.linger, 0)
+            try socket.connect("tcp://127.0.0.1:\(collectorPort)")
+            sockets.append(socket)
+        }
+
+        var next = 0
+        var acknowledged = 0
+        var outstanding = Array(repeating: 0, count: workers)
+        func sendMessage(on worker: Int) throws {
+            guard next < count else { return }
+            let n = min(perMessage, count - next)
+            var body: [UInt8] = []
+            for _ in 0..<n {
+                let jobID = Array("bench:\(next)".utf8)
+                let template = templates[next % templates.count]
+                let result = ProtobufFields.lengthDelimited(1, jobID) + template
+                body += ProtobufFields.lengthDelimited(1, result)
+                next += 1
+            }
+            _ = try sockets[worker].send([FrameCodec.protocolID, [Command.results.rawValue], body])
+            outstanding[worker] += 1
+        }
+
+        let cpuBefore = try Self.cpuSeconds(pid: collector.pid)
+        let started = Date()
+        for worker in 0..<workers {
+            for _ in 0..<window { try sendMessage(on: worker) }
+        }
+        let deadline = Date().addingTimeInterval(600)
+        while acknowledged < count {
+            guard Date() < deadline else { throw CommandFailure("the collector stored \(acknowledged) of \(count) within 600 s") }
+            var poller = Poller()
+            for socket in sockets { poller.register(socket) }
+            let events = try poller.poll(timeoutMilliseconds: 1000)
+            for (worker, event) in events.enumerated() where event.contains(.readable) {
+                while let message = try sockets[worker].receive(dontWait: true) {
+                    guard case .resultsAck(let ack) = try FrameCodec.decode(message.frames) else { continue }
+                    acknowledged += ack.jobIds.count
+                    outstanding[worker] -= 1
+                    try sendMessage(on: worker)
+                }
+            }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let cpu = try Self.cpuSeconds(pid: collector.pid) - cpuBefore
+        collector.stop(graceSeconds: 10)
+        let storeBytes = ["", "-wal"].reduce(0) { total, suffix in
+            total + ((try? FileManager.default.attributesOfItem(atPath: storePath + suffix)[.size] as? Int) ?? 0)
+        }
+        let averageResult = templates.reduce(0) { $0 + $1.count } / templates.count
+        let figures: [String: Any] = [
+            "results": count, "seconds": seconds, "results_per_s": Double(count) / seconds,
+            "collector_cpu_s": cpu, "results_per_cpu_s": Double(count) / max(cpu, 1e-9),
+            "cpu_us_per_result": cpu * 1e6 / Double(count), "store_bytes_per_result": storeBytes / count,
+            "result_bytes": averageResult, "workers": workers, "per_message": perMessage,
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "stored %d results in %.2f s: %.0f results/s; collector CPU %.2f s = %.1f µs per result = %.0f results per CPU second; store %d bytes per result (results of %d bytes on the wire)",
+                         count, seconds, Double(count) / seconds, cpu, cpu * 1e6 / Double(count),
+                         Double(count) / max(cpu, 1e-9), storeBytes / count, averageResult))
+        }
+    }
+
+    /// Each result of the file, encoded without its job id (field 1), which the benchmark puts in front.
+    static func readResults(_ path: String) throws -> [[UInt8]] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
+        let bytes = [UInt8](data)
+        var results: [[UInt8]] = []
+        var offset = 0
+        while offset + 4 <= bytes.count {
+            let length = Int(UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24)
+            offset += 4
+            guard offset + length <= bytes.count else { throw CommandFailure("\(path) is truncated at byte \(offset)") }
+            var result = try Mirsad_V1_Result(serializedBytes: bytes[offset..<(offset + length)])
+            result.jobID = ""
+            results.append(try result.serializedBytes())
+            offset += length
+        }
+        return results
+    }
+
+    /// User and system CPU seconds of a process so far.
+    static func cpuSeconds(pid: Int32) throws -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { throw CommandFailure("cannot read the CPU time of process \(pid)") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw CommandFailure("cannot read the CPU time of process \(pid)")
+        }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    static func freePort() throws -> Int {
+        let context = try ZMQContext()
+        defer { context.shutdown() }
+        let socket = try Socket(context: context, type: .router)
+        defer { socket.close() }
+        try socket.bind("tcp://127.0.0.1:*")
+        guard let port = Int(try socket.lastEndpoint.split(separator: ":").last ?? "") else {
+            throw CommandFailure("no free port")
+        }
+        return port
+    }
+}
+
+/// A dispatcher that welcomes a collector and acknowledges every STORED at once, for the collector benchmark.
+private final class StandInDispatcher: Sendable {
+    let endpoint: String
+    private let router: Mutex<Socket?>
+    private let stopped = Atomic<Bool>(false)
+
+    init(context: ZMQContext) throws {
+        let socket = try Socket(context: context, type: .router)
+        try socket.set(.linger, 0)
+        try socket.bind("tcp://127.0.0.1:*")
+        endpoint = try socket.lastEndpoint
+        router = Mutex(socket)
+    }
+
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    func serve() {
+        guard let socket = router.withLock({ $0.take() }) else { return }
+        defer { socket.close() }
+        var peers: Set<RoutingID> = []
+        var lastHeartbeat = Date()
+        while !stopped.load(ordering: .relaxed) {
+            var poller = Poller()
+            poller.register(socket)
+            guard let events = try? poller.poll(timeoutMilliseconds: 100) else { return }
+            if events[0].contains(.readable) {
+                while let message = try? socket.receive(dontWait: true) {
+                    let (peer, decoded) = FrameCodec.decodeRouted(message.frames)
+                    guard let peer, case .success(let body) = decoded else { continue }
+                    peers.insert(peer)
+                    switch body {
+                    case .hello:
+                        _ = try? socket.send(FrameCodec.encode(.welcome(.with {
+                            $0.heartbeatIntervalMs = 1000
+                            $0.livenessTimeoutMs = 60_000
+                            $0.limits = .current
+                        }), to: peer))
+                    case .stored(let stored):
+                        _ = try? socket.send(FrameCodec.encode(.storedAck(.with { $0.jobIds = stored.jobIds }), to: peer))
+                    default:
+                        break
+                    }
+                }
+            }
+            if Date().timeIntervalSince(lastHeartbeat) > 0.5 {
+                lastHeartbeat = Date()
+                for peer in peers { _ = try? socket.send(FrameCodec.encode(.heartbeat, to: peer)) }
+            }
+        }
+    }
+}

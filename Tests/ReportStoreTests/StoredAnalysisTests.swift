@@ -1,0 +1,52 @@
+import ArticleAnalysis
+import Foundation
+import MirsadProtocol
+import Testing
+@testable import ReportStore
+
+/// The store keeps an analysis as its worker encoded it: only the indexed fields are read, tokens are cut out.
+@Suite struct StoredAnalysisTests {
+    static let analysis = Fixtures.analysis(entities: [("حماس", .organization, 3), ("غزة", .location, 1)], words: 20)
+
+    @Test func theIndexIsReadFromTheBytes() throws {
+        let bytes = try Mirsad_V1_Analysis(Self.analysis, includeTokens: false).serializedData()
+        let stored = try StoredAnalysis(encoded: bytes)
+        #expect(stored.bytes == bytes, "an analysis without tokens is kept byte for byte")
+        #expect(stored.tokenCount == 0)
+        #expect(stored.index.entities.map(\.key) == Self.analysis.canonicalEntities.map(\.key))
+        #expect(stored.index.entities.map(\.mentions) == Self.analysis.canonicalEntities.map(\.mentions))
+        #expect(stored.index.language == Self.analysis.language.code)
+        #expect(stored.index.simhash == Self.analysis.fingerprint.simhash)
+        #expect(stored.index.topics.map(\.topic) == Self.analysis.topics.map(\.topic))
+    }
+
+    @Test func tokensAreCutOutAndCounted() throws {
+        let withTokens = try Mirsad_V1_Analysis(Self.analysis, includeTokens: true).serializedData()
+        let withoutTokens = try Mirsad_V1_Analysis(Self.analysis, includeTokens: false).serializedData()
+        #expect(Self.analysis.tokens.count == 20)
+        let stored = try StoredAnalysis(encoded: withTokens)
+        #expect(stored.tokenCount == 20)
+        #expect(stored.bytes == withoutTokens)
+        var expected = Self.analysis
+        expected.tokens = []
+        #expect(try stored.decoded() == expected)
+    }
+
+    @Test func theNormalizedTextLeftOutIsDerivedWhenRead() throws {
+        var analysis = Self.analysis
+        analysis.cleanText = "قالت الوزارة إن المحادثات ستستمر"
+        analysis.normalizedText = ArabicNormalizer.normalize(analysis.cleanText)
+        analysis.sentences = []
+        analysis.entities = []
+        analysis.quotes = []
+        analysis.sources = []
+        analysis.tokens = []
+        let bytes = try Mirsad_V1_Analysis(analysis, includeTokens: false, includeNormalizedText: false).serializedData()
+        let decoded = try StoredAnalysis(encoded: bytes).decoded()
+        #expect(decoded.normalizedText == analysis.normalizedText)
+    }
+
+    @Test func garbledBytesAreRefusedWithAReason() {
+        #expect(throws: StoredAnalysis.Unreadable.self) { try StoredAnalysis(encoded: Data([0x52, 0x10, 0x00])) }
+    }
+}
