@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "MirsadProtocol",
             dependencies: [
-                "ArticleAnalysis",
+                "ArticleAnalysis", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

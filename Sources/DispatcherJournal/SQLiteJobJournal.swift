@@ -85,6 +85,9 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             // Reading the journal mode is the first access to the file: a file that is not SQLite fails here.
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
+            // Between two commits a busy dispatcher changes thousands of rows; the default 2 MB page cache would
+            // spill them to the log mid-transaction.
+            try db.execute(sql: "PRAGMA cache_size = -32768")
             if let limit = options.maximumSizeBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")

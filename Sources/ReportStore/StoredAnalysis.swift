@@ -44,11 +44,13 @@ public struct StoredAnalysis: Sendable, Hashable {
         public var description: String { reason }
     }
 
-    /// The encoded `Analysis`, without tokens.
+    /// The encoded `Analysis`, without tokens; deflated (zlib) when `inflatedSize` is set.
     public let bytes: Data
     public let index: Index
     /// Tokens the analysis had before they were left out.
     public let tokenCount: Int
+    /// The size of the encoded analysis before compression, when `bytes` are compressed.
+    public let inflatedSize: Int?
 
     private static let skipTheRest: BinaryDecodingOptions = {
         var options = BinaryDecodingOptions()
@@ -67,6 +69,28 @@ public struct StoredAnalysis: Sendable, Hashable {
         } catch {
             throw Unreadable(reason: "the analysis does not decode: \(error)")
         }
+        let tokens = fields.filter { $0.number == Self.tokensField }
+        var kept = encoded
+        if !tokens.isEmpty {
+            kept = Data(capacity: encoded.count)
+            for field in fields where field.number != Self.tokensField {
+                kept.append(encoded[(encoded.startIndex + field.extent.lowerBound)..<(encoded.startIndex + field.extent.upperBound)])
+            }
+        }
+        self.init(bytes: kept, index: try Self.index(view), tokenCount: tokens.count, inflatedSize: nil)
+    }
+
+    /// An analysis a worker sent compressed (`Result.analysis_zlib`), with the fields to index beside it: the
+    /// bytes are kept as they came, not inflated.
+    public init(compressed: Data, inflatedSize: Int, index view: Mirsad_V1_AnalysisIndexView) throws(Unreadable) {
+        guard inflatedSize > 0, !compressed.isEmpty else {
+            throw Unreadable(reason: "a compressed analysis without its size (\(inflatedSize)) or bytes")
+        }
+        self.init(bytes: compressed, index: try Self.index(view), tokenCount: 0, inflatedSize: inflatedSize)
+    }
+
+    /// The index of a view; refuses entity types it does not know.
+    private static func index(_ view: Mirsad_V1_AnalysisIndexView) throws(Unreadable) -> Index {
         var entities: [Index.Entity] = []
         entities.reserveCapacity(view.canonicalEntities.count)
         for (i, entity) in view.canonicalEntities.enumerated() {
@@ -76,20 +100,9 @@ public struct StoredAnalysis: Sendable, Hashable {
             entities.append(Index.Entity(
                 key: entity.key, name: entity.name.isEmpty ? entity.key : entity.name, type: type, mentions: Int(entity.mentions)))
         }
-        index = Index(
+        return Index(
             language: view.language.code, languageConfidence: view.language.confidence, tone: view.tone,
             simhash: view.fingerprint.simhash, entities: entities, topics: view.topics.map { ($0.topic, $0.score) })
-        let tokens = fields.filter { $0.number == Self.tokensField }
-        tokenCount = tokens.count
-        if tokens.isEmpty {
-            bytes = encoded
-        } else {
-            var kept = Data(capacity: encoded.count)
-            for field in fields where field.number != Self.tokensField {
-                kept.append(encoded[(encoded.startIndex + field.extent.lowerBound)..<(encoded.startIndex + field.extent.upperBound)])
-            }
-            bytes = kept
-        }
     }
 
     /// An analysis made in this process (tests, `mirsad analyze` into a store), encoded once.
@@ -104,24 +117,39 @@ public struct StoredAnalysis: Sendable, Hashable {
         } catch {
             preconditionFailure("an analysis encoded here does not read back: \(error)")
         }
-        self.init(bytes: read.bytes, index: read.index, tokenCount: analysis.tokens.count)
+        self.init(bytes: read.bytes, index: read.index, tokenCount: analysis.tokens.count, inflatedSize: nil)
     }
 
-    /// An analysis read back from a store, which kept its token count beside it.
-    public init(stored bytes: Data, tokenCount: Int) throws(Unreadable) {
-        let read = try StoredAnalysis(encoded: bytes)
-        self.init(bytes: read.bytes, index: read.index, tokenCount: tokenCount)
+    /// An analysis read back from a store, which kept its token count and, for compressed bytes, their inflated
+    /// size beside it.
+    public init(stored bytes: Data, tokenCount: Int, inflatedSize: Int? = nil) throws(Unreadable) {
+        guard let inflatedSize else {
+            let read = try StoredAnalysis(encoded: bytes)
+            self.init(bytes: read.bytes, index: read.index, tokenCount: tokenCount, inflatedSize: nil)
+            return
+        }
+        let read: StoredAnalysis
+        do {
+            read = try StoredAnalysis(encoded: try Zlib.decompress(bytes, size: inflatedSize))
+        } catch let error as Unreadable {
+            throw error
+        } catch {
+            throw Unreadable(reason: "\(error)")
+        }
+        self.init(bytes: bytes, index: read.index, tokenCount: tokenCount, inflatedSize: inflatedSize)
     }
 
-    private init(bytes: Data, index: Index, tokenCount: Int) {
+    private init(bytes: Data, index: Index, tokenCount: Int, inflatedSize: Int?) {
         self.bytes = bytes
         self.index = index
         self.tokenCount = tokenCount
+        self.inflatedSize = inflatedSize
     }
 
-    /// The analysis, decoded from `bytes` (its tokens empty).
+    /// The analysis, decoded from `bytes` (inflated first when they are compressed), its tokens empty.
     public func decoded() throws -> Analysis {
-        try Analysis(wire: Mirsad_V1_Analysis(serializedBytes: bytes))
+        let encoded = try inflatedSize.map { try Zlib.decompress(bytes, size: $0) } ?? bytes
+        return try Analysis(wire: Mirsad_V1_Analysis(serializedBytes: encoded))
     }
 
     /// `Analysis.tokens`, field 8 of `Analysis`.

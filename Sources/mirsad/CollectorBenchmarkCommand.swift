@@ -8,8 +8,9 @@ import Synchronization
 import ZeroMQ
 
 /// `mirsad benchmark results INPUT --output FILE`: analyses articles as a worker does and writes each RESULT's
-/// encoding (as a worker sends it: no tokens, no normalised text) to FILE, each preceded by its length (4 bytes,
-/// little endian). The input of `mirsad benchmark collector`.
+/// encoding (as a worker sends it to a current collector: no tokens, no normalised text, the analysis compressed;
+/// `--uncompressed` as it sends it to a collector of protocol revision 1) to FILE, each preceded by its length
+/// (4 bytes, little endian). The input of `mirsad benchmark collector`.
 struct ResultsFileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "results", abstract: "Write the encoded results of articles to a file, for the collector benchmark.")
@@ -20,6 +21,8 @@ struct ResultsFileCommand: ParsableCommand {
     var output: String
     @Option(help: "Analyse at most this many articles.")
     var limit: Int = .max
+    @Flag(help: "Leave the analyses uncompressed, as for a collector that does not take zlib.")
+    var uncompressed = false
 
     func run() throws {
         let analyzer = loadAnalyzer { writeStandardError("mirsad benchmark: \($0)\n") }
@@ -36,7 +39,12 @@ struct ResultsFileCommand: ParsableCommand {
             var result = Mirsad_V1_Result()
             result.batchID = "benchmark"
             result.article = Mirsad_V1_ArticleMetadata(article)
-            result.analysis = Mirsad_V1_Analysis(analyzer.analyze(article), includeTokens: false, includeNormalizedText: false)
+            let analysis = Mirsad_V1_Analysis(analyzer.analyze(article), includeTokens: false, includeNormalizedText: false)
+            if uncompressed {
+                result.analysis = analysis
+            } else {
+                try result.setCompressedAnalysis(analysis)
+            }
             result.workerID = "benchmark-worker"
             result.timings.finishedUnixMs = UInt64(Date().timeIntervalSince1970 * 1000)
             let bytes: [UInt8] = try result.serializedBytes()

@@ -92,7 +92,7 @@ struct WorkerCommand: ParsableCommand {
     var collector: String?
     @Option(help: "Analysis threads (default: the number of cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "Jobs held at once, the credit asked of the dispatcher (default: 16 per thread, at least 32).")
+    @Option(help: "Jobs held at once, the credit asked of the dispatcher (default: 128 per thread, at least 256).")
     var capacity: Int?
     @Option(help: "Seconds an analysis may run; past that it is reported failed and the worker process restarts.")
     var jobTimeout: Double = 300

@@ -50,3 +50,37 @@ import Testing
         #expect(throws: StoredAnalysis.Unreadable.self) { try StoredAnalysis(encoded: Data([0x52, 0x10, 0x00])) }
     }
 }
+
+/// Analyses a worker sent compressed are kept compressed, indexed from the fields sent beside them.
+@Suite struct CompressedAnalysisTests {
+    @Test func aCompressedAnalysisIsKeptAsItCameAndReadsBackWhole() throws {
+        var expected = StoredAnalysisTests.analysis
+        expected.tokens = []
+        var result = Mirsad_V1_Result()
+        try result.setCompressedAnalysis(Mirsad_V1_Analysis(expected, includeTokens: false))
+        #expect(result.analysisZlib.count < Int(result.analysisBytes))
+        let stored = try StoredAnalysis(compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), index: result.index)
+        #expect(stored.bytes == result.analysisZlib)
+        #expect(stored.index == (try StoredAnalysis(encoded: try Mirsad_V1_Analysis(expected, includeTokens: false).serializedData())).index)
+        #expect(try stored.decoded() == expected)
+
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try SQLiteReportStore(path: directory.appendingPathComponent("z.sqlite").path)
+        let row = StoredResult(jobID: "z:0", batchID: "z", article: ArticleMetadata(id: "a"), content: .analysis(stored), workerID: "w")
+        _ = try store.store([row])
+        let back = try #require(try store.result(jobID: "z:0"))
+        #expect(back == row)
+        #expect(back.analysis == expected)
+        #expect(try store.topEntities(limit: 5, type: nil).map(\.key) == expected.canonicalEntities.map(\.key))
+    }
+
+    @Test func aCompressedAnalysisThatDoesNotInflateIsFoundWhenRead() throws {
+        let index = Mirsad_V1_AnalysisIndexView()
+        let stored = try StoredAnalysis(compressed: Data([1, 2, 3, 4]), inflatedSize: 100, index: index)
+        #expect(throws: (any Error).self) { try stored.decoded() }
+        #expect(throws: StoredAnalysis.Unreadable.self) {
+            try StoredAnalysis(compressed: Data([1]), inflatedSize: 0, index: index)
+        }
+    }
+}

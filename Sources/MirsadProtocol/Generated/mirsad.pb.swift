@@ -1031,51 +1031,82 @@ public nonisolated struct Mirsad_V1_Timings: Sendable {
   public init() {}
 }
 
-public nonisolated struct Mirsad_V1_Result: Sendable {
+public nonisolated struct Mirsad_V1_Result: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var jobID: String = String()
+  public var jobID: String {
+    get {_storage._jobID}
+    set {_uniqueStorage()._jobID = newValue}
+  }
 
-  public var batchID: String = String()
+  public var batchID: String {
+    get {_storage._batchID}
+    set {_uniqueStorage()._batchID = newValue}
+  }
 
   public var article: Mirsad_V1_ArticleMetadata {
-    get {_article ?? Mirsad_V1_ArticleMetadata()}
-    set {_article = newValue}
+    get {_storage._article ?? Mirsad_V1_ArticleMetadata()}
+    set {_uniqueStorage()._article = newValue}
   }
   /// Returns true if `article` has been explicitly set.
-  public var hasArticle: Bool {self._article != nil}
+  public var hasArticle: Bool {_storage._article != nil}
   /// Clears the value of `article`. Subsequent reads from it will return its default value.
-  public mutating func clearArticle() {self._article = nil}
+  public mutating func clearArticle() {_uniqueStorage()._article = nil}
 
+  /// The analysis, unless it is sent compressed (`analysis_zlib`).
   public var analysis: Mirsad_V1_Analysis {
-    get {_analysis ?? Mirsad_V1_Analysis()}
-    set {_analysis = newValue}
+    get {_storage._analysis ?? Mirsad_V1_Analysis()}
+    set {_uniqueStorage()._analysis = newValue}
   }
   /// Returns true if `analysis` has been explicitly set.
-  public var hasAnalysis: Bool {self._analysis != nil}
+  public var hasAnalysis: Bool {_storage._analysis != nil}
   /// Clears the value of `analysis`. Subsequent reads from it will return its default value.
-  public mutating func clearAnalysis() {self._analysis = nil}
+  public mutating func clearAnalysis() {_uniqueStorage()._analysis = nil}
 
-  public var workerID: String = String()
+  public var workerID: String {
+    get {_storage._workerID}
+    set {_uniqueStorage()._workerID = newValue}
+  }
 
   public var timings: Mirsad_V1_Timings {
-    get {_timings ?? Mirsad_V1_Timings()}
-    set {_timings = newValue}
+    get {_storage._timings ?? Mirsad_V1_Timings()}
+    set {_uniqueStorage()._timings = newValue}
   }
   /// Returns true if `timings` has been explicitly set.
-  public var hasTimings: Bool {self._timings != nil}
+  public var hasTimings: Bool {_storage._timings != nil}
   /// Clears the value of `timings`. Subsequent reads from it will return its default value.
-  public mutating func clearTimings() {self._timings = nil}
+  public mutating func clearTimings() {_uniqueStorage()._timings = nil}
+
+  /// Revision 2: the `Analysis` encoded, then compressed with zlib (RFC 1950), instead of `analysis`; sent only to a
+  /// collector that said it takes it (`ResultsAck.takes_zlib`). It never holds tokens.
+  public var analysisZlib: Data {
+    get {_storage._analysisZlib}
+    set {_uniqueStorage()._analysisZlib = newValue}
+  }
+
+  /// Revision 2, with `analysis_zlib`: the fields of the analysis the collector indexes, uncompressed.
+  public var index: Mirsad_V1_AnalysisIndexView {
+    get {_storage._index ?? Mirsad_V1_AnalysisIndexView()}
+    set {_uniqueStorage()._index = newValue}
+  }
+  /// Returns true if `index` has been explicitly set.
+  public var hasIndex: Bool {_storage._index != nil}
+  /// Clears the value of `index`. Subsequent reads from it will return its default value.
+  public mutating func clearIndex() {_uniqueStorage()._index = nil}
+
+  /// Revision 2, with `analysis_zlib`: the size of the encoded `Analysis` before compression.
+  public var analysisBytes: UInt32 {
+    get {_storage._analysisBytes}
+    set {_uniqueStorage()._analysisBytes = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _article: Mirsad_V1_ArticleMetadata? = nil
-  fileprivate var _analysis: Mirsad_V1_Analysis? = nil
-  fileprivate var _timings: Mirsad_V1_Timings? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// RESULTS (0x20): worker -> collector.
@@ -1098,6 +1129,9 @@ public nonisolated struct Mirsad_V1_ResultsAck: Sendable {
   // methods supported on all messages.
 
   public var jobIds: [String] = []
+
+  /// Revision 2: this collector takes results with `analysis_zlib`.
+  public var takesZlib: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1137,43 +1171,73 @@ public nonisolated struct Mirsad_V1_JobsView: Sendable {
 
 /// RESULT as the collector reads it: the analysis stays the bytes the worker encoded (an `Analysis`), which the
 /// report store keeps as they are.
-public nonisolated struct Mirsad_V1_ResultView: Sendable {
+public nonisolated struct Mirsad_V1_ResultView: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var jobID: String = String()
+  public var jobID: String {
+    get {_storage._jobID}
+    set {_uniqueStorage()._jobID = newValue}
+  }
 
-  public var batchID: String = String()
+  public var batchID: String {
+    get {_storage._batchID}
+    set {_uniqueStorage()._batchID = newValue}
+  }
 
   public var article: Mirsad_V1_ArticleMetadata {
-    get {_article ?? Mirsad_V1_ArticleMetadata()}
-    set {_article = newValue}
+    get {_storage._article ?? Mirsad_V1_ArticleMetadata()}
+    set {_uniqueStorage()._article = newValue}
   }
   /// Returns true if `article` has been explicitly set.
-  public var hasArticle: Bool {self._article != nil}
+  public var hasArticle: Bool {_storage._article != nil}
   /// Clears the value of `article`. Subsequent reads from it will return its default value.
-  public mutating func clearArticle() {self._article = nil}
+  public mutating func clearArticle() {_uniqueStorage()._article = nil}
 
-  public var analysis: Data = Data()
+  public var analysis: Data {
+    get {_storage._analysis}
+    set {_uniqueStorage()._analysis = newValue}
+  }
 
-  public var workerID: String = String()
+  public var workerID: String {
+    get {_storage._workerID}
+    set {_uniqueStorage()._workerID = newValue}
+  }
 
   public var timings: Mirsad_V1_Timings {
-    get {_timings ?? Mirsad_V1_Timings()}
-    set {_timings = newValue}
+    get {_storage._timings ?? Mirsad_V1_Timings()}
+    set {_uniqueStorage()._timings = newValue}
   }
   /// Returns true if `timings` has been explicitly set.
-  public var hasTimings: Bool {self._timings != nil}
+  public var hasTimings: Bool {_storage._timings != nil}
   /// Clears the value of `timings`. Subsequent reads from it will return its default value.
-  public mutating func clearTimings() {self._timings = nil}
+  public mutating func clearTimings() {_uniqueStorage()._timings = nil}
+
+  public var analysisZlib: Data {
+    get {_storage._analysisZlib}
+    set {_uniqueStorage()._analysisZlib = newValue}
+  }
+
+  public var index: Mirsad_V1_AnalysisIndexView {
+    get {_storage._index ?? Mirsad_V1_AnalysisIndexView()}
+    set {_uniqueStorage()._index = newValue}
+  }
+  /// Returns true if `index` has been explicitly set.
+  public var hasIndex: Bool {_storage._index != nil}
+  /// Clears the value of `index`. Subsequent reads from it will return its default value.
+  public mutating func clearIndex() {_uniqueStorage()._index = nil}
+
+  public var analysisBytes: UInt32 {
+    get {_storage._analysisBytes}
+    set {_uniqueStorage()._analysisBytes = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _article: Mirsad_V1_ArticleMetadata? = nil
-  fileprivate var _timings: Mirsad_V1_Timings? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// RESULTS as the collector reads it.
@@ -3055,58 +3119,125 @@ nonisolated extension Mirsad_V1_Timings: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Result"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0")
+
+  fileprivate class _StorageClass {
+    var _jobID: String = String()
+    var _batchID: String = String()
+    var _article: Mirsad_V1_ArticleMetadata? = nil
+    var _analysis: Mirsad_V1_Analysis? = nil
+    var _workerID: String = String()
+    var _timings: Mirsad_V1_Timings? = nil
+    var _analysisZlib: Data = Data()
+    var _index: Mirsad_V1_AnalysisIndexView? = nil
+    var _analysisBytes: UInt32 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _jobID = source._jobID
+      _batchID = source._batchID
+      _article = source._article
+      _analysis = source._analysis
+      _workerID = source._workerID
+      _timings = source._timings
+      _analysisZlib = source._analysisZlib
+      _index = source._index
+      _analysisBytes = source._analysisBytes
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._article) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._analysis) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.workerID) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._timings) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._jobID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._batchID) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._article) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._analysis) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._workerID) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._timings) }()
+        case 7: try { try decoder.decodeSingularBytesField(value: &_storage._analysisZlib) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._index) }()
+        case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._analysisBytes) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.jobID.isEmpty {
-      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._jobID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._jobID, fieldNumber: 1)
+      }
+      if !_storage._batchID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._batchID, fieldNumber: 2)
+      }
+      try { if let v = _storage._article {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._analysis {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if !_storage._workerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._workerID, fieldNumber: 5)
+      }
+      try { if let v = _storage._timings {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      if !_storage._analysisZlib.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._analysisZlib, fieldNumber: 7)
+      }
+      try { if let v = _storage._index {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      if _storage._analysisBytes != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._analysisBytes, fieldNumber: 9)
+      }
     }
-    if !self.batchID.isEmpty {
-      try visitor.visitSingularStringField(value: self.batchID, fieldNumber: 2)
-    }
-    try { if let v = self._article {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    try { if let v = self._analysis {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    if !self.workerID.isEmpty {
-      try visitor.visitSingularStringField(value: self.workerID, fieldNumber: 5)
-    }
-    try { if let v = self._timings {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_Result, rhs: Mirsad_V1_Result) -> Bool {
-    if lhs.jobID != rhs.jobID {return false}
-    if lhs.batchID != rhs.batchID {return false}
-    if lhs._article != rhs._article {return false}
-    if lhs._analysis != rhs._analysis {return false}
-    if lhs.workerID != rhs.workerID {return false}
-    if lhs._timings != rhs._timings {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._jobID != rhs_storage._jobID {return false}
+        if _storage._batchID != rhs_storage._batchID {return false}
+        if _storage._article != rhs_storage._article {return false}
+        if _storage._analysis != rhs_storage._analysis {return false}
+        if _storage._workerID != rhs_storage._workerID {return false}
+        if _storage._timings != rhs_storage._timings {return false}
+        if _storage._analysisZlib != rhs_storage._analysisZlib {return false}
+        if _storage._index != rhs_storage._index {return false}
+        if _storage._analysisBytes != rhs_storage._analysisBytes {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3144,7 +3275,7 @@ nonisolated extension Mirsad_V1_Results: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ResultsAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0\u{3}takes_zlib\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3153,6 +3284,7 @@ nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.jobIds) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.takesZlib) }()
       default: break
       }
     }
@@ -3162,11 +3294,15 @@ nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf
     if !self.jobIds.isEmpty {
       try visitor.visitRepeatedStringField(value: self.jobIds, fieldNumber: 1)
     }
+    if self.takesZlib != false {
+      try visitor.visitSingularBoolField(value: self.takesZlib, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_ResultsAck, rhs: Mirsad_V1_ResultsAck) -> Bool {
     if lhs.jobIds != rhs.jobIds {return false}
+    if lhs.takesZlib != rhs.takesZlib {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3244,58 +3380,125 @@ nonisolated extension Mirsad_V1_JobsView: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ResultView"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0")
+
+  fileprivate class _StorageClass {
+    var _jobID: String = String()
+    var _batchID: String = String()
+    var _article: Mirsad_V1_ArticleMetadata? = nil
+    var _analysis: Data = Data()
+    var _workerID: String = String()
+    var _timings: Mirsad_V1_Timings? = nil
+    var _analysisZlib: Data = Data()
+    var _index: Mirsad_V1_AnalysisIndexView? = nil
+    var _analysisBytes: UInt32 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _jobID = source._jobID
+      _batchID = source._batchID
+      _article = source._article
+      _analysis = source._analysis
+      _workerID = source._workerID
+      _timings = source._timings
+      _analysisZlib = source._analysisZlib
+      _index = source._index
+      _analysisBytes = source._analysisBytes
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._article) }()
-      case 4: try { try decoder.decodeSingularBytesField(value: &self.analysis) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.workerID) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._timings) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._jobID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._batchID) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._article) }()
+        case 4: try { try decoder.decodeSingularBytesField(value: &_storage._analysis) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._workerID) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._timings) }()
+        case 7: try { try decoder.decodeSingularBytesField(value: &_storage._analysisZlib) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._index) }()
+        case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._analysisBytes) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.jobID.isEmpty {
-      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._jobID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._jobID, fieldNumber: 1)
+      }
+      if !_storage._batchID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._batchID, fieldNumber: 2)
+      }
+      try { if let v = _storage._article {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if !_storage._analysis.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._analysis, fieldNumber: 4)
+      }
+      if !_storage._workerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._workerID, fieldNumber: 5)
+      }
+      try { if let v = _storage._timings {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      if !_storage._analysisZlib.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._analysisZlib, fieldNumber: 7)
+      }
+      try { if let v = _storage._index {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      if _storage._analysisBytes != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._analysisBytes, fieldNumber: 9)
+      }
     }
-    if !self.batchID.isEmpty {
-      try visitor.visitSingularStringField(value: self.batchID, fieldNumber: 2)
-    }
-    try { if let v = self._article {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    if !self.analysis.isEmpty {
-      try visitor.visitSingularBytesField(value: self.analysis, fieldNumber: 4)
-    }
-    if !self.workerID.isEmpty {
-      try visitor.visitSingularStringField(value: self.workerID, fieldNumber: 5)
-    }
-    try { if let v = self._timings {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_ResultView, rhs: Mirsad_V1_ResultView) -> Bool {
-    if lhs.jobID != rhs.jobID {return false}
-    if lhs.batchID != rhs.batchID {return false}
-    if lhs._article != rhs._article {return false}
-    if lhs.analysis != rhs.analysis {return false}
-    if lhs.workerID != rhs.workerID {return false}
-    if lhs._timings != rhs._timings {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._jobID != rhs_storage._jobID {return false}
+        if _storage._batchID != rhs_storage._batchID {return false}
+        if _storage._article != rhs_storage._article {return false}
+        if _storage._analysis != rhs_storage._analysis {return false}
+        if _storage._workerID != rhs_storage._workerID {return false}
+        if _storage._timings != rhs_storage._timings {return false}
+        if _storage._analysisZlib != rhs_storage._analysisZlib {return false}
+        if _storage._index != rhs_storage._index {return false}
+        if _storage._analysisBytes != rhs_storage._analysisBytes {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

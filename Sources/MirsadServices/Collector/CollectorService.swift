@@ -198,6 +198,7 @@ public final class CollectorService: Sendable {
             for sender in senders {
                 var ack = Mirsad_V1_ResultsAck()
                 ack.jobIds = sender.jobIDs
+                ack.takesZlib = true
                 try router.send(.resultsAck(ack), to: sender.peer)
             }
             try perform(tracker.committed(batch.map(\.jobID), now: MonotonicClock.now()))
@@ -280,7 +281,12 @@ public final class CollectorService: Sendable {
             published: wire.hasPublished ? wire.published : nil, author: wire.hasAuthor ? wire.author : nil)
         let content: StoredResult.Content
         do {
-            content = .analysis(try StoredAnalysis(encoded: result.analysis))
+            if result.analysisZlib.isEmpty {
+                content = .analysis(try StoredAnalysis(encoded: result.analysis))
+            } else {
+                content = .analysis(try StoredAnalysis(
+                    compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), index: result.index))
+            }
         } catch {
             content = .failed(reason: "unreadable analysis: \(error)")
         }

@@ -2,6 +2,7 @@ import ArticleAnalysis
 import Foundation
 import Logging
 import MirsadProtocol
+import Synchronization
 import ZeroMQ
 
 /// A worker: takes jobs from the dispatcher by credit, analyses them on a pool of threads, sends the results to
@@ -53,7 +54,7 @@ public final class WorkerService {
             self.dispatcherEndpoint = dispatcherEndpoint
             self.collectorEndpoint = collectorEndpoint
             self.threads = max(threads, 1)
-            self.capacity = min(max(capacity ?? max(32, self.threads * 16), 1), ProtocolLimits.maxCredit)
+            self.capacity = min(max(capacity ?? max(256, self.threads * 128), 1), ProtocolLimits.maxCredit)
         }
     }
 
@@ -137,9 +138,11 @@ public final class WorkerService {
         let analyzer = self.analyzer
         let faults = configuration.testFaults
         let mode = configuration.analysis
+        let collectorTakesZlib = CollectorCapabilities()
         let pool = try AnalysisPool<EncodedJob, PoolOutcome>(context: context, threads: configuration.threads, name: "worker") { job in
             CrashReporter.whileRunning(job.jobID) {
-                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, faults: faults)
+                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, faults: faults,
+                             compress: collectorTakesZlib.takesZlib.load(ordering: .relaxed))
             }
         }
         defer {
@@ -297,6 +300,7 @@ public final class WorkerService {
                 while let decoded = try collector.receiveDecoded(problems: &problems, logger: logger) {
                     switch decoded {
                     case .resultsAck(let ack):
+                        collectorTakesZlib.takesZlib.store(ack.takesZlib, ordering: .relaxed)
                         for id in ack.jobIds where unacknowledged.removeValue(forKey: id) != nil {
                             acknowledged.append(id)
                         }
@@ -338,9 +342,17 @@ public final class WorkerService {
         nanoseconds % 1_000_000_000 == 0 ? "\(nanoseconds / 1_000_000_000) s" : "\(Double(nanoseconds) / 1e9) s"
     }
 
-    /// Runs the analysis for one job and turns it into the RESULT that goes to the collector.
+    /// What the collector has said it takes; written by the loop's thread, read by the analysis threads.
+    private final class CollectorCapabilities: Sendable {
+        /// RESULTS_ACK `takes_zlib`: results may carry their analysis compressed (protocol revision 2).
+        let takesZlib = Atomic<Bool>(false)
+    }
+
+    /// Runs the analysis for one job and turns it into the RESULT that goes to the collector: its analysis
+    /// compressed when `compress` (the collector takes it) and the job asked for no tokens.
     private static func analyse(
-        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, faults: TestFaults
+        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, faults: TestFaults,
+        compress: Bool
     ) -> PoolOutcome {
         let received = WallClock.nowMilliseconds()
         let job: Mirsad_V1_Job
@@ -360,9 +372,18 @@ public final class WorkerService {
                 return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "invalid article: \(error)", permanent: true)))
             }
             faults.strike(article)
-            result.analysis = Mirsad_V1_Analysis(
+            let analysis = Mirsad_V1_Analysis(
                 analyzer.analyze(article), includeTokens: job.options.includeTokens,
                 includeNormalizedText: job.options.includeNormalizedText)
+            if compress && !job.options.includeTokens {
+                do {
+                    try result.setCompressedAnalysis(analysis)
+                } catch {
+                    return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "result could not be encoded: \(error)")))
+                }
+            } else {
+                result.analysis = analysis
+            }
         case .none:
             break
         case .sleep(let duration):

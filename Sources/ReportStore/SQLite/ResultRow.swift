@@ -10,15 +10,15 @@ struct ResultRow {
     static let insertSQL = """
         INSERT INTO results (job_id, batch_id, article_id, url, source, category, title, published, author,
             language, language_confidence, status, error, worker_id, submitted_at, analysed_at, stored_at,
-            token_count, tone, simhash, analysis_pb)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            token_count, tone, simhash, analysis_pb, analysis_zlib_bytes)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (job_id) DO NOTHING
         """
-    static let insertEntitySQL = "INSERT INTO entities (job_id, key, name, type, mentions) VALUES (?, ?, ?, ?, ?)"
-    static let insertTopicSQL = "INSERT INTO topics (job_id, topic, score) VALUES (?, ?, ?)"
+    static let insertEntitySQL = "INSERT OR IGNORE INTO entities (job_id, key, name, type, mentions) VALUES (?, ?, ?, ?, ?)"
+    static let insertTopicSQL = "INSERT OR IGNORE INTO topics (job_id, topic, score) VALUES (?, ?, ?)"
     static let selectSQL = """
         SELECT job_id, batch_id, article_id, url, source, category, title, published, author, status, error,
-            worker_id, submitted_at, analysed_at, token_count, analysis, analysis_pb
+            worker_id, submitted_at, analysed_at, token_count, analysis, analysis_pb, analysis_zlib_bytes
         FROM results WHERE job_id = ?
         """
 
@@ -33,6 +33,7 @@ struct ResultRow {
             stored.workerID, stored.submittedAt.map(StoredTime.milliseconds),
             stored.analysedAt.map(StoredTime.milliseconds), storedAt,
             stored.tokenCount, analysis?.index.tone, analysis.map { Int64(bitPattern: $0.index.simhash) }, analysis?.bytes,
+            analysis?.inflatedSize,
         ] as [(any DatabaseValueConvertible)?])
     }
 
@@ -44,7 +45,8 @@ struct ResultRow {
         case "analysed":
             if let bytes: Data = row["analysis_pb"] {
                 do {
-                    content = .analysis(try StoredAnalysis(stored: bytes, tokenCount: row["token_count"]))
+                    content = .analysis(try StoredAnalysis(
+                        stored: bytes, tokenCount: row["token_count"], inflatedSize: row["analysis_zlib_bytes"]))
                 } catch {
                     throw RowError(jobID: jobID, reason: "the stored analysis does not decode: \(error)")
                 }

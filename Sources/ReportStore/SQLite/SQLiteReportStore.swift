@@ -21,6 +21,8 @@ public final class SQLiteReportStore: ReportStore {
     /// The database file's path, as given.
     public let path: String
     private let pool: DatabasePool
+    /// Each connection's page cache.
+    static let cacheKibibytes = 65_536
 
     /// Opens the store at `path`, creating the file and its tables if needed.
     ///
@@ -32,6 +34,9 @@ public final class SQLiteReportStore: ReportStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A commit holds up to thousands of results: with SQLite's default 2 MB page cache, pages spill to the
+            // log mid-transaction and are read back, which cost a third of storing.
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKibibytes)")
             if let limit = options.maximumSizeBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")

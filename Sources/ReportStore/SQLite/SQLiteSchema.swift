@@ -5,10 +5,13 @@ import GRDB
 ///
 /// `results` has one row per job id. Times are INTEGER milliseconds since 1970 UTC; `simhash` is the
 /// fingerprint's 64 bits read as a signed integer; `analysis_pb` is the protobuf `Analysis` as the worker encoded
-/// it, without its tokens (NULL for a failed job); `analysis` is the same as JSON in rows written before v3. `entities` and `topics` repeat parts of the analysis as rows so that they can be
-/// counted across the corpus; they are written once with their result and never changed, so they carry no
-/// foreign keys or per-job indexes (each costs an index insertion per row, the store's main write cost).
-/// Keywords stay inside `analysis` only.
+/// it, without its tokens (NULL for a failed job), deflated with zlib as the worker sent it when
+/// `analysis_zlib_bytes` (its size before compression) is set; `analysis` is the same as JSON, in rows written
+/// before v3.
+/// `entities` and `topics` repeat parts of the analysis as rows so that they can be counted across the corpus; they
+/// are written once with their result and never changed. Since v3 each is a WITHOUT ROWID table whose primary key
+/// is what queries group by ((key, type, job_id), (topic, job_id)): one B-tree insertion per row, the store's main
+/// write cost, and no other index. Keywords stay inside the analysis only.
 ///
 /// `stored_notices` holds the job ids whose STORED the dispatcher has not acknowledged: written in the transaction
 /// that stores their results, deleted on acknowledgement. It is a rowid table on purpose: a new row's rowid is
@@ -68,10 +71,36 @@ enum SQLiteSchema {
                 )
                 """)
         }
-        migrator.registerMigration("v3: analysis as protobuf") { db in
+        migrator.registerMigration("v3: analysis as protobuf, entities and topics by key") { db in
             // New rows keep the analysis as the worker encoded it (`StoredAnalysis`) and leave `analysis` (JSON,
             // written by v1 and v2) NULL; rows written before stay as they are and are read either way.
             try db.execute(sql: "ALTER TABLE results ADD COLUMN analysis_pb BLOB")
+            try db.execute(sql: "ALTER TABLE results ADD COLUMN analysis_zlib_bytes INTEGER")
+            // Entity and topic rows keyed by what queries group them by, without a rowid: one B-tree insert per
+            // row instead of two (the table and its index), the main cost of storing a result.
+            try db.execute(sql: """
+                CREATE TABLE entities_v3 (
+                    key TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    job_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    mentions INTEGER NOT NULL,
+                    PRIMARY KEY (key, type, job_id)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO entities_v3 (key, type, job_id, name, mentions)
+                    SELECT key, type, job_id, name, mentions FROM entities;
+                DROP TABLE entities;
+                ALTER TABLE entities_v3 RENAME TO entities;
+                CREATE TABLE topics_v3 (
+                    topic TEXT NOT NULL,
+                    job_id TEXT NOT NULL,
+                    score REAL NOT NULL,
+                    PRIMARY KEY (topic, job_id)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO topics_v3 (topic, job_id, score) SELECT topic, job_id, score FROM topics;
+                DROP TABLE topics;
+                ALTER TABLE topics_v3 RENAME TO topics;
+                """)
         }
         return migrator
     }
