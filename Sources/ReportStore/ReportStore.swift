@@ -11,6 +11,9 @@ public protocol ReportStore: Sendable {
     /// the rows and notices are durable; when it throws, none of `results` was committed and every earlier row is
     /// kept.
     func store(_ results: [StoredResult]) throws -> StoreOutcome
+    /// `confirmNotices(confirming)` then `store(results)`, in one transaction where the store can: a collector
+    /// deletes acknowledged notices with its next commit instead of committing twice.
+    func store(_ results: [StoredResult], confirmingNotices confirming: [String]) throws -> StoreOutcome
     /// Rows by status, over the whole store.
     func count() throws -> StoreCounts
     func contains(jobID: String) throws -> Bool
@@ -80,5 +83,12 @@ public struct EntityCount: Sendable, Hashable {
         self.type = type
         self.mentions = mentions
         self.articles = articles
+    }
+}
+
+extension ReportStore {
+    public func store(_ results: [StoredResult], confirmingNotices confirming: [String]) throws -> StoreOutcome {
+        try confirmNotices(confirming)
+        return try store(results)
     }
 }

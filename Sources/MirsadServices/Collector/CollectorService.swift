@@ -32,6 +32,8 @@ public final class CollectorService: Sendable {
         public var noticePageSize = 4_096
         /// On shutdown, how long to wait for the dispatcher to acknowledge STORED notices already sent.
         public var shutdownGraceNanoseconds: UInt64 = 2_000_000_000
+        /// Acknowledged notices wait at most this long for a commit of results to be deleted with; then alone.
+        public var confirmationDelayNanoseconds: UInt64 = 200_000_000
 
         public init(bindEndpoint: String, dispatcherEndpoint: String) {
             self.bindEndpoint = bindEndpoint
@@ -96,6 +98,7 @@ public final class CollectorService: Sendable {
             try session.maintain()
         }
         try session.perform(session.tracker.tick(now: MonotonicClock.now()))
+        session.flushConfirmations()
         dispatcher.close(reason: "shutdown")
         let final = statistics
         let left = "\(session.tracker.pendingCount)\(session.tracker.backlog ? " or more" : "")"
@@ -117,6 +120,10 @@ public final class CollectorService: Sendable {
         /// Store problems are rate-limited apart from protocol ones, so neither hides the other.
         var storeProblems = ProblemLog()
         var failingSince: UInt64? = nil
+        /// Acknowledged notices to delete from the store with the next commit of results (or alone, once they
+        /// have waited `confirmationDelayNanoseconds`): one transaction instead of two.
+        var confirmations: [String] = []
+        var confirmationsSince: UInt64 = 0
 
         init(service: CollectorService, router: Socket, dispatcher: DispatcherLink) {
             self.service = service
@@ -177,9 +184,15 @@ public final class CollectorService: Sendable {
             }
             guard !batch.isEmpty else { return }
             let outcome: StoreOutcome
+            let confirming = confirmations
+            confirmations.removeAll()
             do {
-                outcome = try store.store(batch)
+                outcome = try store.store(batch, confirmingNotices: confirming)
+                if !confirming.isEmpty {
+                    service.counters.withLock { $0.noticesConfirmed += UInt64(confirming.count) }
+                }
             } catch {
+                tracker.confirmFailed(confirming)
                 let failures = service.counters.withLock { $0.storeFailures += 1; return $0.storeFailures }
                 failingSince = failingSince ?? MonotonicClock.now()
                 storeProblems.log(
@@ -223,9 +236,30 @@ public final class CollectorService: Sendable {
         /// Once per loop turn: notices confirmed, paged in and resent; the link's heartbeats and liveness.
         mutating func maintain() throws {
             try perform(tracker.tick(now: MonotonicClock.now()))
+            if !confirmations.isEmpty,
+               MonotonicClock.now() - confirmationsSince >= service.configuration.confirmationDelayNanoseconds {
+                flushConfirmations()
+            }
             try dispatcher.maintain()
             noticeReconnect()
             service.counters.withLock { $0.noticesInMemory = tracker.pendingCount }
+        }
+
+        /// Deletes the acknowledged notices gathered so far, in a transaction of their own.
+        mutating func flushConfirmations() {
+            let ids = confirmations
+            confirmations.removeAll()
+            guard !ids.isEmpty else { return }
+            do {
+                try store.confirmNotices(ids)
+                service.counters.withLock { $0.noticesConfirmed += UInt64(ids.count) }
+            } catch {
+                tracker.confirmFailed(ids)
+                service.counters.withLock { $0.noticeFailures += 1 }
+                storeProblems.log(
+                    "could not delete \(ids.count) acknowledged STORED notices (they stay in the store and are sent again): \(error)",
+                    logger: logger)
+            }
         }
 
         /// A new dispatcher socket (the link reconnected) starts a new session: nothing is sent until WELCOME.
@@ -245,17 +279,11 @@ public final class CollectorService: Sendable {
                     body.jobIds = ids
                     try dispatcher.send(.stored(body))
                 case .confirm(let ids):
-                    do {
-                        try store.confirmNotices(ids)
-                        service.counters.withLock { $0.noticesConfirmed += UInt64(ids.count) }
-                    } catch {
-                        tracker.confirmFailed(ids)
-                        service.counters.withLock { $0.noticeFailures += 1 }
-                        storeProblems.log(
-                            "could not delete \(ids.count) acknowledged STORED notices (they stay in the store and are sent again): \(error)",
-                            logger: logger)
-                    }
+                    if confirmations.isEmpty { confirmationsSince = MonotonicClock.now() }
+                    confirmations += ids
                 case .loadPage(let limit):
+                    // The page must not bring back notices already acknowledged: delete those first.
+                    flushConfirmations()
                     do {
                         let ids = try store.pendingNotices(limit: limit)
                         queue += tracker.pageLoaded(ids, limit: limit, now: MonotonicClock.now())

@@ -51,10 +51,22 @@ public final class SQLiteReportStore: ReportStore {
     }
 
     public func store(_ results: [StoredResult]) throws -> StoreOutcome {
-        if results.isEmpty { return StoreOutcome() }
+        try store(results, confirmingNotices: [])
+    }
+
+    public func store(_ results: [StoredResult], confirmingNotices confirming: [String]) throws -> StoreOutcome {
+        if results.isEmpty {
+            try confirmNotices(confirming)
+            return StoreOutcome()
+        }
         let storedAt = StoredTime.milliseconds(Date())
         return try perform("storing \(results.count) results") {
             try pool.write { db in
+                let deleteNotice = try db.cachedStatement(sql: Self.deleteNoticeSQL)
+                for jobID in confirming {
+                    deleteNotice.setUncheckedArguments([jobID])
+                    try deleteNotice.execute()
+                }
                 let insertResult = try db.cachedStatement(sql: ResultRow.insertSQL)
                 let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
                 let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
@@ -85,6 +97,7 @@ public final class SQLiteReportStore: ReportStore {
         }
     }
 
+    private static let deleteNoticeSQL = "DELETE FROM stored_notices WHERE job_id = ?"
     private static let insertNoticeSQL =
         "INSERT INTO stored_notices (job_id, noticed_at) VALUES (?, ?) ON CONFLICT (job_id) DO NOTHING"
 
@@ -101,7 +114,7 @@ public final class SQLiteReportStore: ReportStore {
         if jobIDs.isEmpty { return }
         try perform("confirming \(jobIDs.count) stored notices") {
             try pool.write { db in
-                let delete = try db.cachedStatement(sql: "DELETE FROM stored_notices WHERE job_id = ?")
+                let delete = try db.cachedStatement(sql: Self.deleteNoticeSQL)
                 for jobID in jobIDs {
                     delete.setUncheckedArguments([jobID])
                     try delete.execute()
