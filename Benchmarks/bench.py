@@ -354,14 +354,28 @@ class Bench:
         self.results = Results()
         self.python = sys.executable
         self.nproc = os.cpu_count() or 1
-        worker_help = self.help("worker")
-        self.has_analysis_none = "--analysis" in worker_help
-        self.has_analysis_sleep = "--analysis" in worker_help and "sleep" in worker_help
+        self.has_analysis_none = self.worker_accepts("none")
+        self.has_analysis_sleep = self.worker_accepts(f"sleep:{SLEEP_MS}ms")
         self.has_analyze_threads = "--threads" in self.help("analyze")
 
     def help(self, command):
         result = subprocess.run([self.binary, command, "--help"], capture_output=True, text=True, timeout=60)
         return result.stdout + result.stderr
+
+    def worker_accepts(self, analysis):
+        """Whether `mirsad worker --analysis ANALYSIS` starts: one refusing the option or its value exits at once."""
+        proc = start([self.binary, "worker", "--analysis", analysis, "--no-supervise", "--dispatcher",
+                      f"tcp://127.0.0.1:{free_port()}", "--threads", "1"],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            proc.wait(timeout=3)
+            return False
+        except subprocess.TimeoutExpired:
+            return True
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
 
     def noop_worker_args(self):
         """Worker options of the no-op analysis, or of the full one standing in for it (--stand-in), or None."""
