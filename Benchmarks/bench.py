@@ -349,7 +349,9 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.binary = os.path.abspath(args.binary)
-        self.mode = MODES["quick" if args.quick else "full"]
+        self.mode = dict(MODES["quick" if args.quick else "full"])
+        if args.repeats:
+            self.mode["repeats"] = args.repeats
         self.work = tempfile.mkdtemp(prefix="mirsad-bench-")
         self.results = Results()
         self.python = sys.executable
@@ -533,59 +535,79 @@ class Bench:
         self.results.note(section, f"the first {count:,} articles of {os.path.basename(corpus)}; N workers x 1 "
                                    "thread against `analyze --threads N`, every process pinned to the same N cores "
                                    "(taskset); `analyze` output to /dev/null, its start-up (a 1-article run) "
-                                   "subtracted.")
+                                   "subtracted; the three measured one after the other"
+                                   + (f", {self.mode['repeats']} times" if self.mode["repeats"] > 1 else ""))
         for n in (1, 2):
             if n > self.nproc:
                 self.results.skip(section, f"{n} workers: only {self.nproc} core(s)")
                 continue
-            cpus = "0" if n == 1 else f"0-{n - 1}"
-            inprocess = self.analyze_rate(path, one, count, n, cpus)
-            cluster = MirsadCluster(self, f"analysis-{n}", workers=n, worker_args=["--threads", "1"], cpus=cpus)
-            try:
-                report, _, _ = cluster.submit(path, timeout=1800)
-                last = cluster.last_stored()
-            finally:
-                cluster.stop()
-            separate = rate(count, submit_seconds(report, last, count)) if report else None
-            status, output, _, _ = run_measured(
-                ["taskset", "-c", cpus, self.binary, "run", path, "--workers", str(n), "--threads", "1",
-                 "--store", os.path.join(self.work, f"run-{n}.sqlite"), "--json"], 1800, cwd=self.work)
-            local = json.loads(output)["articles_per_second"] if status == 0 else None
-            label = f"{n} core{'s' if n > 1 else ''}"
-            if inprocess:
-                self.results.add(section, f"analyze --threads {n}, {label}: articles/s", f"{inprocess[0]:,.0f}",
-                                 inprocess[1])
-            for title, figure in (("cluster, separate processes", separate), ("mirsad run", local)):
-                if figure is None:
-                    self.results.add(section, f"{title}, {label}", "FAILED", f"logs in {self.work}")
+            cpus, label = ("0", "1 core") if n == 1 else (f"0-{n - 1}", f"{n} cores")
+            analyze_args, note = self.analyze_args(n)
+            if analyze_args is None:
+                self.results.skip(section, f"analyze --threads {n}: {note}")
+            figures = {"analyze": [], "cluster, separate processes": [], "mirsad run": []}
+            for _ in range(self.mode["repeats"]):
+                if analyze_args is not None:
+                    figures["analyze"].append(self.analyze_rate(path, one, count, analyze_args, cpus))
+                figures["cluster, separate processes"].append(self.cluster_rate(path, count, n, cpus))
+                figures["mirsad run"].append(self.run_rate(path, n, cpus))
+            inprocess = None
+            for title, values in figures.items():
+                if not values:
+                    continue
+                if None in values:
+                    self.results.add(section, f"{title}, {label}", "FAILED", f"work directory {self.work}")
+                    continue
+                if title == "analyze":
+                    inprocess = statistics.median(values)
+                    self.results.add(section, f"analyze --threads {n}, {label}: articles/s", spread(values), note)
                     continue
                 self.results.add(section, f"{title}, {n} worker{'s' if n > 1 else ''}, {label}: articles/s",
-                                 f"{figure:,.0f}")
+                                 spread(values))
                 if inprocess:
-                    self.results.add(section, f"{title} / analyze, {label}", f"{figure / inprocess[0]:.0%}",
-                                     inprocess[1])
+                    self.results.add(section, f"{title} / analyze, {label}",
+                                     f"{statistics.median(values) / inprocess:.0%}", note)
         self.python_peer(corpus)
 
-    def analyze_rate(self, path, one, count, threads, cpus):
-        """Articles/s of `mirsad analyze` in this process on THREADS threads, start-up subtracted; with a note."""
+    def analyze_args(self, threads):
+        """The options of `mirsad analyze` on THREADS threads, and a note; (None, reason) when it has none."""
         if self.has_analyze_threads:
-            extra, note = ["--threads", str(threads)], ""
-        elif threads == 1:
-            extra, note = [], "this mirsad has no `analyze --threads`: its single-threaded `analyze`"
-        else:
-            self.results.skip("analysis", f"analyze --threads {threads}: this mirsad has no `analyze --threads`")
-            return None
+            return ["--threads", str(threads)], ""
+        if threads == 1:
+            return [], "this mirsad has no `analyze --threads`: its single-threaded `analyze`"
+        return None, "this mirsad has no `analyze --threads`"
+
+    def analyze_rate(self, path, one, count, analyze_args, cpus):
+        """Articles/s of `mirsad analyze` pinned to CPUS, its start-up (a 1-article run) subtracted; None if it fails."""
         timings = []
         for target in (one, path):
             with open(os.devnull, "wb") as null:
-                status, _, wall, _ = run_measured(["taskset", "-c", cpus, self.binary, "analyze", target, *extra],
-                                                  1800, stdout=null)
+                status, _, wall, _ = run_measured(["taskset", "-c", cpus, self.binary, "analyze", target,
+                                                   *analyze_args], 1800, stdout=null)
             if status != 0:
-                self.results.add("analysis", f"analyze --threads {threads}", "FAILED", f"exit {status}")
                 return None
             timings.append(wall)
         startup, total = timings
-        return rate(count, total - startup), (note + "; " if note else "") + f"start-up {startup:.2f} s subtracted"
+        return rate(count, total - startup)
+
+    def cluster_rate(self, path, count, workers, cpus):
+        """Articles/s of dispatcher, collector and WORKERS workers x 1 thread as separate processes, pinned to CPUS."""
+        cluster = MirsadCluster(self, f"analysis-{workers}-{time.monotonic_ns()}", workers=workers,
+                                worker_args=["--threads", "1"], cpus=cpus)
+        try:
+            report, _, _ = cluster.submit(path, timeout=1800)
+            last = cluster.last_stored()
+        finally:
+            cluster.stop()
+        return rate(count, submit_seconds(report, last, count)) if report and report.get("stored") == count else None
+
+    def run_rate(self, path, workers, cpus):
+        """Articles/s that `mirsad run --workers WORKERS --threads 1`, pinned to CPUS, reports."""
+        store = os.path.join(self.work, f"run-{workers}-{time.monotonic_ns()}.sqlite")
+        status, output, _, _ = run_measured(["taskset", "-c", cpus, self.binary, "run", path, "--workers",
+                                             str(workers), "--threads", "1", "--store", store, "--json"], 1800,
+                                            cwd=self.work)
+        return json.loads(output)["articles_per_second"] if status == 0 else None
 
     def python_peer(self, corpus):
         section = "analysis"
@@ -779,6 +801,7 @@ class Bench:
         print(f"work directory: {self.work}", flush=True)
         for name in sections:
             print(f"== {name}", flush=True)
+            self.results.note(name, f"load average (1 min) at the start of the section: {os.getloadavg()[0]:.1f}")
             try:
                 getattr(self, name)()
             except (SystemExit, subprocess.TimeoutExpired, OSError, ValueError, KeyError) as problem:
@@ -822,6 +845,8 @@ def main():
     parser.add_argument("--sections", default="dispatch,analysis,latency,memory,scaling",
                         help="comma-separated, in order (latency uses the peak that dispatch measured)")
     parser.add_argument("--jobs", type=int, help="jobs per dispatch run (default: 5,000 quick, 50,000 full)")
+    parser.add_argument("--repeats", type=int, help="measure dispatch and analysis this many times (default: 1 "
+                                                    "quick, 2 full)")
     parser.add_argument("--corpus", default=os.path.join(HERE, "..", "..", "shared", "corpus", "ant",
                                                          "articles.jsonl.gz"))
     parser.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
