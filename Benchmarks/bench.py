@@ -43,7 +43,7 @@ from durability import Service, descendants, free_port, journal_bytes, small_art
 SIZES = (100, 4096)
 SLEEP_MS = 20
 
-# Counts per mode. Quick takes a few minutes on 2 cores; full about half an hour (Celery dominates).
+# Counts per mode. Quick takes a few minutes on 2 cores; full under an hour (Celery takes most of it).
 MODES = {
     "quick": dict(dispatch_jobs=5_000, analysis_articles=1_000, peer_articles=200, latency_seconds=8,
                   memory_points=(0, 10_000, 100_000), scaling_workers=(1, 2, 4, 8), scaling_seconds=3,
@@ -664,7 +664,9 @@ class Bench:
                                    "workers; percentiles from `mirsad status --json` (the dispatcher's histogram, "
                                    "from a job's acceptance to its STORED)")
         self.results.add(section, "rate: asked / achieved / peak (dispatch, same run)",
-                         f"{target:,.0f} / {report.get('rate', 0):,.0f} / {peak:,.0f} jobs/s", stand_in)
+                         f"{target:,.0f} / {report.get('rate', 0):,.0f} / {peak:,.0f} jobs/s",
+                         f"a job sent at most {report.get('max_lateness_ms', 0):.1f} ms after its time"
+                         + (f"; {stand_in}" if stand_in else ""))
         self.results.add(section, "submit -> stored at half the peak: p50 / p99",
                          f"{final['latency_p50_ms']:.1f} / {final['latency_p99_ms']:.1f} ms", stand_in)
         saturated = self.results.values.get("saturated_latency")
@@ -733,8 +735,9 @@ class Bench:
             self.results.skip(section, "this mirsad has no `worker --analysis sleep:DURATION`")
             return
         self.results.note(section, f"each worker process {threads} thread(s), a job costing a {SLEEP_MS} ms sleep "
-                                   f"(ideal: workers x {threads} / {SLEEP_MS} ms); CPU of the dispatcher and "
-                                   "collector as a share of one core over the run")
+                                   f"(ideal: workers x {threads} / {SLEEP_MS} ms); workers added to one running "
+                                   "cluster; CPU of each role as a share of one core over the run (all workers "
+                                   "together)")
         cluster = MirsadCluster(self, "scaling", workers=0, worker_args=worker_args)
         points, stored_before = [], 0
         try:
@@ -745,7 +748,7 @@ class Bench:
                 if stand_in:
                     jobs = 200 * workers
                 path = jobs_file(self.work, jobs, SIZES[0], tag=f"s{workers}-")
-                before, began = cluster.cpu(), time.monotonic()
+                before = cluster.cpu()
                 report, wall, _ = cluster.submit(path, timeout=600)
                 after = cluster.cpu()
                 if not report or report.get("stored") != jobs:
@@ -755,19 +758,20 @@ class Bench:
                 seconds = submit_seconds(report, (last[0] - stored_before, last[1]) if last else None, jobs)
                 stored_before = last[0] if last else 0
                 measured = rate(jobs, seconds)
-                share = {k: (after[k] - before[k]) / wall for k in ("dispatcher", "collector")}
+                share = {k: (after[k] - before[k]) / wall for k in after}
                 points.append((workers, measured, ideal, share))
                 self.results.add(section, f"{workers} worker{'s' if workers > 1 else ''}: jobs/s" + ("" if stand_in else " (of ideal)"),
                                  f"{measured:,.0f}" + ("" if stand_in else f" ({measured / ideal:.0%} of {ideal:,.0f})"),
-                                 f"dispatcher {share['dispatcher']:.0%}, collector {share['collector']:.0%} of a "
-                                 f"core; {jobs:,} jobs" + (f"; {stand_in}" if stand_in else ""))
+                                 f"CPU: dispatcher {share['dispatcher']:.0%}, collector {share['collector']:.0%}, "
+                                 f"workers {share['workers']:.0%} of a core; {jobs:,} jobs"
+                                 + (f"; {stand_in}" if stand_in else ""))
         finally:
             cluster.stop()
         if points and not stand_in:
             below = [p for p in points if p[1] < 0.8 * p[2]]
             if below:
                 workers, measured, _, share = below[0]
-                busiest = max(share, key=share.get)
+                busiest = max(("dispatcher", "collector"), key=share.get)
                 self.results.add(section, "ceiling", f"~{max(p[1] for p in points):,.0f} jobs/s",
                                  f"below 80% of ideal from {workers} workers on; busiest: {busiest} at "
                                  f"{share[busiest]:.0%} of a core (on {self.nproc} cores the workers compete for "
