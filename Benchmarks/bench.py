@@ -42,6 +42,7 @@ from durability import Service, descendants, free_port, journal_bytes, small_art
 
 SIZES = (100, 4096)
 SLEEP_MS = 20
+SHORT_RUN_SECONDS = 2  # a rate measured over less is flagged as noisy
 
 # Counts per mode. Quick takes a few minutes on 2 cores; full under an hour (Celery takes most of it).
 MODES = {
@@ -341,6 +342,14 @@ def micros_per_job(cpu, count):
     return f"{cpu / count * 1e6:,.0f}"
 
 
+NOISE = ("Every figure was measured in this one run; compare figures of the same run only. Noisy: absolute rates "
+         "and CPU per job (the machine may be shared: see the load averages; a load above the core count means other "
+         "work took CPU during the run), latency p99 (a few slow jobs move it), and rates measured over less than "
+         f"{SHORT_RUN_SECONDS} s (flagged; quick mode, the raw pipeline). Less noisy: ratios of runs made next to each "
+         "other (Mirsad / Celery, cluster / analyze). Where a measurement was repeated its range and half-width are "
+         "shown; ratios are of medians.")
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # The benchmark
 # ----------------------------------------------------------------------------------------------------------------
@@ -418,8 +427,11 @@ class Bench:
             label = f"{size:,} B"
             for name, title in (("mirsad", "Mirsad"), ("celery", "Celery 5 + Redis"), ("raw", "raw pyzmq")):
                 if figures[name]:
+                    longest = jobs / min(figures[name])
+                    notes = [stand_in if name == "mirsad" else "",
+                             f"noisy: a run took {longest:.2f} s" if longest < SHORT_RUN_SECONDS else ""]
                     self.results.add(section, f"{title}, {label}: jobs/s", spread(figures[name]),
-                                     stand_in if name == "mirsad" else "")
+                                     "; ".join(n for n in notes if n))
                     if cpu.get(name):
                         self.results.add(section, f"{title}, {label}: CPU µs a job",
                                          ", ".join(f"{k} {micros_per_job(v, jobs)}" for k, v in cpu[name].items()))
@@ -816,6 +828,8 @@ class Bench:
         machine = self.machine()
         print()
         print(self.results.table())
+        print()
+        print(NOISE)
         self.write(started, machine, load_before, load_after, sections)
 
     def write(self, started, machine, load_before, load_after, sections):
@@ -828,12 +842,7 @@ class Bench:
             *[f"| {k} | {v} |" for k, v in machine.items()],
             f"| load average (1 min) before / after | {load_before[0]:.1f} / {load_after[0]:.1f} |", "",
             "## How to read these figures", "",
-            "Every figure below was measured in this one run; compare figures of the same run only. Noisy: absolute "
-            "rates and CPU per job (the machine may be shared: see the load average; a load above the core count "
-            "means other work took CPU during the run), latency p99 (a few slow jobs move it), and everything "
-            "measured on fewer than a few seconds (quick mode). Less noisy: ratios of runs made next to each "
-            "other (Mirsad / Celery, cluster / analyze). Where a measurement was repeated the range and its "
-            "half-width are shown. Ratios are of medians.", "",
+            NOISE, "",
             "## Figures", "",
             self.results.markdown(),
         ]
