@@ -59,33 +59,43 @@ MODES = {
 # Processes and their CPU
 # ----------------------------------------------------------------------------------------------------------------
 
-STARTED = []  # every Popen started here (each the leader of its own session)
+STARTED = []  # every Popen and Service started here (each process the leader of its own session)
+WORK_DIRECTORIES = []  # removed when the run ends, unless --keep
 
 
 def kill_everything():
-    for proc in reversed(STARTED):
-        if proc.poll() is None:
-            family = descendants(proc.pid)
-            for target in [proc.pid] + family:
-                try:
-                    os.kill(target, signal.SIGKILL)
-                except OSError:
-                    pass
+    for entry in reversed(STARTED):
+        proc = entry.proc if isinstance(entry, Service) else entry
+        if proc is None or proc.poll() is not None:
+            continue
+        for target in [proc.pid] + descendants(proc.pid):
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.kill(target, signal.SIGKILL)
             except OSError:
                 pass
-            proc.wait()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.wait()
 
 
 def interrupted(number, frame):
-    """SIGTERM and SIGHUP end the run as Ctrl-C does: through the `finally` blocks that stop every process."""
-    raise KeyboardInterrupt(f"signal {number}")
+    """SIGTERM, SIGHUP, SIGINT: every process started here is killed at once and the run ends (exit 128 + N).
+
+    Done in the handler rather than by raising through the `finally` blocks: an exception raised from a signal
+    handler can land inside the standard library's own cleanup (Popen start-up, waits) and be lost there."""
+    signal.signal(number, signal.SIG_IGN)
+    kill_everything()
+    for directory in WORK_DIRECTORIES:
+        shutil.rmtree(directory, ignore_errors=True)
+    print(f"\ninterrupted (signal {number}): every process started here was killed", file=sys.stderr, flush=True)
+    os._exit(128 + number)
 
 
 atexit.register(kill_everything)
-signal.signal(signal.SIGTERM, interrupted)
-signal.signal(signal.SIGHUP, interrupted)
+for _number in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+    signal.signal(_number, interrupted)
 
 
 def start(args, stdin=subprocess.DEVNULL, **options):
@@ -110,8 +120,8 @@ def kill_after(proc, seconds):
 def start_service(name, args, work):
     """A `mirsad` role (or anything printing READY) started and waited for; registered for the final kill."""
     service = Service(name, args, work)
+    STARTED.append(service)  # before it starts: a signal while it starts up must find it
     service.start()
-    STARTED.append(service.proc)
     return service
 
 
@@ -362,6 +372,8 @@ class Bench:
         if args.repeats:
             self.mode["repeats"] = args.repeats
         self.work = tempfile.mkdtemp(prefix="mirsad-bench-")
+        if not args.keep:
+            WORK_DIRECTORIES.append(self.work)
         self.results = Results()
         self.python = sys.executable
         self.nproc = os.cpu_count() or 1
@@ -619,7 +631,7 @@ class Bench:
         store = os.path.join(self.work, f"run-{workers}-{time.monotonic_ns()}.sqlite")
         status, output, _, _ = run_measured(["taskset", "-c", cpus, self.binary, "run", path, "--workers",
                                              str(workers), "--threads", "1", "--store", store, "--json"], 1800,
-                                            cwd=self.work)
+                                            cwd=self.work, env=dict(os.environ, TMPDIR=self.work))  # its logs too
         return json.loads(output)["articles_per_second"] if status == 0 else None
 
     def python_peer(self, corpus):
