@@ -41,11 +41,15 @@ def main():
     socket.connect(args.dispatcher)
     text = ("x" * (args.bytes - 1) + "\n")[:args.bytes]
 
-    def job(index):
+    def entry(index):
+        """Job INDEX as it stands inside a SUBMIT body (its `jobs` field): made before the clock starts, so that
+        sending costs the same at any rate. Protobuf bodies concatenate: header + entries is a whole Submit."""
         job = pb.Job(job_id=f"{args.batch}:{index}", batch_id=args.batch)
         job.article.metadata.id = f"{args.batch}-{index}"
         job.article.text = text
-        return job
+        return pb.Submit(jobs=[job]).SerializeToString()
+
+    entries = [entry(i) for i in range(args.jobs)]
 
     outstanding, accepted, refused, requests = {}, 0, 0, 0
     latest_lateness = 0.0
@@ -78,9 +82,8 @@ def main():
             latest_lateness = max(latest_lateness, now - (started + sent / args.rate))
             request_id = str(requests)
             requests += 1
-            message = pb.Submit(request_id=request_id, batch_id=args.batch,
-                                jobs=[job(i) for i in range(sent, sent + count)])
-            socket.send_multipart([PROTOCOL_ID, SUBMIT, message.SerializeToString()])
+            header = pb.Submit(request_id=request_id, batch_id=args.batch).SerializeToString()
+            socket.send_multipart([PROTOCOL_ID, SUBMIT, header + b"".join(entries[sent:sent + count])])
             outstanding[request_id] = count
             sent += count
             receive(0)
