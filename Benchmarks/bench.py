@@ -422,7 +422,9 @@ class Bench:
         self.results.note(section, f"{jobs:,} jobs of each size; 2 workers each; Mirsad with its durable SQLite "
                                    "journal and store (`synchronous = FULL`); Celery with `task_acks_late`, Redis "
                                    "as broker and result backend (append-only file, fsync every second); the raw "
-                                   "pipeline keeps nothing.")
+                                   "pipeline keeps nothing. CPU a job per role: `workers` is both worker processes "
+                                   "together (with a Mirsad worker's supervisor, a Celery worker's prefork "
+                                   "children); the Python producers' CPU from their first send on.")
         for size in SIZES:
             path = jobs_file(self.work, jobs, size)
             figures = {"mirsad": [], "celery": [], "raw": []}
