@@ -334,6 +334,14 @@ class Results:
         return "\n".join(out)
 
 
+def checkout_commit(directory):
+    """The commit checked out where DIRECTORY is, marked when the checkout has changes; '?' outside git."""
+    def git(*args):
+        return subprocess.run(["git", "-C", directory, *args], capture_output=True, text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "?"
+    return commit + (" (with local changes)" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def rate(count, seconds):
     return count / seconds if seconds and seconds > 0 else 0.0
 
@@ -820,12 +828,13 @@ class Bench:
                     break
         with open("/proc/meminfo") as f:
             memory = int(f.readline().split()[1]) / 1024 / 1024
-        commit = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", HERE, "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True).stdout.strip()
-        return {"cores (nproc)": str(self.nproc), "CPU": model, "memory": f"{memory:.1f} GiB",
-                "kernel": platform.release(), "commit": commit + (" (with local changes)" if dirty else "")}
+        machine = {"cores (nproc)": str(self.nproc), "CPU": model, "memory": f"{memory:.1f} GiB",
+                   "kernel": platform.release()}
+        harness, binary = checkout_commit(HERE), checkout_commit(os.path.dirname(self.binary))
+        machine["commit (harness)" if binary != harness else "commit"] = harness
+        if binary != harness:
+            machine["commit (mirsad binary)"] = binary
+        return machine
 
     def run(self):
         sections = self.args.sections.split(",")
