@@ -342,6 +342,19 @@ def checkout_commit(directory):
     return commit + (" (with local changes)" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
+def invocation_options():
+    """This run's options, less those naming paths on this machine (`--binary`, `--pb-dir`, `--results`)."""
+    shown, skip = [], False
+    for argument in sys.argv[1:]:
+        if skip:
+            skip = False
+        elif argument in ("--binary", "--pb-dir", "--results"):
+            skip = True
+        elif not argument.startswith(("--binary=", "--pb-dir=", "--results=")):
+            shown.append(argument)
+    return "".join(" " + argument for argument in shown)
+
+
 def rate(count, seconds):
     return count / seconds if seconds and seconds > 0 else 0.0
 
@@ -862,8 +875,8 @@ class Bench:
         mode = "quick" if self.args.quick else "full"
         lines = [
             "# Benchmark results", "",
-            f"Written by `Benchmarks/run{' --quick' if self.args.quick else ''}` on "
-            f"{started.strftime('%Y-%m-%d %H:%M UTC')} ({mode} mode; sections: {', '.join(sections)}).", "",
+            f"Written by `Benchmarks/bench.py{invocation_options()}` on {started.strftime('%Y-%m-%d %H:%M UTC')} "
+            f"({mode} mode; sections: {', '.join(sections)}).", "",
             "| machine | |", "|---|---|",
             *[f"| {k} | {v} |" for k, v in machine.items()],
             f"| load average (1 min) before / after | {load_before[0]:.1f} / {load_after[0]:.1f} |", "",
