@@ -125,21 +125,45 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     }
 
     public func insert(contentsOf jobs: [EncodedJob]) -> [Bool] {
+        guard jobs.count <= ProtocolLimits.maxJobsPerMessage else {
+            // Statements stay within SQLite's limit on bound values.
+            return stride(from: 0, to: jobs.count, by: ProtocolLimits.maxJobsPerMessage).flatMap { start in
+                insert(contentsOf: Array(jobs[start..<min(start + ProtocolLimits.maxJobsPerMessage, jobs.count)]))
+            }
+        }
         guard !jobs.isEmpty else { return [] }
         let refused = Array(repeating: false, count: jobs.count)
         guard failure == nil else { return refused }
         return change("inserting \(jobs.count) jobs", fallback: refused) { db in
-            let insertJob = try db.cachedStatement(sql: Self.insertJobSQL)
-            let insertBody = try db.cachedStatement(sql: "INSERT INTO job_bodies (seq, body) VALUES (?, ?)")
+            // One statement for the jobs and one for their bodies, each of many rows: a SUBMIT's jobs cost two
+            // statements, not two each. A job id repeated among `jobs` is a duplicate after its first.
+            var firstOfItsID: [Int] = []
+            var seen = Set<String>()
+            for (index, job) in jobs.enumerated() where seen.insert(job.jobID).inserted { firstOfItsID.append(index) }
             let submitted = Int64(clamping: options.clock())
-            return try jobs.map { job in
-                insertJob.setUncheckedArguments([job.jobID, job.batchID, job.articleID, submitted])
-                try insertJob.execute()
-                guard db.changesCount > 0 else { return false }
-                insertBody.setUncheckedArguments([db.lastInsertedRowID, job.bytes])
-                try insertBody.execute()
-                return true
+            var arguments: [any DatabaseValueConvertible] = []
+            arguments.reserveCapacity(firstOfItsID.count * 4)
+            for index in firstOfItsID {
+                let job = jobs[index]
+                arguments += [job.jobID, job.batchID, job.articleID, submitted]
             }
+            var seqs: [String: Int64] = [:]
+            let inserted = try Row.fetchCursor(
+                db.cachedStatement(sql: Self.insertJobsSQL(count: firstOfItsID.count)),
+                arguments: StatementArguments(arguments))
+            while let row = try inserted.next() { seqs[row[1]] = row[0] }
+            var bodies: [any DatabaseValueConvertible] = []
+            var inserts = refused
+            for index in firstOfItsID {
+                guard let seq = seqs[jobs[index].jobID] else { continue }
+                bodies += [seq, jobs[index].bytes]
+                inserts[index] = true
+            }
+            if !bodies.isEmpty {
+                try db.cachedStatement(sql: Self.insertBodiesSQL(count: bodies.count / 2))
+                    .execute(arguments: StatementArguments(bodies))
+            }
+            return inserts
         }
     }
 
@@ -148,11 +172,10 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         let rows = change("taking \(limit) queued jobs", fallback: [Row]()) { db in
             let rows = try Row.fetchAll(
                 db.cachedStatement(sql: Self.takeQueuedSQL), arguments: [limit])
-            let take = try db.cachedStatement(
-                sql: "UPDATE jobs SET state = 'in_flight', dispatches = dispatches + 1 WHERE seq = ?")
-            for row in rows {
-                take.setUncheckedArguments([row[0] as Int64])
-                try take.execute()
+            // The rows are the first queued ones in queue order, so they are exactly the queued rows up to the
+            // last one's place: one statement takes them all.
+            if let last = rows.last {
+                try db.cachedStatement(sql: Self.markTakenSQL).execute(arguments: [last[0] as Int64])
             }
             return rows
         }
@@ -350,11 +373,23 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         WHERE state = 'queued' ORDER BY jobs.seq LIMIT ?
         """
 
-    static let insertJobSQL = """
-        INSERT INTO jobs (job_id, batch_id, article_id, state, submitted_ms)
-        VALUES (?, ?, ?, 'queued', ?)
-        ON CONFLICT (job_id) DO NOTHING
+    /// Marks in flight every queued job up to a place in the queue (the last one `takeQueuedSQL` returned).
+    static let markTakenSQL = """
+        UPDATE jobs SET state = 'in_flight', dispatches = dispatches + 1 WHERE state = 'queued' AND seq <= ?
         """
+
+    /// Inserts `count` jobs (job id, batch id, article id, submission time each) that are not known yet, and
+    /// returns each inserted one's `seq` and job id.
+    static func insertJobsSQL(count: Int) -> String {
+        "INSERT INTO jobs (job_id, batch_id, article_id, state, submitted_ms) VALUES "
+            + Array(repeating: "(?, ?, ?, 'queued', ?)", count: count).joined(separator: ", ")
+            + " ON CONFLICT (job_id) DO NOTHING RETURNING seq, job_id"
+    }
+
+    /// Inserts `count` bodies (seq and bytes each).
+    static func insertBodiesSQL(count: Int) -> String {
+        "INSERT INTO job_bodies (seq, body) VALUES " + Array(repeating: "(?, ?)", count: count).joined(separator: ", ")
+    }
 
     static let promoteDueRetriesSQL = """
         UPDATE jobs SET state = 'queued', not_before_ms = NULL

@@ -288,6 +288,7 @@ import Testing
             let db = try DatabaseQueue(path: s.path)
             let plans: [(String, String)] = [
                 (SQLiteJobJournal.takeQueuedSQL, "jobs_queued"),
+                (SQLiteJobJournal.markTakenSQL, "jobs_queued"),
                 (SQLiteJobJournal.promoteDueRetriesSQL, "jobs_retrying"),
                 (SQLiteJobJournal.deadLettersSQL(batch: false, after: false), "jobs_dead"),
                 (SQLiteJobJournal.deadLettersSQL(batch: false, after: true), "jobs_dead"),
