@@ -118,7 +118,7 @@ public struct ArticleAnalyzer: Sendable {
                 guard span.start >= 0, span.end <= words.count, span.start < span.end else { continue }
                 let range = (sentence.lowerBound + span.start)..<(sentence.lowerBound + span.end)
                 let first = t.texts[range.lowerBound]
-                let cut = first.utf8.count - ArabicClitics.stripOneLetterProclitics(first).utf8.count
+                let cut = first.utf8.count - canonicalizer.nameWithoutProclitics(first).utf8.count
                 let start = t.lexemes[range.lowerBound].start + cut
                 let end = t.lexemes[range.upperBound - 1].end
                 guard start < end else { continue }
