@@ -15,7 +15,7 @@ import json, re, sys, collections
 def norm(s):
     s = re.sub('[\u064B-\u0652\u0640\u0670]', '', s or '')
     s = re.sub('[إأآٱ]', 'ا', s).replace('ى', 'ي').replace('ة', 'ه')
-    s = re.sub(r'[^\w\s]', ' ', s)
+    s = re.sub(r'[^\w\s]|_', ' ', s)
     return ' '.join(s.split())
 
 gold = [json.loads(l) for l in open(sys.argv[1], encoding='utf-8')]
