@@ -18,11 +18,12 @@ public struct ArticleAnalyzer: Sendable {
         self.init(recognizer: (try? EntityRecognizer.bundled()) ?? EntityRecognizer())
     }
 
-    /// An analyzer with the given recognizer and, for TF-IDF keywords, corpus document frequencies.
+    /// An analyzer with the given recognizer and, for TF-IDF keywords, corpus document frequencies (the bundled
+    /// ANT table when nil; see `DocumentFrequencies`).
     public init(recognizer: EntityRecognizer, documentFrequencies: DocumentFrequencies? = nil) {
         self.recognizer = recognizer
         self.canonicalizer = EntityCanonicalizer()
-        self.keywords = KeywordExtractor(documentFrequencies: documentFrequencies)
+        self.keywords = KeywordExtractor(documentFrequencies: documentFrequencies ?? DocumentFrequencies.bundledOrNil)
     }
 
     /// An analyzer with the bundled entity recognizer, failing when its model cannot be loaded.

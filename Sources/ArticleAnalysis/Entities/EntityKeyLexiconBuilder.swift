@@ -1,10 +1,11 @@
 /// Builds an `EntityKeyLexicon` from the words of a news corpus and the name gazetteers.
 ///
 /// Proclitic letters: letters before the article are proclitics ("والمانيا") unless the gazetteers list the word
-/// whole and not the rest. Otherwise a word W that begins with و ف ب ل ك is taken as proclitic(s) + R when R (W
-/// without its first one or two letters: a conjunction then a preposition) is seen at least `minimumRestCount`
-/// times and at least `restToWordRatio` times as often as W (as often, when R is a listed name and W is not); a
-/// word the gazetteers list whole only when R is also listed and seen `listedRestToWordRatio` times as often ("فرانس" 828 times against "رانس" once is whole; "بسوريا" 188 against
+/// whole and not the rest, or the rest is `restToWordRatio` times rarer than the word ("والدة"). Otherwise a word W that begins with و ف ب ل ك is taken as proclitic(s) + R, R being W
+/// without its first one or two letters (a conjunction then a preposition) seen at least `minimumRestCount` times:
+/// when R is a listed name (and W is not) seen as often as W; when neither is listed, unless R is seen
+/// `restToWordRatio` times less often than W ("والدة", "كبير" are whole); a word the gazetteers list whole only
+/// when R is also listed and seen `listedRestToWordRatio` times as often ("فرانس" 828 times against "رانس" once is whole; "بسوريا" 188 against
 /// "سوريا" 6,117 is ب + سوريا). Only words seen `minimumWordCount` times (or listed) whose reading differs from
 /// `ArabicClitics.nameProcliticLetters` are stored.
 ///
@@ -96,15 +97,24 @@ public extension EntityKeyLexicon {
             }
             // Before the article the letters are proclitics unless the word is a listed name and the rest is not.
             let byRule = ArabicClitics.nameProcliticLetters(s)
+            // "للسلطه" is ل + ال with the alef dropped: no letter of it can go (the key folds it to "السلطه").
+            if byRule == 0 && startsWithArticle(s, at: 0) { return 0 }
             if byRule > 0 && startsWithArticle(s, at: byRule) {
                 let rest = String(String.UnicodeScalarView(s[byRule...]))
-                return listed && !names.contains(rest) ? 0 : byRule
+                if listed && !names.contains(rest) { return 0 }
+                // "والدة" is no و + "الدة": a rest much rarer than the word is no word of its own.
+                return wordCounts[rest, default: 0] * restToWordRatio < count ? 0 : byRule
             }
             for k in candidates {
                 let rest = String(String.UnicodeScalarView(s[k...]))
                 let restCount = wordCounts[rest, default: 0]
-                let ratio = listed ? listedRestToWordRatio : names.contains(rest) ? 1 : restToWordRatio
-                if restCount >= minimumRestCount && restCount >= ratio * count && (!listed || names.contains(rest)) {
+                guard restCount >= minimumRestCount else { continue }
+                if listed {
+                    if names.contains(rest) && restCount >= listedRestToWordRatio * count { letters = k }
+                } else if names.contains(rest) {
+                    if restCount >= count { letters = k }
+                } else if restCount * restToWordRatio >= count {
+                    // Neither is a name: proclitics, unless the rest is much rarer than the word ("والدة", "كبير").
                     letters = k
                 }
             }
