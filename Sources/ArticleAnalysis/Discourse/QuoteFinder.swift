@@ -96,6 +96,7 @@ enum QuoteFinder {
                 k += 1
             }
 
+            let subject = sentenceSubject(sentence, in: t)
             for var e in events {
                 var speaker: Referent? = nil
                 if let cue = e.cue {
@@ -108,6 +109,13 @@ enum QuoteFinder {
                     } else {
                         speaker = referent(before: t.lexemes[cue.index].start, sentence: sentenceNumber, named: named,
                                            lastSpeaker: lastSpeaker, lastNamed: lastNamed)
+                        // No person named before the cue in its sentence: the subject of a sentence that opens with
+                        // its verb ("ورفض متحدث عسكري إسرائيلي التعليق، قائلا") speaks.
+                        if let r = subject, r.upperBound < cue.index, speaker?.sentence != sentenceNumber {
+                            let span = t.span(r)
+                            let entity = entities.first { $0.span.start < span.end && span.start < $0.span.end }
+                            speaker = Referent(text: t.slice(r), entity: entity?.canonical, sentence: sentenceNumber)
+                        }
                     }
                 }
                 e.quote.speaker = speaker?.text
@@ -121,6 +129,22 @@ enum QuoteFinder {
             if let first = named.first { lastNamed = Referent(text: first.text, entity: first.canonical, sentence: sentenceNumber) }
         }
         return quotes
+    }
+
+    /// The subject of a sentence that opens with a verb written with و/ف ("ونشر الإعلام الرسمي السوري ..."): the 1
+    /// to 4 words after it, up to a function word, a number, a speech verb or a punctuation mark.
+    static func sentenceSubject(_ sentence: Range<Int>, in t: AnalyzedText) -> Range<Int>? {
+        let first = sentence.lowerBound
+        guard let f = t.forms[first], t.lexemes[first].kind == .word, t.lexemes[first].script == .arabic, !f.isStopword,
+              f.cueKey != f.normalizedKey, !f.isSpeechVerb, !f.isSpeechParticiple,
+              !SpeechCues.arabicSpeakerSkips.contains(f.cueKey) else { return nil }
+        var k = first + 1
+        while k < sentence.upperBound, k - first <= 4, let g = t.forms[k], t.lexemes[k].kind == .word, !g.isStopword,
+              !g.isSpeechVerb, !g.isSpeechParticiple, !SpeechCues.arabicSpeakerStops.contains(g.normalizedKey),
+              !SpeechCues.arabicSpeakerSkips.contains(g.normalizedKey) {
+            k += 1
+        }
+        return k > first + 1 ? (first + 1)..<k : nil
     }
 
     /// The speaker of a cue with no speaker words ("وأضاف أن", "قائلا"): a person named earlier in the same
@@ -180,6 +204,8 @@ enum QuoteFinder {
             var speakerDone = isParticiple
             while j < sentence.upperBound && j <= i + cueWindow {
                 let n = t.forms[j]?.normalizedKey
+                // Another speech verb before the complementizer owns it ("يشير إلى تعليقات X، الذي قال إن").
+                if let g = t.forms[j], g.isSpeechVerb || g.isSpeechParticiple { break }
                 if let n, SpeechCues.arabicComplementizers.contains(n) {
                     cue.complementizer = j
                     break

@@ -21,7 +21,7 @@ public enum Stopwords {
     قال وقال قالت وقالت أكثر أقل اكثر اقل أول اول تم يتم وقد فقد وهو وهي وكان وكانت ولا وما ومن وفي وعلى \
     وإلى والى وعن ومع وهذا وهذه وذلك والتي والذي ولم ولن ثمة هناك هنا الآن اليوم أمس غدا يوم عام سنة \
     إلا الا ولكن لكي كي لو ولو أما اما إما اما عدة عدد ضمن إطار اطار سياق جانب إضافة اضافة بالإضافة بالاضافة \
-    بمن لمن فمن كمن
+    بمن لمن فمن كمن بهذا لهذا بذلك لذلك وبذلك بهذه لهذه
     """
     /// Words that are no keyword although they are not function words: weekdays, months (Gregorian and Levantine
     /// names), number words and units of counting, times, and verbs of saying and of being ("بات", "أصبح").
