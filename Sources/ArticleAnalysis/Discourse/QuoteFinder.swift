@@ -16,6 +16,8 @@ enum QuoteFinder {
     static let maxSpeakerWords = 8
     static let ila = WordKey(ArabicNormalizer.normalize("إلى"))
     static let cueWindow = 16
+    /// "بعض": a function word that may start a speaker ("وقال بعض المسؤولين").
+    static let baad = WordKey("بعض")
 
     struct Cue {
         var index: Int
@@ -80,6 +82,14 @@ enum QuoteFinder {
                 let span = t.span((k + 1)..<end)
                 events.append((k, Quote(kind: .reported, text: t.slice((k + 1)..<end), speaker: nil, speakerEntity: nil, cue: t.texts[cue.index], span: span), cue))
             }
+            // Two cues that reach the same clause: the nearer (later) one introduces it.
+            var clauseOwner: [Int: Int] = [:]
+            for (n, e) in events.enumerated() where e.quote.kind == .reported {
+                if let other = clauseOwner[e.quote.span.start], (events[other].cue?.index ?? -1) > (e.cue?.index ?? -1) { continue }
+                clauseOwner[e.quote.span.start] = n
+            }
+            let owners = Set(clauseOwner.values)
+            events = events.enumerated().filter { $0.element.quote.kind != .reported || owners.contains($0.offset) }.map(\.element)
             events.sort { $0.position < $1.position }
 
             // Persons named in this sentence outside its quotes, in text order.
@@ -204,8 +214,15 @@ enum QuoteFinder {
             var speakerDone = isParticiple
             while j < sentence.upperBound && j <= i + cueWindow {
                 let n = t.forms[j]?.normalizedKey
-                // Another speech verb before the complementizer owns it ("يشير إلى تعليقات X، الذي قال إن").
+                // Another speech verb before the complementizer owns it ("يشير إلى تعليقات X، الذي قال إن"); a
+                // quotation right after the cue and its speaker, unless it is the speaker's quoted name, is the cue's
+                // own complement ("قالت “نحن نقدر أنهم”").
                 if let g = t.forms[j], g.isSpeechVerb || g.isSpeechParticiple { break }
+                if let closer = SpeechCues.pairs[t.punctuation(j)],
+                   !(i + 1..<j).contains(where: { $0 >= speakerEnd && t.lexemes[$0].kind != .punctuation }),
+                   !(speakerStart != nil && !speakerDone && quotedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil) {
+                    break
+                }
                 if let n, SpeechCues.arabicComplementizers.contains(n) {
                     cue.complementizer = j
                     break
@@ -233,7 +250,9 @@ enum QuoteFinder {
                         j = close + 1
                         continue
                     }
+                    // A function word cannot start a speaker ("وأضاف كانت “...”").
                     if t.forms[j] == nil || (n.map { SpeechCues.arabicSpeakerStops.contains($0) || SpeechCues.arabicSpeakerSkips.contains($0) } ?? true)
+                        || (speakerStart == nil && t.forms[j]!.isStopword && t.forms[j]!.normalizedKey != QuoteFinder.baad)
                         || j - (speakerStart ?? j) >= maxSpeakerWords
                         || (t.lexemes[j].kind == .word && t.lexemes[j].script != .arabic && t.lexemes[j].script != .latin) {
                         speakerDone = true

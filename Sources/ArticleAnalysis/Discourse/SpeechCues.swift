@@ -32,7 +32,7 @@ enum SpeechCues {
     /// manner ("قال لاحقا إن", "وتابع بالقول", "حذرت العام الماضي من أن"). Skipped before the speaker; they end it after.
     static let arabicSpeakerSkips: Set<WordKey> = Set("""
     الاحد الاثنين الثلاثاء الاربعاء الخميس الجمعه السبت لاحقا مؤخرا ايضا بدوره بدورها كذلك بالقول العام الماضي \
-    الشهر الاسبوع يوم اليوم امس مساء صباح فجر ظهر ليل ليله الليله سابقا مجددا بدورهم بالفعل حينها وقتها
+    الشهر الاسبوع يوم اليوم امس مساء صباح فجر ظهر ليل ليله الليله سابقا مجددا بدورهم بالفعل حينها وقتها طوال طيله
     """.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\\" }).map { WordKey(String($0)) })
 
     /// Words that end a speaker's name when they follow it.
