@@ -33,7 +33,7 @@ enum SpeechCues {
     static let arabicSpeakerSkips: Set<WordKey> = Set("""
     الاحد الاثنين الثلاثاء الاربعاء الخميس الجمعه السبت لاحقا مؤخرا ايضا بدوره بدورها كذلك بالقول العام الماضي \
     الشهر الاسبوع يوم اليوم امس مساء صباح فجر ظهر ليل ليله الليله سابقا مجددا بدورهم بالفعل حينها وقتها طوال طيله
-    """.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\\" }).map { WordKey(String($0)) })
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(String($0)) })
 
     /// Words that end a speaker's name when they follow it.
     static let arabicSpeakerStops: Set<WordKey> = [

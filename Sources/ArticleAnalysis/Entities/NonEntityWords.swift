@@ -9,7 +9,7 @@ enum NonEntityWords {
     استرليني الاسترليني اوقيه اونصه برميل طن كيلوغرام كيلوجرام كيلو غرام جرام ملغ ملليغرام كيلومتر كلم كم متر \
     سنتيمتر مليمتر ميل قدم بوصه هكتار دونم فدان لتر ميغاواط ميجاوات كيلوواط واط فولت ميغابايت غيغابايت بايت \
     درجه مئويه فهرنهايت نقطه
-    """.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\\" }).map { ArabicNormalizer.normalize(String($0)) })
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { ArabicNormalizer.normalize(String($0)) })
 
     /// True when the normalised word is a currency or unit, in any of its usual forms.
     static func contains(_ normalizedWord: String) -> Bool {
