@@ -18,11 +18,12 @@ public struct ArticleAnalyzer: Sendable {
         self.init(recognizer: (try? EntityRecognizer.bundled()) ?? EntityRecognizer())
     }
 
-    /// An analyzer with the given recognizer and, for TF-IDF keywords, corpus document frequencies.
+    /// An analyzer with the given recognizer and, for TF-IDF keywords, corpus document frequencies (the bundled
+    /// ANT table when nil; see `DocumentFrequencies`).
     public init(recognizer: EntityRecognizer, documentFrequencies: DocumentFrequencies? = nil) {
         self.recognizer = recognizer
         self.canonicalizer = EntityCanonicalizer()
-        self.keywords = KeywordExtractor(documentFrequencies: documentFrequencies)
+        self.keywords = KeywordExtractor(documentFrequencies: documentFrequencies ?? DocumentFrequencies.bundledOrNil)
     }
 
     /// An analyzer with the bundled entity recognizer, failing when its model cannot be loaded.
@@ -118,7 +119,7 @@ public struct ArticleAnalyzer: Sendable {
                 guard span.start >= 0, span.end <= words.count, span.start < span.end else { continue }
                 let range = (sentence.lowerBound + span.start)..<(sentence.lowerBound + span.end)
                 let first = t.texts[range.lowerBound]
-                let cut = first.utf8.count - ArabicClitics.stripOneLetterProclitics(first).utf8.count
+                let cut = first.utf8.count - canonicalizer.nameWithoutProclitics(first).utf8.count
                 let start = t.lexemes[range.lowerBound].start + cut
                 let end = t.lexemes[range.upperBound - 1].end
                 guard start < end else { continue }

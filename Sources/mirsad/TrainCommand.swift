@@ -9,7 +9,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a model from annotated data.",
-        subcommands: [TrainNERCommand.self, TrainNERLexiconCommand.self]
+        subcommands: [TrainNERCommand.self, TrainNERLexiconCommand.self, TrainEntityKeysCommand.self, TrainKeywordDFCommand.self]
     )
 }
 

@@ -2,15 +2,25 @@ import Foundation
 
 /// Keyphrases: runs of 1 to 3 content words scored by TF-IDF of their stems.
 ///
-/// Candidates are word n-grams (n <= 3) inside a sentence containing no stopword, number or punctuation.
-/// A word's weight is tf(stem) * idf(stem), idf from the caller's `DocumentFrequencies` or 1 without them, times
+/// Candidates are word n-grams (n <= 3) inside a sentence containing no stopword, non-keyword (weekday, month,
+/// number word, time: `Stopwords.nonKeywords`), number or punctuation.
+/// A word's weight is tf(stem) * idf(stem), idf from the `DocumentFrequencies` given (the analyzer gives the
+/// bundled corpus table by default) or 1 without them, times
 /// 1.5 for a stem seen in the first fifth of the text. A phrase scores the mean weight of its words times
-/// sqrt(its count) times (1 + 0.25 (n - 1)); phrases of several words must occur twice. A phrase whose stems all
-/// lie inside a better phrase already chosen is dropped. The phrase is shown as first written, with one-letter
-/// proclitics removed from its first word.
+/// sqrt(its count) times (1 + 0.25 (n - 1)), halved for an adjective alone ("الأمريكية", "النووية"); phrases of
+/// several words must occur twice. Speech verbs are no keywords, and idf is capped at that of a stem seen in
+/// `rareDocumentCount` documents. A phrase whose stems all
+/// lie inside a better phrase already chosen is dropped. The phrase is shown as first written without a proclitic
+/// on its first word where there is such an occurrence, else as first written, with the proclitics
+/// of its first word removed as entity keys remove them (`EntityKeyLexicon`).
 struct KeywordExtractor: Sendable {
     static let limit = 10
+    /// Stems rarer than this many documents all weigh as this rare: a word seen once in a corpus (often a verb form
+    /// or a misspelling) is no better a keyword than one seen in 20 articles.
+    static let rareDocumentCount = 20
     let documentFrequencies: DocumentFrequencies?
+    var keyLexicon = EntityKeyLexicon.bundledOrEmpty
+    var placeAdjectives = EntityCanonicalizer()
 
     struct Candidate {
         /// Where the phrase was first seen (lexeme indices).
@@ -29,8 +39,9 @@ struct KeywordExtractor: Sendable {
             if t.lexemes[i].start <= earlyLimit { early[id] = true }
             if stemText[id] == nil { stemText[id] = t.forms[i]!.stem }
         }
+        let idfCap = documentFrequencies.map { $0.idf(df: KeywordExtractor.rareDocumentCount) } ?? 1
         func weight(_ id: Int) -> Double {
-            let idf = documentFrequencies.map { $0.idf(stemText[id] ?? "") } ?? 1
+            let idf = min(idfCap, documentFrequencies.map { $0.idf(stemText[id] ?? "") } ?? 1)
             return Double(tf[id]) * idf * (early[id] ? 1.5 : 1)
         }
         // Candidates keyed by a hash of their stem ids; equal hashes of different phrases probe onwards.
@@ -57,7 +68,12 @@ struct KeywordExtractor: Sendable {
                         var probe = h
                         while true {
                             if let k = index[probe] {
-                                if sameStems(candidates[k].first, range) { candidates[k].count += 1; break }
+                                if sameStems(candidates[k].first, range) {
+                                    candidates[k].count += 1
+                                    // Shown as written where its first word carries no proclitic, when it ever does.
+                                    if !isBare(candidates[k].first.lowerBound, t) && isBare(a, t) { candidates[k].first = range }
+                                    break
+                                }
                                 probe = StableHash.mix(probe)
                             } else {
                                 index[probe] = candidates.count
@@ -74,7 +90,10 @@ struct KeywordExtractor: Sendable {
         for (k, c) in candidates.enumerated() {
             if c.first.count > 1 && c.count < 2 { continue }
             let mean = c.first.map { weight(t.stemIDs[$0]) }.reduce(0, +) / Double(c.first.count)
-            scored.append((k, mean * Double(c.count).squareRoot() * (1 + 0.25 * Double(c.first.count - 1))))
+            var score = mean * Double(c.count).squareRoot() * (1 + 0.25 * Double(c.first.count - 1))
+            // An adjective alone ("الأمريكية", "النووية") says less than the phrase or the place it belongs to.
+            if c.first.count == 1, let f = t.forms[c.first.lowerBound], isAdjectiveAlone(f) { score *= 0.5 }
+            scored.append((k, score))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.candidate < $1.candidate }
         var chosen: [Keyword] = []
@@ -84,8 +103,11 @@ struct KeywordExtractor: Sendable {
             let stems = c.first.map { t.stemIDs[$0] }
             if chosenStems.contains(where: { contains($0, stems) }) { continue }
             var words = c.first.map { t.texts[$0] }
-            words[0] = t.withoutProclitics(c.first.lowerBound)
-            chosen.append(Keyword(phrase: words.joined(separator: " "), score: (s.score * 1000).rounded() / 1000))
+            words[0] = display(c.first.lowerBound, t)
+            let phrase = words.joined(separator: " ")
+            // Stems that differ only by a proclitic ("هدف", "بهدف") can show the same phrase: once is enough.
+            if chosen.contains(where: { $0.phrase == phrase }) { continue }
+            chosen.append(Keyword(phrase: phrase, score: (s.score * 1000).rounded() / 1000))
             chosenStems.append(stems)
             if chosen.count == KeywordExtractor.limit { break }
         }
@@ -101,8 +123,26 @@ struct KeywordExtractor: Sendable {
 
     @inline(__always)
     func isContent(_ i: Int, _ t: AnalyzedText) -> Bool {
-        guard let f = t.forms[i], t.lexemes[i].kind == .word, !f.isStopword else { return false }
+        guard let f = t.forms[i], t.lexemes[i].kind == .word, !f.isStopword, !f.isNonKeyword, !f.isSpeechVerb,
+              !f.isSpeechParticiple else { return false }
         let n = f.stem.utf8.count
         return n >= 3 || (n == 2 && f.stem.utf8.first! < 0x80)
+    }
+
+    /// A nationality ("المصرية", "مصري") or a definite relative adjective ("النووية", "الشمالي").
+    func isAdjectiveAlone(_ f: WordForms) -> Bool {
+        if placeAdjectives.place(ofAdjective: f.normalized) != nil { return true }
+        guard f.hasArticle, f.base.unicodeScalars.count >= 4 else { return false }
+        return f.base.hasSuffix("ي") || f.base.hasSuffix("يه")
+    }
+
+    /// True when the word at `i` carries no one-letter proclitic by its split ("الأسعار", not "للأسعار", "وزادت").
+    func isBare(_ i: Int, _ t: AnalyzedText) -> Bool { (t.forms[i]?.procliticLetters ?? 0) == 0 }
+
+    /// The written word without the proclitics the entity key lexicon reads in it ("والدة" keeps its و, "بدبي"
+    /// loses its ب), so a keyword never loses a letter of its word.
+    func display(_ i: Int, _ t: AnalyzedText) -> String {
+        guard let f = t.forms[i], t.lexemes[i].script == .arabic else { return t.texts[i] }
+        return ArabicClitics.dropLeadingLetters(t.texts[i], count: keyLexicon.procliticLetters(ofNormalizedWord: f.normalized))
     }
 }

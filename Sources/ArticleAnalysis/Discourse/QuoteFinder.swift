@@ -5,13 +5,19 @@
 /// speaker and إن/أن (or "إلى أن") followed by the rest of the sentence; it is not reported separately when that
 /// clause holds a direct quote.
 ///
-/// Speaker: the words after the speech verb up to "،", إن/أن, a preposition or a quotation mark (at most 8
-/// words); for Latin text also "X said" and "“...”, said X". A cue with no speaker words ("وأوضح أن", "مؤكدًا أن")
-/// refers to the previous quote's speaker. A speaker is linked to an entity when a recognised mention overlaps it.
+/// Speaker: the words after the speech verb up to "،", إن/أن (also "إنه", "أنها", "بأنهم"...), a preposition, a time
+/// word or a quotation mark (at most 8 words; times such as "لاحقا", "السبت" before it are skipped, and an
+/// apposition "، دونالد ترامب،" is kept); when there are none and the verb has no conjunction, the words before
+/// it ("مسؤولين يقولون إن"); for Latin text also "X said" and "“...”, said X". A cue with no speaker words
+/// ("وأوضح أن", "مؤكدًا أن", "وقالت") refers to a person named earlier in its sentence, else to the later of the
+/// previous speaker and the last person named outside quotes (see `referent`). A speaker is linked to an entity
+/// when a recognised mention overlaps it.
 enum QuoteFinder {
     static let maxSpeakerWords = 8
     static let ila = WordKey(ArabicNormalizer.normalize("إلى"))
     static let cueWindow = 16
+    /// "بعض": a function word that may start a speaker ("وقال بعض المسؤولين").
+    static let baad = WordKey("بعض")
 
     struct Cue {
         var index: Int
@@ -20,25 +26,25 @@ enum QuoteFinder {
         var isParticiple: Bool
     }
 
+    /// Who a cue without speaker words refers to, and the sentence where it was last named.
+    struct Referent {
+        var text: String
+        var entity: String?
+        var sentence: Int
+    }
+
     static func find(in t: AnalyzedText, entities: [EntityMention]) -> [Quote] {
         var quotes: [Quote] = []
-        var lastSpeaker: (text: String, entity: String?)? = nil
+        var lastSpeaker: Referent? = nil
+        /// The first person named outside quotes in the latest sentence that names one.
+        var lastNamed: Referent? = nil
+        let persons = entities.filter { $0.type == .person }
+        var personIndex = 0
         let direct = directQuotes(t)
         var directIndex = 0
         var consumedCues = Set<Int>()
 
-        func resolve(_ cue: Cue?) -> (String?, String?) {
-            guard let cue else { return (nil, nil) }
-            if let r = cue.speaker {
-                let span = t.span(r)
-                let text = t.slice(r)
-                let entity = entities.first { $0.span.start < span.end && span.start < $0.span.end && ($0.type == .person || $0.type == .organization) }
-                return (text, entity?.canonical)
-            }
-            return (lastSpeaker?.text, lastSpeaker?.entity)
-        }
-
-        for sentence in t.sentences {
+        for (sentenceNumber, sentence) in t.sentences.enumerated() where !sentence.isEmpty {
             // Direct quotes opening in this sentence, in order.
             var sentenceDirect: [(open: Int, close: Int)] = []
             while directIndex < direct.count && direct[directIndex].open < sentence.upperBound {
@@ -63,25 +69,110 @@ enum QuoteFinder {
                 let text = t.substring(start: span.start, end: span.end).trimmingSpaces()
                 events.append((q.open, Quote(kind: .direct, text: text, speaker: nil, speakerEntity: nil, cue: cue.map { t.texts[$0.index] }, span: span), cue))
             }
-            for cue in cues where !consumedCues.contains(cue.index) {
+            for cue in cues {
                 guard let k = cue.complementizer, k + 1 < sentence.upperBound else { continue }
                 var end = sentence.upperBound
                 while end > k + 1, t.forms[end - 1] == nil { end -= 1 }
                 guard end > k + 1 else { continue }
-                if sentenceDirect.contains(where: { $0.open > k && $0.open < end }) { continue }
+                // A clause that is a direct quote from its first words is that quote; one that quotes only part
+                // of itself ("أن اختياره ... بسبب “التهديد ...”") is reported speech as well.
+                let inner = sentenceDirect.filter { $0.open > k && $0.open < end }
+                if consumedCues.contains(cue.index) && inner.isEmpty { continue }
+                if inner.contains(where: { $0.open <= k + 2 }) { continue }
                 let span = t.span((k + 1)..<end)
                 events.append((k, Quote(kind: .reported, text: t.slice((k + 1)..<end), speaker: nil, speakerEntity: nil, cue: t.texts[cue.index], span: span), cue))
             }
+            // Two cues that reach the same clause: the nearer (later) one introduces it.
+            var clauseOwner: [Int: Int] = [:]
+            for (n, e) in events.enumerated() where e.quote.kind == .reported {
+                if let other = clauseOwner[e.quote.span.start], (events[other].cue?.index ?? -1) > (e.cue?.index ?? -1) { continue }
+                clauseOwner[e.quote.span.start] = n
+            }
+            let owners = Set(clauseOwner.values)
+            events = events.enumerated().filter { $0.element.quote.kind != .reported || owners.contains($0.offset) }.map(\.element)
             events.sort { $0.position < $1.position }
+
+            // Persons named in this sentence outside its quotes, in text order.
+            let sentenceStart = t.lexemes[sentence.lowerBound].start
+            let sentenceEnd = t.lexemes[sentence.upperBound - 1].end
+            while personIndex < persons.count && persons[personIndex].span.start < sentenceStart { personIndex += 1 }
+            var named: [EntityMention] = []
+            var k = personIndex
+            while k < persons.count && persons[k].span.start < sentenceEnd {
+                let p = persons[k]
+                if !events.contains(where: { $0.quote.span.start <= p.span.start && p.span.end <= $0.quote.span.end }) {
+                    named.append(p)
+                }
+                k += 1
+            }
+
+            let subject = sentenceSubject(sentence, in: t)
             for var e in events {
-                let (speaker, entity) = resolve(e.cue)
-                e.quote.speaker = speaker
-                e.quote.speakerEntity = entity
-                if let speaker { lastSpeaker = (speaker, entity) }
+                var speaker: Referent? = nil
+                if let cue = e.cue {
+                    if let r = cue.speaker {
+                        let span = t.span(r)
+                        let entity = entities.first {
+                            $0.span.start < span.end && span.start < $0.span.end && ($0.type == .person || $0.type == .organization)
+                        }
+                        speaker = Referent(text: t.slice(r), entity: entity?.canonical, sentence: sentenceNumber)
+                    } else {
+                        speaker = referent(before: t.lexemes[cue.index].start, sentence: sentenceNumber, named: named,
+                                           lastSpeaker: lastSpeaker, lastNamed: lastNamed)
+                        // No person named before the cue in its sentence: the subject of a sentence that opens with
+                        // its verb ("ورفض متحدث عسكري إسرائيلي التعليق، قائلا") speaks.
+                        if let r = subject, r.upperBound < cue.index, speaker?.sentence != sentenceNumber {
+                            let span = t.span(r)
+                            let entity = entities.first { $0.span.start < span.end && span.start < $0.span.end }
+                            speaker = Referent(text: t.slice(r), entity: entity?.canonical, sentence: sentenceNumber)
+                        }
+                    }
+                }
+                e.quote.speaker = speaker?.text
+                e.quote.speakerEntity = speaker?.entity
+                if var speaker {
+                    speaker.sentence = sentenceNumber
+                    lastSpeaker = speaker
+                }
                 quotes.append(e.quote)
             }
+            if let first = named.first { lastNamed = Referent(text: first.text, entity: first.canonical, sentence: sentenceNumber) }
         }
         return quotes
+    }
+
+    /// The subject of a sentence that opens with a verb written with و/ف ("ونشر الإعلام الرسمي السوري ..."): the 1
+    /// to 4 words after it, up to a function word, a number, a speech verb or a punctuation mark.
+    static func sentenceSubject(_ sentence: Range<Int>, in t: AnalyzedText) -> Range<Int>? {
+        let first = sentence.lowerBound
+        guard let f = t.forms[first], t.lexemes[first].kind == .word, t.lexemes[first].script == .arabic, !f.isStopword,
+              f.cueKey != f.normalizedKey, !f.isSpeechVerb, !f.isSpeechParticiple,
+              !SpeechCues.arabicSpeakerSkips.contains(f.cueKey) else { return nil }
+        var k = first + 1
+        while k < sentence.upperBound, k - first <= 4, let g = t.forms[k], t.lexemes[k].kind == .word, !g.isStopword,
+              !g.isSpeechVerb, !g.isSpeechParticiple, !SpeechCues.arabicSpeakerStops.contains(g.normalizedKey),
+              !SpeechCues.arabicSpeakerSkips.contains(g.normalizedKey) {
+            k += 1
+        }
+        return k > first + 1 ? (first + 1)..<k : nil
+    }
+
+    /// The speaker of a cue with no speaker words ("وأضاف أن", "قائلا"): a person named earlier in the same
+    /// sentence outside quotes (the subject: "وحذر دومينغو، قائلا"), unless a speaker was already found in this
+    /// sentence; else the later of the last speaker and the last person named outside quotes (so "وقالت" after a
+    /// sentence about Constand is Constand, while "وأضاف" after the Pentagon's quote naming Mattis stays the
+    /// Pentagon).
+    static func referent(before position: Int, sentence: Int, named: [EntityMention], lastSpeaker: Referent?, lastNamed: Referent?) -> Referent? {
+        if let last = lastSpeaker, last.sentence == sentence { return last }
+        if let subject = named.first(where: { $0.span.end <= position }) {
+            return Referent(text: subject.text, entity: subject.canonical, sentence: sentence)
+        }
+        switch (lastSpeaker, lastNamed) {
+        case let (speaker?, person?): return person.sentence > speaker.sentence ? person : speaker
+        case let (speaker?, nil): return speaker
+        case let (nil, person?): return person
+        case (nil, nil): return nil
+        }
     }
 
     /// Pairs of quotation-mark lexeme indices (opening, closing) enclosing at least 3 words within one paragraph.
@@ -118,29 +209,79 @@ enum QuoteFinder {
             guard isVerb || isParticiple else { return nil }
             var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: isParticiple)
             var j = i + 1
+            var speakerStart: Int? = nil
             var speakerEnd = i + 1
             var speakerDone = isParticiple
             while j < sentence.upperBound && j <= i + cueWindow {
                 let n = t.forms[j]?.normalizedKey
+                // Another speech verb before the complementizer owns it ("يشير إلى تعليقات X، الذي قال إن"); a
+                // quotation right after the cue and its speaker, unless it is the speaker's quoted name, is the cue's
+                // own complement ("قالت “نحن نقدر أنهم”").
+                if let g = t.forms[j], g.isSpeechVerb || g.isSpeechParticiple { break }
+                if let closer = SpeechCues.pairs[t.punctuation(j)],
+                   !(i + 1..<j).contains(where: { $0 >= speakerEnd && t.lexemes[$0].kind != .punctuation }),
+                   !(speakerStart != nil && !speakerDone && quotedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil) {
+                    break
+                }
                 if let n, SpeechCues.arabicComplementizers.contains(n) {
                     cue.complementizer = j
                     break
                 }
-                if let n, n == QuoteFinder.ila, j + 1 < sentence.upperBound, let m = t.forms[j + 1]?.normalizedKey, SpeechCues.arabicComplementizers.contains(m) {
+                if let n, SpeechCues.arabicComplementizerPrepositions.contains(n), j + 1 < sentence.upperBound,
+                   let m = t.forms[j + 1]?.normalizedKey, SpeechCues.arabicComplementizers.contains(m) {
                     cue.complementizer = j + 1
                     break
                 }
                 if !speakerDone {
-                    if t.forms[j] == nil || (n.map { SpeechCues.arabicSpeakerStops.contains($0) } ?? true) || j - (i + 1) >= maxSpeakerWords
+                    // Times and manner before the speaker ("قال لاحقا", "وتابع بالقول"), and a comma ("وقال، توم").
+                    if speakerStart == nil, (n.map { SpeechCues.arabicSpeakerSkips.contains($0) } ?? (isComma(j, t) || t.punctuation(j) == 0x23)) {
+                        j += 1
+                        continue
+                    }
+                    // A hashtag's words ("#الجيش_الإسرائيلي") and a quoted name ("منظمة “أطباء بلا حدود” إن") belong
+                    // to the speaker.
+                    if speakerStart != nil, t.punctuation(j) == 0x5F, j + 1 < sentence.upperBound, t.lexemes[j + 1].kind == .word {
+                        speakerEnd = j + 2
+                        j += 2
+                        continue
+                    }
+                    if speakerStart != nil, let closer = SpeechCues.pairs[t.punctuation(j)], let close = quotedNameEnd(j, closer: closer, in: t, sentence: sentence) {
+                        speakerEnd = close + 1
+                        j = close + 1
+                        continue
+                    }
+                    // A function word cannot start a speaker ("وأضاف كانت “...”").
+                    if t.forms[j] == nil || (n.map { SpeechCues.arabicSpeakerStops.contains($0) || SpeechCues.arabicSpeakerSkips.contains($0) } ?? true)
+                        || (speakerStart == nil && t.forms[j]!.isStopword && t.forms[j]!.normalizedKey != QuoteFinder.baad)
+                        || j - (speakerStart ?? j) >= maxSpeakerWords
                         || (t.lexemes[j].kind == .word && t.lexemes[j].script != .arabic && t.lexemes[j].script != .latin) {
                         speakerDone = true
+                        // An apposition: "الرئيس الأمريكي، دونالد ترامب، إن".
+                        if speakerStart != nil, isComma(j, t), let end = appositionEnd(afterComma: j, in: t, sentence: sentence) {
+                            speakerEnd = end
+                            j = end
+                            continue
+                        }
                     } else {
+                        if speakerStart == nil { speakerStart = j }
                         speakerEnd = j + 1
                     }
                 }
                 j += 1
             }
-            if speakerEnd > i + 1 { cue.speaker = (i + 1)..<speakerEnd }
+            if let start = speakerStart {
+                cue.speaker = start..<speakerEnd
+            } else if isVerb, f.cueKey == f.normalizedKey {
+                // A verb without a conjunction and no speaker after it: the speaker may come first ("مسؤولين يقولون إن"),
+                // before a relative pronoun ("كيم كي جوان، الذي قال").
+                if i - 1 >= sentence.lowerBound, let g = t.forms[i - 1], SpeechCues.arabicRelativePronouns.contains(g.normalizedKey) {
+                    var k = i - 2
+                    if k >= sentence.lowerBound, isComma(k, t) { k -= 1 }
+                    if k >= sentence.lowerBound { cue.speaker = speakerBefore(k + 1, in: t, sentence: sentence) }
+                } else {
+                    cue.speaker = speakerBefore(i, in: t, sentence: sentence)
+                }
+            }
             return cue
         }
         // Latin: "X said", "said X".
@@ -181,6 +322,64 @@ enum QuoteFinder {
             j += 1
         }
         return nil
+    }
+
+    /// The closing mark of a quoted name of at most 6 words opening at `open`, when the complementizer (or a comma
+    /// then the complementizer) follows it.
+    static func quotedNameEnd(_ open: Int, closer: UInt32, in t: AnalyzedText, sentence: Range<Int>) -> Int? {
+        var k = open + 1
+        while k < sentence.upperBound, k - open <= 7, t.punctuation(k) != closer { k += 1 }
+        guard k < sentence.upperBound, t.punctuation(k) == closer, k > open + 1, k + 1 < sentence.upperBound else { return nil }
+        var next = k + 1
+        if isComma(next, t) { next += 1 }
+        guard next < sentence.upperBound, let f = t.forms[next], SpeechCues.arabicComplementizers.contains(f.normalizedKey) else { return nil }
+        return k
+    }
+
+    static func isComma(_ j: Int, _ t: AnalyzedText) -> Bool {
+        let p = t.punctuation(j)
+        return p == 0x060C || p == 0x2C
+    }
+
+    /// After a speaker and the comma at `comma`, the end of an apposition of at most 4 words that a comma or the
+    /// complementizer closes ("، دونالد ترامب، إن"); nil when what follows is not one.
+    static func appositionEnd(afterComma comma: Int, in t: AnalyzedText, sentence: Range<Int>) -> Int? {
+        var k = comma + 1
+        while k < sentence.upperBound, k - comma <= 4, let f = t.forms[k], t.lexemes[k].kind == .word,
+              !SpeechCues.arabicSpeakerStops.contains(f.normalizedKey), !SpeechCues.arabicComplementizers.contains(f.normalizedKey) {
+            k += 1
+        }
+        guard k > comma + 1, k < sentence.upperBound else { return nil }
+        if let f = t.forms[k], SpeechCues.arabicComplementizers.contains(f.normalizedKey) { return k }
+        if isComma(k, t), k + 1 < sentence.upperBound, let g = t.forms[k + 1], SpeechCues.arabicComplementizers.contains(g.normalizedKey) {
+            return k
+        }
+        return nil
+    }
+
+    /// The words right before a speech verb that name its speaker ("مراسل “العربية” قال", "الشركة حذرت"): back to
+    /// a function word, a punctuation mark other than a quotation mark, or the sentence start; at most 6 words.
+    static func speakerBefore(_ i: Int, in t: AnalyzedText, sentence: Range<Int>) -> Range<Int>? {
+        var k = i - 1
+        var words = 0
+        while k >= sentence.lowerBound {
+            if t.lexemes[k].kind == .punctuation {
+                guard SpeechCues.allQuoteMarks.contains(t.punctuation(k)) else { break }
+                k -= 1
+                continue
+            }
+            guard let f = t.forms[k], t.lexemes[k].kind == .word, !f.isStopword, !f.isSpeechVerb, !f.isSpeechParticiple,
+                  !SpeechCues.arabicComplementizers.contains(f.normalizedKey), !SpeechCues.arabicSpeakerSkips.contains(f.normalizedKey)
+            else { break }
+            words += 1
+            if words > 6 { return nil }
+            k -= 1
+        }
+        var start = k + 1
+        while start < i, t.lexemes[start].kind == .punctuation { start += 1 }
+        var end = i
+        while end > start, t.lexemes[end - 1].kind == .punctuation, !SpeechCues.allQuoteMarks.contains(t.punctuation(end - 1)) { end -= 1 }
+        return start < end ? start..<end : nil
     }
 
     static func isCapitalized(_ word: String) -> Bool {

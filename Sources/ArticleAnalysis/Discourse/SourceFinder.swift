@@ -29,9 +29,14 @@ enum SourceFinder {
 
     static let agencyHead: [WordKey] = ["وكاله", "الانباء"]
 
+    /// Words that introduce an outlet by name: "شبكة “سي بي إس نيوز”", "مراسل “العربية”", "صحيفة لو باريزيان".
+    static let outletHeads: Set<WordKey> = ["صحيفه", "جريده", "مجله", "شبكه", "قناه", "موقع", "وكاله", "مراسل", "مراسله", "اذاعه", "تلفزيون"]
+    /// Heads whose name may follow without quotation marks (others are common nouns too: "موقع عسكري", "قناة السويس").
+    static let unquotedOutletHeads: Set<WordKey> = ["صحيفه", "جريده", "مجله"]
+
     /// Every word that can start a named or anonymous source; other words are skipped at once.
     static let firstWords: Set<WordKey> = Set(namedByFirst.keys).union(anonymousHeadsArabic.map { $0[0] })
-        .union([agencyHead[0]]).union(anonymousLatin)
+        .union([agencyHead[0]]).union(anonymousLatin).union(outletHeads)
 
     static let anonymousHeadsArabic: [[WordKey]] = ([
         ["وسائل", "اعلام"], ["مصادر"], ["مصدر"], ["مسؤولون"], ["مسؤول"], ["مراقبون"], ["خبراء"], ["محللون"], ["شهود"],
@@ -67,6 +72,12 @@ enum SourceFinder {
                 let adjusted = TextSpan(start: span.start + skip, end: span.end)
                 out.append(SourceAttribution(kind: .named, text: t.substring(start: adjusted.start, end: adjusted.end), span: adjusted))
                 i += length
+                continue
+            }
+            if let name = outletMatch(at: i, in: t) {
+                let span = t.span(name)
+                out.append(SourceAttribution(kind: .named, text: t.slice(name), span: span))
+                i = name.upperBound
                 continue
             }
             if t.lexemes[i].script == .arabic, let (length, skip) = anonymousArabicMatch(at: i, in: t) {
@@ -138,6 +149,37 @@ enum SourceFinder {
         while j < t.lexemes.count, j < i + 5, let f = t.forms[j], f.hasArticle, isAdjective(f) { j += 1 }
         for k in j..<min(t.lexemes.count, j + 3) where namedMatch(at: k, in: t) != nil { return nil }
         return (j - i, skip)
+    }
+
+    /// An outlet named after a head word at `i` (a one-letter proclitic allowed: "لصحيفة"): the lexemes of its name.
+    /// A quoted name of at most 6 lexemes after any head; after a newspaper or magazine head, also 1 to 3 words that
+    /// are not function words, speech verbs or a lone indefinite adjective ("صحيفة محلية"); Latin words after any head.
+    static func outletMatch(at i: Int, in t: AnalyzedText) -> Range<Int>? {
+        guard t.lexemes[i].script == .arabic, i + 1 < t.lexemes.count,
+              let head = candidates(i, t).first(where: { outletHeads.contains($0) }).map({ _ in t.forms[i]! }) else { return nil }
+        let j = i + 1
+        if let closer = SpeechCues.pairs[t.punctuation(j)] {
+            var k = j + 1
+            while k < t.lexemes.count, k - j <= 6, t.punctuation(k) != closer, !t.lexemes[k].startsParagraph { k += 1 }
+            guard k < t.lexemes.count, t.punctuation(k) == closer, k > j + 1,
+                  (j + 1..<k).contains(where: { t.lexemes[$0].kind == .word }) else { return nil }
+            return (j + 1)..<k
+        }
+        let unquoted = unquotedOutletHeads.contains(head.strippedKey ?? head.normalizedKey) || unquotedOutletHeads.contains(head.normalizedKey)
+        var k = j
+        while k < t.lexemes.count, k - j < 3, let f = t.forms[k], t.lexemes[k].kind == .word, !t.lexemes[k].startsParagraph {
+            let script = t.lexemes[k].script
+            if script == .latin {
+                k += 1
+                continue
+            }
+            guard unquoted, script == .arabic, !f.isStopword, !f.isSpeechVerb, !f.isSpeechParticiple,
+                  !SpeechCues.arabicComplementizers.contains(f.normalizedKey), !SpeechCues.arabicSpeakerSkips.contains(f.normalizedKey)
+            else { break }
+            if k == j && !f.hasArticle && isAdjective(f) { return nil }
+            k += 1
+        }
+        return k > j ? j..<k : nil
     }
 
     static func isAdjective(_ f: WordForms) -> Bool {

@@ -8,19 +8,37 @@ enum SpeechCues {
     صرح صرحت يصرح ذكر ذكرت يذكر تذكر افاد افادت يفيد تفيد اعلن اعلنت يعلن تعلن شدد شددت يشدد تشدد كشف كشفت \
     يكشف اعتبر اعتبرت يعتبر تعتبر راي رات يري تري لفت لفتت يلفت اوردت اورد نقل نقلت تابع تابعت حذر حذرت \
     يحذر تحذر نفي نفت ينفي اعرب اعربت زعم زعمت ادعي ادعت قالوا اكدوا اشاروا اوضحوا اضافوا ذكروا افادوا يرون \
-    اعلنوا
+    اعلنوا يقولون تقولون كتب كتبت غرد غردت اردف اردفت نوه نوهت ردت تضيف يضيفون حذروا نفوا
     """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(ArabicNormalizer.normalize(String($0))) })
 
     /// Participles that continue the previous speaker's words ("مؤكدًا أن ...").
     static let arabicParticiples: Set<WordKey> = Set("""
-    مؤكدا مؤكده مشيرا مشيره موضحا موضحه مضيفا مضيفه لافتا لافته معتبرا معتبره مشددا مشدده محذرا محذره متابعا متابعه
+    مؤكدا مؤكده مشيرا مشيره موضحا موضحه مضيفا مضيفه لافتا لافته معتبرا معتبره مشددا مشدده محذرا محذره متابعا متابعه \
+    قائلا قائله قائلين مؤكدين مشيرين مضيفين
     """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(ArabicNormalizer.normalize(String($0))) })
 
     /// Words that open the reported clause (after the cue and the speaker).
-    static let arabicComplementizers: Set<WordKey> = ["ان", "بان", "فان", "لان"]
+    /// Words that open the reported clause (after the cue and the speaker), pronoun-suffixed forms included
+    /// ("إنه", "أنها", "بأنهم").
+    static let arabicComplementizers: Set<WordKey> = [
+        "ان", "بان", "فان", "لان", "انه", "انها", "انهم", "انهما", "اننا", "انني", "اني", "بانه", "بانها", "بانهم",
+        "بانهما",
+    ]
+
+    /// Prepositions a complementizer may follow ("أشار إلى أن", "حذر من أن").
+    static let arabicComplementizerPrepositions: Set<WordKey> = ["الي", "من"]
+
+    /// Words that may stand between a speech verb and its speaker, or after a cue with no speaker: times and
+    /// manner ("قال لاحقا إن", "وتابع بالقول", "حذرت العام الماضي من أن"). Skipped before the speaker; they end it after.
+    static let arabicSpeakerSkips: Set<WordKey> = Set("""
+    الاحد الاثنين الثلاثاء الاربعاء الخميس الجمعه السبت لاحقا مؤخرا ايضا بدوره بدورها كذلك بالقول العام الماضي \
+    الشهر الاسبوع يوم اليوم امس مساء صباح فجر ظهر ليل ليله الليله سابقا مجددا بدورهم بالفعل حينها وقتها طوال طيله
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(String($0)) })
 
     /// Words that end a speaker's name when they follow it.
     static let arabicSpeakerStops: Set<WordKey> = [
+        "انهما", "اننا", "بانهم", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "السبت", "لاحقا",
+        "ايضا", "بالقول", "للتلفزيون", "ردا", "بالفعل",
         "ان", "بان", "فان", "الي", "في", "خلال", "امام", "لدي", "اليوم", "امس", "مساء", "صباح", "عبر", "ل", "له", "لها",
         "نقلا", "على", "علي", "ضمن", "عقب", "بعد", "قبل", "حول", "عن", "من", "انه", "انها", "انهم", "بانه", "بانها",
         "فيها", "فيه", "عنه", "عنها", "لوكاله", "لصحيفه", "لقناه", "لموقع", "لوسائل", "للصحفيين", "للصحافيين", "لنا",
@@ -37,6 +55,9 @@ enum SpeechCues {
         "mardi", "lundi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
         "thursday", "friday", "saturday", "sunday", "yesterday", "today", "hier", "aujourd", "in", "a", "the",
     ]
+
+    /// Relative pronouns: "كيم كي جوان، الذي قال إن" names its speaker before the pronoun.
+    static let arabicRelativePronouns: Set<WordKey> = ["الذي", "التي", "الذين", "اللذين", "اللتين"]
 
     /// Opening quotation marks and the closing mark each pairs with.
     static let pairs: [UInt32: UInt32] = [0x201C: 0x201D, 0xAB: 0xBB, 0x201E: 0x201C, 0x22: 0x22, 0x201D: 0x201D]

@@ -3,27 +3,52 @@ import Foundation
 /// Merges entity variants under one key per entity, stable across articles.
 ///
 /// The key of a mention is its normalised form (`ArabicNormalizer`) with these variants folded:
-/// - clitics before the article: "وبالقاهرة", "للقاهرة" → "القاهره";
+/// - proclitics of the first word as `EntityKeyLexicon` reads them ("بسوريا" → "سوريا", "لإير فرانس" →
+///   "اير فرانس", while "فرانس برس", "فيصل" keep every letter), and clitics before the article in the other
+///   words: "وبالقاهرة", "للقاهرة" → "القاهره";
 /// - organisation descriptors that are not part of the name: "حركة حماس" → "حماس", "تنظيم داعش" → "داعش";
 /// - for places, adjectives of the place (`gazetteer-place-adjectives.txt`): "المصرية", "المصري" → "مصر".
-/// Within one call of `canonicalize` (one article) a person's mention whose key is the ending of exactly one longer
-/// person key ("السيسي" and "عبد الفتاح السيسي") takes that longer key.
+/// A person's key then goes through the corpus alias table ("بوتين", "بوتن" → "فلاديمير بوتين"); within one call of
+/// `canonicalize` (one article) a person's key the table does not know that is the ending of exactly one longer
+/// person key ("السيسي" and "عبد الفتاح السيسي") takes that longer key. A surname the table knows is never
+/// merged into another person of the article (a bare "ترامب" beside "ميلانيا ترامب" stays Donald Trump).
+/// Currencies and units (`NonEntityWords`) are dropped: they are not entities.
 public struct EntityCanonicalizer: Sendable {
     /// Normalised adjective (masculine singular, no article) → normalised place.
     public let placeAdjectives: [String: String]
+    /// Proclitic letters of name-initial words and person aliases.
+    public let keyLexicon: EntityKeyLexicon
 
-    /// A canonicalizer with the bundled adjective table (empty if that resource cannot be read; see
-    /// `bundledPlaceAdjectives()` to get the error).
+    /// A canonicalizer with the bundled adjective table and key lexicon (empty if those resources cannot be
+    /// read; see `bundledPlaceAdjectives()` and `EntityKeyLexicon.bundled()` to get the error).
     public init() {
         self.placeAdjectives = EntityCanonicalizer.bundledTable
+        self.keyLexicon = EntityKeyLexicon.bundledOrEmpty
     }
 
-    public init(placeAdjectives: [String: String]) {
+    public init(placeAdjectives: [String: String], keyLexicon: EntityKeyLexicon = EntityKeyLexicon()) {
         var table: [String: String] = [:]
         for (adjective, place) in placeAdjectives {
             table[ArabicNormalizer.normalize(adjective)] = ArabicNormalizer.normalize(place)
         }
         self.placeAdjectives = table
+        self.keyLexicon = keyLexicon
+    }
+
+    /// The first word of a mention as written, without the proclitic letters the key lexicon reads in it
+    /// ("بسوريا" → "سوريا", "فرانس" unchanged). Marks written on removed letters go with them.
+    public func nameWithoutProclitics(_ written: String) -> String {
+        let letters = keyLexicon.procliticLetters(ofNormalizedWord: ArabicNormalizer.normalize(written))
+        return ArabicClitics.dropLeadingLetters(written, count: letters)
+    }
+
+    /// The key form of a mention's normalised first word.
+    func firstWordKey(_ word: String) -> String {
+        if let listed = keyLexicon.procliticLetters[word] {
+            return String(String.UnicodeScalarView(word.unicodeScalars.dropFirst(listed)))
+        }
+        let letters = ArabicClitics.nameProcliticLetters(Array(word.unicodeScalars))
+        return EntityCanonicalizer.foldCliticsBeforeArticle(String(String.UnicodeScalarView(word.unicodeScalars.dropFirst(letters))))
     }
 
     private static let bundledTable: [String: String] = (try? bundledPlaceAdjectives()) ?? [:]
@@ -54,9 +79,9 @@ public struct EntityCanonicalizer: Sendable {
 
     /// The key of an entity mention (written form, one-letter clitics already removed).
     public func key(for text: String, type: EntityType) -> String {
-        var words = ArabicNormalizer.normalize(text).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
-            .map { EntityCanonicalizer.foldCliticsBeforeArticle(String($0)) }
-        guard !words.isEmpty else { return "" }
+        let normalized = ArabicNormalizer.normalize(text).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" })
+        guard let first = normalized.first else { return "" }
+        var words = [firstWordKey(String(first))] + normalized.dropFirst().map { EntityCanonicalizer.foldCliticsBeforeArticle(String($0)) }
         if type == .organization {
             while words.count > 1, EntityCanonicalizer.organizationDescriptors.contains(words[0]) {
                 words.removeFirst()
@@ -98,11 +123,25 @@ public struct EntityCanonicalizer: Sendable {
 
     /// Gives each mention its canonical key and counts mentions per key. Entities are in order of first mention.
     public func canonicalize(_ mentions: [EntityMention]) -> (mentions: [EntityMention], entities: [CanonicalEntity]) {
+        var mentions = mentions
         var keys = mentions.map { key(for: $0.text, type: $0.type) }
-        // Persons: a key that is the word-ending of exactly one longer person key takes that key.
+        let kept = keys.indices.filter { !keys[$0].isEmpty && !NonEntityWords.isCurrencyOrUnit(key: keys[$0]) }
+        if kept.count < keys.count {
+            mentions = kept.map { mentions[$0] }
+            keys = kept.map { keys[$0] }
+        }
+        // Persons: the corpus alias table first; a key it resolves is settled.
+        var settled = [Bool](repeating: false, count: keys.count)
+        for i in keys.indices where mentions[i].type == .person {
+            if let full = keyLexicon.personAliases[keys[i]] {
+                keys[i] = full
+                settled[i] = true
+            }
+        }
+        // Then a key that is the word-ending of exactly one longer person key of the article takes that key.
         let personKeys = Set(zip(mentions, keys).filter { $0.0.type == .person }.map { $0.1 })
         let longer = personKeys.filter { $0.contains(" ") }.sorted()
-        for i in keys.indices where mentions[i].type == .person {
+        for i in keys.indices where mentions[i].type == .person && !settled[i] {
             let k = keys[i]
             let full = longer.filter { $0 != k && $0.hasSuffix(" " + k) }
             if full.count == 1 { keys[i] = full[0] }

@@ -18,13 +18,18 @@ final class WordForms: Sendable {
     let strippedKey: WordKey?
     /// Stable hash of `base` (the fingerprint's word feature).
     let baseHash: UInt64
+    /// Never a keyword (`Stopwords.nonKeywords`): a weekday, month, number word, time or verb of saying.
+    let isNonKeyword: Bool
     /// A speech verb or participle (see `SpeechCues`), with a leading و/ف allowed.
     let isSpeechVerb: Bool
     let isSpeechParticiple: Bool
     /// The word (or the word without a one-letter proclitic) can start a source (see `SourceFinder.firstWords`).
     let mayStartSource: Bool
 
-    init(normalized: String, base: String, stem: String, isStopword: Bool, hasArticle: Bool, procliticLetters: Int = 0) {
+    /// `excludedAsKeyword`: the word is a function word or non-keyword once the proclitics key-making reads in it
+    /// are removed ("فأصبح", "والذين").
+    init(normalized: String, base: String, stem: String, isStopword: Bool, hasArticle: Bool, procliticLetters: Int = 0,
+         excludedAsKeyword: Bool = false) {
         self.normalized = normalized
         self.base = base
         self.stem = stem
@@ -47,6 +52,7 @@ final class WordForms: Sendable {
             strippedKey = nil
         }
         baseHash = StableHash.mix(StableHash.fnv1a64(base))
+        isNonKeyword = excludedAsKeyword || Stopwords.isNonKeyword(normalized: normalized, base: base)
         isSpeechVerb = SpeechCues.arabicVerbs.contains(cueKey)
         isSpeechParticiple = !isSpeechVerb && SpeechCues.arabicParticiples.contains(cueKey)
         mayStartSource = SourceFinder.firstWords.contains(normalizedKey) || strippedKey.map { SourceFinder.firstWords.contains($0) } ?? false
@@ -184,10 +190,18 @@ struct AnalyzedText: Sendable {
             let stemString = base.count == baseCount ? baseString
                 : twoByte ? String(decoding: bytes[(2 * split.base.lowerBound)..<(2 * (split.base.lowerBound + base.count))], as: UTF8.self)
                 : String(String.UnicodeScalarView(base))
+            // What a keyword shows of the word (see `KeywordExtractor.display`) must not be a function word either.
+            let shownLetters = EntityKeyLexicon.bundledOrEmpty.procliticLetters(ofNormalizedWord: normalizedString)
+            var excluded = false
+            if shownLetters > 0 {
+                let shown = String(String.UnicodeScalarView(scalars.dropFirst(shownLetters)))
+                excluded = Stopwords.arabic.contains(word: shown) || Stopwords.isNonKeyword(normalized: shown, base: shown)
+            }
             return WordForms(
                 normalized: normalizedString, base: baseString, stem: stemString,
                 isStopword: isStop, hasArticle: split.hasArticle,
-                procliticLetters: split.proclitics.filter { $0.count == 1 }.count - (split.hasArticle && split.proclitics.last?.count == 1 ? 1 : 0))
+                procliticLetters: split.proclitics.filter { $0.count == 1 }.count - (split.hasArticle && split.proclitics.last?.count == 1 ? 1 : 0),
+                excludedAsKeyword: excluded)
         }
         let lower = word.lowercased()
         let isStop = Stopwords.latin.contains(word: lower)

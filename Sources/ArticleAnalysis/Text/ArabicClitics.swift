@@ -136,6 +136,29 @@ public enum ArabicClitics {
         "كردستان", "كوشنر", "كيري", "كلينتون", "كمال", "كريم", "كونفافرو",
     ]
 
+    /// How many leading letters of a normalised word that starts a name are proclitics, by rule alone (no
+    /// lexicon): a conjunction (و ف) and a preposition (ب ل ك) written before the article ("وبالقاهره" → 2,
+    /// "للقاهره" → 0, since the ل of لل is the article's), and otherwise a و with at least 3 letters after it.
+    /// Never more than leaves 2 letters. Key-making consults `EntityKeyLexicon` first, which knows from a corpus
+    /// the words this rule gets wrong ("وليد" is whole, "بسوريا" is ب + "سوريا"); the recognizer's features
+    /// use `split`, which this does not change.
+    public static func nameProcliticLetters(_ w: [Unicode.Scalar]) -> Int {
+        guard w.count >= 3, w.allSatisfy({ ArabicNormalizer.isArabicLetter($0) }) else { return 0 }
+        func articleAt(_ k: Int) -> Bool { k + 3 < w.count && w[k] == alefScalar && w[k + 1] == lam }
+        var i = 0
+        if w[0] == waw || w[0] == feh {
+            let next = 1
+            if articleAt(next) || (next + 3 < w.count && w[next] == lam && w[next + 1] == lam)
+                || ((w[next] == beh || w[next] == kaf || w[next] == lam) && articleAt(next + 1)) {
+                i = 1
+            } else if w[0] == waw && w.count - 1 >= 3 {
+                return 1
+            }
+        }
+        if (w[i] == beh || w[i] == kaf || w[i] == lam) && articleAt(i + 1) { i += 1 }
+        return i
+    }
+
     /// Removes one-letter proclitics only (و ف ب ل ك), keeping ال: "بباريس" -> "باريس", "والقاهرة" -> "القاهرة".
     ///
     /// Works on the word as written (letters and marks are kept). A letter is removed when what remains starts
