@@ -8,7 +8,7 @@ private func currentThreadID() -> String {
     "\(pthread_self())"
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct AnalysisPoolTests {
     /// Polls the doorbell and collects finished outputs until `count` have come or `seconds` pass.
     private func collect<I, O>(_ pool: AnalysisPool<I, O>, count: Int, seconds: Double = 10) throws -> [O] {
@@ -111,7 +111,7 @@ struct AnalysisPoolTests {
     }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct AnalysisPoolWatchdogTests {
     @Test func runningAndOverdueShowWhatEachThreadRunsAndSinceWhen() throws {
         let context = try ZMQContext()

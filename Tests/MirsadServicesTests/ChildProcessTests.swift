@@ -3,7 +3,7 @@ import Testing
 @testable import MirsadServices
 
 /// `ChildProcess`: the ready line, and stopping a group of children at once with a bounded grace.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct ChildProcessTests {
     private static func shell(_ name: String, _ script: String) throws -> ChildProcess {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-child-\(UUID().uuidString).log").path

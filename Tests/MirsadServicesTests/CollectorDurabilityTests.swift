@@ -12,7 +12,7 @@ import ZeroMQ
 ///
 /// Collectors left running stay on their threads until the process ends (see `CollectorServiceTests`); a stop
 /// through `ShutdownSignal` happens only inside an exit test's own process.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct CollectorDurabilityTests {
     typealias Harness = CollectorServiceTests
 

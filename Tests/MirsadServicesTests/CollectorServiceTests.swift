@@ -43,7 +43,7 @@ final class FakeDealer {
 /// Like the worker, a collector stops only through the process-wide `ShutdownSignal`, so each test leaves its
 /// collector running on a detached thread until the process ends, and the fake dispatcher looks only at
 /// messages from its own collector.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct CollectorServiceTests {
     struct RunningCollector {
         let service: CollectorService

@@ -5,7 +5,7 @@ import Testing
 
 /// `Producer` with `--wait` against a fake dispatcher: the wait survives unanswered polls and ends only when no job
 /// is left to run.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct ProducerWaitTests {
     /// A JSON Lines file of `count` articles in a new directory.
     private static func input(_ count: Int) throws -> String {

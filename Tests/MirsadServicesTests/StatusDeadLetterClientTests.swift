@@ -4,7 +4,7 @@ import Testing
 @testable import MirsadServices
 
 /// `DeadLetterClient` against a fake dispatcher holding dead letters: paging, limits, retries, silence.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct StatusDeadLetterClientTests {
     /// A fake dispatcher with `count` dead letters of batch "b" and one of batch "other", listed in job-id order
     /// (by index), pages of at most `pageCap`.

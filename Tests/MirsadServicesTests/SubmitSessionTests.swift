@@ -5,7 +5,7 @@ import Testing
 @testable import MirsadServices
 
 /// `SubmitSession` against a fake dispatcher: a real ROUTER on TCP loopback answering SUBMIT.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct SubmitSessionTests {
     private static func articles(_ count: Int, bytes: Int = 40) -> [Article] {
         (0..<count).map { i in

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import MirsadServices
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct WorkQueueTests {
     @Test func takesInTheOrderPut() {
         let queue = WorkQueue<Int>()

@@ -5,7 +5,7 @@ import Testing
 
 /// The crash handler (in a child process, as a crash ends the process), the reports it writes, and how they are
 /// read back.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct WorkerCrashReportTests {
     private static func scratchPath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-crash-\(UUID().uuidString)").path
@@ -80,7 +80,7 @@ func overflowTheStack(_ depth: Int) -> Int {
     return withUnsafeMutableBytes(of: &frame) { _ in overflowTheStack(depth + 1) } + Int(frame[depth % 64])
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct WorkerStackOverflowCrashTests {
     @Test func stackOverflowInAnAnalysisIsReportedWithItsJob() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-crash-\(UUID().uuidString)").path

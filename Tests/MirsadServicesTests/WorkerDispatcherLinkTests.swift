@@ -5,7 +5,7 @@ import ZeroMQ
 @testable import MirsadServices
 
 /// `DispatcherLink` as a worker uses it: lease renewals in chunks, never a plain heartbeat beside them.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct WorkerDispatcherLinkTests {
     private static func heartbeats(_ received: [FakeRouterPeer.Received]) -> [Mirsad_V1_Heartbeat] {
         received.compactMap { if case .heartbeat(let h) = $0.message { h } else { nil } }

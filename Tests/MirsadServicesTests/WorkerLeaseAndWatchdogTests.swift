@@ -6,7 +6,7 @@ import Testing
 
 /// Lease-renewing heartbeats, the hung-analysis watchdog, and what a restarted worker says in HELLO, against a fake
 /// dispatcher and collector (ROUTERs on TCP loopback). See `WorkerServiceTests` for why workers are left running.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct WorkerLeaseAndWatchdogTests {
     typealias W = WorkerServiceTests
 
@@ -134,7 +134,7 @@ struct WorkerLeaseAndWatchdogTests {
 }
 
 /// What a worker does with the jobs it holds when the dispatcher forgets it (a dispatcher restart).
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct WorkerDispatcherRestartTests {
     typealias W = WorkerServiceTests
 

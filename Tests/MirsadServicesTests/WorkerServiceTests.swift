@@ -9,7 +9,7 @@ import Testing
 /// A worker stops only through `ShutdownSignal`, which is process-wide and would stop every service in this test
 /// process, so each test starts its worker on a detached thread and leaves it running until the process ends.
 /// Each fake therefore looks only at messages from its own worker's routing id.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(5)))
 struct WorkerServiceTests {
     /// A worker running on its own thread: its id once made, and the error if `run` threw.
     struct RunningWorker {
