@@ -52,9 +52,9 @@ public struct ArticleAnalyzer: Sendable {
             let html = HTMLTextExtractor.extract(sanitized)
             if !html.hadBody { flags.insert(.htmlWithoutBody) }
             lines = html.lines
-            markupTitle = html.firstH1 ?? html.documentTitle
+            markupTitle = html.headline
             markupHeadings = html.headings
-            if let h1 = html.firstH1, let i = lines.firstIndex(of: h1), i < 3 { lines.remove(at: i) }
+            if let h = markupTitle, let i = lines.firstIndex(of: h), i < 3 { lines.remove(at: i) }
         }
         if !lines.contains(where: { $0.unicodeScalars.contains { !$0.properties.isWhitespace } }) {
             flags.insert(.whitespaceOnly)
