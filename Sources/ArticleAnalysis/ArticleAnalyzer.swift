@@ -47,7 +47,7 @@ public struct ArticleAnalyzer: Sendable {
         var markupHeadings: [String] = []
         switch article.content {
         case .text:
-            lines = sanitized.utf8.split(separator: 0x0A, omittingEmptySubsequences: true).map { String(Substring($0)) }
+            lines = PageStructureFinder.lines(of: sanitized)
         case .html:
             let html = HTMLTextExtractor.extract(sanitized)
             if !html.hadBody { flags.insert(.htmlWithoutBody) }

@@ -69,7 +69,11 @@ enum Boilerplate {
     static func isByline(_ folded: String) -> Bool {
         let bytes = Array(folded.utf8)
         guard bytes.count <= 160 else { return false }
-        let words = bytes.split(separator: 0x20).count
+        var words = 0
+        var inWord = false
+        for c in bytes {
+            if c == 0x20 { inWord = false } else if !inWord { inWord = true; words += 1 }
+        }
         if words <= 12 && bylinePrefixes.contains(where: { bytes.starts(with: $0) }) { return true }
         guard words <= 8 else { return false }
         var hasYear = false
@@ -94,11 +98,23 @@ enum Boilerplate {
     static func fold(_ line: String) -> String {
         var s = ArabicNormalizer.normalize(line)
         if s.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0xC3 && $0 <= 0xC5 }) { s = s.lowercased() }
-        while let last = s.unicodeScalars.last, last == " " || last == "." || last == "…" || last == ":" || last == "!" || last == "*" {
-            s.unicodeScalars.removeLast()
+        // Trimmed on the bytes: the characters removed are all ASCII except "…" (E2 80 A6).
+        let b = Array(s.utf8)
+        var start = 0
+        var end = b.count
+        while start < end && b[start] == 0x20 { start += 1 }
+        while end > start {
+            let c = b[end - 1]
+            if c == 0x20 || c == 0x2E || c == 0x3A || c == 0x21 || c == 0x2A {
+                end -= 1
+            } else if c == 0xA6 && end - start >= 3 && b[end - 2] == 0x80 && b[end - 3] == 0xE2 {
+                end -= 3
+            } else {
+                break
+            }
         }
-        while let first = s.unicodeScalars.first, first == " " { s.unicodeScalars.removeFirst() }
-        return s
+        if start == 0 && end == b.count { return s }
+        return String(decoding: b[start..<end], as: UTF8.self)
     }
 
     /// True when the line is chrome. `nearTop`: the line comes before the article's first paragraph, where

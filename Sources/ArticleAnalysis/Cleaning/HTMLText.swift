@@ -338,6 +338,15 @@ enum HTMLTextExtractor {
 extension String {
     /// Without leading and trailing white space (Unicode white space).
     func trimmingSpaces() -> String {
+        // Most lines start and end with printable ASCII or an Arabic-block scalar (never white space): no copy.
+        let bytes = utf8
+        if let first = bytes.first, first > 0x20 && first < 0x7F || first >= 0xD8 && first <= 0xDB, let last = bytes.last {
+            if last > 0x20 && last < 0x7F { return self }
+            if last >= 0x80 && last <= 0xBF && bytes.count >= 2 {
+                let lead = bytes[bytes.index(bytes.endIndex, offsetBy: -2)]
+                if lead >= 0xD8 && lead <= 0xDB { return self }
+            }
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

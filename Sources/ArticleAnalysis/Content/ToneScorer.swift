@@ -33,10 +33,16 @@ struct ToneScorer: Sendable {
     }
 
     func score(_ t: AnalyzedText) -> Double {
-        var pos = 0, neg = 0
-        for f in t.forms {
+        // Occurrences per distinct stem, then one lookup per stem rather than per word.
+        var occurrences = [Int](repeating: 0, count: t.stemCount)
+        for (i, f) in t.forms.enumerated() {
             guard let f, !f.isStopword else { continue }
-            if positiveStems.contains(f.stemKey) { pos += 1 } else if negativeStems.contains(f.stemKey) { neg += 1 }
+            occurrences[t.stemIDs[i]] += 1
+        }
+        var pos = 0, neg = 0
+        for (id, n) in occurrences.enumerated() where n > 0 {
+            let key = t.stemKeys[id]
+            if positiveStems.contains(key) { pos += n } else if negativeStems.contains(key) { neg += n }
         }
         let tone = Double(pos - neg) / Double(pos + neg + 4)
         return (max(-1, min(1, tone)) * 1000).rounded() / 1000
