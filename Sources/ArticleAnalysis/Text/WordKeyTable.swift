@@ -1,44 +1,52 @@
 /// A fixed-size open-addressing map from `WordKey` to values, probed with the key's own stable hash.
 ///
 /// For the per-text maps of the hot path: Swift's `Dictionary` runs every key through `Hasher` (SipHash) on each
-/// lookup, while a `WordKey` already carries a hash. Sized once for at most `capacity` keys (at most half full,
-/// so probes stay short); inserting more than `capacity` keys is a programming error (it traps).
+/// lookup, while a `WordKey` already carries a hash. Slots hold indices into `entries` (so the slot array holds
+/// no references to release); sized once for at most `capacity` keys, at most half full so probes stay short.
+/// Inserting more than `capacity` keys is a programming error (it traps).
 struct WordKeyTable<Value> {
-    private var keys: [WordKey?]
-    private var values: [Value?]
+    private var slots: [Int32]
+    private var entries: [(key: WordKey, value: Value)] = []
     private let mask: Int
     private let capacity: Int
-    private(set) var count = 0
+
+    var count: Int { entries.count }
 
     init(capacity: Int) {
         var size = 16
         while size < 2 * capacity { size <<= 1 }
-        keys = Array(repeating: nil, count: size)
-        values = Array(repeating: nil, count: size)
+        slots = Array(repeating: -1, count: size)
+        entries.reserveCapacity(capacity)
         mask = size - 1
         self.capacity = capacity
     }
 
-    /// The slot holding `key`, or the empty slot where it would go.
+    /// The slot holding `key`, or the empty slot where it would go, and the key's entry when present.
     @inline(__always)
-    private func slot(of key: WordKey) -> Int {
+    private func find(_ key: WordKey) -> (slot: Int, entry: Int) {
         var i = Int(truncatingIfNeeded: StableHash.mix(key.hash)) & mask
-        while let k = keys[i], k != key { i = (i + 1) & mask }
-        return i
+        while true {
+            let e = Int(slots[i])
+            if e < 0 { return (i, -1) }
+            if entries[e].key.hash == key.hash && entries[e].key == key { return (i, e) }
+            i = (i + 1) & mask
+        }
     }
 
     subscript(key: WordKey) -> Value? {
-        get { values[slot(of: key)] }
+        let e = find(key).entry
+        return e < 0 ? nil : entries[e].value
     }
 
     /// Stores `value` under `key` (replacing any value it had).
     mutating func set(_ value: Value, for key: WordKey) {
-        let i = slot(of: key)
-        if keys[i] == nil {
-            precondition(count < capacity, "WordKeyTable is full")
-            keys[i] = key
-            count += 1
+        let (slot, e) = find(key)
+        if e >= 0 {
+            entries[e].value = value
+            return
         }
-        values[i] = value
+        precondition(entries.count < capacity, "WordKeyTable is full")
+        slots[slot] = Int32(entries.count)
+        entries.append((key, value))
     }
 }
