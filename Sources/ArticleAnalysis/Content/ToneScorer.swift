@@ -19,6 +19,8 @@ struct ToneScorer: Sendable {
 
     let positiveStems: Set<WordKey>
     let negativeStems: Set<WordKey>
+    /// +1 for a positive cue stem, -1 for a negative one (positive wins when a stem is both).
+    let polarity: WordKeyTable<Int>
 
     init() {
         func stems(_ list: String) -> Set<WordKey> {
@@ -30,6 +32,10 @@ struct ToneScorer: Sendable {
         }
         positiveStems = stems(ToneScorer.positive)
         negativeStems = stems(ToneScorer.negative)
+        var polarity: [WordKey: Int] = [:]
+        for stem in negativeStems { polarity[stem] = -1 }
+        for stem in positiveStems { polarity[stem] = 1 }
+        self.polarity = WordKeyTable(polarity)
     }
 
     func score(_ t: AnalyzedText) -> Double {
@@ -41,8 +47,11 @@ struct ToneScorer: Sendable {
         }
         var pos = 0, neg = 0
         for (id, n) in occurrences.enumerated() where n > 0 {
-            let key = t.stemKeys[id]
-            if positiveStems.contains(key) { pos += n } else if negativeStems.contains(key) { neg += n }
+            switch polarity[t.stemKeys[id]] {
+            case 1: pos += n
+            case -1: neg += n
+            default: break
+            }
         }
         let tone = Double(pos - neg) / Double(pos + neg + 4)
         return (max(-1, min(1, tone)) * 1000).rounded() / 1000

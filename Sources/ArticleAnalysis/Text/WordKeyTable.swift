@@ -50,3 +50,13 @@ struct WordKeyTable<Value> {
         entries.append((key, value))
     }
 }
+
+extension WordKeyTable: Sendable where Value: Sendable {}
+
+extension WordKeyTable {
+    /// A table of the entries of `dictionary`, sized for them.
+    init(_ dictionary: [WordKey: Value]) {
+        self.init(capacity: dictionary.count)
+        for (key, value) in dictionary { set(value, for: key) }
+    }
+}
