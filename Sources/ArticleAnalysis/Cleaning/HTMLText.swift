@@ -50,7 +50,6 @@ enum HTMLTextExtractor {
     ]
     /// Elements a new one of the same name closes (`<p>a<p>b`).
     static let selfNesting: Set<String> = ["p", "li", "tr", "td", "th", "dt", "dd", "option"]
-    static let headElements: Set<String> = ["head"]
 
     static func extract(_ html: String) -> HTMLText {
         var result = HTMLText()

@@ -2,7 +2,7 @@
 ///
 /// Invariants: nodes are in document (pre-)order, node 0 is the document root; a node's lines are the contiguous
 /// range `nodes[i].lines` of `lines` (its descendants' lines included); every line belongs to the innermost node
-/// open when it ended (`PageLine.node`), and `ancestors` of a line's node all contain the line.
+/// open when it ended (`PageLine.node`), and every ancestor of a line's node contains the line.
 struct PageTree: Sendable {
     struct Node: Sendable {
         /// Lowercased element name ("#root" for the root).
@@ -51,15 +51,5 @@ struct PageTree: Sendable {
     func linkDensity(_ node: Int) -> Double {
         let total = textBytes(node)
         return total == 0 ? 0 : Double(linkBytes(node)) / Double(total)
-    }
-
-    /// True when `node` is `ancestor` or lies inside it.
-    func isInside(_ node: Int, _ ancestor: Int) -> Bool {
-        var n = node
-        while n >= 0 && nodes[n].depth >= nodes[ancestor].depth {
-            if n == ancestor { return true }
-            n = nodes[n].parent
-        }
-        return false
     }
 }

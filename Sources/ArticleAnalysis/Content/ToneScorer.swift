@@ -17,8 +17,6 @@ struct ToneScorer: Sendable {
     tué attaque explosion crise guerre violence victimes tension escalade effondrement pertes échec menace conflit
     """
 
-    let positiveStems: Set<WordKey>
-    let negativeStems: Set<WordKey>
     /// +1 for a positive cue stem, -1 for a negative one (positive wins when a stem is both).
     let polarity: WordKeyTable<Int>
 
@@ -30,11 +28,9 @@ struct ToneScorer: Sendable {
             }
             return out
         }
-        positiveStems = stems(ToneScorer.positive)
-        negativeStems = stems(ToneScorer.negative)
         var polarity: [WordKey: Int] = [:]
-        for stem in negativeStems { polarity[stem] = -1 }
-        for stem in positiveStems { polarity[stem] = 1 }
+        for stem in stems(ToneScorer.negative) { polarity[stem] = -1 }
+        for stem in stems(ToneScorer.positive) { polarity[stem] = 1 }
         self.polarity = WordKeyTable(polarity)
     }
 
