@@ -35,6 +35,8 @@ let package = Package(
             name: "ArticleAnalysis",
             resources: [.copy("Resources")]
         ),
+        /// `Analysis` as JSON text, written directly (Foundation's encoder is the reference it is tested against).
+        .target(name: "AnalysisJSON", dependencies: ["ArticleAnalysis"]),
         /// Reading articles from files, directories, JSON Lines (plain or gzip) and stdin.
         .target(name: "ArticleIngest", dependencies: ["ArticleAnalysis", "CZlib"]),
         /// The wire protocol: generated protobuf, frame codec, pure state machines.
@@ -79,7 +81,7 @@ let package = Package(
         .executableTarget(
             name: "mirsad",
             dependencies: [
-                "MirsadServices", "ArticleAnalysis", "ArticleIngest", "ReportStore", "MirsadProtocol",
+                "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "MirsadProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,6 +90,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ArticleAnalysisTests", dependencies: ["ArticleAnalysis"]),
+        .testTarget(name: "AnalysisJSONTests", dependencies: ["AnalysisJSON", "ArticleAnalysis"]),
         .testTarget(name: "ArticleIngestTests", dependencies: ["ArticleIngest"]),
         .testTarget(
             name: "MirsadProtocolTests",

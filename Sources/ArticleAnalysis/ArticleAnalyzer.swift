@@ -48,14 +48,14 @@ public struct ArticleAnalyzer: Sendable {
         var markupHeadings: [String] = []
         switch article.content {
         case .text:
-            lines = sanitized.utf8.split(separator: 0x0A, omittingEmptySubsequences: true).map { String(Substring($0)) }
+            lines = PageStructureFinder.lines(of: sanitized)
         case .html:
             let html = HTMLTextExtractor.extract(sanitized)
             if !html.hadBody { flags.insert(.htmlWithoutBody) }
             lines = html.lines
-            markupTitle = html.firstH1 ?? html.documentTitle
+            markupTitle = html.headline
             markupHeadings = html.headings
-            if let h1 = html.firstH1, let i = lines.firstIndex(of: h1), i < 3 { lines.remove(at: i) }
+            if let h = markupTitle, let i = lines.firstIndex(of: h), i < 3 { lines.remove(at: i) }
         }
         if !lines.contains(where: { $0.unicodeScalars.contains { !$0.properties.isWhitespace } }) {
             flags.insert(.whitespaceOnly)

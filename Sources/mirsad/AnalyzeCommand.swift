@@ -1,3 +1,4 @@
+import AnalysisJSON
 import ArgumentParser
 import ArticleAnalysis
 import ArticleIngest
@@ -14,30 +15,99 @@ struct AnalyzeCommand: ParsableCommand {
     var json = false
     @Flag(help: "With --json: include the tokens.")
     var tokens = false
+    @Option(help: "Analyse on this many threads (the input is read and the output written on one more). Output stays in input order unless --unordered.")
+    var threads: Int?
+    @Flag(help: "With --threads: print each analysis as soon as it is done, not in input order.")
+    var unordered = false
+    @Flag(help: .hidden)
+    var foundationEncoder = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if unordered && threads == nil { throw ValidationError("--unordered needs --threads") }
+    }
 
     func run() throws {
         let analyzer = loadAnalyzer { writeStandardError("mirsad analyze: \($0)\n") }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let output = OutputBuffer()
+        let render = Renderer(json: json, tokens: tokens, foundationEncoder: foundationEncoder)
+        let pipeline = threads.map { count in
+            ParallelAnalysis(threads: count, ordered: !unordered, work: { article in
+                var line: [UInt8] = []
+                render.appendLine(for: article, analysis: analyzer.analyze(article), to: &line)
+                return line
+            }, write: { output.append($0) })
+        }
+        var line: [UInt8] = []
         let summary = try ArticleReader().read(inputs) { event in
             switch event {
             case .problem(let problem):
+                output.flush()
                 writeStandardError("mirsad analyze: \(problem)\n")
             case .article(let article):
-                var analysis = analyzer.analyze(article)
-                if json {
-                    if !tokens { analysis.tokens = [] }
-                    let line = AnalyzedArticle(id: article.id, source: article.source, url: article.url, analysis: analysis)
-                    print(String(decoding: try encoder.encode(line), as: UTF8.self))
+                if let pipeline {
+                    pipeline.submit(article)
                 } else {
-                    print(AnalysisText.render(id: article.id, analysis))
+                    line.removeAll(keepingCapacity: true)
+                    render.appendLine(for: article, analysis: analyzer.analyze(article), to: &line)
+                    output.append(line)
                 }
             }
         }
+        pipeline?.finish()
+        output.flush()
         if summary.articles == 0 {
             writeStandardError("mirsad analyze: no articles found (\(summary))\n")
             throw ExitCode(2)
         }
+    }
+}
+
+/// One article's output line (with its "\n"): JSON or the human-readable form.
+struct Renderer: Sendable {
+    var json: Bool
+    var tokens: Bool
+    /// Encode with Foundation's `JSONEncoder` instead of `AnalysisJSON` (for measuring the two; same bytes).
+    var foundationEncoder: Bool
+
+    func appendLine(for article: Article, analysis: Analysis, to out: inout [UInt8]) {
+        var analysis = analysis
+        if !json {
+            out.append(contentsOf: AnalysisText.render(id: article.id, analysis).utf8)
+            out.append(0x0A)
+            return
+        }
+        if !tokens { analysis.tokens = [] }
+        if foundationEncoder {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let line = AnalyzedArticle(id: article.id, source: article.source, url: article.url, analysis: analysis)
+            if let data = try? encoder.encode(line) { out.append(contentsOf: data) }
+        } else {
+            var buffer = JSONBuffer(capacity: 0)
+            swap(&out, &buffer.bytes)
+            AnalysisJSON.appendArticleLine(id: article.id, source: article.source, url: article.url, analysis: analysis, to: &buffer)
+            swap(&out, &buffer.bytes)
+        }
+        out.append(0x0A)
+    }
+}
+
+/// Standard output through a 64 KiB buffer (one write(2) per buffer, not per line).
+final class OutputBuffer {
+    private var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(1 << 17) }
+
+    func append(_ line: [UInt8]) {
+        bytes.append(contentsOf: line)
+        if bytes.count >= 1 << 16 { flush() }
+    }
+
+    func flush() {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
+        bytes.removeAll(keepingCapacity: true)
     }
 }
 
@@ -48,7 +118,6 @@ struct AnalyzedArticle: Encodable {
     var url: String?
     var analysis: Analysis
 }
-
 /// The human-readable form of an analysis.
 enum AnalysisText {
     static func render(id: String, _ a: Analysis) -> String {

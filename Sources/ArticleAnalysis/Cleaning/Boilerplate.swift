@@ -1,5 +1,6 @@
 /// Recognises lines of site chrome in page text: breadcrumbs, "more" links, share and comment prompts, the
-/// e-mail notice of comment forms, "back to top", copyright and subscription lines, in Arabic, English and French.
+/// e-mail notice of comment forms, "back to top", copyright and subscription lines, and (before the first
+/// paragraph) bylines and datelines, in Arabic, English and French.
 ///
 /// Lines are compared in a folded form: Arabic-normalised, lowercased, trailing punctuation and spaces removed.
 enum Boilerplate {
@@ -46,17 +47,74 @@ enum Boilerplate {
         "culture", "moyen-orient",
     ].map { Array(fold($0).unicodeScalars.filter { $0 != " " }) }.sorted { $0.count > $1.count }
 
+    /// Beginnings of bylines and datelines ("بقلم: ...", "آخر تحديث: ..."), looked for before the first paragraph.
+    static let bylinePrefixes: [[UInt8]] = [
+        "بقلم", "كتب:", "كتب -", "كتب-", "كتب –", "كتبت:", "كتبت -", "تحرير:", "إعداد:", "تاريخ النشر", "نشر في",
+        "نشر بتاريخ", "آخر تحديث", "تم النشر", "by ", "published", "updated", "last updated", "posted on", "par ",
+        "publié le", "mis à jour",
+    ].map { Array(fold($0).utf8) }
+
+    /// Month names (folded) that make a short line with a year a dateline.
+    static let monthNames: [[UInt8]] = [
+        "يناير", "فبراير", "مارس", "أبريل", "إبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر",
+        "ديسمبر", "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول",
+        "تشرين الثاني", "كانون الأول", "جانفي", "فيفري", "أفريل", "ماي", "جوان", "جويلية", "أوت", "january",
+        "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+        "décembre",
+    ].map { Array(fold($0).utf8) }
+
+    /// A byline or dateline: a line of at most 12 words before the first paragraph that begins with a byline cue,
+    /// or of at most 8 words holding a month name and a year (19xx or 20xx).
+    static func isByline(_ folded: String) -> Bool {
+        let bytes = Array(folded.utf8)
+        guard bytes.count <= 160 else { return false }
+        var words = 0
+        var inWord = false
+        for c in bytes {
+            if c == 0x20 { inWord = false } else if !inWord { inWord = true; words += 1 }
+        }
+        if words <= 12 && bylinePrefixes.contains(where: { bytes.starts(with: $0) }) { return true }
+        guard words <= 8 else { return false }
+        var hasYear = false
+        var k = 0
+        while k + 3 < bytes.count {
+            let c0 = bytes[k], c1 = bytes[k + 1]
+            if (c0 == 0x31 && c1 == 0x39) || (c0 == 0x32 && c1 == 0x30),
+               (0x30...0x39).contains(bytes[k + 2]), (0x30...0x39).contains(bytes[k + 3]),
+               k == 0 || !(0x30...0x39).contains(bytes[k - 1]),
+               k + 4 == bytes.count || !(0x30...0x39).contains(bytes[k + 4]) {
+                hasYear = true
+                break
+            }
+            k += 1
+        }
+        return hasYear && monthNames.contains { HTMLTextExtractor.find($0, in: bytes, from: 0) != nil }
+    }
+
     static let separators: Set<Unicode.Scalar> = [" ", ">", "›", "»", "«", "/", "|", "-", "•", "·", "<", "‹", "\t"]
 
     /// The folded form of a line: normalised, lowercased, without trailing punctuation, ellipsis or spaces.
     static func fold(_ line: String) -> String {
         var s = ArabicNormalizer.normalize(line)
         if s.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0xC3 && $0 <= 0xC5 }) { s = s.lowercased() }
-        while let last = s.unicodeScalars.last, last == " " || last == "." || last == "…" || last == ":" || last == "!" || last == "*" {
-            s.unicodeScalars.removeLast()
+        // Trimmed on the bytes: the characters removed are all ASCII except "…" (E2 80 A6).
+        let b = Array(s.utf8)
+        var start = 0
+        var end = b.count
+        while start < end && b[start] == 0x20 { start += 1 }
+        while end > start {
+            let c = b[end - 1]
+            if c == 0x20 || c == 0x2E || c == 0x3A || c == 0x21 || c == 0x2A {
+                end -= 1
+            } else if c == 0xA6 && end - start >= 3 && b[end - 2] == 0x80 && b[end - 3] == 0xE2 {
+                end -= 3
+            } else {
+                break
+            }
         }
-        while let first = s.unicodeScalars.first, first == " " { s.unicodeScalars.removeFirst() }
-        return s
+        if start == 0 && end == b.count { return s }
+        return String(decoding: b[start..<end], as: UTF8.self)
     }
 
     /// True when the line is chrome. `nearTop`: the line comes before the article's first paragraph, where
@@ -70,6 +128,7 @@ enum Boilerplate {
         let bytes = Array(f.utf8)
         if prefixes.contains(where: { bytes.starts(with: $0) }) { return true }
         if bytes.count < 200 && containedInShortLine.contains(where: { HTMLTextExtractor.find($0, in: bytes, from: 0) != nil }) { return true }
+        if nearTop && isByline(f) { return true }
         return isBreadcrumb(f, nearTop: nearTop)
     }
 

@@ -8,65 +8,109 @@ struct HTMLText: Sendable {
     var firstH1: String?
     /// The texts of <h2> ... <h4>, in order.
     var headings: [String] = []
+    /// The content of <meta property="og:title">, if any.
+    var metaTitle: String?
     /// False when the document has no <body> element (then the whole document is used).
     var hadBody = false
+
+    /// The page's headline: the first <h1>, else the Open Graph title, else <title> without the site's name (the
+    /// longest part when " | ", " - ", " – " or " — " divide it).
+    var headline: String? {
+        if let h1 = firstH1 { return h1 }
+        if let meta = metaTitle, !meta.isEmpty { return meta }
+        guard let title = documentTitle else { return nil }
+        for separator in [" | ", " - ", " – ", " — "] where title.contains(separator) {
+            return title.components(separatedBy: separator).max { $0.utf8.count < $1.utf8.count }
+        }
+        return title
+    }
 }
 
-/// HTML to text by a single forward scan over the bytes (no DOM, no regular expressions; linear time).
+/// HTML to text: one forward scan builds the page's block structure (no full DOM, no regular expressions;
+/// linear time), then `MainContentFinder` keeps the main text.
 ///
-/// Dropped with their content: script, style, noscript, template, svg, iframe, nav, header, footer, aside, form,
-/// button, select, and any element whose class or id names site chrome (share, social, comment, breadcrumb,
-/// menu, related, newsletter, subscribe, cookie, advert, sidebar). Unclosed elements end with the document.
+/// Dropped with their content while scanning: script, style, noscript, template, svg, iframe, button, select,
+/// textarea, object, canvas, figure (captions are not article text) and input. Every other element that is not
+/// inline makes a node and breaks lines. Unclosed elements end with the document; a closing tag closes the
+/// innermost open element of its name and those opened inside it, and is ignored when none is open.
 enum HTMLTextExtractor {
     static let skippedElements: Set<String> = [
-        "script", "style", "noscript", "template", "svg", "iframe", "nav", "header", "footer", "aside", "form",
-        "button", "select", "textarea", "object", "canvas", "figure",
+        "script", "style", "noscript", "template", "svg", "iframe", "button", "select", "textarea", "object",
+        "canvas", "figure", "math",
     ]
     static let rawTextElements: Set<String> = ["script", "style", "textarea", "template"]
     static let voidElements: Set<String> = [
         "br", "img", "hr", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr", "param",
     ]
-    static let blockElements: Set<String> = [
-        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "article", "section",
-        "blockquote", "main", "body", "html", "title", "dd", "dt", "dl", "pre", "hr", "figcaption", "td", "th",
+    /// Elements that neither break lines nor make nodes.
+    static let inlineElements: Set<String> = [
+        "a", "span", "b", "i", "em", "strong", "font", "time", "small", "u", "abbr", "cite", "code", "mark", "q", "s",
+        "sub", "sup", "label", "bdi", "bdo", "big", "tt", "strike", "ins", "del", "var", "kbd", "data", "dfn", "samp",
+        "nobr", "wbr",
     ]
-    static let chromeMarkers = [
-        "share", "social", "comment", "breadcrumb", "menu", "related", "newsletter", "subscribe", "cookie", "advert",
-        "sidebar", "banner", "popup", "promo",
-    ]
+    /// Elements a new one of the same name closes (`<p>a<p>b`).
+    static let selfNesting: Set<String> = ["p", "li", "tr", "td", "th", "dt", "dd", "option"]
 
     static func extract(_ html: String) -> HTMLText {
-        let b = Array(html.utf8)
         var result = HTMLText()
+        let tree = scan(html, into: &result)
+        var body = MainContentFinder.mainLines(of: tree)
+        if let title = result.documentTitle, let first = body.first, first == title { body.removeFirst() }
+        result.lines = body
+        return result
+    }
+
+    /// The page's nodes and lines; fills the title, first <h1>, headings and `hadBody` of `result`.
+    static func scan(_ html: String, into result: inout HTMLText) -> PageTree {
+        let b = Array(html.utf8)
         let n = b.count
+        var tree = PageTree()
+        var open: [Int] = [0]  // stack of open nodes
         var i = 0
         var line: [UInt8] = []
-        var lines: [String] = []
+        var lineLinkBytes = 0
+        var linkDepth = 0
         var skipName: String? = nil
         var skipDepth = 0
-        var capture: (name: String, start: Int)? = nil   // heading or title being captured, from lines.count
+        var inHead = false
+        var capture: String? = nil  // heading or title being captured
         var captureText: [UInt8] = []
-        var sawBody = false
-        var bodyLinesStart = 0
         var pendingSpace = false
 
         func flushLine() {
             if !line.isEmpty {
-                lines.append(String(decoding: line, as: UTF8.self))
+                if !inHead {
+                    tree.lines.append(PageTree.Line(
+                        text: String(decoding: line, as: UTF8.self), node: open.last!, bytes: line.count,
+                        linkBytes: min(lineLinkBytes, line.count)))
+                }
                 line.removeAll(keepingCapacity: true)
             }
+            lineLinkBytes = 0
             pendingSpace = false
         }
-        func appendText(_ bytes: ArraySlice<UInt8>) {
+        func appendText(_ bytes: [UInt8]) {
             for c in bytes {
                 if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D {
                     pendingSpace = !line.isEmpty
-                    if capture != nil, !captureText.isEmpty { captureText.append(0x20) }
+                    if capture != nil, !captureText.isEmpty, captureText.last != 0x20 { captureText.append(0x20) }
                 } else {
-                    if pendingSpace { line.append(0x20); pendingSpace = false }
+                    if pendingSpace {
+                        line.append(0x20)
+                        if linkDepth > 0 { lineLinkBytes += 1 }
+                        pendingSpace = false
+                    }
                     line.append(c)
+                    if linkDepth > 0 { lineLinkBytes += 1 }
                     if capture != nil { captureText.append(c) }
                 }
+            }
+        }
+        func closeNode(at k: Int) {
+            flushLine()
+            while open.count > k {
+                let node = open.removeLast()
+                tree.nodes[node].lines = tree.nodes[node].lines.lowerBound..<tree.lines.count
             }
         }
 
@@ -74,9 +118,7 @@ enum HTMLTextExtractor {
             if b[i] != 0x3C {  // text up to the next "<"
                 var j = i
                 while j < n && b[j] != 0x3C { j += 1 }
-                if skipName == nil {
-                    appendText(ArraySlice(HTMLEntities.decode(b[i..<j])))
-                }
+                if skipName == nil { appendText(HTMLEntities.decode(b[i..<j])) }
                 i = j
                 continue
             }
@@ -119,7 +161,7 @@ enum HTMLTextExtractor {
                 continue
             }
             if closing {
-                if let c = capture, c.name == name {
+                if let c = capture, c == name {
                     let text = String(decoding: captureText, as: UTF8.self).trimmingSpaces()
                     if !text.isEmpty {
                         switch name {
@@ -131,18 +173,42 @@ enum HTMLTextExtractor {
                     capture = nil
                     captureText.removeAll()
                 }
-                if blockElements.contains(name) { flushLine() }
-                if name == "head" { flushLine(); lines.removeAll(); }
+                if name == "a" {
+                    linkDepth = max(0, linkDepth - 1)
+                } else if name == "head" {
+                    flushLine()
+                    inHead = false
+                } else if name == "title" {
+                    flushLine()
+                } else if !inlineElements.contains(name) {
+                    if let k = open.lastIndex(where: { tree.nodes[$0].name == name }), k > 0 { closeNode(at: k) } else { flushLine() }
+                }
+                continue
+            }
+            if name == "head" {
+                inHead = true
                 continue
             }
             if name == "body" {
                 flushLine()
-                sawBody = true
-                bodyLinesStart = lines.count
+                inHead = false
+                result.hadBody = true
+            }
+            if name == "title" || name == "h1" || name == "h2" || name == "h3" || name == "h4" {
+                capture = name
+                captureText.removeAll()
+            }
+            if name == "a" {
+                if !selfClosing { linkDepth += 1 }
                 continue
             }
+            if inlineElements.contains(name) { continue }
             if voidElements.contains(name) || selfClosing {
-                if blockElements.contains(name) { flushLine() }
+                if name == "meta", result.metaTitle == nil, let property = attribute("property", in: attributes),
+                   property == "og:title", let content = attribute("content", in: attributes) {
+                    result.metaTitle = String(decoding: HTMLEntities.decode(ArraySlice(content.utf8)), as: UTF8.self).trimmingSpaces()
+                }
+                if name == "br" || name == "hr" { flushLine() }
                 continue
             }
             if rawTextElements.contains(name) {
@@ -151,23 +217,29 @@ enum HTMLTextExtractor {
                 i = findCaseInsensitive(close, in: b, from: i).map { k in (find([0x3E], in: b, from: k) ?? n - 1) + 1 } ?? n
                 continue
             }
-            if skippedElements.contains(name) || namesChrome(attributes) {
+            if skippedElements.contains(name) {
                 skipName = name
                 skipDepth = 1
                 continue
             }
-            if blockElements.contains(name) { flushLine() }
-            if name == "title" || name == "h1" || name == "h2" || name == "h3" || name == "h4" {
-                capture = (name, lines.count)
-                captureText.removeAll()
+            if name == "title" || inHead || name == "html" || name == "body" {
+                flushLine()
+                continue
             }
+            if selfNesting.contains(name), let top = open.last, tree.nodes[top].name == name {
+                closeNode(at: open.count - 1)
+            }
+            flushLine()
+            let parent = open.last!
+            tree.nodes.append(PageTree.Node(
+                name: name, parent: parent, depth: tree.nodes[parent].depth + 1, names: names(attributes),
+                lines: tree.lines.count..<tree.lines.count))
+            open.append(tree.nodes.count - 1)
         }
-        flushLine()
-        result.hadBody = sawBody
-        var body = sawBody ? Array(lines[min(bodyLinesStart, lines.count)...]) : lines
-        if let title = result.documentTitle, let first = body.first, first == title { body.removeFirst() }
-        result.lines = body
-        return result
+        closeNode(at: 0)
+        tree.nodes[0].lines = 0..<tree.lines.count
+        tree.finishIndexes()
+        return tree
     }
 
     @inline(__always)
@@ -175,31 +247,64 @@ enum HTMLTextExtractor {
         (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x2D
     }
 
-    static func namesChrome(_ attributes: ArraySlice<UInt8>) -> Bool {
-        guard !attributes.isEmpty else { return false }
+    /// The value of the attribute `key` (a lowercase name), entities not decoded; nil when absent.
+    static func attribute(_ key: String, in attributes: ArraySlice<UInt8>) -> String? {
+        let b = Array(attributes)
+        let k = Array(key.utf8)
+        var i = 0
+        while i < b.count {
+            // An attribute name starts after white space.
+            if (i == 0 || b[i - 1] == 0x20 || b[i - 1] == 0x0A || b[i - 1] == 0x09), i + k.count < b.count {
+                var m = 0
+                while m < k.count && (b[i + m] | 0x20) == k[m] { m += 1 }
+                if m == k.count && b[i + m] == 0x3D {  // "="
+                    var j = i + m + 1
+                    guard j < b.count else { return "" }
+                    let q = b[j]
+                    if q == 0x22 || q == 0x27 {
+                        j += 1
+                        let start = j
+                        while j < b.count && b[j] != q { j += 1 }
+                        return String(decoding: b[start..<j], as: UTF8.self)
+                    }
+                    let start = j
+                    while j < b.count && b[j] != 0x20 && b[j] != 0x3E && b[j] != 0x2F { j += 1 }
+                    return String(decoding: b[start..<j], as: UTF8.self)
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The lowercased values of the class, id and role attributes, space-separated ("" when none).
+    static func names(_ attributes: ArraySlice<UInt8>) -> String {
+        guard !attributes.isEmpty else { return "" }
         let text = String(decoding: attributes, as: UTF8.self).lowercased()
-        guard text.contains("class") || text.contains("id") || text.contains("role") else { return false }
-        // Only the values of class, id and role are looked at.
+        guard text.contains("class") || text.contains("id") || text.contains("role") else { return "" }
         var values = ""
         for key in ["class=", "id=", "role="] {
             var rest = Substring(text)
             while let r = rest.range(of: key) {
+                // Only whole attribute names: "data-id=" is not "id=".
+                let before = r.lowerBound == text.startIndex ? " " : text[text.index(before: r.lowerBound)]
                 rest = rest[r.upperBound...]
                 let q = rest.first
+                var value: Substring
                 if q == "\"" || q == "'" {
                     rest = rest.dropFirst()
                     let end = rest.firstIndex(of: q!) ?? rest.endIndex
-                    values += " " + rest[..<end]
+                    value = rest[..<end]
                     rest = rest[end...]
                 } else {
                     let end = rest.firstIndex(where: { $0 == " " || $0 == ">" }) ?? rest.endIndex
-                    values += " " + rest[..<end]
+                    value = rest[..<end]
                     rest = rest[end...]
                 }
+                if before == " " || before == "\t" || before == "\n" { values += " " + value }
             }
         }
-        if values.contains("navigation") { return true }
-        return chromeMarkers.contains { values.contains($0) }
+        return values
     }
 
     static func find(_ needle: [UInt8], in b: [UInt8], from: Int) -> Int? {
@@ -232,6 +337,15 @@ enum HTMLTextExtractor {
 extension String {
     /// Without leading and trailing white space (Unicode white space).
     func trimmingSpaces() -> String {
+        // Most lines start and end with printable ASCII or an Arabic-block scalar (never white space): no copy.
+        let bytes = utf8
+        if let first = bytes.first, first > 0x20 && first < 0x7F || first >= 0xD8 && first <= 0xDB, let last = bytes.last {
+            if last > 0x20 && last < 0x7F { return self }
+            if last >= 0x80 && last <= 0xBF && bytes.count >= 2 {
+                let lead = bytes[bytes.index(bytes.endIndex, offsetBy: -2)]
+                if lead >= 0xD8 && lead <= 0xDB { return self }
+            }
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })!

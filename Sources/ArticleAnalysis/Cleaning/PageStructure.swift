@@ -25,11 +25,11 @@ enum PageStructureFinder {
                 page.removedLines.append(line)
                 continue
             }
-            if !sawParagraph && wordCount(line) > 30 { sawParagraph = true }
+            if !sawParagraph && wordCount(line, upTo: 31) > 30 { sawParagraph = true }
             lines.append(line)
         }
         var start = 0
-        if findHeadline, let first = lines.first, lines.count > 1, wordCount(first) <= 30, !endsLikeSentence(first),
+        if findHeadline, let first = lines.first, lines.count > 1, wordCount(first, upTo: 31) <= 30, !endsLikeSentence(first),
            lines[1].utf8.count > first.utf8.count {
             page.headline = first
             start = 1
@@ -37,7 +37,7 @@ enum PageStructureFinder {
         let known = Set(knownHeadings)
         for i in start..<lines.count {
             let line = lines[i]
-            if (!known.isEmpty && known.contains(line)) || (i > start && i + 1 < lines.count && wordCount(line) <= 12 && !endsLikeSentence(line)
+            if (!known.isEmpty && known.contains(line)) || (i > start && i + 1 < lines.count && wordCount(line, upTo: 13) <= 12 && !endsLikeSentence(line)
                 && lines[i + 1].utf8.count >= 2 * line.utf8.count) {
                 page.headings.append(line)
             }
@@ -46,13 +46,39 @@ enum PageStructureFinder {
         return page
     }
 
-    static func wordCount(_ line: String) -> Int {
-        var count = 0
-        var inWord = false
-        for s in line.unicodeScalars {
-            if s == " " || s == "\t" { inWord = false } else if !inWord { inWord = true; count += 1 }
+    /// The non-empty lines of a text, in order ("\n" separates lines).
+    static func lines(of text: String) -> [String] {
+        var copy = text
+        return copy.withUTF8 { b in
+            var out: [String] = []
+            var start = 0
+            for i in 0..<b.count where b[i] == 0x0A {
+                if i > start { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)) }
+                start = i + 1
+            }
+            if start < b.count { out.append(String(decoding: UnsafeBufferPointer(rebasing: b[start..<b.count]), as: UTF8.self)) }
+            return out
         }
-        return count
+    }
+
+    /// The number of words (runs of characters other than space and tab) in `line`, counting no further than
+    /// `limit` (a longer line gives `limit`).
+    static func wordCount(_ line: String, upTo limit: Int = .max) -> Int {
+        var copy = line
+        return copy.withUTF8 { b in
+            var count = 0
+            var inWord = false
+            for c in b {
+                if c == 0x20 || c == 0x09 {
+                    inWord = false
+                } else if !inWord {
+                    inWord = true
+                    count += 1
+                    if count == limit { return count }
+                }
+            }
+            return count
+        }
     }
 
     static let sentenceEnds: Set<Unicode.Scalar> = [".", "!", "?", "؟", ":", "،", ",", "\"", "”", "»", "…", ";", "؛"]

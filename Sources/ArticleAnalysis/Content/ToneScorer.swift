@@ -17,8 +17,8 @@ struct ToneScorer: Sendable {
     tué attaque explosion crise guerre violence victimes tension escalade effondrement pertes échec menace conflit
     """
 
-    let positiveStems: Set<WordKey>
-    let negativeStems: Set<WordKey>
+    /// +1 for a positive cue stem, -1 for a negative one (positive wins when a stem is both).
+    let polarity: WordKeyTable<Int>
 
     init() {
         func stems(_ list: String) -> Set<WordKey> {
@@ -28,15 +28,26 @@ struct ToneScorer: Sendable {
             }
             return out
         }
-        positiveStems = stems(ToneScorer.positive)
-        negativeStems = stems(ToneScorer.negative)
+        var polarity: [WordKey: Int] = [:]
+        for stem in stems(ToneScorer.negative) { polarity[stem] = -1 }
+        for stem in stems(ToneScorer.positive) { polarity[stem] = 1 }
+        self.polarity = WordKeyTable(polarity)
     }
 
     func score(_ t: AnalyzedText) -> Double {
-        var pos = 0, neg = 0
-        for f in t.forms {
+        // Occurrences per distinct stem, then one lookup per stem rather than per word.
+        var occurrences = [Int](repeating: 0, count: t.stemCount)
+        for (i, f) in t.forms.enumerated() {
             guard let f, !f.isStopword else { continue }
-            if positiveStems.contains(f.stemKey) { pos += 1 } else if negativeStems.contains(f.stemKey) { neg += 1 }
+            occurrences[t.stemIDs[i]] += 1
+        }
+        var pos = 0, neg = 0
+        for (id, n) in occurrences.enumerated() where n > 0 {
+            switch polarity[t.stemKeys[id]] {
+            case 1: pos += n
+            case -1: neg += n
+            default: break
+            }
         }
         let tone = Double(pos - neg) / Double(pos + neg + 4)
         return (max(-1, min(1, tone)) * 1000).rounded() / 1000

@@ -10,7 +10,7 @@ struct TopicScorer: Sendable {
     static let threshold = 0.3
 
     /// Cues by first stem: (topic index, stem sequence).
-    let cuesByFirstStem: [WordKey: [(topic: Int, stems: [WordKey])]]
+    let cuesByFirstStem: WordKeyTable<[(topic: Int, stems: [WordKey])]>
 
     init() {
         var d: [WordKey: [(topic: Int, stems: [WordKey])]] = [:]
@@ -23,7 +23,7 @@ struct TopicScorer: Sendable {
                 }
             }
         }
-        cuesByFirstStem = d
+        cuesByFirstStem = WordKeyTable(d)
     }
 
     /// Stems of a cue phrase, by the same analysis as article words: for Latin cues one sequence per way an

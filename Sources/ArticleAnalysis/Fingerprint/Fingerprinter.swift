@@ -37,31 +37,49 @@ public enum Fingerprinter {
         addShingles(ofWordHashes: words.map { StableHash.mix(StableHash.fnv1a64($0)) }, into: &shingles)
     }
 
+    /// For each byte value, its eight bits as lanes of 0 and 1 (bit j in lane j).
+    static let byteBits: [SIMD8<Int32>] = (0..<256).map { v in
+        var lanes = SIMD8<Int32>.zero
+        for j in 0..<8 { lanes[j] = Int32((v >> j) & 1) }
+        return lanes
+    }
+
     /// Signatures of shingle hashes with their occurrence counts.
     static func fingerprint(_ shingles: Shingles) -> Fingerprint {
-        var weights = [Int](repeating: 0, count: 64)
-        var minima = [UInt32](repeating: UInt32.max, count: signatureLength)
-        for h in shingles.words {
-            var bits = h
-            for b in 0..<64 {
-                weights[b] &+= Int(bits & 1) &* 2 &- 1
-                bits >>= 1
+        // SimHash weights: per bit, (words with the bit set) - (words without) = 2 * set - count. Bits are
+        // counted a byte at a time: lane j of `setCounts[k]` counts bit 8k + j.
+        var setCounts = [SIMD8<Int32>](repeating: .zero, count: 8)
+        byteBits.withUnsafeBufferPointer { table in
+            setCounts.withUnsafeMutableBufferPointer { counts in
+                for h in shingles.words {
+                    for k in 0..<8 { counts[k] &+= table[Int(truncatingIfNeeded: (h >> UInt64(8 * k)) & 0xFF)] }
+                }
             }
         }
-        for h in shingles.all {
-            let a = UInt32(truncatingIfNeeded: h)
-            let b = UInt32(truncatingIfNeeded: h >> 32) | 1
-            var v = a
-            for i in 0..<signatureLength {
-                if v < minima[i] { minima[i] = v }
-                v &+= b
+        // MinHash: the minimum of a + i * b over the shingles, for each i, eight places at a time.
+        var lanes = [SIMD8<UInt32>](repeating: SIMD8(repeating: .max), count: signatureLength / 8)
+        let steps = SIMD8<UInt32>(0, 1, 2, 3, 4, 5, 6, 7)
+        lanes.withUnsafeMutableBufferPointer { minima in
+            for h in shingles.all {
+                let a = UInt32(truncatingIfNeeded: h)
+                let b = UInt32(truncatingIfNeeded: h >> 32) | 1
+                var v = SIMD8<UInt32>(repeating: a) &+ steps &* b
+                let stride = SIMD8<UInt32>(repeating: b &* 8)
+                for k in 0..<minima.count {
+                    minima[k] = pointwiseMin(minima[k], v)
+                    v &+= stride
+                }
             }
         }
         var simhash: UInt64 = 0
-        if !shingles.words.isEmpty {
-            for b in 0..<64 where weights[b] > 0 { simhash |= 1 << UInt64(b) }
+        let count = shingles.words.count
+        if count > 0 {
+            for b in 0..<64 where 2 * Int(setCounts[b / 8][b % 8]) - count > 0 { simhash |= 1 << UInt64(b) }
         }
-        return Fingerprint(simhash: simhash, minhash: minima)
+        var minhash: [UInt32] = []
+        minhash.reserveCapacity(signatureLength)
+        for lane in lanes { for i in 0..<8 { minhash.append(lane[i]) } }
+        return Fingerprint(simhash: simhash, minhash: minhash)
     }
 }
 

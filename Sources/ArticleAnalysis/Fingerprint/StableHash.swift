@@ -3,12 +3,15 @@ public enum StableHash {
     /// 64-bit FNV-1a over UTF-8 bytes.
     @inline(__always)
     public static func fnv1a64(_ text: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
-        var h = seed
-        for b in text.utf8 {
-            h ^= UInt64(b)
-            h &*= 0x0000_0100_0000_01B3
+        var copy = text
+        return copy.withUTF8 { bytes in
+            var h = seed
+            for b in bytes {
+                h ^= UInt64(b)
+                h &*= 0x0000_0100_0000_01B3
+            }
+            return h
         }
-        return h
     }
 
     /// The splitmix64 finaliser: spreads every input bit over the whole word.

@@ -76,6 +76,8 @@ struct AnalyzedText: Sendable {
     let stemIDs: [Int]
     /// The number of distinct stems (ids are `0..<stemCount`).
     let stemCount: Int
+    /// The stem key of each stem id.
+    let stemKeys: [WordKey]
     let sentences: [Range<Int>]
     let language: LanguageGuess
     let mixesScripts: Bool
@@ -119,16 +121,14 @@ struct AnalyzedText: Sendable {
         self.mixesScripts = mixed
         self.texts = texts
 
-        var cache: [WordKey: (WordForms, Int)] = [:]
-        var ids: [WordKey: Int] = [:]
+        // Per distinct written word: its forms and stem id; per distinct stem: its id.
+        var cache = WordKeyTable<(WordForms, Int)>(capacity: lexemes.count)
+        var ids = WordKeyTable<Int>(capacity: lexemes.count)
         var forms: [WordForms?] = []
         var stemIDs: [Int] = []
+        var stemKeys: [WordKey] = []
         forms.reserveCapacity(lexemes.count)
         stemIDs.reserveCapacity(lexemes.count)
-        // Sized for the worst case (every lexeme a new word) so no insertion rehashes; only lookups and
-        // `ids.count` are read, never the iteration order, so capacity cannot change a result.
-        cache.reserveCapacity(lexemes.count)
-        ids.reserveCapacity(lexemes.count)
         for (i, lx) in lexemes.enumerated() {
             if lx.kind == .punctuation {
                 forms.append(nil)
@@ -149,14 +149,21 @@ struct AnalyzedText: Sendable {
                 f = WordFormsCache.shared.forms(of: key, script: lx.script, language: language.code)
             }
             let id: Int
-            if let known = ids[f.stemKey] { id = known } else { id = ids.count; ids[f.stemKey] = id }
-            cache[key] = (f, id)
+            if let known = ids[f.stemKey] {
+                id = known
+            } else {
+                id = ids.count
+                ids.set(id, for: f.stemKey)
+                stemKeys.append(f.stemKey)
+            }
+            cache.set((f, id), for: key)
             forms.append(f)
             stemIDs.append(id)
         }
         self.forms = forms
         self.stemIDs = stemIDs
         self.stemCount = ids.count
+        self.stemKeys = stemKeys
     }
 
     /// An Arabic one-letter proclitic written on a Latin word ("وZTE", "لـCNN"): ordinary, not mixed scripts.

@@ -10,10 +10,75 @@ public enum ArabicNormalizer {
     ///
     /// ؤ and ئ are kept: they are distinct letters in most words, and folding them merges unrelated words.
     public static func normalize(_ text: String) -> String {
+        var copy = text
+        var expands = false
+        let result = copy.withUTF8 { src in
+            // Over the UTF-8 bytes, written straight into the new string: only scalars of U+0600...U+06FF (lead
+            // bytes D8...DB) and of U+F000...U+FFFF (lead byte EF: presentation forms) can change, and but for
+            // ligatures (`.many`, handled below) none grows, so the input's length is capacity enough.
+            String(unsafeUninitializedCapacity: src.count) { out in
+                let n = src.count
+                var i = 0, o = 0
+                while i < n {
+                    let c = src[i]
+                    if c < 0x80 {
+                        out[o] = c
+                        o += 1
+                        i += 1
+                        continue
+                    }
+                    let length = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4
+                    guard i + length <= n else { break }
+                    let v: UInt32
+                    if c >= 0xD8 && c <= 0xDB {
+                        v = (UInt32(c & 0x1F) << 6) | UInt32(src[i + 1] & 0x3F)
+                    } else if c == 0xEF {
+                        v = 0xF000 | (UInt32(src[i + 1] & 0x3F) << 6) | UInt32(src[i + 2] & 0x3F)
+                    } else {
+                        v = 0  // unchanged
+                    }
+                    switch v == 0 ? .keep : mapping(of: v) {
+                    case .keep:
+                        for k in 0..<length { out[o + k] = src[i + k] }
+                        o += length
+                    case .drop:
+                        break
+                    case .one(let s):
+                        o += put(s, into: out, at: o)
+                    case .many:
+                        expands = true
+                        return 0
+                    }
+                    i += length
+                }
+                return o
+            }
+        }
+        guard expands else { return result }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
+        bytes.reserveCapacity(text.utf8.count + 16)
         for scalar in text.unicodeScalars { appendNormalizedUTF8(scalar, to: &bytes) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes the UTF-8 bytes of a scalar below U+10000 at `o`; returns how many. (A single-scalar mapping never
+    /// takes more bytes than the scalar it replaces: 2 for U+06xx, at most 3 for presentation forms.)
+    @inline(__always)
+    private static func put(_ scalar: Unicode.Scalar, into out: UnsafeMutableBufferPointer<UInt8>, at o: Int) -> Int {
+        let v = scalar.value
+        if v < 0x80 {
+            out[o] = UInt8(v)
+            return 1
+        }
+        if v < 0x800 {
+            out[o] = UInt8(0xC0 | (v >> 6))
+            out[o + 1] = UInt8(0x80 | (v & 0x3F))
+            return 2
+        }
+        out[o] = UInt8(0xE0 | (v >> 12))
+        out[o + 1] = UInt8(0x80 | ((v >> 6) & 0x3F))
+        out[o + 2] = UInt8(0x80 | (v & 0x3F))
+        return 3
     }
 
     /// Appends the UTF-8 bytes of the normalisation of one scalar; returns how many scalars were appended.

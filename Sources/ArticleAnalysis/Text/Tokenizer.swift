@@ -49,19 +49,12 @@ enum Tokenizer {
             let v = scalar.value
             let width = v < 0x80 ? 1 : v < 0x800 ? 2 : v < 0x10000 ? 3 : 4
             defer { offset += width }
-            let isSpace = v == 0x20 || v == 0x0A || v == 0x09 || v == 0x0D || v == 0xA0 || v == 0x0B || v == 0x0C
-                || (v >= 0x2000 && v <= 0x200A) || v == 0x2028 || v == 0x2029 || v == 0x202F || v == 0x205F || v == 0x3000
-                || v == 0x1680 || v == 0x85
-            if isSpace {
+            if isSpace(v) {
                 close()
                 if v == 0x0A { sawNewline = true }
                 continue
             }
             let script = Script.of(scalar)
-            let isDigit = (v >= 0x30 && v <= 0x39) || (0x0660...0x0669).contains(v) || (0x06F0...0x06F9).contains(v)
-            let isMark = v == 0x0640 || v == 0x200C || v == 0x200D
-                || (v >= 0x0600 && v <= 0x06FF ? ArabicNormalizer.isDiacriticOrTatweel(scalar)
-                    : v >= 0x0300 && scalar.properties.generalCategory == .nonspacingMark)
             if script != .none {
                 if var c = current, c.kind == .word, pendingNumberSeparator == nil {
                     if c.script != script {
@@ -76,6 +69,8 @@ enum Tokenizer {
                 }
                 continue
             }
+            // Digits, marks and punctuation (letters went on above).
+            let isDigit = (v >= 0x30 && v <= 0x39) || (0x0660...0x0669).contains(v) || (0x06F0...0x06F9).contains(v)
             if isDigit {
                 if var c = current, pendingNumberSeparator == nil || c.kind == .number {
                     pendingNumberSeparator = nil
@@ -88,6 +83,9 @@ enum Tokenizer {
                 }
                 continue
             }
+            let isMark = v == 0x0640 || v == 0x200C || v == 0x200D
+                || (v >= 0x0600 && v <= 0x06FF ? ArabicNormalizer.isDiacriticOrTatweel(scalar)
+                    : v >= 0x0300 && scalar.properties.generalCategory == .nonspacingMark)
             if isMark, var c = current, c.kind == .word, pendingNumberSeparator == nil {
                 c.end = offset + width
                 current = c
@@ -104,5 +102,15 @@ enum Tokenizer {
         }
         close()
         return out
+    }
+
+    /// White space: ASCII spaces and controls \t \n \v \f \r, NEL, no-break and typographic spaces, line and
+    /// paragraph separators.
+    @inline(__always)
+    static func isSpace(_ v: UInt32) -> Bool {
+        if v <= 0x20 { return v == 0x20 || v == 0x0A || v == 0x09 || v == 0x0D || v == 0x0B || v == 0x0C }
+        if v < 0x85 { return false }
+        return v == 0x85 || v == 0xA0 || v == 0x1680 || (v >= 0x2000 && v <= 0x200A) || v == 0x2028 || v == 0x2029
+            || v == 0x202F || v == 0x205F || v == 0x3000
     }
 }
