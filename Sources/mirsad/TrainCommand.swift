@@ -33,6 +33,24 @@ struct TrainNERCommand: ParsableCommand {
     @Option(help: "Share of sentences held out for development scoring (every round(1/x)-th sentence); 0 keeps all.")
     var devFraction: Double = 0
 
+    @Option(help: ArgumentHelp(
+        "Share of the file, at its end, scored as dev after each epoch (split by position, as the real test split is cut).",
+        valueName: "fraction"))
+    var devTail: Double = 0
+
+    @Option(help: ArgumentHelp(
+        "Share of the file, at its very end, set aside untouched (neither trained on nor scored); --dev-tail comes before it.",
+        valueName: "fraction"))
+    var heldOutTail: Double = 0
+
+    @Option(name: .customLong("also-train"), help: ArgumentHelp(
+        "Another CoNLL file whose sentences are all added to the training part (repeatable).", valueName: "file"))
+    var extraTraining: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "Another CoNLL file to score the trained model on at the end (repeatable; never trained on).", valueName: "file"))
+    var alsoScore: [String] = []
+
     @Option(help: "Training passes over the data.")
     var epochs: Int = NERModel.TrainingSettings().epochs
 
@@ -50,6 +68,12 @@ struct TrainNERCommand: ParsableCommand {
 
     func validate() throws {
         guard (0..<1).contains(devFraction) else { throw ValidationError("--dev-fraction must be in [0, 1)") }
+        guard (0..<1).contains(devTail), (0..<1).contains(heldOutTail), devTail + heldOutTail < 1 else {
+            throw ValidationError("--dev-tail and --held-out-tail must be in [0, 1) and leave something to train on")
+        }
+        guard devFraction == 0 || (devTail == 0 && heldOutTail == 0) else {
+            throw ValidationError("--dev-fraction cannot be combined with --dev-tail or --held-out-tail")
+        }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard (8...26).contains(bucketBits) else { throw ValidationError("--bucket-bits must be in 8...26") }
         guard minFeatureCount >= 1 else { throw ValidationError("--min-feature-count must be at least 1") }
@@ -69,7 +93,12 @@ struct TrainNERCommand: ParsableCommand {
         } else {
             lex = try EntityRecognizer.bundledLexicon()
         }
-        let (train, dev) = ConllCorpus.split(sentences, devFraction: devFraction)
+        let split = devFraction > 0
+            ? ConllCorpus.split(sentences, devFraction: devFraction)
+            : ConllCorpus.split(sentences, devTail: devTail, heldOutTail: heldOutTail)
+        var train = split.train
+        let dev = split.dev
+        for path in extraTraining { train += try ConllFile.read(path) }
         let settings = NERModel.TrainingSettings(
             epochs: epochs, bucketBits: bucketBits, minFeatureCount: minFeatureCount)
         print(
@@ -93,8 +122,15 @@ struct TrainNERCommand: ParsableCommand {
         let bytes = model.serialized()
         try Data(bytes).write(to: URL(fileURLWithPath: output))
         print(String(format: "trained in %.1f s; wrote %@ (%d bytes)", seconds, output, bytes.count))
+        let recognizer = EntityRecognizer(model: model, gazetteer: gaz, lexicon: lex)
         if !dev.isEmpty {
-            print(EntityRecognizer(model: model, gazetteer: gaz, lexicon: lex).evaluate(dev).report)
+            print("dev (\(dev.count) sentences):")
+            print(recognizer.evaluate(dev).report)
+        }
+        for path in alsoScore {
+            let sentences = try ConllFile.read(path)
+            print("\(path) (\(sentences.count) sentences):")
+            print(recognizer.evaluate(sentences).report)
         }
     }
 }
