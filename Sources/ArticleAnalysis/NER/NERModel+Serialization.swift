@@ -1,7 +1,7 @@
 /// The model file: little-endian binary, deterministic for a given model.
 ///
-/// Layout: the 8 bytes "MRSDNER1"; UInt32 tag count, features per token, bucket bits, epochs, minimum feature
-/// count; UInt64 shuffle seed; the transitions as Float32 bit patterns; UInt32 row count; then each row that has a
+/// Layout: the 8 bytes "MRSDNER2"; UInt32 tag count, features per token, bucket bits, epochs, minimum feature
+/// count; UInt64 shuffle seed; Float32 entity bias (bit pattern); the transitions as Float32 bit patterns; UInt32 row count; then each row that has a
 /// non-zero weight, in increasing row order: UInt32 row, UInt16 mask of the tags with a non-zero weight, and one
 /// Float32 per set bit in tag order. Loading checks every count against the code's, so a model trained with other
 /// templates or tags is refused instead of silently misread.
@@ -11,7 +11,7 @@ extension NERModel {
         public var description: String { "NER model: \(reason)" }
     }
 
-    static let magic = Array("MRSDNER1".utf8)
+    static let magic = Array("MRSDNER2".utf8)
 
     public func serialized() -> [UInt8] {
         var out: [UInt8] = NERModel.magic
@@ -25,6 +25,7 @@ extension NERModel {
         put32(UInt32(settings.epochs))
         put32(UInt32(settings.minFeatureCount))
         put64(settings.shuffleSeed)
+        put32(settings.entityBias.bitPattern)
         for t in transitions { put32(t.bitPattern) }
         let rows = 1 << settings.bucketBits
         var rowCount: UInt32 = 0
@@ -65,7 +66,7 @@ extension NERModel {
             return lo | hi << 32
         }
         guard b.count >= 8, Array(b[0..<8]) == NERModel.magic else {
-            throw FormatError(reason: "not a model file (missing the MRSDNER1 signature)")
+            throw FormatError(reason: "not a model file (missing the MRSDNER2 signature)")
         }
         pos = 8
         let k = NERTag.count
@@ -80,6 +81,8 @@ extension NERModel {
         let epochs = Int(try get32("the header"))
         let minCount = Int(try get32("the header"))
         let seed = try get64("the header")
+        let entityBias = Float(bitPattern: try get32("the header"))
+        guard entityBias.isFinite else { throw FormatError(reason: "entity bias \(entityBias) is not finite") }
         var transitions: [Float] = []
         for _ in 0..<((k + 1) * k) { transitions.append(Float(bitPattern: try get32("the transitions"))) }
         let rows = 1 << bucketBits
@@ -98,7 +101,9 @@ extension NERModel {
         }
         guard pos == b.count else { throw FormatError(reason: "\(b.count - pos) bytes after the last row") }
         self.init(
-            settings: TrainingSettings(epochs: epochs, bucketBits: bucketBits, minFeatureCount: minCount, shuffleSeed: seed),
+            settings: TrainingSettings(
+                epochs: epochs, bucketBits: bucketBits, minFeatureCount: minCount, shuffleSeed: seed,
+                entityBias: entityBias),
             weights: weights, transitions: transitions)
     }
 }

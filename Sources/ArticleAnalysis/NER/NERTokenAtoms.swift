@@ -19,6 +19,10 @@ struct NERTokenAtoms {
     var gazetteer: UInt32 = 0
     /// The `NERLexicon` code of the base, filled by the sentence pass.
     var lexicon: UInt8 = NERLexicon.unknown
+    /// The `NERWordClusters` path code of the base, filled by the sentence pass.
+    var cluster: UInt16 = NERWordClusters.unknown
+    /// The `NERNameLists` bits of the base, filled by the sentence pass.
+    var nameLists: UInt8 = 0
     /// False when the clitic split removed a pronoun suffix (other than a final ه) or the preposition ك: the base may then be a
     /// different word from the name it equals ("إسرائيلي" → "اسرائيل", "كيري" → "يري"), so the rule layer does
     /// not use gazetteer matches over this token (the features still do).
@@ -36,6 +40,8 @@ struct NERTokenAtoms {
         shape = h
         gazetteer = 0xffff_ffff
         lexicon = 254
+        cluster = 0x7fff
+        nameLists = 0xff
         isSafeForRules = false
     }
 
