@@ -194,6 +194,9 @@ struct TrainNERClustersCommand: ParsableCommand {
     @Option(help: "At most this many word bases get a cluster (the most frequent).")
     var vocabulary: Int = NERWordClusters.Builder.Settings().vocabulary
 
+    @Option(help: "Word bases seen fewer times get no cluster.")
+    var minimumCount: Int = NERWordClusters.Builder.Settings().minimumCount
+
     @Option(help: "Neighbouring words that describe a word (the most frequent).")
     var contexts: Int = NERWordClusters.Builder.Settings().contexts
 
@@ -201,7 +204,9 @@ struct TrainNERClustersCommand: ParsableCommand {
     var dimensions: Int = NERWordClusters.Builder.Settings().dimensions
 
     func validate() throws {
-        guard vocabulary >= 1, contexts >= 1 else { throw ValidationError("--vocabulary and --contexts must be positive") }
+        guard vocabulary >= 1, contexts >= 1, minimumCount >= 1 else {
+            throw ValidationError("--vocabulary, --contexts and --minimum-count must be positive")
+        }
         guard dimensions >= 8, dimensions % 8 == 0 else { throw ValidationError("--dimensions must be a multiple of 8") }
     }
 
@@ -220,6 +225,7 @@ struct TrainNERClustersCommand: ParsableCommand {
         var settings = NERWordClusters.Builder.Settings()
         settings.vocabulary = vocabulary
         settings.contexts = contexts
+        settings.minimumCount = minimumCount
         settings.dimensions = dimensions
         let started = Date()
         let text = builder.text(settings: settings)

@@ -116,9 +116,21 @@ struct NERSentenceFeaturizer {
         for _ in 0..<NERFeatures.padding { atoms.append(.sentenceStart) }
         for token in tokens {
             var a = NERTokenAtoms(token: token, scratch: &scratch)
+            // The corpus knowledge is looked up under the base, or under the base without a leading preposition
+            // when that form is at least 8 times as frequent in the corpus (2^3: three lexicon frequency buckets).
+            var key = a.base
             a.lexicon = lexicon.code(ofBaseHash: a.base)
-            a.cluster = clusters.code(ofBaseHash: a.base)
-            a.nameLists = nameLists.code(ofBaseHash: a.base)
+            if a.strippedBase != 0 {
+                let stripped = lexicon.code(ofBaseHash: a.strippedBase)
+                if stripped != NERLexicon.unknown
+                    && (a.lexicon == NERLexicon.unknown || Int(stripped >> 2) >= Int(a.lexicon >> 2) + 3)
+                {
+                    key = a.strippedBase
+                    a.lexicon = stripped
+                }
+            }
+            a.cluster = clusters.code(ofBaseHash: key)
+            a.nameLists = nameLists.code(ofBaseHash: key)
             atoms.append(a)
             bases.append(a.base)
         }

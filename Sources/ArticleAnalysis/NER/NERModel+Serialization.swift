@@ -27,17 +27,14 @@ extension NERModel {
         put64(settings.shuffleSeed)
         put32(settings.entityBias.bitPattern)
         for t in transitions { put32(t.bitPattern) }
-        let rows = 1 << settings.bucketBits
-        var rowCount: UInt32 = 0
-        for r in 0..<rows where (0..<k).contains(where: { weights[r * k + $0] != 0 }) { rowCount += 1 }
-        put32(rowCount)
-        for r in 0..<rows {
+        let (rows, weights) = storedRows()
+        put32(UInt32(rows.count))
+        for (i, r) in rows.enumerated() {
             var mask: UInt16 = 0
-            for j in 0..<k where weights[r * k + j] != 0 { mask |= 1 << UInt16(j) }
-            guard mask != 0 else { continue }
-            put32(UInt32(r))
+            for j in 0..<k where weights[i * k + j] != 0 { mask |= 1 << UInt16(j) }
+            put32(r)
             put16(mask)
-            for j in 0..<k where weights[r * k + j] != 0 { put32(weights[r * k + j].bitPattern) }
+            for j in 0..<k where weights[i * k + j] != 0 { put32(weights[i * k + j].bitPattern) }
         }
         return out
     }
@@ -85,18 +82,29 @@ extension NERModel {
         guard entityBias.isFinite else { throw FormatError(reason: "entity bias \(entityBias) is not finite") }
         var transitions: [Float] = []
         for _ in 0..<((k + 1) * k) { transitions.append(Float(bitPattern: try get32("the transitions"))) }
-        let rows = 1 << bucketBits
-        var weights = [Float](repeating: 0, count: rows * k)
-        let rowCount = try get32("the row count")
+        let rowLimit = 1 << bucketBits
+        let rowCount = Int(try get32("the row count"))
+        guard rowCount <= rowLimit else { throw FormatError(reason: "\(rowCount) rows for \(rowLimit) buckets") }
+        var rows: [UInt32] = []
+        var weights: [Float] = []
+        rows.reserveCapacity(rowCount)
+        weights.reserveCapacity(rowCount * k)
         var lastRow = -1
         for _ in 0..<rowCount {
             let r = Int(try get32("a weight row"))
-            guard r < rows, r > lastRow else { throw FormatError(reason: "row \(r) out of order or out of range") }
+            guard r < rowLimit, r > lastRow else { throw FormatError(reason: "row \(r) out of order or out of range") }
             lastRow = r
             let mask = try get16("a weight row")
-            guard mask >> UInt16(k) == 0 else { throw FormatError(reason: "row \(r) has a tag mask beyond \(k) tags") }
-            for j in 0..<k where mask & (1 << UInt16(j)) != 0 {
-                weights[r * k + j] = Float(bitPattern: try get32("a weight row"))
+            guard mask >> UInt16(k) == 0, mask != 0 else {
+                throw FormatError(reason: "row \(r) has a tag mask beyond \(k) tags or none")
+            }
+            rows.append(UInt32(r))
+            for j in 0..<k {
+                if mask & (1 << UInt16(j)) != 0 {
+                    weights.append(Float(bitPattern: try get32("a weight row")))
+                } else {
+                    weights.append(0)
+                }
             }
         }
         guard pos == b.count else { throw FormatError(reason: "\(b.count - pos) bytes after the last row") }
@@ -104,6 +112,6 @@ extension NERModel {
             settings: TrainingSettings(
                 epochs: epochs, bucketBits: bucketBits, minFeatureCount: minCount, shuffleSeed: seed,
                 entityBias: entityBias),
-            weights: weights, transitions: transitions)
+            rows: rows, rowWeights: weights, transitions: transitions)
     }
 }

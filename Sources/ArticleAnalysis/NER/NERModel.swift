@@ -1,8 +1,16 @@
 /// The weights of the recognizer: a hashed feature table and tag-to-tag transitions, with the Viterbi decoder.
 ///
-/// Invariants: `weights.count == (1 << bucketBits) * NERTag.count`, the weights of feature row `r` and tag `t`
-/// at `r * NERTag.count + t`; `transitions.count == (NERTag.count + 1) * NERTag.count`, row `NERTag.count` being
-/// the sentence start. Decoding never produces `I-X` unless it follows `B-X` or `I-X`.
+/// The feature table has `1 << bucketBits` rows of `NERTag.count` weights, of which training touches only a few
+/// percent. It is held in one of two forms: dense while training (`weights`, row `r` and tag `t` at
+/// `r * NERTag.count + t`), or, for a model loaded from a file, only the rows with a weight in an open-addressing
+/// table (`slotRows`, `slotWeights`), where a row not stored resolves to an empty slot whose weights are zero. So
+/// a large hashed space (few collisions between features) costs memory only for the rows training wrote.
+///
+/// Invariants: dense: `weights.count == (1 << bucketBits) * NERTag.count` and `slotRows` empty; compact:
+/// `weights` empty, `slotRows.count` a power of two at least twice the stored rows, `slotWeights.count ==
+/// slotRows.count * NERTag.count + 8` (padding for vector loads). `transitions.count == (NERTag.count + 1) *
+/// NERTag.count`, row `NERTag.count` being the sentence start. Decoding never produces `I-X` unless it follows
+/// `B-X` or `I-X`. Equality is equality of the serialised bytes, whatever the form.
 public struct NERModel: Sendable, Equatable {
     /// How the model was trained, recorded in the file.
     public struct TrainingSettings: Sendable, Hashable {
@@ -15,7 +23,7 @@ public struct NERModel: Sendable, Equatable {
         /// perceptron learns to favour precision over recall, and this moves the balance back (chosen on dev).
         public var entityBias: Float
         public init(
-            epochs: Int = 6, bucketBits: Int = 20, minFeatureCount: Int = 1, shuffleSeed: UInt64 = 20_070_101,
+            epochs: Int = 6, bucketBits: Int = 22, minFeatureCount: Int = 1, shuffleSeed: UInt64 = 20_070_101,
             entityBias: Float = 10
         ) {
             self.epochs = epochs
@@ -26,12 +34,21 @@ public struct NERModel: Sendable, Equatable {
         }
     }
 
-    public let settings: TrainingSettings
+    public private(set) var settings: TrainingSettings
+    /// Dense form (training); empty in the compact form.
     var weights: [Float]
     var transitions: [Float]
+    /// Compact form: the row stored in each slot, `NERModel.emptySlot` for none.
+    private(set) var slotRows: [UInt32] = []
+    /// Compact form: `NERTag.count` weights per slot, zeros for empty slots, then 8 zeros of padding.
+    private(set) var slotWeights: [Float] = []
+
+    static let emptySlot = UInt32.max
 
     public var bucketBits: Int { settings.bucketBits }
+    var isCompact: Bool { !slotRows.isEmpty }
 
+    /// A dense model (for training).
     init(settings: TrainingSettings, weights: [Float], transitions: [Float]) {
         precondition(weights.count == (1 << settings.bucketBits) * NERTag.count)
         precondition(transitions.count == (NERTag.count + 1) * NERTag.count)
@@ -40,11 +57,65 @@ public struct NERModel: Sendable, Equatable {
         self.transitions = transitions
     }
 
+    /// A compact model from its stored rows: `rows` strictly increasing, `rowWeights` `NERTag.count` per row.
+    init(settings: TrainingSettings, rows: [UInt32], rowWeights: [Float], transitions: [Float]) {
+        precondition(rowWeights.count == rows.count * NERTag.count)
+        precondition(transitions.count == (NERTag.count + 1) * NERTag.count)
+        let k = NERTag.count
+        var slots = 16
+        while slots < 2 * rows.count { slots <<= 1 }
+        var slotRows = [UInt32](repeating: NERModel.emptySlot, count: slots)
+        var slotWeights = [Float](repeating: 0, count: slots * k + 8)
+        let mask = slots - 1
+        for (i, r) in rows.enumerated() {
+            var slot = Int(r) & mask
+            while slotRows[slot] != NERModel.emptySlot { slot = (slot + 1) & mask }
+            slotRows[slot] = r
+            for j in 0..<k { slotWeights[slot * k + j] = rowWeights[i * k + j] }
+        }
+        self.settings = settings
+        self.weights = []
+        self.transitions = transitions
+        self.slotRows = slotRows
+        self.slotWeights = slotWeights
+    }
+
+    /// The stored rows in increasing order with their weights (rows with a non-zero weight only).
+    func storedRows() -> (rows: [UInt32], weights: [Float]) {
+        let k = NERTag.count
+        var rows: [UInt32] = []
+        var out: [Float] = []
+        if isCompact {
+            var order: [(UInt32, Int)] = []
+            for (slot, r) in slotRows.enumerated() where r != NERModel.emptySlot { order.append((r, slot)) }
+            order.sort { $0.0 < $1.0 }
+            for (r, slot) in order where (0..<k).contains(where: { slotWeights[slot * k + $0] != 0 }) {
+                rows.append(r)
+                out.append(contentsOf: slotWeights[(slot * k)..<(slot * k + k)])
+            }
+        } else {
+            for r in 0..<(1 << settings.bucketBits) where (0..<k).contains(where: { weights[r * k + $0] != 0 }) {
+                rows.append(UInt32(r))
+                out.append(contentsOf: weights[(r * k)..<(r * k + k)])
+            }
+        }
+        return (rows, out)
+    }
+
+    /// The same model in the compact form (unchanged if it is already compact).
+    public func compacted() -> NERModel {
+        guard !isCompact else { return self }
+        let (rows, w) = storedRows()
+        return NERModel(settings: settings, rows: rows, rowWeights: w, transitions: transitions)
+    }
+
+    public static func == (a: NERModel, b: NERModel) -> Bool { a.serialized() == b.serialized() }
+
     /// The same weights decoded with another `TrainingSettings.entityBias`.
     public func withEntityBias(_ bias: Float) -> NERModel {
-        var settings = settings
-        settings.entityBias = bias
-        return NERModel(settings: settings, weights: weights, transitions: transitions)
+        var copy = self
+        copy.settings.entityBias = bias
+        return copy
     }
 
     /// `allowed[prev * NERTag.count + tag]`, with `prev == NERTag.count` for the sentence start.
@@ -80,7 +151,11 @@ public struct NERModel: Sendable, Equatable {
         // Transitions with the forbidden ones at -inf, so the inner loop has no branch.
         var constrained = transitions
         for i in constrained.indices where !NERModel.allowed[i] { constrained[i] = -Float.infinity }
-        weights.withUnsafeBufferPointer { w in
+        let compact = isCompact
+        let slotMask = slotRows.count &- 1
+        let table = compact ? slotWeights : weights
+        table.withUnsafeBufferPointer { w in
+          slotRows.withUnsafeBufferPointer { slots in
             constrained.withUnsafeBufferPointer { tr in
                 do {
                     score.withUnsafeMutableBufferPointer { s in
@@ -93,7 +168,18 @@ public struct NERModel: Sendable, Equatable {
                                 let base = t * f
                                 let raw = UnsafeRawPointer(w.baseAddress!)
                                 for q in 0..<f {
-                                    let row = Int(features[base + q]) &* k
+                                    var index = Int(features[base + q])
+                                    if compact {
+                                        // Linear probing; a row that is not stored ends on an empty (zero) slot.
+                                        let r = UInt32(truncatingIfNeeded: index)
+                                        index = index & slotMask
+                                        while true {
+                                            let s = slots[index]
+                                            if s == r || s == NERModel.emptySlot { break }
+                                            index = (index &+ 1) & slotMask
+                                        }
+                                    }
+                                    let row = index &* k
                                     head += raw.loadUnaligned(fromByteOffset: row &* 4, as: SIMD8<Float>.self)
                                     last += w[row + 8]
                                 }
@@ -120,6 +206,7 @@ public struct NERModel: Sendable, Equatable {
                     }
                 }
             }
+          }
         }
         var tags = [NERTag](repeating: .outside, count: n)
         var bestLast = 0
