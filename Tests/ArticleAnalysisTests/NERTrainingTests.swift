@@ -63,7 +63,7 @@ import Testing
         let dense = NERTrainer.train(Self.corpus, gazetteer: Gazetteer(), settings: Self.settings)
         let compact = try NERModel(serialized: dense.serialized())
         #expect(compact.isCompact && !dense.isCompact)
-        #expect(compact.slotWeights.count < dense.weights.count)
+        #expect(compact.slots.count < dense.weights.count)
         let unseen = ["فقال", "رئيس", "الوزراء", "في", "طرابلس", "أمس", "إن", "وزارة", "الداخلية", "ستجتمع", "."]
         for tokens in Self.corpus.map(\.tokens) + [unseen] {
             let a = EntityRecognizer(model: dense, gazetteer: Gazetteer()).recognize(tokens)

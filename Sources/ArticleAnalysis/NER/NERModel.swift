@@ -3,12 +3,13 @@
 /// The feature table has `1 << bucketBits` rows of `NERTag.count` weights, of which training touches only a few
 /// percent. It is held in one of two forms: dense while training (`weights`, row `r` and tag `t` at
 /// `r * NERTag.count + t`), or, for a model loaded from a file, only the rows with a weight in an open-addressing
-/// table (`slotRows`, `slotWeights`), where a row not stored resolves to an empty slot whose weights are zero. So
-/// a large hashed space (few collisions between features) costs memory only for the rows training wrote.
+/// table (`slots`), where a row not stored resolves to an empty slot whose weights are zero. So a large hashed
+/// space (few collisions between features) costs memory only for the rows training wrote.
 ///
-/// Invariants: dense: `weights.count == (1 << bucketBits) * NERTag.count` and `slotRows` empty; compact:
-/// `weights` empty, `slotRows.count` a power of two at least twice the stored rows, `slotWeights.count ==
-/// slotRows.count * NERTag.count + 8` (padding for vector loads). `transitions.count == (NERTag.count + 1) *
+/// Invariants: dense: `weights.count == (1 << bucketBits) * NERTag.count` and `slots` empty; compact: `weights`
+/// empty, `slots` made of a power of two (at least twice the stored rows) of `slotStride` floats: the
+/// `NERTag.count` weights, then the row number's bit pattern (`emptySlot` for none), so that a probe and its
+/// weights share a cache line. `transitions.count == (NERTag.count + 1) *
 /// NERTag.count`, row `NERTag.count` being the sentence start. Decoding never produces `I-X` unless it follows
 /// `B-X` or `I-X`. Equality is equality of the serialised bytes, whatever the form.
 public struct NERModel: Sendable, Equatable {
@@ -23,7 +24,7 @@ public struct NERModel: Sendable, Equatable {
         /// perceptron learns to favour precision over recall, and this moves the balance back (chosen on dev).
         public var entityBias: Float
         public init(
-            epochs: Int = 6, bucketBits: Int = 22, minFeatureCount: Int = 1, shuffleSeed: UInt64 = 20_070_101,
+            epochs: Int = 6, bucketBits: Int = 22, minFeatureCount: Int = 3, shuffleSeed: UInt64 = 20_070_101,
             entityBias: Float = 10
         ) {
             self.epochs = epochs
@@ -38,15 +39,14 @@ public struct NERModel: Sendable, Equatable {
     /// Dense form (training); empty in the compact form.
     var weights: [Float]
     var transitions: [Float]
-    /// Compact form: the row stored in each slot, `NERModel.emptySlot` for none.
-    private(set) var slotRows: [UInt32] = []
-    /// Compact form: `NERTag.count` weights per slot, zeros for empty slots, then 8 zeros of padding.
-    private(set) var slotWeights: [Float] = []
+    /// Compact form: `slotStride` floats per slot, weights then row (see the type's invariants); empty when dense.
+    private(set) var slots: [Float] = []
 
     static let emptySlot = UInt32.max
+    static let slotStride = NERTag.count + 1
 
     public var bucketBits: Int { settings.bucketBits }
-    var isCompact: Bool { !slotRows.isEmpty }
+    var isCompact: Bool { !slots.isEmpty }
 
     /// A dense model (for training).
     init(settings: TrainingSettings, weights: [Float], transitions: [Float]) {
@@ -64,20 +64,20 @@ public struct NERModel: Sendable, Equatable {
         let k = NERTag.count
         var slots = 16
         while slots < 2 * rows.count { slots <<= 1 }
-        var slotRows = [UInt32](repeating: NERModel.emptySlot, count: slots)
-        var slotWeights = [Float](repeating: 0, count: slots * k + 8)
+        let stride = NERModel.slotStride
+        var table = [Float](repeating: 0, count: slots * stride)
+        for slot in 0..<slots { table[slot * stride + k] = Float(bitPattern: NERModel.emptySlot) }
         let mask = slots - 1
         for (i, r) in rows.enumerated() {
             var slot = Int(r) & mask
-            while slotRows[slot] != NERModel.emptySlot { slot = (slot + 1) & mask }
-            slotRows[slot] = r
-            for j in 0..<k { slotWeights[slot * k + j] = rowWeights[i * k + j] }
+            while table[slot * stride + k].bitPattern != NERModel.emptySlot { slot = (slot + 1) & mask }
+            table[slot * stride + k] = Float(bitPattern: r)
+            for j in 0..<k { table[slot * stride + j] = rowWeights[i * k + j] }
         }
         self.settings = settings
         self.weights = []
         self.transitions = transitions
-        self.slotRows = slotRows
-        self.slotWeights = slotWeights
+        self.slots = table
     }
 
     /// The stored rows in increasing order with their weights (rows with a non-zero weight only).
@@ -87,11 +87,14 @@ public struct NERModel: Sendable, Equatable {
         var out: [Float] = []
         if isCompact {
             var order: [(UInt32, Int)] = []
-            for (slot, r) in slotRows.enumerated() where r != NERModel.emptySlot { order.append((r, slot)) }
+            let stride = NERModel.slotStride
+            for slot in 0..<(slots.count / stride) where slots[slot * stride + k].bitPattern != NERModel.emptySlot {
+                order.append((slots[slot * stride + k].bitPattern, slot * stride))
+            }
             order.sort { $0.0 < $1.0 }
-            for (r, slot) in order where (0..<k).contains(where: { slotWeights[slot * k + $0] != 0 }) {
+            for (r, start) in order where (0..<k).contains(where: { slots[start + $0] != 0 }) {
                 rows.append(r)
-                out.append(contentsOf: slotWeights[(slot * k)..<(slot * k + k)])
+                out.append(contentsOf: slots[start..<(start + k)])
             }
         } else {
             for r in 0..<(1 << settings.bucketBits) where (0..<k).contains(where: { weights[r * k + $0] != 0 }) {
@@ -152,10 +155,10 @@ public struct NERModel: Sendable, Equatable {
         var constrained = transitions
         for i in constrained.indices where !NERModel.allowed[i] { constrained[i] = -Float.infinity }
         let compact = isCompact
-        let slotMask = slotRows.count &- 1
-        let table = compact ? slotWeights : weights
+        let slotMask = slots.count / NERModel.slotStride &- 1
+        let rowStride = compact ? NERModel.slotStride : k
+        let table = compact ? slots : weights
         table.withUnsafeBufferPointer { w in
-          slotRows.withUnsafeBufferPointer { slots in
             constrained.withUnsafeBufferPointer { tr in
                 do {
                     score.withUnsafeMutableBufferPointer { s in
@@ -174,12 +177,12 @@ public struct NERModel: Sendable, Equatable {
                                         let r = UInt32(truncatingIfNeeded: index)
                                         index = index & slotMask
                                         while true {
-                                            let s = slots[index]
+                                            let s = w[index &* rowStride &+ k].bitPattern
                                             if s == r || s == NERModel.emptySlot { break }
                                             index = (index &+ 1) & slotMask
                                         }
                                     }
-                                    let row = index &* k
+                                    let row = index &* rowStride
                                     head += raw.loadUnaligned(fromByteOffset: row &* 4, as: SIMD8<Float>.self)
                                     last += w[row + 8]
                                 }
@@ -206,7 +209,6 @@ public struct NERModel: Sendable, Equatable {
                     }
                 }
             }
-          }
         }
         var tags = [NERTag](repeating: .outside, count: n)
         var bestLast = 0
