@@ -63,6 +63,15 @@ import Testing
         #expect(NERWordClusters.prefix(code, depth: 1) != 0)
     }
 
+    /// "لسوريا" keeps its preposition in the clitic split; the corpus lookups may use the form without it.
+    @Test func aLeadingPrepositionIsOfferedForLookups() {
+        var scratch: [Unicode.Scalar] = []
+        #expect(NERTokenAtoms(token: "لسوريا", scratch: &scratch).strippedBase == FeatureHash.of("سوريا"))
+        #expect(NERTokenAtoms(token: "ببغداد", scratch: &scratch).strippedBase == FeatureHash.of("بغداد"))
+        #expect(NERTokenAtoms(token: "بلد", scratch: &scratch).strippedBase == 0)
+        #expect(NERTokenAtoms(token: "مصر", scratch: &scratch).strippedBase == 0)
+    }
+
     @Test func badLinesAreRefusedWithTheirNumber() {
         do {
             _ = try NERWordClusters(text: "حلب\t3a7\nحمص\t3a\n")
