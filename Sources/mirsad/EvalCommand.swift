@@ -55,12 +55,11 @@ struct EvalNERCommand: ParsableCommand {
         }
         var recognizer: EntityRecognizer
         if model != nil || resources.isCustom {
-            let bytes = try model.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
-                ?? Data(EntityRecognizer.bundled().model.serialized())
+            let weights = try model.map { try NERModel(serialized: Data(contentsOf: URL(fileURLWithPath: $0))) }
+                ?? EntityRecognizer.bundled().model
             let (gaz, lex, clusters, nameLists) = try resources.load()
             recognizer = EntityRecognizer(
-                model: try NERModel(serialized: bytes), gazetteer: gaz, lexicon: lex, clusters: clusters,
-                nameLists: nameLists)
+                model: weights, gazetteer: gaz, lexicon: lex, clusters: clusters, nameLists: nameLists)
         } else {
             recognizer = try EntityRecognizer.bundled()
         }

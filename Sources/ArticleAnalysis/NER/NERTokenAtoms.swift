@@ -90,11 +90,13 @@ struct NERTokenAtoms {
         suffix2 = NERTokenAtoms.hash(w, max(0, count - 2)..<count)
         suffix3 = NERTokenAtoms.hash(w, max(0, count - 3)..<count)
         shape = FeatureHash.combine(shapeCode, lengthBucket)
-        // ب ل ك
-        if b.count >= 4, [0x0628, 0x0644, 0x0643].contains(w[b.lowerBound].value),
-            ArabicNormalizer.isArabicLetter(w[b.lowerBound + 1])
-        {
-            strippedBase = NERTokenAtoms.hash(w, (b.lowerBound + 1)..<b.upperBound)
+        if b.count >= 4, ArabicNormalizer.isArabicLetter(w[b.lowerBound + 1]) {
+            switch w[b.lowerBound].value {
+            case 0x0628, 0x0644, 0x0643:  // ب ل ك
+                strippedBase = NERTokenAtoms.hash(w, (b.lowerBound + 1)..<b.upperBound)
+            default:
+                break
+            }
         }
         // A removed final ه is most often ta marbuta (normalised to ه), not a pronoun: still safe.
         isSafeForRules = (ranges.base.upperBound == count || (ranges.base.upperBound == count - 1 && w[count - 1] == "\u{0647}"))
