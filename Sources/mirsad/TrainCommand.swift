@@ -159,19 +159,10 @@ struct TrainNERLexiconCommand: ParsableCommand {
 
     func run() throws {
         var builder = NERLexicon.Builder()
-        let summary = try ArticleReader().read(inputs) { event in
-            switch event {
-            case .article(let article):
-                if let title = article.title { builder.add(text: title) }
-                builder.add(text: article.content.raw)
-            case .problem(let problem):
-                writeStandardError("mirsad train ner-lexicon: \(problem)\n")
-            }
-        }
-        guard summary.articles > 0 else { throw CommandFailure("no articles in \(inputs.joined(separator: " "))") }
+        let articles = try ArticleTexts.read(inputs, command: "ner-lexicon") { builder.add(text: $0) }
         let text = builder.text()
         try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-        print("counted \(summary.articles) articles; wrote \(output) (\(text.utf8.count) bytes)")
+        print("counted \(articles) articles; wrote \(output) (\(text.utf8.count) bytes)")
     }
 }
 
@@ -212,16 +203,7 @@ struct TrainNERClustersCommand: ParsableCommand {
 
     func run() throws {
         var builder = NERWordClusters.Builder()
-        let summary = try ArticleReader().read(inputs) { event in
-            switch event {
-            case .article(let article):
-                if let title = article.title { builder.add(text: title) }
-                builder.add(text: article.content.raw)
-            case .problem(let problem):
-                writeStandardError("mirsad train ner-clusters: \(problem)\n")
-            }
-        }
-        guard summary.articles > 0 else { throw CommandFailure("no articles in \(inputs.joined(separator: " "))") }
+        let articles = try ArticleTexts.read(inputs, command: "ner-clusters") { builder.add(text: $0) }
         var settings = NERWordClusters.Builder.Settings()
         settings.vocabulary = vocabulary
         settings.contexts = contexts
@@ -231,7 +213,7 @@ struct TrainNERClustersCommand: ParsableCommand {
         let text = builder.text(settings: settings)
         try Data(text.utf8).write(to: URL(fileURLWithPath: output))
         print(String(
-            format: "read %d articles (%d tokens); clustered in %.1f s; wrote %@ (%d bytes)", summary.articles,
+            format: "read %d articles (%d tokens); clustered in %.1f s; wrote %@ (%d bytes)", articles,
             builder.tokenCount, Date().timeIntervalSince(started), output, text.utf8.count))
     }
 }
@@ -315,6 +297,25 @@ struct NERResourceOptions: ParsableArguments {
         let cl = try clusters.map { try NERWordClusters(text: try read($0)) } ?? EntityRecognizer.bundledClusters()
         let nl = try nameLists.map { try NERNameLists(text: try read($0)) } ?? EntityRecognizer.bundledNameLists()
         return (gaz, lex, cl, nl)
+    }
+}
+
+/// The texts of articles for the unannotated-corpus trainers: each article's title, then its text.
+enum ArticleTexts {
+    /// Calls `body` with each text of the articles in `inputs` (any input `mirsad submit` reads), reports input
+    /// problems on standard error, and returns the number of articles; none at all is an error.
+    static func read(_ inputs: [String], command: String, _ body: (String) -> Void) throws -> Int {
+        let summary = try ArticleReader().read(inputs) { event in
+            switch event {
+            case .article(let article):
+                if let title = article.title { body(title) }
+                body(article.content.raw)
+            case .problem(let problem):
+                writeStandardError("mirsad train \(command): \(problem)\n")
+            }
+        }
+        guard summary.articles > 0 else { throw CommandFailure("no articles in \(inputs.joined(separator: " "))") }
+        return summary.articles
     }
 }
 
