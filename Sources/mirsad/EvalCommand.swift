@@ -22,8 +22,18 @@ struct EvalNERCommand: ParsableCommand {
     @Argument(help: "CoNLL file: one \"token TAG\" line per token, blank lines between sentences.")
     var file: String
 
-    @Option(help: "Model file to score instead of the bundled one (used with the bundled gazetteer).")
+    @Option(help: "Model file to score instead of the bundled one (with the bundled resources unless named below).")
     var model: String?
+
+    @OptionGroup var resources: NERResourceOptions
+
+    @Option(help: ArgumentHelp(
+        "Score only this share of the file before its held-out tail (the dev part of `train ner --dev-tail`).",
+        valueName: "fraction"))
+    var devTail: Double = 0
+
+    @Option(help: ArgumentHelp("With --dev-tail: the share at the very end that is skipped.", valueName: "fraction"))
+    var heldOutTail: Double = 0
 
     @Flag(help: "Score the model alone, without the gazetteer rule layer.")
     var modelOnly = false
@@ -31,14 +41,25 @@ struct EvalNERCommand: ParsableCommand {
     @Flag(help: "Print each token with its gold and predicted tag first (conlleval's input format).")
     var printPredictions = false
 
+    func validate() throws {
+        guard (0..<1).contains(devTail), (0..<1).contains(heldOutTail), devTail + heldOutTail < 1 else {
+            throw ValidationError("--dev-tail and --held-out-tail must be in [0, 1) and sum below 1")
+        }
+        guard heldOutTail == 0 || devTail > 0 else { throw ValidationError("--held-out-tail needs --dev-tail") }
+    }
+
     func run() throws {
-        let sentences = try ConllFile.read(file)
+        var sentences = try ConllFile.read(file)
+        if devTail > 0 {
+            sentences = ConllCorpus.split(sentences, devTail: devTail, heldOutTail: heldOutTail).dev
+        }
         var recognizer: EntityRecognizer
-        if let model {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: model))
+        if model != nil || resources.isCustom {
+            let weights = try model.map { try NERModel(serialized: Data(contentsOf: URL(fileURLWithPath: $0))) }
+                ?? EntityRecognizer.bundled().model
+            let (gaz, lex, clusters, nameLists) = try resources.load()
             recognizer = EntityRecognizer(
-                model: try NERModel(serialized: bytes), gazetteer: try EntityRecognizer.bundledGazetteer(),
-                lexicon: try EntityRecognizer.bundledLexicon())
+                model: weights, gazetteer: gaz, lexicon: lex, clusters: clusters, nameLists: nameLists)
         } else {
             recognizer = try EntityRecognizer.bundled()
         }

@@ -48,6 +48,17 @@ import Testing
         #expect(ConllCorpus.split(sentences, devFraction: 0).dev.isEmpty)
     }
 
+    @Test func positionSplitKeepsContiguousRunsInFileOrder() {
+        let sentences = (0..<60).map { TaggedSentence(tokens: ["t\($0)"], tags: [.outside]) }
+        let (train, dev) = ConllCorpus.split(sentences, devTail: 1.0 / 6, heldOutTail: 1.0 / 6)
+        #expect(train.map(\.tokens[0]) == (0..<40).map { "t\($0)" })
+        #expect(dev.map(\.tokens[0]) == (40..<50).map { "t\($0)" })
+        let final = ConllCorpus.split(sentences, devTail: 1.0 / 6)
+        #expect(final.train.count == 50)
+        #expect(final.dev.map(\.tokens[0]) == (50..<60).map { "t\($0)" })
+        #expect(ConllCorpus.split(sentences, devTail: 0).train == sentences)
+    }
+
     @Test func tagsParseAndPrint() {
         for tag in NERTag.all { #expect(NERTag(tag.description) == tag) }
         #expect(NERTag("B-") == nil)

@@ -57,6 +57,22 @@ import Testing
         #expect(loaded.serialized() == bytes)
     }
 
+    /// A loaded model keeps only the rows training wrote (open addressing); it must decode exactly as the dense
+    /// table it was written from, including for features that were never trained (empty slots).
+    @Test func compactModelDecodesAsTheDenseOne() throws {
+        let dense = NERTrainer.train(Self.corpus, gazetteer: Gazetteer(), settings: Self.settings)
+        let compact = try NERModel(serialized: dense.serialized())
+        #expect(compact.isCompact && !dense.isCompact)
+        #expect(compact.slots.count < dense.weights.count)
+        let unseen = ["فقال", "رئيس", "الوزراء", "في", "طرابلس", "أمس", "إن", "وزارة", "الداخلية", "ستجتمع", "."]
+        for tokens in Self.corpus.map(\.tokens) + [unseen] {
+            let a = EntityRecognizer(model: dense, gazetteer: Gazetteer()).recognize(tokens)
+            let b = EntityRecognizer(model: compact, gazetteer: Gazetteer()).recognize(tokens)
+            #expect(a == b)
+        }
+        #expect(dense.compacted().serialized() == dense.serialized())
+    }
+
     @Test func damagedModelFilesAreRefusedWithAReason() {
         let bytes = NERTrainer.train(Self.corpus, gazetteer: Gazetteer(), settings: Self.settings).serialized()
         #expect(throws: NERModel.FormatError.self) { try NERModel(serialized: bytes.dropLast(3)) }

@@ -64,6 +64,9 @@ public enum ConllCorpus {
 
     /// Splits sentences into training and development parts: sentence `i` goes to dev when `i % stride ==
     /// stride - 1`, with `stride = round(1 / devFraction)`. Deterministic; `devFraction <= 0` keeps all for training.
+    ///
+    /// Dev sentences then come from the same documents as training sentences, so names seen in training reappear
+    /// in dev and the score is optimistic; `split(_:devTail:heldOutTail:)` is the honest split.
     public static func split(_ sentences: [TaggedSentence], devFraction: Double)
         -> (train: [TaggedSentence], dev: [TaggedSentence])
     {
@@ -75,5 +78,18 @@ public enum ConllCorpus {
             if i % stride == stride - 1 { dev.append(s) } else { train.append(s) }
         }
         return (train, dev)
+    }
+
+    /// Splits sentences by position, as ANERcorp's own test split is cut (documents follow each other in the
+    /// file): the last `heldOutTail` of the sentences is set aside and returned in neither part, the `devTail`
+    /// before it is dev, everything earlier is training. Both fractions are of the whole file and are rounded to
+    /// whole sentences; a document may be cut in two at a boundary, never interleaved.
+    public static func split(_ sentences: [TaggedSentence], devTail: Double, heldOutTail: Double = 0)
+        -> (train: [TaggedSentence], dev: [TaggedSentence])
+    {
+        let n = sentences.count
+        let heldOutStart = n - min(n, Int((Double(n) * max(0, heldOutTail)).rounded()))
+        let devStart = max(0, heldOutStart - Int((Double(n) * max(0, devTail)).rounded()))
+        return (Array(sentences[..<devStart]), Array(sentences[devStart..<heldOutStart]))
     }
 }

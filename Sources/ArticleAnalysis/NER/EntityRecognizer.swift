@@ -12,8 +12,10 @@ public struct TokenEntitySpan: Sendable, Hashable {
     }
 }
 
-/// Finds named entities in tokenised sentences: the averaged-perceptron sequence model (`NERModel`), then a
-/// gazetteer layer that adds listed names the model left untagged.
+/// Finds named entities in tokenised sentences with the averaged-perceptron sequence model (`NERModel`), whose
+/// features include the gazetteer, the corpus lexicon, the word clusters and the name lists; then a rule layer
+/// adds names of the small hand-written gazetteer that the model left untagged (the large public name lists are
+/// features only).
 ///
 /// Input tokens are ANERcorp-style: words, numbers and punctuation marks as separate tokens, clitics still
 /// attached, as written (not normalised). Immutable, so one instance serves many threads.
@@ -21,8 +23,13 @@ public struct EntityRecognizer: Sendable {
     public let model: NERModel
     public let gazetteer: Gazetteer
     public let lexicon: NERLexicon
+    public let clusters: NERWordClusters
+    public let nameLists: NERNameLists
     /// Whether gazetteer entries of the four entity categories that no predicted span overlaps are added as
-    /// entities (the rule layer). Applied to the longest matches only, after the model.
+    /// entities, and organisations extended over a following place adjective (the rule layer). Applied to the
+    /// longest matches only, after the model. On ANERcorp documents held out from training the layer costs about
+    /// 0.5 points of micro-F1, but it finds organisations such as «فتح» and «وزارة الخارجية الفرنسية» that the model
+    /// misses in news text.
     public var addsUnrecognizedGazetteerNames: Bool
 
     /// Place adjectives for the second rule: an organisation the model ended just before a feminine place
@@ -31,18 +38,22 @@ public struct EntityRecognizer: Sendable {
 
     public init(
         model: NERModel, gazetteer: Gazetteer, lexicon: NERLexicon = NERLexicon(),
+        clusters: NERWordClusters = NERWordClusters(), nameLists: NERNameLists = NERNameLists(),
         addsUnrecognizedGazetteerNames: Bool = true, placeAdjectives: EntityCanonicalizer = EntityCanonicalizer()
     ) {
         self.model = model
         self.gazetteer = gazetteer
         self.lexicon = lexicon
+        self.clusters = clusters
+        self.nameLists = nameLists
         self.addsUnrecognizedGazetteerNames = addsUnrecognizedGazetteerNames
         self.placeAdjectives = placeAdjectives
     }
 
     /// A recognizer that finds nothing: all weights zero, empty gazetteer (a fallback when resources are missing).
     public init() {
-        let settings = NERModel.TrainingSettings(epochs: 0, bucketBits: 8, minFeatureCount: 1, shuffleSeed: 0)
+        let settings = NERModel.TrainingSettings(
+            epochs: 0, bucketBits: 8, minFeatureCount: 1, shuffleSeed: 0, entityBias: 0)
         self.init(
             model: NERModel(
                 settings: settings, weights: [Float](repeating: 0, count: (1 << 8) * NERTag.count),
@@ -58,24 +69,44 @@ public struct EntityRecognizer: Sendable {
         public var description: String { "\(file): \(reason)" }
     }
 
-    /// The recognizer with the model, gazetteer and lexicon that ship in the package's resources (loaded once).
-    ///
-    /// `Resources/ner-model.bin` is trained on all of ANERcorp's train split with the default
-    /// `NERModel.TrainingSettings` (14 epochs, 2^18 feature rows, chosen on a 10 % dev split) and rebuilt bit for
-    /// bit by `mirsad train ner ../shared/data/anercorp/train.txt --output Sources/ArticleAnalysis/Resources/ner-model.bin`;
-    /// `--dev-fraction 0.1` is the tuning run that prints dev scores. `Resources/ner-lexicon.txt` comes from
-    /// `mirsad train ner-lexicon ../shared/corpus/ant/articles.jsonl.gz --output Sources/ArticleAnalysis/Resources/ner-lexicon.txt`.
+    /// The recognizer with the model, gazetteer, lexicon, word clusters and name lists that ship in the package's
+    /// resources (loaded once). How each file is rebuilt bit for bit by `mirsad train` is in the README's
+    /// "The named-entity model" and in `Benchmarks/ner/rebuild.sh`.
     public static func bundled() throws -> EntityRecognizer { try bundledResult.get() }
 
     private static let bundledResult: Result<EntityRecognizer, ResourceError> = Result {
         () throws(ResourceError) -> EntityRecognizer in
         let gazetteer = try bundledGazetteer()
         let lexicon = try bundledLexicon()
+        let clusters = try bundledClusters()
+        let nameLists = try bundledNameLists()
         let bytes = try bundledResource("ner-model", "bin")
         do {
-            return EntityRecognizer(model: try NERModel(serialized: bytes), gazetteer: gazetteer, lexicon: lexicon)
+            return EntityRecognizer(
+                model: try NERModel(serialized: bytes), gazetteer: gazetteer, lexicon: lexicon, clusters: clusters,
+                nameLists: nameLists)
         } catch {
             throw ResourceError(file: "ner-model.bin", reason: "\(error)")
+        }
+    }
+
+    /// The word clusters that ship in the package's resources (the ones the bundled model was trained with).
+    public static func bundledClusters() throws(ResourceError) -> NERWordClusters {
+        let bytes = try bundledResource("ner-clusters", "txt")
+        do {
+            return try NERWordClusters(text: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw ResourceError(file: "ner-clusters.txt", reason: "\(error)")
+        }
+    }
+
+    /// The name lists that ship in the package's resources (the ones the bundled model was trained with).
+    public static func bundledNameLists() throws(ResourceError) -> NERNameLists {
+        let bytes = try bundledResource("ner-name-lists", "txt")
+        do {
+            return try NERNameLists(text: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw ResourceError(file: "ner-name-lists.txt", reason: "\(error)")
         }
     }
 
@@ -112,7 +143,9 @@ public struct EntityRecognizer: Sendable {
 
     public func recognize(_ tokens: [String]) -> [TokenEntitySpan] {
         guard !tokens.isEmpty else { return [] }
-        var featurizer = NERSentenceFeaturizer(gazetteer: gazetteer, lexicon: lexicon, bucketBits: model.bucketBits)
+        var featurizer = NERSentenceFeaturizer(
+            gazetteer: gazetteer, lexicon: lexicon, clusters: clusters, nameLists: nameLists,
+            bucketBits: model.bucketBits)
         var features: [Int32] = []
         featurizer.featurize(tokens, into: &features)
         let tags = features.withUnsafeBufferPointer { model.decode(features: $0, tokenCount: tokens.count) }

@@ -6,7 +6,7 @@
 /// retrain the model after any change here.
 enum NERFeatures {
     /// Features per token.
-    static let perToken = 31
+    static let perToken = 42
     /// Sentinel atoms on each side of a sentence in the atom buffer.
     static let padding = 2
 
@@ -59,6 +59,21 @@ enum NERFeatures {
                 emit(28, UInt64(cur.lexicon))
                 emit(29, UInt64(prev.lexicon), UInt64(cur.lexicon))
                 emit(30, UInt64(cur.lexicon), UInt64(next.lexicon))
+                let c1 = NERWordClusters.prefix(cur.cluster, depth: 1)
+                let c2 = NERWordClusters.prefix(cur.cluster, depth: 2)
+                let p2 = NERWordClusters.prefix(prev.cluster, depth: 2)
+                let n2 = NERWordClusters.prefix(next.cluster, depth: 2)
+                emit(31, c1)
+                emit(32, c2)
+                emit(33, UInt64(cur.cluster))
+                emit(34, UInt64(prev.cluster))
+                emit(35, UInt64(next.cluster))
+                emit(36, p2, c2)
+                emit(37, c2, n2)
+                emit(38, cur.proclitics, c2)
+                emit(39, UInt64(cur.nameLists))
+                emit(40, UInt64(prev.nameLists), UInt64(cur.nameLists))
+                emit(41, UInt64(cur.nameLists), UInt64(next.nameLists))
             }
         }
     }
@@ -68,6 +83,8 @@ enum NERFeatures {
 struct NERSentenceFeaturizer {
     let gazetteer: Gazetteer
     let lexicon: NERLexicon
+    let clusters: NERWordClusters
+    let nameLists: NERNameLists
     let bucketBits: Int
     private var scratch: [Unicode.Scalar] = []
     private var atoms: [NERTokenAtoms] = []
@@ -79,9 +96,14 @@ struct NERSentenceFeaturizer {
         matches.filter { m in (m.start..<m.end).allSatisfy { atoms[NERFeatures.padding + $0].isSafeForRules } }
     }
 
-    init(gazetteer: Gazetteer, lexicon: NERLexicon, bucketBits: Int) {
+    init(
+        gazetteer: Gazetteer, lexicon: NERLexicon, clusters: NERWordClusters = NERWordClusters(),
+        nameLists: NERNameLists = NERNameLists(), bucketBits: Int
+    ) {
         self.gazetteer = gazetteer
         self.lexicon = lexicon
+        self.clusters = clusters
+        self.nameLists = nameLists
         self.bucketBits = bucketBits
     }
 
@@ -94,7 +116,21 @@ struct NERSentenceFeaturizer {
         for _ in 0..<NERFeatures.padding { atoms.append(.sentenceStart) }
         for token in tokens {
             var a = NERTokenAtoms(token: token, scratch: &scratch)
+            // The corpus knowledge is looked up under the base, or under the base without a leading preposition
+            // when that form is at least 8 times as frequent in the corpus (2^3: three lexicon frequency buckets).
+            var key = a.base
             a.lexicon = lexicon.code(ofBaseHash: a.base)
+            if a.strippedBase != 0 {
+                let stripped = lexicon.code(ofBaseHash: a.strippedBase)
+                if stripped != NERLexicon.unknown
+                    && (a.lexicon == NERLexicon.unknown || Int(stripped >> 2) >= Int(a.lexicon >> 2) + 3)
+                {
+                    key = a.strippedBase
+                    a.lexicon = stripped
+                }
+            }
+            a.cluster = clusters.code(ofBaseHash: key)
+            a.nameLists = nameLists.code(ofBaseHash: key)
             atoms.append(a)
             bases.append(a.base)
         }

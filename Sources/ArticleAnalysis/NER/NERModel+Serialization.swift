@@ -1,7 +1,7 @@
 /// The model file: little-endian binary, deterministic for a given model.
 ///
-/// Layout: the 8 bytes "MRSDNER1"; UInt32 tag count, features per token, bucket bits, epochs, minimum feature
-/// count; UInt64 shuffle seed; the transitions as Float32 bit patterns; UInt32 row count; then each row that has a
+/// Layout: the 8 bytes "MRSDNER2"; UInt32 tag count, features per token, bucket bits, epochs, minimum feature
+/// count; UInt64 shuffle seed; Float32 entity bias (bit pattern); the transitions as Float32 bit patterns; UInt32 row count; then each row that has a
 /// non-zero weight, in increasing row order: UInt32 row, UInt16 mask of the tags with a non-zero weight, and one
 /// Float32 per set bit in tag order. Loading checks every count against the code's, so a model trained with other
 /// templates or tags is refused instead of silently misread.
@@ -11,7 +11,7 @@ extension NERModel {
         public var description: String { "NER model: \(reason)" }
     }
 
-    static let magic = Array("MRSDNER1".utf8)
+    static let magic = Array("MRSDNER2".utf8)
 
     public func serialized() -> [UInt8] {
         var out: [UInt8] = NERModel.magic
@@ -25,18 +25,16 @@ extension NERModel {
         put32(UInt32(settings.epochs))
         put32(UInt32(settings.minFeatureCount))
         put64(settings.shuffleSeed)
+        put32(settings.entityBias.bitPattern)
         for t in transitions { put32(t.bitPattern) }
-        let rows = 1 << settings.bucketBits
-        var rowCount: UInt32 = 0
-        for r in 0..<rows where (0..<k).contains(where: { weights[r * k + $0] != 0 }) { rowCount += 1 }
-        put32(rowCount)
-        for r in 0..<rows {
+        let (rows, weights) = storedRows()
+        put32(UInt32(rows.count))
+        for (i, r) in rows.enumerated() {
             var mask: UInt16 = 0
-            for j in 0..<k where weights[r * k + j] != 0 { mask |= 1 << UInt16(j) }
-            guard mask != 0 else { continue }
-            put32(UInt32(r))
+            for j in 0..<k where weights[i * k + j] != 0 { mask |= 1 << UInt16(j) }
+            put32(r)
             put16(mask)
-            for j in 0..<k where weights[r * k + j] != 0 { put32(weights[r * k + j].bitPattern) }
+            for j in 0..<k where weights[i * k + j] != 0 { put32(weights[i * k + j].bitPattern) }
         }
         return out
     }
@@ -65,7 +63,7 @@ extension NERModel {
             return lo | hi << 32
         }
         guard b.count >= 8, Array(b[0..<8]) == NERModel.magic else {
-            throw FormatError(reason: "not a model file (missing the MRSDNER1 signature)")
+            throw FormatError(reason: "not a model file (missing the MRSDNER2 signature)")
         }
         pos = 8
         let k = NERTag.count
@@ -80,25 +78,40 @@ extension NERModel {
         let epochs = Int(try get32("the header"))
         let minCount = Int(try get32("the header"))
         let seed = try get64("the header")
+        let entityBias = Float(bitPattern: try get32("the header"))
+        guard entityBias.isFinite else { throw FormatError(reason: "entity bias \(entityBias) is not finite") }
         var transitions: [Float] = []
         for _ in 0..<((k + 1) * k) { transitions.append(Float(bitPattern: try get32("the transitions"))) }
-        let rows = 1 << bucketBits
-        var weights = [Float](repeating: 0, count: rows * k)
-        let rowCount = try get32("the row count")
+        let rowLimit = 1 << bucketBits
+        let rowCount = Int(try get32("the row count"))
+        guard rowCount <= rowLimit else { throw FormatError(reason: "\(rowCount) rows for \(rowLimit) buckets") }
+        var rows: [UInt32] = []
+        var weights: [Float] = []
+        rows.reserveCapacity(rowCount)
+        weights.reserveCapacity(rowCount * k)
         var lastRow = -1
         for _ in 0..<rowCount {
             let r = Int(try get32("a weight row"))
-            guard r < rows, r > lastRow else { throw FormatError(reason: "row \(r) out of order or out of range") }
+            guard r < rowLimit, r > lastRow else { throw FormatError(reason: "row \(r) out of order or out of range") }
             lastRow = r
             let mask = try get16("a weight row")
-            guard mask >> UInt16(k) == 0 else { throw FormatError(reason: "row \(r) has a tag mask beyond \(k) tags") }
-            for j in 0..<k where mask & (1 << UInt16(j)) != 0 {
-                weights[r * k + j] = Float(bitPattern: try get32("a weight row"))
+            guard mask >> UInt16(k) == 0, mask != 0 else {
+                throw FormatError(reason: "row \(r) has a tag mask beyond \(k) tags or none")
+            }
+            rows.append(UInt32(r))
+            for j in 0..<k {
+                if mask & (1 << UInt16(j)) != 0 {
+                    weights.append(Float(bitPattern: try get32("a weight row")))
+                } else {
+                    weights.append(0)
+                }
             }
         }
         guard pos == b.count else { throw FormatError(reason: "\(b.count - pos) bytes after the last row") }
         self.init(
-            settings: TrainingSettings(epochs: epochs, bucketBits: bucketBits, minFeatureCount: minCount, shuffleSeed: seed),
-            weights: weights, transitions: transitions)
+            settings: TrainingSettings(
+                epochs: epochs, bucketBits: bucketBits, minFeatureCount: minCount, shuffleSeed: seed,
+                entityBias: entityBias),
+            rows: rows, rowWeights: weights, transitions: transitions)
     }
 }

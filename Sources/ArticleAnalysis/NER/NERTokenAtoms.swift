@@ -19,6 +19,14 @@ struct NERTokenAtoms {
     var gazetteer: UInt32 = 0
     /// The `NERLexicon` code of the base, filled by the sentence pass.
     var lexicon: UInt8 = NERLexicon.unknown
+    /// The base without a first letter ب, ل or ك when at least 3 letters remain (0 otherwise): the preposition
+    /// that `ArabicClitics` leaves on words without the article ("لسوريا", "ببغداد"). The sentence pass looks the
+    /// word up under this form when the corpus knows it far better than the base (see `NERSentenceFeaturizer`).
+    var strippedBase: UInt64 = 0
+    /// The `NERWordClusters` path code of the base, filled by the sentence pass.
+    var cluster: UInt16 = NERWordClusters.unknown
+    /// The `NERNameLists` bits of the base, filled by the sentence pass.
+    var nameLists: UInt8 = 0
     /// False when the clitic split removed a pronoun suffix (other than a final ه) or the preposition ك: the base may then be a
     /// different word from the name it equals ("إسرائيلي" → "اسرائيل", "كيري" → "يري"), so the rule layer does
     /// not use gazetteer matches over this token (the features still do).
@@ -36,6 +44,8 @@ struct NERTokenAtoms {
         shape = h
         gazetteer = 0xffff_ffff
         lexicon = 254
+        cluster = 0x7fff
+        nameLists = 0xff
         isSafeForRules = false
     }
 
@@ -80,6 +90,14 @@ struct NERTokenAtoms {
         suffix2 = NERTokenAtoms.hash(w, max(0, count - 2)..<count)
         suffix3 = NERTokenAtoms.hash(w, max(0, count - 3)..<count)
         shape = FeatureHash.combine(shapeCode, lengthBucket)
+        if b.count >= 4, ArabicNormalizer.isArabicLetter(w[b.lowerBound + 1]) {
+            switch w[b.lowerBound].value {
+            case 0x0628, 0x0644, 0x0643:  // ب ل ك
+                strippedBase = NERTokenAtoms.hash(w, (b.lowerBound + 1)..<b.upperBound)
+            default:
+                break
+            }
+        }
         // A removed final ه is most often ta marbuta (normalised to ه), not a pronoun: still safe.
         isSafeForRules = (ranges.base.upperBound == count || (ranges.base.upperBound == count - 1 && w[count - 1] == "\u{0647}"))
             && !ranges.proclitics.contains { w[$0.lowerBound] == ArabicClitics.kaf && $0.count == 1 }

@@ -10,6 +10,7 @@ public enum NERTrainer {
 
     public static func train(
         _ sentences: [TaggedSentence], gazetteer: Gazetteer, lexicon: NERLexicon = NERLexicon(),
+        clusters: NERWordClusters = NERWordClusters(), nameLists: NERNameLists = NERNameLists(),
         settings: NERModel.TrainingSettings,
         onEpoch: EpochObserver? = nil
     ) -> NERModel {
@@ -18,7 +19,9 @@ public enum NERTrainer {
         let rows = 1 << settings.bucketBits
 
         // Features of every sentence, computed once.
-        var featurizer = NERSentenceFeaturizer(gazetteer: gazetteer, lexicon: lexicon, bucketBits: settings.bucketBits)
+        var featurizer = NERSentenceFeaturizer(
+            gazetteer: gazetteer, lexicon: lexicon, clusters: clusters, nameLists: nameLists,
+            bucketBits: settings.bucketBits)
         var features: [Int32] = []
         var starts: [Int] = []
         for s in sentences {
@@ -62,7 +65,8 @@ public enum NERTrainer {
                 let n = gold.count
                 let start = starts[si]
                 let predicted = features.withUnsafeBufferPointer {
-                    model.decode(features: UnsafeBufferPointer(rebasing: $0[start..<(start + n * f)]), tokenCount: n)
+                    model.decode(
+                        features: UnsafeBufferPointer(rebasing: $0[start..<(start + n * f)]), tokenCount: n, entityBias: 0)
                 }
                 if predicted != gold {
                     mistakes += 1
