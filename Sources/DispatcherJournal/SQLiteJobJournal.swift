@@ -86,8 +86,8 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
             // Between two commits a busy dispatcher changes thousands of rows; the default 2 MB page cache would
-            // spill them to the log mid-transaction.
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            // spill them to the log mid-transaction. 8 MB holds them and keeps the dispatcher's memory flat.
+            try db.execute(sql: "PRAGMA cache_size = -8192")
             if let limit = options.maximumSizeBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
