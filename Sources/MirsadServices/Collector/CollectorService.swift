@@ -34,6 +34,9 @@ public final class CollectorService: Sendable {
         public var shutdownGraceNanoseconds: UInt64 = 2_000_000_000
         /// Acknowledged notices wait at most this long for a commit of results to be deleted with; then alone.
         public var confirmationDelayNanoseconds: UInt64 = 200_000_000
+        /// Results arriving within this time of the last commit wait for the end of it, so that results trickling
+        /// in from busy workers share commits (each costs a log write and an fsync) instead of one each.
+        public var commitWindowNanoseconds: UInt64 = 5_000_000
 
         public init(bindEndpoint: String, dispatcherEndpoint: String) {
             self.bindEndpoint = bindEndpoint
@@ -124,6 +127,8 @@ public final class CollectorService: Sendable {
         /// have waited `confirmationDelayNanoseconds`): one transaction instead of two.
         var confirmations: [String] = []
         var confirmationsSince: UInt64 = 0
+        /// When the last commit of results ended.
+        var lastCommit: UInt64 = 0
 
         init(service: CollectorService, router: Socket, dispatcher: DispatcherLink) {
             self.service = service
@@ -139,12 +144,10 @@ public final class CollectorService: Sendable {
         var logger: Logger { service.logger }
         var store: any ReportStore { service.store }
 
-        /// Reads what has arrived from workers, at most `maxResultsPerCommit` results, commits it in one
-        /// transaction, then acknowledges it.
-        mutating func receiveAndCommitResults() throws {
-            let limit = service.configuration.maxResultsPerCommit
-            var batch: [StoredResult] = []
-            var senders: [(peer: RoutingID, jobIDs: [String])] = []
+        /// Reads the RESULTS waiting on the socket into `batch`, while it has room for another message's worth.
+        mutating func readResults(
+            into batch: inout [StoredResult], senders: inout [(peer: RoutingID, jobIDs: [String])], limit: Int
+        ) throws {
             while batch.isEmpty || batch.count + ProtocolLimits.maxJobsPerMessage <= limit,
                   let incoming = try router.receiveIncoming(routed: true) {
                 guard case .message(let message) = incoming else {
@@ -182,7 +185,27 @@ public final class CollectorService: Sendable {
                     problems.malformed(problem, peer: peer, logger: logger)
                 }
             }
+        }
+
+        /// Reads what has arrived from workers, at most `maxResultsPerCommit` results (waiting up to the commit
+        /// window for more to share the commit), commits it in one transaction, then acknowledges it.
+        mutating func receiveAndCommitResults() throws {
+            let limit = service.configuration.maxResultsPerCommit
+            var batch: [StoredResult] = []
+            var senders: [(peer: RoutingID, jobIDs: [String])] = []
+            let windowEnds = lastCommit &+ service.configuration.commitWindowNanoseconds
+            try readResults(into: &batch, senders: &senders, limit: limit)
+            while !batch.isEmpty, batch.count + ProtocolLimits.maxJobsPerMessage <= limit {
+                let now = MonotonicClock.now()
+                guard now < windowEnds else { break }
+                var poller = Poller()
+                poller.register(router)
+                let waitMilliseconds = Int((windowEnds - now + 999_999) / 1_000_000)
+                guard try poller.poll(timeoutMilliseconds: waitMilliseconds)[0].contains(.readable) else { break }
+                try readResults(into: &batch, senders: &senders, limit: limit)
+            }
             guard !batch.isEmpty else { return }
+            defer { lastCommit = MonotonicClock.now() }
             let outcome: StoreOutcome
             let confirming = confirmations
             confirmations.removeAll()

@@ -21,6 +21,9 @@ public final class DispatcherService {
         public var journalPath: String?
         /// Messages handled between two commits at most, so timers run and replies go out under a flood.
         public var maxMessagesPerCommit: Int
+        /// Messages arriving within this time of the last commit wait for the end of it, so that DONEs and STOREDs
+        /// trickling in from busy workers and collectors share commits (each costs a log write and an fsync).
+        public var commitWindowNanoseconds: UInt64 = 5_000_000
 
         public init(
             bindEndpoint: String, protocolConfiguration: DispatcherConfiguration, journalPath: String? = nil,
@@ -89,6 +92,7 @@ public final class DispatcherService {
         ready(endpoint)
 
         var lastTick = MonotonicClock.now()
+        var lastCommit: UInt64 = 0
         while !ShutdownSignal.isRequested {
             var poller = Poller()
             poller.register(router)
@@ -97,12 +101,26 @@ public final class DispatcherService {
             var changed = false
             if events[0].contains(.readable) {
                 var handled = 0
-                while handled < configuration.maxMessagesPerCommit, let incoming = try router.receiveIncoming(routed: true) {
-                    handled += 1
-                    switch incoming {
-                    case .message(let message): pending += machine.received(frames: message.frames, now: Self.now())
-                    case .tooManyFrames(let count): pending += machine.receivedTooManyFrames(count)
+                func drain() throws {
+                    while handled < configuration.maxMessagesPerCommit, let incoming = try router.receiveIncoming(routed: true) {
+                        handled += 1
+                        switch incoming {
+                        case .message(let message): pending += machine.received(frames: message.frames, now: Self.now())
+                        case .tooManyFrames(let count): pending += machine.receivedTooManyFrames(count)
+                        }
                     }
+                }
+                try drain()
+                // Within the commit window, wait for more messages to share this commit.
+                let windowEnds = lastCommit &+ configuration.commitWindowNanoseconds
+                while handled > 0, handled < configuration.maxMessagesPerCommit {
+                    let now = MonotonicClock.now()
+                    guard now < windowEnds else { break }
+                    var gathering = Poller()
+                    gathering.register(router)
+                    let waitMilliseconds = Int((windowEnds - now + 999_999) / 1_000_000)
+                    guard try gathering.poll(timeoutMilliseconds: waitMilliseconds)[0].contains(.readable) else { break }
+                    try drain()
                 }
                 changed = handled > 0
             }
@@ -114,6 +132,7 @@ public final class DispatcherService {
             }
             if changed {
                 try commit(&machine)
+                lastCommit = MonotonicClock.now()
                 try perform(pending, on: router, latencies: &latencies, problems: &problems)
             }
         }
