@@ -31,15 +31,3 @@ public enum MessageBatching {
         return groups
     }
 }
-
-extension Mirsad_V1_Job {
-    /// An upper bound of this job's encoded size inside a repeated field, computed without encoding it.
-    ///
-    /// Every string costs its UTF-8 length plus at most 6 bytes of tag and length; nested messages and the
-    /// remaining scalar fields add less than 64 bytes.
-    public var encodedSizeUpperBound: Int {
-        let m = article.metadata
-        let strings = [jobID, batchID, m.id, m.url, m.source, m.category, m.title, m.published, m.author] + m.inputFlags
-        return strings.reduce(0) { $0 + $1.utf8.count + 6 } + article.contentBytes + 6 + 64
-    }
-}

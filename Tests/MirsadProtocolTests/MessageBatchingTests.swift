@@ -9,14 +9,13 @@ import Testing
         #expect(MessageBatching.split([Int](), maxCount: 3, maxBytes: 10) { $0 }.isEmpty)
     }
 
-    @Test func sizeBoundIsAnUpperBound() throws {
+    @Test func aJobsSizeInAMessageIsExact() throws {
         for job in FixtureCatalog.all.compactMap({ fixture -> [Mirsad_V1_Job]? in
             if case .submit(let s) = fixture.message { return s.jobs }
             return nil
         }).joined() {
             let encoded: [UInt8] = try Mirsad_V1_Jobs.with { $0.jobs = [job] }.serializedBytes()
-            #expect(encoded.count <= job.encodedSizeUpperBound)
-            #expect(job.encodedSizeUpperBound < encoded.count + 200)
+            #expect(encoded.count == (try EncodedJob(job)).sizeInMessage)
         }
     }
 

@@ -1,17 +1,10 @@
-import ArticleAnalysis
-
-/// The checks on a SUBMIT, shared by the dispatcher and by producers that want to check before sending.
+/// The checks on a SUBMIT, read as the dispatcher reads it: jobs left encoded.
 public enum SubmitValidation {
     /// The job id for job `index` of `batchID`: "<batch_id>:<index>".
     public static func jobID(batchID: String, index: Int) -> String { "\(batchID):\(index)" }
 
     /// Why the whole SUBMIT is refused, or nil. The code is TOO_LARGE or INVALID. A SUBMIT with no jobs (a credit
     /// query) may leave `batch_id` empty.
-    public static func problem(with submit: Mirsad_V1_Submit) -> (Mirsad_V1_ErrorCode, String)? {
-        problem(requestID: submit.requestID, batchID: submit.batchID, jobCount: submit.jobs.count)
-    }
-
-    /// Why the whole SUBMIT is refused, read as the dispatcher reads it (jobs left encoded), or nil.
     public static func problem(with submit: Mirsad_V1_SubmitView) -> (Mirsad_V1_ErrorCode, String)? {
         problem(requestID: submit.requestID, batchID: submit.batchID, jobCount: submit.jobs.count)
     }
@@ -54,23 +47,6 @@ public enum SubmitValidation {
         }
         if jobID.utf8.count > ProtocolLimits.maxIdentifierBytes {
             return "job_id longer than \(ProtocolLimits.maxIdentifierBytes) bytes"
-        }
-        return nil
-    }
-
-    /// Why job `index` of a SUBMIT for `batchID` is rejected, or nil when it is acceptable (producers check their
-    /// jobs with it before sending).
-    public static func problem(with job: Mirsad_V1_Job, batchID: String) -> String? {
-        if let reason = jobIDProblem(jobID: job.jobID, jobBatchID: job.batchID, batchID: batchID) { return reason }
-        guard job.hasArticle else { return "no article" }
-        let bytes = job.article.contentBytes
-        if bytes > ProtocolLimits.maxArticleBytes {
-            return "article of \(bytes) bytes is above the limit of \(ProtocolLimits.maxArticleBytes)"
-        }
-        do {
-            _ = try Article(wire: job.article)
-        } catch {
-            return "invalid article: \(error)"
         }
         return nil
     }
