@@ -23,15 +23,11 @@ public struct NERLexicon: Sendable, Equatable {
     }
 
     public init(text: String) throws(FormatError) {
-        var lineNumber = 0
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            lineNumber += 1
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 2, !fields[0].isEmpty, let code = UInt8(fields[1]), code < 64 else {
-                throw FormatError(line: lineNumber, reason: "expected base<TAB>code (0...63), found \"\(line)\"")
+        for line in BaseValueLine.lines(of: text) {
+            guard let base = line.base, let code = UInt8(line.value), code < 64 else {
+                throw FormatError(line: line.number, reason: "expected base<TAB>code (0...63), found \"\(line.text)\"")
             }
-            codes[FeatureHash.of(String(fields[0]))] = code
+            codes[FeatureHash.of(String(base))] = code
         }
     }
 

@@ -33,16 +33,12 @@ public struct NERNameLists: Sendable, Equatable {
     }
 
     public init(text: String) throws(FormatError) {
-        var lineNumber = 0
         let limit = 1 << Kind.allCases.count
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            lineNumber += 1
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 2, !fields[0].isEmpty, let bits = Int(fields[1]), (1..<limit).contains(bits) else {
-                throw FormatError(line: lineNumber, reason: "expected base<TAB>bits (1..<\(limit)), found \"\(line)\"")
+        for line in BaseValueLine.lines(of: text) {
+            guard let base = line.base, let bits = Int(line.value), (1..<limit).contains(bits) else {
+                throw FormatError(line: line.number, reason: "expected base<TAB>bits (1..<\(limit)), found \"\(line.text)\"")
             }
-            codes[FeatureHash.of(String(fields[0]))] = UInt8(bits)
+            codes[FeatureHash.of(String(base))] = UInt8(bits)
         }
     }
 

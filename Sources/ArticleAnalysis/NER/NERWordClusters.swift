@@ -26,19 +26,14 @@ public struct NERWordClusters: Sendable, Equatable {
     }
 
     public init(text: String) throws(FormatError) {
-        var lineNumber = 0
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            lineNumber += 1
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 2, !fields[0].isEmpty, fields[1].count == NERWordClusters.levels,
-                let path = UInt16(fields[1], radix: 16)
+        for line in BaseValueLine.lines(of: text) {
+            guard let base = line.base, line.value.count == NERWordClusters.levels, let path = UInt16(line.value, radix: 16)
             else {
                 throw FormatError(
-                    line: lineNumber,
-                    reason: "expected base<TAB>path (\(NERWordClusters.levels) hexadecimal digits), found \"\(line)\"")
+                    line: line.number,
+                    reason: "expected base<TAB>path (\(NERWordClusters.levels) hexadecimal digits), found \"\(line.text)\"")
             }
-            codes[FeatureHash.of(String(fields[0]))] = path | 1 << 15
+            codes[FeatureHash.of(String(base))] = path | 1 << 15
         }
     }
 
