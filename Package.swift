@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // MARK: C libraries from the system
@@ -75,6 +77,8 @@ let package = Package(
                 "CWorkerCrash",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         /// The command line.
@@ -84,6 +88,7 @@ let package = Package(
                 "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "MirsadProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -98,7 +103,14 @@ let package = Package(
         ),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadProtocol"]),
         .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadProtocol"]),
-        .testTarget(name: "MirsadServicesTests", dependencies: ["MirsadServices"]),
+        .testTarget(
+            name: "MirsadServicesTests",
+            dependencies: [
+                "MirsadServices",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ZeroMQ"]
