@@ -41,7 +41,7 @@ struct DLQListCommand: ParsableCommand {
 
     func run() throws {
         let listing = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint)
-            .list(batchID: batch, limit: limit, timeoutSeconds: wait.timeout)
+            .list(batchID: batch, limit: limit, timeout: .seconds(exactly: wait.timeout))
         print(json ? try JSONOutput.encode(listing) : listing.text, terminator: json ? "\n" : "")
     }
 }
@@ -73,8 +73,8 @@ struct DLQRetryCommand: ParsableCommand {
     func run() throws {
         let client = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint)
         let outcome = all
-            ? try client.retryAll(batchID: batch, timeoutSeconds: wait.timeout)
-            : try client.retry(jobIDs: jobIDs, timeoutSeconds: wait.timeout)
+            ? try client.retryAll(batchID: batch, timeout: .seconds(exactly: wait.timeout))
+            : try client.retry(jobIDs: jobIDs, timeout: .seconds(exactly: wait.timeout))
         print(json ? try JSONOutput.encode(outcome) : outcome.text, terminator: json ? "\n" : "")
     }
 }

@@ -1,14 +1,21 @@
 import ArgumentParser
+import MirsadServices
 
 @main
-struct Mirsad: ParsableCommand {
+struct Mirsad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mirsad",
         abstract: "Analyse news articles at scale: a dispatcher, workers and a collector over ZeroMQ.",
+        version: Defaults.version,
         subcommands: [
             RunCommand.self, SubmitCommand.self, StatusCommand.self, DLQCommand.self,
             DispatcherCommand.self, WorkerCommand.self, CollectorCommand.self,
             AnalyzeCommand.self, TrainCommand.self, EvalCommand.self, BenchmarkCommand.self,
         ]
     )
+
+    static func main() async {
+        ProcessSignals.prepare()
+        await main(nil)
+    }
 }

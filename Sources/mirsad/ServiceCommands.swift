@@ -6,12 +6,12 @@ import MirsadServices
 import ReportStore
 
 /// Prints the line a parent process (`mirsad run`, tests) waits for, then keeps stdout quiet.
-private func announceReady(_ value: String) {
+@Sendable func announceReady(_ value: String) {
     print("READY \(value)")
     fflush(nil)
 }
 
-struct DispatcherCommand: ParsableCommand {
+struct DispatcherCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dispatcher", abstract: "Take jobs from producers and hand them to workers by credit.")
 
@@ -53,9 +53,8 @@ struct DispatcherCommand: ParsableCommand {
         guard !journal.isEmpty else { throw ValidationError("--journal must name a file or :memory:") }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.dispatcher")
-        ShutdownSignal.install()
         var protocolConfiguration = DispatcherConfiguration()
         protocolConfiguration.collectorEndpoint = collector
         protocolConfiguration.livenessTimeoutNanos = UInt64(livenessTimeout * 1e9)
@@ -68,8 +67,8 @@ struct DispatcherCommand: ParsableCommand {
         protocolConfiguration.version = Defaults.version
         let service = DispatcherService(
             configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journal),
-            logger: logger)
-        try service.run(ready: announceReady)
+            logger: logger, ready: announceReady)
+        try await ProcessSignals.runGroup([service], logger: logger)
     }
 }
 
@@ -162,7 +161,7 @@ struct WorkerCommand: ParsableCommand {
     }
 }
 
-struct CollectorCommand: ParsableCommand {
+struct CollectorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "collector", abstract: "Store every result in the report store and acknowledge it.")
 
@@ -174,16 +173,17 @@ struct CollectorCommand: ParsableCommand {
     var store: String = Defaults.storePath
     @OptionGroup var logging: LoggingOptions
 
-    func run() throws {
+    func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.collector")
-        ShutdownSignal.install()
         let reportStore: any ReportStore
         do {
             reportStore = try SQLiteReportStore(path: store)
         } catch {
             throw CommandFailure("cannot open the report store at \(store): \(error)")
         }
-        let service = CollectorService(configuration: .init(bindEndpoint: bind, dispatcherEndpoint: dispatcher), store: reportStore, logger: logger)
-        try service.run(ready: announceReady)
+        let service = CollectorService(
+            configuration: .init(bindEndpoint: bind, dispatcherEndpoint: dispatcher), store: reportStore, logger: logger,
+            ready: announceReady)
+        try await ProcessSignals.runGroup([service], logger: logger)
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
+import Logging
 import MirsadProtocol
 import MirsadServices
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show the dispatcher's queue, workers, throughput and latency.")
 
@@ -15,15 +16,18 @@ struct StatusCommand: ParsableCommand {
     @Option(help: "Seconds to wait for the dispatcher's answer.")
     var timeout: Double = 3
 
-    func run() throws {
-        ShutdownSignal.install()
-        let client = try StatusClient(dispatcherEndpoint: dispatcher.endpoint)
-        repeat {
-            let view = StatusView(try client.fetch(timeoutSeconds: timeout))
-            let text = json ? try JSONOutput.encode(view) + "\n" : view.text
-            print(watch && !json ? "\u{1B}[H\u{1B}[2J" + text : text, terminator: "")
-            fflush(nil)
-            if watch { Thread.sleep(forTimeInterval: 1) }
-        } while watch && !ShutdownSignal.isRequested
+    func run() async throws {
+        let logger = Logger(label: "mirsad.status")
+        let (endpoint, json, watch, timeout) = (dispatcher.endpoint, json, watch, Duration.seconds(exactly: timeout))
+        try await BlockingService.runTrappingSignals(name: "status", logger: logger) { stop in
+            let client = try StatusClient(dispatcherEndpoint: endpoint)
+            repeat {
+                let view = StatusView(try client.fetch(timeout: timeout))
+                let text = json ? try JSONOutput.encode(view) + "\n" : view.text
+                print(watch && !json ? "\u{1B}[H\u{1B}[2J" + text : text, terminator: "")
+                fflush(nil)
+                if watch { Thread.sleep(forTimeInterval: 1) }
+            } while watch && !stop.isRequested
+        }
     }
 }

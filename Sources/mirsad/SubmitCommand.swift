@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import MirsadServices
 
-struct SubmitCommand: ParsableCommand {
+struct SubmitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit",
         abstract: "Submit articles to the dispatcher as one batch.",
@@ -31,9 +31,8 @@ struct SubmitCommand: ParsableCommand {
         if inputs.isEmpty { throw ValidationError("give at least one INPUT (a file, a directory, or -)") }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.submit")
-        ShutdownSignal.install()
         var session = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint)
         if let batch { session.batchID = batch }
         session.includeTokens = includeTokens
@@ -44,10 +43,14 @@ struct SubmitCommand: ParsableCommand {
         }
         var options = Producer.Options(session: session)
         options.wait = wait
-        options.waitTimeoutSeconds = waitTimeout
+        options.waitTimeout = waitTimeout.map { .seconds(exactly: $0) }
         let report: Producer.Report
         do {
-            report = try Producer(options: options, logger: logger).run(inputs: inputs)
+            report = try await BlockingService.runTrappingSignals(name: "submit", logger: logger) { [options, inputs] stop in
+                var options = options
+                options.session.stop = stop
+                return try Producer(options: options, logger: logger).run(inputs: inputs)
+            }
         } catch let timeout as Producer.WaitTimeout {
             writeStandardError("mirsad submit: \(timeout)\n")
             throw ExitCode(3)

@@ -10,8 +10,7 @@ import ZeroMQ
 /// No result lost, none stored twice, whatever stops the collector: STORED notices live in the report store until
 /// the dispatcher acknowledges them, a full store acknowledges nothing, and a stop is graceful.
 ///
-/// Collectors left running stay on their threads until the process ends (see `CollectorServiceTests`); a stop
-/// through `ShutdownSignal` happens only inside an exit test's own process.
+/// Each collector is started and stopped alone, in this process (`CollectorServiceTests.withCollector`).
 @Suite(.timeLimit(.minutes(5)))
 struct CollectorDurabilityTests {
     typealias Harness = CollectorServiceTests
@@ -40,25 +39,30 @@ struct CollectorDurabilityTests {
 
     // MARK: - Restart
 
-    /// A collector whose STORED the dispatcher never acknowledged is abandoned (as if killed); the next one on the
-    /// same file tells the dispatcher again, and the acknowledgement empties the table.
-    @Test func theNextCollectorSendsStoredForWhatTheLastOneLeftUnacknowledged() throws {
+    /// A collector whose STORED the dispatcher never acknowledged stops after a short grace period (as a killed
+    /// one would, its notices left in the store); the next one on the same file tells the dispatcher again, and
+    /// the acknowledgement empties the table.
+    @Test func theNextCollectorSendsStoredForWhatTheLastOneLeftUnacknowledged() async throws {
         let (directory, path) = try Self.temporaryStorePath("reports.sqlite")
         defer { try? FileManager.default.removeItem(at: directory) }
         let ids = ["r:0", "r:1", "r:2"]
 
         let silent = try Harness.fakeDispatcher(acknowledging: false)
-        let first = try Harness.startCollector(dispatcher: silent.endpoint, store: try SQLiteReportStore(path: path))
-        let worker = try FakeDealer(endpoint: first.endpoint, identity: "worker-d1")
-        try worker.send(Self.results(ids))
-        #expect(Set(Harness.acked(try worker.receive { Set(Harness.acked($0)) == Set(ids) })) == Set(ids))
-        #expect(silent.waitUntil { Set(Harness.stored(first, $0)) == Set(ids) })
+        try await Harness.withCollector(
+            dispatcher: silent.endpoint, store: try SQLiteReportStore(path: path),
+            configure: { $0.shutdownGrace = .milliseconds(100) }
+        ) { first in
+            let worker = try FakeDealer(endpoint: first.endpoint, identity: "worker-d1")
+            try worker.send(Self.results(ids))
+            #expect(Set(Harness.acked(try worker.receive { Set(Harness.acked($0)) == Set(ids) })) == Set(ids))
+            #expect(silent.waitUntil { Set(Harness.stored(first, $0)) == Set(ids) })
+        }
         silent.stop()
         #expect(Self.pending(path) == Set(ids), "stored, acknowledged to the worker, not yet to the dispatcher")
 
         let dispatcher = try Harness.fakeDispatcher(acknowledging: true)
-        defer { Harness.settleAndStop(dispatcher) }
-        let second = try Harness.startCollector(dispatcher: dispatcher.endpoint, store: try SQLiteReportStore(path: path))
+        defer { dispatcher.stop() }
+        try await Harness.withCollector(dispatcher: dispatcher.endpoint, store: try SQLiteReportStore(path: path)) { second in
         #expect(dispatcher.waitUntil { Set(Harness.stored(second, $0)) == Set(ids) })
         #expect(eventually { Self.pending(path).isEmpty }, "left: \(Self.pending(path))")
         #expect(eventually { second.service.statistics.noticesConfirmed == 3 })
@@ -72,10 +76,11 @@ struct CollectorDurabilityTests {
         #expect(eventually { Self.pending(path).isEmpty })
         #expect(try SQLiteReportStore(path: path).count().total == 3)
         #expect(second.service.statistics.duplicates == 1)
+        }
     }
 
     /// Far more notices in the store than the collector may hold in memory: all are sent, a window at a time.
-    @Test func aBacklogLargerThanMemoryIsPagedThrough() throws {
+    @Test func aBacklogLargerThanMemoryIsPagedThrough() async throws {
         let (directory, path) = try Self.temporaryStorePath("backlog.sqlite")
         defer { try? FileManager.default.removeItem(at: directory) }
         let ids = (0..<25).map { "b:\($0)" }
@@ -84,18 +89,22 @@ struct CollectorDurabilityTests {
         #expect(Self.pending(path).count == 25)
 
         let dispatcher = try Harness.fakeDispatcher(acknowledging: true)
-        defer { Harness.settleAndStop(dispatcher) }
-        let collector = try Harness.startCollector(dispatcher: dispatcher.endpoint, store: try SQLiteReportStore(path: path)) {
-            $0.maxPendingNoticesInMemory = 8
-            $0.noticePageSize = 3
+        defer { dispatcher.stop() }
+        try await Harness.withCollector(
+            dispatcher: dispatcher.endpoint, store: try SQLiteReportStore(path: path),
+            configure: {
+                $0.maxPendingNoticesInMemory = 8
+                $0.noticePageSize = 3
+            }
+        ) { collector in
+            #expect(dispatcher.waitUntil { Set(Harness.stored(collector, $0)) == Set(ids) })
+            #expect(eventually { Self.pending(path).isEmpty }, "left: \(Self.pending(path).sorted())")
+            #expect(collector.service.statistics.noticesInMemory <= 8)
         }
-        #expect(dispatcher.waitUntil { Set(Harness.stored(collector, $0)) == Set(ids) })
-        #expect(eventually { Self.pending(path).isEmpty }, "left: \(Self.pending(path).sorted())")
-        #expect(collector.service.statistics.noticesInMemory <= 8)
     }
 
     /// Nothing is told to the dispatcher before it has welcomed the collector.
-    @Test func storedWaitsForTheDispatchersWelcome() throws {
+    @Test func storedWaitsForTheDispatchersWelcome() async throws {
         let welcome = Locked(false)
         let dispatcher = try FakeRouterPeer(respond: { arrival in
             guard case .stored(let notice) = arrival.message else { return [] }
@@ -103,36 +112,34 @@ struct CollectorDurabilityTests {
             ack.jobIds = notice.jobIds
             return [.storedAck(ack)]
         }, tick: { _ in [] })
-        defer { Harness.settleAndStop(dispatcher) }
-        let collector = try Harness.startCollector(dispatcher: dispatcher.endpoint, store: InMemoryReportStore())
-        let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-d3")
-        try worker.send(Self.results(["w:0"]))
-        #expect(Harness.acked(try worker.receive { Harness.acked($0) == ["w:0"] }) == ["w:0"])
-        Thread.sleep(forTimeInterval: 0.2)
-        #expect(Harness.stored(collector, dispatcher.received).isEmpty, "STORED before WELCOME")
-        #expect(welcome.current == false)
+        defer { dispatcher.stop() }
+        try await Harness.withCollector(dispatcher: dispatcher.endpoint, store: InMemoryReportStore()) { collector in
+            let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-d3")
+            try worker.send(Self.results(["w:0"]))
+            #expect(Harness.acked(try worker.receive { Harness.acked($0) == ["w:0"] }) == ["w:0"])
+            let toldEarly = dispatcher.waitUntil(seconds: 0.2) { !Harness.stored(collector, $0).isEmpty }
+            #expect(!toldEarly, "STORED before WELCOME")
+            #expect(welcome.current == false)
 
-        try dispatcher.send(.welcome(Mirsad_V1_Welcome()), to: collector.routingID)
-        #expect(dispatcher.waitUntil { Harness.stored(collector, $0) == ["w:0"] })
-        #expect(eventually { collector.service.statistics.noticesConfirmed == 1 })
+            try dispatcher.send(.welcome(Mirsad_V1_Welcome()), to: collector.routingID)
+            #expect(dispatcher.waitUntil { Harness.stored(collector, $0) == ["w:0"] })
+            #expect(eventually { collector.service.statistics.noticesConfirmed == 1 })
+        }
     }
 
     // MARK: - Full store
 
     /// A full store: nothing acknowledged, a counter and a rate-limited log line naming the problem, still
     /// serving; once there is room the resent results go in and are acknowledged.
-    @Test func aFullStoreAcknowledgesNothingAndRecoversWhenThereIsRoom() throws {
+    @Test func aFullStoreAcknowledgesNothingAndRecoversWhenThereIsRoom() async throws {
         let (directory, path) = try Self.temporaryStorePath("full.sqlite")
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try ReopenableSQLiteStore(path: path, maximumSizeBytes: nil)
         try store.reopen(maximumSizeBytes: 4096)  // no room to grow at all
         let lines = Locked<[String]>([])
         let dispatcher = try Harness.fakeDispatcher(acknowledging: true)
-        defer { Harness.settleAndStop(dispatcher) }
-        var configuration = CollectorService.Configuration(bindEndpoint: "tcp://127.0.0.1:*", dispatcherEndpoint: dispatcher.endpoint)
-        configuration.resendStoredAfterNanoseconds = 3_600_000_000_000
-        let collector = try Harness.startCollector(
-            CollectorService(configuration: configuration, store: store, logger: capturingLogger(lines)))
+        defer { dispatcher.stop() }
+        try await Harness.withCollector(dispatcher: dispatcher.endpoint, store: store, logger: capturingLogger(lines)) { collector in
         let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-d4")
         let ids = (0..<20).map { "full:\($0)" }
 
@@ -157,17 +164,16 @@ struct CollectorDurabilityTests {
         #expect(eventually { Self.pending(path).isEmpty })
         #expect(collector.service.statistics.committed == 20)
         #expect(lines.current.contains { $0.contains("takes results again") })
+        }
     }
 
     // MARK: - Memory bound on results
 
-    @Test func noCommitHoldsMoreThanTheLimitAndOversizedResultsAreRefused() throws {
+    @Test func noCommitHoldsMoreThanTheLimitAndOversizedResultsAreRefused() async throws {
         let dispatcher = try Harness.fakeDispatcher(acknowledging: true)
-        defer { Harness.settleAndStop(dispatcher) }
+        defer { dispatcher.stop() }
         let store = SwitchableStore()
-        let collector = try Harness.startCollector(dispatcher: dispatcher.endpoint, store: store) {
-            $0.maxResultsPerCommit = 600
-        }
+        try await Harness.withCollector(dispatcher: dispatcher.endpoint, store: store, configure: { $0.maxResultsPerCommit = 600 }) { collector in
         let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-d5")
         let oversized = (0...ProtocolLimits.maxJobsPerMessage).map { "big:\($0)" }
         try worker.send(Self.results(oversized))
@@ -187,44 +193,27 @@ struct CollectorDurabilityTests {
         #expect(sizes.reduce(0, +) == 1_000)
         #expect(sizes.allSatisfy { $0 <= 600 }, "\(sizes)")
         #expect(collector.service.statistics.refusedResults == 1)
+        }
     }
 
     // MARK: - Graceful stop
 
-    /// SIGTERM (as `ShutdownSignal.request`): the collector finishes, waits for the STORED_ACK already on its
-    /// way and confirms it, says BYE, and returns; one whose dispatcher never answers gives up after its grace
-    /// period and leaves its notices for the next start, which sends them.
+    /// A graceful stop (what SIGTERM does through the service group): the collector finishes, waits for the
+    /// STORED_ACK already on its way and confirms it, says BYE, and returns; one whose dispatcher never answers
+    /// gives up after its grace period and leaves its notices for the next start, which sends them. Each collector
+    /// is stopped alone; the other keeps serving until its own stop.
     @Test func aGracefulStopConfirmsWhatIsAcknowledgedInTimeAndKeepsTheRest() async throws {
         let (directory, path) = try Self.temporaryStorePath("graceful.sqlite")
         defer { try? FileManager.default.removeItem(at: directory) }
         let silentPath = directory.appendingPathComponent("unanswered.sqlite").path
 
-        await #expect(processExitsWith: .success) { [path = path as String, silentPath = silentPath as String] in
-            guard try CollectorDurabilityTests.gracefulStopScenario(path: path, silentPath: silentPath) else { exit(1) }
-        }
-
-        #expect(Self.pending(path).isEmpty)
-        #expect(Self.pending(silentPath) == ["u:0", "u:1"])
-        let dispatcher = try Harness.fakeDispatcher(acknowledging: true)
-        defer { Harness.settleAndStop(dispatcher) }
-        let next = try Harness.startCollector(dispatcher: dispatcher.endpoint, store: try SQLiteReportStore(path: silentPath))
-        #expect(dispatcher.waitUntil { Set(Harness.stored(next, $0)) == ["u:0", "u:1"] })
-        #expect(eventually { Self.pending(silentPath).isEmpty })
-    }
-
-    /// Runs in the exit test's own process. True when everything held; records an issue for what did not.
-    static func gracefulStopScenario(path: String, silentPath: String) throws -> Bool {
-        var ok = true
-        func check(_ condition: Bool, _ what: String) {
-            if !condition { Issue.record("graceful stop: \(what)"); ok = false }
-        }
         // Answers STORED 300 ms late: the acknowledgement arrives while the collector is stopping.
-        let due = Locked<[(at: UInt64, peer: RoutingID, ids: [String])]>([])
+        let due = Locked<[(at: MonotonicInstant, peer: RoutingID, ids: [String])]>([])
         let slow = try FakeRouterPeer(respond: { arrival in
             switch arrival.message {
             case .hello: return [.welcome(Mirsad_V1_Welcome())]
             case .stored(let notice):
-                due.withLock { $0.append((arrival.at + 300_000_000, arrival.peer, notice.jobIds)) }
+                due.withLock { $0.append((arrival.at.advanced(by: .milliseconds(300)), arrival.peer, notice.jobIds)) }
                 return []
             default: return []
             }
@@ -243,42 +232,41 @@ struct CollectorDurabilityTests {
         let silent = try Harness.fakeDispatcher(acknowledging: false)
         defer { silent.stop() }
 
-        let stopped = DispatchSemaphore(value: 0)
-        let failures = Locked<[String]>([])
-        let finished: @Sendable ((any Error)?) -> Void = { error in
-            if let error { failures.withLock { $0.append("\(error)") } }
-            stopped.signal()
-        }
-        let answered = try Harness.startCollector(
-            dispatcher: slow.endpoint, store: try SQLiteReportStore(path: path), configure: { $0.shutdownGraceNanoseconds = 2_000_000_000 },
-            finished: finished)
-        let unanswered = try Harness.startCollector(
-            dispatcher: silent.endpoint, store: try SQLiteReportStore(path: silentPath), configure: { $0.shutdownGraceNanoseconds = 300_000_000 },
-            finished: finished)
+        let answered = try await Harness.startCollector(
+            dispatcher: slow.endpoint, store: try SQLiteReportStore(path: path), configure: { $0.shutdownGrace = .seconds(2) })
+        let unanswered = try await Harness.startCollector(
+            dispatcher: silent.endpoint, store: try SQLiteReportStore(path: silentPath),
+            configure: { $0.shutdownGrace = .milliseconds(300) })
 
         let workerA = try FakeDealer(endpoint: answered.endpoint, identity: "worker-g1")
         let workerU = try FakeDealer(endpoint: unanswered.endpoint, identity: "worker-g2")
-        try workerU.send(results(["u:0", "u:1"]))
-        check(Set(Harness.acked(try workerU.receive { Harness.acked($0).count == 2 })) == ["u:0", "u:1"], "u results not acknowledged")
-        check(silent.waitUntil { Set(Harness.stored(unanswered, $0)) == ["u:0", "u:1"] }, "no STORED for u")
-        try workerA.send(results(["a:0", "a:1", "a:2"]))
-        check(Set(Harness.acked(try workerA.receive { Harness.acked($0).count == 3 })) == ["a:0", "a:1", "a:2"], "a results not acknowledged")
-        check(slow.waitUntil { Set(Harness.stored(answered, $0)) == ["a:0", "a:1", "a:2"] }, "no STORED for a")
+        try workerU.send(Self.results(["u:0", "u:1"]))
+        #expect(Set(Harness.acked(try workerU.receive { Harness.acked($0).count == 2 })) == ["u:0", "u:1"])
+        #expect(silent.waitUntil { Set(Harness.stored(unanswered, $0)) == ["u:0", "u:1"] })
+        try workerA.send(Self.results(["a:0", "a:1", "a:2"]))
+        #expect(Set(Harness.acked(try workerA.receive { Harness.acked($0).count == 3 })) == ["a:0", "a:1", "a:2"])
+        #expect(slow.waitUntil { Set(Harness.stored(answered, $0)) == ["a:0", "a:1", "a:2"] })
 
-        let stopAt = Date()
-        ShutdownSignal.request()
-        let bothStopped = stopped.wait(timeout: .now() + 5) == .success && stopped.wait(timeout: .now() + 5) == .success
-        check(bothStopped, "a collector did not stop")
-        check(Date().timeIntervalSince(stopAt) < 4, "stopping took \(Date().timeIntervalSince(stopAt)) s")
-        check(failures.current.isEmpty, "run threw: \(failures.current)")
-        check(pending(path).isEmpty, "acknowledged during the stop but not confirmed: \(pending(path))")
-        check(pending(silentPath) == ["u:0", "u:1"], "unacknowledged notices: \(pending(silentPath))")
-        check(answered.service.statistics.noticesConfirmed == 3, "confirmed \(answered.service.statistics.noticesConfirmed)")
-        let said = { (peer: FakeRouterPeer, collector: Harness.RunningCollector) in
-            peer.waitUntil { $0.contains { $0.peer == collector.routingID && $0.message.command == .bye } }
+        let clock = ContinuousClock()
+        let stopping = clock.now
+        try await unanswered.stop()
+        #expect(Self.pending(silentPath) == ["u:0", "u:1"], "unacknowledged notices: \(Self.pending(silentPath))")
+        #expect(silent.waitUntil { $0.contains { $0.peer == unanswered.routingID && $0.message.command == .bye } }, "no BYE")
+        // The other collector was not stopped with it: it still stores and acknowledges.
+        try workerA.send(Self.results(["a:3"]))
+        #expect(Harness.acked(try workerA.receive { Harness.acked($0).contains("a:3") }).contains("a:3"))
+
+        try await answered.stop()
+        #expect(clock.now - stopping < .seconds(4), "stopping took \(clock.now - stopping)")
+        #expect(Self.pending(path).isEmpty, "acknowledged during the stop but not confirmed: \(Self.pending(path))")
+        #expect(answered.service.statistics.noticesConfirmed == 4)
+        #expect(slow.waitUntil { $0.contains { $0.peer == answered.routingID && $0.message.command == .bye } }, "no BYE")
+
+        let dispatcher = try Harness.fakeDispatcher(acknowledging: true)
+        defer { dispatcher.stop() }
+        try await Harness.withCollector(dispatcher: dispatcher.endpoint, store: try SQLiteReportStore(path: silentPath)) { next in
+            #expect(dispatcher.waitUntil { Set(Harness.stored(next, $0)) == ["u:0", "u:1"] })
+            #expect(eventually { Self.pending(silentPath).isEmpty })
         }
-        check(said(slow, answered), "no BYE to the answering dispatcher")
-        check(said(silent, unanswered), "no BYE to the silent dispatcher")
-        return ok
     }
 }

@@ -1,5 +1,6 @@
 import ArticleAnalysis
 import Foundation
+import Logging
 import MirsadProtocol
 import ReportStore
 import Testing
@@ -40,62 +41,55 @@ final class FakeDealer {
 
 /// `CollectorService` between a fake dispatcher (ROUTER) and a fake worker (DEALER), storing to a real store.
 ///
-/// Like the worker, a collector stops only through the process-wide `ShutdownSignal`, so each test leaves its
-/// collector running on a detached thread until the process ends, and the fake dispatcher looks only at
-/// messages from its own collector.
+/// Each test starts its collector alone in this process and stops it before its fake dispatcher
+/// (`withCollector`), so no collector outlives its test.
 @Suite(.timeLimit(.minutes(5)))
 struct CollectorServiceTests {
-    struct RunningCollector {
-        let service: CollectorService
-        let endpoint: String
+    struct RunningCollector: Sendable {
+        let run: ServiceRun<CollectorService>
+        var service: CollectorService { run.service }
+        var endpoint: String { run.readyValue }
         var id: String { service.id }
         var routingID: RoutingID { Array(id.utf8) }
+
+        /// Stops the collector gracefully and waits for it.
+        func stop() async throws { try await run.stop() }
     }
 
+    /// A collector between `dispatcher` and the test's fake workers. With the hour-long STORED resend period it
+    /// gets by default, it never resends on its own.
     static func startCollector(
-        dispatcher: String, store: any ReportStore, resendStoredAfterNanoseconds: UInt64 = 3_600_000_000_000,
+        dispatcher: String, store: any ReportStore, resendStoredAfter: Duration = .seconds(3_600),
+        clock: ServiceClock = .system, logger: Logger = quietLogger,
         configure: (inout CollectorService.Configuration) -> Void = { _ in }
-    ) throws -> RunningCollector {
-        try startCollector(dispatcher: dispatcher, store: store, resendStoredAfterNanoseconds: resendStoredAfterNanoseconds,
-                           configure: configure, finished: { _ in })
-    }
-
-    /// Starts a collector on a new thread and returns once it serves; `finished` runs on that thread when `run`
-    /// returns (after a requested shutdown), with what it threw if anything.
-    static func startCollector(
-        dispatcher: String, store: any ReportStore, resendStoredAfterNanoseconds: UInt64 = 3_600_000_000_000,
-        configure: (inout CollectorService.Configuration) -> Void = { _ in },
-        finished: @escaping @Sendable ((any Error)?) -> Void
-    ) throws -> RunningCollector {
+    ) async throws -> RunningCollector {
         var configuration = CollectorService.Configuration(bindEndpoint: "tcp://127.0.0.1:*", dispatcherEndpoint: dispatcher)
-        configuration.resendStoredAfterNanoseconds = resendStoredAfterNanoseconds
+        configuration.resendStoredAfter = resendStoredAfter
         configure(&configuration)
-        let collector = CollectorService(configuration: configuration, store: store, logger: quietLogger)
-        return try startCollector(collector, finished: finished)
+        let run = try await ServiceRun.start { ready in
+            CollectorService(configuration: configuration, store: store, logger: logger, clock: clock, ready: ready)
+        }
+        return RunningCollector(run: run)
     }
 
-    static func startCollector(
-        _ collector: CollectorService, finished: @escaping @Sendable ((any Error)?) -> Void = { _ in }
-    ) throws -> RunningCollector {
-        let started = Locked<Result<RunningCollector, any Error>?>(nil)
-        let ready = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            do {
-                try collector.run { endpoint in
-                    started.withLock { $0 = .success(RunningCollector(service: collector, endpoint: endpoint)) }
-                    ready.signal()
-                }
-                finished(nil)
-            } catch {
-                started.withLock { $0 = $0 ?? .failure(error) }
-                ready.signal()
-                finished(error)
-            }
+    /// Runs `body` with a collector started as `startCollector` does, and stops the collector when `body` ends,
+    /// however it ends.
+    static func withCollector(
+        dispatcher: String, store: any ReportStore, resendStoredAfter: Duration = .seconds(3_600),
+        clock: ServiceClock = .system, logger: Logger = quietLogger,
+        configure: (inout CollectorService.Configuration) -> Void = { _ in },
+        _ body: (RunningCollector) async throws -> Void
+    ) async throws {
+        let collector = try await startCollector(
+            dispatcher: dispatcher, store: store, resendStoredAfter: resendStoredAfter, clock: clock, logger: logger,
+            configure: configure)
+        do {
+            try await body(collector)
+        } catch {
+            try? await collector.stop()
+            throw error
         }
-        guard ready.wait(timeout: .now() + .seconds(10)) == .success, let result = started.current else {
-            throw CocoaError(.executableLoad)
-        }
-        return try result.get()
+        try await collector.stop()
     }
 
     /// A fake dispatcher that welcomes every HELLO and, when `acknowledging`, acknowledges every STORED at once.
@@ -118,11 +112,6 @@ struct CollectorServiceTests {
 
     private static func ackingDispatcher() throws -> FakeRouterPeer { try fakeDispatcher(acknowledging: true) }
 
-    /// Stops `dispatcher` once its last acknowledgements have had time to reach the collector.
-    static func settleAndStop(_ dispatcher: FakeRouterPeer) {
-        Thread.sleep(forTimeInterval: 0.2)
-        dispatcher.stop()
-    }
 
     static func results(_ ids: [String]) -> MirsadMessage {
         var body = Mirsad_V1_Results()
@@ -142,15 +131,14 @@ struct CollectorServiceTests {
         }
     }
 
-    @Test func resultsAreStoredInSQLiteThenAcknowledgedToTheWorkerAndTheDispatcher() throws {
+    @Test func resultsAreStoredInSQLiteThenAcknowledgedToTheWorkerAndTheDispatcher() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-collector-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("reports.sqlite").path
         let dispatcher = try Self.ackingDispatcher()
-        defer { Self.settleAndStop(dispatcher) }
-        let collector = try Self.startCollector(dispatcher: dispatcher.endpoint, store: try SQLiteReportStore(path: path))
-
+        defer { dispatcher.stop() }
+        try await Self.withCollector(dispatcher: dispatcher.endpoint, store: try SQLiteReportStore(path: path)) { collector in
         #expect(dispatcher.waitUntil { $0.contains { $0.peer == collector.routingID && $0.message.command == .hello } })
         let hello = dispatcher.received.first { $0.peer == collector.routingID }
         if case .hello(let body)? = hello?.message {
@@ -184,41 +172,47 @@ struct CollectorServiceTests {
         let again = try worker.receive { Self.acked($0).filter { $0 == "c:0" }.count == 2 }
         #expect(Self.acked(again).filter { $0 == "c:0" }.count == 2)
         #expect(try reader.count().total == 3)
-    }
-
-    /// STORED is resent until the dispatcher acknowledges it, then no more (a resend once trapped on a clock
-    /// underflow, so the scenario runs in a child process).
-    @Test func storedIsResentUntilTheDispatcherAcknowledgesIt() async {
-        await #expect(processExitsWith: .success) {
-            guard try CollectorServiceTests.storedResendScenario() else { exit(1) }
         }
     }
 
-    /// STORED is resent at the configured period until STORED_ACK, then no more. True when all of that held.
-    static func storedResendScenario() throws -> Bool {
-        let dispatcher = try fakeDispatcher(acknowledging: false)
+    /// STORED is resent each period of the collector's clock until the dispatcher acknowledges it, then no more.
+    /// The clock is a manual one, so "no more" is checked after the clock passed several periods: two later
+    /// results' STOREDs mark two turns of the collector's loop that would have resent it.
+    @Test func storedIsResentUntilTheDispatcherAcknowledgesIt() async throws {
+        let dispatcher = try Self.fakeDispatcher(acknowledging: false)
         defer { dispatcher.stop() }
-        let collector = try startCollector(
-            dispatcher: dispatcher.endpoint, store: InMemoryReportStore(), resendStoredAfterNanoseconds: 150_000_000)
-        let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-c2")
-        try worker.send(results(["s:0"]))
-        guard dispatcher.waitUntil({ stored(collector, $0).filter { $0 == "s:0" }.count >= 3 }) else { return false }
+        let clock = ManualClock()
+        try await Self.withCollector(
+            dispatcher: dispatcher.endpoint, store: InMemoryReportStore(), resendStoredAfter: .milliseconds(150),
+            clock: clock.serviceClock
+        ) { collector in
+            let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-c2")
+            try worker.send(Self.results(["s:0"]))
+            #expect(dispatcher.waitUntil { Self.stored(collector, $0) == ["s:0"] })
+            for sends in 2...3 {
+                clock.advance(by: .milliseconds(150))
+                #expect(dispatcher.waitUntil { Self.stored(collector, $0).count == sends }, "resend \(sends - 1)")
+            }
 
-        var ack = Mirsad_V1_StoredAck()
-        ack.jobIds = ["s:0"]
-        try dispatcher.send(.storedAck(ack), to: collector.routingID)
-        Thread.sleep(forTimeInterval: 0.2)
-        let settled = stored(collector, dispatcher.received).count
-        Thread.sleep(forTimeInterval: 0.6)
-        return stored(collector, dispatcher.received).count == settled
+            var ack = Mirsad_V1_StoredAck()
+            ack.jobIds = ["s:0"]
+            try dispatcher.send(.storedAck(ack), to: collector.routingID)
+            #expect(eventually { collector.service.statistics.noticesInMemory == 0 }, "STORED_ACK not taken")
+            clock.advance(by: .seconds(1))
+            for marker in ["s:1", "s:2"] {
+                try worker.send(Self.results([marker]))
+                #expect(dispatcher.waitUntil { Self.stored(collector, $0).contains(marker) })
+            }
+            #expect(Self.stored(collector, dispatcher.received).filter { $0 == "s:0" }.count == 3, "s:0 sent again after its STORED_ACK")
+        }
     }
 
-    @Test func failedStoreAcknowledgesNothingUntilTheWorkerResendsSuccessfully() throws {
+    @Test func failedStoreAcknowledgesNothingUntilTheWorkerResendsSuccessfully() async throws {
         let dispatcher = try Self.ackingDispatcher()
-        defer { Self.settleAndStop(dispatcher) }
+        defer { dispatcher.stop() }
         let store = SwitchableStore()
         store.failing.withLock { $0 = true }
-        let collector = try Self.startCollector(dispatcher: dispatcher.endpoint, store: store)
+        try await Self.withCollector(dispatcher: dispatcher.endpoint, store: store) { collector in
         let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-c3")
 
         try worker.send(Self.results(["f:0"]))
@@ -233,12 +227,13 @@ struct CollectorServiceTests {
         #expect(Self.acked(replies) == ["f:0"])
         #expect(try store.contains(jobID: "f:0"))
         #expect(dispatcher.waitUntil { Self.stored(collector, $0) == ["f:0"] })
+        }
     }
 
-    @Test func misdirectedCommandIsRefusedAndMalformedInputIgnored() throws {
+    @Test func misdirectedCommandIsRefusedAndMalformedInputIgnored() async throws {
         let dispatcher = try Self.ackingDispatcher()
-        defer { Self.settleAndStop(dispatcher) }
-        let collector = try Self.startCollector(dispatcher: dispatcher.endpoint, store: InMemoryReportStore())
+        defer { dispatcher.stop() }
+        try await Self.withCollector(dispatcher: dispatcher.endpoint, store: InMemoryReportStore()) { collector in
         let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-c4")
         _ = try worker.socket.send([[0xde, 0xad]])
         _ = try worker.socket.send(Array(repeating: [1], count: 100))
@@ -254,5 +249,6 @@ struct CollectorServiceTests {
         // Still serving.
         try worker.send(Self.results(["g:0"]))
         #expect(Self.acked(try worker.receive { Self.acked($0) == ["g:0"] }) == ["g:0"])
+        }
     }
 }

@@ -14,16 +14,16 @@ import Testing
         var confirmed: [String] = []
 
         init(capacity: Int, pageSize: Int, resendAfter: UInt64 = 1_000) {
-            tracker = Tracker(configuration: .init(capacity: capacity, pageSize: pageSize, resendAfterNanoseconds: resendAfter))
+            tracker = Tracker(configuration: .init(capacity: capacity, pageSize: pageSize, resendAfter: .nanoseconds(resendAfter)))
         }
 
         /// What `CollectorService` does after a commit: the notices are in the table, then the tracker hears.
-        mutating func commit(_ ids: [String], now: UInt64) {
+        mutating func commit(_ ids: [String], now: MonotonicInstant) {
             for id in ids where !table.contains(id) { table.append(id) }
             apply(tracker.committed(ids, now: now), now: now)
         }
 
-        mutating func apply(_ actions: [Tracker.Action], now: UInt64) {
+        mutating func apply(_ actions: [Tracker.Action], now: MonotonicInstant) {
             var queue = actions[...]
             while let action = queue.popFirst() {
                 switch action {
@@ -40,16 +40,16 @@ import Testing
             }
         }
 
-        mutating func tick(_ now: UInt64) { apply(tracker.tick(now: now), now: now) }
+        mutating func tick(_ now: MonotonicInstant) { apply(tracker.tick(now: now), now: now) }
     }
 
     /// A tracker that has read an empty store and been welcomed.
     static func welcomedEmpty(resendAfter: UInt64 = 100) -> Tracker {
-        var tracker = Tracker(configuration: .init(capacity: 100, pageSize: 10, resendAfterNanoseconds: resendAfter))
-        #expect(tracker.tick(now: 0) == [.loadPage(limit: 10)], "a new tracker first reads what an earlier run left")
-        #expect(tracker.pageLoaded([], limit: 10, now: 0).isEmpty)
+        var tracker = Tracker(configuration: .init(capacity: 100, pageSize: 10, resendAfter: .nanoseconds(resendAfter)))
+        #expect(tracker.tick(now: .at(0)) == [.loadPage(limit: 10)], "a new tracker first reads what an earlier run left")
+        #expect(tracker.pageLoaded([], limit: 10, now: .at(0)).isEmpty)
         #expect(!tracker.backlog)
-        #expect(tracker.linkUp(now: 0).isEmpty)
+        #expect(tracker.linkUp(now: .at(0)).isEmpty)
         return tracker
     }
 
@@ -58,15 +58,15 @@ import Testing
     }
 
     @Test func nothingIsSentBeforeWelcomeThenEverythingHeldIs() {
-        var tracker = Tracker(configuration: .init(capacity: 10, pageSize: 4, resendAfterNanoseconds: 100))
-        #expect(tracker.tick(now: 1) == [.loadPage(limit: 4)])
-        #expect(tracker.pageLoaded(["left-1", "left-2"], limit: 4, now: 1).isEmpty, "not welcomed yet")
+        var tracker = Tracker(configuration: .init(capacity: 10, pageSize: 4, resendAfter: .nanoseconds(100)))
+        #expect(tracker.tick(now: .at(1)) == [.loadPage(limit: 4)])
+        #expect(tracker.pageLoaded(["left-1", "left-2"], limit: 4, now: .at(1)).isEmpty, "not welcomed yet")
         #expect(!tracker.backlog)
-        #expect(tracker.committed(["new-1"], now: 2).isEmpty)
-        #expect(tracker.tick(now: 1_000).isEmpty, "no resend before WELCOME either")
+        #expect(tracker.committed(["new-1"], now: .at(2)).isEmpty)
+        #expect(tracker.tick(now: .at(1_000)).isEmpty, "no resend before WELCOME either")
         #expect(tracker.awaitingAcknowledgement == 0)
 
-        let actions = tracker.linkUp(now: 1_001)
+        let actions = tracker.linkUp(now: .at(1_001))
         #expect(actions.count == 1)
         #expect(Set(Self.sentIDs(actions)) == ["left-1", "left-2", "new-1"])
         #expect(tracker.awaitingAcknowledgement == 3)
@@ -74,75 +74,75 @@ import Testing
 
     @Test func eachCommitIsSentOnceWithoutRepeats() {
         var tracker = Self.welcomedEmpty()
-        #expect(tracker.committed(["x", "y", "x"], now: 5) == [.send(["x", "y"])])
+        #expect(tracker.committed(["x", "y", "x"], now: .at(5)) == [.send(["x", "y"])])
         // A duplicate commit of a pending id is told again at once (its first STORED may be lost).
-        #expect(tracker.committed(["y", "z"], now: 6) == [.send(["y", "z"])])
+        #expect(tracker.committed(["y", "z"], now: .at(6)) == [.send(["y", "z"])])
         #expect(tracker.pendingCount == 3)
     }
 
     @Test func onlyUnacknowledgedIdsAreSentAgainAfterThePeriod() {
         var tracker = Self.welcomedEmpty(resendAfter: 100)
-        #expect(tracker.committed(["a", "b"], now: 10) == [.send(["a", "b"])])
-        #expect(tracker.tick(now: 50).isEmpty)
+        #expect(tracker.committed(["a", "b"], now: .at(10)) == [.send(["a", "b"])])
+        #expect(tracker.tick(now: .at(50)).isEmpty)
         tracker.acknowledged(["a"])
-        #expect(tracker.tick(now: 111) == [.confirm(["a"]), .send(["b"])])
-        #expect(tracker.tick(now: 150).isEmpty)
-        #expect(tracker.tick(now: 211) == [.send(["b"])])
+        #expect(tracker.tick(now: .at(111)) == [.confirm(["a"]), .send(["b"])])
+        #expect(tracker.tick(now: .at(150)).isEmpty)
+        #expect(tracker.tick(now: .at(211)) == [.send(["b"])])
         tracker.acknowledged(["b", "never-sent"])
-        #expect(tracker.tick(now: 212) == [.confirm(["b", "never-sent"])], "every acknowledged id is confirmed")
-        #expect(tracker.tick(now: 10_000).isEmpty)
+        #expect(tracker.tick(now: .at(212)) == [.confirm(["b", "never-sent"])], "every acknowledged id is confirmed")
+        #expect(tracker.tick(now: .at(10_000)).isEmpty)
         #expect(tracker.pendingCount == 0)
     }
 
     @Test func aClockThatHasNotMovedResendsNothing() {
         var tracker = Self.welcomedEmpty(resendAfter: 100)
-        _ = tracker.committed(["a"], now: 500)
-        #expect(tracker.tick(now: 400).isEmpty, "an earlier time must not count as a long wait")
-        #expect(tracker.tick(now: 500).isEmpty)
+        _ = tracker.committed(["a"], now: .at(500))
+        #expect(tracker.tick(now: .at(400)).isEmpty, "an earlier time must not count as a long wait")
+        #expect(tracker.tick(now: .at(500)).isEmpty)
     }
 
     @Test func largeCommitsAreSentInMessagesOfAtMostTheIdLimit() {
-        var tracker = Tracker(configuration: .init(capacity: 10_000, pageSize: 10, resendAfterNanoseconds: 100))
-        _ = tracker.tick(now: 0)
-        _ = tracker.pageLoaded([], limit: 10, now: 0)
-        _ = tracker.linkUp(now: 0)
+        var tracker = Tracker(configuration: .init(capacity: 10_000, pageSize: 10, resendAfter: .nanoseconds(100)))
+        _ = tracker.tick(now: .at(0))
+        _ = tracker.pageLoaded([], limit: 10, now: .at(0))
+        _ = tracker.linkUp(now: .at(0))
         let ids = (0..<5_000).map { "j\($0)" }
-        let actions = tracker.committed(ids, now: 1)
+        let actions = tracker.committed(ids, now: .at(1))
         #expect(actions.map { if case .send(let chunk) = $0 { chunk.count } else { -1 } } == [4_096, 904])
         #expect(Self.sentIDs(actions) == ids, "in order, each once")
     }
 
     @Test func aNewSessionSendsNothingUntilItsWelcomeThenEverything() {
         var tracker = Self.welcomedEmpty(resendAfter: 100)
-        _ = tracker.committed(["a", "b"], now: 1)
+        _ = tracker.committed(["a", "b"], now: .at(1))
         tracker.linkDown()
         #expect(tracker.awaitingAcknowledgement == 0)
-        #expect(tracker.tick(now: 500).isEmpty)
-        #expect(tracker.committed(["c"], now: 501).isEmpty)
-        let actions = tracker.linkUp(now: 502)
+        #expect(tracker.tick(now: .at(500)).isEmpty)
+        #expect(tracker.committed(["c"], now: .at(501)).isEmpty)
+        let actions = tracker.linkUp(now: .at(502))
         #expect(Set(Self.sentIDs(actions)) == ["a", "b", "c"])
-        #expect(tracker.tick(now: 550).isEmpty, "the old session's sends are not due")
-        #expect(Set(Self.sentIDs(tracker.tick(now: 603))) == ["a", "b", "c"])
+        #expect(tracker.tick(now: .at(550)).isEmpty, "the old session's sends are not due")
+        #expect(Set(Self.sentIDs(tracker.tick(now: .at(603)))) == ["a", "b", "c"])
     }
 
     @Test func aFailedConfirmationReadsTheNoticesBackFromTheStore() {
         var tracker = Self.welcomedEmpty()
-        _ = tracker.committed(["a"], now: 1)
+        _ = tracker.committed(["a"], now: .at(1))
         tracker.acknowledged(["a"])
-        #expect(tracker.tick(now: 2) == [.confirm(["a"])])
+        #expect(tracker.tick(now: .at(2)) == [.confirm(["a"])])
         tracker.confirmFailed(["a"])
         #expect(tracker.backlog)
-        #expect(tracker.tick(now: 3) == [.loadPage(limit: 10)])
-        #expect(tracker.pageLoaded(["a"], limit: 10, now: 3) == [.send(["a"])])
+        #expect(tracker.tick(now: .at(3)) == [.loadPage(limit: 10)])
+        #expect(tracker.pageLoaded(["a"], limit: 10, now: .at(3)) == [.send(["a"])])
         #expect(!tracker.backlog)
     }
 
     @Test func acknowledgedIdsWaitingForDeletionAreNotReadBackIn() {
         var tracker = Self.welcomedEmpty()
-        _ = tracker.committed(["a", "b"], now: 1)
+        _ = tracker.committed(["a", "b"], now: .at(1))
         tracker.acknowledged(["a"])
         tracker.confirmFailed(["earlier"])
-        #expect(tracker.pageLoaded(["a", "b", "c"], limit: 10, now: 2) == [.send(["c"])])
+        #expect(tracker.pageLoaded(["a", "b", "c"], limit: 10, now: .at(2)) == [.send(["c"])])
         #expect(!tracker.isPending("a"))
     }
 
@@ -150,24 +150,24 @@ import Testing
     /// dispatcher acknowledges everything it is told, every notice is sent and the table ends empty.
     @Test func memoryHoldsAtMostTheWindowAndTheRestIsPagedIn() {
         var driver = Driver(capacity: 8, pageSize: 3, resendAfter: 1_000)
-        driver.tick(0)
+        driver.tick(.at(0))
         let ids = (0..<80).map { "job-\($0)" }
         for (index, chunk) in ids.chunked(by: 5).enumerated() {
-            driver.commit(chunk, now: UInt64(index))
-            driver.tick(UInt64(index))
+            driver.commit(chunk, now: .at(index))
+            driver.tick(.at(index))
             #expect(driver.tracker.pendingCount <= 8)
         }
         #expect(driver.sent.isEmpty, "never welcomed")
         #expect(driver.table.count == 80)
         #expect(driver.tracker.backlog)
 
-        driver.apply(driver.tracker.linkUp(now: 100), now: 100)
-        var now: UInt64 = 100
+        driver.apply(driver.tracker.linkUp(now: .at(100)), now: .at(100))
+        var now = 100
         while !driver.table.isEmpty && now < 1_000 {
             now += 1
             let unacknowledged = driver.sent.filter { !driver.confirmed.contains($0) }
             driver.tracker.acknowledged(unacknowledged)
-            driver.tick(now)
+            driver.tick(.at(now))
             #expect(driver.tracker.pendingCount <= 8)
         }
         #expect(driver.table.isEmpty)

@@ -14,8 +14,8 @@ final class FakeRouterPeer: Sendable {
     struct Received: Sendable {
         var peer: RoutingID
         var message: MirsadMessage
-        /// Monotonic nanoseconds when the peer's thread decoded it.
-        var at: UInt64
+        /// When the peer's thread decoded it.
+        var at: MonotonicInstant
     }
 
     typealias Outgoing = (peer: RoutingID, frames: [[UInt8]])
@@ -60,7 +60,7 @@ final class FakeRouterPeer: Sendable {
     /// Binds the ROUTER on a new thread and returns once it listens.
     init(
         respond: @escaping @Sendable (Received) -> [MirsadMessage] = { _ in [] },
-        tick: @escaping @Sendable (UInt64) -> [(RoutingID, MirsadMessage)] = { _ in [] }
+        tick: @escaping @Sendable (MonotonicInstant) -> [(RoutingID, MirsadMessage)] = { _ in [] }
     ) throws {
         let bound = Shared()
         let ready = DispatchSemaphore(value: 0)
@@ -101,12 +101,12 @@ final class FakeRouterPeer: Sendable {
                             state.withLock { $0.malformed += 1 }
                             continue
                         }
-                        let arrival = Received(peer: peer, message: decodedMessage, at: MonotonicClock.now())
+                        let arrival = Received(peer: peer, message: decodedMessage, at: .now())
                         state.withLock { $0.received.append(arrival) }
                         for reply in respond(arrival) { transmit(encoded(reply, to: peer)) }
                     }
                 }
-                for (peer, reply) in tick(MonotonicClock.now()) { transmit(encoded(reply, to: peer)) }
+                for (peer, reply) in tick(.now()) { transmit(encoded(reply, to: peer)) }
                 let outgoing = state.withLock { s in defer { s.outbox.removeAll() }; return s.outbox }
                 for item in outgoing { transmit([item.peer] + item.frames) }
             }

@@ -17,12 +17,12 @@ struct ProducerWaitTests {
         return path
     }
 
-    private static func options(_ endpoint: String, waitTimeout: Double?) -> Producer.Options {
+    private static func options(_ endpoint: String, waitTimeout: Duration?) -> Producer.Options {
         var options = Producer.Options(session: SubmitSession.Options(dispatcherEndpoint: endpoint, batchID: "wait"))
         options.wait = true
-        options.waitTimeoutSeconds = waitTimeout
-        options.statusTimeoutSeconds = 0.3
-        options.pollIntervalSeconds = 0.05
+        options.waitTimeout = waitTimeout
+        options.statusTimeout = .milliseconds(300)
+        options.pollInterval = .milliseconds(50)
         options.progress = .silent
         return options
     }
@@ -40,7 +40,7 @@ struct ProducerWaitTests {
         // BATCH_STATUS goes unanswered for 1.2 s (a dispatcher restarting); then one job is retrying, then the
         // batch is finished with one dead letter.
         final class Script: @unchecked Sendable {
-            var firstPoll: UInt64? = nil
+            var firstPoll: MonotonicInstant? = nil
             var answers = 0
         }
         let script = Script()
@@ -52,7 +52,7 @@ struct ProducerWaitTests {
             case .batchStatus(let request):
                 let first = script.firstPoll ?? arrival.at
                 script.firstPoll = first
-                guard arrival.at - first >= 1_200_000_000 else { return [] }
+                guard first.duration(to: arrival.at) >= .milliseconds(1_200) else { return [] }
                 script.answers += 1
                 var reply = Mirsad_V1_BatchStatusReply()
                 reply.requestID = request.requestID
@@ -73,10 +73,10 @@ struct ProducerWaitTests {
             }
         })
         defer { dispatcher.stop() }
-        let started = MonotonicClock.now()
-        let report = try Producer(options: Self.options(dispatcher.endpoint, waitTimeout: 20), logger: quietLogger)
+        let started = MonotonicInstant.now()
+        let report = try Producer(options: Self.options(dispatcher.endpoint, waitTimeout: .seconds(exactly: 20)), logger: quietLogger)
             .run(inputs: [try Self.input(count)])
-        #expect(MonotonicClock.now() - started >= 1_200_000_000)
+        #expect(started.duration(to: .now()) >= .milliseconds(1_200))
         #expect(report.accepted == count)
         #expect(report.stored == count - 1)
         #expect(report.deadLetters == 1 && report.failed == 1)
@@ -91,12 +91,12 @@ struct ProducerWaitTests {
             if case .submit(let s) = arrival.message { [Self.acknowledge(s)] } else { [] }
         })
         defer { dispatcher.stop() }
-        let started = MonotonicClock.now()
+        let started = MonotonicInstant.now()
         #expect(throws: Producer.WaitTimeout.self) {
-            _ = try Producer(options: Self.options(dispatcher.endpoint, waitTimeout: 0.8), logger: quietLogger)
+            _ = try Producer(options: Self.options(dispatcher.endpoint, waitTimeout: .milliseconds(800)), logger: quietLogger)
                 .run(inputs: [try Self.input(3)])
         }
-        let seconds = Double(MonotonicClock.now() - started) / 1e9
+        let seconds = started.duration(to: .now()).inSeconds
         #expect(seconds >= 0.8 && seconds < 5, "gave up after \(seconds) s")
     }
 

@@ -1,42 +1,43 @@
+import MirsadProtocol
 import Testing
 @testable import MirsadServices
 
 @Suite struct ProgressReporterTests {
-    private let second: UInt64 = 1_000_000_000
+    private let second = Duration.seconds(1)
 
     @Test func barShowsTheFractionCountsRateAndETA() {
-        let line = ProgressReporter.render(label: "submit", done: 25, total: 100, elapsedNanoseconds: 5 * second, barWidth: 20)
+        let line = ProgressReporter.render(label: "submit", done: 25, total: 100, elapsed: second * 5, barWidth: 20)
         // 25 of 100 fills a quarter of 20 cells; 5 articles/s leaves 75 articles for 15 s.
         #expect(line == "submit [#####---------------] 25/100 5.0 articles/s ETA 15s")
     }
 
     @Test func finishedBarIsFullAndHasNoETA() {
-        let line = ProgressReporter.render(label: "x", done: 300, total: 300, elapsedNanoseconds: 2 * second, barWidth: 10)
+        let line = ProgressReporter.render(label: "x", done: 300, total: 300, elapsed: second * 2, barWidth: 10)
         #expect(line == "x [##########] 300/300 150 articles/s")
     }
 
     @Test func moreDoneThanTotalKeepsTheBarWithinItsWidth() {
-        let line = ProgressReporter.render(label: "x", done: 12, total: 10, elapsedNanoseconds: 4 * second, barWidth: 8)
+        let line = ProgressReporter.render(label: "x", done: 12, total: 10, elapsed: second * 4, barWidth: 8)
         #expect(line == "x [########] 12/10 3.0 articles/s")
     }
 
     @Test func noElapsedTimeMeansNoRateAndNoETA() {
-        let line = ProgressReporter.render(label: "x", done: 0, total: 50, elapsedNanoseconds: 0, barWidth: 4)
+        let line = ProgressReporter.render(label: "x", done: 0, total: 50, elapsed: .zero, barWidth: 4)
         #expect(line == "x [----] 0/50 0.0 articles/s")
     }
 
     @Test func longETAIsInMinutesOrHours() {
-        let minutes = ProgressReporter.render(label: "x", done: 1, total: 91, elapsedNanoseconds: second, barWidth: 0)
+        let minutes = ProgressReporter.render(label: "x", done: 1, total: 91, elapsed: second, barWidth: 0)
         #expect(minutes.hasSuffix("ETA 1m30s"), "\(minutes)")
-        let hours = ProgressReporter.render(label: "x", done: 1, total: 7_322, elapsedNanoseconds: second, barWidth: 0)
+        let hours = ProgressReporter.render(label: "x", done: 1, total: 7_322, elapsed: second, barWidth: 0)
         #expect(hours.hasSuffix("ETA 2h2m"), "\(hours)")
     }
 
     @Test func withoutTotalOnlyTheCountAndRate() {
-        let line = ProgressReporter.render(label: "read", done: 42, total: nil, elapsedNanoseconds: 5 * second, barWidth: 30)
+        let line = ProgressReporter.render(label: "read", done: 42, total: nil, elapsed: second * 5, barWidth: 30)
         #expect(line == "read 42 8.4 articles/s")
         // A total of 0 says nothing about progress either.
-        let zero = ProgressReporter.render(label: "read", done: 42, total: 0, elapsedNanoseconds: 5 * second, barWidth: 30)
+        let zero = ProgressReporter.render(label: "read", done: 42, total: 0, elapsed: second * 5, barWidth: 30)
         #expect(zero == line)
     }
 
@@ -55,9 +56,9 @@ import Testing
     }
 
     @Test func silentReporterAndExplicitStyleAreKept() {
-        var silent = ProgressReporter(style: .silent, now: 0)
+        var silent = ProgressReporter(style: .silent, now: .origin)
         #expect(silent.style == .silent)
-        silent.update(label: "x", done: 1, total: 2, now: 10 * second, force: true)   // draws nothing, must not trap
-        #expect(ProgressReporter(style: .lines, now: 0).style == .lines)
+        silent.update(label: "x", done: 1, total: 2, now: .origin.advanced(by: second * 10), force: true)   // draws nothing, must not trap
+        #expect(ProgressReporter(style: .lines, now: .origin).style == .lines)
     }
 }

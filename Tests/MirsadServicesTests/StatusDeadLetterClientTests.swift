@@ -50,7 +50,7 @@ struct StatusDeadLetterClientTests {
     @Test func listPagesThroughEveryDeadLetterOfTheBatch() throws {
         let dispatcher = try Self.dispatcher(count: 250)
         defer { dispatcher.stop() }
-        let listing = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint).list(batchID: "b", limit: nil, timeoutSeconds: 3)
+        let listing = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint).list(batchID: "b", limit: nil, timeout: .seconds(3))
         #expect(listing.total == 250)
         #expect(listing.deadLetters.map(\.jobID) == (0..<250).map { "b:\($0)" })
         let pages = dispatcher.received.compactMap { if case .deadLetters(let r) = $0.message { r } else { nil } }
@@ -63,12 +63,12 @@ struct StatusDeadLetterClientTests {
         let dispatcher = try Self.dispatcher(count: 250)
         defer { dispatcher.stop() }
         let client = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint)
-        let limited = try client.list(batchID: "b", limit: 120, timeoutSeconds: 3)
+        let limited = try client.list(batchID: "b", limit: 120, timeout: .seconds(3))
         #expect(limited.deadLetters.map(\.jobID) == (0..<120).map { "b:\($0)" })
         #expect(limited.total == 250)
         let pages = dispatcher.received.compactMap { if case .deadLetters(let r) = $0.message { r } else { nil } }
         #expect(pages.map(\.limit) == [120, 20], "the last page asks only for what the limit leaves")
-        let everything = try client.list(batchID: nil, limit: nil, timeoutSeconds: 3)
+        let everything = try client.list(batchID: nil, limit: nil, timeout: .seconds(3))
         #expect(everything.total == 251)
         #expect(everything.deadLetters.last?.jobID == "other:0")
     }
@@ -86,7 +86,7 @@ struct StatusDeadLetterClientTests {
             return [.deadLettersReply(reply)]
         })
         defer { dispatcher.stop() }
-        let listing = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint).list(batchID: nil, limit: nil, timeoutSeconds: 3)
+        let listing = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint).list(batchID: nil, limit: nil, timeout: .seconds(3))
         #expect(listing.deadLetters.map(\.jobID) == ["b:0"])
     }
 
@@ -94,12 +94,12 @@ struct StatusDeadLetterClientTests {
         let dispatcher = try Self.dispatcher(count: 3)
         defer { dispatcher.stop() }
         let client = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint)
-        let some = try client.retry(jobIDs: ["b:0", "b:2", "b:9"], timeoutSeconds: 3)
+        let some = try client.retry(jobIDs: ["b:0", "b:2", "b:9"], timeout: .seconds(3))
         #expect(some == DeadLetterRetryOutcome(requeued: 2, notDead: ["b:9"]))
         let many = (0..<2500).map { "x:\($0)" } + ["b:1"]
-        let split = try client.retry(jobIDs: many, timeoutSeconds: 3)
+        let split = try client.retry(jobIDs: many, timeout: .seconds(3))
         #expect(split.requeued == 1 && split.notDead.count == 2500)
-        let all = try client.retryAll(batchID: "b", timeoutSeconds: 3)
+        let all = try client.retryAll(batchID: "b", timeout: .seconds(3))
         #expect(all.requeued == 3)
         let requests = dispatcher.received.compactMap { if case .retryDeadLetters(let r) = $0.message { r } else { nil } }
         #expect(requests.map(\.jobIds.count) == [3, 1000, 1000, 501, 0])
@@ -112,7 +112,7 @@ struct StatusDeadLetterClientTests {
         defer { silent.stop() }
         let started = MonotonicClock.now()
         do {
-            _ = try DeadLetterClient(dispatcherEndpoint: silent.endpoint).list(batchID: nil, limit: nil, timeoutSeconds: 0.3)
+            _ = try DeadLetterClient(dispatcherEndpoint: silent.endpoint).list(batchID: nil, limit: nil, timeout: .milliseconds(300))
             Issue.record("no error from a dispatcher that never answers")
         } catch {
             #expect("\(error)".contains(silent.endpoint), "\(error)")
@@ -128,7 +128,7 @@ struct StatusDeadLetterClientTests {
         })
         defer { refusing.stop() }
         #expect(throws: DispatcherRefusal.self) {
-            _ = try DeadLetterClient(dispatcherEndpoint: refusing.endpoint).retryAll(batchID: nil, timeoutSeconds: 3)
+            _ = try DeadLetterClient(dispatcherEndpoint: refusing.endpoint).retryAll(batchID: nil, timeout: .seconds(3))
         }
     }
 }

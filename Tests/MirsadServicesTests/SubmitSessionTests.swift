@@ -87,7 +87,7 @@ struct SubmitSessionTests {
         /// ignored its window would pile up more chunks than it may.
         final class SlowAcks: @unchecked Sendable {
             var pending: [(RoutingID, Mirsad_V1_Submit)] = []
-            var lastArrival: UInt64 = 0
+            var lastArrival = MonotonicInstant.origin
             var most = 0
         }
         let script = SlowAcks()   // touched only on the peer's thread until it stops
@@ -101,7 +101,7 @@ struct SubmitSessionTests {
                 return []
             },
             tick: { now in
-                guard !script.pending.isEmpty, now - script.lastArrival > 100_000_000 else { return [] }
+                guard !script.pending.isEmpty, script.lastArrival.duration(to: now) > .milliseconds(100) else { return [] }
                 let (peer, oldest) = script.pending.removeFirst()
                 script.lastArrival = now
                 return [(peer, Self.acceptAll(oldest))]
@@ -124,7 +124,7 @@ struct SubmitSessionTests {
             var most = 0
             var overflows = 0
             var queries = 0
-            var lastDrain: UInt64 = 0
+            var lastDrain = MonotonicInstant.origin
         }
         let capacity = 20
         let queue = BoundedQueue()   // touched only on the peer's thread until it stops
@@ -138,7 +138,7 @@ struct SubmitSessionTests {
                 return [Self.acceptAll(s, credit: capacity - queue.queued)]
             },
             tick: { now in
-                if now &- queue.lastDrain >= 20_000_000 {
+                if queue.lastDrain.duration(to: now) >= .milliseconds(20) {
                     queue.queued = max(0, queue.queued - 3)
                     queue.lastDrain = now
                 }
@@ -162,7 +162,7 @@ struct SubmitSessionTests {
         final class BoundedQueue: @unchecked Sendable {
             var queued = 0
             var busy = 0
-            var lastDrain: UInt64 = 0
+            var lastDrain = MonotonicInstant.origin
         }
         let capacity = 40
         let queue = BoundedQueue()
@@ -177,7 +177,7 @@ struct SubmitSessionTests {
                 return [Self.acceptAll(s, credit: capacity - queue.queued)]
             },
             tick: { now in
-                if now &- queue.lastDrain >= 20_000_000 {
+                if queue.lastDrain.duration(to: now) >= .milliseconds(20) {
                     queue.queued = max(0, queue.queued - 10)
                     queue.lastDrain = now
                 }
@@ -185,11 +185,11 @@ struct SubmitSessionTests {
             })
         var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "big")
         options.chunkArticles = 100
-        let started = MonotonicClock.now()
+        let started = MonotonicInstant.now()
         let totals = try Self.run(try SubmitSession(options: options), Self.articles(300))
         dispatcher.stop()
         #expect(totals == SubmitSession.Totals(sent: 300, accepted: 300))
-        #expect(MonotonicClock.now() - started < 10_000_000_000)
+        #expect(started.duration(to: .now()) < .seconds(10))
         let chunks = Self.submits(dispatcher.received).filter { !$0.jobs.isEmpty }
         #expect(chunks.first?.jobs.count == 100, "the first chunk goes whole before any credit is known")
         #expect(queue.busy == 1, "only the first chunk was refused: \(queue.busy) BUSY")
@@ -202,10 +202,10 @@ struct SubmitSessionTests {
         /// Grants 4 after the first chunk, 0 after the second, and 0 to every query for 1.2 s; then 100.
         final class Script: @unchecked Sendable {
             var acks = 0
-            var zeroSince: UInt64? = nil
+            var zeroSince: MonotonicInstant? = nil
         }
         let script = Script()
-        let pause: UInt64 = 1_200_000_000
+        let pause = Duration.milliseconds(1_200)
         let dispatcher = try FakeRouterPeer(respond: { arrival in
             guard case .submit(let s) = arrival.message else { return [] }
             script.acks += 1
@@ -213,7 +213,7 @@ struct SubmitSessionTests {
             switch script.acks {
             case 1: credit = 4
             case 2: credit = 0; script.zeroSince = arrival.at
-            default: credit = arrival.at &- script.zeroSince! < pause ? 0 : 100
+            default: credit = script.zeroSince!.duration(to: arrival.at) < pause ? 0 : 100
             }
             return [Self.acceptAll(s, credit: credit)]
         })
@@ -223,24 +223,24 @@ struct SubmitSessionTests {
         dispatcher.stop()
         #expect(totals == SubmitSession.Totals(sent: 12, accepted: 12))
 
-        let submits = dispatcher.received.compactMap { r -> (at: UInt64, jobs: Int)? in
+        let submits = dispatcher.received.compactMap { r -> (at: MonotonicInstant, jobs: Int)? in
             if case .submit(let s) = r.message { (r.at, s.jobs.count) } else { nil }
         }
         let zeroSince = try #require(script.zeroSince)
         let queries = submits.filter { $0.jobs == 0 }
         #expect(queries.count >= 2 && queries.count <= 5, "\(queries.count) credit queries in 1.2 s; one every 0.5 s was asked for")
         for (earlier, later) in zip(queries, queries.dropFirst()) {
-            #expect(later.at - earlier.at >= 400_000_000, "credit queries \(Double(later.at - earlier.at) / 1e6) ms apart")
+            #expect(later.at - earlier.at >= .milliseconds(400), "credit queries \(later.at - earlier.at) apart")
         }
         let third = try #require(submits.filter { $0.jobs > 0 }.dropFirst(2).first)
         #expect(third.at >= zeroSince + pause, "a chunk was sent while the credit was 0")
-        #expect(third.at < zeroSince + pause + 1_000_000_000, "the producer did not resume soon after credit returned")
+        #expect(third.at < zeroSince + pause + .seconds(1), "the producer did not resume soon after credit returned")
     }
 
     @Test func aDispatcherSilentForAWhileGetsEveryChunkWhenItAnswersAgain() throws {
         // Drops everything for a second after the first SUBMIT (as if down), then takes each job once.
         final class Script: @unchecked Sendable {
-            var firstArrival: UInt64? = nil
+            var firstArrival: MonotonicInstant? = nil
             var known: Set<String> = []
         }
         let script = Script()
@@ -248,7 +248,7 @@ struct SubmitSessionTests {
             guard case .submit(let s) = arrival.message else { return [] }
             let first = script.firstArrival ?? arrival.at
             script.firstArrival = first
-            guard arrival.at - first >= 1_000_000_000 else { return [] }
+            guard first.duration(to: arrival.at) >= .seconds(1) else { return [] }
             var ack = Mirsad_V1_SubmitAck()
             ack.requestID = s.requestID
             ack.credit = 50
@@ -260,10 +260,10 @@ struct SubmitSessionTests {
         defer { dispatcher.stop() }
         var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "s")
         options.chunkArticles = 5
-        options.ackTimeoutSeconds = 0.3
-        let started = MonotonicClock.now()
+        options.ackTimeout = .milliseconds(300)
+        let started = MonotonicInstant.now()
         let totals = try Self.run(try SubmitSession(options: options), Self.articles(20))
-        #expect(MonotonicClock.now() - started >= 1_000_000_000)
+        #expect(started.duration(to: .now()) >= .seconds(1))
         #expect(totals.sent == 20 && totals.accepted == 20 && totals.rejected == 0)
         let first = Self.submits(dispatcher.received).filter { $0.jobs.first?.jobID == "s:0" }
         #expect(first.count >= 3, "the first chunk was sent \(first.count) times over a second with a 0.3 s timeout")
@@ -280,7 +280,7 @@ struct SubmitSessionTests {
         defer { answering.stop() }
         var options = SubmitSession.Options(dispatcherEndpoint: answering.endpoint, batchID: "r")
         options.chunkArticles = 5
-        options.ackTimeoutSeconds = 0.1
+        options.ackTimeout = .milliseconds(100)
         let started = Date()
         let totals = try Self.run(try SubmitSession(options: options), Self.articles(12))
         #expect(Date().timeIntervalSince(started) >= 0.1)
@@ -303,7 +303,7 @@ struct SubmitSessionTests {
         })
         defer { dispatcher.stop() }
         var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "late")
-        options.ackTimeoutSeconds = 0.1
+        options.ackTimeout = .milliseconds(100)
         let totals = try Self.run(try SubmitSession(options: options), Self.articles(4))
         #expect(totals == SubmitSession.Totals(sent: 4, accepted: 4))
         #expect(dispatcher.waitUntil(seconds: 2) { Self.submits($0).count >= 2 }, "the chunk was never resent")
@@ -363,7 +363,7 @@ struct SubmitSessionTests {
         defer { dispatcher.stop() }
         var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "e")
         options.chunkArticles = 3
-        options.ackTimeoutSeconds = 0.1
+        options.ackTimeout = .milliseconds(100)
         let totals = try Self.run(try SubmitSession(options: options), Self.articles(9))
         #expect(totals.accepted == 6)
         #expect(totals.rejected == 3)

@@ -1,5 +1,7 @@
+import MirsadProtocol
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// A value written by one thread and read by another.
 final class Locked<Value>: @unchecked Sendable {
@@ -50,3 +52,59 @@ func capturingLogger(_ lines: Locked<[String]>) -> Logger {
 
 /// A logger that drops everything.
 let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+extension MonotonicInstant {
+    /// `nanoseconds` after the clock's origin: the harness's time line.
+    static func at(_ nanoseconds: Int) -> MonotonicInstant { .origin.advanced(by: .nanoseconds(nanoseconds)) }
+}
+
+/// A service run in this process, in a group of its own that traps no signal, until `stop()`: the way a test
+/// starts one service alone and stops it alone.
+final class ServiceRun<S: Service & Sendable>: Sendable {
+    struct NotReady: Error, CustomStringConvertible {
+        var description: String { "the service ended before it was ready" }
+    }
+
+    let service: S
+    /// What the service passed to its `ready` callback (its bound endpoint, or its id).
+    let readyValue: String
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    private init(service: S, readyValue: String, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.service = service
+        self.readyValue = readyValue
+        self.group = group
+        self.task = task
+    }
+
+    /// Starts the service `make` builds around the `ready` callback it is given, and returns once that was called;
+    /// throws what the service threw if it ended first.
+    static func start(
+        logger: Logger = quietLogger, _ make: (@escaping @Sendable (String) -> Void) throws -> S
+    ) async throws -> ServiceRun<S> {
+        let (values, continuation) = AsyncStream.makeStream(of: String.self)
+        let service = try make { continuation.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger))
+        let task = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
+        for await value in values {
+            return ServiceRun(service: service, readyValue: value, group: group, task: task)
+        }
+        try await task.value
+        throw NotReady()
+    }
+
+    /// Shuts the service down gracefully and waits until its `run` has returned; rethrows what it threw.
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+
+    /// Waits until the service's `run` returns by itself; rethrows what it threw.
+    func finished() async throws {
+        try await task.value
+    }
+}

@@ -162,7 +162,7 @@ struct WorkerServiceTests {
         #expect(Self.results(arrivals.map(\.message)).allSatisfy { $0.jobID == "r:0" })
         for (earlier, later) in zip(arrivals, arrivals.dropFirst()) {
             // Resent no sooner than the period (less one poll interval of slack for the timers).
-            #expect(later.at - earlier.at >= period - 20_000_000, "resent after \((later.at - earlier.at) / 1_000_000) ms")
+            #expect(later.at - earlier.at >= .nanoseconds(Int64(period)) - .milliseconds(20), "resent after \(later.at - earlier.at)")
         }
         #expect(Self.done(Self.from(worker, dispatcher.received)).isEmpty)
 

@@ -32,6 +32,11 @@ public struct MonotonicInstant: InstantProtocol, Sendable, Hashable, CustomStrin
         other.sinceOrigin - sinceOrigin
     }
 
+    public static func + (lhs: MonotonicInstant, rhs: Duration) -> MonotonicInstant { lhs.advanced(by: rhs) }
+
+    /// The time from `rhs` to `lhs` (negative when `lhs` is earlier).
+    public static func - (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Duration { rhs.duration(to: lhs) }
+
     public static func < (lhs: MonotonicInstant, rhs: MonotonicInstant) -> Bool {
         lhs.sinceOrigin < rhs.sinceOrigin
     }

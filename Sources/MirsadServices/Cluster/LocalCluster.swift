@@ -136,7 +136,7 @@ public struct LocalCluster {
         if deadLetters > 0 {
             do {
                 sample = try DeadLetterClient(dispatcherEndpoint: dispatcherEndpoint)
-                    .list(batchID: report.batchID, limit: Self.deadLettersShown, timeoutSeconds: 3)
+                    .list(batchID: report.batchID, limit: Self.deadLettersShown, timeout: .seconds(3))
                     .deadLetters.map { .init(jobID: $0.jobID, articleID: $0.articleID, attempts: Int($0.attempts), error: $0.error) }
             } catch {
                 logger.warning("could not list the dead letters: \(error)")

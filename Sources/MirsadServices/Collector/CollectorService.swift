@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MirsadProtocol
 import ReportStore
+import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
@@ -18,12 +19,12 @@ import ZeroMQ
 /// - at most `maxResultsPerCommit` decoded results are held at once (RESULTS carry at most
 ///   `ProtocolLimits.maxJobsPerMessage` each; a larger one is refused), so a slow store slows the workers (whose
 ///   credit returns only with RESULTS_ACK) instead of filling memory.
-public final class CollectorService: Sendable {
+public final class CollectorService: Service, Sendable {
     public struct Configuration: Sendable {
         public var bindEndpoint: String
         public var dispatcherEndpoint: String
         /// STORED notices the dispatcher has not acknowledged within this time are sent again.
-        public var resendStoredAfterNanoseconds: UInt64 = 5_000_000_000
+        public var resendStoredAfter: Duration = .seconds(5)
         /// The most results committed in one transaction, and held decoded at once (at least one message's).
         public var maxResultsPerCommit = 4096
         /// The most stored-but-unacknowledged job ids kept in memory; the others wait in the store.
@@ -31,12 +32,12 @@ public final class CollectorService: Sendable {
         /// How many stored notices are read from the store at a time.
         public var noticePageSize = 4_096
         /// On shutdown, how long to wait for the dispatcher to acknowledge STORED notices already sent.
-        public var shutdownGraceNanoseconds: UInt64 = 2_000_000_000
+        public var shutdownGrace: Duration = .seconds(2)
         /// Acknowledged notices wait at most this long for a commit of results to be deleted with; then alone.
-        public var confirmationDelayNanoseconds: UInt64 = 200_000_000
+        public var confirmationDelay: Duration = .milliseconds(200)
         /// Results arriving within this time of the last commit wait for the end of it, so that results trickling
         /// in from busy workers share commits (each costs a log write and an fsync) instead of one each.
-        public var commitWindowNanoseconds: UInt64 = 5_000_000
+        public var commitWindow: Duration = .milliseconds(5)
 
         public init(bindEndpoint: String, dispatcherEndpoint: String) {
             self.bindEndpoint = bindEndpoint
@@ -49,22 +50,40 @@ public final class CollectorService: Sendable {
     private let logger: Logger
     private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
     private let counters = Mutex(CollectorStatistics())
+    private let clock: ServiceClock
+    private let ready: @Sendable (String) -> Void
+    private let stop = StopRequest()
     public let id: String
 
-    public init(configuration: Configuration, store: any ReportStore, logger: Logger) {
+    /// `ready` is called with the bound endpoint (the real port when the endpoint asked for `*`) once the collector
+    /// serves.
+    public init(
+        configuration: Configuration, store: any ReportStore, logger: Logger, clock: ServiceClock = .system,
+        ready: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.configuration = configuration
         self.store = store
         self.logger = logger
+        self.clock = clock
+        self.ready = ready
         self.id = "collector-\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
     /// A snapshot of the counters; safe from any thread while `run` serves.
     public var statistics: CollectorStatistics { counters.withLock { $0 } }
 
-    /// Serves until `ShutdownSignal` is requested, then stops gracefully: the commit in progress is finished and
-    /// acknowledged, STORED_ACKs are awaited for up to `shutdownGraceNanoseconds`, and BYE is said.
-    public func run(ready: (String) -> Void) throws {
+    /// Serves on a thread of its own until graceful shutdown (or `stopGracefully()`), then stops: the commit in
+    /// progress is finished and acknowledged, STORED_ACKs are awaited for up to `shutdownGrace`, and BYE is said.
+    /// Cancellation stops it at once (what is committed stays committed and is acknowledged by the next run).
+    public func run() async throws {
         let context = try ZMQContext()
+        try await runOnLoopThread(name: "collector", context: context, stop: stop) { try self.serve(context: context) }
+    }
+
+    /// Asks `run` to stop as graceful shutdown does.
+    public func stopGracefully() { stop.request() }
+
+    private func serve(context: ZMQContext) throws {
         defer { context.shutdown() }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
         defer { router.close() }
@@ -74,7 +93,7 @@ public final class CollectorService: Sendable {
         let endpoint = try router.lastEndpoint
         var session = Session(service: self, router: router, dispatcher: dispatcher)
 
-        try session.perform(session.tracker.tick(now: MonotonicClock.now()))  // notices an earlier run left
+        try session.perform(session.tracker.tick(now: clock.monotonic()))  // notices an earlier run left
         if session.tracker.pendingCount > 0 {
             let more = session.tracker.backlog ? " (and more, read as these are acknowledged)" : ""
             logger.info("\(session.tracker.pendingCount) stored results were never acknowledged by the dispatcher\(more); STORED follows its WELCOME")
@@ -82,7 +101,7 @@ public final class CollectorService: Sendable {
         logger.info("collector listening on \(endpoint), storing to \(String(describing: type(of: store)))")
         ready(endpoint)
 
-        while !ShutdownSignal.isRequested {
+        while !stop.isRequested {
             var poller = Poller()
             poller.register(router)
             poller.register(dispatcher.socket)
@@ -93,14 +112,14 @@ public final class CollectorService: Sendable {
         }
 
         // Graceful stop: no more RESULTS are read (unacknowledged ones are sent again by their workers).
-        let deadline = MonotonicClock.now() + configuration.shutdownGraceNanoseconds
-        while session.tracker.awaitingAcknowledgement > 0 && MonotonicClock.now() < deadline {
+        let deadline = clock.monotonic().advanced(by: configuration.shutdownGrace)
+        while session.tracker.awaitingAcknowledgement > 0 && clock.monotonic() < deadline {
             var poller = Poller()
             poller.register(dispatcher.socket)
             if try poller.poll(timeoutMilliseconds: 20)[0].contains(.readable) { try session.readDispatcher() }
             try session.maintain()
         }
-        try session.perform(session.tracker.tick(now: MonotonicClock.now()))
+        try session.perform(session.tracker.tick(now: clock.monotonic()))
         session.flushConfirmations()
         dispatcher.close(reason: "shutdown")
         let final = statistics
@@ -122,13 +141,13 @@ public final class CollectorService: Sendable {
         var problems = ProblemLog()
         /// Store problems are rate-limited apart from protocol ones, so neither hides the other.
         var storeProblems = ProblemLog()
-        var failingSince: UInt64? = nil
+        var failingSince: MonotonicInstant? = nil
         /// Acknowledged notices to delete from the store with the next commit of results (or alone, once they
-        /// have waited `confirmationDelayNanoseconds`): one transaction instead of two.
+        /// have waited `confirmationDelay`): one transaction instead of two.
         var confirmations: [String] = []
-        var confirmationsSince: UInt64 = 0
+        var confirmationsSince = MonotonicInstant.origin
         /// When the last commit of results ended.
-        var lastCommit: UInt64 = 0
+        var lastCommit = MonotonicInstant.origin
 
         init(service: CollectorService, router: Socket, dispatcher: DispatcherLink) {
             self.service = service
@@ -138,10 +157,11 @@ public final class CollectorService: Sendable {
             let configuration = service.configuration
             tracker = StoredNoticeTracker(configuration: .init(
                 capacity: configuration.maxPendingNoticesInMemory, pageSize: configuration.noticePageSize,
-                resendAfterNanoseconds: configuration.resendStoredAfterNanoseconds))
+                resendAfter: configuration.resendStoredAfter))
         }
 
         var logger: Logger { service.logger }
+        var clock: ServiceClock { service.clock }
         var store: any ReportStore { service.store }
 
         /// Reads the RESULTS waiting on the socket into `batch`, while it has room for another message's worth.
@@ -193,19 +213,19 @@ public final class CollectorService: Sendable {
             let limit = service.configuration.maxResultsPerCommit
             var batch: [StoredResult] = []
             var senders: [(peer: RoutingID, jobIDs: [String])] = []
-            let windowEnds = lastCommit &+ service.configuration.commitWindowNanoseconds
+            let windowEnds = lastCommit.advanced(by: service.configuration.commitWindow)
             try readResults(into: &batch, senders: &senders, limit: limit)
             while !batch.isEmpty, batch.count + ProtocolLimits.maxJobsPerMessage <= limit {
-                let now = MonotonicClock.now()
-                guard now < windowEnds else { break }
+                let left = clock.monotonic().duration(to: windowEnds)
+                guard left > .zero else { break }
                 var poller = Poller()
                 poller.register(router)
-                let waitMilliseconds = Int((windowEnds - now + 999_999) / 1_000_000)
+                let waitMilliseconds = Int(left.wholeMilliseconds) + 1
                 guard try poller.poll(timeoutMilliseconds: waitMilliseconds)[0].contains(.readable) else { break }
                 try readResults(into: &batch, senders: &senders, limit: limit)
             }
             guard !batch.isEmpty else { return }
-            defer { lastCommit = MonotonicClock.now() }
+            defer { lastCommit = clock.monotonic() }
             let outcome: StoreOutcome
             let confirming = confirmations
             confirmations.removeAll()
@@ -217,14 +237,14 @@ public final class CollectorService: Sendable {
             } catch {
                 tracker.confirmFailed(confirming)
                 let failures = service.counters.withLock { $0.storeFailures += 1; return $0.storeFailures }
-                failingSince = failingSince ?? MonotonicClock.now()
+                failingSince = failingSince ?? clock.monotonic()
                 storeProblems.log(
                     "could not store \(batch.count) results, none acknowledged (the workers send them again): \(error) [\(failures) failed commits so far]",
                     logger: logger)
                 return
             }
             if let since = failingSince {
-                logger.notice("the report store takes results again after \((MonotonicClock.now() - since) / 1_000_000) ms of failed commits")
+                logger.notice("the report store takes results again after \(since.duration(to: clock.monotonic()).wholeMilliseconds) ms of failed commits")
                 failingSince = nil
             }
             service.counters.withLock {
@@ -237,7 +257,7 @@ public final class CollectorService: Sendable {
                 ack.takesZlib = true
                 try router.send(.resultsAck(ack), to: sender.peer)
             }
-            try perform(tracker.committed(batch.map(\.jobID), now: MonotonicClock.now()))
+            try perform(tracker.committed(batch.map(\.jobID), now: clock.monotonic()))
         }
 
         /// Handles everything the dispatcher has sent.
@@ -248,7 +268,7 @@ public final class CollectorService: Sendable {
                 case .storedAck(let ack):
                     tracker.acknowledged(ack.jobIds)
                 case .welcome:
-                    try perform(tracker.linkUp(now: MonotonicClock.now()))
+                    try perform(tracker.linkUp(now: clock.monotonic()))
                 default:
                     problems.refused("\(decoded.command) is not sent to a collector", peer: nil, logger: logger)
                 }
@@ -258,9 +278,9 @@ public final class CollectorService: Sendable {
 
         /// Once per loop turn: notices confirmed, paged in and resent; the link's heartbeats and liveness.
         mutating func maintain() throws {
-            try perform(tracker.tick(now: MonotonicClock.now()))
+            try perform(tracker.tick(now: clock.monotonic()))
             if !confirmations.isEmpty,
-               MonotonicClock.now() - confirmationsSince >= service.configuration.confirmationDelayNanoseconds {
+               confirmationsSince.duration(to: clock.monotonic()) >= service.configuration.confirmationDelay {
                 flushConfirmations()
             }
             try dispatcher.maintain()
@@ -302,14 +322,14 @@ public final class CollectorService: Sendable {
                     body.jobIds = ids
                     try dispatcher.send(.stored(body))
                 case .confirm(let ids):
-                    if confirmations.isEmpty { confirmationsSince = MonotonicClock.now() }
+                    if confirmations.isEmpty { confirmationsSince = clock.monotonic() }
                     confirmations += ids
                 case .loadPage(let limit):
                     // The page must not bring back notices already acknowledged: delete those first.
                     flushConfirmations()
                     do {
                         let ids = try store.pendingNotices(limit: limit)
-                        queue += tracker.pageLoaded(ids, limit: limit, now: MonotonicClock.now())
+                        queue += tracker.pageLoaded(ids, limit: limit, now: clock.monotonic())
                     } catch {
                         service.counters.withLock { $0.noticeFailures += 1 }
                         storeProblems.log(

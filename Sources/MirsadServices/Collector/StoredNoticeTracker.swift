@@ -14,7 +14,7 @@ import MirsadProtocol
 ///   failed (then `backlog` is set, so the store's copy is paged in again);
 /// - while `backlog` is false, every notice in the store is in the window;
 /// - nothing is sent before the dispatcher has welcomed this session (`linkUp`); after that every id in the window
-///   is sent, and sent again each `resendAfterNanoseconds` until acknowledged.
+///   is sent, and sent again each `resendAfter` until acknowledged.
 struct StoredNoticeTracker {
     struct Configuration: Sendable {
         /// The most job ids held in memory.
@@ -22,12 +22,12 @@ struct StoredNoticeTracker {
         /// How many new ids one page read from the store brings in at most.
         var pageSize = 4_096
         /// Ids not acknowledged this long after they were sent are sent again.
-        var resendAfterNanoseconds: UInt64 = 5_000_000_000
+        var resendAfter: Duration = .seconds(5)
 
-        init(capacity: Int = 65_536, pageSize: Int = 4_096, resendAfterNanoseconds: UInt64 = 5_000_000_000) {
+        init(capacity: Int = 65_536, pageSize: Int = 4_096, resendAfter: Duration = .seconds(5)) {
             self.capacity = max(1, capacity)
             self.pageSize = max(1, min(pageSize, self.capacity))
-            self.resendAfterNanoseconds = resendAfterNanoseconds
+            self.resendAfter = resendAfter
         }
     }
 
@@ -44,7 +44,7 @@ struct StoredNoticeTracker {
     /// Window: id -> the send round it was last sent in; 0 when not sent on the current session.
     private var rounds: [String: UInt64] = [:]
     /// Send rounds in the order they were sent; each id is due again when its latest round is stale.
-    private var sent: [(round: UInt64, at: UInt64, ids: [String])] = []
+    private var sent: [(round: UInt64, at: MonotonicInstant, ids: [String])] = []
     private var sentHead = 0
     private var lastRound: UInt64 = 0
     /// Acknowledged ids whose notices are still to be deleted from the store.
@@ -68,7 +68,7 @@ struct StoredNoticeTracker {
     func isPending(_ id: String) -> Bool { rounds[id] != nil }
 
     /// Results for `ids` were committed (their notices are in the store): tell the dispatcher.
-    mutating func committed(_ ids: [String], now: UInt64) -> [Action] {
+    mutating func committed(_ ids: [String], now: MonotonicInstant) -> [Action] {
         var admitted: [String] = []
         var seen = Set<String>()
         for id in ids where seen.insert(id).inserted {
@@ -97,7 +97,7 @@ struct StoredNoticeTracker {
 
     /// The dispatcher welcomed this session (first connection, or again after it restarted or forgot us):
     /// everything held is sent now.
-    mutating func linkUp(now: UInt64) -> [Action] {
+    mutating func linkUp(now: MonotonicInstant) -> [Action] {
         linkIsUp = true
         sent.removeAll()
         sentHead = 0
@@ -113,7 +113,7 @@ struct StoredNoticeTracker {
     }
 
     /// A page of the store's pending notices, as asked by `.loadPage(limit:)`.
-    mutating func pageLoaded(_ ids: [String], limit: Int, now: UInt64) -> [Action] {
+    mutating func pageLoaded(_ ids: [String], limit: Int, now: MonotonicInstant) -> [Action] {
         let waitingForDelete = Set(acknowledged)
         var admitted: [String] = []
         var full = false
@@ -129,7 +129,7 @@ struct StoredNoticeTracker {
 
     /// Once per loop turn: deletes acknowledged notices, pages in from the store when there is room, and sends
     /// again what has waited too long for its acknowledgement. Actions are to be carried out in order.
-    mutating func tick(now: UInt64) -> [Action] {
+    mutating func tick(now: MonotonicInstant) -> [Action] {
         var actions: [Action] = []
         if !acknowledged.isEmpty {
             actions.append(.confirm(acknowledged))
@@ -144,7 +144,7 @@ struct StoredNoticeTracker {
         var due: [String] = []
         while sentHead < sent.count {
             let (round, at, ids) = sent[sentHead]
-            guard now >= at, now - at >= configuration.resendAfterNanoseconds else { break }
+            guard at.duration(to: now) >= configuration.resendAfter else { break }
             due += ids.filter { rounds[$0] == round }
             sentHead += 1
         }
@@ -156,7 +156,7 @@ struct StoredNoticeTracker {
     }
 
     /// Sends `ids` (when the link is up) as one new round, in messages of at most `maxIDsPerMessage` ids.
-    private mutating func send(_ ids: [String], now: UInt64) -> [Action] {
+    private mutating func send(_ ids: [String], now: MonotonicInstant) -> [Action] {
         guard linkIsUp, !ids.isEmpty else { return [] }
         lastRound += 1
         for id in ids { rounds[id] = lastRound }

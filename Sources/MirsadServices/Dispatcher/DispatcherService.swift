@@ -1,6 +1,7 @@
 import DispatcherJournal
 import Logging
 import MirsadProtocol
+import ServiceLifecycle
 import ZeroMQ
 
 /// The dispatcher: one ROUTER socket, a thin loop around `DispatcherStateMachine` and its job journal.
@@ -10,7 +11,7 @@ import ZeroMQ
 /// of up to `maxMessagesPerCommit` messages (and after each tick) the journal is committed, and only then are the
 /// gathered replies sent, so no acknowledgement ever gets ahead of the disk. A failed commit stops the service with
 /// an error naming the journal (nothing prepared is sent); a restart recovers the last committed state.
-public final class DispatcherService {
+public final class DispatcherService: Service, Sendable {
     public struct Configuration: Sendable {
         /// The `journalPath` that keeps jobs in memory (for tests: nothing survives the process).
         public static let inMemoryJournalPath = ":memory:"
@@ -52,18 +53,30 @@ public final class DispatcherService {
     private let configuration: Configuration
     private let logger: Logger
     private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
+    private let ready: @Sendable (String) -> Void
+    private let stop = StopRequest()
 
-    public init(configuration: Configuration, logger: Logger) {
+    /// `ready` is called with the bound endpoint (the real port when the endpoint asked for `*`) once the
+    /// dispatcher serves.
+    public init(configuration: Configuration, logger: Logger, ready: @escaping @Sendable (String) -> Void = { _ in }) {
         self.configuration = configuration
         self.logger = logger
+        self.ready = ready
     }
 
-    /// Opens the journal, binds, calls `ready` with the bound endpoint (the real port when the endpoint asked for
-    /// `*`), and serves until shutdown is requested; then says BYE to every session and commits.
-    public func run(ready: (String) -> Void) throws {
-        let journal = try openJournal()
-        try serve(journal: journal, ready: ready)
+    /// Opens the journal, binds, and serves on a thread of its own until graceful shutdown (or `stopGracefully()`);
+    /// then says BYE to every session and commits. Cancellation stops it at once: the journal keeps what was
+    /// committed, and nothing uncommitted was ever acknowledged.
+    public func run() async throws {
+        let context = try ZMQContext()
+        try await runOnLoopThread(name: "dispatcher", context: context, stop: stop) {
+            let journal = try self.openJournal()
+            try self.serve(journal: journal, context: context)
+        }
     }
+
+    /// Asks `run` to stop as graceful shutdown does.
+    public func stopGracefully() { stop.request() }
 
     private func openJournal() throws -> any JobJournal {
         guard let path = configuration.journalPath, path != Configuration.inMemoryJournalPath else {
@@ -72,8 +85,7 @@ public final class DispatcherService {
         return try SQLiteJobJournal(path: path)
     }
 
-    private func serve<Journal: JobJournal>(journal: Journal, ready: (String) -> Void) throws {
-        let context = try ZMQContext()
+    private func serve<Journal: JobJournal>(journal: Journal, context: ZMQContext) throws {
         defer { context.shutdown() }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
         defer { router.close() }
@@ -93,7 +105,7 @@ public final class DispatcherService {
 
         var lastTick = MonotonicClock.now()
         var lastCommit: UInt64 = 0
-        while !ShutdownSignal.isRequested {
+        while !stop.isRequested {
             var poller = Poller()
             poller.register(router)
             let events = try poller.poll(timeoutMilliseconds: 100)

@@ -11,11 +11,11 @@ public struct Producer {
         public var maxArticleBytes = ArticleReader.defaultMaxArticleBytes
         public var wait = false
         /// Give up waiting after this long; nil waits for as long as it takes.
-        public var waitTimeoutSeconds: Double? = nil
-        /// While waiting: seconds to wait for each BATCH_STATUS answer, and between two polls. An unanswered poll
-        /// is not an error (the dispatcher may be restarting): the next one follows, until `waitTimeoutSeconds`.
-        public var statusTimeoutSeconds: Double = 3
-        public var pollIntervalSeconds: Double = 0.2
+        public var waitTimeout: Duration? = nil
+        /// While waiting: how long to wait for each BATCH_STATUS answer, and between two polls. An unanswered
+        /// poll is not an error (the dispatcher may be restarting): the next one follows, until `waitTimeout`.
+        public var statusTimeout: Duration = .seconds(3)
+        public var pollInterval: Duration = .milliseconds(200)
         public var progress: ProgressReporter.Style? = nil
 
         public init(session: SubmitSession.Options) {
@@ -53,8 +53,8 @@ public struct Producer {
 
     public struct WaitTimeout: Error, CustomStringConvertible {
         public let batchID: String
-        public let seconds: Double
-        public var description: String { "batch \(batchID) was not stored within \(seconds) s" }
+        public let timeout: Duration
+        public var description: String { "batch \(batchID) was not stored within \(timeout.inSeconds) s" }
     }
 
     public struct Interrupted: Error, CustomStringConvertible {
@@ -80,14 +80,14 @@ public struct Producer {
 
     /// Reads, submits and (with `wait`) waits. Input problems are logged as they are found, never fatal.
     public func run(inputs: [String]) throws -> Report {
-        let started = MonotonicClock.now()
+        let started = options.session.clock.monotonic()
         let session = try SubmitSession(options: options.session)
         var progress = ProgressReporter(style: options.progress, now: started)
         let reader = ArticleReader(maxArticleBytes: options.maxArticleBytes)
         let summary = try reader.read(inputs) { event in
             switch event {
             case .article(let article):
-                if ShutdownSignal.isRequested { throw Interrupted() }
+                if options.session.stop.isRequested { throw Interrupted() }
                 try session.add(article)
                 progress.update(label: "submitted", done: session.totals.sent, total: nil)
             case .problem(let problem):
@@ -116,30 +116,31 @@ public struct Producer {
             report.deadLetters = Int(final.failed)
             report.retrying = Int(final.retrying)
         }
-        report.seconds = Double(MonotonicClock.now() - started) / 1e9
+        report.seconds = started.duration(to: options.session.clock.monotonic()).inSeconds
         report.articlesPerSecond = report.seconds > 0 ? Double(report.stored ?? report.accepted) / report.seconds : 0
         return report
     }
 
     /// Polls BATCH_STATUS until the batch is finished (`isFinished`). Unanswered polls are retried until
-    /// `waitTimeoutSeconds`, so a dispatcher that restarts (its journal keeps the batch) does not fail the wait.
-    private func waitForBatch(_ batchID: String, since started: UInt64) throws -> Mirsad_V1_BatchStatusReply {
+    /// `waitTimeout`, so a dispatcher that restarts (its journal keeps the batch) does not fail the wait.
+    private func waitForBatch(_ batchID: String, since started: MonotonicInstant) throws -> Mirsad_V1_BatchStatusReply {
         let client = try StatusClient(dispatcherEndpoint: options.session.dispatcherEndpoint)
         var progress = ProgressReporter(style: options.progress, now: started)
-        let waitStarted = MonotonicClock.now()
+        let clock = options.session.clock
+        let waitStarted = clock.monotonic()
         var unanswered = 0
         while true {
-            if ShutdownSignal.isRequested { throw Interrupted() }
-            let elapsed = Double(MonotonicClock.now() - waitStarted) / 1e9
-            if let limit = options.waitTimeoutSeconds, elapsed > limit {
+            if options.session.stop.isRequested { throw Interrupted() }
+            let elapsed = waitStarted.duration(to: clock.monotonic())
+            if let limit = options.waitTimeout, elapsed > limit {
                 progress.finish()
-                throw WaitTimeout(batchID: batchID, seconds: limit)
+                throw WaitTimeout(batchID: batchID, timeout: limit)
             }
-            let pollTimeout = options.waitTimeoutSeconds.map { max(0.05, min(options.statusTimeoutSeconds, $0 - elapsed)) }
-                ?? options.statusTimeoutSeconds
+            let pollTimeout = options.waitTimeout.map { max(.milliseconds(50), min(options.statusTimeout, $0 - elapsed)) }
+                ?? options.statusTimeout
             let status: Mirsad_V1_BatchStatusReply
             do {
-                status = try client.batch(batchID, timeoutSeconds: pollTimeout)
+                status = try client.batch(batchID, timeout: pollTimeout)
             } catch let timeout as RequestClient.Timeout {
                 unanswered += 1
                 if unanswered == 1 || unanswered % 10 == 0 {
@@ -160,7 +161,7 @@ public struct Producer {
                 progress.finish()
                 return status
             }
-            usleep(UInt32(options.pollIntervalSeconds * 1e6))
+            Thread.sleep(forTimeInterval: options.pollInterval.inSeconds)
         }
     }
 

@@ -1,3 +1,5 @@
+import MirsadProtocol
+
 /// A producer's flow control, as a pure state machine: how many jobs it may send now, given the dispatcher's
 /// producer credit (SUBMIT_ACK `credit`), the window of chunks awaiting acknowledgement, and BUSY refusals.
 ///
@@ -36,24 +38,24 @@ public struct ProducerCredit: Sendable, Equatable {
     }
 
     public let window: Int
-    /// Nanoseconds between two credit queries (empty SUBMITs) while blocked by credit or BUSY.
-    public let queryInterval: UInt64
-    /// Nanoseconds without sending after a BUSY refusal.
-    public let busyPause: UInt64
+    /// The time between two credit queries (empty SUBMITs) while blocked by credit or BUSY.
+    public let queryInterval: Duration
+    /// The time without sending after a BUSY refusal.
+    public let busyPause: Duration
     public private(set) var grant: Grant = .awaitingFirstAck
     public private(set) var unacknowledgedJobs = 0
     public private(set) var unacknowledgedChunks = 0
-    private var lastQuery: UInt64? = nil
-    private var pausedUntil: UInt64 = 0
+    private var lastQuery: MonotonicInstant? = nil
+    private var pausedUntil: MonotonicInstant? = nil
 
-    public init(window: Int, queryInterval: UInt64 = 500_000_000, busyPause: UInt64 = 500_000_000) {
+    public init(window: Int, queryInterval: Duration = .milliseconds(500), busyPause: Duration = .milliseconds(500)) {
         self.window = max(1, window)
         self.queryInterval = queryInterval
         self.busyPause = busyPause
     }
 
     /// How many of `wanted` jobs may go in one chunk at `now` (0: wait).
-    public func allowance(wanted: Int, now: UInt64) -> Int {
+    public func allowance(wanted: Int, now: MonotonicInstant) -> Int {
         guard block(now: now) == nil else { return 0 }
         switch grant {
         case .awaitingFirstAck, .notGranted: return wanted
@@ -62,8 +64,8 @@ public struct ProducerCredit: Sendable, Equatable {
     }
 
     /// What stops a chunk at `now`, or nil when one may go.
-    public func block(now: UInt64) -> Block? {
-        if now < pausedUntil { return .busy }
+    public func block(now: MonotonicInstant) -> Block? {
+        if let pausedUntil, now < pausedUntil { return .busy }
         if unacknowledgedChunks >= window { return .window }
         switch grant {
         case .awaitingFirstAck: return unacknowledgedChunks > 0 ? .firstAck : nil
@@ -85,9 +87,9 @@ public struct ProducerCredit: Sendable, Equatable {
     }
 
     /// An outstanding chunk of `jobs` jobs was refused with BUSY at `now`: not taken, its jobs are to be sent again.
-    public mutating func refusedBusy(jobs: Int, now: UInt64) {
+    public mutating func refusedBusy(jobs: Int, now: MonotonicInstant) {
         settled(jobs: jobs)
-        pausedUntil = now + busyPause
+        pausedUntil = now.advanced(by: busyPause)
         lastQuery = nil   // ask for the credit at once
     }
 
@@ -101,9 +103,9 @@ public struct ProducerCredit: Sendable, Equatable {
 
     /// Whether to send a credit query (an empty SUBMIT) now; records it when so. Only while blocked by credit or
     /// by a BUSY refusal.
-    public mutating func shouldQuery(now: UInt64) -> Bool {
+    public mutating func shouldQuery(now: MonotonicInstant) -> Bool {
         guard let block = block(now: now), block == .credit || block == .busy else { return false }
-        if let last = lastQuery, now &- last < queryInterval { return false }
+        if let last = lastQuery, last.duration(to: now) < queryInterval { return false }
         lastQuery = now
         return true
     }

@@ -3,29 +3,30 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MirsadProtocol
 
 /// Shows a producer's progress: a bar redrawn in place on a terminal, a plain line every few seconds otherwise.
 public struct ProgressReporter {
     public enum Style: Sendable { case bar, lines, silent }
 
     public let style: Style
-    private var lastDraw: UInt64 = 0
-    private let startedAt: UInt64
-    private let interval: UInt64
+    private var lastDraw: MonotonicInstant? = nil
+    private let startedAt: MonotonicInstant
+    private let interval: Duration
 
     /// A bar when standard error is a terminal, plain lines otherwise.
-    public init(style: Style? = nil, now: UInt64 = MonotonicClock.now()) {
+    public init(style: Style? = nil, now: MonotonicInstant = .now()) {
         let chosen = style ?? (isatty(STDERR_FILENO) == 1 ? .bar : .lines)
         self.style = chosen
         self.startedAt = now
-        self.interval = chosen == .bar ? 100_000_000 : 5_000_000_000
+        self.interval = chosen == .bar ? .milliseconds(100) : .seconds(5)
     }
 
     /// Draws when enough time has passed since the last draw, or when `force` is set.
-    public mutating func update(label: String, done: Int, total: Int?, now: UInt64 = MonotonicClock.now(), force: Bool = false) {
-        guard style != .silent, force || now &- lastDraw >= interval else { return }
+    public mutating func update(label: String, done: Int, total: Int?, now: MonotonicInstant = .now(), force: Bool = false) {
+        guard style != .silent, force || lastDraw.map({ $0.duration(to: now) >= interval }) ?? true else { return }
         lastDraw = now
-        let line = Self.render(label: label, done: done, total: total, elapsedNanoseconds: now > startedAt ? now - startedAt : 0, barWidth: 30)
+        let line = Self.render(label: label, done: done, total: total, elapsed: max(startedAt.duration(to: now), .zero), barWidth: 30)
         switch style {
         case .bar: writeStandardError("\r\u{1B}[2K" + line)
         case .lines: writeStandardError(line + "\n")
@@ -39,8 +40,8 @@ public struct ProgressReporter {
     }
 
     /// One progress line: count (of total), articles/s and, when the total is known, a bar and the ETA.
-    public static func render(label: String, done: Int, total: Int?, elapsedNanoseconds: UInt64, barWidth: Int) -> String {
-        let seconds = Double(elapsedNanoseconds) / 1e9
+    public static func render(label: String, done: Int, total: Int?, elapsed: Duration, barWidth: Int) -> String {
+        let seconds = elapsed.inSeconds
         let rate = seconds > 0 ? Double(done) / seconds : 0
         var line = label + " "
         if let total, total > 0 {

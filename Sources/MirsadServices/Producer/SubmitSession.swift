@@ -21,9 +21,12 @@ public final class SubmitSession {
         public var window = 8
         /// A chunk not acknowledged within this long is sent again (a dispatcher restart drops what it had not
         /// acknowledged).
-        public var ackTimeoutSeconds: Double = 10
-        /// Seconds between credit queries (empty SUBMITs) while the dispatcher grants no credit.
-        public var creditQuerySeconds: Double = 0.5
+        public var ackTimeout: Duration = .seconds(10)
+        /// The time between credit queries (empty SUBMITs) while the dispatcher grants no credit.
+        public var creditQueryInterval: Duration = .milliseconds(500)
+        /// Set to stop submitting (Ctrl-C): `add` and `finish` then throw `Producer.Interrupted`.
+        public var stop = StopRequest()
+        public var clock = ServiceClock.system
 
         public init(dispatcherEndpoint: String, batchID: String = UUID().uuidString.lowercased()) {
             self.dispatcherEndpoint = dispatcherEndpoint
@@ -42,7 +45,7 @@ public final class SubmitSession {
     private struct Outstanding {
         var submit: Mirsad_V1_Submit
         /// When to send it again if no acknowledgement has come by then.
-        var resendAt: UInt64
+        var resendAt: MonotonicInstant
     }
 
     public let options: Options
@@ -59,13 +62,11 @@ public final class SubmitSession {
 
     public init(options: Options) throws {
         self.options = options
-        credit = ProducerCredit(window: options.window, queryInterval: UInt64(options.creditQuerySeconds * 1e9))
+        credit = ProducerCredit(window: options.window, queryInterval: options.creditQueryInterval)
         client = try RequestClient(endpoint: options.dispatcherEndpoint)
     }
 
     public var batchID: String { options.batchID }
-
-    private var ackTimeout: UInt64 { UInt64(options.ackTimeoutSeconds * 1e9) }
 
     private var chunkLimit: Int { max(1, min(options.chunkArticles, ProtocolLimits.maxJobsPerMessage)) }
 
@@ -94,8 +95,8 @@ public final class SubmitSession {
                 try flush()
                 continue
             }
-            if ShutdownSignal.isRequested { throw Producer.Interrupted() }
-            try pump(timeoutMilliseconds: 100)
+            if options.stop.isRequested { throw Producer.Interrupted() }
+            try pump(timeout: .milliseconds(100))
         }
         return totals
     }
@@ -121,7 +122,7 @@ public final class SubmitSession {
             }
             try client.socket.send(.submit(submit))
             credit.sent(jobs: submit.jobs.count)
-            outstanding[submit.requestID] = Outstanding(submit: submit, resendAt: MonotonicClock.now() + ackTimeout)
+            outstanding[submit.requestID] = Outstanding(submit: submit, resendAt: options.clock.monotonic().advanced(by: options.ackTimeout))
         }
     }
 
@@ -141,10 +142,10 @@ public final class SubmitSession {
     /// empty SUBMIT while the dispatcher grants none or has just refused a chunk as BUSY.
     private func awaitAllowance(wanted: Int) throws -> Int {
         while true {
-            let now = MonotonicClock.now()
+            let now = options.clock.monotonic()
             let allowed = credit.allowance(wanted: wanted, now: now)
             if allowed > 0 { return allowed }
-            if ShutdownSignal.isRequested { throw Producer.Interrupted() }
+            if options.stop.isRequested { throw Producer.Interrupted() }
             if credit.shouldQuery(now: now) {
                 var query = Mirsad_V1_Submit()
                 query.requestID = client.requestID()
@@ -152,13 +153,13 @@ public final class SubmitSession {
                 try client.socket.send(.submit(query))
                 creditQueries += 1
             }
-            try pump(timeoutMilliseconds: 50)
+            try pump(timeout: .milliseconds(50))
         }
     }
 
-    /// Handles acknowledgements for up to `timeoutMilliseconds`, and resends chunks whose acknowledgement is late.
-    private func pump(timeoutMilliseconds: Int) throws {
-        if let reply = try client.receive(timeoutMilliseconds: timeoutMilliseconds) {
+    /// Handles acknowledgements for up to `timeout`, and resends chunks whose acknowledgement is late.
+    private func pump(timeout: Duration) throws {
+        if let reply = try client.receive(timeout: timeout) {
             switch reply {
             case .submitAck(let ack):
                 // Every ack carries the dispatcher's current credit: a chunk's, a resent chunk's second copy's, a query's.
@@ -180,7 +181,7 @@ public final class SubmitSession {
                     // Not taken: the jobs go back to the front of the buffer, to be cut to the credit and sent
                     // again after a pause (`ProducerCredit.refusedBusy`).
                     let chunk = outstanding.removeValue(forKey: error.requestID)!
-                    credit.refusedBusy(jobs: chunk.submit.jobs.count, now: MonotonicClock.now())
+                    credit.refusedBusy(jobs: chunk.submit.jobs.count, now: options.clock.monotonic())
                     buffer.insert(contentsOf: chunk.submit.jobs, at: 0)
                     bufferBytes += chunk.submit.jobs.reduce(0) { $0 + $1.article.contentBytes }
                 } else {
@@ -193,10 +194,10 @@ public final class SubmitSession {
                 break
             }
         }
-        let now = MonotonicClock.now()
+        let now = options.clock.monotonic()
         for (id, chunk) in outstanding where now >= chunk.resendAt {
             try client.socket.send(.submit(chunk.submit))
-            outstanding[id]?.resendAt = now + ackTimeout
+            outstanding[id]?.resendAt = now.advanced(by: options.ackTimeout)
         }
     }
 }

@@ -17,6 +17,15 @@ func runOnLoopThread<Output: Sendable>(
     name: String, context: ZMQContext, stop: StopRequest,
     _ loop: @escaping @Sendable () throws -> Output
 ) async throws -> Output {
+    try await runOnLoopThread(name: name, stop: stop, onCancel: { context.shutdown() }, loop)
+}
+
+/// `runOnLoopThread(name:context:stop:_:)` for a loop whose sockets are not known here: cancellation runs
+/// `onCancel` (by default, the same graceful request as a shutdown).
+func runOnLoopThread<Output: Sendable>(
+    name: String, stop: StopRequest, onCancel: @escaping @Sendable () -> Void = {},
+    _ loop: @escaping @Sendable () throws -> Output
+) async throws -> Output {
     try await withTaskCancellationHandler {
         try await withGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
@@ -36,6 +45,7 @@ func runOnLoopThread<Output: Sendable>(
             stop.request()
         }
     } onCancel: {
-        context.shutdown()
+        stop.request()
+        onCancel()
     }
 }

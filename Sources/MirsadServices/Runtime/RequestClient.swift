@@ -7,8 +7,10 @@ import ZeroMQ
 final class RequestClient {
     struct Timeout: Error, CustomStringConvertible {
         let endpoint: String
-        let seconds: Double
-        var description: String { "no answer from the dispatcher at \(endpoint) within \(seconds) s (is it running?)" }
+        let timeout: Duration
+        var description: String {
+            "no answer from the dispatcher at \(endpoint) within \(timeout.inSeconds) s (is it running?)"
+        }
     }
 
     let endpoint: String
@@ -33,15 +35,15 @@ final class RequestClient {
         return "r\(nextRequest)"
     }
 
-    /// Waits up to `timeoutMilliseconds` for one message; nil when none came. Malformed messages are skipped.
-    func receive(timeoutMilliseconds: Int) throws -> MirsadMessage? {
+    /// Waits up to `timeout` for one message; nil when none came. Malformed messages are skipped.
+    func receive(timeout: Duration) throws -> MirsadMessage? {
         var poller = Poller()
         poller.register(socket)
-        let deadline = MonotonicClock.now() + UInt64(timeoutMilliseconds) * 1_000_000
+        let deadline = MonotonicInstant.now().advanced(by: timeout)
         while true {
-            let now = MonotonicClock.now()
-            guard now < deadline else { return nil }
-            let events = try poller.poll(timeoutMilliseconds: Int((deadline - now) / 1_000_000) + 1)
+            let left = MonotonicInstant.now().duration(to: deadline)
+            guard left > .zero else { return nil }
+            let events = try poller.poll(timeoutMilliseconds: Int(left.wholeMilliseconds) + 1)
             guard events[0].contains(.readable) else { continue }
             while let incoming = try socket.receiveIncoming(routed: false) {
                 if case .message(let message) = incoming, let decoded = try? FrameCodec.decode(message.frames) {
@@ -53,15 +55,16 @@ final class RequestClient {
 
     /// Sends a request and returns the first reply that `match` accepts (others are skipped as stale).
     func call<Reply>(
-        _ message: MirsadMessage, timeoutSeconds: Double, match: (MirsadMessage) -> Reply?
+        _ message: MirsadMessage, timeout: Duration, match: (MirsadMessage) -> Reply?
     ) throws -> Reply {
         try socket.send(message)
-        let deadline = MonotonicClock.now() + UInt64(timeoutSeconds * 1e9)
-        while MonotonicClock.now() < deadline {
-            let left = Int((deadline - MonotonicClock.now()) / 1_000_000)
-            if let reply = try receive(timeoutMilliseconds: max(left, 1)), let matched = match(reply) { return matched }
+        let deadline = MonotonicInstant.now().advanced(by: timeout)
+        while true {
+            let left = MonotonicInstant.now().duration(to: deadline)
+            guard left > .zero else { break }
+            if let reply = try receive(timeout: left), let matched = match(reply) { return matched }
         }
-        throw Timeout(endpoint: endpoint, seconds: timeoutSeconds)
+        throw Timeout(endpoint: endpoint, timeout: timeout)
     }
 }
 

@@ -16,14 +16,14 @@ public final class DeadLetterClient {
 
     /// One DEAD_LETTERS page: at most `limit` dead letters after `afterJobID` (in job-id order), of `batchID` when
     /// given.
-    public func page(batchID: String?, limit: Int, afterJobID: String, timeoutSeconds: Double) throws -> Mirsad_V1_DeadLettersReply {
+    public func page(batchID: String?, limit: Int, afterJobID: String, timeout: Duration) throws -> Mirsad_V1_DeadLettersReply {
         var request = Mirsad_V1_DeadLetters()
         request.requestID = client.requestID()
         request.batchID = batchID ?? ""
         request.limit = UInt32(clamping: limit)
         request.afterJobID = afterJobID
         let id = request.requestID
-        return try client.ask(.deadLetters(request), requestID: id, timeoutSeconds: timeoutSeconds) { reply in
+        return try client.ask(.deadLetters(request), requestID: id, timeout: timeout) { reply in
             if case .deadLettersReply(let r) = reply, r.requestID == id { r } else { nil }
         }
     }
@@ -31,7 +31,7 @@ public final class DeadLetterClient {
     /// Every dead letter (of `batchID` when given), or the first `limit`, paging through the dispatcher's list.
     /// Stops when the dispatcher says no more follow, or when a page brings nothing new (a dispatcher that claims
     /// more but does not advance cannot keep it looping).
-    public func list(batchID: String?, limit: Int?, timeoutSeconds: Double) throws -> DeadLetterListing {
+    public func list(batchID: String?, limit: Int?, timeout: Duration) throws -> DeadLetterListing {
         var letters: [Mirsad_V1_DeadLetter] = []
         var seen: Set<String> = []
         var total: UInt64 = 0
@@ -39,7 +39,7 @@ public final class DeadLetterClient {
         while true {
             let wanted = limit.map { min(Self.pageSize, $0 - letters.count) } ?? Self.pageSize
             guard wanted > 0 else { break }
-            let reply = try page(batchID: batchID, limit: wanted, afterJobID: after, timeoutSeconds: timeoutSeconds)
+            let reply = try page(batchID: batchID, limit: wanted, afterJobID: after, timeout: timeout)
             total = reply.total
             let fresh = reply.letters.prefix(wanted).filter { seen.insert($0.jobID).inserted }
             letters.append(contentsOf: fresh)
@@ -50,31 +50,31 @@ public final class DeadLetterClient {
     }
 
     /// Queues the listed dead letters again; ids that are not dead letters come back in `notDead`.
-    public func retry(jobIDs: [String], timeoutSeconds: Double) throws -> DeadLetterRetryOutcome {
+    public func retry(jobIDs: [String], timeout: Duration) throws -> DeadLetterRetryOutcome {
         var outcome = DeadLetterRetryOutcome(requeued: 0, notDead: [])
         for chunk in jobIDs.chunked(by: Self.retryIDsPerRequest) {
             var request = Mirsad_V1_RetryDeadLetters()
             request.jobIds = chunk
-            outcome.add(try send(request, timeoutSeconds: timeoutSeconds))
+            outcome.add(try send(request, timeout: timeout))
         }
         return outcome
     }
 
     /// Queues every dead letter again (of `batchID` when given).
-    public func retryAll(batchID: String?, timeoutSeconds: Double) throws -> DeadLetterRetryOutcome {
+    public func retryAll(batchID: String?, timeout: Duration) throws -> DeadLetterRetryOutcome {
         var request = Mirsad_V1_RetryDeadLetters()
         request.all = true
         request.batchID = batchID ?? ""
         var outcome = DeadLetterRetryOutcome(requeued: 0, notDead: [])
-        outcome.add(try send(request, timeoutSeconds: timeoutSeconds))
+        outcome.add(try send(request, timeout: timeout))
         return outcome
     }
 
-    private func send(_ body: Mirsad_V1_RetryDeadLetters, timeoutSeconds: Double) throws -> Mirsad_V1_RetryDeadLettersReply {
+    private func send(_ body: Mirsad_V1_RetryDeadLetters, timeout: Duration) throws -> Mirsad_V1_RetryDeadLettersReply {
         var request = body
         request.requestID = client.requestID()
         let id = request.requestID
-        return try client.ask(.retryDeadLetters(request), requestID: id, timeoutSeconds: timeoutSeconds) { reply in
+        return try client.ask(.retryDeadLetters(request), requestID: id, timeout: timeout) { reply in
             if case .retryDeadLettersReply(let r) = reply, r.requestID == id { r } else { nil }
         }
     }

@@ -2,12 +2,12 @@ import MirsadProtocol
 
 extension RequestClient {
     /// Sends `request` (whose request id is `requestID`) and returns the reply `match` picks out for that id;
-    /// an ERROR for the same id becomes a `DispatcherRefusal`, and no answer within `timeoutSeconds` a `Timeout`.
+    /// an ERROR for the same id becomes a `DispatcherRefusal`, and no answer within `timeout` a `Timeout`.
     func ask<Reply>(
-        _ request: MirsadMessage, requestID: String, timeoutSeconds: Double,
+        _ request: MirsadMessage, requestID: String, timeout: Duration,
         match: @escaping (MirsadMessage) -> Reply?
     ) throws -> Reply {
-        try call(request, timeoutSeconds: timeoutSeconds) { reply -> Result<Reply, DispatcherRefusal>? in
+        try call(request, timeout: timeout) { reply -> Result<Reply, DispatcherRefusal>? in
             if case .error(let e) = reply, e.requestID == requestID {
                 return .failure(DispatcherRefusal(code: e.code, message: e.message))
             }

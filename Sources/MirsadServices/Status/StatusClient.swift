@@ -8,21 +8,21 @@ public final class StatusClient {
         client = try RequestClient(endpoint: dispatcherEndpoint)
     }
 
-    public func fetch(timeoutSeconds: Double = 3) throws -> Mirsad_V1_StatusReply {
+    public func fetch(timeout: Duration = .seconds(3)) throws -> Mirsad_V1_StatusReply {
         var request = Mirsad_V1_Status()
         request.requestID = client.requestID()
         let id = request.requestID
-        return try client.ask(.status(request), requestID: id, timeoutSeconds: timeoutSeconds) { reply in
+        return try client.ask(.status(request), requestID: id, timeout: timeout) { reply in
             if case .statusReply(let r) = reply, r.requestID == id { r } else { nil }
         }
     }
 
-    public func batch(_ batchID: String, timeoutSeconds: Double = 3) throws -> Mirsad_V1_BatchStatusReply {
+    public func batch(_ batchID: String, timeout: Duration = .seconds(3)) throws -> Mirsad_V1_BatchStatusReply {
         var request = Mirsad_V1_BatchStatus()
         request.requestID = client.requestID()
         request.batchID = batchID
         let id = request.requestID
-        return try client.ask(.batchStatus(request), requestID: id, timeoutSeconds: timeoutSeconds) { reply in
+        return try client.ask(.batchStatus(request), requestID: id, timeout: timeout) { reply in
             if case .batchStatusReply(let r) = reply, r.requestID == id { r } else { nil }
         }
     }
