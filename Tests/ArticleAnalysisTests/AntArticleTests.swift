@@ -2,7 +2,7 @@ import Testing
 @testable import ArticleAnalysis
 
 /// Real articles of the ANT sample, annotated by reading them.
-@Suite struct AntArticleTests {
+@Suite(.needsSharedData) struct AntArticleTests {
     func analysis(_ id: String) throws -> Analysis? {
         guard SharedData.require() != nil else { return nil }
         let article = try #require(SharedData.antArticle(id), "\(id) is in sample-500.jsonl")

@@ -90,7 +90,7 @@ import Testing
     /// The properties over the ANT sample, end to end through the analyzer. The oracle is independent of the key
     /// lexicon: the raw name lists of ../shared/data/gazetteers. `Benchmarks/keys/check.py` prints the same counts
     /// for any `mirsad analyze --json` output.
-    @Test func propertiesHoldOverTheAntSample() throws {
+    @Test(.needsSharedData) func propertiesHoldOverTheAntSample() throws {
         guard let shared = SharedData.require() else { return }
         let folder = shared.appendingPathComponent("data/gazetteers")
         var names = Set<String>()

@@ -3,7 +3,7 @@ import Testing
 @testable import ArticleAnalysis
 
 /// The two seed articles against their hand annotations in gold/seeds.json.
-@Suite struct GoldSeedTests {
+@Suite(.needsSharedData) struct GoldSeedTests {
     struct Gold: Decodable {
         struct Quote: Decodable { var speaker: String; var starts_with: String }
         struct Item: Decodable {

@@ -40,7 +40,7 @@ import Testing
         }
     }
 
-    @Test func noKeywordOfTheAntSampleIsADateNumberOrFunctionWord() {
+    @Test(.needsSharedData) func noKeywordOfTheAntSampleIsADateNumberOrFunctionWord() {
         guard SharedData.require() != nil else { return }
         var keywords = 0
         var bad: [String] = []

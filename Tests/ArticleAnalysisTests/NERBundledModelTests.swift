@@ -12,7 +12,7 @@ import Testing
     }
 
     /// Every entity of the gold annotation of the seed articles is found, as a mention or a canonical key.
-    @Test func findsTheGoldSeedEntities() throws {
+    @Test(.needsSharedData) func findsTheGoldSeedEntities() throws {
         guard let shared = NERTestData.sharedDirectory() else { return }
         let gold = try JSONSerialization.jsonObject(with: Data(contentsOf: shared.appendingPathComponent("gold/seeds.json")))
         let articles = try #require((gold as? [String: Any])?["articles"] as? [[String: Any]])

@@ -1,24 +1,12 @@
 import Foundation
 import Testing
 
-/// Locates `/work/shared`-style data for tests: `$MIRSAD_SHARED`, else `../shared` beside the repository root.
-/// Missing data skips a test (returns nil) unless `MIRSAD_REQUIRE_SHARED=1`, which makes it fail.
+/// Data for the named-entity tests.
 enum NERTestData {
+    /// The shared data folder (`SharedData.require()`): nil, after failing the test when it is required, when
+    /// it is missing.
     static func sharedDirectory(sourceLocation: SourceLocation = #_sourceLocation) -> URL? {
-        let env = ProcessInfo.processInfo.environment
-        let dir: URL
-        if let path = env["MIRSAD_SHARED"], !path.isEmpty {
-            dir = URL(fileURLWithPath: path)
-        } else {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent()
-            dir = root.deletingLastPathComponent().appendingPathComponent("shared")
-        }
-        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("README.md").path) { return dir }
-        if env["MIRSAD_REQUIRE_SHARED"] == "1" {
-            Issue.record("shared data not found at \(dir.path) (set MIRSAD_SHARED)", sourceLocation: sourceLocation)
-        }
-        return nil
+        SharedData.require(sourceLocation: sourceLocation)
     }
 
     /// Simple tokenisation for tests: white space separates tokens, punctuation marks are tokens of their own;

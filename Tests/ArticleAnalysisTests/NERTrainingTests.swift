@@ -36,7 +36,7 @@ import Testing
         #expect(NERTrainer.train(Self.corpus, gazetteer: Gazetteer(), settings: other).serialized() != a)
     }
 
-    @Test func trainingOnASliceOfANERcorpIsDeterministic() throws {
+    @Test(.needsSharedData) func trainingOnASliceOfANERcorpIsDeterministic() throws {
         guard let shared = NERTestData.sharedDirectory() else { return }
         let text = try String(contentsOf: shared.appendingPathComponent("data/anercorp/train.txt"), encoding: .utf8)
         let slice = Array(try ConllCorpus.parse(text).prefix(120))

@@ -4,8 +4,8 @@ import Testing
 
 /// The project's shared data folder: $MIRSAD_SHARED, else `../shared` beside the repository root.
 ///
-/// Tests that need it call `SharedData.require()`: nil means skip, unless MIRSAD_REQUIRE_SHARED=1, in which case
-/// the test fails naming the missing folder.
+/// Tests that need it carry the `.needsSharedData` trait, so a missing folder shows as a skip with its reason;
+/// with MIRSAD_REQUIRE_SHARED=1 they run anyway and `SharedData.require()` fails them naming the missing folder.
 enum SharedData {
     static let root: URL = {
         if let env = ProcessInfo.processInfo.environment["MIRSAD_SHARED"], !env.isEmpty {
@@ -18,10 +18,13 @@ enum SharedData {
 
     static var isAvailable: Bool { FileManager.default.fileExists(atPath: root.appendingPathComponent("README.md").path) }
 
+    /// Set (CI sets it) to make a missing folder a failure instead of a skip.
+    static var isRequired: Bool { ProcessInfo.processInfo.environment["MIRSAD_REQUIRE_SHARED"] == "1" }
+
     /// The shared folder, or nil (after recording an issue when MIRSAD_REQUIRE_SHARED=1) when it is missing.
     static func require(sourceLocation: SourceLocation = #_sourceLocation) -> URL? {
         if isAvailable { return root }
-        if ProcessInfo.processInfo.environment["MIRSAD_REQUIRE_SHARED"] == "1" {
+        if isRequired {
             Issue.record("shared data folder not found at \(root.path) (set MIRSAD_SHARED)", sourceLocation: sourceLocation)
         }
         return nil
@@ -50,4 +53,13 @@ enum SharedData {
     static func antArticle(_ id: String) -> Article? { antSample.first { $0.id == id }?.article }
 
     static let analyzer = ArticleAnalyzer()
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test only when the shared data folder is there, or when it is required (then its absence fails).
+    static var needsSharedData: Self {
+        .enabled(
+            if: SharedData.isAvailable || SharedData.isRequired,
+            "needs the shared data folder \(SharedData.root.path) (set MIRSAD_SHARED)")
+    }
 }

@@ -57,17 +57,21 @@ import Testing
     @Test func logsAtMostOneLinePerSecondAndCountsTheRest() {
         let lines = Locked<[String]>([])
         let logger = capturingLogger(lines)
-        var log = ProblemLog()
+        let clock = ManualClock()
+        var log = ProblemLog(clock: clock.serviceClock)
         log.malformed(.wrongFrameCount(2), peer: Array("worker-7".utf8), logger: logger)
         log.refused("DONE is not sent to a collector", peer: nil, logger: logger)
         log.refused("DONE is not sent to a collector", peer: nil, logger: logger)
         #expect(lines.current.count == 1)
         #expect(lines.current.first?.hasPrefix("warning: malformed message from worker-7:") == true, "\(lines.current)")
-        Thread.sleep(forTimeInterval: 1.05)
+        clock.advance(by: .milliseconds(999))
+        log.refused("DONE is not sent to a collector", peer: nil, logger: logger)
+        #expect(lines.current.count == 1, "a second line within the second")
+        clock.advance(by: .milliseconds(1))
         log.refused("HELLO again", peer: nil, logger: logger)
         #expect(lines.current.count == 2)
-        #expect(lines.current.last == "warning: refused message from unknown peer: HELLO again (2 similar lines suppressed)")
-        #expect(log.malformed == 1 && log.refused == 3)
+        #expect(lines.current.last == "warning: refused message from unknown peer: HELLO again (3 similar lines suppressed)")
+        #expect(log.malformed == 1 && log.refused == 4)
     }
 
     @Test func describeShowsTextIdsAsTextAndOthersAsHex() {

@@ -2,6 +2,7 @@ import ArticleAnalysis
 import Foundation
 import MirsadProtocol
 import Testing
+import ZeroMQ
 @testable import MirsadServices
 
 /// `SubmitSession` against a fake dispatcher: a real ROUTER on TCP loopback answering SUBMIT.
@@ -295,11 +296,18 @@ struct SubmitSessionTests {
     }
 
     @Test func lateAckForAResentChunkIsCountedOnce() throws {
-        // Every copy is acknowledged, the first one only after the session has resent it.
+        // Every copy is acknowledged 250 ms after it arrived, the first one only after the session has resent it.
+        let due = Locked<[(at: MonotonicInstant, peer: RoutingID, reply: MirsadMessage)]>([])
         let dispatcher = try FakeRouterPeer(respond: { arrival in
             guard case .submit(let s) = arrival.message else { return [] }
-            usleep(250_000)
-            return [Self.acceptAll(s)]
+            due.withLock { $0.append((arrival.at + .milliseconds(250), arrival.peer, Self.acceptAll(s))) }
+            return []
+        }, tick: { now in
+            due.withLock { queue in
+                let ready = queue.filter { $0.at <= now }
+                queue.removeAll { $0.at <= now }
+                return ready.map { ($0.peer, $0.reply) }
+            }
         })
         defer { dispatcher.stop() }
         var options = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint, batchID: "late")

@@ -33,8 +33,13 @@ let EHOSTUNREACH_CODE = Int32(EHOSTUNREACH)
 struct ProblemLog {
     private(set) var malformed: UInt64 = 0
     private(set) var refused: UInt64 = 0
-    private var lastLine: UInt64 = 0
+    private var lastLine: MonotonicInstant? = nil
     private var suppressed = 0
+    private let clock: ServiceClock
+
+    init(clock: ServiceClock = .system) {
+        self.clock = clock
+    }
 
     mutating func malformed(_ problem: MalformedMessage, peer: RoutingID?, logger: Logger) {
         malformed += 1
@@ -48,8 +53,8 @@ struct ProblemLog {
 
     /// Logs `line` as a warning unless a line went out less than a second ago.
     mutating func log(_ line: String, logger: Logger) {
-        let now = MonotonicClock.now()
-        if now &- lastLine >= 1_000_000_000 {
+        let now = clock.monotonic()
+        if lastLine.map({ $0.duration(to: now) >= .seconds(1) }) ?? true {
             let extra = suppressed > 0 ? " (\(suppressed) similar lines suppressed)" : ""
             logger.warning("\(line)\(extra)")
             lastLine = now
