@@ -111,6 +111,7 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(name: "CommandLineTests", dependencies: ["mirsad", "MirsadServices", "MirsadProtocol"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ZeroMQ"]

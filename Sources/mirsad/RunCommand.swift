@@ -36,6 +36,8 @@ struct RunCommand: ParsableCommand {
         options.storePath = store
         options.logLevel = logging.logLevel
         options.keepJournal = keepJournal
+        let display = ProgressDisplay()
+        options.onProgress = { display.show($0) }
         let summary: LocalCluster.Summary
         do {
             summary = try LocalCluster(options: options, logger: logger).run(inputs: inputs)

@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
         try await BlockingService.runTrappingSignals(name: "status", logger: logger) { stop in
             let client = try StatusClient(dispatcherEndpoint: endpoint)
             repeat {
-                let view = StatusView(try client.fetch(timeout: timeout))
+                let view = try client.fetch(timeout: timeout)
                 let text = json ? try JSONOutput.encode(view) + "\n" : view.text
                 print(watch && !json ? "\u{1B}[H\u{1B}[2J" + text : text, terminator: "")
                 fflush(nil)

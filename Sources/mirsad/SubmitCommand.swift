@@ -43,6 +43,8 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         var options = Producer.Options(session: session)
         options.wait = wait
+        let display = ProgressDisplay()
+        options.onProgress = { display.show($0) }
         options.waitTimeout = waitTimeout.map { .seconds(exactly: $0) }
         let report: Producer.Report
         do {

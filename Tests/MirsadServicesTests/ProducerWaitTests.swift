@@ -23,7 +23,6 @@ struct ProducerWaitTests {
         options.waitTimeout = waitTimeout
         options.statusTimeout = .milliseconds(300)
         options.pollInterval = .milliseconds(50)
-        options.progress = .silent
         return options
     }
 

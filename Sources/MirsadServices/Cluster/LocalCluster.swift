@@ -11,7 +11,8 @@ public struct LocalCluster {
         public var workers = 2
         public var threadsPerWorker: Int
         public var storePath = Defaults.storePath
-        public var progress: ProgressReporter.Style? = nil
+        /// Passed to the producer (`Producer.Options.onProgress`).
+        public var onProgress: (@Sendable (ProducerProgress) -> Void)? = nil
         public var maxArticleBytes: Int? = nil
         public var logLevel = "info"
         /// Seconds each group of children (workers, collector, dispatcher) gets to stop before SIGKILL.
@@ -127,7 +128,7 @@ public struct LocalCluster {
 
         var producerOptions = Producer.Options(session: SubmitSession.Options(dispatcherEndpoint: dispatcherEndpoint))
         producerOptions.wait = true
-        producerOptions.progress = options.progress
+        producerOptions.onProgress = options.onProgress
         if let limit = options.maxArticleBytes { producerOptions.maxArticleBytes = limit }
         let report = try Producer(options: producerOptions, logger: logger).run(inputs: inputs)
 

@@ -16,7 +16,8 @@ public struct Producer {
         /// poll is not an error (the dispatcher may be restarting): the next one follows, until `waitTimeout`.
         public var statusTimeout: Duration = .seconds(3)
         public var pollInterval: Duration = .milliseconds(200)
-        public var progress: ProgressReporter.Style? = nil
+        /// Called as articles are sent and stored (on the producer's thread); nil shows nothing.
+        public var onProgress: (@Sendable (ProducerProgress) -> Void)? = nil
 
         public init(session: SubmitSession.Options) {
             self.session = session
@@ -82,21 +83,20 @@ public struct Producer {
     public func run(inputs: [String]) throws -> Report {
         let started = options.session.clock.monotonic()
         let session = try SubmitSession(options: options.session)
-        var progress = ProgressReporter(style: options.progress, now: started)
+        let progress = options.onProgress ?? { _ in }
         let reader = ArticleReader(maxArticleBytes: options.maxArticleBytes)
         let summary = try reader.read(inputs) { event in
             switch event {
             case .article(let article):
                 if options.session.stop.isRequested { throw Interrupted() }
                 try session.add(article)
-                progress.update(label: "submitted", done: session.totals.sent, total: nil)
+                progress(ProducerProgress(stage: .submitted, done: session.totals.sent, total: nil, isFinal: false))
             case .problem(let problem):
                 logger.warning("\(problem)")
             }
         }
         let totals = try session.finish()
-        progress.update(label: "submitted", done: totals.sent, total: nil, force: true)
-        progress.finish()
+        progress(ProducerProgress(stage: .submitted, done: totals.sent, total: nil, isFinal: true))
         for rejection in totals.rejections.prefix(20) {
             logger.warning("rejected: \(rejection)")
         }
@@ -110,7 +110,7 @@ public struct Producer {
             inputProblems: Dictionary(uniqueKeysWithValues: summary.problems.map { ($0.key.rawValue, $0.value) }),
             stored: nil, failed: nil, deadLetters: nil, retrying: nil, seconds: 0, articlesPerSecond: 0)
         if options.wait && totals.accepted + totals.duplicates > 0 {
-            let final = try waitForBatch(session.batchID, since: started)
+            let final = try waitForBatch(session.batchID)
             report.stored = Int(final.stored)
             report.failed = Int(final.failed)
             report.deadLetters = Int(final.failed)
@@ -123,9 +123,9 @@ public struct Producer {
 
     /// Polls BATCH_STATUS until the batch is finished (`isFinished`). Unanswered polls are retried until
     /// `waitTimeout`, so a dispatcher that restarts (its journal keeps the batch) does not fail the wait.
-    private func waitForBatch(_ batchID: String, since started: MonotonicInstant) throws -> Mirsad_V1_BatchStatusReply {
+    private func waitForBatch(_ batchID: String) throws -> Mirsad_V1_BatchStatusReply {
         let client = try StatusClient(dispatcherEndpoint: options.session.dispatcherEndpoint)
-        var progress = ProgressReporter(style: options.progress, now: started)
+        let progress = options.onProgress ?? { _ in }
         let clock = options.session.clock
         let waitStarted = clock.monotonic()
         var unanswered = 0
@@ -133,7 +133,6 @@ public struct Producer {
             if options.session.stop.isRequested { throw Interrupted() }
             let elapsed = waitStarted.duration(to: clock.monotonic())
             if let limit = options.waitTimeout, elapsed > limit {
-                progress.finish()
                 throw WaitTimeout(batchID: batchID, timeout: limit)
             }
             let pollTimeout = options.waitTimeout.map { max(.milliseconds(50), min(options.statusTimeout, $0 - elapsed)) }
@@ -156,9 +155,8 @@ public struct Producer {
                 throw BatchUnknown(batchID: batchID)
             }
             let finished = Self.isFinished(status)
-            progress.update(label: "stored", done: Int(status.stored), total: Int(status.total), force: finished)
+            progress(ProducerProgress(stage: .stored, done: Int(status.stored), total: Int(status.total), isFinal: finished))
             if finished {
-                progress.finish()
                 return status
             }
             Thread.sleep(forTimeInterval: options.pollInterval.inSeconds)

@@ -50,7 +50,7 @@ public struct StatusView: Codable, Equatable, Sendable {
         case batches, malformedMessages = "malformed_messages", refusedMessages = "refused_messages", version
     }
 
-    public init(_ reply: Mirsad_V1_StatusReply) {
+    init(_ reply: Mirsad_V1_StatusReply) {
         queued = reply.queued
         inFlight = reply.inFlight
         retrying = reply.retrying
@@ -75,21 +75,5 @@ public struct StatusView: Codable, Equatable, Sendable {
         malformedMessages = reply.malformedMessages
         refusedMessages = reply.refusedMessages
         version = reply.version
-    }
-
-    /// The text `mirsad status` prints, one fact per line.
-    public var text: String {
-        var lines: [String] = []
-        lines.append("dispatcher \(version), up \(TextFormat.seconds(uptimeSeconds)), journal \(journal.isEmpty ? "unknown" : journal)")
-        lines.append("jobs: \(queued) queued, \(inFlight) in flight, \(retrying) retrying, \(awaitingStore) awaiting store, \(stored) stored, \(deadLetters) dead letters")
-        lines.append("redispatches: \(redispatches) (jobs run more than once)" + (deadLetters > 0 ? "; see `mirsad dlq list`" : ""))
-        lines.append("throughput: \(TextFormat.rate(throughput10s)) articles/s (10 s), \(TextFormat.rate(throughput1m)) articles/s (1 min)")
-        lines.append(String(format: "latency submit->stored: p50 %.1f ms, p99 %.1f ms", latencyP50Ms, latencyP99Ms))
-        lines.append("collectors: \(collectors); malformed messages: \(malformedMessages), refused: \(refusedMessages)")
-        lines.append("workers: \(workers.count)")
-        for w in workers {
-            lines.append("  \(w.id)  host \(w.host) pid \(w.pid)  in flight \(w.inFlight)/\(w.capacity)  done \(w.done)  failed \(w.failed)  \(TextFormat.rate(w.rate)) articles/s")
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 }

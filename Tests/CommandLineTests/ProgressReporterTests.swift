@@ -1,6 +1,6 @@
 import MirsadProtocol
 import Testing
-@testable import MirsadServices
+@testable import mirsad
 
 @Suite struct ProgressReporterTests {
     private let second = Duration.seconds(1)

@@ -4,18 +4,20 @@ import Glibc
 import Darwin
 #endif
 import MirsadProtocol
+import MirsadServices
+import Synchronization
 
 /// Shows a producer's progress: a bar redrawn in place on a terminal, a plain line every few seconds otherwise.
-public struct ProgressReporter {
-    public enum Style: Sendable { case bar, lines, silent }
+struct ProgressReporter {
+    enum Style: Sendable { case bar, lines, silent }
 
-    public let style: Style
+    let style: Style
     private var lastDraw: MonotonicInstant? = nil
     private let startedAt: MonotonicInstant
     private let interval: Duration
 
     /// A bar when standard error is a terminal, plain lines otherwise.
-    public init(style: Style? = nil, now: MonotonicInstant = .now()) {
+    init(style: Style? = nil, now: MonotonicInstant = .now()) {
         let chosen = style ?? (isatty(STDERR_FILENO) == 1 ? .bar : .lines)
         self.style = chosen
         self.startedAt = now
@@ -23,7 +25,7 @@ public struct ProgressReporter {
     }
 
     /// Draws when enough time has passed since the last draw, or when `force` is set.
-    public mutating func update(label: String, done: Int, total: Int?, now: MonotonicInstant = .now(), force: Bool = false) {
+    mutating func update(label: String, done: Int, total: Int?, now: MonotonicInstant = .now(), force: Bool = false) {
         guard style != .silent, force || lastDraw.map({ $0.duration(to: now) >= interval }) ?? true else { return }
         lastDraw = now
         let line = Self.render(label: label, done: done, total: total, elapsed: max(startedAt.duration(to: now), .zero), barWidth: 30)
@@ -35,12 +37,12 @@ public struct ProgressReporter {
     }
 
     /// Ends the bar's line so later output starts on a fresh one.
-    public func finish() {
+    func finish() {
         if style == .bar { writeStandardError("\n") }
     }
 
     /// One progress line: count (of total), articles/s and, when the total is known, a bar and the ETA.
-    public static func render(label: String, done: Int, total: Int?, elapsed: Duration, barWidth: Int) -> String {
+    static func render(label: String, done: Int, total: Int?, elapsed: Duration, barWidth: Int) -> String {
         let seconds = elapsed.inSeconds
         let rate = seconds > 0 ? Double(done) / seconds : 0
         var line = label + " "
@@ -70,7 +72,7 @@ public struct ProgressReporter {
 }
 
 /// Writes to standard error without buffering, so progress and logs interleave in order.
-public func writeStandardError(_ text: String) {
+func writeStandardError(_ text: String) {
     var bytes = Array(text.utf8)
     bytes.withUnsafeMutableBytes { buffer in
         var offset = 0
@@ -78,6 +80,27 @@ public func writeStandardError(_ text: String) {
             let n = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
             if n <= 0 { if errno == EINTR { continue }; return }
             offset += n
+        }
+    }
+}
+
+/// A producer's progress drawn on standard error: one `ProgressReporter` per stage, redrawn at its own pace,
+/// its line ended when the stage's last report comes.
+final class ProgressDisplay: Sendable {
+    private let reporters = Mutex<[ProducerProgress.Stage: ProgressReporter]>([:])
+    private let style: ProgressReporter.Style?
+
+    init(style: ProgressReporter.Style? = nil) {
+        self.style = style
+    }
+
+    func show(_ progress: ProducerProgress) {
+        reporters.withLock { reporters in
+            var reporter = reporters[progress.stage] ?? ProgressReporter(style: style)
+            reporter.update(
+                label: progress.stage.rawValue, done: progress.done, total: progress.total, force: progress.isFinal)
+            if progress.isFinal { reporter.finish() }
+            reporters[progress.stage] = reporter
         }
     }
 }

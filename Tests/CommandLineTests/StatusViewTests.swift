@@ -2,6 +2,7 @@ import Foundation
 import MirsadProtocol
 import Testing
 @testable import MirsadServices
+@testable import mirsad
 
 /// What `mirsad status` and `mirsad dlq` print, as pure functions of the dispatcher's replies.
 struct StatusViewTests {

@@ -1,16 +1,16 @@
 import Foundation
 
 /// Numbers as the command line prints them, one rule for every command.
-public enum TextFormat {
+enum TextFormat {
     /// "1.23 s".
-    public static func seconds(_ s: Double) -> String { String(format: "%.2f s", s) }
+    static func seconds(_ s: Double) -> String { String(format: "%.2f s", s) }
 
     /// Whole numbers from 100 up, one decimal below.
-    public static func rate(_ r: Double) -> String { r >= 100 ? String(Int(r.rounded())) : String(format: "%.1f", r) }
+    static func rate(_ r: Double) -> String { r >= 100 ? String(Int(r.rounded())) : String(format: "%.1f", r) }
 
     /// `rows` as left-aligned columns under `header`, two spaces apart; the last column is not padded.
     /// Newlines and tabs inside a cell become spaces, so every row stays one line.
-    public static func table(header: [String], rows: [[String]]) -> String {
+    static func table(header: [String], rows: [[String]]) -> String {
         let clean = ([header] + rows).map { row in
             row.map { cell in String(cell.map { $0.isNewline || $0 == "\t" ? " " : $0 }) }
         }
