@@ -56,6 +56,9 @@ struct SubmitCommand: AsyncParsableCommand {
         } catch let timeout as Producer.WaitTimeout {
             writeStandardError("mirsad submit: \(timeout)\n")
             throw ExitCode(3)
+        } catch let missing as Producer.JobsMissing {
+            writeStandardError("mirsad submit: \(missing)\n")
+            throw ExitCode(4)
         } catch is Producer.Interrupted {
             writeStandardError("mirsad submit: interrupted; submitting the same inputs again with --batch \(options.session.batchID) is harmless\n")
             throw ExitCode(130)

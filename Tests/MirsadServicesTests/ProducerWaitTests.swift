@@ -35,6 +35,35 @@ struct ProducerWaitTests {
         return .submitAck(ack)
     }
 
+    /// The dispatcher acknowledged every job but holds fewer at the end (its journal was replaced while the batch
+    /// ran): the wait fails naming how many are missing, instead of reporting a finished batch.
+    @Test func jobsTheDispatcherNoLongerHoldsFailTheWait() throws {
+        let count = 8
+        let dispatcher = try FakeRouterPeer(respond: { arrival in
+            switch arrival.message {
+            case .submit(let s):
+                return [Self.acknowledge(s)]
+            case .batchStatus(let request):
+                var reply = Mirsad_V1_BatchStatusReply()
+                reply.requestID = request.requestID
+                reply.batchID = request.batchID
+                reply.known = true
+                reply.total = 5
+                reply.stored = 5
+                return [.batchStatusReply(reply)]
+            default:
+                return []
+            }
+        })
+        defer { dispatcher.stop() }
+        let error = #expect(throws: Producer.JobsMissing.self) {
+            _ = try Producer(options: Self.options(dispatcher.endpoint, waitTimeout: .seconds(20)), logger: quietLogger)
+                .run(inputs: [try Self.input(count)])
+        }
+        #expect(error?.missing == 3)
+        #expect(error?.description.contains("--batch wait") == true, "\(String(describing: error))")
+    }
+
     @Test func waitGoesOnThroughUnansweredPollsAndEndsWhenNothingIsRetrying() throws {
         // BATCH_STATUS goes unanswered for 1.2 s (a dispatcher restarting); then one job is retrying, then the
         // batch is finished with one dead letter.

@@ -71,6 +71,23 @@ public struct Producer {
         }
     }
 
+    /// The batch finished, but the dispatcher holds fewer of its jobs than it acknowledged: jobs were lost (its
+    /// journal was deleted or replaced while the batch ran). Submitting the same inputs with the same batch id
+    /// again sends exactly the missing ones (the others are duplicates).
+    public struct JobsMissing: Error, CustomStringConvertible {
+        public let batchID: String
+        public let acknowledged: Int
+        public let held: Int
+        public var missing: Int { acknowledged - held }
+        public var description: String {
+            """
+            \(missing) of the \(acknowledged) jobs the dispatcher acknowledged for batch \(batchID) are missing from \
+            it (was its journal deleted or replaced?); submit the same inputs again with --batch \(batchID) to send them \
+            again (jobs it still holds are not run twice)
+            """
+        }
+    }
+
     public let options: Options
     private let logger: Logger
 
@@ -111,6 +128,10 @@ public struct Producer {
             stored: nil, failed: nil, deadLetters: nil, retrying: nil, seconds: 0, articlesPerSecond: 0)
         if options.wait && totals.accepted + totals.duplicates > 0 {
             let final = try waitForBatch(session.batchID)
+            let acknowledged = totals.accepted + totals.duplicates
+            if Int(final.total) < acknowledged {
+                throw JobsMissing(batchID: session.batchID, acknowledged: acknowledged, held: Int(final.total))
+            }
             report.stored = Int(final.stored)
             report.failed = Int(final.failed)
             report.deadLetters = Int(final.failed)
