@@ -258,4 +258,24 @@ struct WorkerServiceTests {
         #expect(Self.byes(messages).map(\.reason) == ["shutdown"])
         if case .bye = messages.last {} else { Issue.record("BYE is not the last message: \(messages.map(\.command))") }
     }
+
+    @Test func cancellationEndsTheRunAtOnceWithoutBye() async throws {
+        let dispatcher = try FakeRouterPeer()
+        defer { dispatcher.stop() }
+        let service = WorkerService(
+            configuration: WorkerService.Configuration(dispatcherEndpoint: dispatcher.endpoint, threads: 1, capacity: 4),
+            analyzer: ArticleAnalyzer(recognizer: EntityRecognizer()), logger: quietLogger)
+        let worker = RunningWorker(service: service, ready: Locked(nil))
+        let running = Task { try await service.run() }
+        #expect(await Self.until { !Self.hellos(Self.from(worker, dispatcher.received)).isEmpty })
+        running.cancel()
+        let result = await running.result
+        if case .failure(let error) = result {
+            #expect(error is CancellationError, "\(error)")
+        } else {
+            Issue.record("the run returned normally after its cancellation")
+        }
+        #expect(service.outcome == nil)
+        #expect(Self.byes(Self.from(worker, dispatcher.received)).isEmpty)
+    }
 }

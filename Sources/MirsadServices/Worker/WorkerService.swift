@@ -144,7 +144,10 @@ public final class WorkerService: Service, Sendable {
             }
         }
         defer {
-            // A thread still busy now (hung, or past the grace period) cannot be waited for.
+            // After an error or a cancellation, jobs no thread has started are dropped, not analysed for no one (a
+            // graceful stop took them back already). A thread still busy now (hung, or past the grace period)
+            // cannot be waited for.
+            _ = pool.withdrawWaiting()
             if pool.running.isEmpty {
                 pool.shutdown()
             } else {
