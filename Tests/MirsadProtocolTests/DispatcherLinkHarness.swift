@@ -66,12 +66,7 @@ extension [DispatcherLinkAction] {
     }
 
     var heartbeats: [Mirsad_V1_Heartbeat] {
-        sent.compactMap { message in
-            switch message {
-            case .heartbeat(let heartbeat): heartbeat
-            default: nil
-            }
-        }
+        sent.compactMap { if case .heartbeat(let heartbeat) = $0 { heartbeat } else { nil } }
     }
 
     var notices: [DispatcherLinkNotice] {
