@@ -4,6 +4,7 @@ import Foundation
 import MirsadProtocol
 import MirsadServices
 import ReportStore
+import ServiceLifecycle
 
 /// Prints the line a parent process (`mirsad run`, tests) waits for, then keeps stdout quiet.
 @Sendable func announceReady(_ value: String) {
@@ -72,7 +73,7 @@ struct DispatcherCommand: AsyncParsableCommand {
     }
 }
 
-struct WorkerCommand: ParsableCommand {
+struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker", abstract: "Analyse articles for a dispatcher, sending results to the collector.",
         discussion: """
@@ -120,7 +121,7 @@ struct WorkerCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = logging.bootstrap(label: supervisedChild || noSupervise ? "mirsad.worker" : "mirsad.worker.supervisor")
         ShutdownSignal.install()
         if !supervisedChild && !noSupervise {
@@ -135,7 +136,7 @@ struct WorkerCommand: ParsableCommand {
         }
         var configuration = WorkerService.Configuration(
             dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity)
-        configuration.jobTimeoutNanoseconds = UInt64(jobTimeout * 1e9)
+        configuration.jobTimeout = .seconds(exactly: jobTimeout)
         configuration.testFaults = TestFaults.fromEnvironment()
         configuration.analysis = WorkerAnalysis(argument: analysis) ?? .full
         if configuration.analysis != .full {
@@ -154,8 +155,13 @@ struct WorkerCommand: ParsableCommand {
             try CrashReporter.install(reportingTo: STDERR_FILENO)
         }
         let analyzer = configuration.analysis == .full ? loadAnalyzer { logger.error("\($0)") } : ArticleAnalyzer()
-        let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger)
-        if case .stuck = try service.run(ready: announceReady) {
+        let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger, ready: announceReady)
+        // A worker whose analysis hung ends on its own; the group then ends as well, without an error.
+        var group = ServiceGroupConfiguration(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
+        group.gracefulShutdownSignals = [.sigterm, .sigint]
+        try await ServiceGroup(configuration: group).run()
+        if case .stuck = service.outcome {
             throw ExitCode(WorkerService.stuckExitStatus)
         }
     }
