@@ -35,7 +35,7 @@ struct WorkerDispatcherLinkTests {
         #expect(asked == 1)
 
         // Holding nothing after an interval: one plain heartbeat.
-        Thread.sleep(forTimeInterval: Double(ProtocolTiming.defaultHeartbeatIntervalNanos) / 1e9)
+        Thread.sleep(forTimeInterval: ProtocolTiming.defaultHeartbeatInterval.inSeconds)
         try link.maintain(heldJobs: { [] })
         #expect(dispatcher.waitUntil { Self.heartbeats($0).count == 3 })
         #expect(Self.heartbeats(dispatcher.received).last?.jobIds.isEmpty == true)

@@ -23,8 +23,8 @@ final class DispatcherLink {
     private let endpoint: String
     private var hello: Mirsad_V1_Hello
     private let logger: Logger
-    private var heartbeatInterval = ProtocolTiming.defaultHeartbeatIntervalNanos
-    private var livenessTimeout = ProtocolTiming.defaultLivenessTimeoutNanos
+    private var heartbeatInterval = UInt64(ProtocolTiming.defaultHeartbeatInterval.wholeNanoseconds)
+    private var livenessTimeout = UInt64(ProtocolTiming.defaultLivenessTimeout.wholeNanoseconds)
     private var lastSent: UInt64 = 0
     private var lastLeaseRenewal: UInt64 = 0
     private var lastHeard: UInt64
