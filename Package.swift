@@ -113,7 +113,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ZeroMQ"]
+            dependencies: [
+                "mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ZeroMQ",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
         ),
     ]
 )

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Mirsad: ParsableCommand {
+struct Mirsad: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mirsad",
         abstract: "Analyse news articles at scale: a dispatcher, workers and a collector over ZeroMQ.",

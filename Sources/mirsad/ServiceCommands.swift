@@ -4,6 +4,7 @@ import Foundation
 import MirsadProtocol
 import MirsadServices
 import ReportStore
+import ServiceLifecycle
 
 /// Prints the line a parent process (`mirsad run`, tests) waits for, then keeps stdout quiet.
 private func announceReady(_ value: String) {
@@ -73,7 +74,7 @@ struct DispatcherCommand: ParsableCommand {
     }
 }
 
-struct WorkerCommand: ParsableCommand {
+struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker", abstract: "Analyse articles for a dispatcher, sending results to the collector.",
         discussion: """
@@ -121,19 +122,21 @@ struct WorkerCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = logging.bootstrap(label: supervisedChild || noSupervise ? "mirsad.worker" : "mirsad.worker.supervisor")
-        ShutdownSignal.install()
         if !supervisedChild && !noSupervise {
             let supervisor = WorkerSupervisor(
                 configuration: .init(
-                    executable: ChildProcess.currentExecutable(),
+                    executable: ManagedProcess.currentExecutable(),
                     arguments: Array(CommandLine.arguments.dropFirst()) + ["--supervised-child"]),
-                logger: logger)
-            let status = try supervisor.run(ready: announceReady)
-            if status != 0 { throw ExitCode(status) }
+                logger: logger, ready: announceReady)
+            try await ServiceGroup(configuration: .init(
+                services: [.init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            if let status = supervisor.exitStatus, status != 0 { throw ExitCode(status) }
             return
         }
+        ShutdownSignal.install()
         var configuration = WorkerService.Configuration(
             dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity)
         configuration.jobTimeoutNanoseconds = UInt64(jobTimeout * 1e9)

@@ -17,6 +17,8 @@ public struct Producer {
         public var statusTimeoutSeconds: Double = 3
         public var pollIntervalSeconds: Double = 0.2
         public var progress: ProgressReporter.Style? = nil
+        /// Asks a run in progress to stop (it then throws `Interrupted`).
+        public var stop = StopRequest()
 
         public init(session: SubmitSession.Options) {
             self.session = session
@@ -81,13 +83,15 @@ public struct Producer {
     /// Reads, submits and (with `wait`) waits. Input problems are logged as they are found, never fatal.
     public func run(inputs: [String]) throws -> Report {
         let started = MonotonicClock.now()
-        let session = try SubmitSession(options: options.session)
+        var sessionOptions = options.session
+        sessionOptions.stop = options.stop
+        let session = try SubmitSession(options: sessionOptions)
         var progress = ProgressReporter(style: options.progress, now: started)
         let reader = ArticleReader(maxArticleBytes: options.maxArticleBytes)
         let summary = try reader.read(inputs) { event in
             switch event {
             case .article(let article):
-                if ShutdownSignal.isRequested { throw Interrupted() }
+                if options.stop.isRequested { throw Interrupted() }
                 try session.add(article)
                 progress.update(label: "submitted", done: session.totals.sent, total: nil)
             case .problem(let problem):
@@ -129,7 +133,7 @@ public struct Producer {
         let waitStarted = MonotonicClock.now()
         var unanswered = 0
         while true {
-            if ShutdownSignal.isRequested { throw Interrupted() }
+            if options.stop.isRequested { throw Interrupted() }
             let elapsed = Double(MonotonicClock.now() - waitStarted) / 1e9
             if let limit = options.waitTimeoutSeconds, elapsed > limit {
                 progress.finish()

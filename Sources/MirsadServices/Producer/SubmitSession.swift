@@ -24,6 +24,8 @@ public final class SubmitSession {
         public var ackTimeoutSeconds: Double = 10
         /// Seconds between credit queries (empty SUBMITs) while the dispatcher grants no credit.
         public var creditQuerySeconds: Double = 0.5
+        /// Asks `finish` to stop waiting (it then throws `Producer.Interrupted`).
+        public var stop = StopRequest()
 
         public init(dispatcherEndpoint: String, batchID: String = UUID().uuidString.lowercased()) {
             self.dispatcherEndpoint = dispatcherEndpoint
@@ -94,7 +96,7 @@ public final class SubmitSession {
                 try flush()
                 continue
             }
-            if ShutdownSignal.isRequested { throw Producer.Interrupted() }
+            if options.stop.isRequested { throw Producer.Interrupted() }
             try pump(timeoutMilliseconds: 100)
         }
         return totals
@@ -144,7 +146,7 @@ public final class SubmitSession {
             let now = MonotonicClock.now()
             let allowed = credit.allowance(wanted: wanted, now: now)
             if allowed > 0 { return allowed }
-            if ShutdownSignal.isRequested { throw Producer.Interrupted() }
+            if options.stop.isRequested { throw Producer.Interrupted() }
             if credit.shouldQuery(now: now) {
                 var query = Mirsad_V1_Submit()
                 query.requestID = client.requestID()
