@@ -35,16 +35,11 @@ struct WorkerProcessTests {
             _ = try socket.send(try FrameCodec.encode(message, to: peer))
         }
 
-        /// Receives (and WELCOMEs HELLOs) until `condition` holds for what has arrived, or `seconds` pass. Blocks
-        /// in `zmq_poll`, as the scripted dispatcher is driven from the test's own task.
+        /// Receives (and WELCOMEs HELLOs) until `condition` holds for what has arrived, or `seconds` pass. The
+        /// socket is read without blocking, so the test's task never holds a thread of the cooperative pool.
         @discardableResult
-        func waitUntil(seconds: Double = 30, _ condition: ([Received]) -> Bool) throws -> Bool {
-            let deadline = Date(timeIntervalSinceNow: seconds)
-            var poller = Poller()
-            poller.register(socket)
-            while !condition(received) {
-                guard Date() < deadline else { return false }
-                guard try poller.poll(timeoutMilliseconds: 50)[0].contains(.readable) else { continue }
+        func receive(forUpTo seconds: Double = 30, until condition: ([Received]) -> Bool) async throws -> Bool {
+            try await waitUntil(timeout: .seconds(seconds), interval: .milliseconds(20)) {
                 while let raw = try socket.receive(dontWait: true) {
                     let (peer, decoded) = FrameCodec.decodeRouted(raw.frames)
                     guard let peer, case .success(let message) = decoded else { continue }
@@ -56,8 +51,8 @@ struct WorkerProcessTests {
                         try send(.welcome(welcome), to: peer)
                     }
                 }
+                return condition(received)
             }
-            return true
         }
 
         var hellos: [Mirsad_V1_Hello] {
@@ -136,12 +131,12 @@ struct WorkerProcessTests {
         defer { dispatcher.close() }
         let marker = "POISON-\(UInt32.random(in: 0...UInt32.max))"
         let worker = try await WorkerProcess.start(dispatcher: dispatcher.endpoint, environment: ["MIRSAD_TEST_POISON_MARKER": marker])
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
         let first = try #require(dispatcher.hellos.first)
         #expect(first.replaces.isEmpty && first.crashed.isEmpty)
 
         try dispatcher.send(Self.jobs([("p:0", Self.plainText), ("p:1", "خبر \(marker) عاجل"), ("p:2", Self.plainText)]), to: Array(first.id.utf8))
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 2 }, "no new process after the crash: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 2 }, "no new process after the crash: \(worker.stderr)")
         let second = dispatcher.hellos[1]
         #expect(second.id != first.id)
         #expect(second.pid != first.pid)
@@ -158,9 +153,9 @@ struct WorkerProcessTests {
         #expect(worker.stderr.contains("while analysing p:1"))
 
         // SIGTERM to the supervisor: the child says BYE, and the supervisor exits 0.
-        #expect(try dispatcher.waitUntil(seconds: 10) { _ in dispatcher.messages(from: second.id).contains { if case .welcome = $0 { false } else { true } } })
+        #expect(try await dispatcher.receive(forUpTo: 10) { _ in dispatcher.messages(from: second.id).contains { if case .welcome = $0 { false } else { true } } })
         let status = await worker.terminate()
-        try dispatcher.waitUntil(seconds: 5) { _ in dispatcher.messages(from: second.id).contains { if case .bye = $0 { true } else { false } } }
+        try await dispatcher.receive(forUpTo: 5) { _ in dispatcher.messages(from: second.id).contains { if case .bye = $0 { true } else { false } } }
         #expect(dispatcher.messages(from: second.id).contains { if case .bye = $0 { true } else { false } }, "no BYE from the child")
         #expect(status == 0, "supervisor exit status \(String(describing: status)): \(worker.stderr)")
         #expect(Self.isGone(second.pid))
@@ -171,16 +166,16 @@ struct WorkerProcessTests {
         let dispatcher = try ScriptedDispatcher()
         defer { dispatcher.close() }
         let worker = try await WorkerProcess.start(dispatcher: dispatcher.endpoint)
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
         let first = try #require(dispatcher.hellos.first)
         try dispatcher.send(Self.jobs([("k:0", Self.plainText)]), to: Array(first.id.utf8))
         // Held (no collector to acknowledge it): listed in a heartbeat.
-        #expect(try dispatcher.waitUntil { _ in
+        #expect(try await dispatcher.receive { _ in
             dispatcher.messages(from: first.id).contains { if case .heartbeat(let h) = $0 { h.jobIds == ["k:0"] } else { false } }
         }, "the held job was never listed in a heartbeat")
 
         kill(pid_t(first.pid), SIGKILL)
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 2 }, "no new process after kill -9: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 2 }, "no new process after kill -9: \(worker.stderr)")
         let second = dispatcher.hellos[1]
         #expect(second.replaces == first.id)
         #expect(second.crashed.isEmpty)
@@ -195,11 +190,11 @@ struct WorkerProcessTests {
         let marker = "HANG-\(UInt32.random(in: 0...UInt32.max))"
         let worker = try await WorkerProcess.start(
             dispatcher: dispatcher.endpoint, environment: ["MIRSAD_TEST_HANG_MARKER": marker], extraArguments: ["--job-timeout", "1"])
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
         let first = try #require(dispatcher.hellos.first)
         try dispatcher.send(Self.jobs([("h:0", "\(marker) \(Self.plainText)")]), to: Array(first.id.utf8))
 
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 2 }, "no new process after the hang: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 2 }, "no new process after the hang: \(worker.stderr)")
         let failures = dispatcher.messages(from: first.id).flatMap { message -> [Mirsad_V1_JobFailure] in
             if case .done(let done) = message { done.failures } else { [] }
         }
@@ -218,7 +213,7 @@ struct WorkerProcessTests {
         let dispatcher = try ScriptedDispatcher()
         defer { dispatcher.close() }
         let worker = try await WorkerProcess.start(dispatcher: dispatcher.endpoint)
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
         let child = try #require(dispatcher.hellos.first).pid
         #expect(Int64(worker.process.processIdentifier) != child)
         worker.process.signal(SIGKILL)
