@@ -20,7 +20,7 @@ import Darwin
 /// until `ending` is set.
 ///
 /// Invariant: `outputLines` holds every line of standard output received so far, in order (the services print one
-/// ready line; this is not for chatty children).
+/// ready line; this is not for chatty children). Once a stop is asked for, what the child still prints may go unread.
 public final class ManagedProcess: Sendable {
     public struct Configuration: Sendable {
         public var executable: String
