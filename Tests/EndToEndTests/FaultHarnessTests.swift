@@ -53,7 +53,7 @@ struct FaultHarnessTests {
         let ticks = { (try? String(contentsOfFile: "\(directory.path)/ticks", encoding: .utf8))?.split(separator: "\n").count ?? 0 }
         #expect(await waitUntil(timeout: .seconds(5)) { ticks() > 2 })
         process.signalFamily(SIGSTOP)
-        #expect(await waitUntil(timeout: .seconds(5)) { ProcessTable.isStopped(process.processIdentifier) }, "SIGSTOP did not stop it")
+        #expect(await waitUntil(timeout: .seconds(5)) { ProcessTable.isFrozen(process.processIdentifier) }, "SIGSTOP did not stop it")
         let frozen = ticks()
         // A tick takes 50 ms: ten of them without one is a process that no longer runs.
         let tickedWhileFrozen = await waitUntil(timeout: .milliseconds(500)) { ticks() > frozen }

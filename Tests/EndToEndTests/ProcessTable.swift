@@ -87,11 +87,18 @@ enum ProcessTable {
         return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
     }
 
-    /// Stopped by a signal (SIGSTOP): state T.
-    static func isStopped(_ pid: pid_t) -> Bool {
+    /// The state letter /proc shows (R, S, D, T, Z, ...); nil when the process is gone.
+    static func state(_ pid: pid_t) -> Character? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        return stat[stat.index(after: close)...].split(separator: " ").first == "T"
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ").first?.first
+    }
+
+    /// Whether `pid` and everything it started stand still after a SIGSTOP: each stopped (T), or blocked (D) as a
+    /// shell is while the child it vforked has not yet run exec.
+    static func isFrozen(_ pid: pid_t) -> Bool {
+        let states = ([pid] + descendants(of: pid)).map(state)
+        return states.contains("T") && states.allSatisfy { $0 == "T" || $0 == "D" }
     }
 
     /// Peak resident set size (VmHWM) in kB.
