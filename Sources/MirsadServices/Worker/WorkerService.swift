@@ -1,7 +1,8 @@
 import ArticleAnalysis
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ServiceLifecycle
 import Synchronization
 import ZeroMQ
@@ -37,8 +38,9 @@ public final class WorkerService: Service, Sendable {
         public var replaces: String = ""
         /// Jobs the previous process was analysing when it crashed (HELLO `crashed`).
         public var crashed: [Mirsad_V1_JobFailure] = []
-        /// Test-only crash and hang switches; none by default.
-        public var testFaults = TestFaults()
+        /// Called on the analysis thread with each article just before it is analysed; the command line's test-only
+        /// crash and hang switches use it. Nil (the normal case): nothing.
+        public var beforeAnalysis: (@Sendable (Article) -> Void)? = nil
         /// What is done with each article: the analysis core, or a benchmark's stand-in.
         public var analysis = WorkerAnalysis.full
 
@@ -132,14 +134,14 @@ public final class WorkerService: Service, Sendable {
         }
         let workerID = id
         let analyzer = self.analyzer
-        let faults = configuration.testFaults
+        let beforeAnalysis = configuration.beforeAnalysis
         let mode = configuration.analysis
         let collectorTakesZlib = CollectorCapabilities()
         let pool = try AnalysisPool<EncodedJob, AnalysisOutcome<EncodedResult>>(
             context: context, threads: configuration.threads, name: "worker", now: clock.monotonic
         ) { job in
             CrashReporter.whileRunning(job.jobID) {
-                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, faults: faults, clock: clock,
+                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, beforeAnalysis: beforeAnalysis, clock: clock,
                              compress: collectorTakesZlib.takesZlib.load(ordering: .relaxed))
             }
         }
@@ -287,7 +289,7 @@ public final class WorkerService: Service, Sendable {
     /// Runs the analysis for one job and turns it into the RESULT that goes to the collector: its analysis
     /// compressed when `compress` (the collector takes it) and the job asked for no tokens.
     private static func analyse(
-        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, faults: TestFaults,
+        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, beforeAnalysis: (@Sendable (Article) -> Void)?,
         clock: ServiceClock, compress: Bool
     ) -> AnalysisOutcome<EncodedResult> {
         let received = clock.wall().milliseconds
@@ -307,7 +309,7 @@ public final class WorkerService: Service, Sendable {
             } catch {
                 return AnalysisOutcome(jobID: job.jobID, result: .failure(AnalysisFailure(message: "invalid article: \(error)", permanent: true)))
             }
-            faults.strike(article)
+            beforeAnalysis?(article)
             let analysis = Mirsad_V1_Analysis(
                 analyzer.analyze(article), includeTokens: job.options.includeTokens,
                 includeNormalizedText: job.options.includeNormalizedText)
