@@ -25,6 +25,11 @@ public struct DispatcherConfiguration: Sendable, Hashable {
     public var maxProducerCredit: Int
     /// Seeds the jitter of retry delays: the same seed gives the same delays.
     public var randomSeed: UInt64
+    /// How long a stored job's id is remembered after it was stored: within it a resubmission is a duplicate; after
+    /// it the job is forgotten (its row deleted, its batch unknown once all its jobs are) and a resubmission is
+    /// queued and analysed again (the collector still stores each article once). Bounds the journal: its size
+    /// follows the jobs stored within the window, not all jobs ever submitted.
+    public var storedRetention: Duration = .seconds(24 * 3600)
 
     public init(
         collectorEndpoint: String = "",

@@ -90,6 +90,10 @@ public nonisolated enum Mirsad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
 
   /// The peer was declared dead (or never said HELLO) and must say HELLO again.
   case unknownPeer // = 6
+
+  /// The dispatcher's job journal cannot grow (its disk or size limit is full): no job is taken until space returns.
+  /// Status, batch status and dead-letter requests are still answered; the SUBMIT may be sent again later.
+  case storageFull // = 7
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -105,6 +109,7 @@ public nonisolated enum Mirsad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
     case 4: self = .versionMismatch
     case 5: self = .busy
     case 6: self = .unknownPeer
+    case 7: self = .storageFull
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -118,6 +123,7 @@ public nonisolated enum Mirsad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
     case .versionMismatch: return 4
     case .busy: return 5
     case .unknownPeer: return 6
+    case .storageFull: return 7
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -131,6 +137,7 @@ public nonisolated enum Mirsad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
     .versionMismatch,
     .busy,
     .unknownPeer,
+    .storageFull,
   ]
 
 }
@@ -495,6 +502,11 @@ public nonisolated struct Mirsad_V1_SubmitAck: Sendable {
   /// that has no jobs (answered with a SUBMIT_ACK carrying the current credit).
   public var credit: UInt32 = 0
 
+  /// The identity of the dispatcher's job journal (a random id created with the journal's file and kept in it). A
+  /// producer that sees it change while submitting or waiting treats the jobs acknowledged under the old one as
+  /// possibly lost: it compares what the dispatcher holds with what it was acknowledged.
+  public var journalID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -544,6 +556,9 @@ public nonisolated struct Mirsad_V1_BatchStatusReply: Sendable {
 
   /// Failed at least once and waiting for their next attempt (backoff).
   public var retrying: UInt32 = 0
+
+  /// The identity of the dispatcher's job journal, as in SUBMIT_ACK.
+  public var journalID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -906,6 +921,10 @@ public nonisolated struct Mirsad_V1_Welcome: Sendable {
 
   /// The dispatcher's software version (informative).
   public var version: String = String()
+
+  /// The identity of the dispatcher's job journal, as in SUBMIT_ACK: a change between two sessions means the jobs
+  /// acknowledged before it may be gone (logged by workers and collectors).
+  public var journalID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1672,7 +1691,7 @@ nonisolated extension Mirsad_V1_Role: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Mirsad_V1_ErrorCode: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_NOT_ALLOWED\0\u{1}ERROR_CODE_TOO_LARGE\0\u{1}ERROR_CODE_INVALID\0\u{1}ERROR_CODE_VERSION_MISMATCH\0\u{1}ERROR_CODE_BUSY\0\u{1}ERROR_CODE_UNKNOWN_PEER\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_NOT_ALLOWED\0\u{1}ERROR_CODE_TOO_LARGE\0\u{1}ERROR_CODE_INVALID\0\u{1}ERROR_CODE_VERSION_MISMATCH\0\u{1}ERROR_CODE_BUSY\0\u{1}ERROR_CODE_UNKNOWN_PEER\0\u{1}ERROR_CODE_STORAGE_FULL\0")
 }
 
 nonisolated extension Mirsad_V1_EntityType: SwiftProtobuf._ProtoNameProviding {
@@ -1984,7 +2003,7 @@ nonisolated extension Mirsad_V1_Rejection: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0\u{1}credit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0\u{1}credit\0\u{3}journal_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1998,6 +2017,7 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.duplicates) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.rejected) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.credit) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.journalID) }()
       default: break
       }
     }
@@ -2022,6 +2042,9 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
     if self.credit != 0 {
       try visitor.visitSingularUInt32Field(value: self.credit, fieldNumber: 6)
     }
+    if !self.journalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.journalID, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2032,6 +2055,7 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.duplicates != rhs.duplicates {return false}
     if lhs.rejected != rhs.rejected {return false}
     if lhs.credit != rhs.credit {return false}
+    if lhs.journalID != rhs.journalID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2074,7 +2098,7 @@ nonisolated extension Mirsad_V1_BatchStatus: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BatchStatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}known\0\u{1}total\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}retrying\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}known\0\u{1}total\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}retrying\0\u{3}journal_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2092,6 +2116,7 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.stored) }()
       case 9: try { try decoder.decodeSingularUInt32Field(value: &self.failed) }()
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.retrying) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.journalID) }()
       default: break
       }
     }
@@ -2128,6 +2153,9 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
     if self.retrying != 0 {
       try visitor.visitSingularUInt32Field(value: self.retrying, fieldNumber: 10)
     }
+    if !self.journalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.journalID, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2142,6 +2170,7 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
     if lhs.stored != rhs.stored {return false}
     if lhs.failed != rhs.failed {return false}
     if lhs.retrying != rhs.retrying {return false}
+    if lhs.journalID != rhs.journalID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2800,7 +2829,7 @@ nonisolated extension Mirsad_V1_Limits: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Mirsad_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Welcome"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collector_endpoint\0\u{3}heartbeat_interval_ms\0\u{3}liveness_timeout_ms\0\u{1}limits\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collector_endpoint\0\u{3}heartbeat_interval_ms\0\u{3}liveness_timeout_ms\0\u{1}limits\0\u{1}version\0\u{3}journal_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2813,6 +2842,7 @@ nonisolated extension Mirsad_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._M
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.livenessTimeoutMs) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._limits) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.version) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.journalID) }()
       default: break
       }
     }
@@ -2838,6 +2868,9 @@ nonisolated extension Mirsad_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.version.isEmpty {
       try visitor.visitSingularStringField(value: self.version, fieldNumber: 5)
     }
+    if !self.journalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.journalID, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2847,6 +2880,7 @@ nonisolated extension Mirsad_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.livenessTimeoutMs != rhs.livenessTimeoutMs {return false}
     if lhs._limits != rhs._limits {return false}
     if lhs.version != rhs.version {return false}
+    if lhs.journalID != rhs.journalID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
