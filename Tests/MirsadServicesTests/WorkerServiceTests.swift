@@ -148,7 +148,7 @@ struct WorkerServiceTests {
 
             // No credit comes back before the collector has the results for good: every DONE arrives after the
             // acknowledgement was sent.
-            let acknowledgedAt = MonotonicClock.now()
+            let acknowledgedAt = MonotonicInstant.now()
             try collector.send(Self.resultsAck(["b:2", "b:0"]), to: worker.routingID)
             #expect(await Self.until { !Self.done(Self.from(worker, dispatcher.received)).isEmpty })
             #expect(Set(Self.done(Self.from(worker, dispatcher.received)).flatMap(\.jobIds)) == ["b:0", "b:2"])

@@ -126,9 +126,9 @@ public final class WorkerService: Service, Sendable {
         if !configuration.replaces.isEmpty {
             logger.notice("worker \(id) replaces \(configuration.replaces); \(configuration.crashed.count) jobs reported crashed")
         }
-        var collector: Socket? = nil
+        var collector: CollectorConnection? = nil
         if let endpoint = configuration.collectorEndpoint {
-            collector = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(id.utf8))
+            collector = try CollectorConnection(context: context, setup: setup, endpoint: endpoint, identity: Array(id.utf8))
         }
         let workerID = id
         let analyzer = self.analyzer
@@ -168,11 +168,12 @@ public final class WorkerService: Service, Sendable {
                 case .ready:
                     ready(workerID)
                 case .connectCollector(let endpoint):
-                    collector = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(workerID.utf8))
+                    collector = try CollectorConnection(
+                        context: context, setup: setup, endpoint: endpoint, identity: Array(workerID.utf8))
                 case .analyse(let jobs):
                     pool.submit(jobs)
                 case .sendResults(let results):
-                    try collector?.send(EncodedResult.resultsMessage(results))
+                    try collector?.socket.send(EncodedResult.resultsMessage(results))
                 case .sendDone(let jobIDs, let failures):
                     var body = Mirsad_V1_Done()
                     body.jobIds = jobIDs
@@ -198,7 +199,10 @@ public final class WorkerService: Service, Sendable {
             var poller = Poller()
             poller.register(dispatcher.socket)
             poller.register(pool.doorbell)
-            if let collector { poller.register(collector) }
+            if let collector {
+                poller.register(collector.socket)
+                poller.register(collector.eventSocket)
+            }
             let events = try poller.poll(timeoutMilliseconds: 100)
 
             // Jobs and control from the dispatcher.
@@ -234,11 +238,13 @@ public final class WorkerService: Service, Sendable {
             // Acknowledgements from the collector: the credit goes back to the dispatcher.
             if let collector, events.count > 2, events[2].contains(.readable) {
                 var acknowledged: [String] = []
-                while let decoded = try collector.receiveDecoded(problems: &problems, logger: logger) {
+                var refused: [Mirsad_V1_RefusedResult] = []
+                while let decoded = try collector.socket.receiveDecoded(problems: &problems, logger: logger) {
                     switch decoded {
                     case .resultsAck(let ack):
                         collectorTakesZlib.takesZlib.store(ack.takesZlib, ordering: .relaxed)
                         acknowledged += ack.jobIds
+                        refused += ack.refused
                     case .error(let error):
                         logger.error("collector refused results: \(error.code) \(error.message)")
                     default:
@@ -246,6 +252,17 @@ public final class WorkerService: Service, Sendable {
                     }
                 }
                 try perform(machine.acknowledged(acknowledged, now: clock.monotonic()))
+                if !refused.isEmpty { try perform(machine.refused(refused, now: clock.monotonic())) }
+            }
+
+            // The collector's connection broke or came back: after a break, unacknowledged results go out again.
+            if let collector, events.count > 3, events[3].contains(.readable) {
+                for change in try collector.changes() {
+                    switch change {
+                    case .lost: try perform(machine.collectorDisconnected(now: clock.monotonic()))
+                    case .established: try perform(machine.collectorConnected(now: clock.monotonic()))
+                    }
+                }
             }
 
             // Heartbeats, lease renewals, and a silent dispatcher.
@@ -270,6 +287,13 @@ public final class WorkerService: Service, Sendable {
             logger.error("no collector endpoint known yet; holding \(count) results")
         case .resending(let count):
             logger.notice("resending \(count) results the collector has not acknowledged")
+        case .collectorDisconnected(let unacknowledged):
+            logger.notice("the connection to the collector broke with \(unacknowledged) results unacknowledged; they are sent again once it is back")
+        case .collectorReconnected(let resending):
+            logger.notice("the collector is connected again; resending \(resending) unacknowledged results")
+        case .resultsRefused(let jobIDs):
+            let named = jobIDs.prefix(5).joined(separator: ", ") + (jobIDs.count > 5 ? ", ..." : "")
+            logger.warning("the collector refused \(jobIDs.count) results as unreadable (\(named)); reported failed to the dispatcher")
         case .analysesHung(let jobIDs, let timeout):
             logger.error("analysis of \(jobIDs.joined(separator: ", ")) did not finish within \(Machine.describe(timeout)); its thread is lost, the worker stops")
         case .stopping(let reason, let finishing, let handedBack, let unacknowledged):
