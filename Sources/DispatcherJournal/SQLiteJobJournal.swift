@@ -38,25 +38,20 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         /// The most the database file may grow to; past it changes fail and `commit()` throws
         /// `JobJournalError.diskFull`, as on a full disk. Nil for no limit but the disk's.
         public var maximumSizeBytes: Int?
-        /// The time recorded as a job's submission time by `insert`, in Unix milliseconds.
-        public var clock: @Sendable () -> UInt64
+        /// The wall clock whose time `insert` records as a job's submission time (stored in whole milliseconds).
+        public var clock: @Sendable () -> UnixTime
         /// How long opening waits for another owner of the file to close it before refusing.
-        public var ownerWaitSeconds: Double
+        public var ownerWait: Duration
 
         public init(
             synchronous: Synchronous = .full, maximumSizeBytes: Int? = nil,
-            clock: @escaping @Sendable () -> UInt64 = SQLiteJobJournal.wallClockMillis, ownerWaitSeconds: Double = 2
+            clock: @escaping @Sendable () -> UnixTime = { UnixTime.now() }, ownerWait: Duration = .seconds(2)
         ) {
             self.synchronous = synchronous
             self.maximumSizeBytes = maximumSizeBytes
             self.clock = clock
-            self.ownerWaitSeconds = ownerWaitSeconds
+            self.ownerWait = ownerWait
         }
-    }
-
-    /// Unix time now in milliseconds.
-    public static let wallClockMillis: @Sendable () -> UInt64 = {
-        UInt64(max(0, (Date().timeIntervalSince1970 * 1000).rounded()))
     }
 
     /// The database file's path, as given.
@@ -93,7 +88,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
             }
         }
-        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path, waitSeconds: options.ownerWaitSeconds)
+        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path, wait: options.ownerWait)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
@@ -140,7 +135,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             var firstOfItsID: [Int] = []
             var seen = Set<String>()
             for (index, job) in jobs.enumerated() where seen.insert(job.jobID).inserted { firstOfItsID.append(index) }
-            let submitted = Int64(clamping: options.clock())
+            let submitted = Self.storedMillis(options.clock())
             var arguments: [any DatabaseValueConvertible] = []
             arguments.reserveCapacity(firstOfItsID.count * 4)
             for index in firstOfItsID {
@@ -192,7 +187,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 let job = try EncodedJob(bytes: body)
                 jobs.append(JournalJob(
                     job: job, failures: row[3], dispatches: (row[4] as Int) + 1,
-                    submittedUnixMillis: UInt64(clamping: row[5] as Int64)))
+                    submitted: Self.time(storedMillis: row[5])))
             } catch {
                 remember(.corruptRow(path: path, jobID: jobID, reason: "the stored job does not decode: \(error)"))
                 return []
@@ -209,20 +204,19 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     }
 
     public func scheduleRetry(
-        _ jobID: String, failures: Int, notBeforeUnixMillis: UInt64, error: String, workerID: String
+        _ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String
     ) {
         change("scheduling a retry of job \(jobID)", fallback: ()) { db in
             try db.cachedStatement(sql: """
                 UPDATE jobs SET state = 'retrying', failures = ?, not_before_ms = ?, error = ?, worker_id = ?
                 WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
-                """).execute(arguments: [failures, Int64(clamping: notBeforeUnixMillis), error, workerID, jobID])
+                """).execute(arguments: [failures, Self.storedMillis(notBefore), error, workerID, jobID])
         }
     }
 
-    public func promoteDueRetries(nowUnixMillis: UInt64) -> [JournalJobRef] {
+    public func promoteDueRetries(now: UnixTime) -> [JournalJobRef] {
         change("promoting due retries", fallback: []) { db in
-            try Self.refs(
-                db.cachedStatement(sql: Self.promoteDueRetriesSQL), arguments: [Int64(clamping: nowUnixMillis)])
+            try Self.refs(db.cachedStatement(sql: Self.promoteDueRetriesSQL), arguments: [Self.storedMillis(now)])
         }
     }
 
@@ -276,17 +270,17 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 return nil
             }
             return StoredTransition(
-                batchID: row[2], previous: state.kind, submittedUnixMillis: UInt64(clamping: row[3] as Int64))
+                batchID: row[2], previous: state.kind, submitted: Self.time(storedMillis: row[3]))
         }
     }
 
-    public func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, deadUnixMillis: UInt64) {
+    public func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime) {
         change("dead-lettering job \(jobID)", fallback: ()) { db in
             try db.cachedStatement(sql: """
                 UPDATE jobs SET state = 'dead', failures = ?, error = ?, worker_id = ?, dead_ms = ?,
                     not_before_ms = NULL
                 WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
-                """).execute(arguments: [failures, error, workerID, Int64(clamping: deadUnixMillis), jobID])
+                """).execute(arguments: [failures, error, workerID, Self.storedMillis(time), jobID])
         }
     }
 
@@ -411,6 +405,17 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
 
     // MARK: - Helpers
 
+    /// A time as the journal stores it: whole Unix milliseconds (0 before 1970), the on-disk format of every time
+    /// column.
+    static func storedMillis(_ time: UnixTime) -> Int64 {
+        Int64(clamping: time.milliseconds)
+    }
+
+    /// A stored time column read back; negative values (never written) read as 1970.
+    static func time(storedMillis: Int64) -> UnixTime {
+        UnixTime(milliseconds: UInt64(clamping: storedMillis))
+    }
+
     /// Runs `body` inside the open write transaction (beginning one if none is open, and ending it again when `body`
     /// changed no row). Returns `fallback`, changing nothing, when an earlier failure is pending or `body` fails
     /// (that failure is then remembered).
@@ -507,11 +512,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         }
     }
 
-    private static func lock(_ path: String, waitSeconds: Double) throws -> JournalOwnerLock {
+    private static func lock(_ path: String, wait: Duration) throws -> JournalOwnerLock {
         if let problem = fileSystemProblem(path: path) {
             throw JobJournalError.cannotOpen(path: path, reason: problem)
         }
-        return try JournalOwnerLock(journalPath: path, waitSeconds: waitSeconds)
+        return try JournalOwnerLock(journalPath: path, wait: wait)
     }
 
     private static func mapped(_ error: Error, path: String, operation: String) -> JobJournalError {

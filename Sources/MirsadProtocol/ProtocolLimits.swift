@@ -26,10 +26,10 @@ public enum ProtocolLimits {
 /// Time settings of wire protocol v1 and their defaults.
 public enum ProtocolTiming {
     /// How often a peer sends HEARTBEAT when it has sent nothing else: 1 s.
-    public static let defaultHeartbeatIntervalNanos: UInt64 = 1_000_000_000
+    public static let defaultHeartbeatInterval: Duration = .seconds(1)
     /// A peer silent for this long is dead: 5 heartbeat intervals.
-    public static let defaultLivenessTimeoutNanos: UInt64 = 5_000_000_000
+    public static let defaultLivenessTimeout: Duration = .seconds(5)
     /// How long a job stays with a worker that does not list it in its HEARTBEATs (each listing extends it by as
     /// much): 30 s.
-    public static let defaultJobLeaseNanos: UInt64 = 30_000_000_000
+    public static let defaultJobLease: Duration = .seconds(30)
 }

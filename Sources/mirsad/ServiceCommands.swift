@@ -31,9 +31,9 @@ struct DispatcherCommand: AsyncParsableCommand {
     @Option(help: "Jobs that may wait (queued or retrying) before SUBMIT is refused with BUSY.")
     var maxQueued: Int = 1_000_000
     @Option(help: "Seconds a job stays with a worker that does not list it in its heartbeats (each listing extends it).")
-    var leaseTimeout: Double = Double(ProtocolTiming.defaultJobLeaseNanos) / 1e9
+    var leaseTimeout: Double = ProtocolTiming.defaultJobLease.inSeconds
     @Option(help: "Seconds a worker or collector may stay silent before it is declared dead.")
-    var livenessTimeout: Double = Double(ProtocolTiming.defaultLivenessTimeoutNanos) / 1e9
+    var livenessTimeout: Double = ProtocolTiming.defaultLivenessTimeout.inSeconds
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -58,11 +58,11 @@ struct DispatcherCommand: AsyncParsableCommand {
         let logger = logging.bootstrap(label: "mirsad.dispatcher")
         var protocolConfiguration = DispatcherConfiguration()
         protocolConfiguration.collectorEndpoint = collector
-        protocolConfiguration.livenessTimeoutNanos = UInt64(livenessTimeout * 1e9)
-        protocolConfiguration.jobLeaseNanos = UInt64(leaseTimeout * 1e9)
+        protocolConfiguration.livenessTimeout = .seconds(exactly: livenessTimeout)
+        protocolConfiguration.jobLease = .seconds(exactly: leaseTimeout)
         protocolConfiguration.maxAttempts = maxAttempts
-        protocolConfiguration.retryBackoffNanos = UInt64(retryBackoff * 1e9)
-        protocolConfiguration.retryBackoffMaxNanos = UInt64(retryBackoffMax * 1e9)
+        protocolConfiguration.retryBackoff = .seconds(exactly: retryBackoff)
+        protocolConfiguration.retryBackoffMax = .seconds(exactly: retryBackoffMax)
         protocolConfiguration.maxQueuedJobs = maxQueued
         protocolConfiguration.randomSeed = UInt64.random(in: .min ... .max)
         protocolConfiguration.version = Defaults.version

@@ -20,14 +20,15 @@ public enum DispatcherAction: Sendable, Equatable {
     /// A replacement worker's HELLO reported that its previous process crashed while running `jobID`. `counted`:
     /// the job was in flight with that process, and a failed attempt follows; otherwise the report is ignored.
     case crashReported(jobID: String, workerID: String, error: String, counted: Bool)
-    /// A failed attempt below the limit: the job waits until `notBeforeUnixMillis`, then is queued again.
-    case retryScheduled(jobID: String, batchID: String, failures: Int, notBeforeUnixMillis: UInt64, error: String)
+    /// A failed attempt below the limit: the job waits until `notBefore` (a whole millisecond), then is queued again.
+    case retryScheduled(jobID: String, batchID: String, failures: Int, notBefore: UnixTime, error: String)
     /// A job failed on its last allowed attempt, or permanently: it is a dead letter.
     case deadLettered(jobID: String, batchID: String, attempts: Int, error: String)
     /// RETRY_DEAD_LETTERS queued this many dead letters again.
     case deadLettersRequeued(count: Int, from: RoutingID)
-    /// A job's result is in the report store. `latencyNanos` runs from its (first) submission, by the wall clock.
-    case jobStored(jobID: String, batchID: String, latencyNanos: UInt64)
+    /// A job's result is in the report store. `latency` runs from its (first) submission, by the wall clock, in
+    /// whole milliseconds (as submission times are kept); never negative.
+    case jobStored(jobID: String, batchID: String, latency: Duration)
 }
 
 public enum PeerLeaveReason: Sendable, Hashable {

@@ -1,13 +1,15 @@
-/// What a dispatcher is told at start. Times are in nanoseconds.
+/// What a dispatcher is told at start.
 public struct DispatcherConfiguration: Sendable, Hashable {
     /// Sent to workers in WELCOME; empty when workers are configured with it themselves.
     public var collectorEndpoint: String
-    public var heartbeatIntervalNanos: UInt64
+    /// The dispatcher sends HEARTBEAT to a peer it has sent nothing else for this long; sent to peers in WELCOME
+    /// (in whole milliseconds).
+    public var heartbeatInterval: Duration
     /// A worker or collector silent for this long is declared dead (its jobs are requeued, no attempt counted).
-    public var livenessTimeoutNanos: UInt64
+    public var livenessTimeout: Duration
     /// How long a job stays with a worker that does not list it in its HEARTBEATs; each listing extends it by as
     /// much. A lapse counts as a failed attempt.
-    public var jobLeaseNanos: UInt64
+    public var jobLease: Duration
     /// SUBMITs that would make the jobs waiting (queued or retrying) more than this are refused with ERROR BUSY.
     public var maxQueuedJobs: Int
     /// Software version reported in WELCOME and STATUS_REPLY.
@@ -15,9 +17,9 @@ public struct DispatcherConfiguration: Sendable, Hashable {
     /// Attempts a job gets: the failed attempt that reaches this number dead-letters it (at least 1).
     public var maxAttempts: Int
     /// The delay after a job's first failed attempt; it doubles with each further failure ...
-    public var retryBackoffNanos: UInt64
+    public var retryBackoff: Duration
     /// ... up to this.
-    public var retryBackoffMaxNanos: UInt64
+    public var retryBackoffMax: Duration
     /// The most credit a SUBMIT_ACK grants, whatever room the queue has.
     public var maxProducerCredit: Int
     /// Seeds the jitter of retry delays: the same seed gives the same delays.
@@ -25,26 +27,26 @@ public struct DispatcherConfiguration: Sendable, Hashable {
 
     public init(
         collectorEndpoint: String = "",
-        heartbeatIntervalNanos: UInt64 = ProtocolTiming.defaultHeartbeatIntervalNanos,
-        livenessTimeoutNanos: UInt64 = ProtocolTiming.defaultLivenessTimeoutNanos,
-        jobLeaseNanos: UInt64 = ProtocolTiming.defaultJobLeaseNanos,
+        heartbeatInterval: Duration = ProtocolTiming.defaultHeartbeatInterval,
+        livenessTimeout: Duration = ProtocolTiming.defaultLivenessTimeout,
+        jobLease: Duration = ProtocolTiming.defaultJobLease,
         maxQueuedJobs: Int = 1_000_000,
         version: String = "mirsad 1",
         maxAttempts: Int = 5,
-        retryBackoffNanos: UInt64 = 1_000_000_000,
-        retryBackoffMaxNanos: UInt64 = 60_000_000_000,
+        retryBackoff: Duration = .seconds(1),
+        retryBackoffMax: Duration = .seconds(60),
         maxProducerCredit: Int = 4096,
         randomSeed: UInt64 = 0x6D69_7273_6164
     ) {
         self.collectorEndpoint = collectorEndpoint
-        self.heartbeatIntervalNanos = heartbeatIntervalNanos
-        self.livenessTimeoutNanos = livenessTimeoutNanos
-        self.jobLeaseNanos = jobLeaseNanos
+        self.heartbeatInterval = heartbeatInterval
+        self.livenessTimeout = livenessTimeout
+        self.jobLease = jobLease
         self.maxQueuedJobs = maxQueuedJobs
         self.version = version
         self.maxAttempts = maxAttempts
-        self.retryBackoffNanos = retryBackoffNanos
-        self.retryBackoffMaxNanos = retryBackoffMaxNanos
+        self.retryBackoff = retryBackoff
+        self.retryBackoffMax = retryBackoffMax
         self.maxProducerCredit = maxProducerCredit
         self.randomSeed = randomSeed
     }

@@ -28,8 +28,8 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         var capacity: Int
         /// Jobs sent and not yet reported in DONE (nor lapsed); `held.count` is the credit in use.
         var held: Set<String> = []
-        var lastHeardNanos: UInt64
-        var lastSentNanos: UInt64
+        var lastHeard: MonotonicInstant
+        var lastSent: MonotonicInstant
         var done: UInt64 = 0
         var failed: UInt64 = 0
         var doneRate = RateWindow()
@@ -69,7 +69,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// Counted crash reports for jobs that were queued when they came; added to the job's failures when it is next
     /// dispatched. At most `maxPendingCrashReports`.
     private var pendingCrashes: [String: LateCrashReports] = [:]
-    private let startedNanos: UInt64
+    private let started: MonotonicInstant
     private let redispatchesBeforeStart: UInt64
     /// Dispatches beyond a job's first made by this process.
     public private(set) var redispatchesSinceStart: UInt64 = 0
@@ -86,9 +86,8 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         self.counts = recovery.batches.values.reduce(JobCounts(), +)
         self.redispatchesBeforeStart = recovery.redispatches
         self.backoff = RetryBackoff(
-            baseNanos: configuration.retryBackoffNanos, maxNanos: configuration.retryBackoffMaxNanos,
-            seed: configuration.randomSeed)
-        self.startedNanos = now.monotonicNanos
+            base: configuration.retryBackoff, maximum: configuration.retryBackoffMax, seed: configuration.randomSeed)
+        self.started = now.monotonic
     }
 
     // MARK: - Queries
@@ -168,7 +167,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// A decoded message from `peer`.
     public mutating func received(_ message: MirsadMessage, from peer: RoutingID, now: DispatcherTime) -> [DispatcherAction] {
         let role = peers[peer]?.role ?? .client
-        peers[peer]?.lastHeardNanos = now.monotonicNanos
+        peers[peer]?.lastHeard = now.monotonic
         let command = message.command
         guard PeerRole.allowedToSend(command).contains(role) else {
             // A peer the dispatcher does not know (never said HELLO, or declared dead) must say HELLO again.
@@ -208,15 +207,15 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     public mutating func tick(now: DispatcherTime) -> [DispatcherAction] {
         var actions: [DispatcherAction] = []
         for (routingID, peer) in peers.sorted(by: { $0.value.hello.id < $1.value.hello.id })
-        where now.monotonicNanos &- peer.lastHeardNanos >= configuration.livenessTimeoutNanos {
+        where peer.lastHeard.duration(to: now.monotonic) >= configuration.livenessTimeout {
             actions += removePeer(routingID, reason: .silent)
         }
         if counts.retrying > 0 {
-            for promoted in journal.promoteDueRetries(nowUnixMillis: now.unixMillis) {
+            for promoted in journal.promoteDueRetries(now: now.wall) {
                 move(promoted.batchID, from: .retrying, to: .queued)
             }
         }
-        let lapsed = inFlight.filter { $0.value.deadlineNanos <= now.monotonicNanos }.sorted { $0.key < $1.key }
+        let lapsed = inFlight.filter { $0.value.deadline <= now.monotonic }.sorted { $0.key < $1.key }
         for (jobID, record) in lapsed {
             let workerID = peers[record.worker]?.hello.id ?? "?"
             peers[record.worker]?.held.remove(jobID)
@@ -225,7 +224,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                                          permanent: false, now: now))
         }
         for (routingID, peer) in peers.sorted(by: { $0.value.hello.id < $1.value.hello.id })
-        where now.monotonicNanos &- peer.lastSentNanos >= configuration.heartbeatIntervalNanos {
+        where peer.lastSent.duration(to: now.monotonic) >= configuration.heartbeatInterval {
             actions.append(send(.heartbeat, to: routingID, now: now))
         }
         actions += dispatch(now: now)
@@ -292,14 +291,14 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                     $0.inFlight = UInt32(peer.held.count)
                     $0.done = peer.done
                     $0.failed = peer.failed
-                    $0.rate = peer.doneRate.rate(overSeconds: 60, atNanos: now.monotonicNanos)
-                    $0.silentMs = (now.monotonicNanos &- peer.lastHeardNanos) / 1_000_000
+                    $0.rate = peer.doneRate.rate(overSeconds: 60, at: now.monotonic)
+                    $0.silentMs = UInt64(clamping: peer.lastHeard.duration(to: now.monotonic).wholeMilliseconds)
                 }
             }
             reply.collectors = UInt32(peers.values.filter { $0.role == .collector }.count)
-            reply.throughput10S = storedRate.rate(overSeconds: 10, atNanos: now.monotonicNanos)
-            reply.throughput1M = storedRate.rate(overSeconds: 60, atNanos: now.monotonicNanos)
-            reply.uptimeMs = (now.monotonicNanos &- startedNanos) / 1_000_000
+            reply.throughput10S = storedRate.rate(overSeconds: 10, at: now.monotonic)
+            reply.throughput1M = storedRate.rate(overSeconds: 60, at: now.monotonic)
+            reply.uptimeMs = UInt64(clamping: started.duration(to: now.monotonic).wholeMilliseconds)
             reply.malformedMessages = malformedMessages
             reply.refusedMessages = refusedMessages
             reply.batches = UInt64(batches.count)
@@ -340,14 +339,14 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         var kept = hello
         kept.crashed = []  // handled; not kept for the session's life
         peers[peer] = Peer(role: role, hello: kept, capacity: role == .worker ? capacity : 0,
-                           lastHeardNanos: now.monotonicNanos, lastSentNanos: now.monotonicNanos)
+                           lastHeard: now.monotonic, lastSent: now.monotonic)
         peerByID[hello.id] = peer
         if role == .worker { workerOrder.append(peer) }
         actions.append(.peerJoined(id: hello.id, role: role, capacity: role == .worker ? capacity : 0))
         let welcome = Mirsad_V1_Welcome.with {
             $0.collectorEndpoint = configuration.collectorEndpoint
-            $0.heartbeatIntervalMs = UInt32(clamping: configuration.heartbeatIntervalNanos / 1_000_000)
-            $0.livenessTimeoutMs = UInt32(clamping: configuration.livenessTimeoutNanos / 1_000_000)
+            $0.heartbeatIntervalMs = UInt32(clamping: configuration.heartbeatInterval.wholeMilliseconds)
+            $0.livenessTimeoutMs = UInt32(clamping: configuration.livenessTimeout.wholeMilliseconds)
             $0.limits = .current
             $0.version = configuration.version
         }
@@ -406,9 +405,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                           "\(heartbeat.jobIds.count) job ids in one HEARTBEAT; the limit is \(ProtocolLimits.maxIDsPerMessage)",
                           requestID: "", now: now)
         }
-        let deadline = now.monotonicNanos &+ configuration.jobLeaseNanos
+        let deadline = now.monotonic.advanced(by: configuration.jobLease)
         for jobID in heartbeat.jobIds where inFlight[jobID]?.worker == peer {
-            inFlight[jobID]?.deadlineNanos = deadline
+            inFlight[jobID]?.deadline = deadline
         }
         return []
     }
@@ -424,7 +423,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         var finished: [String] = []
         for jobID in done.jobIds where worker.held.remove(jobID) != nil {
             worker.done += 1
-            worker.doneRate.record(atNanos: now.monotonicNanos)
+            worker.doneRate.record(at: now.monotonic)
             // Only the job's owner moves it on; a job STORED meanwhile has no record and stays stored.
             guard let record = inFlight[jobID], record.worker == peer else { continue }
             inFlight[jobID] = nil
@@ -456,9 +455,12 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             // A job in flight can be stored when STORED overtakes the worker's DONE (or the result of an earlier
             // attempt arrives): its record goes, the worker keeps the credit until its DONE.
             if transition.previous == .inFlight { inFlight[jobID] = nil }
-            storedRate.record(atNanos: now.monotonicNanos)
-            let latencyMillis = now.unixMillis > transition.submittedUnixMillis ? now.unixMillis - transition.submittedUnixMillis : 0
-            actions.append(.jobStored(jobID: jobID, batchID: transition.batchID, latencyNanos: latencyMillis &* 1_000_000))
+            storedRate.record(at: now.monotonic)
+            // In whole milliseconds, the unit submission times are kept in; a wall clock that went back gives zero.
+            let nowMillis = now.wall.milliseconds, submittedMillis = transition.submitted.milliseconds
+            let latencyMillis = nowMillis > submittedMillis ? nowMillis - submittedMillis : 0
+            actions.append(.jobStored(
+                jobID: jobID, batchID: transition.batchID, latency: .milliseconds(Int64(clamping: latencyMillis))))
         }
         actions.append(send(.storedAck(.with { $0.jobIds = stored.jobIds }), to: peer, now: now))
         return actions
@@ -612,7 +614,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         let start = rotation % workerOrder.count
         rotation &+= 1
         let order = Array(workerOrder[start...] + workerOrder[..<start])
-        let deadline = now.monotonicNanos &+ configuration.jobLeaseNanos
+        let deadline = now.monotonic.advanced(by: configuration.jobLease)
         var assigned: [RoutingID: [EncodedJob]] = [:]
         var deadLettered: [DispatcherAction] = []
         var next = 0
@@ -636,8 +638,8 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                     }
                 }
                 inFlight[jobID] = InFlightJob(
-                    worker: routingID, deadlineNanos: deadline, failures: failures, dispatches: handed.dispatches,
-                    batchID: handed.job.batchID, submittedUnixMillis: handed.submittedUnixMillis, lateCrashes: late)
+                    worker: routingID, deadline: deadline, failures: failures, dispatches: handed.dispatches,
+                    batchID: handed.job.batchID, submitted: handed.submitted, lateCrashes: late)
                 move(handed.job.batchID, from: .queued, to: .inFlight)
                 if handed.dispatches > 1 { redispatchesSinceStart += 1 }
                 peers[routingID]?.held.insert(jobID)
@@ -671,11 +673,13 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             return deadLetter(jobID, batchID: record.batchID, from: .inFlight, failures: failures, error: error,
                               workerID: workerID, now: now)
         }
-        let delayNanos = backoff.delayNanos(afterFailures: failures)
-        let notBefore = now.unixMillis &+ (delayNanos + 999_999) / 1_000_000
-        journal.scheduleRetry(jobID, failures: failures, notBeforeUnixMillis: notBefore, error: error, workerID: workerID)
+        let delay = backoff.delay(afterFailures: failures)
+        // A whole millisecond, as journals keep times: the wall clock's millisecond plus the delay rounded up.
+        let delayMillis = (UInt64(clamping: delay.wholeNanoseconds) + 999_999) / 1_000_000
+        let notBefore = UnixTime(milliseconds: now.wall.milliseconds &+ delayMillis)
+        journal.scheduleRetry(jobID, failures: failures, notBefore: notBefore, error: error, workerID: workerID)
         move(record.batchID, from: .inFlight, to: .retrying)
-        return .retryScheduled(jobID: jobID, batchID: record.batchID, failures: failures, notBeforeUnixMillis: notBefore, error: error)
+        return .retryScheduled(jobID: jobID, batchID: record.batchID, failures: failures, notBefore: notBefore, error: error)
     }
 
     /// Whether a job with `failures` failed attempts has used up its attempts (`maxAttempts`, at least one).
@@ -686,7 +690,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         _ jobID: String, batchID: String, from old: JobCounts.Kind, failures: Int, error: String, workerID: String,
         now: DispatcherTime
     ) -> DispatcherAction {
-        journal.deadLetter(jobID, failures: failures, error: error, workerID: workerID, deadUnixMillis: now.unixMillis)
+        journal.deadLetter(jobID, failures: failures, error: error, workerID: workerID, at: now.wall)
         move(batchID, from: old, to: .failed)
         return .deadLettered(jobID: jobID, batchID: batchID, attempts: failures, error: error)
     }
@@ -700,7 +704,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     }
 
     private mutating func send(_ message: MirsadMessage, to routingID: RoutingID, now: DispatcherTime) -> DispatcherAction {
-        peers[routingID]?.lastSentNanos = now.monotonicNanos
+        peers[routingID]?.lastSent = now.monotonic
         return .send(message, to: routingID)
     }
 

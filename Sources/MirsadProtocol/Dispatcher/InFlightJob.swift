@@ -6,14 +6,15 @@
 public struct InFlightJob: Sendable, Hashable {
     /// The routing id of the worker that holds it.
     public internal(set) var worker: RoutingID
-    /// When the lease lapses unless the worker lists the job in a HEARTBEAT (monotonic).
-    public internal(set) var deadlineNanos: UInt64
+    /// When the lease lapses unless the worker lists the job in a HEARTBEAT.
+    public internal(set) var deadline: MonotonicInstant
     /// Failed attempts before this one (a late crash report can add one while the job runs again).
     public internal(set) var failures: Int
     /// Times handed to a worker, this one included.
     public let dispatches: Int
     public let batchID: String
-    public let submittedUnixMillis: UInt64
+    /// When the job was first submitted, as the journal keeps it.
+    public let submitted: UnixTime
     /// Failed attempts counted from late crash reports (included in `failures`, not yet in the journal): they
     /// follow the job if it is requeued uncounted again.
     var lateCrashes: LateCrashReports?

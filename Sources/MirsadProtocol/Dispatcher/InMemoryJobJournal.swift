@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A `JobJournal` that keeps everything in memory: for tests, and for `mirsad dispatcher --journal :memory:`.
 /// Nothing survives the process; `commit()` only reports a failure a test injected.
 ///
@@ -26,14 +20,16 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         let articleID: String
         /// Queue position: the order of first insertion, kept for life.
         let sequence: UInt64
-        let submittedUnixMillis: UInt64
+        let submitted: UnixTime
         var state: JobCounts.Kind = .queued
         var failures = 0
         var dispatches = 0
-        var notBeforeUnixMillis: UInt64 = 0
+        /// Meaningful only while retrying.
+        var notBefore = UnixTime(sinceEpoch: .zero)
         var error = ""
         var workerID = ""
-        var deadUnixMillis: UInt64 = 0
+        /// Meaningful only while dead.
+        var dead = UnixTime(sinceEpoch: .zero)
     }
 
     struct QueueKey: Comparable, Sendable {
@@ -43,11 +39,11 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     }
 
     struct RetryKey: Comparable, Sendable {
-        var notBeforeUnixMillis: UInt64
+        var notBefore: UnixTime
         var sequence: UInt64
         var jobID: String
         static func < (a: Self, b: Self) -> Bool {
-            (a.notBeforeUnixMillis, a.sequence) < (b.notBeforeUnixMillis, b.sequence)
+            (a.notBefore, a.sequence) < (b.notBefore, b.sequence)
         }
     }
 
@@ -60,21 +56,15 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     /// time) are skipped.
     private var retries = MinHeap<RetryKey>()
     private var nextSequence: UInt64 = 0
-    private let clock: @Sendable () -> UInt64
+    private let clock: @Sendable () -> UnixTime
 
     /// The error the next `commit()` throws, for tests of a failing journal.
     public var failureOnNextCommit: (any Error & Sendable)?
 
-    /// `clock` gives the Unix time in milliseconds recorded as a job's submission time (the system clock unless
-    /// a test passes its own).
-    public init(clock: @escaping @Sendable () -> UInt64 = InMemoryJobJournal.systemUnixMillis) {
+    /// `clock` is the wall clock whose time `insert` records as a job's submission time (the system's unless a test
+    /// passes its own, such as `ServiceClock.wall`).
+    public init(clock: @escaping @Sendable () -> UnixTime = { UnixTime.now() }) {
         self.clock = clock
-    }
-
-    public static let systemUnixMillis: @Sendable () -> UInt64 = {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return UInt64(ts.tv_sec) * 1_000 + UInt64(ts.tv_nsec) / 1_000_000
     }
 
     /// The journal as a new process would open it: every in-flight job queued again, in its place.
@@ -97,9 +87,9 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     public func failures(of jobID: String) -> Int? { entries[jobID]?.failures }
 
     /// When a retrying job may run again.
-    public func notBeforeUnixMillis(of jobID: String) -> UInt64? {
+    public func notBefore(of jobID: String) -> UnixTime? {
         guard let entry = entries[jobID], entry.state == .retrying else { return nil }
-        return entry.notBeforeUnixMillis
+        return entry.notBefore
     }
 
     /// Whether the job's article is still kept.
@@ -131,7 +121,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         nextSequence += 1
         entries[job.jobID] = Entry(
             job: job, batchID: job.batchID, articleID: job.articleID, sequence: sequence,
-            submittedUnixMillis: clock())
+            submitted: clock())
         queue.insert(QueueKey(sequence: sequence, jobID: job.jobID))
         return true
     }
@@ -144,7 +134,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
             entry.dispatches += 1
             entries[key.jobID] = entry
             taken.append(JournalJob(
-                job: job, failures: entry.failures, dispatches: entry.dispatches, submittedUnixMillis: entry.submittedUnixMillis))
+                job: job, failures: entry.failures, dispatches: entry.dispatches, submitted: entry.submitted))
         }
         return taken
     }
@@ -155,23 +145,23 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         queue.insert(QueueKey(sequence: entry.sequence, jobID: jobID))
     }
 
-    public mutating func scheduleRetry(_ jobID: String, failures: Int, notBeforeUnixMillis: UInt64, error: String, workerID: String) {
+    public mutating func scheduleRetry(_ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String) {
         guard var entry = entries[jobID], entry.state.isUnfinished else { return }
         entry.state = .retrying
         entry.failures = failures
-        entry.notBeforeUnixMillis = notBeforeUnixMillis
+        entry.notBefore = notBefore
         entry.error = error
         entry.workerID = workerID
         entries[jobID] = entry
-        retries.insert(RetryKey(notBeforeUnixMillis: notBeforeUnixMillis, sequence: entry.sequence, jobID: jobID))
+        retries.insert(RetryKey(notBefore: notBefore, sequence: entry.sequence, jobID: jobID))
     }
 
-    public mutating func promoteDueRetries(nowUnixMillis: UInt64) -> [JournalJobRef] {
+    public mutating func promoteDueRetries(now: UnixTime) -> [JournalJobRef] {
         var promoted: [JournalJobRef] = []
-        while let key = retries.min, key.notBeforeUnixMillis <= nowUnixMillis {
+        while let key = retries.min, key.notBefore <= now {
             _ = retries.removeMin()
-            guard let entry = entries[key.jobID], entry.state == .retrying,
-                  entry.notBeforeUnixMillis == key.notBeforeUnixMillis else { continue }
+            guard let entry = entries[key.jobID], entry.state == .retrying, entry.notBefore == key.notBefore
+            else { continue }
             entries[key.jobID]?.state = .queued
             queue.insert(QueueKey(sequence: entry.sequence, jobID: key.jobID))
             promoted.append(JournalJobRef(jobID: key.jobID, batchID: entry.batchID))
@@ -189,16 +179,16 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         guard let entry = entries[jobID], entry.state != .stored else { return nil }
         entries[jobID]?.state = .stored
         entries[jobID]?.job = nil
-        return StoredTransition(batchID: entry.batchID, previous: entry.state, submittedUnixMillis: entry.submittedUnixMillis)
+        return StoredTransition(batchID: entry.batchID, previous: entry.state, submitted: entry.submitted)
     }
 
-    public mutating func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, deadUnixMillis: UInt64) {
+    public mutating func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime) {
         guard var entry = entries[jobID], entry.state.isUnfinished else { return }
         entry.state = .failed
         entry.failures = failures
         entry.error = error
         entry.workerID = workerID
-        entry.deadUnixMillis = deadUnixMillis
+        entry.dead = time
         entries[jobID] = entry
     }
 
@@ -218,7 +208,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
                     $0.error = entry.error
                     $0.workerID = entry.workerID
                     $0.attempts = UInt32(clamping: entry.failures)
-                    $0.deadUnixMs = entry.deadUnixMillis
+                    $0.deadUnixMs = entry.dead.milliseconds
                     $0.articleID = entry.articleID
                 }
             }
@@ -241,7 +231,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
             entry.failures = 0
             entry.error = ""
             entry.workerID = ""
-            entry.deadUnixMillis = 0
+            entry.dead = UnixTime(sinceEpoch: .zero)
             entries[jobID] = entry
             queue.insert(QueueKey(sequence: entry.sequence, jobID: jobID))
             requeued.append(JournalJobRef(jobID: jobID, batchID: entry.batchID))

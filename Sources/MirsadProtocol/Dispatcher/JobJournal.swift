@@ -14,6 +14,9 @@
 ///
 /// States on disk: queued, in flight, retrying (failed, waiting for `not-before`), awaiting store, stored, dead.
 /// On open, jobs in flight go back to queued: no worker holds a job of a previous dispatcher process.
+///
+/// Times are wall-clock times (`UnixTime`), kept to the whole millisecond: a journal may drop anything finer (the
+/// SQLite journal stores Unix milliseconds), so callers that compare times they wrote pass whole milliseconds.
 public protocol JobJournal {
     /// Counts per batch of the jobs found at open (after in-flight jobs went back to queued); their sum is every
     /// job the journal holds. Also how many dispatches were repeats before this process started.
@@ -30,12 +33,12 @@ public protocol JobJournal {
     /// An in-flight job back to queued with no attempt counted (its worker died, left, or was replaced).
     mutating func requeue(_ jobID: String)
 
-    /// An in-flight job failed: it waits until `notBeforeUnixMillis`, then is queued again by `promoteDueRetries`.
+    /// An in-flight job failed: it waits until `notBefore`, then is queued again by `promoteDueRetries`.
     /// `failures` is the job's count of failed attempts, this one included.
-    mutating func scheduleRetry(_ jobID: String, failures: Int, notBeforeUnixMillis: UInt64, error: String, workerID: String)
+    mutating func scheduleRetry(_ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String)
 
-    /// Retrying jobs whose time has come, now queued again.
-    mutating func promoteDueRetries(nowUnixMillis: UInt64) -> [JournalJobRef]
+    /// Retrying jobs whose not-before time is `now` or earlier, now queued again.
+    mutating func promoteDueRetries(now: UnixTime) -> [JournalJobRef]
 
     /// An in-flight job's result is at the collector: awaiting store. Its article is no longer kept.
     mutating func markAwaitingStore(_ jobID: String)
@@ -45,8 +48,8 @@ public protocol JobJournal {
     /// already stored.
     mutating func markStored(_ jobID: String) -> StoredTransition?
 
-    /// A job failed on its last allowed attempt (or permanently): dead, with its reason kept.
-    mutating func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, deadUnixMillis: UInt64)
+    /// A job failed on its last allowed attempt (or permanently): dead since `time`, with its reason kept.
+    mutating func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime)
 
     /// Dead letters in job-id order after `afterJobID`, of one batch when `batchID` is given.
     func deadLetters(batchID: String?, afterJobID: String?, limit: Int) -> [Mirsad_V1_DeadLetter]
@@ -96,13 +99,14 @@ public struct JournalJob: Sendable, Equatable {
     public var failures: Int
     /// Times the job has been handed to a worker, this one included.
     public var dispatches: Int
-    public var submittedUnixMillis: UInt64
+    /// When the job was first submitted (the journal's wall clock at `insert`).
+    public var submitted: UnixTime
 
-    public init(job: EncodedJob, failures: Int, dispatches: Int, submittedUnixMillis: UInt64) {
+    public init(job: EncodedJob, failures: Int, dispatches: Int, submitted: UnixTime) {
         self.job = job
         self.failures = failures
         self.dispatches = dispatches
-        self.submittedUnixMillis = submittedUnixMillis
+        self.submitted = submitted
     }
 }
 
@@ -121,12 +125,13 @@ public struct StoredTransition: Sendable, Hashable {
     public var batchID: String
     /// The state the job left.
     public var previous: JobCounts.Kind
-    public var submittedUnixMillis: UInt64
+    /// When the job was first submitted.
+    public var submitted: UnixTime
 
-    public init(batchID: String, previous: JobCounts.Kind, submittedUnixMillis: UInt64) {
+    public init(batchID: String, previous: JobCounts.Kind, submitted: UnixTime) {
         self.batchID = batchID
         self.previous = previous
-        self.submittedUnixMillis = submittedUnixMillis
+        self.submitted = submitted
     }
 }
 

@@ -1,7 +1,9 @@
-/// Events per second over the last minute or less, in one-second buckets. Time is passed in, never read.
+/// Events per second over the last minute or less, in one-second buckets of the monotonic clock. Time is passed in,
+/// never read.
 ///
-/// Invariant: bucket `i` counts events of the second `seconds[i]`, and only seconds with `second % 60 == i` land
-/// there, so a bucket older than 60 s is recognised by its second and ignored.
+/// Invariant: bucket `i` counts events of the second `seconds[i]` (whole seconds since the clock's origin; instants
+/// before it count as second 0), and only seconds with `second % 60 == i` land there, so a bucket older than 60 s is
+/// recognised by its second and ignored.
 public struct RateWindow: Sendable, Hashable {
     public static let spanSeconds = 60
     private var counts = [UInt64](repeating: 0, count: spanSeconds)
@@ -9,8 +11,8 @@ public struct RateWindow: Sendable, Hashable {
 
     public init() {}
 
-    public mutating func record(_ events: UInt64 = 1, atNanos now: UInt64) {
-        let second = now / 1_000_000_000
+    public mutating func record(_ events: UInt64 = 1, at now: MonotonicInstant) {
+        let second = Self.second(of: now)
         let i = Int(second % UInt64(Self.spanSeconds))
         if seconds[i] != second {
             seconds[i] = second
@@ -20,13 +22,18 @@ public struct RateWindow: Sendable, Hashable {
     }
 
     /// Events per second over the `window` seconds ending with the current one (1 ... 60).
-    public func rate(overSeconds window: Int, atNanos now: UInt64) -> Double {
+    public func rate(overSeconds window: Int, at now: MonotonicInstant) -> Double {
         let window = UInt64(min(max(window, 1), Self.spanSeconds))
-        let current = now / 1_000_000_000
+        let current = Self.second(of: now)
         var total: UInt64 = 0
         for (i, second) in seconds.enumerated() where second != .max && second <= current && current - second < window {
             total += counts[i]
         }
         return Double(total) / Double(window)
+    }
+
+    /// The whole second since the clock's origin that `instant` falls in.
+    private static func second(of instant: MonotonicInstant) -> UInt64 {
+        UInt64(clamping: instant.sinceOrigin.wholeNanoseconds / 1_000_000_000)
     }
 }

@@ -24,7 +24,7 @@ public final class DispatcherService: Service, Sendable {
         public var maxMessagesPerCommit: Int
         /// Messages arriving within this time of the last commit wait for the end of it, so that DONEs and STOREDs
         /// trickling in from busy workers and collectors share commits (each costs a log write and an fsync).
-        public var commitWindowNanoseconds: UInt64 = 5_000_000
+        public var commitWindow: Duration = .milliseconds(5)
 
         public init(
             bindEndpoint: String, protocolConfiguration: DispatcherConfiguration, journalPath: String? = nil,
@@ -52,15 +52,21 @@ public final class DispatcherService: Service, Sendable {
 
     private let configuration: Configuration
     private let logger: Logger
+    /// Every time the service reads: the state machine's, the journal's submission times, the commit window.
+    private let clock: ServiceClock
     private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
     private let ready: @Sendable (String) -> Void
     private let stop = StopRequest()
 
     /// `ready` is called with the bound endpoint (the real port when the endpoint asked for `*`) once the
     /// dispatcher serves.
-    public init(configuration: Configuration, logger: Logger, ready: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        configuration: Configuration, logger: Logger, clock: ServiceClock = .system,
+        ready: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         self.ready = ready
     }
 
@@ -80,9 +86,9 @@ public final class DispatcherService: Service, Sendable {
 
     private func openJournal() throws -> any JobJournal {
         guard let path = configuration.journalPath, path != Configuration.inMemoryJournalPath else {
-            return InMemoryJobJournal()
+            return InMemoryJobJournal(clock: clock.wall)
         }
-        return try SQLiteJobJournal(path: path)
+        return try SQLiteJobJournal(path: path, options: .init(clock: clock.wall))
     }
 
     private func serve<Journal: JobJournal>(journal: Journal, context: ZMQContext) throws {
@@ -91,7 +97,7 @@ public final class DispatcherService: Service, Sendable {
         defer { router.close() }
         let endpoint = try router.lastEndpoint
         var machine = DispatcherStateMachine(
-            configuration: configuration.protocolConfiguration, journal: journal, now: Self.now())
+            configuration: configuration.protocolConfiguration, journal: journal, now: self.now())
         var latencies = LatencyRecorder()
         var problems = ProblemLog()
         let found = machine.counts
@@ -103,8 +109,8 @@ public final class DispatcherService: Service, Sendable {
         logger.info("dispatcher listening on \(endpoint)")
         ready(endpoint)
 
-        var lastTick = MonotonicClock.now()
-        var lastCommit: UInt64 = 0
+        var lastTick = clock.monotonic()
+        var lastCommit = MonotonicInstant.origin
         while !stop.isRequested {
             var poller = Poller()
             poller.register(router)
@@ -117,39 +123,39 @@ public final class DispatcherService: Service, Sendable {
                     while handled < configuration.maxMessagesPerCommit, let incoming = try router.receiveIncoming(routed: true) {
                         handled += 1
                         switch incoming {
-                        case .message(let message): pending += machine.received(frames: message.frames, now: Self.now())
+                        case .message(let message): pending += machine.received(frames: message.frames, now: self.now())
                         case .tooManyFrames(let count): pending += machine.receivedTooManyFrames(count)
                         }
                     }
                 }
                 try drain()
                 // Within the commit window, wait for more messages to share this commit.
-                let windowEnds = lastCommit &+ configuration.commitWindowNanoseconds
+                let windowEnds = lastCommit.advanced(by: configuration.commitWindow)
                 while handled > 0, handled < configuration.maxMessagesPerCommit {
-                    let now = MonotonicClock.now()
+                    let now = clock.monotonic()
                     guard now < windowEnds else { break }
                     var gathering = Poller()
                     gathering.register(router)
-                    let waitMilliseconds = Int((windowEnds - now + 999_999) / 1_000_000)
+                    let waitMilliseconds = Int((now.duration(to: windowEnds).wholeNanoseconds + 999_999) / 1_000_000)
                     guard try gathering.poll(timeoutMilliseconds: waitMilliseconds)[0].contains(.readable) else { break }
                     try drain()
                 }
                 changed = handled > 0
             }
-            let now = MonotonicClock.now()
-            if now &- lastTick >= 100_000_000 {
+            let now = clock.monotonic()
+            if lastTick.duration(to: now) >= .milliseconds(100) {
                 lastTick = now
-                pending += machine.tick(now: Self.now())
+                pending += machine.tick(now: self.now())
                 changed = true
             }
             if changed {
                 try commit(&machine)
-                lastCommit = MonotonicClock.now()
+                lastCommit = clock.monotonic()
                 try perform(pending, on: router, latencies: &latencies, problems: &problems)
             }
         }
         logger.info("dispatcher stopping: \(machine.counts.queued) queued, \(machine.counts.inFlight) in flight go back to the queue")
-        let farewell = machine.stop(now: Self.now())
+        let farewell = machine.stop(now: self.now())
         try commit(&machine)
         try? router.set(.linger, 1_000)  // let the BYEs out
         try perform(farewell, on: router, latencies: &latencies, problems: &problems)
@@ -166,8 +172,8 @@ public final class DispatcherService: Service, Sendable {
     }
 
     /// Now, on the monotonic clock (timers) and the wall clock (retry times, dead-letter times, latencies).
-    private static func now() -> DispatcherTime {
-        DispatcherTime(monotonicNanos: MonotonicClock.now(), unixMillis: UInt64(max(WallClock.nowMilliseconds(), 0)))
+    private func now() -> DispatcherTime {
+        DispatcherTime(clock)
     }
 
     private func perform(
@@ -202,15 +208,14 @@ public final class DispatcherService: Service, Sendable {
                     logger.info("crash report of \(workerID) for job \(jobID) ignored (not in flight with it): \(error)")
                 }
             case .retryScheduled(let jobID, _, let failures, let notBefore, let error):
-                let nowMillis = UInt64(max(WallClock.nowMilliseconds(), 0))
-                let wait = notBefore > nowMillis ? notBefore - nowMillis : 0
+                let wait = max(notBefore.sinceEpoch - clock.wall().sinceEpoch, .zero).wholeMilliseconds
                 logger.warning("job \(jobID) failed (attempt \(failures)): \(error); next attempt in \(wait) ms")
             case .deadLettered(let jobID, _, let attempts, let error):
                 logger.error("job \(jobID) dead-lettered after \(attempts) failed attempts: \(error)")
             case .deadLettersRequeued(let count, let peer):
                 logger.info("\(count) dead letters queued again at the request of \(ProblemLog.describe(peer))")
             case .jobStored(_, _, let latency):
-                latencies.record(nanoseconds: latency)
+                latencies.record(nanoseconds: UInt64(clamping: latency.wholeNanoseconds))
             }
         }
     }

@@ -1,3 +1,4 @@
+import DispatcherJournal
 import Foundation
 import MirsadProtocol
 
@@ -5,16 +6,16 @@ import MirsadProtocol
 ///
 /// Two workloads: `lifecycle` takes every job through insert, take, awaiting store and stored (throughput), and
 /// `queued` fills the queue with many jobs and takes a few (memory stays bounded, whatever the queue's length).
-public enum JournalBenchmark {
+enum JournalBenchmark {
     /// One kind of operation, timed over all its chunks and their commits.
-    public struct Phase: Sendable, Codable, Equatable {
-        public var name: String
-        public var operations: Int
-        public var commits: Int
-        public var seconds: Double
-        public var operationsPerSecond: Double
+    struct Phase: Sendable, Codable, Equatable {
+        var name: String
+        var operations: Int
+        var commits: Int
+        var seconds: Double
+        var operationsPerSecond: Double
 
-        public init(name: String, operations: Int, commits: Int, seconds: Double) {
+        init(name: String, operations: Int, commits: Int, seconds: Double) {
             self.name = name
             self.operations = operations
             self.commits = commits
@@ -23,24 +24,24 @@ public enum JournalBenchmark {
         }
     }
 
-    public struct Report: Sendable, Codable, CustomStringConvertible {
-        public var workload: String
-        public var jobs: Int
-        public var synchronous: String
-        public var phases: [Phase]
+    struct Report: Sendable, Codable, CustomStringConvertible {
+        var workload: String
+        var jobs: Int
+        var synchronous: String
+        var phases: [Phase]
         /// Seconds to open the journal again afterwards (its count at open and recovery).
-        public var reopenSeconds: Double
+        var reopenSeconds: Double
         /// The counts found by that reopen.
-        public var reopenedJobs: Int
+        var reopenedJobs: Int
         /// The database file and its WAL, in bytes, after the run.
-        public var fileBytes: Int64
+        var fileBytes: Int64
         /// The process's peak resident set (VmHWM) before and after the run, in bytes; nil where /proc is missing.
-        public var peakResidentBytesBefore: Int?
-        public var peakResidentBytesAfter: Int?
+        var peakResidentBytesBefore: Int?
+        var peakResidentBytesAfter: Int?
 
-        public func phase(_ name: String) -> Phase? { phases.first { $0.name == name } }
+        func phase(_ name: String) -> Phase? { phases.first { $0.name == name } }
 
-        public var description: String {
+        var description: String {
             var lines = ["journal benchmark (\(workload)): \(jobs) jobs, synchronous \(synchronous)"]
             for phase in phases {
                 lines.append(String(
@@ -59,7 +60,7 @@ public enum JournalBenchmark {
     /// Inserts `jobs` in chunks of `insertChunk`, takes them all in chunks of `takeChunk`, marks them awaiting store,
     /// then stored (chunks of `takeChunk`), committing after every chunk, and reopens the journal.
     /// The file at `path` (and its WAL) is replaced.
-    public static func lifecycle(
+    static func lifecycle(
         jobs: some Sequence<Mirsad_V1_Job>, path: String, options: SQLiteJobJournal.Options = .init(),
         insertChunk: Int = 256, takeChunk: Int = 32
     ) throws -> Report {
@@ -107,7 +108,7 @@ public enum JournalBenchmark {
 
     /// Queues `count` synthetic jobs with articles of `articleBytes` bytes (chunks of `insertChunk`, a commit
     /// each), then takes `take` of them in chunks of 32, and reopens the journal. The file at `path` is replaced.
-    public static func queued(
+    static func queued(
         count: Int, articleBytes: Int = 1024, take: Int = 1000, path: String,
         options: SQLiteJobJournal.Options = .init(), insertChunk: Int = 256
     ) throws -> Report {
@@ -135,7 +136,7 @@ public enum JournalBenchmark {
     }
 
     /// A job whose article text is `articleBytes` bytes of Arabic letters and spaces, with a distinct id.
-    public static func syntheticJob(index: Int, batchID: String, articleBytes: Int) -> Mirsad_V1_Job {
+    static func syntheticJob(index: Int, batchID: String, articleBytes: Int) -> Mirsad_V1_Job {
         let word = "خبر "  // 7 UTF-8 bytes
         var job = Mirsad_V1_Job()
         job.jobID = "\(batchID):\(index)"
@@ -146,7 +147,7 @@ public enum JournalBenchmark {
     }
 
     /// The process's peak resident set size (VmHWM) in bytes, or nil where /proc/self/status is not readable.
-    public static func peakResidentBytes() -> Int? {
+    static func peakResidentBytes() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let kib = line.split(separator: " ").compactMap { Int($0) }.first
@@ -175,19 +176,19 @@ public enum JournalBenchmark {
     }
 
     private static func timed(_ name: String, _ body: (inout Int) throws -> Int) throws -> Phase {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicInstant.now()
         var commits = 0
         let operations = try body(&commits)
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let seconds = started.duration(to: .now()).inSeconds
         return Phase(name: name, operations: operations, commits: commits, seconds: seconds)
     }
 
     private static func finish(
         workload: String, jobs: Int, path: String, options: SQLiteJobJournal.Options, phases: [Phase], before: Int?
     ) throws -> Report {
-        let started = DispatchTime.now().uptimeNanoseconds
+        let started = MonotonicInstant.now()
         let reopened = try SQLiteJobJournal(path: path, options: options)
-        let reopenSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let reopenSeconds = started.duration(to: .now()).inSeconds
         let reopenedJobs = reopened.recovered().batches.values.reduce(0) { $0 + $1.total }
         let fileBytes = [path, path + "-wal"].reduce(Int64(0)) { sum, file in
             let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? NSNumber

@@ -1,13 +1,15 @@
+import DispatcherJournal
 import Foundation
 import MirsadProtocol
 import Testing
-@testable import DispatcherJournal
+@testable import mirsad
 
 /// The benchmark's workloads at a small size: every job goes where the workload says, and the report adds up.
 @Suite struct JournalBenchmarkTests {
     @Test func lifecycleTakesEveryJobToStored() throws {
-        let (path, directory) = try JournalFixtures.journalPath()
-        defer { JournalFixtures.remove(directory) }
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("journal.sqlite").path
         let jobs = (0..<300).map { JournalBenchmark.syntheticJob(index: $0, batchID: "bench", articleBytes: 512) }
         let report = try JournalBenchmark.lifecycle(
             jobs: jobs, path: path, options: SQLiteJobJournal.Options(synchronous: .normal), insertChunk: 64)
@@ -24,8 +26,9 @@ import Testing
     }
 
     @Test func queuedTakesOnlyWhatWasAskedAndKeepsTheRestQueued() throws {
-        let (path, directory) = try JournalFixtures.journalPath()
-        defer { JournalFixtures.remove(directory) }
+        let directory = try TestPaths.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("journal.sqlite").path
         let report = try JournalBenchmark.queued(
             count: 1_000, articleBytes: 256, take: 70, path: path, options: SQLiteJobJournal.Options(synchronous: .normal))
         #expect(report.phase("insert")?.operations == 1_000)
