@@ -11,8 +11,8 @@ public struct DispatcherLinkConfiguration: Sendable, Hashable {
     public var reconnectBackoffMax: Duration
 
     public init(
-        heartbeatInterval: Duration = .nanoseconds(Int64(ProtocolTiming.defaultHeartbeatIntervalNanos)),
-        livenessTimeout: Duration = .nanoseconds(Int64(ProtocolTiming.defaultLivenessTimeoutNanos)),
+        heartbeatInterval: Duration = ProtocolTiming.defaultHeartbeatInterval,
+        livenessTimeout: Duration = ProtocolTiming.defaultLivenessTimeout,
         reconnectBackoff: Duration = .seconds(1),
         reconnectBackoffMax: Duration = .seconds(32)
     ) {

@@ -128,8 +128,8 @@ public final class CollectorService: Service, Sendable {
         let final = statistics
         let left = "\(session.tracker.pendingCount)\(session.tracker.backlog ? " or more" : "")"
         logger.info("""
-            collector stopped; \(final.committed) results committed, \(final.storeFailures) failed commits, \
-            \(left) STORED notices left unacknowledged in the store for the next start
+            collector stopped; \(final.committed) results committed, \(final.unreadableResults) refused as unreadable, \
+            \(final.storeFailures) failed commits, \(left) STORED notices left unacknowledged in the store for the next start
             """)
     }
 
