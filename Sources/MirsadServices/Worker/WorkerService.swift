@@ -332,9 +332,10 @@ public final class WorkerService: Service, Sendable {
                 return AnalysisOutcome(jobID: job.jobID, result: .failure(AnalysisFailure(message: "invalid article: \(error)", permanent: true)))
             }
             faults.strike(article)
-            let analysis = Mirsad_V1_Analysis(
+            var analysis = Mirsad_V1_Analysis(
                 analyzer.analyze(article), includeTokens: job.options.includeTokens,
                 includeNormalizedText: job.options.includeNormalizedText)
+            faults.garble(&analysis, of: article)
             if compress && !job.options.includeTokens {
                 do {
                     try result.setCompressedAnalysis(analysis)
