@@ -114,7 +114,10 @@ let package = Package(
         .testTarget(name: "CommandLineTests", dependencies: ["mirsad", "MirsadServices", "MirsadProtocol"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ZeroMQ"]
+            dependencies: [
+                "mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ZeroMQ",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
         ),
     ]
 )

@@ -123,15 +123,14 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap(label: supervisedChild || noSupervise ? "mirsad.worker" : "mirsad.worker.supervisor")
-        ShutdownSignal.install()
         if !supervisedChild && !noSupervise {
             let supervisor = WorkerSupervisor(
                 configuration: .init(
-                    executable: ChildProcess.currentExecutable(),
+                    executable: ManagedProcess.currentExecutable(),
                     arguments: Array(CommandLine.arguments.dropFirst()) + ["--supervised-child"]),
-                logger: logger)
-            let status = try supervisor.run(ready: announceReady)
-            if status != 0 { throw ExitCode(status) }
+                logger: logger, ready: announceReady)
+            try await ProcessSignals.runGroup([supervisor], logger: logger)
+            if let status = supervisor.exitStatus, status != 0 { throw ExitCode(status) }
             return
         }
         var configuration = WorkerService.Configuration(
@@ -157,10 +156,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let analyzer = configuration.analysis == .full ? loadAnalyzer { logger.error("\($0)") } : ArticleAnalyzer()
         let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger, ready: announceReady)
         // A worker whose analysis hung ends on its own; the group then ends as well, without an error.
-        var group = ServiceGroupConfiguration(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: logger)
-        group.gracefulShutdownSignals = [.sigterm, .sigint]
-        try await ServiceGroup(configuration: group).run()
+        try await ProcessSignals.runGroup([service], logger: logger)
         if case .stuck = service.outcome {
             throw ExitCode(WorkerService.stuckExitStatus)
         }

@@ -1,6 +1,8 @@
 import MirsadProtocol
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The worker supervisor's decisions, as a pure state machine: when a worker process ends, whether to exit or to
@@ -13,58 +15,40 @@ import Glibc
 /// HELLO may never have reached a dispatcher) are handed on to the next one as well, once each.
 public struct WorkerSupervisorState: Sendable {
     public struct Timing: Sendable, Equatable {
-        public var initialBackoffNanoseconds: UInt64 = 500_000_000
-        public var maxBackoffNanoseconds: UInt64 = 10_000_000_000
-        public var resetAfterNanoseconds: UInt64 = 60_000_000_000
+        public var initialBackoff: Duration = .milliseconds(500)
+        public var maxBackoff: Duration = .seconds(10)
+        public var resetAfter: Duration = .seconds(60)
         public init() {}
     }
 
     /// How a child process ended.
-    public enum Ending: Sendable, Equatable, CustomStringConvertible {
-        case exited(Int32)
-        case signalled(Int32)
-
-        /// The status a shell would show: the exit status, or 128 + the signal.
-        public var status: Int32 {
-            switch self {
-            case .exited(let status): status
-            case .signalled(let signal): 128 + signal
-            }
-        }
-
-        public var description: String {
-            switch self {
-            case .exited(let status): "exited with status \(status)"
-            case .signalled(let signal): "was killed by \(SignalName.of(signal))"
-            }
-        }
-    }
+    public typealias Ending = ProcessEnding
 
     public enum Decision: Sendable, Equatable {
         /// The supervisor exits with this status.
         case exit(Int32)
-        /// Start a new child after `afterNanoseconds`, reporting `replaces` and `crashed` in its HELLO.
-        case restart(afterNanoseconds: UInt64, replaces: String, crashed: [Mirsad_V1_JobFailure])
+        /// Start a new child after `after`, reporting `replaces` and `crashed` in its HELLO.
+        case restart(after: Duration, replaces: String, crashed: [Mirsad_V1_JobFailure])
     }
 
     /// ArgumentParser's status for a usage error: a restart would fail the same way.
     public static let usageErrorStatus: Int32 = 64
 
     public let timing: Timing
-    private var backoff: UInt64
+    private var backoff: Duration
     private var childID = ""
-    private var childStartedAt: UInt64 = 0
+    private var childStartedAt = MonotonicInstant.origin
     private var childReady = false
     /// Crashed jobs handed to the current child, carried on if it never becomes ready.
     private var handedCrashed: [Mirsad_V1_JobFailure] = []
 
     public init(timing: Timing = Timing()) {
         self.timing = timing
-        backoff = timing.initialBackoffNanoseconds
+        backoff = timing.initialBackoff
     }
 
     /// A child was started with `id`, reporting `crashed` in its HELLO.
-    public mutating func childStarted(id: String, crashed: [Mirsad_V1_JobFailure], at now: UInt64) {
+    public mutating func childStarted(id: String, crashed: [Mirsad_V1_JobFailure], at now: MonotonicInstant) {
         childID = id
         childStartedAt = now
         childReady = false
@@ -75,7 +59,7 @@ public struct WorkerSupervisorState: Sendable {
     public mutating func childBecameReady() { childReady = true }
 
     public mutating func childEnded(
-        _ ending: Ending, crashReports: [CrashReport], at now: UInt64, shutdownRequested: Bool
+        _ ending: Ending, crashReports: [CrashReport], at now: MonotonicInstant, shutdownRequested: Bool
     ) -> Decision {
         if shutdownRequested {
             // A child that died of the forwarded signal itself had not yet set up its handler: it held nothing.
@@ -91,11 +75,11 @@ public struct WorkerSupervisorState: Sendable {
         for failure in crashReports.compactMap(\.jobFailure) where !crashed.contains(where: { $0.jobID == failure.jobID }) {
             crashed.append(failure)
         }
-        if now >= childStartedAt && now - childStartedAt >= timing.resetAfterNanoseconds {
-            backoff = timing.initialBackoffNanoseconds
+        if childStartedAt.duration(to: now) >= timing.resetAfter {
+            backoff = timing.initialBackoff
         }
         let delay = backoff
-        backoff = min(backoff * 2, timing.maxBackoffNanoseconds)
-        return .restart(afterNanoseconds: delay, replaces: childID, crashed: crashed)
+        backoff = min(backoff * 2, timing.maxBackoff)
+        return .restart(after: delay, replaces: childID, crashed: crashed)
     }
 }
