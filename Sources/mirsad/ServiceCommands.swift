@@ -83,7 +83,8 @@ struct WorkerCommand: AsyncParsableCommand {
 
             Test-only environment variables (for fault tests; never set them in production): \
             \(TestFaults.poisonVariable)=TEXT makes the analysis of an article whose text or HTML contains TEXT crash \
-            the worker process; \(TestFaults.hangVariable)=TEXT makes it never return.
+            the worker process; \(TestFaults.hangVariable)=TEXT makes it never return; \
+            \(TestFaults.unreadableVariable)=TEXT gives its result an analysis the collector refuses as unreadable.
             """)
 
     @Option(help: "The dispatcher's endpoint.")

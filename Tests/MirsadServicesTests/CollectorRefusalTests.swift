@@ -64,4 +64,26 @@ struct CollectorRefusalTests {
             #expect(collector.service.statistics.committed == 2)
         }
     }
+
+    /// The workers' test-only switch (`MIRSAD_TEST_UNREADABLE_MARKER`) that the end-to-end refusal test relies on:
+    /// the marked article's result is refused, compressed or not; an unmarked one is untouched.
+    @Test func theTestOnlyUnreadableSwitchMakesResultsTheCollectorRefuses() throws {
+        let faults = TestFaults.fromEnvironment([TestFaults.unreadableVariable: "UNREADABLE!"])
+        #expect(faults == TestFaults(unreadableMarker: "UNREADABLE!"))
+        var marked = SampleResults.article
+        marked.content = .text("وصل وفد إلى القاهرة. UNREADABLE!")
+        for (article, refused) in [(marked, true), (SampleResults.article, false)] {
+            var (plain, _) = SampleResults.result(article: article)
+            faults.garble(&plain.analysis, of: article)
+            var compressed = plain
+            compressed.analysis.tokens = []
+            try compressed.setCompressedAnalysis(compressed.analysis)
+            compressed.clearAnalysis()
+            for result in [plain, compressed] {
+                let view = try CollectorStoredResultTests.view(result)
+                #expect((CollectorStoredResultTests.refusal(view) != nil) == refused,
+                        "\(article.id) compressed: \(!result.analysisZlib.isEmpty)")
+            }
+        }
+    }
 }
