@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-algorithms", from: "1.2.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
@@ -41,29 +42,40 @@ let package = Package(
         .target(name: "AnalysisJSON", dependencies: ["ArticleAnalysis"]),
         /// Reading articles from files, directories, JSON Lines (plain or gzip) and stdin.
         .target(name: "ArticleIngest", dependencies: ["ArticleAnalysis", "CZlib"]),
-        /// The wire protocol: generated protobuf, frame codec, pure state machines.
+        /// The wire: generated protobuf, the frame codec, limits, conversions between wire and analysis types, and
+        /// the pass-through readers of encoded jobs and results.
         .target(
-            name: "MirsadProtocol",
+            name: "MirsadWire",
             dependencies: [
                 "ArticleAnalysis", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        /// The pure core: every protocol role's state machine (dispatcher, dispatcher link, worker, collector's
+        /// stored notices, producer credit, worker supervisor), the job journal interface, and time. No I/O.
+        .target(
+            name: "MirsadCore",
+            dependencies: [
+                "MirsadWire", "ArticleAnalysis",
+                .product(name: "Algorithms", package: "swift-algorithms"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         /// The report store behind an interface; SQLite (GRDB) implementation. Analyses are kept in their wire
-        /// encoding (`MirsadProtocol`).
+        /// encoding (`MirsadWire`).
         .target(
             name: "ReportStore",
             dependencies: [
-                "ArticleAnalysis", "MirsadProtocol",
+                "ArticleAnalysis", "MirsadWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        /// The dispatcher's durable job journal (SQLite, GRDB) behind `MirsadProtocol.JobJournal`.
+        /// The dispatcher's durable job journal (SQLite, GRDB) behind `MirsadCore.JobJournal`.
         .target(
             name: "DispatcherJournal",
             dependencies: [
-                "MirsadProtocol",
+                "MirsadCore", "MirsadWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -73,8 +85,9 @@ let package = Package(
         .target(
             name: "MirsadServices",
             dependencies: [
-                "ZeroMQ", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ArticleAnalysis", "ArticleIngest",
+                "ZeroMQ", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ArticleAnalysis", "ArticleIngest",
                 "CWorkerCrash",
+                .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "mirsad",
             dependencies: [
-                "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "MirsadProtocol",
+                "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "MirsadCore", "MirsadWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,23 +112,28 @@ let package = Package(
         .testTarget(name: "ArticleIngestTests", dependencies: ["ArticleIngest"]),
         .testTarget(
             name: "MirsadProtocolTests",
-            dependencies: ["MirsadProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "MirsadCore", "MirsadWire",
+                .product(name: "Algorithms", package: "swift-algorithms"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
-        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadProtocol"]),
-        .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadProtocol"]),
+        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadWire"]),
+        .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadCore", "MirsadWire"]),
         .testTarget(
             name: "MirsadServicesTests",
             dependencies: [
-                "MirsadServices",
+                "MirsadServices", "MirsadCore", "MirsadWire",
+                .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "CommandLineTests", dependencies: ["mirsad", "MirsadServices", "MirsadProtocol"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["mirsad", "MirsadServices", "MirsadCore", "MirsadWire"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ZeroMQ",
+                "mirsad", "MirsadServices", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ZeroMQ",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),

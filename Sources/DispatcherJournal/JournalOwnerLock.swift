@@ -1,5 +1,5 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
 
 #if canImport(Glibc)
 import Glibc

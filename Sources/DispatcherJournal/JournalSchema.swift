@@ -1,5 +1,5 @@
 import GRDB
-import MirsadProtocol
+import MirsadCore
 
 /// A job's state as stored in the `state` column. The partial indexes name these values literally, so a value
 /// once shipped is never renamed.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 
 /// The dispatcher's job journal in one SQLite file (WAL mode), built by `JournalSchema`.
 ///

@@ -2,7 +2,7 @@ import ArgumentParser
 import ArticleAnalysis
 import ArticleIngest
 import Foundation
-import MirsadProtocol
+import MirsadCore
 import MirsadServices
 
 struct BenchmarkCommand: ParsableCommand {

@@ -2,8 +2,8 @@ import ArgumentParser
 import ArticleAnalysis
 import ArticleIngest
 import Foundation
-import MirsadProtocol
 import MirsadServices
+import MirsadWire
 import Synchronization
 import ZeroMQ
 

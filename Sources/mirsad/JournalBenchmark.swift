@@ -1,6 +1,7 @@
 import DispatcherJournal
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 
 /// Measures `SQLiteJobJournal` the way the dispatcher uses it: chunks of changes, a commit after each.
 ///

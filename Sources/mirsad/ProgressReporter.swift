@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import MirsadProtocol
+import MirsadCore
 import MirsadServices
 import Synchronization
 

@@ -1,8 +1,9 @@
 import ArgumentParser
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadCore
 import MirsadServices
+import MirsadWire
 import ReportStore
 import ServiceLifecycle
 
@@ -137,13 +138,17 @@ struct WorkerCommand: AsyncParsableCommand {
         var configuration = WorkerService.Configuration(
             dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity)
         configuration.jobTimeout = .seconds(exactly: jobTimeout)
-        configuration.testFaults = TestFaults.fromEnvironment()
+        let faults = TestFaults.fromEnvironment()
+        if !faults.isEmpty {
+            configuration.beforeAnalysis = { faults.strike($0) }
+            configuration.afterAnalysis = { faults.garble(&$1, of: $0) }
+        }
         configuration.analysis = WorkerAnalysis(argument: analysis) ?? .full
         if configuration.analysis != .full {
             logger.notice("analysis is '\(configuration.analysis)': results are empty (a benchmark setting)")
         }
-        if !configuration.testFaults.isEmpty {
-            logger.warning("test-only faults are on: \(configuration.testFaults)")
+        if !faults.isEmpty {
+            logger.warning("test-only faults are on: \(faults)")
         }
         if supervisedChild {
             let handover = try WorkerHandover.fromEnvironment()

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
 import MirsadServices
 
 struct StatusCommand: AsyncParsableCommand {

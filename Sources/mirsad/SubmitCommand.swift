@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MirsadCore
 import MirsadServices
 
 struct SubmitCommand: AsyncParsableCommand {

@@ -1,4 +1,4 @@
-import MirsadProtocol
+import MirsadWire
 import Testing
 @testable import mirsad
 

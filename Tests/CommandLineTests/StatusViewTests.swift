@@ -1,5 +1,5 @@
 import Foundation
-import MirsadProtocol
+import MirsadWire
 import Testing
 @testable import MirsadServices
 @testable import mirsad

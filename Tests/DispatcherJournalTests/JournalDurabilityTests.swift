@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MirsadProtocol
+import MirsadCore
 import Testing
 @testable import DispatcherJournal
 

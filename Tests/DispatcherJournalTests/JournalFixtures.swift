@@ -1,5 +1,6 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 @testable import DispatcherJournal
 
 /// Temporary journal files and jobs for the tests.

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Testing
 @testable import DispatcherJournal
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// A `DispatcherStateMachine` over a real journal file, driven as the service drives it: messages and ticks, a
 /// commit after each drain, and dispatcher restarts (the journal closed and opened again, a new state machine).

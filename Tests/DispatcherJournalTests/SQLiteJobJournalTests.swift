@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import Testing
 @testable import DispatcherJournal
 

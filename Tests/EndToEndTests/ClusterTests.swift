@@ -1,5 +1,5 @@
 import Foundation
-import MirsadProtocol
+import MirsadWire
 import ReportStore
 import Testing
 import ZeroMQ

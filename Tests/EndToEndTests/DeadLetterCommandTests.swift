@@ -1,6 +1,6 @@
 import Foundation
-import MirsadProtocol
 import MirsadServices
+import MirsadWire
 import Testing
 import ZeroMQ
 

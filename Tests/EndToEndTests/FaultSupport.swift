@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MirsadProtocol
+import MirsadCore
 import Synchronization
 import Testing
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Foundation
+import MirsadCore
 import MirsadServices
 import Synchronization
 import Testing

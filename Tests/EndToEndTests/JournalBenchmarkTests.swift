@@ -1,6 +1,6 @@
 import DispatcherJournal
 import Foundation
-import MirsadProtocol
+import MirsadWire
 import Testing
 @testable import mirsad
 

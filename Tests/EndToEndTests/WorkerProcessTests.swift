@@ -1,7 +1,7 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
 import MirsadServices
+import MirsadWire
 import Testing
 import ZeroMQ
 

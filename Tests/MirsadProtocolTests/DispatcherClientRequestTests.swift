@@ -1,5 +1,6 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// Producer credit, credit queries, and the dead-letter requests (DEAD_LETTERS, RETRY_DEAD_LETTERS).
 @Suite struct DispatcherClientRequestTests {

@@ -1,5 +1,6 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// Retries, dead letters, leases, crash reports and recovery: what makes every acknowledged job end stored or dead.
 @Suite struct DispatcherDeliveryTests {

@@ -1,4 +1,5 @@
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// A wall clock the test moves by hand, shared by the harness and the journal it records submission times with.
 final class TestWallClock: @unchecked Sendable {

@@ -1,4 +1,5 @@
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// Drives a `DispatcherLinkStateMachine` as its loop does, with a clock the test moves by hand, and keeps every
 /// action it returned.

@@ -1,5 +1,6 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// The dispatcher link's session logic on a hand-moved clock: HELLO and WELCOME, heartbeats and lease renewals,
 /// liveness and reconnection with backoff, and what the dispatcher's ERROR and BYE bring.

@@ -1,5 +1,5 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
 
 /// Random sequences of events from several workers (some of which crash and are replaced), a collector, a producer
 /// and an operator retrying dead letters. The invariants must hold after every event, dispatcher restarts included,

@@ -1,5 +1,5 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadWire
 
 @Suite struct DispatcherStateMachineTests {
     static let batch = "b1"

@@ -1,5 +1,5 @@
 import ArticleAnalysis
-@testable import MirsadProtocol
+@testable import MirsadWire
 
 /// The golden messages in `Protocols/fixtures/`: one `<name>.bin` (the body frame) and one `<name>.txt`
 /// (command and body in protobuf text format) per entry.

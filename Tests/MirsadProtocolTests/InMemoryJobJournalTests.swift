@@ -1,5 +1,5 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
 
 /// The in-memory journal keeps the semantics the SQLite journal has: queue order, state changes, dead-letter order.
 @Suite struct InMemoryJobJournalTests {

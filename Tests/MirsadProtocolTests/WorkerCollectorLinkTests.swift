@@ -1,5 +1,6 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// The worker and its collector on a hand-moved clock: results go out again as soon as the collector's connection
 /// comes back after a break (the resend timer stays as the fallback), and a result the collector refuses ends its

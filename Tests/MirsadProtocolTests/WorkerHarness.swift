@@ -1,4 +1,5 @@
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// A job for the worker state machine in tests: an id only.
 struct TestJob: WorkerJobPayload, Hashable {

@@ -1,5 +1,5 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
 
 /// Random sequences of events for one worker: JOBS within the credit from a dispatcher that restarts now and then
 /// (JOBS repeating held ids among them), analyses that start, finish, fail or hang, acknowledgements that come late,

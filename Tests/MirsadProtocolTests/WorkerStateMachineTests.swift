@@ -1,5 +1,6 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// The worker's logic on a hand-moved clock and a stand-in pool: credit back only after the collector's
 /// acknowledgement, resends, duplicates, the watchdog, shutdown and hand-back, sessions after a dispatcher restart.

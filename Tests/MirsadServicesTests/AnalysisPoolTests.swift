@@ -1,5 +1,5 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
 import Testing
 import ZeroMQ
 @testable import MirsadServices

@@ -1,7 +1,9 @@
+import Algorithms
 import ArticleAnalysis
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ReportStore
 import Testing
 import ZeroMQ
@@ -178,7 +180,7 @@ struct CollectorDurabilityTests {
         let oversized = (0...ProtocolLimits.maxJobsPerMessage).map { "big:\($0)" }
         try worker.send(Self.results(oversized))
         let ids = (0..<1_000).map { "m:\($0)" }
-        for chunk in ids.chunked(by: 100) { try worker.send(Self.results(chunk)) }
+        for chunk in ids.chunks(ofCount: 100) { try worker.send(Self.results(Array(chunk))) }
 
         let replies = try worker.receive { Set(Harness.acked($0)) == Set(ids) && $0.contains { $0.command == .error } }
         #expect(Set(Harness.acked(replies)) == Set(ids))

@@ -1,5 +1,6 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ReportStore
 import Testing
 @testable import MirsadServices
@@ -62,28 +63,6 @@ struct CollectorRefusalTests {
             #expect(try reader.result(jobID: "r:2") == nil)
             #expect(collector.service.statistics.unreadableResults == 2)
             #expect(collector.service.statistics.committed == 2)
-        }
-    }
-
-    /// The workers' test-only switch (`MIRSAD_TEST_UNREADABLE_MARKER`) that the end-to-end refusal test relies on:
-    /// the marked article's result is refused, compressed or not; an unmarked one is untouched.
-    @Test func theTestOnlyUnreadableSwitchMakesResultsTheCollectorRefuses() throws {
-        let faults = TestFaults.fromEnvironment([TestFaults.unreadableVariable: "UNREADABLE!"])
-        #expect(faults == TestFaults(unreadableMarker: "UNREADABLE!"))
-        var marked = SampleResults.article
-        marked.content = .text("وصل وفد إلى القاهرة. UNREADABLE!")
-        for (article, refused) in [(marked, true), (SampleResults.article, false)] {
-            var (plain, _) = SampleResults.result(article: article)
-            faults.garble(&plain.analysis, of: article)
-            var compressed = plain
-            compressed.analysis.tokens = []
-            try compressed.setCompressedAnalysis(compressed.analysis)
-            compressed.clearAnalysis()
-            for result in [plain, compressed] {
-                let view = try CollectorStoredResultTests.view(result)
-                #expect((CollectorStoredResultTests.refusal(view) != nil) == refused,
-                        "\(article.id) compressed: \(!result.analysisZlib.isEmpty)")
-            }
         }
     }
 }

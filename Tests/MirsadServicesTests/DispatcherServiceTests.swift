@@ -1,6 +1,6 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadCore
 import Testing
 import ZeroMQ
 @testable import MirsadServices

@@ -1,6 +1,7 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
 import MirsadServices
+import MirsadWire
 import ZeroMQ
 
 /// A ROUTER bound to an ephemeral TCP loopback port and served by its own thread: stands in for a dispatcher

@@ -1,6 +1,6 @@
-import MirsadProtocol
 import Foundation
 import Logging
+import MirsadCore
 import ServiceLifecycle
 
 /// A value written by one thread and read by another.

@@ -1,5 +1,6 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import Testing
 import ZeroMQ
 @testable import MirsadServices

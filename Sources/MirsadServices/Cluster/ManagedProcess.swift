@@ -1,4 +1,5 @@
 import Foundation
+import MirsadCore
 import Subprocess
 import Synchronization
 #if canImport(System)

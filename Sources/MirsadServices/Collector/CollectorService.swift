@@ -1,7 +1,8 @@
 import ArticleAnalysis
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ReportStore
 import ServiceLifecycle
 import Synchronization

@@ -1,4 +1,4 @@
-import MirsadProtocol
+import MirsadWire
 
 /// A result the collector will not store, because its analysis cannot be read; its worker learns why from
 /// RESULTS_ACK `refused` and reports the job failed.

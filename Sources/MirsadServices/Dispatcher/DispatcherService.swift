@@ -1,6 +1,6 @@
 import DispatcherJournal
 import Logging
-import MirsadProtocol
+import MirsadCore
 import ServiceLifecycle
 import ZeroMQ
 

@@ -2,7 +2,8 @@ import ArticleAnalysis
 import ArticleIngest
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 
 /// `mirsad submit`: reads inputs, submits them as one batch, and optionally waits until the batch is stored.
 public struct Producer {

@@ -1,6 +1,7 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 
 /// Sends one batch of articles to the dispatcher in SUBMIT chunks, within the dispatcher's producer credit and a
 /// window of chunks awaiting their SUBMIT_ACK (see `ProducerCredit`), and resends a chunk whose acknowledgement

@@ -1,4 +1,4 @@
-import MirsadProtocol
+import MirsadWire
 
 /// Default endpoints and sizes, named once for the command line, the services and the documentation.
 public enum Defaults {

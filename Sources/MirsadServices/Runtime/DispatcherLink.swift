@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ZeroMQ
 
 /// A worker's or a collector's session with the dispatcher: one DEALER, driven by a `DispatcherLinkStateMachine`

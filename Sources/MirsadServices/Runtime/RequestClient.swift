@@ -1,4 +1,5 @@
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ZeroMQ
 
 /// A DEALER that sends requests to the dispatcher and waits for their replies, for the command-line clients.

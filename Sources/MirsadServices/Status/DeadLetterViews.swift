@@ -1,5 +1,5 @@
 import Foundation
-import MirsadProtocol
+import MirsadWire
 
 /// What `mirsad dlq list` prints: `--json` gives `{"total": N, "dead_letters": [...]}`, otherwise a table.
 public struct DeadLetterListing: Codable, Equatable, Sendable {

@@ -1,4 +1,4 @@
-import MirsadProtocol
+import MirsadWire
 
 /// Asks the dispatcher for its status (`mirsad status`) and for a batch's (`mirsad submit --wait`).
 public final class StatusClient {

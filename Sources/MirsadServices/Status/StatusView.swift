@@ -1,4 +1,4 @@
-import MirsadProtocol
+import MirsadWire
 
 /// What `mirsad status` shows: a stable, documented shape independent of the wire format (`--json` prints it;
 /// every field is listed in the README).

@@ -1,7 +1,8 @@
 import ArticleAnalysis
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ServiceLifecycle
 import Synchronization
 import ZeroMQ
@@ -37,8 +38,12 @@ public final class WorkerService: Service, Sendable {
         public var replaces: String = ""
         /// Jobs the previous process was analysing when it crashed (HELLO `crashed`).
         public var crashed: [Mirsad_V1_JobFailure] = []
-        /// Test-only crash and hang switches; none by default.
-        public var testFaults = TestFaults()
+        /// Called on the analysis thread with each article just before it is analysed; the command line's test-only
+        /// crash and hang switches use it. Nil (the normal case): nothing.
+        public var beforeAnalysis: (@Sendable (Article) -> Void)? = nil
+        /// Called on the analysis thread with each article's analysis before it goes into the result; the command
+        /// line's test-only switch for unreadable results uses it. Nil (the normal case): nothing.
+        public var afterAnalysis: (@Sendable (Article, inout Mirsad_V1_Analysis) -> Void)? = nil
         /// What is done with each article: the analysis core, or a benchmark's stand-in.
         public var analysis = WorkerAnalysis.full
 
@@ -132,14 +137,14 @@ public final class WorkerService: Service, Sendable {
         }
         let workerID = id
         let analyzer = self.analyzer
-        let faults = configuration.testFaults
+        let hooks = AnalysisHooks(before: configuration.beforeAnalysis, after: configuration.afterAnalysis)
         let mode = configuration.analysis
         let collectorTakesZlib = CollectorCapabilities()
         let pool = try AnalysisPool<EncodedJob, AnalysisOutcome<EncodedResult>>(
             context: context, threads: configuration.threads, name: "worker", now: clock.monotonic
         ) { job in
             CrashReporter.whileRunning(job.jobID) {
-                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, faults: faults, clock: clock,
+                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, hooks: hooks, clock: clock,
                              compress: collectorTakesZlib.takesZlib.load(ordering: .relaxed))
             }
         }
@@ -302,6 +307,12 @@ public final class WorkerService: Service, Sendable {
         }
     }
 
+    /// The configuration's calls around each analysis (`beforeAnalysis`, `afterAnalysis`).
+    private struct AnalysisHooks: Sendable {
+        var before: (@Sendable (Article) -> Void)?
+        var after: (@Sendable (Article, inout Mirsad_V1_Analysis) -> Void)?
+    }
+
     /// What the collector has said it takes; written by the loop's thread, read by the analysis threads.
     private final class CollectorCapabilities: Sendable {
         /// RESULTS_ACK `takes_zlib`: results may carry their analysis compressed (protocol revision 2).
@@ -311,7 +322,7 @@ public final class WorkerService: Service, Sendable {
     /// Runs the analysis for one job and turns it into the RESULT that goes to the collector: its analysis
     /// compressed when `compress` (the collector takes it) and the job asked for no tokens.
     private static func analyse(
-        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, faults: TestFaults,
+        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, hooks: AnalysisHooks,
         clock: ServiceClock, compress: Bool
     ) -> AnalysisOutcome<EncodedResult> {
         let received = clock.wall().milliseconds
@@ -331,11 +342,11 @@ public final class WorkerService: Service, Sendable {
             } catch {
                 return AnalysisOutcome(jobID: job.jobID, result: .failure(AnalysisFailure(message: "invalid article: \(error)", permanent: true)))
             }
-            faults.strike(article)
+            hooks.before?(article)
             var analysis = Mirsad_V1_Analysis(
                 analyzer.analyze(article), includeTokens: job.options.includeTokens,
                 includeNormalizedText: job.options.includeNormalizedText)
-            faults.garble(&analysis, of: article)
+            hooks.after?(article, &analysis)
             if compress && !job.options.includeTokens {
                 do {
                     try result.setCompressedAnalysis(analysis)

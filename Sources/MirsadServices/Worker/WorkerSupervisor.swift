@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ServiceLifecycle
 import Synchronization
 #if canImport(Glibc)

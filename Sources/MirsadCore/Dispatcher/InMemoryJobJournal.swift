@@ -1,0 +1,256 @@
+import MirsadWire
+/// A `JobJournal` that keeps everything in memory: for tests, and for `mirsad dispatcher --journal :memory:`.
+/// Nothing survives the process; `commit()` only reports a failure a test injected.
+///
+/// Same semantics as the SQLite journal: `takeQueued` hands out jobs in the order they were first queued (a job
+/// requeued, promoted from retrying or retried from the dead-letter list keeps its place), dead letters are listed
+/// in job-id order (UTF-8 byte order, as SQLite compares text), and a job's article is dropped once the job is
+/// awaiting store or stored (kept while dead, so it can be queued again).
+///
+/// Transitions, as in the SQLite journal (a change asked of a job in any other state, or of an unknown id, does
+/// nothing): `requeue` from in flight; `scheduleRetry`, `deadLetter` and `markAwaitingStore` from queued, in flight
+/// or retrying (a crash report may arrive for a job already taken back); `markStored` from any state but stored;
+/// `retryDeadLetters` from dead, the batch filter applying to a list of ids too.
+///
+/// A restart is `reopened()`: the journal as a new dispatcher process finds it, in-flight jobs queued again.
+public struct InMemoryJobJournal: JobJournal, Sendable {
+    struct Entry: Sendable {
+        /// Present unless the job is awaiting store or stored.
+        var job: EncodedJob?
+        let batchID: String
+        let articleID: String
+        /// Queue position: the order of first insertion, kept for life.
+        let sequence: UInt64
+        let submitted: UnixTime
+        var state: JobCounts.Kind = .queued
+        var failures = 0
+        var dispatches = 0
+        /// Meaningful only while retrying.
+        var notBefore = UnixTime(sinceEpoch: .zero)
+        var error = ""
+        var workerID = ""
+        /// Meaningful only while dead.
+        var dead = UnixTime(sinceEpoch: .zero)
+    }
+
+    struct QueueKey: Comparable, Sendable {
+        var sequence: UInt64
+        var jobID: String
+        static func < (a: Self, b: Self) -> Bool { a.sequence < b.sequence }
+    }
+
+    struct RetryKey: Comparable, Sendable {
+        var notBefore: UnixTime
+        var sequence: UInt64
+        var jobID: String
+        static func < (a: Self, b: Self) -> Bool {
+            (a.notBefore, a.sequence) < (b.notBefore, b.sequence)
+        }
+    }
+
+    private var entries: [String: Entry] = [:]
+    /// Queued jobs by position. Invariant: every queued job has a key here (all of a job's keys have its sequence,
+    /// so extra keys never change the order); keys of jobs that left the queued state other than by `takeQueued`
+    /// (stored, retrying, awaiting store, dead) are stale and skipped.
+    private var queue = MinHeap<QueueKey>()
+    /// Retrying jobs by not-before time; stale keys (jobs that left retrying, or were scheduled again for another
+    /// time) are skipped.
+    private var retries = MinHeap<RetryKey>()
+    private var nextSequence: UInt64 = 0
+    private let clock: @Sendable () -> UnixTime
+
+    /// The error the next `commit()` throws, for tests of a failing journal.
+    public var failureOnNextCommit: (any Error & Sendable)?
+
+    /// `clock` is the wall clock whose time `insert` records as a job's submission time (the system's unless a test
+    /// passes its own, such as `ServiceClock.wall`).
+    public init(clock: @escaping @Sendable () -> UnixTime = { UnixTime.now() }) {
+        self.clock = clock
+    }
+
+    /// The journal as a new process would open it: every in-flight job queued again, in its place.
+    public func reopened() -> InMemoryJobJournal {
+        var copy = self
+        copy.failureOnNextCommit = nil
+        for (jobID, entry) in entries where entry.state == .inFlight {
+            copy.entries[jobID]?.state = .queued
+            copy.queue.insert(QueueKey(sequence: entry.sequence, jobID: jobID))
+        }
+        return copy
+    }
+
+    // MARK: - Inspection (tests)
+
+    /// The state of a job, nil when unknown.
+    public func state(of jobID: String) -> JobCounts.Kind? { entries[jobID]?.state }
+
+    /// Failed attempts counted for a job.
+    public func failures(of jobID: String) -> Int? { entries[jobID]?.failures }
+
+    /// When a retrying job may run again.
+    public func notBefore(of jobID: String) -> UnixTime? {
+        guard let entry = entries[jobID], entry.state == .retrying else { return nil }
+        return entry.notBefore
+    }
+
+    /// Whether the job's article is still kept.
+    public func keepsArticle(of jobID: String) -> Bool { entries[jobID]?.job != nil }
+
+    /// Counts per batch of every job held, from the jobs themselves.
+    public func countsByBatch() -> [String: JobCounts] {
+        var counts: [String: JobCounts] = [:]
+        for entry in entries.values { counts[entry.batchID, default: JobCounts()][entry.state] += 1 }
+        return counts
+    }
+
+    /// Ids of the jobs in one state.
+    public func jobIDs(in state: JobCounts.Kind) -> Set<String> {
+        Set(entries.lazy.filter { $0.value.state == state }.map(\.key))
+    }
+
+    // MARK: - JobJournal
+
+    public func recovered() -> JournalRecovery {
+        JournalRecovery(
+            batches: countsByBatch(),
+            redispatches: entries.values.reduce(0) { $0 + UInt64(max($1.dispatches - 1, 0)) })
+    }
+
+    public mutating func insert(_ job: EncodedJob) -> Bool {
+        guard entries[job.jobID] == nil else { return false }
+        let sequence = nextSequence
+        nextSequence += 1
+        entries[job.jobID] = Entry(
+            job: job, batchID: job.batchID, articleID: job.articleID, sequence: sequence,
+            submitted: clock())
+        queue.insert(QueueKey(sequence: sequence, jobID: job.jobID))
+        return true
+    }
+
+    public mutating func takeQueued(limit: Int) -> [JournalJob] {
+        var taken: [JournalJob] = []
+        while taken.count < limit, let key = queue.removeMin() {
+            guard var entry = entries[key.jobID], entry.state == .queued, let job = entry.job else { continue }
+            entry.state = .inFlight
+            entry.dispatches += 1
+            entries[key.jobID] = entry
+            taken.append(JournalJob(
+                job: job, failures: entry.failures, dispatches: entry.dispatches, submitted: entry.submitted))
+        }
+        return taken
+    }
+
+    public mutating func requeue(_ jobID: String) {
+        guard let entry = entries[jobID], entry.state == .inFlight else { return }
+        entries[jobID]?.state = .queued
+        queue.insert(QueueKey(sequence: entry.sequence, jobID: jobID))
+    }
+
+    public mutating func scheduleRetry(_ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String) {
+        guard var entry = entries[jobID], entry.state.isUnfinished else { return }
+        entry.state = .retrying
+        entry.failures = failures
+        entry.notBefore = notBefore
+        entry.error = error
+        entry.workerID = workerID
+        entries[jobID] = entry
+        retries.insert(RetryKey(notBefore: notBefore, sequence: entry.sequence, jobID: jobID))
+    }
+
+    public mutating func promoteDueRetries(now: UnixTime) -> [JournalJobRef] {
+        var promoted: [JournalJobRef] = []
+        while let key = retries.min, key.notBefore <= now {
+            _ = retries.removeMin()
+            guard let entry = entries[key.jobID], entry.state == .retrying, entry.notBefore == key.notBefore
+            else { continue }
+            entries[key.jobID]?.state = .queued
+            queue.insert(QueueKey(sequence: entry.sequence, jobID: key.jobID))
+            promoted.append(JournalJobRef(jobID: key.jobID, batchID: entry.batchID))
+        }
+        return promoted
+    }
+
+    public mutating func markAwaitingStore(_ jobID: String) {
+        guard entries[jobID]?.state.isUnfinished == true else { return }
+        entries[jobID]?.state = .awaitingStore
+        entries[jobID]?.job = nil
+    }
+
+    public mutating func markStored(_ jobID: String) -> StoredTransition? {
+        guard let entry = entries[jobID], entry.state != .stored else { return nil }
+        entries[jobID]?.state = .stored
+        entries[jobID]?.job = nil
+        return StoredTransition(batchID: entry.batchID, previous: entry.state, submitted: entry.submitted)
+    }
+
+    public mutating func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime) {
+        guard var entry = entries[jobID], entry.state.isUnfinished else { return }
+        entry.state = .failed
+        entry.failures = failures
+        entry.error = error
+        entry.workerID = workerID
+        entry.dead = time
+        entries[jobID] = entry
+    }
+
+    public func deadLetters(batchID: String?, afterJobID: String?, limit: Int) -> [Mirsad_V1_DeadLetter] {
+        let after = afterJobID.map { Array($0.utf8) }
+        return entries.lazy
+            .filter { id, entry in
+                entry.state == .failed && (batchID == nil || entry.batchID == batchID)
+                    && (after.map { $0.lexicographicallyPrecedes(id.utf8) } ?? true)
+            }
+            .sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            .prefix(max(limit, 0))
+            .map { id, entry in
+                .with {
+                    $0.jobID = id
+                    $0.batchID = entry.batchID
+                    $0.error = entry.error
+                    $0.workerID = entry.workerID
+                    $0.attempts = UInt32(clamping: entry.failures)
+                    $0.deadUnixMs = entry.dead.milliseconds
+                    $0.articleID = entry.articleID
+                }
+            }
+    }
+
+    public mutating func retryDeadLetters(jobIDs: [String]?, batchID: String?) -> [JournalJobRef] {
+        let candidates: [String]
+        if let jobIDs {
+            var seen = Set<String>()
+            candidates = jobIDs.filter { seen.insert($0).inserted }
+        } else {
+            candidates = entries.filter { $0.value.state == .failed && (batchID == nil || $0.value.batchID == batchID) }
+                .sorted { $0.value.sequence < $1.value.sequence }.map(\.key)
+        }
+        var requeued: [JournalJobRef] = []
+        for jobID in candidates {
+            guard var entry = entries[jobID], entry.state == .failed, batchID == nil || entry.batchID == batchID
+            else { continue }
+            entry.state = .queued
+            entry.failures = 0
+            entry.error = ""
+            entry.workerID = ""
+            entry.dead = UnixTime(sinceEpoch: .zero)
+            entries[jobID] = entry
+            queue.insert(QueueKey(sequence: entry.sequence, jobID: jobID))
+            requeued.append(JournalJobRef(jobID: jobID, batchID: entry.batchID))
+        }
+        return requeued
+    }
+
+    public mutating func commit() throws {
+        if let failure = failureOnNextCommit {
+            failureOnNextCommit = nil
+            throw failure
+        }
+    }
+
+    public var description: String { "memory" }
+}
+
+extension JobCounts.Kind {
+    /// Queued, in flight or retrying: a job that can still fail or finish.
+    fileprivate var isUnfinished: Bool { self == .queued || self == .inFlight || self == .retrying }
+}

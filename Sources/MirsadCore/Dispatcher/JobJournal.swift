@@ -1,0 +1,150 @@
+import MirsadWire
+/// Where the dispatcher keeps its jobs: the record of every job it has acknowledged, and the queue.
+///
+/// The state machine keeps only what is in flight in memory; every queued, retrying, finished and dead job lives in
+/// the journal, so memory does not grow with the queue.
+///
+/// Durability is by group commit: changes are buffered (in an open transaction) and become durable at `commit()`.
+/// The service around the state machine commits before it sends any message that reflects a change, so a
+/// SUBMIT_ACK, a JOBS or a STORED_ACK never gets ahead of the disk.
+///
+/// Methods other than `commit()` do not throw. A journal that fails to read or write remembers the first failure,
+/// answers as if nothing was there (`insert` says "known", `takeQueued` returns nothing), and `commit()` then throws
+/// it: the service stops without sending what it had prepared, and a restart recovers the last committed state
+/// (crash-only). A journal is owned by one thread.
+///
+/// States on disk: queued, in flight, retrying (failed, waiting for `not-before`), awaiting store, stored, dead.
+/// On open, jobs in flight go back to queued: no worker holds a job of a previous dispatcher process.
+///
+/// Times are wall-clock times (`UnixTime`), kept to the whole millisecond: a journal may drop anything finer (the
+/// SQLite journal stores Unix milliseconds), so callers that compare times they wrote pass whole milliseconds.
+public protocol JobJournal {
+    /// Counts per batch of the jobs found at open (after in-flight jobs went back to queued); their sum is every
+    /// job the journal holds. Also how many dispatches were repeats before this process started.
+    func recovered() -> JournalRecovery
+
+    /// Adds `job` as queued unless a job with its id is known. Returns false for a known id (resubmission changes
+    /// nothing). `job.batchID` is the batch. The job's bytes are kept as they are, to be handed out unchanged.
+    mutating func insert(_ job: EncodedJob) -> Bool
+
+    /// Up to `limit` queued jobs in the order they were first queued (a job taken back keeps its place), each now
+    /// in flight; its dispatch count is increased.
+    mutating func takeQueued(limit: Int) -> [JournalJob]
+
+    /// An in-flight job back to queued with no attempt counted (its worker died, left, or was replaced).
+    mutating func requeue(_ jobID: String)
+
+    /// An in-flight job failed: it waits until `notBefore`, then is queued again by `promoteDueRetries`.
+    /// `failures` is the job's count of failed attempts, this one included.
+    mutating func scheduleRetry(_ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String)
+
+    /// Retrying jobs whose not-before time is `now` or earlier, now queued again.
+    mutating func promoteDueRetries(now: UnixTime) -> [JournalJobRef]
+
+    /// An in-flight job's result is at the collector: awaiting store. Its article is no longer kept.
+    mutating func markAwaitingStore(_ jobID: String)
+
+    /// A job's result is in the report store, whatever state it was in (a STORED can overtake a DONE, or arrive
+    /// for a job dead-lettered on a timeout whose result still made it). Nil when the id is unknown or the job is
+    /// already stored.
+    mutating func markStored(_ jobID: String) -> StoredTransition?
+
+    /// A job failed on its last allowed attempt (or permanently): dead since `time`, with its reason kept.
+    mutating func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime)
+
+    /// Dead letters in job-id order after `afterJobID`, of one batch when `batchID` is given.
+    func deadLetters(batchID: String?, afterJobID: String?, limit: Int) -> [Mirsad_V1_DeadLetter]
+
+    /// Dead jobs queued again with no failures counted: those listed (ids that are not dead are skipped), or every
+    /// dead job (of `batchID` when given) when `jobIDs` is nil.
+    mutating func retryDeadLetters(jobIDs: [String]?, batchID: String?) -> [JournalJobRef]
+
+    /// `insert` for each job in order (a job id repeated among them is a duplicate after its first): what each
+    /// returned. One call, so a journal may do the work in one step.
+    mutating func insert(contentsOf jobs: [EncodedJob]) -> [Bool]
+
+    /// `markAwaitingStore` for each job in order, in one call.
+    mutating func markAwaitingStore(contentsOf jobIDs: [String])
+
+    /// `markStored` for each job in order: what each returned. One call.
+    mutating func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?]
+
+    /// Makes every change since the last commit durable. Throws the first failure of any method since then.
+    mutating func commit() throws
+
+    /// Where the jobs are kept, for STATUS ("sqlite:/path/to/journal" or "memory").
+    var description: String { get }
+}
+
+extension JobJournal {
+    public mutating func insert(contentsOf jobs: [EncodedJob]) -> [Bool] { jobs.map { insert($0) } }
+
+    public mutating func markAwaitingStore(contentsOf jobIDs: [String]) {
+        for jobID in jobIDs { markAwaitingStore(jobID) }
+    }
+
+    public mutating func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?] { jobIDs.map { markStored($0) } }
+
+    /// Adds a decoded job (encoded here, once): for tests and benchmarks that build jobs in memory.
+    public mutating func insert(_ job: Mirsad_V1_Job) -> Bool {
+        guard let encoded = try? EncodedJob(job) else { return false }
+        return insert(encoded)
+    }
+}
+
+/// A job handed out by `takeQueued`.
+public struct JournalJob: Sendable, Equatable {
+    /// The job's bytes as its producer encoded them.
+    public var job: EncodedJob
+    /// Failed attempts so far.
+    public var failures: Int
+    /// Times the job has been handed to a worker, this one included.
+    public var dispatches: Int
+    /// When the job was first submitted (the journal's wall clock at `insert`).
+    public var submitted: UnixTime
+
+    public init(job: EncodedJob, failures: Int, dispatches: Int, submitted: UnixTime) {
+        self.job = job
+        self.failures = failures
+        self.dispatches = dispatches
+        self.submitted = submitted
+    }
+}
+
+public struct JournalJobRef: Sendable, Hashable {
+    public var jobID: String
+    public var batchID: String
+
+    public init(jobID: String, batchID: String) {
+        self.jobID = jobID
+        self.batchID = batchID
+    }
+}
+
+/// What `markStored` changed.
+public struct StoredTransition: Sendable, Hashable {
+    public var batchID: String
+    /// The state the job left.
+    public var previous: JobCounts.Kind
+    /// When the job was first submitted.
+    public var submitted: UnixTime
+
+    public init(batchID: String, previous: JobCounts.Kind, submitted: UnixTime) {
+        self.batchID = batchID
+        self.previous = previous
+        self.submitted = submitted
+    }
+}
+
+/// What a journal holds when it is opened.
+public struct JournalRecovery: Sendable, Equatable {
+    /// Job counts per batch id; no job is in flight.
+    public var batches: [String: JobCounts]
+    /// Dispatches beyond each job's first, over the journal's life.
+    public var redispatches: UInt64
+
+    public init(batches: [String: JobCounts] = [:], redispatches: UInt64 = 0) {
+        self.batches = batches
+        self.redispatches = redispatches
+    }
+}
