@@ -57,7 +57,9 @@ struct CollectorRestartTests {
                 + " from the kill on (at \(stall.stored) stored); longest stall of the whole batch "
                 + String(format: "%.2f s", whole.duration.inSeconds))
             #expect(storedAtKill < count, "the collector was killed after the batch had finished: the kill proved nothing")
-            #expect(stall.duration < .seconds(2), "storing stood still for \(stall.duration) after the collector was killed and restarted")
+            // The figure to read is the printed one (0.2-0.8 s here); the bound leaves room for a loaded CI machine and
+            // still fails the old behaviour (results waited for the workers' 10 s resend timer: 6.4-7.5 s).
+            #expect(stall.duration < .seconds(4), "storing stood still for \(stall.duration) after the collector was killed and restarted")
 
             await cluster.shutdown()
             let store = StoreFigures.read(cluster.storePath)
@@ -69,7 +71,7 @@ struct CollectorRestartTests {
             #expect(store?.analysed == count, "every article stored analysed")
             #expect(stored == expected,
                     "missing \(expected.subtracting(stored).sorted().prefix(5)), unexpected \(stored.subtracting(expected).sorted().prefix(5))")
-            return exited && producer.exitCode == 0 && storedAtKill < count && stall.duration < .seconds(2)
+            return exited && producer.exitCode == 0 && storedAtKill < count && stall.duration < .seconds(4)
                 && store?.rows == count && stored == expected
         }
     }
