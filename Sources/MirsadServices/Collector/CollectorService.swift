@@ -109,7 +109,7 @@ public final class CollectorService: Service, Sendable {
             var poller = Poller()
             poller.register(router)
             poller.register(dispatcher.socket)
-            let events = try poller.poll(timeoutMilliseconds: 100)
+            let events = try poller.poll(timeout: .milliseconds(100))
             if events[0].contains(.readable) { try session.receiveAndCommitResults() }
             if events[1].contains(.readable) { try session.readDispatcher() }
             try session.maintain()
@@ -120,7 +120,7 @@ public final class CollectorService: Service, Sendable {
         while session.tracker.awaitingAcknowledgement > 0 && clock.monotonic() < deadline {
             var poller = Poller()
             poller.register(dispatcher.socket)
-            if try poller.poll(timeoutMilliseconds: 20)[0].contains(.readable) { try session.readDispatcher() }
+            if try poller.poll(timeout: .milliseconds(20))[0].contains(.readable) { try session.readDispatcher() }
             try session.maintain()
         }
         try session.perform(session.tracker.tick(now: clock.monotonic()))
@@ -244,8 +244,7 @@ public final class CollectorService: Service, Sendable {
                 guard left > .zero else { break }
                 var poller = Poller()
                 poller.register(router)
-                let waitMilliseconds = Int(left.wholeMilliseconds) + 1
-                guard try poller.poll(timeoutMilliseconds: waitMilliseconds)[0].contains(.readable) else { break }
+                guard try poller.poll(timeout: left)[0].contains(.readable) else { break }
                 try readResults(into: &batch, senders: &senders, limit: limit)
             }
             guard !batch.isEmpty else {

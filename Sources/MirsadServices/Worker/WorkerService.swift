@@ -209,7 +209,7 @@ public final class WorkerService: Service, Sendable {
                 poller.register(collector.socket)
                 poller.register(collector.eventSocket)
             }
-            let events = try poller.poll(timeoutMilliseconds: 100)
+            let events = try poller.poll(timeout: .milliseconds(100))
 
             // Jobs and control from the dispatcher.
             if events[0].contains(.readable) {
