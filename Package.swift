@@ -59,6 +59,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        /// The report's pages as HTML (inline CSS and SVG) and its tables as text and CSV, from report query results:
+        /// one renderer for the static report and for a server.
+        .target(name: "ReportViews", dependencies: ["ReportStore", "ArticleAnalysis"]),
         /// The dispatcher's durable job journal (SQLite, GRDB) behind `MirsadProtocol.JobJournal`.
         .target(
             name: "DispatcherJournal",
@@ -85,7 +88,8 @@ let package = Package(
         .executableTarget(
             name: "mirsad",
             dependencies: [
-                "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "MirsadProtocol",
+                "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "ReportViews",
+                "MirsadProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,6 +106,7 @@ let package = Package(
             dependencies: ["MirsadProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadProtocol"]),
+        .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews"]),
         .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadProtocol"]),
         .testTarget(
             name: "MirsadServicesTests",

@@ -56,6 +56,12 @@ public struct EntityRef: Sendable, Hashable, Codable {
     public var key: String
     public var name: String
     public var type: EntityType
+
+    public init(key: String, name: String, type: EntityType) {
+        self.key = key
+        self.name = name
+        self.type = type
+    }
 }
 
 /// What aggregate counts are split by.
