@@ -158,6 +158,9 @@ public enum ReportPages {
         return ISO8601DateFormatter.string(from: date, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
     }
 
+    /// The UTC day of `date`, `YYYY-MM-DD`.
+    public static func filterDay(_ date: Date) -> String { day(Int64(date.timeIntervalSince1970 * 1000)) }
+
     /// The filter in words, "all articles" when empty.
     public static func filterText(_ f: ReportFilter) -> String {
         var parts: [String] = []

@@ -4,6 +4,7 @@ import ArticleIngest
 import Foundation
 import MirsadServices
 import ReportStore
+import ReportViews
 
 /// `mirsad eval stories GOLD`: clusters the gold set's articles with the report store's online clustering and
 /// scores the stories pairwise against the hand-made groups, per half (tuning, reporting) and overall.
@@ -28,13 +29,18 @@ struct EvalStoriesCommand: ParsableCommand {
     @Option(help: "Similarity at which an article joins a story.")
     var similarity: Double = 0.3
 
+    @Option(help: ArgumentHelp(
+        "Also store up to this many other corpus articles published within a day of a gold article (by id order), as a store would hold them: they weigh terms as a full store does and can pull gold articles into wrong stories. Only gold pairs are scored.",
+        valueName: "count"))
+    var background = 0
+
     @Flag(help: "Print each story found with its articles.")
     var showStories = false
 
     func run() throws {
         let goldSet = try StoryGold(path: gold)
         let corpusPath = corpus ?? goldSet.corpus
-        let articles = try goldSet.articles(corpus: corpusPath)
+        let (articles, others) = try goldSet.articles(corpus: corpusPath, background: background)
         let analyzer = loadAnalyzer { writeStandardError("mirsad eval stories: \($0)\n") }
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-eval-stories-\(UUID().uuidString)")
@@ -44,7 +50,8 @@ struct EvalStoriesCommand: ParsableCommand {
             path: directory.appendingPathComponent("stories.sqlite").path,
             options: .init(storyWindowDays: windowDays, storySimilarity: similarity))
         let ordered = articles.sorted { ($0.published ?? "", $0.id) < ($1.published ?? "", $1.id) }
-        for (i, article) in ordered.enumerated() {
+        let everything = (articles + others).sorted { ($0.published ?? "", $0.id) < ($1.published ?? "", $1.id) }
+        for (i, article) in everything.enumerated() {
             let result = StoredResult(
                 jobID: "gold-\(i)", batchID: "gold", article: ArticleMetadata(article),
                 outcome: .analysed(analyzer.analyze(article)), workerID: "eval")
@@ -63,7 +70,7 @@ struct EvalStoriesCommand: ParsableCommand {
                 print("story \(story) [\(label)]: \(ids.map { "\($0) (\(goldSet.groupOf[$0] ?? "?"))" }.joined(separator: ", "))")
             }
         }
-        print("window \(windowDays) days, similarity \(similarity); \(ordered.count) articles, \(Set(storyOf.values).count) stories found, \(Set(goldSet.groupOf.values).count) gold groups")
+        print("window \(windowDays) days, similarity \(similarity); \(ordered.count) gold articles and \(others.count) others stored, \(Set(storyOf.values).count) stories found, \(Set(goldSet.groupOf.values).count) gold groups")
         for half in ["tuning", "reporting", "all"] {
             let ids = ordered.map(\.id).filter { half == "all" || goldSet.halfOf[$0] == half }
             let score = PairwiseScore(ids: ids, gold: goldSet.groupOf, found: storyOf)
@@ -141,18 +148,34 @@ struct StoryGold {
         self.halfOf = halfOf
     }
 
-    /// The gold articles read from `corpus`, and the edited copies.
-    func articles(corpus: String) throws -> [Article] {
+    /// Articles the corpus holds that may never be used, neither for tuning nor as gold.
+    static let heldOutSources: Set<String> = ["skynews", "jawharafm"]
+
+    /// The gold articles read from `corpus` with the edited copies, and up to `background` other articles published
+    /// within a day of a gold article (the first by id).
+    func articles(corpus: String, background: Int) throws -> (gold: [Article], others: [Article]) {
         let wanted = Set(groupOf.keys)
         var byID: [String: Article] = [:]
+        var candidates: [Article] = []
         var problems: [String] = []
         _ = try ArticleReader().read([corpus]) { event in
             switch event {
             case .article(let article) where wanted.contains(article.id): byID[article.id] = article
-            case .article: break
+            case .article(let article):
+                guard background > 0, !Self.heldOutSources.contains((article.source ?? "").lowercased()) else { return }
+                candidates.append(Article(
+                    id: article.id, url: article.url, source: article.source, category: article.category,
+                    title: article.title, published: article.published, author: article.author, content: article.content))
             case .problem(let problem): problems.append("\(problem)")
             }
         }
+        let goldDays = Set(byID.values.compactMap { $0.published.map { String($0.prefix(10)) } })
+        let nearDays = Set(goldDays.flatMap { day -> [String] in
+            guard let date = ReportOptions.day(day) else { return [] }
+            return [-1, 0, 1].map { ReportPages.filterDay(date.addingTimeInterval(Double($0) * 86_400)) }
+        })
+        let others = candidates.filter { nearDays.contains(String(($0.published ?? "").prefix(10))) }
+            .sorted { $0.id < $1.id }.prefix(background)
         for edit in file.edits {
             guard var article = byID[edit.from] else { continue }
             var paragraphs = article.content.raw.components(separatedBy: "\n")
@@ -175,6 +198,6 @@ struct StoryGold {
         guard missing.isEmpty else {
             throw ValidationError("\(missing.count) gold articles are not in \(corpus): \(missing.sorted().prefix(5).joined(separator: ", "))\(problems.isEmpty ? "" : "; \(problems.first!)")")
         }
-        return wanted.sorted().compactMap { byID[$0] }
+        return (wanted.sorted().compactMap { byID[$0] }, Array(others))
     }
 }

@@ -150,8 +150,8 @@ enum StoryClustering {
             return
         }
         let names = try String.fetchAll(db.cachedStatement(sql: """
-            SELECT name FROM story_terms WHERE story_id = ?
-            ORDER BY articles DESC, substr(term, 1, 2) = 'e:' DESC, term LIMIT 3
+            SELECT s.name FROM story_terms s LEFT JOIN term_counts c ON c.term = s.term WHERE s.story_id = ?
+            ORDER BY s.articles DESC, substr(s.term, 1, 2) = 'e:' DESC, c.articles, s.term LIMIT 3
             """), arguments: [story])
         try db.cachedStatement(sql: """
             UPDATE stories SET label = ?2,
