@@ -21,7 +21,7 @@ import Testing
         let json = try runMirsad(["report", "--store", store, "--format", "json"])
         #expect(json.status == 0, "\(json.stderr)")
         let overview = try reportDecoder().decode(ReportOverview.self, from: Data(json.stdout.utf8))
-        let inputs = try runMirsad(["analyze", ReportTestPaths.samples.path]).stdout.split(separator: "\n").count
+        let inputs = try runMirsad(["analyze", "--json", ReportTestPaths.samples.path]).stdout.split(separator: "\n").count
         #expect(overview.summary.articles == inputs)
         #expect(overview.summary.results == 2 * inputs)
         #expect(overview.summary.repeats == inputs)

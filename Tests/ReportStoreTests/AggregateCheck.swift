@@ -8,8 +8,8 @@ enum AggregateCheck {
     static func expectConsistent(_ store: SQLiteReportStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
         try store.pool.read { db in
             func same(_ kept: String, _ recomputed: String, _ what: String) throws {
-                let a = try Row.fetchAll(db, sql: kept).map { $0.description }
-                let b = try Row.fetchAll(db, sql: recomputed).map { $0.description }
+                let a = try Row.fetchAll(db, sql: kept).map { $0.databaseValues.map(\.description).joined(separator: "|") }
+                let b = try Row.fetchAll(db, sql: recomputed).map { $0.databaseValues.map(\.description).joined(separator: "|") }
                 #expect(a == b, "\(what): kept \(a.prefix(5)) vs recomputed \(b.prefix(5))", sourceLocation: sourceLocation)
             }
             try same("SELECT key, type, articles, mentions FROM entity_totals ORDER BY key, type",
