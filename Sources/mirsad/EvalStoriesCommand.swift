@@ -27,7 +27,7 @@ struct EvalStoriesCommand: ParsableCommand {
     var windowDays: Double = 3
 
     @Option(help: "Similarity at which an article joins a story.")
-    var similarity: Double = 0.3
+    var similarity: Double = 0.15
 
     @Option(help: ArgumentHelp(
         "Also store up to this many other corpus articles published within a day of a gold article (by id order), as a store would hold them: they weigh terms as a full store does and can pull gold articles into wrong stories. Only gold pairs are scored.",

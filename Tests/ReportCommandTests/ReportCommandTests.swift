@@ -132,8 +132,8 @@ import Testing
         let f1 = try #require(Double(all.split(separator: " ").last!))
         let precision = try #require(Double(all.components(separatedBy: "precision ")[1].split(separator: " ")[0]))
         // Well below the measured figures (Benchmarks/stories/README.md).
-        #expect(f1 >= 0.5, "\(all)")
-        #expect(precision >= 0.8, "\(all)")
+        #expect(f1 >= 0.6, "\(all)")
+        #expect(precision >= 0.7, "\(all)")
     }
 }
 

@@ -20,7 +20,7 @@ public final class SQLiteReportStore: ReportStore {
         public var storyWindowDays: Double
         public var storySimilarity: Double
 
-        public init(maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, storyWindowDays: Double = 3, storySimilarity: Double = 0.3) {
+        public init(maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, storyWindowDays: Double = 3, storySimilarity: Double = 0.15) {
             self.maximumSizeBytes = maximumSizeBytes
             self.keepsArticles = keepsArticles
             self.storyWindowDays = storyWindowDays

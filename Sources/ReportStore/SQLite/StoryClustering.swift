@@ -21,7 +21,7 @@ enum StoryClustering {
     struct Parameters: Sendable, Hashable {
         /// How far apart in article time two articles of one story may be.
         var windowMilliseconds: Int64 = 3 * 86_400_000
-        var similarity: Double = 0.3
+        var similarity: Double = 0.15
         var minimumSharedTerms = 2
         var postingsPerTerm = 64
         /// Candidates whose similarity is computed in full, the most promising first.
