@@ -130,6 +130,14 @@ enum ArticleLedger {
         for e in facts.entities {
             try entityTotal.execute(arguments: [e.key, e.type.rawValue, e.name, sign, sign * e.mentions, facts.timeMilliseconds])
         }
+        let bySource = try db.cachedStatement(sql: """
+            INSERT INTO entity_source_totals (source, key, type, name, articles, mentions) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (source, key, type) DO UPDATE SET articles = articles + excluded.articles,
+                mentions = mentions + excluded.mentions
+            """)
+        for e in facts.entities {
+            try bySource.execute(arguments: [facts.source, e.key, e.type.rawValue, e.name, sign, sign * e.mentions])
+        }
         let pair = try db.cachedStatement(sql: """
             INSERT INTO entity_pairs (a_key, a_type, b_key, b_type, articles) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (a_key, a_type, b_key, b_type) DO UPDATE SET articles = articles + excluded.articles
@@ -163,6 +171,8 @@ enum ArticleLedger {
         if sign < 0 {
             let dropEntity = try db.cachedStatement(sql: "DELETE FROM entity_totals WHERE key = ? AND type = ? AND articles <= 0")
             for e in facts.entities { try dropEntity.execute(arguments: [e.key, e.type.rawValue]) }
+            let dropBySource = try db.cachedStatement(sql: "DELETE FROM entity_source_totals WHERE source = ? AND key = ? AND type = ? AND articles <= 0")
+            for e in facts.entities { try dropBySource.execute(arguments: [facts.source, e.key, e.type.rawValue]) }
             let dropPair = try db.cachedStatement(sql: "DELETE FROM entity_pairs WHERE a_key = ? AND a_type = ? AND b_key = ? AND b_type = ? AND articles <= 0")
             for (a, b) in facts.entityPairs { try dropPair.execute(arguments: [a.key, a.type.rawValue, b.key, b.type.rawValue]) }
             let dropTally = try db.cachedStatement(sql: "DELETE FROM tallies WHERE dimension = ? AND value = ? AND articles <= 0")

@@ -61,11 +61,18 @@ extension SQLiteReportStore: ReportQueries {
                     ORDER BY mentions DESC, articles DESC, key, type LIMIT ?2
                     """, arguments: [type?.rawValue, limit]).map(Self.entityTotal)
             }
+            if let source = filter.source, filter == ReportFilter(source: source) {
+                return try Row.fetchAll(db, sql: """
+                    SELECT key, type, name, articles, mentions, NULL AS first_seen, NULL AS last_seen FROM entity_source_totals
+                    WHERE source = ?1 AND (?2 IS NULL OR type = ?2)
+                    ORDER BY mentions DESC, articles DESC, key, type LIMIT ?3
+                    """, arguments: [source, type?.rawValue, limit]).map(Self.entityTotal)
+            }
             let (conditions, arguments) = Self.conditions(filter)
             return try Row.fetchAll(db, sql: """
                 SELECT e.key, e.type, MIN(e.name) AS name, COUNT(*) AS articles, SUM(e.mentions) AS mentions,
                     MIN(a.time_ms) AS first_seen, MAX(a.time_ms) AS last_seen
-                FROM articles a JOIN article_entities e ON e.article_key = a.article_key
+                FROM articles a CROSS JOIN article_entities e ON e.article_key = a.article_key
                 WHERE \(conditions) AND (? IS NULL OR e.type = ?)
                 GROUP BY e.key, e.type
                 ORDER BY mentions DESC, articles DESC, e.key, e.type LIMIT ?
@@ -100,8 +107,8 @@ extension SQLiteReportStore: ReportQueries {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT e1.key AS a_key, e1.type AS a_type, e2.key AS b_key, e2.type AS b_type, COUNT(*) AS n
                     FROM articles a
-                    JOIN article_entities e1 ON e1.article_key = a.article_key AND e1.paired = 1 AND e1.key IN (\(marks))
-                    JOIN article_entities e2 ON e2.article_key = a.article_key AND e2.paired = 1 AND e2.key IN (\(marks))
+                    CROSS JOIN article_entities e1 ON e1.article_key = a.article_key AND e1.paired = 1 AND e1.key IN (\(marks))
+                    CROSS JOIN article_entities e2 ON e2.article_key = a.article_key AND e2.paired = 1 AND e2.key IN (\(marks))
                         AND (e1.type < e2.type OR (e1.type = e2.type AND e1.key < e2.key))
                     WHERE \(conditions)
                     GROUP BY e1.key, e1.type, e2.key, e2.type
@@ -137,11 +144,17 @@ extension SQLiteReportStore: ReportQueries {
             let (conditions, arguments) = Self.conditions(filter)
             let match = "e.key = ? AND e.type = ?"
             let entityArguments: StatementArguments = [entity.key, entity.type.rawValue]
+            // A filter on time, source or story is read from the articles first, each looked up in the entity's
+            // rows by primary key; otherwise the entity's rows come first.
+            let articlesFirst = filter.since != nil || filter.until != nil || filter.source != nil || filter.story != nil
+            let from = articlesFirst
+                ? "articles a CROSS JOIN article_entities e ON e.article_key = a.article_key"
+                : "article_entities e CROSS JOIN articles a ON a.article_key = e.article_key"
             if !filter.isEmpty {
                 let row = try Row.fetchOne(db, sql: """
                     SELECT COUNT(*) AS articles, COALESCE(SUM(e.mentions), 0) AS mentions,
                         MIN(a.time_ms) AS first_seen, MAX(a.time_ms) AS last_seen
-                    FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+                    FROM \(from)
                     WHERE \(match) AND \(conditions)
                     """, arguments: entityArguments + arguments)
                 entity.articles = row?["articles"] ?? 0
@@ -150,16 +163,16 @@ extension SQLiteReportStore: ReportQueries {
                 entity.lastSeen = row?["last_seen"]
             }
             let articles = try Row.fetchAll(db, sql: """
-                SELECT \(Self.articleColumns) FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+                SELECT \(Self.articleColumns) FROM \(from)
                 WHERE \(match) AND \(conditions) ORDER BY a.time_ms DESC, a.article_key LIMIT ?
                 """, arguments: entityArguments + arguments + [ReportQueryLimits.pageArticles]).map(Self.articleRow)
             let timeline = try Row.fetchAll(db, sql: """
-                SELECT a.day AS day, COUNT(*) AS n FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+                SELECT a.day AS day, COUNT(*) AS n FROM \(from)
                 WHERE \(match) AND \(conditions) GROUP BY a.day ORDER BY a.day
                 """, arguments: entityArguments + arguments).map { DayCount(day: $0["day"], articles: $0["n"]) }
             let sources = try Row.fetchAll(db, sql: """
                 SELECT a.source AS value, \(Self.tallyColumns)
-                FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+                FROM \(from)
                 WHERE \(match) AND \(conditions) GROUP BY a.source ORDER BY articles DESC, value
                 """, arguments: entityArguments + arguments).map(Self.tally)
             var pairs: [EntityPair] = []
@@ -181,7 +194,7 @@ extension SQLiteReportStore: ReportQueries {
             } else {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT o.key AS key, o.type AS type, MIN(o.name) AS name, COUNT(*) AS n
-                    FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+                    FROM \(from)
                     JOIN article_entities o ON o.article_key = e.article_key AND o.paired = 1 AND NOT (o.key = e.key AND o.type = e.type)
                     WHERE \(match) AND e.paired = 1 AND \(conditions)
                     GROUP BY o.key, o.type ORDER BY n DESC, o.key, o.type LIMIT 20
@@ -290,7 +303,7 @@ extension SQLiteReportStore: ReportQueries {
             case .topic:
                 sql = """
                     SELECT t.topic AS value, \(Self.tallyColumns) FROM articles a
-                    JOIN article_topics t ON t.article_key = a.article_key
+                    CROSS JOIN article_topics t ON t.article_key = a.article_key
                     WHERE \(conditions) GROUP BY t.topic ORDER BY \(order)
                     """
             case .source, .day, .language:
@@ -316,7 +329,7 @@ extension SQLiteReportStore: ReportQueries {
                 let (conditions, arguments) = Self.conditions(filter)
                 rows = try Row.fetchAll(db, sql: """
                     SELECT s.speaker, MIN(s.name) AS name, SUM(s.quotes) AS quotes, COUNT(*) AS articles
-                    FROM articles a JOIN article_speakers s ON s.article_key = a.article_key
+                    FROM articles a CROSS JOIN article_speakers s ON s.article_key = a.article_key
                     WHERE \(conditions) GROUP BY s.speaker ORDER BY quotes DESC, articles DESC, s.speaker LIMIT ?
                     """, arguments: arguments + [limit])
             }
@@ -342,11 +355,12 @@ extension SQLiteReportStore: ReportQueries {
         if let language = filter.language { parts.append("a.language = ?"); arguments.append(language) }
         if let story = filter.story { parts.append("a.story_id = ?"); arguments.append(story) }
         if let entity = filter.entity {
-            parts.append("EXISTS (SELECT 1 FROM article_entities fe WHERE fe.article_key = a.article_key AND fe.key IN (?, ?))")
+            // Driven from the entity's rows (primary key (key, type, article_key)), not from every article.
+            parts.append("a.article_key IN (SELECT fe.article_key FROM article_entities fe WHERE fe.key IN (?, ?))")
             arguments += [entity, ArabicNormalizer.normalize(entity)]
         }
         if let topic = filter.topic {
-            parts.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.article_key = a.article_key AND ft.topic = ?)")
+            parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = ?)")
             arguments.append(topic)
         }
         return (parts.joined(separator: " AND "), StatementArguments(arguments))

@@ -121,7 +121,8 @@ enum SQLiteSchema {
     ///   `first_seen`/`last_seen` are store times in milliseconds; `time_ms`/`day` are the article's time
     ///   (`published`, else analysed). `article_versions` keeps each version's job.
     /// - `article_entities`, `article_topics`, `article_speakers`: the latest version's facts, one row each.
-    /// - `entity_totals`, `entity_pairs`, `tallies`, `speaker_totals`: sums over the latest versions of all
+    /// - `entity_totals`, `entity_source_totals` (the same per outlet, for the commonest filter), `entity_pairs`,
+    ///   `tallies`, `speaker_totals`: sums over the latest versions of all
     ///   articles, changed in the transaction that stores a result; rows whose count falls to 0 are deleted.
     ///   `tallies` is keyed by (dimension, value), dimension one of `source`, `day`, `topic`, `language`.
     ///   `entity_totals.first_seen`/`last_seen` are the earliest and latest article times of any version that
@@ -203,6 +204,16 @@ enum SQLiteSchema {
             PRIMARY KEY (key, type)
         ) WITHOUT ROWID;
         CREATE INDEX entity_totals_mentions ON entity_totals (mentions);
+        CREATE TABLE entity_source_totals (
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            type TEXT NOT NULL,
+            name TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            mentions INTEGER NOT NULL,
+            PRIMARY KEY (source, key, type)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_source_totals_mentions ON entity_source_totals (source, mentions);
         CREATE TABLE entity_pairs (
             a_key TEXT NOT NULL,
             a_type TEXT NOT NULL,
