@@ -31,13 +31,14 @@ enum ArticleLedger {
             db, sql: "SELECT job_id, version, content_hash FROM articles WHERE article_key = ?", arguments: [facts.key])
         guard let existing else {
             try apply(facts, sign: 1, in: db)
-            let weight = try StoryClustering.termWeight(facts, in: db)
+            let weights = try StoryClustering.termWeights(facts, in: db)
+            let weight = weights.values.reduce(0, +)
             try db.execute(sql: insertArticleSQL, arguments: articleArguments(
                 facts, result: result, version: 1, storedAt: storedAt, termWeight: weight))
             try db.execute(
                 sql: "INSERT INTO article_versions (article_key, version, job_id, content_hash, stored_at) VALUES (?, 1, ?, ?, ?)",
                 arguments: [facts.key, result.jobID, facts.contentHash, storedAt])
-            try StoryClustering.assign(facts, termWeight: weight, parameters: clustering, in: db)
+            try StoryClustering.assign(facts, weights: weights, parameters: clustering, in: db)
             return .newArticle
         }
         if (existing["content_hash"] as Int64) == facts.contentHash {
@@ -53,7 +54,8 @@ enum ArticleLedger {
             try apply(old, sign: -1, in: db)
         }
         try apply(facts, sign: 1, in: db)
-        let weight = try StoryClustering.termWeight(facts, in: db)
+        let weights = try StoryClustering.termWeights(facts, in: db)
+        let weight = weights.values.reduce(0, +)
         try db.execute(sql: """
             UPDATE articles SET input_id = ?, url = ?, job_id = ?, version = ?, seen = seen + 1,
                 last_seen = MAX(last_seen, ?), content_hash = ?, source = ?, language = ?, time_ms = ?, day = ?,
@@ -69,7 +71,7 @@ enum ArticleLedger {
         try db.execute(
             sql: "INSERT OR REPLACE INTO article_versions (article_key, version, job_id, content_hash, stored_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [facts.key, version, result.jobID, facts.contentHash, storedAt])
-        try StoryClustering.assign(facts, termWeight: weight, parameters: clustering, in: db)
+        try StoryClustering.assign(facts, weights: weights, parameters: clustering, in: db)
         return .newVersion
     }
 

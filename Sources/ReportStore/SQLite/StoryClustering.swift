@@ -33,26 +33,27 @@ enum StoryClustering {
         init() {}
     }
 
-    /// The summed weight of the article's story terms, as the store stands before it is added.
-    static func termWeight(_ facts: ArticleFacts, in db: Database) throws -> Double {
+    /// The weight of each of the article's story terms, as the store stands before the article is indexed.
+    static func termWeights(_ facts: ArticleFacts, in db: Database) throws -> [String: Double] {
         let total = try storedArticles(db)
-        var sum = 0.0
-        for term in facts.storyTerms { sum += try weight(term.term, total: total, in: db) }
-        return sum
+        var weights: [String: Double] = [:]
+        for term in facts.storyTerms { weights[term.term] = try weight(term.term, total: total, in: db) }
+        return weights
     }
 
-    /// Puts the article (its row already written, its contributions applied) in a story and indexes its terms.
-    static func assign(_ facts: ArticleFacts, termWeight: Double, parameters p: Parameters, in db: Database) throws {
+    /// Puts the article (its row already written with the sum of `weights`, its contributions applied) in a story
+    /// and indexes its terms.
+    static func assign(_ facts: ArticleFacts, weights: [String: Double], parameters p: Parameters, in db: Database) throws {
+        let termWeight = weights.values.reduce(0, +)
         let low = facts.timeMilliseconds - p.windowMilliseconds
         let high = facts.timeMilliseconds + p.windowMilliseconds
         let postings = try db.cachedStatement(sql: """
             SELECT article_key FROM term_postings WHERE term = ? AND time_ms BETWEEN ? AND ?
             ORDER BY time_ms DESC LIMIT ?
             """)
-        let total = try storedArticles(db)
         var shared: [String: (weight: Double, terms: Int)] = [:]
         for term in facts.storyTerms {
-            let w = try weight(term.term, total: total, in: db)
+            let w = weights[term.term] ?? 0
             guard w > 0 else { continue }
             for key in try String.fetchAll(postings, arguments: [term.term, low, high, p.postingsPerTerm]) where key != facts.key {
                 shared[key, default: (0, 0)].weight += w
