@@ -19,7 +19,7 @@ extension ReportPages {
         switch status {
         case .notConfigured:
             return H.section("الحالة المباشرة · Live status",
-                "<p class=\"muted\">No dispatcher named: start <code dir=\"ltr\">mirsad web</code> with <code dir=\"ltr\">--dispatcher tcp://HOST:PORT</code> to show the cluster's queue and workers.</p>",
+                "<p class=\"muted\" dir=\"ltr\">No dispatcher named: start <code dir=\"ltr\">mirsad web</code> with <code dir=\"ltr\">--dispatcher tcp://HOST:PORT</code> to show the cluster's queue and workers.</p>",
                 id: "live-status")
         case .unreachable(let endpoint, let reason):
             return H.section("الحالة المباشرة · Live status",

@@ -48,12 +48,11 @@ struct ReportRoutes: Sendable {
         let key = try Self.remainder(of: request.uri.path, after: "/entity/", naming: "entity key")
         let parameters = FilterParameters(query: request.uri.query)
         let filter = try parameters.filter()
-        var type: EntityType?
-        if let text = parameters["type"] {
+        let type = try parameters["type"].map { text in
             guard let t = EntityType(rawValue: text) else {
                 throw PageError.badParameter("type", "must be PERS, ORG, LOC or MISC, got \(text)")
             }
-            type = t
+            return t
         }
         guard let page = try await reads.run({ try $0.entity(key: key, type: type, filter: filter) }) else {
             throw PageError.unknown("entity", key)
