@@ -49,9 +49,14 @@ enum HTMLDocument {
     /// A table; cells are HTML already.
     static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
         guard !rows.isEmpty else { return "<p class=\"empty\">لا شيء · nothing</p>" }
-        var html = "<div class=\"scroll\"><table><thead><tr>"
-        for (i, h) in header.enumerated() { html += "<th\(numeric.contains(i) ? " class=\"n\"" : "")>\(escape(h))</th>" }
-        html += "</tr></thead><tbody>"
+        var html = "<div class=\"scroll\"><table>"
+        // A table of labelled values has no header row.
+        if header.contains(where: { !$0.isEmpty }) {
+            html += "<thead><tr>"
+            for (i, h) in header.enumerated() { html += "<th\(numeric.contains(i) ? " class=\"n\"" : "")>\(escape(h))</th>" }
+            html += "</tr></thead>"
+        }
+        html += "<tbody>"
         for row in rows {
             html += "<tr>"
             for (i, cell) in row.enumerated() { html += "<td\(numeric.contains(i) ? " class=\"n\"" : "")>\(cell)</td>" }
