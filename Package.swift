@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-algorithms", from: "1.2.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // MARK: C libraries from the system
@@ -97,12 +99,24 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
+        /// `mirsad web`: the report's pages served live from the store over HTTP (Hummingbird), with the cluster's status.
+        .target(
+            name: "ReportWeb",
+            dependencies: [
+                "ReportStore", "ReportViews", "MirsadServices", "ArticleAnalysis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         /// The command line.
         .executableTarget(
             name: "mirsad",
             dependencies: [
                 "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "ReportViews",
-                "MirsadCore", "MirsadWire",
+                "ReportWeb", "MirsadCore", "MirsadWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,6 +138,8 @@ let package = Package(
         ),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadWire"]),
         .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews"]),
+        /// Served pages over real HTTP and both the static report and the served pages in headless Chromium.
+        .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb"]),
         .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadCore", "MirsadWire"]),
         .testTarget(
             name: "MirsadServicesTests",
