@@ -25,6 +25,8 @@ public struct DispatcherConfiguration: Sendable, Hashable {
     public var maxProducerCredit: Int
     /// Seeds the jitter of retry delays: the same seed gives the same delays.
     public var randomSeed: UInt64
+    /// A job awaiting store whose STORED has not come this long after its DONE is queued again (protocol 16.2).
+    public var storeDeadline: Duration
 
     public init(
         collectorEndpoint: String = "",
@@ -37,7 +39,8 @@ public struct DispatcherConfiguration: Sendable, Hashable {
         retryBackoff: Duration = .seconds(1),
         retryBackoffMax: Duration = .seconds(60),
         maxProducerCredit: Int = 4096,
-        randomSeed: UInt64 = 0x6D69_7273_6164
+        randomSeed: UInt64 = 0x6D69_7273_6164,
+        storeDeadline: Duration = .seconds(120)
     ) {
         self.collectorEndpoint = collectorEndpoint
         self.heartbeatInterval = heartbeatInterval
@@ -50,5 +53,6 @@ public struct DispatcherConfiguration: Sendable, Hashable {
         self.retryBackoffMax = retryBackoffMax
         self.maxProducerCredit = maxProducerCredit
         self.randomSeed = randomSeed
+        self.storeDeadline = storeDeadline
     }
 }
