@@ -90,7 +90,8 @@ struct WorkerCommand: AsyncParsableCommand {
 
             Test-only environment variables (for fault tests; never set them in production): \
             \(TestFaults.poisonVariable)=TEXT makes the analysis of an article whose text or HTML contains TEXT crash \
-            the worker process; \(TestFaults.hangVariable)=TEXT makes it never return.
+            the worker process; \(TestFaults.hangVariable)=TEXT makes it never return; \
+            \(TestFaults.unreadableVariable)=TEXT gives its result an analysis the collector refuses as unreadable.
             """)
 
     @Option(help: "The dispatcher's endpoint.")
@@ -144,7 +145,10 @@ struct WorkerCommand: AsyncParsableCommand {
             dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity)
         configuration.jobTimeout = .seconds(exactly: jobTimeout)
         let faults = TestFaults.fromEnvironment()
-        if !faults.isEmpty { configuration.beforeAnalysis = { faults.strike($0) } }
+        if !faults.isEmpty {
+            configuration.beforeAnalysis = { faults.strike($0) }
+            configuration.afterAnalysis = { faults.garble(&$1, of: $0) }
+        }
         configuration.analysis = WorkerAnalysis(argument: analysis) ?? .full
         if configuration.analysis != .full {
             logger.notice("analysis is '\(configuration.analysis)': results are empty (a benchmark setting)")

@@ -116,6 +116,13 @@ enum FixtureCatalog {
             Fixture(name: "stored-ack", message: .storedAck(.with { $0.jobIds = ["\(batch):0"] })),
             Fixture(name: "results", message: .results(.with { $0.results = [result] })),
             Fixture(name: "results-ack", message: .resultsAck(.with { $0.jobIds = ["\(batch):0"] })),
+            Fixture(name: "results-ack-refused", message: .resultsAck(.with {
+                $0.jobIds = ["\(batch):0"]; $0.takesZlib = true
+                $0.refused = [.with {
+                    $0.jobID = "\(batch):1"
+                    $0.reason = "unreadable analysis: analysis.canonical_entities[3].type: unspecified or unknown entity type 0"
+                }]
+            })),
             Fixture(name: "error", message: .error(.notAllowed, "SUBMIT is not allowed from a worker", requestID: "", command: .submit)),
             Fixture(name: "error-version-mismatch", message: .error(.with {
                 $0.code = .versionMismatch; $0.message = "this dispatcher speaks MRSD1 only"; $0.command = 0x01

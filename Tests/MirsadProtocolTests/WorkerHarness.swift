@@ -97,6 +97,22 @@ struct WorkerHarness {
         perform(machine.acknowledged(ids, now: now))
     }
 
+    /// The collector refuses the results of `ids` (their analysis unreadable).
+    @discardableResult
+    mutating func refuse(_ ids: [String], reason: String = "unreadable analysis: truncated") -> [Action] {
+        perform(machine.refused(ids.map { id in .with { $0.jobID = id; $0.reason = reason } }, now: now))
+    }
+
+    @discardableResult
+    mutating func collectorDisconnected() -> [Action] {
+        perform(machine.collectorDisconnected(now: now))
+    }
+
+    @discardableResult
+    mutating func collectorConnected() -> [Action] {
+        perform(machine.collectorConnected(now: now))
+    }
+
     @discardableResult
     mutating func stop() -> [Action] {
         perform(machine.stopRequested(now: now))

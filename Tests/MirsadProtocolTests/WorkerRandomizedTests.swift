@@ -3,9 +3,10 @@ import Testing
 
 /// Random sequences of events for one worker: JOBS within the credit from a dispatcher that restarts now and then
 /// (JOBS repeating held ids among them), analyses that start, finish, fail or hang, acknowledgements that come late,
-/// partly or never, time passing, and a shutdown. After every event: the credit of the current session stays
-/// within the capacity, nothing is held twice, no result is resent before its time, and no job is reported done
-/// before its acknowledgement. At the end every job the worker took ended in exactly one way: acknowledged and
+/// partly or never, refusals, the collector's connection breaking and coming back, time passing, and a shutdown.
+/// After every event: the credit of the current session stays within the capacity, nothing is held twice, no result
+/// is resent before its time but when the collector's connection came back, and no job is reported done before its
+/// acknowledgement. At the end every job the worker took ended in exactly one way: acknowledged and
 /// DONE, failed in DONE, or handed back.
 @Suite struct WorkerRandomizedTests {
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
@@ -23,6 +24,8 @@ import Testing
         var lastSent: [String: MonotonicInstant] = [:]
         var seenActions = 0
         var problems: [String] = []
+        /// Set for the step in which the collector's connection came back: resends are due then, whatever their time.
+        var reconnecting = false
 
         func check(_ step: Int, _ h: WorkerHarness) {
             let new = h.actions[seenActions...]
@@ -31,7 +34,7 @@ import Testing
                 switch action {
                 case .sendResults(let results):
                     for result in results {
-                        if let last = lastSent[result.jobID], last.duration(to: h.now) <= limits.resendAfter {
+                        if !reconnecting, let last = lastSent[result.jobID], last.duration(to: h.now) <= limits.resendAfter {
                             problems.append("step \(step): \(result.jobID) resent \(last.duration(to: h.now)) after the last send")
                         }
                         if h.collectorEndpoint == nil { problems.append("step \(step): \(result.jobID) sent with no collector") }
@@ -95,6 +98,12 @@ import Testing
                 if collectorFallsSilent && step > 1_300 { break }
                 let received = Set(lastSent.keys)
                 let some = received.filter { _ in Bool.random(using: &random) } + ["stray:\(step)"]
+                if Int.random(in: 0..<6, using: &random) == 0, let refused = received.sorted().randomElement(using: &random) {
+                    // The collector refuses one as unreadable: it is never acknowledged afterwards.
+                    h.refuse([refused])
+                    lastSent[refused] = nil
+                    break
+                }
                 acknowledgedByCollector.formUnion(some)
                 h.ack(Array(some).sorted())
             case 72..<75:
@@ -103,6 +112,14 @@ import Testing
                 h.welcome(collector: "tcp://c:1")
             case 75..<76:
                 if step > 1_200 { h.stop() }
+            case 78..<81:
+                // The collector's connection breaks, or comes back (a handshake with no break before it is ignored).
+                if Bool.random(using: &random) {
+                    h.collectorDisconnected()
+                } else {
+                    reconnecting = true
+                    h.collectorConnected()
+                }
             case 76..<78:
                 // A hung analysis that returns after all.
                 if Int.random(in: 0..<8, using: &random) == 0, let id = hung.randomElement(using: &random) {
@@ -113,6 +130,7 @@ import Testing
                 h.advance(by: .milliseconds(Int64.random(in: 0..<400, using: &random)))
             }
             check(step, h)
+            reconnecting = false
             if !problems.isEmpty { break }
         }
         // Drain: stop, let the threads finish and the collector acknowledge (or, for some seeds, fall silent, so

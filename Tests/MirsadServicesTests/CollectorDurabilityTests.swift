@@ -87,7 +87,7 @@ struct CollectorDurabilityTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let ids = (0..<25).map { "b:\($0)" }
         guard case .results(let body) = Self.results(ids) else { return }
-        _ = try SQLiteReportStore(path: path).store(body.results.map(CollectorService.storedResult(from:)))
+        _ = try SQLiteReportStore(path: path).store(try body.results.map(CollectorService.storedResult(from:)))
         #expect(Self.pending(path).count == 25)
 
         let dispatcher = try Harness.fakeDispatcher(acknowledging: true)

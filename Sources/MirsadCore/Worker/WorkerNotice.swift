@@ -6,6 +6,12 @@ public enum WorkerNotice: Sendable, Hashable {
     case holdingResults(count: Int)
     /// Results the collector has not acknowledged within `resendAfter` are sent again.
     case resending(count: Int)
+    /// The connection to the collector broke with `unacknowledged` results awaiting its acknowledgement.
+    case collectorDisconnected(unacknowledged: Int)
+    /// A new connection to the collector is up after a break; the unacknowledged results are sent again.
+    case collectorReconnected(resending: Int)
+    /// The collector refused these results (their analysis cannot be read): reported failed in DONE.
+    case resultsRefused(jobIDs: [String])
     /// These analyses overran the job timeout: reported failed, their threads lost, the worker stops.
     case analysesHung(jobIDs: [String], timeout: Duration)
     /// The worker stops taking jobs: it finishes `finishing`, hands back `handedBack` that no thread started, and

@@ -9,9 +9,17 @@ import MirsadWire
 ///   yet) or gone: DONE reported it (succeeded or failed), or the worker handed it back (withdrawn on shutdown, or
 ///   still held at BYE). So the credit in use is running + unacknowledged, and a job given again while held is
 ///   ignored;
-/// - a job's DONE success comes only after the collector acknowledged its result;
-/// - a result is sent again only once `resendAfter` has passed since it was last sent, and only to a collector;
+/// - a job's DONE success comes only after the collector acknowledged its result; a result the collector refused
+///   (RESULTS_ACK `refused`) ends its job as a DONE failure, never permanent, so that another attempt may succeed;
+/// - a result is sent again only to a collector, and only once `resendAfter` has passed since it was last sent or
+///   when a connection to the collector completed its handshake after the previous one broke;
 /// - jobs given after shutdown began are ignored: BYE makes the dispatcher requeue every job the worker holds.
+///
+/// Collector restarts: a result written into a connection that then broke may have died with it (in the socket's
+/// buffers or in the collector before its commit), while results written after the break wait in the socket's
+/// queue for the next connection. So when a new connection comes up after a break, every unacknowledged result is
+/// sent again at once (the collector stores each job once and acknowledges it again), instead of holding its
+/// credit until `resendAfter` passes; the timer stays, for breaks the loop does not see.
 ///
 /// Leases: every job running or unacknowledged is held (`heldJobIDs`), so the dispatcher link lists it in its lease
 /// renewals however long it takes; a job the worker stops holding is no longer listed.
@@ -53,6 +61,8 @@ public struct WorkerStateMachine<Job: WorkerJobPayload, Result: WorkerResultPayl
     /// Jobs whose analysis overran the job timeout: reported failed, their threads lost.
     public private(set) var lost: [String] = []
     private var collectorKnown: Bool
+    /// The connection to the collector broke and no new one has completed its handshake since.
+    private var collectorLost = false
     private var welcomed = false
     private var session = 0
 
@@ -141,6 +151,38 @@ public struct WorkerStateMachine<Job: WorkerJobPayload, Result: WorkerResultPayl
     public mutating func acknowledged(_ jobIDs: [String], now: MonotonicInstant) -> [Action] {
         let acknowledged = jobIDs.filter { unacknowledged.removeValue(forKey: $0) != nil }
         return done(acknowledged, failures: []) + finishIfDone(now: now)
+    }
+
+    /// RESULTS_ACK `refused` from the collector: it will not store these results (their analysis cannot be read).
+    /// Each such job is reported failed in DONE, not permanent: the dispatcher counts an attempt and retries it, and
+    /// dead-letters it after its last attempt. Ids not awaiting acknowledgement are ignored.
+    public mutating func refused(_ refusals: [Mirsad_V1_RefusedResult], now: MonotonicInstant) -> [Action] {
+        var failures: [Mirsad_V1_JobFailure] = []
+        for refusal in refusals where unacknowledged.removeValue(forKey: refusal.jobID) != nil {
+            failures.append(Self.failure(refusal.jobID, "the collector refused the result: \(refusal.reason)", permanent: false))
+        }
+        guard !failures.isEmpty else { return [] }
+        return [.notice(.resultsRefused(jobIDs: failures.map(\.jobID)))] + done([], failures: failures)
+            + finishIfDone(now: now)
+    }
+
+    /// The connection to the collector broke (its process died, or the link went silent): results written into it
+    /// and not acknowledged may be lost.
+    public mutating func collectorDisconnected(now: MonotonicInstant) -> [Action] {
+        guard collectorKnown, !collectorLost else { return [] }
+        if case .stopped = state { return [] }
+        collectorLost = true
+        return [.notice(.collectorDisconnected(unacknowledged: unacknowledged.count))]
+    }
+
+    /// A connection to the collector completed its handshake. After a break, every result not acknowledged is sent
+    /// again now; a first connection sends nothing (what was sent before it waits in the socket's queue).
+    public mutating func collectorConnected(now: MonotonicInstant) -> [Action] {
+        guard collectorLost else { return [] }
+        collectorLost = false
+        if case .stopped = state { return [] }
+        let pending = unacknowledged.filter { $0.value.sentAt != nil }.keys.sorted()
+        return [.notice(.collectorReconnected(resending: pending.count))] + transmit(pending, now: now)
     }
 
     /// Shutdown is requested: no more jobs are taken, and those no thread has started are handed back.

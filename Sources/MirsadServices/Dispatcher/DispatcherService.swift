@@ -114,7 +114,7 @@ public final class DispatcherService: Service, Sendable {
         while !stop.isRequested {
             var poller = Poller()
             poller.register(router)
-            let events = try poller.poll(timeoutMilliseconds: 100)
+            let events = try poller.poll(timeout: .milliseconds(100))
             var pending: [DispatcherAction] = []
             var changed = false
             if events[0].contains(.readable) {
@@ -136,8 +136,7 @@ public final class DispatcherService: Service, Sendable {
                     guard now < windowEnds else { break }
                     var gathering = Poller()
                     gathering.register(router)
-                    let waitMilliseconds = Int((now.duration(to: windowEnds).wholeNanoseconds + 999_999) / 1_000_000)
-                    guard try gathering.poll(timeoutMilliseconds: waitMilliseconds)[0].contains(.readable) else { break }
+                    guard try gathering.poll(timeout: now.duration(to: windowEnds))[0].contains(.readable) else { break }
                     try drain()
                 }
                 changed = handled > 0

@@ -41,6 +41,9 @@ public final class WorkerService: Service, Sendable {
         /// Called on the analysis thread with each article just before it is analysed; the command line's test-only
         /// crash and hang switches use it. Nil (the normal case): nothing.
         public var beforeAnalysis: (@Sendable (Article) -> Void)? = nil
+        /// Called on the analysis thread with each article's analysis before it goes into the result; the command
+        /// line's test-only switch for unreadable results uses it. Nil (the normal case): nothing.
+        public var afterAnalysis: (@Sendable (Article, inout Mirsad_V1_Analysis) -> Void)? = nil
         /// What is done with each article: the analysis core, or a benchmark's stand-in.
         public var analysis = WorkerAnalysis.full
 
@@ -128,20 +131,20 @@ public final class WorkerService: Service, Sendable {
         if !configuration.replaces.isEmpty {
             logger.notice("worker \(id) replaces \(configuration.replaces); \(configuration.crashed.count) jobs reported crashed")
         }
-        var collector: Socket? = nil
+        var collector: CollectorConnection? = nil
         if let endpoint = configuration.collectorEndpoint {
-            collector = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(id.utf8))
+            collector = try CollectorConnection(context: context, setup: setup, endpoint: endpoint, identity: Array(id.utf8))
         }
         let workerID = id
         let analyzer = self.analyzer
-        let beforeAnalysis = configuration.beforeAnalysis
+        let hooks = AnalysisHooks(before: configuration.beforeAnalysis, after: configuration.afterAnalysis)
         let mode = configuration.analysis
         let collectorTakesZlib = CollectorCapabilities()
         let pool = try AnalysisPool<EncodedJob, AnalysisOutcome<EncodedResult>>(
             context: context, threads: configuration.threads, name: "worker", now: clock.monotonic
         ) { job in
             CrashReporter.whileRunning(job.jobID) {
-                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, beforeAnalysis: beforeAnalysis, clock: clock,
+                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, hooks: hooks, clock: clock,
                              compress: collectorTakesZlib.takesZlib.load(ordering: .relaxed))
             }
         }
@@ -170,11 +173,12 @@ public final class WorkerService: Service, Sendable {
                 case .ready:
                     ready(workerID)
                 case .connectCollector(let endpoint):
-                    collector = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(workerID.utf8))
+                    collector = try CollectorConnection(
+                        context: context, setup: setup, endpoint: endpoint, identity: Array(workerID.utf8))
                 case .analyse(let jobs):
                     pool.submit(jobs)
                 case .sendResults(let results):
-                    try collector?.send(EncodedResult.resultsMessage(results))
+                    try collector?.socket.send(EncodedResult.resultsMessage(results))
                 case .sendDone(let jobIDs, let failures):
                     var body = Mirsad_V1_Done()
                     body.jobIds = jobIDs
@@ -200,8 +204,11 @@ public final class WorkerService: Service, Sendable {
             var poller = Poller()
             poller.register(dispatcher.socket)
             poller.register(pool.doorbell)
-            if let collector { poller.register(collector) }
-            let events = try poller.poll(timeoutMilliseconds: 100)
+            if let collector {
+                poller.register(collector.socket)
+                poller.register(collector.eventSocket)
+            }
+            let events = try poller.poll(timeout: .milliseconds(100))
 
             // Jobs and control from the dispatcher.
             if events[0].contains(.readable) {
@@ -236,11 +243,13 @@ public final class WorkerService: Service, Sendable {
             // Acknowledgements from the collector: the credit goes back to the dispatcher.
             if let collector, events.count > 2, events[2].contains(.readable) {
                 var acknowledged: [String] = []
-                while let decoded = try collector.receiveDecoded(problems: &problems, logger: logger) {
+                var refused: [Mirsad_V1_RefusedResult] = []
+                while let decoded = try collector.socket.receiveDecoded(problems: &problems, logger: logger) {
                     switch decoded {
                     case .resultsAck(let ack):
                         collectorTakesZlib.takesZlib.store(ack.takesZlib, ordering: .relaxed)
                         acknowledged += ack.jobIds
+                        refused += ack.refused
                     case .error(let error):
                         logger.error("collector refused results: \(error.code) \(error.message)")
                     default:
@@ -248,6 +257,17 @@ public final class WorkerService: Service, Sendable {
                     }
                 }
                 try perform(machine.acknowledged(acknowledged, now: clock.monotonic()))
+                if !refused.isEmpty { try perform(machine.refused(refused, now: clock.monotonic())) }
+            }
+
+            // The collector's connection broke or came back: after a break, unacknowledged results go out again.
+            if let collector, events.count > 3, events[3].contains(.readable) {
+                for change in try collector.changes() {
+                    switch change {
+                    case .lost: try perform(machine.collectorDisconnected(now: clock.monotonic()))
+                    case .established: try perform(machine.collectorConnected(now: clock.monotonic()))
+                    }
+                }
             }
 
             // Heartbeats, lease renewals, and a silent dispatcher.
@@ -272,12 +292,25 @@ public final class WorkerService: Service, Sendable {
             logger.error("no collector endpoint known yet; holding \(count) results")
         case .resending(let count):
             logger.notice("resending \(count) results the collector has not acknowledged")
+        case .collectorDisconnected(let unacknowledged):
+            logger.notice("the connection to the collector broke with \(unacknowledged) results unacknowledged; they are sent again once it is back")
+        case .collectorReconnected(let resending):
+            logger.notice("the collector is connected again; resending \(resending) unacknowledged results")
+        case .resultsRefused(let jobIDs):
+            let named = jobIDs.prefix(5).joined(separator: ", ") + (jobIDs.count > 5 ? ", ..." : "")
+            logger.warning("the collector refused \(jobIDs.count) results as unreadable (\(named)); reported failed to the dispatcher")
         case .analysesHung(let jobIDs, let timeout):
             logger.error("analysis of \(jobIDs.joined(separator: ", ")) did not finish within \(Machine.describe(timeout)); its thread is lost, the worker stops")
         case .stopping(let reason, let finishing, let handedBack, let unacknowledged):
             let why = reason == .requested ? "shutting down" : "stopping after a hung analysis"
             logger.info("\(why): finishing \(finishing) jobs, handing back \(handedBack), \(unacknowledged) results unacknowledged")
         }
+    }
+
+    /// The configuration's calls around each analysis (`beforeAnalysis`, `afterAnalysis`).
+    private struct AnalysisHooks: Sendable {
+        var before: (@Sendable (Article) -> Void)?
+        var after: (@Sendable (Article, inout Mirsad_V1_Analysis) -> Void)?
     }
 
     /// What the collector has said it takes; written by the loop's thread, read by the analysis threads.
@@ -289,7 +322,7 @@ public final class WorkerService: Service, Sendable {
     /// Runs the analysis for one job and turns it into the RESULT that goes to the collector: its analysis
     /// compressed when `compress` (the collector takes it) and the job asked for no tokens.
     private static func analyse(
-        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, beforeAnalysis: (@Sendable (Article) -> Void)?,
+        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, hooks: AnalysisHooks,
         clock: ServiceClock, compress: Bool
     ) -> AnalysisOutcome<EncodedResult> {
         let received = clock.wall().milliseconds
@@ -309,10 +342,11 @@ public final class WorkerService: Service, Sendable {
             } catch {
                 return AnalysisOutcome(jobID: job.jobID, result: .failure(AnalysisFailure(message: "invalid article: \(error)", permanent: true)))
             }
-            beforeAnalysis?(article)
-            let analysis = Mirsad_V1_Analysis(
+            hooks.before?(article)
+            var analysis = Mirsad_V1_Analysis(
                 analyzer.analyze(article), includeTokens: job.options.includeTokens,
                 includeNormalizedText: job.options.includeNormalizedText)
+            hooks.after?(article, &analysis)
             if compress && !job.options.includeTokens {
                 do {
                     try result.setCompressedAnalysis(analysis)

@@ -1163,6 +1163,26 @@ public nonisolated struct Mirsad_V1_ResultsAck: Sendable {
   /// Revision 2: this collector takes results with `analysis_zlib`.
   public var takesZlib: Bool = false
 
+  /// Revision 3: results of the RESULTS this answers that the collector will not store, because their analysis
+  /// cannot be read. They are not committed and not in `job_ids`; the worker reports each job failed in DONE.
+  public var refused: [Mirsad_V1_RefusedResult] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Revision 3: a result the collector refused, and why.
+public nonisolated struct Mirsad_V1_RefusedResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String = String()
+
+  /// Human-readable: what could not be read (for example "analysis.canonical_entities[3].type: unknown value 0").
+  public var reason: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -3351,7 +3371,7 @@ nonisolated extension Mirsad_V1_Results: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ResultsAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0\u{3}takes_zlib\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0\u{3}takes_zlib\0\u{1}refused\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3361,6 +3381,7 @@ nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.jobIds) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.takesZlib) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.refused) }()
       default: break
       }
     }
@@ -3373,12 +3394,51 @@ nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf
     if self.takesZlib != false {
       try visitor.visitSingularBoolField(value: self.takesZlib, fieldNumber: 2)
     }
+    if !self.refused.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.refused, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_ResultsAck, rhs: Mirsad_V1_ResultsAck) -> Bool {
     if lhs.jobIds != rhs.jobIds {return false}
     if lhs.takesZlib != rhs.takesZlib {return false}
+    if lhs.refused != rhs.refused {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_RefusedResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefusedResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_RefusedResult, rhs: Mirsad_V1_RefusedResult) -> Bool {
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
