@@ -71,6 +71,9 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
+        /// The report's pages as HTML (inline CSS and SVG) and its tables as text and CSV, from report query results:
+        /// one renderer for the static report and for a server.
+        .target(name: "ReportViews", dependencies: ["ReportStore", "ArticleAnalysis"]),
         /// The dispatcher's durable job journal (SQLite, GRDB) behind `MirsadCore.JobJournal`.
         .target(
             name: "DispatcherJournal",
@@ -98,7 +101,8 @@ let package = Package(
         .executableTarget(
             name: "mirsad",
             dependencies: [
-                "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "MirsadCore", "MirsadWire",
+                "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "ReportViews",
+                "MirsadCore", "MirsadWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -119,6 +123,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadWire"]),
+        .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews"]),
         .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadCore", "MirsadWire"]),
         .testTarget(
             name: "MirsadServicesTests",

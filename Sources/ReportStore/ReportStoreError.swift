@@ -10,6 +10,9 @@ public enum ReportStoreError: Error, Sendable, Hashable, CustomStringConvertible
     case invalidArgument(String)
     /// Any other database failure, with the operation that met it.
     case database(path: String, operation: String, reason: String)
+    /// The store was written by a newer version of the program (schema version `found`, this one knows up to
+    /// `supported`); it is left untouched.
+    case newerSchema(path: String, found: Int, supported: Int, migrations: [String])
 
     public var description: String {
         switch self {
@@ -23,6 +26,8 @@ public enum ReportStoreError: Error, Sendable, Hashable, CustomStringConvertible
             return "invalid argument: \(message)"
         case .database(let path, let operation, let reason):
             return "report store at \(path): \(operation) failed: \(reason)"
+        case .newerSchema(let path, let found, let supported, let migrations):
+            return "the report store at \(path) was written by a newer mirsad (schema version \(found), this one reads up to \(supported); unknown migrations: \(migrations.joined(separator: ", "))); it was left untouched: use a newer mirsad"
         }
     }
 }

@@ -7,7 +7,7 @@ struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Score the analysis against annotated data.",
-        subcommands: [EvalNERCommand.self]
+        subcommands: [EvalNERCommand.self, EvalStoriesCommand.self]
     )
 }
 

@@ -16,10 +16,12 @@ struct ResultRow {
         """
     static let insertEntitySQL = "INSERT OR IGNORE INTO entities (job_id, key, name, type, mentions) VALUES (?, ?, ?, ?, ?)"
     static let insertTopicSQL = "INSERT OR IGNORE INTO topics (job_id, topic, score) VALUES (?, ?, ?)"
-    static let selectSQL = """
+    static let selectSQL = selectAllSQL + " WHERE job_id = ?"
+    /// The columns `decode` reads (and `stored_at`), of every row; callers add their WHERE and ORDER BY.
+    static let selectAllSQL = """
         SELECT job_id, batch_id, article_id, url, source, category, title, published, author, status, error,
-            worker_id, submitted_at, analysed_at, token_count, analysis, analysis_pb, analysis_zlib_bytes
-        FROM results WHERE job_id = ?
+            worker_id, submitted_at, analysed_at, stored_at, token_count, analysis, analysis_pb, analysis_zlib_bytes
+        FROM results
         """
 
     /// The values of `insertSQL` for `stored`.

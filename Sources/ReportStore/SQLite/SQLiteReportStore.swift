@@ -12,15 +12,27 @@ public final class SQLiteReportStore: ReportStore {
         /// The most the database file may grow to; past it writes fail with `ReportStoreError.diskFull`,
         /// as they would on a full disk. Nil for no limit but the disk's.
         public var maximumSizeBytes: Int?
+        /// Whether results become articles with aggregates and stories (the default). Without, each result is
+        /// a job row with its entity and topic rows only, as before articles existed: a baseline for measuring
+        /// what articles cost, not a mode to report from.
+        public var keepsArticles: Bool
+        /// How stories are formed; tests and the story evaluation change it.
+        public var storyWindowDays: Double
+        public var storySimilarity: Double
 
-        public init(maximumSizeBytes: Int? = nil) {
+        public init(maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, storyWindowDays: Double = 3, storySimilarity: Double = 0.15) {
             self.maximumSizeBytes = maximumSizeBytes
+            self.keepsArticles = keepsArticles
+            self.storyWindowDays = storyWindowDays
+            self.storySimilarity = storySimilarity
         }
     }
 
     /// The database file's path, as given.
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
+    let options: Options
+    let clustering: StoryClustering.Parameters
     /// Each connection's page cache.
     static let cacheKibibytes = 65_536
 
@@ -30,6 +42,11 @@ public final class SQLiteReportStore: ReportStore {
     ///   database, no permission, ...).
     public init(path: String, options: Options = Options()) throws {
         self.path = path
+        self.options = options
+        var clustering = StoryClustering.Parameters()
+        clustering.windowMilliseconds = Int64(options.storyWindowDays * 86_400_000)
+        clustering.similarity = options.storySimilarity
+        self.clustering = clustering
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -44,6 +61,23 @@ public final class SQLiteReportStore: ReportStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw ReportStoreError.cannotOpen(path: path, reason: Self.openFailureReason(path: path, error: error))
+        }
+        let applied: Set<String>
+        do {
+            applied = try pool.read { db in try SQLiteSchema.migrator.appliedIdentifiers(db) }
+        } catch {
+            throw ReportStoreError.cannotOpen(path: path, reason: Self.openFailureReason(path: path, error: error))
+        }
+        let known = Set(SQLiteSchema.migrator.migrations)
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty {
+            throw ReportStoreError.newerSchema(
+                path: path, found: known.count + unknown.count, supported: SQLiteSchema.currentVersion,
+                migrations: unknown.sorted())
+        }
+        do {
             try SQLiteSchema.migrator.migrate(pool)
         } catch {
             throw ReportStoreError.cannotOpen(path: path, reason: Self.openFailureReason(path: path, error: error))
@@ -82,7 +116,14 @@ public final class SQLiteReportStore: ReportStore {
                         continue
                     }
                     outcome.inserted.append(result.jobID)
-                    guard let index = result.storedAnalysis?.index else { continue }
+                    guard let stored = result.storedAnalysis else { continue }
+                    if options.keepsArticles {
+                        // An analysis that does not decode stays a job row, found when it is read.
+                        guard let analysis = try? stored.decoded() else { continue }
+                        try ArticleLedger.record(result, analysis: analysis, storedAt: storedAt, clustering: clustering, in: db)
+                        continue
+                    }
+                    let index = stored.index
                     for entity in index.entities {
                         insertEntity.setUncheckedArguments([result.jobID, entity.key, entity.name, entity.type.rawValue, entity.mentions])
                         try insertEntity.execute()
@@ -155,6 +196,11 @@ public final class SQLiteReportStore: ReportStore {
 
     public func topEntities(limit: Int, type: EntityType?) throws -> [EntityCount] {
         guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
+        if options.keepsArticles {
+            return try topEntities(ReportFilter(), limit: limit, type: type).map {
+                EntityCount(key: $0.key, name: $0.name, type: $0.type, mentions: $0.mentions, articles: $0.articles)
+            }
+        }
         let rows = try perform("ranking entities") {
             try pool.read { db in
                 try Row.fetchAll(db, sql: """
@@ -201,7 +247,7 @@ public final class SQLiteReportStore: ReportStore {
     }
 
     /// Runs `body`, turning database errors into `ReportStoreError`s that name the store and `operation`.
-    private func perform<T>(_ operation: String, _ body: () throws -> T) throws -> T {
+    func perform<T>(_ operation: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DatabaseError {
@@ -223,6 +269,12 @@ public final class SQLiteReportStore: ReportStore {
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             return "\(path) is a directory"
+        }
+        if FileManager.default.fileExists(atPath: path), !FileManager.default.isWritableFile(atPath: path) {
+            return "the file is not writable (a store is opened for writing: it may need upgrading, and SQLite keeps its log beside it)"
+        }
+        if !directory.isEmpty, !FileManager.default.isWritableFile(atPath: directory) {
+            return "the directory \(directory) is not writable"
         }
         if let error = error as? DatabaseError {
             return error.message ?? "\(error.resultCode)"

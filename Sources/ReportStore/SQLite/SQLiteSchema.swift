@@ -102,6 +102,169 @@ enum SQLiteSchema {
                 ALTER TABLE topics_v3 RENAME TO topics;
                 """)
         }
+        migrator.registerMigration(Self.v4) { db in
+            try db.execute(sql: Self.v4Tables)
+            // Results stored before v4 become articles, in the order they were stored.
+            try ArticleLedger.rebuildFromResults(db)
+        }
         return migrator
     }
+
+    /// The schema version this build writes: the number of migrations it knows.
+    static let currentVersion = 4
+    static let v4 = "v4: articles, aggregates, stories"
+
+    /// Articles by identity, their per-article facts, the aggregates kept from them, and the story index.
+    ///
+    /// - `articles`: one row per article identity (`ArticleIdentity`); `job_id` is the job whose result is the
+    ///   latest version; `seen` counts the results that brought it (a duplicate job is not one);
+    ///   `first_seen`/`last_seen` are store times in milliseconds; `time_ms`/`day` are the article's time
+    ///   (`published`, else analysed). `article_versions` keeps each version's job.
+    /// - `article_entities`, `article_topics`, `article_speakers`: the latest version's facts, one row each.
+    /// - `entity_totals`, `entity_source_totals` (the same per outlet, for the commonest filter), `entity_pairs`,
+    ///   `tallies`, `speaker_totals`: sums over the latest versions of all
+    ///   articles, changed in the transaction that stores a result; rows whose count falls to 0 are deleted.
+    ///   `tallies` is keyed by (dimension, value), dimension one of `source`, `day`, `topic`, `language`.
+    ///   `entity_totals.first_seen`/`last_seen` are the earliest and latest article times of any version that
+    ///   named the entity (a later version does not take them back).
+    /// - `term_postings`/`term_counts`: the inverted index the story clustering looks candidates up in
+    ///   (term, article time) and each term's article count; `stories`/`story_terms`: stories, their article
+    ///   counts and the term counts their labels come from.
+    static let v4Tables = """
+        CREATE TABLE articles (
+            article_key TEXT PRIMARY KEY NOT NULL,
+            input_id TEXT NOT NULL,
+            url TEXT,
+            job_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            seen INTEGER NOT NULL,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            content_hash INTEGER NOT NULL,
+            source TEXT NOT NULL,
+            language TEXT NOT NULL,
+            time_ms INTEGER NOT NULL,
+            day TEXT NOT NULL,
+            title TEXT,
+            tone REAL NOT NULL,
+            named_sources INTEGER NOT NULL,
+            anonymous_sources INTEGER NOT NULL,
+            quotes INTEGER NOT NULL,
+            simhash INTEGER NOT NULL,
+            minhash BLOB,
+            term_weight REAL NOT NULL,
+            story_id INTEGER
+        );
+        CREATE INDEX articles_input_id ON articles (input_id);
+        CREATE INDEX articles_job ON articles (job_id);
+        CREATE INDEX articles_time ON articles (time_ms);
+        CREATE INDEX articles_source ON articles (source, time_ms);
+        CREATE INDEX articles_language ON articles (language, time_ms);
+        CREATE INDEX articles_story ON articles (story_id, time_ms);
+        CREATE TABLE article_versions (
+            article_key TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            job_id TEXT NOT NULL,
+            content_hash INTEGER NOT NULL,
+            stored_at INTEGER NOT NULL,
+            PRIMARY KEY (article_key, version)
+        ) WITHOUT ROWID;
+        CREATE TABLE article_entities (
+            key TEXT NOT NULL,
+            type TEXT NOT NULL,
+            article_key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            mentions INTEGER NOT NULL,
+            paired INTEGER NOT NULL,
+            PRIMARY KEY (key, type, article_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_entities_article ON article_entities (article_key);
+        CREATE TABLE article_topics (
+            topic TEXT NOT NULL,
+            article_key TEXT NOT NULL,
+            PRIMARY KEY (topic, article_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_topics_article ON article_topics (article_key);
+        CREATE TABLE article_speakers (
+            speaker TEXT NOT NULL,
+            article_key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            quotes INTEGER NOT NULL,
+            PRIMARY KEY (speaker, article_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_speakers_article ON article_speakers (article_key);
+        CREATE TABLE entity_totals (
+            key TEXT NOT NULL,
+            type TEXT NOT NULL,
+            name TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            mentions INTEGER NOT NULL,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            PRIMARY KEY (key, type)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_totals_mentions ON entity_totals (mentions);
+        CREATE TABLE entity_source_totals (
+            source TEXT NOT NULL,
+            key TEXT NOT NULL,
+            type TEXT NOT NULL,
+            name TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            mentions INTEGER NOT NULL,
+            PRIMARY KEY (source, key, type)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_source_totals_mentions ON entity_source_totals (source, mentions);
+        CREATE TABLE entity_pairs (
+            a_key TEXT NOT NULL,
+            a_type TEXT NOT NULL,
+            b_key TEXT NOT NULL,
+            b_type TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            PRIMARY KEY (a_key, a_type, b_key, b_type)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_pairs_b ON entity_pairs (b_key, b_type);
+        CREATE TABLE tallies (
+            dimension TEXT NOT NULL,
+            value TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            tone_sum REAL NOT NULL,
+            named_sources INTEGER NOT NULL,
+            anonymous_sources INTEGER NOT NULL,
+            quotes INTEGER NOT NULL,
+            PRIMARY KEY (dimension, value)
+        ) WITHOUT ROWID;
+        CREATE TABLE speaker_totals (
+            speaker TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            quotes INTEGER NOT NULL,
+            articles INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX speaker_totals_quotes ON speaker_totals (quotes);
+        CREATE TABLE term_postings (
+            term TEXT NOT NULL,
+            time_ms INTEGER NOT NULL,
+            article_key TEXT NOT NULL,
+            PRIMARY KEY (term, time_ms, article_key)
+        ) WITHOUT ROWID;
+        CREATE TABLE term_counts (
+            term TEXT PRIMARY KEY NOT NULL,
+            articles INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE stories (
+            story_id INTEGER PRIMARY KEY,
+            label TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            first_ms INTEGER NOT NULL,
+            last_ms INTEGER NOT NULL
+        );
+        CREATE INDEX stories_size ON stories (articles, last_ms);
+        CREATE INDEX stories_last ON stories (last_ms);
+        CREATE TABLE story_terms (
+            story_id INTEGER NOT NULL,
+            term TEXT NOT NULL,
+            name TEXT NOT NULL,
+            articles INTEGER NOT NULL,
+            PRIMARY KEY (story_id, term)
+        ) WITHOUT ROWID;
+        """
 }

@@ -1,0 +1,122 @@
+import ArticleAnalysis
+import Foundation
+
+/// What one version of an article adds to the report store's aggregates and story index; subtracting the same
+/// value takes it back out.
+///
+/// Invariant: a function of the result alone (metadata, analysis, analysed time), so the contributions of a
+/// version that is replaced can be recomputed from its stored job row and subtracted exactly.
+struct ArticleFacts: Sendable, Hashable {
+    struct Entity: Sendable, Hashable {
+        var key: String
+        var type: EntityType
+        var name: String
+        var mentions: Int
+        /// Among the article's `ArticleFacts.pairedEntities` most mentioned, whose pairs are counted.
+        var paired: Bool
+    }
+
+    struct Speaker: Sendable, Hashable {
+        /// The speaker's canonical entity key when recognised, else the name as written, white space collapsed.
+        var key: String
+        var name: String
+        var quotes: Int
+    }
+
+    var key: String
+    var contentHash: Int64
+    var source: String
+    var language: String
+    /// `published` when it reads as a date, else the analysed time, else the time stored.
+    var timeMilliseconds: Int64
+    var day: String
+    var title: String?
+    var tone: Double
+    var namedSources: Int
+    var anonymousSources: Int
+    var quotes: Int
+    var entities: [Entity]
+    var topics: [String]
+    var speakers: [Speaker]
+    var simhash: UInt64
+    var minhash: [UInt32]
+    /// What the story clustering matches on: `e:` entity terms and `k:` keyword terms, most weighty first.
+    var storyTerms: [StoryTerm]
+
+    /// Entities whose pairs count as co-occurring: the most mentioned ones of the article, so the pairs an
+    /// article adds are bounded (`n(n-1)/2`).
+    static let pairedEntities = 8
+    /// Entities and keywords an article offers to story matching.
+    static let storyEntityTerms = 8
+    static let storyKeywordTerms = 6
+    /// What a source without a name is counted under.
+    static let unknownSource = "(unknown)"
+
+    init(metadata: ArticleMetadata, analysis: Analysis, fallbackTime: Int64) {
+        key = ArticleIdentity.key(metadata: metadata, normalizedText: analysis.normalizedText)
+        contentHash = Int64(bitPattern: ArticleIdentity.textHash(analysis.normalizedText))
+        let trimmedSource = metadata.source?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        source = trimmedSource.isEmpty ? Self.unknownSource : trimmedSource
+        language = analysis.language.code.isEmpty ? "und" : analysis.language.code
+        timeMilliseconds = metadata.published.flatMap(PublishedTime.milliseconds) ?? fallbackTime
+        day = PublishedTime.day(milliseconds: timeMilliseconds)
+        title = metadata.title ?? analysis.title
+        tone = analysis.tone
+        namedSources = analysis.sources.count { $0.kind == .named }
+        anonymousSources = analysis.sources.count { $0.kind == .anonymous }
+        quotes = analysis.quotes.count
+
+        var merged: [String: Entity] = [:]
+        for entity in analysis.canonicalEntities where !entity.key.isEmpty {
+            let id = entity.type.rawValue + "\u{1F}" + entity.key
+            if var existing = merged[id] {
+                existing.mentions += entity.mentions
+                merged[id] = existing
+            } else {
+                merged[id] = Entity(key: entity.key, type: entity.type, name: entity.name, mentions: entity.mentions, paired: false)
+            }
+        }
+        var ranked = merged.values.sorted { ($1.mentions, $0.key, $0.type.rawValue) < ($0.mentions, $1.key, $1.type.rawValue) }
+        for i in ranked.indices where i < Self.pairedEntities { ranked[i].paired = true }
+        entities = ranked
+        topics = Array(Set(analysis.topics.map(\.topic).filter { !$0.isEmpty })).sorted()
+
+        var bySpeaker: [String: Speaker] = [:]
+        for quote in analysis.quotes {
+            let written = quote.speaker?.split(whereSeparator: \.isWhitespace).joined(separator: " ") ?? ""
+            let key = quote.speakerEntity.flatMap { $0.isEmpty ? nil : $0 } ?? written
+            guard !key.isEmpty else { continue }
+            bySpeaker[key, default: Speaker(key: key, name: written.isEmpty ? key : written, quotes: 0)].quotes += 1
+        }
+        speakers = bySpeaker.values.sorted { $0.key < $1.key }
+        simhash = analysis.fingerprint.simhash
+        minhash = analysis.fingerprint.minhash
+
+        var terms: [StoryTerm] = []
+        for entity in ranked.prefix(Self.storyEntityTerms) {
+            terms.append(StoryTerm(term: "e:" + entity.type.rawValue + ":" + entity.key, name: entity.name))
+        }
+        var seenKeywords = Set<String>()
+        for keyword in analysis.keywords {
+            let phrase = keyword.phrase.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            guard !phrase.isEmpty, seenKeywords.insert(phrase).inserted else { continue }
+            terms.append(StoryTerm(term: "k:" + phrase, name: phrase))
+            if seenKeywords.count == Self.storyKeywordTerms { break }
+        }
+        storyTerms = terms
+    }
+
+    /// The pairs of paired entities, each ordered (type, key) ascending.
+    var entityPairs: [(Entity, Entity)] {
+        let paired = entities.filter(\.paired).sorted { ($0.type.rawValue, $0.key) < ($1.type.rawValue, $1.key) }
+        var pairs: [(Entity, Entity)] = []
+        for i in paired.indices { for j in paired.indices where j > i { pairs.append((paired[i], paired[j])) } }
+        return pairs
+    }
+}
+
+/// A term an article is matched on for stories, and how it is shown in a story's label.
+struct StoryTerm: Sendable, Hashable {
+    var term: String
+    var name: String
+}

@@ -1,0 +1,414 @@
+import ArticleAnalysis
+import Foundation
+import GRDB
+
+// MARK: - Report queries
+//
+// Without a filter each query reads the aggregate tables (a few index lookups or a scan of a small table); with
+// one it counts the articles that match, starting from the most selective index the filter allows.
+
+extension SQLiteReportStore: ReportQueries {
+    public func summary(_ filter: ReportFilter) throws -> ReportSummary {
+        try read("summarising") { db in
+            if filter.isEmpty {
+                var summary = ReportSummary()
+                let tallies = try Row.fetchAll(db, sql: """
+                    SELECT dimension, COUNT(*) AS n, SUM(articles) AS articles, MIN(value) AS first, MAX(value) AS last
+                    FROM tallies WHERE dimension IN ('language', 'source', 'day') GROUP BY dimension
+                    """)
+                for row in tallies {
+                    switch row["dimension"] as String {
+                    case "language": summary.articles = row["articles"]
+                    case "source": summary.sources = row["n"]
+                    default:
+                        summary.firstDay = row["first"]
+                        summary.lastDay = row["last"]
+                    }
+                }
+                for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM results GROUP BY status") {
+                    summary.results += row["n"] as Int
+                    if (row["status"] as String) == "failed" { summary.failedResults = row["n"] }
+                }
+                summary.stories = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stories") ?? 0
+                let history = try Row.fetchOne(db, sql: """
+                    SELECT COALESCE(SUM(seen - version), 0) AS repeats, COALESCE(SUM(version > 1), 0) AS revised FROM articles
+                    """)
+                summary.repeats = history?["repeats"] ?? 0
+                summary.revisedArticles = history?["revised"] ?? 0
+                return summary
+            }
+            let (conditions, arguments) = Self.conditions(filter)
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*) AS articles, COALESCE(SUM(seen), 0) AS results, COALESCE(SUM(seen - version), 0) AS repeats,
+                    COALESCE(SUM(version > 1), 0) AS revised, COUNT(DISTINCT source) AS sources,
+                    COUNT(DISTINCT story_id) AS stories, MIN(day) AS first, MAX(day) AS last
+                FROM articles a WHERE \(conditions)
+                """, arguments: arguments) else { return ReportSummary() }
+            return ReportSummary(
+                articles: row["articles"], results: row["results"], failedResults: 0, repeats: row["repeats"],
+                revisedArticles: row["revised"], sources: row["sources"], stories: row["stories"],
+                firstDay: row["first"], lastDay: row["last"])
+        }
+    }
+
+    public func topEntities(_ filter: ReportFilter, limit: Int, type: EntityType?) throws -> [EntityTotal] {
+        guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
+        return try read("ranking entities") { db in
+            if filter.isEmpty {
+                return try Row.fetchAll(db, sql: """
+                    SELECT key, type, name, articles, mentions, first_seen, last_seen FROM entity_totals
+                    WHERE ?1 IS NULL OR type = ?1
+                    ORDER BY mentions DESC, articles DESC, key, type LIMIT ?2
+                    """, arguments: [type?.rawValue, limit]).map(Self.entityTotal)
+            }
+            if let source = filter.source, filter == ReportFilter(source: source) {
+                return try Row.fetchAll(db, sql: """
+                    SELECT key, type, name, articles, mentions, NULL AS first_seen, NULL AS last_seen FROM entity_source_totals
+                    WHERE source = ?1 AND (?2 IS NULL OR type = ?2)
+                    ORDER BY mentions DESC, articles DESC, key, type LIMIT ?3
+                    """, arguments: [source, type?.rawValue, limit]).map(Self.entityTotal)
+            }
+            let (conditions, arguments) = Self.conditions(filter)
+            return try Row.fetchAll(db, sql: """
+                SELECT e.key, e.type, MIN(e.name) AS name, COUNT(*) AS articles, SUM(e.mentions) AS mentions,
+                    MIN(a.time_ms) AS first_seen, MAX(a.time_ms) AS last_seen
+                FROM articles a CROSS JOIN article_entities e ON e.article_key = a.article_key
+                WHERE \(conditions) AND (? IS NULL OR e.type = ?)
+                GROUP BY e.key, e.type
+                ORDER BY mentions DESC, articles DESC, e.key, e.type LIMIT ?
+                """, arguments: arguments + [type?.rawValue, type?.rawValue, limit]).map(Self.entityTotal)
+        }
+    }
+
+    public func cooccurrence(_ filter: ReportFilter, limit: Int) throws -> [EntityPair] {
+        // Pairs among the most mentioned entities: what a co-occurrence view can show, found by key lookups.
+        let top = try topEntities(filter, limit: max(0, limit), type: nil)
+        guard top.count > 1 else { return [] }
+        return try read("pairing entities") { db in
+            var pairs: [EntityPair] = []
+            if filter.isEmpty {
+                let lookup = try db.cachedStatement(sql: """
+                    SELECT articles FROM entity_pairs WHERE a_key = ? AND a_type = ? AND b_key = ? AND b_type = ?
+                    """)
+                let ordered = top.sorted { ($0.type.rawValue, $0.key) < ($1.type.rawValue, $1.key) }
+                for i in ordered.indices {
+                    for j in ordered.indices where j > i {
+                        let a = ordered[i], b = ordered[j]
+                        if let n = try Int.fetchOne(lookup, arguments: [a.key, a.type.rawValue, b.key, b.type.rawValue]), n > 0 {
+                            pairs.append(EntityPair(a: Self.ref(a), b: Self.ref(b), articles: n))
+                        }
+                    }
+                }
+            } else {
+                let (conditions, arguments) = Self.conditions(filter)
+                let byID = Dictionary(top.map { ($0.type.rawValue + "\u{1F}" + $0.key, $0) }, uniquingKeysWith: { a, _ in a })
+                let keys = Array(Set(top.map(\.key)))
+                let marks = Array(repeating: "?", count: keys.count).joined(separator: ", ")
+                // Each matching article's few entity rows are read whole and checked against the keys (`+` keeps
+                // SQLite from probing the index once per key).
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT e1.key AS a_key, e1.type AS a_type, e2.key AS b_key, e2.type AS b_type, COUNT(*) AS n
+                    FROM articles a
+                    CROSS JOIN article_entities e1 ON e1.article_key = a.article_key AND e1.paired = 1 AND +e1.key IN (\(marks))
+                    CROSS JOIN article_entities e2 ON e2.article_key = a.article_key AND e2.paired = 1 AND +e2.key IN (\(marks))
+                        AND (e1.type < e2.type OR (e1.type = e2.type AND e1.key < e2.key))
+                    WHERE \(conditions)
+                    GROUP BY e1.key, e1.type, e2.key, e2.type
+                    """, arguments: StatementArguments(keys) + StatementArguments(keys) + arguments)
+                for row in rows {
+                    guard let a = byID[(row["a_type"] as String) + "\u{1F}" + (row["a_key"] as String)],
+                          let b = byID[(row["b_type"] as String) + "\u{1F}" + (row["b_key"] as String)] else { continue }
+                    pairs.append(EntityPair(a: Self.ref(a), b: Self.ref(b), articles: row["n"]))
+                }
+            }
+            return pairs.sorted { ($1.articles, $0.a.key, $0.b.key) < ($0.articles, $1.a.key, $1.b.key) }
+        }
+    }
+
+    public func entity(key: String, type: EntityType?, filter: ReportFilter) throws -> EntityPage? {
+        try read("reading entity \(key)") { db -> EntityPage? in
+            let candidates = [key, ArabicNormalizer.normalize(key)]
+            var found: Row?
+            for candidate in candidates where found == nil {
+                found = try Row.fetchOne(db, sql: """
+                    SELECT key, type, name, articles, mentions, first_seen, last_seen FROM entity_totals
+                    WHERE key = ? AND (? IS NULL OR type = ?) ORDER BY articles DESC, type LIMIT 1
+                    """, arguments: [candidate, type?.rawValue, type?.rawValue])
+            }
+            if found == nil {
+                found = try Row.fetchOne(db, sql: """
+                    SELECT key, type, name, articles, mentions, first_seen, last_seen FROM entity_totals
+                    WHERE name = ? AND (? IS NULL OR type = ?) ORDER BY articles DESC, type LIMIT 1
+                    """, arguments: [key, type?.rawValue, type?.rawValue])
+            }
+            guard let found else { return nil }
+            var entity = Self.entityTotal(found)
+            let (conditions, arguments) = Self.conditions(filter)
+            let match = "e.key = ? AND e.type = ?"
+            let entityArguments: StatementArguments = [entity.key, entity.type.rawValue]
+            // A filter on time, source or story is read from the articles first, each looked up in the entity's
+            // rows by primary key; otherwise the entity's rows come first.
+            let articlesFirst = filter.since != nil || filter.until != nil || filter.source != nil || filter.story != nil
+            let from = articlesFirst
+                ? "articles a CROSS JOIN article_entities e ON e.article_key = a.article_key"
+                : "article_entities e CROSS JOIN articles a ON a.article_key = e.article_key"
+            if !filter.isEmpty {
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT COUNT(*) AS articles, COALESCE(SUM(e.mentions), 0) AS mentions,
+                        MIN(a.time_ms) AS first_seen, MAX(a.time_ms) AS last_seen
+                    FROM \(from)
+                    WHERE \(match) AND \(conditions)
+                    """, arguments: entityArguments + arguments)
+                entity.articles = row?["articles"] ?? 0
+                entity.mentions = row?["mentions"] ?? 0
+                entity.firstSeen = row?["first_seen"]
+                entity.lastSeen = row?["last_seen"]
+            }
+            let articles = try Row.fetchAll(db, sql: """
+                SELECT \(Self.articleColumns) FROM \(from)
+                WHERE \(match) AND \(conditions) ORDER BY a.time_ms DESC, a.article_key LIMIT ?
+                """, arguments: entityArguments + arguments + [ReportQueryLimits.pageArticles]).map(Self.articleRow)
+            let timeline = try Row.fetchAll(db, sql: """
+                SELECT a.day AS day, COUNT(*) AS n FROM \(from)
+                WHERE \(match) AND \(conditions) GROUP BY a.day ORDER BY a.day
+                """, arguments: entityArguments + arguments).map { DayCount(day: $0["day"], articles: $0["n"]) }
+            let sources = try Row.fetchAll(db, sql: """
+                SELECT a.source AS value, \(Self.tallyColumns)
+                FROM \(from)
+                WHERE \(match) AND \(conditions) GROUP BY a.source ORDER BY articles DESC, value
+                """, arguments: entityArguments + arguments).map(Self.tally)
+            var pairs: [EntityPair] = []
+            let me = EntityRef(key: entity.key, name: entity.name, type: entity.type)
+            if filter.isEmpty {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT p.b_key AS key, p.b_type AS type, p.articles AS n FROM entity_pairs p WHERE p.a_key = ?1 AND p.a_type = ?2
+                    UNION ALL
+                    SELECT p.a_key, p.a_type, p.articles FROM entity_pairs p WHERE p.b_key = ?1 AND p.b_type = ?2
+                    ORDER BY n DESC, key, type LIMIT 20
+                    """, arguments: entityArguments)
+                let name = try db.cachedStatement(sql: "SELECT name FROM entity_totals WHERE key = ? AND type = ?")
+                for row in rows {
+                    let otherKey: String = row["key"], otherType: String = row["type"]
+                    guard let t = EntityType(rawValue: otherType) else { continue }
+                    let otherName = try String.fetchOne(name, arguments: [otherKey, otherType]) ?? otherKey
+                    pairs.append(EntityPair(a: me, b: EntityRef(key: otherKey, name: otherName, type: t), articles: row["n"]))
+                }
+            } else {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT o.key AS key, o.type AS type, MIN(o.name) AS name, COUNT(*) AS n
+                    FROM \(from)
+                    JOIN article_entities o ON o.article_key = e.article_key AND o.paired = 1 AND NOT (o.key = e.key AND o.type = e.type)
+                    WHERE \(match) AND e.paired = 1 AND \(conditions)
+                    GROUP BY o.key, o.type ORDER BY n DESC, o.key, o.type LIMIT 20
+                    """, arguments: entityArguments + arguments)
+                for row in rows {
+                    guard let t = EntityType(rawValue: row["type"]) else { continue }
+                    pairs.append(EntityPair(a: me, b: EntityRef(key: row["key"], name: row["name"], type: t), articles: row["n"]))
+                }
+            }
+            return EntityPage(entity: entity, articles: articles, cooccurring: pairs, timeline: timeline, sources: sources)
+        }
+    }
+
+    public func article(id: String) throws -> ArticlePage? {
+        let found = try read("reading article \(id)") { db -> (Row, [ArticleVersion], StorySummary?)? in
+            var keys = [id]
+            if let url = ArticleIdentity.normalizedURL(id) { keys.append("url:" + url) }
+            keys.append("id:" + id)
+            var row = try Row.fetchOne(db, sql: """
+                SELECT \(Self.articleColumns), a.seen, a.first_seen, a.last_seen, a.job_id FROM articles a
+                WHERE a.input_id = ? ORDER BY a.last_seen DESC LIMIT 1
+                """, arguments: [id])
+            for key in keys where row == nil {
+                row = try Row.fetchOne(db, sql: """
+                    SELECT \(Self.articleColumns), a.seen, a.first_seen, a.last_seen, a.job_id FROM articles a
+                    WHERE a.article_key = ?
+                    """, arguments: [key])
+            }
+            guard let row else { return nil }
+            let versions = try Row.fetchAll(db, sql: """
+                SELECT version, job_id, stored_at FROM article_versions WHERE article_key = ? ORDER BY version
+                """, arguments: [row["article_key"] as String]).map {
+                ArticleVersion(version: $0["version"], jobID: $0["job_id"], storedAt: $0["stored_at"])
+            }
+            var story: StorySummary?
+            if let storyID: Int64 = row["story_id"] { story = try Self.storySummary(storyID, in: db) }
+            return (row, versions, story)
+        }
+        guard let (row, versions, story) = found else { return nil }
+        let jobID: String = row["job_id"]
+        guard let result = try result(jobID: jobID), let stored = result.storedAnalysis else {
+            throw ReportStoreError.corruptRow(path: path, jobID: jobID, reason: "the article's latest result is missing")
+        }
+        let analysis: Analysis
+        do {
+            analysis = try stored.decoded()
+        } catch {
+            throw ReportStoreError.corruptRow(path: path, jobID: jobID, reason: "the stored analysis does not decode: \(error)")
+        }
+        return ArticlePage(
+            article: Self.articleRow(row), seen: row["seen"], versions: versions, firstSeen: row["first_seen"],
+            lastSeen: row["last_seen"], story: story, metadata: result.article, analysis: analysis)
+    }
+
+    public func stories(_ filter: ReportFilter, limit: Int) throws -> [StorySummary] {
+        guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
+        return try read("listing stories") { db in
+            if filter.isEmpty {
+                return try Row.fetchAll(db, sql: """
+                    SELECT s.story_id, s.label, s.articles, s.first_ms, s.last_ms,
+                        (SELECT COUNT(DISTINCT source) FROM articles WHERE story_id = s.story_id) AS outlets
+                    FROM stories s ORDER BY s.articles DESC, s.last_ms DESC, s.story_id LIMIT ?
+                    """, arguments: [limit]).map(Self.storySummary)
+            }
+            let (conditions, arguments) = Self.conditions(filter)
+            return try Row.fetchAll(db, sql: """
+                SELECT s.story_id, s.label, m.articles, m.first_ms, m.last_ms, m.outlets
+                FROM (SELECT a.story_id, COUNT(*) AS articles, MIN(a.time_ms) AS first_ms, MAX(a.time_ms) AS last_ms,
+                        COUNT(DISTINCT a.source) AS outlets
+                      FROM articles a WHERE \(conditions) AND a.story_id IS NOT NULL GROUP BY a.story_id) m
+                JOIN stories s ON s.story_id = m.story_id
+                ORDER BY m.articles DESC, m.last_ms DESC, s.story_id LIMIT ?
+                """, arguments: arguments + [limit]).map(Self.storySummary)
+        }
+    }
+
+    public func story(id: Int64) throws -> StoryPage? {
+        try read("reading story \(id)") { db -> StoryPage? in
+            guard let summary = try Self.storySummary(id, in: db) else { return nil }
+            let articles = try Row.fetchAll(db, sql: """
+                SELECT \(Self.articleColumns) FROM articles a WHERE a.story_id = ? ORDER BY a.time_ms, a.article_key LIMIT 500
+                """, arguments: [id]).map(Self.articleRow)
+            let outlets = try Row.fetchAll(db, sql: """
+                SELECT a.source AS value, \(Self.tallyColumns) FROM articles a WHERE a.story_id = ?
+                GROUP BY a.source ORDER BY articles DESC, value
+                """, arguments: [id]).map(Self.tally)
+            let terms = try Row.fetchAll(db, sql: """
+                SELECT term, name, articles FROM story_terms WHERE story_id = ? ORDER BY articles DESC, term LIMIT 20
+                """, arguments: [id]).map { StoryTermCount(term: $0["term"], name: $0["name"], articles: $0["articles"]) }
+            return StoryPage(story: summary, articles: articles, outlets: outlets, terms: terms)
+        }
+    }
+
+    public func counts(_ dimension: TallyDimension, filter: ReportFilter) throws -> [Tally] {
+        try read("counting by \(dimension.rawValue)") { db in
+            let order = dimension == .day ? "value" : "articles DESC, value"
+            if filter.isEmpty {
+                return try Row.fetchAll(db, sql: """
+                    SELECT value, articles, tone_sum / articles AS mean_tone, named_sources, anonymous_sources, quotes
+                    FROM tallies WHERE dimension = ? ORDER BY \(order)
+                    """, arguments: [dimension.rawValue]).map(Self.tally)
+            }
+            let (conditions, arguments) = Self.conditions(filter)
+            let sql: String
+            switch dimension {
+            case .topic:
+                sql = """
+                    SELECT t.topic AS value, \(Self.tallyColumns) FROM articles a
+                    CROSS JOIN article_topics t ON t.article_key = a.article_key
+                    WHERE \(conditions) GROUP BY t.topic ORDER BY \(order)
+                    """
+            case .source, .day, .language:
+                sql = """
+                    SELECT a.\(dimension.rawValue) AS value, \(Self.tallyColumns) FROM articles a
+                    WHERE \(conditions) GROUP BY a.\(dimension.rawValue) ORDER BY \(order)
+                    """
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.tally)
+        }
+    }
+
+    public func speakers(_ filter: ReportFilter, limit: Int) throws -> [SpeakerTotal] {
+        guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
+        return try read("ranking speakers") { db in
+            let rows: [Row]
+            if filter.isEmpty {
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT speaker, name, quotes, articles FROM speaker_totals
+                    ORDER BY quotes DESC, articles DESC, speaker LIMIT ?
+                    """, arguments: [limit])
+            } else {
+                let (conditions, arguments) = Self.conditions(filter)
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT s.speaker, MIN(s.name) AS name, SUM(s.quotes) AS quotes, COUNT(*) AS articles
+                    FROM articles a CROSS JOIN article_speakers s ON s.article_key = a.article_key
+                    WHERE \(conditions) GROUP BY s.speaker ORDER BY quotes DESC, articles DESC, s.speaker LIMIT ?
+                    """, arguments: arguments + [limit])
+            }
+            return rows.map { SpeakerTotal(speaker: $0["speaker"], name: $0["name"], quotes: $0["quotes"], articles: $0["articles"]) }
+        }
+    }
+
+    public func sourcing(_ filter: ReportFilter) throws -> [OutletSourcing] {
+        try counts(.source, filter: filter).map {
+            OutletSourcing(source: $0.value, articles: $0.articles, named: $0.namedSources, anonymous: $0.anonymousSources)
+        }
+    }
+
+    // MARK: - SQL pieces
+
+    /// The filter as conditions on `articles a`, and their arguments.
+    static func conditions(_ filter: ReportFilter) -> (String, StatementArguments) {
+        var parts = ["1 = 1"]
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let since = filter.since { parts.append("a.time_ms >= ?"); arguments.append(StoredTime.milliseconds(since)) }
+        if let until = filter.until { parts.append("a.time_ms < ?"); arguments.append(StoredTime.milliseconds(until)) }
+        if let source = filter.source { parts.append("a.source = ?"); arguments.append(source) }
+        if let language = filter.language { parts.append("a.language = ?"); arguments.append(language) }
+        if let story = filter.story { parts.append("a.story_id = ?"); arguments.append(story) }
+        if let entity = filter.entity {
+            // Driven from the entity's rows (primary key (key, type, article_key)), not from every article.
+            parts.append("a.article_key IN (SELECT fe.article_key FROM article_entities fe WHERE fe.key IN (?, ?))")
+            arguments += [entity, ArabicNormalizer.normalize(entity)]
+        }
+        if let topic = filter.topic {
+            parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = ?)")
+            arguments.append(topic)
+        }
+        return (parts.joined(separator: " AND "), StatementArguments(arguments))
+    }
+
+    static let articleColumns = "a.article_key, a.input_id, a.title, a.url, a.source, a.language, a.day, a.time_ms, a.tone, a.story_id"
+    static let tallyColumns = """
+        COUNT(*) AS articles, AVG(a.tone) AS mean_tone, SUM(a.named_sources) AS named_sources,
+        SUM(a.anonymous_sources) AS anonymous_sources, SUM(a.quotes) AS quotes
+        """
+
+    static func articleRow(_ row: Row) -> ArticleRow {
+        ArticleRow(
+            key: row["article_key"], id: row["input_id"], title: row["title"], url: row["url"], source: row["source"],
+            language: row["language"], day: row["day"], time: row["time_ms"], tone: row["tone"], storyID: row["story_id"])
+    }
+
+    static func tally(_ row: Row) -> Tally {
+        Tally(value: row["value"], articles: row["articles"], meanTone: row["mean_tone"] ?? 0,
+              namedSources: row["named_sources"] ?? 0, anonymousSources: row["anonymous_sources"] ?? 0,
+              quotes: row["quotes"] ?? 0)
+    }
+
+    static func entityTotal(_ row: Row) -> EntityTotal {
+        EntityTotal(
+            key: row["key"], name: row["name"], type: EntityType(rawValue: row["type"]) ?? .miscellaneous,
+            articles: row["articles"], mentions: row["mentions"], firstSeen: row["first_seen"], lastSeen: row["last_seen"])
+    }
+
+    static func ref(_ entity: EntityTotal) -> EntityRef { EntityRef(key: entity.key, name: entity.name, type: entity.type) }
+
+    static func storySummary(_ row: Row) -> StorySummary {
+        StorySummary(
+            id: row["story_id"], label: row["label"], articles: row["articles"], outlets: row["outlets"],
+            firstDay: PublishedTime.day(milliseconds: row["first_ms"]), lastDay: PublishedTime.day(milliseconds: row["last_ms"]))
+    }
+
+    static func storySummary(_ id: Int64, in db: Database) throws -> StorySummary? {
+        try Row.fetchOne(db, sql: """
+            SELECT s.story_id, s.label, s.articles, s.first_ms, s.last_ms,
+                (SELECT COUNT(DISTINCT source) FROM articles WHERE story_id = s.story_id) AS outlets
+            FROM stories s WHERE s.story_id = ?
+            """, arguments: [id]).map(storySummary)
+    }
+
+    private func read<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        try perform(operation) { try pool.read(body) }
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import GRDB
+
+/// Online story clustering: each new article version joins the story of its most similar recent article, or
+/// starts a story of its own.
+///
+/// Candidates come only from the inverted index `term_postings`, each term's postings read within
+/// `window` of the article's time and at most `postingsPerTerm` of them, so the work per article is bounded by
+/// its term count (`ArticleFacts.storyEntityTerms + storyKeywordTerms + bands`), not by the size of the store.
+///
+/// - Near duplicates: an article sharing a minhash band (`bands` bands of `rowsPerBand` values) with a candidate
+///   whose minhash signatures agree in at least `nearDuplicateSimilarity` of places joins its story.
+/// - Otherwise similarity is weighted Dice over story terms, a term weighing `ln((N + 1) / (df + 1))` with N
+///   the articles stored and df those carrying the term: `2 * shared weight / (weight of one + weight of other)`.
+///   The best candidate's story is joined when the similarity reaches `similarity` over at least
+///   `minimumSharedTerms` shared terms.
+///
+/// Invariant: a story's `articles` is the number of `articles` rows pointing at it, `story_terms` counts the
+/// story terms of those rows, and a story with no article is deleted.
+enum StoryClustering {
+    struct Parameters: Sendable, Hashable {
+        /// How far apart in article time two articles of one story may be.
+        var windowMilliseconds: Int64 = 3 * 86_400_000
+        var similarity: Double = 0.15
+        var minimumSharedTerms = 2
+        var postingsPerTerm = 64
+        /// Candidates whose similarity is computed in full, the most promising first.
+        var candidatesScored = 24
+        var nearDuplicateSimilarity = 0.6
+        var bands = 16
+        var rowsPerBand = 4
+
+        init() {}
+    }
+
+    /// The weight of each of the article's story terms, as the store stands before the article is indexed.
+    static func termWeights(_ facts: ArticleFacts, in db: Database) throws -> [String: Double] {
+        let total = try storedArticles(db)
+        var weights: [String: Double] = [:]
+        for term in facts.storyTerms { weights[term.term] = try weight(term.term, total: total, in: db) }
+        return weights
+    }
+
+    /// Puts the article (its row already written with the sum of `weights`, its contributions applied) in a story
+    /// and indexes its terms.
+    static func assign(_ facts: ArticleFacts, weights: [String: Double], parameters p: Parameters, in db: Database) throws {
+        let termWeight = weights.values.reduce(0, +)
+        let low = facts.timeMilliseconds - p.windowMilliseconds
+        let high = facts.timeMilliseconds + p.windowMilliseconds
+        let postings = try db.cachedStatement(sql: """
+            SELECT article_key FROM term_postings WHERE term = ? AND time_ms BETWEEN ? AND ?
+            ORDER BY time_ms DESC LIMIT ?
+            """)
+        var shared: [String: (weight: Double, terms: Int)] = [:]
+        for term in facts.storyTerms {
+            let w = weights[term.term] ?? 0
+            guard w > 0 else { continue }
+            for key in try String.fetchAll(postings, arguments: [term.term, low, high, p.postingsPerTerm]) where key != facts.key {
+                shared[key, default: (0, 0)].weight += w
+                shared[key, default: (0, 0)].terms += 1
+            }
+        }
+        var bandHits: [String: Int] = [:]
+        let bands = bandTerms(facts.minhash, parameters: p)
+        for band in bands {
+            for key in try String.fetchAll(postings, arguments: [band, low, high, p.postingsPerTerm]) where key != facts.key {
+                bandHits[key, default: 0] += 1
+            }
+        }
+
+        let candidate = try db.cachedStatement(sql: "SELECT story_id, minhash, term_weight FROM articles WHERE article_key = ?")
+        var chosen: Int64?
+        for (key, _) in bandHits.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(p.candidatesScored) {
+            guard let row = try Row.fetchOne(candidate, arguments: [key]), let story: Int64 = row["story_id"] else { continue }
+            if minhashSimilarity(facts.minhash, ArticleLedger.minhash(blob: row["minhash"])) >= p.nearDuplicateSimilarity {
+                chosen = story
+                break
+            }
+        }
+        if chosen == nil {
+            var best: (similarity: Double, story: Int64)?
+            let ranked = shared.filter { $0.value.terms >= p.minimumSharedTerms }
+                .sorted { ($1.value.weight, $0.key) < ($0.value.weight, $1.key) }.prefix(p.candidatesScored)
+            for (key, overlap) in ranked {
+                guard let row = try Row.fetchOne(candidate, arguments: [key]), let story: Int64 = row["story_id"] else { continue }
+                let other: Double = row["term_weight"]
+                let similarity = 2 * overlap.weight / max(termWeight + other, .leastNonzeroMagnitude)
+                if similarity >= p.similarity, similarity > best?.similarity ?? -1 { best = (similarity, story) }
+            }
+            chosen = best?.story
+        }
+        let story: Int64
+        if let chosen {
+            story = chosen
+        } else {
+            try db.execute(
+                sql: "INSERT INTO stories (label, articles, first_ms, last_ms) VALUES ('', 0, ?, ?)",
+                arguments: [facts.timeMilliseconds, facts.timeMilliseconds])
+            story = db.lastInsertedRowID
+        }
+        try db.cachedStatement(sql: "UPDATE articles SET story_id = ? WHERE article_key = ?").execute(arguments: [story, facts.key])
+
+        let posting = try db.cachedStatement(sql: "INSERT OR IGNORE INTO term_postings (term, time_ms, article_key) VALUES (?, ?, ?)")
+        let count = try db.cachedStatement(sql: """
+            INSERT INTO term_counts (term, articles) VALUES (?, 1)
+            ON CONFLICT (term) DO UPDATE SET articles = articles + 1
+            """)
+        let storyTerm = try db.cachedStatement(sql: """
+            INSERT INTO story_terms (story_id, term, name, articles) VALUES (?, ?, ?, 1)
+            ON CONFLICT (story_id, term) DO UPDATE SET articles = articles + 1
+            """)
+        for term in facts.storyTerms {
+            try posting.execute(arguments: [term.term, facts.timeMilliseconds, facts.key])
+            try count.execute(arguments: [term.term])
+            try storyTerm.execute(arguments: [story, term.term, term.name])
+        }
+        for band in bands { try posting.execute(arguments: [band, facts.timeMilliseconds, facts.key]) }
+        try refresh(story: story, articleDelta: 1, in: db)
+    }
+
+    /// Takes the article's previous version (`facts`) out of its story and out of the index, before a new version
+    /// is assigned.
+    static func remove(_ facts: ArticleFacts, parameters p: Parameters, in db: Database) throws {
+        let story = try Int64.fetchOne(db, sql: "SELECT story_id FROM articles WHERE article_key = ?", arguments: [facts.key])
+        try db.execute(sql: "UPDATE articles SET story_id = NULL WHERE article_key = ?", arguments: [facts.key])
+        let posting = try db.cachedStatement(sql: "DELETE FROM term_postings WHERE term = ? AND time_ms = ? AND article_key = ?")
+        let count = try db.cachedStatement(sql: "UPDATE term_counts SET articles = articles - 1 WHERE term = ?")
+        let dropCount = try db.cachedStatement(sql: "DELETE FROM term_counts WHERE term = ? AND articles <= 0")
+        for term in facts.storyTerms {
+            try posting.execute(arguments: [term.term, facts.timeMilliseconds, facts.key])
+            try count.execute(arguments: [term.term])
+            try dropCount.execute(arguments: [term.term])
+        }
+        for band in bandTerms(facts.minhash, parameters: p) {
+            try posting.execute(arguments: [band, facts.timeMilliseconds, facts.key])
+        }
+        guard let story else { return }
+        let storyTerm = try db.cachedStatement(sql: "UPDATE story_terms SET articles = articles - 1 WHERE story_id = ? AND term = ?")
+        for term in facts.storyTerms { try storyTerm.execute(arguments: [story, term.term]) }
+        try db.execute(sql: "DELETE FROM story_terms WHERE story_id = ? AND articles <= 0", arguments: [story])
+        try refresh(story: story, articleDelta: -1, in: db)
+    }
+
+    /// Recounts a story's size, span and label after an article joined or left it; deletes it when empty.
+    private static func refresh(story: Int64, articleDelta: Int, in db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE stories SET articles = articles + ? WHERE story_id = ?").execute(arguments: [articleDelta, story])
+        let size = try Int.fetchOne(db.cachedStatement(sql: "SELECT articles FROM stories WHERE story_id = ?"), arguments: [story]) ?? 0
+        if size <= 0 {
+            try db.execute(sql: "DELETE FROM stories WHERE story_id = ?", arguments: [story])
+            try db.execute(sql: "DELETE FROM story_terms WHERE story_id = ?", arguments: [story])
+            return
+        }
+        let names = try String.fetchAll(db.cachedStatement(sql: """
+            SELECT s.name FROM story_terms s LEFT JOIN term_counts c ON c.term = s.term WHERE s.story_id = ?
+            ORDER BY s.articles DESC, substr(s.term, 1, 2) = 'e:' DESC, c.articles, s.term LIMIT 3
+            """), arguments: [story])
+        try db.cachedStatement(sql: """
+            UPDATE stories SET label = ?2,
+                first_ms = (SELECT MIN(time_ms) FROM articles WHERE story_id = ?1),
+                last_ms = (SELECT MAX(time_ms) FROM articles WHERE story_id = ?1)
+            WHERE story_id = ?1
+            """).execute(arguments: [story, names.joined(separator: " · ")])
+    }
+
+    private static func storedArticles(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(articles), 0) FROM tallies WHERE dimension = 'language'")) ?? 0
+    }
+
+    private static func weight(_ term: String, total: Int, in db: Database) throws -> Double {
+        let df = try Int.fetchOne(db.cachedStatement(sql: "SELECT articles FROM term_counts WHERE term = ?"), arguments: [term]) ?? 0
+        return max(0, log(Double(total + 1) / Double(df + 1)))
+    }
+
+    /// One term per minhash band that holds a real value: `b:BAND:HASH`.
+    static func bandTerms(_ minhash: [UInt32], parameters p: Parameters) -> [String] {
+        var terms: [String] = []
+        for band in 0..<p.bands {
+            let start = band * p.rowsPerBand
+            guard start + p.rowsPerBand <= minhash.count else { break }
+            let values = minhash[start..<(start + p.rowsPerBand)]
+            guard values.contains(where: { $0 != UInt32.max }) else { continue }
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for v in values { h = (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3 }
+            terms.append("b:\(band):" + String(h, radix: 16))
+        }
+        return terms
+    }
+
+    static func minhashSimilarity(_ a: [UInt32], _ b: [UInt32]) -> Double {
+        let n = min(a.count, b.count)
+        guard n > 0 else { return 0 }
+        var same = 0
+        for i in 0..<n where a[i] == b[i] && a[i] != UInt32.max { same += 1 }
+        return Double(same) / Double(n)
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import GRDB
+import Testing
+@testable import ReportStore
+
+/// Recomputes every aggregate of a store from its per-article rows and expects the kept ones to equal it.
+enum AggregateCheck {
+    static func expectConsistent(_ store: SQLiteReportStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try store.pool.read { db in
+            func same(_ kept: String, _ recomputed: String, _ what: String) throws {
+                let a = try Row.fetchAll(db, sql: kept).map { $0.databaseValues.map(\.description).joined(separator: "|") }
+                let b = try Row.fetchAll(db, sql: recomputed).map { $0.databaseValues.map(\.description).joined(separator: "|") }
+                #expect(a == b, "\(what): kept \(a.prefix(5)) vs recomputed \(b.prefix(5))", sourceLocation: sourceLocation)
+            }
+            try same("SELECT key, type, articles, mentions FROM entity_totals ORDER BY key, type",
+                     "SELECT key, type, COUNT(*), SUM(mentions) FROM article_entities GROUP BY key, type ORDER BY key, type",
+                     "entity totals")
+            try same("SELECT source, key, type, articles, mentions FROM entity_source_totals ORDER BY source, key, type", """
+                SELECT a.source, e.key, e.type, COUNT(*), SUM(e.mentions) FROM article_entities e
+                JOIN articles a ON a.article_key = e.article_key GROUP BY a.source, e.key, e.type ORDER BY 1, 2, 3
+                """, "entity totals per source")
+            try same("SELECT a_key, a_type, b_key, b_type, articles FROM entity_pairs ORDER BY 1, 2, 3, 4", """
+                SELECT x.key, x.type, y.key, y.type, COUNT(*) FROM article_entities x JOIN article_entities y
+                    ON y.article_key = x.article_key AND (x.type < y.type OR (x.type = y.type AND x.key < y.key))
+                WHERE x.paired = 1 AND y.paired = 1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+                """, "entity pairs")
+            let recomputedTallies = ["source", "day", "language"].map { column in
+                "SELECT '\(column)' AS dimension, \(column) AS value, COUNT(*) AS articles, ROUND(SUM(tone), 6) AS tone, SUM(named_sources) AS n, SUM(anonymous_sources) AS an, SUM(quotes) AS q FROM articles GROUP BY \(column)"
+            } + ["SELECT 'topic', t.topic, COUNT(*), ROUND(SUM(a.tone), 6), SUM(a.named_sources), SUM(a.anonymous_sources), SUM(a.quotes) FROM article_topics t JOIN articles a ON a.article_key = t.article_key GROUP BY t.topic"]
+            try same("SELECT dimension, value, articles, ROUND(tone_sum, 6), named_sources, anonymous_sources, quotes FROM tallies ORDER BY 1, 2",
+                     "SELECT * FROM (" + recomputedTallies.joined(separator: " UNION ALL ") + ") ORDER BY 1, 2", "tallies")
+            try same("SELECT speaker, quotes, articles FROM speaker_totals ORDER BY speaker",
+                     "SELECT speaker, SUM(quotes), COUNT(*) FROM article_speakers GROUP BY speaker ORDER BY speaker", "speakers")
+            try same("SELECT term, articles FROM term_counts ORDER BY term",
+                     "SELECT term, COUNT(*) FROM term_postings WHERE term NOT LIKE 'b:%' GROUP BY term ORDER BY term", "term counts")
+            try same("SELECT story_id, articles FROM stories ORDER BY story_id",
+                     "SELECT story_id, COUNT(*) FROM articles GROUP BY story_id ORDER BY story_id", "story sizes")
+            try same("SELECT story_id, term, articles FROM story_terms ORDER BY 1, 2", """
+                SELECT a.story_id, p.term, COUNT(*) FROM term_postings p JOIN articles a ON a.article_key = p.article_key
+                WHERE p.term NOT LIKE 'b:%' GROUP BY 1, 2 ORDER BY 1, 2
+                """, "story terms")
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles WHERE story_id IS NULL") == 0, sourceLocation: sourceLocation)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM results r WHERE r.job_id = a.job_id)") == 0, sourceLocation: sourceLocation)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArticleAnalysis
+import Foundation
+import Testing
+@testable import ReportStore
+
+@Suite struct ArticleIdentityTests {
+    @Test func theInputsOwnIdComesFirst() {
+        let metadata = ArticleMetadata(id: "CN-economy-349-20181003", url: "http://arabic.cnn.com/a")
+        #expect(ArticleIdentity.key(metadata: metadata, normalizedText: "x") == "id:CN-economy-349-20181003")
+    }
+
+    @Test func idsTheReaderMadeUpFallBackToTheURLThenTheText() {
+        for made in ["Samples/cairo-pressure-webpage.txt", "/tmp/page.HTML", "feed.jsonl:17", "feed.jsonl.gz:3", "<stdin>:2", ""] {
+            #expect(!ArticleIdentity.isInputID(made), "\(made)")
+            let withURL = ArticleMetadata(id: made, url: "https://www.Example.com/news/1/?utm_source=x&b=2&a=1#top")
+            #expect(ArticleIdentity.key(metadata: withURL, normalizedText: "x") == "url:example.com/news/1?a=1&b=2")
+            let bare = ArticleMetadata(id: made)
+            #expect(ArticleIdentity.key(metadata: bare, normalizedText: "نص  الخبر\n") == ArticleIdentity.key(metadata: bare, normalizedText: " نص الخبر"))
+            #expect(ArticleIdentity.key(metadata: bare, normalizedText: "نص الخبر").hasPrefix("text:"))
+        }
+        #expect(ArticleIdentity.isInputID("article-17"))
+        #expect(ArticleIdentity.isInputID("https://example.com/a"))
+    }
+
+    @Test func urlsThatDifferOnlyInFormAreOne() {
+        let forms = ["http://example.com/a/b", "https://www.example.com/a/b/", "HTTPS://EXAMPLE.COM/a/b#x", "https://example.com:443/a/b?fbclid=1"]
+        #expect(Set(forms.compactMap(ArticleIdentity.normalizedURL)) == ["example.com/a/b"])
+        #expect(ArticleIdentity.normalizedURL("not a url") == nil)
+        #expect(ArticleIdentity.normalizedURL("ftp://example.com/x") == nil)
+    }
+
+    @Test func publishedTimesReadAsUTC() {
+        #expect(PublishedTime.milliseconds("2018-10-03T10:12:11+00:00") == 1_538_561_531_000)
+        #expect(PublishedTime.milliseconds("2018-10-03T12:12:11+02:00") == 1_538_561_531_000)
+        #expect(PublishedTime.milliseconds("2018-10-03") == 1_538_524_800_000)
+        #expect(PublishedTime.milliseconds("03/10/2018") == nil)
+        #expect(PublishedTime.day(milliseconds: 1_538_561_531_000) == "2018-10-03")
+        #expect(PublishedTime.day(milliseconds: -1) == "1969-12-31")
+    }
+}
