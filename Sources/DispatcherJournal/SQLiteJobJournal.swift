@@ -44,6 +44,9 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         public var clock: @Sendable () -> UnixTime
         /// How long opening waits for another owner of the file to close it before refusing.
         public var ownerWait: Duration
+        /// The write-ahead log is truncated to this size whenever it is reset (SQLite's `journal_size_limit`);
+        /// `reclaimSpace()` empties it.
+        public var walSizeLimitBytes: Int = 8 << 20
 
         public init(
             synchronous: Synchronous = .full, maximumSizeBytes: Int? = nil,
@@ -67,6 +70,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     private var failure: JobJournalError?
     /// A row was changed since the last commit: a transaction is open for `commit()` to end.
     private var changed = false
+    public let identity: String
 
     /// Opens the journal at `path`, creating the file and its table if needed, and puts every job left in flight by
     /// a previous process back in the queue (committed before this returns).
@@ -80,7 +84,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             // Reading the journal mode is the first access to the file: a file that is not SQLite fails here.
+            // Before the first table exists, so that a new file is made with incremental vacuum (an older file is
+            // converted once after its migrations).
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(options.walSizeLimitBytes)")
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
             // Between two commits a busy dispatcher changes thousands of rows; the default 2 MB page cache would
             // spill them to the log mid-transaction. 8 MB holds them and keeps the dispatcher's memory flat.
@@ -99,6 +107,16 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         do {
             try queue.inDatabase { db in try Self.checkIsJournal(db, path: path) }
             try JournalSchema.migrator.migrate(queue)
+            try queue.inDatabase { db in
+                // A file made before incremental vacuum: converted once (needs as much free disk as the file).
+                if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                    try? db.execute(sql: "VACUUM")
+                }
+            }
+            identity = try queue.inDatabase { db in
+                try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM journal_meta WHERE key = 'journal_id'")
+            } ?? ""
             recovery = try queue.inDatabase { db in try Self.recover(db) }
         } catch let error as JobJournalError {
             throw error
@@ -293,13 +311,15 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         guard !jobIDs.isEmpty else { return [] }
         let found = change("marking \(jobIDs.count) jobs stored", fallback: [Row?](repeating: nil, count: jobIDs.count)) { db -> [Row?] in
             let find = try db.cachedStatement(sql: "SELECT seq, state, batch_id, submitted_ms FROM jobs WHERE job_id = ?")
-            let mark = try db.cachedStatement(sql: "UPDATE jobs SET state = 'stored', not_before_ms = NULL WHERE seq = ?")
+            let mark = try db.cachedStatement(
+                sql: "UPDATE jobs SET state = 'stored', not_before_ms = NULL, stored_ms = ? WHERE seq = ?")
+            let storedAt = Self.storedMillis(options.clock())
             let dropBody = try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq = ?")
             return try jobIDs.map { jobID -> Row? in
                 find.setUncheckedArguments([jobID])
                 guard let row = try Row.fetchOne(find), row[1] as String != JournalRowState.stored.rawValue else { return nil }
                 let seq: Int64 = row[0]
-                mark.setUncheckedArguments([seq])
+                mark.setUncheckedArguments([storedAt, seq])
                 try mark.execute()
                 dropBody.setUncheckedArguments([seq])
                 try dropBody.execute()
@@ -382,6 +402,50 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         }
     }
 
+    public func pruneStored(storedBefore: UnixTime, limit: Int) -> [String: Int] {
+        guard limit > 0 else { return [:] }
+        return change("forgetting stored jobs", fallback: [:]) { db in
+            var pruned: [String: Int] = [:]
+            let rows = try String.fetchCursor(
+                db.cachedStatement(sql: Self.pruneStoredSQL), arguments: [Self.storedMillis(storedBefore), limit])
+            while let batchID = try rows.next() { pruned[batchID, default: 0] += 1 }
+            return pruned
+        }
+    }
+
+    public func reclaimSpace() {
+        guard !changed, failure == nil else { return }
+        try? queue.inDatabase { db in
+            guard !db.isInsideTransaction else { return }
+            // Free pages go back to the file system a bounded number at a time, so the loop is never held long.
+            try db.execute(sql: "PRAGMA incremental_vacuum(\(Self.pagesReclaimedAtOnce))")
+            _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
+    public func hasRoom(bytes: Int) -> Bool {
+        guard !changed, failure == nil else { return false }
+        do {
+            try queue.inDatabase { db in
+                guard !db.isInsideTransaction else { return }
+                try db.inTransaction(.immediate) {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO journal_meta (key, value) VALUES ('room_probe', zeroblob(?))",
+                        arguments: [max(bytes, 1)])
+                    return .commit
+                }
+                try db.execute(sql: "DELETE FROM journal_meta WHERE key = 'room_probe'")
+            }
+            return true
+        } catch {
+            rollBack()
+            return false
+        }
+    }
+
+    /// Pages `reclaimSpace()` gives back in one call at most (4 MB of 4 KB pages).
+    static let pagesReclaimedAtOnce = 1024
+
     public func commit() throws {
         if let failure {
             self.failure = nil
@@ -447,6 +511,14 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     static func insertBodiesSQL(count: Int) -> String {
         "INSERT INTO job_bodies (seq, body) VALUES " + Array(repeating: "(?, ?)", count: count).joined(separator: ", ")
     }
+
+    /// Deletes the stored jobs stored at or before a time (argument 1), at most a number (argument 2), the longest
+    /// stored first, and returns each one's batch. Stored jobs have no body left to delete.
+    static let pruneStoredSQL = """
+        DELETE FROM jobs WHERE seq IN (
+            SELECT seq FROM jobs WHERE state = 'stored' AND stored_ms <= ? ORDER BY stored_ms LIMIT ?)
+        RETURNING batch_id
+        """
 
     static let promoteDueRetriesSQL = """
         UPDATE jobs SET state = 'queued', not_before_ms = NULL

@@ -21,8 +21,14 @@ struct DispatcherCommand: AsyncParsableCommand {
     var bind: String = Defaults.dispatcherEndpoint
     @Option(help: "Collector endpoint to tell workers in WELCOME, for workers started without --collector.")
     var collector: String = ""
-    @Option(help: "The job journal, a SQLite file (created if missing). ':memory:' keeps jobs in memory (tests only: a restart loses them).")
-    var journal: String = "mirsad-journal.sqlite"
+    @Option(help: ArgumentHelp(
+        "The job journal, a SQLite file (created if missing). ':memory:' keeps jobs in memory (tests only: a restart loses them).",
+        discussion: "Default: journal.sqlite in $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/mirsad, else ~/.local/state/mirsad."))
+    var journal: String?
+    @Option(help: ArgumentHelp(
+        "How long a stored job's id is remembered (e.g. 90s, 30m, 24h, 7d): resubmitting it within that time is a duplicate; after it the job is forgotten and a resubmission runs again.",
+        valueName: "duration"))
+    var storedRetention: String = "24h"
     @Option(help: "Attempts a job gets before it is dead-lettered.")
     var maxAttempts: Int = 5
     @Option(help: "Seconds before a failed job's first retry; doubled for each further failure (with jitter).")
@@ -57,7 +63,10 @@ struct DispatcherCommand: AsyncParsableCommand {
         guard storeDeadline.isFinite, storeDeadline > 0, storeDeadline <= 86_400 * 7 else {
             throw ValidationError("--store-deadline must be above 0 and at most 604800 seconds")
         }
-        guard !journal.isEmpty else { throw ValidationError("--journal must name a file or :memory:") }
+        guard journal?.isEmpty != true else { throw ValidationError("--journal must name a file or :memory:") }
+        guard DurationText.parse(storedRetention) != nil else {
+            throw ValidationError("--stored-retention must be a duration such as 90s, 30m, 24h or 7d")
+        }
     }
 
     func run() async throws {
@@ -73,8 +82,15 @@ struct DispatcherCommand: AsyncParsableCommand {
         protocolConfiguration.storeDeadline = .seconds(exactly: storeDeadline)
         protocolConfiguration.randomSeed = UInt64.random(in: .min ... .max)
         protocolConfiguration.version = Defaults.version
+        protocolConfiguration.storedRetention = DurationText.parse(storedRetention) ?? Defaults.storedRetention
+        let journalPath: String
+        do {
+            journalPath = try journal ?? StateDirectory.file(Defaults.journalFileName)
+        } catch {
+            throw CommandFailure("cannot create the state directory \(StateDirectory.path()): \(error)")
+        }
         let service = DispatcherService(
-            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journal),
+            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journalPath),
             logger: logger, ready: announceReady)
         try await ProcessSignals.runGroup([service], logger: logger)
     }
@@ -183,17 +199,25 @@ struct CollectorCommand: AsyncParsableCommand {
     var bind: String = Defaults.collectorEndpoint
     @Option(help: "The dispatcher's endpoint.")
     var dispatcher: String = Defaults.dispatcherEndpoint
-    @Option(help: "Path of the SQLite report store (created if missing).")
-    var store: String = Defaults.storePath
+    @Option(help: ArgumentHelp(
+        "Path of the SQLite report store (created if missing).",
+        discussion: "Default: reports.sqlite in $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/mirsad, else ~/.local/state/mirsad."))
+    var store: String?
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.collector")
         let reportStore: any ReportStore
+        let storePath: String
         do {
-            reportStore = try SQLiteReportStore(path: store)
+            storePath = try store ?? StateDirectory.file(Defaults.storeFileName)
         } catch {
-            throw CommandFailure("cannot open the report store at \(store): \(error)")
+            throw CommandFailure("cannot create the state directory \(StateDirectory.path()): \(error)")
+        }
+        do {
+            reportStore = try SQLiteReportStore(path: storePath)
+        } catch {
+            throw CommandFailure("cannot open the report store at \(storePath): \(error)")
         }
         let service = CollectorService(
             configuration: .init(bindEndpoint: bind, dispatcherEndpoint: dispatcher), store: reportStore, logger: logger,

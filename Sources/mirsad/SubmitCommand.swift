@@ -63,6 +63,9 @@ struct SubmitCommand: AsyncParsableCommand {
         } catch let missing as Producer.JobsMissing {
             writeStandardError("mirsad submit: \(missing)\n")
             throw ExitCode(4)
+        } catch let full as Producer.StorageFull {
+            writeStandardError("mirsad submit: \(full)\n")
+            throw ExitCode(5)
         } catch is Producer.Interrupted {
             writeStandardError("mirsad submit: interrupted; submitting the same inputs again with --batch \(options.session.batchID) is harmless\n")
             throw ExitCode(130)

@@ -77,6 +77,10 @@ final class OpenedJournal {
         journal.retryDeadLetters(jobIDs: jobIDs, batchID: batchID)
     }
     func commit() throws { try journal.commit() }
+    func pruneStored(storedBefore: UnixTime, limit: Int) -> [String: Int] {
+        journal.pruneStored(storedBefore: storedBefore, limit: limit)
+    }
+    var identity: String { journal.identity }
 
     /// The journal as the next process finds it: what was committed, in-flight jobs queued again. (The in-memory
     /// journal keeps uncommitted changes too: tests commit before they reopen.)
@@ -445,6 +449,49 @@ final class OpenedJournal {
             #expect(second.redispatches == 5)
             #expect(second.batches["A"] == counts(queued: 3, retrying: 1, awaitingStore: 1, stored: 1))
             #expect(second.batches.values.allSatisfy { $0.inFlight == 0 })
+        }
+    }
+
+    // MARK: - Retention and identity
+
+    @Test(arguments: JournalImplementation.allCases)
+    func pruneStoredForgetsOnlyJobsStoredPastTheWindowAndTheirIDsAreNewAgain(
+        _ implementation: JournalImplementation
+    ) throws {
+        try with(implementation) { j, clock in
+            try makeOneJobInEveryState(j)  // b:s stored at `start`
+            clock.now = Self.start.advanced(by: .seconds(10))
+            #expect(j.insert(job("c:1")) && j.insert(job("c:2")))
+            #expect(j.markStored("c:1") != nil)
+            #expect(j.markStored("c:2") != nil)
+            try j.commit()
+            #expect(j.pruneStored(storedBefore: Self.start.advanced(by: .milliseconds(-1)), limit: 100).isEmpty)
+            #expect(!j.insert(job("b:s")), "a job stored within the window was queued again")
+            #expect(j.pruneStored(storedBefore: Self.start, limit: 100) == ["b": 1], "only b:s was stored by then")
+            #expect(j.pruneStored(storedBefore: clock.now, limit: 1) == ["c": 1], "the limit was not kept")
+            let recovery = try j.committedAndRecovered()
+            #expect(recovery.batches == [
+                "b": counts(queued: 2, retrying: 1, awaitingStore: 1, failed: 1), "c": counts(stored: 1),
+            ])
+            #expect(j.insert(job("b:s")), "a forgotten job id was taken for a known one")
+            #expect(j.pruneStored(storedBefore: clock.now, limit: 100) == ["c": 1])
+            let last = try j.committedAndRecovered()
+            #expect(last.batches["c"] == nil, "a batch with every job forgotten is still counted")
+            #expect(last.batches["b"] == counts(queued: 3, retrying: 1, awaitingStore: 1, failed: 1))
+        }
+    }
+
+    @Test(arguments: JournalImplementation.allCases)
+    func identityIsKeptAcrossReopeningAndDiffersBetweenJournals(_ implementation: JournalImplementation) throws {
+        try with(implementation) { j, clock in
+            let identity = j.identity
+            #expect(identity.count >= 32, "an identity too short to be random: \(identity)")
+            #expect(j.insert(job("b:1")))
+            _ = try j.committedAndRecovered()
+            #expect(j.identity == identity, "reopening changed the identity")
+            let other = try implementation.open(clock: clock)
+            defer { other.close() }
+            #expect(other.identity != identity, "two journals share an identity")
         }
     }
 

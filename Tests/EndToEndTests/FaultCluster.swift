@@ -20,6 +20,8 @@ struct FaultSettings {
     var workerEnvironment: [String: String] = [:]
     /// Where the report store lives (default: the cluster's temporary directory).
     var storeDirectory: URL? = nil
+    /// Where the dispatcher's journal lives (default: the cluster's temporary directory).
+    var journalDirectory: URL? = nil
 }
 
 /// A dispatcher (journal on disk), a collector (store on disk) and workers as separate `mirsad` processes on
@@ -60,7 +62,7 @@ final class FaultCluster {
         directory = try TestPaths.temporaryDirectory()
         self.settings = settings
         workerModes = workers
-        journalPath = directory.appendingPathComponent("journal.sqlite").path
+        journalPath = (settings.journalDirectory ?? directory).appendingPathComponent("journal.sqlite").path
         storePath = (settings.storeDirectory ?? directory).appendingPathComponent("reports.sqlite").path
         let dispatcherPort = try freeLoopbackPort()
         var collectorPort = try freeLoopbackPort()

@@ -195,7 +195,10 @@ import Testing
         #expect(s.throughput10S == 0.2)
 
         let unknown = try h.deliver(.batchStatus(.with { $0.batchID = "nope" }), from: DispatcherHarness.producer)
-        #expect(unknown.sent(to: "producer") == [.batchStatusReply(.with { $0.batchID = "nope"; $0.known = false })])
+        let journalID = h.machine.journal.identity
+        #expect(unknown.sent(to: "producer") == [.batchStatusReply(.with {
+            $0.batchID = "nope"; $0.known = false; $0.journalID = journalID
+        })])
     }
 
     @Test func storedBeforeDoneStoresAndDoneOnlyReturnsCredit() throws {

@@ -27,6 +27,11 @@ public struct DispatcherConfiguration: Sendable, Hashable {
     public var randomSeed: UInt64
     /// A job awaiting store whose STORED has not come this long after its DONE is queued again (protocol 16.2).
     public var storeDeadline: Duration
+    /// How long a stored job's id is remembered after it was stored: within it a resubmission is a duplicate; after
+    /// it the job is forgotten (its row deleted, its batch unknown once all its jobs are) and a resubmission is
+    /// queued and analysed again (the collector still stores each article once). Bounds the journal: its size
+    /// follows the jobs stored within the window, not all jobs ever submitted.
+    public var storedRetention: Duration = .seconds(24 * 3600)
 
     public init(
         collectorEndpoint: String = "",

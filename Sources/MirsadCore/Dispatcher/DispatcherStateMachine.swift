@@ -82,12 +82,19 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// dispatched. At most `maxPendingCrashReports`.
     private var pendingCrashes: [String: LateCrashReports] = [:]
     private let started: MonotonicInstant
+    /// The wall clock's time at `started`. Retry times are reckoned from it on the monotonic clock (`retryClock`).
+    private let startedWall: UnixTime
     private let redispatchesBeforeStart: UInt64
     /// Dispatches beyond a job's first made by this process.
     public private(set) var redispatchesSinceStart: UInt64 = 0
     /// Messages dropped as malformed, and well-formed ones refused with ERROR, since start.
     public private(set) var malformedMessages: UInt64 = 0
     public private(set) var refusedMessages: UInt64 = 0
+    /// Set by the service while the journal cannot take new jobs (its disk is full): every SUBMIT is refused with
+    /// ERROR STORAGE_FULL and this reason; everything else is served as usual.
+    public var intakeRefusal: String?
+    /// Stored jobs forgotten per tick at most, so that a backlog of expired ones never holds the loop long.
+    static var maxPrunedPerTick: Int { 10_000 }
 
     /// Starts over `journal` as opened: its jobs are counted (`recovered()`), none is in flight.
     public init(configuration: DispatcherConfiguration = .init(), journal: Journal, now: DispatcherTime) {
@@ -103,10 +110,19 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         self.started = now.monotonic
         self.noWorkerSince = now.monotonic
         self.noCollectorSince = now.monotonic
+        self.startedWall = now.wall
         // Sorted, so that a restart serves the batches in the same order whatever the dictionary's.
         for (batchID, c) in recovery.batches.sorted(by: { $0.key < $1.key }) where c.queued > 0 {
             batchRotation.add(batchID, priority: recovery.priorities[batchID] ?? 0)
         }
+    }
+
+    /// The time retry not-before times are written in and compared with: the wall time at start plus the monotonic
+    /// time since, in whole milliseconds. While the dispatcher runs a wall clock set back or forward moves no retry;
+    /// written down as wall time, the times still mean something to the next process.
+    private func retryClock(_ now: DispatcherTime) -> UnixTime {
+        UnixTime(milliseconds: startedWall.milliseconds
+            &+ UInt64(clamping: started.duration(to: now.monotonic).wholeMilliseconds))
     }
 
     // MARK: - Queries
@@ -258,12 +274,12 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             actions += removePeer(routingID, reason: .silent, now: now)
         }
         if counts.retrying > 0 {
-            for promoted in journal.promoteDueRetries(now: now.wall) {
+            for promoted in journal.promoteDueRetries(now: retryClock(now)) {
                 move(promoted.batchID, from: .retrying, to: .queued)
             }
         }
         if counts.awaitingStore > 0 {
-            let overdue = journal.requeueOverdueAwaitingStore(now: now.wall)
+            let overdue = journal.requeueOverdueAwaitingStore(now: retryClock(now))
             for ref in overdue { move(ref.batchID, from: .awaitingStore, to: .queued) }
             if let first = overdue.first {
                 actions.append(.storeOverdue(count: overdue.count, firstJobID: first.jobID,
@@ -282,8 +298,22 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         where peer.lastSent.duration(to: now.monotonic) >= configuration.heartbeatInterval {
             actions.append(send(.heartbeat, to: routingID, now: now))
         }
+        pruneStored(now: now)
         actions += dispatch(now: now)
         return actions
+    }
+
+    /// Forgets stored jobs stored longer than `configuration.storedRetention` ago (at most `maxPrunedPerTick`), and
+    /// every batch left with no job.
+    private mutating func pruneStored(now: DispatcherTime) {
+        let retention = UInt64(clamping: configuration.storedRetention.wholeMilliseconds)
+        guard counts.stored > 0, now.wall.milliseconds > retention else { return }
+        let cutoff = UnixTime(milliseconds: now.wall.milliseconds - retention)
+        for (batchID, pruned) in journal.pruneStored(storedBefore: cutoff, limit: Self.maxPrunedPerTick) {
+            counts.stored -= pruned
+            batches[batchID, default: JobCounts()].stored -= pruned
+            if batches[batchID]?.total == 0 { batches[batchID] = nil }
+        }
     }
 
     /// The dispatcher is stopping: says BYE to every worker and collector and forgets them; their jobs go back to
@@ -303,12 +333,23 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         try journal.commit()
     }
 
+    /// `journal.reclaimSpace()`, right after a commit.
+    public mutating func reclaimJournalSpace() {
+        journal.reclaimSpace()
+    }
+
+    /// `journal.hasRoom(bytes:)`, right after a commit.
+    public mutating func journalHasRoom(bytes: Int) -> Bool {
+        journal.hasRoom(bytes: bytes)
+    }
+
     // MARK: - Replies
 
     public func batchStatus(_ batchID: String, requestID: String, now: DispatcherTime) -> Mirsad_V1_BatchStatusReply {
         let c = batches[batchID]
         return .with {
             $0.requestID = requestID
+            $0.journalID = journal.identity
             $0.batchID = batchID
             $0.known = c != nil
             if let c {
@@ -343,7 +384,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             reply.failed = UInt64(counts.failed)
             reply.deadLetters = UInt64(counts.failed)
             reply.redispatches = redispatches
-            reply.journal = journal.description
+            reply.journal = journal.description + (intakeRefusal == nil ? "" : " (full: new jobs refused)")
             reply.workers = workerOrder.compactMap { routingID in
                 guard let peer = peers[routingID] else { return nil }
                 return .with {
@@ -423,6 +464,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             $0.livenessTimeoutMs = UInt32(clamping: configuration.livenessTimeout.wholeMilliseconds)
             $0.limits = .current
             $0.version = configuration.version
+            $0.journalID = journal.identity
         }
         actions.append(send(.welcome(welcome), to: peer, now: now))
         actions += dispatch(now: now)
@@ -505,7 +547,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             move(record.batchID, from: .inFlight, to: .awaitingStore)
         }
         if !finished.isEmpty {
-            journal.markAwaitingStore(contentsOf: finished, storeDeadline: now.wall.advanced(by: configuration.storeDeadline))
+            journal.markAwaitingStore(contentsOf: finished, storeDeadline: retryClock(now).advanced(by: configuration.storeDeadline))
         }
         for failure in done.failures where worker.held.remove(failure.jobID) != nil {
             worker.failed += 1
@@ -580,6 +622,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     // MARK: - Client requests
 
     private mutating func receivedSubmit(_ submit: Mirsad_V1_SubmitView, from peer: RoutingID, now: DispatcherTime) -> [DispatcherAction] {
+        if let reason = intakeRefusal {
+            return refuse(.submit, from: peer, code: .storageFull, reason, requestID: submit.requestID, now: now)
+        }
         if let (code, problem) = SubmitValidation.problem(with: submit) {
             return refuse(.submit, from: peer, code: code, problem, requestID: submit.requestID, now: now)
         }
@@ -591,6 +636,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         var ack = Mirsad_V1_SubmitAck.with {
             $0.requestID = submit.requestID
             $0.batchID = submit.batchID
+            $0.journalID = journal.identity
         }
         var taken: [EncodedJob] = []
         taken.reserveCapacity(submit.jobs.count)
@@ -775,9 +821,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                               workerID: workerID, now: now)
         }
         let delay = backoff.delay(afterFailures: failures)
-        // A whole millisecond, as journals keep times: the wall clock's millisecond plus the delay rounded up.
+        // A whole millisecond, as journals keep times: the retry clock's millisecond plus the delay rounded up.
         let delayMillis = (UInt64(clamping: delay.wholeNanoseconds) + 999_999) / 1_000_000
-        let notBefore = UnixTime(milliseconds: now.wall.milliseconds &+ delayMillis)
+        let notBefore = UnixTime(milliseconds: retryClock(now).milliseconds &+ delayMillis)
         journal.scheduleRetry(jobID, failures: failures, notBefore: notBefore, error: error, workerID: workerID)
         move(record.batchID, from: .inFlight, to: .retrying)
         return .retryScheduled(jobID: jobID, batchID: record.batchID, failures: failures, notBefore: notBefore, error: error)

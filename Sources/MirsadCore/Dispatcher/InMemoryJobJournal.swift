@@ -32,6 +32,15 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         var workerID = ""
         /// Meaningful only while dead.
         var dead = UnixTime(sinceEpoch: .zero)
+        /// Meaningful only while stored.
+        var stored = UnixTime(sinceEpoch: .zero)
+    }
+
+    struct StoredKey: Comparable, Sendable {
+        var stored: UnixTime
+        var sequence: UInt64
+        var jobID: String
+        static func < (a: Self, b: Self) -> Bool { (a.stored, a.sequence) < (b.stored, b.sequence) }
     }
 
     struct QueueKey: Comparable, Sendable {
@@ -62,16 +71,31 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     private var storeDeadlines = MinHeap<RetryKey>()
     /// Batches whose priority is not 0.
     private var priorities: [String: Int] = [:]
+    /// Stored jobs by the time they became stored (a stored job never changes state, so no key goes stale).
+    private var storedOrder = MinHeap<StoredKey>()
     private var nextSequence: UInt64 = 0
     private let clock: @Sendable () -> UnixTime
+    public let identity: String
 
     /// The error the next `commit()` throws, for tests of a failing journal.
     public var failureOnNextCommit: (any Error & Sendable)?
 
     /// `clock` is the wall clock whose time `insert` records as a job's submission time (the system's unless a test
     /// passes its own, such as `ServiceClock.wall`).
-    public init(clock: @escaping @Sendable () -> UnixTime = { UnixTime.now() }) {
+    /// `identity` defaults to a new random id, as for a new journal file.
+    public init(clock: @escaping @Sendable () -> UnixTime = { UnixTime.now() }, identity: String? = nil) {
         self.clock = clock
+        self.identity = identity ?? Self.randomIdentity()
+    }
+
+    /// 128 random bits in hex.
+    static func randomIdentity() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let value = generator.next() as UInt64
+            let hex = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
     }
 
     /// The journal as a new process would open it: every in-flight job queued again, in its place.
@@ -240,8 +264,11 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
 
     public mutating func markStored(_ jobID: String) -> StoredTransition? {
         guard let entry = entries[jobID], entry.state != .stored else { return nil }
+        let now = clock()
         entries[jobID]?.state = .stored
         entries[jobID]?.job = nil
+        entries[jobID]?.stored = now
+        storedOrder.insert(StoredKey(stored: now, sequence: entry.sequence, jobID: jobID))
         return StoredTransition(batchID: entry.batchID, previous: entry.state, submitted: entry.submitted)
     }
 
@@ -300,6 +327,18 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
             requeued.append(JournalJobRef(jobID: jobID, batchID: entry.batchID))
         }
         return requeued
+    }
+
+    public mutating func pruneStored(storedBefore: UnixTime, limit: Int) -> [String: Int] {
+        var pruned: [String: Int] = [:]
+        var count = 0
+        while count < limit, let key = storedOrder.min, key.stored <= storedBefore {
+            _ = storedOrder.removeMin()
+            guard let entry = entries.removeValue(forKey: key.jobID) else { continue }
+            pruned[entry.batchID, default: 0] += 1
+            count += 1
+        }
+        return pruned
     }
 
     public mutating func commit() throws {

@@ -16,6 +16,9 @@ import MirsadWire
 /// States on disk: queued, in flight, retrying (failed, waiting for `not-before`), awaiting store, stored, dead.
 /// On open, jobs in flight go back to queued: no worker holds a job of a previous dispatcher process.
 ///
+/// Size: a stored job keeps a small row (no article) until `pruneStored` forgets it; the dispatcher prunes those
+/// older than its retention window, so a steady queue keeps the journal's size steady.
+///
 /// Times are wall-clock times (`UnixTime`), kept to the whole millisecond: a journal may drop anything finer (the
 /// SQLite journal stores Unix milliseconds), so callers that compare times they wrote pass whole milliseconds.
 public protocol JobJournal {
@@ -61,7 +64,7 @@ public protocol JobJournal {
 
     /// A job's result is in the report store, whatever state it was in (a STORED can overtake a DONE, or arrive
     /// for a job dead-lettered on a timeout whose result still made it). Nil when the id is unknown or the job is
-    /// already stored.
+    /// already stored. The journal's wall clock at this call starts the job's retention (`pruneStored`).
     mutating func markStored(_ jobID: String) -> StoredTransition?
 
     /// A job failed on its last allowed attempt (or permanently): dead since `time`, with its reason kept.
@@ -84,6 +87,24 @@ public protocol JobJournal {
     /// `markStored` for each job in order: what each returned. One call.
     mutating func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?]
 
+    /// The journal's identity: a random id made when the journal was created and kept in it for its life. Another
+    /// identity behind the same dispatcher means another journal: what was acknowledged under the old one may be
+    /// gone.
+    var identity: String { get }
+
+    /// Forgets jobs that became stored at `storedBefore` or earlier, the longest stored first, at most `limit`: their
+    /// rows go, and their ids are unknown from then on (a resubmission is queued again). Returns how many were
+    /// forgotten per batch. Jobs in any other state are never forgotten.
+    mutating func pruneStored(storedBefore: UnixTime, limit: Int) -> [String: Int]
+
+    /// Housekeeping while nothing is uncommitted: gives the space of deleted rows back to the file system and
+    /// empties the write-ahead log. Changes no job. Does nothing when changes are pending.
+    mutating func reclaimSpace()
+
+    /// Whether the journal can take a commit of about `bytes` now: tries one (written and rolled back) without
+    /// changing any job. For a dispatcher that stopped taking jobs because the journal was full.
+    mutating func hasRoom(bytes: Int) -> Bool
+
     /// Makes every change since the last commit durable. Throws the first failure of any method since then.
     mutating func commit() throws
 
@@ -102,6 +123,10 @@ extension JobJournal {
     public mutating func markAwaitingStore(_ jobID: String) { markAwaitingStore(jobID, storeDeadline: nil) }
 
     public mutating func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?] { jobIDs.map { markStored($0) } }
+
+    public mutating func reclaimSpace() {}
+
+    public mutating func hasRoom(bytes: Int) -> Bool { true }
 
     /// Adds a decoded job (encoded here, once): for tests and benchmarks that build jobs in memory.
     public mutating func insert(_ job: Mirsad_V1_Job) -> Bool {

@@ -156,6 +156,7 @@ public final class CollectorService: Service, Sendable {
         var storeProblems = ProblemLog()
         /// So are refused (unreadable) results.
         var resultProblems = ProblemLog()
+        var journalWatch = JournalIdentityWatch()
         var failingSince: MonotonicInstant? = nil
         /// Acknowledged notices to delete from the store with the next commit of results (or alone, once they
         /// have waited `confirmationDelay`): one transaction instead of two.
@@ -310,7 +311,8 @@ public final class CollectorService: Service, Sendable {
                 switch decoded {
                 case .storedAck(let ack):
                     tracker.acknowledged(ack.jobIds)
-                case .welcome:
+                case .welcome(let welcome):
+                    if let change = journalWatch.welcomed(journalID: welcome.journalID) { logger.warning("\(change)") }
                     try perform(tracker.linkUp(now: clock.monotonic()))
                 default:
                     problems.refused("\(decoded.command) is not sent to a collector", peer: nil, logger: logger)

@@ -83,12 +83,39 @@ public struct Producer {
         public let batchID: String
         public let acknowledged: Int
         public let held: Int
+        /// Set when the dispatcher's journal identity was seen to change.
+        public let journalChange: JournalChange?
         public var missing: Int { acknowledged - held }
+
+        public init(batchID: String, acknowledged: Int, held: Int, journalChange: JournalChange? = nil) {
+            self.batchID = batchID
+            self.acknowledged = acknowledged
+            self.held = held
+            self.journalChange = journalChange
+        }
+
+        public var description: String {
+            let cause = journalChange.map { "its job journal changed from \($0.from) to \($0.to)" }
+                ?? "was its journal deleted or replaced?"
+            return """
+                \(missing) of the \(acknowledged) jobs the dispatcher acknowledged for batch \(batchID) are missing from \
+                it (\(cause)); submit the same inputs again with --batch \(batchID) to send them again (jobs it still \
+                holds are not run twice)
+                """
+        }
+    }
+
+    /// The dispatcher refused a SUBMIT because its job journal is full. The jobs it acknowledged before are kept;
+    /// submitting the same inputs with the same batch id later sends the rest (the others are duplicates).
+    public struct StorageFull: Error, CustomStringConvertible {
+        public let batchID: String
+        public let acknowledged: Int
+        public let message: String
         public var description: String {
             """
-            \(missing) of the \(acknowledged) jobs the dispatcher acknowledged for batch \(batchID) are missing from \
-            it (was its journal deleted or replaced?); submit the same inputs again with --batch \(batchID) to send them \
-            again (jobs it still holds are not run twice)
+            the dispatcher refused new jobs: STORAGE_FULL (\(message)); \(acknowledged) jobs of batch \(batchID) were \
+            acknowledged before and are kept; when space returns, submit the same inputs again with --batch \(batchID) \
+            to send the rest
             """
         }
     }
@@ -126,6 +153,16 @@ public struct Producer {
             logger.warning("no articles found in \(inputs.joined(separator: " "))")
         }
         if let warning = session.absence.warning { logger.warning("\(warning)") }
+        let acknowledged = totals.accepted + totals.duplicates
+        var journalID = session.journalID
+        if let change = session.journalChange {
+            // Jobs acknowledged under the old journal may be gone: count what the dispatcher holds now.
+            logger.warning("the dispatcher's job journal changed from \(change.from) to \(change.to) while submitting")
+            let held = try heldJobs(session.batchID)
+            if held < acknowledged {
+                throw JobsMissing(batchID: session.batchID, acknowledged: acknowledged, held: held, journalChange: change)
+            }
+        }
 
         var report = Report(
             batchID: session.batchID, articles: totals.sent, accepted: totals.accepted, duplicates: totals.duplicates,
@@ -134,9 +171,8 @@ public struct Producer {
             stored: nil, failed: nil, deadLetters: nil, retrying: nil, seconds: 0, articlesPerSecond: 0)
         report.noWorkerForMs = session.absence.noWorkerFor.map { UInt64(clamping: $0.wholeMilliseconds) } ?? 0
         report.noCollectorForMs = session.absence.noCollectorFor.map { UInt64(clamping: $0.wholeMilliseconds) } ?? 0
-        if options.wait && totals.accepted + totals.duplicates > 0 {
-            let final = try waitForBatch(session.batchID)
-            let acknowledged = totals.accepted + totals.duplicates
+        if options.wait && acknowledged > 0 {
+            let final = try waitForBatch(session.batchID, acknowledged: acknowledged, journalID: &journalID)
             if Int(final.total) < acknowledged {
                 throw JobsMissing(batchID: session.batchID, acknowledged: acknowledged, held: Int(final.total))
             }
@@ -152,9 +188,33 @@ public struct Producer {
         return report
     }
 
+    /// How many jobs of the batch the dispatcher holds now (one BATCH_STATUS, retried until answered or
+    /// `waitTimeout`).
+    private func heldJobs(_ batchID: String) throws -> Int {
+        let client = try StatusClient(dispatcherEndpoint: options.session.dispatcherEndpoint)
+        let clock = options.session.clock
+        let started = clock.monotonic()
+        while true {
+            if options.session.stop.isRequested { throw Interrupted() }
+            do {
+                let status = try client.batch(batchID, timeout: options.statusTimeout)
+                return status.known ? Int(status.total) : 0
+            } catch let timeout as RequestClient.Timeout {
+                if let limit = options.waitTimeout, started.duration(to: clock.monotonic()) > limit {
+                    throw WaitTimeout(batchID: batchID, timeout: limit)
+                }
+                logger.warning("\(timeout); asking again how many jobs of batch \(batchID) the dispatcher holds")
+            }
+        }
+    }
+
     /// Polls BATCH_STATUS until the batch is finished (`isFinished`). Unanswered polls are retried until
-    /// `waitTimeout`, so a dispatcher that restarts (its journal keeps the batch) does not fail the wait.
-    private func waitForBatch(_ batchID: String) throws -> Mirsad_V1_BatchStatusReply {
+    /// `waitTimeout`, so a dispatcher that restarts (its journal keeps the batch) does not fail the wait. A reply
+    /// naming another journal than `journalID` (the last one seen) ends the wait with `JobsMissing` when the
+    /// dispatcher holds fewer than the `acknowledged` jobs.
+    private func waitForBatch(
+        _ batchID: String, acknowledged: Int, journalID: inout String
+    ) throws -> Mirsad_V1_BatchStatusReply {
         let client = try StatusClient(dispatcherEndpoint: options.session.dispatcherEndpoint)
         let progress = options.onProgress ?? { _ in }
         let clock = options.session.clock
@@ -183,6 +243,17 @@ public struct Producer {
             if unanswered > 0 {
                 logger.info("the dispatcher answers again")
                 unanswered = 0
+            }
+            if !status.journalID.isEmpty, status.journalID != journalID {
+                let change = journalID.isEmpty ? nil : JournalChange(from: journalID, to: status.journalID)
+                journalID = status.journalID
+                if let change {
+                    logger.warning("the dispatcher's job journal changed from \(change.from) to \(change.to) while waiting")
+                    let held = status.known ? Int(status.total) : 0
+                    if held < acknowledged {
+                        throw JobsMissing(batchID: batchID, acknowledged: acknowledged, held: held, journalChange: change)
+                    }
+                }
             }
             guard status.known else {
                 throw BatchUnknown(batchID: batchID)

@@ -196,6 +196,7 @@ public final class WorkerService: Service, Sendable {
 
         logger.info("worker \(workerID) started: \(configuration.threads) threads, capacity \(configuration.capacity), dispatcher \(configuration.dispatcherEndpoint)")
 
+        var journalWatch = JournalIdentityWatch()
         while finished == nil {
             if stop.isRequested { try perform(machine.stopRequested(now: clock.monotonic())) }
             try perform(machine.tick(now: clock.monotonic(), analysesRunning: pool.running.map { ($0.input.jobID, $0.since) }))
@@ -215,6 +216,7 @@ public final class WorkerService: Service, Sendable {
                 while let decoded = try dispatcher.receive(problems: &problems) {
                     switch decoded {
                     case .welcome(let welcome):
+                        if let change = journalWatch.welcomed(journalID: welcome.journalID) { logger.warning("\(change)") }
                         try perform(machine.welcomed(collectorEndpoint: welcome.collectorEndpoint, now: clock.monotonic()))
                     case .jobsView(let jobs):
                         // Only the job ids are read here; each job is decoded on the thread that analyses it.

@@ -90,6 +90,10 @@ public nonisolated enum Mirsad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
 
   /// The peer was declared dead (or never said HELLO) and must say HELLO again.
   case unknownPeer // = 6
+
+  /// The dispatcher's job journal cannot grow (its disk or size limit is full): no job is taken until space returns.
+  /// Status, batch status and dead-letter requests are still answered; the SUBMIT may be sent again later.
+  case storageFull // = 7
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -105,6 +109,7 @@ public nonisolated enum Mirsad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
     case 4: self = .versionMismatch
     case 5: self = .busy
     case 6: self = .unknownPeer
+    case 7: self = .storageFull
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -118,6 +123,7 @@ public nonisolated enum Mirsad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
     case .versionMismatch: return 4
     case .busy: return 5
     case .unknownPeer: return 6
+    case .storageFull: return 7
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -131,6 +137,7 @@ public nonisolated enum Mirsad_V1_ErrorCode: SwiftProtobuf.Enum, Swift.CaseItera
     .versionMismatch,
     .busy,
     .unknownPeer,
+    .storageFull,
   ]
 
 }
@@ -505,6 +512,11 @@ public nonisolated struct Mirsad_V1_SubmitAck: Sendable {
 
   public var noCollectorForMs: UInt64 = 0
 
+  /// The identity of the dispatcher's job journal (a random id created with the journal's file and kept in it). A
+  /// producer that sees it change while submitting or waiting treats the jobs acknowledged under the old one as
+  /// possibly lost: it compares what the dispatcher holds with what it was acknowledged.
+  public var journalID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -559,6 +571,9 @@ public nonisolated struct Mirsad_V1_BatchStatusReply: Sendable {
   public var noWorkerForMs: UInt64 = 0
 
   public var noCollectorForMs: UInt64 = 0
+
+  /// The identity of the dispatcher's job journal, as in SUBMIT_ACK.
+  public var journalID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -936,6 +951,10 @@ public nonisolated struct Mirsad_V1_Welcome: Sendable {
 
   /// The dispatcher's software version (informative).
   public var version: String = String()
+
+  /// The identity of the dispatcher's job journal, as in SUBMIT_ACK: a change between two sessions means the jobs
+  /// acknowledged before it may be gone (logged by workers and collectors).
+  public var journalID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1724,7 +1743,7 @@ nonisolated extension Mirsad_V1_Role: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension Mirsad_V1_ErrorCode: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_NOT_ALLOWED\0\u{1}ERROR_CODE_TOO_LARGE\0\u{1}ERROR_CODE_INVALID\0\u{1}ERROR_CODE_VERSION_MISMATCH\0\u{1}ERROR_CODE_BUSY\0\u{1}ERROR_CODE_UNKNOWN_PEER\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ERROR_CODE_UNSPECIFIED\0\u{1}ERROR_CODE_NOT_ALLOWED\0\u{1}ERROR_CODE_TOO_LARGE\0\u{1}ERROR_CODE_INVALID\0\u{1}ERROR_CODE_VERSION_MISMATCH\0\u{1}ERROR_CODE_BUSY\0\u{1}ERROR_CODE_UNKNOWN_PEER\0\u{1}ERROR_CODE_STORAGE_FULL\0")
 }
 
 nonisolated extension Mirsad_V1_EntityType: SwiftProtobuf._ProtoNameProviding {
@@ -2041,7 +2060,7 @@ nonisolated extension Mirsad_V1_Rejection: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0\u{1}credit\0\u{4}\u{e}no_worker_for_ms\0\u{3}no_collector_for_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0\u{1}credit\0\u{3}journal_id\0\u{4}\u{d}no_worker_for_ms\0\u{3}no_collector_for_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2055,6 +2074,7 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.duplicates) }()
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.rejected) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.credit) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.journalID) }()
       case 20: try { try decoder.decodeSingularUInt64Field(value: &self.noWorkerForMs) }()
       case 21: try { try decoder.decodeSingularUInt64Field(value: &self.noCollectorForMs) }()
       default: break
@@ -2081,6 +2101,9 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
     if self.credit != 0 {
       try visitor.visitSingularUInt32Field(value: self.credit, fieldNumber: 6)
     }
+    if !self.journalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.journalID, fieldNumber: 7)
+    }
     if self.noWorkerForMs != 0 {
       try visitor.visitSingularUInt64Field(value: self.noWorkerForMs, fieldNumber: 20)
     }
@@ -2099,6 +2122,7 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.credit != rhs.credit {return false}
     if lhs.noWorkerForMs != rhs.noWorkerForMs {return false}
     if lhs.noCollectorForMs != rhs.noCollectorForMs {return false}
+    if lhs.journalID != rhs.journalID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2141,7 +2165,7 @@ nonisolated extension Mirsad_V1_BatchStatus: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BatchStatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}known\0\u{1}total\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}retrying\0\u{4}\u{a}no_worker_for_ms\0\u{3}no_collector_for_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}known\0\u{1}total\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}retrying\0\u{3}journal_id\0\u{4}\u{9}no_worker_for_ms\0\u{3}no_collector_for_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2159,6 +2183,7 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
       case 8: try { try decoder.decodeSingularUInt32Field(value: &self.stored) }()
       case 9: try { try decoder.decodeSingularUInt32Field(value: &self.failed) }()
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.retrying) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.journalID) }()
       case 20: try { try decoder.decodeSingularUInt64Field(value: &self.noWorkerForMs) }()
       case 21: try { try decoder.decodeSingularUInt64Field(value: &self.noCollectorForMs) }()
       default: break
@@ -2197,6 +2222,9 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
     if self.retrying != 0 {
       try visitor.visitSingularUInt32Field(value: self.retrying, fieldNumber: 10)
     }
+    if !self.journalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.journalID, fieldNumber: 11)
+    }
     if self.noWorkerForMs != 0 {
       try visitor.visitSingularUInt64Field(value: self.noWorkerForMs, fieldNumber: 20)
     }
@@ -2219,6 +2247,7 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
     if lhs.retrying != rhs.retrying {return false}
     if lhs.noWorkerForMs != rhs.noWorkerForMs {return false}
     if lhs.noCollectorForMs != rhs.noCollectorForMs {return false}
+    if lhs.journalID != rhs.journalID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2896,7 +2925,7 @@ nonisolated extension Mirsad_V1_Limits: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Mirsad_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Welcome"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collector_endpoint\0\u{3}heartbeat_interval_ms\0\u{3}liveness_timeout_ms\0\u{1}limits\0\u{1}version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}collector_endpoint\0\u{3}heartbeat_interval_ms\0\u{3}liveness_timeout_ms\0\u{1}limits\0\u{1}version\0\u{3}journal_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2909,6 +2938,7 @@ nonisolated extension Mirsad_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._M
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.livenessTimeoutMs) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._limits) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.version) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.journalID) }()
       default: break
       }
     }
@@ -2934,6 +2964,9 @@ nonisolated extension Mirsad_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.version.isEmpty {
       try visitor.visitSingularStringField(value: self.version, fieldNumber: 5)
     }
+    if !self.journalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.journalID, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2943,6 +2976,7 @@ nonisolated extension Mirsad_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.livenessTimeoutMs != rhs.livenessTimeoutMs {return false}
     if lhs._limits != rhs._limits {return false}
     if lhs.version != rhs.version {return false}
+    if lhs.journalID != rhs.journalID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
