@@ -34,7 +34,9 @@ enum JournalRowState: String, CaseIterable {
 /// (`SQLiteJobJournal.pruneStored`). `seq` (the rowid) is assigned at insert and never changes: it is
 /// the queue order, so a job taken back keeps its place. Since v2 the job's bytes (the `Job` as its producer
 /// encoded it) are in `job_bodies` under the job's `seq`: deleted once the job is awaiting store or stored, kept for
-/// dead jobs so that they can be queued again; `jobs.body` is NULL. Times are INTEGER milliseconds since 1970 UTC.
+/// dead jobs so that they can be queued again; `jobs.body` is NULL. Since v4 a body stays while its job awaits store
+/// (`not_before_ms` is then the deadline for its STORED), and `batch_priorities` holds the batches whose priority is
+/// not 0. Times are INTEGER milliseconds since 1970 UTC.
 ///
 /// The partial indexes cover only the rows a hot query looks for, so that taking queued jobs, promoting due
 /// retries, listing dead letters and pruning stored jobs never step over other jobs; `jobs_batch_state` makes the count at open a
@@ -97,6 +99,18 @@ enum JournalSchema {
             try db.execute(
                 sql: "INSERT INTO journal_meta (key, value) VALUES ('journal_id', ?)",
                 arguments: [UUID().uuidString.lowercased()])
+        }
+        migrator.registerMigration("v4: batches share the queue") { db in
+            // Dispatch takes the queued jobs of one batch at a time (round robin between batches) and requeues jobs
+            // whose STORED is overdue (their deadline in `not_before_ms`); priorities other than 0 are kept per batch.
+            try db.execute(sql: """
+                CREATE INDEX jobs_queued_batch ON jobs (batch_id, seq) WHERE state = 'queued';
+                CREATE INDEX jobs_awaiting_store ON jobs (not_before_ms) WHERE state = 'awaiting_store';
+                CREATE TABLE batch_priorities (
+                    batch_id TEXT PRIMARY KEY,
+                    priority INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
         }
         return migrator
     }

@@ -17,7 +17,8 @@ import MirsadWire
 /// - `requeue`: in flight -> queued.
 /// - `scheduleRetry`, `deadLetter`: queued, in flight or retrying -> retrying / dead (a crash report may arrive for
 ///   a job the dispatcher had already taken back).
-/// - `markAwaitingStore`: queued, in flight or retrying -> awaiting store.
+/// - `markAwaitingStore`: queued, in flight or retrying -> awaiting store (the deadline in `not_before_ms`).
+/// - `requeueOverdueAwaitingStore`: awaiting store, past its deadline -> queued.
 /// - `markStored`: any state but stored -> stored.
 /// - `retryDeadLetters`: dead -> queued, failures reset to 0.
 ///
@@ -193,6 +194,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             }
             return rows
         }
+        return journalJobs(rows)
+    }
+
+    /// Rows of `takeQueuedSQL`'s columns as jobs; none (a failure remembered) when one is damaged.
+    private func journalJobs(_ rows: [Row]) -> [JournalJob] {
         var jobs: [JournalJob] = []
         jobs.reserveCapacity(rows.count)
         // Columns by position (takeQueuedSQL): looking them up by name costs more than the rest of the row.
@@ -213,6 +219,39 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             }
         }
         return jobs
+    }
+
+    public func takeQueued(ofBatch batchID: String, limit: Int) -> [JournalJob] {
+        guard limit > 0 else { return [] }
+        let rows = change("taking \(limit) queued jobs of batch \(batchID)", fallback: [Row]()) { db in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: Self.takeQueuedOfBatchSQL), arguments: [batchID, limit])
+            // As in `takeQueued(limit:)`: the batch's queued rows up to the last one's place.
+            if let last = rows.last {
+                try db.cachedStatement(sql: Self.markTakenOfBatchSQL).execute(arguments: [batchID, last[0] as Int64])
+            }
+            return rows
+        }
+        return journalJobs(rows)
+    }
+
+    public func setPriority(_ priority: Int, ofBatch batchID: String) {
+        change("setting the priority of batch \(batchID)", fallback: ()) { db in
+            if priority == 0 {
+                try db.cachedStatement(sql: "DELETE FROM batch_priorities WHERE batch_id = ?").execute(arguments: [batchID])
+            } else {
+                try db.cachedStatement(sql: """
+                    INSERT INTO batch_priorities (batch_id, priority) VALUES (?, ?)
+                    ON CONFLICT (batch_id) DO UPDATE SET priority = excluded.priority
+                    """).execute(arguments: [batchID, priority])
+            }
+        }
+    }
+
+    public func requeueOverdueAwaitingStore(now: UnixTime) -> [JournalJobRef] {
+        change("queueing jobs overdue in awaiting store", fallback: []) { db in
+            try Self.refs(db.cachedStatement(sql: Self.requeueOverdueAwaitingStoreSQL), arguments: [Self.storedMillis(now)])
+        }
     }
 
     public func requeue(_ jobID: String) {
@@ -239,23 +278,27 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         }
     }
 
-    public func markAwaitingStore(_ jobID: String) {
-        markAwaitingStore(contentsOf: [jobID])
+    public func markAwaitingStore(_ jobID: String, storeDeadline: UnixTime?) {
+        markAwaitingStore(contentsOf: [jobID], storeDeadline: storeDeadline)
     }
 
-    public func markAwaitingStore(contentsOf jobIDs: [String]) {
+    /// Awaiting store with no deadline.
+    public func markAwaitingStore(_ jobID: String) {
+        markAwaitingStore(contentsOf: [jobID], storeDeadline: nil)
+    }
+
+    /// The body stays until the job is stored: a job overdue in awaiting store runs again from it.
+    public func markAwaitingStore(contentsOf jobIDs: [String], storeDeadline: UnixTime?) {
         guard !jobIDs.isEmpty else { return }
+        let deadline = storeDeadline.map(Self.storedMillis)
         change("marking \(jobIDs.count) jobs awaiting store", fallback: ()) { db in
             let mark = try db.cachedStatement(sql: """
-                UPDATE jobs SET state = 'awaiting_store', not_before_ms = NULL
-                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL) RETURNING seq
+                UPDATE jobs SET state = 'awaiting_store', not_before_ms = ?
+                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
                 """)
-            let dropBody = try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq = ?")
             for jobID in jobIDs {
-                mark.setUncheckedArguments([jobID])
-                guard let seq = try Int64.fetchOne(mark) else { continue }
-                dropBody.setUncheckedArguments([seq])
-                try dropBody.execute()
+                mark.setUncheckedArguments([deadline, jobID])
+                try mark.execute()
             }
         }
     }
@@ -437,6 +480,25 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         UPDATE jobs SET state = 'in_flight', dispatches = dispatches + 1 WHERE state = 'queued' AND seq <= ?
         """
 
+    /// `takeQueuedSQL` of one batch (arguments: batch id, limit), on `jobs_queued_batch`.
+    static let takeQueuedOfBatchSQL = """
+        SELECT jobs.seq, job_id, job_bodies.body, failures, dispatches, submitted_ms
+        FROM jobs LEFT JOIN job_bodies ON job_bodies.seq = jobs.seq
+        WHERE state = 'queued' AND batch_id = ? ORDER BY jobs.seq LIMIT ?
+        """
+
+    /// `markTakenSQL` of one batch (arguments: batch id, the last seq taken).
+    static let markTakenOfBatchSQL = """
+        UPDATE jobs SET state = 'in_flight', dispatches = dispatches + 1
+        WHERE state = 'queued' AND batch_id = ? AND seq <= ?
+        """
+
+    static let requeueOverdueAwaitingStoreSQL = """
+        UPDATE jobs SET state = 'queued', not_before_ms = NULL
+        WHERE state = 'awaiting_store' AND not_before_ms <= ?
+        RETURNING job_id, batch_id
+        """
+
     /// Inserts `count` jobs (job id, batch id, article id, submission time each) that are not known yet, and
     /// returns each inserted one's `seq` and job id.
     static func insertJobsSQL(count: Int) -> String {
@@ -557,6 +619,12 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 sql: "UPDATE jobs SET state = 'queued' WHERE batch_id = ? AND state = 'in_flight'")
             for batchID in batchesInFlight {
                 try requeue.execute(arguments: [batchID])
+            }
+            let priorities = try Row.fetchCursor(db, sql: "SELECT batch_id, priority FROM batch_priorities")
+            while let row = try priorities.next() {
+                let batchID: String = row[0]
+                // Only batches the journal holds jobs of.
+                if recovery.batches[batchID] != nil { recovery.priorities[batchID] = row[1] }
             }
             return .commit
         }

@@ -41,6 +41,8 @@ struct DispatcherCommand: AsyncParsableCommand {
     var leaseTimeout: Double = ProtocolTiming.defaultJobLease.inSeconds
     @Option(help: "Seconds a worker or collector may stay silent before it is declared dead.")
     var livenessTimeout: Double = ProtocolTiming.defaultLivenessTimeout.inSeconds
+    @Option(help: "Seconds a job may await its STORED after its DONE before it is queued again (a second run is stored once).")
+    var storeDeadline: Double = 120
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -58,6 +60,9 @@ struct DispatcherCommand: AsyncParsableCommand {
         guard livenessTimeout.isFinite, livenessTimeout > 0, livenessTimeout <= 86_400 else {
             throw ValidationError("--liveness-timeout must be above 0 and at most 86400 seconds")
         }
+        guard storeDeadline.isFinite, storeDeadline > 0, storeDeadline <= 86_400 * 7 else {
+            throw ValidationError("--store-deadline must be above 0 and at most 604800 seconds")
+        }
         guard journal?.isEmpty != true else { throw ValidationError("--journal must name a file or :memory:") }
         guard DurationText.parse(storedRetention) != nil else {
             throw ValidationError("--stored-retention must be a duration such as 90s, 30m, 24h or 7d")
@@ -74,6 +79,7 @@ struct DispatcherCommand: AsyncParsableCommand {
         protocolConfiguration.retryBackoff = .seconds(exactly: retryBackoff)
         protocolConfiguration.retryBackoffMax = .seconds(exactly: retryBackoffMax)
         protocolConfiguration.maxQueuedJobs = maxQueued
+        protocolConfiguration.storeDeadline = .seconds(exactly: storeDeadline)
         protocolConfiguration.randomSeed = UInt64.random(in: .min ... .max)
         protocolConfiguration.version = Defaults.version
         protocolConfiguration.storedRetention = DurationText.parse(storedRetention) ?? Defaults.storedRetention

@@ -5,6 +5,7 @@ extension StatusView {
     /// The text `mirsad status` prints, one fact per line.
     var text: String {
         var lines: [String] = []
+        if let warning = absence.warning { lines.append(warning) }
         lines.append("dispatcher \(version), up \(TextFormat.seconds(uptimeSeconds)), journal \(journal.isEmpty ? "unknown" : journal)")
         lines.append("jobs: \(queued) queued, \(inFlight) in flight, \(retrying) retrying, \(awaitingStore) awaiting store, \(stored) stored, \(deadLetters) dead letters")
         lines.append("redispatches: \(redispatches) (jobs run more than once)" + (deadLetters > 0 ? "; see `mirsad dlq list`" : ""))

@@ -22,6 +22,8 @@ struct SubmitCommand: AsyncParsableCommand {
     var wait = false
     @Option(help: "With --wait: give up after this many seconds (exit 3).")
     var waitTimeout: Double?
+    @Option(help: "The batch's priority: batches of a higher priority are dispatched first; batches of one priority share the workers round robin.")
+    var priority: Int32 = 0
     @Flag(help: "Ask workers to include tokens in the stored analysis.")
     var includeTokens = false
     @Flag(help: "Print the summary as JSON.")
@@ -37,6 +39,7 @@ struct SubmitCommand: AsyncParsableCommand {
         var session = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint)
         if let batch { session.batchID = batch }
         session.includeTokens = includeTokens
+        session.priority = priority
         if !json {
             // First, so the batch can be followed with `mirsad status` while it is being sent.
             print("batch \(session.batchID)")

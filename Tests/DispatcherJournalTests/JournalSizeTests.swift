@@ -23,7 +23,7 @@ import Testing
         try journal.commit()
         let taken = journal.takeQueued(limit: count).map(\.job.jobID)
         #expect(taken.count == count)
-        journal.markAwaitingStore(contentsOf: taken)
+        journal.markAwaitingStore(contentsOf: taken, storeDeadline: nil)
         try journal.commit()
         #expect(journal.markStored(contentsOf: taken).allSatisfy { $0 != nil })
         try journal.commit()

@@ -21,11 +21,11 @@ import Testing
         h.advance(ms: 59_000)
         let within = try h.submit(batch: "b1", 0..<3, requestID: "again")
         #expect(within.submitAck()?.duplicates == 3, "a resubmission within the window was queued again")
-        #expect(h.machine.batchStatus("b1", requestID: "s").known)
+        #expect(h.machine.batchStatus("b1", requestID: "s", now: h.now).known)
 
         h.advance(ms: 1_100)
         #expect(h.machine.counts.stored == 0, "stored jobs outlived the window")
-        #expect(!h.machine.batchStatus("b1", requestID: "s").known, "a batch with every job forgotten is still known")
+        #expect(!h.machine.batchStatus("b1", requestID: "s", now: h.now).known, "a batch with every job forgotten is still known")
         #expect(h.violations().isEmpty, "\(h.violations())")
         let after = try h.submit(batch: "b1", 0..<3, requestID: "later")
         #expect(after.submitAck()?.accepted == 3, "a forgotten job was not taken as new")
@@ -55,7 +55,7 @@ import Testing
         let query = try h.deliver(.submit(.with { $0.requestID = "credit" }), from: DispatcherHarness.producer)
         #expect(query.error(to: "producer")?.code == .storageFull, "a credit query was answered as if jobs were taken")
         #expect(h.machine.counts.queued == 2)
-        #expect(h.machine.batchStatus("b1", requestID: "s").total == 2)
+        #expect(h.machine.batchStatus("b1", requestID: "s", now: h.now).total == 2)
         #expect(h.machine.status(requestID: "s", now: h.now).journal.contains("full"))
         let welcome = try h.hello("w1", capacity: 2)
         #expect(welcome.jobIDs(to: "w1") == ["b1:0", "b1:1"], "workers are not served while intake is refused")
@@ -73,7 +73,7 @@ import Testing
         }
         #expect(welcome == [identity])
         #expect(try h.submit(batch: "b1", 0..<1).submitAck()?.journalID == identity)
-        #expect(h.machine.batchStatus("b1", requestID: "s").journalID == identity)
+        #expect(h.machine.batchStatus("b1", requestID: "s", now: h.now).journalID == identity)
         h.restart()
         #expect(h.machine.journal.identity == identity, "a restart on the same journal changed its identity")
     }

@@ -60,6 +60,7 @@ enum FixtureCatalog {
                 $0.rejected = [.with { $0.index = 1; $0.jobID = "\(batch):1"; $0.reason = "article of 5000000 bytes is above the limit of 4194304" }]
             })),
             Fixture(name: "submit-credit-query", message: .submit(.with { $0.requestID = "req-9" })),
+            Fixture(name: "submit-priority", message: .submit({ var urgent = submit; urgent.priority = 5; return urgent }())),
             Fixture(name: "dead-letters", message: .deadLetters(.with {
                 $0.requestID = "req-4"; $0.batchID = batch; $0.limit = 100; $0.afterJobID = "\(batch):12"
             })),
@@ -84,6 +85,10 @@ enum FixtureCatalog {
             Fixture(name: "batch-status-reply", message: .batchStatusReply(.with {
                 $0.requestID = "req-2"; $0.batchID = batch; $0.known = true; $0.total = 10; $0.queued = 3; $0.inFlight = 2
                 $0.awaitingStore = 1; $0.stored = 2; $0.failed = 1; $0.retrying = 1
+            })),
+            Fixture(name: "batch-status-reply-no-worker", message: .batchStatusReply(.with {
+                $0.requestID = "req-2"; $0.batchID = batch; $0.known = true; $0.total = 10; $0.queued = 10
+                $0.noWorkerForMs = 42_000
             })),
             Fixture(name: "status", message: .status(.with { $0.requestID = "req-3" })),
             Fixture(name: "status-reply", message: .statusReply(.with {
@@ -119,6 +124,9 @@ enum FixtureCatalog {
                 }]
             })),
             Fixture(name: "error", message: .error(.notAllowed, "SUBMIT is not allowed from a worker", requestID: "", command: .submit)),
+            Fixture(name: "error-version-mismatch", message: .error(.with {
+                $0.code = .versionMismatch; $0.message = "this dispatcher speaks MRSD1 only"; $0.command = 0x01
+            })),
         ]
     }
 }

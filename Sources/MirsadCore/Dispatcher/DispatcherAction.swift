@@ -25,6 +25,9 @@ public enum DispatcherAction: Sendable, Equatable {
     case retryScheduled(jobID: String, batchID: String, failures: Int, notBefore: UnixTime, error: String)
     /// A job failed on its last allowed attempt, or permanently: it is a dead letter.
     case deadLettered(jobID: String, batchID: String, attempts: Int, error: String)
+    /// `count` jobs awaiting store got no STORED within `deadline` of their DONE (the first of them `firstJobID`)
+    /// and were queued again, no attempt counted: the collector stores a job once, so a second run is harmless.
+    case storeOverdue(count: Int, firstJobID: String, deadline: Duration)
     /// RETRY_DEAD_LETTERS queued this many dead letters again.
     case deadLettersRequeued(count: Int, from: RoutingID)
     /// A job's result is in the report store. `latency` runs from its (first) submission, by the wall clock, in

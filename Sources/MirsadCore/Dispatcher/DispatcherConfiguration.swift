@@ -25,6 +25,8 @@ public struct DispatcherConfiguration: Sendable, Hashable {
     public var maxProducerCredit: Int
     /// Seeds the jitter of retry delays: the same seed gives the same delays.
     public var randomSeed: UInt64
+    /// A job awaiting store whose STORED has not come this long after its DONE is queued again (protocol 16.2).
+    public var storeDeadline: Duration
     /// How long a stored job's id is remembered after it was stored: within it a resubmission is a duplicate; after
     /// it the job is forgotten (its row deleted, its batch unknown once all its jobs are) and a resubmission is
     /// queued and analysed again (the collector still stores each article once). Bounds the journal: its size
@@ -42,7 +44,8 @@ public struct DispatcherConfiguration: Sendable, Hashable {
         retryBackoff: Duration = .seconds(1),
         retryBackoffMax: Duration = .seconds(60),
         maxProducerCredit: Int = 4096,
-        randomSeed: UInt64 = 0x6D69_7273_6164
+        randomSeed: UInt64 = 0x6D69_7273_6164,
+        storeDeadline: Duration = .seconds(120)
     ) {
         self.collectorEndpoint = collectorEndpoint
         self.heartbeatInterval = heartbeatInterval
@@ -55,5 +58,6 @@ public struct DispatcherConfiguration: Sendable, Hashable {
         self.retryBackoffMax = retryBackoffMax
         self.maxProducerCredit = maxProducerCredit
         self.randomSeed = randomSeed
+        self.storeDeadline = storeDeadline
     }
 }

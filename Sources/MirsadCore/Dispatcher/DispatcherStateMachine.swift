@@ -16,7 +16,11 @@ import MirsadWire
 /// - the jobs in flight are exactly those with an in-flight record, each held by the live worker it names;
 /// - a worker never holds more jobs than the capacity it announced. The jobs it holds are those sent to it and not
 ///   yet reported in DONE, minus those whose lease lapsed (it stopped listing them: it does not hold them);
-/// - a job id is known at most once; resubmitting it changes nothing (idempotent).
+/// - a job id is known at most once; resubmitting it changes nothing (idempotent);
+/// - the batches in `rotation` are exactly those with queued jobs, each at its priority.
+///
+/// Fairness: queued jobs go out by batch priority, round robin among the batches of one priority
+/// (`BatchRotation`), so a small batch submitted behind a large one is not made to wait for it.
 ///
 /// Delivery: a failed attempt (DONE failure, lapsed lease, reported crash) is retried after a backoff up to
 /// `maxAttempts`, then dead-lettered; a worker that dies, leaves or is replaced gives its jobs back with no attempt
@@ -60,6 +64,13 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// Workers in the order they joined; dispatch starts at `rotation` so no worker is always served first.
     private var workerOrder: [RoutingID] = []
     private var rotation = 0
+    /// The batches with queued jobs, in the order they share the workers.
+    private var batchRotation = BatchRotation()
+    /// The priority of each batch whose priority is not 0 (kept in the journal too).
+    private var batchPriority: [String: Int]
+    /// Since when no worker (collector) has had a session; nil while one has.
+    private var noWorkerSince: MonotonicInstant?
+    private var noCollectorSince: MonotonicInstant?
     private var storedRate = RateWindow()
     private var backoff: RetryBackoff
     /// Jobs requeued with no attempt counted when their worker went silent, by worker id, for the last
@@ -93,10 +104,17 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         self.batches = recovery.batches
         self.counts = recovery.batches.values.reduce(JobCounts(), +)
         self.redispatchesBeforeStart = recovery.redispatches
+        self.batchPriority = recovery.priorities
         self.backoff = RetryBackoff(
             base: configuration.retryBackoff, maximum: configuration.retryBackoffMax, seed: configuration.randomSeed)
         self.started = now.monotonic
+        self.noWorkerSince = now.monotonic
+        self.noCollectorSince = now.monotonic
         self.startedWall = now.wall
+        // Sorted, so that a restart serves the batches in the same order whatever the dictionary's.
+        for (batchID, c) in recovery.batches.sorted(by: { $0.key < $1.key }) where c.queued > 0 {
+            batchRotation.add(batchID, priority: recovery.priorities[batchID] ?? 0)
+        }
     }
 
     /// The time retry not-before times are written in and compared with: the wall time at start plus the monotonic
@@ -119,6 +137,12 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     public func jobsHeld(by peer: RoutingID) -> Set<String> { peers[peer]?.held ?? [] }
     /// Dispatches beyond each job's first, over the journal's life.
     public var redispatches: UInt64 { redispatchesBeforeStart + redispatchesSinceStart }
+    /// The priority of a batch (0 unless a SUBMIT of it gave another).
+    public func priority(ofBatch batchID: String) -> Int { batchPriority[batchID] ?? 0 }
+    /// How long no worker has had a session (since the last one left, or the dispatcher started); nil while one has.
+    public func noWorkerFor(now: DispatcherTime) -> Duration? { noWorkerSince.map { $0.duration(to: now.monotonic) } }
+    /// The same for collectors.
+    public func noCollectorFor(now: DispatcherTime) -> Duration? { noCollectorSince.map { $0.duration(to: now.monotonic) } }
     /// How many more jobs a producer may send now: the room left under `maxQueuedJobs`, at most `maxProducerCredit`.
     public var producerCredit: Int {
         max(0, min(configuration.maxQueuedJobs - counts.waiting, configuration.maxProducerCredit))
@@ -150,6 +174,16 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             if peerByID[peer.hello.id] != routingID { problems.append("\(peer.hello.id) is not indexed by id") }
         }
         if Set(workerOrder) != Set(peers.filter { $0.value.role == .worker }.keys) { problems.append("worker order is stale") }
+        let queuedBatches = Dictionary(uniqueKeysWithValues: batches.filter { $0.value.queued > 0 }.map {
+            ($0.key, batchPriority[$0.key] ?? 0)
+        })
+        if batchRotation.members != queuedBatches {
+            problems.append("batch rotation \(batchRotation.members) differs from the batches with queued jobs \(queuedBatches)")
+        }
+        if (noWorkerSince == nil) == workerOrder.isEmpty { problems.append("no-worker time is stale") }
+        if (noCollectorSince == nil) != peers.values.contains(where: { $0.role == .collector }) {
+            problems.append("no-collector time is stale")
+        }
         return problems
     }
 
@@ -166,9 +200,15 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         case .failure(let problem):
             malformedMessages += 1
             var actions: [DispatcherAction] = [.droppedMalformed(problem, from: peer)]
-            // A peer speaking another version of this protocol is told so, in v1 framing.
+            // A peer speaking another version of this protocol is told so, in v1 framing, naming the command byte
+            // it sent (the frame after the protocol id, when that is one octet).
             if case .wrongProtocolID(let id) = problem, id.starts(with: Array("MRSD".utf8)), let peer {
-                actions.append(.send(.error(.versionMismatch, "this dispatcher speaks \(FrameCodec.protocolIDString) only"), to: peer))
+                let command = frames.count > 2 && frames[2].count == 1 ? UInt32(frames[2][0]) : 0
+                var error = Mirsad_V1_Error()
+                error.code = .versionMismatch
+                error.message = "this dispatcher speaks \(FrameCodec.protocolIDString) only"
+                error.command = command
+                actions.append(.send(.error(error), to: peer))
             }
             return actions
         }
@@ -189,8 +229,14 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         guard PeerRole.allowedToSend(command).contains(role) else {
             // A peer the dispatcher does not know (never said HELLO, or declared dead) must say HELLO again.
             let sessionOnly = !PeerRole.allowedToSend(command).isDisjoint(with: [.worker, .collector])
-            let code: Mirsad_V1_ErrorCode = role == .client && sessionOnly ? .unknownPeer : .notAllowed
-            return refuse(command, from: peer, code: code, "\(command) is not allowed from a \(role)", requestID: "", now: now)
+            if role == .client && sessionOnly {
+                // Routine after a dispatcher restart or a silence: the sender is a worker or collector whose
+                // session this dispatcher does not have. It is no client; it need only say HELLO again.
+                return refuse(command, from: peer, code: .unknownPeer,
+                              "\(command) needs a session and this connection has none (the dispatcher restarted or ended it); say HELLO again",
+                              requestID: "", now: now)
+            }
+            return refuse(command, from: peer, code: .notAllowed, "\(command) is not allowed from a \(role)", requestID: "", now: now)
         }
         switch message {
         case .hello(let hello): return receivedHello(hello, from: peer, now: now)
@@ -204,14 +250,14 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             }
             return receivedSubmit(view, from: peer, now: now)
         case .batchStatus(let request):
-            return [.send(.batchStatusReply(batchStatus(request.batchID, requestID: request.requestID)), to: peer)]
+            return [.send(.batchStatusReply(batchStatus(request.batchID, requestID: request.requestID, now: now)), to: peer)]
         case .status(let request): return [.replyStatus(status(requestID: request.requestID, now: now), to: peer)]
         case .deadLetters(let request): return receivedDeadLetters(request, from: peer, now: now)
         case .retryDeadLetters(let request): return receivedRetryDeadLetters(request, from: peer, now: now)
         case .done(let done): return receivedDone(done, from: peer, now: now)
         case .stored(let stored): return receivedStored(stored, from: peer, now: now)
         case .heartbeat(let heartbeat): return receivedHeartbeat(heartbeat, from: peer, now: now)
-        case .bye: return removePeer(peer, reason: .bye)
+        case .bye: return removePeer(peer, reason: .bye, now: now)
         case .error(let error): return [.peerReportedError(error, from: peer)]
         case .welcome, .jobs, .storedAck, .submitAck, .batchStatusReply, .statusReply, .deadLettersReply,
              .retryDeadLettersReply, .results, .resultsAck, .jobsView, .resultsView:
@@ -225,11 +271,19 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         var actions: [DispatcherAction] = []
         for (routingID, peer) in peers.sorted(by: { $0.value.hello.id < $1.value.hello.id })
         where peer.lastHeard.duration(to: now.monotonic) >= configuration.livenessTimeout {
-            actions += removePeer(routingID, reason: .silent)
+            actions += removePeer(routingID, reason: .silent, now: now)
         }
         if counts.retrying > 0 {
             for promoted in journal.promoteDueRetries(now: retryClock(now)) {
                 move(promoted.batchID, from: .retrying, to: .queued)
+            }
+        }
+        if counts.awaitingStore > 0 {
+            let overdue = journal.requeueOverdueAwaitingStore(now: retryClock(now))
+            for ref in overdue { move(ref.batchID, from: .awaitingStore, to: .queued) }
+            if let first = overdue.first {
+                actions.append(.storeOverdue(count: overdue.count, firstJobID: first.jobID,
+                                             deadline: configuration.storeDeadline))
             }
         }
         let lapsed = inFlight.filter { $0.value.deadline <= now.monotonic }.sorted { $0.key < $1.key }
@@ -268,7 +322,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         var actions: [DispatcherAction] = []
         for (routingID, _) in peers.sorted(by: { $0.value.hello.id < $1.value.hello.id }) {
             actions.append(send(.bye(.with { $0.reason = "dispatcher stopping" }), to: routingID, now: now))
-            actions += removePeer(routingID, reason: .dispatcherStopping)
+            actions += removePeer(routingID, reason: .dispatcherStopping, now: now)
         }
         return actions
     }
@@ -291,7 +345,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
 
     // MARK: - Replies
 
-    public func batchStatus(_ batchID: String, requestID: String) -> Mirsad_V1_BatchStatusReply {
+    public func batchStatus(_ batchID: String, requestID: String, now: DispatcherTime) -> Mirsad_V1_BatchStatusReply {
         let c = batches[batchID]
         return .with {
             $0.requestID = requestID
@@ -307,7 +361,15 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                 $0.stored = UInt32(clamping: c.stored)
                 $0.failed = UInt32(clamping: c.failed)
             }
+            $0.noWorkerForMs = Self.absence(noWorkerSince, now: now)
+            $0.noCollectorForMs = Self.absence(noCollectorSince, now: now)
         }
+    }
+
+    /// An absence as the wire carries it: 0 when nothing is absent, else whole milliseconds, at least 1.
+    static func absence(_ since: MonotonicInstant?, now: DispatcherTime) -> UInt64 {
+        guard let since else { return 0 }
+        return max(1, UInt64(clamping: since.duration(to: now.monotonic).wholeMilliseconds))
     }
 
     /// Everything but the latency percentiles, which the service keeps (fed by `.jobStored`).
@@ -345,6 +407,8 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             reply.refusedMessages = refusedMessages
             reply.batches = UInt64(batches.count)
             reply.version = configuration.version
+            reply.noWorkerForMs = Self.absence(noWorkerSince, now: now)
+            reply.noCollectorForMs = Self.absence(noCollectorSince, now: now)
         }
     }
 
@@ -367,6 +431,10 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             return refuse(.hello, from: peer, code: .invalid,
                           "worker capacity \(capacity) is not in 1...\(ProtocolLimits.maxCredit)", requestID: "", now: now)
         }
+        if role == .collector, capacity != 0 {
+            return refuse(.hello, from: peer, code: .invalid,
+                          "collector capacity must be 0 (a collector takes no jobs), not \(capacity)", requestID: "", now: now)
+        }
         if hello.crashed.count > ProtocolLimits.maxIDsPerMessage {
             return refuse(.hello, from: peer, code: .tooLarge,
                           "\(hello.crashed.count) crash reports in one HELLO; the limit is \(ProtocolLimits.maxIDsPerMessage)",
@@ -374,16 +442,21 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         }
         var actions = crashReports(hello.crashed, previousID: hello.replaces, now: now)
         if !hello.replaces.isEmpty, let previous = peerByID[hello.replaces], peers[previous]?.role == role {
-            actions += removePeer(previous, reason: .replaced)
+            actions += removePeer(previous, reason: .replaced, now: now)
         }
-        if peers[peer] != nil { actions += removePeer(peer, reason: .replaced) }
-        if let previous = peerByID[hello.id] { actions += removePeer(previous, reason: .replaced) }
+        if peers[peer] != nil { actions += removePeer(peer, reason: .replaced, now: now) }
+        if let previous = peerByID[hello.id] { actions += removePeer(previous, reason: .replaced, now: now) }
         var kept = hello
         kept.crashed = []  // handled; not kept for the session's life
         peers[peer] = Peer(role: role, hello: kept, capacity: role == .worker ? capacity : 0,
                            lastHeard: now.monotonic, lastSent: now.monotonic)
         peerByID[hello.id] = peer
-        if role == .worker { workerOrder.append(peer) }
+        if role == .worker {
+            workerOrder.append(peer)
+            noWorkerSince = nil
+        } else {
+            noCollectorSince = nil
+        }
         actions.append(.peerJoined(id: hello.id, role: role, capacity: role == .worker ? capacity : 0))
         let welcome = Mirsad_V1_Welcome.with {
             $0.collectorEndpoint = configuration.collectorEndpoint
@@ -473,7 +546,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             finished.append(jobID)
             move(record.batchID, from: .inFlight, to: .awaitingStore)
         }
-        if !finished.isEmpty { journal.markAwaitingStore(contentsOf: finished) }
+        if !finished.isEmpty {
+            journal.markAwaitingStore(contentsOf: finished, storeDeadline: retryClock(now).advanced(by: configuration.storeDeadline))
+        }
         for failure in done.failures where worker.held.remove(failure.jobID) != nil {
             worker.failed += 1
             guard let record = inFlight[failure.jobID], record.worker == peer else { continue }
@@ -509,10 +584,14 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         return actions
     }
 
-    private mutating func removePeer(_ routingID: RoutingID, reason: PeerLeaveReason) -> [DispatcherAction] {
+    private mutating func removePeer(_ routingID: RoutingID, reason: PeerLeaveReason, now: DispatcherTime) -> [DispatcherAction] {
         guard let peer = peers.removeValue(forKey: routingID) else { return [] }
         if peerByID[peer.hello.id] == routingID { peerByID[peer.hello.id] = nil }
         workerOrder.removeAll { $0 == routingID }
+        if peer.role == .worker, workerOrder.isEmpty { noWorkerSince = noWorkerSince ?? now.monotonic }
+        if peer.role == .collector, !peers.values.contains(where: { $0.role == .collector }) {
+            noCollectorSince = noCollectorSince ?? now.monotonic
+        }
         var requeued: Set<String> = []
         for jobID in peer.held.sorted() {
             guard let record = inFlight[jobID], record.worker == routingID else { continue }
@@ -585,9 +664,21 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         let inserted = journal.insert(contentsOf: taken).filter { $0 }.count
         ack.duplicates = UInt32(taken.count - inserted)
         ack.accepted = UInt32(inserted)
-        counts.queued += inserted
-        if inserted > 0 { batches[submit.batchID, default: JobCounts()].queued += inserted }
+        if inserted > 0 {
+            // The last SUBMIT that queues jobs of a batch sets its priority.
+            let priority = Int(submit.priority)
+            if priority != self.priority(ofBatch: submit.batchID) {
+                batchPriority[submit.batchID] = priority == 0 ? nil : priority
+                journal.setPriority(priority, ofBatch: submit.batchID)
+                batchRotation.changePriority(of: submit.batchID, to: priority)
+            }
+            counts.queued += inserted
+            batches[submit.batchID, default: JobCounts()].queued += inserted
+            batchRotation.add(submit.batchID, priority: priority)
+        }
         ack.credit = UInt32(clamping: producerCredit)
+        ack.noWorkerForMs = Self.absence(noWorkerSince, now: now)
+        ack.noCollectorForMs = Self.absence(noCollectorSince, now: now)
         return [.send(.submitAck(ack), to: peer)] + dispatch(now: now)
     }
 
@@ -651,12 +742,21 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     // MARK: - Delivery
 
     /// Gives queued jobs to workers with free credit, one job per worker in turn, starting at a rotating worker.
-    /// Asks the journal only when something is queued, and for no more jobs than the free credit.
+    /// Which jobs: `batchRotation`'s share of the free credit for each batch, higher priorities first and within a
+    /// priority interleaved (one job of each batch in turn), so that every worker gets its part of each batch. Asks the journal only when something is queued, and
+    /// for no more jobs than the free credit.
     private mutating func dispatch(now: DispatcherTime) -> [DispatcherAction] {
         guard counts.queued > 0, !workerOrder.isEmpty else { return [] }
         let freeCredit = workerOrder.reduce(0) { $0 + max(peers[$1]?.freeCredit ?? 0, 0) }
         guard freeCredit > 0 else { return [] }
-        let taken = journal.takeQueued(limit: min(freeCredit, counts.queued))
+        var taken: [JournalJob] = []
+        for level in batchRotation.plan(credit: min(freeCredit, counts.queued), counts: batches) {
+            // A priority's jobs before the next one's; within a priority one job of each batch in turn.
+            let perBatch = level.map { journal.takeQueued(ofBatch: $0.batchID, limit: $0.count) }
+            for round in 0..<(perBatch.map(\.count).max() ?? 0) {
+                for jobs in perBatch where round < jobs.count { taken.append(jobs[round]) }
+            }
+        }
         guard !taken.isEmpty else { return [] }
         let start = rotation % workerOrder.count
         rotation &+= 1
@@ -748,6 +848,11 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         counts[new] += 1
         batches[batchID, default: JobCounts()][old] -= 1
         batches[batchID, default: JobCounts()][new] += 1
+        if new == .queued, old != .queued {
+            batchRotation.add(batchID, priority: priority(ofBatch: batchID))
+        } else if old == .queued, new != .queued, batches[batchID]?.queued == 0 {
+            batchRotation.remove(batchID)
+        }
     }
 
     private mutating func send(_ message: MirsadMessage, to routingID: RoutingID, now: DispatcherTime) -> DispatcherAction {
@@ -798,6 +903,7 @@ extension Mirsad_V1_Limits {
             $0.maxJobsPerMessage = UInt32(ProtocolLimits.maxJobsPerMessage)
             $0.maxArticleBytes = UInt32(ProtocolLimits.maxArticleBytes)
             $0.maxCredit = UInt32(ProtocolLimits.maxCredit)
+            $0.maxIdsPerMessage = UInt32(ProtocolLimits.maxIDsPerMessage)
         }
     }
 }

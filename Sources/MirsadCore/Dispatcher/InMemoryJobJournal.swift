@@ -3,19 +3,20 @@ import MirsadWire
 /// Nothing survives the process; `commit()` only reports a failure a test injected.
 ///
 /// Same semantics as the SQLite journal: `takeQueued` hands out jobs in the order they were first queued (a job
-/// requeued, promoted from retrying or retried from the dead-letter list keeps its place), dead letters are listed
-/// in job-id order (UTF-8 byte order, as SQLite compares text), and a job's article is dropped once the job is
-/// awaiting store or stored (kept while dead, so it can be queued again).
+/// requeued, promoted from retrying or retried from the dead-letter list keeps its place), of all batches or of one,
+/// dead letters are listed in job-id order (UTF-8 byte order, as SQLite compares text), and a job's article is
+/// dropped once the job is stored (kept while dead or awaiting store, so it can be queued again).
 ///
 /// Transitions, as in the SQLite journal (a change asked of a job in any other state, or of an unknown id, does
 /// nothing): `requeue` from in flight; `scheduleRetry`, `deadLetter` and `markAwaitingStore` from queued, in flight
 /// or retrying (a crash report may arrive for a job already taken back); `markStored` from any state but stored;
-/// `retryDeadLetters` from dead, the batch filter applying to a list of ids too.
+/// `retryDeadLetters` from dead, the batch filter applying to a list of ids too; `requeueOverdueAwaitingStore` from
+/// awaiting store.
 ///
 /// A restart is `reopened()`: the journal as a new dispatcher process finds it, in-flight jobs queued again.
 public struct InMemoryJobJournal: JobJournal, Sendable {
     struct Entry: Sendable {
-        /// Present unless the job is awaiting store or stored.
+        /// Present unless the job is stored.
         var job: EncodedJob?
         let batchID: String
         let articleID: String
@@ -25,7 +26,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         var state: JobCounts.Kind = .queued
         var failures = 0
         var dispatches = 0
-        /// Meaningful only while retrying.
+        /// Meaningful only while retrying, and while awaiting store with a deadline.
         var notBefore = UnixTime(sinceEpoch: .zero)
         var error = ""
         var workerID = ""
@@ -58,13 +59,18 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     }
 
     private var entries: [String: Entry] = [:]
-    /// Queued jobs by position. Invariant: every queued job has a key here (all of a job's keys have its sequence,
-    /// so extra keys never change the order); keys of jobs that left the queued state other than by `takeQueued`
-    /// (stored, retrying, awaiting store, dead) are stale and skipped.
-    private var queue = MinHeap<QueueKey>()
+    /// Queued jobs of each batch by position. Invariant: every queued job has a key in its batch's heap (all of a
+    /// job's keys have its sequence, so extra keys never change the order); keys of jobs that left the queued state
+    /// other than by `takeQueued` (stored, retrying, awaiting store, dead) are stale and skipped. A heap found empty
+    /// is removed.
+    private var queues: [String: MinHeap<QueueKey>] = [:]
     /// Retrying jobs by not-before time; stale keys (jobs that left retrying, or were scheduled again for another
     /// time) are skipped.
     private var retries = MinHeap<RetryKey>()
+    /// Jobs awaiting store with a deadline, by deadline; stale keys are skipped as for `retries`.
+    private var storeDeadlines = MinHeap<RetryKey>()
+    /// Batches whose priority is not 0.
+    private var priorities: [String: Int] = [:]
     /// Stored jobs by the time they became stored (a stored job never changes state, so no key goes stale).
     private var storedOrder = MinHeap<StoredKey>()
     private var nextSequence: UInt64 = 0
@@ -98,7 +104,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         copy.failureOnNextCommit = nil
         for (jobID, entry) in entries where entry.state == .inFlight {
             copy.entries[jobID]?.state = .queued
-            copy.queue.insert(QueueKey(sequence: entry.sequence, jobID: jobID))
+            copy.enqueue(jobID, entry)
         }
         return copy
     }
@@ -137,7 +143,8 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
     public func recovered() -> JournalRecovery {
         JournalRecovery(
             batches: countsByBatch(),
-            redispatches: entries.values.reduce(0) { $0 + UInt64(max($1.dispatches - 1, 0)) })
+            redispatches: entries.values.reduce(0) { $0 + UInt64(max($1.dispatches - 1, 0)) },
+            priorities: priorities)
     }
 
     public mutating func insert(_ job: EncodedJob) -> Bool {
@@ -147,27 +154,64 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         entries[job.jobID] = Entry(
             job: job, batchID: job.batchID, articleID: job.articleID, sequence: sequence,
             submitted: clock())
-        queue.insert(QueueKey(sequence: sequence, jobID: job.jobID))
+        queues[job.batchID, default: MinHeap()].insert(QueueKey(sequence: sequence, jobID: job.jobID))
         return true
     }
 
+    /// Across batches: each step takes the batch whose first queued job was queued first (a merge of the batches'
+    /// queues, linear in the batches; for tests and `--journal :memory:`).
     public mutating func takeQueued(limit: Int) -> [JournalJob] {
         var taken: [JournalJob] = []
-        while taken.count < limit, let key = queue.removeMin() {
-            guard var entry = entries[key.jobID], entry.state == .queued, let job = entry.job else { continue }
-            entry.state = .inFlight
-            entry.dispatches += 1
-            entries[key.jobID] = entry
-            taken.append(JournalJob(
-                job: job, failures: entry.failures, dispatches: entry.dispatches, submitted: entry.submitted))
+        while taken.count < limit {
+            var first: (batchID: String, sequence: UInt64)?
+            for batchID in Array(queues.keys) {
+                guard let key = firstQueued(of: batchID) else { continue }
+                if first.map({ key.sequence < $0.sequence }) ?? true { first = (batchID, key.sequence) }
+            }
+            guard let first, let job = takeFirst(of: first.batchID) else { break }
+            taken.append(job)
         }
         return taken
+    }
+
+    public mutating func takeQueued(ofBatch batchID: String, limit: Int) -> [JournalJob] {
+        var taken: [JournalJob] = []
+        while taken.count < limit, let job = takeFirst(of: batchID) { taken.append(job) }
+        return taken
+    }
+
+    public mutating func setPriority(_ priority: Int, ofBatch batchID: String) {
+        priorities[batchID] = priority == 0 ? nil : priority
     }
 
     public mutating func requeue(_ jobID: String) {
         guard let entry = entries[jobID], entry.state == .inFlight else { return }
         entries[jobID]?.state = .queued
-        queue.insert(QueueKey(sequence: entry.sequence, jobID: jobID))
+        enqueue(jobID, entry)
+    }
+
+    /// The key of the batch's first queued job, stale keys before it dropped (and the heap, once empty).
+    private mutating func firstQueued(of batchID: String) -> QueueKey? {
+        while let key = queues[batchID]?.min {
+            if let entry = entries[key.jobID], entry.state == .queued, entry.job != nil { return key }
+            _ = queues[batchID]?.removeMin()
+        }
+        queues[batchID] = nil
+        return nil
+    }
+
+    /// The batch's first queued job, now in flight.
+    private mutating func takeFirst(of batchID: String) -> JournalJob? {
+        guard let key = firstQueued(of: batchID), var entry = entries[key.jobID], let job = entry.job else { return nil }
+        _ = queues[batchID]?.removeMin()
+        entry.state = .inFlight
+        entry.dispatches += 1
+        entries[key.jobID] = entry
+        return JournalJob(job: job, failures: entry.failures, dispatches: entry.dispatches, submitted: entry.submitted)
+    }
+
+    private mutating func enqueue(_ jobID: String, _ entry: Entry) {
+        queues[entry.batchID, default: MinHeap()].insert(QueueKey(sequence: entry.sequence, jobID: jobID))
     }
 
     public mutating func scheduleRetry(_ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String) {
@@ -188,16 +232,34 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
             guard let entry = entries[key.jobID], entry.state == .retrying, entry.notBefore == key.notBefore
             else { continue }
             entries[key.jobID]?.state = .queued
-            queue.insert(QueueKey(sequence: entry.sequence, jobID: key.jobID))
+            enqueue(key.jobID, entry)
             promoted.append(JournalJobRef(jobID: key.jobID, batchID: entry.batchID))
         }
         return promoted
     }
 
-    public mutating func markAwaitingStore(_ jobID: String) {
-        guard entries[jobID]?.state.isUnfinished == true else { return }
-        entries[jobID]?.state = .awaitingStore
-        entries[jobID]?.job = nil
+    public mutating func markAwaitingStore(_ jobID: String, storeDeadline: UnixTime?) {
+        guard var entry = entries[jobID], entry.state.isUnfinished else { return }
+        entry.state = .awaitingStore
+        entry.notBefore = storeDeadline ?? UnixTime(sinceEpoch: .zero)
+        entries[jobID] = entry
+        if let storeDeadline {
+            storeDeadlines.insert(RetryKey(notBefore: storeDeadline, sequence: entry.sequence, jobID: jobID))
+        }
+    }
+
+    public mutating func requeueOverdueAwaitingStore(now: UnixTime) -> [JournalJobRef] {
+        var requeued: [JournalJobRef] = []
+        while let key = storeDeadlines.min, key.notBefore <= now {
+            _ = storeDeadlines.removeMin()
+            guard let entry = entries[key.jobID], entry.state == .awaitingStore, entry.notBefore == key.notBefore,
+                  entry.job != nil
+            else { continue }
+            entries[key.jobID]?.state = .queued
+            enqueue(key.jobID, entry)
+            requeued.append(JournalJobRef(jobID: key.jobID, batchID: entry.batchID))
+        }
+        return requeued
     }
 
     public mutating func markStored(_ jobID: String) -> StoredTransition? {
@@ -261,7 +323,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
             entry.workerID = ""
             entry.dead = UnixTime(sinceEpoch: .zero)
             entries[jobID] = entry
-            queue.insert(QueueKey(sequence: entry.sequence, jobID: jobID))
+            enqueue(jobID, entry)
             requeued.append(JournalJobRef(jobID: jobID, batchID: entry.batchID))
         }
         return requeued

@@ -34,6 +34,15 @@ public protocol JobJournal {
     /// in flight; its dispatch count is increased.
     mutating func takeQueued(limit: Int) -> [JournalJob]
 
+    /// `takeQueued(limit:)` restricted to one batch: its first `limit` queued jobs in the order they were first
+    /// queued. The dispatcher shares workers among batches with it (`BatchRotation`), so it must cost a number of
+    /// steps that grows with the jobs taken, not with the queue.
+    mutating func takeQueued(ofBatch batchID: String, limit: Int) -> [JournalJob]
+
+    /// The batch's priority from now on (higher is served first), kept across restarts in `recovered().priorities`.
+    /// 0, the default, need not be written down.
+    mutating func setPriority(_ priority: Int, ofBatch batchID: String)
+
     /// An in-flight job back to queued with no attempt counted (its worker died, left, or was replaced).
     mutating func requeue(_ jobID: String)
 
@@ -44,8 +53,14 @@ public protocol JobJournal {
     /// Retrying jobs whose not-before time is `now` or earlier, now queued again.
     mutating func promoteDueRetries(now: UnixTime) -> [JournalJobRef]
 
-    /// An in-flight job's result is at the collector: awaiting store. Its article is no longer kept.
-    mutating func markAwaitingStore(_ jobID: String)
+    /// An in-flight job's result is at the collector: awaiting store until its STORED. Its article is kept until
+    /// then, so that a job whose STORED does not come by `storeDeadline` can run again
+    /// (`requeueOverdueAwaitingStore`); nil for no deadline.
+    mutating func markAwaitingStore(_ jobID: String, storeDeadline: UnixTime?)
+
+    /// Jobs awaiting store whose deadline is `now` or earlier, now queued again in their place (no failure counted:
+    /// the collector stores a job once, so running it again is harmless).
+    mutating func requeueOverdueAwaitingStore(now: UnixTime) -> [JournalJobRef]
 
     /// A job's result is in the report store, whatever state it was in (a STORED can overtake a DONE, or arrive
     /// for a job dead-lettered on a timeout whose result still made it). Nil when the id is unknown or the job is
@@ -67,7 +82,7 @@ public protocol JobJournal {
     mutating func insert(contentsOf jobs: [EncodedJob]) -> [Bool]
 
     /// `markAwaitingStore` for each job in order, in one call.
-    mutating func markAwaitingStore(contentsOf jobIDs: [String])
+    mutating func markAwaitingStore(contentsOf jobIDs: [String], storeDeadline: UnixTime?)
 
     /// `markStored` for each job in order: what each returned. One call.
     mutating func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?]
@@ -100,9 +115,12 @@ public protocol JobJournal {
 extension JobJournal {
     public mutating func insert(contentsOf jobs: [EncodedJob]) -> [Bool] { jobs.map { insert($0) } }
 
-    public mutating func markAwaitingStore(contentsOf jobIDs: [String]) {
-        for jobID in jobIDs { markAwaitingStore(jobID) }
+    public mutating func markAwaitingStore(contentsOf jobIDs: [String], storeDeadline: UnixTime?) {
+        for jobID in jobIDs { markAwaitingStore(jobID, storeDeadline: storeDeadline) }
     }
+
+    /// Awaiting store with no deadline: never requeued for want of a STORED.
+    public mutating func markAwaitingStore(_ jobID: String) { markAwaitingStore(jobID, storeDeadline: nil) }
 
     public mutating func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?] { jobIDs.map { markStored($0) } }
 
@@ -167,9 +185,12 @@ public struct JournalRecovery: Sendable, Equatable {
     public var batches: [String: JobCounts]
     /// Dispatches beyond each job's first, over the journal's life.
     public var redispatches: UInt64
+    /// The priority of each batch whose priority is not 0 (`setPriority`).
+    public var priorities: [String: Int]
 
-    public init(batches: [String: JobCounts] = [:], redispatches: UInt64 = 0) {
+    public init(batches: [String: JobCounts] = [:], redispatches: UInt64 = 0, priorities: [String: Int] = [:]) {
         self.batches = batches
         self.redispatches = redispatches
+        self.priorities = priorities
     }
 }

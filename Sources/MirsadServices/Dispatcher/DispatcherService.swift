@@ -308,6 +308,11 @@ public final class DispatcherService: Service, Sendable {
                 logger.warning("job \(jobID) failed (attempt \(failures)): \(error); next attempt in \(wait) ms")
             case .deadLettered(let jobID, _, let attempts, let error):
                 logger.error("job \(jobID) dead-lettered after \(attempts) failed attempts: \(error)")
+            case .storeOverdue(let count, let firstJobID, let deadline):
+                logger.warning("""
+                    \(count) jobs awaiting store (\(firstJobID) first) had no STORED within \(deadline.inSeconds) s of their \
+                    DONE: queued again (the collector stores a job once, so a second run is harmless)
+                    """)
             case .deadLettersRequeued(let count, let peer):
                 logger.info("\(count) dead letters queued again at the request of \(ProblemLog.describe(peer))")
             case .jobStored(_, _, let latency):

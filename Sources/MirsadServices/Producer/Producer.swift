@@ -45,11 +45,15 @@ public struct Producer {
         public var retrying: Int?
         public var seconds: Double
         public var articlesPerSecond: Double
+        /// As the dispatcher last said: milliseconds without any worker (collector) connected, 0 while one is.
+        public var noWorkerForMs: UInt64 = 0
+        public var noCollectorForMs: UInt64 = 0
 
         enum CodingKeys: String, CodingKey {
             case batchID = "batch_id", articles, accepted, duplicates, rejected
             case inputProblems = "input_problems", stored, failed, deadLetters = "dead_letters", retrying, seconds
             case articlesPerSecond = "articles_per_second"
+            case noWorkerForMs = "no_worker_for_ms", noCollectorForMs = "no_collector_for_ms"
         }
     }
 
@@ -148,6 +152,7 @@ public struct Producer {
         if summary.articles == 0 {
             logger.warning("no articles found in \(inputs.joined(separator: " "))")
         }
+        if let warning = session.absence.warning { logger.warning("\(warning)") }
         let acknowledged = totals.accepted + totals.duplicates
         var journalID = session.journalID
         if let change = session.journalChange {
@@ -164,6 +169,8 @@ public struct Producer {
             rejected: totals.rejected,
             inputProblems: Dictionary(uniqueKeysWithValues: summary.problems.map { ($0.key.rawValue, $0.value) }),
             stored: nil, failed: nil, deadLetters: nil, retrying: nil, seconds: 0, articlesPerSecond: 0)
+        report.noWorkerForMs = session.absence.noWorkerFor.map { UInt64(clamping: $0.wholeMilliseconds) } ?? 0
+        report.noCollectorForMs = session.absence.noCollectorFor.map { UInt64(clamping: $0.wholeMilliseconds) } ?? 0
         if options.wait && acknowledged > 0 {
             let final = try waitForBatch(session.batchID, acknowledged: acknowledged, journalID: &journalID)
             if Int(final.total) < acknowledged {
@@ -173,6 +180,8 @@ public struct Producer {
             report.failed = Int(final.failed)
             report.deadLetters = Int(final.failed)
             report.retrying = Int(final.retrying)
+            report.noWorkerForMs = final.noWorkerForMs
+            report.noCollectorForMs = final.noCollectorForMs
         }
         report.seconds = started.duration(to: options.session.clock.monotonic()).inSeconds
         report.articlesPerSecond = report.seconds > 0 ? Double(report.stored ?? report.accepted) / report.seconds : 0
@@ -211,6 +220,8 @@ public struct Producer {
         let clock = options.session.clock
         let waitStarted = clock.monotonic()
         var unanswered = 0
+        /// When the absence of workers or collectors was last told, so it is repeated every 10 s, not every poll.
+        var absenceToldAt: MonotonicInstant?
         while true {
             if options.session.stop.isRequested { throw Interrupted() }
             let elapsed = waitStarted.duration(to: clock.monotonic())
@@ -248,6 +259,15 @@ public struct Producer {
                 throw BatchUnknown(batchID: batchID)
             }
             let finished = Self.isFinished(status)
+            let absence = PeerAbsence(noWorkerForMs: status.noWorkerForMs, noCollectorForMs: status.noCollectorForMs)
+            if !finished, let warning = absence.warning,
+               absenceToldAt.map({ $0.duration(to: clock.monotonic()) >= .seconds(10) }) ?? true {
+                logger.warning("\(warning); batch \(batchID) waits")
+                absenceToldAt = clock.monotonic()
+            } else if absence.isEmpty, absenceToldAt != nil {
+                logger.notice("a worker and a collector are connected again")
+                absenceToldAt = nil
+            }
             progress(ProducerProgress(stage: .stored, done: Int(status.stored), total: Int(status.total), isFinal: finished))
             if finished {
                 return status

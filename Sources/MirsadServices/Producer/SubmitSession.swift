@@ -15,6 +15,8 @@ public final class SubmitSession {
         public var dispatcherEndpoint: String
         public var batchID: String
         public var includeTokens = false
+        /// The batch's priority: higher is served first; batches of one priority share the workers round robin.
+        public var priority: Int32 = 0
         /// Articles per SUBMIT, and the most article bytes per SUBMIT.
         public var chunkArticles = 256
         public var chunkBytes = 8 << 20
@@ -55,6 +57,8 @@ public final class SubmitSession {
     public private(set) var credit: ProducerCredit
     /// Credit queries (empty SUBMITs) sent so far.
     public private(set) var creditQueries = 0
+    /// Workers and collectors missing at the dispatcher, as of the last SUBMIT_ACK.
+    public private(set) var absence = PeerAbsence(noWorkerForMs: 0, noCollectorForMs: 0)
     /// The dispatcher's journal identity in the latest SUBMIT_ACK (empty before the first, or from a dispatcher
     /// that sends none).
     public private(set) var journalID = ""
@@ -117,6 +121,7 @@ public final class SubmitSession {
             var submit = Mirsad_V1_Submit()
             submit.requestID = client.requestID()
             submit.batchID = options.batchID
+            submit.priority = options.priority
             if count == buffer.count {
                 submit.jobs = buffer
                 buffer.removeAll(keepingCapacity: true)
@@ -171,6 +176,7 @@ public final class SubmitSession {
                 noteJournal(ack.journalID)
                 // Every ack carries the dispatcher's current credit: a chunk's, a resent chunk's second copy's, a query's.
                 credit.acknowledged(credit: ack.credit)
+                absence = PeerAbsence(noWorkerForMs: ack.noWorkerForMs, noCollectorForMs: ack.noCollectorForMs)
                 guard let chunk = outstanding.removeValue(forKey: ack.requestID) else { break }
                 credit.settled(jobs: chunk.submit.jobs.count)
                 totals.accepted += Int(ack.accepted)

@@ -41,6 +41,13 @@ public struct StatusView: Codable, Equatable, Sendable {
     public var malformedMessages: UInt64
     public var refusedMessages: UInt64
     public var version: String
+    /// Milliseconds since the last worker (collector) left, or the dispatcher started, while none is connected;
+    /// 0 while one is.
+    public var noWorkerForMs: UInt64
+    public var noCollectorForMs: UInt64
+
+    /// Whether workers and collectors are missing, and for how long.
+    public var absence: PeerAbsence { PeerAbsence(noWorkerForMs: noWorkerForMs, noCollectorForMs: noCollectorForMs) }
 
     enum CodingKeys: String, CodingKey {
         case queued, inFlight = "in_flight", retrying, awaitingStore = "awaiting_store", stored, failed
@@ -48,6 +55,7 @@ public struct StatusView: Codable, Equatable, Sendable {
         case throughput10s = "throughput_10s", throughput1m = "throughput_1m"
         case latencyP50Ms = "latency_p50_ms", latencyP99Ms = "latency_p99_ms", uptimeSeconds = "uptime_s"
         case batches, malformedMessages = "malformed_messages", refusedMessages = "refused_messages", version
+        case noWorkerForMs = "no_worker_for_ms", noCollectorForMs = "no_collector_for_ms"
     }
 
     init(_ reply: Mirsad_V1_StatusReply) {
@@ -75,5 +83,7 @@ public struct StatusView: Codable, Equatable, Sendable {
         malformedMessages = reply.malformedMessages
         refusedMessages = reply.refusedMessages
         version = reply.version
+        noWorkerForMs = reply.noWorkerForMs
+        noCollectorForMs = reply.noCollectorForMs
     }
 }

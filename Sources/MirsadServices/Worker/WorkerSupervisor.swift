@@ -81,6 +81,8 @@ public final class WorkerSupervisor: Service, Sendable {
         var crashed: [Mirsad_V1_JobFailure] = []
         var generation = 0
         let supervisorPID = getpid()
+        let stale = Self.removeStaleCrashReports(in: configuration.scratchDirectory)
+        if stale > 0 { logger.info("removed \(stale) crash report files left by supervisors that were killed") }
         while true {
             generation += 1
             let id = WorkerService.makeID(pid: supervisorPID)
@@ -109,6 +111,8 @@ public final class WorkerSupervisor: Service, Sendable {
             watch.withLock { $0.child = nil }
             if child.outputLines.contains(where: { $0.hasPrefix("READY") }) { state.childBecameReady() }
             let reports = CrashReport.parse((try? Array(Data(contentsOf: URL(fileURLWithPath: reportPath)))) ?? [])
+            // Read: its reports are logged below and handed to the next process; the file has served.
+            try? FileManager.default.removeItem(atPath: reportPath)
             for report in reports {
                 logger.error("worker process \(child.processIdentifier) crashed with \(SignalName.of(report.signal)) \(report.jobID.map { "while analysing \($0)" } ?? "outside any analysis")")
             }
@@ -134,6 +138,22 @@ public final class WorkerSupervisor: Service, Sendable {
                 if shutdownRequested { return 0 }
             }
         }
+    }
+
+    /// Removes the crash report files (`mirsad-worker-<pid>-<generation>.crash`) in `directory` whose supervisor
+    /// process no longer exists: a supervisor removes its own files, unless it was killed. Returns how many.
+    @discardableResult
+    static func removeStaleCrashReports(in directory: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix("mirsad-worker-") && name.hasSuffix(".crash") {
+            let parts = name.dropFirst("mirsad-worker-".count).dropLast(".crash".count).split(separator: "-")
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, Int(parts[1]) != nil else { continue }
+            // ESRCH: no such process. A process of another user (EPERM) is alive.
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if (try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")) != nil { removed += 1 }
+        }
+        return removed
     }
 
     /// A line of the child's standard output: its first READY line ever is passed on, later ones are logged, any

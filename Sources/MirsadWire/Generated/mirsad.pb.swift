@@ -456,6 +456,10 @@ public nonisolated struct Mirsad_V1_Submit: Sendable {
 
   public var jobs: [Mirsad_V1_Job] = []
 
+  /// Revision 3: the batch's priority. Higher is served first; batches of one priority share the workers round robin.
+  /// The last SUBMIT of the batch that queued a job sets it. Default 0.
+  public var priority: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -502,6 +506,12 @@ public nonisolated struct Mirsad_V1_SubmitAck: Sendable {
   /// that has no jobs (answered with a SUBMIT_ACK carrying the current credit).
   public var credit: UInt32 = 0
 
+  /// Revision 3: 0 while a worker (collector) has a session; otherwise how long none has had one, in milliseconds,
+  /// since the last one left or the dispatcher started (at least 1).
+  public var noWorkerForMs: UInt64 = 0
+
+  public var noCollectorForMs: UInt64 = 0
+
   /// The identity of the dispatcher's job journal (a random id created with the journal's file and kept in it). A
   /// producer that sees it change while submitting or waiting treats the jobs acknowledged under the old one as
   /// possibly lost: it compares what the dispatcher holds with what it was acknowledged.
@@ -527,7 +537,7 @@ public nonisolated struct Mirsad_V1_BatchStatus: Sendable {
   public init() {}
 }
 
-/// BATCH_STATUS_REPLY (0x13). total == queued + in_flight + awaiting_store + stored + failed.
+/// BATCH_STATUS_REPLY (0x13). total == queued + in_flight + retrying + awaiting_store + stored + failed.
 public nonisolated struct Mirsad_V1_BatchStatusReply: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -556,6 +566,11 @@ public nonisolated struct Mirsad_V1_BatchStatusReply: Sendable {
 
   /// Failed at least once and waiting for their next attempt (backoff).
   public var retrying: UInt32 = 0
+
+  /// Revision 3: as in SubmitAck: 0 while a worker (collector) has a session, else for how long none has had one.
+  public var noWorkerForMs: UInt64 = 0
+
+  public var noCollectorForMs: UInt64 = 0
 
   /// The identity of the dispatcher's job journal, as in SUBMIT_ACK.
   public var journalID: String = String()
@@ -727,6 +742,17 @@ public nonisolated struct Mirsad_V1_StatusReply: @unchecked Sendable {
     set {_uniqueStorage()._journal = newValue}
   }
 
+  /// Revision 3: as in SubmitAck: 0 while a worker (collector) has a session, else for how long none has had one.
+  public var noWorkerForMs: UInt64 {
+    get {_storage._noWorkerForMs}
+    set {_uniqueStorage()._noWorkerForMs = newValue}
+  }
+
+  public var noCollectorForMs: UInt64 {
+    get {_storage._noCollectorForMs}
+    set {_uniqueStorage()._noCollectorForMs = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -889,6 +915,10 @@ public nonisolated struct Mirsad_V1_Limits: Sendable {
   public var maxArticleBytes: UInt32 = 0
 
   public var maxCredit: UInt32 = 0
+
+  /// Ids in one DONE (job_ids + failures), HEARTBEAT, STORED, STORED_ACK, RESULTS_ACK, RETRY_DEAD_LETTERS, and crash
+  /// reports in one HELLO.
+  public var maxIdsPerMessage: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1188,6 +1218,8 @@ public nonisolated struct Mirsad_V1_SubmitView: Sendable {
   public var batchID: String = String()
 
   public var jobs: [Data] = []
+
+  public var priority: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1943,7 +1975,7 @@ nonisolated extension Mirsad_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension Mirsad_V1_Submit: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Submit"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}jobs\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}jobs\0\u{1}priority\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1954,6 +1986,7 @@ nonisolated extension Mirsad_V1_Submit: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.jobs) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.priority) }()
       default: break
       }
     }
@@ -1969,6 +2002,9 @@ nonisolated extension Mirsad_V1_Submit: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.jobs.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.jobs, fieldNumber: 3)
     }
+    if self.priority != 0 {
+      try visitor.visitSingularInt32Field(value: self.priority, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1976,6 +2012,7 @@ nonisolated extension Mirsad_V1_Submit: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.requestID != rhs.requestID {return false}
     if lhs.batchID != rhs.batchID {return false}
     if lhs.jobs != rhs.jobs {return false}
+    if lhs.priority != rhs.priority {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2023,7 +2060,7 @@ nonisolated extension Mirsad_V1_Rejection: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0\u{1}credit\0\u{3}journal_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}accepted\0\u{1}duplicates\0\u{1}rejected\0\u{1}credit\0\u{3}journal_id\0\u{4}\u{d}no_worker_for_ms\0\u{3}no_collector_for_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2038,6 +2075,8 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
       case 5: try { try decoder.decodeRepeatedMessageField(value: &self.rejected) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.credit) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.journalID) }()
+      case 20: try { try decoder.decodeSingularUInt64Field(value: &self.noWorkerForMs) }()
+      case 21: try { try decoder.decodeSingularUInt64Field(value: &self.noCollectorForMs) }()
       default: break
       }
     }
@@ -2065,6 +2104,12 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.journalID.isEmpty {
       try visitor.visitSingularStringField(value: self.journalID, fieldNumber: 7)
     }
+    if self.noWorkerForMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.noWorkerForMs, fieldNumber: 20)
+    }
+    if self.noCollectorForMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.noCollectorForMs, fieldNumber: 21)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2075,6 +2120,8 @@ nonisolated extension Mirsad_V1_SubmitAck: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.duplicates != rhs.duplicates {return false}
     if lhs.rejected != rhs.rejected {return false}
     if lhs.credit != rhs.credit {return false}
+    if lhs.noWorkerForMs != rhs.noWorkerForMs {return false}
+    if lhs.noCollectorForMs != rhs.noCollectorForMs {return false}
     if lhs.journalID != rhs.journalID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -2118,7 +2165,7 @@ nonisolated extension Mirsad_V1_BatchStatus: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BatchStatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}known\0\u{1}total\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}retrying\0\u{3}journal_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}known\0\u{1}total\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}retrying\0\u{3}journal_id\0\u{4}\u{9}no_worker_for_ms\0\u{3}no_collector_for_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2137,6 +2184,8 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
       case 9: try { try decoder.decodeSingularUInt32Field(value: &self.failed) }()
       case 10: try { try decoder.decodeSingularUInt32Field(value: &self.retrying) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.journalID) }()
+      case 20: try { try decoder.decodeSingularUInt64Field(value: &self.noWorkerForMs) }()
+      case 21: try { try decoder.decodeSingularUInt64Field(value: &self.noCollectorForMs) }()
       default: break
       }
     }
@@ -2176,6 +2225,12 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
     if !self.journalID.isEmpty {
       try visitor.visitSingularStringField(value: self.journalID, fieldNumber: 11)
     }
+    if self.noWorkerForMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.noWorkerForMs, fieldNumber: 20)
+    }
+    if self.noCollectorForMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.noCollectorForMs, fieldNumber: 21)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2190,6 +2245,8 @@ nonisolated extension Mirsad_V1_BatchStatusReply: SwiftProtobuf.Message, SwiftPr
     if lhs.stored != rhs.stored {return false}
     if lhs.failed != rhs.failed {return false}
     if lhs.retrying != rhs.retrying {return false}
+    if lhs.noWorkerForMs != rhs.noWorkerForMs {return false}
+    if lhs.noCollectorForMs != rhs.noCollectorForMs {return false}
     if lhs.journalID != rhs.journalID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
@@ -2298,7 +2355,7 @@ nonisolated extension Mirsad_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0\u{1}retrying\0\u{3}dead_letters\0\u{1}redispatches\0\u{1}journal\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0\u{1}retrying\0\u{3}dead_letters\0\u{1}redispatches\0\u{1}journal\0\u{4}\u{9}no_worker_for_ms\0\u{3}no_collector_for_ms\0")
 
   fileprivate class _StorageClass {
     var _requestID: String = String()
@@ -2322,6 +2379,8 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
     var _deadLetters: UInt64 = 0
     var _redispatches: UInt64 = 0
     var _journal: String = String()
+    var _noWorkerForMs: UInt64 = 0
+    var _noCollectorForMs: UInt64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2353,6 +2412,8 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       _deadLetters = source._deadLetters
       _redispatches = source._redispatches
       _journal = source._journal
+      _noWorkerForMs = source._noWorkerForMs
+      _noCollectorForMs = source._noCollectorForMs
     }
   }
 
@@ -2392,6 +2453,8 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         case 19: try { try decoder.decodeSingularUInt64Field(value: &_storage._deadLetters) }()
         case 20: try { try decoder.decodeSingularUInt64Field(value: &_storage._redispatches) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._journal) }()
+        case 30: try { try decoder.decodeSingularUInt64Field(value: &_storage._noWorkerForMs) }()
+        case 31: try { try decoder.decodeSingularUInt64Field(value: &_storage._noCollectorForMs) }()
         default: break
         }
       }
@@ -2463,6 +2526,12 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       if !_storage._journal.isEmpty {
         try visitor.visitSingularStringField(value: _storage._journal, fieldNumber: 21)
       }
+      if _storage._noWorkerForMs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._noWorkerForMs, fieldNumber: 30)
+      }
+      if _storage._noCollectorForMs != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._noCollectorForMs, fieldNumber: 31)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2493,6 +2562,8 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         if _storage._deadLetters != rhs_storage._deadLetters {return false}
         if _storage._redispatches != rhs_storage._redispatches {return false}
         if _storage._journal != rhs_storage._journal {return false}
+        if _storage._noWorkerForMs != rhs_storage._noWorkerForMs {return false}
+        if _storage._noCollectorForMs != rhs_storage._noCollectorForMs {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2804,7 +2875,7 @@ nonisolated extension Mirsad_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension Mirsad_V1_Limits: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Limits"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}max_frame_bytes\0\u{3}max_jobs_per_message\0\u{3}max_article_bytes\0\u{3}max_credit\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}max_frame_bytes\0\u{3}max_jobs_per_message\0\u{3}max_article_bytes\0\u{3}max_credit\0\u{3}max_ids_per_message\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2816,6 +2887,7 @@ nonisolated extension Mirsad_V1_Limits: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.maxJobsPerMessage) }()
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.maxArticleBytes) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.maxCredit) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.maxIdsPerMessage) }()
       default: break
       }
     }
@@ -2834,6 +2906,9 @@ nonisolated extension Mirsad_V1_Limits: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.maxCredit != 0 {
       try visitor.visitSingularUInt32Field(value: self.maxCredit, fieldNumber: 4)
     }
+    if self.maxIdsPerMessage != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxIdsPerMessage, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2842,6 +2917,7 @@ nonisolated extension Mirsad_V1_Limits: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.maxJobsPerMessage != rhs.maxJobsPerMessage {return false}
     if lhs.maxArticleBytes != rhs.maxArticleBytes {return false}
     if lhs.maxCredit != rhs.maxCredit {return false}
+    if lhs.maxIdsPerMessage != rhs.maxIdsPerMessage {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3404,7 +3480,7 @@ nonisolated extension Mirsad_V1_RefusedResult: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Mirsad_V1_SubmitView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SubmitView"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}jobs\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}batch_id\0\u{1}jobs\0\u{1}priority\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3415,6 +3491,7 @@ nonisolated extension Mirsad_V1_SubmitView: SwiftProtobuf.Message, SwiftProtobuf
       case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
       case 3: try { try decoder.decodeRepeatedBytesField(value: &self.jobs) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.priority) }()
       default: break
       }
     }
@@ -3430,6 +3507,9 @@ nonisolated extension Mirsad_V1_SubmitView: SwiftProtobuf.Message, SwiftProtobuf
     if !self.jobs.isEmpty {
       try visitor.visitRepeatedBytesField(value: self.jobs, fieldNumber: 3)
     }
+    if self.priority != 0 {
+      try visitor.visitSingularInt32Field(value: self.priority, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3437,6 +3517,7 @@ nonisolated extension Mirsad_V1_SubmitView: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.requestID != rhs.requestID {return false}
     if lhs.batchID != rhs.batchID {return false}
     if lhs.jobs != rhs.jobs {return false}
+    if lhs.priority != rhs.priority {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
