@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "mirsad.status")
         let (endpoint, json, watch, timeout) = (dispatcher.endpoint, json, watch, Duration.seconds(exactly: timeout))
-        try await BlockingService.runTrappingSignals(name: "status", logger: logger) { stop in
+        try await ProcessSignals.runBlocking(name: "status", logger: logger) { stop in
             let client = try StatusClient(dispatcherEndpoint: endpoint)
             repeat {
                 let view = try client.fetch(timeout: timeout)

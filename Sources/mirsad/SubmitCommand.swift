@@ -52,7 +52,7 @@ struct SubmitCommand: AsyncParsableCommand {
         options.waitTimeout = waitTimeout.map { .seconds(exactly: $0) }
         let report: Producer.Report
         do {
-            report = try await BlockingService.runTrappingSignals(name: "submit", logger: logger) { [options, inputs] stop in
+            report = try await ProcessSignals.runBlocking(name: "submit", logger: logger) { [options, inputs] stop in
                 var options = options
                 options.session.stop = stop
                 return try Producer(options: options, logger: logger).run(inputs: inputs)
