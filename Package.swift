@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: C libraries from the system
@@ -49,14 +50,15 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        /// The report store behind an interface; SQLite (GRDB) implementation. Analyses are kept in their wire
-        /// encoding (`MirsadProtocol`).
+        /// The report store behind an interface; SQLite (GRDB) and PostgreSQL (postgres-nio) implementations.
+        /// Analyses are kept in their wire encoding (`MirsadProtocol`).
         .target(
             name: "ReportStore",
             dependencies: [
                 "ArticleAnalysis", "MirsadProtocol",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         /// The report's pages as HTML (inline CSS and SVG) and its tables as text and CSV, from report query results:
@@ -105,7 +107,10 @@ let package = Package(
             name: "MirsadProtocolTests",
             dependencies: ["MirsadProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadProtocol"]),
+        .testTarget(
+            name: "ReportStoreTests",
+            dependencies: ["ReportStore", "MirsadProtocol", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews"]),
         .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadProtocol"]),
         .testTarget(

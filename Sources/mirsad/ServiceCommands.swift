@@ -169,17 +169,20 @@ struct CollectorCommand: AsyncParsableCommand {
     var bind: String = Defaults.collectorEndpoint
     @Option(help: "The dispatcher's endpoint.")
     var dispatcher: String = Defaults.dispatcherEndpoint
-    @Option(help: "Path of the SQLite report store (created if missing).")
+    @Option(help: "The report store: a SQLite file's path (created if missing), or postgres://USER:PASSWORD@HOST:PORT/DATABASE (tables created if missing; several collectors may share one).")
     var store: String = Defaults.storePath
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.collector")
+        let location = ReportStoreLocation(store)
         let reportStore: any ReportStore
         do {
-            reportStore = try SQLiteReportStore(path: store)
+            reportStore = try location.open()
+        } catch let error as ReportStoreError {
+            throw CommandFailure("\(error)")
         } catch {
-            throw CommandFailure("cannot open the report store at \(store): \(error)")
+            throw CommandFailure("cannot open the report store at \(location): \(error)")
         }
         let service = CollectorService(
             configuration: .init(bindEndpoint: bind, dispatcherEndpoint: dispatcher), store: reportStore, logger: logger,

@@ -143,7 +143,7 @@ public struct LocalCluster {
             }
         }
 
-        let store = try SQLiteReportStore(path: options.storePath)
+        let store = try ReportStoreLocation(options.storePath).open()
         let top = try store.topEntities(limit: 10, type: nil).map {
             Summary.Entity(key: $0.key, name: $0.name, type: $0.type.rawValue, mentions: $0.mentions, articles: $0.articles)
         }
@@ -152,7 +152,7 @@ public struct LocalCluster {
             batchID: report.batchID, articles: report.articles, stored: report.stored ?? 0, failed: report.failed ?? 0,
             deadLetters: deadLetters, deadLetterSample: sample,
             rejected: report.rejected, inputProblems: report.inputProblems, seconds: report.seconds,
-            articlesPerSecond: report.articlesPerSecond, workers: options.workers, store: options.storePath,
+            articlesPerSecond: report.articlesPerSecond, workers: options.workers, store: ReportStoreLocation(options.storePath).description,
             topEntities: top)
     }
 }
