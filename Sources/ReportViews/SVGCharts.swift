@@ -24,7 +24,7 @@ enum SVGCharts {
             let secondWidth = (width - labelWidth - 60) * bar.second / maximum
             let right = width - labelWidth - 8
             svg += "<g><title>\(HTMLDocument.escape("\(bar.label): \(format(bar.value))\(bar.second > 0 ? " + \(format(bar.second))" : "")\(bar.note)"))</title>"
-            svg += "<text x=\"\(f(width - 4))\" y=\"\(f(y + 15))\" text-anchor=\"start\" direction=\"\(direction(bar.label))\" style=\"direction:\(direction(bar.label))\">\(HTMLDocument.escape(clip(bar.label)))</text>"
+            svg += "<text x=\"\(f(width - 4))\" y=\"\(f(y + 15))\" \(rightAligned(bar.label))>\(HTMLDocument.escape(clip(bar.label)))</text>"
             svg += "<rect class=\"bar\" x=\"\(f(right - barWidth))\" y=\"\(f(y + 3))\" width=\"\(f(max(barWidth, 1)))\" height=\"\(f(row - 7))\"/>"
             if bar.second > 0 {
                 svg += "<rect class=\"bar2\" x=\"\(f(right - barWidth - secondWidth))\" y=\"\(f(y + 3))\" width=\"\(f(secondWidth))\" height=\"\(f(row - 7))\"/>"
@@ -62,7 +62,7 @@ enum SVGCharts {
         var svg = "<svg viewBox=\"0 0 \(Int(size)) \(Int(size))\" role=\"img\" aria-label=\"\(HTMLDocument.escape(title))\">"
         for (i, name) in names.enumerated() {
             let y = label + Double(i) * cell
-            svg += "<text x=\"\(f(label - 4))\" y=\"\(f(y + 15))\" text-anchor=\"end\" style=\"direction:\(direction(name))\">\(HTMLDocument.escape(clip(name, 18)))</text>"
+            svg += "<text x=\"\(f(label - 4))\" y=\"\(f(y + 15))\" \(rightAligned(name))>\(HTMLDocument.escape(clip(name, 18)))</text>"
             svg += "<text transform=\"translate(\(f(label + Double(i) * cell + 15)),\(f(label - 4))) rotate(-60)\" style=\"direction:\(direction(name))\">\(HTMLDocument.escape(clip(name, 18)))</text>"
             for j in names.indices {
                 let n = counts[i][j]
@@ -72,6 +72,12 @@ enum SVGCharts {
             }
         }
         return svg + "</svg>"
+    }
+
+    /// Attributes that end `text` at its x, whichever its direction: the end of right-to-left text is its left.
+    static func rightAligned(_ text: String) -> String {
+        let d = direction(text)
+        return "text-anchor=\"\(d == "rtl" ? "start" : "end")\" direction=\"\(d)\" style=\"direction:\(d)\""
     }
 
     /// `rtl` when the first letter with a strong direction is Arabic or Hebrew.

@@ -163,9 +163,7 @@ struct StoryGold {
             case .article(let article) where wanted.contains(article.id): byID[article.id] = article
             case .article(let article):
                 guard background > 0, !Self.heldOutSources.contains((article.source ?? "").lowercased()) else { return }
-                candidates.append(Article(
-                    id: article.id, url: article.url, source: article.source, category: article.category,
-                    title: article.title, published: article.published, author: article.author, content: article.content))
+                candidates.append(article)
             case .problem(let problem): problems.append("\(problem)")
             }
         }

@@ -7,8 +7,9 @@ import GRDB
 /// Invariants, after every `record`:
 /// - an article identity has one `articles` row, whose facts rows and contributions to every aggregate are those
 ///   of its latest version only;
-/// - each aggregate row equals the sum over the latest versions of all articles (`ReportStore` tests recompute
-///   them from the per-article rows), and no aggregate row holds a zero count.
+/// - each aggregate row plus the commit's unflushed `AggregateDeltas` equals the sum over the latest versions of
+///   all articles; once the deltas are flushed (before every commit) the rows alone do (`ReportStore` tests
+///   recompute them from the per-article rows), and no aggregate row holds a zero count.
 enum ArticleLedger {
     /// What `record` did with a result.
     enum Change: Equatable {
@@ -19,41 +20,46 @@ enum ArticleLedger {
 
     /// Records the analysed result of a job that was just stored for the first time.
     ///
+    /// The aggregate changes go to `deltas`; the caller flushes them before its transaction commits.
+    ///
     /// - Parameter storedAt: the commit's time, milliseconds since 1970.
     @discardableResult
     static func record(
         _ result: StoredResult, analysis: Analysis, storedAt: Int64, clustering: StoryClustering.Parameters,
-        in db: Database
+        deltas: AggregateDeltas, in db: Database
     ) throws -> Change {
         let fallback = result.analysedAt.map(StoredTime.milliseconds) ?? storedAt
         let facts = ArticleFacts(metadata: result.article, analysis: analysis, fallbackTime: fallback)
         let existing = try Row.fetchOne(
-            db, sql: "SELECT job_id, version, content_hash FROM articles WHERE article_key = ?", arguments: [facts.key])
+            db.cachedStatement(sql: "SELECT job_id, version, content_hash FROM articles WHERE article_key = ?"),
+            arguments: [facts.key])
         guard let existing else {
-            try apply(facts, sign: 1, in: db)
-            let weight = try StoryClustering.termWeight(facts, in: db)
-            try db.execute(sql: insertArticleSQL, arguments: articleArguments(
+            try apply(facts, sign: 1, deltas: deltas, in: db)
+            let weights = try StoryClustering.termWeights(facts, total: deltas.storedArticles(db), in: db)
+            let weight = weights.values.reduce(0, +)
+            try db.cachedStatement(sql: insertArticleSQL).execute(arguments: articleArguments(
                 facts, result: result, version: 1, storedAt: storedAt, termWeight: weight))
-            try db.execute(
-                sql: "INSERT INTO article_versions (article_key, version, job_id, content_hash, stored_at) VALUES (?, 1, ?, ?, ?)",
-                arguments: [facts.key, result.jobID, facts.contentHash, storedAt])
-            try StoryClustering.assign(facts, termWeight: weight, parameters: clustering, in: db)
+            try db.cachedStatement(
+                sql: "INSERT INTO article_versions (article_key, version, job_id, content_hash, stored_at) VALUES (?, 1, ?, ?, ?)"
+            ).execute(arguments: [facts.key, result.jobID, facts.contentHash, storedAt])
+            try StoryClustering.assign(facts, weights: weights, parameters: clustering, in: db)
             return .newArticle
         }
         if (existing["content_hash"] as Int64) == facts.contentHash {
-            try db.execute(
-                sql: "UPDATE articles SET seen = seen + 1, last_seen = MAX(last_seen, ?) WHERE article_key = ?",
-                arguments: [storedAt, facts.key])
+            try db.cachedStatement(
+                sql: "UPDATE articles SET seen = seen + 1, last_seen = MAX(last_seen, ?) WHERE article_key = ?"
+            ).execute(arguments: [storedAt, facts.key])
             return .seenAgain
         }
         let oldJob: String = existing["job_id"]
         let version = (existing["version"] as Int) + 1
         if let old = try previousFacts(jobID: oldJob, in: db) {
             try StoryClustering.remove(old, parameters: clustering, in: db)
-            try apply(old, sign: -1, in: db)
+            try apply(old, sign: -1, deltas: deltas, in: db)
         }
-        try apply(facts, sign: 1, in: db)
-        let weight = try StoryClustering.termWeight(facts, in: db)
+        try apply(facts, sign: 1, deltas: deltas, in: db)
+        let weights = try StoryClustering.termWeights(facts, total: deltas.storedArticles(db), in: db)
+        let weight = weights.values.reduce(0, +)
         try db.execute(sql: """
             UPDATE articles SET input_id = ?, url = ?, job_id = ?, version = ?, seen = seen + 1,
                 last_seen = MAX(last_seen, ?), content_hash = ?, source = ?, language = ?, time_ms = ?, day = ?,
@@ -69,7 +75,7 @@ enum ArticleLedger {
         try db.execute(
             sql: "INSERT OR REPLACE INTO article_versions (article_key, version, job_id, content_hash, stored_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [facts.key, version, result.jobID, facts.contentHash, storedAt])
-        try StoryClustering.assign(facts, termWeight: weight, parameters: clustering, in: db)
+        try StoryClustering.assign(facts, weights: weights, parameters: clustering, in: db)
         return .newVersion
     }
 
@@ -85,10 +91,12 @@ enum ArticleLedger {
             guard let result = try? ResultRow.decode(row, decoder: decoder) else { continue }
             pending.append((result, row["stored_at"]))
         }
+        let deltas = AggregateDeltas()
         for (result, storedAt) in pending {
             guard let analysis = try? result.storedAnalysis?.decoded() else { continue }
-            try record(result, analysis: analysis, storedAt: storedAt, clustering: clustering, in: db)
+            try record(result, analysis: analysis, storedAt: storedAt, clustering: clustering, deltas: deltas, in: db)
         }
+        try deltas.flush(db)
     }
 
     /// The facts of the version stored by `jobID`, recomputed from its job row.
@@ -102,8 +110,9 @@ enum ArticleLedger {
 
     // MARK: - Contributions
 
-    /// Adds (`sign` 1) or takes back (`sign` -1) what `facts` contribute: the per-article rows and every aggregate.
-    static func apply(_ facts: ArticleFacts, sign: Int, in db: Database) throws {
+    /// Adds (`sign` 1) or takes back (`sign` -1) what `facts` contribute: the per-article rows now, every
+    /// aggregate through `deltas`.
+    static func apply(_ facts: ArticleFacts, sign: Int, deltas: AggregateDeltas, in db: Database) throws {
         let key = facts.key
         if sign > 0 {
             let entity = try db.cachedStatement(sql: "INSERT OR REPLACE INTO article_entities (key, type, article_key, name, mentions, paired) VALUES (?, ?, ?, ?, ?, ?)")
@@ -119,67 +128,7 @@ enum ArticleLedger {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE article_key = ?").execute(arguments: [key])
             }
         }
-
-        let entityTotal = try db.cachedStatement(sql: """
-            INSERT INTO entity_totals (key, type, name, articles, mentions, first_seen, last_seen)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-            ON CONFLICT (key, type) DO UPDATE SET articles = articles + excluded.articles,
-                mentions = mentions + excluded.mentions,
-                first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)
-            """)
-        for e in facts.entities {
-            try entityTotal.execute(arguments: [e.key, e.type.rawValue, e.name, sign, sign * e.mentions, facts.timeMilliseconds])
-        }
-        let bySource = try db.cachedStatement(sql: """
-            INSERT INTO entity_source_totals (source, key, type, name, articles, mentions) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (source, key, type) DO UPDATE SET articles = articles + excluded.articles,
-                mentions = mentions + excluded.mentions
-            """)
-        for e in facts.entities {
-            try bySource.execute(arguments: [facts.source, e.key, e.type.rawValue, e.name, sign, sign * e.mentions])
-        }
-        let pair = try db.cachedStatement(sql: """
-            INSERT INTO entity_pairs (a_key, a_type, b_key, b_type, articles) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (a_key, a_type, b_key, b_type) DO UPDATE SET articles = articles + excluded.articles
-            """)
-        for (a, b) in facts.entityPairs {
-            try pair.execute(arguments: [a.key, a.type.rawValue, b.key, b.type.rawValue, sign])
-        }
-        let tally = try db.cachedStatement(sql: """
-            INSERT INTO tallies (dimension, value, articles, tone_sum, named_sources, anonymous_sources, quotes)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (dimension, value) DO UPDATE SET articles = articles + excluded.articles,
-                tone_sum = tone_sum + excluded.tone_sum, named_sources = named_sources + excluded.named_sources,
-                anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
-            """)
-        var dimensions: [(String, String)] = [
-            ("source", facts.source), ("day", facts.day), ("language", facts.language),
-        ]
-        dimensions += facts.topics.map { ("topic", $0) }
-        for (dimension, value) in dimensions {
-            try tally.execute(arguments: [
-                dimension, value, sign, Double(sign) * facts.tone, sign * facts.namedSources,
-                sign * facts.anonymousSources, sign * facts.quotes,
-            ])
-        }
-        let speaker = try db.cachedStatement(sql: """
-            INSERT INTO speaker_totals (speaker, name, quotes, articles) VALUES (?, ?, ?, ?)
-            ON CONFLICT (speaker) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
-            """)
-        for s in facts.speakers { try speaker.execute(arguments: [s.key, s.name, sign * s.quotes, sign]) }
-
-        if sign < 0 {
-            let dropEntity = try db.cachedStatement(sql: "DELETE FROM entity_totals WHERE key = ? AND type = ? AND articles <= 0")
-            for e in facts.entities { try dropEntity.execute(arguments: [e.key, e.type.rawValue]) }
-            let dropBySource = try db.cachedStatement(sql: "DELETE FROM entity_source_totals WHERE source = ? AND key = ? AND type = ? AND articles <= 0")
-            for e in facts.entities { try dropBySource.execute(arguments: [facts.source, e.key, e.type.rawValue]) }
-            let dropPair = try db.cachedStatement(sql: "DELETE FROM entity_pairs WHERE a_key = ? AND a_type = ? AND b_key = ? AND b_type = ? AND articles <= 0")
-            for (a, b) in facts.entityPairs { try dropPair.execute(arguments: [a.key, a.type.rawValue, b.key, b.type.rawValue]) }
-            let dropTally = try db.cachedStatement(sql: "DELETE FROM tallies WHERE dimension = ? AND value = ? AND articles <= 0")
-            for (dimension, value) in dimensions { try dropTally.execute(arguments: [dimension, value]) }
-            let dropSpeaker = try db.cachedStatement(sql: "DELETE FROM speaker_totals WHERE speaker = ? AND articles <= 0")
-            for s in facts.speakers { try dropSpeaker.execute(arguments: [s.key]) }
-        }
+        deltas.add(facts, sign: sign)
     }
 
     private static let insertArticleSQL = """

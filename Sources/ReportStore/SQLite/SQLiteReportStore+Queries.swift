@@ -104,11 +104,13 @@ extension SQLiteReportStore: ReportQueries {
                 let byID = Dictionary(top.map { ($0.type.rawValue + "\u{1F}" + $0.key, $0) }, uniquingKeysWith: { a, _ in a })
                 let keys = Array(Set(top.map(\.key)))
                 let marks = Array(repeating: "?", count: keys.count).joined(separator: ", ")
+                // Each matching article's few entity rows are read whole and checked against the keys (`+` keeps
+                // SQLite from probing the index once per key).
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT e1.key AS a_key, e1.type AS a_type, e2.key AS b_key, e2.type AS b_type, COUNT(*) AS n
                     FROM articles a
-                    CROSS JOIN article_entities e1 ON e1.article_key = a.article_key AND e1.paired = 1 AND e1.key IN (\(marks))
-                    CROSS JOIN article_entities e2 ON e2.article_key = a.article_key AND e2.paired = 1 AND e2.key IN (\(marks))
+                    CROSS JOIN article_entities e1 ON e1.article_key = a.article_key AND e1.paired = 1 AND +e1.key IN (\(marks))
+                    CROSS JOIN article_entities e2 ON e2.article_key = a.article_key AND e2.paired = 1 AND +e2.key IN (\(marks))
                         AND (e1.type < e2.type OR (e1.type = e2.type AND e1.key < e2.key))
                     WHERE \(conditions)
                     GROUP BY e1.key, e1.type, e2.key, e2.type

@@ -106,6 +106,7 @@ public final class SQLiteReportStore: ReportStore {
                 let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
                 let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
                 var outcome = StoreOutcome()
+                let deltas = AggregateDeltas()
                 for result in results {
                     insertNotice.setUncheckedArguments([result.jobID, storedAt])
                     try insertNotice.execute()
@@ -120,7 +121,8 @@ public final class SQLiteReportStore: ReportStore {
                     if options.keepsArticles {
                         // An analysis that does not decode stays a job row, found when it is read.
                         guard let analysis = try? stored.decoded() else { continue }
-                        try ArticleLedger.record(result, analysis: analysis, storedAt: storedAt, clustering: clustering, in: db)
+                        try ArticleLedger.record(
+                            result, analysis: analysis, storedAt: storedAt, clustering: clustering, deltas: deltas, in: db)
                         continue
                     }
                     let index = stored.index
@@ -133,6 +135,7 @@ public final class SQLiteReportStore: ReportStore {
                         try insertTopic.execute()
                     }
                 }
+                try deltas.flush(db)
                 return outcome
             }
         }

@@ -33,38 +33,59 @@ enum StoryClustering {
         init() {}
     }
 
-    /// The summed weight of the article's story terms, as the store stands before it is added.
-    static func termWeight(_ facts: ArticleFacts, in db: Database) throws -> Double {
-        let total = try storedArticles(db)
-        var sum = 0.0
-        for term in facts.storyTerms { sum += try weight(term.term, total: total, in: db) }
-        return sum
+    /// The weight of each of the article's story terms, as the store stands before the article is indexed;
+    /// `total` is the number of articles stored before it.
+    static func termWeights(_ facts: ArticleFacts, total: Int, in db: Database) throws -> [String: Double] {
+        let terms = Array(Set(facts.storyTerms.map(\.term)))
+        var counts: [String: Int] = [:]
+        if !terms.isEmpty {
+            let placeholders = Array(repeating: "?", count: terms.count).joined(separator: ", ")
+            let statement = try db.cachedStatement(sql: "SELECT term, articles FROM term_counts WHERE term IN (\(placeholders))")
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(terms))
+            while let row = try rows.next() { counts[row[0]] = row[1] }
+        }
+        var weights: [String: Double] = [:]
+        for term in terms { weights[term] = max(0, log(Double(total + 1) / Double((counts[term] ?? 0) + 1))) }
+        return weights
     }
 
-    /// Puts the article (its row already written, its contributions applied) in a story and indexes its terms.
-    static func assign(_ facts: ArticleFacts, termWeight: Double, parameters p: Parameters, in db: Database) throws {
+    /// The postings of each of `terms` within `low...high`, newest first and at most `limit` each, read with one
+    /// statement: element `i` of the result belongs to `terms[i]`.
+    static func postings(_ terms: [String], low: Int64, high: Int64, limit: Int, in db: Database) throws -> [[String]] {
+        var lists = Array(repeating: [String](), count: terms.count)
+        guard !terms.isEmpty else { return lists }
+        let sql = terms.indices.map { i in
+            "SELECT \(i), article_key FROM (SELECT article_key FROM term_postings WHERE term = ?\(i + 4) AND time_ms BETWEEN ?1 AND ?2 ORDER BY time_ms DESC LIMIT ?3)"
+        }.joined(separator: " UNION ALL ")
+        var arguments: [any DatabaseValueConvertible] = [low, high, limit]
+        arguments += terms as [any DatabaseValueConvertible]
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
+        while let row = try rows.next() { lists[row[0] as Int].append(row[1]) }
+        return lists
+    }
+
+    /// Puts the article (its row already written with the sum of `weights`, its contributions applied) in a story
+    /// and indexes its terms.
+    static func assign(_ facts: ArticleFacts, weights: [String: Double], parameters p: Parameters, in db: Database) throws {
+        let termWeight = weights.values.reduce(0, +)
         let low = facts.timeMilliseconds - p.windowMilliseconds
         let high = facts.timeMilliseconds + p.windowMilliseconds
-        let postings = try db.cachedStatement(sql: """
-            SELECT article_key FROM term_postings WHERE term = ? AND time_ms BETWEEN ? AND ?
-            ORDER BY time_ms DESC LIMIT ?
-            """)
-        let total = try storedArticles(db)
+        let weighted = facts.storyTerms.compactMap { term -> (term: String, weight: Double)? in
+            let w = weights[term.term] ?? 0
+            return w > 0 ? (term.term, w) : nil
+        }
+        let bands = bandTerms(facts.minhash, parameters: p)
+        let lists = try postings(weighted.map(\.term) + bands, low: low, high: high, limit: p.postingsPerTerm, in: db)
         var shared: [String: (weight: Double, terms: Int)] = [:]
-        for term in facts.storyTerms {
-            let w = try weight(term.term, total: total, in: db)
-            guard w > 0 else { continue }
-            for key in try String.fetchAll(postings, arguments: [term.term, low, high, p.postingsPerTerm]) where key != facts.key {
-                shared[key, default: (0, 0)].weight += w
+        for (i, term) in weighted.enumerated() {
+            for key in lists[i] where key != facts.key {
+                shared[key, default: (0, 0)].weight += term.weight
                 shared[key, default: (0, 0)].terms += 1
             }
         }
         var bandHits: [String: Int] = [:]
-        let bands = bandTerms(facts.minhash, parameters: p)
-        for band in bands {
-            for key in try String.fetchAll(postings, arguments: [band, low, high, p.postingsPerTerm]) where key != facts.key {
-                bandHits[key, default: 0] += 1
-            }
+        for list in lists[weighted.count...] {
+            for key in list where key != facts.key { bandHits[key, default: 0] += 1 }
         }
 
         let candidate = try db.cachedStatement(sql: "SELECT story_id, minhash, term_weight FROM articles WHERE article_key = ?")
@@ -159,15 +180,6 @@ enum StoryClustering {
                 last_ms = (SELECT MAX(time_ms) FROM articles WHERE story_id = ?1)
             WHERE story_id = ?1
             """).execute(arguments: [story, names.joined(separator: " · ")])
-    }
-
-    private static func storedArticles(_ db: Database) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(SUM(articles), 0) FROM tallies WHERE dimension = 'language'")) ?? 0
-    }
-
-    private static func weight(_ term: String, total: Int, in db: Database) throws -> Double {
-        let df = try Int.fetchOne(db.cachedStatement(sql: "SELECT articles FROM term_counts WHERE term = ?"), arguments: [term]) ?? 0
-        return max(0, log(Double(total + 1) / Double(df + 1)))
     }
 
     /// One term per minhash band that holds a real value: `b:BAND:HASH`.
