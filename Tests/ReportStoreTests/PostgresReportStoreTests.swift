@@ -123,12 +123,17 @@ struct PostgresReportStoreTests {
                 #expect(got?.article.key == expected?.article.key && got?.seen == expected?.seen)
                 #expect(got?.versions.map(\.jobID) == expected?.versions.map(\.jobID) && got?.analysis == expected?.analysis)
             }
+            // Story numbers differ (SQLite reuses the number of a story that emptied, PostgreSQL never does).
+            func unnumbered(_ page: EntityPage?) -> EntityPage? {
+                guard var page else { return nil }
+                page.articles = page.articles.map { var row = $0; row.storyID = nil; return row }
+                return page
+            }
             for key in ["غزه", "ترامب"] {
-                let expected = try sqlite.entity(key: key, type: nil, filter: ReportFilter())
-                let got = try store.entity(key: key, type: nil, filter: ReportFilter())
-                #expect(got == expected, "entity \(key)")
-                let filtered = ReportFilter(source: "BBC")
-                #expect(try store.entity(key: key, type: nil, filter: filtered) == sqlite.entity(key: key, type: nil, filter: filtered))
+                for filter in [ReportFilter(), ReportFilter(source: "BBC")] {
+                    #expect(unnumbered(try store.entity(key: key, type: nil, filter: filter))
+                            == unnumbered(try sqlite.entity(key: key, type: nil, filter: filter)), "entity \(key) \(filter)")
+                }
             }
             let story = try #require(try store.stories(ReportFilter(), limit: 1).first)
             let page = try #require(try store.story(id: story.id))
