@@ -13,8 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-algorithms", from: "1.2.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
@@ -42,20 +45,31 @@ let package = Package(
         .target(name: "AnalysisJSON", dependencies: ["ArticleAnalysis"]),
         /// Reading articles from files, directories, JSON Lines (plain or gzip) and stdin.
         .target(name: "ArticleIngest", dependencies: ["ArticleAnalysis", "CZlib"]),
-        /// The wire protocol: generated protobuf, frame codec, pure state machines.
+        /// The wire: generated protobuf, the frame codec, limits, conversions between wire and analysis types, and
+        /// the pass-through readers of encoded jobs and results.
         .target(
-            name: "MirsadProtocol",
+            name: "MirsadWire",
             dependencies: [
                 "ArticleAnalysis", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        /// The pure core: every protocol role's state machine (dispatcher, dispatcher link, worker, collector's
+        /// stored notices, producer credit, worker supervisor), the job journal interface, and time. No I/O.
+        .target(
+            name: "MirsadCore",
+            dependencies: [
+                "MirsadWire", "ArticleAnalysis",
+                .product(name: "Algorithms", package: "swift-algorithms"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         /// The report store behind an interface; SQLite (GRDB) and PostgreSQL (postgres-nio) implementations.
-        /// Analyses are kept in their wire encoding (`MirsadProtocol`).
+        /// Analyses are kept in their wire encoding (`MirsadWire`).
         .target(
             name: "ReportStore",
             dependencies: [
-                "ArticleAnalysis", "MirsadProtocol",
+                "ArticleAnalysis", "MirsadWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -64,11 +78,11 @@ let package = Package(
         /// The report's pages as HTML (inline CSS and SVG) and its tables as text and CSV, from report query results:
         /// one renderer for the static report and for a server.
         .target(name: "ReportViews", dependencies: ["ReportStore", "ArticleAnalysis"]),
-        /// The dispatcher's durable job journal (SQLite, GRDB) behind `MirsadProtocol.JobJournal`.
+        /// The dispatcher's durable job journal (SQLite, GRDB) behind `MirsadCore.JobJournal`.
         .target(
             name: "DispatcherJournal",
             dependencies: [
-                "MirsadProtocol",
+                "MirsadCore", "MirsadWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -78,12 +92,25 @@ let package = Package(
         .target(
             name: "MirsadServices",
             dependencies: [
-                "ZeroMQ", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ArticleAnalysis", "ArticleIngest",
+                "ZeroMQ", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ArticleAnalysis", "ArticleIngest",
                 "CWorkerCrash",
+                .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        /// `mirsad web`: the report's pages served live from the store over HTTP (Hummingbird), with the cluster's status.
+        .target(
+            name: "ReportWeb",
+            dependencies: [
+                "ReportStore", "ReportViews", "MirsadServices", "ArticleAnalysis",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         /// The command line.
@@ -91,7 +118,7 @@ let package = Package(
             name: "mirsad",
             dependencies: [
                 "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "ReportViews",
-                "MirsadProtocol",
+                "ReportWeb", "MirsadCore", "MirsadWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -105,25 +132,36 @@ let package = Package(
         .testTarget(name: "ArticleIngestTests", dependencies: ["ArticleIngest"]),
         .testTarget(
             name: "MirsadProtocolTests",
-            dependencies: ["MirsadProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "MirsadCore", "MirsadWire",
+                .product(name: "Algorithms", package: "swift-algorithms"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(
             name: "ReportStoreTests",
-            dependencies: ["ReportStore", "MirsadProtocol", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["ReportStore", "MirsadWire", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews"]),
-        .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadProtocol"]),
+        /// Served pages over real HTTP and both the static report and the served pages in headless Chromium.
+        .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb"]),
+        .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadCore", "MirsadWire"]),
         .testTarget(
             name: "MirsadServicesTests",
             dependencies: [
-                "MirsadServices",
+                "MirsadServices", "MirsadCore", "MirsadWire",
+                .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ]
         ),
+        .testTarget(name: "CommandLineTests", dependencies: ["mirsad", "MirsadServices", "MirsadCore", "MirsadWire"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["mirsad", "MirsadServices", "MirsadProtocol", "ReportStore", "DispatcherJournal", "ZeroMQ"]
+            dependencies: [
+                "mirsad", "MirsadServices", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ZeroMQ",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
         ),
     ]
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates Sources/MirsadProtocol/Generated/*.pb.swift from Protocols/*.proto.
+# Regenerates Sources/MirsadWire/Generated/*.pb.swift from Protocols/*.proto.
 #
 # Needs `protoc` (3.x or later) and `protoc-gen-swift` 1.39.0 on PATH. CI does not run this script: the generated
 # code is committed, and a change to a .proto file is committed together with the regenerated Swift.
@@ -11,7 +11,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-out="$root/Sources/MirsadProtocol/Generated"
+out="$root/Sources/MirsadWire/Generated"
 
 command -v protoc >/dev/null || { echo "protoc not found on PATH" >&2; exit 1; }
 command -v protoc-gen-swift >/dev/null || { echo "protoc-gen-swift not found on PATH (see the comment in $0)" >&2; exit 1; }

@@ -4,6 +4,9 @@
   soak          a large batch while random processes are killed with SIGKILL every few seconds and started again
                 on the same endpoint, journal and store; checks that every acknowledged job ends stored or
                 dead-lettered exactly once and prints the figures the fault test prints, plus throughput.
+  soak --duration  a steady queue of tiny jobs (`--analysis none` workers by default) for a long time, random
+                roles killed every few seconds; prints lost and duplicates, and samples the journal's size and the
+                dispatcher's resident memory over time into a CSV (and a summary).
   queue-memory  a dispatcher with a SQLite journal and no workers; 10,000 then 1,000,000 queued jobs; the
                 dispatcher's peak resident memory (VmHWM) and the journal's size at each point.
 
@@ -395,6 +398,190 @@ def journal_bytes(path):
     return sum(os.path.getsize(p) for p in (path, path + "-wal", path + "-shm") if os.path.exists(p))
 
 
+def parse_duration(text):
+    """'90s', '30m', '2h', '1d' or a number of seconds."""
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+    for suffix in ("ms", "s", "m", "h", "d"):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * units[suffix]
+    return float(text)
+
+
+def tiny_articles(batch, count):
+    text = "وصل وفد من القاهرة إلى غزة لبحث الملفات المتعلقة بإدارة القطاع"
+    for i in range(count):
+        yield json.dumps({"id": f"{batch}-{i}", "text": f"{text} {i}"}, ensure_ascii=False) + "\n"
+
+
+def store_figures(store):
+    """(rows, distinct job ids) in the store, or None while it cannot be read."""
+    try:
+        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute("SELECT COUNT(*), COUNT(DISTINCT job_id) FROM results").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+
+
+class Feeder(threading.Thread):
+    """Submits batches of tiny articles, one `mirsad submit` at a time, while fewer than `low_water` jobs wait, until
+    `total` jobs are submitted or `stop` is set: a steady queue. Keeps each batch's acknowledged count."""
+
+    def __init__(self, cluster, total, batch_size, low_water, work, prefix):
+        super().__init__(daemon=True)
+        self.cluster, self.total, self.batch_size, self.low_water = cluster, total, batch_size, low_water
+        self.work, self.prefix = work, prefix
+        self.submitted, self.acknowledged, self.batches, self.failures = 0, 0, [], []
+        self.stop = False
+
+    def run(self):
+        index = 0
+        while not self.stop and self.submitted < self.total:
+            status = self.cluster.status()
+            if status is None or status.get("queued", 0) + status.get("retrying", 0) >= self.low_water:
+                time.sleep(0.5)
+                continue
+            count = min(self.batch_size, self.total - self.submitted)
+            batch = f"{self.prefix}-{index}"
+            index += 1
+            producer = subprocess.Popen(
+                [self.cluster.binary, "submit", "-", "--dispatcher", self.cluster.dispatcher_endpoint, "--batch", batch,
+                 "--json"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=open(os.path.join(self.work, "producer.log"), "ab"), text=True, start_new_session=True)
+            self.cluster.extra.append(producer)
+            buffer = []
+            for line in tiny_articles(batch, count):
+                buffer.append(line)
+                if len(buffer) >= 10_000:
+                    producer.stdin.write("".join(buffer))
+                    buffer = []
+            producer.stdin.write("".join(buffer))
+            producer.stdin.close()
+            output = producer.stdout.read()
+            producer.wait()
+            self.cluster.extra.remove(producer)
+            try:
+                report = json.loads(output or "{}")
+            except ValueError:
+                report = {}
+            acknowledged = report.get("accepted", 0) + report.get("duplicates", 0)
+            if producer.returncode != 0 or acknowledged != count:
+                self.failures.append((batch, producer.returncode, acknowledged, count))
+            self.submitted += count
+            self.acknowledged += acknowledged
+            self.batches.append(batch)
+
+
+def endurance(args):
+    """The --duration soak: a steady queue of tiny jobs for a long time, kills every few seconds, the journal's size
+    and the dispatcher's memory sampled into a CSV."""
+    rng = random.Random(args.seed)
+    duration = parse_duration(args.duration)
+    csv_path = args.csv or os.path.join(args.work, "soak.csv")
+    print(f"soak: seed {args.seed}, up to {args.jobs:,} jobs over {args.duration}, {args.workers} workers "
+          f"({args.supervised} supervised, --analysis {args.analysis}), a kill every ~{args.kill_every} s, stored "
+          f"retention {args.stored_retention}; work in {args.work}; CSV {csv_path}", flush=True)
+    cluster = Cluster(args.binary, args.work, args.workers, args.supervised, dispatcher_options=[
+        "--max-attempts", str(args.max_attempts), "--retry-backoff", "0.5", "--retry-backoff-max", "5",
+        "--lease-timeout", "15", "--liveness-timeout", "3", "--stored-retention", args.stored_retention],
+        worker_threads=args.threads)
+    for worker in cluster.workers:
+        worker.args += ["--analysis", args.analysis]
+    samples, events = [], []
+    try:
+        cluster.start()
+        feeder = Feeder(cluster, args.jobs, args.batch_size, args.low_water, args.work, f"endurance-{args.seed}")
+        started = time.monotonic()
+        feeder.start()
+        victims = ["dispatcher", "collector"] + [w.name for w in cluster.workers]
+        next_kill = started + args.kill_every * rng.uniform(0.5, 1.5)
+        next_sample = started
+        csv = open(csv_path, "w")
+        csv.write("seconds,submitted,acknowledged,stored_rows,journal_bytes,journal_wal_bytes,dispatcher_rss_kb,"
+                  "queued,in_flight,awaiting_store,dispatcher_starts\n")
+
+        def sample():
+            pid = cluster.dispatcher.proc.pid if cluster.dispatcher.running() else None
+            rss = vm_field(pid, "VmRSS") if pid else None
+            status = cluster.status() or {}
+            figures = store_figures(cluster.store)
+            main = os.path.getsize(cluster.journal) if os.path.exists(cluster.journal) else 0
+            wal = os.path.getsize(cluster.journal + "-wal") if os.path.exists(cluster.journal + "-wal") else 0
+            row = (time.monotonic() - started, feeder.submitted, feeder.acknowledged,
+                   figures[0] if figures else None, main, wal, rss, status.get("queued"), status.get("in_flight"),
+                   status.get("awaiting_store"), cluster.dispatcher.starts)
+            samples.append(row)
+            csv.write(",".join("" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v)) for v in row) + "\n")
+            csv.flush()
+            print(f"soak: {row[0]:7.0f} s: submitted {row[1]:,}, stored rows {row[3] if row[3] is not None else '?'}, "
+                  f"journal {(main + wal) / 1e6:.2f} MB (wal {wal / 1e6:.2f}), dispatcher RSS "
+                  f"{(rss or 0) / 1024:.1f} MB, queued {row[7]}", flush=True)
+
+        while time.monotonic() - started < duration and (feeder.is_alive() or feeder.submitted < args.jobs):
+            now = time.monotonic()
+            if now >= next_sample:
+                sample()
+                next_sample = now + args.sample_every
+            if now >= next_kill:
+                name = rng.choice(victims)
+                service = cluster.services[name]
+                what = f"kill -9 {name}"
+                if name.startswith("worker") and "--no-supervise" not in service.args and rng.random() < 0.5 \
+                        and service.kill9_child():
+                    what += " (analysis process)"
+                else:
+                    service.kill9()
+                    time.sleep(rng.uniform(0, args.max_down))
+                    service.start()
+                events.append((now - started, what))
+                next_kill = time.monotonic() + args.kill_every * rng.uniform(0.5, 1.5)
+            if not feeder.is_alive() and feeder.submitted >= args.jobs:
+                break
+            time.sleep(0.1)
+        feeder.stop = True
+        feeder.join()
+        # Drain: no more kills; wait until nothing is waiting, in flight or awaiting store.
+        print(f"soak: submitting ended after {time.monotonic() - started:.0f} s ({feeder.submitted:,} jobs); "
+              "draining", flush=True)
+        drain_deadline = time.monotonic() + args.drain_timeout
+        while time.monotonic() < drain_deadline:
+            status = cluster.status() or {}
+            if status and all(status.get(k, 1) == 0 for k in ("queued", "in_flight", "retrying", "awaiting_store")):
+                break
+            if time.monotonic() >= next_sample:
+                sample()
+                next_sample = time.monotonic() + args.sample_every
+            time.sleep(1)
+        sample()
+        seconds = time.monotonic() - started
+        letters = cluster.dead_letters() or {}
+        csv.close()
+    finally:
+        cluster.stop()
+    rows, distinct = store_figures(cluster.store) or (0, 0)
+    dead = letters.get("total", 0)
+    lost = feeder.acknowledged - distinct - dead
+    journal_sizes = [s[4] + s[5] for s in samples]
+    rss = [s[6] for s in samples if s[6]]
+    tail = journal_sizes[len(journal_sizes) // 4:] or journal_sizes
+    print(f"soak: {len(events)} kills ({sum(1 for _, w in events if 'dispatcher' in w)} of the dispatcher); "
+          f"{seconds:.0f} s; {distinct / max(seconds, 1e-9):,.0f} jobs/s stored under faults")
+    print(f"soak: submitted {feeder.submitted:,}, acknowledged {feeder.acknowledged:,}, stored {distinct:,}, "
+          f"dead-lettered {dead}, lost {lost}, duplicate rows {rows - distinct}"
+          + (f"; {len(feeder.failures)} submits failed: {feeder.failures[:3]}" if feeder.failures else ""))
+    if journal_sizes:
+        print(f"soak: journal (file + WAL) min {min(journal_sizes) / 1e6:.2f} MB, max {max(journal_sizes) / 1e6:.2f} MB, "
+              f"last {journal_sizes[-1] / 1e6:.2f} MB; over the last three quarters max {max(tail) / 1e6:.2f} MB")
+    if rss:
+        print(f"soak: dispatcher RSS min {min(rss) / 1024:.1f} MB, max {max(rss) / 1024:.1f} MB, last {rss[-1] / 1024:.1f} MB")
+    print(f"soak: CSV {csv_path}")
+    ok = lost == 0 and rows == distinct and not feeder.failures
+    print("soak: checks", "passed" if ok else "FAILED")
+    return 0 if ok else 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["soak", "queue-memory"])
@@ -412,10 +599,22 @@ def main():
     parser.add_argument("--seed", type=int, default=int(os.environ.get("MIRSAD_FAULT_SEED", random.randrange(1, 2**32))))
     parser.add_argument("--work", default=None)
     parser.add_argument("--keep", action="store_true", help="keep the work directory after a run that passed")
+    parser.add_argument("--duration", help="soak: run this long (e.g. 2h) with a steady queue of tiny jobs")
+    parser.add_argument("--analysis", default="none", help="soak --duration: the workers' --analysis")
+    parser.add_argument("--stored-retention", default="2m", help="soak --duration: the dispatcher's --stored-retention")
+    parser.add_argument("--batch-size", type=int, default=50_000, help="soak --duration: jobs per submitted batch")
+    parser.add_argument("--low-water", type=int, default=100_000,
+                        help="soak --duration: submit the next batch while fewer jobs than this wait")
+    parser.add_argument("--sample-every", type=float, default=10.0, help="soak --duration: seconds between samples")
+    parser.add_argument("--drain-timeout", type=float, default=600.0)
+    parser.add_argument("--csv", help="soak --duration: where to write the samples (default: in the work directory)")
     args = parser.parse_args()
     args.work = args.work or tempfile.mkdtemp(prefix=f"mirsad-{args.mode}-")
     os.makedirs(args.work, exist_ok=True)
-    if args.mode == "soak":
+    if args.mode == "soak" and args.duration:
+        args.jobs = args.jobs or 3_000_000
+        status = endurance(args)
+    elif args.mode == "soak":
         args.jobs = args.jobs or 100_000
         if not os.path.exists(os.path.join(args.shared, "corpus/ant/articles.jsonl.gz")):
             raise SystemExit(f"no ANT corpus under {args.shared!r}: set MIRSAD_SHARED")

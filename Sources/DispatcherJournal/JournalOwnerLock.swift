@@ -1,4 +1,5 @@
 import Foundation
+import MirsadCore
 
 #if canImport(Glibc)
 import Glibc
@@ -17,18 +18,18 @@ final class JournalOwnerLock {
 
     /// - Throws: `JobJournalError.cannotOpen` when another owner holds the lock (naming its process id when it
     ///   wrote one) or the lock file cannot be created.
-    /// Waits up to `waitSeconds` for another owner to let go (a dispatcher being restarted, or a child process
+    /// Waits up to `wait` for another owner to let go (a dispatcher being restarted, or a child process
     /// spawned at that moment, which holds a copy of the descriptor until it runs its program).
-    init(journalPath: String, waitSeconds: Double) throws {
+    init(journalPath: String, wait: Duration) throws {
         lockPath = journalPath + "-lock"
         let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
             throw JobJournalError.cannotOpen(path: journalPath, reason: "cannot create its lock file \(lockPath): \(reason)")
         }
-        let deadline = Date().addingTimeInterval(max(0, waitSeconds))
+        let deadline = MonotonicInstant.now().advanced(by: max(wait, .zero))
         var locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
-        while !locked && Date() < deadline {
+        while !locked && MonotonicInstant.now() < deadline {
             usleep(10_000)
             locked = flock(descriptor, LOCK_EX | LOCK_NB) == 0
         }

@@ -1,5 +1,6 @@
+import Foundation
 import GRDB
-import MirsadProtocol
+import MirsadCore
 
 /// A job's state as stored in the `state` column. The partial indexes name these values literally, so a value
 /// once shipped is never renamed.
@@ -29,13 +30,16 @@ enum JournalRowState: String, CaseIterable {
 /// The journal's one table, built by numbered migrations. A migration, once shipped, is never edited: changes go
 /// in a new one.
 ///
-/// `jobs` has one row per job id, never deleted. `seq` (the rowid) is assigned at insert and never changes: it is
+/// `jobs` has one row per job id, deleted only when the job has been stored for longer than the retention window
+/// (`SQLiteJobJournal.pruneStored`). `seq` (the rowid) is assigned at insert and never changes: it is
 /// the queue order, so a job taken back keeps its place. Since v2 the job's bytes (the `Job` as its producer
 /// encoded it) are in `job_bodies` under the job's `seq`: deleted once the job is awaiting store or stored, kept for
-/// dead jobs so that they can be queued again; `jobs.body` is NULL. Times are INTEGER milliseconds since 1970 UTC.
+/// dead jobs so that they can be queued again; `jobs.body` is NULL. Since v4 a body stays while its job awaits store
+/// (`not_before_ms` is then the deadline for its STORED), and `batch_priorities` holds the batches whose priority is
+/// not 0. Times are INTEGER milliseconds since 1970 UTC.
 ///
 /// The partial indexes cover only the rows a hot query looks for, so that taking queued jobs, promoting due
-/// retries and listing dead letters never step over finished jobs; `jobs_batch_state` makes the count at open a
+/// retries, listing dead letters and pruning stored jobs never step over other jobs; `jobs_batch_state` makes the count at open a
 /// scan of a small index instead of the table (whose rows carry the articles).
 enum JournalSchema {
     /// The name of the first migration, which a file must have applied to be taken for a journal.
@@ -78,6 +82,34 @@ enum JournalSchema {
                 );
                 INSERT INTO job_bodies (seq, body) SELECT seq, body FROM jobs WHERE body IS NOT NULL;
                 UPDATE jobs SET body = NULL WHERE body IS NOT NULL;
+                """)
+        }
+        migrator.registerMigration("v3: identity and retention") { db in
+            // `stored_ms` is when a job became stored, for pruning after the retention window; rows stored before
+            // this migration count from their submission. `journal_meta` holds the journal's identity.
+            try db.execute(sql: """
+                ALTER TABLE jobs ADD COLUMN stored_ms INTEGER;
+                UPDATE jobs SET stored_ms = submitted_ms WHERE state = 'stored';
+                CREATE INDEX jobs_stored ON jobs (stored_ms) WHERE state = 'stored';
+                CREATE TABLE journal_meta (
+                    key TEXT PRIMARY KEY,
+                    value BLOB NOT NULL
+                );
+                """)
+            try db.execute(
+                sql: "INSERT INTO journal_meta (key, value) VALUES ('journal_id', ?)",
+                arguments: [UUID().uuidString.lowercased()])
+        }
+        migrator.registerMigration("v4: batches share the queue") { db in
+            // Dispatch takes the queued jobs of one batch at a time (round robin between batches) and requeues jobs
+            // whose STORED is overdue (their deadline in `not_before_ms`); priorities other than 0 are kept per batch.
+            try db.execute(sql: """
+                CREATE INDEX jobs_queued_batch ON jobs (batch_id, seq) WHERE state = 'queued';
+                CREATE INDEX jobs_awaiting_store ON jobs (not_before_ms) WHERE state = 'awaiting_store';
+                CREATE TABLE batch_priorities (
+                    batch_id TEXT PRIMARY KEY,
+                    priority INTEGER NOT NULL
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

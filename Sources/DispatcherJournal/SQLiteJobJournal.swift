@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 
 /// The dispatcher's job journal in one SQLite file (WAL mode), built by `JournalSchema`.
 ///
@@ -16,7 +17,8 @@ import MirsadProtocol
 /// - `requeue`: in flight -> queued.
 /// - `scheduleRetry`, `deadLetter`: queued, in flight or retrying -> retrying / dead (a crash report may arrive for
 ///   a job the dispatcher had already taken back).
-/// - `markAwaitingStore`: queued, in flight or retrying -> awaiting store.
+/// - `markAwaitingStore`: queued, in flight or retrying -> awaiting store (the deadline in `not_before_ms`).
+/// - `requeueOverdueAwaitingStore`: awaiting store, past its deadline -> queued.
 /// - `markStored`: any state but stored -> stored.
 /// - `retryDeadLetters`: dead -> queued, failures reset to 0.
 ///
@@ -38,25 +40,23 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         /// The most the database file may grow to; past it changes fail and `commit()` throws
         /// `JobJournalError.diskFull`, as on a full disk. Nil for no limit but the disk's.
         public var maximumSizeBytes: Int?
-        /// The time recorded as a job's submission time by `insert`, in Unix milliseconds.
-        public var clock: @Sendable () -> UInt64
+        /// The wall clock whose time `insert` records as a job's submission time (stored in whole milliseconds).
+        public var clock: @Sendable () -> UnixTime
         /// How long opening waits for another owner of the file to close it before refusing.
-        public var ownerWaitSeconds: Double
+        public var ownerWait: Duration
+        /// The write-ahead log is truncated to this size whenever it is reset (SQLite's `journal_size_limit`);
+        /// `reclaimSpace()` empties it.
+        public var walSizeLimitBytes: Int = 8 << 20
 
         public init(
             synchronous: Synchronous = .full, maximumSizeBytes: Int? = nil,
-            clock: @escaping @Sendable () -> UInt64 = SQLiteJobJournal.wallClockMillis, ownerWaitSeconds: Double = 2
+            clock: @escaping @Sendable () -> UnixTime = { UnixTime.now() }, ownerWait: Duration = .seconds(2)
         ) {
             self.synchronous = synchronous
             self.maximumSizeBytes = maximumSizeBytes
             self.clock = clock
-            self.ownerWaitSeconds = ownerWaitSeconds
+            self.ownerWait = ownerWait
         }
-    }
-
-    /// Unix time now in milliseconds.
-    public static let wallClockMillis: @Sendable () -> UInt64 = {
-        UInt64(max(0, (Date().timeIntervalSince1970 * 1000).rounded()))
     }
 
     /// The database file's path, as given.
@@ -70,6 +70,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     private var failure: JobJournalError?
     /// A row was changed since the last commit: a transaction is open for `commit()` to end.
     private var changed = false
+    public let identity: String
 
     /// Opens the journal at `path`, creating the file and its table if needed, and puts every job left in flight by
     /// a previous process back in the queue (committed before this returns).
@@ -83,7 +84,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             // Reading the journal mode is the first access to the file: a file that is not SQLite fails here.
+            // Before the first table exists, so that a new file is made with incremental vacuum (an older file is
+            // converted once after its migrations).
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(options.walSizeLimitBytes)")
             try db.execute(sql: "PRAGMA synchronous = \(options.synchronous.rawValue)")
             // Between two commits a busy dispatcher changes thousands of rows; the default 2 MB page cache would
             // spill them to the log mid-transaction. 8 MB holds them and keeps the dispatcher's memory flat.
@@ -93,7 +98,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
             }
         }
-        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path, waitSeconds: options.ownerWaitSeconds)
+        ownerLock = path.isEmpty || path == ":memory:" ? nil : try Self.lock(path, wait: options.ownerWait)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
         } catch {
@@ -102,6 +107,16 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         do {
             try queue.inDatabase { db in try Self.checkIsJournal(db, path: path) }
             try JournalSchema.migrator.migrate(queue)
+            try queue.inDatabase { db in
+                // A file made before incremental vacuum: converted once (needs as much free disk as the file).
+                if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
+                    try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+                    try? db.execute(sql: "VACUUM")
+                }
+            }
+            identity = try queue.inDatabase { db in
+                try String.fetchOne(db, sql: "SELECT CAST(value AS TEXT) FROM journal_meta WHERE key = 'journal_id'")
+            } ?? ""
             recovery = try queue.inDatabase { db in try Self.recover(db) }
         } catch let error as JobJournalError {
             throw error
@@ -140,7 +155,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             var firstOfItsID: [Int] = []
             var seen = Set<String>()
             for (index, job) in jobs.enumerated() where seen.insert(job.jobID).inserted { firstOfItsID.append(index) }
-            let submitted = Int64(clamping: options.clock())
+            let submitted = Self.storedMillis(options.clock())
             var arguments: [any DatabaseValueConvertible] = []
             arguments.reserveCapacity(firstOfItsID.count * 4)
             for index in firstOfItsID {
@@ -179,6 +194,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             }
             return rows
         }
+        return journalJobs(rows)
+    }
+
+    /// Rows of `takeQueuedSQL`'s columns as jobs; none (a failure remembered) when one is damaged.
+    private func journalJobs(_ rows: [Row]) -> [JournalJob] {
         var jobs: [JournalJob] = []
         jobs.reserveCapacity(rows.count)
         // Columns by position (takeQueuedSQL): looking them up by name costs more than the rest of the row.
@@ -192,13 +212,46 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 let job = try EncodedJob(bytes: body)
                 jobs.append(JournalJob(
                     job: job, failures: row[3], dispatches: (row[4] as Int) + 1,
-                    submittedUnixMillis: UInt64(clamping: row[5] as Int64)))
+                    submitted: Self.time(storedMillis: row[5])))
             } catch {
                 remember(.corruptRow(path: path, jobID: jobID, reason: "the stored job does not decode: \(error)"))
                 return []
             }
         }
         return jobs
+    }
+
+    public func takeQueued(ofBatch batchID: String, limit: Int) -> [JournalJob] {
+        guard limit > 0 else { return [] }
+        let rows = change("taking \(limit) queued jobs of batch \(batchID)", fallback: [Row]()) { db in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: Self.takeQueuedOfBatchSQL), arguments: [batchID, limit])
+            // As in `takeQueued(limit:)`: the batch's queued rows up to the last one's place.
+            if let last = rows.last {
+                try db.cachedStatement(sql: Self.markTakenOfBatchSQL).execute(arguments: [batchID, last[0] as Int64])
+            }
+            return rows
+        }
+        return journalJobs(rows)
+    }
+
+    public func setPriority(_ priority: Int, ofBatch batchID: String) {
+        change("setting the priority of batch \(batchID)", fallback: ()) { db in
+            if priority == 0 {
+                try db.cachedStatement(sql: "DELETE FROM batch_priorities WHERE batch_id = ?").execute(arguments: [batchID])
+            } else {
+                try db.cachedStatement(sql: """
+                    INSERT INTO batch_priorities (batch_id, priority) VALUES (?, ?)
+                    ON CONFLICT (batch_id) DO UPDATE SET priority = excluded.priority
+                    """).execute(arguments: [batchID, priority])
+            }
+        }
+    }
+
+    public func requeueOverdueAwaitingStore(now: UnixTime) -> [JournalJobRef] {
+        change("queueing jobs overdue in awaiting store", fallback: []) { db in
+            try Self.refs(db.cachedStatement(sql: Self.requeueOverdueAwaitingStoreSQL), arguments: [Self.storedMillis(now)])
+        }
     }
 
     public func requeue(_ jobID: String) {
@@ -209,40 +262,43 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     }
 
     public func scheduleRetry(
-        _ jobID: String, failures: Int, notBeforeUnixMillis: UInt64, error: String, workerID: String
+        _ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String
     ) {
         change("scheduling a retry of job \(jobID)", fallback: ()) { db in
             try db.cachedStatement(sql: """
                 UPDATE jobs SET state = 'retrying', failures = ?, not_before_ms = ?, error = ?, worker_id = ?
                 WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
-                """).execute(arguments: [failures, Int64(clamping: notBeforeUnixMillis), error, workerID, jobID])
+                """).execute(arguments: [failures, Self.storedMillis(notBefore), error, workerID, jobID])
         }
     }
 
-    public func promoteDueRetries(nowUnixMillis: UInt64) -> [JournalJobRef] {
+    public func promoteDueRetries(now: UnixTime) -> [JournalJobRef] {
         change("promoting due retries", fallback: []) { db in
-            try Self.refs(
-                db.cachedStatement(sql: Self.promoteDueRetriesSQL), arguments: [Int64(clamping: nowUnixMillis)])
+            try Self.refs(db.cachedStatement(sql: Self.promoteDueRetriesSQL), arguments: [Self.storedMillis(now)])
         }
     }
 
-    public func markAwaitingStore(_ jobID: String) {
-        markAwaitingStore(contentsOf: [jobID])
+    public func markAwaitingStore(_ jobID: String, storeDeadline: UnixTime?) {
+        markAwaitingStore(contentsOf: [jobID], storeDeadline: storeDeadline)
     }
 
-    public func markAwaitingStore(contentsOf jobIDs: [String]) {
+    /// Awaiting store with no deadline.
+    public func markAwaitingStore(_ jobID: String) {
+        markAwaitingStore(contentsOf: [jobID], storeDeadline: nil)
+    }
+
+    /// The body stays until the job is stored: a job overdue in awaiting store runs again from it.
+    public func markAwaitingStore(contentsOf jobIDs: [String], storeDeadline: UnixTime?) {
         guard !jobIDs.isEmpty else { return }
+        let deadline = storeDeadline.map(Self.storedMillis)
         change("marking \(jobIDs.count) jobs awaiting store", fallback: ()) { db in
             let mark = try db.cachedStatement(sql: """
-                UPDATE jobs SET state = 'awaiting_store', not_before_ms = NULL
-                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL) RETURNING seq
+                UPDATE jobs SET state = 'awaiting_store', not_before_ms = ?
+                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
                 """)
-            let dropBody = try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq = ?")
             for jobID in jobIDs {
-                mark.setUncheckedArguments([jobID])
-                guard let seq = try Int64.fetchOne(mark) else { continue }
-                dropBody.setUncheckedArguments([seq])
-                try dropBody.execute()
+                mark.setUncheckedArguments([deadline, jobID])
+                try mark.execute()
             }
         }
     }
@@ -255,13 +311,15 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         guard !jobIDs.isEmpty else { return [] }
         let found = change("marking \(jobIDs.count) jobs stored", fallback: [Row?](repeating: nil, count: jobIDs.count)) { db -> [Row?] in
             let find = try db.cachedStatement(sql: "SELECT seq, state, batch_id, submitted_ms FROM jobs WHERE job_id = ?")
-            let mark = try db.cachedStatement(sql: "UPDATE jobs SET state = 'stored', not_before_ms = NULL WHERE seq = ?")
+            let mark = try db.cachedStatement(
+                sql: "UPDATE jobs SET state = 'stored', not_before_ms = NULL, stored_ms = ? WHERE seq = ?")
+            let storedAt = Self.storedMillis(options.clock())
             let dropBody = try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq = ?")
             return try jobIDs.map { jobID -> Row? in
                 find.setUncheckedArguments([jobID])
                 guard let row = try Row.fetchOne(find), row[1] as String != JournalRowState.stored.rawValue else { return nil }
                 let seq: Int64 = row[0]
-                mark.setUncheckedArguments([seq])
+                mark.setUncheckedArguments([storedAt, seq])
                 try mark.execute()
                 dropBody.setUncheckedArguments([seq])
                 try dropBody.execute()
@@ -276,17 +334,17 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 return nil
             }
             return StoredTransition(
-                batchID: row[2], previous: state.kind, submittedUnixMillis: UInt64(clamping: row[3] as Int64))
+                batchID: row[2], previous: state.kind, submitted: Self.time(storedMillis: row[3]))
         }
     }
 
-    public func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, deadUnixMillis: UInt64) {
+    public func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime) {
         change("dead-lettering job \(jobID)", fallback: ()) { db in
             try db.cachedStatement(sql: """
                 UPDATE jobs SET state = 'dead', failures = ?, error = ?, worker_id = ?, dead_ms = ?,
                     not_before_ms = NULL
                 WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
-                """).execute(arguments: [failures, error, workerID, Int64(clamping: deadUnixMillis), jobID])
+                """).execute(arguments: [failures, error, workerID, Self.storedMillis(time), jobID])
         }
     }
 
@@ -344,6 +402,50 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         }
     }
 
+    public func pruneStored(storedBefore: UnixTime, limit: Int) -> [String: Int] {
+        guard limit > 0 else { return [:] }
+        return change("forgetting stored jobs", fallback: [:]) { db in
+            var pruned: [String: Int] = [:]
+            let rows = try String.fetchCursor(
+                db.cachedStatement(sql: Self.pruneStoredSQL), arguments: [Self.storedMillis(storedBefore), limit])
+            while let batchID = try rows.next() { pruned[batchID, default: 0] += 1 }
+            return pruned
+        }
+    }
+
+    public func reclaimSpace() {
+        guard !changed, failure == nil else { return }
+        try? queue.inDatabase { db in
+            guard !db.isInsideTransaction else { return }
+            // Free pages go back to the file system a bounded number at a time, so the loop is never held long.
+            try db.execute(sql: "PRAGMA incremental_vacuum(\(Self.pagesReclaimedAtOnce))")
+            _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+
+    public func hasRoom(bytes: Int) -> Bool {
+        guard !changed, failure == nil else { return false }
+        do {
+            try queue.inDatabase { db in
+                guard !db.isInsideTransaction else { return }
+                try db.inTransaction(.immediate) {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO journal_meta (key, value) VALUES ('room_probe', zeroblob(?))",
+                        arguments: [max(bytes, 1)])
+                    return .commit
+                }
+                try db.execute(sql: "DELETE FROM journal_meta WHERE key = 'room_probe'")
+            }
+            return true
+        } catch {
+            rollBack()
+            return false
+        }
+    }
+
+    /// Pages `reclaimSpace()` gives back in one call at most (4 MB of 4 KB pages).
+    static let pagesReclaimedAtOnce = 1024
+
     public func commit() throws {
         if let failure {
             self.failure = nil
@@ -378,6 +480,25 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         UPDATE jobs SET state = 'in_flight', dispatches = dispatches + 1 WHERE state = 'queued' AND seq <= ?
         """
 
+    /// `takeQueuedSQL` of one batch (arguments: batch id, limit), on `jobs_queued_batch`.
+    static let takeQueuedOfBatchSQL = """
+        SELECT jobs.seq, job_id, job_bodies.body, failures, dispatches, submitted_ms
+        FROM jobs LEFT JOIN job_bodies ON job_bodies.seq = jobs.seq
+        WHERE state = 'queued' AND batch_id = ? ORDER BY jobs.seq LIMIT ?
+        """
+
+    /// `markTakenSQL` of one batch (arguments: batch id, the last seq taken).
+    static let markTakenOfBatchSQL = """
+        UPDATE jobs SET state = 'in_flight', dispatches = dispatches + 1
+        WHERE state = 'queued' AND batch_id = ? AND seq <= ?
+        """
+
+    static let requeueOverdueAwaitingStoreSQL = """
+        UPDATE jobs SET state = 'queued', not_before_ms = NULL
+        WHERE state = 'awaiting_store' AND not_before_ms <= ?
+        RETURNING job_id, batch_id
+        """
+
     /// Inserts `count` jobs (job id, batch id, article id, submission time each) that are not known yet, and
     /// returns each inserted one's `seq` and job id.
     static func insertJobsSQL(count: Int) -> String {
@@ -390,6 +511,14 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     static func insertBodiesSQL(count: Int) -> String {
         "INSERT INTO job_bodies (seq, body) VALUES " + Array(repeating: "(?, ?)", count: count).joined(separator: ", ")
     }
+
+    /// Deletes the stored jobs stored at or before a time (argument 1), at most a number (argument 2), the longest
+    /// stored first, and returns each one's batch. Stored jobs have no body left to delete.
+    static let pruneStoredSQL = """
+        DELETE FROM jobs WHERE seq IN (
+            SELECT seq FROM jobs WHERE state = 'stored' AND stored_ms <= ? ORDER BY stored_ms LIMIT ?)
+        RETURNING batch_id
+        """
 
     static let promoteDueRetriesSQL = """
         UPDATE jobs SET state = 'queued', not_before_ms = NULL
@@ -410,6 +539,17 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     }
 
     // MARK: - Helpers
+
+    /// A time as the journal stores it: whole Unix milliseconds (0 before 1970), the on-disk format of every time
+    /// column.
+    static func storedMillis(_ time: UnixTime) -> Int64 {
+        Int64(clamping: time.milliseconds)
+    }
+
+    /// A stored time column read back; negative values (never written) read as 1970.
+    static func time(storedMillis: Int64) -> UnixTime {
+        UnixTime(milliseconds: UInt64(clamping: storedMillis))
+    }
 
     /// Runs `body` inside the open write transaction (beginning one if none is open, and ending it again when `body`
     /// changed no row). Returns `fallback`, changing nothing, when an earlier failure is pending or `body` fails
@@ -480,6 +620,12 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             for batchID in batchesInFlight {
                 try requeue.execute(arguments: [batchID])
             }
+            let priorities = try Row.fetchCursor(db, sql: "SELECT batch_id, priority FROM batch_priorities")
+            while let row = try priorities.next() {
+                let batchID: String = row[0]
+                // Only batches the journal holds jobs of.
+                if recovery.batches[batchID] != nil { recovery.priorities[batchID] = row[1] }
+            }
             return .commit
         }
         return recovery
@@ -507,11 +653,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         }
     }
 
-    private static func lock(_ path: String, waitSeconds: Double) throws -> JournalOwnerLock {
+    private static func lock(_ path: String, wait: Duration) throws -> JournalOwnerLock {
         if let problem = fileSystemProblem(path: path) {
             throw JobJournalError.cannotOpen(path: path, reason: problem)
         }
-        return try JournalOwnerLock(journalPath: path, waitSeconds: waitSeconds)
+        return try JournalOwnerLock(journalPath: path, wait: wait)
     }
 
     private static func mapped(_ error: Error, path: String, operation: String) -> JobJournalError {

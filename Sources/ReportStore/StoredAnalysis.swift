@@ -1,6 +1,6 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadWire
 import SwiftProtobuf
 
 /// An analysis as the report store keeps it: the protobuf `Analysis` bytes (`Protocols/mirsad.proto`) as its worker

@@ -49,9 +49,14 @@ enum HTMLDocument {
     /// A table; cells are HTML already.
     static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int> = []) -> String {
         guard !rows.isEmpty else { return "<p class=\"empty\">لا شيء · nothing</p>" }
-        var html = "<div class=\"scroll\"><table><thead><tr>"
-        for (i, h) in header.enumerated() { html += "<th\(numeric.contains(i) ? " class=\"n\"" : "")>\(escape(h))</th>" }
-        html += "</tr></thead><tbody>"
+        var html = "<div class=\"scroll\"><table>"
+        // A table of labelled values has no header row.
+        if header.contains(where: { !$0.isEmpty }) {
+            html += "<thead><tr>"
+            for (i, h) in header.enumerated() { html += "<th\(numeric.contains(i) ? " class=\"n\"" : "")>\(escape(h))</th>" }
+            html += "</tr></thead>"
+        }
+        html += "<tbody>"
         for row in rows {
             html += "<tr>"
             for (i, cell) in row.enumerated() { html += "<td\(numeric.contains(i) ? " class=\"n\"" : "")>\(cell)</td>" }
@@ -81,7 +86,14 @@ enum HTMLDocument {
         svg text{font:12px system-ui,"Noto Sans Arabic",Tahoma,sans-serif;fill:var(--fg)}
         .bar{fill:var(--accent)}.bar2{fill:var(--accent2)}.axis{stroke:var(--line)}
         a{color:var(--accent)}
-        .text{white-space:pre-wrap;line-height:1.8}
+        td,th,h1,li,p,blockquote,.problem{overflow-wrap:anywhere}
+        nav{display:flex;flex-wrap:wrap;gap:1rem;margin:0 0 .6rem;font-size:.95rem}
+        .problem{color:#a4262c;background:#fff;border:1px solid #f1c4c6;border-radius:6px;padding:.5rem .8rem}
+        .filters{display:flex;flex-wrap:wrap;gap:.4rem .8rem;align-items:end;margin:0 0 1rem;font-size:.9rem}
+        .filters label{display:flex;flex-direction:column;color:var(--muted)}
+        .filters input{font:inherit;width:9.5rem;max-width:100%;padding:.2rem .3rem;border:1px solid var(--line);border-radius:4px}
+        .filters button{font:inherit;padding:.25rem .8rem}
+        .text{white-space:pre-wrap;line-height:1.8;overflow-wrap:anywhere}
         blockquote{margin:.3rem 0;padding:.3rem .7rem;border-inline-start:3px solid var(--accent2);background:#fdf7f0}
         """
 }

@@ -6,12 +6,17 @@ import ReportStore
 /// a server returns them for its routes. Each page is a complete document (`HTMLDocument`).
 public enum ReportPages {
     /// The overview: counts, top entities, timeline, source mix, largest stories, co-occurrence, sourcing per
-    /// outlet, tone, quotes by speaker.
-    public static func overview(_ o: ReportOverview, links: ReportLinks = .none, generated: String? = nil) -> String {
+    /// outlet, tone, quotes by speaker. Served (`links.isServed`), it also has the filter form, links from each
+    /// source, day, topic and language to the overview narrowed to it, and `status` when given.
+    public static func overview(_ o: ReportOverview, links: ReportLinks = .none, generated: String? = nil, status: ClusterStatus? = nil) -> String {
         typealias H = HTMLDocument
         let s = o.summary
-        var body = "<h1>مرصد · Mirsad report</h1>"
+        var body = navigation(links) + "<h1>مرصد · Mirsad report</h1>"
         body += "<p class=\"muted\" dir=\"auto\">\(H.escape(filterText(o.filter)))\(generated.map { " · " + H.escape($0) } ?? "")</p>"
+        body += filterForm(o.filter, links: links)
+        if s.articles == 0 {
+            body += "<p class=\"problem\">No article matches the filters (\(H.escape(filterText(o.filter)))).</p>"
+        }
         body += "<ul class=\"stats\">"
         for (label, value) in [
             ("articles", "\(s.articles)"), ("results", "\(s.results)"), ("seen again", "\(s.repeats)"),
@@ -20,7 +25,9 @@ public enum ReportPages {
         ] {
             body += "<li><b dir=\"ltr\">\(H.escape(value))</b> <span class=\"muted\">\(label)</span></li>"
         }
-        body += "</ul><div class=\"grid\">"
+        body += "</ul>"
+        if let status { body += statusSection(status) }
+        body += "<div class=\"grid\">"
         body += H.section("الكيانات الأكثر ذكرًا · Top entities", SVGCharts.bars(
             o.topEntities.prefix(15).map { SVGCharts.Bar(label: $0.name, value: Double($0.mentions), note: " mentions in \($0.articles) articles") },
             title: "Top entities by mentions"), id: "entities")
@@ -57,9 +64,15 @@ public enum ReportPages {
                 [entityLink($0.a, links), entityLink($0.b, links), "\($0.articles)"]
             }, numeric: [2]), id: "cooccurrence")
         body += H.section("النبرة حسب المصدر · Tone per outlet", H.table(
-            ["source", "articles", "mean tone"], o.sources.map { [H.auto($0.value), "\($0.articles)", String(format: "%+.3f", $0.meanTone)] },
+            ["source", "articles", "mean tone"], o.sources.map {
+                [ReportLinks.link(links.overview(narrowed(o.filter) { f, v in f.source = v }($0.value)), H.auto($0.value)),
+                 "\($0.articles)", String(format: "%+.3f", $0.meanTone)]
+            },
             numeric: [1, 2]) + "<h2>Tone per day</h2>" + H.table(
-                ["day", "articles", "mean tone"], o.timeline.suffix(14).map { ["<span dir=\"ltr\">\($0.value)</span>", "\($0.articles)", String(format: "%+.3f", $0.meanTone)] },
+                ["day", "articles", "mean tone"], o.timeline.suffix(14).map {
+                    [ReportLinks.link(links.overview(oneDay(o.filter, $0.value)), "<span dir=\"ltr\">\($0.value)</span>"),
+                     "\($0.articles)", String(format: "%+.3f", $0.meanTone)]
+                },
                 numeric: [1, 2]), id: "tone")
         body += "</div><div class=\"grid\">"
         body += H.section("الاقتباسات حسب المتحدث · Quotes by speaker", H.table(
@@ -69,8 +82,12 @@ public enum ReportPages {
                 [entityLink(EntityRef(key: $0.key, name: $0.name, type: $0.type), links), $0.type.rawValue, "\($0.mentions)", "\($0.articles)"]
             }, numeric: [2, 3]), id: "entity-table")
         body += H.section("المواضيع واللغات · Topics and languages", H.table(
-            ["topic", "articles"], o.topics.map { [H.auto($0.value), "\($0.articles)"] }, numeric: [1])
-            + H.table(["language", "articles"], o.languages.map { [H.escape($0.value), "\($0.articles)"] }, numeric: [1]), id: "topics")
+            ["topic", "articles"], o.topics.map {
+                [ReportLinks.link(links.overview(narrowed(o.filter) { f, v in f.topic = v }($0.value)), H.auto($0.value)), "\($0.articles)"]
+            }, numeric: [1])
+            + H.table(["language", "articles"], o.languages.map {
+                [ReportLinks.link(links.overview(narrowed(o.filter) { f, v in f.language = v }($0.value)), H.escape($0.value)), "\($0.articles)"]
+            }, numeric: [1]), id: "topics")
         body += "</div>"
         return H.page(title: "Mirsad report", body: body)
     }
@@ -78,12 +95,15 @@ public enum ReportPages {
     public static func entity(_ page: EntityPage, filter: ReportFilter = ReportFilter(), links: ReportLinks = .none) -> String {
         typealias H = HTMLDocument
         let e = page.entity
-        var body = "<h1>\(H.auto(e.name)) <span class=\"muted\">\(e.type.rawValue)</span></h1>"
+        var body = navigation(links) + "<h1>\(H.auto(e.name)) <span class=\"muted\">\(e.type.rawValue)</span></h1>"
         body += "<p class=\"muted\" dir=\"auto\">\(H.escape(filterText(filter)))</p>"
         body += "<ul class=\"stats\"><li><b>\(e.articles)</b> articles</li><li><b>\(e.mentions)</b> mentions</li>"
         if let first = e.firstSeen, let last = e.lastSeen {
             body += "<li dir=\"ltr\">\(day(first)) – \(day(last))</li>"
         }
+        var named = filter
+        named.entity = e.key
+        if let overview = links.overview(named) { body += "<li><a href=\"\(H.escape(overview))\">overview of these articles</a></li>" }
         body += "</ul><div class=\"grid\">"
         body += H.section("الخط الزمني · Timeline", SVGCharts.timeline(page.timeline.map { ($0.day, $0.articles) }, title: "Articles per day"))
         body += H.section("يذكر معه · Named together with", SVGCharts.bars(
@@ -97,8 +117,10 @@ public enum ReportPages {
     public static func story(_ page: StoryPage, links: ReportLinks = .none) -> String {
         typealias H = HTMLDocument
         let s = page.story
-        var body = "<h1>\(H.auto(s.label.isEmpty ? "story \(s.id)" : s.label))</h1>"
-        body += "<ul class=\"stats\"><li>story <b>\(s.id)</b></li><li><b>\(s.articles)</b> articles</li><li><b>\(s.outlets)</b> outlets</li><li dir=\"ltr\">\(s.firstDay) – \(s.lastDay)</li></ul>"
+        var body = navigation(links) + "<h1>\(H.auto(s.label.isEmpty ? "story \(s.id)" : s.label))</h1>"
+        body += "<ul class=\"stats\"><li>story <b>\(s.id)</b></li><li><b>\(s.articles)</b> articles</li><li><b>\(s.outlets)</b> outlets</li><li dir=\"ltr\">\(s.firstDay) – \(s.lastDay)</li>"
+        if let overview = links.overview(ReportFilter(story: s.id)) { body += "<li><a href=\"\(HTMLDocument.escape(overview))\">overview of these articles</a></li>" }
+        body += "</ul>"
         body += "<div class=\"grid\">"
         body += H.section("المصادر · Outlets", SVGCharts.bars(page.outlets.map { SVGCharts.Bar(label: $0.value, value: Double($0.articles)) }, title: "Outlets"))
         body += H.section("المصطلحات · Terms", H.table(["term", "articles"], page.terms.map { [H.auto($0.name), "\($0.articles)"] }, numeric: [1]))
@@ -111,7 +133,7 @@ public enum ReportPages {
         typealias H = HTMLDocument
         let a = page.analysis
         let title = page.article.title ?? a.title ?? page.article.id
-        var body = "<h1>\(H.auto(title))</h1>"
+        var body = navigation(links) + "<h1>\(H.auto(title))</h1>"
         body += "<ul class=\"stats\"><li>\(H.auto(page.article.source))</li><li dir=\"ltr\">\(page.article.day)</li>"
         body += "<li>language <b>\(H.escape(a.language.code))</b></li><li>tone <b dir=\"ltr\">\(String(format: "%+.2f", a.tone))</b></li>"
         body += "<li>seen <b>\(page.seen)</b></li><li>version <b>\(page.versions.count)</b></li>"
@@ -147,6 +169,24 @@ public enum ReportPages {
              ReportLinks.link(links.article(row.id), HTMLDocument.auto(row.title ?? row.id)),
              row.storyID.map { ReportLinks.link(links.story($0), "\($0)") } ?? ""]
         }, numeric: [3])
+    }
+
+    /// `filter` with one more field set, as a function of that field's value.
+    static func narrowed(_ filter: ReportFilter, _ set: @escaping (inout ReportFilter, String) -> Void) -> (String) -> ReportFilter {
+        { value in
+            var f = filter
+            set(&f, value)
+            return f
+        }
+    }
+
+    /// `filter` narrowed to the UTC day `day` (`YYYY-MM-DD`); as it is when `day` is not a date.
+    static func oneDay(_ filter: ReportFilter, _ day: String) -> ReportFilter {
+        var f = filter
+        guard let start = ISO8601DateFormatter().date(from: day + "T00:00:00Z") else { return f }
+        f.since = start
+        f.until = start.addingTimeInterval(86_400)
+        return f
     }
 
     static func entityLink(_ e: EntityRef, _ links: ReportLinks) -> String {

@@ -70,6 +70,17 @@ public struct Poller {
         return items.map { PollEvents(rawValue: $0.revents) }
     }
 
+    /// ``poll(timeoutMilliseconds:)`` for `timeout` (zero or less: just look), rounded up to whole milliseconds, the
+    /// resolution of `zmq_poll`, so a wait never ends before `timeout` has passed.
+    public mutating func poll(timeout: Duration) throws -> [PollEvents] {
+        let (seconds, attoseconds) = timeout.components
+        guard seconds > 0 || (seconds == 0 && attoseconds > 0) else { return try poll(timeoutMilliseconds: 0) }
+        let milliseconds = seconds.multipliedReportingOverflow(by: 1000)
+        let rest = (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        let total = milliseconds.overflow ? Int64(Int32.max) : min(milliseconds.partialValue + rest, Int64(Int32.max))
+        return try poll(timeoutMilliseconds: Int(total))
+    }
+
     private static func nowMilliseconds() -> Int {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)

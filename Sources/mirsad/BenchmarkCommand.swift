@@ -2,6 +2,7 @@ import ArgumentParser
 import ArticleAnalysis
 import ArticleIngest
 import Foundation
+import MirsadCore
 import MirsadServices
 
 struct BenchmarkCommand: ParsableCommand {
@@ -36,10 +37,10 @@ struct AnalysisBenchmark: ParsableCommand {
         let analyzer = loadAnalyzer { writeStandardError("mirsad benchmark: \($0)\n") }
         _ = analyzer.analyze(articles[0])  // load lazily built tables before timing
         let bytes = articles.reduce(0) { $0 + $1.content.raw.utf8.count }
-        let started = MonotonicClock.now()
+        let started = MonotonicInstant.now()
         var tokens = 0
         for article in articles { tokens += analyzer.analyze(article).tokens.count }
-        let seconds = Double(MonotonicClock.now() - started) / 1e9
+        let seconds = started.duration(to: .now()).inSeconds
         let rate = Double(articles.count) / seconds
         let mbps = Double(bytes) / seconds / 1e6
         if json {

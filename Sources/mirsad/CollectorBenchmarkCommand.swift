@@ -2,8 +2,8 @@ import ArgumentParser
 import ArticleAnalysis
 import ArticleIngest
 import Foundation
-import MirsadProtocol
 import MirsadServices
+import MirsadWire
 import Synchronization
 import ZeroMQ
 
@@ -63,7 +63,7 @@ struct ResultsFileCommand: ParsableCommand {
 /// per result.
 ///
 /// The results of FILE are sent again and again with fresh job ids until `--count` are stored: each is a new row.
-struct CollectorBenchmark: ParsableCommand {
+struct CollectorBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "collector")
 
     @Argument(help: "Encoded results, as written by `mirsad benchmark results`.")
@@ -81,7 +81,7 @@ struct CollectorBenchmark: ParsableCommand {
     @Flag(help: "Print one JSON line.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         let templates = try Self.readResults(file)
         guard !templates.isEmpty else { throw CommandFailure("\(file) holds no results") }
         let directory = NSTemporaryDirectory() + "mirsad-collector-benchmark-\(getpid())"
@@ -97,65 +97,72 @@ struct CollectorBenchmark: ParsableCommand {
         defer { dispatcher.stop() }
 
         let collectorPort = try Self.freePort()
-        let collector = try ChildProcess(
-            name: "collector", executable: ChildProcess.currentExecutable(),
+        var launch = ManagedProcess.Configuration(
+            executable: ManagedProcess.currentExecutable(),
             arguments: ["collector", "--bind", "tcp://127.0.0.1:\(collectorPort)", "--dispatcher", dispatcher.endpoint,
-                        "--store", storePath],
-            logPath: directory + "/collector.log")
-        defer { collector.stop(graceSeconds: 10) }
-        _ = try collector.awaitLine(prefix: "READY", timeoutSeconds: 30)
+                        "--store", storePath])
+        launch.errorLogPath = directory + "/collector.log"
+        let collector = try await ManagedProcess.start("collector", launch)
+        // Stopped on every path: the process would outlive this one if its exit came first.
+        let seconds: Double, cpu: Double
+        do {
+            _ = try await collector.awaitLine(prefix: "READY", timeout: .seconds(30))
 
-        var sockets: [Socket] = []
-        defer { sockets.forEach { $0.close() } }
-        for index in 0..<workers {
-            let socket = try Socket(context: context, type: .dealer)
-            try socket.set(.routingID, Array("benchmark-worker-\(index)".utf8))
-            try socket.set(.linger, 0)
-            try socket.connect("tcp://127.0.0.1:\(collectorPort)")
-            sockets.append(socket)
-        }
-
-        var next = 0
-        var acknowledged = 0
-        var outstanding = Array(repeating: 0, count: workers)
-        func sendMessage(on worker: Int) throws {
-            guard next < count else { return }
-            let n = min(perMessage, count - next)
-            var body: [UInt8] = []
-            for _ in 0..<n {
-                let jobID = Array("bench:\(next)".utf8)
-                let template = templates[next % templates.count]
-                let result = ProtobufFields.lengthDelimited(1, jobID) + template
-                body += ProtobufFields.lengthDelimited(1, result)
-                next += 1
+            var sockets: [Socket] = []
+            defer { sockets.forEach { $0.close() } }
+            for index in 0..<workers {
+                let socket = try Socket(context: context, type: .dealer)
+                try socket.set(.routingID, Array("benchmark-worker-\(index)".utf8))
+                try socket.set(.linger, 0)
+                try socket.connect("tcp://127.0.0.1:\(collectorPort)")
+                sockets.append(socket)
             }
-            _ = try sockets[worker].send([FrameCodec.protocolID, [Command.results.rawValue], body])
-            outstanding[worker] += 1
-        }
 
-        let cpuBefore = try Self.cpuSeconds(pid: collector.pid)
-        let started = Date()
-        for worker in 0..<workers {
-            for _ in 0..<window { try sendMessage(on: worker) }
-        }
-        let deadline = Date().addingTimeInterval(600)
-        while acknowledged < count {
-            guard Date() < deadline else { throw CommandFailure("the collector stored \(acknowledged) of \(count) within 600 s") }
-            var poller = Poller()
-            for socket in sockets { poller.register(socket) }
-            let events = try poller.poll(timeoutMilliseconds: 1000)
-            for (worker, event) in events.enumerated() where event.contains(.readable) {
-                while let message = try sockets[worker].receive(dontWait: true) {
-                    guard case .resultsAck(let ack) = try FrameCodec.decode(message.frames) else { continue }
-                    acknowledged += ack.jobIds.count
-                    outstanding[worker] -= 1
-                    try sendMessage(on: worker)
+            var next = 0
+            var acknowledged = 0
+            var outstanding = Array(repeating: 0, count: workers)
+            func sendMessage(on worker: Int) throws {
+                guard next < count else { return }
+                let n = min(perMessage, count - next)
+                var body: [UInt8] = []
+                for _ in 0..<n {
+                    let jobID = Array("bench:\(next)".utf8)
+                    let template = templates[next % templates.count]
+                    let result = ProtobufFields.lengthDelimited(1, jobID) + template
+                    body += ProtobufFields.lengthDelimited(1, result)
+                    next += 1
+                }
+                _ = try sockets[worker].send([FrameCodec.protocolID, [Command.results.rawValue], body])
+                outstanding[worker] += 1
+            }
+
+            let cpuBefore = try Self.cpuSeconds(pid: collector.processIdentifier)
+            let started = Date()
+            for worker in 0..<workers {
+                for _ in 0..<window { try sendMessage(on: worker) }
+            }
+            let deadline = Date().addingTimeInterval(600)
+            while acknowledged < count {
+                guard Date() < deadline else { throw CommandFailure("the collector stored \(acknowledged) of \(count) within 600 s") }
+                var poller = Poller()
+                for socket in sockets { poller.register(socket) }
+                let events = try poller.poll(timeoutMilliseconds: 1000)
+                for (worker, event) in events.enumerated() where event.contains(.readable) {
+                    while let message = try sockets[worker].receive(dontWait: true) {
+                        guard case .resultsAck(let ack) = try FrameCodec.decode(message.frames) else { continue }
+                        acknowledged += ack.jobIds.count
+                        outstanding[worker] -= 1
+                        try sendMessage(on: worker)
+                    }
                 }
             }
+            seconds = Date().timeIntervalSince(started)
+            cpu = try Self.cpuSeconds(pid: collector.processIdentifier) - cpuBefore
+        } catch {
+            await collector.stop()
+            throw error
         }
-        let seconds = Date().timeIntervalSince(started)
-        let cpu = try Self.cpuSeconds(pid: collector.pid) - cpuBefore
-        collector.stop(graceSeconds: 10)
+        await collector.stop()
         let storeBytes = ["", "-wal"].reduce(0) { total, suffix in
             total + ((try? FileManager.default.attributesOfItem(atPath: storePath + suffix)[.size] as? Int) ?? 0)
         }

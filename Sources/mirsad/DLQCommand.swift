@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MirsadCore
 import MirsadServices
 
 /// `mirsad dlq`: the dispatcher's dead letters, jobs that failed on every allowed attempt.

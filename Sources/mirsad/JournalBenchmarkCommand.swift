@@ -2,7 +2,8 @@ import ArgumentParser
 import ArticleIngest
 import DispatcherJournal
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 
 /// The dispatcher's job journal alone: with INPUT, every article goes through insert, take, awaiting store and
 /// stored (ops/s); without, `--queued` synthetic jobs are queued and `--take` of them taken (memory, file size).

@@ -10,7 +10,7 @@ struct Mirsad: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, SubmitCommand.self, StatusCommand.self, DLQCommand.self,
             DispatcherCommand.self, WorkerCommand.self, CollectorCommand.self,
-            AnalyzeCommand.self, ReportCommand.self, TrainCommand.self, EvalCommand.self, BenchmarkCommand.self,
+            AnalyzeCommand.self, ReportCommand.self, WebCommand.self, TrainCommand.self, EvalCommand.self, BenchmarkCommand.self,
         ]
     )
 

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Logging
+import MirsadServices
 import ServiceLifecycle
 
 /// The process-wide part of signal handling, done once at start: the rest is each command's `ServiceGroup`.
@@ -28,5 +29,16 @@ enum ProcessSignals {
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    /// Runs `work` as a `BlockingService` in a group of its own (as `runGroup` does) and returns what it returned,
+    /// or throws what it threw.
+    static func runBlocking<Output: Sendable>(
+        name: String, logger: Logger, _ work: @escaping @Sendable (StopRequest) throws -> Output
+    ) async throws -> Output {
+        let service = BlockingService(name: name, work)
+        try await runGroup([service], logger: logger)
+        guard let output = service.output else { throw CancellationError() }
+        return output
     }
 }

@@ -1,8 +1,14 @@
 import ArgumentParser
 import Foundation
 import MirsadServices
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Start a dispatcher, a collector and workers on this machine, analyse INPUTs, print a summary, stop.")
@@ -27,22 +33,25 @@ struct RunCommand: ParsableCommand {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.run")
-        ShutdownSignal.install()
+        signal(SIGPIPE, SIG_IGN)
         var options = LocalCluster.Options(
             threadsPerWorker: threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / workers))
         options.workers = workers
         options.storePath = store
         options.logLevel = logging.logLevel
         options.keepJournal = keepJournal
-        let summary: LocalCluster.Summary
+        let display = ProgressDisplay()
+        options.onProgress = { display.show($0) }
+        let cluster = LocalCluster(options: options, inputs: inputs, logger: logger)
         do {
-            summary = try LocalCluster(options: options, logger: logger).run(inputs: inputs)
+            try await ProcessSignals.runGroup([cluster], logger: logger)
         } catch is Producer.Interrupted {
             writeStandardError("mirsad run: interrupted; every process of the run was stopped\n")
             throw ExitCode(130)
         }
+        guard let summary = cluster.summary else { throw CommandFailure("the run ended without a summary") }
         if json {
             print(try JSONOutput.encode(summary))
             return

@@ -1,9 +1,11 @@
 import ArgumentParser
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadCore
 import MirsadServices
+import MirsadWire
 import ReportStore
+import ServiceLifecycle
 
 /// Prints the line a parent process (`mirsad run`, tests) waits for, then keeps stdout quiet.
 @Sendable func announceReady(_ value: String) {
@@ -19,8 +21,14 @@ struct DispatcherCommand: AsyncParsableCommand {
     var bind: String = Defaults.dispatcherEndpoint
     @Option(help: "Collector endpoint to tell workers in WELCOME, for workers started without --collector.")
     var collector: String = ""
-    @Option(help: "The job journal, a SQLite file (created if missing). ':memory:' keeps jobs in memory (tests only: a restart loses them).")
-    var journal: String = "mirsad-journal.sqlite"
+    @Option(help: ArgumentHelp(
+        "The job journal, a SQLite file (created if missing). ':memory:' keeps jobs in memory (tests only: a restart loses them).",
+        discussion: "Default: journal.sqlite in $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/mirsad, else ~/.local/state/mirsad."))
+    var journal: String?
+    @Option(help: ArgumentHelp(
+        "How long a stored job's id is remembered (e.g. 90s, 30m, 24h, 7d): resubmitting it within that time is a duplicate; after it the job is forgotten and a resubmission runs again.",
+        valueName: "duration"))
+    var storedRetention: String = "24h"
     @Option(help: "Attempts a job gets before it is dead-lettered.")
     var maxAttempts: Int = 5
     @Option(help: "Seconds before a failed job's first retry; doubled for each further failure (with jitter).")
@@ -30,9 +38,11 @@ struct DispatcherCommand: AsyncParsableCommand {
     @Option(help: "Jobs that may wait (queued or retrying) before SUBMIT is refused with BUSY.")
     var maxQueued: Int = 1_000_000
     @Option(help: "Seconds a job stays with a worker that does not list it in its heartbeats (each listing extends it).")
-    var leaseTimeout: Double = Double(ProtocolTiming.defaultJobLeaseNanos) / 1e9
+    var leaseTimeout: Double = ProtocolTiming.defaultJobLease.inSeconds
     @Option(help: "Seconds a worker or collector may stay silent before it is declared dead.")
-    var livenessTimeout: Double = Double(ProtocolTiming.defaultLivenessTimeoutNanos) / 1e9
+    var livenessTimeout: Double = ProtocolTiming.defaultLivenessTimeout.inSeconds
+    @Option(help: "Seconds a job may await its STORED after its DONE before it is queued again (a second run is stored once).")
+    var storeDeadline: Double = 120
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -50,29 +60,43 @@ struct DispatcherCommand: AsyncParsableCommand {
         guard livenessTimeout.isFinite, livenessTimeout > 0, livenessTimeout <= 86_400 else {
             throw ValidationError("--liveness-timeout must be above 0 and at most 86400 seconds")
         }
-        guard !journal.isEmpty else { throw ValidationError("--journal must name a file or :memory:") }
+        guard storeDeadline.isFinite, storeDeadline > 0, storeDeadline <= 86_400 * 7 else {
+            throw ValidationError("--store-deadline must be above 0 and at most 604800 seconds")
+        }
+        guard journal?.isEmpty != true else { throw ValidationError("--journal must name a file or :memory:") }
+        guard DurationText.parse(storedRetention) != nil else {
+            throw ValidationError("--stored-retention must be a duration such as 90s, 30m, 24h or 7d")
+        }
     }
 
     func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.dispatcher")
         var protocolConfiguration = DispatcherConfiguration()
         protocolConfiguration.collectorEndpoint = collector
-        protocolConfiguration.livenessTimeoutNanos = UInt64(livenessTimeout * 1e9)
-        protocolConfiguration.jobLeaseNanos = UInt64(leaseTimeout * 1e9)
+        protocolConfiguration.livenessTimeout = .seconds(exactly: livenessTimeout)
+        protocolConfiguration.jobLease = .seconds(exactly: leaseTimeout)
         protocolConfiguration.maxAttempts = maxAttempts
-        protocolConfiguration.retryBackoffNanos = UInt64(retryBackoff * 1e9)
-        protocolConfiguration.retryBackoffMaxNanos = UInt64(retryBackoffMax * 1e9)
+        protocolConfiguration.retryBackoff = .seconds(exactly: retryBackoff)
+        protocolConfiguration.retryBackoffMax = .seconds(exactly: retryBackoffMax)
         protocolConfiguration.maxQueuedJobs = maxQueued
+        protocolConfiguration.storeDeadline = .seconds(exactly: storeDeadline)
         protocolConfiguration.randomSeed = UInt64.random(in: .min ... .max)
         protocolConfiguration.version = Defaults.version
+        protocolConfiguration.storedRetention = DurationText.parse(storedRetention) ?? Defaults.storedRetention
+        let journalPath: String
+        do {
+            journalPath = try journal ?? StateDirectory.file(Defaults.journalFileName)
+        } catch {
+            throw CommandFailure("cannot create the state directory \(StateDirectory.path()): \(error)")
+        }
         let service = DispatcherService(
-            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journal),
+            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journalPath),
             logger: logger, ready: announceReady)
         try await ProcessSignals.runGroup([service], logger: logger)
     }
 }
 
-struct WorkerCommand: ParsableCommand {
+struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker", abstract: "Analyse articles for a dispatcher, sending results to the collector.",
         discussion: """
@@ -82,7 +106,8 @@ struct WorkerCommand: ParsableCommand {
 
             Test-only environment variables (for fault tests; never set them in production): \
             \(TestFaults.poisonVariable)=TEXT makes the analysis of an article whose text or HTML contains TEXT crash \
-            the worker process; \(TestFaults.hangVariable)=TEXT makes it never return.
+            the worker process; \(TestFaults.hangVariable)=TEXT makes it never return; \
+            \(TestFaults.unreadableVariable)=TEXT gives its result an analysis the collector refuses as unreadable.
             """)
 
     @Option(help: "The dispatcher's endpoint.")
@@ -120,29 +145,32 @@ struct WorkerCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let logger = logging.bootstrap(label: supervisedChild || noSupervise ? "mirsad.worker" : "mirsad.worker.supervisor")
-        ShutdownSignal.install()
         if !supervisedChild && !noSupervise {
             let supervisor = WorkerSupervisor(
                 configuration: .init(
-                    executable: ChildProcess.currentExecutable(),
+                    executable: ManagedProcess.currentExecutable(),
                     arguments: Array(CommandLine.arguments.dropFirst()) + ["--supervised-child"]),
-                logger: logger)
-            let status = try supervisor.run(ready: announceReady)
-            if status != 0 { throw ExitCode(status) }
+                logger: logger, ready: announceReady)
+            try await ProcessSignals.runGroup([supervisor], logger: logger)
+            if let status = supervisor.exitStatus, status != 0 { throw ExitCode(status) }
             return
         }
         var configuration = WorkerService.Configuration(
             dispatcherEndpoint: dispatcher, collectorEndpoint: collector, threads: threads, capacity: capacity)
-        configuration.jobTimeoutNanoseconds = UInt64(jobTimeout * 1e9)
-        configuration.testFaults = TestFaults.fromEnvironment()
+        configuration.jobTimeout = .seconds(exactly: jobTimeout)
+        let faults = TestFaults.fromEnvironment()
+        if !faults.isEmpty {
+            configuration.beforeAnalysis = { faults.strike($0) }
+            configuration.afterAnalysis = { faults.garble(&$1, of: $0) }
+        }
         configuration.analysis = WorkerAnalysis(argument: analysis) ?? .full
         if configuration.analysis != .full {
             logger.notice("analysis is '\(configuration.analysis)': results are empty (a benchmark setting)")
         }
-        if !configuration.testFaults.isEmpty {
-            logger.warning("test-only faults are on: \(configuration.testFaults)")
+        if !faults.isEmpty {
+            logger.warning("test-only faults are on: \(faults)")
         }
         if supervisedChild {
             let handover = try WorkerHandover.fromEnvironment()
@@ -154,8 +182,10 @@ struct WorkerCommand: ParsableCommand {
             try CrashReporter.install(reportingTo: STDERR_FILENO)
         }
         let analyzer = configuration.analysis == .full ? loadAnalyzer { logger.error("\($0)") } : ArticleAnalyzer()
-        let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger)
-        if case .stuck = try service.run(ready: announceReady) {
+        let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger, ready: announceReady)
+        // A worker whose analysis hung ends on its own; the group then ends as well, without an error.
+        try await ProcessSignals.runGroup([service], logger: logger)
+        if case .stuck = service.outcome {
             throw ExitCode(WorkerService.stuckExitStatus)
         }
     }
@@ -169,14 +199,21 @@ struct CollectorCommand: AsyncParsableCommand {
     var bind: String = Defaults.collectorEndpoint
     @Option(help: "The dispatcher's endpoint.")
     var dispatcher: String = Defaults.dispatcherEndpoint
-    @Option(help: "The report store: a SQLite file's path (created if missing), or postgres://USER:PASSWORD@HOST:PORT/DATABASE (tables created if missing; several collectors may share one).")
-    var store: String = Defaults.storePath
+    @Option(help: ArgumentHelp(
+        "The report store: a SQLite file's path (created if missing), or postgres://USER:PASSWORD@HOST:PORT/DATABASE (tables created if missing; several collectors may share one).",
+        discussion: "Default: reports.sqlite in $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/mirsad, else ~/.local/state/mirsad."))
+    var store: String?
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.collector")
-        let location = ReportStoreLocation(store)
+        let location: ReportStoreLocation
         let reportStore: any ReportStore
+        do {
+            location = try store.map(ReportStoreLocation.init) ?? .sqlite(path: StateDirectory.file(Defaults.storeFileName))
+        } catch {
+            throw CommandFailure("cannot create the state directory \(StateDirectory.path()): \(error)")
+        }
         do {
             reportStore = try location.open()
         } catch let error as ReportStoreError {

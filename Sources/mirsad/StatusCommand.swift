@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
 import MirsadServices
 
 struct StatusCommand: AsyncParsableCommand {
@@ -19,10 +19,10 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "mirsad.status")
         let (endpoint, json, watch, timeout) = (dispatcher.endpoint, json, watch, Duration.seconds(exactly: timeout))
-        try await BlockingService.runTrappingSignals(name: "status", logger: logger) { stop in
+        try await ProcessSignals.runBlocking(name: "status", logger: logger) { stop in
             let client = try StatusClient(dispatcherEndpoint: endpoint)
             repeat {
-                let view = StatusView(try client.fetch(timeout: timeout))
+                let view = try client.fetch(timeout: timeout)
                 let text = json ? try JSONOutput.encode(view) + "\n" : view.text
                 print(watch && !json ? "\u{1B}[H\u{1B}[2J" + text : text, terminator: "")
                 fflush(nil)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MirsadCore
 import MirsadServices
 
 struct SubmitCommand: AsyncParsableCommand {
@@ -21,6 +22,8 @@ struct SubmitCommand: AsyncParsableCommand {
     var wait = false
     @Option(help: "With --wait: give up after this many seconds (exit 3).")
     var waitTimeout: Double?
+    @Option(help: "The batch's priority: batches of a higher priority are dispatched first; batches of one priority share the workers round robin.")
+    var priority: Int32 = 0
     @Flag(help: "Ask workers to include tokens in the stored analysis.")
     var includeTokens = false
     @Flag(help: "Print the summary as JSON.")
@@ -36,6 +39,7 @@ struct SubmitCommand: AsyncParsableCommand {
         var session = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint)
         if let batch { session.batchID = batch }
         session.includeTokens = includeTokens
+        session.priority = priority
         if !json {
             // First, so the batch can be followed with `mirsad status` while it is being sent.
             print("batch \(session.batchID)")
@@ -43,10 +47,12 @@ struct SubmitCommand: AsyncParsableCommand {
         }
         var options = Producer.Options(session: session)
         options.wait = wait
+        let display = ProgressDisplay()
+        options.onProgress = { display.show($0) }
         options.waitTimeout = waitTimeout.map { .seconds(exactly: $0) }
         let report: Producer.Report
         do {
-            report = try await BlockingService.runTrappingSignals(name: "submit", logger: logger) { [options, inputs] stop in
+            report = try await ProcessSignals.runBlocking(name: "submit", logger: logger) { [options, inputs] stop in
                 var options = options
                 options.session.stop = stop
                 return try Producer(options: options, logger: logger).run(inputs: inputs)
@@ -54,6 +60,12 @@ struct SubmitCommand: AsyncParsableCommand {
         } catch let timeout as Producer.WaitTimeout {
             writeStandardError("mirsad submit: \(timeout)\n")
             throw ExitCode(3)
+        } catch let missing as Producer.JobsMissing {
+            writeStandardError("mirsad submit: \(missing)\n")
+            throw ExitCode(4)
+        } catch let full as Producer.StorageFull {
+            writeStandardError("mirsad submit: \(full)\n")
+            throw ExitCode(5)
         } catch is Producer.Interrupted {
             writeStandardError("mirsad submit: interrupted; submitting the same inputs again with --batch \(options.session.batchID) is harmless\n")
             throw ExitCode(130)

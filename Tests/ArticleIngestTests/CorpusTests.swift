@@ -33,24 +33,4 @@ struct CorpusTests {
         #expect(articles.count == 500)
         #expect(articles.allSatisfy { $0.title != nil && $0.url != nil && !$0.content.raw.isEmpty })
     }
-
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["MIRSAD_BENCHMARK"] == "1"))
-    func readingTheFullCorpusIsFast() throws {
-        guard SharedData.available("corpus/ant/articles.jsonl.gz") else { return }
-        let path = SharedData.url("corpus/ant/articles.jsonl.gz").path
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let start = ContinuousClock.now
-            var bytes = 0
-            let summary = try ArticleReader().read([path]) { event in
-                if case .article(let article) = event { bytes += article.content.raw.utf8.count }
-            }
-            let elapsed = ContinuousClock.now - start
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            best = min(best, seconds)
-            #expect(summary.articles == 17_815)
-            print("ArticleReader: \(summary.articles) articles, \(bytes) bytes of text in \(String(format: "%.3f", seconds)) s")
-        }
-        #expect(best < 1.0)
-    }
 }

@@ -1,13 +1,14 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import Testing
 @testable import DispatcherJournal
 
 /// A wall clock a test moves by hand, read by a journal to record submission times.
 final class ManualWallClock: @unchecked Sendable {
     // Read and written only by the thread of the test that made it.
-    var unixMillis: UInt64
-    init(unixMillis: UInt64) { self.unixMillis = unixMillis }
+    var now: UnixTime
+    init(_ now: UnixTime) { self.now = now }
 }
 
 /// The `JobJournal` implementations that must behave alike; each test of `JournalConformanceTests` runs on all.
@@ -39,7 +40,7 @@ final class OpenedJournal {
         case .inMemory:
             directory = nil
             path = nil
-            current = InMemoryJobJournal(clock: { clock.unixMillis })
+            current = InMemoryJobJournal(clock: { clock.now })
         case .sqlite:
             let (path, directory) = try JournalFixtures.journalPath()
             self.directory = directory
@@ -60,14 +61,14 @@ final class OpenedJournal {
     func insert(_ job: Mirsad_V1_Job) -> Bool { journal.insert(job) }
     func takeQueued(limit: Int) -> [JournalJob] { journal.takeQueued(limit: limit) }
     func requeue(_ jobID: String) { journal.requeue(jobID) }
-    func scheduleRetry(_ jobID: String, failures: Int, notBeforeUnixMillis: UInt64, error: String, workerID: String) {
-        journal.scheduleRetry(jobID, failures: failures, notBeforeUnixMillis: notBeforeUnixMillis, error: error, workerID: workerID)
+    func scheduleRetry(_ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String) {
+        journal.scheduleRetry(jobID, failures: failures, notBefore: notBefore, error: error, workerID: workerID)
     }
-    func promoteDueRetries(nowUnixMillis: UInt64) -> [JournalJobRef] { journal.promoteDueRetries(nowUnixMillis: nowUnixMillis) }
+    func promoteDueRetries(now: UnixTime) -> [JournalJobRef] { journal.promoteDueRetries(now: now) }
     func markAwaitingStore(_ jobID: String) { journal.markAwaitingStore(jobID) }
     func markStored(_ jobID: String) -> StoredTransition? { journal.markStored(jobID) }
-    func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, deadUnixMillis: UInt64) {
-        journal.deadLetter(jobID, failures: failures, error: error, workerID: workerID, deadUnixMillis: deadUnixMillis)
+    func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime) {
+        journal.deadLetter(jobID, failures: failures, error: error, workerID: workerID, at: time)
     }
     func deadLetters(batchID: String?, afterJobID: String?, limit: Int) -> [Mirsad_V1_DeadLetter] {
         journal.deadLetters(batchID: batchID, afterJobID: afterJobID, limit: limit)
@@ -76,6 +77,10 @@ final class OpenedJournal {
         journal.retryDeadLetters(jobIDs: jobIDs, batchID: batchID)
     }
     func commit() throws { try journal.commit() }
+    func pruneStored(storedBefore: UnixTime, limit: Int) -> [String: Int] {
+        journal.pruneStored(storedBefore: storedBefore, limit: limit)
+    }
+    var identity: String { journal.identity }
 
     /// The journal as the next process finds it: what was committed, in-flight jobs queued again. (The in-memory
     /// journal keeps uncommitted changes too: tests commit before they reopen.)
@@ -102,20 +107,20 @@ final class OpenedJournal {
     }
 
     private static func openSQLite(_ path: String, clock: ManualWallClock) throws -> SQLiteJobJournal {
-        try SQLiteJobJournal(path: path, options: .init(synchronous: .normal, clock: { clock.unixMillis }))
+        try SQLiteJobJournal(path: path, options: .init(synchronous: .normal, clock: { clock.now }))
     }
 }
 
 /// One set of behaviours, run against every `JobJournal` implementation: the transitions each method makes (and the
 /// states it leaves alone), queue order, retry promotion, dead-letter listing and revival, recovery at open.
 @Suite struct JournalConformanceTests {
-    static let start: UInt64 = 1_764_000_000_000
+    static let start = UnixTime(milliseconds: 1_764_000_000_000)
 
     /// Opens a fresh journal of `implementation`, runs `body`, closes and removes it.
     private func with(
         _ implementation: JournalImplementation, _ body: (OpenedJournal, ManualWallClock) throws -> Void
     ) throws {
-        let clock = ManualWallClock(unixMillis: Self.start)
+        let clock = ManualWallClock(Self.start)
         let opened = try implementation.open(clock: clock)
         defer { opened.close() }
         try body(opened, clock)
@@ -136,14 +141,14 @@ final class OpenedJournal {
         try with(implementation) { j, clock in
             #expect(j.recovered() == JournalRecovery(), "a fresh journal recovered jobs")
             #expect(j.insert(job("b:1")))
-            clock.unixMillis += 5_000
+            clock.now = clock.now.advanced(by: .seconds(5))
             #expect(!j.insert(job("b:1")), "a known id was inserted again")
             #expect(!j.insert(job("b:1", batch: "other", text: "another text")), "a known id in another batch")
             let recovery = try j.committedAndRecovered()
             #expect(recovery == JournalRecovery(batches: ["b": counts(queued: 1)], redispatches: 0))
             #expect(!j.insert(job("b:1")), "a committed id was inserted again after reopening")
             let taken = j.takeQueued(limit: 5)
-            #expect(taken == [JournalJob(job: try EncodedJob(job("b:1")), failures: 0, dispatches: 1, submittedUnixMillis: Self.start)])
+            #expect(taken == [JournalJob(job: try EncodedJob(job("b:1")), failures: 0, dispatches: 1, submitted: Self.start)])
             // Idempotent whatever the job's state.
             j.markAwaitingStore("b:1")
             #expect(!j.insert(job("b:1")))
@@ -188,12 +193,12 @@ final class OpenedJournal {
         try with(implementation) { j, _ in
             try makeOneJobInEveryState(j)
             for id in everyStateIDs + ["b:unknown"] {
-                j.scheduleRetry(id, failures: 2, notBeforeUnixMillis: 700, error: "again", workerID: "w9")
+                j.scheduleRetry(id, failures: 2, notBefore: UnixTime(milliseconds: 700), error: "again", workerID: "w9")
             }
             #expect(try j.committedAndRecovered().batches == ["b": counts(retrying: 3, awaitingStore: 1, stored: 1, failed: 1)])
             #expect(j.takeQueued(limit: 10).isEmpty, "a job scheduled for retry stayed queued")
-            #expect(j.promoteDueRetries(nowUnixMillis: 699).isEmpty, "r kept its earlier not-before time")
-            let promoted = j.promoteDueRetries(nowUnixMillis: 700)
+            #expect(j.promoteDueRetries(now: UnixTime(milliseconds: 699)).isEmpty, "r kept its earlier not-before time")
+            let promoted = j.promoteDueRetries(now: UnixTime(milliseconds: 700))
             #expect(Set(promoted) == Set(["b:q", "b:f", "b:r"].map { JournalJobRef(jobID: $0, batchID: "b") }))
             let taken = j.takeQueued(limit: 10)
             #expect(taken.map(\.job.jobID) == ["b:q", "b:f", "b:r"])
@@ -208,14 +213,14 @@ final class OpenedJournal {
         try with(implementation) { j, _ in
             try makeOneJobInEveryState(j)
             for (n, id) in (everyStateIDs + ["b:unknown"]).enumerated() {
-                j.deadLetter(id, failures: 9, error: "late \(id)", workerID: "w\(n)", deadUnixMillis: 50 + UInt64(n))
+                j.deadLetter(id, failures: 9, error: "late \(id)", workerID: "w\(n)", at: UnixTime(milliseconds: 50 + UInt64(n)))
             }
             #expect(try j.committedAndRecovered().batches == ["b": counts(awaitingStore: 1, stored: 1, failed: 4)])
             let letters = j.deadLetters(batchID: nil, afterJobID: nil, limit: 10)
             #expect(letters.map(\.jobID) == ["b:d", "b:f", "b:q", "b:r"])
             #expect(letters.map(\.error) == ["dead d", "late b:f", "late b:q", "late b:r"], "a dead job was dead-lettered again")
             #expect(letters.map(\.attempts) == [5, 9, 9, 9])
-            #expect(j.promoteDueRetries(nowUnixMillis: .max).isEmpty, "a dead job was still due for retry")
+            #expect(j.promoteDueRetries(now: UnixTime(milliseconds: .max)).isEmpty, "a dead job was still due for retry")
             #expect(j.takeQueued(limit: 10).isEmpty, "a dead job was still queued")
         }
     }
@@ -227,7 +232,7 @@ final class OpenedJournal {
             for id in everyStateIDs + ["b:unknown"] { j.markAwaitingStore(id) }
             #expect(try j.committedAndRecovered().batches == ["b": counts(awaitingStore: 4, stored: 1, failed: 1)])
             #expect(j.takeQueued(limit: 10).isEmpty)
-            #expect(j.promoteDueRetries(nowUnixMillis: .max).isEmpty, "an awaiting-store job was still due for retry")
+            #expect(j.promoteDueRetries(now: UnixTime(milliseconds: .max)).isEmpty, "an awaiting-store job was still due for retry")
             #expect(try previousStates(j) == ["q": .awaitingStore, "f": .awaitingStore, "r": .awaitingStore, "a": .awaitingStore, "d": .failed])
         }
     }
@@ -236,26 +241,26 @@ final class OpenedJournal {
     func markStoredMovesEveryStateButStoredAndNamesTheStateLeft(_ implementation: JournalImplementation) throws {
         try with(implementation) { j, clock in
             try makeOneJobInEveryState(j)
-            clock.unixMillis += 1_000  // the transition reports the submission time, not now
+            clock.now = clock.now.advanced(by: .seconds(1))  // the transition reports the submission time, not now
             #expect(j.markStored("b:s") == nil, "a stored job was stored again")
             #expect(j.markStored("b:unknown") == nil)
             let expected: [(String, JobCounts.Kind)] = [
                 ("b:q", .queued), ("b:f", .inFlight), ("b:r", .retrying), ("b:a", .awaitingStore), ("b:d", .failed),
             ]
             for (id, kind) in expected {
-                #expect(j.markStored(id) == StoredTransition(batchID: "b", previous: kind, submittedUnixMillis: Self.start),
+                #expect(j.markStored(id) == StoredTransition(batchID: "b", previous: kind, submitted: Self.start),
                         "job \(id)")
                 #expect(j.markStored(id) == nil, "job \(id) stored twice")
             }
             // Nothing moves a stored job.
             for id in everyStateIDs {
                 j.requeue(id)
-                j.scheduleRetry(id, failures: 1, notBeforeUnixMillis: 0, error: "e", workerID: "w")
+                j.scheduleRetry(id, failures: 1, notBefore: UnixTime(milliseconds: 0), error: "e", workerID: "w")
                 j.markAwaitingStore(id)
-                j.deadLetter(id, failures: 1, error: "e", workerID: "w", deadUnixMillis: 0)
+                j.deadLetter(id, failures: 1, error: "e", workerID: "w", at: UnixTime(milliseconds: 0))
             }
             #expect(j.retryDeadLetters(jobIDs: everyStateIDs, batchID: nil).isEmpty)
-            #expect(j.promoteDueRetries(nowUnixMillis: .max).isEmpty)
+            #expect(j.promoteDueRetries(now: UnixTime(milliseconds: .max)).isEmpty)
             #expect(j.takeQueued(limit: 10).isEmpty)
             #expect(try j.committedAndRecovered().batches == ["b": counts(stored: 6)])
         }
@@ -269,14 +274,14 @@ final class OpenedJournal {
             // Ids chosen so that id order, insert order and the order of the changes below all differ.
             let ids = ["b:5", "b:3", "b:9", "b:1", "b:7", "b:2"]
             _ = inFlight(ids, in: j)
-            j.deadLetter("b:2", failures: 3, error: "e", workerID: "w", deadUnixMillis: 1)
+            j.deadLetter("b:2", failures: 3, error: "e", workerID: "w", at: UnixTime(milliseconds: 1))
             j.requeue("b:7")
-            j.scheduleRetry("b:3", failures: 1, notBeforeUnixMillis: 10, error: "e", workerID: "w")
-            j.scheduleRetry("b:5", failures: 1, notBeforeUnixMillis: 20, error: "e", workerID: "w")
+            j.scheduleRetry("b:3", failures: 1, notBefore: UnixTime(milliseconds: 10), error: "e", workerID: "w")
+            j.scheduleRetry("b:5", failures: 1, notBefore: UnixTime(milliseconds: 20), error: "e", workerID: "w")
             j.requeue("b:9")
             #expect(j.insert(job("b:0")))
             #expect(j.retryDeadLetters(jobIDs: ["b:2"], batchID: nil) == [JournalJobRef(jobID: "b:2", batchID: "b")])
-            #expect(Set(j.promoteDueRetries(nowUnixMillis: 30).map(\.jobID)) == ["b:3", "b:5"])
+            #expect(Set(j.promoteDueRetries(now: UnixTime(milliseconds: 30)).map(\.jobID)) == ["b:3", "b:5"])
             let taken = j.takeQueued(limit: 3)
             #expect(taken.map(\.job.jobID) == ["b:5", "b:3", "b:9"])
             #expect(taken.map(\.dispatches) == [2, 2, 2])
@@ -294,25 +299,25 @@ final class OpenedJournal {
     func retriesArePromotedWhenTheirTimeComesAndNotBefore(_ implementation: JournalImplementation) throws {
         try with(implementation) { j, _ in
             _ = inFlight(["b:1", "b:2", "b:3", "b:4"], in: j)
-            j.scheduleRetry("b:1", failures: 1, notBeforeUnixMillis: 2_000, error: "e1", workerID: "w1")
-            j.scheduleRetry("b:2", failures: 2, notBeforeUnixMillis: 1_000, error: "e2", workerID: "w2")
-            j.scheduleRetry("b:3", failures: 1, notBeforeUnixMillis: 1_000, error: "e3", workerID: "w3")
+            j.scheduleRetry("b:1", failures: 1, notBefore: UnixTime(milliseconds: 2_000), error: "e1", workerID: "w1")
+            j.scheduleRetry("b:2", failures: 2, notBefore: UnixTime(milliseconds: 1_000), error: "e2", workerID: "w2")
+            j.scheduleRetry("b:3", failures: 1, notBefore: UnixTime(milliseconds: 1_000), error: "e3", workerID: "w3")
             // A retrying job scheduled again: the later time holds.
-            j.scheduleRetry("b:4", failures: 1, notBeforeUnixMillis: 500, error: "e4", workerID: "w4")
-            j.scheduleRetry("b:4", failures: 2, notBeforeUnixMillis: 3_000, error: "e4", workerID: "w4")
-            #expect(j.promoteDueRetries(nowUnixMillis: 999).isEmpty)
+            j.scheduleRetry("b:4", failures: 1, notBefore: UnixTime(milliseconds: 500), error: "e4", workerID: "w4")
+            j.scheduleRetry("b:4", failures: 2, notBefore: UnixTime(milliseconds: 3_000), error: "e4", workerID: "w4")
+            #expect(j.promoteDueRetries(now: UnixTime(milliseconds: 999)).isEmpty)
             let recovered = try j.committedAndRecovered()
             #expect(recovered.batches == ["b": counts(retrying: 4)])
 
-            let atThousand = j.promoteDueRetries(nowUnixMillis: 1_000)
+            let atThousand = j.promoteDueRetries(now: UnixTime(milliseconds: 1_000))
             #expect(Set(atThousand.map(\.jobID)) == ["b:2", "b:3"], "the not-before time is inclusive")
             #expect(atThousand.allSatisfy { $0.batchID == "b" })
-            #expect(j.promoteDueRetries(nowUnixMillis: 1_000).isEmpty, "promoted twice")
+            #expect(j.promoteDueRetries(now: UnixTime(milliseconds: 1_000)).isEmpty, "promoted twice")
             let taken = j.takeQueued(limit: 10)
             #expect(taken.map(\.job.jobID) == ["b:2", "b:3"])
             #expect(taken.map(\.failures) == [2, 1])
-            #expect(j.promoteDueRetries(nowUnixMillis: 2_999).map(\.jobID) == ["b:1"])
-            #expect(j.promoteDueRetries(nowUnixMillis: 3_000).map(\.jobID) == ["b:4"])
+            #expect(j.promoteDueRetries(now: UnixTime(milliseconds: 2_999)).map(\.jobID) == ["b:1"])
+            #expect(j.promoteDueRetries(now: UnixTime(milliseconds: 3_000)).map(\.jobID) == ["b:4"])
             let again = j.takeQueued(limit: 10)
             #expect(again.map(\.job.jobID) == ["b:1", "b:4"])
             #expect(again.map(\.failures) == [1, 2])
@@ -331,7 +336,7 @@ final class OpenedJournal {
             #expect(j.insert(job("x:alive", batch: "x")))
             _ = j.takeQueued(limit: 10)
             for (n, (id, _)) in dead.enumerated() {
-                j.deadLetter(id, failures: n + 1, error: "error \(n)", workerID: "w\(n)", deadUnixMillis: 100 + UInt64(n))
+                j.deadLetter(id, failures: n + 1, error: "error \(n)", workerID: "w\(n)", at: UnixTime(milliseconds: 100 + UInt64(n)))
             }
             let order = ["X:1", "x:1", "x:10", "x:2", "z:1", "é:1"]
             let all = j.deadLetters(batchID: nil, afterJobID: nil, limit: 100)
@@ -356,7 +361,7 @@ final class OpenedJournal {
         try with(implementation) { j, _ in
             let ids = ["a:3", "b:1", "a:1", "b:2", "a:2", "c:1", "a:4"]
             _ = inFlight(ids, in: j)
-            for id in ids where id != "c:1" { j.deadLetter(id, failures: 1, error: "e", workerID: "w", deadUnixMillis: 1) }
+            for id in ids where id != "c:1" { j.deadLetter(id, failures: 1, error: "e", workerID: "w", at: UnixTime(milliseconds: 1)) }
 
             // Paging by the last id of each page walks the whole list once.
             var pages: [[String]] = []
@@ -389,7 +394,7 @@ final class OpenedJournal {
             let ids = ["x:1", "x:2", "y:1", "y:2", "z:1", "x:3"]
             let original = inFlight(ids, in: j)
             for id in ids where id != "x:3" {
-                j.deadLetter(id, failures: 3, error: "e", workerID: "w", deadUnixMillis: 7)
+                j.deadLetter(id, failures: 3, error: "e", workerID: "w", at: UnixTime(milliseconds: 7))
             }
             j.requeue("x:3")
 
@@ -411,7 +416,7 @@ final class OpenedJournal {
             #expect(taken.allSatisfy { $0.failures == 0 })
             #expect(taken.map(\.dispatches) == Array(repeating: 2, count: ids.count))
             #expect(taken.map(\.job) == original.map(\.job), "a dead job lost its article")
-            #expect(taken.map(\.submittedUnixMillis) == original.map(\.submittedUnixMillis))
+            #expect(taken.map(\.submitted) == original.map(\.submitted))
         }
     }
 
@@ -426,10 +431,10 @@ final class OpenedJournal {
             j.requeue("A:0")
             j.requeue("A:1")
             _ = j.takeQueued(limit: 1)  // A:0 dispatched twice, in flight
-            j.scheduleRetry("A:2", failures: 1, notBeforeUnixMillis: 1, error: "e", workerID: "w")
+            j.scheduleRetry("A:2", failures: 1, notBefore: UnixTime(milliseconds: 1), error: "e", workerID: "w")
             j.markAwaitingStore("A:3")
             _ = j.markStored("A:4")
-            j.deadLetter("B:0", failures: 5, error: "e", workerID: "w", deadUnixMillis: 1)
+            j.deadLetter("B:0", failures: 5, error: "e", workerID: "w", at: UnixTime(milliseconds: 1))
             _ = j.markStored("B:1")
             let recovery = try j.committedAndRecovered()
             // A:1 was queued; A:0, A:5 and B:2 were in flight.
@@ -447,6 +452,49 @@ final class OpenedJournal {
         }
     }
 
+    // MARK: - Retention and identity
+
+    @Test(arguments: JournalImplementation.allCases)
+    func pruneStoredForgetsOnlyJobsStoredPastTheWindowAndTheirIDsAreNewAgain(
+        _ implementation: JournalImplementation
+    ) throws {
+        try with(implementation) { j, clock in
+            try makeOneJobInEveryState(j)  // b:s stored at `start`
+            clock.now = Self.start.advanced(by: .seconds(10))
+            #expect(j.insert(job("c:1")) && j.insert(job("c:2")))
+            #expect(j.markStored("c:1") != nil)
+            #expect(j.markStored("c:2") != nil)
+            try j.commit()
+            #expect(j.pruneStored(storedBefore: Self.start.advanced(by: .milliseconds(-1)), limit: 100).isEmpty)
+            #expect(!j.insert(job("b:s")), "a job stored within the window was queued again")
+            #expect(j.pruneStored(storedBefore: Self.start, limit: 100) == ["b": 1], "only b:s was stored by then")
+            #expect(j.pruneStored(storedBefore: clock.now, limit: 1) == ["c": 1], "the limit was not kept")
+            let recovery = try j.committedAndRecovered()
+            #expect(recovery.batches == [
+                "b": counts(queued: 2, retrying: 1, awaitingStore: 1, failed: 1), "c": counts(stored: 1),
+            ])
+            #expect(j.insert(job("b:s")), "a forgotten job id was taken for a known one")
+            #expect(j.pruneStored(storedBefore: clock.now, limit: 100) == ["c": 1])
+            let last = try j.committedAndRecovered()
+            #expect(last.batches["c"] == nil, "a batch with every job forgotten is still counted")
+            #expect(last.batches["b"] == counts(queued: 3, retrying: 1, awaitingStore: 1, failed: 1))
+        }
+    }
+
+    @Test(arguments: JournalImplementation.allCases)
+    func identityIsKeptAcrossReopeningAndDiffersBetweenJournals(_ implementation: JournalImplementation) throws {
+        try with(implementation) { j, clock in
+            let identity = j.identity
+            #expect(identity.count >= 32, "an identity too short to be random: \(identity)")
+            #expect(j.insert(job("b:1")))
+            _ = try j.committedAndRecovered()
+            #expect(j.identity == identity, "reopening changed the identity")
+            let other = try implementation.open(clock: clock)
+            defer { other.close() }
+            #expect(other.identity != identity, "two journals share an identity")
+        }
+    }
+
     // MARK: - Helpers
 
     private static let everyStateIDs = ["b:q", "b:f", "b:r", "b:a", "b:d", "b:s"]
@@ -457,9 +505,9 @@ final class OpenedJournal {
     private func makeOneJobInEveryState(_ j: OpenedJournal) throws {
         _ = inFlight(everyStateIDs, in: j)
         j.requeue("b:q")
-        j.scheduleRetry("b:r", failures: 1, notBeforeUnixMillis: 10, error: "retry r", workerID: "w")
+        j.scheduleRetry("b:r", failures: 1, notBefore: UnixTime(milliseconds: 10), error: "retry r", workerID: "w")
         j.markAwaitingStore("b:a")
-        j.deadLetter("b:d", failures: 5, error: "dead d", workerID: "w", deadUnixMillis: 1)
+        j.deadLetter("b:d", failures: 5, error: "dead d", workerID: "w", at: UnixTime(milliseconds: 1))
         #expect(j.markStored("b:s")?.previous == .inFlight)
         let recovery = try j.committedAndRecovered()
         #expect(recovery.batches == ["b": counts(queued: 2, retrying: 1, awaitingStore: 1, stored: 1, failed: 1)])

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MirsadProtocol
+import MirsadCore
 import Testing
 @testable import DispatcherJournal
 
@@ -147,7 +147,7 @@ import Testing
         _ = first?.insert(JournalFixtures.job("j"))
         try first?.commit()
         let error = #expect(throws: JobJournalError.self) {
-            try SQLiteJobJournal(path: path, options: SQLiteJobJournal.Options(ownerWaitSeconds: 0.05))
+            try SQLiteJobJournal(path: path, options: SQLiteJobJournal.Options(ownerWait: .milliseconds(50)))
         }
         guard case .cannotOpen(let errorPath, let reason)? = error else {
             Issue.record("expected cannotOpen, got \(String(describing: error))")

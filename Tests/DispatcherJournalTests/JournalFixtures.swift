@@ -1,5 +1,6 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 @testable import DispatcherJournal
 
 /// Temporary journal files and jobs for the tests.
@@ -23,10 +24,10 @@ enum JournalFixtures {
     }
 
     /// The time every fixture journal records as a submission time.
-    static let submittedMillis: UInt64 = 1_700_000_000_123
+    static let submitted = UnixTime(milliseconds: 1_700_000_000_123)
 
     static func options(maximumSizeBytes: Int? = nil) -> SQLiteJobJournal.Options {
-        SQLiteJobJournal.Options(maximumSizeBytes: maximumSizeBytes, clock: { submittedMillis })
+        SQLiteJobJournal.Options(maximumSizeBytes: maximumSizeBytes, clock: { submitted })
     }
 
     static func job(_ jobID: String, batch: String = "b1", textBytes: Int = 40) -> Mirsad_V1_Job {

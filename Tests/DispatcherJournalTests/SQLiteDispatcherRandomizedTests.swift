@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Testing
 @testable import DispatcherJournal
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// A `DispatcherStateMachine` over a real journal file, driven as the service drives it: messages and ticks, a
 /// commit after each drain, and dispatcher restarts (the journal closed and opened again, a new state machine).
@@ -16,14 +17,14 @@ final class SQLiteDispatcherDriver {
     private var current: DispatcherStateMachine<SQLiteJobJournal>?
     private let reader: DatabaseQueue
 
-    static let ms: UInt64 = 1_000_000
-    static let start = DispatcherTime(monotonicNanos: 1_000_000_000, unixMillis: 1_764_000_000_000)
+    static let start = DispatcherTime(
+        monotonic: MonotonicInstant(sinceOrigin: .seconds(1)), wall: UnixTime(milliseconds: 1_764_000_000_000))
     static let producer: RoutingID = Array("producer".utf8)
 
     init(path: String, configuration: DispatcherConfiguration) throws {
         self.path = path
         self.configuration = configuration
-        wall = ManualWallClock(unixMillis: Self.start.unixMillis)
+        wall = ManualWallClock(Self.start.wall)
         now = Self.start
         current = DispatcherStateMachine(configuration: configuration, journal: try Self.open(path, wall), now: now)
         reader = try DatabaseQueue(path: path)
@@ -43,8 +44,8 @@ final class SQLiteDispatcherDriver {
 
     @discardableResult
     func advance(ms: UInt64) -> [DispatcherAction] {
-        now = now.advanced(byNanos: ms * Self.ms)
-        wall.unixMillis = now.unixMillis
+        now = now.advanced(by: .milliseconds(ms))
+        wall.now = now.wall
         return current!.tick(now: now)
     }
 
@@ -118,7 +119,7 @@ final class SQLiteDispatcherDriver {
 
     private static func open(_ path: String, _ wall: ManualWallClock) throws -> SQLiteJobJournal {
         // NORMAL: no fsync per commit (the test never loses power), so that a commit per step stays cheap.
-        try SQLiteJobJournal(path: path, options: .init(synchronous: .normal, clock: { wall.unixMillis }))
+        try SQLiteJobJournal(path: path, options: .init(synchronous: .normal, clock: { wall.now }))
     }
 }
 
@@ -127,16 +128,14 @@ final class SQLiteDispatcherDriver {
 /// uncommitted drain, starts from exactly the counts last committed (in-flight jobs queued again); and once the
 /// workers behave, every acknowledged job ends stored or dead.
 @Suite struct SQLiteDispatcherRandomizedTests {
-    static let ms = SQLiteDispatcherDriver.ms
-
     @Test(arguments: [1, 2, 3] as [UInt64])
     func countsMatchTheJournalFileThroughRandomEventsAndRestarts(seed: UInt64) throws {
         let (path, directory) = try JournalFixtures.journalPath()
         defer { JournalFixtures.remove(directory) }
         var random = SeededRandom(seed: seed)
         let d = try SQLiteDispatcherDriver(path: path, configuration: .init(
-            livenessTimeoutNanos: 3_000 * Self.ms, jobLeaseNanos: 4_000 * Self.ms, maxQueuedJobs: 400, maxAttempts: 3,
-            retryBackoffNanos: 200 * Self.ms, retryBackoffMaxNanos: 2_000 * Self.ms, maxProducerCredit: 64,
+            livenessTimeout: .milliseconds(3_000), jobLease: .milliseconds(4_000), maxQueuedJobs: 400, maxAttempts: 3,
+            retryBackoff: .milliseconds(200), retryBackoffMax: .milliseconds(2_000), maxProducerCredit: 64,
             randomSeed: seed))
         let workers = ["w0", "w1", "w2", "w3"]
         var generation = [String: Int]()  // each worker's process generation: its HELLO id is "<name>-<generation>"

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import Testing
 @testable import DispatcherJournal
 
@@ -70,7 +71,7 @@ import Testing
             let first = s.journal.takeQueued(limit: 5)
             #expect(first == [JournalJob(
                 job: try EncodedJob(JournalFixtures.job("j1")), failures: 0, dispatches: 1,
-                submittedUnixMillis: JournalFixtures.submittedMillis)])
+                submitted: JournalFixtures.submitted)])
             #expect(s.journal.takeQueued(limit: 5).isEmpty, "an in-flight job was handed out again")
             s.journal.requeue("j1")
             #expect(s.journal.takeQueued(limit: 5).map(\.dispatches) == [2])
@@ -106,7 +107,7 @@ import Testing
             // Calls that change no row leave no transaction behind either.
             #expect(s.journal.deadLetters(batchID: nil, afterJobID: nil, limit: 5).isEmpty)
             #expect(s.journal.takeQueued(limit: 5).isEmpty)
-            #expect(s.journal.promoteDueRetries(nowUnixMillis: .max).isEmpty)
+            #expect(s.journal.promoteDueRetries(now: UnixTime(milliseconds: .max)).isEmpty)
             s.journal.requeue("unknown")
             #expect(s.journal.markStored("unknown") == nil)
             // No write transaction is held: another connection can write at once.
@@ -133,21 +134,21 @@ import Testing
         try withJournal { s in
             for id in ["r1", "r2", "q"] { _ = s.journal.insert(JournalFixtures.job(id)) }
             _ = s.journal.takeQueued(limit: 2)
-            s.journal.scheduleRetry("r1", failures: 1, notBeforeUnixMillis: 2_000, error: "boom", workerID: "w1")
-            s.journal.scheduleRetry("r2", failures: 2, notBeforeUnixMillis: 1_000, error: "bang", workerID: "w2")
-            s.journal.scheduleRetry("nobody", failures: 1, notBeforeUnixMillis: 0, error: "x", workerID: "w")
-            #expect(s.journal.promoteDueRetries(nowUnixMillis: 999).isEmpty)
+            s.journal.scheduleRetry("r1", failures: 1, notBefore: UnixTime(milliseconds: 2_000), error: "boom", workerID: "w1")
+            s.journal.scheduleRetry("r2", failures: 2, notBefore: UnixTime(milliseconds: 1_000), error: "bang", workerID: "w2")
+            s.journal.scheduleRetry("nobody", failures: 1, notBefore: UnixTime(milliseconds: 0), error: "x", workerID: "w")
+            #expect(s.journal.promoteDueRetries(now: UnixTime(milliseconds: 999)).isEmpty)
             try s.journal.commit()
             #expect(try s.reopen().recovered().batches == ["b1": counts(queued: 1, retrying: 2)])
 
-            #expect(s.journal.promoteDueRetries(nowUnixMillis: 1_000) == [JournalJobRef(jobID: "r2", batchID: "b1")])
-            #expect(s.journal.promoteDueRetries(nowUnixMillis: 1_500).isEmpty)
+            #expect(s.journal.promoteDueRetries(now: UnixTime(milliseconds: 1_000)) == [JournalJobRef(jobID: "r2", batchID: "b1")])
+            #expect(s.journal.promoteDueRetries(now: UnixTime(milliseconds: 1_500)).isEmpty)
             // Queue order is first-queued order: r2 was queued before q.
             let taken = s.journal.takeQueued(limit: 1)
             #expect(taken.map(\.job.jobID) == ["r2"])
             #expect(taken.map(\.failures) == [2])
             #expect(taken.map(\.dispatches) == [2])
-            #expect(s.journal.promoteDueRetries(nowUnixMillis: 5_000) == [JournalJobRef(jobID: "r1", batchID: "b1")])
+            #expect(s.journal.promoteDueRetries(now: UnixTime(milliseconds: 5_000)) == [JournalJobRef(jobID: "r1", batchID: "b1")])
             try s.journal.commit()
         }
     }
@@ -158,7 +159,7 @@ import Testing
             for (id, batch) in ids { _ = s.journal.insert(JournalFixtures.job(id, batch: batch)) }
             _ = s.journal.takeQueued(limit: 10)
             for (n, (id, _)) in ids.enumerated() where id != "alive" {
-                s.journal.deadLetter(id, failures: 5, error: "error \(id)", workerID: "w\(n)", deadUnixMillis: UInt64(n))
+                s.journal.deadLetter(id, failures: 5, error: "error \(id)", workerID: "w\(n)", at: UnixTime(milliseconds: UInt64(n)))
             }
             try s.journal.commit()
             let reopened = try s.reopen()
@@ -189,7 +190,7 @@ import Testing
             for (id, batch) in ids { _ = s.journal.insert(JournalFixtures.job(id, batch: batch)) }
             _ = s.journal.takeQueued(limit: 10)
             for (id, _) in ids where id != "live" {
-                s.journal.deadLetter(id, failures: 3, error: "e", workerID: "w", deadUnixMillis: 7)
+                s.journal.deadLetter(id, failures: 3, error: "e", workerID: "w", at: UnixTime(milliseconds: 7))
             }
             s.journal.requeue("live")
 
@@ -215,9 +216,9 @@ import Testing
             for id in ["q", "f", "r", "a", "d", "s"] { _ = s.journal.insert(JournalFixtures.job(id)) }
             #expect(s.journal.takeQueued(limit: 5).map(\.job.jobID) == ["q", "f", "r", "a", "d"])
             s.journal.requeue("q")
-            s.journal.scheduleRetry("r", failures: 1, notBeforeUnixMillis: 10, error: "e", workerID: "w")
+            s.journal.scheduleRetry("r", failures: 1, notBefore: UnixTime(milliseconds: 10), error: "e", workerID: "w")
             s.journal.markAwaitingStore("a")
-            s.journal.deadLetter("d", failures: 5, error: "e", workerID: "w", deadUnixMillis: 1)
+            s.journal.deadLetter("d", failures: 5, error: "e", workerID: "w", at: UnixTime(milliseconds: 1))
             #expect(s.journal.markStored("s")?.previous == .queued)
             try s.journal.commit()
 
@@ -227,28 +228,28 @@ import Testing
             for (id, kind) in expected {
                 #expect(
                     s.journal.markStored(id)
-                        == StoredTransition(batchID: "b1", previous: kind, submittedUnixMillis: JournalFixtures.submittedMillis),
+                        == StoredTransition(batchID: "b1", previous: kind, submitted: JournalFixtures.submitted),
                     "job \(id)")
             }
             #expect(s.journal.markStored("s") == nil, "a stored job was stored again")
             #expect(s.journal.markStored("unknown") == nil)
             s.journal.markAwaitingStore("s")
             s.journal.requeue("s")
-            s.journal.deadLetter("s", failures: 1, error: "late", workerID: "w", deadUnixMillis: 2)
+            s.journal.deadLetter("s", failures: 1, error: "late", workerID: "w", at: UnixTime(milliseconds: 2))
             try s.journal.commit()
             #expect(try s.reopen().recovered().batches == ["b1": counts(stored: 6)])
             #expect(try articlesKept(s.path) == 0, "a finished job kept its article")
         }
     }
 
-    @Test func awaitingStoreDropsTheArticleAndDeadKeepsIt() throws {
+    @Test func awaitingStoreAndDeadKeepTheArticle() throws {
         try withJournal { s in
             for id in ["a", "d", "q"] { _ = s.journal.insert(JournalFixtures.job(id)) }
             _ = s.journal.takeQueued(limit: 2)
             s.journal.markAwaitingStore("a")
-            s.journal.deadLetter("d", failures: 1, error: "e", workerID: "w", deadUnixMillis: 1)
+            s.journal.deadLetter("d", failures: 1, error: "e", workerID: "w", at: UnixTime(milliseconds: 1))
             try s.journal.commit()
-            #expect(try articlesKept(s.path) == 2)
+            #expect(try articlesKept(s.path) == 3)
             #expect(try s.reopen().recovered().batches == ["b1": counts(queued: 1, awaitingStore: 1, failed: 1)])
         }
     }
@@ -264,10 +265,10 @@ import Testing
             journal.requeue("a0")
             journal.requeue("a1")
             _ = journal.takeQueued(limit: 1)  // a0 dispatched twice, stays in flight
-            journal.scheduleRetry("a2", failures: 1, notBeforeUnixMillis: 1, error: "e", workerID: "w")
+            journal.scheduleRetry("a2", failures: 1, notBefore: UnixTime(milliseconds: 1), error: "e", workerID: "w")
             journal.markAwaitingStore("a3")
             _ = journal.markStored("a4")
-            journal.deadLetter("b0", failures: 5, error: "e", workerID: "w", deadUnixMillis: 1)
+            journal.deadLetter("b0", failures: 5, error: "e", workerID: "w", at: UnixTime(milliseconds: 1))
             _ = journal.markStored("b1")
             try journal.commit()
         }
@@ -290,6 +291,9 @@ import Testing
                 (SQLiteJobJournal.takeQueuedSQL, "jobs_queued"),
                 (SQLiteJobJournal.markTakenSQL, "jobs_queued"),
                 (SQLiteJobJournal.promoteDueRetriesSQL, "jobs_retrying"),
+                (SQLiteJobJournal.takeQueuedOfBatchSQL, "jobs_queued_batch"),
+                (SQLiteJobJournal.markTakenOfBatchSQL, "jobs_queued_batch"),
+                (SQLiteJobJournal.requeueOverdueAwaitingStoreSQL, "jobs_awaiting_store"),
                 (SQLiteJobJournal.deadLettersSQL(batch: false, after: false), "jobs_dead"),
                 (SQLiteJobJournal.deadLettersSQL(batch: false, after: true), "jobs_dead"),
                 (SQLiteJobJournal.deadLettersSQL(batch: true, after: false), "jobs_dead_batch"),

@@ -1,5 +1,5 @@
 import Foundation
-import MirsadProtocol
+import MirsadWire
 import ReportStore
 import Testing
 import ZeroMQ
@@ -12,102 +12,102 @@ struct ClusterTests {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.count
     }
 
-    @Test func separateProcessesStoreEveryArticleOnceAndStatusAgrees() throws {
-        let cluster = try TestCluster(workers: 2)
-        defer { cluster.stop() }
-        let input = TestPaths.samples.appendingPathComponent("ant-sample.jsonl")
-        let expected = try articleLines(input)
+    @Test func separateProcessesStoreEveryArticleOnceAndStatusAgrees() async throws {
+        try await TestCluster.with(workers: 2) { cluster in
+            let input = TestPaths.samples.appendingPathComponent("ant-sample.jsonl")
+            let expected = try articleLines(input)
 
-        let submitted = try runMirsad(["submit", input.path, "--dispatcher", cluster.dispatcherEndpoint, "--wait", "--json"])
-        #expect(submitted.status == 0, "submit failed: \(submitted.stderr)")
-        let report = try decodeJSON(submitted.stdout)
-        #expect(report["articles"] as? Int == expected)
-        #expect(report["accepted"] as? Int == expected)
-        #expect(report["stored"] as? Int == expected)
+            let submitted = try await runMirsad(["submit", input.path, "--dispatcher", cluster.dispatcherEndpoint, "--wait", "--json"])
+            #expect(submitted.status == 0, "submit failed: \(submitted.stderr)")
+            let report = try decodeJSON(submitted.stdout)
+            #expect(report["articles"] as? Int == expected)
+            #expect(report["accepted"] as? Int == expected)
+            #expect(report["stored"] as? Int == expected)
 
-        let store = try SQLiteReportStore(path: cluster.storePath)
-        #expect(try store.count().analysed == expected)
+            let store = try SQLiteReportStore(path: cluster.storePath)
+            #expect(try store.count().analysed == expected)
 
-        let status = try runMirsad(["status", "--dispatcher", cluster.dispatcherEndpoint, "--json"])
-        #expect(status.status == 0, "status failed: \(status.stderr)")
-        let figures = try decodeJSON(status.stdout)
-        #expect(figures["stored"] as? Int == expected)
-        #expect(figures["queued"] as? Int == 0)
-        #expect(figures["in_flight"] as? Int == 0)
-        let workers = figures["workers"] as? [[String: Any]] ?? []
-        #expect(workers.count == 2)
-        #expect(workers.reduce(0) { $0 + ($1["done"] as? Int ?? 0) } == expected)
-        #expect((figures["latency_p99_ms"] as? Double ?? 0) > 0)
+            let status = try await runMirsad(["status", "--dispatcher", cluster.dispatcherEndpoint, "--json"])
+            #expect(status.status == 0, "status failed: \(status.stderr)")
+            let figures = try decodeJSON(status.stdout)
+            #expect(figures["stored"] as? Int == expected)
+            #expect(figures["queued"] as? Int == 0)
+            #expect(figures["in_flight"] as? Int == 0)
+            let workers = figures["workers"] as? [[String: Any]] ?? []
+            #expect(workers.count == 2)
+            #expect(workers.reduce(0) { $0 + ($1["done"] as? Int ?? 0) } == expected)
+            #expect((figures["latency_p99_ms"] as? Double ?? 0) > 0)
 
-        // The same batch again changes nothing: no duplicate rows.
-        let batch = try #require(report["batch_id"] as? String)
-        let again = try runMirsad(["submit", input.path, "--dispatcher", cluster.dispatcherEndpoint, "--batch", batch, "--wait", "--json"])
-        #expect(again.status == 0, "resubmit failed: \(again.stderr)")
-        #expect(try decodeJSON(again.stdout)["duplicates"] as? Int == expected)
-        #expect(try store.count().total == expected)
+            // The same batch again changes nothing: no duplicate rows.
+            let batch = try #require(report["batch_id"] as? String)
+            let again = try await runMirsad(["submit", input.path, "--dispatcher", cluster.dispatcherEndpoint, "--batch", batch, "--wait", "--json"])
+            #expect(again.status == 0, "resubmit failed: \(again.stderr)")
+            #expect(try decodeJSON(again.stdout)["duplicates"] as? Int == expected)
+            #expect(try store.count().total == expected)
+        }
     }
 
-    @Test func badInputIsReportedAndTheRestIsStored() throws {
-        let cluster = try TestCluster(workers: 1)
-        defer { cluster.stop() }
-        let dir = try TestPaths.temporaryDirectory()
-        try "وصل وفد قيادي من حركة حماس إلى القاهرة لبحث الملفات المتعلقة بإدارة قطاع غزة.".write(
-            to: dir.appendingPathComponent("good.txt"), atomically: true, encoding: .utf8)
-        try """
-        {"id": "a1", "title": "one", "text": "The harbour reopened on Monday after repairs, officials said."}
-        {"id": "a2", "text": broken json
-        {"id": "a3", "text": "Le port a rouvert lundi après des réparations, selon les autorités."}
-        """.write(to: dir.appendingPathComponent("mixed.jsonl"), atomically: true, encoding: .utf8)
-        try Data([0, 1, 2, 0, 0, 0xFF, 0xFE, 0, 7, 0]).write(to: dir.appendingPathComponent("garbage.txt"))
-        try "   \n ".write(to: dir.appendingPathComponent("empty.txt"), atomically: true, encoding: .utf8)
+    @Test func badInputIsReportedAndTheRestIsStored() async throws {
+        try await TestCluster.with(workers: 1) { cluster in
+            let dir = try TestPaths.temporaryDirectory()
+            try "وصل وفد قيادي من حركة حماس إلى القاهرة لبحث الملفات المتعلقة بإدارة قطاع غزة.".write(
+                to: dir.appendingPathComponent("good.txt"), atomically: true, encoding: .utf8)
+            try """
+            {"id": "a1", "title": "one", "text": "The harbour reopened on Monday after repairs, officials said."}
+            {"id": "a2", "text": broken json
+            {"id": "a3", "text": "Le port a rouvert lundi après des réparations, selon les autorités."}
+            """.write(to: dir.appendingPathComponent("mixed.jsonl"), atomically: true, encoding: .utf8)
+            try Data([0, 1, 2, 0, 0, 0xFF, 0xFE, 0, 7, 0]).write(to: dir.appendingPathComponent("garbage.txt"))
+            try "   \n ".write(to: dir.appendingPathComponent("empty.txt"), atomically: true, encoding: .utf8)
 
-        let result = try runMirsad(["submit", dir.path, "--dispatcher", cluster.dispatcherEndpoint, "--wait", "--json"])
-        #expect(result.status == 0, "submit failed: \(result.stderr)")
-        let report = try decodeJSON(result.stdout)
-        #expect(report["stored"] as? Int == 3)
-        let problems = report["input_problems"] as? [String: Int] ?? [:]
-        #expect(problems["malformed_json"] == 1)
-        #expect(problems["binary"] == 1)
-        #expect(problems["empty"] == 1)
-        #expect(result.stderr.contains("mixed.jsonl:2"), "the malformed line is named: \(result.stderr)")
-        #expect(try SQLiteReportStore(path: cluster.storePath).count().analysed == 3)
+            let result = try await runMirsad(["submit", dir.path, "--dispatcher", cluster.dispatcherEndpoint, "--wait", "--json"])
+            #expect(result.status == 0, "submit failed: \(result.stderr)")
+            let report = try decodeJSON(result.stdout)
+            #expect(report["stored"] as? Int == 3)
+            let problems = report["input_problems"] as? [String: Int] ?? [:]
+            #expect(problems["malformed_json"] == 1)
+            #expect(problems["binary"] == 1)
+            #expect(problems["empty"] == 1)
+            #expect(result.stderr.contains("mixed.jsonl:2"), "the malformed line is named: \(result.stderr)")
+            #expect(try SQLiteReportStore(path: cluster.storePath).count().analysed == 3)
+        }
     }
 
-    @Test func malformedMessagesAreCountedAndTheDispatcherGoesOn() throws {
-        let cluster = try TestCluster(workers: 1)
-        defer { cluster.stop() }
-        let context = try ZMQContext()
-        defer { context.shutdown() }
-        let peer = try Socket(context: context, type: .dealer)
-        defer { peer.close() }
-        try peer.connect(cluster.dispatcherEndpoint)
-        let garbage: [[[UInt8]]] = [
-            [[1, 2, 3]],
-            [Array("MRSD1".utf8), [0x10], [0xFF, 0xFF, 0xFF]],
-            [Array("MRSD1".utf8), [0x66], []],
-            [Array("NOPE!".utf8), [0x14], []],
-            [Array("MRSD1".utf8), [0x14], [], [], []],
-        ]
-        for message in garbage { try peer.send(message) }
-        // A well-formed command the client role may not send is refused, not dropped.
-        try peer.send(FrameCodec.encode(.done(Mirsad_V1_Done())))
+    @Test func malformedMessagesAreCountedAndTheDispatcherGoesOn() async throws {
+        try await TestCluster.with(workers: 1) { cluster in
+            let context = try ZMQContext()
+            defer { context.shutdown() }
+            let peer = try Socket(context: context, type: .dealer)
+            defer { peer.close() }
+            try peer.connect(cluster.dispatcherEndpoint)
+            let garbage: [[[UInt8]]] = [
+                [[1, 2, 3]],
+                [Array("MRSD1".utf8), [0x10], [0xFF, 0xFF, 0xFF]],
+                [Array("MRSD1".utf8), [0x66], []],
+                [Array("NOPE!".utf8), [0x14], []],
+                [Array("MRSD1".utf8), [0x14], [], [], []],
+            ]
+            for message in garbage { try peer.send(message) }
+            // A well-formed command the client role may not send is refused, not dropped.
+            try peer.send(FrameCodec.encode(.done(Mirsad_V1_Done())))
 
-        let status = try runMirsad(["status", "--dispatcher", cluster.dispatcherEndpoint, "--json"])
-        #expect(status.status == 0, "status failed: \(status.stderr)")
-        let figures = try decodeJSON(status.stdout)
-        #expect(figures["malformed_messages"] as? Int == garbage.count)
-        #expect(figures["refused_messages"] as? Int == 1)
+            let status = try await runMirsad(["status", "--dispatcher", cluster.dispatcherEndpoint, "--json"])
+            #expect(status.status == 0, "status failed: \(status.stderr)")
+            let figures = try decodeJSON(status.stdout)
+            #expect(figures["malformed_messages"] as? Int == garbage.count)
+            #expect(figures["refused_messages"] as? Int == 1)
 
-        // Still serving: a batch goes through.
-        let input = TestPaths.samples.appendingPathComponent("cairo-pressure-webpage.txt")
-        let submitted = try runMirsad(["submit", input.path, "--dispatcher", cluster.dispatcherEndpoint, "--wait", "--json"])
-        #expect(try decodeJSON(submitted.stdout)["stored"] as? Int == 1)
+            // Still serving: a batch goes through.
+            let input = TestPaths.samples.appendingPathComponent("cairo-pressure-webpage.txt")
+            let submitted = try await runMirsad(["submit", input.path, "--dispatcher", cluster.dispatcherEndpoint, "--wait", "--json"])
+            #expect(try decodeJSON(submitted.stdout)["stored"] as? Int == 1)
+        }
     }
 
-    @Test func runStartsAClusterAnalysesAndStops() throws {
+    @Test func runStartsAClusterAnalysesAndStops() async throws {
         let dir = try TestPaths.temporaryDirectory()
         let store = dir.appendingPathComponent("run.sqlite").path
-        let result = try runMirsad(["run", TestPaths.samples.path, "--store", store, "--workers", "2", "--json"], directory: dir)
+        let result = try await runMirsad(["run", TestPaths.samples.path, "--store", store, "--workers", "2", "--json"], directory: dir)
         #expect(result.status == 0, "run failed: \(result.stderr)")
         let summary = try decodeJSON(result.stdout)
         let articles = try #require(summary["articles"] as? Int)
@@ -119,12 +119,12 @@ struct ClusterTests {
         #expect(leftovers.isEmpty, "children still running: \(leftovers)")
     }
 
-    @Test func commandsFailClearlyOnBadArguments() throws {
-        let missing = try runMirsad(["submit", "/nonexistent/articles.jsonl", "--dispatcher", "tcp://127.0.0.1:1"])
+    @Test func commandsFailClearlyOnBadArguments() async throws {
+        let missing = try await runMirsad(["submit", "/nonexistent/articles.jsonl", "--dispatcher", "tcp://127.0.0.1:1"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("/nonexistent/articles.jsonl"))
 
-        let noDispatcher = try runMirsad(["status", "--dispatcher", "tcp://127.0.0.1:1", "--timeout", "0.5"])
+        let noDispatcher = try await runMirsad(["status", "--dispatcher", "tcp://127.0.0.1:1", "--timeout", "0.5"])
         #expect(noDispatcher.status != 0)
         #expect(noDispatcher.stderr.contains("no answer from the dispatcher"))
     }

@@ -1,6 +1,6 @@
 import Foundation
-import MirsadProtocol
 import MirsadServices
+import MirsadWire
 import Testing
 import ZeroMQ
 
@@ -107,10 +107,10 @@ struct DeadLetterCommandTests {
         return letter
     }
 
-    @Test func listPrintsEveryDeadLetterAsJSONAndAsATable() throws {
+    @Test func listPrintsEveryDeadLetterAsJSONAndAsATable() async throws {
         let dispatcher = try ScriptedDispatcher(letters: Self.letters)
         defer { dispatcher.stop() }
-        let json = try runMirsad(["dlq", "list", "--dispatcher", dispatcher.endpoint, "--json"])
+        let json = try await runMirsad(["dlq", "list", "--dispatcher", dispatcher.endpoint, "--json"])
         #expect(json.status == 0, "dlq list failed: \(json.stderr)")
         let object = try decodeJSON(json.stdout)
         #expect(object["total"] as? Int == 5)
@@ -123,7 +123,7 @@ struct DeadLetterCommandTests {
         #expect(entries.first?["error"] as? String == Self.letters[0].error)
         #expect(entries.first?["batch_id"] as? String == "b")
 
-        let table = try runMirsad(["dlq", "list", "--dispatcher", dispatcher.endpoint, "--batch", "c"])
+        let table = try await runMirsad(["dlq", "list", "--dispatcher", dispatcher.endpoint, "--batch", "c"])
         #expect(table.status == 0, "dlq list failed: \(table.stderr)")
         let lines = table.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("JOB ID") == true, "\(table.stdout)")
@@ -132,10 +132,10 @@ struct DeadLetterCommandTests {
         #expect(lines.last == "2 dead letters")
     }
 
-    @Test func listStopsAtTheLimit() throws {
+    @Test func listStopsAtTheLimit() async throws {
         let dispatcher = try ScriptedDispatcher(letters: Self.letters)
         defer { dispatcher.stop() }
-        let result = try runMirsad(["dlq", "list", "--dispatcher", dispatcher.endpoint, "--limit", "3", "--json"])
+        let result = try await runMirsad(["dlq", "list", "--dispatcher", dispatcher.endpoint, "--limit", "3", "--json"])
         #expect(result.status == 0, "dlq list failed: \(result.stderr)")
         let object = try decodeJSON(result.stdout)
         #expect(object["total"] as? Int == 5)
@@ -144,16 +144,16 @@ struct DeadLetterCommandTests {
         #expect(asked == [3, 1], "the second page asks only for what is left of the limit")
     }
 
-    @Test func retryRequeuesTheIdsGivenOrAllOfABatch() throws {
+    @Test func retryRequeuesTheIdsGivenOrAllOfABatch() async throws {
         let dispatcher = try ScriptedDispatcher(letters: Self.letters)
         defer { dispatcher.stop() }
-        let some = try runMirsad(["dlq", "retry", "--dispatcher", dispatcher.endpoint, "b:0", "c:4", "b:9", "--json"])
+        let some = try await runMirsad(["dlq", "retry", "--dispatcher", dispatcher.endpoint, "b:0", "c:4", "b:9", "--json"])
         #expect(some.status == 0, "dlq retry failed: \(some.stderr)")
         let object = try decodeJSON(some.stdout)
         #expect(object["requeued"] as? Int == 2)
         #expect(object["not_dead"] as? [String] == ["b:9"])
 
-        let all = try runMirsad(["dlq", "retry", "--dispatcher", dispatcher.endpoint, "--all", "--batch", "b"])
+        let all = try await runMirsad(["dlq", "retry", "--dispatcher", dispatcher.endpoint, "--all", "--batch", "b"])
         #expect(all.status == 0, "dlq retry --all failed: \(all.stderr)")
         #expect(all.stdout.contains("3 dead letters queued again"), "\(all.stdout)")
         let requests = dispatcher.received.compactMap { if case .retryDeadLetters(let r) = $0 { r } else { nil } }
@@ -162,61 +162,64 @@ struct DeadLetterCommandTests {
         #expect(requests.last?.all == true && requests.last?.batchID == "b" && requests.last?.jobIds.isEmpty == true)
     }
 
-    @Test func retryWithoutIdsOrAllIsAUsageError() throws {
+    @Test func retryWithoutIdsOrAllIsAUsageError() async throws {
         for arguments in [["dlq", "retry"], ["dlq", "retry", "--all", "b:1"], ["dlq", "retry", "b:1", "--batch", "b"]] {
-            let result = try runMirsad(arguments + ["--dispatcher", "tcp://127.0.0.1:9"])
+            let result = try await runMirsad(arguments + ["--dispatcher", "tcp://127.0.0.1:9"])
             #expect(result.status == 64, "\(arguments): exit \(result.status), \(result.stderr)")
             #expect(result.stderr.contains("--all") || result.stderr.contains("--batch"), "\(arguments): \(result.stderr)")
         }
     }
 
-    @Test func aDispatcherThatDoesNotAnswerIsAClearErrorAndExitOne() throws {
+    @Test func aDispatcherThatDoesNotAnswerIsAClearErrorAndExitOne() async throws {
         let silent = try ScriptedDispatcher(letters: [], silent: true)
         defer { silent.stop() }
         for command in [["dlq", "list"], ["dlq", "retry", "--all"]] {
             let started = Date()
-            let result = try runMirsad(command + ["--dispatcher", silent.endpoint, "--timeout", "0.5"])
+            let result = try await runMirsad(command + ["--dispatcher", silent.endpoint, "--timeout", "0.5"])
             #expect(result.status == 1, "\(command): exit \(result.status)")
             #expect(result.stderr.contains("no answer from the dispatcher at \(silent.endpoint)"), "\(command): \(result.stderr)")
             #expect(Date().timeIntervalSince(started) < 10)
         }
     }
 
-    /// Whether this build's dispatcher retries and dead-letters (`--max-attempts`) and its worker has the test-only
-    /// poison switch under a supervisor (`--no-supervise` names it): the real-process test needs both.
-    static let clusterDeadLetters: Bool = {
-        let dispatcher = (try? runMirsad(["dispatcher", "--help"]))?.stdout ?? ""
-        let worker = (try? runMirsad(["worker", "--help"]))?.stdout ?? ""
-        return dispatcher.contains("--max-attempts") && worker.contains("--no-supervise")
-    }()
-
     /// A dispatcher that gives each job two attempts, a collector and a supervised worker whose process crashes on
     /// articles containing the poison marker: the poisoned articles become dead letters, `dlq` lists them, status
     /// counts them, and `dlq retry` queues them again (they die again).
-    @Test(.enabled(if: clusterDeadLetters, "the dispatcher has no --max-attempts or the worker no supervisor in this build"))
-    func poisonedArticlesBecomeDeadLettersThatDlqListsAndRetries() throws {
+    @Test func poisonedArticlesBecomeDeadLettersThatDlqListsAndRetries() async throws {
         let directory = try TestPaths.temporaryDirectory()
-        var children: [ChildProcess] = []
-        defer { ChildProcess.stop(children.reversed(), graceSeconds: 10) }
-        func start(_ name: String, _ executable: String, _ arguments: [String]) throws -> String {
-            let child = try ChildProcess(
-                name: name, executable: executable, arguments: arguments + ["--log-level", "debug"],
-                logPath: directory.appendingPathComponent("\(name).log").path)
+        var children: [ManagedProcess] = []
+        func start(_ name: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+            var launch = ManagedProcess.Configuration(executable: TestPaths.mirsad, arguments: arguments + ["--log-level", "debug"])
+            launch.environment = environment
+            launch.errorLogPath = directory.appendingPathComponent("\(name).log").path
+            let child = try await ManagedProcess.start(name, launch)
             children.append(child)
-            return try child.awaitLine(prefix: "READY", timeoutSeconds: 60)
+            return try await child.awaitLine(prefix: "READY", timeout: .seconds(60))
         }
+        do {
+            try await poisonedArticlesBecomeDeadLetters(in: directory, start: start)
+        } catch {
+            await ManagedProcess.stop(children.reversed())
+            throw error
+        }
+        await ManagedProcess.stop(children.reversed())
+    }
+
+    private func poisonedArticlesBecomeDeadLetters(
+        in directory: URL, start: (String, [String], [String: String]) async throws -> String
+    ) async throws {
         let marker = "POISON-\(UUID().uuidString)"
-        let dispatcher = try start("dispatcher", TestPaths.mirsad, [
+        let dispatcher = try await start("dispatcher", [
             "dispatcher", "--bind", "tcp://127.0.0.1:*", "--journal", ":memory:", "--max-attempts", "2",
-            "--retry-backoff", "0.1", "--retry-backoff-max", "0.2"])
-        let collector = try start("collector", TestPaths.mirsad, [
+            "--retry-backoff", "0.1", "--retry-backoff-max", "0.2"], [:])
+        let collector = try await start("collector", [
             "collector", "--bind", "tcp://127.0.0.1:*", "--dispatcher", dispatcher,
-            "--store", directory.appendingPathComponent("reports.sqlite").path])
+            "--store", directory.appendingPathComponent("reports.sqlite").path], [:])
         // Two workers, so each restarts (with its supervisor's growing pause) only for some of the crashes.
         for index in 1...2 {
-            _ = try start("worker-\(index)", "/usr/bin/env", [
-                "MIRSAD_TEST_POISON_MARKER=\(marker)", TestPaths.mirsad, "worker", "--dispatcher", dispatcher,
-                "--collector", collector, "--threads", "1"])
+            _ = try await start("worker-\(index)", [
+                "worker", "--dispatcher", dispatcher, "--collector", collector, "--threads", "1"],
+                ["MIRSAD_TEST_POISON_MARKER": marker])
         }
 
         let poisoned: Set<Int> = [1]
@@ -225,7 +228,7 @@ struct DeadLetterCommandTests {
         }
         let input = directory.appendingPathComponent("articles.jsonl")
         try lines.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
-        let submitted = try runMirsad([
+        let submitted = try await runMirsad([
             "submit", input.path, "--dispatcher", dispatcher, "--batch", "poison", "--wait", "--wait-timeout", "120", "--json"])
         #expect(submitted.status == 0, "submit failed: \(submitted.stderr)")
         let report = try decodeJSON(submitted.stdout)
@@ -233,7 +236,7 @@ struct DeadLetterCommandTests {
         #expect(report["dead_letters"] as? Int == 1)
         #expect(report["retrying"] as? Int == 0)
 
-        let listed = try runMirsad(["dlq", "list", "--dispatcher", dispatcher, "--batch", "poison", "--json"])
+        let listed = try await runMirsad(["dlq", "list", "--dispatcher", dispatcher, "--batch", "poison", "--json"])
         #expect(listed.status == 0, "dlq list failed: \(listed.stderr)")
         let listing = try decodeJSON(listed.stdout)
         #expect(listing["total"] as? Int == 1)
@@ -242,7 +245,7 @@ struct DeadLetterCommandTests {
         #expect(letters.compactMap { $0["job_id"] as? String } == ["poison:1"])
         #expect(letters.allSatisfy { ($0["attempts"] as? Int) == 2 && !(($0["error"] as? String) ?? "").isEmpty })
 
-        let status = try decodeJSON(try runMirsad(["status", "--dispatcher", dispatcher, "--json"]).stdout)
+        let status = try decodeJSON(try await runMirsad(["status", "--dispatcher", dispatcher, "--json"]).stdout)
         #expect(status["dead_letters"] as? Int == 1)
         #expect(status["failed"] as? Int == 1)
         #expect(status["retrying"] as? Int == 0)
@@ -250,20 +253,19 @@ struct DeadLetterCommandTests {
         #expect(status["journal"] as? String == "memory")
         #expect((status["redispatches"] as? Int ?? 0) >= 1, "the dead letter ran twice")
 
-        let retried = try runMirsad(["dlq", "retry", "--dispatcher", dispatcher, "poison:1", "poison:0", "--json"])
+        let retried = try await runMirsad(["dlq", "retry", "--dispatcher", dispatcher, "poison:1", "poison:0", "--json"])
         #expect(retried.status == 0, "dlq retry failed: \(retried.stderr)")
         let outcome = try decodeJSON(retried.stdout)
         #expect(outcome["requeued"] as? Int == 1)
         #expect(outcome["not_dead"] as? [String] == ["poison:0"], "a stored job is not a dead letter")
 
         // The requeued job crashes its worker twice more and is a dead letter again; the stored ones stay stored.
-        let deadline = Date(timeIntervalSinceNow: 60)
         var again: [String: Any] = [:]
-        repeat {
-            Thread.sleep(forTimeInterval: 0.3)
-            again = try decodeJSON(try runMirsad(["status", "--dispatcher", dispatcher, "--json"]).stdout)
-        } while !(again["dead_letters"] as? Int == 1 && again["retrying"] as? Int == 0 && again["queued"] as? Int == 0
-                  && again["in_flight"] as? Int == 0) && Date() < deadline
+        _ = try await waitUntil(timeout: .seconds(60), interval: .milliseconds(300)) {
+            again = try decodeJSON(try await runMirsad(["status", "--dispatcher", dispatcher, "--json"]).stdout)
+            return again["dead_letters"] as? Int == 1 && again["retrying"] as? Int == 0 && again["queued"] as? Int == 0
+                && again["in_flight"] as? Int == 0
+        }
         #expect(again["dead_letters"] as? Int == 1)
         #expect(again["stored"] as? Int == 5)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MirsadServices
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,14 +20,18 @@ struct FaultSettings {
     var workerEnvironment: [String: String] = [:]
     /// Where the report store lives (default: the cluster's temporary directory).
     var storeDirectory: URL? = nil
+    /// Where the dispatcher's journal lives (default: the cluster's temporary directory).
+    var journalDirectory: URL? = nil
 }
 
 /// A dispatcher (journal on disk), a collector (store on disk) and workers as separate `mirsad` processes on
 /// fixed loopback ports, each of which can be killed with `kill -9`, frozen, and started again on the same
 /// endpoint, journal and store.
 ///
-/// Every process is ended by `shutdown()` (SIGTERM, then SIGKILL), which `deinit` also calls, so a failing test
-/// leaves nothing running. Logs stay in `directory`; `printLogs()` shows their tails.
+/// Each process runs in a process group of its own, its standard error appended to its role's log (every incarnation
+/// of a role writes to the same file, so a role's whole story is in one place). Every process is ended by
+/// `shutdown()` (SIGTERM, then SIGKILL), so a test ends with nothing running. Logs stay in `directory`; `printLogs()`
+/// shows their tails.
 final class FaultCluster {
     /// A worker runs under its supervisor (the default) or alone (`--no-supervise`).
     enum WorkerMode: Equatable { case supervised, unsupervised }
@@ -49,34 +54,37 @@ final class FaultCluster {
     let dispatcherEndpoint: String
     let collectorEndpoint: String
     let workerModes: [WorkerMode]
-    private var running: [Role: FaultProcess] = [:]
+    private var running: [Role: ManagedProcess] = [:]
     private var incarnations: [Role: Int] = [:]
-    private var others: [FaultProcess] = []
+    private var others: [ManagedProcess] = []
 
-    init(workers: [WorkerMode], settings: FaultSettings = FaultSettings()) throws {
+    private init(workers: [WorkerMode], settings: FaultSettings) throws {
         directory = try TestPaths.temporaryDirectory()
         self.settings = settings
         workerModes = workers
-        journalPath = directory.appendingPathComponent("journal.sqlite").path
+        journalPath = (settings.journalDirectory ?? directory).appendingPathComponent("journal.sqlite").path
         storePath = (settings.storeDirectory ?? directory).appendingPathComponent("reports.sqlite").path
         let dispatcherPort = try freeLoopbackPort()
         var collectorPort = try freeLoopbackPort()
         while collectorPort == dispatcherPort { collectorPort = try freeLoopbackPort() }
         dispatcherEndpoint = "tcp://127.0.0.1:\(dispatcherPort)"
         collectorEndpoint = "tcp://127.0.0.1:\(collectorPort)"
-        print("fault: cluster in \(directory.path): dispatcher \(dispatcherEndpoint), collector \(collectorEndpoint)")
-        do {
-            try start(.dispatcher)
-            try start(.collector)
-            for index in workers.indices { try start(.worker(index)) }
-        } catch {
-            printLogs()
-            shutdown()
-            throw error
-        }
     }
 
-    deinit { shutdown() }
+    static func start(workers: [WorkerMode], settings: FaultSettings = FaultSettings()) async throws -> FaultCluster {
+        let cluster = try FaultCluster(workers: workers, settings: settings)
+        print("fault: cluster in \(cluster.directory.path): dispatcher \(cluster.dispatcherEndpoint), collector \(cluster.collectorEndpoint)")
+        do {
+            try await cluster.start(.dispatcher)
+            try await cluster.start(.collector)
+            for index in workers.indices { try await cluster.start(.worker(index)) }
+        } catch {
+            cluster.printLogs()
+            await cluster.shutdown()
+            throw error
+        }
+        return cluster
+    }
 
     private func arguments(for role: Role) -> [String] {
         switch role {
@@ -104,40 +112,41 @@ final class FaultCluster {
 
     /// Starts `role` (again) on its endpoint and waits for its READY line.
     @discardableResult
-    func start(_ role: Role, readyTimeoutSeconds: Double = 60) throws -> FaultProcess {
+    func start(_ role: Role, readyTimeout: Duration = .seconds(60)) async throws -> ManagedProcess {
         if let old = running[role], old.isRunning {
-            throw FaultProcess.Failure(description: "\(role) is already running (pid \(old.pid))")
+            throw TestFailure(description: "\(role) is already running (pid \(old.processIdentifier))")
         }
         let incarnation = incarnations[role, default: 0]
         incarnations[role] = incarnation + 1
         let logPath = directory.appendingPathComponent("\(role).log").path
         appendToLog(logPath, "----- \(role) start #\(incarnation + 1) at \(Date()) -----\n")
-        var environment: [String: String] = [:]
-        if case .worker = role { environment = settings.workerEnvironment }
-        let process = try FaultProcess(
-            name: role.description, executable: TestPaths.mirsad,
-            arguments: arguments(for: role) + ["--log-level", "debug"], environment: environment,
-            stdoutPath: directory.appendingPathComponent("\(role).\(incarnation + 1).out").path, logPath: logPath)
+        var launch = ManagedProcess.Configuration(executable: TestPaths.mirsad, arguments: arguments(for: role) + ["--log-level", "debug"])
+        if case .worker = role { launch.environment = settings.workerEnvironment }
+        launch.errorLogPath = logPath
+        launch.ownProcessGroup = true
+        let process = try await ManagedProcess.start(role.description, launch)
         running[role] = process
-        _ = try process.awaitReady(timeoutSeconds: readyTimeoutSeconds)
+        _ = try await process.awaitLine(prefix: "READY", timeout: readyTimeout)
         return process
     }
 
     /// The running process of `role`.
-    func process(_ role: Role) -> FaultProcess? { running[role] }
+    func process(_ role: Role) -> ManagedProcess? { running[role] }
 
-    /// `kill -9` on `role` and everything it started.
-    func kill9(_ role: Role) {
+    /// `kill -9` on `role` and everything it started; returns once it is reaped.
+    func kill9(_ role: Role) async {
         guard let process = running[role] else { return }
-        appendToLog(process.logPath, "----- \(role) pid \(process.pid) killed with SIGKILL at \(Date()) -----\n")
-        process.kill9()
+        appendToLog(directory.appendingPathComponent("\(role).log").path,
+                    "----- \(role) pid \(process.processIdentifier) killed with SIGKILL at \(Date()) -----\n")
+        await process.kill9()
     }
 
     /// `kill -9` on the analysis process of a supervised worker (its supervisor stays); the killed pid, or nil
     /// when the worker has no child process.
     func kill9AnalysisChild(ofWorker index: Int) -> pid_t? {
         guard let supervisor = running[.worker(index)], let child = supervisor.children().first else { return nil }
-        appendToLog(supervisor.logPath, "----- worker-\(index) child pid \(child) killed with SIGKILL at \(Date()) -----\n")
+        appendToLog(directory.appendingPathComponent("worker-\(index).log").path,
+                    "----- worker-\(index) child pid \(child) killed with SIGKILL at \(Date()) -----\n")
         kill(child, SIGKILL)
         return child
     }
@@ -145,50 +154,69 @@ final class FaultCluster {
     /// SIGSTOP (`frozen` true) or SIGCONT to `role` and every process it started.
     func freeze(_ role: Role, _ frozen: Bool) {
         guard let process = running[role] else { return }
-        appendToLog(process.logPath, "----- \(role) \(frozen ? "SIGSTOP" : "SIGCONT") at \(Date()) -----\n")
-        process.signalAll(frozen ? SIGSTOP : SIGCONT)
+        appendToLog(directory.appendingPathComponent("\(role).log").path,
+                    "----- \(role) \(frozen ? "SIGSTOP" : "SIGCONT") at \(Date()) -----\n")
+        process.signalFamily(frozen ? SIGSTOP : SIGCONT)
     }
 
     /// Starts `mirsad submit INPUT --wait --json` in the background.
-    func submit(_ input: URL, batch: String) throws -> FaultProcess {
-        let process = try FaultProcess(
-            name: "producer", executable: TestPaths.mirsad,
+    func submit(_ input: URL, batch: String) async throws -> ManagedProcess {
+        var launch = ManagedProcess.Configuration(
+            executable: TestPaths.mirsad,
             arguments: ["submit", input.path, "--dispatcher", dispatcherEndpoint, "--batch", batch, "--wait", "--json",
-                        "--log-level", "debug"],
-            stdoutPath: directory.appendingPathComponent("producer.out").path,
-            logPath: directory.appendingPathComponent("producer.log").path)
+                        "--log-level", "debug"])
+        launch.errorLogPath = directory.appendingPathComponent("producer.log").path
+        launch.ownProcessGroup = true
+        launch.stopGrace = .seconds(2)
+        let process = try await ManagedProcess.start("producer", launch)
         others.append(process)
         return process
     }
 
     /// `mirsad status --json`, or nil when the dispatcher does not answer.
-    func status() -> [String: Any]? {
-        guard let result = try? runMirsad(["status", "--dispatcher", dispatcherEndpoint, "--json", "--timeout", "3"]),
+    func status() async -> [String: Any]? {
+        guard let result = try? await runMirsad(["status", "--dispatcher", dispatcherEndpoint, "--json", "--timeout", "3"]),
               result.status == 0 else { return nil }
         return try? decodeJSON(result.stdout)
     }
 
     /// `mirsad dlq list --json`, or nil when the command fails.
-    func deadLetters(batch: String? = nil) -> [String: Any]? {
+    func deadLetters(batch: String? = nil) async -> [String: Any]? {
         var arguments = ["dlq", "list", "--dispatcher", dispatcherEndpoint, "--json", "--limit", "1000"]
         if let batch { arguments += ["--batch", batch] }
-        guard let result = try? runMirsad(arguments), result.status == 0 else { return nil }
+        guard let result = try? await runMirsad(arguments), result.status == 0 else { return nil }
         return try? decodeJSON(result.stdout)
     }
 
     /// `mirsad dlq retry --all --json`.
-    func retryAllDeadLetters() throws -> CommandResult {
-        try runMirsad(["dlq", "retry", "--dispatcher", dispatcherEndpoint, "--all", "--json"])
+    func retryAllDeadLetters() async throws -> CommandResult {
+        try await runMirsad(["dlq", "retry", "--dispatcher", dispatcherEndpoint, "--all", "--json"])
     }
 
-    /// Ends every process: SIGCONT (a frozen one cannot stop), SIGTERM, SIGKILL after `graceSeconds`.
-    /// Workers first, then the collector, then the dispatcher.
-    func shutdown(graceSeconds: Double = 10) {
-        for process in others { process.terminate(graceSeconds: 2) }
+    /// Ends every process: SIGCONT (a frozen one cannot stop), SIGTERM, SIGKILL after its grace (10 s, the
+    /// producer's 2 s). The producer first, then the workers, then the collector, then the dispatcher.
+    func shutdown() async {
+        for process in others { await process.terminate() }
         others.removeAll()
         let order = running.keys.sorted { rank($0) < rank($1) }
-        for role in order { running[role]?.terminate(graceSeconds: graceSeconds) }
+        for role in order { await running[role]?.terminate() }
         running.removeAll()
+    }
+
+    /// Runs a test's `body` (which says whether the test passed), then ends every process, thrown or not; the
+    /// directory is kept, with the logs' tails printed, unless it passed.
+    func run(_ body: () async throws -> Bool) async throws {
+        let passed: Bool
+        do {
+            passed = try await body()
+        } catch {
+            printLogs()
+            await shutdown()
+            throw error
+        }
+        if !passed { printLogs() }
+        await shutdown()
+        if passed { removeFiles() }
     }
 
     private func rank(_ role: Role) -> Int {

@@ -1,4 +1,5 @@
 import Foundation
+import MirsadServices
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -9,57 +10,57 @@ import Glibc
 struct FaultHarnessTests {
     private func scratch() throws -> URL { try TestPaths.temporaryDirectory() }
 
-    @Test func killNineEndsTheProcessAndEverythingItStarted() throws {
+    /// A shell script as the fault cluster starts its processes: in a process group of its own, standard error
+    /// appended to `name.log` in `directory`.
+    private func shell(_ name: String, _ script: String, in directory: URL) async throws -> ManagedProcess {
+        var launch = ManagedProcess.Configuration(executable: "/bin/sh", arguments: ["-c", script])
+        launch.errorLogPath = directory.appendingPathComponent("\(name).log").path
+        launch.ownProcessGroup = true
+        return try await ManagedProcess.start(name, launch)
+    }
+
+    @Test func killNineEndsTheProcessAndEverythingItStarted() async throws {
         let directory = try scratch()
         // A shell that starts two grandchildren, one of which leaves the process group.
-        let process = try FaultProcess(
-            name: "family", executable: "/bin/sh",
-            arguments: ["-c", "sleep 300 & setsid sleep 301 & echo READY family; wait"],
-            stdoutPath: directory.appendingPathComponent("family.out").path,
-            logPath: directory.appendingPathComponent("family.log").path)
-        #expect(try process.awaitReady(timeoutSeconds: 10) == "family")
-        #expect(waitFor(timeoutSeconds: 5) { process.descendants().count >= 2 }, "the shell's two sleeps are seen as descendants")
+        let process = try await shell("family", "sleep 300 & setsid sleep 301 & echo READY family; wait", in: directory)
+        #expect(try await process.awaitLine(prefix: "READY", timeout: .seconds(10)) == "family")
+        #expect(await waitUntil(timeout: .seconds(5)) { process.descendants().count >= 2 }, "the shell's two sleeps are seen as descendants")
         let family = process.descendants()
-        process.kill9()
+        await process.kill9()
         #expect(!process.isRunning)
-        #expect(process.describeExit() == "signal \(SIGKILL)")
-        #expect(waitFor(timeoutSeconds: 5) { family.allSatisfy { !ProcessTable.isAlive($0) } },
+        #expect(process.ending == .signalled(SIGKILL))
+        #expect(await waitUntil(timeout: .seconds(5)) { family.allSatisfy { !ProcessTable.isAlive($0) } },
                 "descendants still alive after kill9: \(family.filter(ProcessTable.isAlive))")
     }
 
-    @Test func aProcessThatExitsBeforeReadyIsReportedWithItsLog() throws {
+    @Test func aProcessThatExitsBeforeReadyIsReportedWithItsLog() async throws {
         let directory = try scratch()
-        let process = try FaultProcess(
-            name: "quitter", executable: "/bin/sh", arguments: ["-c", "echo broken >&2; exit 7"],
-            stdoutPath: directory.appendingPathComponent("quitter.out").path,
-            logPath: directory.appendingPathComponent("quitter.log").path)
-        #expect {
-            _ = try process.awaitReady(timeoutSeconds: 10)
+        let process = try await shell("quitter", "echo broken >&2; exit 7", in: directory)
+        await #expect {
+            _ = try await process.awaitLine(prefix: "READY", timeout: .seconds(10))
         } throws: { error in
-            "\(error)".contains("exit status 7") && "\(error)".contains("quitter.log")
+            "\(error)".contains("exited with status 7") && "\(error)".contains("quitter.log")
         }
         #expect(process.exitCode == 7)
-        #expect(try String(contentsOfFile: process.logPath, encoding: .utf8).contains("broken"))
+        #expect(try String(contentsOfFile: process.configuration.errorLogPath ?? "", encoding: .utf8).contains("broken"))
     }
 
-    @Test func freezingStopsAProcessAndThawingResumesIt() throws {
+    @Test func freezingStopsAProcessAndThawingResumesIt() async throws {
         let directory = try scratch()
-        let process = try FaultProcess(
-            name: "ticker", executable: "/bin/sh",
-            arguments: ["-c", "echo READY t; while true; do date +%s%N >> '\(directory.path)/ticks'; sleep 0.05; done"],
-            stdoutPath: directory.appendingPathComponent("ticker.out").path,
-            logPath: directory.appendingPathComponent("ticker.log").path)
-        defer { process.kill9() }
-        _ = try process.awaitReady(timeoutSeconds: 10)
+        let process = try await shell(
+            "ticker", "echo READY t; while true; do date +%s%N >> '\(directory.path)/ticks'; sleep 0.05; done", in: directory)
+        _ = try await process.awaitLine(prefix: "READY", timeout: .seconds(10))
         let ticks = { (try? String(contentsOfFile: "\(directory.path)/ticks", encoding: .utf8))?.split(separator: "\n").count ?? 0 }
-        #expect(waitFor(timeoutSeconds: 5) { ticks() > 2 })
-        process.signalAll(SIGSTOP)
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(await waitUntil(timeout: .seconds(5)) { ticks() > 2 })
+        process.signalFamily(SIGSTOP)
+        #expect(await waitUntil(timeout: .seconds(5)) { ProcessTable.isFrozen(process.processIdentifier) }, "SIGSTOP did not stop it")
         let frozen = ticks()
-        Thread.sleep(forTimeInterval: 0.5)
-        #expect(ticks() == frozen, "a stopped process kept writing")
-        process.signalAll(SIGCONT)
-        #expect(waitFor(timeoutSeconds: 5) { ticks() > frozen }, "a continued process did not resume")
+        // A tick takes 50 ms: ten of them without one is a process that no longer runs.
+        let tickedWhileFrozen = await waitUntil(timeout: .milliseconds(500)) { ticks() > frozen }
+        #expect(!tickedWhileFrozen, "a stopped process kept writing")
+        process.signalFamily(SIGCONT)
+        #expect(await waitUntil(timeout: .seconds(5)) { ticks() > frozen }, "a continued process did not resume")
+        await process.kill9()
     }
 
     @Test func aFreePortCanBeBoundAgainAfterItIsPicked() throws {
@@ -84,10 +85,11 @@ struct FaultHarnessTests {
         #expect(a != (0..<8).map { _ in other.next() })
     }
 
-    @Test func theCorpusWriterMarksExactlyTheChosenArticles() throws {
-        guard let shared = FaultCorpus.shared() else { return }
+    @Test(.enabled(if: SharedData.isExpected, SharedData.reason))
+    func theCorpusWriterMarksExactlyTheChosenArticles() async throws {
+        let shared = try #require(TestPaths.shared, "the corpus writer reads the ANT corpus")
         let directory = try scratch()
-        let corpus = try FaultCorpus.write(count: 20, from: shared, to: directory, marker: "MARK-XYZ", markedIndexes: [3, 11])
+        let corpus = try await FaultCorpus.write(count: 20, from: shared, to: directory, marker: "MARK-XYZ", markedIndexes: [3, 11])
         let lines = try String(contentsOf: corpus.url, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 20)
         #expect(Set(corpus.articleIDs).count == 20)

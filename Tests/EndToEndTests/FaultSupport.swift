@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import MirsadProtocol
+import MirsadCore
+import Synchronization
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -31,37 +32,26 @@ struct FaultRandom: RandomNumberGenerator {
 /// Articles for a fault test: the first `count` lines of the ANT corpus, written as JSON Lines, with an optional
 /// marker appended to the text of some of them (the workers' test-only poison and hang switches look for it).
 enum FaultCorpus {
-    /// The shared data folder, or nil (after recording an issue when MIRSAD_REQUIRE_SHARED=1) when it is missing.
-    static func shared() -> URL? {
-        if let shared = TestPaths.shared { return shared }
-        if ProcessInfo.processInfo.environment["MIRSAD_REQUIRE_SHARED"] == "1" {
-            Issue.record("../shared (or MIRSAD_SHARED) is missing and MIRSAD_REQUIRE_SHARED=1: the fault tests need the ANT corpus")
-        } else {
-            print("fault: ../shared is missing: fault test skipped")
-        }
-        return nil
-    }
-
     /// Writes `count` articles to `directory/articles.jsonl`; the articles at `markedIndexes` get `marker`
     /// appended to their text. Returns the file and the article ids in order.
     static func write(count: Int, from shared: URL, to directory: URL, marker: String? = nil,
-                      markedIndexes: Set<Int> = []) throws -> (url: URL, articleIDs: [String]) {
+                      markedIndexes: Set<Int> = []) async throws -> (url: URL, articleIDs: [String]) {
         let source = shared.appendingPathComponent("corpus/ant/articles.jsonl.gz").path
         let raw = directory.appendingPathComponent("articles.raw.jsonl")
-        let shell = try runShell("gzip -dc '\(source)' | head -n \(count) > '\(raw.path)'")
+        let shell = try await runShell("gzip -dc '\(source)' | head -n \(count) > '\(raw.path)'")
         guard shell == 0 || FileManager.default.fileExists(atPath: raw.path) else {
-            throw FaultProcess.Failure(description: "cannot read \(source) (gzip exit \(shell))")
+            throw TestFailure(description: "cannot read \(source) (gzip exit \(shell))")
         }
         let lines = try String(contentsOf: raw, encoding: .utf8).split(separator: "\n").filter { !$0.isEmpty }
         guard lines.count == count else {
-            throw FaultProcess.Failure(description: "\(source) has \(lines.count) articles, the test wants \(count)")
+            throw TestFailure(description: "\(source) has \(lines.count) articles, the test wants \(count)")
         }
         var output = ""
         var ids: [String] = []
         for (index, line) in lines.enumerated() {
             guard var object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let id = object["id"].map({ "\($0)" }) else {
-                throw FaultProcess.Failure(description: "line \(index + 1) of \(source) is not an article object")
+                throw TestFailure(description: "line \(index + 1) of \(source) is not an article object")
             }
             ids.append(id)
             if let marker, markedIndexes.contains(index) {
@@ -77,40 +67,45 @@ enum FaultCorpus {
         return (url, ids)
     }
 
-    private static func runShell(_ command: String) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
 }
 
-/// Polls the store's row count every `interval` on a thread of its own, so that the moments work stops and
-/// resumes around a kill can be measured.
-final class StoreProgress: @unchecked Sendable {
+/// Samples the store's count of stored jobs every `interval` in a task of its own, so that the moments work stops
+/// and resumes around a kill can be measured.
+final class StoreProgress: Sendable {
     struct Sample {
-        var time: Date
+        var time: ContinuousClock.Instant
         var stored: Int
     }
 
     private let path: String
-    private let interval: TimeInterval
-    private let lock = NSLock()
-    private var samples: [Sample] = []
-    private var stopped = false
-    private let finished = DispatchSemaphore(value: 0)
+    private let interval: Duration
+    private let samples = Mutex<[Sample]>([])
+    private let stopped = Mutex(false)
+    private let sampler = Mutex<Task<Void, Never>?>(nil)
 
-    init(storePath: String, interval: TimeInterval = 0.1) {
+    init(storePath: String, interval: Duration = .milliseconds(100)) {
         path = storePath
         self.interval = interval
     }
 
-    func start() {
-        let thread = Thread { [self] in
+    /// Samples the store at `storePath` while `body` runs.
+    static func sampling<Result>(_ storePath: String, _ body: (StoreProgress) async throws -> Result) async throws -> Result {
+        let progress = StoreProgress(storePath: storePath)
+        progress.start()
+        do {
+            let result = try await body(progress)
+            await progress.stop()
+            return result
+        } catch {
+            await progress.stop()
+            throw error
+        }
+    }
+
+    private func start() {
+        let task = Task { [self] in
             var database: DatabaseQueue?
-            while !isStopped {
+            _ = await waitUntil(timeout: .seconds(3_600), interval: interval) {
                 if database == nil, FileManager.default.fileExists(atPath: path) {
                     var configuration = Configuration()
                     configuration.readonly = true
@@ -118,66 +113,51 @@ final class StoreProgress: @unchecked Sendable {
                     database = try? DatabaseQueue(path: path, configuration: configuration)
                 }
                 if let database,
-                   let count = try? database.read({ try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT job_id) FROM results") }) {
-                    lock.withLock { samples.append(Sample(time: Date(), stored: count ?? 0)) }
+                   let count = try? database.read({ try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT job_id) FROM results") ?? 0 }) {
+                    samples.withLock { $0.append(Sample(time: .now, stored: count)) }
                 }
-                Thread.sleep(forTimeInterval: interval)
+                return stopped.withLock { $0 }
             }
-            finished.signal()
         }
-        thread.start()
+        sampler.withLock { $0 = task }
     }
 
-    private var isStopped: Bool { lock.withLock { stopped } }
-
-    func stop() {
-        let wasRunning = lock.withLock { () -> Bool in
-            defer { stopped = true }
-            return !stopped
-        }
-        if wasRunning { finished.wait() }
+    /// Ends the sampling; returns once the last sample is taken.
+    func stop() async {
+        stopped.withLock { $0 = true }
+        await sampler.withLock { $0 }?.value
     }
 
     /// The latest count of stored jobs (0 before the store exists).
-    var stored: Int { lock.withLock { samples.last?.stored ?? 0 } }
+    var stored: Int { samples.withLock { $0.last?.stored ?? 0 } }
 
-    /// Waits until `condition(stored)` holds; false after `timeoutSeconds`.
-    func wait(timeoutSeconds: Double, until condition: (Int) -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
-        while Date() < deadline {
-            if condition(stored) { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return condition(stored)
-    }
-
-    /// Waits until at least `target` jobs are stored; false when nothing was stored for `stallSeconds`, or when
-    /// `giveUp()` says there is no point waiting (the producer has exited), or after `timeoutSeconds`.
-    func wait(forStored target: Int, stallSeconds: Double = 90, timeoutSeconds: Double = 600,
-              giveUp: () -> Bool = { false }) -> Bool {
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
+    /// Waits until at least `target` jobs are stored; false when nothing was stored for `stall`, or when `giveUp()`
+    /// says there is no point waiting (the producer has exited), or after `timeout`.
+    func wait(forStored target: Int, stall: Duration = .seconds(90), timeout: Duration = .seconds(600),
+              giveUp: () -> Bool = { false }) async -> Bool {
         var last = stored
-        var movedAt = Date()
-        while Date() < deadline {
+        var movedAt = ContinuousClock.now
+        var hopeless = false
+        _ = await waitUntil(timeout: timeout) {
             let now = stored
             if now >= target { return true }
             if now != last {
                 last = now
-                movedAt = Date()
+                movedAt = .now
             }
-            if Date().timeIntervalSince(movedAt) > stallSeconds || giveUp() { return stored >= target }
-            Thread.sleep(forTimeInterval: 0.05)
+            hopeless = ContinuousClock.now - movedAt > stall || giveUp()
+            return hopeless
         }
         return stored >= target
     }
 
-    /// Seconds from `since` to the first sample after `after` whose count is above the count at `after`: how
-    /// long work stood still. Nil when the count never moved again.
-    func secondsUntilAdvance(since: Date, after: Date) -> Double? {
-        lock.withLock {
+    /// Time from `since` to the first sample after `after` whose count is above the count at `after`: how long work
+    /// stood still. Nil when the count never moved again.
+    func timeUntilAdvance(since: ContinuousClock.Instant, after: ContinuousClock.Instant) -> Duration? {
+        samples.withLock { samples in
             let before = samples.last(where: { $0.time <= after })?.stored ?? 0
             guard let moved = samples.first(where: { $0.time > after && $0.stored > before }) else { return nil }
-            return moved.time.timeIntervalSince(since)
+            return moved.time - since
         }
     }
 }
@@ -185,14 +165,14 @@ final class StoreProgress: @unchecked Sendable {
 /// One injected fault and what it cost.
 struct FaultEvent {
     var what: String
-    var at: Date
+    var at: ContinuousClock.Instant
     /// When the killed process (or its replacement) was serving again.
-    var backAt: Date
+    var backAt: ContinuousClock.Instant
     var storedAtKill: Int
 
     /// Seconds from the fault to the first job stored after the process was back.
     func resumeSeconds(_ progress: StoreProgress) -> Double? {
-        progress.secondsUntilAdvance(since: at, after: backAt)
+        progress.timeUntilAdvance(since: at, after: backAt)?.inSeconds
     }
 }
 
@@ -222,14 +202,4 @@ func jsonInt(_ object: [String: Any]?, _ key: String) -> Int? {
     case let value as NSNumber: value.intValue
     default: nil
     }
-}
-
-/// Waits until `condition` holds, checking every `interval`; false after `timeoutSeconds`.
-func waitFor(timeoutSeconds: Double, interval: Double = 0.2, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(timeoutSeconds)
-    while Date() < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: interval)
-    }
-    return condition()
 }

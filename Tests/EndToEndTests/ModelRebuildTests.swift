@@ -3,16 +3,11 @@ import Testing
 
 /// The shipped named-entity model is what `mirsad train ner` makes from the ANERcorp train split, byte for byte.
 struct ModelRebuildTests {
-    @Test(.timeLimit(.minutes(5)))
-    func trainingRebuildsTheShippedModelBitForBit() throws {
-        guard let shared = TestPaths.shared else {
-            if ProcessInfo.processInfo.environment["MIRSAD_REQUIRE_SHARED"] == "1" {
-                Issue.record("../shared is missing and MIRSAD_REQUIRE_SHARED=1")
-            }
-            return
-        }
+    @Test(.timeLimit(.minutes(5)), .enabled(if: SharedData.isExpected, SharedData.reason))
+    func trainingRebuildsTheShippedModelBitForBit() async throws {
+        let shared = try #require(TestPaths.shared, "training needs ANERcorp from ../shared")
         let output = try TestPaths.temporaryDirectory().appendingPathComponent("ner-model.bin")
-        let trained = try runMirsad([
+        let trained = try await runMirsad([
             "train", "ner", shared.appendingPathComponent("data/anercorp/train.txt").path, "--output", output.path,
         ])
         #expect(trained.status == 0, "train failed: \(trained.stderr)")

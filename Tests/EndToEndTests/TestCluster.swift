@@ -1,5 +1,17 @@
 import Foundation
 import MirsadServices
+import Subprocess
+import Testing
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// A test's own failure, with what went wrong in words.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+}
 
 /// Paths shared by the end-to-end tests.
 enum TestPaths {
@@ -33,50 +45,83 @@ enum TestPaths {
     }
 }
 
+/// The shared data folder (`../shared`: the ANT corpus, ANERcorp) that some tests need.
+///
+/// A test that needs it is enabled by `isExpected` and takes the folder with `try #require(TestPaths.shared)`: where
+/// the folder is missing the test shows as skipped, unless MIRSAD_REQUIRE_SHARED=1 (as in CI), where it runs and
+/// fails.
+enum SharedData {
+    static let isExpected = TestPaths.shared != nil || ProcessInfo.processInfo.environment["MIRSAD_REQUIRE_SHARED"] == "1"
+    static let reason: Comment = "needs ../shared (or MIRSAD_SHARED); with MIRSAD_REQUIRE_SHARED=1 its absence fails"
+}
+
 /// A dispatcher, a collector and workers as separate `mirsad` processes on TCP loopback.
 final class TestCluster {
     let directory: URL
     let storePath: String
-    private(set) var dispatcherEndpoint = ""
-    private(set) var collectorEndpoint = ""
-    private var children: [ChildProcess] = []
+    let dispatcherEndpoint: String
+    let collectorEndpoint: String
+    private let children: [ManagedProcess]
 
-    init(workers: Int, threads: Int = 1) throws {
-        directory = try TestPaths.temporaryDirectory()
-        storePath = directory.appendingPathComponent("reports.sqlite").path
+    private init(directory: URL, storePath: String, dispatcherEndpoint: String, collectorEndpoint: String,
+                 children: [ManagedProcess]) {
+        self.directory = directory
+        self.storePath = storePath
+        self.dispatcherEndpoint = dispatcherEndpoint
+        self.collectorEndpoint = collectorEndpoint
+        self.children = children
+    }
+
+    static func start(workers: Int, threads: Int = 1) async throws -> TestCluster {
+        let directory = try TestPaths.temporaryDirectory()
+        let storePath = directory.appendingPathComponent("reports.sqlite").path
+        var children: [ManagedProcess] = []
+        func start(_ name: String, _ arguments: [String]) async throws -> ManagedProcess {
+            var launch = ManagedProcess.Configuration(executable: TestPaths.mirsad, arguments: arguments + ["--log-level", "debug"])
+            launch.errorLogPath = directory.appendingPathComponent("\(name).log").path
+            let child = try await ManagedProcess.start(name, launch)
+            children.append(child)
+            return child
+        }
         do {
             // A journal of its own: never the default file in the working directory, shared by every run.
             let journal = directory.appendingPathComponent("journal.sqlite").path
-            let dispatcher = try start("dispatcher", ["dispatcher", "--bind", "tcp://127.0.0.1:*", "--journal", journal])
-            dispatcherEndpoint = try dispatcher.awaitLine(prefix: "READY", timeoutSeconds: 30)
-            let collector = try start("collector", [
+            let dispatcher = try await start("dispatcher", ["dispatcher", "--bind", "tcp://127.0.0.1:*", "--journal", journal])
+            let dispatcherEndpoint = try await dispatcher.awaitLine(prefix: "READY", timeout: .seconds(30))
+            let collector = try await start("collector", [
                 "collector", "--bind", "tcp://127.0.0.1:*", "--dispatcher", dispatcherEndpoint, "--store", storePath])
-            collectorEndpoint = try collector.awaitLine(prefix: "READY", timeoutSeconds: 30)
+            let collectorEndpoint = try await collector.awaitLine(prefix: "READY", timeout: .seconds(30))
             for index in 0..<workers {
-                let worker = try start("worker-\(index)", [
+                let worker = try await start("worker-\(index)", [
                     "worker", "--dispatcher", dispatcherEndpoint, "--collector", collectorEndpoint, "--threads", String(threads)])
-                _ = try worker.awaitLine(prefix: "READY", timeoutSeconds: 60)
+                _ = try await worker.awaitLine(prefix: "READY", timeout: .seconds(60))
             }
+            return TestCluster(directory: directory, storePath: storePath, dispatcherEndpoint: dispatcherEndpoint,
+                               collectorEndpoint: collectorEndpoint, children: children)
         } catch {
-            stop()
+            await ManagedProcess.stop(children.reversed())
             throw error
         }
     }
 
-    private func start(_ name: String, _ arguments: [String]) throws -> ChildProcess {
-        let child = try ChildProcess(
-            name: name, executable: TestPaths.mirsad, arguments: arguments + ["--log-level", "debug"],
-            logPath: directory.appendingPathComponent("\(name).log").path)
-        children.append(child)
-        return child
+    /// Runs `body` with a cluster of `workers` started for it, and stops the cluster after, whether `body` threw
+    /// or not.
+    static func with<Result>(workers: Int, threads: Int = 1, _ body: (TestCluster) async throws -> Result) async throws -> Result {
+        let cluster = try await start(workers: workers, threads: threads)
+        do {
+            let result = try await body(cluster)
+            await cluster.stop()
+            return result
+        } catch {
+            await cluster.stop()
+            throw error
+        }
     }
 
-    func stop() {
-        for child in children.reversed() { child.stop() }
-        children.removeAll()
+    /// Stops the workers, then the collector, then the dispatcher.
+    func stop() async {
+        for child in children.reversed() { await child.stop() }
     }
-
-    deinit { stop() }
 
     func log(_ name: String) -> String {
         (try? String(contentsOf: directory.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
@@ -91,34 +136,26 @@ struct CommandResult {
 }
 
 /// Runs `mirsad ARGUMENTS` to completion (standard input from `stdin` when given).
-///
-/// Output goes to files rather than pipes, so a chatty child never blocks on a full pipe and no read is
-/// interrupted by the signals that process handling brings.
-func runMirsad(_ arguments: [String], stdin: Data? = nil, directory: URL? = nil) throws -> CommandResult {
-    let scratch = try TestPaths.temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("stdout"), errURL = scratch.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: TestPaths.mirsad)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    process.standardOutput = try FileHandle(forWritingTo: outURL)
-    process.standardError = try FileHandle(forWritingTo: errURL)
-    if let stdin {
-        let inURL = scratch.appendingPathComponent("stdin")
-        try stdin.write(to: inURL)
-        process.standardInput = try FileHandle(forReadingFrom: inURL)
-    } else {
-        process.standardInput = FileHandle.nullDevice
+func runMirsad(_ arguments: [String], stdin: Data? = nil, directory: URL? = nil) async throws -> CommandResult {
+    let result = try await Subprocess.run(
+        .path(FilePath(TestPaths.mirsad)), arguments: Arguments(arguments),
+        workingDirectory: directory.map { FilePath($0.path) },
+        input: .array(Array(stdin ?? Data())), output: .string(limit: 256 << 20), error: .string(limit: 64 << 20))
+    let status: Int32 = switch result.terminationStatus {
+    case .exited(let code): Int32(code)
+    case .signaled(let signal): 128 + Int32(signal)
     }
-    try process.run()
-    process.waitUntilExit()
-    return CommandResult(
-        status: process.terminationStatus,
-        stdout: try String(contentsOf: outURL, encoding: .utf8),
-        stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    return CommandResult(status: status, stdout: result.standardOutput, stderr: result.standardError)
+}
+
+/// Runs `/bin/sh -c COMMAND` to completion; its exit status.
+func runShell(_ command: String) async throws -> Int32 {
+    let result = try await Subprocess.run(
+        .path("/bin/sh"), arguments: ["-c", command], output: .discarded, error: .discarded)
+    return switch result.terminationStatus {
+    case .exited(let code): Int32(code)
+    case .signaled(let signal): 128 + Int32(signal)
+    }
 }
 
 /// Decodes the JSON a command printed.

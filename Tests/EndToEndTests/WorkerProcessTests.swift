@@ -1,6 +1,7 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadServices
+import MirsadWire
 import Testing
 import ZeroMQ
 
@@ -34,15 +35,11 @@ struct WorkerProcessTests {
             _ = try socket.send(try FrameCodec.encode(message, to: peer))
         }
 
-        /// Receives (and WELCOMEs HELLOs) until `condition` holds for what has arrived, or `seconds` pass.
+        /// Receives (and WELCOMEs HELLOs) until `condition` holds for what has arrived, or `seconds` pass. The
+        /// socket is read without blocking, so the test's task never holds a thread of the cooperative pool.
         @discardableResult
-        func waitUntil(seconds: Double = 30, _ condition: ([Received]) -> Bool) throws -> Bool {
-            let deadline = Date(timeIntervalSinceNow: seconds)
-            var poller = Poller()
-            poller.register(socket)
-            while !condition(received) {
-                guard Date() < deadline else { return false }
-                guard try poller.poll(timeoutMilliseconds: 50)[0].contains(.readable) else { continue }
+        func receive(forUpTo seconds: Double = 30, until condition: ([Received]) -> Bool) async throws -> Bool {
+            try await waitUntil(timeout: .seconds(seconds), interval: .milliseconds(20)) {
                 while let raw = try socket.receive(dontWait: true) {
                     let (peer, decoded) = FrameCodec.decodeRouted(raw.frames)
                     guard let peer, case .success(let message) = decoded else { continue }
@@ -54,8 +51,8 @@ struct WorkerProcessTests {
                         try send(.welcome(welcome), to: peer)
                     }
                 }
+                return condition(received)
             }
-            return true
         }
 
         var hellos: [Mirsad_V1_Hello] {
@@ -72,46 +69,39 @@ struct WorkerProcessTests {
         }
     }
 
-    /// A supervised `mirsad worker` process with its output in files.
+    /// A supervised `mirsad worker` process: its standard output kept, its standard error in a file.
     private final class WorkerProcess {
-        let process = Process()
+        let process: ManagedProcess
         let directory: URL
 
-        init(dispatcher: String, environment: [String: String] = [:], extraArguments: [String] = []) throws {
-            directory = try TestPaths.temporaryDirectory()
-            let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
-            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-            _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-            process.executableURL = URL(fileURLWithPath: TestPaths.mirsad)
-            process.arguments = ["worker", "--dispatcher", dispatcher, "--threads", "1", "--log-level", "debug"] + extraArguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
-            try process.run()
+        private init(process: ManagedProcess, directory: URL) {
+            self.process = process
+            self.directory = directory
         }
 
-        var stdout: String { (try? String(contentsOf: directory.appendingPathComponent("stdout"), encoding: .utf8)) ?? "" }
+        static func start(dispatcher: String, environment: [String: String] = [:], extraArguments: [String] = []) async throws -> WorkerProcess {
+            let directory = try TestPaths.temporaryDirectory()
+            var launch = ManagedProcess.Configuration(
+                executable: TestPaths.mirsad,
+                arguments: ["worker", "--dispatcher", dispatcher, "--threads", "1", "--log-level", "debug"] + extraArguments)
+            launch.environment = environment
+            launch.errorLogPath = directory.appendingPathComponent("stderr").path
+            launch.stopGrace = .seconds(30)
+            return WorkerProcess(process: try await ManagedProcess.start("worker", launch), directory: directory)
+        }
+
+        var stdout: String { process.outputText }
         var stderr: String { (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? "" }
 
-        /// SIGTERM, then the exit status (nil if it did not exit within `seconds`; it is then killed).
-        func terminate(seconds: Double = 30) -> Int32? {
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date(timeIntervalSinceNow: seconds)
-            while process.isRunning && Date() < deadline { usleep(20_000) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-                return nil
-            }
-            return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+        /// SIGTERM, then the exit status (nil if it did not exit within 30 s; it is then killed).
+        func terminate() async -> Int32? {
+            let ending = await process.stop()
+            return ending.wasKilled ? nil : ending.status
         }
 
-        deinit {
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
+        /// Stops the process (if it still runs) and removes its files.
+        func close() async {
+            await process.stop()
             try? FileManager.default.removeItem(at: directory)
         }
     }
@@ -136,17 +126,17 @@ struct WorkerProcessTests {
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
     }
 
-    @Test func poisonArticleCrashIsNamedByTheNextProcessAndSigtermStopsBoth() throws {
+    @Test func poisonArticleCrashIsNamedByTheNextProcessAndSigtermStopsBoth() async throws {
         let dispatcher = try ScriptedDispatcher()
         defer { dispatcher.close() }
         let marker = "POISON-\(UInt32.random(in: 0...UInt32.max))"
-        let worker = try WorkerProcess(dispatcher: dispatcher.endpoint, environment: ["MIRSAD_TEST_POISON_MARKER": marker])
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        let worker = try await WorkerProcess.start(dispatcher: dispatcher.endpoint, environment: ["MIRSAD_TEST_POISON_MARKER": marker])
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
         let first = try #require(dispatcher.hellos.first)
         #expect(first.replaces.isEmpty && first.crashed.isEmpty)
 
         try dispatcher.send(Self.jobs([("p:0", Self.plainText), ("p:1", "خبر \(marker) عاجل"), ("p:2", Self.plainText)]), to: Array(first.id.utf8))
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 2 }, "no new process after the crash: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 2 }, "no new process after the crash: \(worker.stderr)")
         let second = dispatcher.hellos[1]
         #expect(second.id != first.id)
         #expect(second.pid != first.pid)
@@ -163,46 +153,48 @@ struct WorkerProcessTests {
         #expect(worker.stderr.contains("while analysing p:1"))
 
         // SIGTERM to the supervisor: the child says BYE, and the supervisor exits 0.
-        #expect(try dispatcher.waitUntil(seconds: 10) { _ in dispatcher.messages(from: second.id).contains { if case .welcome = $0 { false } else { true } } })
-        let status = worker.terminate()
-        try dispatcher.waitUntil(seconds: 5) { _ in dispatcher.messages(from: second.id).contains { if case .bye = $0 { true } else { false } } }
+        #expect(try await dispatcher.receive(forUpTo: 10) { _ in dispatcher.messages(from: second.id).contains { if case .welcome = $0 { false } else { true } } })
+        let status = await worker.terminate()
+        try await dispatcher.receive(forUpTo: 5) { _ in dispatcher.messages(from: second.id).contains { if case .bye = $0 { true } else { false } } }
         #expect(dispatcher.messages(from: second.id).contains { if case .bye = $0 { true } else { false } }, "no BYE from the child")
         #expect(status == 0, "supervisor exit status \(String(describing: status)): \(worker.stderr)")
         #expect(Self.isGone(second.pid))
+        await worker.close()
     }
 
-    @Test func killedProcessIsReplacedWithoutNamingAJob() throws {
+    @Test func killedProcessIsReplacedWithoutNamingAJob() async throws {
         let dispatcher = try ScriptedDispatcher()
         defer { dispatcher.close() }
-        let worker = try WorkerProcess(dispatcher: dispatcher.endpoint)
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        let worker = try await WorkerProcess.start(dispatcher: dispatcher.endpoint)
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
         let first = try #require(dispatcher.hellos.first)
         try dispatcher.send(Self.jobs([("k:0", Self.plainText)]), to: Array(first.id.utf8))
         // Held (no collector to acknowledge it): listed in a heartbeat.
-        #expect(try dispatcher.waitUntil { _ in
+        #expect(try await dispatcher.receive { _ in
             dispatcher.messages(from: first.id).contains { if case .heartbeat(let h) = $0 { h.jobIds == ["k:0"] } else { false } }
         }, "the held job was never listed in a heartbeat")
 
         kill(pid_t(first.pid), SIGKILL)
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 2 }, "no new process after kill -9: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 2 }, "no new process after kill -9: \(worker.stderr)")
         let second = dispatcher.hellos[1]
         #expect(second.replaces == first.id)
         #expect(second.crashed.isEmpty)
         #expect(worker.stderr.contains("was killed by SIGKILL"))
-        _ = worker.terminate()
+        _ = await worker.terminate()
+        await worker.close()
     }
 
-    @Test func hungAnalysisFailsItsJobAndTheProcessIsReplaced() throws {
+    @Test func hungAnalysisFailsItsJobAndTheProcessIsReplaced() async throws {
         let dispatcher = try ScriptedDispatcher()
         defer { dispatcher.close() }
         let marker = "HANG-\(UInt32.random(in: 0...UInt32.max))"
-        let worker = try WorkerProcess(
+        let worker = try await WorkerProcess.start(
             dispatcher: dispatcher.endpoint, environment: ["MIRSAD_TEST_HANG_MARKER": marker], extraArguments: ["--job-timeout", "1"])
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
         let first = try #require(dispatcher.hellos.first)
         try dispatcher.send(Self.jobs([("h:0", "\(marker) \(Self.plainText)")]), to: Array(first.id.utf8))
 
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 2 }, "no new process after the hang: \(worker.stderr)")
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 2 }, "no new process after the hang: \(worker.stderr)")
         let failures = dispatcher.messages(from: first.id).flatMap { message -> [Mirsad_V1_JobFailure] in
             if case .done(let done) = message { done.failures } else { [] }
         }
@@ -213,20 +205,20 @@ struct WorkerProcessTests {
         #expect(second.replaces == first.id)
         #expect(second.crashed.isEmpty, "a hang is reported in DONE, not as a crash")
         #expect(worker.stderr.contains("exited with status 75"))
-        _ = worker.terminate()
+        _ = await worker.terminate()
+        await worker.close()
     }
 
-    @Test func childDiesWithItsSupervisor() throws {
+    @Test func childDiesWithItsSupervisor() async throws {
         let dispatcher = try ScriptedDispatcher()
         defer { dispatcher.close() }
-        let worker = try WorkerProcess(dispatcher: dispatcher.endpoint)
-        #expect(try dispatcher.waitUntil { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
+        let worker = try await WorkerProcess.start(dispatcher: dispatcher.endpoint)
+        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 1 }, "no HELLO: \(worker.stderr)")
         let child = try #require(dispatcher.hellos.first).pid
         #expect(Int64(worker.process.processIdentifier) != child)
-        kill(worker.process.processIdentifier, SIGKILL)
-        worker.process.waitUntilExit()
-        let deadline = Date(timeIntervalSinceNow: 10)
-        while !Self.isGone(child) && Date() < deadline { usleep(20_000) }
-        #expect(Self.isGone(child), "the worker process outlived its supervisor")
+        worker.process.signal(SIGKILL)
+        await worker.process.waitForExit()
+        #expect(await waitUntil(timeout: .seconds(10)) { Self.isGone(child) }, "the worker process outlived its supervisor")
+        await worker.close()
     }
 }

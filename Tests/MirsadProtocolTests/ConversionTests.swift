@@ -1,6 +1,6 @@
 import ArticleAnalysis
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadWire
 
 @Suite struct ConversionTests {
     @Test func analysisRoundTripsThroughBytesWithTokens() throws {

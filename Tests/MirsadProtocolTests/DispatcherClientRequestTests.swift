@@ -1,5 +1,6 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// Producer credit, credit queries, and the dead-letter requests (DEAD_LETTERS, RETRY_DEAD_LETTERS).
 @Suite struct DispatcherClientRequestTests {
@@ -55,11 +56,18 @@ import Testing
     @Test func aSubmitWithoutJobsIsACreditQuery() throws {
         var h = DispatcherHarness(.init(maxQueuedJobs: 10))
         let empty = try h.deliver(.submit(.with { $0.requestID = "q1" }), from: Self.producer)
-        #expect(empty.submitAck() == .with { $0.requestID = "q1"; $0.credit = 10 })
+        let journalID = h.machine.journal.identity
+        // No worker nor collector has said HELLO since the harness's dispatcher started.
+        #expect(empty.submitAck() == .with {
+            $0.requestID = "q1"; $0.credit = 10; $0.journalID = journalID; $0.noWorkerForMs = 1; $0.noCollectorForMs = 1
+        })
         try h.submit(batch: "b", 0..<10)
         // Full: the query is still answered (credit 0), never refused with BUSY.
         let full = try h.deliver(.submit(.with { $0.requestID = "q2"; $0.batchID = "b" }), from: Self.producer)
-        #expect(full.submitAck() == .with { $0.requestID = "q2"; $0.batchID = "b"; $0.credit = 0 })
+        #expect(full.submitAck() == .with {
+            $0.requestID = "q2"; $0.batchID = "b"; $0.credit = 0; $0.journalID = journalID; $0.noWorkerForMs = 1
+            $0.noCollectorForMs = 1
+        })
         #expect(h.machine.counts.total == 10 && h.machine.refusedMessages == 0)
         #expect(try h.submit(batch: "b", 10..<11).error(to: "producer")?.code == .busy)
         // Still a whole-message refusal when the request id is bad.

@@ -1,17 +1,17 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// Retries, dead letters, leases, crash reports and recovery: what makes every acknowledged job end stored or dead.
 @Suite struct DispatcherDeliveryTests {
     static let batch = "b1"
     static func id(_ i: Int) -> String { "b1:\(i)" }
-    static let ms = DispatcherHarness.ms
 
     static func configuration(
         maxAttempts: Int = 5, leaseMs: UInt64 = 30_000, backoffMs: UInt64 = 1_000, backoffMaxMs: UInt64 = 60_000
     ) -> DispatcherConfiguration {
-        .init(jobLeaseNanos: leaseMs * ms, maxAttempts: maxAttempts, retryBackoffNanos: backoffMs * ms,
-              retryBackoffMaxNanos: backoffMaxMs * ms)
+        .init(jobLease: .milliseconds(leaseMs), maxAttempts: maxAttempts, retryBackoff: .milliseconds(backoffMs),
+              retryBackoffMax: .milliseconds(backoffMaxMs))
     }
 
     /// Moves time on in steps of `stepMs`, the workers staying alive (listing what they hold), until `condition`.
@@ -34,13 +34,14 @@ import Testing
         let failed = try h.done("w1", [], failed: [Self.id(0)])
         let first = try #require(failed.retries.first)
         #expect(first.jobID == Self.id(0) && first.failures == 1)
-        #expect((h.now.unixMillis + 500...h.now.unixMillis + 1_000).contains(first.notBefore), "jitter within [delay/2, delay]")
+        #expect((h.now.wall.milliseconds + 500...h.now.wall.milliseconds + 1_000).contains(first.notBefore.milliseconds),
+                "jitter within [delay/2, delay]")
         #expect(h.journal.state(of: Self.id(0)) == .retrying && h.journal.failures(of: Self.id(0)) == 1)
         #expect(h.machine.counts.retrying == 1 && h.machine.counts.inFlight == 0)
         #expect(failed.jobIDs(to: "w1").isEmpty, "not sent again before its time")
 
         // Just before its not-before time nothing happens; at it, the job is queued and dispatched again.
-        let early = h.advance(ms: first.notBefore - h.now.unixMillis - 1)
+        let early = h.advance(ms: first.notBefore.milliseconds - h.now.wall.milliseconds - 1)
         #expect(early.jobIDs(to: "w1").isEmpty && h.machine.counts.retrying == 1)
         let due = h.advance(ms: 1)
         #expect(due.jobIDs(to: "w1") == [Self.id(0)])
@@ -51,7 +52,7 @@ import Testing
         // The second failure waits twice as long.
         let second = try #require(try h.done("w1", [], failed: [Self.id(0)]).retries.first)
         #expect(second.failures == 2)
-        #expect((h.now.unixMillis + 1_000...h.now.unixMillis + 2_000).contains(second.notBefore))
+        #expect((h.now.wall.milliseconds + 1_000...h.now.wall.milliseconds + 2_000).contains(second.notBefore.milliseconds))
         #expect(h.violations().isEmpty)
     }
 
@@ -74,7 +75,7 @@ import Testing
         #expect(letters.count == 1)
         #expect(letters.first?.attempts == 3 && letters.first?.error == "attempt 3 failed")
         #expect(letters.first?.workerID == "w1" && letters.first?.articleID == "article-0")
-        #expect(letters.first?.deadUnixMs == h.now.unixMillis)
+        #expect(letters.first?.deadUnixMs == h.now.wall.milliseconds)
         #expect(h.journal.keepsArticle(of: Self.id(0)), "a dead job keeps its article so it can be retried")
         #expect(try Self.wait(&h, workers: ["w1"], upToMs: 120_000) { _ in false }.jobIDs(to: "w1").isEmpty, "never sent again")
         #expect(h.violations().isEmpty)
@@ -117,7 +118,7 @@ import Testing
         }
         #expect(!actions.contains(.leaseExpired(jobID: Self.id(0), workerID: holder)))
         #expect(h.machine.inFlightJob(Self.id(0))?.worker == .peer(holder))
-        #expect(h.machine.inFlightJob(Self.id(0))?.deadlineNanos == h.now.monotonicNanos + 10_000 * Self.ms)
+        #expect(h.machine.inFlightJob(Self.id(0))?.deadline == h.now.monotonic.advanced(by: .milliseconds(10_000)))
         #expect(h.machine.inFlightJob(Self.id(0))?.failures == 0)
     }
 

@@ -1,10 +1,11 @@
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// A wall clock the test moves by hand, shared by the harness and the journal it records submission times with.
 final class TestWallClock: @unchecked Sendable {
     // Only the test's own thread reads and writes it.
-    var unixMillis: UInt64
-    init(unixMillis: UInt64) { self.unixMillis = unixMillis }
+    var now: UnixTime
+    init(_ now: UnixTime) { self.now = now }
 }
 
 /// Drives a `DispatcherStateMachine` over an in-memory journal through encoded frames, as the service does, with
@@ -13,19 +14,19 @@ struct DispatcherHarness {
     var machine: DispatcherStateMachine<InMemoryJobJournal>
     let wall: TestWallClock
     var now: DispatcherTime {
-        didSet { wall.unixMillis = now.unixMillis }
+        didSet { wall.now = now.wall }
     }
 
-    static let ms: UInt64 = 1_000_000
-    static let start = DispatcherTime(monotonicNanos: 1_000_000_000, unixMillis: 1_764_000_000_000)
+    static let start = DispatcherTime(
+        monotonic: MonotonicInstant(sinceOrigin: .seconds(1)), wall: UnixTime(milliseconds: 1_764_000_000_000))
     static let producer: RoutingID = Array("producer".utf8)
 
     init(_ configuration: DispatcherConfiguration = .init(collectorEndpoint: "tcp://127.0.0.1:5571")) {
-        let wall = TestWallClock(unixMillis: Self.start.unixMillis)
+        let wall = TestWallClock(Self.start.wall)
         self.wall = wall
         self.now = Self.start
         machine = DispatcherStateMachine(
-            configuration: configuration, journal: InMemoryJobJournal(clock: { wall.unixMillis }), now: Self.start)
+            configuration: configuration, journal: InMemoryJobJournal(clock: { wall.now }), now: Self.start)
     }
 
     var journal: InMemoryJobJournal { machine.journal }
@@ -78,7 +79,7 @@ struct DispatcherHarness {
 
     @discardableResult
     mutating func advance(ms: UInt64) -> [DispatcherAction] {
-        now = now.advanced(byNanos: ms * Self.ms)
+        now = now.advanced(by: .milliseconds(ms))
         return machine.tick(now: now)
     }
 
@@ -135,7 +136,7 @@ extension [DispatcherAction] {
     }
 
     /// The retries scheduled, in order.
-    var retries: [(jobID: String, failures: Int, notBefore: UInt64)] {
+    var retries: [(jobID: String, failures: Int, notBefore: UnixTime)] {
         compactMap { action in
             if case .retryScheduled(let jobID, _, let failures, let notBefore, _) = action { return (jobID, failures, notBefore) }
             return nil

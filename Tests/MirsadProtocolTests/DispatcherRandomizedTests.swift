@@ -1,18 +1,16 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
 
 /// Random sequences of events from several workers (some of which crash and are replaced), a collector, a producer
 /// and an operator retrying dead letters. The invariants must hold after every event, dispatcher restarts included,
 /// and once the workers behave every job must end stored or dead.
 @Suite struct DispatcherRandomizedTests {
-    static let ms = DispatcherHarness.ms
-
     @Test(arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
     func invariantsHoldUnderRandomEvents(seed: UInt64) throws {
         var random = SeededRandom(seed: seed)
         var h = DispatcherHarness(.init(
-            jobLeaseNanos: 4_000 * Self.ms, maxQueuedJobs: 400, maxAttempts: 3, retryBackoffNanos: 200 * Self.ms,
-            retryBackoffMaxNanos: 2_000 * Self.ms, maxProducerCredit: 64, randomSeed: seed))
+            jobLease: .milliseconds(4_000), maxQueuedJobs: 400, maxAttempts: 3, retryBackoff: .milliseconds(200),
+            retryBackoffMax: .milliseconds(2_000), maxProducerCredit: 64, randomSeed: seed))
         let workers = ["w0", "w1", "w2", "w3"]
         var generation = [String: Int]()  // each worker's process generation: its HELLO id is "<name>-<generation>"
         func workerID(_ name: String) -> String { "\(name)-\(generation[name, default: 0])" }

@@ -1,5 +1,5 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadWire
 
 @Suite struct DispatcherStateMachineTests {
     static let batch = "b1"
@@ -166,10 +166,10 @@ import Testing
         try h.hello("c1", capacity: 0, role: .collector)
         try h.submit(batch: Self.batch, 0..<6)
         try h.submit(batch: "b2", 0..<1)
-        h.now = h.now.advanced(byNanos: 2_000 * DispatcherHarness.ms)
+        h.now = h.now.advanced(by: .milliseconds(2_000))
         try h.done("w1", [Self.id(0), Self.id(1), Self.id(2)], failed: [Self.id(3)])
         let stored = try h.deliver(.stored(.with { $0.jobIds = [Self.id(0), Self.id(1)] }), from: .peer("c1"))
-        #expect(stored.contains(.jobStored(jobID: Self.id(0), batchID: Self.batch, latencyNanos: 2_000 * DispatcherHarness.ms)))
+        #expect(stored.contains(.jobStored(jobID: Self.id(0), batchID: Self.batch, latency: .milliseconds(2_000))))
         #expect(stored.sent(to: "c1") == [.storedAck(.with { $0.jobIds = [Self.id(0), Self.id(1)] })])
 
         let batch = try h.deliver(.batchStatus(.with { $0.requestID = "q"; $0.batchID = Self.batch }), from: DispatcherHarness.producer)
@@ -195,7 +195,10 @@ import Testing
         #expect(s.throughput10S == 0.2)
 
         let unknown = try h.deliver(.batchStatus(.with { $0.batchID = "nope" }), from: DispatcherHarness.producer)
-        #expect(unknown.sent(to: "producer") == [.batchStatusReply(.with { $0.batchID = "nope"; $0.known = false })])
+        let journalID = h.machine.journal.identity
+        #expect(unknown.sent(to: "producer") == [.batchStatusReply(.with {
+            $0.batchID = "nope"; $0.known = false; $0.journalID = journalID
+        })])
     }
 
     @Test func storedBeforeDoneStoresAndDoneOnlyReturnsCredit() throws {
@@ -222,7 +225,7 @@ import Testing
         let other = holder == "w1" ? "w2" : "w1"
         try h.done(other, [Self.id(0), "b1:99"], failed: [Self.id(0)])
         #expect(h.machine.inFlightJob(Self.id(0))?.worker == .peer(holder))
-        #expect(h.machine.inFlightJob(Self.id(0))?.deadlineNanos == h.now.monotonicNanos + ProtocolTiming.defaultJobLeaseNanos)
+        #expect(h.machine.inFlightJob(Self.id(0))?.deadline == h.now.monotonic.advanced(by: ProtocolTiming.defaultJobLease))
         #expect(h.machine.counts.inFlight == 1 && h.machine.counts.retrying == 0 && h.machine.counts.failed == 0)
     }
 

@@ -1,5 +1,5 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadWire
 
 struct EncodedResultTests {
     private func result(_ id: String, textBytes: Int) -> Mirsad_V1_Result {

@@ -1,5 +1,5 @@
 import ArticleAnalysis
-@testable import MirsadProtocol
+@testable import MirsadWire
 
 /// The golden messages in `Protocols/fixtures/`: one `<name>.bin` (the body frame) and one `<name>.txt`
 /// (command and body in protobuf text format) per entry.
@@ -60,6 +60,7 @@ enum FixtureCatalog {
                 $0.rejected = [.with { $0.index = 1; $0.jobID = "\(batch):1"; $0.reason = "article of 5000000 bytes is above the limit of 4194304" }]
             })),
             Fixture(name: "submit-credit-query", message: .submit(.with { $0.requestID = "req-9" })),
+            Fixture(name: "submit-priority", message: .submit({ var urgent = submit; urgent.priority = 5; return urgent }())),
             Fixture(name: "dead-letters", message: .deadLetters(.with {
                 $0.requestID = "req-4"; $0.batchID = batch; $0.limit = 100; $0.afterJobID = "\(batch):12"
             })),
@@ -84,6 +85,10 @@ enum FixtureCatalog {
             Fixture(name: "batch-status-reply", message: .batchStatusReply(.with {
                 $0.requestID = "req-2"; $0.batchID = batch; $0.known = true; $0.total = 10; $0.queued = 3; $0.inFlight = 2
                 $0.awaitingStore = 1; $0.stored = 2; $0.failed = 1; $0.retrying = 1
+            })),
+            Fixture(name: "batch-status-reply-no-worker", message: .batchStatusReply(.with {
+                $0.requestID = "req-2"; $0.batchID = batch; $0.known = true; $0.total = 10; $0.queued = 10
+                $0.noWorkerForMs = 42_000
             })),
             Fixture(name: "status", message: .status(.with { $0.requestID = "req-3" })),
             Fixture(name: "status-reply", message: .statusReply(.with {
@@ -111,7 +116,17 @@ enum FixtureCatalog {
             Fixture(name: "stored-ack", message: .storedAck(.with { $0.jobIds = ["\(batch):0"] })),
             Fixture(name: "results", message: .results(.with { $0.results = [result] })),
             Fixture(name: "results-ack", message: .resultsAck(.with { $0.jobIds = ["\(batch):0"] })),
+            Fixture(name: "results-ack-refused", message: .resultsAck(.with {
+                $0.jobIds = ["\(batch):0"]; $0.takesZlib = true
+                $0.refused = [.with {
+                    $0.jobID = "\(batch):1"
+                    $0.reason = "unreadable analysis: analysis.canonical_entities[3].type: unspecified or unknown entity type 0"
+                }]
+            })),
             Fixture(name: "error", message: .error(.notAllowed, "SUBMIT is not allowed from a worker", requestID: "", command: .submit)),
+            Fixture(name: "error-version-mismatch", message: .error(.with {
+                $0.code = .versionMismatch; $0.message = "this dispatcher speaks MRSD1 only"; $0.command = 0x01
+            })),
         ]
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import SwiftProtobuf
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadWire
 
 /// Golden messages: the committed bytes decode to the catalogued values and the values encode to the same bytes.
 ///

@@ -1,5 +1,6 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 @Suite struct FrameCodecTests {
     @Test(arguments: FixtureCatalog.all.map(\.message))

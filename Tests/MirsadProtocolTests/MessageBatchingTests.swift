@@ -1,5 +1,5 @@
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadWire
 
 @Suite struct MessageBatchingTests {
     @Test func splitsByCountAndBytesKeepingOrder() {

@@ -1,7 +1,8 @@
 import Foundation
 import SwiftProtobuf
 import Testing
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// The data path's readers: jobs and results passed on as bytes, read only as far as their framing.
 @Suite struct PassThroughTests {

@@ -1,5 +1,6 @@
 import ArticleAnalysis
-@testable import MirsadProtocol
+@testable import MirsadCore
+@testable import MirsadWire
 
 /// Values shared by the tests: an article and an analysis with every field set.
 enum SampleValues {

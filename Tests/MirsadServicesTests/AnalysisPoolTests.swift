@@ -1,4 +1,5 @@
 import Foundation
+import MirsadCore
 import Testing
 import ZeroMQ
 @testable import MirsadServices
@@ -28,10 +29,12 @@ struct AnalysisPoolTests {
         let context = try ZMQContext()
         let calls = Locked<[Int: Int]>([:])
         let threadIDs = Locked<Set<String>>([])
+        // Input 0 holds its thread until another thread has finished an input, so more than one thread works.
+        let another = DispatchSemaphore(value: 0)
         let pool = try AnalysisPool<Int, String>(context: context, threads: 4, name: "once") { input in
             calls.withLock { $0[input, default: 0] += 1 }
             threadIDs.withLock { _ = $0.insert(currentThreadID()) }
-            if input % 10 == 0 { usleep(2_000) }   // some slow items, so every thread gets work
+            if input == 0 { another.wait() } else { another.signal() }
             return "out-\(input)"
         }
         defer { pool.shutdown() }
@@ -98,7 +101,6 @@ struct AnalysisPoolTests {
         let context = try ZMQContext()
         let processed = Locked(0)
         let pool = try AnalysisPool<Int, Int>(context: context, threads: 2, name: "shutdown") { input in
-            usleep(1_000)
             processed.withLock { $0 += 1 }
             return -input
         }
@@ -116,19 +118,26 @@ struct AnalysisPoolWatchdogTests {
     @Test func runningAndOverdueShowWhatEachThreadRunsAndSinceWhen() throws {
         let context = try ZMQContext()
         let gate = DispatchSemaphore(value: 0)
-        let pool = try AnalysisPool<Int, Int>(context: context, threads: 2, name: "watch") { input in
+        let clock = ManualClock()
+        clock.advance(by: .seconds(3))
+        let pool = try AnalysisPool<Int, Int>(
+            context: context, threads: 2, name: "watch", now: { clock.monotonicNow }
+        ) { input in
             if input == 7 { gate.wait() }
             return input
         }
         defer { pool.shutdown() }
         #expect(pool.running.isEmpty)
-        let before = MonotonicClock.now()
+        let before = clock.monotonicNow
         pool.submit([7])
         #expect(eventually { pool.running.map(\.input) == [7] })
         let started = try #require(pool.running.first)
-        #expect(started.since >= before)
-        #expect(pool.overdue(longerThan: 10_000_000_000).isEmpty)
-        #expect(eventually { pool.overdue(longerThan: 50_000_000).map(\.input) == [7] })
+        #expect(started.since == before, "the start time comes from the pool's clock")
+        #expect(pool.overdue(longerThan: .milliseconds(50), now: clock.monotonicNow).isEmpty)
+        clock.advance(by: .milliseconds(50))
+        #expect(pool.overdue(longerThan: .milliseconds(50), now: clock.monotonicNow).isEmpty)
+        clock.advance(by: .milliseconds(1))
+        #expect(pool.overdue(longerThan: .milliseconds(50), now: clock.monotonicNow).map(\.input) == [7])
         // Quick items on the other thread come and go without showing up as overdue.
         pool.submit([1, 2, 3])
         var poller = Poller()
@@ -139,7 +148,7 @@ struct AnalysisPoolWatchdogTests {
             if try poller.poll(timeoutMilliseconds: 50)[0].contains(.readable) { finished += pool.takeFinished() }
         }
         #expect(finished.sorted() == [1, 2, 3])
-        #expect(pool.overdue(longerThan: 50_000_000).map(\.input) == [7])
+        #expect(pool.overdue(longerThan: .milliseconds(50), now: clock.monotonicNow).map(\.input) == [7])
         gate.signal()
         #expect(eventually { pool.running.isEmpty })
     }
@@ -153,9 +162,9 @@ struct AnalysisPoolWatchdogTests {
         }
         pool.submit([1, 2])
         #expect(eventually { pool.running.count == 1 })
-        let started = MonotonicClock.now()
+        let started = ContinuousClock.now
         pool.abandon()
-        #expect(MonotonicClock.now() - started < 1_000_000_000)
+        #expect(ContinuousClock.now - started < .seconds(1))
         #expect(!pool.doorbell.isOpen)
         // Let the thread go; it finds the queue closed after its item and the item waiting is still handed out.
         release.signal()

@@ -1,7 +1,9 @@
+import Algorithms
 import ArticleAnalysis
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ReportStore
 import Testing
 import ZeroMQ
@@ -85,7 +87,7 @@ struct CollectorDurabilityTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let ids = (0..<25).map { "b:\($0)" }
         guard case .results(let body) = Self.results(ids) else { return }
-        _ = try SQLiteReportStore(path: path).store(body.results.map(CollectorService.storedResult(from:)))
+        _ = try SQLiteReportStore(path: path).store(try body.results.map(CollectorService.storedResult(from:)))
         #expect(Self.pending(path).count == 25)
 
         let dispatcher = try Harness.fakeDispatcher(acknowledging: true)
@@ -178,7 +180,7 @@ struct CollectorDurabilityTests {
         let oversized = (0...ProtocolLimits.maxJobsPerMessage).map { "big:\($0)" }
         try worker.send(Self.results(oversized))
         let ids = (0..<1_000).map { "m:\($0)" }
-        for chunk in ids.chunked(by: 100) { try worker.send(Self.results(chunk)) }
+        for chunk in ids.chunks(ofCount: 100) { try worker.send(Self.results(Array(chunk))) }
 
         let replies = try worker.receive { Set(Harness.acked($0)) == Set(ids) && $0.contains { $0.command == .error } }
         #expect(Set(Harness.acked(replies)) == Set(ids))
@@ -257,7 +259,9 @@ struct CollectorDurabilityTests {
         #expect(Harness.acked(try workerA.receive { Harness.acked($0).contains("a:3") }).contains("a:3"))
 
         try await answered.stop()
-        #expect(clock.now - stopping < .seconds(4), "stopping took \(clock.now - stopping)")
+        // Both grace periods (2 s and 0.3 s) bound it; the rest leaves room for a loaded machine. A stop that waited
+        // for nothing would take the collectors' whole liveness or resend periods.
+        #expect(clock.now - stopping < .seconds(10), "stopping took \(clock.now - stopping)")
         #expect(Self.pending(path).isEmpty, "acknowledged during the stop but not confirmed: \(Self.pending(path))")
         #expect(answered.service.statistics.noticesConfirmed == 4)
         #expect(slow.waitUntil { $0.contains { $0.peer == answered.routingID && $0.message.command == .bye } }, "no BYE")

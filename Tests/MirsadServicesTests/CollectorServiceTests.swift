@@ -1,7 +1,8 @@
 import ArticleAnalysis
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ReportStore
 import Testing
 import ZeroMQ
@@ -131,6 +132,12 @@ struct CollectorServiceTests {
         }
     }
 
+    static func refused(_ messages: [MirsadMessage]) -> [Mirsad_V1_RefusedResult] {
+        messages.flatMap { message -> [Mirsad_V1_RefusedResult] in
+            if case .resultsAck(let a) = message { a.refused } else { [] }
+        }
+    }
+
     @Test func resultsAreStoredInSQLiteThenAcknowledgedToTheWorkerAndTheDispatcher() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-collector-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -151,27 +158,31 @@ struct CollectorServiceTests {
         let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-c1")
         try worker.send(Self.results(["c:0", "c:1"]))
         var broken = Self.results(["c:2"])
-        // An indexed field the collector cannot read (an unknown entity type): stored as a failure naming it.
+        // An indexed field the collector cannot read (an unknown entity type): refused, naming it, never stored.
         if case .results(var body) = broken {
             body.results[0].analysis.canonicalEntities.append(.with { $0.key = "x"; $0.type = .unspecified })
             broken = .results(body)
         }
         try worker.send(broken)
-        let replies = try worker.receive { Set(Self.acked($0)) == ["c:0", "c:1", "c:2"] }
-        #expect(Set(Self.acked(replies)) == ["c:0", "c:1", "c:2"], "acknowledged: \(Self.acked(replies))")
-        #expect(dispatcher.waitUntil { Set(Self.stored(collector, $0)).isSuperset(of: ["c:0", "c:1", "c:2"]) })
+        let replies = try worker.receive { Set(Self.acked($0)) == ["c:0", "c:1"] && !Self.refused($0).isEmpty }
+        #expect(Set(Self.acked(replies)) == ["c:0", "c:1"], "acknowledged: \(Self.acked(replies))")
+        #expect(Self.refused(replies).map(\.jobID) == ["c:2"])
+        #expect(Self.refused(replies).first?.reason.contains("unreadable analysis") == true, "\(Self.refused(replies))")
+        #expect(dispatcher.waitUntil { Set(Self.stored(collector, $0)).isSuperset(of: ["c:0", "c:1"]) })
+        #expect(!Self.stored(collector, dispatcher.received).contains("c:2"), "a refused result was reported STORED")
+        #expect(collector.service.statistics.unreadableResults == 1)
 
-        // Acknowledged means durable: a second connection to the file sees every row.
+        // Acknowledged means durable: a second connection to the file sees every row, and none for the refusal.
         let reader = try SQLiteReportStore(path: path)
-        #expect(try reader.count() == StoreCounts(analysed: 2, failed: 1))
+        #expect(try reader.count() == StoreCounts(analysed: 2, failed: 0))
         #expect(try reader.result(jobID: "c:0")?.workerID == "worker-a")
-        #expect(try reader.result(jobID: "c:2")?.failureReason?.contains("unreadable analysis") == true)
+        #expect(try reader.result(jobID: "c:2") == nil)
 
         // The same results again are acknowledged again (the worker may have missed the first ack), not stored twice.
         try worker.send(Self.results(["c:0"]))
         let again = try worker.receive { Self.acked($0).filter { $0 == "c:0" }.count == 2 }
         #expect(Self.acked(again).filter { $0 == "c:0" }.count == 2)
-        #expect(try reader.count().total == 3)
+        #expect(try reader.count().total == 2)
         }
     }
 

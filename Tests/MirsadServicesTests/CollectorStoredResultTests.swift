@@ -1,6 +1,6 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadWire
 import ReportStore
 import Testing
 @testable import MirsadServices
@@ -31,7 +31,7 @@ enum SampleResults {
     @Test func goodResultIsStoredAsAnalysed() throws {
         let (wire, analysis) = SampleResults.result()
         #expect(!analysis.tokens.isEmpty)
-        let stored = CollectorService.storedResult(from: wire)
+        let stored = try CollectorService.storedResult(from: wire)
         #expect(stored.jobID == "b1:0")
         #expect(stored.batchID == "b1")
         #expect(stored.workerID == "worker-a")
@@ -45,9 +45,9 @@ enum SampleResults {
         #expect(stored.analysedAt == Date(timeIntervalSince1970: 1_714_557_600.123))
     }
 
-    @Test func noFinishTimeMeansNoAnalysedAt() {
+    @Test func noFinishTimeMeansNoAnalysedAt() throws {
         let (wire, _) = SampleResults.result(finishedUnixMs: 0)
-        #expect(CollectorService.storedResult(from: wire).analysedAt == nil)
+        #expect(try CollectorService.storedResult(from: wire).analysedAt == nil)
     }
 
     /// The view a collector reads a result through: the analysis as the worker encoded it.
@@ -57,7 +57,7 @@ enum SampleResults {
 
     @Test func theAnalysisIsStoredAsTheWorkerEncodedItLessTokens() throws {
         let (wire, analysis) = SampleResults.result()
-        let stored = CollectorService.storedResult(from: try Self.view(wire))
+        let stored = try CollectorService.storedResult(from: try Self.view(wire))
         let kept = try #require(stored.storedAnalysis)
         var withoutTokens = wire.analysis
         withoutTokens.tokens = []
@@ -66,17 +66,26 @@ enum SampleResults {
         #expect(kept.index.entities.map(\.key) == analysis.canonicalEntities.map(\.key))
     }
 
-    @Test func aGarbledAnalysisIsStoredAsFailedWithTheReason() throws {
+    /// The refusal that goes back to the worker for a result that cannot be read, or nil when it can.
+    static func refusal(_ view: Mirsad_V1_ResultView) -> ResultRefusal? {
+        do {
+            _ = try CollectorService.storedResult(from: view)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    static func refusal(_ result: Mirsad_V1_Result) throws -> ResultRefusal? { refusal(try view(result)) }
+
+    @Test func aGarbledAnalysisIsRefusedWithTheReason() throws {
         let (wire, _) = SampleResults.result()
         let garbled = Data([0x22, 0xFF, 0x01])  // field 4 claiming more bytes than follow
-        let stored = CollectorService.storedResult(from: try Self.view(wire, analysis: garbled))
-        #expect(stored.analysis == nil)
-        let reason = try #require(stored.failureReason)
-        #expect(reason.hasPrefix("unreadable analysis: "), "\(reason)")
-        #expect(stored.tokenCount == 0)
-        // The job is still identified, so it is stored once and not resent forever.
-        #expect(stored.jobID == "b1:0")
-        #expect(stored.article.id == "ant-17")
+        let refusal = try #require(Self.refusal(try Self.view(wire, analysis: garbled)), "a garbled analysis was taken")
+        // The job is named, so that its worker can report it failed and the dispatcher retry it.
+        #expect(refusal.jobID == "b1:0")
+        #expect(refusal.reason.hasPrefix("unreadable analysis: "), "\(refusal.reason)")
+        #expect(refusal.wire.jobID == "b1:0" && refusal.wire.reason == refusal.reason)
     }
 
     /// Spans are checked when the analysis is read, not when it is stored: storing decodes only what it indexes.
@@ -84,7 +93,7 @@ enum SampleResults {
         var (wire, _) = SampleResults.result()
         let bytes = Int64(wire.analysis.cleanText.utf8.count)
         wire.analysis.sentences[0].end = bytes + 10
-        let stored = CollectorService.storedResult(from: wire)
+        let stored = try CollectorService.storedResult(from: wire)
         let kept = try #require(stored.storedAnalysis)
         #expect(throws: (any Error).self) { try kept.decoded() }
         do {
@@ -100,22 +109,22 @@ enum SampleResults {
         entity.type = .unspecified
         entity.key = "غزه"
         wire.analysis.canonicalEntities.append(entity)
-        let reason = try #require(CollectorService.storedResult(from: wire).failureReason)
+        let reason = try #require(try Self.refusal(wire)?.reason, "an unknown entity type was taken")
         #expect(reason.contains("canonical_entities[\(wire.analysis.canonicalEntities.count - 1)].type"), "\(reason)")
     }
 
-    @Test func missingMetadataIdFallsBackToTheJobId() {
+    @Test func missingMetadataIdFallsBackToTheJobId() throws {
         var (wire, _) = SampleResults.result(jobID: "batch-9:41")
         wire.article.id = ""
-        let stored = CollectorService.storedResult(from: wire)
+        let stored = try CollectorService.storedResult(from: wire)
         #expect(stored.article.id == "batch-9:41")
         #expect(stored.analysis != nil)
     }
 
-    @Test func resultWithoutAnyMetadataFallsBackToTheJobId() {
+    @Test func resultWithoutAnyMetadataFallsBackToTheJobId() throws {
         var (wire, _) = SampleResults.result(jobID: "b2:3")
         wire.clearArticle()
-        #expect(CollectorService.storedResult(from: wire).article == ArticleMetadata(id: "b2:3"))
+        #expect(try CollectorService.storedResult(from: wire).article == ArticleMetadata(id: "b2:3"))
     }
 
     @Test func storedResultsRoundTripThroughARealSQLiteFile() throws {
@@ -124,22 +133,19 @@ enum SampleResults {
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteReportStore(path: directory.appendingPathComponent("reports.sqlite").path)
 
-        let good = CollectorService.storedResult(from: SampleResults.result(jobID: "b1:0").0)
-        let broken = SampleResults.result(jobID: "b1:1").0
-        let failed = CollectorService.storedResult(from: try Self.view(broken, analysis: Data([0x0A, 0x09])))
-        let outcome = try store.store([good, failed])
-        #expect(outcome.inserted == ["b1:0", "b1:1"])
-        #expect(try store.count() == StoreCounts(analysed: 1, failed: 1))
+        let good = try CollectorService.storedResult(from: SampleResults.result(jobID: "b1:0").0)
+        let outcome = try store.store([good])
+        #expect(outcome.inserted == ["b1:0"])
+        #expect(try store.count() == StoreCounts(analysed: 1, failed: 0))
         #expect(try store.result(jobID: "b1:0") == good)
-        #expect(try store.result(jobID: "b1:1")?.failureReason == failed.failureReason)
     }
 
     /// Metadata that does not convert as a whole (here an input flag this build does not know, as a newer worker
     /// could send) keeps its other fields.
-    @Test func unknownInputFlagKeepsTheRestOfTheMetadata() {
+    @Test func unknownInputFlagKeepsTheRestOfTheMetadata() throws {
         var (wire, _) = SampleResults.result()
         wire.article.inputFlags = ["flag-from-a-newer-worker"]
-        let stored = CollectorService.storedResult(from: wire)
+        let stored = try CollectorService.storedResult(from: wire)
         #expect(stored.analysis != nil)
         #expect(stored.article.id == "ant-17")
         #expect(stored.article.title == SampleResults.article.title)

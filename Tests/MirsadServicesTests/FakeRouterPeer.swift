@@ -1,6 +1,7 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
 import MirsadServices
+import MirsadWire
 import ZeroMQ
 
 /// A ROUTER bound to an ephemeral TCP loopback port and served by its own thread: stands in for a dispatcher
@@ -57,8 +58,10 @@ final class FakeRouterPeer: Sendable {
     private let state = Shared()
     private let finished = DispatchSemaphore(value: 0)
 
-    /// Binds the ROUTER on a new thread and returns once it listens.
+    /// Binds the ROUTER (to an ephemeral loopback port unless `bind` names one) on a new thread and returns once it
+    /// listens.
     init(
+        bind: String = "tcp://127.0.0.1:*",
         respond: @escaping @Sendable (Received) -> [MirsadMessage] = { _ in [] },
         tick: @escaping @Sendable (MonotonicInstant) -> [(RoutingID, MirsadMessage)] = { _ in [] }
     ) throws {
@@ -72,7 +75,7 @@ final class FakeRouterPeer: Sendable {
                 let context = try ZMQContext()
                 socket = try Socket(context: context, type: .router)
                 try socket.set(.routerMandatory, true)
-                try socket.bind("tcp://127.0.0.1:*")
+                try socket.bind(bind)
                 let endpoint = try socket.lastEndpoint
                 bound.withLock { $0.endpoint = .success(endpoint) }
                 ready.signal()

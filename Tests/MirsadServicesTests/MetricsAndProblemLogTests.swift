@@ -1,5 +1,5 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
 import Testing
 @testable import MirsadServices
 

@@ -1,6 +1,6 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadWire
 import ReportStore
 import Testing
 @testable import MirsadServices

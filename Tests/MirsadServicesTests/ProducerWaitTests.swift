@@ -1,5 +1,6 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import Testing
 @testable import MirsadServices
 
@@ -23,7 +24,6 @@ struct ProducerWaitTests {
         options.waitTimeout = waitTimeout
         options.statusTimeout = .milliseconds(300)
         options.pollInterval = .milliseconds(50)
-        options.progress = .silent
         return options
     }
 
@@ -34,6 +34,35 @@ struct ProducerWaitTests {
         ack.accepted = UInt32(submit.jobs.count)
         ack.credit = 1000
         return .submitAck(ack)
+    }
+
+    /// The dispatcher acknowledged every job but holds fewer at the end (its journal was replaced while the batch
+    /// ran): the wait fails naming how many are missing, instead of reporting a finished batch.
+    @Test func jobsTheDispatcherNoLongerHoldsFailTheWait() throws {
+        let count = 8
+        let dispatcher = try FakeRouterPeer(respond: { arrival in
+            switch arrival.message {
+            case .submit(let s):
+                return [Self.acknowledge(s)]
+            case .batchStatus(let request):
+                var reply = Mirsad_V1_BatchStatusReply()
+                reply.requestID = request.requestID
+                reply.batchID = request.batchID
+                reply.known = true
+                reply.total = 5
+                reply.stored = 5
+                return [.batchStatusReply(reply)]
+            default:
+                return []
+            }
+        })
+        defer { dispatcher.stop() }
+        let error = #expect(throws: Producer.JobsMissing.self) {
+            _ = try Producer(options: Self.options(dispatcher.endpoint, waitTimeout: .seconds(20)), logger: quietLogger)
+                .run(inputs: [try Self.input(count)])
+        }
+        #expect(error?.missing == 3)
+        #expect(error?.description.contains("--batch wait") == true, "\(String(describing: error))")
     }
 
     @Test func waitGoesOnThroughUnansweredPollsAndEndsWhenNothingIsRetrying() throws {

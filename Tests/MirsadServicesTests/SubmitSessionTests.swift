@@ -1,6 +1,7 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import Testing
 import ZeroMQ
 @testable import MirsadServices

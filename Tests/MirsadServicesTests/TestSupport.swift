@@ -1,6 +1,6 @@
-import MirsadProtocol
 import Foundation
 import Logging
+import MirsadCore
 import ServiceLifecycle
 
 /// A value written by one thread and read by another.
@@ -52,11 +52,6 @@ func capturingLogger(_ lines: Locked<[String]>) -> Logger {
 
 /// A logger that drops everything.
 let quietLogger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-
-extension MonotonicInstant {
-    /// `nanoseconds` after the clock's origin: the harness's time line.
-    static func at(_ nanoseconds: Int) -> MonotonicInstant { .origin.advanced(by: .nanoseconds(nanoseconds)) }
-}
 
 /// A service run in this process, in a group of its own that traps no signal, until `stop()`: the way a test
 /// starts one service alone and stops it alone.

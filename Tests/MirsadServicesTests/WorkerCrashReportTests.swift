@@ -1,5 +1,6 @@
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import Testing
 @testable import MirsadServices
 
@@ -21,12 +22,18 @@ struct WorkerCrashReportTests {
         await #expect(processExitsWith: .signal(SIGILL)) { [path = path as String] in
             try CrashReporter.install(reportingTo: open(path, O_WRONLY | O_CREAT | O_APPEND, 0o600))
             // Another thread runs a job of its own: the report must name the crashing thread's only.
-            let bystander = Thread { CrashReporter.whileRunning("bystander:1") { while true { sleep(1) } } }
+            let bystanderRuns = DispatchSemaphore(value: 0)
+            let bystander = Thread {
+                CrashReporter.whileRunning("bystander:1") {
+                    bystanderRuns.signal()
+                    DispatchSemaphore(value: 0).wait()
+                }
+            }
             bystander.start()
-            usleep(50_000)
+            bystanderRuns.wait()
             let poisoned = Thread { CrashReporter.whileRunning("poison:0") { () -> Void in fatalError("poison article") } }
             poisoned.start()
-            while true { sleep(1) }
+            DispatchSemaphore(value: 0).wait()
         }
         let reports = try Self.reports(at: path)
         #expect(reports == [CrashReport(signal: SIGILL, jobID: "poison:0")])
@@ -90,7 +97,7 @@ struct WorkerStackOverflowCrashTests {
             let thread = Thread { CrashReporter.whileRunning("deep:1") { _ = overflowTheStack(0) } }
             thread.stackSize = 1 << 20
             thread.start()
-            while true { sleep(1) }
+            DispatchSemaphore(value: 0).wait()
         }
         let reports = CrashReport.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         #expect(reports == [CrashReport(signal: SIGSEGV, jobID: "deep:1")])

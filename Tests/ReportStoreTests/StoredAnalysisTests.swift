@@ -1,6 +1,6 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadWire
 import Testing
 @testable import ReportStore
 

@@ -64,3 +64,20 @@ import Testing
         #expect(error.code == ZMQError.Code.notSocket)
     }
 }
+
+/// `poll(timeout:)` waits at least its whole duration, rounded up to libzmq's milliseconds.
+@Test func pollWithADurationWaitsAtLeastThatLong() throws {
+    let context = try ZMQContext()
+    let socket = try Socket(context: context, type: .pull)
+    defer { socket.close() }
+    try socket.bind("inproc://poll-duration")
+    var poller = Poller()
+    poller.register(socket)
+    let clock = ContinuousClock()
+    let started = clock.now
+    let events = try poller.poll(timeout: .microseconds(2_500))
+    #expect(events == [[]])
+    #expect(clock.now - started >= .microseconds(2_500))
+    #expect(try poller.poll(timeout: .zero) == [[]], "zero only looks")
+    #expect(try poller.poll(timeout: .seconds(-1)) == [[]], "a negative timeout only looks, never waits forever")
+}

@@ -1,21 +1,27 @@
 import Foundation
 import Logging
 import ReportStore
+import ServiceLifecycle
+import Synchronization
 
 /// `mirsad run`: a dispatcher (with a fresh job journal in the run's directory), a collector and supervised worker
 /// processes on loopback, a batch submitted and waited for, a summary, and every child stopped — on success, on
-/// error and on Ctrl-C alike: workers first (they hand back what they hold), then the collector, then the
-/// dispatcher, each group with SIGTERM and, after `stopGraceSeconds`, SIGKILL.
-public struct LocalCluster {
+/// error and on graceful shutdown (Ctrl-C) alike: workers first (they hand back what they hold), then the
+/// collector, then the dispatcher, each group with SIGTERM and, after `stopGrace`, SIGKILL.
+///
+/// As a `Service`, `run()` returns once the batch is done (`summary` is then set); a graceful shutdown stops the
+/// submission and `run()` throws `Producer.Interrupted` after the children are stopped.
+public final class LocalCluster: Service, Sendable {
     public struct Options: Sendable {
         public var workers = 2
         public var threadsPerWorker: Int
         public var storePath = Defaults.storePath
-        public var progress: ProgressReporter.Style? = nil
+        /// Passed to the producer (`Producer.Options.onProgress`).
+        public var onProgress: (@Sendable (ProducerProgress) -> Void)? = nil
         public var maxArticleBytes: Int? = nil
         public var logLevel = "info"
-        /// Seconds each group of children (workers, collector, dispatcher) gets to stop before SIGKILL.
-        public var stopGraceSeconds: Double = 10
+        /// The time each group of children (workers, collector, dispatcher) gets to stop before SIGKILL.
+        public var stopGrace: Duration = .seconds(10)
         /// Keep the dispatcher's journal after a successful run (it is always kept after a failed one).
         public var keepJournal = false
 
@@ -65,72 +71,122 @@ public struct LocalCluster {
     }
 
     public let options: Options
+    public let inputs: [String]
     private let logger: Logger
+    private let outcome = Mutex<Summary?>(nil)
 
-    public init(options: Options, logger: Logger) {
+    public init(options: Options, inputs: [String], logger: Logger) {
         self.options = options
+        self.inputs = inputs
         self.logger = logger
     }
 
     /// Dead letters the summary lists (all are counted).
     public static let deadLettersShown = 10
 
-    public func run(inputs: [String]) throws -> Summary {
-        let executable = ChildProcess.currentExecutable()
+    /// The batch's summary, once `run()` has returned.
+    public var summary: Summary? { outcome.withLock { $0 } }
+
+    public func run() async throws {
+        let stop = StopRequest()
+        let summary = try await withGracefulShutdownHandler {
+            try await self.runBatch(stop: stop)
+        } onGracefulShutdown: {
+            stop.request()
+        }
+        outcome.withLock { $0 = summary }
+    }
+
+    /// The children of the run, in the order they are stopped.
+    private struct Children {
+        var workers: [ManagedProcess] = []
+        var collector: ManagedProcess?
+        var dispatcher: ManagedProcess?
+
+        var stopOrder: [[ManagedProcess]] { [workers, collector.map { [$0] } ?? [], dispatcher.map { [$0] } ?? []] }
+    }
+
+    private func runBatch(stop: StopRequest) async throws -> Summary {
+        let executable = ManagedProcess.currentExecutable()
         let logDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-run-\(getpid())").path
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         // A fresh journal per run: each run submits a new batch, and nothing of an earlier run is owed.
         let journalPath = "\(logDirectory)/dispatcher-journal.sqlite"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journalPath + suffix) }
-        var dispatcher: ChildProcess? = nil
-        var collector: ChildProcess? = nil
-        var workers: [ChildProcess] = []
-        var succeeded = false
-        defer {
-            for group in [workers, collector.map { [$0] } ?? [], dispatcher.map { [$0] } ?? []] {
-                let killed = ChildProcess.stop(group, graceSeconds: options.stopGraceSeconds)
-                if !killed.isEmpty { logger.warning("killed after \(options.stopGraceSeconds) s: \(killed.joined(separator: ", "))") }
-            }
-            if succeeded && !options.keepJournal {
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journalPath + suffix) }
-            }
+        var children = Children()
+        let summary: Summary
+        do {
+            summary = try await startAndSubmit(
+                executable: executable, logDirectory: logDirectory, journalPath: journalPath, stop: stop, children: &children)
+        } catch {
+            await stopChildren(children)
+            throw stop.isRequested ? Producer.Interrupted() : error
         }
+        await stopChildren(children)
+        if !options.keepJournal {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: journalPath + suffix) }
+        }
+        return summary
+    }
+
+    private func stopChildren(_ children: Children) async {
+        for group in children.stopOrder {
+            let killed = await ManagedProcess.stop(group)
+            if !killed.isEmpty { logger.warning("killed after \(options.stopGrace): \(killed.joined(separator: ", "))") }
+        }
+    }
+
+    private func startAndSubmit(
+        executable: String, logDirectory: String, journalPath: String, stop: StopRequest, children: inout Children
+    ) async throws -> Summary {
         let common = ["--log-level", options.logLevel]
+        func launch(_ arguments: [String], log: String) -> ManagedProcess.Configuration {
+            var configuration = ManagedProcess.Configuration(executable: executable, arguments: arguments + common)
+            configuration.errorLogPath = "\(logDirectory)/\(log)"
+            configuration.stopGrace = options.stopGrace
+            return configuration
+        }
 
-        let dispatcherProcess = try ChildProcess(
-            name: "dispatcher", executable: executable,
-            arguments: ["dispatcher", "--bind", "tcp://127.0.0.1:*", "--journal", journalPath] + common,
-            logPath: "\(logDirectory)/dispatcher.log")
-        dispatcher = dispatcherProcess
-        let dispatcherEndpoint = try dispatcherProcess.awaitLine(prefix: "READY", timeoutSeconds: 30)
+        let dispatcher = try await ManagedProcess.start("dispatcher", launch(
+            ["dispatcher", "--bind", "tcp://127.0.0.1:*", "--journal", journalPath], log: "dispatcher.log"))
+        children.dispatcher = dispatcher
+        let dispatcherEndpoint = try await dispatcher.awaitLine(prefix: "READY", timeout: .seconds(30))
 
-        let collectorProcess = try ChildProcess(
-            name: "collector", executable: executable,
-            arguments: ["collector", "--bind", "tcp://127.0.0.1:*", "--dispatcher", dispatcherEndpoint,
-                        "--store", options.storePath] + common,
-            logPath: "\(logDirectory)/collector.log")
-        collector = collectorProcess
-        let collectorEndpoint = try collectorProcess.awaitLine(prefix: "READY", timeoutSeconds: 30)
+        let collector = try await ManagedProcess.start("collector", launch(
+            ["collector", "--bind", "tcp://127.0.0.1:*", "--dispatcher", dispatcherEndpoint, "--store", options.storePath],
+            log: "collector.log"))
+        children.collector = collector
+        let collectorEndpoint = try await collector.awaitLine(prefix: "READY", timeout: .seconds(30))
 
         // Supervised (the default of `mirsad worker`): a worker that crashes is restarted and its job reported.
         for index in 0..<options.workers {
-            workers.append(try ChildProcess(
-                name: "worker \(index + 1)", executable: executable,
-                arguments: ["worker", "--dispatcher", dispatcherEndpoint, "--collector", collectorEndpoint,
-                            "--threads", String(options.threadsPerWorker)] + common,
-                logPath: "\(logDirectory)/worker-\(index + 1).log"))
+            children.workers.append(try await ManagedProcess.start("worker \(index + 1)", launch(
+                ["worker", "--dispatcher", dispatcherEndpoint, "--collector", collectorEndpoint,
+                 "--threads", String(options.threadsPerWorker)],
+                log: "worker-\(index + 1).log")))
         }
-        for worker in workers {
-            _ = try worker.awaitLine(prefix: "READY", timeoutSeconds: 60)
+        for worker in children.workers {
+            _ = try await worker.awaitLine(prefix: "READY", timeout: .seconds(60))
         }
+        if stop.isRequested { throw Producer.Interrupted() }
         logger.info("cluster up: dispatcher \(dispatcherEndpoint), collector \(collectorEndpoint), \(options.workers) workers; logs in \(logDirectory)")
 
         var producerOptions = Producer.Options(session: SubmitSession.Options(dispatcherEndpoint: dispatcherEndpoint))
         producerOptions.wait = true
-        producerOptions.progress = options.progress
+        producerOptions.onProgress = options.onProgress
+        producerOptions.session.stop = stop
         if let limit = options.maxArticleBytes { producerOptions.maxArticleBytes = limit }
-        let report = try Producer(options: producerOptions, logger: logger).run(inputs: inputs)
+        let (clusterOptions, batchInputs, batchLogger, submission) = (options, inputs, logger, producerOptions)
+        return try await Self.onThreadOfItsOwn(name: "mirsad-run-producer", stop: stop) {
+            let report = try Producer(options: submission, logger: batchLogger).run(inputs: batchInputs)
+            return try Self.summarize(report, dispatcherEndpoint: dispatcherEndpoint, options: clusterOptions, logger: batchLogger)
+        }
+    }
 
+    /// The batch's summary: the producer's report, the first dead letters, the store's top entities.
+    private static func summarize(
+        _ report: Producer.Report, dispatcherEndpoint: String, options: Options, logger: Logger
+    ) throws -> Summary {
         let deadLetters = report.deadLetters ?? 0
         var sample: [Summary.DeadLetter] = []
         if deadLetters > 0 {
@@ -147,12 +203,29 @@ public struct LocalCluster {
         let top = try store.topEntities(limit: 10, type: nil).map {
             Summary.Entity(key: $0.key, name: $0.name, type: $0.type.rawValue, mentions: $0.mentions, articles: $0.articles)
         }
-        succeeded = true
         return Summary(
             batchID: report.batchID, articles: report.articles, stored: report.stored ?? 0, failed: report.failed ?? 0,
             deadLetters: deadLetters, deadLetterSample: sample,
             rejected: report.rejected, inputProblems: report.inputProblems, seconds: report.seconds,
             articlesPerSecond: report.articlesPerSecond, workers: options.workers, store: ReportStoreLocation(options.storePath).description,
             topEntities: top)
+    }
+
+    /// Runs blocking socket work (the producer polls ZeroMQ) on a thread of its own rather than the cooperative
+    /// pool; cancellation asks it to stop through `stop`.
+    private static func onThreadOfItsOwn<Output: Sendable>(
+        name: String, stop: StopRequest, _ work: @escaping @Sendable () throws -> Output
+    ) async throws -> Output {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
+                let thread = Thread {
+                    continuation.resume(with: Result { try work() })
+                }
+                thread.name = name
+                thread.start()
+            }
+        } onCancel: {
+            stop.request()
+        }
     }
 }

@@ -1,7 +1,8 @@
 import ArticleAnalysis
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ReportStore
 import ServiceLifecycle
 import Synchronization
@@ -13,6 +14,9 @@ import ZeroMQ
 /// Invariants:
 /// - nothing is acknowledged before the store call that holds it has returned, so an acknowledged result is
 ///   durable; a store failure acknowledges nothing and the workers send again;
+/// - a result whose analysis cannot be read is never stored: it is refused (RESULTS_ACK `refused`, with the
+///   reason), so that its worker reports the job failed and the dispatcher retries or dead-letters it; a refusal
+///   commits nothing and needs no store, so it is sent even while the store fails;
 /// - the store call that commits results also records their stored notices, and a notice is deleted only after
 ///   the dispatcher's STORED_ACK: a collector stopped or killed at any moment leaves every unacknowledged STORED in
 ///   the store, and the next one sends it again (`StoredNoticeTracker`);
@@ -105,7 +109,7 @@ public final class CollectorService: Service, Sendable {
             var poller = Poller()
             poller.register(router)
             poller.register(dispatcher.socket)
-            let events = try poller.poll(timeoutMilliseconds: 100)
+            let events = try poller.poll(timeout: .milliseconds(100))
             if events[0].contains(.readable) { try session.receiveAndCommitResults() }
             if events[1].contains(.readable) { try session.readDispatcher() }
             try session.maintain()
@@ -116,7 +120,7 @@ public final class CollectorService: Service, Sendable {
         while session.tracker.awaitingAcknowledgement > 0 && clock.monotonic() < deadline {
             var poller = Poller()
             poller.register(dispatcher.socket)
-            if try poller.poll(timeoutMilliseconds: 20)[0].contains(.readable) { try session.readDispatcher() }
+            if try poller.poll(timeout: .milliseconds(20))[0].contains(.readable) { try session.readDispatcher() }
             try session.maintain()
         }
         try session.perform(session.tracker.tick(now: clock.monotonic()))
@@ -125,9 +129,18 @@ public final class CollectorService: Service, Sendable {
         let final = statistics
         let left = "\(session.tracker.pendingCount)\(session.tracker.backlog ? " or more" : "")"
         logger.info("""
-            collector stopped; \(final.committed) results committed, \(final.storeFailures) failed commits, \
-            \(left) STORED notices left unacknowledged in the store for the next start
+            collector stopped; \(final.committed) results committed, \(final.unreadableResults) refused as unreadable, \
+            \(final.storeFailures) failed commits, \(left) STORED notices left unacknowledged in the store for the next start
             """)
+    }
+
+    /// The senders of the RESULTS read for one commit, in order: what each is answered.
+    private struct Sender {
+        var peer: RoutingID
+        /// The results of its RESULTS that go to the store.
+        var jobIDs: [String]
+        /// The results of its RESULTS that were refused.
+        var refused: [Mirsad_V1_RefusedResult]
     }
 
     /// One run's mutable state, owned by the thread of `run`.
@@ -141,6 +154,9 @@ public final class CollectorService: Service, Sendable {
         var problems = ProblemLog()
         /// Store problems are rate-limited apart from protocol ones, so neither hides the other.
         var storeProblems = ProblemLog()
+        /// So are refused (unreadable) results.
+        var resultProblems = ProblemLog()
+        var journalWatch = JournalIdentityWatch()
         var failingSince: MonotonicInstant? = nil
         /// Acknowledged notices to delete from the store with the next commit of results (or alone, once they
         /// have waited `confirmationDelay`): one transaction instead of two.
@@ -164,10 +180,9 @@ public final class CollectorService: Service, Sendable {
         var clock: ServiceClock { service.clock }
         var store: any ReportStore { service.store }
 
-        /// Reads the RESULTS waiting on the socket into `batch`, while it has room for another message's worth.
-        mutating func readResults(
-            into batch: inout [StoredResult], senders: inout [(peer: RoutingID, jobIDs: [String])], limit: Int
-        ) throws {
+        /// Reads the RESULTS waiting on the socket into `batch`, while it has room for another message's worth; the
+        /// results it refuses go to their sender's entry in `senders`.
+        mutating func readResults(into batch: inout [StoredResult], senders: inout [Sender], limit: Int) throws {
             while batch.isEmpty || batch.count + ProtocolLimits.maxJobsPerMessage <= limit,
                   let incoming = try router.receiveIncoming(routed: true) {
                 guard case .message(let message) = incoming else {
@@ -191,9 +206,18 @@ public final class CollectorService: Service, Sendable {
                         try router.send(.error(.tooLarge, reason, command: .results), to: peer)
                         continue
                     }
-                    let stored = results.results.map { CollectorService.storedResult(from: $0) }
+                    var stored: [StoredResult] = []
+                    var refused: [Mirsad_V1_RefusedResult] = []
+                    for result in results.results {
+                        do {
+                            stored.append(try CollectorService.storedResult(from: result))
+                        } catch {
+                            refused.append(error.wire)
+                        }
+                    }
+                    if !refused.isEmpty { noteRefused(refused, from: peer) }
                     batch += stored
-                    senders.append((peer, stored.map(\.jobID)))
+                    senders.append(Sender(peer: peer, jobIDs: stored.map(\.jobID), refused: refused))
                 case .success(.heartbeat):
                     break
                 case .success(let other):
@@ -212,7 +236,7 @@ public final class CollectorService: Service, Sendable {
         mutating func receiveAndCommitResults() throws {
             let limit = service.configuration.maxResultsPerCommit
             var batch: [StoredResult] = []
-            var senders: [(peer: RoutingID, jobIDs: [String])] = []
+            var senders: [Sender] = []
             let windowEnds = lastCommit.advanced(by: service.configuration.commitWindow)
             try readResults(into: &batch, senders: &senders, limit: limit)
             while !batch.isEmpty, batch.count + ProtocolLimits.maxJobsPerMessage <= limit {
@@ -220,11 +244,13 @@ public final class CollectorService: Service, Sendable {
                 guard left > .zero else { break }
                 var poller = Poller()
                 poller.register(router)
-                let waitMilliseconds = Int(left.wholeMilliseconds) + 1
-                guard try poller.poll(timeoutMilliseconds: waitMilliseconds)[0].contains(.readable) else { break }
+                guard try poller.poll(timeout: left)[0].contains(.readable) else { break }
                 try readResults(into: &batch, senders: &senders, limit: limit)
             }
-            guard !batch.isEmpty else { return }
+            guard !batch.isEmpty else {
+                try acknowledge(senders, committed: false)
+                return
+            }
             defer { lastCommit = clock.monotonic() }
             let outcome: StoreOutcome
             let confirming = confirmations
@@ -241,6 +267,7 @@ public final class CollectorService: Service, Sendable {
                 storeProblems.log(
                     "could not store \(batch.count) results, none acknowledged (the workers send them again): \(error) [\(failures) failed commits so far]",
                     logger: logger)
+                try acknowledge(senders, committed: false)
                 return
             }
             if let since = failingSince {
@@ -251,13 +278,30 @@ public final class CollectorService: Service, Sendable {
                 $0.committed += UInt64(outcome.inserted.count)
                 $0.duplicates += UInt64(outcome.duplicates.count)
             }
-            for sender in senders {
+            try acknowledge(senders, committed: true)
+            try perform(tracker.committed(batch.map(\.jobID), now: clock.monotonic()))
+        }
+
+        /// Answers each sender's RESULTS: the job ids committed (when `committed`) and the results refused. A
+        /// sender with neither gets nothing.
+        private func acknowledge(_ senders: [Sender], committed: Bool) throws {
+            for sender in senders where (committed && !sender.jobIDs.isEmpty) || !sender.refused.isEmpty {
                 var ack = Mirsad_V1_ResultsAck()
-                ack.jobIds = sender.jobIDs
+                ack.jobIds = committed ? sender.jobIDs : []
+                ack.refused = sender.refused
                 ack.takesZlib = true
                 try router.send(.resultsAck(ack), to: sender.peer)
             }
-            try perform(tracker.committed(batch.map(\.jobID), now: clock.monotonic()))
+        }
+
+        /// Counts refused results and logs them, rate-limited.
+        private mutating func noteRefused(_ refused: [Mirsad_V1_RefusedResult], from peer: RoutingID) {
+            let total = service.counters.withLock { $0.unreadableResults += UInt64(refused.count); return $0.unreadableResults }
+            let first = refused[0]
+            let more = refused.count > 1 ? " and \(refused.count - 1) more" : ""
+            resultProblems.log(
+                "refused unreadable results from \(ProblemLog.describe(peer)), not stored (the worker reports them failed): \(first.jobID): \(first.reason)\(more) [\(total) refused so far]",
+                logger: logger)
         }
 
         /// Handles everything the dispatcher has sent.
@@ -267,7 +311,8 @@ public final class CollectorService: Service, Sendable {
                 switch decoded {
                 case .storedAck(let ack):
                     tracker.acknowledged(ack.jobIds)
-                case .welcome:
+                case .welcome(let welcome):
+                    if let change = journalWatch.welcomed(journalID: welcome.journalID) { logger.warning("\(change)") }
                     try perform(tracker.linkUp(now: clock.monotonic()))
                 default:
                     problems.refused("\(decoded.command) is not sent to a collector", peer: nil, logger: logger)
@@ -342,35 +387,36 @@ public final class CollectorService: Service, Sendable {
     }
 
     /// The store's form of a worker's RESULT, its analysis kept as the worker encoded it. A result whose analysis
-    /// cannot be read is stored as a failure naming what was wrong, so it is neither lost nor resent forever.
-    static func storedResult(from result: Mirsad_V1_ResultView) -> StoredResult {
+    /// is not a well-framed `Analysis`, or whose indexed fields cannot be read, is refused (`ResultRefusal`): storing
+    /// it would end its job without a result, and a later readable result for the job would be ignored.
+    static func storedResult(from result: Mirsad_V1_ResultView) throws(ResultRefusal) -> StoredResult {
         let wire = result.article
         let metadata = ArticleMetadata(
             id: wire.id.isEmpty ? result.jobID : wire.id,
             url: wire.hasURL ? wire.url : nil, source: wire.hasSource ? wire.source : nil,
             category: wire.hasCategory ? wire.category : nil, title: wire.hasTitle ? wire.title : nil,
             published: wire.hasPublished ? wire.published : nil, author: wire.hasAuthor ? wire.author : nil)
-        let content: StoredResult.Content
+        let analysis: StoredAnalysis
         do {
             if result.analysisZlib.isEmpty {
-                content = .analysis(try StoredAnalysis(encoded: result.analysis))
+                analysis = try StoredAnalysis(encoded: result.analysis)
             } else {
-                content = .analysis(try StoredAnalysis(
-                    compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), index: result.index))
+                analysis = try StoredAnalysis(
+                    compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), index: result.index)
             }
         } catch {
-            content = .failed(reason: "unreadable analysis: \(error)")
+            throw ResultRefusal(jobID: result.jobID, reason: "unreadable analysis: \(error)")
         }
         let finished = result.timings.finishedUnixMs
         return StoredResult(
-            jobID: result.jobID, batchID: result.batchID, article: metadata, content: content,
+            jobID: result.jobID, batchID: result.batchID, article: metadata, content: .analysis(analysis),
             workerID: result.workerID,
             analysedAt: finished > 0 ? Date(timeIntervalSince1970: Double(finished) / 1000) : nil)
     }
 
     /// The store's form of a decoded RESULT (callers in this process): its analysis encoded once, here.
-    static func storedResult(from result: Mirsad_V1_Result) -> StoredResult {
-        storedResult(from: Mirsad_V1_ResultView.with {
+    static func storedResult(from result: Mirsad_V1_Result) throws(ResultRefusal) -> StoredResult {
+        try storedResult(from: Mirsad_V1_ResultView.with {
             $0.jobID = result.jobID
             $0.batchID = result.batchID
             $0.article = result.article

@@ -13,6 +13,9 @@ public struct CollectorStatistics: Sendable, Hashable {
     public var noticeFailures: UInt64 = 0
     /// RESULTS messages refused (too many results, or sent by no one).
     public var refusedResults: UInt64 = 0
+    /// Results refused because their analysis could not be read: not stored, listed in RESULTS_ACK `refused` for
+    /// their workers to report the jobs failed.
+    public var unreadableResults: UInt64 = 0
     /// Stored job ids held in memory waiting for STORED_ACK (the rest wait in the store).
     public var noticesInMemory: Int = 0
 

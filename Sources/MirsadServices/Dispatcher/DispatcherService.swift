@@ -1,6 +1,8 @@
 import DispatcherJournal
+import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ServiceLifecycle
 import ZeroMQ
 
@@ -9,8 +11,14 @@ import ZeroMQ
 /// Every decision (whom to give which job, who is dead, what to retry, what to refuse) is the state machine's; this
 /// loop moves frames, keeps time, records latencies, logs, and commits the journal. Group commit: after each drain
 /// of up to `maxMessagesPerCommit` messages (and after each tick) the journal is committed, and only then are the
-/// gathered replies sent, so no acknowledgement ever gets ahead of the disk. A failed commit stops the service with
-/// an error naming the journal (nothing prepared is sent); a restart recovers the last committed state.
+/// gathered replies sent, so no acknowledgement ever gets ahead of the disk.
+///
+/// A failed commit never sends what was prepared. When the journal is full (`JobJournalError.diskFull`) the service
+/// stays up: it reopens the journal at its last committed state (as a restart would: peers say HELLO again, jobs in
+/// flight are queued again), refuses every SUBMIT with ERROR STORAGE_FULL while still answering STATUS,
+/// BATCH_STATUS and dead-letter requests and handling workers and collectors, and tries a commit of
+/// `storageProbeBytes` every `storageProbeInterval` until one succeeds, when it takes jobs again. Any other commit
+/// failure stops the service with an error naming the journal; a restart recovers the last committed state.
 public final class DispatcherService: Service, Sendable {
     public struct Configuration: Sendable {
         /// The `journalPath` that keeps jobs in memory (for tests: nothing survives the process).
@@ -24,7 +32,15 @@ public final class DispatcherService: Service, Sendable {
         public var maxMessagesPerCommit: Int
         /// Messages arriving within this time of the last commit wait for the end of it, so that DONEs and STOREDs
         /// trickling in from busy workers and collectors share commits (each costs a log write and an fsync).
-        public var commitWindowNanoseconds: UInt64 = 5_000_000
+        public var commitWindow: Duration = .milliseconds(5)
+        /// The journal file's size limit (SQLite `max_page_count`), past which it is full as on a full disk. Nil for
+        /// the disk's limit only.
+        public var journalMaximumSizeBytes: Int?
+        /// While the journal is full, a commit of this size is tried this often; intake resumes when one succeeds.
+        public var storageProbeBytes = 256 << 10
+        public var storageProbeInterval: Duration = .seconds(1)
+        /// How often free pages go back to the file system and the write-ahead log is emptied.
+        public var reclaimInterval: Duration = .seconds(10)
 
         public init(
             bindEndpoint: String, protocolConfiguration: DispatcherConfiguration, journalPath: String? = nil,
@@ -52,15 +68,21 @@ public final class DispatcherService: Service, Sendable {
 
     private let configuration: Configuration
     private let logger: Logger
+    /// Every time the service reads: the state machine's, the journal's submission times, the commit window.
+    private let clock: ServiceClock
     private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
     private let ready: @Sendable (String) -> Void
     private let stop = StopRequest()
 
     /// `ready` is called with the bound endpoint (the real port when the endpoint asked for `*`) once the
     /// dispatcher serves.
-    public init(configuration: Configuration, logger: Logger, ready: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        configuration: Configuration, logger: Logger, clock: ServiceClock = .system,
+        ready: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         self.ready = ready
     }
 
@@ -70,9 +92,15 @@ public final class DispatcherService: Service, Sendable {
     public func run() async throws {
         let context = try ZMQContext()
         try await runOnLoopThread(name: "dispatcher", context: context, stop: stop) {
-            let journal = try self.openJournal()
-            try self.serve(journal: journal, context: context)
+            try self.serve(context: context)
         }
+    }
+
+    /// How `serve(journal:router:intakeRefusal:announce:)` ended.
+    private enum Ending {
+        case stopped
+        /// The journal could not commit for want of space; it is to be reopened with intake refused.
+        case journalFull(reason: String)
     }
 
     /// Asks `run` to stop as graceful shutdown does.
@@ -80,18 +108,47 @@ public final class DispatcherService: Service, Sendable {
 
     private func openJournal() throws -> any JobJournal {
         guard let path = configuration.journalPath, path != Configuration.inMemoryJournalPath else {
-            return InMemoryJobJournal()
+            return InMemoryJobJournal(clock: clock.wall)
         }
-        return try SQLiteJobJournal(path: path)
+        return try SQLiteJobJournal(
+            path: path, options: .init(maximumSizeBytes: configuration.journalMaximumSizeBytes, clock: clock.wall))
     }
 
-    private func serve<Journal: JobJournal>(journal: Journal, context: ZMQContext) throws {
+    /// Binds, then serves journal after journal: the same file reopened at its last committed state each time a
+    /// commit failed for want of space.
+    private func serve(context: ZMQContext) throws {
         defer { context.shutdown() }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
         defer { router.close() }
+        var intakeRefusal: String?
+        var announced = false
+        while !stop.isRequested {
+            let journal: any JobJournal
+            do {
+                journal = try openJournal()
+            } catch JobJournalError.diskFull(let path, let reason) where intakeRefusal != nil {
+                // Reopening commits the recovery; on a full disk that may fail too: wait and try again.
+                logger.error("cannot reopen the full job journal at \(path) (\(reason)); trying again")
+                Thread.sleep(forTimeInterval: 1)
+                continue
+            }
+            switch try serve(journal: journal, router: router, intakeRefusal: intakeRefusal, announce: !announced) {
+            case .stopped:
+                return
+            case .journalFull(let reason):
+                intakeRefusal = reason
+            }
+            announced = true
+        }
+    }
+
+    private func serve<Journal: JobJournal>(
+        journal: Journal, router: Socket, intakeRefusal: String?, announce: Bool
+    ) throws -> Ending {
         let endpoint = try router.lastEndpoint
         var machine = DispatcherStateMachine(
-            configuration: configuration.protocolConfiguration, journal: journal, now: Self.now())
+            configuration: configuration.protocolConfiguration, journal: journal, now: self.now())
+        machine.intakeRefusal = intakeRefusal
         var latencies = LatencyRecorder()
         var problems = ProblemLog()
         let found = machine.counts
@@ -100,15 +157,20 @@ public final class DispatcherService: Service, Sendable {
             retrying, \(found.awaitingStore) awaiting store, \(found.stored) stored, \(found.failed) dead), \
             \(machine.redispatches) redispatches so far
             """)
-        logger.info("dispatcher listening on \(endpoint)")
-        ready(endpoint)
+        logger.info("job journal identity \(machine.journal.identity)")
+        if announce {
+            logger.info("dispatcher listening on \(endpoint)")
+            ready(endpoint)
+        }
 
-        var lastTick = MonotonicClock.now()
-        var lastCommit: UInt64 = 0
+        var lastTick = clock.monotonic()
+        var lastCommit = MonotonicInstant.origin
+        var lastProbe = clock.monotonic()
+        var lastReclaim = clock.monotonic()
         while !stop.isRequested {
             var poller = Poller()
             poller.register(router)
-            let events = try poller.poll(timeoutMilliseconds: 100)
+            let events = try poller.poll(timeout: .milliseconds(100))
             var pending: [DispatcherAction] = []
             var changed = false
             if events[0].contains(.readable) {
@@ -117,57 +179,97 @@ public final class DispatcherService: Service, Sendable {
                     while handled < configuration.maxMessagesPerCommit, let incoming = try router.receiveIncoming(routed: true) {
                         handled += 1
                         switch incoming {
-                        case .message(let message): pending += machine.received(frames: message.frames, now: Self.now())
+                        case .message(let message): pending += machine.received(frames: message.frames, now: self.now())
                         case .tooManyFrames(let count): pending += machine.receivedTooManyFrames(count)
                         }
                     }
                 }
                 try drain()
                 // Within the commit window, wait for more messages to share this commit.
-                let windowEnds = lastCommit &+ configuration.commitWindowNanoseconds
+                let windowEnds = lastCommit.advanced(by: configuration.commitWindow)
                 while handled > 0, handled < configuration.maxMessagesPerCommit {
-                    let now = MonotonicClock.now()
+                    let now = clock.monotonic()
                     guard now < windowEnds else { break }
                     var gathering = Poller()
                     gathering.register(router)
-                    let waitMilliseconds = Int((windowEnds - now + 999_999) / 1_000_000)
-                    guard try gathering.poll(timeoutMilliseconds: waitMilliseconds)[0].contains(.readable) else { break }
+                    guard try gathering.poll(timeout: now.duration(to: windowEnds))[0].contains(.readable) else { break }
                     try drain()
                 }
                 changed = handled > 0
             }
-            let now = MonotonicClock.now()
-            if now &- lastTick >= 100_000_000 {
+            let now = clock.monotonic()
+            if lastTick.duration(to: now) >= .milliseconds(100) {
                 lastTick = now
-                pending += machine.tick(now: Self.now())
+                pending += machine.tick(now: self.now())
                 changed = true
             }
             if changed {
-                try commit(&machine)
-                lastCommit = MonotonicClock.now()
+                if let full = try commit(&machine) {
+                    try refuseSubmits(in: pending, reason: full, on: router)
+                    return .journalFull(reason: full)
+                }
+                lastCommit = clock.monotonic()
                 try perform(pending, on: router, latencies: &latencies, problems: &problems)
+            }
+            // Right after a commit (or with nothing changed): no transaction is open.
+            let after = clock.monotonic()
+            if machine.intakeRefusal != nil, lastProbe.duration(to: after) >= configuration.storageProbeInterval {
+                lastProbe = after
+                if machine.journalHasRoom(bytes: configuration.storageProbeBytes) {
+                    machine.intakeRefusal = nil
+                    logger.notice("job journal \(machine.journal.description) has room again: taking new jobs")
+                }
+            }
+            if lastReclaim.duration(to: after) >= configuration.reclaimInterval {
+                lastReclaim = after
+                machine.reclaimJournalSpace()
             }
         }
         logger.info("dispatcher stopping: \(machine.counts.queued) queued, \(machine.counts.inFlight) in flight go back to the queue")
-        let farewell = machine.stop(now: Self.now())
-        try commit(&machine)
+        let farewell = machine.stop(now: self.now())
+        if try commit(&machine) != nil { return .stopped }  // the next process finds the jobs queued again
         try? router.set(.linger, 1_000)  // let the BYEs out
         try perform(farewell, on: router, latencies: &latencies, problems: &problems)
+        return .stopped
     }
 
-    private func commit<Journal: JobJournal>(_ machine: inout DispatcherStateMachine<Journal>) throws {
+    /// Commits; nil when done, the reason when the journal is full (nothing prepared may then be sent). Any other
+    /// failure throws.
+    private func commit<Journal: JobJournal>(_ machine: inout DispatcherStateMachine<Journal>) throws -> String? {
         do {
             try machine.commit()
+            return nil
+        } catch let error as JobJournalError {
+            guard case .diskFull = error else { throw failed(machine, error) }
+            logger.error("""
+                \(error); refusing new jobs (STORAGE_FULL) and reopening the journal at its last committed state; \
+                status and dead letters are still served
+                """)
+            return "the job journal \(machine.journal.description) is full; try again when space returns"
         } catch {
-            let failure = ServiceError.journalCommitFailed(journal: machine.journal.description, underlying: error)
-            logger.critical("\(failure)")
-            throw failure
+            throw failed(machine, error)
+        }
+    }
+
+    private func failed<Journal: JobJournal>(
+        _ machine: DispatcherStateMachine<Journal>, _ error: any Error
+    ) -> ServiceError {
+        let failure = ServiceError.journalCommitFailed(journal: machine.journal.description, underlying: error)
+        logger.critical("\(failure)")
+        return failure
+    }
+
+    /// After a commit failed for want of space: each SUBMIT it would have acknowledged is refused with ERROR
+    /// STORAGE_FULL instead (its jobs were not kept; the producer sends them again later). Nothing else is sent.
+    private func refuseSubmits(in actions: [DispatcherAction], reason: String, on router: Socket) throws {
+        for case .send(.submitAck(let ack), let peer) in actions {
+            _ = try router.send(.error(.storageFull, reason, requestID: ack.requestID, command: .submit), to: peer)
         }
     }
 
     /// Now, on the monotonic clock (timers) and the wall clock (retry times, dead-letter times, latencies).
-    private static func now() -> DispatcherTime {
-        DispatcherTime(monotonicNanos: MonotonicClock.now(), unixMillis: UInt64(max(WallClock.nowMilliseconds(), 0)))
+    private func now() -> DispatcherTime {
+        DispatcherTime(clock)
     }
 
     private func perform(
@@ -202,15 +304,19 @@ public final class DispatcherService: Service, Sendable {
                     logger.info("crash report of \(workerID) for job \(jobID) ignored (not in flight with it): \(error)")
                 }
             case .retryScheduled(let jobID, _, let failures, let notBefore, let error):
-                let nowMillis = UInt64(max(WallClock.nowMilliseconds(), 0))
-                let wait = notBefore > nowMillis ? notBefore - nowMillis : 0
+                let wait = max(notBefore.sinceEpoch - clock.wall().sinceEpoch, .zero).wholeMilliseconds
                 logger.warning("job \(jobID) failed (attempt \(failures)): \(error); next attempt in \(wait) ms")
             case .deadLettered(let jobID, _, let attempts, let error):
                 logger.error("job \(jobID) dead-lettered after \(attempts) failed attempts: \(error)")
+            case .storeOverdue(let count, let firstJobID, let deadline):
+                logger.warning("""
+                    \(count) jobs awaiting store (\(firstJobID) first) had no STORED within \(deadline.inSeconds) s of their \
+                    DONE: queued again (the collector stores a job once, so a second run is harmless)
+                    """)
             case .deadLettersRequeued(let count, let peer):
                 logger.info("\(count) dead letters queued again at the request of \(ProblemLog.describe(peer))")
             case .jobStored(_, _, let latency):
-                latencies.record(nanoseconds: latency)
+                latencies.record(nanoseconds: UInt64(clamping: latency.wholeNanoseconds))
             }
         }
     }

@@ -1,6 +1,7 @@
 import ArticleAnalysis
 import Foundation
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 
 /// Sends one batch of articles to the dispatcher in SUBMIT chunks, within the dispatcher's producer credit and a
 /// window of chunks awaiting their SUBMIT_ACK (see `ProducerCredit`), and resends a chunk whose acknowledgement
@@ -14,6 +15,8 @@ public final class SubmitSession {
         public var dispatcherEndpoint: String
         public var batchID: String
         public var includeTokens = false
+        /// The batch's priority: higher is served first; batches of one priority share the workers round robin.
+        public var priority: Int32 = 0
         /// Articles per SUBMIT, and the most article bytes per SUBMIT.
         public var chunkArticles = 256
         public var chunkBytes = 8 << 20
@@ -54,6 +57,13 @@ public final class SubmitSession {
     public private(set) var credit: ProducerCredit
     /// Credit queries (empty SUBMITs) sent so far.
     public private(set) var creditQueries = 0
+    /// Workers and collectors missing at the dispatcher, as of the last SUBMIT_ACK.
+    public private(set) var absence = PeerAbsence(noWorkerForMs: 0, noCollectorForMs: 0)
+    /// The dispatcher's journal identity in the latest SUBMIT_ACK (empty before the first, or from a dispatcher
+    /// that sends none).
+    public private(set) var journalID = ""
+    /// Set once a SUBMIT_ACK named another journal than an earlier one: jobs acknowledged before may be gone.
+    public private(set) var journalChange: JournalChange?
     private let client: RequestClient
     private var buffer: [Mirsad_V1_Job] = []
     private var bufferBytes = 0
@@ -111,6 +121,7 @@ public final class SubmitSession {
             var submit = Mirsad_V1_Submit()
             submit.requestID = client.requestID()
             submit.batchID = options.batchID
+            submit.priority = options.priority
             if count == buffer.count {
                 submit.jobs = buffer
                 buffer.removeAll(keepingCapacity: true)
@@ -162,8 +173,10 @@ public final class SubmitSession {
         if let reply = try client.receive(timeout: timeout) {
             switch reply {
             case .submitAck(let ack):
+                noteJournal(ack.journalID)
                 // Every ack carries the dispatcher's current credit: a chunk's, a resent chunk's second copy's, a query's.
                 credit.acknowledged(credit: ack.credit)
+                absence = PeerAbsence(noWorkerForMs: ack.noWorkerForMs, noCollectorForMs: ack.noCollectorForMs)
                 guard let chunk = outstanding.removeValue(forKey: ack.requestID) else { break }
                 credit.settled(jobs: chunk.submit.jobs.count)
                 totals.accepted += Int(ack.accepted)
@@ -176,6 +189,10 @@ public final class SubmitSession {
                         : "article \(index) of a chunk"
                     totals.rejections.append("\(id): \(r.reason)")
                 }
+            case .error(let error) where error.code == .storageFull:
+                // Nothing of the refused SUBMIT was taken; what was acknowledged before is kept.
+                throw Producer.StorageFull(batchID: options.batchID, acknowledged: totals.accepted + totals.duplicates,
+                                           message: error.message)
             case .error(let error) where outstanding[error.requestID] != nil:
                 if error.code == .busy {
                     // Not taken: the jobs go back to the front of the buffer, to be cut to the credit and sent
@@ -199,5 +216,25 @@ public final class SubmitSession {
             try client.socket.send(.submit(chunk.submit))
             outstanding[id]?.resendAt = now.advanced(by: options.ackTimeout)
         }
+    }
+
+    /// Remembers the journal identity an acknowledgement named; a change from an earlier one is kept for good.
+    private func noteJournal(_ id: String) {
+        guard !id.isEmpty else { return }
+        if !journalID.isEmpty, id != journalID, journalChange == nil {
+            journalChange = JournalChange(from: journalID, to: id)
+        }
+        journalID = id
+    }
+}
+
+/// The dispatcher's job journal changed under a batch (deleted, replaced, or another dispatcher at the address).
+public struct JournalChange: Sendable, Equatable {
+    public var from: String
+    public var to: String
+
+    public init(from: String, to: String) {
+        self.from = from
+        self.to = to
     }
 }

@@ -1,4 +1,3 @@
-import Logging
 import ServiceLifecycle
 import Synchronization
 
@@ -23,17 +22,4 @@ public final class BlockingService<Output: Sendable>: Service, Sendable {
 
     /// What the work returned, once `run` has returned.
     public var output: Output? { finished.withLock { $0 } }
-
-    /// Runs `work` in a group of its own that owns SIGTERM and SIGINT, and returns what it returned (or throws
-    /// what it threw).
-    public static func runTrappingSignals(
-        name: String, logger: Logger, _ work: @escaping @Sendable (StopRequest) throws -> Output
-    ) async throws -> Output {
-        let service = BlockingService(name: name, work)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
-        guard let output = service.output else { throw CancellationError() }
-        return output
-    }
 }

@@ -1,45 +1,34 @@
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ZeroMQ
 
-/// A worker's or a collector's session with the dispatcher: one DEALER, HELLO when it connects, HEARTBEAT when
-/// it has sent nothing for a heartbeat interval, and a new connection with a new HELLO when the dispatcher has
-/// been silent past the liveness timeout or no longer knows it.
-///
-/// A worker that holds jobs renews their leases instead: every heartbeat interval, whatever else it sent, one
-/// HEARTBEAT (or several, each under `ProtocolLimits.maxIDsPerMessage` ids) lists every job it holds; the plain
-/// heartbeat is then not needed and not sent.
-///
-/// The HELLO's `replaces` and `crashed` (what a restarted worker reports of its previous process) are sent until a
-/// dispatcher WELCOMEs the link, and then dropped from later HELLOs: the dispatcher commits what it was told before
-/// it answers, so telling it again (after its restart, say) would count the same crash twice.
+/// A worker's or a collector's session with the dispatcher: one DEALER, driven by a `DispatcherLinkStateMachine`
+/// (HELLO, heartbeats, lease renewals, liveness, reconnection); this class only moves its messages and logs what it
+/// notices.
 ///
 /// Owned by the thread of the service loop, like its socket.
 final class DispatcherLink {
+    /// The current DEALER; a new one after each reconnection.
     private(set) var socket: Socket
     private let context: ZMQContext
     private let setup: SocketSetup
     private let endpoint: String
-    private var hello: Mirsad_V1_Hello
+    private let identity: [UInt8]
+    private let clock: ServiceClock
     private let logger: Logger
-    private var heartbeatInterval = ProtocolTiming.defaultHeartbeatIntervalNanos
-    private var livenessTimeout = ProtocolTiming.defaultLivenessTimeoutNanos
-    private var lastSent: UInt64 = 0
-    private var lastLeaseRenewal: UInt64 = 0
-    private var lastHeard: UInt64
-    /// When the last HELLO went out, while no WELCOME has answered it. A dispatcher that restarted answers every
-    /// message sent before the HELLO reached it with UNKNOWN_PEER; each HELLO re-registers the worker and requeues
-    /// what it was just given, so one outstanding HELLO is enough until it is overdue.
-    private var helloOutstandingSince: UInt64?
+    private var machine: DispatcherLinkStateMachine
 
     init(
         context: ZMQContext, setup: SocketSetup, endpoint: String, role: Mirsad_V1_Role, id: String, capacity: Int,
-        replaces: String = "", crashed: [Mirsad_V1_JobFailure] = [], logger: Logger
+        replaces: String = "", crashed: [Mirsad_V1_JobFailure] = [], clock: ServiceClock = .system, logger: Logger
     ) throws {
         self.context = context
         self.setup = setup
         self.endpoint = endpoint
+        self.identity = Array(id.utf8)
+        self.clock = clock
         self.logger = logger
         var hello = Mirsad_V1_Hello()
         hello.role = role
@@ -50,94 +39,81 @@ final class DispatcherLink {
         hello.capacity = UInt32(capacity)
         hello.replaces = replaces
         hello.crashed = crashed
-        self.hello = hello
-        socket = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(id.utf8))
-        lastHeard = MonotonicClock.now()
-        try sendHello()
+        socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity)
+        let now = clock.monotonic()
+        machine = DispatcherLinkStateMachine(hello: hello, now: now)
+        _ = try perform(machine.start(now: now))
     }
 
-    private func sendHello() throws {
-        try send(.hello(hello))
-        helloOutstandingSince = lastSent
-    }
-
-    /// Says HELLO again unless one is on its way and not yet overdue (two heartbeat intervals).
-    private func helloAgain() throws {
-        if let since = helloOutstandingSince, MonotonicClock.now() &- since < 2 * heartbeatInterval { return }
-        try sendHello()
-    }
-
+    /// Sends a message of the service's.
     func send(_ message: MirsadMessage) throws {
         try socket.send(message)
-        lastSent = MonotonicClock.now()
+        machine.sent(now: clock.monotonic())
     }
 
-    /// The next message from the dispatcher for the service, without waiting. The session's own messages are
-    /// handled here: HEARTBEAT only shows the dispatcher is alive; WELCOME's timing is taken (and the WELCOME
-    /// still returned); an ERROR is logged, and with BYE or UNKNOWN_PEER the session starts again with HELLO.
+    /// The next message from the dispatcher for the service, without waiting; the session's own messages are
+    /// handled on the way (see `DispatcherLinkStateMachine.received`).
     ///
     /// JOBS comes as `.jobsView`: each job stays encoded until a worker thread decodes it.
     func receive(problems: inout ProblemLog) throws -> MirsadMessage? {
         while let message = try socket.receiveDecoded(problems: &problems, logger: logger, reading: .passThrough) {
-            lastHeard = MonotonicClock.now()
-            switch message {
-            case .heartbeat:
-                continue
-            case .welcome(let welcome):
-                helloOutstandingSince = nil
-                hello.replaces = ""
-                hello.crashed = []
-                if welcome.heartbeatIntervalMs > 0 { heartbeatInterval = UInt64(welcome.heartbeatIntervalMs) * 1_000_000 }
-                if welcome.livenessTimeoutMs > 0 { livenessTimeout = UInt64(welcome.livenessTimeoutMs) * 1_000_000 }
-                return message
-            case .error(let error):
-                logger.error("dispatcher refused a message: \(error.code) \(error.message)")
-                if error.code == .unknownPeer { try helloAgain() }
-            case .bye(let bye):
-                logger.warning("dispatcher said BYE (\(bye.reason)); saying HELLO again")
-                try helloAgain()
-            default:
-                return message
+            if let delivered = try perform(machine.received(message, now: clock.monotonic())) {
+                return delivered
             }
         }
         return nil
     }
 
-    /// Heartbeats, lease renewals and liveness; call at least every heartbeat interval. `heldJobs` (asked only
-    /// when a renewal is due) lists the jobs whose leases to renew; a collector holds none.
+    /// Heartbeats, lease renewals, liveness and reconnection; call at least every heartbeat interval. `heldJobs`
+    /// (asked only when a renewal is due) lists the jobs whose leases to renew; a collector holds none.
     func maintain(heldJobs: () -> [String] = { [] }) throws {
-        let now = MonotonicClock.now()
-        if now - lastHeard > livenessTimeout {
-            logger.warning("dispatcher silent for \((now - lastHeard) / 1_000_000) ms; reconnecting to \(endpoint)")
-            socket.close()
-            socket = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(hello.id.utf8))
-            lastHeard = now
-            try sendHello()
-            return
-        }
-        if now - lastLeaseRenewal >= heartbeatInterval {
-            let held = heldJobs()
-            if !held.isEmpty {
-                for chunk in held.chunked(by: ProtocolLimits.maxIDsPerMessage) {
-                    var heartbeat = Mirsad_V1_Heartbeat()
-                    heartbeat.jobIds = chunk
-                    try send(.heartbeat(heartbeat))
-                }
-                lastLeaseRenewal = now
-                return
-            }
-        }
-        if now - lastSent >= heartbeatInterval {
-            try send(.heartbeat)
-        }
+        _ = try perform(machine.tick(now: clock.monotonic(), heldJobs: heldJobs))
     }
 
     /// Says BYE (best effort) and closes the socket.
     func close(reason: String) {
-        var bye = Mirsad_V1_Bye()
-        bye.reason = reason
-        try? send(.bye(bye))
+        for case .send(let message) in machine.close(reason: reason, now: clock.monotonic()) {
+            try? socket.send(message)
+        }
         try? socket.set(.linger, 1_000)  // sockets linger 0 (SocketSetup); the BYE and what precedes it must get out
         socket.close()
+    }
+
+    /// Carries out the machine's actions; returns the message to deliver to the service, if any.
+    private func perform(_ actions: [DispatcherLinkAction]) throws -> MirsadMessage? {
+        var delivered: MirsadMessage? = nil
+        for action in actions {
+            switch action {
+            case .send(let message):
+                try socket.send(message)
+            case .reconnect:
+                socket.close()
+                socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity)
+            case .deliver(let message):
+                delivered = message
+            case .notice(let notice):
+                log(notice)
+            }
+        }
+        return delivered
+    }
+
+    private func log(_ notice: DispatcherLinkNotice) {
+        switch notice {
+        case .refused(let code, let message):
+            logger.error("dispatcher refused a message: \(code) \(message)")
+        case .forgotten(let helloSent):
+            if helloSent {
+                logger.notice("the dispatcher does not know this peer (it restarted, or declared it dead); saying HELLO again")
+            } else {
+                logger.debug("the dispatcher does not know this peer yet; the HELLO on its way answers it")
+            }
+        case .dispatcherLeft(let reason, let helloSent):
+            logger.notice("dispatcher said BYE (\(reason))\(helloSent ? "; saying HELLO again" : "")")
+        case .dispatcherSilent(let silence, let wait):
+            logger.warning("dispatcher silent for \(silence.wholeMilliseconds) ms; reconnecting to \(endpoint) in \(wait.inSeconds) s")
+        case .reconnected:
+            logger.info("reconnected to \(endpoint); saying HELLO")
+        }
     }
 }

@@ -1,4 +1,5 @@
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ZeroMQ
 
 /// A DEALER that sends requests to the dispatcher and waits for their replies, for the command-line clients.
@@ -43,7 +44,7 @@ final class RequestClient {
         while true {
             let left = MonotonicInstant.now().duration(to: deadline)
             guard left > .zero else { return nil }
-            let events = try poller.poll(timeoutMilliseconds: Int(left.wholeMilliseconds) + 1)
+            let events = try poller.poll(timeout: left)
             guard events[0].contains(.readable) else { continue }
             while let incoming = try socket.receiveIncoming(routed: false) {
                 if case .message(let message) = incoming, let decoded = try? FrameCodec.decode(message.frames) {

@@ -1,5 +1,6 @@
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
 import ZeroMQ
 
 extension Socket {

@@ -1,4 +1,5 @@
-import MirsadProtocol
+import Algorithms
+import MirsadWire
 
 /// Lists and requeues the dispatcher's dead letters (`mirsad dlq list|retry`): DEAD_LETTERS and
 /// RETRY_DEAD_LETTERS requests.
@@ -52,9 +53,9 @@ public final class DeadLetterClient {
     /// Queues the listed dead letters again; ids that are not dead letters come back in `notDead`.
     public func retry(jobIDs: [String], timeout: Duration) throws -> DeadLetterRetryOutcome {
         var outcome = DeadLetterRetryOutcome(requeued: 0, notDead: [])
-        for chunk in jobIDs.chunked(by: Self.retryIDsPerRequest) {
+        for chunk in jobIDs.chunks(ofCount: Self.retryIDsPerRequest) {
             var request = Mirsad_V1_RetryDeadLetters()
-            request.jobIds = chunk
+            request.jobIds = Array(chunk)
             outcome.add(try send(request, timeout: timeout))
         }
         return outcome

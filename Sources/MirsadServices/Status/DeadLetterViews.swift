@@ -1,5 +1,5 @@
 import Foundation
-import MirsadProtocol
+import MirsadWire
 
 /// What `mirsad dlq list` prints: `--json` gives `{"total": N, "dead_letters": [...]}`, otherwise a table.
 public struct DeadLetterListing: Codable, Equatable, Sendable {
@@ -19,7 +19,7 @@ public struct DeadLetterListing: Codable, Equatable, Sendable {
             case attempts, deadUnixMs = "dead_unix_ms"
         }
 
-        public init(_ letter: Mirsad_V1_DeadLetter) {
+        init(_ letter: Mirsad_V1_DeadLetter) {
             jobID = letter.jobID
             batchID = letter.batchID
             articleID = letter.articleID
@@ -38,23 +38,9 @@ public struct DeadLetterListing: Codable, Equatable, Sendable {
         case total, deadLetters = "dead_letters"
     }
 
-    public init(total: UInt64, letters: [Mirsad_V1_DeadLetter]) {
+    init(total: UInt64, letters: [Mirsad_V1_DeadLetter]) {
         self.total = total
         deadLetters = letters.map(Entry.init)
-    }
-
-    /// A table (job id, article id, attempts, worker, error) and a closing count.
-    public var text: String {
-        guard !deadLetters.isEmpty else { return total == 0 ? "no dead letters\n" : "\(total) dead letters, none listed\n" }
-        let rows = deadLetters.map { entry in
-            [entry.jobID, entry.articleID.isEmpty ? "-" : entry.articleID, String(entry.attempts),
-             entry.workerID.isEmpty ? "-" : entry.workerID, entry.error]
-        }
-        let table = TextFormat.table(header: ["JOB ID", "ARTICLE ID", "ATTEMPTS", "WORKER", "ERROR"], rows: rows)
-        let count = UInt64(deadLetters.count) == total
-            ? "\(total) dead letter\(total == 1 ? "" : "s")"
-            : "\(deadLetters.count) of \(total) dead letters listed"
-        return table + count + "\n"
     }
 }
 
@@ -77,13 +63,5 @@ public struct DeadLetterRetryOutcome: Codable, Equatable, Sendable {
     mutating func add(_ reply: Mirsad_V1_RetryDeadLettersReply) {
         requeued += reply.requeued
         notDead += reply.notDead
-    }
-
-    public var text: String {
-        var text = "\(requeued) dead letter\(requeued == 1 ? "" : "s") queued again\n"
-        if !notDead.isEmpty {
-            text += "not dead letters (left as they are): " + notDead.joined(separator: ", ") + "\n"
-        }
-        return text
     }
 }

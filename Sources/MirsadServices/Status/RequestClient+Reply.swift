@@ -1,4 +1,4 @@
-import MirsadProtocol
+import MirsadWire
 
 extension RequestClient {
     /// Sends `request` (whose request id is `requestID`) and returns the reply `match` picks out for that id;

@@ -1,4 +1,4 @@
-import MirsadProtocol
+import MirsadWire
 
 /// Asks the dispatcher for its status (`mirsad status`) and for a batch's (`mirsad submit --wait`).
 public final class StatusClient {
@@ -8,13 +8,14 @@ public final class StatusClient {
         client = try RequestClient(endpoint: dispatcherEndpoint)
     }
 
-    public func fetch(timeout: Duration = .seconds(3)) throws -> Mirsad_V1_StatusReply {
+    /// The dispatcher's status, as `mirsad status` shows it.
+    public func fetch(timeout: Duration = .seconds(3)) throws -> StatusView {
         var request = Mirsad_V1_Status()
         request.requestID = client.requestID()
         let id = request.requestID
-        return try client.ask(.status(request), requestID: id, timeout: timeout) { reply in
+        return StatusView(try client.ask(.status(request), requestID: id, timeout: timeout) { reply in
             if case .statusReply(let r) = reply, r.requestID == id { r } else { nil }
-        }
+        })
     }
 
     public func batch(_ batchID: String, timeout: Duration = .seconds(3)) throws -> Mirsad_V1_BatchStatusReply {

@@ -1,4 +1,4 @@
-import MirsadProtocol
+import MirsadWire
 
 /// What `mirsad status` shows: a stable, documented shape independent of the wire format (`--json` prints it;
 /// every field is listed in the README).
@@ -41,6 +41,13 @@ public struct StatusView: Codable, Equatable, Sendable {
     public var malformedMessages: UInt64
     public var refusedMessages: UInt64
     public var version: String
+    /// Milliseconds since the last worker (collector) left, or the dispatcher started, while none is connected;
+    /// 0 while one is.
+    public var noWorkerForMs: UInt64
+    public var noCollectorForMs: UInt64
+
+    /// Whether workers and collectors are missing, and for how long.
+    public var absence: PeerAbsence { PeerAbsence(noWorkerForMs: noWorkerForMs, noCollectorForMs: noCollectorForMs) }
 
     enum CodingKeys: String, CodingKey {
         case queued, inFlight = "in_flight", retrying, awaitingStore = "awaiting_store", stored, failed
@@ -48,9 +55,10 @@ public struct StatusView: Codable, Equatable, Sendable {
         case throughput10s = "throughput_10s", throughput1m = "throughput_1m"
         case latencyP50Ms = "latency_p50_ms", latencyP99Ms = "latency_p99_ms", uptimeSeconds = "uptime_s"
         case batches, malformedMessages = "malformed_messages", refusedMessages = "refused_messages", version
+        case noWorkerForMs = "no_worker_for_ms", noCollectorForMs = "no_collector_for_ms"
     }
 
-    public init(_ reply: Mirsad_V1_StatusReply) {
+    init(_ reply: Mirsad_V1_StatusReply) {
         queued = reply.queued
         inFlight = reply.inFlight
         retrying = reply.retrying
@@ -75,21 +83,7 @@ public struct StatusView: Codable, Equatable, Sendable {
         malformedMessages = reply.malformedMessages
         refusedMessages = reply.refusedMessages
         version = reply.version
-    }
-
-    /// The text `mirsad status` prints, one fact per line.
-    public var text: String {
-        var lines: [String] = []
-        lines.append("dispatcher \(version), up \(TextFormat.seconds(uptimeSeconds)), journal \(journal.isEmpty ? "unknown" : journal)")
-        lines.append("jobs: \(queued) queued, \(inFlight) in flight, \(retrying) retrying, \(awaitingStore) awaiting store, \(stored) stored, \(deadLetters) dead letters")
-        lines.append("redispatches: \(redispatches) (jobs run more than once)" + (deadLetters > 0 ? "; see `mirsad dlq list`" : ""))
-        lines.append("throughput: \(TextFormat.rate(throughput10s)) articles/s (10 s), \(TextFormat.rate(throughput1m)) articles/s (1 min)")
-        lines.append(String(format: "latency submit->stored: p50 %.1f ms, p99 %.1f ms", latencyP50Ms, latencyP99Ms))
-        lines.append("collectors: \(collectors); malformed messages: \(malformedMessages), refused: \(refusedMessages)")
-        lines.append("workers: \(workers.count)")
-        for w in workers {
-            lines.append("  \(w.id)  host \(w.host) pid \(w.pid)  in flight \(w.inFlight)/\(w.capacity)  done \(w.done)  failed \(w.failed)  \(TextFormat.rate(w.rate)) articles/s")
-        }
-        return lines.joined(separator: "\n") + "\n"
+        noWorkerForMs = reply.noWorkerForMs
+        noCollectorForMs = reply.noCollectorForMs
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MirsadCore
 import Synchronization
 import ZeroMQ
 
@@ -11,10 +12,10 @@ import ZeroMQ
 /// Each thread records the input it is running and since when (`running`), so that the owner can tell an analysis
 /// that does not return (`overdue`). Such a thread is lost: `abandon()` stops the pool without waiting for it.
 final class AnalysisPool<Input: Sendable, Output: Sendable> {
-    /// One thread's current input and the monotonic time it started it.
+    /// One thread's current input and when it started it.
     struct Started {
         var input: Input
-        var since: UInt64
+        var since: MonotonicInstant
     }
 
     /// What every thread runs now (nil when idle), indexed by thread.
@@ -31,7 +32,11 @@ final class AnalysisPool<Input: Sendable, Output: Sendable> {
     let doorbell: Socket
     let threadCount: Int
 
-    init(context: ZMQContext, threads: Int, name: String, work: @escaping @Sendable (Input) -> Output) throws {
+    /// `now` is the clock the start times are read from.
+    init(
+        context: ZMQContext, threads: Int, name: String, now: @escaping @Sendable () -> MonotonicInstant = { .now() },
+        work: @escaping @Sendable (Input) -> Output
+    ) throws {
         threadCount = max(threads, 1)
         let endpoint = "inproc://mirsad-pool-\(name)-\(UInt64.random(in: 0...UInt64.max))"
         doorbell = try Socket(context: context, type: .pull)
@@ -50,7 +55,7 @@ final class AnalysisPool<Input: Sendable, Output: Sendable> {
                 try? ring.set(.sendHighWaterMark, 0)
                 guard (try? ring.connect(endpoint)) != nil else { return }
                 while let input = inputs.take() {
-                    slots.slots.withLock { $0[index] = Started(input: input, since: MonotonicClock.now()) }
+                    slots.slots.withLock { $0[index] = Started(input: input, since: now()) }
                     let output = work(input)
                     slots.slots.withLock { $0[index] = nil }
                     outputs.put([output])
@@ -71,9 +76,9 @@ final class AnalysisPool<Input: Sendable, Output: Sendable> {
     /// The inputs threads are running now.
     var running: [Started] { slots.slots.withLock { $0.compactMap { $0 } } }
 
-    /// Inputs a thread has been running for longer than `limit` nanoseconds at `now`.
-    func overdue(longerThan limit: UInt64, now: UInt64 = MonotonicClock.now()) -> [Started] {
-        running.filter { now > $0.since && now - $0.since > limit }
+    /// Inputs a thread has been running for longer than `limit` at `now`.
+    func overdue(longerThan limit: Duration, now: MonotonicInstant) -> [Started] {
+        running.filter { $0.since.duration(to: now) > limit }
     }
 
     /// Empties the doorbell and returns every output finished so far.

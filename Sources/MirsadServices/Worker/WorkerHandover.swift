@@ -1,6 +1,6 @@
 import CWorkerCrash
 import Foundation
-import MirsadProtocol
+import MirsadWire
 
 /// What the worker supervisor hands each worker process it starts, in environment variables: the id to use, what
 /// to report of the previous process in HELLO (`replaces`, `crashed`), where its crash handler writes, and the

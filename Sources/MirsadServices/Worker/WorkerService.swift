@@ -1,31 +1,24 @@
 import ArticleAnalysis
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
+import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
 /// A worker: takes jobs from the dispatcher by credit, analyses them on a pool of threads, sends the results to
 /// the collector, and returns the credit (DONE) once the collector has acknowledged them.
 ///
-/// Invariant: a job is in exactly one of `running` (on the pool), `unacknowledged` (sent to the collector, no
-/// RESULTS_ACK yet) or gone (DONE sent); so credit in use = running + unacknowledged <= capacity.
+/// The logic (credit, leases, resends, the watchdog, shutdown) is `WorkerStateMachine`'s and the session's is
+/// `DispatcherLinkStateMachine`'s; this service is the socket loop around them, on a thread of its own
+/// (`runOnLoopThread`). A graceful shutdown of its `ServiceGroup` stops it as the worker machine prescribes: no more
+/// jobs, those no thread started handed back, the rest finished and delivered within `shutdownGrace`, then BYE.
+/// Cancellation ends it at once.
 ///
-/// Leases: every heartbeat interval the worker lists every job in `running` or `unacknowledged` in HEARTBEAT, so
-/// the dispatcher keeps them leased to it however long they take; a job it stops listing is taken back.
-///
-/// Watchdog: an analysis running longer than `jobTimeoutNanoseconds` is reported failed in DONE (not permanent:
-/// another attempt may finish) and its thread is given up for lost. A worker with a lost thread is dead: it stops
-/// taking jobs, finishes and delivers what the other threads run (within the shutdown grace period), hands the rest
-/// back with BYE, and `run` returns `.stuck`, for the process to exit with `stuckExitStatus` and be restarted.
-///
-/// After the dispatcher restarts, the worker says HELLO again with its full capacity while it may still hold jobs
-/// from before. It keeps them (and keeps listing them in heartbeats, and returns their credit with DONE when they
-/// are done) and takes whatever the new session sends as well: dropping or failing a job it was given would cost
-/// that job a lease period or an attempt, while holding both costs at most `2 * capacity` jobs of memory for as
-/// long as the earlier jobs take. v1 HELLO cannot announce less than the capacity, so nothing better is possible
-/// without handing jobs back one by one, which the protocol has no message for.
-public final class WorkerService {
+/// A worker whose analysis hung ends `.stuck` (see `outcome`): its process should exit with `stuckExitStatus`, for
+/// its supervisor to start a fresh one.
+public final class WorkerService: Service, Sendable {
     public struct Configuration: Sendable {
         public var dispatcherEndpoint: String
         /// Where results go; when nil, the collector endpoint from the dispatcher's WELCOME.
@@ -34,19 +27,23 @@ public final class WorkerService {
         /// Jobs held at once: running, queued on the pool, and awaiting the collector's acknowledgement.
         public var capacity: Int
         /// Results not acknowledged by the collector within this time are sent again.
-        public var resendAfterNanoseconds: UInt64 = 10_000_000_000
+        public var resendAfter: Duration = .seconds(10)
         /// On shutdown, how long to wait for running jobs and acknowledgements.
-        public var shutdownGraceNanoseconds: UInt64 = 10_000_000_000
+        public var shutdownGrace: Duration = .seconds(10)
         /// An analysis running longer than this is reported failed and its thread given up (`--job-timeout`).
-        public var jobTimeoutNanoseconds: UInt64 = 300_000_000_000
+        public var jobTimeout: Duration = .seconds(300)
         /// The worker's id; when nil, a new one (`WorkerService.makeID()`). A supervisor names its children.
         public var workerID: String? = nil
         /// The id of this worker's previous process, which died (HELLO `replaces`); empty for a first start.
         public var replaces: String = ""
         /// Jobs the previous process was analysing when it crashed (HELLO `crashed`).
         public var crashed: [Mirsad_V1_JobFailure] = []
-        /// Test-only crash and hang switches; none by default.
-        public var testFaults = TestFaults()
+        /// Called on the analysis thread with each article just before it is analysed; the command line's test-only
+        /// crash and hang switches use it. Nil (the normal case): nothing.
+        public var beforeAnalysis: (@Sendable (Article) -> Void)? = nil
+        /// Called on the analysis thread with each article's analysis before it goes into the result; the command
+        /// line's test-only switch for unreadable results uses it. Nil (the normal case): nothing.
+        public var afterAnalysis: (@Sendable (Article, inout Mirsad_V1_Analysis) -> Void)? = nil
         /// What is done with each article: the analysis core, or a benchmark's stand-in.
         public var analysis = WorkerAnalysis.full
 
@@ -56,47 +53,41 @@ public final class WorkerService {
             self.threads = max(threads, 1)
             self.capacity = min(max(capacity ?? max(256, self.threads * 128), 1), ProtocolLimits.maxCredit)
         }
-    }
 
-    private struct PoolOutcome: Sendable {
-        var jobID: String
-        var result: Result<EncodedResult, WorkerJobFailure>
-    }
-
-    private struct WorkerJobFailure: Error, Sendable {
-        var message: String
-        /// Another attempt cannot succeed (the article cannot be read).
-        var permanent = false
+        var limits: WorkerLimits {
+            WorkerLimits(capacity: capacity, resendAfter: resendAfter, shutdownGrace: shutdownGrace, jobTimeout: jobTimeout)
+        }
     }
 
     /// How `run` ended.
-    public enum Outcome: Sendable, Equatable {
-        /// Shutdown was requested and the worker stopped.
-        case stopped
-        /// These analyses did not finish within the job timeout; their threads are lost and the process should
-        /// exit (with `WorkerService.stuckExitStatus`) so that a fresh one takes over.
-        case stuck(jobIDs: [String])
-    }
+    public typealias Outcome = WorkerOutcome
 
     /// The exit status of a worker process that gave up because an analysis hung (EX_TEMPFAIL): the supervisor
     /// restarts it.
     public static let stuckExitStatus: Int32 = 75
 
-    private struct Unacknowledged {
-        var result: EncodedResult
-        var sentAt: UInt64
-    }
+    private typealias Machine = WorkerStateMachine<EncodedJob, EncodedResult>
 
     public let id: String
     private let configuration: Configuration
     private let analyzer: ArticleAnalyzer
     private let logger: Logger
+    private let clock: ServiceClock
+    private let ready: @Sendable (String) -> Void
+    private let stop = StopRequest()
+    private let ended = Mutex<Outcome?>(nil)
     private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
 
-    public init(configuration: Configuration, analyzer: ArticleAnalyzer, logger: Logger) {
+    /// `ready` is called with the worker's id when the dispatcher first welcomes it.
+    public init(
+        configuration: Configuration, analyzer: ArticleAnalyzer, logger: Logger, clock: ServiceClock = .system,
+        ready: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.configuration = configuration
         self.analyzer = analyzer
         self.logger = logger
+        self.clock = clock
+        self.ready = ready
         self.id = configuration.workerID ?? Self.makeID()
     }
 
@@ -105,11 +96,21 @@ public final class WorkerService {
         "\(ProcessInfo.processInfo.hostName)-\(pid)-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    /// Runs until shutdown is requested (SIGTERM/SIGINT) or an analysis hangs, then finishes what it holds within
-    /// the grace period and says BYE. `ready` is called with the worker's id when the dispatcher first welcomes it.
-    @discardableResult
-    public func run(ready: (String) -> Void = { _ in }) throws -> Outcome {
+    /// How the last run ended; nil before a run has returned (or when it threw).
+    public var outcome: Outcome? { ended.withLock { $0 } }
+
+    /// Serves until a graceful shutdown or a hung analysis, then finishes what it holds within the grace period
+    /// and says BYE. The outcome is kept in `outcome`.
+    public func run() async throws {
         let context = try ZMQContext()
+        let outcome = try await runOnLoopThread(name: "mirsad-worker", context: context, stop: stop) { [self] in
+            try serve(context: context)
+        }
+        ended.withLock { $0 = outcome }
+    }
+
+    /// The socket loop: dispatcher link, collector DEALER and analysis pool, around the worker's state machine.
+    private func serve(context: ZMQContext) throws -> Outcome {
         /// Set (by the pool's `defer`) when a pool thread is still busy at the end, hung: its socket keeps the
         /// context from terminating, so the context is left as it is.
         var abandoned = false
@@ -122,31 +123,36 @@ public final class WorkerService {
                 context.shutdown()
             }
         }
+        let clock = self.clock
         let dispatcher = try DispatcherLink(
             context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .worker, id: id,
             capacity: configuration.capacity, replaces: configuration.replaces, crashed: configuration.crashed,
-            logger: logger)
+            clock: clock, logger: logger)
         if !configuration.replaces.isEmpty {
             logger.notice("worker \(id) replaces \(configuration.replaces); \(configuration.crashed.count) jobs reported crashed")
         }
-        var collector: Socket? = nil
-        var collectorEndpoint = configuration.collectorEndpoint
-        if let endpoint = collectorEndpoint {
-            collector = try setup.connectedDealer(context, endpoint: endpoint, identity: Array(id.utf8))
+        var collector: CollectorConnection? = nil
+        if let endpoint = configuration.collectorEndpoint {
+            collector = try CollectorConnection(context: context, setup: setup, endpoint: endpoint, identity: Array(id.utf8))
         }
         let workerID = id
         let analyzer = self.analyzer
-        let faults = configuration.testFaults
+        let hooks = AnalysisHooks(before: configuration.beforeAnalysis, after: configuration.afterAnalysis)
         let mode = configuration.analysis
         let collectorTakesZlib = CollectorCapabilities()
-        let pool = try AnalysisPool<EncodedJob, PoolOutcome>(context: context, threads: configuration.threads, name: "worker") { job in
+        let pool = try AnalysisPool<EncodedJob, AnalysisOutcome<EncodedResult>>(
+            context: context, threads: configuration.threads, name: "worker", now: clock.monotonic
+        ) { job in
             CrashReporter.whileRunning(job.jobID) {
-                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, faults: faults,
+                Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, hooks: hooks, clock: clock,
                              compress: collectorTakesZlib.takesZlib.load(ordering: .relaxed))
             }
         }
         defer {
-            // A thread still busy now (hung, or past the grace period) cannot be waited for.
+            // After an error or a cancellation, jobs no thread has started are dropped, not analysed for no one (a
+            // graceful stop took them back already). A thread still busy now (hung, or past the grace period)
+            // cannot be waited for.
+            _ = pool.withdrawWaiting()
             if pool.running.isEmpty {
                 pool.shutdown()
             } else {
@@ -155,113 +161,76 @@ public final class WorkerService {
             }
         }
 
+        var machine = Machine(limits: configuration.limits, collectorKnown: collector != nil)
         var problems = ProblemLog()
-        var running = Set<String>()
-        var unacknowledged: [String: Unacknowledged] = [:]
-        /// Jobs whose analysis overran the job timeout: reported failed, their threads lost.
-        var lost: [String] = []
-        var shuttingDownSince: UInt64? = nil
-        var welcomed = false
-        let timeoutText = Self.seconds(configuration.jobTimeoutNanoseconds)
+        var finished: Outcome? = nil
+        let ready = self.ready
+
+        func perform(_ actions: [Machine.Action]) throws {
+            var queue = actions[...]
+            while let action = queue.popFirst() {
+                switch action {
+                case .ready:
+                    ready(workerID)
+                case .connectCollector(let endpoint):
+                    collector = try CollectorConnection(
+                        context: context, setup: setup, endpoint: endpoint, identity: Array(workerID.utf8))
+                case .analyse(let jobs):
+                    pool.submit(jobs)
+                case .sendResults(let results):
+                    try collector?.socket.send(EncodedResult.resultsMessage(results))
+                case .sendDone(let jobIDs, let failures):
+                    var body = Mirsad_V1_Done()
+                    body.jobIds = jobIDs
+                    body.failures = failures
+                    try dispatcher.send(.done(body))
+                case .withdrawWaiting:
+                    queue += machine.withdrawn(pool.withdrawWaiting().map(\.jobID), now: clock.monotonic())
+                case .notice(let notice):
+                    log(notice)
+                case .finish(let outcome):
+                    finished = outcome
+                }
+            }
+        }
 
         logger.info("worker \(workerID) started: \(configuration.threads) threads, capacity \(configuration.capacity), dispatcher \(configuration.dispatcherEndpoint)")
 
-        /// Sends results in RESULTS messages kept under the frame limit (a frame above it would be dropped by the
-        /// collector's socket, silently and on every resend).
-        func sendResults(_ results: [EncodedResult]) throws {
-            guard let collector, !results.isEmpty else { return }
-            let now = MonotonicClock.now()
-            for group in MessageBatching.split(results, size: \.sizeInMessage) {
-                try collector.send(EncodedResult.resultsMessage(group))
-                for r in group { unacknowledged[r.jobID] = Unacknowledged(result: r, sentAt: now) }
-            }
-        }
-
-        func sendDone(_ ids: [String], failures: [Mirsad_V1_JobFailure]) throws {
-            guard !ids.isEmpty || !failures.isEmpty else { return }
-            var body = Mirsad_V1_Done()
-            body.jobIds = ids
-            body.failures = failures
-            try dispatcher.send(.done(body))
-        }
-
-        /// Stops taking jobs; those no thread has started go back (BYE makes the dispatcher requeue every job
-        /// still held).
-        func beginShutdown(_ why: String, at now: UInt64) {
-            guard shuttingDownSince == nil else { return }
-            shuttingDownSince = now
-            let handedBack = pool.withdrawWaiting()
-            for job in handedBack { running.remove(job.jobID) }
-            logger.info("\(why): finishing \(running.count) jobs, handing back \(handedBack.count), \(unacknowledged.count) results unacknowledged")
-        }
-
-        while true {
-            let now = MonotonicClock.now()
-            if ShutdownSignal.isRequested { beginShutdown("shutting down", at: now) }
-
-            // Watchdog: an analysis past the job timeout fails, and its lost thread makes this worker a dead one.
-            let overdue = pool.overdue(longerThan: configuration.jobTimeoutNanoseconds, now: now)
-                .map(\.input.jobID).filter { running.contains($0) }
-            if !overdue.isEmpty {
-                var failures: [Mirsad_V1_JobFailure] = []
-                for jobID in overdue {
-                    running.remove(jobID)
-                    lost.append(jobID)
-                    var failure = Mirsad_V1_JobFailure()
-                    failure.jobID = jobID
-                    failure.error = "analysis did not finish within \(timeoutText)"
-                    failures.append(failure)
-                }
-                logger.error("analysis of \(overdue.joined(separator: ", ")) did not finish within \(timeoutText); its thread is lost, the worker stops")
-                try sendDone([], failures: failures)
-                beginShutdown("stopping after a hung analysis", at: now)
-            }
-
-            if let since = shuttingDownSince {
-                let idle = running.isEmpty && unacknowledged.isEmpty
-                if idle || now - since > configuration.shutdownGraceNanoseconds { break }
-            }
+        var journalWatch = JournalIdentityWatch()
+        while finished == nil {
+            if stop.isRequested { try perform(machine.stopRequested(now: clock.monotonic())) }
+            try perform(machine.tick(now: clock.monotonic(), analysesRunning: pool.running.map { ($0.input.jobID, $0.since) }))
+            if finished != nil { break }
 
             var poller = Poller()
             poller.register(dispatcher.socket)
             poller.register(pool.doorbell)
-            if let collector { poller.register(collector) }
-            let events = try poller.poll(timeoutMilliseconds: 100)
+            if let collector {
+                poller.register(collector.socket)
+                poller.register(collector.eventSocket)
+            }
+            let events = try poller.poll(timeout: .milliseconds(100))
 
             // Jobs and control from the dispatcher.
             if events[0].contains(.readable) {
                 while let decoded = try dispatcher.receive(problems: &problems) {
                     switch decoded {
                     case .welcome(let welcome):
-                        if !welcomed {
-                            welcomed = true
-                            ready(workerID)
-                        }
-                        if collector == nil, !welcome.collectorEndpoint.isEmpty {
-                            collectorEndpoint = welcome.collectorEndpoint
-                            collector = try setup.connectedDealer(context, endpoint: welcome.collectorEndpoint, identity: Array(workerID.utf8))
-                            logger.info("sending results to \(welcome.collectorEndpoint)")
-                        }
+                        if let change = journalWatch.welcomed(journalID: welcome.journalID) { logger.warning("\(change)") }
+                        try perform(machine.welcomed(collectorEndpoint: welcome.collectorEndpoint, now: clock.monotonic()))
                     case .jobsView(let jobs):
-                        if shuttingDownSince != nil {
-                            // Hand them straight back: the dispatcher requeues a BYE'd worker's jobs.
-                            continue
-                        }
                         // Only the job ids are read here; each job is decoded on the thread that analyses it.
-                        var fresh: [EncodedJob] = []
+                        var readable: [EncodedJob] = []
                         for bytes in jobs.jobs {
                             do {
-                                let job = try EncodedJob(bytes: bytes)
-                                guard !running.contains(job.jobID), unacknowledged[job.jobID] == nil else { continue }
-                                running.insert(job.jobID)
-                                fresh.append(job)
+                                readable.append(try EncodedJob(bytes: bytes))
                             } catch {
                                 // Without its id the job cannot be reported; its lease lapses and the dispatcher
                                 // counts a failed attempt.
                                 problems.refused("a job in JOBS is unreadable: \(error)", peer: nil, logger: logger)
                             }
                         }
-                        pool.submit(fresh)
+                        try perform(machine.received(jobs: readable, now: clock.monotonic()))
                     default:
                         problems.refused("\(decoded.command) is not sent to workers", peer: nil, logger: logger)
                     }
@@ -270,76 +239,80 @@ public final class WorkerService {
 
             // Finished analyses.
             if events[1].contains(.readable) {
-                let finished = pool.takeFinished()
-                var results: [EncodedResult] = []
-                var failures: [Mirsad_V1_JobFailure] = []
-                // A job given up by the watchdog that finishes after all was reported failed already.
-                for outcome in finished where running.remove(outcome.jobID) != nil {
-                    switch outcome.result {
-                    case .success(let result): results.append(result)
-                    case .failure(let failure):
-                        var f = Mirsad_V1_JobFailure()
-                        f.jobID = outcome.jobID
-                        f.error = failure.message
-                        f.permanent = failure.permanent
-                        failures.append(f)
-                    }
-                }
-                if collector == nil && !results.isEmpty {
-                    logger.error("no collector endpoint known yet; holding \(results.count) results")
-                    for r in results { unacknowledged[r.jobID] = Unacknowledged(result: r, sentAt: 0) }
-                } else {
-                    try sendResults(results)
-                }
-                try sendDone([], failures: failures)
+                try perform(machine.analysed(pool.takeFinished(), now: clock.monotonic()))
             }
 
             // Acknowledgements from the collector: the credit goes back to the dispatcher.
             if let collector, events.count > 2, events[2].contains(.readable) {
                 var acknowledged: [String] = []
-                while let decoded = try collector.receiveDecoded(problems: &problems, logger: logger) {
+                var refused: [Mirsad_V1_RefusedResult] = []
+                while let decoded = try collector.socket.receiveDecoded(problems: &problems, logger: logger) {
                     switch decoded {
                     case .resultsAck(let ack):
                         collectorTakesZlib.takesZlib.store(ack.takesZlib, ordering: .relaxed)
-                        for id in ack.jobIds where unacknowledged.removeValue(forKey: id) != nil {
-                            acknowledged.append(id)
-                        }
+                        acknowledged += ack.jobIds
+                        refused += ack.refused
                     case .error(let error):
                         logger.error("collector refused results: \(error.code) \(error.message)")
                     default:
                         problems.refused("\(decoded.command) is not sent to workers by a collector", peer: nil, logger: logger)
                     }
                 }
-                for chunk in acknowledged.chunked(by: ProtocolLimits.maxIDsPerMessage) {
-                    try sendDone(chunk, failures: [])
+                try perform(machine.acknowledged(acknowledged, now: clock.monotonic()))
+                if !refused.isEmpty { try perform(machine.refused(refused, now: clock.monotonic())) }
+            }
+
+            // The collector's connection broke or came back: after a break, unacknowledged results go out again.
+            if let collector, events.count > 3, events[3].contains(.readable) {
+                for change in try collector.changes() {
+                    switch change {
+                    case .lost: try perform(machine.collectorDisconnected(now: clock.monotonic()))
+                    case .established: try perform(machine.collectorConnected(now: clock.monotonic()))
+                    }
                 }
             }
 
-            // Timers: resend what the collector has not acknowledged, heartbeat, and notice a silent dispatcher.
-            let after = MonotonicClock.now()
-            if collector != nil {
-                let stale = unacknowledged.values.filter { after > $0.sentAt && after - $0.sentAt > configuration.resendAfterNanoseconds }.map(\.result)
-                if !stale.isEmpty {
-                    logger.notice("resending \(stale.count) results the collector has not acknowledged")
-                    try sendResults(stale)
-                }
-            }
-            try dispatcher.maintain(heldJobs: { Array(running) + Array(unacknowledged.keys) })
+            // Heartbeats, lease renewals, and a silent dispatcher.
+            try dispatcher.maintain(heldJobs: { machine.heldJobIDs })
         }
 
-        dispatcher.close(reason: lost.isEmpty ? "shutdown" : "analysis hung")
+        let outcome = finished ?? .stopped
+        dispatcher.close(reason: outcome == .stopped ? "shutdown" : "analysis hung")
         collector?.close()
-        if lost.isEmpty {
-            logger.info("worker \(workerID) stopped")
-            return .stopped
+        switch outcome {
+        case .stopped: logger.info("worker \(workerID) stopped")
+        case .stuck(let jobIDs): logger.error("worker \(workerID) stopped: \(jobIDs.count) analyses hung")
         }
-        logger.error("worker \(workerID) stopped: \(lost.count) analyses hung")
-        return .stuck(jobIDs: lost)
+        return outcome
     }
 
-    /// "300 s", "0.5 s".
-    private static func seconds(_ nanoseconds: UInt64) -> String {
-        nanoseconds % 1_000_000_000 == 0 ? "\(nanoseconds / 1_000_000_000) s" : "\(Double(nanoseconds) / 1e9) s"
+    private func log(_ notice: WorkerNotice) {
+        switch notice {
+        case .sendingResults(let endpoint):
+            logger.info("sending results to \(endpoint)")
+        case .holdingResults(let count):
+            logger.error("no collector endpoint known yet; holding \(count) results")
+        case .resending(let count):
+            logger.notice("resending \(count) results the collector has not acknowledged")
+        case .collectorDisconnected(let unacknowledged):
+            logger.notice("the connection to the collector broke with \(unacknowledged) results unacknowledged; they are sent again once it is back")
+        case .collectorReconnected(let resending):
+            logger.notice("the collector is connected again; resending \(resending) unacknowledged results")
+        case .resultsRefused(let jobIDs):
+            let named = jobIDs.prefix(5).joined(separator: ", ") + (jobIDs.count > 5 ? ", ..." : "")
+            logger.warning("the collector refused \(jobIDs.count) results as unreadable (\(named)); reported failed to the dispatcher")
+        case .analysesHung(let jobIDs, let timeout):
+            logger.error("analysis of \(jobIDs.joined(separator: ", ")) did not finish within \(Machine.describe(timeout)); its thread is lost, the worker stops")
+        case .stopping(let reason, let finishing, let handedBack, let unacknowledged):
+            let why = reason == .requested ? "shutting down" : "stopping after a hung analysis"
+            logger.info("\(why): finishing \(finishing) jobs, handing back \(handedBack), \(unacknowledged) results unacknowledged")
+        }
+    }
+
+    /// The configuration's calls around each analysis (`beforeAnalysis`, `afterAnalysis`).
+    private struct AnalysisHooks: Sendable {
+        var before: (@Sendable (Article) -> Void)?
+        var after: (@Sendable (Article, inout Mirsad_V1_Analysis) -> Void)?
     }
 
     /// What the collector has said it takes; written by the loop's thread, read by the analysis threads.
@@ -351,17 +324,17 @@ public final class WorkerService {
     /// Runs the analysis for one job and turns it into the RESULT that goes to the collector: its analysis
     /// compressed when `compress` (the collector takes it) and the job asked for no tokens.
     private static func analyse(
-        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, faults: TestFaults,
-        compress: Bool
-    ) -> PoolOutcome {
-        let received = WallClock.nowMilliseconds()
+        _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, hooks: AnalysisHooks,
+        clock: ServiceClock, compress: Bool
+    ) -> AnalysisOutcome<EncodedResult> {
+        let received = clock.wall().milliseconds
         let job: Mirsad_V1_Job
         do {
             job = try encoded.decoded()
         } catch {
-            return PoolOutcome(jobID: encoded.jobID, result: .failure(WorkerJobFailure(message: "the job does not decode: \(error)", permanent: true)))
+            return AnalysisOutcome(jobID: encoded.jobID, result: .failure(AnalysisFailure(message: "the job does not decode: \(error)", permanent: true)))
         }
-        let started = MonotonicClock.now()
+        let started = clock.monotonic()
         var result = Mirsad_V1_Result()
         switch mode {
         case .full:
@@ -369,17 +342,18 @@ public final class WorkerService {
             do {
                 article = try Article(wire: job.article)
             } catch {
-                return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "invalid article: \(error)", permanent: true)))
+                return AnalysisOutcome(jobID: job.jobID, result: .failure(AnalysisFailure(message: "invalid article: \(error)", permanent: true)))
             }
-            faults.strike(article)
-            let analysis = Mirsad_V1_Analysis(
+            hooks.before?(article)
+            var analysis = Mirsad_V1_Analysis(
                 analyzer.analyze(article), includeTokens: job.options.includeTokens,
                 includeNormalizedText: job.options.includeNormalizedText)
+            hooks.after?(article, &analysis)
             if compress && !job.options.includeTokens {
                 do {
                     try result.setCompressedAnalysis(analysis)
                 } catch {
-                    return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "result could not be encoded: \(error)")))
+                    return AnalysisOutcome(jobID: job.jobID, result: .failure(AnalysisFailure(message: "result could not be encoded: \(error)")))
                 }
             } else {
                 result.analysis = analysis
@@ -387,22 +361,22 @@ public final class WorkerService {
         case .none:
             break
         case .sleep(let duration):
-            Thread.sleep(forTimeInterval: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+            Thread.sleep(forTimeInterval: duration.inSeconds)
         }
-        let micros = (MonotonicClock.now() - started) / 1_000
+        let micros = UInt64(max(started.duration(to: clock.monotonic()).wholeMicroseconds, 0))
         result.jobID = job.jobID
         result.batchID = job.batchID
         result.article = job.article.metadata
         result.workerID = workerID
         var timings = Mirsad_V1_Timings()
         timings.analysisUs = micros
-        timings.receivedUnixMs = UInt64(received)
-        timings.finishedUnixMs = UInt64(WallClock.nowMilliseconds())
+        timings.receivedUnixMs = received
+        timings.finishedUnixMs = clock.wall().milliseconds
         result.timings = timings
         do {
-            return PoolOutcome(jobID: job.jobID, result: .success(try EncodedResult(result)))
+            return AnalysisOutcome(jobID: job.jobID, result: .success(try EncodedResult(result)))
         } catch {
-            return PoolOutcome(jobID: job.jobID, result: .failure(WorkerJobFailure(message: "result could not be encoded: \(error)")))
+            return AnalysisOutcome(jobID: job.jobID, result: .failure(AnalysisFailure(message: "result could not be encoded: \(error)")))
         }
     }
 }

@@ -1,8 +1,13 @@
 import Foundation
 import Logging
-import MirsadProtocol
+import MirsadCore
+import MirsadWire
+import ServiceLifecycle
+import Synchronization
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// `mirsad worker` without `--no-supervise`: a small process that runs the real worker as its child, restarts it
@@ -10,10 +15,10 @@ import Glibc
 /// analysis and holds no sockets.
 ///
 /// The child's standard error is the supervisor's; its standard output is read for its `READY <id>` line, which
-/// the supervisor passes on (to `ready`) the first time only. SIGTERM/SIGINT to the supervisor are forwarded to
-/// the child as SIGTERM; the supervisor then exits with the child's status (SIGKILLing it if it has not stopped
-/// within `shutdownKillAfterNanoseconds`).
-public final class WorkerSupervisor {
+/// the supervisor passes on (to `ready`) the first time only; any other line is passed through. Graceful shutdown
+/// (or cancellation) stops the child: SIGTERM, then SIGKILL if it has not stopped within `shutdownGrace`; the
+/// supervisor then ends with the child's status (`exitStatus`). A shutdown during a restart's backoff ends it with 0.
+public final class WorkerSupervisor: Service, Sendable {
     public struct Configuration: Sendable {
         /// The executable to run as the child (normally this one).
         public var executable: String
@@ -21,7 +26,7 @@ public final class WorkerSupervisor {
         public var arguments: [String]
         public var timing = WorkerSupervisorState.Timing()
         /// How long a child may take to stop after SIGTERM before it is killed.
-        public var shutdownKillAfterNanoseconds: UInt64 = 60_000_000_000
+        public var shutdownGrace: Duration = .seconds(60)
         /// Where crash report files are made.
         public var scratchDirectory: String = FileManager.default.temporaryDirectory.path
 
@@ -31,137 +36,138 @@ public final class WorkerSupervisor {
         }
     }
 
-    private let configuration: Configuration
-    private let logger: Logger
-
-    public init(configuration: Configuration, logger: Logger) {
-        self.configuration = configuration
-        self.logger = logger
+    /// The child being watched, and whether a shutdown was asked for: set together, so a child started as the
+    /// shutdown arrives is stopped by one side or the other.
+    private struct Watch {
+        var child: ManagedProcess?
+        var shutdownRequested = false
     }
 
-    /// Runs children until one stops cleanly or shutdown is requested; returns the status to exit with.
-    public func run(ready: (String) -> Void) throws -> Int32 {
+    private let configuration: Configuration
+    private let logger: Logger
+    private let ready: @Sendable (String) -> Void
+    private let watch = Mutex(Watch())
+    private let announced = Atomic<Bool>(false)
+    private let status = Mutex<Int32?>(nil)
+
+    public init(configuration: Configuration, logger: Logger, ready: @escaping @Sendable (String) -> Void) {
+        self.configuration = configuration
+        self.logger = logger
+        self.ready = ready
+    }
+
+    /// The status to exit with, once `run()` has returned.
+    public var exitStatus: Int32? { status.withLock { $0 } }
+
+    /// Runs children until one stops cleanly or shutdown is requested.
+    public func run() async throws {
+        let ended = try await withTaskCancellationOrGracefulShutdownHandler {
+            try await self.superviseChildren()
+        } onCancelOrGracefulShutdown: {
+            let child = self.watch.withLock { watch in
+                watch.shutdownRequested = true
+                return watch.child
+            }
+            child?.requestStop()
+        }
+        status.withLock { $0 = ended }
+    }
+
+    private var shutdownRequested: Bool { watch.withLock { $0.shutdownRequested } }
+
+    private func superviseChildren() async throws -> Int32 {
         var state = WorkerSupervisorState(timing: configuration.timing)
         var replaces = ""
         var crashed: [Mirsad_V1_JobFailure] = []
-        var announced = false
         var generation = 0
+        let supervisorPID = getpid()
+        let stale = Self.removeStaleCrashReports(in: configuration.scratchDirectory)
+        if stale > 0 { logger.info("removed \(stale) crash report files left by supervisors that were killed") }
         while true {
             generation += 1
-            let id = WorkerService.makeID(pid: getpid())
-            let reportPath = "\(configuration.scratchDirectory)/mirsad-worker-\(getpid())-\(generation).crash"
+            let id = WorkerService.makeID(pid: supervisorPID)
+            let reportPath = "\(configuration.scratchDirectory)/mirsad-worker-\(supervisorPID)-\(generation).crash"
             let handover = WorkerHandover(
-                workerID: id, replaces: replaces, crashed: crashed, crashReportPath: reportPath, supervisorPID: getpid())
+                workerID: id, replaces: replaces, crashed: crashed, crashReportPath: reportPath, supervisorPID: supervisorPID)
             guard FileManager.default.createFile(atPath: reportPath, contents: nil) else {
                 throw WorkerHandover.HandoverError(description: "cannot create the crash report file \(reportPath)")
             }
             defer { try? FileManager.default.removeItem(atPath: reportPath) }
-            let child = try SupervisedChild(executable: configuration.executable, arguments: configuration.arguments, environment: handover.environment)
-            state.childStarted(id: id, crashed: crashed, at: MonotonicClock.now())
-            logger.info("worker process \(child.pid) started as \(id)\(replaces.isEmpty ? "" : ", replacing \(replaces)")")
+            var launch = ManagedProcess.Configuration(executable: configuration.executable, arguments: configuration.arguments)
+            launch.environment = handover.environment
+            launch.stopGrace = configuration.shutdownGrace
+            let child = try await ManagedProcess.start("worker process", launch) { [self] line in
+                self.take(line, from: id)
+            }
+            state.childStarted(id: id, crashed: crashed, at: MonotonicInstant.now())
+            logger.info("worker process \(child.processIdentifier) started as \(id)\(replaces.isEmpty ? "" : ", replacing \(replaces)")")
+            let stopAtOnce = watch.withLock { watch in
+                watch.child = child
+                return watch.shutdownRequested
+            }
+            if stopAtOnce { child.requestStop() }
 
-            var forwardedAt: UInt64? = nil
-            var killed = false
-            func take(_ lines: [String]) {
-                for line in lines {
-                    guard line.hasPrefix("READY") else {
-                        print(line)
-                        fflush(nil)
-                        continue
-                    }
-                    state.childBecameReady()
-                    if !announced {
-                        announced = true
-                        ready(String(line.dropFirst("READY".count)).trimmingCharacters(in: .whitespaces))
-                    } else {
-                        logger.info("restarted worker \(id) is ready")
-                    }
-                }
-            }
-            while child.isRunning {
-                let now = MonotonicClock.now()
-                if ShutdownSignal.isRequested && forwardedAt == nil {
-                    forwardedAt = now
-                    child.signal(SIGTERM)
-                } else if let since = forwardedAt, !killed, now - since > configuration.shutdownKillAfterNanoseconds {
-                    logger.error("worker process \(child.pid) did not stop within \(configuration.shutdownKillAfterNanoseconds / 1_000_000_000) s of SIGTERM; killing it")
-                    child.signal(SIGKILL)
-                    killed = true
-                }
-                take(child.readLines(waitingMilliseconds: 100))
-            }
-            let ending = child.waitForEnding()
-            take(child.readLines(waitingMilliseconds: 0))
+            let ending = await child.waitForExit()
+            watch.withLock { $0.child = nil }
+            if child.outputLines.contains(where: { $0.hasPrefix("READY") }) { state.childBecameReady() }
             let reports = CrashReport.parse((try? Array(Data(contentsOf: URL(fileURLWithPath: reportPath)))) ?? [])
+            // Read: its reports are logged below and handed to the next process; the file has served.
+            try? FileManager.default.removeItem(atPath: reportPath)
             for report in reports {
-                logger.error("worker process \(child.pid) crashed with \(SignalName.of(report.signal)) \(report.jobID.map { "while analysing \($0)" } ?? "outside any analysis")")
+                logger.error("worker process \(child.processIdentifier) crashed with \(SignalName.of(report.signal)) \(report.jobID.map { "while analysing \($0)" } ?? "outside any analysis")")
+            }
+            if ending.wasKilled && shutdownRequested {
+                logger.error("worker process \(child.processIdentifier) did not stop within \(configuration.shutdownGrace) of SIGTERM; it was killed")
             }
             let decision = state.childEnded(
-                ending, crashReports: reports, at: MonotonicClock.now(), shutdownRequested: ShutdownSignal.isRequested)
+                ending, crashReports: reports, at: MonotonicInstant.now(), shutdownRequested: shutdownRequested)
             switch decision {
             case .exit(let status):
-                logger.info("worker process \(child.pid) \(ending); supervisor exits with status \(status)")
+                logger.info("worker process \(child.processIdentifier) \(ending); supervisor exits with status \(status)")
                 return status
             case .restart(let delay, let previous, let jobs):
-                logger.warning("worker process \(child.pid) \(ending); restarting in \(Double(delay) / 1e9) s (\(jobs.count) jobs reported crashed)")
+                logger.warning("worker process \(child.processIdentifier) \(ending); restarting in \(delay.inSeconds) s (\(jobs.count) jobs reported crashed)")
                 replaces = previous
                 crashed = jobs
-                let until = MonotonicClock.now() + delay
-                while MonotonicClock.now() < until {
-                    if ShutdownSignal.isRequested { return 0 }
-                    usleep(20_000)
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                } catch {
+                    if shutdownRequested || Task.isCancelled { return 0 }
+                    throw error
                 }
+                if shutdownRequested { return 0 }
             }
         }
     }
-}
 
-/// One child process of the supervisor: standard output read line by line without blocking, standard error and
-/// the rest inherited.
-private final class SupervisedChild {
-    private let process = Process()
-    private let outputHandle: FileHandle
-    private var output: OutputLines
-
-    init(executable: String, arguments: [String], environment: [String: String]) throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardInput = FileHandle.nullDevice
-        process.standardError = FileHandle.standardError
-        outputHandle = pipe.fileHandleForReading
-        output = OutputLines(descriptor: outputHandle.fileDescriptor)
-        try process.run()
-    }
-
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-
-    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
-
-    /// Complete lines that arrived, after waiting up to `waitingMilliseconds` for some.
-    func readLines(waitingMilliseconds: Int32) -> [String] {
-        if output.isOpen {
-            output.read(waitingMilliseconds: waitingMilliseconds)
-        } else if waitingMilliseconds > 0 {
-            usleep(UInt32(waitingMilliseconds) * 1_000)
+    /// Removes the crash report files (`mirsad-worker-<pid>-<generation>.crash`) in `directory` whose supervisor
+    /// process no longer exists: a supervisor removes its own files, unless it was killed. Returns how many.
+    @discardableResult
+    static func removeStaleCrashReports(in directory: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var removed = 0
+        for name in names where name.hasPrefix("mirsad-worker-") && name.hasSuffix(".crash") {
+            let parts = name.dropFirst("mirsad-worker-".count).dropLast(".crash".count).split(separator: "-")
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, Int(parts[1]) != nil else { continue }
+            // ESRCH: no such process. A process of another user (EPERM) is alive.
+            guard kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if (try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")) != nil { removed += 1 }
         }
-        var lines: [String] = []
-        while let line = output.nextLine() { lines.append(line) }
-        return lines
+        return removed
     }
 
-    func waitForEnding() -> WorkerSupervisorState.Ending {
-        process.waitUntilExit()
-        // Whatever the child wrote last is still in the pipe; read it without waiting (a process the child started
-        // could keep the pipe open).
-        while output.read(waitingMilliseconds: 0) {}
-        try? outputHandle.close()
-        switch process.terminationReason {
-        case .uncaughtSignal: return .signalled(process.terminationStatus)
-        default: return .exited(process.terminationStatus)
+    /// A line of the child's standard output: its first READY line ever is passed on, later ones are logged, any
+    /// other line is passed through.
+    private func take(_ line: String, from id: String) {
+        guard line.hasPrefix("READY") else {
+            print(line)
+            fflush(nil)
+            return
+        }
+        if announced.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged {
+            ready(String(line.dropFirst("READY".count)).trimmingCharacters(in: .whitespaces))
+        } else {
+            logger.info("restarted worker \(id) is ready")
         }
     }
 }

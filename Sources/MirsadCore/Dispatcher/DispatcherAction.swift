@@ -1,0 +1,47 @@
+import MirsadWire
+/// What the service around a `DispatcherStateMachine` must do, in order, after committing the journal.
+public enum DispatcherAction: Sendable, Equatable {
+    /// Send `message` to the peer with this routing id.
+    case send(MirsadMessage, to: RoutingID)
+    /// Send this STATUS_REPLY after filling in the figures only the service has (`latencyP50Ms`, `latencyP99Ms`).
+    case replyStatus(Mirsad_V1_StatusReply, to: RoutingID)
+    /// A message that is not a protocol message was dropped (already counted in `malformedMessages`): log it.
+    case droppedMalformed(MalformedMessage, from: RoutingID?)
+    /// A well-formed message was refused with ERROR (already counted in `refusedMessages`; the ERROR is the
+    /// `send` that follows): log it.
+    case refused(Command, from: RoutingID, code: Mirsad_V1_ErrorCode, reason: String)
+    /// A peer sent ERROR: log it (never answered).
+    case peerReportedError(Mirsad_V1_Error, from: RoutingID)
+    case peerJoined(id: String, role: PeerRole, capacity: Int)
+    /// A worker or collector session ended; `requeued` of its jobs went back to the queue (no attempt counted).
+    case peerLeft(id: String, role: PeerRole, reason: PeerLeaveReason, requeued: Int)
+    /// A job's lease lapsed: its worker did not list it in a HEARTBEAT for a lease period. The worker no longer
+    /// holds it (its credit is free); a failed attempt follows (`retryScheduled` or `deadLettered`).
+    case leaseExpired(jobID: String, workerID: String)
+    /// A replacement worker's HELLO reported that its previous process crashed while running `jobID`. `counted`:
+    /// the job was in flight with that process, and a failed attempt follows; otherwise the report is ignored.
+    case crashReported(jobID: String, workerID: String, error: String, counted: Bool)
+    /// A failed attempt below the limit: the job waits until `notBefore` (a whole millisecond), then is queued again.
+    case retryScheduled(jobID: String, batchID: String, failures: Int, notBefore: UnixTime, error: String)
+    /// A job failed on its last allowed attempt, or permanently: it is a dead letter.
+    case deadLettered(jobID: String, batchID: String, attempts: Int, error: String)
+    /// `count` jobs awaiting store got no STORED within `deadline` of their DONE (the first of them `firstJobID`)
+    /// and were queued again, no attempt counted: the collector stores a job once, so a second run is harmless.
+    case storeOverdue(count: Int, firstJobID: String, deadline: Duration)
+    /// RETRY_DEAD_LETTERS queued this many dead letters again.
+    case deadLettersRequeued(count: Int, from: RoutingID)
+    /// A job's result is in the report store. `latency` runs from its (first) submission, by the wall clock, in
+    /// whole milliseconds (as submission times are kept); never negative.
+    case jobStored(jobID: String, batchID: String, latency: Duration)
+}
+
+public enum PeerLeaveReason: Sendable, Hashable {
+    /// The peer said BYE.
+    case bye
+    /// Silent past the liveness timeout.
+    case silent
+    /// The same peer id said HELLO again, on this or another connection, or a new process named it in `replaces`.
+    case replaced
+    /// The dispatcher is stopping.
+    case dispatcherStopping
+}

@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MirsadCore
+import MirsadServices
+import Synchronization
+
+/// Shows a producer's progress: a bar redrawn in place on a terminal, a plain line every few seconds otherwise.
+struct ProgressReporter {
+    enum Style: Sendable { case bar, lines, silent }
+
+    let style: Style
+    private var lastDraw: MonotonicInstant? = nil
+    private let startedAt: MonotonicInstant
+    private let interval: Duration
+
+    /// A bar when standard error is a terminal, plain lines otherwise.
+    init(style: Style? = nil, now: MonotonicInstant = .now()) {
+        let chosen = style ?? (isatty(STDERR_FILENO) == 1 ? .bar : .lines)
+        self.style = chosen
+        self.startedAt = now
+        self.interval = chosen == .bar ? .milliseconds(100) : .seconds(5)
+    }
+
+    /// Draws when enough time has passed since the last draw, or when `force` is set.
+    mutating func update(label: String, done: Int, total: Int?, now: MonotonicInstant = .now(), force: Bool = false) {
+        guard style != .silent, force || lastDraw.map({ $0.duration(to: now) >= interval }) ?? true else { return }
+        lastDraw = now
+        let line = Self.render(label: label, done: done, total: total, elapsed: max(startedAt.duration(to: now), .zero), barWidth: 30)
+        switch style {
+        case .bar: writeStandardError("\r\u{1B}[2K" + line)
+        case .lines: writeStandardError(line + "\n")
+        case .silent: break
+        }
+    }
+
+    /// Ends the bar's line so later output starts on a fresh one.
+    func finish() {
+        if style == .bar { writeStandardError("\n") }
+    }
+
+    /// One progress line: count (of total), articles/s and, when the total is known, a bar and the ETA.
+    static func render(label: String, done: Int, total: Int?, elapsed: Duration, barWidth: Int) -> String {
+        let seconds = elapsed.inSeconds
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        var line = label + " "
+        if let total, total > 0 {
+            let fraction = min(Double(done) / Double(total), 1)
+            let filled = Int(fraction * Double(barWidth))
+            line += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] "
+            line += "\(done)/\(total) "
+            line += formatRate(rate)
+            if rate > 0, done < total {
+                line += " ETA " + formatDuration(Double(total - done) / rate)
+            }
+        } else {
+            line += "\(done) " + formatRate(rate)
+        }
+        return line
+    }
+
+    static func formatRate(_ rate: Double) -> String {
+        rate >= 100 ? "\(Int(rate.rounded())) articles/s" : "\((rate * 10).rounded() / 10) articles/s"
+    }
+
+    static func formatDuration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded(.up))
+        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
+    }
+}
+
+/// Writes to standard error without buffering, so progress and logs interleave in order.
+func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    bytes.withUnsafeMutableBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+            if n <= 0 { if errno == EINTR { continue }; return }
+            offset += n
+        }
+    }
+}
+
+/// A producer's progress drawn on standard error: one `ProgressReporter` per stage, redrawn at its own pace,
+/// its line ended when the stage's last report comes.
+final class ProgressDisplay: Sendable {
+    private let reporters = Mutex<[ProducerProgress.Stage: ProgressReporter]>([:])
+    private let style: ProgressReporter.Style?
+
+    init(style: ProgressReporter.Style? = nil) {
+        self.style = style
+    }
+
+    func show(_ progress: ProducerProgress) {
+        reporters.withLock { reporters in
+            var reporter = reporters[progress.stage] ?? ProgressReporter(style: style)
+            reporter.update(
+                label: progress.stage.rawValue, done: progress.done, total: progress.total, force: progress.isFinal)
+            if progress.isFinal { reporter.finish() }
+            reporters[progress.stage] = reporter
+        }
+    }
+}

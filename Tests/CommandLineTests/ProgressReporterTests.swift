@@ -1,0 +1,64 @@
+import MirsadWire
+import Testing
+@testable import mirsad
+
+@Suite struct ProgressReporterTests {
+    private let second = Duration.seconds(1)
+
+    @Test func barShowsTheFractionCountsRateAndETA() {
+        let line = ProgressReporter.render(label: "submit", done: 25, total: 100, elapsed: second * 5, barWidth: 20)
+        // 25 of 100 fills a quarter of 20 cells; 5 articles/s leaves 75 articles for 15 s.
+        #expect(line == "submit [#####---------------] 25/100 5.0 articles/s ETA 15s")
+    }
+
+    @Test func finishedBarIsFullAndHasNoETA() {
+        let line = ProgressReporter.render(label: "x", done: 300, total: 300, elapsed: second * 2, barWidth: 10)
+        #expect(line == "x [##########] 300/300 150 articles/s")
+    }
+
+    @Test func moreDoneThanTotalKeepsTheBarWithinItsWidth() {
+        let line = ProgressReporter.render(label: "x", done: 12, total: 10, elapsed: second * 4, barWidth: 8)
+        #expect(line == "x [########] 12/10 3.0 articles/s")
+    }
+
+    @Test func noElapsedTimeMeansNoRateAndNoETA() {
+        let line = ProgressReporter.render(label: "x", done: 0, total: 50, elapsed: .zero, barWidth: 4)
+        #expect(line == "x [----] 0/50 0.0 articles/s")
+    }
+
+    @Test func longETAIsInMinutesOrHours() {
+        let minutes = ProgressReporter.render(label: "x", done: 1, total: 91, elapsed: second, barWidth: 0)
+        #expect(minutes.hasSuffix("ETA 1m30s"), "\(minutes)")
+        let hours = ProgressReporter.render(label: "x", done: 1, total: 7_322, elapsed: second, barWidth: 0)
+        #expect(hours.hasSuffix("ETA 2h2m"), "\(hours)")
+    }
+
+    @Test func withoutTotalOnlyTheCountAndRate() {
+        let line = ProgressReporter.render(label: "read", done: 42, total: nil, elapsed: second * 5, barWidth: 30)
+        #expect(line == "read 42 8.4 articles/s")
+        // A total of 0 says nothing about progress either.
+        let zero = ProgressReporter.render(label: "read", done: 42, total: 0, elapsed: second * 5, barWidth: 30)
+        #expect(zero == line)
+    }
+
+    @Test func ratesFromAHundredUpAreWholeNumbers() {
+        #expect(ProgressReporter.formatRate(99.94) == "99.9 articles/s")
+        #expect(ProgressReporter.formatRate(100) == "100 articles/s")
+        #expect(ProgressReporter.formatRate(1234.6) == "1235 articles/s")
+    }
+
+    @Test(arguments: [
+        (0.0, "0s"), (0.1, "1s"), (59.0, "59s"), (59.2, "1m0s"), (61.0, "1m1s"),
+        (3599.0, "59m59s"), (3600.0, "1h0m"), (3725.0, "1h2m"), (90_000.0, "25h0m"),
+    ])
+    func durationsRoundUpToWholeSeconds(seconds: Double, expected: String) {
+        #expect(ProgressReporter.formatDuration(seconds) == expected)
+    }
+
+    @Test func silentReporterAndExplicitStyleAreKept() {
+        var silent = ProgressReporter(style: .silent, now: .origin)
+        #expect(silent.style == .silent)
+        silent.update(label: "x", done: 1, total: 2, now: .origin.advanced(by: second * 10), force: true)   // draws nothing, must not trap
+        #expect(ProgressReporter(style: .lines, now: .origin).style == .lines)
+    }
+}
