@@ -9,10 +9,7 @@ import Testing
 /// one database at once: overlapping results (the same job sent to both, the same article under different jobs,
 /// changed versions) and distinct ones. Every result is acknowledged, stored once, and every aggregate equals its
 /// recomputation from the article rows.
-@Suite(
-    .enabled(if: ProcessInfo.processInfo.environment["MIRSAD_TEST_POSTGRES_URL"] != nil,
-             "MIRSAD_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against (.ci/run starts one)"),
-    .timeLimit(.minutes(5)))
+@Suite(.needsPostgres, .timeLimit(.minutes(5)))
 struct PostgresCollectorsTests {
     static let sentences = [
         "وصل وفد قيادي من حركة حماس إلى القاهرة لبحث الملفات المتعلقة بإدارة قطاع غزة.",
@@ -33,8 +30,7 @@ struct PostgresCollectorsTests {
     }
 
     @Test func twoCollectorsWritingOneStoreAtOnceKeepTheAggregatesRight() async throws {
-        let base = ProcessInfo.processInfo.environment["MIRSAD_TEST_POSTGRES_URL"]!
-        let url = base + (base.contains("?") ? "&" : "?") + "schema=c_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let url = try PostgresTestDatabase.freshStoreURL()
         defer { try? PostgresReportStore.drop(url: url) }
         // Each collector's messages: 10 RESULTS of 6 results. Both see articles 0..<20; the jobs of every
         // third message of the first collector go to the second as well.

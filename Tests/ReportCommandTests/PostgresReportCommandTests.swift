@@ -3,16 +3,9 @@ import Testing
 @testable import ReportStore
 
 /// `mirsad run`, `mirsad collector` and `mirsad report` with `--store postgres://...` through the built binary.
-@Suite(
-    .serialized,
-    .enabled(if: ProcessInfo.processInfo.environment["MIRSAD_TEST_POSTGRES_URL"] != nil,
-             "MIRSAD_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against (.ci/run starts one)"))
+@Suite(.serialized, .needsPostgres)
 struct PostgresReportCommandTests {
-    static let base = ProcessInfo.processInfo.environment["MIRSAD_TEST_POSTGRES_URL"] ?? ""
-
-    static func freshURL() -> String {
-        base + (base.contains("?") ? "&" : "?") + "schema=r_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-    }
+    static func freshURL() throws -> String { try PostgresTestDatabase.freshStoreURL() }
 
     static func with(password: String? = nil, port: Int? = nil, _ url: String) -> String {
         var parts = URLComponents(string: url)!
@@ -22,7 +15,7 @@ struct PostgresReportCommandTests {
     }
 
     @Test func runningTwiceIntoPostgreSQLCountsEachArticleOnce() throws {
-        let url = Self.freshURL()
+        let url = try Self.freshURL()
         defer { try? PostgresReportStore.drop(url: url) }
         for _ in 0..<2 {
             let run = try runMirsad(["run", ReportTestPaths.samples.path, "--store", url, "--workers", "1", "--log-level", "error"])
@@ -45,7 +38,7 @@ struct PostgresReportCommandTests {
     }
 
     @Test func aServerThatDoesNotAnswerIsAClearErrorForReportAndCollector() throws {
-        let url = Self.with(port: 9, Self.freshURL())
+        let url = Self.with(port: 9, try Self.freshURL())
         let report = try runMirsad(["report", "--store", url])
         #expect(report.status == 1)
         #expect(report.stderr.contains("cannot connect") && report.stderr.contains("127.0.0.1:9"), "\(report.stderr)")
@@ -55,7 +48,7 @@ struct PostgresReportCommandTests {
     }
 
     @Test func aRefusedPasswordIsAClearErrorAndWritesNothing() throws {
-        let url = Self.freshURL()
+        let url = try Self.freshURL()
         defer { try? PostgresReportStore.drop(url: url) }
         let wrong = Self.with(password: "wrong-password", url)
         for arguments in [["report", "--store", wrong], ["collector", "--store", wrong, "--bind", "tcp://127.0.0.1:*"]] {

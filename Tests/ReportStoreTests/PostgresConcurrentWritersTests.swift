@@ -6,10 +6,10 @@ import Testing
 /// different machines have: overlapping articles (the same article ids, new versions from either side), the same
 /// job sent to both, and distinct ones. Whatever order the commits interleave in, no increment is lost or counted
 /// twice: every aggregate equals its recomputation from the article rows.
-@Suite(.enabled(if: PostgresTestDatabase.isAvailable, PostgresTestDatabase.reason), .timeLimit(.minutes(5)))
+@Suite(.needsPostgres, .timeLimit(.minutes(5)))
 struct PostgresConcurrentWritersTests {
     @Test func twoWritersKeepEveryAggregateRight() throws {
-        let url = PostgresTestDatabase.freshStoreURL()
+        let url = try PostgresTestDatabase.freshStoreURL()
         defer { PostgresTestDatabase.drop(url) }
         var random = SplitMix(state: 42)
         let a = RandomBatches.make(count: 60, prefix: "a", articles: 80, random: &random)

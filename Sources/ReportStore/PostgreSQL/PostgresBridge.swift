@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -11,36 +12,32 @@ private final class Handover<T>: @unchecked Sendable {
     var result: Result<T, any Error>?
 }
 
-/// A `PostgresClient` for synchronous callers: the client runs on its own executor thread
-/// (`PostgresExecutorThread`), and `wait` blocks the calling thread on a semaphore until the async work it hands
-/// over has finished there.
+/// The PostgreSQL store's connections for synchronous callers: `wait` hands async work to the store's executor
+/// thread (`PostgresExecutorThread`) and blocks the calling thread on a semaphore until it has finished there.
 ///
-/// Invariant: every task that touches the client prefers `executor`, so a caller blocked in `wait` never holds a
-/// thread the work needs. Callers must not be the executor thread itself.
+/// Invariants: the work runs on `executor` and NIO's event loops only (`PostgresConnections` starts no task of its
+/// own), so a blocked caller waits for threads that never wait for a caller, wherever the caller runs, a thread of
+/// Swift's cooperative pool included; `wait` refuses to run on the executor thread itself, which would wait for
+/// itself.
 final class PostgresBridge: Sendable {
-    let client: PostgresClient
-    let logger: Logger
+    let connections: PostgresConnections
     private let executor: PostgresExecutorThread
-    private let running: Task<Void, Never>
     private let closed = Mutex(false)
 
-    init(configuration: PostgresClient.Configuration, logger: Logger) {
-        let executor = PostgresExecutorThread(name: "mirsad.postgres")
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.executor = executor
-        self.client = client
-        self.logger = logger
-        running = Task(executorPreference: executor) { await client.run() }
+    init(configuration: PostgresConnection.Configuration, logger: Logger) {
+        executor = PostgresExecutorThread(name: "mirsad.postgres")
+        connections = PostgresConnections(configuration: configuration, logger: logger)
     }
 
     /// Runs `body` on the executor thread and blocks until it returns or throws.
-    func wait<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) throws -> T {
+    func wait<T: Sendable>(_ body: @escaping @Sendable (PostgresConnections) async throws -> T) throws -> T {
+        precondition(!executor.isCurrentThread, "a PostgreSQL store call from inside another one would wait for itself")
         let handover = Handover<T>()
         let done = DispatchSemaphore(value: 0)
-        let client = self.client
+        let connections = self.connections
         Task(executorPreference: executor) {
             do {
-                handover.result = .success(try await body(client))
+                handover.result = .success(try await body(connections))
             } catch {
                 handover.result = .failure(error)
             }
@@ -50,21 +47,15 @@ final class PostgresBridge: Sendable {
         return try handover.result!.get()
     }
 
-    /// Closes the client's connections and ends its thread; blocks until the client has stopped. Later calls do
-    /// nothing.
+    /// Closes the connections and ends the executor thread once the work already handed over has run. Waits for
+    /// the idle connections to close unless called on the event loop that closes them. Later calls do nothing.
     func shutDown() {
         guard closed.withLock({ wasClosed in
             defer { wasClosed = true }
             return !wasClosed
         }) else { return }
-        running.cancel()
-        let done = DispatchSemaphore(value: 0)
-        let running = self.running
-        Task(executorPreference: executor) {
-            await running.value
-            done.signal()
-        }
-        done.wait()
+        let closing = connections.close()
+        if !closing.eventLoop.inEventLoop { try? closing.wait() }
         executor.stop()
     }
 }

@@ -14,6 +14,9 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var database: String
     /// Lower-case letters, digits and `_` only, so it can stand unquoted in SQL.
     public var schema: String?
+    /// How long a statement waits for a lock, the store's advisory locks included, before it fails
+    /// (`?lock_timeout=`, a PostgreSQL duration such as `500ms`, `30s` or `2min`; default `defaultLockTimeout`).
+    public var lockTimeout: String
 
     /// Whether `text` names a PostgreSQL store rather than a SQLite file.
     public static func isPostgresURL(_ text: String) -> Bool {
@@ -39,6 +42,11 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         password = parts.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
         self.database = database
         schema = parts.queryItems?.first(where: { $0.name == "schema" })?.value
+        lockTimeout = parts.queryItems?.first(where: { $0.name == "lock_timeout" })?.value ?? Self.defaultLockTimeout
+        let digits = lockTimeout.prefix(while: { $0.isASCII && $0.isNumber })
+        guard !digits.isEmpty, ["", "ms", "s", "min"].contains(String(lockTimeout.dropFirst(digits.count))) else {
+            throw ReportStoreError.invalidArgument("the PostgreSQL URL's lock_timeout must be a number with ms, s or min: \(lockTimeout)")
+        }
         if let schema, schema.isEmpty || !schema.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "_") }) {
             throw ReportStoreError.invalidArgument("the PostgreSQL URL's schema must be lower-case letters, digits and _: \(schema)")
         }
@@ -48,21 +56,22 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         "postgres://\(user)\(password == nil ? "" : ":***")@\(host):\(port)/\(database)" + (schema.map { "?schema=" + $0 } ?? "")
     }
 
-    var clientConfiguration: PostgresClient.Configuration {
-        var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: user, password: password, database: database, tls: .disable)
-        configuration.options.connectTimeout = .seconds(5)
-        configuration.options.minimumConnections = 0
-        configuration.options.maximumConnections = 4
-        if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
-        return configuration
-    }
+    /// A writer that finds the writer lock held longer than this (another writer stuck in its transaction) gets
+    /// an error naming it rather than waiting for ever.
+    public static let defaultLockTimeout = "30s"
+    /// How long a session may sit in an open transaction without a statement before the server ends it: a writer
+    /// that stops mid-transaction (frozen, cut off) gives the writer lock back after this.
+    static let idleInTransactionTimeout = "60s"
 
+    /// One connection's settings: a 5 s limit on connecting, the lock limits above and the store's schema as the
+    /// search path, all set when the session starts.
     var connectionConfiguration: PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(
             host: host, port: port, username: user, password: password, database: database, tls: .disable)
         configuration.options.connectTimeout = .seconds(5)
-        if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
+        configuration.options.additionalStartupParameters = [
+            ("lock_timeout", lockTimeout), ("idle_in_transaction_session_timeout", Self.idleInTransactionTimeout),
+        ] + (schema.map { [("search_path", $0)] } ?? [])
         return configuration
     }
 

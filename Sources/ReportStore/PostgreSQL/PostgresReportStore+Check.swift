@@ -5,8 +5,8 @@ extension PostgresReportStore {
     /// Recomputes every aggregate from the per-article rows, in one snapshot, and lists where a kept aggregate
     /// differs (empty when the store is consistent): what several collectors writing at once must never break.
     public func aggregateMismatches() throws -> [String] {
-        try perform("checking the aggregates") { client, logger in
-            try await client.withTransaction(logger: logger) { db in
+        try perform("checking the aggregates") { connections in
+            try await connections.withTransaction { db in
                 try await db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 var problems: [String] = []
                 for (what, kept, recomputed) in Self.aggregateChecks {

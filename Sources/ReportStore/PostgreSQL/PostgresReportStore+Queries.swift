@@ -447,6 +447,6 @@ extension PostgresReportStore {
     }
 
     private func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) throws -> T {
-        try perform(operation) { client, _ in try await client.withConnection { db in try await body(db) } }
+        try perform(operation) { connections in try await connections.withConnection { db in try await body(db) } }
     }
 }

@@ -16,7 +16,9 @@ import PostgresNIO
 /// take no lock and see whole transactions (MVCC). The price is one writer at a time; a collector's batch is one
 /// transaction, so the lock is taken once per batch, not per result.
 ///
-/// The interface is synchronous; the client runs on its own thread (`PostgresBridge`).
+/// The interface is synchronous: a call blocks its thread while the work runs on the store's own thread and NIO's
+/// event loops (`PostgresBridge`), never on Swift's cooperative pool, so callers may be anywhere but inside another
+/// call's work.
 public final class PostgresReportStore: ReportStore, ReportQueries {
     public typealias Options = SQLiteReportStore.Options
 
@@ -42,22 +44,15 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
         clustering.windowMilliseconds = Int64(options.storyWindowDays * 86_400_000)
         clustering.similarity = options.storySimilarity
         self.clustering = clustering
-        bridge = PostgresBridge(configuration: location.clientConfiguration, logger: Self.quietLogger)
-        // The first connection is made directly, with a time limit, so that a server that does not answer or
-        // refuses the login is an error here rather than a pool that keeps retrying.
+        bridge = PostgresBridge(configuration: location.connectionConfiguration, logger: Self.quietLogger)
+        // The first connection opens with a time limit (`PostgresLocation`), so a server that does not answer or
+        // refuses the login is an error here; the migrations run before any other call.
         let description = location.description, schema = location.schema
-        let configuration = location.connectionConfiguration
         do {
-            try bridge.wait { _ in
-                let connection = try await PostgresConnection.connect(
-                    configuration: configuration, id: 0, logger: Self.quietLogger)
-                do {
+            try bridge.wait { connections in
+                try await connections.withConnection { connection in
                     try await PostgresSchema.migrate(connection, schema: schema, creating: creating, location: description)
-                } catch {
-                    try? await connection.close()
-                    throw error
                 }
-                try await connection.close()
             }
         } catch let error as ReportStoreError {
             bridge.shutDown()
@@ -77,14 +72,13 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
         guard let schema = location.schema else {
             throw ReportStoreError.invalidArgument("only a store in a schema of its own (?schema=NAME) can be dropped: \(location)")
         }
-        let bridge = PostgresBridge(configuration: location.clientConfiguration, logger: quietLogger)
+        let bridge = PostgresBridge(configuration: location.connectionConfiguration, logger: quietLogger)
         defer { bridge.shutDown() }
-        let configuration = location.connectionConfiguration
         do {
-            try bridge.wait { _ in
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quietLogger)
-                defer { Task { try? await connection.close() } }
-                try await connection.execute(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+            try bridge.wait { connections in
+                try await connections.withConnection { connection in
+                    try await connection.execute(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+                }
             }
         } catch {
             throw ReportStoreError.database(path: location.description, operation: "dropping schema \(schema)", reason: reason(error))
@@ -104,8 +98,8 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
         }
         let storedAt = StoredTime.milliseconds(Date())
         let options = self.options, clustering = self.clustering
-        return try perform("storing \(results.count) results") { client, logger in
-            try await client.withTransaction(logger: logger) { db in
+        return try perform("storing \(results.count) results") { connections in
+            try await connections.withTransaction { db in
                 try await db.execute(PostgresSchema.writerLock)
                 if !confirming.isEmpty {
                     try await db.execute("DELETE FROM stored_notices WHERE job_id = ANY(\(confirming)::text[])")
@@ -156,8 +150,8 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
 
     public func pendingNotices(limit: Int) throws -> [String] {
         guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
-        return try perform("listing pending stored notices") { client, _ in
-            try await client.withConnection { db in
+        return try perform("listing pending stored notices") { connections in
+            try await connections.withConnection { db in
                 try await db.rows("SELECT job_id FROM stored_notices ORDER BY seq LIMIT \(limit)").map { try $0.value("job_id") }
             }
         }
@@ -165,8 +159,8 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
 
     public func confirmNotices(_ jobIDs: [String]) throws {
         if jobIDs.isEmpty { return }
-        try perform("confirming \(jobIDs.count) stored notices") { client, _ in
-            try await client.withConnection { db in
+        try perform("confirming \(jobIDs.count) stored notices") { connections in
+            try await connections.withConnection { db in
                 try await db.execute("DELETE FROM stored_notices WHERE job_id = ANY(\(jobIDs)::text[])")
             }
         }
@@ -184,8 +178,8 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
     }
 
     public func contains(jobID: String) throws -> Bool {
-        try perform("looking up job \(jobID)") { client, _ in
-            try await client.withConnection { db in
+        try perform("looking up job \(jobID)") { connections in
+            try await connections.withConnection { db in
                 try await db.row("SELECT 1 AS one FROM results WHERE job_id = \(jobID)") != nil
             }
         }
@@ -193,8 +187,8 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
 
     public func result(jobID: String) throws -> StoredResult? {
         let path = self.path
-        return try perform("reading job \(jobID)") { client, _ in
-            try await client.withConnection { db -> StoredResult? in
+        return try perform("reading job \(jobID)") { connections in
+            try await connections.withConnection { db -> StoredResult? in
                 guard let row = try await db.row(PostgresResultRow.select(jobID: jobID)) else { return nil }
                 do {
                     return try PostgresResultRow.decode(row)
@@ -213,8 +207,8 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
             }
         }
         let typeName = type?.rawValue
-        return try perform("ranking entities") { client, _ in
-            try await client.withConnection { db in
+        return try perform("ranking entities") { connections in
+            try await connections.withConnection { db in
                 try await db.rows("""
                     SELECT key, type, SUM(mentions)::bigint AS mentions, COUNT(*) AS articles,
                         (SELECT name FROM entities n WHERE n.key = e.key AND n.type = e.type
@@ -233,8 +227,8 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
     // MARK: - Helpers
 
     private func counts(_ query: PostgresQuery, operation: String) throws -> StoreCounts {
-        try perform(operation) { client, _ in
-            try await client.withConnection { db in
+        try perform(operation) { connections in
+            try await connections.withConnection { db in
                 var counts = StoreCounts(analysed: 0, failed: 0)
                 for row in try await db.rows(query) {
                     let n: Int = try row.value("n")
@@ -245,14 +239,13 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
         }
     }
 
-    /// Runs `body` on the client, turning database errors into `ReportStoreError`s that name the store and
-    /// `operation`.
+    /// Runs `body` on the store's connections, turning database errors into `ReportStoreError`s that name the
+    /// store and `operation`.
     func perform<T: Sendable>(
-        _ operation: String, _ body: @escaping @Sendable (PostgresClient, Logger) async throws -> T
+        _ operation: String, _ body: @escaping @Sendable (PostgresConnections) async throws -> T
     ) throws -> T {
         do {
-            let logger = bridge.logger
-            return try bridge.wait { client in try await body(client, logger) }
+            return try bridge.wait(body)
         } catch let error as ReportStoreError {
             throw error
         } catch {
@@ -266,6 +259,10 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
     /// What went wrong, in words: the server's message when it sent one (never the connection's password).
     static func reason(_ error: any Error) -> String {
         guard let error = error as? PSQLError else { return "\(error)" }
+        if error.serverInfo?[.sqlState] == "55P03" {
+            return "waited longer than the lock_timeout for a lock another session held (another collector stuck in its transaction?): "
+                + (error.serverInfo?[.message] ?? "lock timeout") + " (SQLSTATE 55P03)"
+        }
         if let message = error.serverInfo?[.message] {
             let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
             return message + state

@@ -18,20 +18,29 @@ enum PostgresSchema {
 
     static var currentVersion: Int { migrations.count }
 
-    /// The transaction-scoped advisory locks the store takes, one per purpose, each per schema (a store).
-    /// (The migration lock is one for the whole server: it is taken before the store's schema may exist.)
-    static let migrationLock: PostgresQuery = "SELECT pg_advisory_xact_lock(hashtext('mirsad.migration'))"
+    /// The transaction-scoped advisory locks the store takes, one per purpose, each per store (its schema), so
+    /// stores in different schemas of one database never wait for each other. Waits are bounded by the session's
+    /// `lock_timeout` (`PostgresLocation.lockTimeout`). The migration lock is keyed by the schema's name, as the
+    /// schema may not exist yet when it is taken.
+    static func migrationLock(schema: String?) -> PostgresQuery {
+        let name = schema ?? "public"
+        return "SELECT pg_advisory_xact_lock(hashtext('mirsad.migration'), hashtext(\(name)))"
+    }
+
     static let writerLock: PostgresQuery = "SELECT pg_advisory_xact_lock(hashtext('mirsad.writer'), hashtext(current_schema()))"
 
-    /// Applies the migrations `connection`'s database lacks, in one transaction.
+    /// Applies the migrations `connection`'s database lacks, up to version `target`, in one transaction.
     ///
     /// - Parameter creating: whether a database without the store's tables gets them; when false it is refused
     ///   (`ReportStoreError.cannotOpen`), as a report never creates a store.
+    /// - Parameter target: the version to stop at; below `currentVersion` only to build an older store in tests.
     /// - Throws: `ReportStoreError.newerSchema` when the database was written by a newer mirsad.
-    static func migrate(_ connection: PostgresConnection, schema: String?, creating: Bool, location: String) async throws {
+    static func migrate(
+        _ connection: PostgresConnection, schema: String?, creating: Bool, location: String, target: Int = currentVersion
+    ) async throws {
         try await connection.execute("BEGIN")
         do {
-            try await connection.execute(migrationLock)
+            try await connection.execute(migrationLock(schema: schema))
             if !creating, try await connection.row("SELECT 1 AS one WHERE to_regclass('mirsad_schema') IS NOT NULL") == nil {
                 throw ReportStoreError.cannotOpen(
                     path: location, reason: "no report store there (run `mirsad run` or a collector with this --store first)")
@@ -49,7 +58,7 @@ enum PostgresSchema {
                     .map { try $0.value("name", as: String.self) }
                 throw ReportStoreError.newerSchema(path: location, found: found, supported: currentVersion, migrations: unknown)
             }
-            for (index, migration) in migrations.enumerated() where !versions.contains(index + 1) {
+            for (index, migration) in migrations.enumerated().prefix(target) where !versions.contains(index + 1) {
                 // One statement per query: the extended protocol takes no more.
                 for statement in migration.sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
                     try await connection.execute(PostgresQuery(unsafeSQL: String(statement)))
