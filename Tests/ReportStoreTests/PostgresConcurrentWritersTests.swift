@@ -12,10 +12,10 @@ struct PostgresConcurrentWritersTests {
         let url = try PostgresTestDatabase.freshStoreURL()
         defer { PostgresTestDatabase.drop(url) }
         var random = SplitMix(state: 42)
-        let a = RandomBatches.make(count: 60, prefix: "a", articles: 80, random: &random)
-        var b = RandomBatches.make(count: 60, prefix: "b", articles: 80, random: &random)
+        let a = RandomBatches.make(count: 40, prefix: "a", articles: 60, random: &random)
+        var b = RandomBatches.make(count: 40, prefix: "b", articles: 60, random: &random)
         // The same jobs reach both writers (a worker that resent them to another collector).
-        for i in stride(from: 0, to: 60, by: 5) { b[i] += a[i] }
+        for i in stride(from: 0, to: 40, by: 4) { b[i] += a[i] }
         let writers = [a, b].map { batches in (try? PostgresReportStore(url: url), batches) }
         let failures = Locked<[String]>([])
         let outcomes = Locked<[StoreOutcome]>([])
