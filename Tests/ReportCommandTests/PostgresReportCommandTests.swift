@@ -45,6 +45,9 @@ struct PostgresReportCommandTests {
         let collector = try runMirsad(["collector", "--store", url, "--bind", "tcp://127.0.0.1:*", "--log-level", "error"])
         #expect(collector.status != 0)
         #expect(collector.stderr.contains("cannot connect"), "\(collector.stderr)")
+        let run = try runMirsad(["run", ReportTestPaths.samples.path, "--store", url, "--workers", "1", "--log-level", "error"])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains("the collector could not start") && run.stderr.contains("cannot connect"), "\(run.stderr)")
     }
 
     @Test func aRefusedPasswordIsAClearErrorAndWritesNothing() throws {
