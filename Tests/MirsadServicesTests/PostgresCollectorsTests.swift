@@ -5,7 +5,7 @@ import ReportStore
 import Testing
 @testable import MirsadServices
 
-/// Two `CollectorService`s, each with its own PostgreSQL client as collectors on two machines have, storing into
+/// Two `CollectorService`s, each through a `PostgresReportStore` of its own as collectors on two machines have, storing into
 /// one database at once: overlapping results (the same job sent to both, the same article under different jobs,
 /// changed versions) and distinct ones. Every result is acknowledged, stored once, and every aggregate equals its
 /// recomputation from the article rows.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import ReportStore
 
-/// Several writers on one PostgreSQL store at once, each with its own client and connections as collectors on
+/// Several writers on one PostgreSQL store at once, each through a `PostgresReportStore` of its own (its own connections) as collectors on
 /// different machines have: overlapping articles (the same article ids, new versions from either side), the same
 /// job sent to both, and distinct ones. Whatever order the commits interleave in, no increment is lost or counted
 /// twice: every aggregate equals its recomputation from the article rows.
