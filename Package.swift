@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: C libraries from the system
@@ -64,14 +65,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        /// The report store behind an interface; SQLite (GRDB) implementation. Analyses are kept in their wire
-        /// encoding (`MirsadWire`).
+        /// The report store behind an interface; SQLite (GRDB) and PostgreSQL (postgres-nio) implementations.
+        /// Analyses are kept in their wire encoding (`MirsadWire`).
         .target(
             name: "ReportStore",
             dependencies: [
                 "ArticleAnalysis", "MirsadWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         /// The report's pages as HTML (inline CSS and SVG) and its tables as text and CSV, from report query results:
@@ -139,7 +142,10 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadWire"]),
+        .testTarget(
+            name: "ReportStoreTests",
+            dependencies: ["ReportStore", "MirsadWire", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews"]),
         /// Served pages over real HTTP and both the static report and the served pages in headless Chromium.
         .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb"]),

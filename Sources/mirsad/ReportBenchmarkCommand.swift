@@ -14,7 +14,7 @@ struct ReportBenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Fill a report store with synthetic articles and time every report query.")
 
-    @Option(help: "The store to fill (created; an existing one is filled further).")
+    @Option(help: "The store to fill (created; an existing one is filled further): a SQLite path or a postgres:// URL (the comparison stores then go in the schemas compare_on and compare_off of its database, dropped first).")
     var store: String
 
     @Option(help: "Synthetic articles to add.")
@@ -32,9 +32,9 @@ struct ReportBenchmarkCommand: ParsableCommand {
     func run() throws {
         if compare > 0 {
             for keepsArticles in [false, true] {
-                let path = store + (keepsArticles ? ".compare-on" : ".compare-off")
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-                let target = try SQLiteReportStore(path: path, options: .init(keepsArticles: keepsArticles))
+                let path = comparisonStore(keepsArticles: keepsArticles)
+                try removeComparisonStore(path)
+                let target = try ReportStoreLocation(path).open(options: .init(keepsArticles: keepsArticles))
                 var generator = SyntheticArticles(seed: 7)
                 let started = Date()
                 let cpuStarted = Self.processCPUSeconds()
@@ -49,11 +49,11 @@ struct ReportBenchmarkCommand: ParsableCommand {
                 print(String(format: "store %@: %d results in %.2f s, %.1f µs per result wall, %.1f µs CPU (%.0f results/s)",
                              keepsArticles ? "with articles, aggregates and stories" : "job rows only (no articles)",
                              stored, seconds, seconds / Double(stored) * 1e6, cpu / Double(stored) * 1e6, Double(stored) / seconds))
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+                try removeComparisonStore(path)
             }
         }
 
-        let target = try SQLiteReportStore(path: store)
+        let target = try ReportStoreLocation(store).open()
         var generator = SyntheticArticles(seed: UInt64(try target.count().total) &+ 1)
         let started = Date()
         var stored = 0
@@ -73,7 +73,8 @@ struct ReportBenchmarkCommand: ParsableCommand {
         }
         let summary = try target.summary(ReportFilter())
         let size = ((try? FileManager.default.attributesOfItem(atPath: store)[.size] as? Int) ?? 0)
-        print("store: \(summary.articles) articles, \(summary.results) results, \(summary.stories) stories, \(size / 1_000_000) MB")
+        print("store: \(summary.articles) articles, \(summary.results) results, \(summary.stories) stories"
+              + (PostgresLocation.isPostgresURL(store) ? "" : ", \(size / 1_000_000) MB"))
 
         let top = try target.topEntities(ReportFilter(), limit: 20, type: nil)
         let common = top.first!.key
@@ -131,6 +132,24 @@ struct ReportBenchmarkCommand: ParsableCommand {
 }
 
 extension ReportBenchmarkCommand {
+    /// Where the comparison stores go: beside a SQLite store, or in schemas of a PostgreSQL store's database.
+    func comparisonStore(keepsArticles: Bool) -> String {
+        let name = keepsArticles ? "compare_on" : "compare_off"
+        guard PostgresLocation.isPostgresURL(store), var parts = URLComponents(string: store) else {
+            return store + (keepsArticles ? ".compare-on" : ".compare-off")
+        }
+        parts.queryItems = (parts.queryItems ?? []).filter { $0.name != "schema" } + [URLQueryItem(name: "schema", value: name)]
+        return parts.string ?? store
+    }
+
+    func removeComparisonStore(_ path: String) throws {
+        if PostgresLocation.isPostgresURL(path) {
+            try PostgresReportStore.drop(url: path)
+        } else {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+    }
+
     /// User and system CPU time of this process: what the machine's other load does not inflate.
     static func processCPUSeconds() -> Double {
         var usage = rusage()

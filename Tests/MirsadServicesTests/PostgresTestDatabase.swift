@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+
+/// The PostgreSQL server the tests use: `MIRSAD_TEST_POSTGRES_URL` (`.ci/run` starts one and sets it). Each test
+/// gets a store of its own in a fresh schema of that database.
+///
+/// Without the variable the tests carrying `.needsPostgres` are skipped with the reason; with
+/// `MIRSAD_REQUIRE_POSTGRES=1` (CI) they run anyway and `freshStoreURL()` fails them.
+enum PostgresTestDatabase {
+    static let url = ProcessInfo.processInfo.environment["MIRSAD_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static var isRequired: Bool { ProcessInfo.processInfo.environment["MIRSAD_REQUIRE_POSTGRES"] == "1" }
+    static let skipReason: Comment = "skipped: no PostgreSQL server; set MIRSAD_TEST_POSTGRES_URL"
+
+    /// A URL for a new, empty store; throws (failing the test) when no server is named.
+    static func freshStoreURL() throws -> String {
+        guard let url else { throw PostgresServerMissing() }
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
+        return url + (url.contains("?") ? "&" : "?") + "schema=" + schema
+    }
+}
+
+struct PostgresServerMissing: Error, CustomStringConvertible {
+    var description: String { "MIRSAD_REQUIRE_POSTGRES=1 but MIRSAD_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against" }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test only when a PostgreSQL server is named, or when one is required (then its absence fails).
+    static var needsPostgres: Self {
+        .enabled(if: PostgresTestDatabase.url != nil || PostgresTestDatabase.isRequired, PostgresTestDatabase.skipReason)
+    }
+}
