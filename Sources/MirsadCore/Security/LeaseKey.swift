@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import MirsadWire
 
-/// The secret the dispatcher and the collectors share to make and check lease tokens (protocol section 16.3).
+/// The secret the dispatcher and the collectors share to make and check lease tokens (protocol section 11.8.3).
 ///
 /// A token is HMAC-SHA256 over a length-prefixed encoding of the lease's job id, attempt, worker id and worker key,
 /// so that no two different leases encode alike. Invariants: only a holder of the key can make a valid token; a

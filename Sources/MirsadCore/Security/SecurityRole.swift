@@ -3,7 +3,7 @@ import MirsadWire
 /// What a CURVE key may do: the role its public key is allowlisted for. A key may hold several roles.
 ///
 /// Invariant: `allowed(toSend:)` is the one table behind every authorisation of a message by its key, at the
-/// dispatcher (every command) and at the collector (RESULTS); protocol section 16.1 prints it.
+/// dispatcher (every command) and at the collector (RESULTS); protocol section 11.8.2 prints it.
 public enum SecurityRole: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Submits batches and follows them (SUBMIT, BATCH_STATUS, STATUS).
     case producer

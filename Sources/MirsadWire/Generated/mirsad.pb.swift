@@ -459,7 +459,7 @@ public nonisolated struct Mirsad_V1_Job: @unchecked Sendable {
 }
 
 /// Revision 4: what binds a result to one delivery of its job. `token` is HMAC-SHA256, keyed with the lease key the
-/// dispatcher and the collectors share, over the other fields (protocol section 16.3). Only a holder of the lease
+/// dispatcher and the collectors share, over the other fields (protocol section 11.8.3). Only a holder of the lease
 /// key can make one; a result with a token made for another job, attempt or worker key is refused.
 public nonisolated struct Mirsad_V1_Lease: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
