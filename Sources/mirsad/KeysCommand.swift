@@ -23,7 +23,7 @@ struct KeysGenerateCommand: ParsableCommand {
 
     static let roles = SecurityRole.allCases.map(\.rawValue) + ["dispatcher", "lease"]
 
-    @Option(help: ArgumentHelp("The key's role: \(roles.joined(separator: ", ")).", valueName: "role"))
+    @Option(help: ArgumentHelp("The key's role: \(KeysGenerateCommand.roles.joined(separator: ", ")).", valueName: "role"))
     var role: String
     @Option(help: ArgumentHelp("Directory to write into (created if missing).", valueName: "dir"))
     var output: String = "."

@@ -83,7 +83,7 @@ import Testing
     @Test func aSessionTakenOverByAnotherKeyIsRefused() throws {
         var h = Self.secured()
         let worker = Self.authority("w1", [.worker])
-        h.machine.received(
+        _ = h.machine.received(
             frames: try FrameCodec.encode(.hello(.with { $0.role = .worker; $0.id = "w1"; $0.capacity = 2 }), to: .peer("w1")),
             authority: worker, now: h.now)
         try h.submit(batch: Self.batch, 0..<1)
@@ -101,7 +101,7 @@ import Testing
     @Test func jobsCarryALeaseForTheirWorkerAndAttempt() throws {
         var h = Self.secured()
         let worker = Self.authority("w1", [.worker])
-        h.machine.received(
+        _ = h.machine.received(
             frames: try FrameCodec.encode(.hello(.with { $0.role = .worker; $0.id = "w1"; $0.capacity = 2 }), to: .peer("w1")),
             authority: worker, now: h.now)
         let actions = try h.submit(batch: Self.batch, 0..<1)

@@ -26,27 +26,39 @@ final class ZAPAuthenticator: Sendable {
     /// context has a handler already).
     init(context: ZMQContext, allowlist: KeyAllowlist, logger: Logger) throws {
         self.allowlist = allowlist
-        let bound = Mutex<Result<Void, any Error>?>(nil)
-        let ready = DispatchSemaphore(value: 0)
+        let bound = BindOutcome()
         let thread = Thread { [self] in
             let handler: ZAPHandler
             do {
                 handler = try ZAPHandler(context: context)
-                bound.withLock { $0 = .success(()) }
-                ready.signal()
+                bound.settle(.success(()))
             } catch {
-                bound.withLock { $0 = .failure(error) }
-                ready.signal()
+                bound.settle(.failure(error))
                 return
             }
             serve(handler, logger: logger)
         }
         thread.name = "zap"
         thread.start()
-        ready.wait()
-        try bound.withLock { $0 }?.get()
+        try bound.wait().get()
         for problem in allowlist.problems { logger.warning("allowlist: \(problem)") }
         logger.info("CURVE on: \(allowlist.count) keys allowed from \(allowlist.directory)")
+    }
+
+    /// How binding the handler on its thread went, handed to the thread that waits for it.
+    private final class BindOutcome: Sendable {
+        private let outcome = Mutex<Result<Void, any Error>?>(nil)
+        private let settled = DispatchSemaphore(value: 0)
+
+        func settle(_ result: Result<Void, any Error>) {
+            outcome.withLock { $0 = result }
+            settled.signal()
+        }
+
+        func wait() -> Result<Void, any Error> {
+            settled.wait()
+            return outcome.withLock { $0 } ?? .success(())
+        }
     }
 
     private func serve(_ handler: ZAPHandler, logger: Logger) {
