@@ -17,7 +17,11 @@ import MirsadWire
 /// - a worker never holds more jobs than the capacity it announced. The jobs it holds are those sent to it and not
 ///   yet reported in DONE, minus those whose lease lapsed (it stopped listing them: it does not hold them);
 /// - a job id is known at most once; resubmitting it changes nothing (idempotent);
-/// - the batches in `rotation` are exactly those with queued jobs, each at its priority.
+/// - the batches in `rotation` are exactly those with queued jobs, each at its priority;
+/// - a message its sender's key may not send (`SecurityRole`), or a session message from another key than the
+///   session's, changes nothing but the refusal counts;
+/// - with a lease key, every job handed out carries a lease for that dispatch, and a STORED ends a job that is not
+///   awaiting store only on a valid lease for it.
 ///
 /// Fairness: queued jobs go out by batch priority, round robin among the batches of one priority
 /// (`BatchRotation`), so a small batch submitted behind a large one is not made to wait for it.
