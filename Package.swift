@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0" ..< "5.0.0"),
     ],
     targets: [
         // MARK: C libraries from the system
@@ -56,12 +57,14 @@ let package = Package(
             ]
         ),
         /// The pure core: every protocol role's state machine (dispatcher, dispatcher link, worker, collector's
-        /// stored notices, producer credit, worker supervisor), the job journal interface, and time. No I/O.
+        /// stored notices, producer credit, worker supervisor), the job journal interface, time, and the security
+        /// decisions (roles of keys, lease tokens). No I/O.
         .target(
             name: "MirsadCore",
             dependencies: [
                 "MirsadWire", "ArticleAnalysis",
                 .product(name: "Algorithms", package: "swift-algorithms"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

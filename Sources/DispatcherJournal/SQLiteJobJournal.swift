@@ -383,6 +383,20 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         }
     }
 
+    public func state(of jobID: String) -> JobCounts.Kind? {
+        guard failure == nil else { return nil }
+        let name: String?
+        do {
+            name = try queue.inDatabase { db in
+                try String.fetchOne(db.cachedStatement(sql: "SELECT state FROM jobs WHERE job_id = ?"), arguments: [jobID])
+            }
+        } catch {
+            remember(Self.mapped(error, path: path, operation: "reading the state of job \(jobID)"))
+            return nil
+        }
+        return name.flatMap(JournalRowState.init(rawValue:))?.kind
+    }
+
     public func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime) {
         change("dead-lettering job \(jobID)", fallback: ()) { db in
             try db.cachedStatement(sql: """

@@ -70,7 +70,8 @@ extension Socket {
     /// Receives one whole multipart message.
     ///
     /// Returns `nil` on `EAGAIN`: with `dontWait` when no message is queued, or when ``SocketOption/receiveTimeout``
-    /// elapsed. `EINTR` is retried. `userID` is the ZAP `User-Id` property of the first frame.
+    /// elapsed. `EINTR` is retried. `userID` is the ZAP `User-Id` property of the message's frames (on a ROUTER
+    /// the routing id frame has none; the frames read from the connection have it).
     ///
     /// At most `maxFrames` frames are collected: a longer message is read to its end, discarded, and reported by
     /// throwing ``MessageTooManyFrames``; the socket then continues with the next message.
@@ -100,7 +101,9 @@ extension Socket {
                 if frameCount == 0 { return nil }
                 throw ZMQError(code: EAGAIN, call: "zmq_msg_recv (frame \(frameCount + 1))")
             }
-            if frameCount == 0, let property = zmq_msg_gets(&part, "User-Id") {
+            // A ROUTER makes the routing id frame itself, without the connection's properties: the first frame
+            // that has a User-Id gives it.
+            if userID == nil, let property = zmq_msg_gets(&part, "User-Id") {
                 let value = String(cString: property)
                 userID = value.isEmpty ? nil : value
             }

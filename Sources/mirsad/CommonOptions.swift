@@ -7,6 +7,7 @@ import MirsadServices
 struct DispatcherAddress: ParsableArguments {
     @Option(name: .customLong("dispatcher"), help: "The dispatcher's endpoint.")
     var endpoint: String = Defaults.dispatcherEndpoint
+    @OptionGroup var keys: ClientKeyOptions
 }
 
 /// Logging for long-running roles: to standard error, one line per event.

@@ -41,7 +41,8 @@ struct DLQListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let listing = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint)
+        let listing = try DeadLetterClient(
+            dispatcherEndpoint: dispatcher.endpoint, security: dispatcher.keys.dispatcherSecurity())
             .list(batchID: batch, limit: limit, timeout: .seconds(exactly: wait.timeout))
         print(json ? try JSONOutput.encode(listing) : listing.text, terminator: json ? "\n" : "")
     }
@@ -72,7 +73,8 @@ struct DLQRetryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let client = try DeadLetterClient(dispatcherEndpoint: dispatcher.endpoint)
+        let client = try DeadLetterClient(
+            dispatcherEndpoint: dispatcher.endpoint, security: dispatcher.keys.dispatcherSecurity())
         let outcome = all
             ? try client.retryAll(batchID: batch, timeout: .seconds(exactly: wait.timeout))
             : try client.retry(jobIDs: jobIDs, timeout: .seconds(exactly: wait.timeout))

@@ -9,7 +9,7 @@ struct Mirsad: AsyncParsableCommand {
         version: Defaults.version,
         subcommands: [
             RunCommand.self, SubmitCommand.self, StatusCommand.self, DLQCommand.self,
-            DispatcherCommand.self, WorkerCommand.self, CollectorCommand.self,
+            DispatcherCommand.self, WorkerCommand.self, CollectorCommand.self, KeysCommand.self,
             AnalyzeCommand.self, ReportCommand.self, WebCommand.self, TrainCommand.self, EvalCommand.self, BenchmarkCommand.self,
         ]
     )

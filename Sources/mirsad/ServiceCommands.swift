@@ -43,6 +43,7 @@ struct DispatcherCommand: AsyncParsableCommand {
     var livenessTimeout: Double = ProtocolTiming.defaultLivenessTimeout.inSeconds
     @Option(help: "Seconds a job may await its STORED after its DONE before it is queued again (a second run is stored once).")
     var storeDeadline: Double = 120
+    @OptionGroup var keys: ServerKeyOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -70,8 +71,10 @@ struct DispatcherCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try keys.checkBind(service: "dispatcher", endpoint: bind)
         let logger = logging.bootstrap(label: "mirsad.dispatcher")
         var protocolConfiguration = DispatcherConfiguration()
+        protocolConfiguration.leaseKey = try keys.leaseKey()
         protocolConfiguration.collectorEndpoint = collector
         protocolConfiguration.livenessTimeout = .seconds(exactly: livenessTimeout)
         protocolConfiguration.jobLease = .seconds(exactly: leaseTimeout)
@@ -89,9 +92,13 @@ struct DispatcherCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot create the state directory \(StateDirectory.path()): \(error)")
         }
-        let service = DispatcherService(
-            configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journalPath),
-            logger: logger, ready: announceReady)
+        var configuration = DispatcherService.Configuration(
+            bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journalPath)
+        configuration.security = try keys.security()
+        configuration.insecure = keys.insecure
+        let service = DispatcherService(configuration: configuration, logger: logger, ready: announceReady)
+        let hangup = reloadOnHangup(configuration.security?.allowlist, logger: logger)
+        defer { hangup?.cancel() }
         try await ProcessSignals.runGroup([service], logger: logger)
     }
 }
@@ -126,6 +133,10 @@ struct WorkerCommand: AsyncParsableCommand {
         "What to do with each article: full (the analysis), or, to benchmark the cluster alone, none (an empty result at once) or sleep:DURATION (an empty result after e.g. sleep:20ms).",
         valueName: "full|none|sleep:DURATION"))
     var analysis: String = "full"
+    @OptionGroup var keys: ClientKeyOptions
+    @Option(name: .customLong("collector-key"), help: ArgumentHelp(
+        "The collector's public certificate (its NAME.key): results go over CURVE. Needs --key.", valueName: "file"))
+    var collectorKeyFile: String?
 
     /// Set by the supervisor on the child it starts (the handover comes in environment variables).
     @Flag(help: .hidden)
@@ -140,6 +151,7 @@ struct WorkerCommand: AsyncParsableCommand {
         guard jobTimeout > 0, jobTimeout <= 86_400 * 365 else {
             throw ValidationError("--job-timeout must be a positive number of seconds, got \(jobTimeout)")
         }
+        if collectorKeyFile != nil, keys.keyFile == nil { throw ValidationError("--collector-key needs --key") }
         guard WorkerAnalysis(argument: analysis) != nil else {
             throw ValidationError("--analysis must be full, none or sleep:DURATION (e.g. sleep:20ms), got '\(analysis)'")
         }
@@ -166,6 +178,8 @@ struct WorkerCommand: AsyncParsableCommand {
             configuration.afterAnalysis = { faults.garble(&$1, of: $0) }
         }
         configuration.analysis = WorkerAnalysis(argument: analysis) ?? .full
+        configuration.dispatcherSecurity = try keys.dispatcherSecurity()
+        configuration.collectorSecurity = try keys.security(serverKeyFile: collectorKeyFile)
         if configuration.analysis != .full {
             logger.notice("analysis is '\(configuration.analysis)': results are empty (a benchmark setting)")
         }
@@ -203,9 +217,22 @@ struct CollectorCommand: AsyncParsableCommand {
         "The report store: a SQLite file's path (created if missing), or postgres://USER:PASSWORD@HOST:PORT/DATABASE (tables created if missing; several collectors may share one).",
         discussion: "Default: reports.sqlite in $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/mirsad, else ~/.local/state/mirsad."))
     var store: String?
+    @OptionGroup var keys: ServerKeyOptions
+    @Option(name: .customLong("dispatcher-key"), help: ArgumentHelp(
+        "The dispatcher's public certificate (its NAME.key), for this collector's link to it over CURVE. Needs --key.",
+        valueName: "file"))
+    var dispatcherKeyFile: String?
     @OptionGroup var logging: LoggingOptions
 
+    func validate() throws {
+        if dispatcherKeyFile != nil, keys.keyFile == nil { throw ValidationError("--dispatcher-key needs --key") }
+        if keys.keyFile != nil, dispatcherKeyFile == nil {
+            throw ValidationError("--key needs --dispatcher-key FILE (the dispatcher's public certificate)")
+        }
+    }
+
     func run() async throws {
+        try keys.checkBind(service: "collector", endpoint: bind, extraFlags: " --dispatcher-key FILE")
         let logger = logging.bootstrap(label: "mirsad.collector")
         let location: ReportStoreLocation
         let reportStore: any ReportStore
@@ -221,9 +248,15 @@ struct CollectorCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("cannot open the report store at \(location): \(error)")
         }
-        let service = CollectorService(
-            configuration: .init(bindEndpoint: bind, dispatcherEndpoint: dispatcher), store: reportStore, logger: logger,
-            ready: announceReady)
+        var configuration = CollectorService.Configuration(bindEndpoint: bind, dispatcherEndpoint: dispatcher)
+        configuration.security = try keys.security()
+        configuration.insecure = keys.insecure
+        configuration.leaseKey = try keys.leaseKey()
+        configuration.dispatcherSecurity = try ClientKeyOptions.security(
+            keyFile: keys.keyFile, serverKeyFile: dispatcherKeyFile)
+        let service = CollectorService(configuration: configuration, store: reportStore, logger: logger, ready: announceReady)
+        let hangup = reloadOnHangup(configuration.security?.allowlist, logger: logger)
+        defer { hangup?.cancel() }
         try await ProcessSignals.runGroup([service], logger: logger)
     }
 }

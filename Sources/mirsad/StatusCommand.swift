@@ -19,8 +19,9 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logger(label: "mirsad.status")
         let (endpoint, json, watch, timeout) = (dispatcher.endpoint, json, watch, Duration.seconds(exactly: timeout))
+        let security = try dispatcher.keys.dispatcherSecurity()
         try await ProcessSignals.runBlocking(name: "status", logger: logger) { stop in
-            let client = try StatusClient(dispatcherEndpoint: endpoint)
+            let client = try StatusClient(dispatcherEndpoint: endpoint, security: security)
             repeat {
                 let view = try client.fetch(timeout: timeout)
                 let text = json ? try JSONOutput.encode(view) + "\n" : view.text

@@ -37,6 +37,7 @@ struct SubmitCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.submit")
         var session = SubmitSession.Options(dispatcherEndpoint: dispatcher.endpoint)
+        session.security = try dispatcher.keys.dispatcherSecurity()
         if let batch { session.batchID = batch }
         session.includeTokens = includeTokens
         session.priority = priority

@@ -36,7 +36,7 @@ struct StatusViewTests {
             "queued", "in_flight", "retrying", "awaiting_store", "stored", "failed", "dead_letters", "redispatches",
             "journal", "workers", "collectors", "throughput_10s", "throughput_1m", "latency_p50_ms", "latency_p99_ms",
             "uptime_s", "batches", "malformed_messages", "refused_messages", "version", "no_worker_for_ms",
-            "no_collector_for_ms",
+            "no_collector_for_ms", "security_refusals",
         ]
         #expect(Set(json.keys) == expectedKeys)
         #expect(json["retrying"] as? Int == 3)

@@ -71,6 +71,7 @@ final class OpenedJournal {
     func promoteDueRetries(now: UnixTime) -> [JournalJobRef] { journal.promoteDueRetries(now: now) }
     func markAwaitingStore(_ jobID: String) { journal.markAwaitingStore(jobID) }
     func markStored(_ jobID: String) -> StoredTransition? { journal.markStored(jobID) }
+    func state(of jobID: String) -> JobCounts.Kind? { journal.state(of: jobID) }
     func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime) {
         journal.deadLetter(jobID, failures: failures, error: error, workerID: workerID, at: time)
     }
@@ -136,6 +137,28 @@ final class OpenedJournal {
         let taken = j.takeQueued(limit: ids.count)
         #expect(taken.map(\.job.jobID) == ids)
         return taken
+    }
+
+    // MARK: - State
+
+    /// `state(of:)` follows every transition (the dispatcher asks it for a STORED without a valid lease).
+    @Test(arguments: JournalImplementation.allCases)
+    func stateOfAJobFollowsItsTransitions(_ implementation: JournalImplementation) throws {
+        try with(implementation) { j, _ in
+            #expect(j.state(of: "b:0") == nil)
+            #expect(j.insert(job("b:0")) && j.insert(job("b:1")))
+            #expect(j.state(of: "b:0") == .queued)
+            _ = j.takeQueued(limit: 2)
+            #expect(j.state(of: "b:0") == .inFlight)
+            j.markAwaitingStore("b:0")
+            #expect(j.state(of: "b:0") == .awaitingStore)
+            j.scheduleRetry("b:1", failures: 1, notBefore: Self.start, error: "e", workerID: "w")
+            #expect(j.state(of: "b:1") == .retrying)
+            _ = j.markStored("b:0")
+            #expect(j.state(of: "b:0") == .stored)
+            try j.commit()
+            #expect(j.state(of: "b:0") == .stored && j.state(of: "b:1") == .retrying)
+        }
     }
 
     // MARK: - Insert and take

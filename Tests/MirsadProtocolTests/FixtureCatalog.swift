@@ -1,4 +1,5 @@
 import ArticleAnalysis
+import MirsadCore
 @testable import MirsadWire
 
 /// The golden messages in `Protocols/fixtures/`: one `<name>.bin` (the body frame) and one `<name>.txt`
@@ -10,6 +11,11 @@ enum FixtureCatalog {
     }
 
     static let batch = "5f0c6a1e-3b7d-4c2a-9e51-0d8f2b6a7c10"
+    /// The lease key of the revision-4 fixtures: the bytes 0x00 to 0x1F, so that another implementation can check
+    /// its tokens against them.
+    static let leaseKey = try! LeaseKey(bytes: Array(0..<32))
+    /// A CURVE public key (Z85) for the fixtures' worker.
+    static let workerKey = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
 
     static var all: [Fixture] {
         let submit = Mirsad_V1_Submit.with {
@@ -37,6 +43,7 @@ enum FixtureCatalog {
             $0.workerID = "host-a-4242-1"
             $0.timings = .with { $0.analysisUs = 1_850; $0.receivedUnixMs = 1_764_000_000_000; $0.finishedUnixMs = 1_764_000_000_002 }
         }
+        let lease = leaseKey.lease(jobID: "\(batch):0", attempt: 2, workerID: "host-a-4242-1", workerKey: workerKey)
         return [
             Fixture(name: "hello-worker", message: .hello(.with {
                 $0.role = .worker; $0.id = "host-a-4242-1"; $0.host = "host-a"; $0.pid = 4242
@@ -122,6 +129,19 @@ enum FixtureCatalog {
                     $0.jobID = "\(batch):1"
                     $0.reason = "unreadable analysis: analysis.canonical_entities[3].type: unspecified or unknown entity type 0"
                 }]
+            })),
+            // Revision 4: leases (protocol section 11.8.3).
+            Fixture(name: "jobs-leased", message: .jobs(.with {
+                $0.jobs = [{ var job = submit.jobs[0]; job.lease = lease; return job }()]
+            })),
+            Fixture(name: "results-leased", message: .results(.with {
+                $0.results = [{ var leased = result; leased.lease = lease; return leased }()]
+            })),
+            Fixture(name: "stored-leases", message: .stored(.with { $0.jobIds = ["\(batch):0"]; $0.leases = [lease] })),
+            Fixture(name: "status-reply-security", message: .statusReply(.with {
+                $0.requestID = "req-7"; $0.refusedMessages = 5; $0.version = "mirsad 1.0.0"
+                // One kind only: protobuf writes map entries in no fixed order.
+                $0.securityRefusals = ["forbidden by role": 3]
             })),
             Fixture(name: "error", message: .error(.notAllowed, "SUBMIT is not allowed from a worker", requestID: "", command: .submit)),
             Fixture(name: "error-version-mismatch", message: .error(.with {

@@ -32,6 +32,10 @@ public struct DispatcherConfiguration: Sendable, Hashable {
     /// queued and analysed again (the collector still stores each article once). Bounds the journal: its size
     /// follows the jobs stored within the window, not all jobs ever submitted.
     public var storedRetention: Duration = .seconds(24 * 3600)
+    /// The key lease tokens are made with (protocol section 11.8.3), shared with the collectors; nil for a cluster
+    /// without one (loopback). With it every JOBS carries a lease per job, and a STORED ends a job that is not
+    /// awaiting store only on a valid lease for it.
+    public var leaseKey: LeaseKey? = nil
 
     public init(
         collectorEndpoint: String = "",

@@ -17,7 +17,11 @@ import MirsadWire
 /// - a worker never holds more jobs than the capacity it announced. The jobs it holds are those sent to it and not
 ///   yet reported in DONE, minus those whose lease lapsed (it stopped listing them: it does not hold them);
 /// - a job id is known at most once; resubmitting it changes nothing (idempotent);
-/// - the batches in `rotation` are exactly those with queued jobs, each at its priority.
+/// - the batches in `rotation` are exactly those with queued jobs, each at its priority;
+/// - a message its sender's key may not send (`SecurityRole`), or a session message from another key than the
+///   session's, changes nothing but the refusal counts;
+/// - with a lease key, every job handed out carries a lease for that dispatch, and a STORED ends a job that is not
+///   awaiting store only on a valid lease for it.
 ///
 /// Fairness: queued jobs go out by batch priority, round robin among the batches of one priority
 /// (`BatchRotation`), so a small batch submitted behind a large one is not made to wait for it.
@@ -29,6 +33,8 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// One worker or collector session.
     struct Peer: Sendable {
         var role: PeerRole
+        /// The key that opened the session; every later message of the session must come from it.
+        var authority: PeerAuthority
         var hello: Mirsad_V1_Hello
         var capacity: Int
         /// Jobs sent and not yet reported in DONE (nor lapsed); `held.count` is the credit in use.
@@ -78,6 +84,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// Messages dropped as malformed, and well-formed ones refused with ERROR, since start.
     public private(set) var malformedMessages: UInt64 = 0
     public private(set) var refusedMessages: UInt64 = 0
+    /// Messages and entries refused for security reasons, by kind (also counted in `refusedMessages` when the
+    /// whole message was refused with ERROR).
+    public private(set) var securityRefusals = SecurityRefusals()
     /// Set by the service while the journal cannot take new jobs (its disk is full): every SUBMIT is refused with
     /// ERROR STORAGE_FULL and this reason; everything else is served as usual.
     public var intakeRefusal: String?
@@ -177,14 +186,17 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
 
     // MARK: - Events
 
-    /// Frames as received from the ROUTER socket (routing id first).
-    public mutating func received(frames: [[UInt8]], now: DispatcherTime) -> [DispatcherAction] {
+    /// Frames as received from the ROUTER socket (routing id first), sent by `authority` (the message's key and its
+    /// roles, or `.trusted` on an unauthenticated socket).
+    public mutating func received(
+        frames: [[UInt8]], authority: PeerAuthority = .trusted, now: DispatcherTime
+    ) -> [DispatcherAction] {
         // Jobs pass through: a SUBMIT's jobs are journaled and forwarded as their producer encoded them.
         let (peer, decoded) = FrameCodec.decodeRouted(frames, reading: .passThrough)
         switch decoded {
         case .success(let message):
             guard let peer else { return [] }  // decodeRouted returns a message only with a routing id
-            return received(message, from: peer, now: now)
+            return received(message, from: peer, authority: authority, now: now)
         case .failure(let problem):
             malformedMessages += 1
             var actions: [DispatcherAction] = [.droppedMalformed(problem, from: peer)]
@@ -209,11 +221,19 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         return [.droppedMalformed(.wrongFrameCount(frameCount - 1), from: nil)]
     }
 
-    /// A decoded message from `peer`.
-    public mutating func received(_ message: MirsadMessage, from peer: RoutingID, now: DispatcherTime) -> [DispatcherAction] {
+    /// A decoded message from `peer`, sent by `authority`.
+    ///
+    /// Authorisation comes first, by the sender's key: a key the allowlist does not list, a command none of the
+    /// key's roles may send (`SecurityRole`), or a session command from another key than the session's is refused
+    /// with ERROR `NOT_ALLOWED`, counted in `securityRefusals`, and changes nothing else (not even liveness). Then
+    /// the session role is checked (`PeerRole`).
+    public mutating func received(
+        _ message: MirsadMessage, from peer: RoutingID, authority: PeerAuthority = .trusted, now: DispatcherTime
+    ) -> [DispatcherAction] {
+        let command = message.command
+        if let refusal = securityRefusal(message, from: peer, authority: authority, now: now) { return refusal }
         let role = peers[peer]?.role ?? .client
         peers[peer]?.lastHeard = now.monotonic
-        let command = message.command
         guard PeerRole.allowedToSend(command).contains(role) else {
             // A peer the dispatcher does not know (never said HELLO, or declared dead) must say HELLO again.
             let sessionOnly = !PeerRole.allowedToSend(command).isDisjoint(with: [.worker, .collector])
@@ -227,7 +247,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             return refuse(command, from: peer, code: .notAllowed, "\(command) is not allowed from a \(role)", requestID: "", now: now)
         }
         switch message {
-        case .hello(let hello): return receivedHello(hello, from: peer, now: now)
+        case .hello(let hello): return receivedHello(hello, from: peer, authority: authority, now: now)
         case .submitView(let submit): return receivedSubmit(submit, from: peer, now: now)
         case .submit(let submit):
             // Callers in this process (tests) may hand over a decoded SUBMIT: its jobs are encoded once here.
@@ -251,6 +271,31 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
              .retryDeadLettersReply, .results, .resultsAck, .jobsView, .resultsView:
             return []  // unreachable: no role may send these to the dispatcher
         }
+    }
+
+    /// The refusal of a message its sender's key may not send; nil when the key may.
+    private mutating func securityRefusal(
+        _ message: MirsadMessage, from peer: RoutingID, authority: PeerAuthority, now: DispatcherTime
+    ) -> [DispatcherAction]? {
+        guard authority != .trusted || peers[peer].map({ $0.authority != .trusted }) == true else { return nil }
+        let command = message.command
+        let kind: SecurityRefusals.Kind
+        let reason: String
+        if authority.isUnknownKey {
+            (kind, reason) = (.unknownKey, "the sender's key is not in the allowlist")
+        } else if case .hello(let hello) = message,
+                  !authority.holdsAny(of: SecurityRole.allowed(toSayHelloAs: hello.role)) {
+            (kind, reason) = (.forbiddenByRole, "a HELLO as \(hello.role) needs a key of that role")
+        } else if !authority.holdsAny(of: SecurityRole.allowed(toSend: command)) {
+            let roles = SecurityRole.allowed(toSend: command).map(\.rawValue).sorted().joined(separator: " or ")
+            (kind, reason) = (.forbiddenByRole, "\(command) needs a key of role \(roles.isEmpty ? "(none)" : roles)")
+        } else if command != .hello, let session = peers[peer], session.authority != authority {
+            (kind, reason) = (.sessionKeyMismatch, "\(command) comes from another key than the one that said HELLO")
+        } else {
+            return nil
+        }
+        securityRefusals.count(kind)
+        return refuse(command, from: peer, code: .notAllowed, reason, requestID: message.requestID ?? "", now: now)
     }
 
     /// Time passes: declares silent peers dead (their jobs requeued), queues retries whose time has come, takes
@@ -397,12 +442,15 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             reply.version = configuration.version
             reply.noWorkerForMs = Self.absence(noWorkerSince, now: now)
             reply.noCollectorForMs = Self.absence(noCollectorSince, now: now)
+            reply.securityRefusals = securityRefusals.wire
         }
     }
 
     // MARK: - Sessions
 
-    private mutating func receivedHello(_ hello: Mirsad_V1_Hello, from peer: RoutingID, now: DispatcherTime) -> [DispatcherAction] {
+    private mutating func receivedHello(
+        _ hello: Mirsad_V1_Hello, from peer: RoutingID, authority: PeerAuthority, now: DispatcherTime
+    ) -> [DispatcherAction] {
         let role: PeerRole
         switch hello.role {
         case .worker: role = .worker
@@ -436,7 +484,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         if let previous = peerByID[hello.id] { actions += removePeer(previous, reason: .replaced, now: now) }
         var kept = hello
         kept.crashed = []  // handled; not kept for the session's life
-        peers[peer] = Peer(role: role, hello: kept, capacity: role == .worker ? capacity : 0,
+        peers[peer] = Peer(role: role, authority: authority, hello: kept, capacity: role == .worker ? capacity : 0,
                            lastHeard: now.monotonic, lastSent: now.monotonic)
         peerByID[hello.id] = peer
         if role == .worker {
@@ -529,6 +577,10 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         guard var worker = peers[peer] else { return [] }  // the role check admitted only registered workers
         var actions: [DispatcherAction] = []
         var finished: [String] = []
+        // Entries for jobs this worker does not hold change nothing (their lease lapsed, or they were never its).
+        let notHeld = done.jobIds.filter { !worker.held.contains($0) }.count
+            + done.failures.filter { !worker.held.contains($0.jobID) }.count
+        securityRefusals.count(.doneNotHeld, notHeld)
         for jobID in done.jobIds where worker.held.remove(jobID) != nil {
             worker.done += 1
             worker.doneRate.record(at: now.monotonic)
@@ -558,7 +610,8 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                           requestID: "", now: now)
         }
         var actions: [DispatcherAction] = []
-        for (jobID, transition) in zip(stored.jobIds, journal.markStored(contentsOf: stored.jobIds)) {
+        let ending = storedJobsToEnd(stored)
+        for (jobID, transition) in zip(ending, journal.markStored(contentsOf: ending)) {
             guard let transition else { continue }
             move(transition.batchID, from: transition.previous, to: .stored)
             // A job in flight can be stored when STORED overtakes the worker's DONE (or the result of an earlier
@@ -573,6 +626,27 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         }
         actions.append(send(.storedAck(.with { $0.jobIds = stored.jobIds }), to: peer, now: now))
         return actions
+    }
+
+    /// The ids of a STORED whose jobs it ends. Without a lease key, all of them (a trusted cluster). With one, a job
+    /// awaiting store (its holder's DONE was seen: the STORED is what the dispatcher waits for), and a job in any
+    /// other state only on a valid lease for it (a STORED overtaking its DONE, a late result of an earlier attempt).
+    /// Any other entry for a known job that is not stored changes nothing and is counted as a forged STORED; it is
+    /// still acknowledged, like unknown ids.
+    private mutating func storedJobsToEnd(_ stored: Mirsad_V1_Stored) -> [String] {
+        guard let key = configuration.leaseKey else { return stored.jobIds }
+        var leases: [String: Mirsad_V1_Lease] = [:]
+        for lease in stored.leases { leases[lease.jobID] = lease }
+        return stored.jobIds.filter { jobID in
+            if let lease = leases[jobID], key.isValid(lease) { return true }
+            switch journal.state(of: jobID) {
+            case .awaitingStore: return true
+            case nil, .stored: return false
+            case .queued, .inFlight, .retrying, .failed:
+                securityRefusals.count(.forgedStored)
+                return false
+            }
+        }
     }
 
     private mutating func removePeer(_ routingID: RoutingID, reason: PeerLeaveReason, now: DispatcherTime) -> [DispatcherAction] {
@@ -755,7 +829,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                 move(handed.job.batchID, from: .queued, to: .inFlight)
                 if handed.dispatches > 1 { redispatchesSinceStart += 1 }
                 peers[routingID]?.held.insert(jobID)
-                assigned[routingID, default: []].append(handed.job)
+                assigned[routingID, default: []].append(leased(handed, to: routingID))
                 progress = true
             }
             if !progress { break }  // unreachable: no more taken than the free credit
@@ -771,6 +845,14 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             }
         }
         return actions
+    }
+
+    /// The job as handed to the worker at `routingID`: with this dispatch's lease when there is a lease key.
+    private func leased(_ handed: JournalJob, to routingID: RoutingID) -> EncodedJob {
+        guard let key = configuration.leaseKey, let worker = peers[routingID] else { return handed.job }
+        return handed.job.withLease(key.lease(
+            jobID: handed.job.jobID, attempt: handed.dispatches, workerID: worker.hello.id,
+            workerKey: worker.authority.keyText))
     }
 
     /// An attempt of an in-flight job failed (its record is `record`; its worker no longer holds it): retried after

@@ -78,6 +78,10 @@ public protocol JobJournal {
     /// already stored. The journal's wall clock at this call starts the job's retention (`pruneStored`).
     mutating func markStored(_ jobID: String) -> StoredTransition?
 
+    /// The state of a job, nil when its id is unknown. The dispatcher asks it for a STORED without a valid lease:
+    /// only a job awaiting store ends on such a STORED.
+    func state(of jobID: String) -> JobCounts.Kind?
+
     /// A job failed on its last allowed attempt (or permanently): dead since `time`, with its reason kept.
     mutating func deadLetter(_ jobID: String, failures: Int, error: String, workerID: String, at time: UnixTime)
 

@@ -27,6 +27,7 @@ public enum SubmitValidation {
     /// as a permanent failure, and the job is dead-lettered with the reason.
     public static func problem(with job: EncodedJob, batchID: String) -> String? {
         if let reason = jobIDProblem(jobID: job.jobID, jobBatchID: job.batchID, batchID: batchID) { return reason }
+        if job.carriesLease { return "a job must not carry a lease (field 10): the dispatcher sets it" }
         guard let bytes = job.contentBytes else { return "no article" }
         if bytes > ProtocolLimits.maxArticleBytes {
             return "article of \(bytes) bytes is above the limit of \(ProtocolLimits.maxArticleBytes)"

@@ -50,6 +50,16 @@ public final class CollectorService: Service, Sendable {
         /// Results arriving within this time of the last commit wait for the end of it, so that results trickling
         /// in from busy workers share commits (each costs a log write and an fsync) instead of one each.
         public var commitWindow: Duration = .milliseconds(5)
+        /// CURVE keys and the allowlist of worker keys for the bound ROUTER; nil serves without authentication
+        /// (loopback only, unless `insecure`).
+        public var security: ServerSecurity?
+        /// Serve without keys on a non-loopback endpoint (`--insecure`).
+        public var insecure = false
+        /// This collector's key and the dispatcher's public key, for its link to the dispatcher.
+        public var dispatcherSecurity: ClientSecurity?
+        /// The key shared with the dispatcher: with it, a result is stored only with a valid lease for its job, its
+        /// worker id and the key that sent it (`ResultLeaseCheck`).
+        public var leaseKey: LeaseKey?
 
         public init(bindEndpoint: String, dispatcherEndpoint: String) {
             self.bindEndpoint = bindEndpoint
@@ -60,7 +70,11 @@ public final class CollectorService: Service, Sendable {
     private let configuration: Configuration
     private let store: any ReportStore
     private let logger: Logger
-    private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
+    private var setup: SocketSetup {
+        var setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
+        setup.server = configuration.security
+        return setup
+    }
     private let counters = Mutex(CollectorStatistics())
     private let clock: ServiceClock
     private let ready: @Sendable (String) -> Void
@@ -97,11 +111,18 @@ public final class CollectorService: Service, Sendable {
 
     private func serve(context: ZMQContext) throws {
         defer { context.shutdown() }
+        try BindPolicy.check(
+            service: "collector", endpoint: configuration.bindEndpoint, secured: configuration.security != nil,
+            insecure: configuration.insecure, keyFlags: "--key FILE --allow DIR --lease-key FILE --dispatcher-key FILE")
+        var authenticator: ZAPAuthenticator?
+        if let security = configuration.security {
+            authenticator = try ZAPAuthenticator(context: context, allowlist: security.allowlist, logger: logger)
+        }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
         defer { router.close() }
         let dispatcher = try DispatcherLink(
             context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .collector, id: id,
-            capacity: 0, logger: logger)
+            capacity: 0, curve: configuration.dispatcherSecurity, logger: logger)
         let endpoint = try router.lastEndpoint
         var session = Session(service: self, router: router, dispatcher: dispatcher)
 
@@ -122,6 +143,9 @@ public final class CollectorService: Service, Sendable {
             if events[0].contains(.readable) || !session.waiting.isEmpty { try session.receiveAndCommitResults() }
             if events[1].contains(.readable) { try session.readDispatcher() }
             try session.maintain()
+            if let refused = authenticator?.refusedHandshakes {
+                counters.withLock { $0.handshakesRefused = refused }
+            }
         }
 
         // Graceful stop: no more RESULTS are read (unacknowledged ones are sent again by their workers).
@@ -175,6 +199,11 @@ public final class CollectorService: Service, Sendable {
         var waiting = RoundRobinLanes<WaitingResult>()
         /// How many results the next commit takes (see `Configuration.commitTarget`).
         var commitSize: CommitSizing
+        /// The lease of each stored result whose STORED is not yet acknowledged, sent with it (revision 4). Only an
+        /// aid: a STORED without its lease still ends a job awaiting store.
+        var leases: [String: Mirsad_V1_Lease] = [:]
+        /// Security refusals are rate-limited apart too.
+        var securityProblems = ProblemLog()
 
         init(service: CollectorService, router: Socket, dispatcher: DispatcherLink) {
             self.service = service
@@ -214,6 +243,15 @@ public final class CollectorService: Service, Sendable {
                         service.counters.withLock { $0.refusedResults += 1 }
                         continue
                     }
+                    let sender = service.configuration.security.authority(of: message)
+                    guard sender.holdsAny(of: SecurityRole.allowed(toSend: .results)) else {
+                        let kind: SecurityRefusals.Kind = sender.isUnknownKey ? .unknownKey : .forbiddenByRole
+                        service.counters.withLock { $0.refusedResults += 1; $0.security.count(kind) }
+                        let reason = "RESULTS needs a key of role worker"
+                        securityProblems.refused("\(reason) (\(kind.rawValue))", peer: peer, logger: logger)
+                        try router.send(.error(.notAllowed, reason, command: .results), to: peer)
+                        continue
+                    }
                     guard results.results.count <= ProtocolLimits.maxJobsPerMessage else {
                         service.counters.withLock { $0.refusedResults += 1 }
                         let reason = "\(results.results.count) results in one RESULTS; the limit is \(ProtocolLimits.maxJobsPerMessage)"
@@ -222,13 +260,31 @@ public final class CollectorService: Service, Sendable {
                         continue
                     }
                     var refused: [Mirsad_V1_RefusedResult] = []
+                    var forged = 0
                     for result in results.results {
+                        if let problem = ResultLeaseCheck.problem(
+                            jobID: result.jobID, workerID: result.workerID, lease: result.hasLease ? result.lease : nil,
+                            sender: sender, key: service.configuration.leaseKey) {
+                            forged += 1
+                            refused.append(ResultRefusal(jobID: result.jobID, reason: problem).wire)
+                            continue
+                        }
                         do {
                             let stored = try CollectorService.storedResult(from: result)
                             waiting.append(WaitingResult(result: stored, peer: peer), lane: stored.batchID)
+                            if result.hasLease {
+                                // Bounded like the notices in memory; a notice sent without its lease still ends a
+                                // job awaiting store.
+                                if leases.count >= service.configuration.maxPendingNoticesInMemory { leases.removeAll() }
+                                leases[result.jobID] = result.lease
+                            }
                         } catch {
                             refused.append(error.wire)
                         }
+                    }
+                    if forged > 0 {
+                        service.counters.withLock { $0.security.count(.forgedToken, forged) }
+                        securityProblems.refused("\(forged) results without a valid lease token, not stored", peer: peer, logger: logger)
                     }
                     if !refused.isEmpty {
                         noteRefused(refused, from: peer)
@@ -326,6 +382,7 @@ public final class CollectorService: Service, Sendable {
                 switch decoded {
                 case .storedAck(let ack):
                     tracker.acknowledged(ack.jobIds)
+                    for jobID in ack.jobIds { leases[jobID] = nil }
                 case .welcome(let welcome):
                     if let change = journalWatch.welcomed(journalID: welcome.journalID) { logger.warning("\(change)") }
                     try perform(tracker.linkUp(now: clock.monotonic()))
@@ -380,6 +437,7 @@ public final class CollectorService: Service, Sendable {
                 case .send(let ids):
                     var body = Mirsad_V1_Stored()
                     body.jobIds = ids
+                    body.leases = ids.compactMap { leases[$0] }
                     try dispatcher.send(.stored(body))
                 case .confirm(let ids):
                     if confirmations.isEmpty { confirmationsSince = clock.monotonic() }

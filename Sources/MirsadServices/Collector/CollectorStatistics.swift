@@ -1,3 +1,5 @@
+import MirsadCore
+
 /// What a collector has done since it started; read at any time from any thread through
 /// `CollectorService.statistics`.
 public struct CollectorStatistics: Sendable, Hashable {
@@ -18,6 +20,12 @@ public struct CollectorStatistics: Sendable, Hashable {
     public var unreadableResults: UInt64 = 0
     /// Stored job ids held in memory waiting for STORED_ACK (the rest wait in the store).
     public var noticesInMemory: Int = 0
+    /// Messages and results refused for security reasons, by kind: RESULTS from a key without the worker role
+    /// ("forbidden by role", "unknown key"), results without a valid lease ("forged token"), handshakes of keys not
+    /// in the allowlist ("unknown key").
+    public var security = SecurityRefusals()
+    /// Handshakes the ZAP handler refused: keys not in the allowlist.
+    public var handshakesRefused: UInt64 = 0
 
     public init() {}
 }

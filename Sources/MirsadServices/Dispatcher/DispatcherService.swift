@@ -4,6 +4,7 @@ import Logging
 import MirsadCore
 import MirsadWire
 import ServiceLifecycle
+import Synchronization
 import ZeroMQ
 
 /// The dispatcher: one ROUTER socket, a thin loop around `DispatcherStateMachine` and its job journal.
@@ -41,6 +42,11 @@ public final class DispatcherService: Service, Sendable {
         public var storageProbeInterval: Duration = .seconds(1)
         /// How often free pages go back to the file system and the write-ahead log is emptied.
         public var reclaimInterval: Duration = .seconds(10)
+        /// CURVE keys and the allowlist; nil serves without authentication, every peer in every role (allowed on a
+        /// loopback endpoint only, unless `insecure`). The lease key is `protocolConfiguration.leaseKey`.
+        public var security: ServerSecurity?
+        /// Serve without keys on a non-loopback endpoint (`--insecure`).
+        public var insecure = false
 
         public init(
             bindEndpoint: String, protocolConfiguration: DispatcherConfiguration, journalPath: String? = nil,
@@ -70,9 +76,15 @@ public final class DispatcherService: Service, Sendable {
     private let logger: Logger
     /// Every time the service reads: the state machine's, the journal's submission times, the commit window.
     private let clock: ServiceClock
-    private let setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
+    private var setup: SocketSetup {
+        var setup = SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
+        setup.server = configuration.security
+        return setup
+    }
     private let ready: @Sendable (String) -> Void
     private let stop = StopRequest()
+    /// The ZAP handler, while `run` serves with keys.
+    private let zap = Mutex<ZAPAuthenticator?>(nil)
 
     /// `ready` is called with the bound endpoint (the real port when the endpoint asked for `*`) once the
     /// dispatcher serves.
@@ -108,6 +120,9 @@ public final class DispatcherService: Service, Sendable {
     /// Asks `run` to stop as graceful shutdown does.
     public func stopGracefully() { stop.request() }
 
+    /// Reads the allowlist again now (SIGHUP); it is also re-read by itself when its files change.
+    public func reloadAllowlist() { configuration.security?.allowlist.reload() }
+
     private func openJournal() throws -> any JobJournal {
         guard let path = configuration.journalPath, path != Configuration.inMemoryJournalPath else {
             return InMemoryJobJournal(clock: clock.wall)
@@ -122,6 +137,16 @@ public final class DispatcherService: Service, Sendable {
     /// STATUS is answered meanwhile and says so, and the process never exits (and so never restart-loops) for it.
     private func serve(context: ZMQContext) throws {
         defer { context.shutdown() }
+        try BindPolicy.check(
+            service: "dispatcher", endpoint: configuration.bindEndpoint, secured: configuration.security != nil,
+            insecure: configuration.insecure, keyFlags: "--key FILE --allow DIR --lease-key FILE")
+        if let security = configuration.security {
+            let authenticator = try ZAPAuthenticator(context: context, allowlist: security.allowlist, logger: logger)
+            zap.withLock { $0 = authenticator }
+            if configuration.protocolConfiguration.leaseKey == nil {
+                logger.warning("CURVE is on without a lease key: results are not bound to their delivery")
+            }
+        }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
         defer { router.close() }
         var intakeRefusal: String?
@@ -194,7 +219,10 @@ public final class DispatcherService: Service, Sendable {
                     while handled < configuration.maxMessagesPerCommit, let incoming = try router.receiveIncoming(routed: true) {
                         handled += 1
                         switch incoming {
-                        case .message(let message): pending += machine.received(frames: message.frames, now: self.now())
+                        case .message(let message):
+                            pending += machine.received(
+                                frames: message.frames, authority: configuration.security.authority(of: message),
+                                now: self.now())
                         case .tooManyFrames(let count): pending += machine.receivedTooManyFrames(count)
                         }
                     }
@@ -299,6 +327,9 @@ public final class DispatcherService: Service, Sendable {
                     logger.debug("peer \(ProblemLog.describe(peer)) is gone; \(message.command) dropped")
                 }
             case .replyStatus(var reply, let peer):
+                if let refused = zap.withLock({ $0?.refusedHandshakes }), refused > 0 {
+                    reply.securityRefusals[SecurityRefusals.Kind.unknownKey.rawValue, default: 0] += refused
+                }
                 reply.latencyP50Ms = latencies.milliseconds(atPercentile: 50)
                 reply.latencyP99Ms = latencies.milliseconds(atPercentile: 99)
                 try router.send(.statusReply(reply), to: peer)

@@ -191,7 +191,8 @@ public struct Producer {
     /// How many jobs of the batch the dispatcher holds now (one BATCH_STATUS, retried until answered or
     /// `waitTimeout`).
     private func heldJobs(_ batchID: String) throws -> Int {
-        let client = try StatusClient(dispatcherEndpoint: options.session.dispatcherEndpoint)
+        let client = try StatusClient(
+            dispatcherEndpoint: options.session.dispatcherEndpoint, security: options.session.security)
         let clock = options.session.clock
         let started = clock.monotonic()
         while true {
@@ -215,7 +216,8 @@ public struct Producer {
     private func waitForBatch(
         _ batchID: String, acknowledged: Int, journalID: inout String
     ) throws -> Mirsad_V1_BatchStatusReply {
-        let client = try StatusClient(dispatcherEndpoint: options.session.dispatcherEndpoint)
+        let client = try StatusClient(
+            dispatcherEndpoint: options.session.dispatcherEndpoint, security: options.session.security)
         let progress = options.onProgress ?? { _ in }
         let clock = options.session.clock
         let waitStarted = clock.monotonic()

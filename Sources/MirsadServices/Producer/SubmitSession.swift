@@ -30,6 +30,8 @@ public final class SubmitSession {
         /// Set to stop submitting (Ctrl-C): `add` and `finish` then throw `Producer.Interrupted`.
         public var stop = StopRequest()
         public var clock = ServiceClock.system
+        /// This producer's key and the dispatcher's public key: CURVE when set.
+        public var security: ClientSecurity?
 
         public init(dispatcherEndpoint: String, batchID: String = UUID().uuidString.lowercased()) {
             self.dispatcherEndpoint = dispatcherEndpoint
@@ -73,7 +75,7 @@ public final class SubmitSession {
     public init(options: Options) throws {
         self.options = options
         credit = ProducerCredit(window: options.window, queryInterval: options.creditQueryInterval)
-        client = try RequestClient(endpoint: options.dispatcherEndpoint)
+        client = try RequestClient(endpoint: options.dispatcherEndpoint, curve: options.security)
     }
 
     public var batchID: String { options.batchID }

@@ -16,14 +16,17 @@ final class DispatcherLink {
     private let setup: SocketSetup
     private let endpoint: String
     private let identity: [UInt8]
+    private let curve: ClientSecurity?
     private let clock: ServiceClock
     private let logger: Logger
     private var machine: DispatcherLinkStateMachine
 
     init(
         context: ZMQContext, setup: SocketSetup, endpoint: String, role: Mirsad_V1_Role, id: String, capacity: Int,
-        replaces: String = "", crashed: [Mirsad_V1_JobFailure] = [], clock: ServiceClock = .system, logger: Logger
+        replaces: String = "", crashed: [Mirsad_V1_JobFailure] = [], curve: ClientSecurity? = nil,
+        clock: ServiceClock = .system, logger: Logger
     ) throws {
+        self.curve = curve
         self.context = context
         self.setup = setup
         self.endpoint = endpoint
@@ -39,7 +42,7 @@ final class DispatcherLink {
         hello.capacity = UInt32(capacity)
         hello.replaces = replaces
         hello.crashed = crashed
-        socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity)
+        socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity, curve: curve)
         let now = clock.monotonic()
         machine = DispatcherLinkStateMachine(hello: hello, now: now)
         _ = try perform(machine.start(now: now))
@@ -88,7 +91,7 @@ final class DispatcherLink {
                 try socket.send(message)
             case .reconnect:
                 socket.close()
-                socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity)
+                socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity, curve: curve)
             case .deliver(let message):
                 delivered = message
             case .notice(let notice):

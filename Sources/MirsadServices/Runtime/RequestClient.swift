@@ -19,10 +19,12 @@ final class RequestClient {
     private let context: ZMQContext
     private var nextRequest: UInt64 = 0
 
-    init(endpoint: String) throws {
+    /// Connects to `endpoint`, over CURVE when given `curve` (the client's key and the dispatcher's public key).
+    init(endpoint: String, curve: ClientSecurity? = nil) throws {
         self.endpoint = endpoint
         context = try ZMQContext()
-        socket = try SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize).connectedDealer(context, endpoint: endpoint)
+        socket = try SocketSetup(maxMessageSize: Defaults.socketMaxMessageSize)
+            .connectedDealer(context, endpoint: endpoint, curve: curve)
     }
 
     deinit {

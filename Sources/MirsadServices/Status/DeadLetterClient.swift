@@ -11,8 +11,9 @@ public final class DeadLetterClient {
 
     private let client: RequestClient
 
-    public init(dispatcherEndpoint: String) throws {
-        client = try RequestClient(endpoint: dispatcherEndpoint)
+    /// Over CURVE when given `security` (an operator key and the dispatcher's public key).
+    public init(dispatcherEndpoint: String, security: ClientSecurity? = nil) throws {
+        client = try RequestClient(endpoint: dispatcherEndpoint, curve: security)
     }
 
     /// One DEAD_LETTERS page: at most `limit` dead letters after `afterJobID` (in job-id order), of `batchID` when

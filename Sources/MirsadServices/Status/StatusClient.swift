@@ -4,8 +4,9 @@ import MirsadWire
 public final class StatusClient {
     private let client: RequestClient
 
-    public init(dispatcherEndpoint: String) throws {
-        client = try RequestClient(endpoint: dispatcherEndpoint)
+    /// Over CURVE when given `security` (this client's key and the dispatcher's public key).
+    public init(dispatcherEndpoint: String, security: ClientSecurity? = nil) throws {
+        client = try RequestClient(endpoint: dispatcherEndpoint, curve: security)
     }
 
     /// The dispatcher's status, as `mirsad status` shows it.

@@ -45,6 +45,9 @@ public struct StatusView: Codable, Equatable, Sendable {
     /// 0 while one is.
     public var noWorkerForMs: UInt64
     public var noCollectorForMs: UInt64
+    /// Messages refused for security reasons, by kind ("forbidden by role", "unknown key", "forged STORED", ...);
+    /// only kinds seen, empty without any (and from a dispatcher before protocol revision 4).
+    public var securityRefusals: [String: UInt64]
 
     /// Whether workers and collectors are missing, and for how long.
     public var absence: PeerAbsence { PeerAbsence(noWorkerForMs: noWorkerForMs, noCollectorForMs: noCollectorForMs) }
@@ -56,6 +59,7 @@ public struct StatusView: Codable, Equatable, Sendable {
         case latencyP50Ms = "latency_p50_ms", latencyP99Ms = "latency_p99_ms", uptimeSeconds = "uptime_s"
         case batches, malformedMessages = "malformed_messages", refusedMessages = "refused_messages", version
         case noWorkerForMs = "no_worker_for_ms", noCollectorForMs = "no_collector_for_ms"
+        case securityRefusals = "security_refusals"
     }
 
     init(_ reply: Mirsad_V1_StatusReply) {
@@ -85,5 +89,6 @@ public struct StatusView: Codable, Equatable, Sendable {
         version = reply.version
         noWorkerForMs = reply.noWorkerForMs
         noCollectorForMs = reply.noCollectorForMs
+        securityRefusals = reply.securityRefusals
     }
 }

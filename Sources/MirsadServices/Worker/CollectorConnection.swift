@@ -32,10 +32,10 @@ final class CollectorConnection {
     let socket: Socket
     private let monitor: SocketMonitor
 
-    init(context: ZMQContext, setup: SocketSetup, endpoint: String, identity: [UInt8]) throws {
+    init(context: ZMQContext, setup: SocketSetup, endpoint: String, identity: [UInt8], curve: ClientSecurity? = nil) throws {
         var setup = setup
         setup.reconnectMaxMilliseconds = min(setup.reconnectMaxMilliseconds, Self.reconnectMaxMilliseconds)
-        socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity)
+        socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity, curve: curve)
         do {
             monitor = try SocketMonitor(socket, events: [.disconnected, .handshakeSucceeded])
         } catch {

@@ -46,6 +46,10 @@ public final class WorkerService: Service, Sendable {
         public var afterAnalysis: (@Sendable (Article, inout Mirsad_V1_Analysis) -> Void)? = nil
         /// What is done with each article: the analysis core, or a benchmark's stand-in.
         public var analysis = WorkerAnalysis.full
+        /// The worker's key and the dispatcher's public key: CURVE on the link to the dispatcher when set.
+        public var dispatcherSecurity: ClientSecurity?
+        /// The worker's key and the collector's public key: CURVE on the connection to the collector when set.
+        public var collectorSecurity: ClientSecurity?
 
         public init(dispatcherEndpoint: String, collectorEndpoint: String? = nil, threads: Int, capacity: Int? = nil) {
             self.dispatcherEndpoint = dispatcherEndpoint
@@ -127,13 +131,15 @@ public final class WorkerService: Service, Sendable {
         let dispatcher = try DispatcherLink(
             context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .worker, id: id,
             capacity: configuration.capacity, replaces: configuration.replaces, crashed: configuration.crashed,
-            clock: clock, logger: logger)
+            curve: configuration.dispatcherSecurity, clock: clock, logger: logger)
         if !configuration.replaces.isEmpty {
             logger.notice("worker \(id) replaces \(configuration.replaces); \(configuration.crashed.count) jobs reported crashed")
         }
         var collector: CollectorConnection? = nil
         if let endpoint = configuration.collectorEndpoint {
-            collector = try CollectorConnection(context: context, setup: setup, endpoint: endpoint, identity: Array(id.utf8))
+            collector = try CollectorConnection(
+                context: context, setup: setup, endpoint: endpoint, identity: Array(id.utf8),
+                curve: configuration.collectorSecurity)
         }
         let workerID = id
         let analyzer = self.analyzer
@@ -174,7 +180,8 @@ public final class WorkerService: Service, Sendable {
                     ready(workerID)
                 case .connectCollector(let endpoint):
                     collector = try CollectorConnection(
-                        context: context, setup: setup, endpoint: endpoint, identity: Array(workerID.utf8))
+                        context: context, setup: setup, endpoint: endpoint, identity: Array(workerID.utf8),
+                        curve: configuration.collectorSecurity)
                 case .analyse(let jobs):
                     pool.submit(jobs)
                 case .sendResults(let results):
@@ -368,6 +375,7 @@ public final class WorkerService: Service, Sendable {
         result.batchID = job.batchID
         result.article = job.article.metadata
         result.workerID = workerID
+        if job.hasLease { result.lease = job.lease }  // binds the result to this delivery (revision 4)
         var timings = Mirsad_V1_Timings()
         timings.analysisUs = micros
         timings.receivedUnixMs = received

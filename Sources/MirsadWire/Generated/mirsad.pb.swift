@@ -407,39 +407,81 @@ public nonisolated struct Mirsad_V1_JobOptions: Sendable {
 }
 
 /// One article to analyse. job_id is "<batch_id>:<index>", index a decimal number without leading zeros.
-public nonisolated struct Mirsad_V1_Job: Sendable {
+public nonisolated struct Mirsad_V1_Job: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var jobID: String {
+    get {_storage._jobID}
+    set {_uniqueStorage()._jobID = newValue}
+  }
+
+  public var batchID: String {
+    get {_storage._batchID}
+    set {_uniqueStorage()._batchID = newValue}
+  }
+
+  public var article: Mirsad_V1_Article {
+    get {_storage._article ?? Mirsad_V1_Article()}
+    set {_uniqueStorage()._article = newValue}
+  }
+  /// Returns true if `article` has been explicitly set.
+  public var hasArticle: Bool {_storage._article != nil}
+  /// Clears the value of `article`. Subsequent reads from it will return its default value.
+  public mutating func clearArticle() {_uniqueStorage()._article = nil}
+
+  public var options: Mirsad_V1_JobOptions {
+    get {_storage._options ?? Mirsad_V1_JobOptions()}
+    set {_uniqueStorage()._options = newValue}
+  }
+  /// Returns true if `options` has been explicitly set.
+  public var hasOptions: Bool {_storage._options != nil}
+  /// Clears the value of `options`. Subsequent reads from it will return its default value.
+  public mutating func clearOptions() {_uniqueStorage()._options = nil}
+
+  /// Revision 4: this dispatch's lease, appended by the dispatcher to the job's bytes when it hands the job to a
+  /// worker (never sent by a producer: a SUBMIT job carrying it is rejected). The worker copies it into its result.
+  public var lease: Mirsad_V1_Lease {
+    get {_storage._lease ?? Mirsad_V1_Lease()}
+    set {_uniqueStorage()._lease = newValue}
+  }
+  /// Returns true if `lease` has been explicitly set.
+  public var hasLease: Bool {_storage._lease != nil}
+  /// Clears the value of `lease`. Subsequent reads from it will return its default value.
+  public mutating func clearLease() {_uniqueStorage()._lease = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Revision 4: what binds a result to one delivery of its job. `token` is HMAC-SHA256, keyed with the lease key the
+/// dispatcher and the collectors share, over the other fields (protocol section 11.8.3). Only a holder of the lease
+/// key can make one; a result with a token made for another job, attempt or worker key is refused.
+public nonisolated struct Mirsad_V1_Lease: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var jobID: String = String()
 
-  public var batchID: String = String()
+  /// The job's dispatch count at this dispatch (1 for the first).
+  public var attempt: UInt32 = 0
 
-  public var article: Mirsad_V1_Article {
-    get {_article ?? Mirsad_V1_Article()}
-    set {_article = newValue}
-  }
-  /// Returns true if `article` has been explicitly set.
-  public var hasArticle: Bool {self._article != nil}
-  /// Clears the value of `article`. Subsequent reads from it will return its default value.
-  public mutating func clearArticle() {self._article = nil}
+  /// The worker's HELLO id.
+  public var workerID: String = String()
 
-  public var options: Mirsad_V1_JobOptions {
-    get {_options ?? Mirsad_V1_JobOptions()}
-    set {_options = newValue}
-  }
-  /// Returns true if `options` has been explicitly set.
-  public var hasOptions: Bool {self._options != nil}
-  /// Clears the value of `options`. Subsequent reads from it will return its default value.
-  public mutating func clearOptions() {self._options = nil}
+  /// The worker's CURVE public key (Z85) as its connection authenticated it; empty on an unauthenticated link.
+  public var workerKey: String = String()
+
+  public var token: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
-
-  fileprivate var _article: Mirsad_V1_Article? = nil
-  fileprivate var _options: Mirsad_V1_JobOptions? = nil
 }
 
 /// SUBMIT (0x10): producer -> dispatcher. A batch may be sent in several SUBMITs with the same batch_id.
@@ -753,6 +795,13 @@ public nonisolated struct Mirsad_V1_StatusReply: @unchecked Sendable {
     set {_uniqueStorage()._noCollectorForMs = newValue}
   }
 
+  /// Revision 4: messages refused for security reasons since start, by kind ("forbidden by role", "unknown key",
+  /// "forged token", "forged STORED", "DONE not held", "session key mismatch"); only kinds seen are present.
+  public var securityRefusals: Dictionary<String,UInt64> {
+    get {_storage._securityRefusals}
+    set {_uniqueStorage()._securityRefusals = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1044,6 +1093,11 @@ public nonisolated struct Mirsad_V1_Stored: Sendable {
 
   public var jobIds: [String] = []
 
+  /// Revision 4: the lease of the result stored for a listed job, when the collector still has it. With a lease key
+  /// the dispatcher ends a job that is not awaiting store (a STORED overtaking its DONE, a late result) only on a
+  /// valid lease for it.
+  public var leases: [Mirsad_V1_Lease] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1150,6 +1204,16 @@ public nonisolated struct Mirsad_V1_Result: @unchecked Sendable {
     get {_storage._analysisBytes}
     set {_uniqueStorage()._analysisBytes = newValue}
   }
+
+  /// Revision 4: the lease of the job's dispatch this result answers (`Job.lease`, copied as it came).
+  public var lease: Mirsad_V1_Lease {
+    get {_storage._lease ?? Mirsad_V1_Lease()}
+    set {_uniqueStorage()._lease = newValue}
+  }
+  /// Returns true if `lease` has been explicitly set.
+  public var hasLease: Bool {_storage._lease != nil}
+  /// Clears the value of `lease`. Subsequent reads from it will return its default value.
+  public mutating func clearLease() {_uniqueStorage()._lease = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1303,6 +1367,15 @@ public nonisolated struct Mirsad_V1_ResultView: @unchecked Sendable {
     get {_storage._analysisBytes}
     set {_uniqueStorage()._analysisBytes = newValue}
   }
+
+  public var lease: Mirsad_V1_Lease {
+    get {_storage._lease ?? Mirsad_V1_Lease()}
+    set {_uniqueStorage()._lease = newValue}
+  }
+  /// Returns true if `lease` has been explicitly set.
+  public var hasLease: Bool {_storage._lease != nil}
+  /// Clears the value of `lease`. Subsequent reads from it will return its default value.
+  public mutating func clearLease() {_uniqueStorage()._lease = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1926,7 +1999,105 @@ nonisolated extension Mirsad_V1_JobOptions: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mirsad_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Job"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}options\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}options\0\u{2}\u{6}lease\0")
+
+  fileprivate class _StorageClass {
+    var _jobID: String = String()
+    var _batchID: String = String()
+    var _article: Mirsad_V1_Article? = nil
+    var _options: Mirsad_V1_JobOptions? = nil
+    var _lease: Mirsad_V1_Lease? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _jobID = source._jobID
+      _batchID = source._batchID
+      _article = source._article
+      _options = source._options
+      _lease = source._lease
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._jobID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._batchID) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._article) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._options) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._lease) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._jobID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._jobID, fieldNumber: 1)
+      }
+      if !_storage._batchID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._batchID, fieldNumber: 2)
+      }
+      try { if let v = _storage._article {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._options {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._lease {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_Job, rhs: Mirsad_V1_Job) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._jobID != rhs_storage._jobID {return false}
+        if _storage._batchID != rhs_storage._batchID {return false}
+        if _storage._article != rhs_storage._article {return false}
+        if _storage._options != rhs_storage._options {return false}
+        if _storage._lease != rhs_storage._lease {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_Lease: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Lease"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{1}attempt\0\u{3}worker_id\0\u{3}worker_key\0\u{1}token\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1935,39 +2106,40 @@ nonisolated extension Mirsad_V1_Job: SwiftProtobuf.Message, SwiftProtobuf._Messa
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.batchID) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._article) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._options) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.attempt) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.workerID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.workerKey) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.token) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.jobID.isEmpty {
       try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 1)
     }
-    if !self.batchID.isEmpty {
-      try visitor.visitSingularStringField(value: self.batchID, fieldNumber: 2)
+    if self.attempt != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempt, fieldNumber: 2)
     }
-    try { if let v = self._article {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    try { if let v = self._options {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
+    if !self.workerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.workerID, fieldNumber: 3)
+    }
+    if !self.workerKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.workerKey, fieldNumber: 4)
+    }
+    if !self.token.isEmpty {
+      try visitor.visitSingularBytesField(value: self.token, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Mirsad_V1_Job, rhs: Mirsad_V1_Job) -> Bool {
+  public static func ==(lhs: Mirsad_V1_Lease, rhs: Mirsad_V1_Lease) -> Bool {
     if lhs.jobID != rhs.jobID {return false}
-    if lhs.batchID != rhs.batchID {return false}
-    if lhs._article != rhs._article {return false}
-    if lhs._options != rhs._options {return false}
+    if lhs.attempt != rhs.attempt {return false}
+    if lhs.workerID != rhs.workerID {return false}
+    if lhs.workerKey != rhs.workerKey {return false}
+    if lhs.token != rhs.token {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2355,7 +2527,7 @@ nonisolated extension Mirsad_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0\u{1}retrying\0\u{3}dead_letters\0\u{1}redispatches\0\u{1}journal\0\u{4}\u{9}no_worker_for_ms\0\u{3}no_collector_for_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0\u{1}retrying\0\u{3}dead_letters\0\u{1}redispatches\0\u{1}journal\0\u{4}\u{9}no_worker_for_ms\0\u{3}no_collector_for_ms\0\u{4}\u{9}security_refusals\0")
 
   fileprivate class _StorageClass {
     var _requestID: String = String()
@@ -2381,6 +2553,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
     var _journal: String = String()
     var _noWorkerForMs: UInt64 = 0
     var _noCollectorForMs: UInt64 = 0
+    var _securityRefusals: Dictionary<String,UInt64> = [:]
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2414,6 +2587,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       _journal = source._journal
       _noWorkerForMs = source._noWorkerForMs
       _noCollectorForMs = source._noCollectorForMs
+      _securityRefusals = source._securityRefusals
     }
   }
 
@@ -2455,6 +2629,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._journal) }()
         case 30: try { try decoder.decodeSingularUInt64Field(value: &_storage._noWorkerForMs) }()
         case 31: try { try decoder.decodeSingularUInt64Field(value: &_storage._noCollectorForMs) }()
+        case 40: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &_storage._securityRefusals) }()
         default: break
         }
       }
@@ -2532,6 +2707,9 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       if _storage._noCollectorForMs != 0 {
         try visitor.visitSingularUInt64Field(value: _storage._noCollectorForMs, fieldNumber: 31)
       }
+      if !_storage._securityRefusals.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: _storage._securityRefusals, fieldNumber: 40)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2564,6 +2742,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         if _storage._journal != rhs_storage._journal {return false}
         if _storage._noWorkerForMs != rhs_storage._noWorkerForMs {return false}
         if _storage._noCollectorForMs != rhs_storage._noCollectorForMs {return false}
+        if _storage._securityRefusals != rhs_storage._securityRefusals {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -3149,7 +3328,7 @@ nonisolated extension Mirsad_V1_Bye: SwiftProtobuf.Message, SwiftProtobuf._Messa
 
 nonisolated extension Mirsad_V1_Stored: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Stored"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0\u{1}leases\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3158,6 +3337,7 @@ nonisolated extension Mirsad_V1_Stored: SwiftProtobuf.Message, SwiftProtobuf._Me
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.jobIds) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.leases) }()
       default: break
       }
     }
@@ -3167,11 +3347,15 @@ nonisolated extension Mirsad_V1_Stored: SwiftProtobuf.Message, SwiftProtobuf._Me
     if !self.jobIds.isEmpty {
       try visitor.visitRepeatedStringField(value: self.jobIds, fieldNumber: 1)
     }
+    if !self.leases.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.leases, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_Stored, rhs: Mirsad_V1_Stored) -> Bool {
     if lhs.jobIds != rhs.jobIds {return false}
+    if lhs.leases != rhs.leases {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3249,7 +3433,7 @@ nonisolated extension Mirsad_V1_Timings: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Result"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0\u{1}lease\0")
 
   fileprivate class _StorageClass {
     var _jobID: String = String()
@@ -3261,6 +3445,7 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
     var _analysisZlib: Data = Data()
     var _index: Mirsad_V1_AnalysisIndexView? = nil
     var _analysisBytes: UInt32 = 0
+    var _lease: Mirsad_V1_Lease? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -3280,6 +3465,7 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
       _analysisZlib = source._analysisZlib
       _index = source._index
       _analysisBytes = source._analysisBytes
+      _lease = source._lease
     }
   }
 
@@ -3307,6 +3493,7 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
         case 7: try { try decoder.decodeSingularBytesField(value: &_storage._analysisZlib) }()
         case 8: try { try decoder.decodeSingularMessageField(value: &_storage._index) }()
         case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._analysisBytes) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._lease) }()
         default: break
         }
       }
@@ -3346,6 +3533,9 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
       if _storage._analysisBytes != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._analysisBytes, fieldNumber: 9)
       }
+      try { if let v = _storage._lease {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -3364,6 +3554,7 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
         if _storage._analysisZlib != rhs_storage._analysisZlib {return false}
         if _storage._index != rhs_storage._index {return false}
         if _storage._analysisBytes != rhs_storage._analysisBytes {return false}
+        if _storage._lease != rhs_storage._lease {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -3555,7 +3746,7 @@ nonisolated extension Mirsad_V1_JobsView: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ResultView"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0\u{1}lease\0")
 
   fileprivate class _StorageClass {
     var _jobID: String = String()
@@ -3567,6 +3758,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
     var _analysisZlib: Data = Data()
     var _index: Mirsad_V1_AnalysisIndexView? = nil
     var _analysisBytes: UInt32 = 0
+    var _lease: Mirsad_V1_Lease? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -3586,6 +3778,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
       _analysisZlib = source._analysisZlib
       _index = source._index
       _analysisBytes = source._analysisBytes
+      _lease = source._lease
     }
   }
 
@@ -3613,6 +3806,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
         case 7: try { try decoder.decodeSingularBytesField(value: &_storage._analysisZlib) }()
         case 8: try { try decoder.decodeSingularMessageField(value: &_storage._index) }()
         case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._analysisBytes) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._lease) }()
         default: break
         }
       }
@@ -3652,6 +3846,9 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
       if _storage._analysisBytes != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._analysisBytes, fieldNumber: 9)
       }
+      try { if let v = _storage._lease {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -3670,6 +3867,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._analysisZlib != rhs_storage._analysisZlib {return false}
         if _storage._index != rhs_storage._index {return false}
         if _storage._analysisBytes != rhs_storage._analysisBytes {return false}
+        if _storage._lease != rhs_storage._lease {return false}
         return true
       }
       if !storagesAreEqual {return false}

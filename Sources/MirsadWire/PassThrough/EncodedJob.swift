@@ -15,6 +15,9 @@ public struct EncodedJob: Sendable, Hashable {
     public let contentBytes: Int?
     /// The encoded `Job`.
     public let bytes: Data
+    /// Whether the bytes hold a `lease` (field 10): only a dispatcher adds one, so a producer's job holding one is
+    /// rejected (a producer must not choose the lease a worker answers with).
+    public let carriesLease: Bool
 
     /// Why bytes are not a job the dispatcher can take.
     public struct Unreadable: Error, Sendable, Hashable, CustomStringConvertible {
@@ -25,7 +28,7 @@ public struct EncodedJob: Sendable, Hashable {
     /// Reads `bytes` as a `Job`. When the job has no `batch_id`, `batchID` is appended to the bytes as that field
     /// (a later field of a message sets it), so every journaled job names its batch.
     public init(bytes: Data, batchID defaultBatchID: String? = nil) throws(Unreadable) {
-        var jobID: String?, batchID: String?, articleRange: Range<Int>?
+        var jobID: String?, batchID: String?, articleRange: Range<Int>?, carriesLease = false
         do {
             for field in try ProtobufFields.fields(of: bytes) {
                 switch (field.number, field.wireType) {
@@ -33,6 +36,7 @@ public struct EncodedJob: Sendable, Hashable {
                 case (2, .lengthDelimited): batchID = try Self.once(batchID, Self.string(bytes, field.payload), "batch_id")
                 case (3, .lengthDelimited): articleRange = try Self.once(articleRange, field.payload, "article")
                 case (1...3, _): throw Unreadable(reason: "job field \(field.number) has wire type \(field.wireType)")
+                case (10, _): carriesLease = true
                 default: break  // options and fields of later versions pass through
                 }
             }
@@ -57,6 +61,32 @@ public struct EncodedJob: Sendable, Hashable {
         self.articleID = articleID
         self.contentBytes = contentBytes
         self.bytes = bytes
+        self.carriesLease = carriesLease
+    }
+
+    /// This job with `lease` appended as its `lease` field (revision 4), as a dispatcher hands it to a worker. The
+    /// journaled bytes stay without it; each dispatch appends its own.
+    public func withLease(_ lease: Mirsad_V1_Lease) -> EncodedJob {
+        var copy = self
+        copy.appendLease(lease)
+        return copy
+    }
+
+    private mutating func appendLease(_ lease: Mirsad_V1_Lease) {
+        guard let encoded = try? lease.serializedData() else { return }  // a message of strings and bytes encodes
+        var bytes = self.bytes
+        bytes.append(contentsOf: ProtobufFields.lengthDelimited(10, Array(encoded)))
+        self = EncodedJob(jobID: jobID, batchID: batchID, articleID: articleID, contentBytes: contentBytes, bytes: bytes,
+                          carriesLease: true)
+    }
+
+    private init(jobID: String, batchID: String, articleID: String, contentBytes: Int?, bytes: Data, carriesLease: Bool) {
+        self.jobID = jobID
+        self.batchID = batchID
+        self.articleID = articleID
+        self.contentBytes = contentBytes
+        self.bytes = bytes
+        self.carriesLease = carriesLease
     }
 
     /// A job encoded here (producers, tests).
