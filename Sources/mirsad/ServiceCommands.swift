@@ -92,7 +92,7 @@ struct DispatcherCommand: AsyncParsableCommand {
         let service = DispatcherService(
             configuration: .init(bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journalPath),
             logger: logger, ready: announceReady)
-        try await ProcessSignals.runGroup([service], logger: logger)
+        try await ProcessSignals.runGroup([service], logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
     }
 }
 
@@ -222,6 +222,6 @@ struct CollectorCommand: AsyncParsableCommand {
         let service = CollectorService(
             configuration: .init(bindEndpoint: bind, dispatcherEndpoint: dispatcher), store: reportStore, logger: logger,
             ready: announceReady)
-        try await ProcessSignals.runGroup([service], logger: logger)
+        try await ProcessSignals.runGroup([service], logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
     }
 }

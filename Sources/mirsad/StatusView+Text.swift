@@ -12,6 +12,9 @@ extension StatusView {
         lines.append("throughput: \(TextFormat.rate(throughput10s)) articles/s (10 s), \(TextFormat.rate(throughput1m)) articles/s (1 min)")
         lines.append(String(format: "latency submit->stored: p50 %.1f ms, p99 %.1f ms", latencyP50Ms, latencyP99Ms))
         lines.append("collectors: \(collectors); malformed messages: \(malformedMessages), refused: \(refusedMessages)")
+        if !peerProblems.isEmpty {
+            lines.append("peer problems: " + peerProblems.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        }
         lines.append("workers: \(workers.count)")
         for w in workers {
             lines.append("  \(w.id)  host \(w.host) pid \(w.pid)  in flight \(w.inFlight)/\(w.capacity)  done \(w.done)  failed \(w.failed)  \(TextFormat.rate(w.rate)) articles/s")

@@ -5,11 +5,15 @@ public enum DispatcherAction: Sendable, Equatable {
     case send(MirsadMessage, to: RoutingID)
     /// Send this STATUS_REPLY after filling in the figures only the service has (`latencyP50Ms`, `latencyP99Ms`).
     case replyStatus(Mirsad_V1_StatusReply, to: RoutingID)
-    /// A message that is not a protocol message was dropped (already counted in `malformedMessages`): log it.
+    /// A message that is not a protocol message was dropped (already counted in `malformedMessages` and
+    /// `peerProblems`): log it.
     case droppedMalformed(MalformedMessage, from: RoutingID?)
     /// A well-formed message was refused with ERROR (already counted in `refusedMessages`; the ERROR is the
     /// `send` that follows): log it.
     case refused(Command, from: RoutingID, code: Mirsad_V1_ErrorCode, reason: String)
+    /// A send to this peer found its queue full (it does not read): the peer is cut off for the configured cooldown
+    /// (counted in `peerProblems` as `cut_off`); `sessionID` names the session that ended with it, if any.
+    case cutOff(RoutingID, sessionID: String?)
     /// A peer sent ERROR: log it (never answered).
     case peerReportedError(Mirsad_V1_Error, from: RoutingID)
     case peerJoined(id: String, role: PeerRole, capacity: Int)
@@ -44,4 +48,6 @@ public enum PeerLeaveReason: Sendable, Hashable {
     case replaced
     /// The dispatcher is stopping.
     case dispatcherStopping
+    /// Its queue was full when the dispatcher sent to it: it does not read (`DispatcherAction.cutOff`).
+    case cutOff
 }

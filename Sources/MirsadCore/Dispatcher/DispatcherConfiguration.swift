@@ -32,6 +32,9 @@ public struct DispatcherConfiguration: Sendable, Hashable {
     /// queued and analysed again (the collector still stores each article once). Bounds the journal: its size
     /// follows the jobs stored within the window, not all jobs ever submitted.
     public var storedRetention: Duration = .seconds(24 * 3600)
+    /// A peer whose queue was full when the dispatcher sent to it (it does not read) is cut off this long: its
+    /// session ends (its jobs go back to the queue), nothing is sent to it and its messages are dropped unread.
+    public var cutOffCooldown: Duration = .seconds(5)
 
     public init(
         collectorEndpoint: String = "",

@@ -87,9 +87,13 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     private let redispatchesBeforeStart: UInt64
     /// Dispatches beyond a job's first made by this process.
     public private(set) var redispatchesSinceStart: UInt64 = 0
-    /// Messages dropped as malformed, and well-formed ones refused with ERROR, since start.
-    public private(set) var malformedMessages: UInt64 = 0
-    public private(set) var refusedMessages: UInt64 = 0
+    /// What peers did wrong since start, by kind: every message dropped, refused or cut short is counted here.
+    public private(set) var peerProblems = PeerProblemCounts()
+    /// Messages dropped as malformed (framing, size, decoding), and well-formed ones refused with ERROR, since start.
+    public var malformedMessages: UInt64 { peerProblems.total(of: PeerProblem.malformedKinds) }
+    public var refusedMessages: UInt64 { peerProblems[.refused] }
+    /// Peers that did not read what they were sent, cut off for `configuration.cutOffCooldown`.
+    private var cutOff: PeerCutOff
     /// Set by the service while the journal cannot take new jobs (its disk is full): every SUBMIT is refused with
     /// ERROR STORAGE_FULL and this reason; everything else is served as usual.
     public var intakeRefusal: String?
@@ -108,6 +112,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         self.backoff = RetryBackoff(
             base: configuration.retryBackoff, maximum: configuration.retryBackoffMax, seed: configuration.randomSeed)
         self.started = now.monotonic
+        self.cutOff = PeerCutOff(cooldown: configuration.cutOffCooldown)
         self.noWorkerSince = now.monotonic
         self.noCollectorSince = now.monotonic
         self.startedWall = now.wall
@@ -192,13 +197,17 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// Frames as received from the ROUTER socket (routing id first).
     public mutating func received(frames: [[UInt8]], now: DispatcherTime) -> [DispatcherAction] {
         // Jobs pass through: a SUBMIT's jobs are journaled and forwarded as their producer encoded them.
+        if let routingID = frames.first, cutOff.isCutOff(routingID, now: now.monotonic) {
+            peerProblems.add(.droppedWhileCutOff)
+            return []
+        }
         let (peer, decoded) = FrameCodec.decodeRouted(frames, reading: .passThrough)
         switch decoded {
         case .success(let message):
             guard let peer else { return [] }  // decodeRouted returns a message only with a routing id
             return received(message, from: peer, now: now)
         case .failure(let problem):
-            malformedMessages += 1
+            peerProblems.add(.malformed)
             var actions: [DispatcherAction] = [.droppedMalformed(problem, from: peer)]
             // A peer speaking another version of this protocol is told so, in v1 framing, naming the command byte
             // it sent (the frame after the protocol id, when that is one octet).
@@ -217,8 +226,30 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// A message the socket refused to collect because it had more frames than any protocol message
     /// (`frameCount` of them, routing id included); it was drained and dropped.
     public mutating func receivedTooManyFrames(_ frameCount: Int) -> [DispatcherAction] {
-        malformedMessages += 1
+        peerProblems.add(.tooManyFrames)
         return [.droppedMalformed(.wrongFrameCount(frameCount - 1), from: nil)]
+    }
+
+    /// A message the socket refused to collect because it had more bytes than any protocol message (`byteCount`,
+    /// routing id included); it was drained and dropped.
+    public mutating func receivedTooManyBytes(_ byteCount: Int) -> [DispatcherAction] {
+        peerProblems.add(.tooManyBytes)
+        return [.droppedMalformed(.frameTooLarge(byteCount), from: nil)]
+    }
+
+    /// A send to `peer` found its queue full: it does not read what it is sent. The peer is cut off for the
+    /// cooldown (nothing more is sent to it, its messages are dropped unread) and its session, if it has one, ends
+    /// (its jobs go back to the queue, no attempt counted). Counted once per cut-off.
+    public mutating func peerQueueFull(_ peer: RoutingID, now: DispatcherTime) -> [DispatcherAction] {
+        guard cutOff.queueFull(peer, now: now.monotonic) else { return [] }
+        peerProblems.add(.cutOff)
+        let sessionID = peers[peer]?.hello.id
+        return [.cutOff(peer, sessionID: sessionID)] + removePeer(peer, reason: .cutOff, now: now)
+    }
+
+    /// Whether `peer` is cut off now: nothing is to be sent to it.
+    public func isCutOff(_ peer: RoutingID, now: DispatcherTime) -> Bool {
+        cutOff.isCutOff(peer, now: now.monotonic)
     }
 
     /// A decoded message from `peer`.
@@ -405,6 +436,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             reply.uptimeMs = UInt64(clamping: started.duration(to: now.monotonic).wholeMilliseconds)
             reply.malformedMessages = malformedMessages
             reply.refusedMessages = refusedMessages
+            reply.peerProblems = peerProblems.wire
             reply.batches = UInt64(batches.count)
             reply.version = configuration.version
             reply.noWorkerForMs = Self.absence(noWorkerSince, now: now)
@@ -864,7 +896,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         _ command: Command, from peer: RoutingID, code: Mirsad_V1_ErrorCode, _ reason: String, requestID: String,
         now: DispatcherTime
     ) -> [DispatcherAction] {
-        refusedMessages += 1
+        peerProblems.add(.refused)
         return [
             .refused(command, from: peer, code: code, reason: reason),
             send(.error(code, reason, requestID: requestID, command: command), to: peer, now: now),

@@ -90,7 +90,9 @@ public final class CollectorService: Service, Sendable {
     private func serve(context: ZMQContext) throws {
         defer { context.shutdown() }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
+        router.stopCondition = stop
         defer { router.close() }
+        let notifier = SystemdNotifier()
         let dispatcher = try DispatcherLink(
             context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .collector, id: id,
             capacity: 0, logger: logger)
@@ -104,8 +106,11 @@ public final class CollectorService: Service, Sendable {
         }
         logger.info("collector listening on \(endpoint), storing to \(String(describing: type(of: store)))")
         ready(endpoint)
+        notifier.ready()
 
         while !stop.isRequested {
+            notifier.watchdog()
+            FreedMemory.releaseIfDue()
             var poller = Poller()
             poller.register(router)
             poller.register(dispatcher.socket)
@@ -116,6 +121,7 @@ public final class CollectorService: Service, Sendable {
         }
 
         // Graceful stop: no more RESULTS are read (unacknowledged ones are sent again by their workers).
+        notifier.stopping()
         let deadline = clock.monotonic().advanced(by: configuration.shutdownGrace)
         while session.tracker.awaitingAcknowledgement > 0 && clock.monotonic() < deadline {
             var poller = Poller()
@@ -157,6 +163,9 @@ public final class CollectorService: Service, Sendable {
         /// So are refused (unreadable) results.
         var resultProblems = ProblemLog()
         var journalWatch = JournalIdentityWatch()
+        /// Workers and clients that did not read what they were sent (`PeerCutOff`).
+        var cutOff = PeerCutOff()
+        let started: MonotonicInstant
         var failingSince: MonotonicInstant? = nil
         /// Acknowledged notices to delete from the store with the next commit of results (or alone, once they
         /// have waited `confirmationDelay`): one transaction instead of two.
@@ -170,6 +179,7 @@ public final class CollectorService: Service, Sendable {
             self.router = router
             self.dispatcher = dispatcher
             self.linkSocket = dispatcher.socket
+            self.started = service.clock.monotonic()
             let configuration = service.configuration
             tracker = StoredNoticeTracker(configuration: .init(
                 capacity: configuration.maxPendingNoticesInMemory, pageSize: configuration.noticePageSize,
@@ -185,10 +195,18 @@ public final class CollectorService: Service, Sendable {
         mutating func readResults(into batch: inout [StoredResult], senders: inout [Sender], limit: Int) throws {
             while batch.isEmpty || batch.count + ProtocolLimits.maxJobsPerMessage <= limit,
                   let incoming = try router.receiveIncoming(routed: true) {
-                guard case .message(let message) = incoming else {
-                    if case .tooManyFrames(let count) = incoming {
-                        problems.malformed(.wrongFrameCount(count - 1), peer: nil, logger: logger)
-                    }
+                let message: Message
+                switch incoming {
+                case .message(let received): message = received
+                case .tooManyFrames(let count):
+                    problems.count(.tooManyFrames, "message of \(count) frames dropped unread", logger: logger)
+                    continue
+                case .tooManyBytes(let count):
+                    problems.count(.tooManyBytes, "message of \(count) bytes dropped unread", logger: logger)
+                    continue
+                }
+                if let routingID = message.frames.first, cutOff.isCutOff(routingID, now: clock.monotonic()) {
+                    problems.count(.droppedWhileCutOff, "message from cut-off peer \(ProblemLog.describe(routingID)) dropped", logger: logger)
                     continue
                 }
                 // Analyses pass through: each is stored as the worker encoded it, only its index fields decoded.
@@ -203,7 +221,7 @@ public final class CollectorService: Service, Sendable {
                         service.counters.withLock { $0.refusedResults += 1 }
                         let reason = "\(results.results.count) results in one RESULTS; the limit is \(ProtocolLimits.maxJobsPerMessage)"
                         problems.refused(reason, peer: peer, logger: logger)
-                        try router.send(.error(.tooLarge, reason, command: .results), to: peer)
+                        try reply(.error(.tooLarge, reason, command: .results), to: peer)
                         continue
                     }
                     var stored: [StoredResult] = []
@@ -220,10 +238,12 @@ public final class CollectorService: Service, Sendable {
                     senders.append(Sender(peer: peer, jobIDs: stored.map(\.jobID), refused: refused))
                 case .success(.heartbeat):
                     break
+                case .success(.status(let request)):
+                    if let peer { try reply(.statusReply(statusReply(requestID: request.requestID)), to: peer) }
                 case .success(let other):
                     problems.refused("\(other.command) is not sent to a collector", peer: peer, logger: logger)
                     if let peer {
-                        try router.send(.error(.notAllowed, "\(other.command) is not sent to a collector", command: other.command), to: peer)
+                        try reply(.error(.notAllowed, "\(other.command) is not sent to a collector", command: other.command), to: peer)
                     }
                 case .failure(let problem):
                     problems.malformed(problem, peer: peer, logger: logger)
@@ -284,13 +304,46 @@ public final class CollectorService: Service, Sendable {
 
         /// Answers each sender's RESULTS: the job ids committed (when `committed`) and the results refused. A
         /// sender with neither gets nothing.
-        private func acknowledge(_ senders: [Sender], committed: Bool) throws {
+        private mutating func acknowledge(_ senders: [Sender], committed: Bool) throws {
             for sender in senders where (committed && !sender.jobIDs.isEmpty) || !sender.refused.isEmpty {
                 var ack = Mirsad_V1_ResultsAck()
                 ack.jobIds = committed ? sender.jobIDs : []
                 ack.refused = sender.refused
                 ack.takesZlib = true
-                try router.send(.resultsAck(ack), to: sender.peer)
+                try reply(.resultsAck(ack), to: sender.peer)
+            }
+        }
+
+        /// Sends to a worker or client without waiting; a peer whose queue is full is cut off (nothing more is sent
+        /// to it, and what it sends is dropped unread, for the cooldown). A worker that lost an acknowledgement
+        /// this way sends its results again, and they are stored once.
+        private mutating func reply(_ message: MirsadMessage, to peer: RoutingID) throws {
+            let now = clock.monotonic()
+            guard !cutOff.isCutOff(peer, now: now) else { return }
+            switch try router.deliver(message, to: peer) {
+            case .sent, .peerGone: break
+            case .queueFull:
+                if cutOff.queueFull(peer, now: now) {
+                    problems.count(.cutOff, """
+                        peer \(ProblemLog.describe(peer)) cut off for \(cutOff.cooldown.inSeconds) s: its queue is full (it does \
+                        not read what it is sent); what it sends meanwhile is dropped unread
+                        """, logger: logger)
+                }
+            }
+        }
+
+        /// The collector's answer to STATUS: what it committed and what peers did wrong (the job counts are the
+        /// dispatcher's to give).
+        private func statusReply(requestID: String) -> Mirsad_V1_StatusReply {
+            let statistics = service.statistics
+            return .with {
+                $0.requestID = requestID
+                $0.stored = statistics.committed
+                $0.uptimeMs = UInt64(clamping: started.duration(to: clock.monotonic()).wholeMilliseconds)
+                $0.malformedMessages = problems.malformed
+                $0.refusedMessages = problems.refused
+                $0.peerProblems = problems.counts.wire
+                $0.version = Defaults.version
             }
         }
 
@@ -330,7 +383,10 @@ public final class CollectorService: Service, Sendable {
             }
             try dispatcher.maintain()
             noticeReconnect()
-            service.counters.withLock { $0.noticesInMemory = tracker.pendingCount }
+            service.counters.withLock {
+                $0.noticesInMemory = tracker.pendingCount
+                $0.peerProblems = problems.counts
+            }
         }
 
         /// Deletes the acknowledged notices gathered so far, in a transaction of their own.

@@ -1,3 +1,5 @@
+import MirsadCore
+
 /// What a collector has done since it started; read at any time from any thread through
 /// `CollectorService.statistics`.
 public struct CollectorStatistics: Sendable, Hashable {
@@ -18,6 +20,8 @@ public struct CollectorStatistics: Sendable, Hashable {
     public var unreadableResults: UInt64 = 0
     /// Stored job ids held in memory waiting for STORED_ACK (the rest wait in the store).
     public var noticesInMemory: Int = 0
+    /// What workers and clients did wrong, by kind (as a STATUS to the collector reports it); updated once a loop turn.
+    public var peerProblems = PeerProblemCounts()
 
     public init() {}
 }
