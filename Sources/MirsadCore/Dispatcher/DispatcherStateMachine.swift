@@ -154,8 +154,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     }
 
     /// Violations of the invariants that the state machine can check by itself, empty when all hold. Linear in
-    /// the jobs in flight: for tests. (That the counts match the journal's contents needs the journal's help.)
-    func invariantViolations() -> [String] {
+    /// the jobs in flight: for tests and the fuzz target. (That the counts match the journal's contents needs the
+    /// journal's help.)
+    public func invariantViolations() -> [String] {
         var problems: [String] = []
         let sum = batches.values.reduce(JobCounts(), +)
         if sum != counts { problems.append("counts \(counts) differ from the sum of the batches' \(sum)") }
