@@ -52,8 +52,9 @@ import Testing
         launch.workingDirectory = directory.path
         launch.errorLogPath = directory.appendingPathComponent("run.log").path
         let run = try await ManagedProcess.start("run", launch)
-        // Its children are up once one of them mentions the store (the collector's command line).
-        let started = await waitUntil(timeout: .seconds(60)) { !processes(mentioning: store).isEmpty }
+        // Its children are up once one of them mentions the store (the collector's command line; not the run's own).
+        let own = String(run.processIdentifier)
+        let started = await waitUntil(timeout: .seconds(60)) { processes(mentioning: store).contains { $0 != own } }
         #expect(started)
         run.signal(SIGINT)
         let ending = await run.waitForExit(timeout: .seconds(30))
