@@ -155,7 +155,7 @@ final class StatusProbe: Sendable {
                         if let reply = try? FrameCodec.decode(message.frames) {
                             switch reply {
                             case .statusReply(let status) where status.requestID == requestID: answered = true
-                            case .error(let error) where error.requestID == requestID: answered = true
+                            case .error(let error) where error.requestID == requestID || error.requestID.isEmpty: answered = true
                             default: break
                             }
                         }
