@@ -5,6 +5,8 @@
 #
 #   scripts/fuzz.sh [SECONDS]     fuzz for SECONDS (default 300); more libFuzzer flags may follow
 #
+# libFuzzer's own `main` is not used: SwiftPM links an executable's entry point as `mirsad_fuzz_main`, which the
+# fuzzing build defines and which calls `LLVMFuzzerRunDriver` (Sources/MirsadFuzz/FuzzTarget.swift).
 # The build goes to .build/fuzz (its own scratch path, so the usual debug build is untouched). The corpus grows in
 # .build/fuzz-corpus; a failing input is written to .build/fuzz-artifacts/crash-* and can be replayed without
 # libFuzzer: `swift build --product mirsad-fuzz && .build/debug/mirsad-fuzz .build/fuzz-artifacts/crash-...`.
@@ -18,9 +20,9 @@ shift || true
 cd "$root"
 
 swift build --scratch-path .build/fuzz --product mirsad-fuzz \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING 2>&1 | grep -v 'prohibited flag' || true
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING -Xswiftc -enable-experimental-feature -Xswiftc Extern 2>&1 | grep -v 'prohibited flag' || true
 binary="$(swift build --scratch-path .build/fuzz --product mirsad-fuzz --show-bin-path \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING)/mirsad-fuzz"
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING -Xswiftc -enable-experimental-feature -Xswiftc Extern)/mirsad-fuzz"
 
 # The seed corpus comes from a plain build of the same target (its replay mode writes it).
 swift build --product mirsad-fuzz 2>&1 | grep -v 'prohibited flag' | tail -1

@@ -45,3 +45,25 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32
     FuzzTarget.run(UnsafeRawBufferPointer(start: data, count: size))
     return 0
 }
+
+#if FUZZING
+/// libFuzzer's driver, for a program with a `main` of its own (LLVM 11 and later).
+@_extern(c, "LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+
+/// SwiftPM links an executable target's entry point as `<module>_main` (and `main` to it), so the fuzzing build
+/// provides that entry point and hands over to libFuzzer's driver.
+@_cdecl("mirsad_fuzz_main")
+public func fuzzingMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in
+        guard let data else { return 0 }
+        return fuzzTestOneInput(data, size)
+    }
+}
+#endif

@@ -63,9 +63,13 @@ public struct Poller {
         let count = Int32(items.count)
         let stop = sockets.lazy.compactMap(\.stopCondition).first
         let outcome = try items.withUnsafeMutableBufferPointer { buffer throws(ZMQError) in
-            // The funnel repeats this closure after EINTR, so each attempt waits only for the time left.
-            try libzmq("zmq_poll", stop: stop) {
-                let timeout = deadline.map { max(0, $0 - Self.nowMilliseconds()) } ?? timeoutMilliseconds
+            // The funnel repeats this closure after EINTR, so each later attempt waits only for the time left (the
+            // first waits the whole timeout: a millisecond clock that ticks meanwhile must not shorten it).
+            var attempts = 0
+            return try libzmq("zmq_poll", stop: stop) {
+                defer { attempts += 1 }
+                let timeout = attempts == 0 ? timeoutMilliseconds
+                    : deadline.map { max(0, $0 - Self.nowMilliseconds()) } ?? timeoutMilliseconds
                 return zmq_poll(buffer.baseAddress, count, timeout)
             }
         }

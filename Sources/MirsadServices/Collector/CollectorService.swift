@@ -159,7 +159,7 @@ public final class CollectorService: Service, Sendable {
         var linkSocket: Socket
         var problems = ProblemLog()
         /// Store problems are rate-limited apart from protocol ones, so neither hides the other.
-        var storeProblems = ProblemLog()
+        var storeProblems = ProblemLog(burst: 1)
         /// So are refused (unreadable) results.
         var resultProblems = ProblemLog()
         var journalWatch = JournalIdentityWatch()
@@ -190,11 +190,17 @@ public final class CollectorService: Service, Sendable {
         var clock: ServiceClock { service.clock }
         var store: any ReportStore { service.store }
 
+        static let maxMessagesPerRead = 4096
+
         /// Reads the RESULTS waiting on the socket into `batch`, while it has room for another message's worth; the
         /// results it refuses go to their sender's entry in `senders`.
         mutating func readResults(into batch: inout [StoredResult], senders: inout [Sender], limit: Int) throws {
-            while batch.isEmpty || batch.count + ProtocolLimits.maxJobsPerMessage <= limit,
+            // At most `maxMessagesPerRead` messages a call, so a flood of anything but results still lets the loop
+            // keep its session with the dispatcher and commit what it has.
+            var read = 0
+            while read < Self.maxMessagesPerRead, batch.isEmpty || batch.count + ProtocolLimits.maxJobsPerMessage <= limit,
                   let incoming = try router.receiveIncoming(routed: true) {
+                read += 1
                 let message: Message
                 switch incoming {
                 case .message(let received): message = received
