@@ -132,6 +132,10 @@ let package = Package(
             ]
         ),
 
+        /// The coverage-guided fuzz target over the frame codec and the dispatcher's state machine (libFuzzer, via
+        /// `scripts/fuzz.sh`); built as usual it replays inputs and writes the seed corpus.
+        .executableTarget(name: "mirsad-fuzz", dependencies: ["MirsadWire", "MirsadCore"], path: "Sources/MirsadFuzz"),
+
         // MARK: Tests
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ArticleAnalysisTests", dependencies: ["ArticleAnalysis"]),

@@ -8,6 +8,9 @@ public struct IngestProblem: Sendable, Hashable, CustomStringConvertible {
         case missing
         /// The path exists but could not be read (permissions, I/O error).
         case unreadable
+        /// Not a regular file: a FIFO, socket or device, which could block the reader forever or never end. Skipped
+        /// (standard input is read with `-`).
+        case specialFile = "special_file"
         /// A directory (or stream) that held no article at all.
         case noArticles = "no_articles"
         /// A JSON line that does not parse, is not an object, or has a field of the wrong type.

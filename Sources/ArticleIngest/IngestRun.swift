@@ -33,8 +33,24 @@ final class IngestRun {
         }
         if isDirectory.boolValue {
             try readDirectory(input)
+        } else if let kind = Self.specialFileKind(input) {
+            try report(input, nil, .specialFile, "\(kind), not a regular file: skipped (read standard input with -)")
         } else {
             try readFile(input, format: InputFormat(path: input))
+        }
+    }
+
+    /// What `path` is when it is not a regular file ("a FIFO", "a socket", "a device"), nil for a regular file.
+    /// Asked before opening: opening a FIFO waits for a writer, perhaps forever.
+    static func specialFileKind(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }  // the open that follows reports why
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFIFO: return "a FIFO"
+        case S_IFSOCK: return "a socket"
+        case S_IFCHR, S_IFBLK: return "a device"
+        default: return "a special file"
         }
     }
 
@@ -76,7 +92,12 @@ final class IngestRun {
             if isDirectory.boolValue {
                 try walk(path, visited: &visited)
             } else if let format = InputFormat(path: path) {
-                try readFile(path, format: format)
+                if let kind = Self.specialFileKind(path) {
+                    summary.filesSkipped += 1
+                    try report(path, nil, .specialFile, "\(kind), not a regular file: skipped")
+                } else {
+                    try readFile(path, format: format)
+                }
             } else {
                 summary.filesSkipped += 1
             }

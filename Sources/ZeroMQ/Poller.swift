@@ -51,7 +51,8 @@ public struct Poller {
 
     /// Waits until a registered socket is ready or `timeoutMilliseconds` pass (-1: forever, 0: just look).
     /// Returns the ready events per registered index, in registration order (empty sets when it timed out).
-    /// An interrupted wait (`EINTR`) resumes with the time that is left. Throws `ETERM` after
+    /// An interrupted wait (`EINTR`) resumes with the time that is left, unless the first registered socket with a
+    /// ``Socket/stopCondition`` says stop: then it returns at once with nothing ready. Throws `ETERM` after
     /// ``ZMQContext/shutdown()``.
     public mutating func poll(timeoutMilliseconds: Int) throws -> [PollEvents] {
         for index in sockets.indices {
@@ -60,14 +61,24 @@ public struct Poller {
         }
         let deadline = timeoutMilliseconds > 0 ? Self.nowMilliseconds() + timeoutMilliseconds : nil
         let count = Int32(items.count)
-        try items.withUnsafeMutableBufferPointer { buffer throws(ZMQError) in
-            // The funnel repeats this closure after EINTR, so each attempt waits only for the time left.
-            _ = try libzmqChecked("zmq_poll") {
-                let timeout = deadline.map { max(0, $0 - Self.nowMilliseconds()) } ?? timeoutMilliseconds
+        let stop = sockets.lazy.compactMap(\.stopCondition).first
+        let outcome = try items.withUnsafeMutableBufferPointer { buffer throws(ZMQError) in
+            // The funnel repeats this closure after EINTR, so each later attempt waits only for the time left (the
+            // first waits the whole timeout: a millisecond clock that ticks meanwhile must not shorten it).
+            var attempts = 0
+            return try libzmq("zmq_poll", stop: stop) {
+                defer { attempts += 1 }
+                let timeout = attempts == 0 ? timeoutMilliseconds
+                    : deadline.map { max(0, $0 - Self.nowMilliseconds()) } ?? timeoutMilliseconds
                 return zmq_poll(buffer.baseAddress, count, timeout)
             }
         }
-        return items.map { PollEvents(rawValue: $0.revents) }
+        switch outcome {
+        case .completed: return items.map { PollEvents(rawValue: $0.revents) }
+        // Stopping: the wait ends early with nothing ready, and the caller's loop reaches its stop check.
+        case .interrupted: return items.map { _ in PollEvents() }
+        case .wouldBlock: throw ZMQError(code: EAGAIN, call: "zmq_poll")
+        }
     }
 
     /// ``poll(timeoutMilliseconds:)`` for `timeout` (zero or less: just look), rounded up to whole milliseconds, the

@@ -10,8 +10,10 @@ extension Socket {
     /// Sends all frames as one multipart message.
     ///
     /// Returns `false`, having sent nothing, when libzmq reports `EAGAIN` for the first frame: with `dontWait`
-    /// when the message cannot be queued now (high-water mark reached, no peer), or when ``SocketOption/sendTimeout``
-    /// elapsed. `EINTR` is retried. Other errors are thrown, among them `EHOSTUNREACH` from a ROUTER with
+    /// when the message cannot be queued now (high-water mark reached, no peer; on a ROUTER with
+    /// ``SocketOption/routerMandatory``, the addressed peer's queue is full), or when ``SocketOption/sendTimeout``
+    /// elapsed, or when a signal interrupted a blocking send while ``stopCondition`` was set. `EINTR` is otherwise
+    /// retried. Other errors are thrown, among them `EHOSTUNREACH` from a ROUTER with
     /// ``SocketOption/routerMandatory`` when the first frame names no connected peer.
     ///
     /// Once libzmq accepted the first frame it accepts the rest (its high-water mark counts whole messages),
@@ -54,14 +56,14 @@ extension Socket {
         }
         let outcome: LibzmqOutcome
         do {
-            outcome = try libzmq("zmq_msg_send") { zmq_msg_send(&message, handle, flags) }
+            outcome = try libzmq("zmq_msg_send", stop: stopCondition) { zmq_msg_send(&message, handle, flags) }
         } catch {
             zmq_msg_close(&message)
             throw error
         }
         switch outcome {
         case .completed: return true
-        case .wouldBlock:
+        case .wouldBlock, .interrupted:
             zmq_msg_close(&message)
             return false
         }
@@ -70,12 +72,15 @@ extension Socket {
     /// Receives one whole multipart message.
     ///
     /// Returns `nil` on `EAGAIN`: with `dontWait` when no message is queued, or when ``SocketOption/receiveTimeout``
-    /// elapsed. `EINTR` is retried. `userID` is the ZAP `User-Id` property of the message's frames (on a ROUTER
-    /// the routing id frame has none; the frames read from the connection have it).
+    /// elapsed, or when a signal interrupted the wait for the first frame while ``stopCondition`` was set. `EINTR` is
+    /// otherwise retried. `userID` is the ZAP `User-Id` property of the message's frames (on a ROUTER the routing id
+    /// frame has none; the frames read from the connection have it).
     ///
-    /// At most `maxFrames` frames are collected: a longer message is read to its end, discarded, and reported by
-    /// throwing ``MessageTooManyFrames``; the socket then continues with the next message.
-    public func receive(dontWait: Bool = false, maxFrames: Int = 64) throws -> Message? {
+    /// At most `maxFrames` frames and `maxBytes` bytes (all frames together) are collected: a longer or larger
+    /// message is read to its end, each frame released as soon as it was counted, and reported by throwing
+    /// ``MessageTooManyFrames`` (checked first) or ``MessageTooManyBytes``; the socket then continues with the next
+    /// message. Nothing of the message beyond the limits is copied.
+    public func receive(dontWait: Bool = false, maxFrames: Int = 64, maxBytes: Int = .max) throws -> Message? {
         let handle = try openHandle("zmq_msg_recv")
         guard maxFrames >= 1 else {
             throw ZMQError(code: EINVAL, call: "zmq_msg_recv: maxFrames must be at least 1, not \(maxFrames)")
@@ -83,21 +88,21 @@ extension Socket {
         var frames: [Frame] = []
         var userID: String?
         var frameCount = 0
+        var byteCount = 0
+        // One `zmq_msg_t` for every frame: `zmq_msg_recv` releases what it held before, so a frame bomb costs one
+        // receive call per frame and nothing else.
         var part = zmq_msg_t()
+        zmq_msg_init(&part)
+        defer { zmq_msg_close(&part) }
         var more = true
         while more {
-            zmq_msg_init(&part)
-            let outcome: LibzmqOutcome
-            do {
-                // Frames after the first are already queued (messages arrive whole), so only the first may wait.
-                let flags: Int32 = frameCount == 0 && dontWait ? ZMQ_DONTWAIT : 0
-                outcome = try libzmq("zmq_msg_recv") { zmq_msg_recv(&part, handle, flags) }
-            } catch {
-                zmq_msg_close(&part)
-                throw error
-            }
-            if case .wouldBlock = outcome {
-                zmq_msg_close(&part)
+            // Frames after the first are already queued (messages arrive whole), so only the first may wait, and
+            // only the wait for the first frame may be given up when stopping.
+            let flags: Int32 = frameCount == 0 && dontWait ? ZMQ_DONTWAIT : 0
+            let stop = frameCount == 0 ? stopCondition : nil
+            switch try libzmq("zmq_msg_recv", stop: stop, { zmq_msg_recv(&part, handle, flags) }) {
+            case .completed: break
+            case .wouldBlock, .interrupted:
                 if frameCount == 0 { return nil }
                 throw ZMQError(code: EAGAIN, call: "zmq_msg_recv (frame \(frameCount + 1))")
             }
@@ -107,15 +112,20 @@ extension Socket {
                 let value = String(cString: property)
                 userID = value.isEmpty ? nil : value
             }
-            if frameCount < maxFrames {
+            byteCount = byteCount &+ zmq_msg_size(&part)
+            if frameCount < maxFrames && byteCount <= maxBytes {
                 frames.append(Self.copyFrame(&part))
+            } else if !frames.isEmpty {
+                frames = []  // over a limit: what was copied goes at once, not at the end of the message
             }
             frameCount += 1
-            more = zmq_msg_more(&part) != 0  // must be read before the close below
-            zmq_msg_close(&part)
+            more = zmq_msg_more(&part) != 0
         }
         if frameCount > maxFrames {
             throw MessageTooManyFrames(limit: maxFrames, frameCount: frameCount)
+        }
+        if byteCount > maxBytes {
+            throw MessageTooManyBytes(limit: maxBytes, byteCount: byteCount, frameCount: frameCount)
         }
         return Message(frames, userID: userID)
     }

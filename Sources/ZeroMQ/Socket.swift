@@ -24,6 +24,9 @@ public final class Socket {
     public let context: ZMQContext
     /// The pattern this socket implements.
     public let type: SocketType
+    /// Asked when a signal interrupts a blocking call on this socket (or a poll over it): while it is set, the call
+    /// is not tried again (see ``StopCondition``). Nil: interrupted calls are always tried again.
+    public var stopCondition: (any StopCondition)?
 
     /// Creates a socket with `LINGER` 0 (see the type's documentation).
     public init(context: ZMQContext, type: SocketType) throws {

@@ -146,6 +146,8 @@ extension SocketOption where Value == Int32 {
     public static var handshakeInterval: Self { .int32(ZMQ_HANDSHAKE_IVL, name: "ZMQ_HANDSHAKE_IVL") }
     /// Length of the queue of pending TCP connections.
     public static var backlog: Self { .int32(ZMQ_BACKLOG, name: "ZMQ_BACKLOG") }
+    /// `SO_RCVBUF` of the socket's TCP connections, in bytes (0: the system's default).
+    public static var receiveBuffer: Self { .int32(ZMQ_RCVBUF, name: "ZMQ_RCVBUF") }
     /// Milliseconds a TCP connect may take (0 = the system's default).
     public static var connectTimeout: Self { .int32(ZMQ_CONNECT_TIMEOUT, name: "ZMQ_CONNECT_TIMEOUT") }
     /// `ZMQ_EVENTS`: the socket's current readiness, as ``PollEvents`` raw bits (read only).

@@ -22,6 +22,9 @@ public struct ZMQError: Error, Equatable, CustomStringConvertible {
 
     /// The context was shut down or terminated: the socket's owner should close it and stop.
     public var isContextTerminated: Bool { code == Code.contextTerminated }
+
+    /// A signal interrupted the call while its socket's ``Socket/stopCondition`` was set: the owner is stopping.
+    public var isInterrupted: Bool { code == Code.interrupted }
 }
 
 extension ZMQError {
@@ -76,5 +79,27 @@ public struct MessageTooManyFrames: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         "zmq_msg_recv: message of \(frameCount) frames exceeds the limit of \(limit); it was drained and dropped"
+    }
+}
+
+/// A received message had more bytes (all frames together) than the caller allows.
+///
+/// Thrown by ``Socket/receive(dontWait:maxFrames:maxBytes:)`` only after every frame of the offending message was
+/// read and released, so the socket is positioned at the start of the next message and stays usable.
+public struct MessageTooManyBytes: Error, Equatable, CustomStringConvertible {
+    /// The `maxBytes` the receive was called with.
+    public let limit: Int
+    /// The bytes of the dropped message, and its frames.
+    public let byteCount: Int
+    public let frameCount: Int
+
+    public init(limit: Int, byteCount: Int, frameCount: Int) {
+        self.limit = limit
+        self.byteCount = byteCount
+        self.frameCount = frameCount
+    }
+
+    public var description: String {
+        "zmq_msg_recv: message of \(byteCount) bytes in \(frameCount) frames exceeds the limit of \(limit) bytes; it was drained and dropped"
     }
 }

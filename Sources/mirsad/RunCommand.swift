@@ -54,6 +54,10 @@ struct RunCommand: AsyncParsableCommand {
         guard let summary = cluster.summary else { throw CommandFailure("the run ended without a summary") }
         if json {
             print(try JSONOutput.encode(summary))
+            if summary.articles == 0 {
+                writeStandardError("mirsad run: no articles found in \(inputs.joined(separator: " "))\n")
+                throw ExitCode(2)
+            }
             return
         }
         print("\(summary.stored) of \(summary.articles) articles stored (\(summary.deadLetters) dead letters, \(summary.rejected) rejected) in \(Format.seconds(summary.seconds)): \(Format.rate(summary.articlesPerSecond)) articles/s with \(summary.workers) workers")

@@ -99,7 +99,7 @@ struct DispatcherCommand: AsyncParsableCommand {
         let service = DispatcherService(configuration: configuration, logger: logger, ready: announceReady)
         let hangup = reloadOnHangup(configuration.security?.allowlist, logger: logger)
         defer { hangup?.cancel() }
-        try await ProcessSignals.runGroup([service], logger: logger)
+        try await ProcessSignals.runGroup([service], logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
     }
 }
 
@@ -257,6 +257,6 @@ struct CollectorCommand: AsyncParsableCommand {
         let service = CollectorService(configuration: configuration, store: reportStore, logger: logger, ready: announceReady)
         let hangup = reloadOnHangup(configuration.security?.allowlist, logger: logger)
         defer { hangup?.cancel() }
-        try await ProcessSignals.runGroup([service], logger: logger)
+        try await ProcessSignals.runGroup([service], logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
     }
 }

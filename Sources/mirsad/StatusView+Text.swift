@@ -16,6 +16,9 @@ extension StatusView {
             let kinds = securityRefusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             lines.append("refused for security: \(kinds)")
         }
+        if !peerProblems.isEmpty {
+            lines.append("peer problems: " + peerProblems.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        }
         lines.append("workers: \(workers.count)")
         for w in workers {
             lines.append("  \(w.id)  host \(w.host) pid \(w.pid)  in flight \(w.inFlight)/\(w.capacity)  done \(w.done)  failed \(w.failed)  \(TextFormat.rate(w.rate)) articles/s")

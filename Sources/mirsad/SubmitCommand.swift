@@ -20,7 +20,7 @@ struct SubmitCommand: AsyncParsableCommand {
     var batch: String?
     @Flag(help: "Wait until every article of the batch is stored or dead-lettered, and print a summary. The wait goes on through a dispatcher restart.")
     var wait = false
-    @Option(help: "With --wait: give up after this many seconds (exit 3).")
+    @Option(help: "Give up after this many seconds from the start, submission included (exit 3); with --wait, the wait too.")
     var waitTimeout: Double?
     @Option(help: "The batch's priority: batches of a higher priority are dispatched first; batches of one priority share the workers round robin.")
     var priority: Int32 = 0

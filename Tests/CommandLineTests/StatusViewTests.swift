@@ -27,6 +27,7 @@ struct StatusViewTests {
         worker.id = "w1"
         worker.capacity = 32
         reply.workers = [worker]
+        reply.peerProblems = ["malformed": 2, "cut_off": 1]
         return reply
     }
 
@@ -36,7 +37,7 @@ struct StatusViewTests {
             "queued", "in_flight", "retrying", "awaiting_store", "stored", "failed", "dead_letters", "redispatches",
             "journal", "workers", "collectors", "throughput_10s", "throughput_1m", "latency_p50_ms", "latency_p99_ms",
             "uptime_s", "batches", "malformed_messages", "refused_messages", "version", "no_worker_for_ms",
-            "no_collector_for_ms", "security_refusals",
+            "no_collector_for_ms", "security_refusals", "peer_problems",
         ]
         #expect(Set(json.keys) == expectedKeys)
         #expect(json["retrying"] as? Int == 3)
@@ -46,6 +47,7 @@ struct StatusViewTests {
         #expect(json["journal"] as? String == "sqlite:/var/lib/mirsad/journal.sqlite")
         #expect(json["uptime_s"] as? Double == 1.5)
         #expect((json["workers"] as? [[String: Any]])?.first?["capacity"] as? Int == 32)
+        #expect(json["peer_problems"] as? [String: Int] == ["malformed": 2, "cut_off": 1])
     }
 
     @Test func statusTextShowsRetryingDeadLettersRedispatchesAndTheJournal() {
@@ -54,6 +56,7 @@ struct StatusViewTests {
         #expect(text.contains("7 dead letters"))
         #expect(text.contains("redispatches: 11"))
         #expect(text.contains("journal sqlite:/var/lib/mirsad/journal.sqlite"))
+        #expect(text.contains("peer problems: 1 cut_off, 2 malformed"))
         #expect(text.contains("mirsad dlq list"), "dead letters point at the command that lists them")
         var quiet = Self.reply
         quiet.failed = 0

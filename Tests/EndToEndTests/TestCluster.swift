@@ -123,6 +123,11 @@ final class TestCluster {
         for child in children.reversed() { await child.stop() }
     }
 
+    /// The child process started as `name` ("dispatcher", "collector", "worker-0", ...).
+    func process(_ name: String) -> ManagedProcess? {
+        children.first { $0.name == name }
+    }
+
     func log(_ name: String) -> String {
         (try? String(contentsOf: directory.appendingPathComponent("\(name).log"), encoding: .utf8)) ?? ""
     }

@@ -22,6 +22,10 @@ struct WorkerProcessTests {
         let socket: Socket
         let endpoint: String
         private(set) var received: [Received] = []
+        /// Workers set no routing id: each connection is named by the id its HELLO announced, and a message sent to
+        /// that name goes to the connection that announced it last.
+        private var names: [RoutingID: RoutingID] = [:]
+        private var routes: [RoutingID: RoutingID] = [:]
 
         init() throws {
             context = try ZMQContext()
@@ -32,7 +36,7 @@ struct WorkerProcessTests {
         }
 
         func send(_ message: MirsadMessage, to peer: RoutingID) throws {
-            _ = try socket.send(try FrameCodec.encode(message, to: peer))
+            _ = try socket.send(try FrameCodec.encode(message, to: routes[peer] ?? peer))
         }
 
         /// Receives (and WELCOMEs HELLOs) until `condition` holds for what has arrived, or `seconds` pass. The
@@ -43,7 +47,11 @@ struct WorkerProcessTests {
                 while let raw = try socket.receive(dontWait: true) {
                     let (peer, decoded) = FrameCodec.decodeRouted(raw.frames)
                     guard let peer, case .success(let message) = decoded else { continue }
-                    received.append(Received(peer: peer, message: message))
+                    if case .hello(let hello) = message {
+                        names[peer] = Array(hello.id.utf8)
+                        routes[Array(hello.id.utf8)] = peer
+                    }
+                    received.append(Received(peer: names[peer] ?? peer, message: message))
                     if case .hello = message {
                         var welcome = Mirsad_V1_Welcome()
                         welcome.heartbeatIntervalMs = 200

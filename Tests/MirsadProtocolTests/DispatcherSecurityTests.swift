@@ -97,6 +97,40 @@ import Testing
         #expect(h.journal.state(of: Self.id(0)) == .inFlight)
     }
 
+    /// With keys, a worker id belongs to the key whose HELLO opened its session: a HELLO of another worker key that
+    /// reuses the id or names it in `replaces` is refused and ends nothing; the same key may replace its own session.
+    @Test func onlyTheSameKeyMayTakeOverAWorkerID() throws {
+        var h = Self.secured()
+        let owner = Self.authority("w1", [.worker])
+        let intruder = Self.authority("intruder", [.worker])
+        func hello(_ peer: String, id: String, replaces: String = "", by authority: PeerAuthority) throws -> [DispatcherAction] {
+            h.machine.received(
+                frames: try FrameCodec.encode(.hello(.with {
+                    $0.role = .worker; $0.id = id; $0.capacity = 2; $0.replaces = replaces
+                    $0.crashed = replaces.isEmpty ? [] : [.with { $0.jobID = Self.id(0); $0.error = "boom" }]
+                }), to: .peer(peer)),
+                authority: authority, now: h.now)
+        }
+        _ = try hello("w1", id: "w1", by: owner)
+        try h.submit(batch: Self.batch, 0..<1)
+        #expect(h.machine.jobsHeld(by: .peer("w1")) == [Self.id(0)])
+
+        let reused = try hello("x1", id: "w1", by: intruder)
+        #expect(reused.error(to: "x1")?.code == .notAllowed)
+        let replacing = try hello("x2", id: "x2", replaces: "w1", by: intruder)
+        #expect(replacing.error(to: "x2")?.code == .notAllowed)
+        #expect(h.machine.securityRefusals[.sessionKeyMismatch] == 2)
+        #expect(h.machine.workers == [.peer("w1")], "the owner's session goes on")
+        #expect(h.machine.jobsHeld(by: .peer("w1")) == [Self.id(0)])
+        #expect(h.journal.state(of: Self.id(0)) == .inFlight, "no crash report was taken from another key")
+
+        // The owner's key, on a new connection (a restarted process), takes its id over.
+        let restarted = try hello("w1b", id: "w1", by: owner)
+        #expect(restarted.error(to: "w1b") == nil)
+        #expect(h.machine.workers == [.peer("w1b")])
+        #expect(h.machine.securityRefusals[.sessionKeyMismatch] == 2)
+    }
+
     /// Each dispatch carries a lease whose token the shared key verifies, bound to the job, attempt, worker id and key.
     @Test func jobsCarryALeaseForTheirWorkerAndAttempt() throws {
         var h = Self.secured()

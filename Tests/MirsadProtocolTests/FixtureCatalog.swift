@@ -140,7 +140,8 @@ enum FixtureCatalog {
             Fixture(name: "stored-leases", message: .stored(.with { $0.jobIds = ["\(batch):0"]; $0.leases = [lease] })),
             Fixture(name: "status-reply-security", message: .statusReply(.with {
                 $0.requestID = "req-7"; $0.refusedMessages = 5; $0.version = "mirsad 1.0.0"
-                // One kind only: protobuf writes map entries in no fixed order.
+                // One kind per map only: protobuf writes map entries in no fixed order.
+                $0.peerProblems = ["refused": 5]
                 $0.securityRefusals = ["forbidden by role": 3]
             })),
             Fixture(name: "error", message: .error(.notAllowed, "SUBMIT is not allowed from a worker", requestID: "", command: .submit)),

@@ -11,6 +11,10 @@ import ZeroMQ
 /// (`received`, waited on with `waitUntil`) and what to send (`send`, picked up within one poll interval).
 /// `respond` runs on the peer's thread for every decoded message and `tick` after every poll; both return
 /// messages to send at once, so a script can answer without a round trip through the test thread.
+///
+/// The services set no routing id (their ROUTER-facing DEALERs are named by the ROUTER), so the fake names each
+/// connection by the id its peer announced, in HELLO or in the `worker_id` of its RESULTS: `Received.peer` is that
+/// name, and a message sent to the name goes to the connection that last announced it.
 final class FakeRouterPeer: Sendable {
     struct Received: Sendable {
         var peer: RoutingID
@@ -93,6 +97,9 @@ final class FakeRouterPeer: Sendable {
             func encoded(_ message: MirsadMessage, to peer: RoutingID) -> [[UInt8]] {
                 (try? FrameCodec.encode(message, to: peer)) ?? []
             }
+            var names: [RoutingID: RoutingID] = [:]  // connection -> announced id
+            var routes: [RoutingID: RoutingID] = [:]  // announced id -> latest connection
+            func route(_ peer: RoutingID) -> RoutingID { routes[peer] ?? peer }
             var poller = Poller()
             poller.register(socket)
             while !state.withLock({ $0.stopping }) {
@@ -104,14 +111,24 @@ final class FakeRouterPeer: Sendable {
                             state.withLock { $0.malformed += 1 }
                             continue
                         }
-                        let arrival = Received(peer: peer, message: decodedMessage, at: .now())
+                        var announced: String?
+                        switch decodedMessage {
+                        case .hello(let hello): announced = hello.id
+                        case .results(let results): announced = results.results.first?.workerID
+                        default: break
+                        }
+                        if let announced, !announced.isEmpty {
+                            names[peer] = Array(announced.utf8)
+                            routes[Array(announced.utf8)] = peer
+                        }
+                        let arrival = Received(peer: names[peer] ?? peer, message: decodedMessage, at: .now())
                         state.withLock { $0.received.append(arrival) }
                         for reply in respond(arrival) { transmit(encoded(reply, to: peer)) }
                     }
                 }
-                for (peer, reply) in tick(.now()) { transmit(encoded(reply, to: peer)) }
+                for (peer, reply) in tick(.now()) { transmit(encoded(reply, to: route(peer))) }
                 let outgoing = state.withLock { s in defer { s.outbox.removeAll() }; return s.outbox }
-                for item in outgoing { transmit([item.peer] + item.frames) }
+                for item in outgoing { transmit([route(item.peer)] + item.frames) }
             }
         }
         thread.name = "fake-router-peer"

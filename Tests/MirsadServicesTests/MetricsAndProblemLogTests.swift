@@ -54,24 +54,24 @@ import Testing
         #expect(log.refused == 1)
     }
 
-    @Test func logsAtMostOneLinePerSecondAndCountsTheRest() {
+    @Test func logsAtMostABurstPerKindPerSecondAndCountsTheRest() {
         let lines = Locked<[String]>([])
         let logger = capturingLogger(lines)
         let clock = ManualClock()
-        var log = ProblemLog(clock: clock.serviceClock)
+        var log = ProblemLog(clock: clock.serviceClock, burst: 2)
         log.malformed(.wrongFrameCount(2), peer: Array("worker-7".utf8), logger: logger)
-        log.refused("DONE is not sent to a collector", peer: nil, logger: logger)
-        log.refused("DONE is not sent to a collector", peer: nil, logger: logger)
-        #expect(lines.current.count == 1)
+        for _ in 0..<4 { log.refused("DONE is not sent to a collector", peer: nil, logger: logger) }
+        #expect(lines.current.count == 3, "one malformed line and two refused ones: \(lines.current)")
         #expect(lines.current.first?.hasPrefix("warning: malformed message from worker-7:") == true, "\(lines.current)")
         clock.advance(by: .milliseconds(999))
         log.refused("DONE is not sent to a collector", peer: nil, logger: logger)
-        #expect(lines.current.count == 1, "a second line within the second")
+        #expect(lines.current.count == 3, "a third refused line within the second")
         clock.advance(by: .milliseconds(1))
         log.refused("HELLO again", peer: nil, logger: logger)
-        #expect(lines.current.count == 2)
+        #expect(lines.current.count == 4)
         #expect(lines.current.last == "warning: refused message from unknown peer: HELLO again (3 similar lines suppressed)")
-        #expect(log.malformed == 1 && log.refused == 4)
+        #expect(log.malformed == 1 && log.refused == 6)
+        #expect(log.counts.wire == ["malformed": 1, "refused": 6])
     }
 
     @Test func describeShowsTextIdsAsTextAndOthersAsHex() {

@@ -130,6 +130,8 @@ struct SecuredClusterTests {
     /// dispatcher; the real result with its real lease is stored and ends the job.
     @Test func forgedResultsAndStoredChangeNothingAndAreCounted() async throws {
         let keys = try SecurityFixture()
+        let otherWorker = try CurveCertificate.generate(metadata: [("name", "worker-b")])
+        try keys.allow(otherWorker, as: .worker)
         try await Self.withCleanup { cleanup in
             let dispatcher = try await Self.startDispatcher(keys)
             cleanup.add { try? await dispatcher.stop() }
@@ -208,6 +210,26 @@ struct SecuredClusterTests {
                 throw Unexpected("no RESULTS_ACK")
             }
             #expect(ack.jobIds == [jobA] && ack.refused.isEmpty)
+
+            // Replays of that RESULTS, lease and all: from the worker's own key it is a resend (acknowledged, stored
+            // once); from another worker key it is refused and counted, for the lease names the key it was made for.
+            guard case .resultsAck(let resent) = try #require(try results.request(result(jobA, lease: leases[jobA]))) else {
+                throw Unexpected("no RESULTS_ACK")
+            }
+            #expect(resent.jobIds == [jobA] && resent.refused.isEmpty)
+            let replayer = try CurvePeer(
+                endpoint: collector.readyValue,
+                curve: ClientSecurity(certificate: otherWorker, serverKey: keys.collector.publicKey), identity: "w2")
+            guard case .resultsAck(let replayed) = try #require(try replayer.request(result(jobA, lease: leases[jobA]))) else {
+                throw Unexpected("no RESULTS_ACK")
+            }
+            #expect(replayed.jobIds.isEmpty && replayed.refused.map(\.jobID) == [jobA])
+            #expect(collector.service.statistics.security[.forgedToken] == 3)
+            let collectorStatus = try StatusClient(
+                dispatcherEndpoint: collector.readyValue,
+                security: ClientSecurity(certificate: keys.keys[.status]!, serverKey: keys.collector.publicKey)
+            ).fetch(timeout: .seconds(10))
+            #expect(collectorStatus.securityRefusals["forged token"] == 3)
             try worker.send(.done(.with { $0.jobIds = [jobA] }))
             var finished = false
             for _ in 0..<600 where !finished {  // a liveness bound only

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 @testable import ZeroMQ
 
@@ -65,5 +68,52 @@ import Testing
         }
         #expect(!seen.isEmpty, "nothing arrived after the oversize frame")
         #expect(seen.allSatisfy { $0.frames.count == 1 && $0.frames[0].count == 1 }, "an oversize frame got through")
+    }
+
+    @Test func maxBytesDrainsThrowsAndLeavesTheSocketUsable() throws {
+        let endpoint = uniqueInprocEndpoint()
+        let pull = try Socket(context: context, type: .pull)
+        try pull.bind(endpoint)
+        let push = try Socket(context: context, type: .push)
+        try push.connect(endpoint)
+        try push.send([Frame](repeating: [7], count: 3) + [Frame(repeating: 1, count: 100)])
+        try push.send([Frame(repeating: 1, count: 50), Frame(repeating: 2, count: 50)])
+        try pull.set(.receiveTimeout, 2000)
+        #expect(throws: MessageTooManyBytes(limit: 100, byteCount: 103, frameCount: 4)) {
+            try pull.receive(maxFrames: 8, maxBytes: 100)
+        }
+        #expect(try pull.receive(maxFrames: 8, maxBytes: 100)?.frames.map(\.count) == [50, 50], "exactly the limit is fine")
+    }
+}
+
+/// The error funnel retries a call interrupted by a signal, but not once its owner is stopping.
+@Suite struct InterruptionTests {
+    final class Flag: StopCondition, @unchecked Sendable {
+        // Read and written by the test's own thread only.
+        var isStopRequested = false
+    }
+
+    @Test func interruptedCallsAreRetriedUntilTheOwnerStops() throws {
+        var calls = 0
+        let running = Flag()
+        let outcome = try libzmq("test", stop: running) {
+            calls += 1
+            if calls < 3 { errno = EINTR; return -1 }
+            return 7
+        }
+        guard case .completed(7) = outcome else { Issue.record("got \(outcome)"); return }
+        #expect(calls == 3)
+
+        let stopping = Flag()
+        stopping.isStopRequested = true
+        calls = 0
+        let given = try libzmq("test", stop: stopping) {
+            calls += 1
+            errno = EINTR
+            return -1
+        }
+        guard case .interrupted = given else { Issue.record("got \(given)"); return }
+        #expect(calls == 1, "an interrupted call is not tried again once stopping")
+        #expect(throws: ZMQError(code: EINTR, call: "test")) { try libzmqChecked("test", stop: stopping) { errno = EINTR; return -1 } }
     }
 }

@@ -5,11 +5,15 @@ public enum DispatcherAction: Sendable, Equatable {
     case send(MirsadMessage, to: RoutingID)
     /// Send this STATUS_REPLY after filling in the figures only the service has (`latencyP50Ms`, `latencyP99Ms`).
     case replyStatus(Mirsad_V1_StatusReply, to: RoutingID)
-    /// A message that is not a protocol message was dropped (already counted in `malformedMessages`): log it.
+    /// A message that is not a protocol message was dropped (already counted in `malformedMessages` and
+    /// `peerProblems`): log it.
     case droppedMalformed(MalformedMessage, from: RoutingID?)
     /// A well-formed message was refused with ERROR (already counted in `refusedMessages`; the ERROR is the
     /// `send` that follows): log it.
     case refused(Command, from: RoutingID, code: Mirsad_V1_ErrorCode, reason: String)
+    /// A send to this peer found its queue full (it does not read): the peer is cut off for the configured cooldown
+    /// (counted in `peerProblems` as `cut_off`); `sessionID` names the session that ended with it, if any.
+    case cutOff(RoutingID, sessionID: String?)
     /// A peer sent ERROR: log it (never answered).
     case peerReportedError(Mirsad_V1_Error, from: RoutingID)
     case peerJoined(id: String, role: PeerRole, capacity: Int)
@@ -44,4 +48,25 @@ public enum PeerLeaveReason: Sendable, Hashable {
     case replaced
     /// The dispatcher is stopping.
     case dispatcherStopping
+    /// Its queue was full when the dispatcher sent to it: it does not read (`DispatcherAction.cutOff`).
+    case cutOff
+}
+
+extension DispatcherAction {
+    /// Whether the service must carry this action out only after the journal's commit of every change made before
+    /// it.
+    ///
+    /// Invariant: a message that acknowledges or hands out something durable waits for the commit: SUBMIT_ACK (the
+    /// jobs are kept), JOBS (the dispatch is journaled), STORED_ACK (the job is stored), WELCOME, RETRY_DEAD_LETTERS_REPLY,
+    /// HEARTBEAT, ERROR, and every log line and figure of a change. Only the read replies, STATUS_REPLY,
+    /// BATCH_STATUS_REPLY and DEAD_LETTERS_REPLY, may go out at once, as soon as their request is read: they
+    /// acknowledge nothing, so a client can take nothing from them as kept. They may show a change whose commit is
+    /// still pending in the same turn; a commit that fails reverts it (the journal is reopened at its last committed
+    /// state), and a later reply shows that state.
+    public var waitsForCommit: Bool {
+        switch self {
+        case .replyStatus, .send(.batchStatusReply, _), .send(.deadLettersReply, _): false
+        default: true
+        }
+    }
 }

@@ -36,6 +36,9 @@ public struct DispatcherConfiguration: Sendable, Hashable {
     /// without one (loopback). With it every JOBS carries a lease per job, and a STORED ends a job that is not
     /// awaiting store only on a valid lease for it.
     public var leaseKey: LeaseKey? = nil
+    /// A peer whose queue was full when the dispatcher sent to it (it does not read) is cut off this long: its
+    /// session ends (its jobs go back to the queue), nothing is sent to it and its messages are dropped unread.
+    public var cutOffCooldown: Duration = .seconds(5)
 
     public init(
         collectorEndpoint: String = "",

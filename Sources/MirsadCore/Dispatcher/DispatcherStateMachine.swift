@@ -81,9 +81,13 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     private let redispatchesBeforeStart: UInt64
     /// Dispatches beyond a job's first made by this process.
     public private(set) var redispatchesSinceStart: UInt64 = 0
-    /// Messages dropped as malformed, and well-formed ones refused with ERROR, since start.
-    public private(set) var malformedMessages: UInt64 = 0
-    public private(set) var refusedMessages: UInt64 = 0
+    /// What peers did wrong since start, by kind: every message dropped, refused or cut short is counted here.
+    public private(set) var peerProblems = PeerProblemCounts()
+    /// Messages dropped as malformed (framing, size, decoding), and well-formed ones refused with ERROR, since start.
+    public var malformedMessages: UInt64 { peerProblems.total(of: PeerProblem.malformedKinds) }
+    public var refusedMessages: UInt64 { peerProblems[.refused] }
+    /// Peers that did not read what they were sent, cut off for `configuration.cutOffCooldown`.
+    private var cutOff: PeerCutOff
     /// Messages and entries refused for security reasons, by kind (also counted in `refusedMessages` when the
     /// whole message was refused with ERROR).
     public private(set) var securityRefusals = SecurityRefusals()
@@ -105,6 +109,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         self.backoff = RetryBackoff(
             base: configuration.retryBackoff, maximum: configuration.retryBackoffMax, seed: configuration.randomSeed)
         self.started = now.monotonic
+        self.cutOff = PeerCutOff(cooldown: configuration.cutOffCooldown)
         self.noWorkerSince = now.monotonic
         self.noCollectorSince = now.monotonic
         self.startedWall = now.wall
@@ -146,8 +151,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     }
 
     /// Violations of the invariants that the state machine can check by itself, empty when all hold. Linear in
-    /// the jobs in flight: for tests. (That the counts match the journal's contents needs the journal's help.)
-    func invariantViolations() -> [String] {
+    /// the jobs in flight: for tests and the fuzz target. (That the counts match the journal's contents needs the
+    /// journal's help.)
+    public func invariantViolations() -> [String] {
         var problems: [String] = []
         let sum = batches.values.reduce(JobCounts(), +)
         if sum != counts { problems.append("counts \(counts) differ from the sum of the batches' \(sum)") }
@@ -192,13 +198,17 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         frames: [[UInt8]], authority: PeerAuthority = .trusted, now: DispatcherTime
     ) -> [DispatcherAction] {
         // Jobs pass through: a SUBMIT's jobs are journaled and forwarded as their producer encoded them.
+        if let routingID = frames.first, cutOff.isCutOff(routingID, now: now.monotonic) {
+            peerProblems.add(.droppedWhileCutOff)
+            return []
+        }
         let (peer, decoded) = FrameCodec.decodeRouted(frames, reading: .passThrough)
         switch decoded {
         case .success(let message):
             guard let peer else { return [] }  // decodeRouted returns a message only with a routing id
             return received(message, from: peer, authority: authority, now: now)
         case .failure(let problem):
-            malformedMessages += 1
+            peerProblems.add(.malformed)
             var actions: [DispatcherAction] = [.droppedMalformed(problem, from: peer)]
             // A peer speaking another version of this protocol is told so, in v1 framing, naming the command byte
             // it sent (the frame after the protocol id, when that is one octet).
@@ -217,8 +227,30 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     /// A message the socket refused to collect because it had more frames than any protocol message
     /// (`frameCount` of them, routing id included); it was drained and dropped.
     public mutating func receivedTooManyFrames(_ frameCount: Int) -> [DispatcherAction] {
-        malformedMessages += 1
+        peerProblems.add(.tooManyFrames)
         return [.droppedMalformed(.wrongFrameCount(frameCount - 1), from: nil)]
+    }
+
+    /// A message the socket refused to collect because it had more bytes than any protocol message (`byteCount`,
+    /// routing id included); it was drained and dropped.
+    public mutating func receivedTooManyBytes(_ byteCount: Int) -> [DispatcherAction] {
+        peerProblems.add(.tooManyBytes)
+        return [.droppedMalformed(.frameTooLarge(byteCount), from: nil)]
+    }
+
+    /// A send to `peer` found its queue full: it does not read what it is sent. The peer is cut off for the
+    /// cooldown (nothing more is sent to it, its messages are dropped unread) and its session, if it has one, ends
+    /// (its jobs go back to the queue, no attempt counted). Counted once per cut-off.
+    public mutating func peerQueueFull(_ peer: RoutingID, now: DispatcherTime) -> [DispatcherAction] {
+        guard cutOff.queueFull(peer, now: now.monotonic) else { return [] }
+        peerProblems.add(.cutOff)
+        let sessionID = peers[peer]?.hello.id
+        return [.cutOff(peer, sessionID: sessionID)] + removePeer(peer, reason: .cutOff, now: now)
+    }
+
+    /// Whether `peer` is cut off now: nothing is to be sent to it.
+    public func isCutOff(_ peer: RoutingID, now: DispatcherTime) -> Bool {
+        cutOff.isCutOff(peer, now: now.monotonic)
     }
 
     /// A decoded message from `peer`, sent by `authority`.
@@ -438,6 +470,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             reply.uptimeMs = UInt64(clamping: started.duration(to: now.monotonic).wholeMilliseconds)
             reply.malformedMessages = malformedMessages
             reply.refusedMessages = refusedMessages
+            reply.peerProblems = peerProblems.wire
             reply.batches = UInt64(batches.count)
             reply.version = configuration.version
             reply.noWorkerForMs = Self.absence(noWorkerSince, now: now)
@@ -475,6 +508,18 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             return refuse(.hello, from: peer, code: .tooLarge,
                           "\(hello.crashed.count) crash reports in one HELLO; the limit is \(ProtocolLimits.maxIDsPerMessage)",
                           requestID: "", now: now)
+        }
+        // With keys, a session's id belongs to the key that opened it: only that key may take the id over or name it
+        // in `replaces` (both end the live session and the second reports its crashes).
+        if authority != .trusted {
+            for claimed in [hello.id, hello.replaces] where !claimed.isEmpty {
+                if let holder = peerByID[claimed], holder != peer, let session = peers[holder],
+                   session.authority.keyText != authority.keyText {
+                    securityRefusals.count(.sessionKeyMismatch)
+                    return refuse(.hello, from: peer, code: .notAllowed,
+                                  "the id \(claimed) belongs to a live session of another key", requestID: "", now: now)
+                }
+            }
         }
         var actions = crashReports(hello.crashed, previousID: hello.replaces, now: now)
         if !hello.replaces.isEmpty, let previous = peerByID[hello.replaces], peers[previous]?.role == role {
@@ -911,7 +956,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         _ command: Command, from peer: RoutingID, code: Mirsad_V1_ErrorCode, _ reason: String, requestID: String,
         now: DispatcherTime
     ) -> [DispatcherAction] {
-        refusedMessages += 1
+        peerProblems.add(.refused)
         return [
             .refused(command, from: peer, code: code, reason: reason),
             send(.error(code, reason, requestID: requestID, command: command), to: peer, now: now),

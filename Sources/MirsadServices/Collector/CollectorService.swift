@@ -119,7 +119,9 @@ public final class CollectorService: Service, Sendable {
             authenticator = try ZAPAuthenticator(context: context, allowlist: security.allowlist, logger: logger)
         }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
+        router.stopCondition = stop
         defer { router.close() }
+        let notifier = SystemdNotifier()
         let dispatcher = try DispatcherLink(
             context: context, setup: setup, endpoint: configuration.dispatcherEndpoint, role: .collector, id: id,
             capacity: 0, curve: configuration.dispatcherSecurity, logger: logger)
@@ -133,8 +135,11 @@ public final class CollectorService: Service, Sendable {
         }
         logger.info("collector listening on \(endpoint), storing to \(String(describing: type(of: store)))")
         ready(endpoint)
+        notifier.ready()
 
         while !stop.isRequested {
+            notifier.watchdog()
+            FreedMemory.releaseIfDue()
             var poller = Poller()
             poller.register(router)
             poller.register(dispatcher.socket)
@@ -149,6 +154,7 @@ public final class CollectorService: Service, Sendable {
         }
 
         // Graceful stop: no more RESULTS are read (unacknowledged ones are sent again by their workers).
+        notifier.stopping()
         let deadline = clock.monotonic().advanced(by: configuration.shutdownGrace)
         while session.tracker.awaitingAcknowledgement > 0 && clock.monotonic() < deadline {
             var poller = Poller()
@@ -184,10 +190,13 @@ public final class CollectorService: Service, Sendable {
         var linkSocket: Socket
         var problems = ProblemLog()
         /// Store problems are rate-limited apart from protocol ones, so neither hides the other.
-        var storeProblems = ProblemLog()
+        var storeProblems = ProblemLog(burst: 1)
         /// So are refused (unreadable) results.
         var resultProblems = ProblemLog()
         var journalWatch = JournalIdentityWatch()
+        /// Workers and clients that did not read what they were sent (`PeerCutOff`).
+        var cutOff = PeerCutOff()
+        let started: MonotonicInstant
         var failingSince: MonotonicInstant? = nil
         /// Acknowledged notices to delete from the store with the next commit of results (or alone, once they
         /// have waited `confirmationDelay`): one transaction instead of two.
@@ -210,6 +219,7 @@ public final class CollectorService: Service, Sendable {
             self.router = router
             self.dispatcher = dispatcher
             self.linkSocket = dispatcher.socket
+            self.started = service.clock.monotonic()
             let configuration = service.configuration
             tracker = StoredNoticeTracker(configuration: .init(
                 capacity: configuration.maxPendingNoticesInMemory, pageSize: configuration.noticePageSize,
@@ -223,16 +233,29 @@ public final class CollectorService: Service, Sendable {
         var clock: ServiceClock { service.clock }
         var store: any ReportStore { service.store }
 
+        static let maxMessagesPerRead = 4096
+
         /// Reads the RESULTS waiting on the socket into `waiting`, while it has room for another message's worth;
-        /// results it refuses are answered at once.
+        /// results it refuses are answered at once. At most `maxMessagesPerRead` messages a call, so a flood of
+        /// anything but results still lets the loop keep its session with the dispatcher and commit what it has.
         mutating func readResults() throws {
             let limit = max(service.configuration.maxResultsPerCommit, ProtocolLimits.maxJobsPerMessage)
-            while waiting.count + ProtocolLimits.maxJobsPerMessage <= limit,
+            var read = 0
+            while read < Self.maxMessagesPerRead, waiting.count + ProtocolLimits.maxJobsPerMessage <= limit,
                   let incoming = try router.receiveIncoming(routed: true) {
-                guard case .message(let message) = incoming else {
-                    if case .tooManyFrames(let count) = incoming {
-                        problems.malformed(.wrongFrameCount(count - 1), peer: nil, logger: logger)
-                    }
+                read += 1
+                let message: Message
+                switch incoming {
+                case .message(let received): message = received
+                case .tooManyFrames(let count):
+                    problems.count(.tooManyFrames, "message of \(count) frames dropped unread", logger: logger)
+                    continue
+                case .tooManyBytes(let count):
+                    problems.count(.tooManyBytes, "message of \(count) bytes dropped unread", logger: logger)
+                    continue
+                }
+                if let routingID = message.frames.first, cutOff.isCutOff(routingID, now: clock.monotonic()) {
+                    problems.count(.droppedWhileCutOff, "message from cut-off peer \(ProblemLog.describe(routingID)) dropped", logger: logger)
                     continue
                 }
                 // Analyses pass through: each is stored as the worker encoded it, only its index fields decoded.
@@ -244,19 +267,15 @@ public final class CollectorService: Service, Sendable {
                         continue
                     }
                     let sender = service.configuration.security.authority(of: message)
-                    guard sender.holdsAny(of: SecurityRole.allowed(toSend: .results)) else {
-                        let kind: SecurityRefusals.Kind = sender.isUnknownKey ? .unknownKey : .forbiddenByRole
-                        service.counters.withLock { $0.refusedResults += 1; $0.security.count(kind) }
-                        let reason = "RESULTS needs a key of role worker"
-                        securityProblems.refused("\(reason) (\(kind.rawValue))", peer: peer, logger: logger)
-                        try router.send(.error(.notAllowed, reason, command: .results), to: peer)
+                    guard try authorised(.results, by: sender, from: peer) else {
+                        service.counters.withLock { $0.refusedResults += 1 }
                         continue
                     }
                     guard results.results.count <= ProtocolLimits.maxJobsPerMessage else {
                         service.counters.withLock { $0.refusedResults += 1 }
                         let reason = "\(results.results.count) results in one RESULTS; the limit is \(ProtocolLimits.maxJobsPerMessage)"
                         problems.refused(reason, peer: peer, logger: logger)
-                        try router.send(.error(.tooLarge, reason, command: .results), to: peer)
+                        try reply(.error(.tooLarge, reason, command: .results), to: peer)
                         continue
                     }
                     var refused: [Mirsad_V1_RefusedResult] = []
@@ -284,7 +303,9 @@ public final class CollectorService: Service, Sendable {
                     }
                     if forged > 0 {
                         service.counters.withLock { $0.security.count(.forgedToken, forged) }
-                        securityProblems.refused("\(forged) results without a valid lease token, not stored", peer: peer, logger: logger)
+                        securityProblems.log(
+                            "\(forged) results from \(ProblemLog.describe(peer)) without a valid lease token, not stored",
+                            kind: SecurityRefusals.Kind.forgedToken.rawValue, logger: logger)
                     }
                     if !refused.isEmpty {
                         noteRefused(refused, from: peer)
@@ -292,15 +313,35 @@ public final class CollectorService: Service, Sendable {
                     }
                 case .success(.heartbeat):
                     break
+                case .success(.status(let request)):
+                    guard let peer else { continue }
+                    guard try authorised(.status, by: service.configuration.security.authority(of: message), from: peer) else {
+                        continue
+                    }
+                    try reply(.statusReply(statusReply(requestID: request.requestID)), to: peer)
                 case .success(let other):
                     problems.refused("\(other.command) is not sent to a collector", peer: peer, logger: logger)
                     if let peer {
-                        try router.send(.error(.notAllowed, "\(other.command) is not sent to a collector", command: other.command), to: peer)
+                        try reply(.error(.notAllowed, "\(other.command) is not sent to a collector", command: other.command), to: peer)
                     }
                 case .failure(let problem):
                     problems.malformed(problem, peer: peer, logger: logger)
                 }
             }
+        }
+
+        /// Whether `sender`'s key may send `command` to a collector (`SecurityRole.allowed(toSend:)`: RESULTS from
+        /// worker keys, STATUS from producer, status and operator keys; every peer on an unauthenticated socket). A
+        /// refusal is answered with ERROR `NOT_ALLOWED`, counted by kind and as a refused message.
+        private mutating func authorised(_ command: Command, by sender: PeerAuthority, from peer: RoutingID) throws -> Bool {
+            let roles = SecurityRole.allowed(toSend: command)
+            guard !sender.holdsAny(of: roles) else { return true }
+            let kind: SecurityRefusals.Kind = sender.isUnknownKey ? .unknownKey : .forbiddenByRole
+            service.counters.withLock { $0.security.count(kind) }
+            let reason = "\(command) needs a key of role \(roles.map(\.rawValue).sorted().joined(separator: " or "))"
+            problems.refused("\(reason) (\(kind.rawValue))", peer: peer, logger: logger)
+            try reply(.error(.notAllowed, reason, command: command), to: peer)
+            return false
         }
 
         /// Reads what has arrived from workers (waiting up to the commit window for more to share the commit), takes
@@ -357,12 +398,50 @@ public final class CollectorService: Service, Sendable {
         }
 
         /// Answers a worker's RESULTS: the job ids committed and the results refused (one or both).
-        private func acknowledge(committed jobIDs: [String], refused: [Mirsad_V1_RefusedResult], to peer: RoutingID) throws {
+        private mutating func acknowledge(committed jobIDs: [String], refused: [Mirsad_V1_RefusedResult], to peer: RoutingID) throws {
             var ack = Mirsad_V1_ResultsAck()
             ack.jobIds = jobIDs
             ack.refused = refused
             ack.takesZlib = true
-            try router.send(.resultsAck(ack), to: peer)
+            try reply(.resultsAck(ack), to: peer)
+        }
+
+        /// Sends to a worker or client without waiting; a peer whose queue is full is cut off (nothing more is sent
+        /// to it, and what it sends is dropped unread, for the cooldown). A worker that lost an acknowledgement
+        /// this way sends its results again, and they are stored once.
+        private mutating func reply(_ message: MirsadMessage, to peer: RoutingID) throws {
+            let now = clock.monotonic()
+            guard !cutOff.isCutOff(peer, now: now) else { return }
+            switch try router.deliver(message, to: peer) {
+            case .sent, .peerGone: break
+            case .queueFull:
+                if cutOff.queueFull(peer, now: now) {
+                    problems.count(.cutOff, """
+                        peer \(ProblemLog.describe(peer)) cut off for \(cutOff.cooldown.inSeconds) s: its queue is full (it does \
+                        not read what it is sent); what it sends meanwhile is dropped unread
+                        """, logger: logger)
+                }
+            }
+        }
+
+        /// The collector's answer to STATUS: what it committed and what peers did wrong (the job counts are the
+        /// dispatcher's to give).
+        private func statusReply(requestID: String) -> Mirsad_V1_StatusReply {
+            let statistics = service.statistics
+            return .with {
+                $0.requestID = requestID
+                $0.stored = statistics.committed
+                $0.uptimeMs = UInt64(clamping: started.duration(to: clock.monotonic()).wholeMilliseconds)
+                $0.malformedMessages = problems.malformed
+                $0.refusedMessages = problems.refused
+                $0.peerProblems = problems.counts.wire
+                $0.version = Defaults.version
+                var refusals = statistics.security.wire
+                if statistics.handshakesRefused > 0 {
+                    refusals[SecurityRefusals.Kind.unknownKey.rawValue, default: 0] += statistics.handshakesRefused
+                }
+                $0.securityRefusals = refusals
+            }
         }
 
         /// Counts refused results and logs them, rate-limited.
@@ -402,7 +481,10 @@ public final class CollectorService: Service, Sendable {
             }
             try dispatcher.maintain()
             noticeReconnect()
-            service.counters.withLock { $0.noticesInMemory = tracker.pendingCount }
+            service.counters.withLock {
+                $0.noticesInMemory = tracker.pendingCount
+                $0.peerProblems = problems.counts
+            }
         }
 
         /// Deletes the acknowledged notices gathered so far, in a transaction of their own.

@@ -26,6 +26,8 @@ public struct CollectorStatistics: Sendable, Hashable {
     public var security = SecurityRefusals()
     /// Handshakes the ZAP handler refused: keys not in the allowlist.
     public var handshakesRefused: UInt64 = 0
+    /// What workers and clients did wrong, by kind (as a STATUS to the collector reports it); updated once a loop turn.
+    public var peerProblems = PeerProblemCounts()
 
     public init() {}
 }

@@ -12,7 +12,9 @@ import ZeroMQ
 /// Every decision (whom to give which job, who is dead, what to retry, what to refuse) is the state machine's; this
 /// loop moves frames, keeps time, records latencies, logs, and commits the journal. Group commit: after each drain
 /// of up to `maxMessagesPerCommit` messages (and after each tick) the journal is committed, and only then are the
-/// gathered replies sent, so no acknowledgement ever gets ahead of the disk.
+/// gathered replies sent, so no acknowledgement ever gets ahead of the disk. The read replies (STATUS_REPLY,
+/// BATCH_STATUS_REPLY, DEAD_LETTERS_REPLY) are the exception: they acknowledge nothing and go out as soon as their
+/// request is read (`DispatcherAction.waitsForCommit`), so a flood that fills each commit cannot hold them back.
 ///
 /// A failed commit never sends what was prepared. When the journal is full (`JobJournalError.diskFull`) the service
 /// stays up: it reopens the journal at its last committed state (as a restart would: peers say HELLO again, jobs in
@@ -148,20 +150,22 @@ public final class DispatcherService: Service, Sendable {
             }
         }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
+        router.stopCondition = stop
         defer { router.close() }
+        let notifier = SystemdNotifier()
         var intakeRefusal: String?
         var announced = false
         while !stop.isRequested {
             let ending: Ending
             do {
                 let journal = try openJournal()
-                ending = try serve(journal: journal, router: router, intakeRefusal: intakeRefusal, standIn: false,
+                ending = try serve(journal: journal, router: router, notifier: notifier, intakeRefusal: intakeRefusal, standIn: false,
                                    announce: !announced)
             } catch JobJournalError.diskFull(let path, let reason) {
                 let refusal = "the job journal at \(path) cannot be opened for want of space (\(reason)); new jobs are refused until it can be"
                 logger.error("\(refusal); trying again every \(configuration.storageProbeInterval)")
                 let standIn = InMemoryJobJournal(clock: clock.wall, description: "unavailable: \(path)")
-                ending = try serve(journal: standIn, router: router, intakeRefusal: refusal, standIn: true,
+                ending = try serve(journal: standIn, router: router, notifier: notifier, intakeRefusal: refusal, standIn: true,
                                    announce: !announced)
             }
             announced = true
@@ -183,7 +187,7 @@ public final class DispatcherService: Service, Sendable {
     }
 
     private func serve<Journal: JobJournal>(
-        journal: Journal, router: Socket, intakeRefusal: String?, standIn: Bool, announce: Bool
+        journal: Journal, router: Socket, notifier: SystemdNotifier, intakeRefusal: String?, standIn: Bool, announce: Bool
     ) throws -> Ending {
         let endpoint = try router.lastEndpoint
         var machine = DispatcherStateMachine(
@@ -201,13 +205,18 @@ public final class DispatcherService: Service, Sendable {
         if announce {
             logger.info("dispatcher listening on \(endpoint)")
             ready(endpoint)
+            notifier.ready()
         }
 
         var lastTick = clock.monotonic()
         var lastCommit = MonotonicInstant.origin
         var lastProbe = clock.monotonic()
         var lastReclaim = clock.monotonic()
+        /// Set when sending ended sessions (peers cut off): their requeued jobs await the next commit.
+        var uncommitted = false
         while !stop.isRequested {
+            notifier.watchdog()
+            FreedMemory.releaseIfDue()
             var poller = Poller()
             poller.register(router)
             let events = try poller.poll(timeout: .milliseconds(100))
@@ -218,12 +227,27 @@ public final class DispatcherService: Service, Sendable {
                 func drain() throws {
                     while handled < configuration.maxMessagesPerCommit, let incoming = try router.receiveIncoming(routed: true) {
                         handled += 1
+                        let actions: [DispatcherAction]
                         switch incoming {
                         case .message(let message):
-                            pending += machine.received(
+                            actions = machine.received(
                                 frames: message.frames, authority: configuration.security.authority(of: message),
                                 now: self.now())
-                        case .tooManyFrames(let count): pending += machine.receivedTooManyFrames(count)
+                        case .tooManyFrames(let count): actions = machine.receivedTooManyFrames(count)
+                        case .tooManyBytes(let count): actions = machine.receivedTooManyBytes(count)
+                        }
+                        // Read replies go out now; the rest waits for the commit (`DispatcherAction.waitsForCommit`),
+                        // so a STATUS is answered within the time of reading it, not of the turn's commit.
+                        var early: [DispatcherAction] = []
+                        for action in actions {
+                            if action.waitsForCommit { pending.append(action) } else { early.append(action) }
+                        }
+                        if !early.isEmpty {
+                            let outcome = try perform(
+                                early, on: router, machine: &machine, latencies: &latencies, problems: &problems,
+                                beforeCommit: true)
+                            pending += outcome.deferred
+                            if outcome.changedJournal { uncommitted = true }
                         }
                     }
                 }
@@ -240,6 +264,7 @@ public final class DispatcherService: Service, Sendable {
                 }
                 changed = handled > 0
             }
+            if uncommitted { changed = true }
             let now = clock.monotonic()
             if lastTick.duration(to: now) >= .milliseconds(100) {
                 lastTick = now
@@ -252,7 +277,8 @@ public final class DispatcherService: Service, Sendable {
                     return .journalFull(reason: full)
                 }
                 lastCommit = clock.monotonic()
-                try perform(pending, on: router, latencies: &latencies, problems: &problems)
+                uncommitted = try perform(pending, on: router, machine: &machine, latencies: &latencies, problems: &problems)
+                    .changedJournal
             }
             // Right after a commit (or with nothing changed): no transaction is open.
             let after = clock.monotonic()
@@ -270,11 +296,12 @@ public final class DispatcherService: Service, Sendable {
                 machine.reclaimJournalSpace()
             }
         }
+        notifier.stopping()
         logger.info("dispatcher stopping: \(machine.counts.queued) queued, \(machine.counts.inFlight) in flight go back to the queue")
         let farewell = machine.stop(now: self.now())
         if try commit(&machine) != nil { return .stopped }  // the next process finds the jobs queued again
         try? router.set(.linger, 1_000)  // let the BYEs out
-        try perform(farewell, on: router, latencies: &latencies, problems: &problems)
+        _ = try perform(farewell, on: router, machine: &machine, latencies: &latencies, problems: &problems)
         return .stopped
     }
 
@@ -308,7 +335,7 @@ public final class DispatcherService: Service, Sendable {
     /// STORAGE_FULL instead (its jobs were not kept; the producer sends them again later). Nothing else is sent.
     private func refuseSubmits(in actions: [DispatcherAction], reason: String, on router: Socket) throws {
         for case .send(.submitAck(let ack), let peer) in actions {
-            _ = try router.send(.error(.storageFull, reason, requestID: ack.requestID, command: .submit), to: peer)
+            _ = try router.deliver(.error(.storageFull, reason, requestID: ack.requestID, command: .submit), to: peer)
         }
     }
 
@@ -317,55 +344,97 @@ public final class DispatcherService: Service, Sendable {
         DispatcherTime(clock)
     }
 
-    private func perform(
-        _ actions: [DispatcherAction], on router: Socket, latencies: inout LatencyRecorder, problems: inout ProblemLog
-    ) throws {
-        for action in actions {
+    /// What `perform` left: whether cutting peers off changed the journal (their sessions' jobs requeued), which
+    /// must be committed, and, before a commit, the follow-ups that wait for it.
+    private struct Performed {
+        var changedJournal = false
+        var deferred: [DispatcherAction] = []
+    }
+
+    /// Carries out the actions: after their commit, or with `beforeCommit` only actions that need none
+    /// (`DispatcherAction.waitsForCommit` false); follow-ups that need one are then returned in `deferred`, for the
+    /// caller to carry out after the commit. Sends never wait: a peer whose queue is full is cut off
+    /// (`DispatcherStateMachine.peerQueueFull`), and nothing more is sent to it.
+    private func perform<Journal: JobJournal>(
+        _ actions: [DispatcherAction], on router: Socket, machine: inout DispatcherStateMachine<Journal>,
+        latencies: inout LatencyRecorder, problems: inout ProblemLog, beforeCommit: Bool = false
+    ) throws -> Performed {
+        assert(!beforeCommit || actions.allSatisfy { !$0.waitsForCommit })
+        var queue = actions[...]
+        var changedJournal = false
+        var deferred: [DispatcherAction] = []
+        func deliver(_ message: MirsadMessage, to peer: RoutingID) throws {
+            let now = self.now()
+            guard !machine.isCutOff(peer, now: now) else { return }
+            switch try router.deliver(message, to: peer) {
+            case .sent: break
+            case .peerGone:
+                logger.debug("peer \(ProblemLog.describe(peer)) is gone; \(message.command) dropped")
+            case .queueFull:
+                let followUps = machine.peerQueueFull(peer, now: now)
+                changedJournal = changedJournal || followUps.contains { if case .peerLeft = $0 { true } else { false } }
+                for followUp in followUps {
+                    if beforeCommit && followUp.waitsForCommit { deferred.append(followUp) } else { queue.append(followUp) }
+                }
+            }
+        }
+        while let action = queue.popFirst() {
             switch action {
             case .send(let message, let peer):
-                if try !router.send(message, to: peer) {
-                    logger.debug("peer \(ProblemLog.describe(peer)) is gone; \(message.command) dropped")
-                }
+                try deliver(message, to: peer)
             case .replyStatus(var reply, let peer):
                 if let refused = zap.withLock({ $0?.refusedHandshakes }), refused > 0 {
                     reply.securityRefusals[SecurityRefusals.Kind.unknownKey.rawValue, default: 0] += refused
                 }
                 reply.latencyP50Ms = latencies.milliseconds(atPercentile: 50)
                 reply.latencyP99Ms = latencies.milliseconds(atPercentile: 99)
-                try router.send(.statusReply(reply), to: peer)
+                try deliver(.statusReply(reply), to: peer)
             case .droppedMalformed(let problem, let peer):
-                problems.log("malformed message from \(ProblemLog.describe(peer)) dropped: \(problem)", logger: logger)
+                problems.log("malformed message from \(ProblemLog.describe(peer)) dropped: \(problem)", kind: "malformed", logger: logger)
             case .refused(let command, let peer, let code, let reason):
-                problems.log("refused \(command) from \(ProblemLog.describe(peer)): \(code) \(reason)", logger: logger)
+                problems.log("refused \(command) from \(ProblemLog.describe(peer)): \(code) \(ProblemLog.text(reason))",
+                             kind: "refused", logger: logger)
+            case .cutOff(let peer, let sessionID):
+                let session = sessionID.map { " (\(ProblemLog.text($0)), whose session ends)" } ?? ""
+                problems.log("""
+                    peer \(ProblemLog.describe(peer))\(session) cut off for \(configuration.protocolConfiguration.cutOffCooldown.inSeconds) s: \
+                    its queue is full (it does not read what it is sent); what it sends meanwhile is dropped unread
+                    """, kind: "cut_off", logger: logger)
             case .peerReportedError(let error, let peer):
-                logger.error("peer \(ProblemLog.describe(peer)) reported \(error.code): \(error.message)")
+                problems.log("peer \(ProblemLog.describe(peer)) reported \(error.code): \(ProblemLog.text(error.message))",
+                             kind: "peer_error", level: .error, logger: logger)
             case .peerJoined(let id, let role, let capacity):
-                logger.info("\(role) \(id) joined (capacity \(capacity))")
+                problems.log("\(role) \(ProblemLog.text(id)) joined (capacity \(capacity))", kind: "session", level: .info, logger: logger)
             case .peerLeft(let id, let role, let reason, let requeued):
-                logger.info("\(role) \(id) left (\(reason)); \(requeued) jobs requeued")
+                problems.log("\(role) \(ProblemLog.text(id)) left (\(reason)); \(requeued) jobs requeued", kind: "session", level: .info, logger: logger)
             case .leaseExpired(let jobID, let workerID):
-                logger.warning("lease of job \(jobID) on \(workerID) expired: the worker stopped listing it")
+                problems.log("lease of job \(ProblemLog.text(jobID)) on \(ProblemLog.text(workerID)) expired: the worker stopped listing it",
+                             kind: "lease", logger: logger)
             case .crashReported(let jobID, let workerID, let error, let counted):
                 if counted {
-                    logger.warning("job \(jobID): \(error)")
+                    problems.log("job \(ProblemLog.text(jobID)): \(ProblemLog.text(error))", kind: "job_failure", logger: logger)
                 } else {
-                    logger.info("crash report of \(workerID) for job \(jobID) ignored (not in flight with it): \(error)")
+                    problems.log("crash report of \(ProblemLog.text(workerID)) for job \(ProblemLog.text(jobID)) ignored (not in flight with it): \(ProblemLog.text(error))",
+                                 kind: "job_failure", level: .info, logger: logger)
                 }
             case .retryScheduled(let jobID, _, let failures, let notBefore, let error):
                 let wait = max(notBefore.sinceEpoch - clock.wall().sinceEpoch, .zero).wholeMilliseconds
-                logger.warning("job \(jobID) failed (attempt \(failures)): \(error); next attempt in \(wait) ms")
+                problems.log("job \(ProblemLog.text(jobID)) failed (attempt \(failures)): \(ProblemLog.text(error)); next attempt in \(wait) ms",
+                             kind: "job_failure", logger: logger)
             case .deadLettered(let jobID, _, let attempts, let error):
-                logger.error("job \(jobID) dead-lettered after \(attempts) failed attempts: \(error)")
+                problems.log("job \(ProblemLog.text(jobID)) dead-lettered after \(attempts) failed attempts: \(ProblemLog.text(error))",
+                             kind: "dead_letter", level: .error, logger: logger)
             case .storeOverdue(let count, let firstJobID, let deadline):
                 logger.warning("""
-                    \(count) jobs awaiting store (\(firstJobID) first) had no STORED within \(deadline.inSeconds) s of their \
+                    \(count) jobs awaiting store (\(ProblemLog.text(firstJobID)) first) had no STORED within \(deadline.inSeconds) s of their \
                     DONE: queued again (the collector stores a job once, so a second run is harmless)
                     """)
             case .deadLettersRequeued(let count, let peer):
-                logger.info("\(count) dead letters queued again at the request of \(ProblemLog.describe(peer))")
+                problems.log("\(count) dead letters queued again at the request of \(ProblemLog.describe(peer))", kind: "operator", level: .info, logger: logger)
             case .jobStored(_, _, let latency):
                 latencies.record(nanoseconds: UInt64(clamping: latency.wholeNanoseconds))
             }
         }
+        return Performed(changedJournal: changedJournal, deferred: deferred)
     }
 }

@@ -11,7 +11,8 @@ public struct Producer {
         public var session: SubmitSession.Options
         public var maxArticleBytes = ArticleReader.defaultMaxArticleBytes
         public var wait = false
-        /// Give up waiting after this long; nil waits for as long as it takes.
+        /// Give up after this long from the start of `run`, submission included (a dispatcher that never
+        /// acknowledges cannot hold the command); nil takes as long as it takes.
         public var waitTimeout: Duration? = nil
         /// While waiting: how long to wait for each BATCH_STATUS answer, and between two polls. An unanswered
         /// poll is not an error (the dispatcher may be restarting): the next one follows, until `waitTimeout`.
@@ -60,7 +61,13 @@ public struct Producer {
     public struct WaitTimeout: Error, CustomStringConvertible {
         public let batchID: String
         public let timeout: Duration
-        public var description: String { "batch \(batchID) was not stored within \(timeout.inSeconds) s" }
+        /// The time ran out before every SUBMIT was acknowledged.
+        public var whileSubmitting = false
+        public var description: String {
+            whileSubmitting
+                ? "batch \(batchID) was not all acknowledged by the dispatcher within \(timeout.inSeconds) s"
+                : "batch \(batchID) was not stored within \(timeout.inSeconds) s"
+        }
     }
 
     public struct Interrupted: Error, CustomStringConvertible {
@@ -131,7 +138,12 @@ public struct Producer {
     /// Reads, submits and (with `wait`) waits. Input problems are logged as they are found, never fatal.
     public func run(inputs: [String]) throws -> Report {
         let started = options.session.clock.monotonic()
-        let session = try SubmitSession(options: options.session)
+        var sessionOptions = options.session
+        if let limit = options.waitTimeout {
+            sessionOptions.deadline = started.advanced(by: limit)
+            sessionOptions.timeLimit = limit
+        }
+        let session = try SubmitSession(options: sessionOptions)
         let progress = options.onProgress ?? { _ in }
         let reader = ArticleReader(maxArticleBytes: options.maxArticleBytes)
         let summary = try reader.read(inputs) { event in
@@ -172,7 +184,7 @@ public struct Producer {
         report.noWorkerForMs = session.absence.noWorkerFor.map { UInt64(clamping: $0.wholeMilliseconds) } ?? 0
         report.noCollectorForMs = session.absence.noCollectorFor.map { UInt64(clamping: $0.wholeMilliseconds) } ?? 0
         if options.wait && acknowledged > 0 {
-            let final = try waitForBatch(session.batchID, acknowledged: acknowledged, journalID: &journalID)
+            let final = try waitForBatch(session.batchID, acknowledged: acknowledged, journalID: &journalID, started: started)
             if Int(final.total) < acknowledged {
                 throw JobsMissing(batchID: session.batchID, acknowledged: acknowledged, held: Int(final.total))
             }
@@ -214,13 +226,13 @@ public struct Producer {
     /// naming another journal than `journalID` (the last one seen) ends the wait with `JobsMissing` when the
     /// dispatcher holds fewer than the `acknowledged` jobs.
     private func waitForBatch(
-        _ batchID: String, acknowledged: Int, journalID: inout String
+        _ batchID: String, acknowledged: Int, journalID: inout String, started: MonotonicInstant
     ) throws -> Mirsad_V1_BatchStatusReply {
         let client = try StatusClient(
             dispatcherEndpoint: options.session.dispatcherEndpoint, security: options.session.security)
         let progress = options.onProgress ?? { _ in }
         let clock = options.session.clock
-        let waitStarted = clock.monotonic()
+        let waitStarted = started  // the time limit counts from the command's start, submission included
         var unanswered = 0
         /// When the absence of workers or collectors was last told, so it is repeated every 10 s, not every poll.
         var absenceToldAt: MonotonicInstant?

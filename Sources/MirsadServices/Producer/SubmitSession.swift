@@ -29,6 +29,11 @@ public final class SubmitSession {
         public var creditQueryInterval: Duration = .milliseconds(500)
         /// Set to stop submitting (Ctrl-C): `add` and `finish` then throw `Producer.Interrupted`.
         public var stop = StopRequest()
+        /// Give up submitting at this time (`Producer.Options.waitTimeout` counted from the command's start):
+        /// `add` and `finish` then throw `Producer.WaitTimeout`. Nil: as long as it takes.
+        public var deadline: MonotonicInstant? = nil
+        /// What `deadline` is, for the error that reports it.
+        public var timeLimit: Duration = .zero
         public var clock = ServiceClock.system
         /// This producer's key and the dispatcher's public key: CURVE when set.
         public var security: ClientSecurity?
@@ -99,6 +104,14 @@ public final class SubmitSession {
         totals.sent += 1
     }
 
+    /// Throws `Producer.Interrupted` when asked to stop, `Producer.WaitTimeout` past the deadline.
+    private func checkStopAndDeadline() throws {
+        if options.stop.isRequested { throw Producer.Interrupted() }
+        if let deadline = options.deadline, options.clock.monotonic() >= deadline {
+            throw Producer.WaitTimeout(batchID: options.batchID, timeout: options.timeLimit, whileSubmitting: true)
+        }
+    }
+
     /// Sends what is buffered and waits until every chunk is acknowledged.
     public func finish() throws -> Totals {
         // A chunk refused with BUSY comes back to the buffer, so both must be empty.
@@ -107,7 +120,7 @@ public final class SubmitSession {
                 try flush()
                 continue
             }
-            if options.stop.isRequested { throw Producer.Interrupted() }
+            try checkStopAndDeadline()
             try pump(timeout: .milliseconds(100))
         }
         return totals
@@ -133,7 +146,7 @@ public final class SubmitSession {
                 buffer.removeFirst(count)
                 bufferBytes = buffer.reduce(0) { $0 + $1.article.contentBytes }
             }
-            try client.socket.send(.submit(submit))
+            try client.socket.sendWaiting(.submit(submit))
             credit.sent(jobs: submit.jobs.count)
             outstanding[submit.requestID] = Outstanding(submit: submit, resendAt: options.clock.monotonic().advanced(by: options.ackTimeout))
         }
@@ -158,12 +171,12 @@ public final class SubmitSession {
             let now = options.clock.monotonic()
             let allowed = credit.allowance(wanted: wanted, now: now)
             if allowed > 0 { return allowed }
-            if options.stop.isRequested { throw Producer.Interrupted() }
+            try checkStopAndDeadline()
             if credit.shouldQuery(now: now) {
                 var query = Mirsad_V1_Submit()
                 query.requestID = client.requestID()
                 query.batchID = options.batchID
-                try client.socket.send(.submit(query))
+                try client.socket.sendWaiting(.submit(query))
                 creditQueries += 1
             }
             try pump(timeout: .milliseconds(50))
@@ -215,7 +228,7 @@ public final class SubmitSession {
         }
         let now = options.clock.monotonic()
         for (id, chunk) in outstanding where now >= chunk.resendAt {
-            try client.socket.send(.submit(chunk.submit))
+            try client.socket.sendWaiting(.submit(chunk.submit))
             outstanding[id]?.resendAt = now.advanced(by: options.ackTimeout)
         }
     }

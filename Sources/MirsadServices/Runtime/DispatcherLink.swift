@@ -15,7 +15,6 @@ final class DispatcherLink {
     private let context: ZMQContext
     private let setup: SocketSetup
     private let endpoint: String
-    private let identity: [UInt8]
     private let curve: ClientSecurity?
     private let clock: ServiceClock
     private let logger: Logger
@@ -30,7 +29,6 @@ final class DispatcherLink {
         self.context = context
         self.setup = setup
         self.endpoint = endpoint
-        self.identity = Array(id.utf8)
         self.clock = clock
         self.logger = logger
         var hello = Mirsad_V1_Hello()
@@ -42,16 +40,21 @@ final class DispatcherLink {
         hello.capacity = UInt32(capacity)
         hello.replaces = replaces
         hello.crashed = crashed
-        socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity, curve: curve)
+        socket = try setup.connectedDealer(context, endpoint: endpoint, curve: curve)
         let now = clock.monotonic()
         machine = DispatcherLinkStateMachine(hello: hello, now: now)
         _ = try perform(machine.start(now: now))
     }
 
-    /// Sends a message of the service's.
+    /// Sends a message of the service's, without waiting: when the dispatcher does not read (its queue is full) the
+    /// message is dropped, as the link's liveness check will soon reconnect; what matters is sent again (STORED by
+    /// the tracker's timer) or recovered by the dispatcher's leases (a lost DONE).
     func send(_ message: MirsadMessage) throws {
-        try socket.send(message)
-        machine.sent(now: clock.monotonic())
+        if try socket.send(message) {
+            machine.sent(now: clock.monotonic())
+        } else {
+            logger.debug("the dispatcher's queue is full; \(message.command) dropped")
+        }
     }
 
     /// The next message from the dispatcher for the service, without waiting; the session's own messages are
@@ -91,7 +94,7 @@ final class DispatcherLink {
                 try socket.send(message)
             case .reconnect:
                 socket.close()
-                socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity, curve: curve)
+                socket = try setup.connectedDealer(context, endpoint: endpoint, curve: curve)
             case .deliver(let message):
                 delivered = message
             case .notice(let notice):

@@ -60,7 +60,7 @@ final class RequestClient {
     func call<Reply>(
         _ message: MirsadMessage, timeout: Duration, match: (MirsadMessage) -> Reply?
     ) throws -> Reply {
-        try socket.send(message)
+        try socket.sendWaiting(message)
         let deadline = MonotonicInstant.now().advanced(by: timeout)
         while true {
             let left = MonotonicInstant.now().duration(to: deadline)

@@ -16,6 +16,10 @@ public struct SocketSetup: Sendable {
     public var reconnectMaxMilliseconds: Int32 = 5_000
     /// Messages queued per peer before sends block or fail; credit keeps real queues far below it.
     public var highWaterMark: Int32 = 10_000
+    /// Messages a bound ROUTER queues for one peer: the replies a client may leave unread. Sends never wait; at this
+    /// mark the peer is cut off (`PeerCutOff`), so a peer that floods requests and never reads costs at most this many
+    /// replies of memory. Credit keeps a worker's JOBS far below it.
+    public var routerSendHighWaterMark: Int32 = 1_000
     /// A frame above this drops the connection (facts §5); kept above the protocol's own frame limit.
     public var maxMessageSize: Int64
     /// The CURVE server side of bound sockets; nil for plain (unauthenticated) sockets.
@@ -25,7 +29,20 @@ public struct SocketSetup: Sendable {
         self.maxMessageSize = maxMessageSize
     }
 
-    /// A ROUTER that binds: a service's public endpoint. Unroutable sends fail loudly instead of vanishing.
+    /// A ROUTER that binds: a service's public endpoint.
+    ///
+    /// - `ROUTER_MANDATORY`: a send to a peer that is gone fails (`EHOSTUNREACH`) and one to a peer whose queue is
+    ///   full fails (`EAGAIN` with `ZMQ_DONTWAIT`) instead of vanishing or waiting; the services send without waiting
+    ///   and cut such a peer off (`Delivery`).
+    /// - `ROUTER_HANDOVER` off: a connection that claims a routing id already in use is ignored by libzmq, so no peer
+    ///   can take another's connection (and its session) by reusing its routing id. Mirsad's own peers set no routing
+    ///   id: the ROUTER assigns one per connection, and a worker or collector that reconnects starts a new session
+    ///   with HELLO (section 2.2 of the protocol).
+    /// - No ZMTP heartbeats of its own (`ZMQ_HEARTBEAT_IVL` 0): libzmq 4.3.4's heartbeat timer writes to a
+    ///   connection that has already failed while its input was stopped (a peer that flooded, then hung up), and
+    ///   aborts the process on `Assertion failed: !_io_error (stream_engine_base.cpp)`. The connecting side's
+    ///   heartbeats (with their TTL, which tells this side to drop a silent connection) still detect dead links, and
+    ///   the protocol's own heartbeats detect dead peers.
     public func boundRouter(_ context: ZMQContext, endpoint: String) throws -> Socket {
         let socket = try Socket(context: context, type: .router)
         try apply(to: socket)
@@ -35,14 +52,16 @@ public struct SocketSetup: Sendable {
             try socket.set(.zapDomain, ServerSecurity.zapDomain)
             try socket.set(.zapEnforceDomain, true)
         }
+        try socket.set(.sendHighWaterMark, routerSendHighWaterMark)
+        try socket.set(.heartbeatInterval, 0)
         try socket.set(.routerMandatory, true)
-        try socket.set(.routerHandover, true)
+        try socket.set(.routerHandover, false)
         try socket.bind(endpoint)
         return socket
     }
 
-    /// A DEALER that connects to a service, with `identity` as its routing id when given, over CURVE when given
-    /// `curve`.
+    /// A DEALER that connects to a service, with `identity` as its routing id when given (the services give none),
+    /// over CURVE when given `curve`.
     public func connectedDealer(
         _ context: ZMQContext, endpoint: String, identity: [UInt8]? = nil, curve: ClientSecurity? = nil
     ) throws -> Socket {

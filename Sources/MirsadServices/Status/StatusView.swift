@@ -40,6 +40,8 @@ public struct StatusView: Codable, Equatable, Sendable {
     public var batches: UInt64
     public var malformedMessages: UInt64
     public var refusedMessages: UInt64
+    /// What peers did wrong, by kind (`malformed`, `refused`, `cut_off`, ...): STATUS_REPLY `peer_problems`.
+    public var peerProblems: [String: UInt64]
     public var version: String
     /// Milliseconds since the last worker (collector) left, or the dispatcher started, while none is connected;
     /// 0 while one is.
@@ -58,6 +60,7 @@ public struct StatusView: Codable, Equatable, Sendable {
         case throughput10s = "throughput_10s", throughput1m = "throughput_1m"
         case latencyP50Ms = "latency_p50_ms", latencyP99Ms = "latency_p99_ms", uptimeSeconds = "uptime_s"
         case batches, malformedMessages = "malformed_messages", refusedMessages = "refused_messages", version
+        case peerProblems = "peer_problems"
         case noWorkerForMs = "no_worker_for_ms", noCollectorForMs = "no_collector_for_ms"
         case securityRefusals = "security_refusals"
     }
@@ -86,6 +89,7 @@ public struct StatusView: Codable, Equatable, Sendable {
         batches = reply.batches
         malformedMessages = reply.malformedMessages
         refusedMessages = reply.refusedMessages
+        peerProblems = reply.peerProblems
         version = reply.version
         noWorkerForMs = reply.noWorkerForMs
         noCollectorForMs = reply.noCollectorForMs

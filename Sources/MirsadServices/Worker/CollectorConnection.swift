@@ -32,10 +32,11 @@ final class CollectorConnection {
     let socket: Socket
     private let monitor: SocketMonitor
 
-    init(context: ZMQContext, setup: SocketSetup, endpoint: String, identity: [UInt8], curve: ClientSecurity? = nil) throws {
+    /// The DEALER sets no routing id: the collector's ROUTER assigns one per connection (see `SocketSetup`).
+    init(context: ZMQContext, setup: SocketSetup, endpoint: String, curve: ClientSecurity? = nil) throws {
         var setup = setup
         setup.reconnectMaxMilliseconds = min(setup.reconnectMaxMilliseconds, Self.reconnectMaxMilliseconds)
-        socket = try setup.connectedDealer(context, endpoint: endpoint, identity: identity, curve: curve)
+        socket = try setup.connectedDealer(context, endpoint: endpoint, curve: curve)
         do {
             monitor = try SocketMonitor(socket, events: [.disconnected, .handshakeSucceeded])
         } catch {

@@ -138,8 +138,7 @@ public final class WorkerService: Service, Sendable {
         var collector: CollectorConnection? = nil
         if let endpoint = configuration.collectorEndpoint {
             collector = try CollectorConnection(
-                context: context, setup: setup, endpoint: endpoint, identity: Array(id.utf8),
-                curve: configuration.collectorSecurity)
+                context: context, setup: setup, endpoint: endpoint, curve: configuration.collectorSecurity)
         }
         let workerID = id
         let analyzer = self.analyzer
@@ -180,12 +179,12 @@ public final class WorkerService: Service, Sendable {
                     ready(workerID)
                 case .connectCollector(let endpoint):
                     collector = try CollectorConnection(
-                        context: context, setup: setup, endpoint: endpoint, identity: Array(workerID.utf8),
-                        curve: configuration.collectorSecurity)
+                        context: context, setup: setup, endpoint: endpoint, curve: configuration.collectorSecurity)
                 case .analyse(let jobs):
                     pool.submit(jobs)
                 case .sendResults(let results):
-                    try collector?.socket.send(EncodedResult.resultsMessage(results))
+                    // Never waits: results the collector does not take now are sent again on the resend timer.
+                    _ = try collector?.socket.send(EncodedResult.resultsMessage(results), dontWait: true)
                 case .sendDone(let jobIDs, let failures):
                     var body = Mirsad_V1_Done()
                     body.jobIds = jobIDs

@@ -802,6 +802,14 @@ public nonisolated struct Mirsad_V1_StatusReply: @unchecked Sendable {
     set {_uniqueStorage()._securityRefusals = newValue}
   }
 
+  /// Revision 4: what peers did wrong since start, by kind ("malformed", "too_many_frames", "too_many_bytes",
+  /// "refused", "cut_off", "dropped_while_cut_off", ...; section 14.1). New kinds may appear; readers show them as
+  /// they come. `malformed_messages` and `refused_messages` stay the totals they were.
+  public var peerProblems: Dictionary<String,UInt64> {
+    get {_storage._peerProblems}
+    set {_uniqueStorage()._peerProblems = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2527,7 +2535,7 @@ nonisolated extension Mirsad_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0\u{1}retrying\0\u{3}dead_letters\0\u{1}redispatches\0\u{1}journal\0\u{4}\u{9}no_worker_for_ms\0\u{3}no_collector_for_ms\0\u{4}\u{9}security_refusals\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0\u{1}retrying\0\u{3}dead_letters\0\u{1}redispatches\0\u{1}journal\0\u{4}\u{9}no_worker_for_ms\0\u{3}no_collector_for_ms\0\u{3}peer_problems\0\u{4}\u{8}security_refusals\0")
 
   fileprivate class _StorageClass {
     var _requestID: String = String()
@@ -2554,6 +2562,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
     var _noWorkerForMs: UInt64 = 0
     var _noCollectorForMs: UInt64 = 0
     var _securityRefusals: Dictionary<String,UInt64> = [:]
+    var _peerProblems: Dictionary<String,UInt64> = [:]
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2588,6 +2597,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       _noWorkerForMs = source._noWorkerForMs
       _noCollectorForMs = source._noCollectorForMs
       _securityRefusals = source._securityRefusals
+      _peerProblems = source._peerProblems
     }
   }
 
@@ -2629,6 +2639,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._journal) }()
         case 30: try { try decoder.decodeSingularUInt64Field(value: &_storage._noWorkerForMs) }()
         case 31: try { try decoder.decodeSingularUInt64Field(value: &_storage._noCollectorForMs) }()
+        case 32: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &_storage._peerProblems) }()
         case 40: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &_storage._securityRefusals) }()
         default: break
         }
@@ -2707,6 +2718,9 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       if _storage._noCollectorForMs != 0 {
         try visitor.visitSingularUInt64Field(value: _storage._noCollectorForMs, fieldNumber: 31)
       }
+      if !_storage._peerProblems.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: _storage._peerProblems, fieldNumber: 32)
+      }
       if !_storage._securityRefusals.isEmpty {
         try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: _storage._securityRefusals, fieldNumber: 40)
       }
@@ -2743,6 +2757,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         if _storage._noWorkerForMs != rhs_storage._noWorkerForMs {return false}
         if _storage._noCollectorForMs != rhs_storage._noCollectorForMs {return false}
         if _storage._securityRefusals != rhs_storage._securityRefusals {return false}
+        if _storage._peerProblems != rhs_storage._peerProblems {return false}
         return true
       }
       if !storagesAreEqual {return false}
