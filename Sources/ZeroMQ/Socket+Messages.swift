@@ -107,8 +107,9 @@ extension Socket {
                 throw ZMQError(code: EAGAIN, call: "zmq_msg_recv (frame \(frameCount + 1))")
             }
             // A ROUTER makes the routing id frame itself, without the connection's properties: the first frame
-            // that has a User-Id gives it.
-            if userID == nil, let property = zmq_msg_gets(&part, "User-Id") {
+            // that has a User-Id gives it. All frames of a message come from one connection, so the first two
+            // frames tell (a frame bomb costs no property lookups).
+            if userID == nil, frameCount < 2, let property = zmq_msg_gets(&part, "User-Id") {
                 let value = String(cString: property)
                 userID = value.isEmpty ? nil : value
             }
