@@ -163,8 +163,10 @@ import ZeroMQ
 /// The attacks, each from connections of its own. Counts go to the ledger as "<endpoint name> <kind>".
 enum Attacks {
     /// Floods STATUS requests and never reads a reply (a small TCP receive window, one message of queue), holds the
-    /// connection long enough for the service to fill its queue, then hangs up with the replies unread; twice.
-    static func flood(_ endpoint: String, name: String, ledger: AttackLedger, requests: Int = 20_000) throws {
+    /// connection long enough for the service to fill its queue, then hangs up with the replies unread; twice. The
+    /// replies to 60,000 requests are more than the service's socket buffers (up to 4 MiB) and its queue of 1,000
+    /// hold, so the service must cut the flood off however fast it answers.
+    static func flood(_ endpoint: String, name: String, ledger: AttackLedger, requests: Int = 60_000) throws {
         let request = try FrameCodec.encode(.status(.with { $0.requestID = "flood" }))
         for _ in 0..<2 {
             let context = try ZMQContext()
