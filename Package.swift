@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0" ..< "5.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: C libraries from the system
@@ -120,12 +123,31 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        /// Prometheus metrics of every service: swift-metrics objects backed by a swift-prometheus registry, fed by
+        /// the services' observer hooks and status snapshots, served over HTTP (Hummingbird) on `--metrics`.
+        .target(
+            name: "MirsadMetrics",
+            dependencies: [
+                "MirsadServices", "MirsadCore", "MirsadWire",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        /// The one configuration file of every role (YAML, through Yams), with `MIRSAD_...` environment overrides,
+        /// and its checker (`mirsad config check`).
+        .target(
+            name: "MirsadConfig",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
         /// The command line.
         .executableTarget(
             name: "mirsad",
             dependencies: [
                 "MirsadServices", "ArticleAnalysis", "AnalysisJSON", "ArticleIngest", "ReportStore", "ReportViews",
-                "ReportWeb", "MirsadCore", "MirsadWire",
+                "ReportWeb", "MirsadCore", "MirsadWire", "MirsadMetrics", "MirsadConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -167,6 +189,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CommandLineTests", dependencies: ["mirsad", "MirsadServices", "MirsadCore", "MirsadWire"]),
+        .testTarget(name: "MirsadConfigTests", dependencies: ["MirsadConfig"]),
+        .testTarget(name: "OperationsTests", dependencies: ["mirsad", "MirsadServices", "MirsadMetrics", "MirsadConfig"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

@@ -20,6 +20,8 @@ public struct ReportWebService: Service {
         public var statusTimeout: Duration
         /// Threads that run store reads and status requests: how many of them can wait at once.
         public var readThreads: Int
+        /// Middleware run around every request (the request metrics); empty for none.
+        public var middleware: [any MiddlewareProtocol<Request, Response, BasicRequestContext>] = []
 
         public init(host: String, port: Int, dispatcherEndpoint: String? = nil, statusTimeout: Duration = .seconds(1), readThreads: Int = 4) {
             self.host = host
@@ -47,6 +49,7 @@ public struct ReportWebService: Service {
         let threadPool = NIOThreadPool(numberOfThreads: configuration.readThreads)
         threadPool.start()
         let router = Router(context: BasicRequestContext.self)
+        for middleware in configuration.middleware { router.add(middleware: middleware) }
         ReportRoutes(
             reads: StoreReads(store: store, threadPool: threadPool),
             status: ClusterStatusProbe(endpoint: configuration.dispatcherEndpoint, timeout: configuration.statusTimeout, threadPool: threadPool)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import MirsadConfig
 import MirsadServices
 
 @main
@@ -9,13 +11,22 @@ struct Mirsad: AsyncParsableCommand {
         version: Defaults.version,
         subcommands: [
             RunCommand.self, SubmitCommand.self, StatusCommand.self, DLQCommand.self,
-            DispatcherCommand.self, WorkerCommand.self, CollectorCommand.self, KeysCommand.self,
+            DispatcherCommand.self, WorkerCommand.self, CollectorCommand.self, KeysCommand.self, ConfigCommand.self,
             AnalyzeCommand.self, ReportCommand.self, WebCommand.self, TrainCommand.self, EvalCommand.self, BenchmarkCommand.self,
         ]
     )
 
     static func main() async {
         ProcessSignals.prepare()
-        await main(nil)
+        // The configuration file and MIRSAD_... variables become flags before the ones given (which win).
+        let arguments: [String]
+        do {
+            arguments = try ConfigurationLayers.apply(
+                to: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("mirsad: configuration: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+        await main(arguments)
     }
 }

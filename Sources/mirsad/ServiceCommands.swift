@@ -2,6 +2,7 @@ import ArgumentParser
 import ArticleAnalysis
 import Foundation
 import MirsadCore
+import MirsadMetrics
 import MirsadServices
 import MirsadWire
 import ReportStore
@@ -44,6 +45,7 @@ struct DispatcherCommand: AsyncParsableCommand {
     @Option(help: "Seconds a job may await its STORED after its DONE before it is queued again (a second run is stored once).")
     var storeDeadline: Double = 120
     @OptionGroup var keys: ServerKeyOptions
+    @OptionGroup var metrics: MetricsOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -96,10 +98,13 @@ struct DispatcherCommand: AsyncParsableCommand {
             bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journalPath)
         configuration.security = try keys.security()
         configuration.insecure = keys.insecure
+        let registry = metrics.registry()
+        configuration.observer = registry.map { DispatcherMetrics(registry: $0, version: Defaults.version) }
         let service = DispatcherService(configuration: configuration, logger: logger, ready: announceReady)
         let hangup = reloadOnHangup(configuration.security?.allowlist, logger: logger)
         defer { hangup?.cancel() }
-        try await ProcessSignals.runGroup([service], logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
+        try await ProcessSignals.runGroup(
+            [service] + metrics.services(registry, logger: logger), logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
     }
 }
 
@@ -137,6 +142,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("collector-key"), help: ArgumentHelp(
         "The collector's public certificate (its NAME.key): results go over CURVE. Needs --key.", valueName: "file"))
     var collectorKeyFile: String?
+    @OptionGroup var metrics: MetricsOptions
 
     /// Set by the supervisor on the child it starts (the handover comes in environment variables).
     @Flag(help: .hidden)
@@ -196,9 +202,12 @@ struct WorkerCommand: AsyncParsableCommand {
             try CrashReporter.install(reportingTo: STDERR_FILENO)
         }
         let analyzer = configuration.analysis == .full ? loadAnalyzer { logger.error("\($0)") } : ArticleAnalyzer()
+        // The worker process serves the metrics (the supervisor passes --metrics on to it and serves none).
+        let registry = metrics.registry()
+        configuration.observer = registry.map { WorkerMetrics(registry: $0, version: Defaults.version) }
         let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger, ready: announceReady)
         // A worker whose analysis hung ends on its own; the group then ends as well, without an error.
-        try await ProcessSignals.runGroup([service], logger: logger)
+        try await ProcessSignals.runGroup([service] + metrics.services(registry, logger: logger), logger: logger)
         if case .stuck = service.outcome {
             throw ExitCode(WorkerService.stuckExitStatus)
         }
@@ -222,6 +231,7 @@ struct CollectorCommand: AsyncParsableCommand {
         "The dispatcher's public certificate (its NAME.key), for this collector's link to it over CURVE. Needs --key.",
         valueName: "file"))
     var dispatcherKeyFile: String?
+    @OptionGroup var metrics: MetricsOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -254,9 +264,14 @@ struct CollectorCommand: AsyncParsableCommand {
         configuration.leaseKey = try keys.leaseKey()
         configuration.dispatcherSecurity = try ClientKeyOptions.security(
             keyFile: keys.keyFile, serverKeyFile: dispatcherKeyFile)
+        let registry = metrics.registry()
+        let collectorMetrics = registry.map { CollectorMetrics(registry: $0, version: Defaults.version) }
+        configuration.observer = collectorMetrics
         let service = CollectorService(configuration: configuration, store: reportStore, logger: logger, ready: announceReady)
+        if let registry { collectorMetrics?.follow({ service.statistics }, registry: registry) }
         let hangup = reloadOnHangup(configuration.security?.allowlist, logger: logger)
         defer { hangup?.cancel() }
-        try await ProcessSignals.runGroup([service], logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
+        try await ProcessSignals.runGroup(
+            [service] + metrics.services(registry, logger: logger), logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
     }
 }

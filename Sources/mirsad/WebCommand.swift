@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MirsadMetrics
 import MirsadServices
 import ReportStore
 import ReportWeb
@@ -22,6 +23,7 @@ struct WebCommand: AsyncParsableCommand {
     var bind: String = "127.0.0.1:8080"
     @Option(help: "The dispatcher to ask for the cluster's live status (tcp://HOST:PORT); without it, pages show no status.")
     var dispatcher: String?
+    @OptionGroup var metrics: MetricsOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -41,10 +43,11 @@ struct WebCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let (host, port) = Self.address(bind)!
-        let service = ReportWebService(
-            configuration: .init(host: host, port: port, dispatcherEndpoint: dispatcher),
-            store: reportStore, logger: logger, ready: announceReady)
-        try await ProcessSignals.runGroup([service], logger: logger)
+        var configuration = ReportWebService.Configuration(host: host, port: port, dispatcherEndpoint: dispatcher)
+        let registry = metrics.registry()
+        if let registry { configuration.middleware = [WebRequestMetrics(registry: registry, version: Defaults.version)] }
+        let service = ReportWebService(configuration: configuration, store: reportStore, logger: logger, ready: announceReady)
+        try await ProcessSignals.runGroup([service] + metrics.services(registry, logger: logger), logger: logger)
     }
 
     /// `HOST:PORT`, `[IPv6]:PORT`.

@@ -60,6 +60,8 @@ public final class CollectorService: Service, Sendable {
         /// The key shared with the dispatcher: with it, a result is stored only with a valid lease for its job, its
         /// worker id and the key that sent it (`ResultLeaseCheck`).
         public var leaseKey: LeaseKey?
+        /// Told of each commit to the store (the metrics); nil for none.
+        public var observer: (any CollectorObserver)?
 
         public init(bindEndpoint: String, dispatcherEndpoint: String) {
             self.bindEndpoint = bindEndpoint
@@ -374,6 +376,7 @@ public final class CollectorService: Service, Sendable {
             } catch {
                 // The results taken are dropped unanswered: their workers send them again.
                 tracker.confirmFailed(confirming)
+                service.configuration.observer?.committed(results: batch.count, duration: started.duration(to: clock.monotonic()), failed: true)
                 let failures = service.counters.withLock { $0.storeFailures += 1; return $0.storeFailures }
                 failingSince = failingSince ?? clock.monotonic()
                 storeProblems.log(
@@ -382,6 +385,7 @@ public final class CollectorService: Service, Sendable {
                 return
             }
             commitSize.committed(batch.count, in: started.duration(to: clock.monotonic()))
+            service.configuration.observer?.committed(results: batch.count, duration: started.duration(to: clock.monotonic()), failed: false)
             if let since = failingSince {
                 logger.notice("the report store takes results again after \(since.duration(to: clock.monotonic()).wholeMilliseconds) ms of failed commits")
                 failingSince = nil

@@ -49,6 +49,9 @@ public final class DispatcherService: Service, Sendable {
         public var security: ServerSecurity?
         /// Serve without keys on a non-loopback endpoint (`--insecure`).
         public var insecure = false
+        /// Told of every action carried out and, every `observeInterval`, of the status (the metrics); nil for none.
+        public var observer: (any DispatcherObserver)?
+        public var observeInterval: Duration = .milliseconds(250)
 
         public init(
             bindEndpoint: String, protocolConfiguration: DispatcherConfiguration, journalPath: String? = nil,
@@ -212,6 +215,7 @@ public final class DispatcherService: Service, Sendable {
         var lastCommit = MonotonicInstant.origin
         var lastProbe = clock.monotonic()
         var lastReclaim = clock.monotonic()
+        var lastObserved = MonotonicInstant.origin
         /// Set when sending ended sessions (peers cut off): their requeued jobs await the next commit.
         var uncommitted = false
         while !stop.isRequested {
@@ -291,6 +295,10 @@ public final class DispatcherService: Service, Sendable {
                     logger.notice("job journal \(machine.journal.description) has room again: taking new jobs")
                 }
             }
+            if let observer = configuration.observer, lastObserved.duration(to: after) >= configuration.observeInterval {
+                lastObserved = after
+                observer.status(statusReply(machine, latencies: latencies, requestID: ""))
+            }
             if lastReclaim.duration(to: after) >= configuration.reclaimInterval {
                 lastReclaim = after
                 machine.reclaimJournalSpace()
@@ -303,6 +311,23 @@ public final class DispatcherService: Service, Sendable {
         try? router.set(.linger, 1_000)  // let the BYEs out
         _ = try perform(farewell, on: router, machine: &machine, latencies: &latencies, problems: &problems)
         return .stopped
+    }
+
+    /// The state machine's status with what the service keeps: refused handshakes and the latency percentiles.
+    private func completed(_ reply: Mirsad_V1_StatusReply, latencies: LatencyRecorder) -> Mirsad_V1_StatusReply {
+        var reply = reply
+        if let refused = zap.withLock({ $0?.refusedHandshakes }), refused > 0 {
+            reply.securityRefusals[SecurityRefusals.Kind.unknownKey.rawValue, default: 0] += refused
+        }
+        reply.latencyP50Ms = latencies.milliseconds(atPercentile: 50)
+        reply.latencyP99Ms = latencies.milliseconds(atPercentile: 99)
+        return reply
+    }
+
+    private func statusReply<Journal: JobJournal>(
+        _ machine: DispatcherStateMachine<Journal>, latencies: LatencyRecorder, requestID: String
+    ) -> Mirsad_V1_StatusReply {
+        completed(machine.status(requestID: requestID, now: now()), latencies: latencies)
     }
 
     /// Commits; nil when done, the reason when the journal is full (nothing prepared may then be sent). Any other
@@ -379,16 +404,12 @@ public final class DispatcherService: Service, Sendable {
             }
         }
         while let action = queue.popFirst() {
+            configuration.observer?.performed(action)
             switch action {
             case .send(let message, let peer):
                 try deliver(message, to: peer)
-            case .replyStatus(var reply, let peer):
-                if let refused = zap.withLock({ $0?.refusedHandshakes }), refused > 0 {
-                    reply.securityRefusals[SecurityRefusals.Kind.unknownKey.rawValue, default: 0] += refused
-                }
-                reply.latencyP50Ms = latencies.milliseconds(atPercentile: 50)
-                reply.latencyP99Ms = latencies.milliseconds(atPercentile: 99)
-                try deliver(.statusReply(reply), to: peer)
+            case .replyStatus(let reply, let peer):
+                try deliver(.statusReply(completed(reply, latencies: latencies)), to: peer)
             case .droppedMalformed(let problem, let peer):
                 problems.log("malformed message from \(ProblemLog.describe(peer)) dropped: \(problem)", kind: "malformed", logger: logger)
             case .refused(let command, let peer, let code, let reason):

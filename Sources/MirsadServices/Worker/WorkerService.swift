@@ -50,6 +50,8 @@ public final class WorkerService: Service, Sendable {
         public var dispatcherSecurity: ClientSecurity?
         /// The worker's key and the collector's public key: CURVE on the connection to the collector when set.
         public var collectorSecurity: ClientSecurity?
+        /// Told of analyses ended and results acknowledged (the metrics); nil for none.
+        public var observer: (any WorkerObserver)?
 
         public init(dispatcherEndpoint: String, collectorEndpoint: String? = nil, threads: Int, capacity: Int? = nil) {
             self.dispatcherEndpoint = dispatcherEndpoint
@@ -245,7 +247,12 @@ public final class WorkerService: Service, Sendable {
 
             // Finished analyses.
             if events[1].contains(.readable) {
-                try perform(machine.analysed(pool.takeFinished(), now: clock.monotonic()))
+                let outcomes = pool.takeFinished()
+                if let observer = configuration.observer {
+                    let failed = outcomes.count { if case .failure = $0.result { true } else { false } }
+                    observer.analysed(succeeded: outcomes.count - failed, failed: failed)
+                }
+                try perform(machine.analysed(outcomes, now: clock.monotonic()))
             }
 
             // Acknowledgements from the collector: the credit goes back to the dispatcher.
@@ -264,6 +271,7 @@ public final class WorkerService: Service, Sendable {
                         problems.refused("\(decoded.command) is not sent to workers by a collector", peer: nil, logger: logger)
                     }
                 }
+                configuration.observer?.acknowledged(stored: acknowledged.count, refused: refused.count)
                 try perform(machine.acknowledged(acknowledged, now: clock.monotonic()))
                 if !refused.isEmpty { try perform(machine.refused(refused, now: clock.monotonic())) }
             }
