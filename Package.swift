@@ -190,7 +190,6 @@ let package = Package(
         ),
         .testTarget(name: "CommandLineTests", dependencies: ["mirsad", "MirsadServices", "MirsadCore", "MirsadWire"]),
         .testTarget(name: "MirsadConfigTests", dependencies: ["MirsadConfig"]),
-        .testTarget(name: "OperationsTests", dependencies: ["mirsad", "MirsadServices", "MirsadMetrics", "MirsadConfig"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [

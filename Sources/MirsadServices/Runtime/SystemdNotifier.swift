@@ -21,6 +21,11 @@ public final class SystemdNotifier {
     private let watchdogInterval: Duration?
     private var lastWatchdog: ContinuousClock.Instant?
     private var descriptor: Int32 = -1
+    /// Notifying for the supervisor that started this process: READY=1 leaves the main process as it is.
+    private let delegate: Bool
+
+    /// The `WATCHDOG_PID` value a supervisor gives the child that notifies in its place.
+    public static func childMarker(parent: Int32) -> String { "child-of-\(parent)" }
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         if let path = environment["NOTIFY_SOCKET"], !path.isEmpty,
@@ -29,7 +34,11 @@ public final class SystemdNotifier {
         } else {
             address = nil
         }
-        let forThisProcess = environment["WATCHDOG_PID"].map { $0 == String(getpid()) } ?? true
+        // `WATCHDOG_PID=child-of-PID`: set by a supervisor (`mirsad worker`) on the one child whose loop pets the
+        // watchdog for it (the unit then has `NotifyAccess=all`).
+        let delegate = environment["WATCHDOG_PID"] == Self.childMarker(parent: getppid())
+        self.delegate = delegate
+        let forThisProcess = environment["WATCHDOG_PID"].map { $0 == String(getpid()) || delegate } ?? true
         if forThisProcess, let text = environment["WATCHDOG_USEC"], let micros = Int64(text), micros > 0 {
             watchdogInterval = .microseconds(micros) / 2
         } else {
@@ -46,7 +55,7 @@ public final class SystemdNotifier {
 
     /// `READY=1`: the service is bound and serves.
     public func ready() {
-        send("READY=1\nMAINPID=\(getpid())")
+        send(delegate ? "READY=1" : "READY=1\nMAINPID=\(getpid())")
     }
 
     /// `STOPPING=1`: the service is shutting down gracefully.

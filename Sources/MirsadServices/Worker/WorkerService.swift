@@ -172,6 +172,7 @@ public final class WorkerService: Service, Sendable {
         var problems = ProblemLog()
         var finished: Outcome? = nil
         let ready = self.ready
+        let notifier = SystemdNotifier()
 
         func perform(_ actions: [Machine.Action]) throws {
             var queue = actions[...]
@@ -179,6 +180,7 @@ public final class WorkerService: Service, Sendable {
                 switch action {
                 case .ready:
                     ready(workerID)
+                    notifier.ready()
                 case .connectCollector(let endpoint):
                     collector = try CollectorConnection(
                         context: context, setup: setup, endpoint: endpoint, curve: configuration.collectorSecurity)
@@ -206,6 +208,7 @@ public final class WorkerService: Service, Sendable {
 
         var journalWatch = JournalIdentityWatch()
         while finished == nil {
+            notifier.watchdog()
             if stop.isRequested { try perform(machine.stopRequested(now: clock.monotonic())) }
             try perform(machine.tick(now: clock.monotonic(), analysesRunning: pool.running.map { ($0.input.jobID, $0.since) }))
             if finished != nil { break }

@@ -95,6 +95,10 @@ public final class WorkerSupervisor: Service, Sendable {
             defer { try? FileManager.default.removeItem(atPath: reportPath) }
             var launch = ManagedProcess.Configuration(executable: configuration.executable, arguments: configuration.arguments)
             launch.environment = handover.environment
+            if ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil {
+                // The worker process's loop notifies systemd (READY=1, WATCHDOG=1) for this supervisor.
+                launch.environment["WATCHDOG_PID"] = SystemdNotifier.childMarker(parent: supervisorPID)
+            }
             launch.stopGrace = configuration.shutdownGrace
             let child = try await ManagedProcess.start("worker process", launch) { [self] line in
                 self.take(line, from: id)
