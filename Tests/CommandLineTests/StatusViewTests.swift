@@ -37,7 +37,7 @@ struct StatusViewTests {
             "queued", "in_flight", "retrying", "awaiting_store", "stored", "failed", "dead_letters", "redispatches",
             "journal", "workers", "collectors", "throughput_10s", "throughput_1m", "latency_p50_ms", "latency_p99_ms",
             "uptime_s", "batches", "malformed_messages", "refused_messages", "version", "no_worker_for_ms",
-            "no_collector_for_ms", "security_refusals", "peer_problems",
+            "no_collector_for_ms", "security_refusals", "peer_problems", "collector_sessions",
         ]
         #expect(Set(json.keys) == expectedKeys)
         #expect(json["retrying"] as? Int == 3)
@@ -71,6 +71,44 @@ struct StatusViewTests {
         let view = StatusView(reply)
         #expect(view.deadLetters == 7)
         #expect(view.text.contains("journal unknown"))
+    }
+
+    @Test func statusShowsEveryPeersHostVersionAndClock() throws {
+        var reply = Self.reply
+        reply.workers[0].host = "host-b"
+        reply.workers[0].version = "mirsad 0.1.0"
+        reply.workers[0].clockOffsetMs = -12
+        reply.workers[0].clockKnown = true
+        reply.collectors = 1
+        reply.collectorSessions = [.with { $0.id = "c1"; $0.host = "host-a"; $0.pid = 7; $0.version = "mirsad 0.1.0" }]
+        let view = StatusView(reply)
+        #expect(view.warnings.isEmpty)
+        #expect(view.text.contains("w1  host host-b pid 0  mirsad 0.1.0, clock -12 ms"))
+        #expect(view.text.contains("c1  host host-a pid 7  mirsad 0.1.0, clock unknown"))
+        let json = try Self.object(view)
+        let worker = try #require((json["workers"] as? [[String: Any]])?.first)
+        #expect(worker["clock_offset_ms"] as? Int == -12)
+        #expect(worker["version"] as? String == "mirsad 0.1.0")
+        let collector = try #require((json["collector_sessions"] as? [[String: Any]])?.first)
+        #expect(collector["host"] as? String == "host-a")
+        #expect(collector["clock_offset_ms"] == nil, "an unknown offset is left out")
+    }
+
+    @Test func warningsNameAMissingRoleJobsWaitingOnACollectorAClockAndAVersion() {
+        var reply = Self.reply
+        reply.noCollectorForMs = 90_000
+        reply.awaitingStore = 40
+        reply.workers[0].host = "host-c"
+        reply.workers[0].version = "mirsad 0.0.9"
+        reply.workers[0].clockOffsetMs = 2_500
+        reply.workers[0].clockKnown = true
+        let warnings = StatusView(reply).warnings
+        #expect(warnings.count == 4)
+        #expect(warnings[0].hasPrefix("warning: no collector has been connected to the dispatcher for 1 min 30 s"))
+        #expect(warnings[1].hasPrefix("warning: 40 jobs done by workers wait on a collector that has not been seen for 1 min 30 s"))
+        #expect(warnings[2].hasPrefix("warning: the clock of worker w1 on host-c is 2500 ms ahead of the dispatcher's"))
+        #expect(warnings[3] == "warning: peers run mirsad 0.0.9 beside the dispatcher's mirsad 0.1.0")
+        #expect(StatusView(reply).text.hasPrefix(warnings.joined(separator: "\n")))
     }
 
     private static func letter(_ index: Int, error: String = "analysis crashed") -> Mirsad_V1_DeadLetter {

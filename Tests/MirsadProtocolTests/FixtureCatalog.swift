@@ -57,6 +57,10 @@ enum FixtureCatalog {
             Fixture(name: "hello-collector", message: .hello(.with {
                 $0.role = .collector; $0.id = "host-b-77-1"; $0.host = "host-b"; $0.pid = 77; $0.version = "mirsad 1.0.0"
             })),
+            Fixture(name: "hello-worker-clock", message: .hello(.with {
+                $0.role = .worker; $0.id = "host-a-4242-1"; $0.host = "host-a"; $0.pid = 4242
+                $0.version = "mirsad 1.0.0"; $0.capacity = 16; $0.sentUnixMs = 1_767_225_600_000
+            })),
             Fixture(name: "welcome", message: .welcome(.with {
                 $0.collectorEndpoint = "tcp://127.0.0.1:5571"; $0.heartbeatIntervalMs = 1000; $0.livenessTimeoutMs = 5000
                 $0.limits = .current; $0.version = "mirsad 1.0.0"
@@ -118,6 +122,9 @@ enum FixtureCatalog {
             })),
             Fixture(name: "heartbeat", message: .heartbeat),
             Fixture(name: "heartbeat-worker", message: .heartbeat(.with { $0.jobIds = ["\(batch):0", "\(batch):1"] })),
+            Fixture(name: "heartbeat-clock", message: .heartbeat(.with {
+                $0.jobIds = ["\(batch):0"]; $0.sentUnixMs = 1_767_225_601_000
+            })),
             Fixture(name: "bye", message: .bye(.with { $0.reason = "shutting down" })),
             Fixture(name: "stored", message: .stored(.with { $0.jobIds = ["\(batch):0"] })),
             Fixture(name: "stored-ack", message: .storedAck(.with { $0.jobIds = ["\(batch):0"] })),
@@ -143,6 +150,16 @@ enum FixtureCatalog {
                 // One kind per map only: protobuf writes map entries in no fixed order.
                 $0.peerProblems = ["refused": 5]
                 $0.securityRefusals = ["forbidden by role": 3]
+            })),
+            Fixture(name: "status-reply-peers", message: .statusReply(.with {
+                $0.requestID = "req-8"; $0.stored = 10; $0.collectors = 1; $0.version = "mirsad 1.0.0"
+                $0.workers = [.with {
+                    $0.id = "host-a-4242-1"; $0.host = "host-a"; $0.pid = 4242; $0.capacity = 16; $0.done = 10
+                    $0.version = "mirsad 1.0.0"; $0.clockOffsetMs = -1_250; $0.clockKnown = true
+                }]
+                $0.collectorSessions = [.with {
+                    $0.id = "host-b-77-1"; $0.host = "host-b"; $0.pid = 77; $0.version = "mirsad 0.9.0"
+                }]
             })),
             Fixture(name: "error", message: .error(.notAllowed, "SUBMIT is not allowed from a worker", requestID: "", command: .submit)),
             Fixture(name: "error-version-mismatch", message: .error(.with {

@@ -44,8 +44,34 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         var done: UInt64 = 0
         var failed: UInt64 = 0
         var doneRate = RateWindow()
+        /// The peer's clock minus ours, in milliseconds, from its last HELLO or HEARTBEAT with `sent_unix_ms`.
+        var clockOffsetMs: Int64?
 
         var freeCredit: Int { capacity - held.count }
+
+        /// Records the offset of a message sent at `sentUnixMs` (0: not given) and received at `now`.
+        mutating func heardClock(sentUnixMs: UInt64, now: DispatcherTime) {
+            guard sentUnixMs > 0 else { return }
+            clockOffsetMs = Int64(clamping: sentUnixMs) - Int64(clamping: now.wall.milliseconds)
+        }
+
+        /// As STATUS_REPLY lists it (section 10.7).
+        func status(now: DispatcherTime) -> Mirsad_V1_WorkerStatus {
+            .with {
+                $0.id = hello.id
+                $0.host = hello.host
+                $0.pid = hello.pid
+                $0.capacity = UInt32(capacity)
+                $0.inFlight = UInt32(held.count)
+                $0.done = done
+                $0.failed = failed
+                $0.rate = doneRate.rate(overSeconds: 60, at: now.monotonic)
+                $0.silentMs = UInt64(clamping: lastHeard.duration(to: now.monotonic).wholeMilliseconds)
+                $0.version = hello.version
+                $0.clockOffsetMs = clockOffsetMs ?? 0
+                $0.clockKnown = clockOffsetMs != nil
+            }
+        }
     }
 
     /// The longest error kept with a failed job, in UTF-8 bytes (so a page of dead letters fits in a frame).
@@ -450,21 +476,10 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             reply.deadLetters = UInt64(counts.failed)
             reply.redispatches = redispatches
             reply.journal = journal.description + (intakeRefusal == nil ? "" : " (full: new jobs refused)")
-            reply.workers = workerOrder.compactMap { routingID in
-                guard let peer = peers[routingID] else { return nil }
-                return .with {
-                    $0.id = peer.hello.id
-                    $0.host = peer.hello.host
-                    $0.pid = peer.hello.pid
-                    $0.capacity = UInt32(peer.capacity)
-                    $0.inFlight = UInt32(peer.held.count)
-                    $0.done = peer.done
-                    $0.failed = peer.failed
-                    $0.rate = peer.doneRate.rate(overSeconds: 60, at: now.monotonic)
-                    $0.silentMs = UInt64(clamping: peer.lastHeard.duration(to: now.monotonic).wholeMilliseconds)
-                }
-            }
-            reply.collectors = UInt32(peers.values.filter { $0.role == .collector }.count)
+            reply.workers = workerOrder.compactMap { peers[$0]?.status(now: now) }
+            let collectors = peers.values.filter { $0.role == .collector }
+            reply.collectors = UInt32(collectors.count)
+            reply.collectorSessions = collectors.map { $0.status(now: now) }.sorted { $0.id < $1.id }
             reply.throughput10S = storedRate.rate(overSeconds: 10, at: now.monotonic)
             reply.throughput1M = storedRate.rate(overSeconds: 60, at: now.monotonic)
             reply.uptimeMs = UInt64(clamping: started.duration(to: now.monotonic).wholeMilliseconds)
@@ -531,6 +546,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         kept.crashed = []  // handled; not kept for the session's life
         peers[peer] = Peer(role: role, authority: authority, hello: kept, capacity: role == .worker ? capacity : 0,
                            lastHeard: now.monotonic, lastSent: now.monotonic)
+        peers[peer]?.heardClock(sentUnixMs: hello.sentUnixMs, now: now)
         peerByID[hello.id] = peer
         if role == .worker {
             workerOrder.append(peer)
@@ -606,6 +622,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                           "\(heartbeat.jobIds.count) job ids in one HEARTBEAT; the limit is \(ProtocolLimits.maxIDsPerMessage)",
                           requestID: "", now: now)
         }
+        peers[peer]?.heardClock(sentUnixMs: heartbeat.sentUnixMs, now: now)
         let deadline = now.monotonic.advanced(by: configuration.jobLease)
         for jobID in heartbeat.jobIds where inFlight[jobID]?.worker == peer {
             inFlight[jobID]?.deadline = deadline

@@ -90,7 +90,17 @@ final class DispatcherLink {
         var delivered: MirsadMessage? = nil
         for action in actions {
             switch action {
-            case .send(let message):
+            case .send(var message):
+                // The wall clock at sending, for the dispatcher's clock offset (protocol section 10.7).
+                switch message {
+                case .hello(var hello):
+                    hello.sentUnixMs = clock.wall().milliseconds
+                    message = .hello(hello)
+                case .heartbeat(var heartbeat):
+                    heartbeat.sentUnixMs = clock.wall().milliseconds
+                    message = .heartbeat(heartbeat)
+                default: break
+                }
                 try socket.send(message)
             case .reconnect:
                 socket.close()

@@ -13,8 +13,27 @@ public struct StatusView: Codable, Equatable, Sendable {
         public var failed: UInt64
         public var rate: Double
         public var silentMs: UInt64
+        /// The software version from its HELLO (empty from a peer that sent none).
+        public var version: String
+        /// Its clock minus the dispatcher's, in milliseconds; nil when it never said (protocol section 10.7).
+        public var clockOffsetMs: Int64?
         enum CodingKeys: String, CodingKey {
             case id, host, pid, capacity, inFlight = "in_flight", done, failed, rate, silentMs = "silent_ms"
+            case version, clockOffsetMs = "clock_offset_ms"
+        }
+
+        init(_ status: Mirsad_V1_WorkerStatus) {
+            id = status.id
+            host = status.host
+            pid = status.pid
+            capacity = status.capacity
+            inFlight = status.inFlight
+            done = status.done
+            failed = status.failed
+            rate = status.rate
+            silentMs = status.silentMs
+            version = status.version
+            clockOffsetMs = status.clockKnown ? status.clockOffsetMs : nil
         }
     }
     public var queued: UInt64
@@ -32,6 +51,8 @@ public struct StatusView: Codable, Equatable, Sendable {
     public var journal: String
     public var workers: [Worker]
     public var collectors: UInt32
+    /// Every collector with a session, listed as workers are (their job counts 0); empty from an older dispatcher.
+    public var collectorSessions: [Worker]
     public var throughput10s: Double
     public var throughput1m: Double
     public var latencyP50Ms: Double
@@ -57,6 +78,7 @@ public struct StatusView: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case queued, inFlight = "in_flight", retrying, awaitingStore = "awaiting_store", stored, failed
         case deadLetters = "dead_letters", redispatches, journal, workers, collectors
+        case collectorSessions = "collector_sessions"
         case throughput10s = "throughput_10s", throughput1m = "throughput_1m"
         case latencyP50Ms = "latency_p50_ms", latencyP99Ms = "latency_p99_ms", uptimeSeconds = "uptime_s"
         case batches, malformedMessages = "malformed_messages", refusedMessages = "refused_messages", version
@@ -76,11 +98,9 @@ public struct StatusView: Codable, Equatable, Sendable {
         deadLetters = max(reply.deadLetters, reply.failed)
         redispatches = reply.redispatches
         journal = reply.journal
-        workers = reply.workers.map {
-            Worker(id: $0.id, host: $0.host, pid: $0.pid, capacity: $0.capacity, inFlight: $0.inFlight, done: $0.done,
-                   failed: $0.failed, rate: $0.rate, silentMs: $0.silentMs)
-        }
+        workers = reply.workers.map(Worker.init)
         collectors = reply.collectors
+        collectorSessions = reply.collectorSessions.map(Worker.init)
         throughput10s = reply.throughput10S
         throughput1m = reply.throughput1M
         latencyP50Ms = reply.latencyP50Ms

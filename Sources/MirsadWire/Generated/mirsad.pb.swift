@@ -660,6 +660,15 @@ public nonisolated struct Mirsad_V1_WorkerStatus: Sendable {
 
   public var silentMs: UInt64 = 0
 
+  /// Revision 4 additions (section 10.7). The software version from its HELLO.
+  public var version: String = String()
+
+  /// The peer's clock minus the dispatcher's, in milliseconds, from its last HELLO or HEARTBEAT that carried
+  /// `sent_unix_ms` (the one-way delay is included: it reads a little low); meaningful only when `clock_known`.
+  public var clockOffsetMs: Int64 = 0
+
+  public var clockKnown: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -810,6 +819,13 @@ public nonisolated struct Mirsad_V1_StatusReply: @unchecked Sendable {
     set {_uniqueStorage()._peerProblems = newValue}
   }
 
+  /// Revision 4 addition: every collector with a session, as workers are listed (capacity, in_flight, done, failed
+  /// and rate 0; section 10.7). `collectors` stays their count.
+  public var collectorSessions: [Mirsad_V1_WorkerStatus] {
+    get {_storage._collectorSessions}
+    set {_uniqueStorage()._collectorSessions = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -954,6 +970,10 @@ public nonisolated struct Mirsad_V1_Hello: Sendable {
   /// Jobs the previous process (`replaces`) was analysing when it crashed: each counts as a failed attempt.
   public var crashed: [Mirsad_V1_JobFailure] = []
 
+  /// Revision 4 addition: the sender's wall clock (Unix time in milliseconds) when it sent this HELLO; 0 when not
+  /// given. The dispatcher shows the difference from its own clock as the peer's clock offset (section 10.7).
+  public var sentUnixMs: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1074,6 +1094,9 @@ public nonisolated struct Mirsad_V1_Heartbeat: Sendable {
   // methods supported on all messages.
 
   public var jobIds: [String] = []
+
+  /// Revision 4 addition: as Hello.sent_unix_ms, for each heartbeat (the offset is kept current).
+  public var sentUnixMs: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2465,7 +2488,7 @@ nonisolated extension Mirsad_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Mirsad_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".WorkerStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}host\0\u{1}pid\0\u{1}capacity\0\u{3}in_flight\0\u{1}done\0\u{1}failed\0\u{1}rate\0\u{3}silent_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}host\0\u{1}pid\0\u{1}capacity\0\u{3}in_flight\0\u{1}done\0\u{1}failed\0\u{1}rate\0\u{3}silent_ms\0\u{1}version\0\u{3}clock_offset_ms\0\u{3}clock_known\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2482,6 +2505,9 @@ nonisolated extension Mirsad_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtob
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.failed) }()
       case 8: try { try decoder.decodeSingularDoubleField(value: &self.rate) }()
       case 9: try { try decoder.decodeSingularUInt64Field(value: &self.silentMs) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.version) }()
+      case 11: try { try decoder.decodeSingularSInt64Field(value: &self.clockOffsetMs) }()
+      case 12: try { try decoder.decodeSingularBoolField(value: &self.clockKnown) }()
       default: break
       }
     }
@@ -2515,6 +2541,15 @@ nonisolated extension Mirsad_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtob
     if self.silentMs != 0 {
       try visitor.visitSingularUInt64Field(value: self.silentMs, fieldNumber: 9)
     }
+    if !self.version.isEmpty {
+      try visitor.visitSingularStringField(value: self.version, fieldNumber: 10)
+    }
+    if self.clockOffsetMs != 0 {
+      try visitor.visitSingularSInt64Field(value: self.clockOffsetMs, fieldNumber: 11)
+    }
+    if self.clockKnown != false {
+      try visitor.visitSingularBoolField(value: self.clockKnown, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2528,6 +2563,9 @@ nonisolated extension Mirsad_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtob
     if lhs.failed != rhs.failed {return false}
     if lhs.rate != rhs.rate {return false}
     if lhs.silentMs != rhs.silentMs {return false}
+    if lhs.version != rhs.version {return false}
+    if lhs.clockOffsetMs != rhs.clockOffsetMs {return false}
+    if lhs.clockKnown != rhs.clockKnown {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2535,7 +2573,7 @@ nonisolated extension Mirsad_V1_WorkerStatus: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StatusReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0\u{1}retrying\0\u{3}dead_letters\0\u{1}redispatches\0\u{1}journal\0\u{4}\u{9}no_worker_for_ms\0\u{3}no_collector_for_ms\0\u{3}peer_problems\0\u{4}\u{8}security_refusals\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{1}queued\0\u{3}in_flight\0\u{3}awaiting_store\0\u{1}stored\0\u{1}failed\0\u{1}workers\0\u{1}collectors\0\u{3}throughput_10s\0\u{3}throughput_1m\0\u{3}latency_p50_ms\0\u{3}latency_p99_ms\0\u{3}uptime_ms\0\u{3}malformed_messages\0\u{3}refused_messages\0\u{1}batches\0\u{1}version\0\u{1}retrying\0\u{3}dead_letters\0\u{1}redispatches\0\u{1}journal\0\u{4}\u{9}no_worker_for_ms\0\u{3}no_collector_for_ms\0\u{3}peer_problems\0\u{4}\u{8}security_refusals\0\u{3}collector_sessions\0")
 
   fileprivate class _StorageClass {
     var _requestID: String = String()
@@ -2563,6 +2601,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
     var _noCollectorForMs: UInt64 = 0
     var _securityRefusals: Dictionary<String,UInt64> = [:]
     var _peerProblems: Dictionary<String,UInt64> = [:]
+    var _collectorSessions: [Mirsad_V1_WorkerStatus] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2598,6 +2637,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       _noCollectorForMs = source._noCollectorForMs
       _securityRefusals = source._securityRefusals
       _peerProblems = source._peerProblems
+      _collectorSessions = source._collectorSessions
     }
   }
 
@@ -2641,6 +2681,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         case 31: try { try decoder.decodeSingularUInt64Field(value: &_storage._noCollectorForMs) }()
         case 32: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &_storage._peerProblems) }()
         case 40: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: &_storage._securityRefusals) }()
+        case 41: try { try decoder.decodeRepeatedMessageField(value: &_storage._collectorSessions) }()
         default: break
         }
       }
@@ -2724,6 +2765,9 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
       if !_storage._securityRefusals.isEmpty {
         try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufUInt64>.self, value: _storage._securityRefusals, fieldNumber: 40)
       }
+      if !_storage._collectorSessions.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._collectorSessions, fieldNumber: 41)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2758,6 +2802,7 @@ nonisolated extension Mirsad_V1_StatusReply: SwiftProtobuf.Message, SwiftProtobu
         if _storage._noCollectorForMs != rhs_storage._noCollectorForMs {return false}
         if _storage._securityRefusals != rhs_storage._securityRefusals {return false}
         if _storage._peerProblems != rhs_storage._peerProblems {return false}
+        if _storage._collectorSessions != rhs_storage._collectorSessions {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -3004,7 +3049,7 @@ nonisolated extension Mirsad_V1_RetryDeadLettersReply: SwiftProtobuf.Message, Sw
 
 nonisolated extension Mirsad_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}role\0\u{1}id\0\u{1}host\0\u{1}pid\0\u{1}version\0\u{1}capacity\0\u{1}replaces\0\u{1}crashed\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}role\0\u{1}id\0\u{1}host\0\u{1}pid\0\u{1}version\0\u{1}capacity\0\u{1}replaces\0\u{1}crashed\0\u{3}sent_unix_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3020,6 +3065,7 @@ nonisolated extension Mirsad_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mes
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.capacity) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.replaces) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.crashed) }()
+      case 9: try { try decoder.decodeSingularUInt64Field(value: &self.sentUnixMs) }()
       default: break
       }
     }
@@ -3050,6 +3096,9 @@ nonisolated extension Mirsad_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if !self.crashed.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.crashed, fieldNumber: 8)
     }
+    if self.sentUnixMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sentUnixMs, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3062,6 +3111,7 @@ nonisolated extension Mirsad_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.capacity != rhs.capacity {return false}
     if lhs.replaces != rhs.replaces {return false}
     if lhs.crashed != rhs.crashed {return false}
+    if lhs.sentUnixMs != rhs.sentUnixMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3283,7 +3333,7 @@ nonisolated extension Mirsad_V1_Done: SwiftProtobuf.Message, SwiftProtobuf._Mess
 
 nonisolated extension Mirsad_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Heartbeat"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0\u{3}sent_unix_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3292,6 +3342,7 @@ nonisolated extension Mirsad_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf.
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.jobIds) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sentUnixMs) }()
       default: break
       }
     }
@@ -3301,11 +3352,15 @@ nonisolated extension Mirsad_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf.
     if !self.jobIds.isEmpty {
       try visitor.visitRepeatedStringField(value: self.jobIds, fieldNumber: 1)
     }
+    if self.sentUnixMs != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sentUnixMs, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_Heartbeat, rhs: Mirsad_V1_Heartbeat) -> Bool {
     if lhs.jobIds != rhs.jobIds {return false}
+    if lhs.sentUnixMs != rhs.sentUnixMs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
