@@ -5,8 +5,8 @@
 # Prometheus files (promtool). Usage: Deploy/check.sh PATH/TO/mirsad. Needs systemd, promtool (Debian's
 # prometheus package) and the PyPI packages kubernetes-validate and check-jsonschema; .ci/run installs them.
 set -euo pipefail
+mirsad="$(cd "$(dirname "${1:?usage: Deploy/check.sh PATH/TO/mirsad}")" && pwd -P)/$(basename "$1")"
 cd "$(dirname "$0")"
-mirsad="$(realpath "${1:?usage: Deploy/check.sh PATH/TO/mirsad}")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 failed=0

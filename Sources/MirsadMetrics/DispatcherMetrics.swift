@@ -154,6 +154,7 @@ private struct WorkerSeries {
     let inFlight: Gauge
     let rate: Gauge
     let silent: Gauge
+    let clockOffset: Gauge
     var done: SnapshotCounter
     var failed: SnapshotCounter
 
@@ -163,6 +164,7 @@ private struct WorkerSeries {
         inFlight = Gauge(label: MetricNames.workerInFlight, dimensions: labels, factory: factory)
         rate = Gauge(label: MetricNames.workerRate, dimensions: labels, factory: factory)
         silent = Gauge(label: MetricNames.workerSilent, dimensions: labels, factory: factory)
+        clockOffset = Gauge(label: MetricNames.workerClockOffset, dimensions: labels, factory: factory)
         done = SnapshotCounter(MetricNames.workerDone, dimensions: labels, factory: factory)
         failed = SnapshotCounter(MetricNames.workerFailed, dimensions: labels, factory: factory)
     }
@@ -172,6 +174,7 @@ private struct WorkerSeries {
         inFlight.record(Int64(worker.inFlight))
         rate.record(worker.rate)
         silent.record(Double(worker.silentMs) / 1_000)
+        if worker.clockKnown { clockOffset.record(Double(worker.clockOffsetMs) / 1_000) }
         done.set(worker.done)
         failed.set(worker.failed)
     }
@@ -181,6 +184,7 @@ private struct WorkerSeries {
         inFlight.destroy()
         rate.destroy()
         silent.destroy()
+        clockOffset.destroy()
         done.destroy()
         failed.destroy()
     }

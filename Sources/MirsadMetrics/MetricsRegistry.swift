@@ -82,6 +82,7 @@ public enum MetricNames {
     public static let workerFailed = "mirsad_worker_jobs_failed_total"
     public static let workerRate = "mirsad_worker_jobs_per_second"
     public static let workerSilent = "mirsad_worker_silent_seconds"
+    public static let workerClockOffset = "mirsad_worker_clock_offset_seconds"
     // Dispatcher, from its actions.
     public static let submitToStoredSeconds = "mirsad_submit_to_stored_seconds"
     public static let leasesExpired = "mirsad_leases_expired_total"

@@ -63,4 +63,18 @@ import Glibc
         notifier.ready()
         #expect(Self.received(listener) == ["READY=1\nMAINPID=\(getpid())"])
     }
+
+    /// A supervisor's worker process (`WATCHDOG_PID=child-of-PARENT`) pets the watchdog for it and says READY
+    /// without claiming to be the main process.
+    @Test func theSupervisorsChildNotifiesForIt() throws {
+        let path = "@mirsad-notify-\(UUID().uuidString.prefix(8))"
+        let listener = try Self.listen(at: path)
+        defer { close(listener) }
+        let notifier = SystemdNotifier(environment: [
+            "NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000", "WATCHDOG_PID": SystemdNotifier.childMarker(parent: getppid()),
+        ])
+        notifier.ready()
+        notifier.watchdog()
+        #expect(Self.received(listener) == ["READY=1", "WATCHDOG=1"])
+    }
 }
