@@ -36,11 +36,11 @@ clean_env "$mirsad" config check "$work/configmap-mirsad.yaml" >/dev/null || fai
 configs=$((configs + 1))
 
 # Kubernetes manifests: strict (unknown fields fail) against a recent version's schemas.
-kubernetes-validate --strict --quiet -k 1.30.0 kubernetes/*.yaml || fail "kubernetes-validate"
+python3 -m kubernetes_validate --strict --quiet -k 1.30.0 kubernetes/*.yaml || fail "kubernetes-validate"
 manifests=$(ls kubernetes/*.yaml | wc -l)
 
 # The compose file against the compose specification.
-check-jsonschema --builtin-schema vendor.compose-spec compose/compose.yaml >/dev/null || fail "compose/compose.yaml"
+python3 -m check_jsonschema --builtin-schema vendor.compose-spec compose/compose.yaml >/dev/null || fail "compose/compose.yaml"
 
 # Prometheus: the compose cluster's configuration (its rule file path made local) and the alert rules.
 promtool check rules prometheus/alerts.yml >/dev/null || fail "prometheus/alerts.yml"
