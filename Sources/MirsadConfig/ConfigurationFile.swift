@@ -1,8 +1,12 @@
 import Foundation
 import Yams
 
-/// The configuration file: YAML (read with Yams, which keeps each node's line and column), one mapping per section,
-/// each key a scalar. Keys documented in `Deploy/CONFIGURATION.md`.
+/// The configuration file: YAML, one mapping per section, each key a scalar. Keys documented in
+/// `Deploy/CONFIGURATION.md`.
+///
+/// Read with Yams (libyaml), a well-kept library on the machines the project builds on, chosen over TOMLKit
+/// (the other one there, a wrapper of C++ toml++) because its node tree keeps each key's and value's line and
+/// column, which is what lets every problem be reported as FILE:LINE:COLUMN.
 ///
 /// ```yaml
 /// dispatcher:

@@ -72,9 +72,14 @@ import ZeroMQ
         #expect(scraped.value("mirsad_workers_connected") == 2)
         #expect(scraped.value("mirsad_collectors_connected") == 1)
 
-        // The collector: what it committed is what the dispatcher counts stored.
+        // The collector: what it committed is what the dispatcher counts stored, and what its own STATUS reply says.
         let collectorText = try PrometheusText(try await httpGet("http://\(metrics[1])/metrics").body)
         #expect(collectorText.value("mirsad_results_stored_total") == Double(articles))
+        let collectorStatus = try decodeJSON(try await runMirsad(["status", "--json", "--dispatcher", collectorEndpoint]).stdout)
+        #expect(collectorText.value("mirsad_results_stored_total") == (collectorStatus["stored"] as? NSNumber)?.doubleValue)
+        for (kind, count) in collectorStatus["peer_problems"] as? [String: Int] ?? [:] {
+            #expect(collectorText.value("mirsad_peer_problems_total", ["kind": kind]) == Double(count), "collector peer_problems.\(kind)")
+        }
         #expect(collectorText.value("mirsad_results_duplicate_total") == 0)
         #expect((collectorText.value("mirsad_store_commit_seconds_count") ?? 0) >= 1)
 
