@@ -180,7 +180,6 @@ public final class WorkerService: Service, Sendable {
                 switch action {
                 case .ready:
                     ready(workerID)
-                    notifier.ready()
                 case .connectCollector(let endpoint):
                     collector = try CollectorConnection(
                         context: context, setup: setup, endpoint: endpoint, curve: configuration.collectorSecurity)
@@ -207,6 +206,9 @@ public final class WorkerService: Service, Sendable {
         logger.info("worker \(workerID) started: \(configuration.threads) threads, capacity \(configuration.capacity), dispatcher \(configuration.dispatcherEndpoint)")
 
         var journalWatch = JournalIdentityWatch()
+        // Ready for systemd once the loop runs: waiting for a dispatcher that is not up yet is normal work (the
+        // loop keeps trying, and keeps the watchdog fed), not a start that hangs.
+        notifier.ready()
         while finished == nil {
             notifier.watchdog()
             if stop.isRequested { try perform(machine.stopRequested(now: clock.monotonic())) }
