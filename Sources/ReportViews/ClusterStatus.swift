@@ -18,5 +18,7 @@ public enum ClusterStatus: Sendable, Hashable {
     }
 
     /// Column names of `answered`'s worker rows.
-    public static let workerColumns = ["worker", "host", "pid", "in flight", "capacity", "done", "failed", "articles/s"]
+    public static let workerColumns = [
+        "worker", "host", "pid", "version", "clock offset", "in flight", "capacity", "done", "failed", "articles/s",
+    ]
 }

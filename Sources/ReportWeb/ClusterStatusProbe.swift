@@ -31,19 +31,27 @@ struct ClusterStatusProbe: Sendable {
 
     static func status(_ view: StatusView, endpoint: String) -> ClusterStatus {
         typealias Fact = ClusterStatus.Fact
-        let facts = [
+        let facts = view.warnings.map { Fact("warning", String($0.dropFirst("warning: ".count))) } + [
             Fact("dispatcher", view.version), Fact("up", String(format: "%.0f s", view.uptimeSeconds)),
             Fact("queued", "\(view.queued)"), Fact("in flight", "\(view.inFlight)"), Fact("retrying", "\(view.retrying)"),
             Fact("awaiting store", "\(view.awaitingStore)"), Fact("stored", "\(view.stored)"),
             Fact("dead letters", "\(view.deadLetters)"), Fact("redispatches", "\(view.redispatches)"),
             Fact("workers", "\(view.workers.count)"), Fact("collectors", "\(view.collectors)"),
+        ] + view.collectorSessions.map {
+            Fact("collector \($0.id)", "host \($0.host), \($0.version.isEmpty ? "version unknown" : $0.version), clock \(Self.offset($0))")
+        } + [
             Fact("throughput (10 s, 1 min)", String(format: "%.1f, %.1f articles/s", view.throughput10s, view.throughput1m)),
             Fact("latency submit→stored (p50, p99)", String(format: "%.1f, %.1f ms", view.latencyP50Ms, view.latencyP99Ms)),
             Fact("journal", view.journal.isEmpty ? "unknown" : view.journal),
         ]
         let workers = view.workers.map {
-            [$0.id, $0.host, "\($0.pid)", "\($0.inFlight)", "\($0.capacity)", "\($0.done)", "\($0.failed)", String(format: "%.1f", $0.rate)]
+            [$0.id, $0.host, "\($0.pid)", $0.version, Self.offset($0), "\($0.inFlight)", "\($0.capacity)", "\($0.done)", "\($0.failed)", String(format: "%.1f", $0.rate)]
         }
         return .answered(endpoint: endpoint, facts: facts, workers: workers)
+    }
+
+    /// A peer's clock offset from the dispatcher's, or "unknown".
+    static func offset(_ peer: StatusView.Worker) -> String {
+        peer.clockOffsetMs.map { "\($0 >= 0 ? "+" : "")\(StatusView.offsetText($0))" } ?? "unknown"
     }
 }
