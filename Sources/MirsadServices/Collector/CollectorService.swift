@@ -197,8 +197,8 @@ public final class CollectorService: Service, Sendable {
         /// Reads the RESULTS waiting on the socket into `waiting`, while it has room for another message's worth;
         /// results it refuses are answered at once.
         mutating func readResults() throws {
-            let limit = max(service.configuration.maxResultsPerCommit, ProtocolLimits.maxJobsPerMessage)
-            while waiting.count + ProtocolLimits.maxJobsPerMessage <= limit,
+            // As many as the largest commit takes, so that one commit can empty the lanes.
+            while waiting.count + ProtocolLimits.maxJobsPerMessage <= commitSize.maximum,
                   let incoming = try router.receiveIncoming(routed: true) {
                 guard case .message(let message) = incoming else {
                     if case .tooManyFrames(let count) = incoming {
