@@ -159,6 +159,9 @@ let package = Package(
         .executableTarget(name: "mirsad-fuzz", dependencies: ["MirsadWire", "MirsadCore"], path: "Sources/MirsadFuzz"),
 
         // MARK: Tests
+        /// What the tests against a real PostgreSQL server share: the server's URL, fresh stores, the skip trait, and
+        /// a way to block without holding a thread of the cooperative pool.
+        .target(name: "PostgresTestSupport", dependencies: ["ReportStore"], path: "Tests/PostgresTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ArticleAnalysisTests", dependencies: ["ArticleAnalysis"]),
         .testTarget(name: "AnalysisJSONTests", dependencies: ["AnalysisJSON", "ArticleAnalysis"]),
@@ -173,16 +176,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportStoreTests",
-            dependencies: ["ReportStore", "MirsadWire", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["ReportStore", "MirsadWire", "PostgresTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
-        .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews"]),
+        .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "PostgresTestSupport"]),
         /// Served pages over real HTTP and both the static report and the served pages in headless Chromium.
-        .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb"]),
+        .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb", "PostgresTestSupport"]),
         .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadCore", "MirsadWire"]),
         .testTarget(
             name: "MirsadServicesTests",
             dependencies: [
-                "MirsadServices", "MirsadCore", "MirsadWire",
+                "MirsadServices", "MirsadCore", "MirsadWire", "PostgresTestSupport",
                 .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -193,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "mirsad", "MirsadServices", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ZeroMQ",
+                "mirsad", "MirsadServices", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ZeroMQ", "PostgresTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),

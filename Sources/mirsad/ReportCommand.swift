@@ -67,16 +67,16 @@ struct ReportOptions: ParsableArguments {
     var limit: Int = 20
 
     func validate() throws {
-        if let since { guard Self.day(since) != nil else { throw ValidationError("--since must be a date YYYY-MM-DD, got \(since)") } }
-        if let until { guard Self.day(until) != nil else { throw ValidationError("--until must be a date YYYY-MM-DD, got \(until)") } }
-        if let s = since.flatMap(Self.day), let u = until.flatMap(Self.day), s >= u {
+        if let since { guard ReportFilter.day(since) != nil else { throw ValidationError("--since must be a date YYYY-MM-DD, got \(since)") } }
+        if let until { guard ReportFilter.day(until) != nil else { throw ValidationError("--until must be a date YYYY-MM-DD, got \(until)") } }
+        if let s = since.flatMap(ReportFilter.day), let u = until.flatMap(ReportFilter.day), s >= u {
             throw ValidationError("--since \(since!) must be before --until \(until!)")
         }
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
     }
 
     var filter: ReportFilter {
-        ReportFilter(since: since.flatMap(Self.day), until: until.flatMap(Self.day), source: source, entity: entity,
+        ReportFilter(since: since.flatMap(ReportFilter.day), until: until.flatMap(ReportFilter.day), source: source, entity: entity,
                      topic: topic, story: story, language: language)
     }
 
@@ -123,17 +123,6 @@ struct ReportOptions: ParsableArguments {
         } catch let error as ReportStoreError {
             fail("\(error)", status: ReportCommand.storeFailure)
         }
-    }
-
-    static func day(_ text: String) -> Date? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(year: y, month: m, day: d)
-        guard components.isValidDate(in: calendar) else { return nil }
-        return calendar.date(from: components)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MirsadServices
+import PostgresTestSupport
 import Testing
 @testable import ReportStore
 
@@ -47,18 +48,20 @@ struct PostgresClusterTests {
         let killed = await ManagedProcess.stop(children.reversed())
         #expect(killed == [], "every process ends on SIGTERM")
 
-        let store = try PostgresReportStore(url: url)
-        #expect(try store.aggregateMismatches() == [])
-        #expect(try store.count().analysed == 2 * articles)
-        let summary = try store.summary(ReportFilter())
-        #expect(summary.articles == articles)
-        #expect(summary.results == 2 * articles && summary.repeats == articles)
-        // Both collectors wrote: each worker sends to one collector only, and both workers' results are there.
-        let workers = try store.perform("listing workers") { connections in
-            try await connections.withConnection { db in
-                try await db.rows("SELECT DISTINCT worker_id FROM results").map { try $0.value("worker_id", as: String.self) }
+        try await offTheCooperativePool {
+            let store = try PostgresReportStore(url: url)
+            #expect(try store.aggregateMismatches() == [])
+            #expect(try store.count().analysed == 2 * articles)
+            let summary = try store.summary(ReportFilter())
+            #expect(summary.articles == articles)
+            #expect(summary.results == 2 * articles && summary.repeats == articles)
+            // Both collectors wrote: each worker sends to one collector only, and both workers' results are there.
+            let workers = try store.perform("listing workers") { connections in
+                try await connections.withConnection { db in
+                    try await db.rows("SELECT DISTINCT worker_id FROM results").map { try $0.value("worker_id", as: String.self) }
+                }
             }
+            #expect(workers.count == 2, "\(workers)")
         }
-        #expect(workers.count == 2, "\(workers)")
     }
 }

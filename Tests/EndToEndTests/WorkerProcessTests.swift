@@ -8,7 +8,7 @@ import ZeroMQ
 /// Real `mirsad worker` processes (supervised, as in production) against a scripted dispatcher on TCP loopback:
 /// a poison article crashes the worker process, a hung one stalls it, kill -9 ends it; each time the supervisor
 /// starts a new process, which tells the dispatcher in its HELLO which process it replaces and which job crashed.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(4)))
 struct WorkerProcessTests {
     /// A ROUTER standing in for the dispatcher, driven from the test's own thread: it WELCOMEs every HELLO and
     /// keeps everything it receives.
@@ -144,7 +144,7 @@ struct WorkerProcessTests {
         #expect(first.replaces.isEmpty && first.crashed.isEmpty)
 
         try dispatcher.send(Self.jobs([("p:0", Self.plainText), ("p:1", "خبر \(marker) عاجل"), ("p:2", Self.plainText)]), to: Array(first.id.utf8))
-        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 2 }, "no new process after the crash: \(worker.stderr)")
+        try #require(try await dispatcher.receive(forUpTo: 90) { _ in dispatcher.hellos.count >= 2 }, "no new process after the crash: \(worker.stderr)")
         let second = dispatcher.hellos[1]
         #expect(second.id != first.id)
         #expect(second.pid != first.pid)
@@ -183,7 +183,7 @@ struct WorkerProcessTests {
         }, "the held job was never listed in a heartbeat")
 
         kill(pid_t(first.pid), SIGKILL)
-        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 2 }, "no new process after kill -9: \(worker.stderr)")
+        try #require(try await dispatcher.receive(forUpTo: 90) { _ in dispatcher.hellos.count >= 2 }, "no new process after kill -9: \(worker.stderr)")
         let second = dispatcher.hellos[1]
         #expect(second.replaces == first.id)
         #expect(second.crashed.isEmpty)
@@ -202,7 +202,7 @@ struct WorkerProcessTests {
         let first = try #require(dispatcher.hellos.first)
         try dispatcher.send(Self.jobs([("h:0", "\(marker) \(Self.plainText)")]), to: Array(first.id.utf8))
 
-        #expect(try await dispatcher.receive { _ in dispatcher.hellos.count >= 2 }, "no new process after the hang: \(worker.stderr)")
+        try #require(try await dispatcher.receive(forUpTo: 90) { _ in dispatcher.hellos.count >= 2 }, "no new process after the hang: \(worker.stderr)")
         let failures = dispatcher.messages(from: first.id).flatMap { message -> [Mirsad_V1_JobFailure] in
             if case .done(let done) = message { done.failures } else { [] }
         }

@@ -33,10 +33,10 @@ public final class CollectorService: Service, Sendable {
         /// The most results held decoded at once, waiting for a commit, and so the most in one commit (at least
         /// one message's).
         public var maxResultsPerCommit = 4096
-        /// About how long one commit of results should take. Results waiting for a commit are taken round robin
-        /// between batches, as many as the last commits' cost per result says fit in this time (at least
-        /// `minResultsPerCommit`): a small batch's results that arrive behind a large one's wait about one commit,
-        /// not for all that was read before them.
+        /// About how long one commit of results should take. Results waiting for a commit are taken one per batch,
+        /// then from the batches with fewest waiting first (`RoundRobinLanes.popFewestFirst`), as many as the last
+        /// commits' cost per result says fit in this time (at least `minResultsPerCommit`): a small batch's results
+        /// that arrive behind a large one's wait about one commit, not for all that was read before them.
         public var commitTarget: Duration = .milliseconds(25)
         public var minResultsPerCommit = 32
         /// The most stored-but-unacknowledged job ids kept in memory; the others wait in the store.
@@ -241,9 +241,9 @@ public final class CollectorService: Service, Sendable {
         /// results it refuses are answered at once. At most `maxMessagesPerRead` messages a call, so a flood of
         /// anything but results still lets the loop keep its session with the dispatcher and commit what it has.
         mutating func readResults() throws {
-            let limit = max(service.configuration.maxResultsPerCommit, ProtocolLimits.maxJobsPerMessage)
+            // As many as the largest commit takes, so that one commit can empty the lanes.
             var read = 0
-            while read < Self.maxMessagesPerRead, waiting.count + ProtocolLimits.maxJobsPerMessage <= limit,
+            while read < Self.maxMessagesPerRead, waiting.count + ProtocolLimits.maxJobsPerMessage <= commitSize.maximum,
                   let incoming = try router.receiveIncoming(routed: true) {
                 read += 1
                 let message: Message
@@ -347,8 +347,8 @@ public final class CollectorService: Service, Sendable {
         }
 
         /// Reads what has arrived from workers (waiting up to the commit window for more to share the commit), takes
-        /// the next commit's share of the waiting results round robin between batches, commits it in one
-        /// transaction, then acknowledges it.
+        /// the next commit's share of the waiting results (one per batch, then the smallest backlogs first),
+        /// commits it in one transaction, then acknowledges it.
         mutating func receiveAndCommitResults() throws {
             let windowEnds = lastCommit.advanced(by: service.configuration.commitWindow)
             try readResults()
@@ -361,7 +361,7 @@ public final class CollectorService: Service, Sendable {
                 try readResults()
             }
             guard !waiting.isEmpty else { return }
-            let taken = waiting.popNext(upTo: commitSize.next)
+            let taken = waiting.popFewestFirst(upTo: commitSize.next)
             let batch = taken.map(\.result)
             let started = clock.monotonic()
             defer { lastCommit = clock.monotonic() }

@@ -118,8 +118,8 @@ public final class DispatcherService: Service, Sendable {
         case stopped
         /// The journal could not commit for want of space; it is to be reopened with intake refused.
         case journalFull(reason: String)
-        /// The journal that could not be opened for want of space now opens: it is to be served.
-        case journalOpens
+        /// The journal that could not be opened for want of space opened: it is to be served.
+        case journalOpened(any JobJournal)
     }
 
     /// Asks `run` to stop as graceful shutdown does.
@@ -158,13 +158,16 @@ public final class DispatcherService: Service, Sendable {
         let notifier = SystemdNotifier()
         var intakeRefusal: String?
         var announced = false
+        var opened: (any JobJournal)? = nil
         while !stop.isRequested {
             let ending: Ending
             do {
-                let journal = try openJournal()
+                let journal = try opened ?? openJournal()
+                opened = nil
                 ending = try serve(journal: journal, router: router, notifier: notifier, intakeRefusal: intakeRefusal, standIn: false,
                                    announce: !announced)
             } catch JobJournalError.diskFull(let path, let reason) {
+                // Only opening throws this: a full disk met while serving ends that serve with `.journalFull`.
                 let refusal = "the job journal at \(path) cannot be opened for want of space (\(reason)); new jobs are refused until it can be"
                 logger.error("\(refusal); trying again every \(configuration.storageProbeInterval)")
                 let standIn = InMemoryJobJournal(clock: clock.wall, description: "unavailable: \(path)")
@@ -177,16 +180,12 @@ public final class DispatcherService: Service, Sendable {
                 return
             case .journalFull(let reason):
                 intakeRefusal = reason
-            case .journalOpens:
+            case .journalOpened(let journal):
+                opened = journal
                 intakeRefusal = nil
                 logger.notice("the job journal opens again: taking new jobs")
             }
         }
-    }
-
-    /// Whether the journal opens now (it is closed again at once).
-    private func journalOpens() -> Bool {
-        (try? openJournal()) != nil
     }
 
     private func serve<Journal: JobJournal>(
@@ -289,7 +288,7 @@ public final class DispatcherService: Service, Sendable {
             if machine.intakeRefusal != nil, lastProbe.duration(to: after) >= configuration.storageProbeInterval {
                 lastProbe = after
                 if standIn {
-                    if journalOpens() { return .journalOpens }
+                    if let journal = try? openJournal() { return .journalOpened(journal) }
                 } else if machine.journalHasRoom(bytes: configuration.storageProbeBytes) {
                     machine.intakeRefusal = nil
                     logger.notice("job journal \(machine.journal.description) has room again: taking new jobs")

@@ -44,6 +44,26 @@ struct RoundRobinLanes<Item> {
         return taken
     }
 
+    /// Up to `limit` items: first one from each lane in turn, then the rest from the lanes holding fewest first.
+    /// Every lane with items gets at least one take (while the limit allows), so none waits for ever; beyond that a
+    /// small backlog goes before a large one, so a batch with a few results waiting behind a large batch's many is
+    /// done in one take instead of alternating with it.
+    mutating func popFewestFirst(upTo limit: Int) -> [Item] {
+        var taken = popNext(upTo: min(limit, lanes.count))
+        guard taken.count < limit, !isEmpty else { return taken }
+        for lane in lanes.keys.sorted(by: { lanes[$0]!.count < lanes[$1]!.count }) {
+            guard taken.count < limit else { break }
+            let share = min(limit - taken.count, lanes[lane]!.count)
+            taken += lanes[lane]!.prefix(share)
+            lanes[lane]!.removeFirst(share)
+            count -= share
+        }
+        // Emptied lanes leave; the turn goes on from the start.
+        lanes.removeAll { $0.value.isEmpty }
+        next = 0
+        return taken
+    }
+
     /// Every item, lane by lane; the lanes are left empty.
     mutating func removeAll() -> [Item] {
         let all = lanes.values.flatMap { $0 }
