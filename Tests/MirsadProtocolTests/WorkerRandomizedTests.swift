@@ -5,8 +5,8 @@ import Testing
 /// (JOBS repeating held ids among them), analyses that start, finish, fail or hang, acknowledgements that come late,
 /// partly or never, refusals, the collector's connection breaking and coming back, time passing, and a shutdown.
 /// After every event: the credit of the current session stays within the capacity, nothing is held twice, no result
-/// is resent before its time but when the collector's connection came back, and no job is reported done before its
-/// acknowledgement. At the end every job the worker took ended in exactly one way: acknowledged and
+/// is resent sooner than its resend period after its last send but when the collector's connection came back, and no
+/// job is reported done before its acknowledgement. At the end every job the worker took ended in exactly one way: acknowledged and
 /// DONE, failed in DONE, or handed back.
 @Suite struct WorkerRandomizedTests {
     @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
@@ -34,7 +34,7 @@ import Testing
                 switch action {
                 case .sendResults(let results):
                     for result in results {
-                        if !reconnecting, let last = lastSent[result.jobID], last.duration(to: h.now) <= limits.resendAfter {
+                        if !reconnecting, let last = lastSent[result.jobID], last.duration(to: h.now) < limits.resendAfter {
                             problems.append("step \(step): \(result.jobID) resent \(last.duration(to: h.now)) after the last send")
                         }
                         if h.collectorEndpoint == nil { problems.append("step \(step): \(result.jobID) sent with no collector") }
@@ -96,16 +96,17 @@ import Testing
                 // The collector acknowledges some of what it received (maybe twice, maybe ids it never had); for
                 // some seeds it falls silent towards the end.
                 if collectorFallsSilent && step > 1_300 { break }
-                let received = Set(lastSent.keys)
+                // Sorted, so that a seed draws the same choices in every process (Set order is per process).
+                let received = lastSent.keys.sorted()
                 let some = received.filter { _ in Bool.random(using: &random) } + ["stray:\(step)"]
-                if Int.random(in: 0..<6, using: &random) == 0, let refused = received.sorted().randomElement(using: &random) {
+                if Int.random(in: 0..<6, using: &random) == 0, let refused = received.randomElement(using: &random) {
                     // The collector refuses one as unreadable: it is never acknowledged afterwards.
                     h.refuse([refused])
                     lastSent[refused] = nil
                     break
                 }
                 acknowledgedByCollector.formUnion(some)
-                h.ack(Array(some).sorted())
+                h.ack(some.sorted())
             case 72..<75:
                 // The dispatcher restarts: it holds nothing for this worker, which says HELLO and is WELCOMEd.
                 dispatcherHolds = []
@@ -122,7 +123,7 @@ import Testing
                 }
             case 76..<78:
                 // A hung analysis that returns after all.
-                if Int.random(in: 0..<8, using: &random) == 0, let id = hung.randomElement(using: &random) {
+                if Int.random(in: 0..<8, using: &random) == 0, let id = hung.sorted().randomElement(using: &random) {
                     hung.remove(id)
                     h.finish([id])
                 }
