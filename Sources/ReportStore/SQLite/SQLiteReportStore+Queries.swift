@@ -5,7 +5,8 @@ import GRDB
 // MARK: - Report queries
 //
 // Without a filter each query reads the aggregate tables (a few index lookups or a scan of a small table); with
-// one it counts the articles that match, starting from the most selective index the filter allows.
+// one it sums summary rows where they answer it (`SQLiteReportStore+Summaries`), else counts the articles that
+// match, starting from the most selective index the filter allows.
 
 extension SQLiteReportStore: ReportQueries {
     public func summary(_ filter: ReportFilter) throws -> ReportSummary {
@@ -37,6 +38,7 @@ extension SQLiteReportStore: ReportQueries {
                 summary.revisedArticles = history?["revised"] ?? 0
                 return summary
             }
+            if let f = summaryFilter(filter) { return try Self.summary(f, filter: filter, in: db) }
             let (conditions, arguments) = Self.conditions(filter)
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*) AS articles, COALESCE(SUM(seen), 0) AS results, COALESCE(SUM(seen - version), 0) AS repeats,
@@ -61,21 +63,22 @@ extension SQLiteReportStore: ReportQueries {
                     ORDER BY mentions DESC, articles DESC, key, type LIMIT ?2
                     """, arguments: [type?.rawValue, limit]).map(Self.entityTotal)
             }
-            if let source = filter.source, filter == ReportFilter(source: source) {
-                return try Row.fetchAll(db, sql: """
-                    SELECT key, type, name, articles, mentions, NULL AS first_seen, NULL AS last_seen FROM entity_source_totals
-                    WHERE source = ?1 AND (?2 IS NULL OR type = ?2)
-                    ORDER BY mentions DESC, articles DESC, key, type LIMIT ?3
-                    """, arguments: [source, type?.rawValue, limit]).map(Self.entityTotal)
+            if let f = summaryFilter(filter), let found = try Self.topEntities(f, limit: limit, type: type, in: db) {
+                return found
             }
             let (conditions, arguments) = Self.conditions(filter)
             return try Row.fetchAll(db, sql: """
-                SELECT e.key, e.type, MIN(e.name) AS name, COUNT(*) AS articles, SUM(e.mentions) AS mentions,
-                    MIN(a.time_ms) AS first_seen, MAX(a.time_ms) AS last_seen
-                FROM articles a CROSS JOIN article_entities e ON e.article_key = a.article_key
-                WHERE \(conditions) AND (? IS NULL OR e.type = ?)
-                GROUP BY e.key, e.type
-                ORDER BY mentions DESC, articles DESC, e.key, e.type LIMIT ?
+                SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.articles, r.mentions,
+                    NULL AS first_seen, NULL AS last_seen
+                FROM (
+                    SELECT e.key, e.type, COUNT(*) AS articles, SUM(e.mentions) AS mentions
+                    FROM articles a CROSS JOIN article_entities e ON e.article_key = a.article_key
+                    WHERE \(conditions) AND (? IS NULL OR e.type = ?)
+                    GROUP BY e.key, e.type
+                    ORDER BY mentions DESC, articles DESC, e.key, e.type LIMIT ?
+                ) r
+                LEFT JOIN entity_totals t ON t.key = r.key AND t.type = r.type
+                ORDER BY r.mentions DESC, r.articles DESC, r.key, r.type
                 """, arguments: arguments + [type?.rawValue, type?.rawValue, limit]).map(Self.entityTotal)
         }
     }
@@ -99,6 +102,8 @@ extension SQLiteReportStore: ReportQueries {
                         }
                     }
                 }
+            } else if let f = summaryFilter(filter) {
+                pairs = try Self.cooccurrence(among: top, filter: filter, f, in: db)
             } else {
                 let (conditions, arguments) = Self.conditions(filter)
                 let byID = Dictionary(top.map { ($0.type.rawValue + "\u{1F}" + $0.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -144,18 +149,24 @@ extension SQLiteReportStore: ReportQueries {
             guard let found else { return nil }
             var entity = Self.entityTotal(found)
             let (conditions, arguments) = Self.conditions(filter)
-            let match = "e.key = ? AND e.type = ?"
-            let entityArguments: StatementArguments = [entity.key, entity.type.rawValue]
-            // A filter on time, source or story is read from the articles first, each looked up in the entity's
-            // rows by primary key; otherwise the entity's rows come first.
-            let articlesFirst = filter.since != nil || filter.until != nil || filter.source != nil || filter.story != nil
-            let from = articlesFirst
+            // The entity's rows are keyed (key, type, time_ms, article_key): a time filter is a range of them, and
+            // the newest articles are the end of that range.
+            var match = "e.key = ? AND e.type = ?"
+            var entityArguments: StatementArguments = [entity.key, entity.type.rawValue]
+            if let since = filter.since { match += " AND e.time_ms >= ?"; entityArguments += [StoredTime.milliseconds(since)] }
+            if let until = filter.until { match += " AND e.time_ms < ?"; entityArguments += [StoredTime.milliseconds(until)] }
+            if let source = filter.source { match += " AND e.source = ?"; entityArguments += [source] }
+            if let language = filter.language { match += " AND e.language = ?"; entityArguments += [language] }
+            // A story is read from its articles first, each looked up in the entity's rows; otherwise the entity's
+            // rows come first.
+            let from = filter.story != nil
                 ? "articles a CROSS JOIN article_entities e ON e.article_key = a.article_key"
                 : "article_entities e CROSS JOIN articles a ON a.article_key = e.article_key"
+            let summaries = options.readsSummaries
             if !filter.isEmpty {
                 let row = try Row.fetchOne(db, sql: """
                     SELECT COUNT(*) AS articles, COALESCE(SUM(e.mentions), 0) AS mentions,
-                        MIN(a.time_ms) AS first_seen, MAX(a.time_ms) AS last_seen
+                        MIN(e.time_ms) AS first_seen, MAX(e.time_ms) AS last_seen
                     FROM \(from)
                     WHERE \(match) AND \(conditions)
                     """, arguments: entityArguments + arguments)
@@ -166,17 +177,38 @@ extension SQLiteReportStore: ReportQueries {
             }
             let articles = try Row.fetchAll(db, sql: """
                 SELECT \(Self.articleColumns) FROM \(from)
-                WHERE \(match) AND \(conditions) ORDER BY a.time_ms DESC, a.article_key LIMIT ?
+                WHERE \(match) AND \(conditions) ORDER BY e.time_ms DESC, e.article_key DESC LIMIT ?
                 """, arguments: entityArguments + arguments + [ReportQueryLimits.pageArticles]).map(Self.articleRow)
-            let timeline = try Row.fetchAll(db, sql: """
-                SELECT a.day AS day, COUNT(*) AS n FROM \(from)
-                WHERE \(match) AND \(conditions) GROUP BY a.day ORDER BY a.day
-                """, arguments: entityArguments + arguments).map { DayCount(day: $0["day"], articles: $0["n"]) }
-            let sources = try Row.fetchAll(db, sql: """
-                SELECT a.source AS value, \(Self.tallyColumns)
-                FROM \(from)
-                WHERE \(match) AND \(conditions) GROUP BY a.source ORDER BY articles DESC, value
-                """, arguments: entityArguments + arguments).map(Self.tally)
+            let timeline: [DayCount]
+            if summaries, let f = SummaryFilter(filter), f.isDaysOnly {
+                let (days, values) = f.conditions(facets: false)
+                timeline = try Row.fetchAll(db, sql: """
+                    SELECT day, articles FROM entity_days WHERE key = ? AND type = ? AND \(days) ORDER BY day
+                    """, arguments: [entity.key, entity.type.rawValue] + StatementArguments(values)).map {
+                    DayCount(day: $0["day"], articles: $0["articles"])
+                }
+            } else {
+                timeline = try Row.fetchAll(db, sql: """
+                    SELECT e.day AS day, COUNT(*) AS n FROM \(from)
+                    WHERE \(match) AND \(conditions) GROUP BY e.day ORDER BY e.day
+                    """, arguments: entityArguments + arguments).map { DayCount(day: $0["day"], articles: $0["n"]) }
+            }
+            let sources: [Tally]
+            if summaries, filter.isEmpty {
+                sources = try Row.fetchAll(db, sql: """
+                    SELECT f.value AS value, f.articles AS articles, f.tone_sum / f.articles AS mean_tone,
+                        f.named_sources AS named_sources, f.anonymous_sources AS anonymous_sources, f.quotes AS quotes
+                    FROM tallies t CROSS JOIN entity_facets f
+                        ON f.facet = 'source' AND f.value = t.value AND f.key = ? AND f.type = ?
+                    WHERE t.dimension = 'source' ORDER BY f.articles DESC, f.value
+                    """, arguments: [entity.key, entity.type.rawValue]).map(Self.tally)
+            } else {
+                sources = try Row.fetchAll(db, sql: """
+                    SELECT a.source AS value, \(Self.tallyColumns)
+                    FROM \(from)
+                    WHERE \(match) AND \(conditions) GROUP BY a.source ORDER BY articles DESC, value
+                    """, arguments: entityArguments + arguments).map(Self.tally)
+            }
             var pairs: [EntityPair] = []
             let me = EntityRef(key: entity.key, name: entity.name, type: entity.type)
             if filter.isEmpty {
@@ -185,7 +217,7 @@ extension SQLiteReportStore: ReportQueries {
                     UNION ALL
                     SELECT p.a_key, p.a_type, p.articles FROM entity_pairs p WHERE p.b_key = ?1 AND p.b_type = ?2
                     ORDER BY n DESC, key, type LIMIT 20
-                    """, arguments: entityArguments)
+                    """, arguments: [entity.key, entity.type.rawValue])
                 let name = try db.cachedStatement(sql: "SELECT name FROM entity_totals WHERE key = ? AND type = ?")
                 for row in rows {
                     let otherKey: String = row["key"], otherType: String = row["type"]
@@ -195,11 +227,14 @@ extension SQLiteReportStore: ReportQueries {
                 }
             } else {
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT o.key AS key, o.type AS type, MIN(o.name) AS name, COUNT(*) AS n
-                    FROM \(from)
-                    JOIN article_entities o ON o.article_key = e.article_key AND o.paired = 1 AND NOT (o.key = e.key AND o.type = e.type)
-                    WHERE \(match) AND e.paired = 1 AND \(conditions)
-                    GROUP BY o.key, o.type ORDER BY n DESC, o.key, o.type LIMIT 20
+                    SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.n FROM (
+                        SELECT o.key AS key, o.type AS type, COUNT(*) AS n
+                        FROM \(from)
+                        JOIN article_entities o ON o.article_key = e.article_key AND o.paired = 1 AND NOT (o.key = e.key AND o.type = e.type)
+                        WHERE \(match) AND e.paired = 1 AND \(conditions)
+                        GROUP BY o.key, o.type ORDER BY n DESC, o.key, o.type LIMIT 20
+                    ) r LEFT JOIN entity_totals t ON t.key = r.key AND t.type = r.type
+                    ORDER BY r.n DESC, r.key, r.type
                     """, arguments: entityArguments + arguments)
                 for row in rows {
                     guard let t = EntityType(rawValue: row["type"]) else { continue }
@@ -261,6 +296,10 @@ extension SQLiteReportStore: ReportQueries {
                     FROM stories s ORDER BY s.articles DESC, s.last_ms DESC, s.story_id LIMIT ?
                     """, arguments: [limit]).map(Self.storySummary)
             }
+            if let f = summaryFilter(filter), let ranked = try Self.stories(
+                f, filter: filter, limit: limit, scanLimit: options.storiesScanLimit, in: db) {
+                return ranked
+            }
             let (conditions, arguments) = Self.conditions(filter)
             return try Row.fetchAll(db, sql: """
                 SELECT s.story_id, s.label, m.articles, m.first_ms, m.last_ms, m.outlets
@@ -299,6 +338,7 @@ extension SQLiteReportStore: ReportQueries {
                     FROM tallies WHERE dimension = ? ORDER BY \(order)
                     """, arguments: [dimension.rawValue]).map(Self.tally)
             }
+            if let f = summaryFilter(filter), let tallies = try Self.counts(dimension, f, in: db) { return tallies }
             let (conditions, arguments) = Self.conditions(filter)
             let sql: String
             switch dimension {
@@ -328,11 +368,17 @@ extension SQLiteReportStore: ReportQueries {
                     ORDER BY quotes DESC, articles DESC, speaker LIMIT ?
                     """, arguments: [limit])
             } else {
+                if let f = summaryFilter(filter), let found = try Self.speakers(f, limit: limit, in: db) { return found }
                 let (conditions, arguments) = Self.conditions(filter)
                 rows = try Row.fetchAll(db, sql: """
-                    SELECT s.speaker, MIN(s.name) AS name, SUM(s.quotes) AS quotes, COUNT(*) AS articles
-                    FROM articles a CROSS JOIN article_speakers s ON s.article_key = a.article_key
-                    WHERE \(conditions) GROUP BY s.speaker ORDER BY quotes DESC, articles DESC, s.speaker LIMIT ?
+                    SELECT r.speaker, COALESCE(t.name, r.speaker) AS name, r.quotes, r.articles
+                    FROM (
+                        SELECT s.speaker, SUM(s.quotes) AS quotes, COUNT(*) AS articles
+                        FROM articles a CROSS JOIN article_speakers s ON s.article_key = a.article_key
+                        WHERE \(conditions) GROUP BY s.speaker ORDER BY quotes DESC, articles DESC, s.speaker LIMIT ?
+                    ) r
+                    LEFT JOIN speaker_totals t ON t.speaker = r.speaker
+                    ORDER BY r.quotes DESC, r.articles DESC, r.speaker
                     """, arguments: arguments + [limit])
             }
             return rows.map { SpeakerTotal(speaker: $0["speaker"], name: $0["name"], quotes: $0["quotes"], articles: $0["articles"]) }
@@ -358,8 +404,13 @@ extension SQLiteReportStore: ReportQueries {
         if let story = filter.story { parts.append("a.story_id = ?"); arguments.append(story) }
         if let entity = filter.entity {
             // Driven from the entity's rows (primary key (key, type, article_key)), not from every article.
-            parts.append("a.article_key IN (SELECT fe.article_key FROM article_entities fe WHERE fe.key IN (?, ?))")
+            // Every type listed, so that the time bounds narrow the range of the key (key, type, time_ms, ...).
+            let types = EntityType.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            var inner = "fe.key IN (?, ?) AND fe.type IN (\(types))"
             arguments += [entity, ArabicNormalizer.normalize(entity)]
+            if let since = filter.since { inner += " AND fe.time_ms >= ?"; arguments.append(StoredTime.milliseconds(since)) }
+            if let until = filter.until { inner += " AND fe.time_ms < ?"; arguments.append(StoredTime.milliseconds(until)) }
+            parts.append("a.article_key IN (SELECT fe.article_key FROM article_entities fe WHERE \(inner))")
         }
         if let topic = filter.topic {
             parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = ?)")

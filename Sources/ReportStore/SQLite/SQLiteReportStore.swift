@@ -16,13 +16,27 @@ public final class SQLiteReportStore: ReportStore {
         /// a job row with its entity and topic rows only, as before articles existed: a baseline for measuring
         /// what articles cost, not a mode to report from.
         public var keepsArticles: Bool
+        /// Whether storing keeps the aggregates and summary rows (the default). Without, articles, their rows and
+        /// stories are still written but only the store-wide tallies are kept: a baseline for measuring what the
+        /// aggregates cost, not a mode to report from (reports read stale or empty aggregates).
+        public var keepsAggregates: Bool
         /// How stories are formed; tests and the story evaluation change it.
         public var storyWindowDays: Double
         public var storySimilarity: Double
+        /// Whether filtered reports read the summary rows where they answer the filter (the default), or count the
+        /// matching articles always: tests compare the two.
+        var readsSummaries = true
+        /// Filtered articles above which the stories of a summary filter are ranked story by story, largest
+        /// first, instead of by grouping every matching article.
+        var storiesScanLimit = 20_000
 
-        public init(maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, storyWindowDays: Double = 3, storySimilarity: Double = 0.15) {
+        public init(
+            maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, keepsAggregates: Bool = true,
+            storyWindowDays: Double = 3, storySimilarity: Double = 0.15
+        ) {
             self.maximumSizeBytes = maximumSizeBytes
             self.keepsArticles = keepsArticles
+            self.keepsAggregates = keepsAggregates
             self.storyWindowDays = storyWindowDays
             self.storySimilarity = storySimilarity
         }
@@ -106,7 +120,7 @@ public final class SQLiteReportStore: ReportStore {
                 let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
                 let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
                 var outcome = StoreOutcome()
-                let deltas = AggregateDeltas()
+                let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
                 for result in results {
                     insertNotice.setUncheckedArguments([result.jobID, storedAt])
                     try insertNotice.execute()

@@ -1,0 +1,218 @@
+import ArticleAnalysis
+import Foundation
+import GRDB
+
+// MARK: - Filtered reports from summary rows
+//
+// A filter of whole days, outlet, language and topic (`SummaryFilter`) is answered by summing summary rows
+// (`SummarySchema`): the cost grows with the days and facet values it keeps, not with its articles. Each function
+// returns nil where its summary rows do not answer the filter, and the caller counts the matching articles.
+
+extension SQLiteReportStore {
+    /// The filter as summary rows can read it, nil when they cannot (or for the unfiltered reports, which read the
+    /// store-wide aggregates).
+    func summaryFilter(_ filter: ReportFilter) -> SummaryFilter? {
+        guard options.readsSummaries, !filter.isEmpty else { return nil }
+        return SummaryFilter(filter)
+    }
+
+    static func summary(_ f: SummaryFilter, filter: ReportFilter, in db: Database) throws -> ReportSummary {
+        let (conditions, values) = f.conditions()
+        let row = try Row.fetchOne(db, sql: """
+            SELECT COALESCE(SUM(articles), 0) AS articles, COALESCE(SUM(results), 0) AS results,
+                COALESCE(SUM(results - versions), 0) AS repeats, COALESCE(SUM(revised), 0) AS revised,
+                COUNT(DISTINCT source) AS sources, MIN(day) AS first, MAX(day) AS last
+            FROM day_cells WHERE topic = ? AND \(conditions)
+            """, arguments: StatementArguments([f.topic ?? ""] + values))
+        // Stories are not additive over days or outlets: counted from the articles' (facet, time, story) indexes.
+        let (articleConditions, arguments) = Self.conditions(filter)
+        let stories = try Int.fetchOne(
+            db, sql: "SELECT COUNT(DISTINCT a.story_id) FROM articles a WHERE \(articleConditions)", arguments: arguments) ?? 0
+        return ReportSummary(
+            articles: row?["articles"] ?? 0, results: row?["results"] ?? 0, failedResults: 0, repeats: row?["repeats"] ?? 0,
+            revisedArticles: row?["revised"] ?? 0, sources: row?["sources"] ?? 0, stories: stories,
+            firstDay: row?["first"], lastDay: row?["last"])
+    }
+
+    /// Nil for counts by topic of a topic filter (articles of one topic by each of their topics: not kept).
+    static func counts(_ dimension: TallyDimension, _ f: SummaryFilter, in db: Database) throws -> [Tally]? {
+        let (conditions, values) = f.conditions()
+        let topicCondition: String
+        var arguments: [String] = []
+        switch dimension {
+        case .topic:
+            guard f.topic == nil else { return nil }
+            topicCondition = "topic <> ''"
+        case .source, .day, .language:
+            topicCondition = "topic = ?"
+            arguments.append(f.topic ?? "")
+        }
+        let column = dimension == .topic ? "topic" : dimension.rawValue
+        let order = dimension == .day ? "value" : "articles DESC, value"
+        return try Row.fetchAll(db, sql: """
+            SELECT \(column) AS value, SUM(articles) AS articles, SUM(tone_sum) / SUM(articles) AS mean_tone,
+                SUM(named_sources) AS named_sources, SUM(anonymous_sources) AS anonymous_sources, SUM(quotes) AS quotes
+            FROM day_cells WHERE \(topicCondition) AND \(conditions)
+            GROUP BY \(column) ORDER BY \(order)
+            """, arguments: StatementArguments(arguments + values)).map(Self.tally)
+    }
+
+    /// Nil unless the filter keeps days only, or one outlet, language or topic only.
+    static func topEntities(_ f: SummaryFilter, limit: Int, type: EntityType?, in db: Database) throws -> [EntityTotal]? {
+        let ranked: String
+        var arguments: StatementArguments
+        if f.isDaysOnly {
+            let (conditions, values) = f.conditions(facets: false)
+            ranked = """
+                SELECT key, type, SUM(articles) AS articles, SUM(mentions) AS mentions FROM entity_days
+                WHERE \(conditions) AND (? IS NULL OR type = ?) GROUP BY key, type
+                """
+            arguments = StatementArguments(values)
+        } else if let (facet, value) = f.singleFacet {
+            ranked = """
+                SELECT key, type, articles, mentions FROM entity_facets
+                WHERE facet = ? AND value = ? AND (? IS NULL OR type = ?)
+                """
+            arguments = [facet, value]
+        } else {
+            return nil
+        }
+        arguments += [type?.rawValue, type?.rawValue, limit]
+        return try Row.fetchAll(db, sql: """
+            SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.articles, r.mentions,
+                NULL AS first_seen, NULL AS last_seen
+            FROM (\(ranked) ORDER BY mentions DESC, articles DESC, key, type LIMIT ?) r
+            LEFT JOIN entity_totals t ON t.key = r.key AND t.type = r.type
+            ORDER BY r.mentions DESC, r.articles DESC, r.key, r.type
+            """, arguments: arguments).map(Self.entityTotal)
+    }
+
+    /// Nil unless the filter keeps days only, or one outlet, language or topic only.
+    static func speakers(_ f: SummaryFilter, limit: Int, in db: Database) throws -> [SpeakerTotal]? {
+        let ranked: String
+        var arguments: StatementArguments
+        if f.isDaysOnly {
+            let (conditions, values) = f.conditions(facets: false)
+            ranked = """
+                SELECT speaker, SUM(quotes) AS quotes, SUM(articles) AS articles FROM speaker_days
+                WHERE \(conditions) GROUP BY speaker
+                """
+            arguments = StatementArguments(values)
+        } else if let (facet, value) = f.singleFacet {
+            ranked = "SELECT speaker, quotes, articles FROM speaker_facets WHERE facet = ? AND value = ?"
+            arguments = [facet, value]
+        } else {
+            return nil
+        }
+        arguments += [limit]
+        return try Row.fetchAll(db, sql: """
+            SELECT r.speaker, COALESCE(t.name, r.speaker) AS name, r.quotes, r.articles
+            FROM (\(ranked) ORDER BY quotes DESC, articles DESC, speaker LIMIT ?) r
+            LEFT JOIN speaker_totals t ON t.speaker = r.speaker
+            ORDER BY r.quotes DESC, r.articles DESC, r.speaker
+            """, arguments: arguments).map {
+            SpeakerTotal(speaker: $0["speaker"], name: $0["name"], quotes: $0["quotes"], articles: $0["articles"])
+        }
+    }
+
+    /// Pairs among `top` within a summary filter: each entity's paired rows in the filter are read from its own
+    /// range of `article_entities` (time, outlet and language are on the row; a topic is one key lookup), and the
+    /// article sets are intersected here. The work is the rows of the top entities in the filter, not every entity
+    /// of every matching article.
+    static func cooccurrence(
+        among top: [EntityTotal], filter: ReportFilter, _ f: SummaryFilter, in db: Database
+    ) throws -> [EntityPair] {
+        var parts = ["key = ?", "type = ?", "paired = 1"]
+        var values: [(any DatabaseValueConvertible)?] = []
+        if let since = filter.since { parts.append("time_ms >= ?"); values.append(StoredTime.milliseconds(since)) }
+        if let until = filter.until { parts.append("time_ms < ?"); values.append(StoredTime.milliseconds(until)) }
+        if let source = f.source { parts.append("source = ?"); values.append(source) }
+        if let language = f.language { parts.append("language = ?"); values.append(language) }
+        if let topic = f.topic {
+            parts.append("EXISTS (SELECT 1 FROM article_topics t WHERE t.topic = ? AND t.article_key = e.article_key)")
+            values.append(topic)
+        }
+        let statement = try db.makeStatement(
+            sql: "SELECT article_key FROM article_entities e WHERE \(parts.joined(separator: " AND "))")
+        var ids: [String: Int32] = [:]
+        let ordered = top.sorted { ($0.type.rawValue, $0.key) < ($1.type.rawValue, $1.key) }
+        var sets: [[Int32]] = []
+        for entity in ordered {
+            var set: [Int32] = []
+            let keys = try String.fetchCursor(
+                statement, arguments: StatementArguments([entity.key, entity.type.rawValue] + values))
+            while let key = try keys.next() {
+                if let id = ids[key] {
+                    set.append(id)
+                } else {
+                    let id = Int32(ids.count)
+                    ids[key] = id
+                    set.append(id)
+                }
+            }
+            sets.append(set.sorted())
+        }
+        var pairs: [EntityPair] = []
+        for i in ordered.indices {
+            for j in ordered.indices where j > i {
+                let n = Self.intersectionCount(sets[i], sets[j])
+                if n > 0 { pairs.append(EntityPair(a: Self.ref(ordered[i]), b: Self.ref(ordered[j]), articles: n)) }
+            }
+        }
+        return pairs
+    }
+
+    /// The number of values two ascending arrays share.
+    static func intersectionCount(_ a: [Int32], _ b: [Int32]) -> Int {
+        var i = 0, j = 0, n = 0
+        while i < a.count, j < b.count {
+            if a[i] < b[j] { i += 1 } else if a[i] > b[j] { j += 1 } else { n += 1; i += 1; j += 1 }
+        }
+        return n
+    }
+
+    /// The largest stories of a filter keeping many articles, ranked story by story from the largest: a story's
+    /// articles in the filter are counted from its own rows, and the ranking stops at the first story smaller than
+    /// the `limit`-th count found (none after it can reach it). Nil when the filter keeps few enough articles to
+    /// group them all.
+    static func stories(
+        _ f: SummaryFilter, filter: ReportFilter, limit: Int, scanLimit: Int, in db: Database
+    ) throws -> [StorySummary]? {
+        let (cellConditions, cellValues) = f.conditions()
+        let matching = try Int.fetchOne(
+            db, sql: "SELECT COALESCE(SUM(articles), 0) FROM day_cells WHERE topic = ? AND \(cellConditions)",
+            arguments: StatementArguments([f.topic ?? ""] + cellValues)) ?? 0
+        guard matching > scanLimit, limit > 0 else { return nil }
+        let (conditions, arguments) = Self.conditions(filter)
+        let count = try db.makeStatement(sql: """
+            SELECT COUNT(*) AS articles, MIN(a.time_ms) AS first_ms, MAX(a.time_ms) AS last_ms,
+                COUNT(DISTINCT a.source) AS outlets
+            FROM articles a WHERE a.story_id = ? AND \(conditions)
+            """)
+        let candidates = try Row.fetchAll(db, sql: "SELECT story_id, label, articles FROM stories ORDER BY articles DESC LIMIT ?",
+                                          arguments: [max(limit * 50, 1000)])
+        var best: [(summary: StorySummary, last: Int64)] = []
+        func ranked(_ x: (summary: StorySummary, last: Int64), _ y: (summary: StorySummary, last: Int64)) -> Bool {
+            (y.summary.articles, y.last, x.summary.id) < (x.summary.articles, x.last, y.summary.id)
+        }
+        var exhausted = true
+        for candidate in candidates {
+            let size: Int = candidate["articles"]
+            if best.count >= limit, size < best[limit - 1].summary.articles {
+                exhausted = false
+                break
+            }
+            let id: Int64 = candidate["story_id"]
+            guard let row = try Row.fetchOne(count, arguments: [id] + arguments), (row["articles"] as Int) > 0 else { continue }
+            let summary = StorySummary(
+                id: id, label: candidate["label"], articles: row["articles"], outlets: row["outlets"],
+                firstDay: PublishedTime.day(milliseconds: row["first_ms"]), lastDay: PublishedTime.day(milliseconds: row["last_ms"]))
+            best.append((summary, row["last_ms"]))
+            best.sort(by: ranked)
+            if best.count > limit { best.removeLast() }
+        }
+        // Every candidate read and more stories remain: the ranking is not proven, so group the articles instead.
+        if exhausted, candidates.count == max(limit * 50, 1000) { return nil }
+        return best.map(\.summary)
+    }
+}
