@@ -50,6 +50,7 @@ INSERT INTO stories (story_id, label, articles, first_ms, last_ms)
     SELECT s.story_id + c * (SELECT m FROM story_offset), s.label, s.articles, s.first_ms, s.last_ms FROM stories s, copies;
 INSERT INTO story_terms (story_id, term, name, articles)
     SELECT s.story_id + c * (SELECT m FROM story_offset), s.term, s.name, s.articles FROM story_terms s, copies;
+UPDATE result_counts SET results = results * $copies;
 UPDATE entity_totals SET articles = articles * $copies, mentions = mentions * $copies;
 UPDATE entity_pairs SET articles = articles * $copies;
 UPDATE tallies SET articles = articles * $copies, tone_sum = tone_sum * $copies, named_sources = named_sources * $copies,

@@ -74,7 +74,7 @@ import Testing
     /// What v4 left of a store that v5 writes: its article rows without their copies of the article's time, day,
     /// outlet and language, `entity_source_totals` instead of the summary rows, the v4 article indexes.
     static let backToV4 = """
-        DROP TABLE day_cells; DROP TABLE entity_days; DROP TABLE entity_facets; DROP TABLE speaker_days;
+        DROP TABLE result_counts; DROP TABLE day_cells; DROP TABLE entity_days; DROP TABLE entity_facets; DROP TABLE speaker_days;
         DROP TABLE speaker_facets;
         CREATE TABLE article_entities_v4 (
             key TEXT NOT NULL, type TEXT NOT NULL, article_key TEXT NOT NULL, name TEXT NOT NULL,

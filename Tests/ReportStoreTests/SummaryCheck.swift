@@ -62,6 +62,8 @@ enum SummaryCheck {
                 FROM article_speakers s JOIN article_topics t ON t.article_key = s.article_key GROUP BY 2, 3
             ) ORDER BY 1, 2, 3
             """, "speaker facets")
+        try same("SELECT status, results FROM result_counts ORDER BY 1",
+                 "SELECT status, COUNT(*) FROM results GROUP BY status ORDER BY 1", "results per status")
         try same("SELECT 0", """
             SELECT COUNT(*) FROM article_entities e JOIN articles a ON a.article_key = e.article_key
             WHERE e.time_ms <> a.time_ms OR e.day <> a.day OR e.source <> a.source OR e.language <> a.language

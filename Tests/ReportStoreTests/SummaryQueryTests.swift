@@ -28,7 +28,7 @@ import Testing
     private func randomStore(seed: UInt64, in directory: URL) throws -> (summaries: SQLiteReportStore, scan: SQLiteReportStore) {
         let path = directory.appendingPathComponent("s.sqlite").path
         var options = SQLiteReportStore.Options()
-        options.storiesScanLimit = 0
+        options.articleScanLimit = 0
         let store = try SQLiteReportStore(path: path, options: options)
         var random = Generator(state: seed)
         var sent: [StoredResult] = []

@@ -26,13 +26,14 @@ extension SQLiteReportStore: ReportQueries {
                         summary.lastDay = row["last"]
                     }
                 }
-                for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM results GROUP BY status") {
+                for row in try Row.fetchAll(db, sql: "SELECT status, results AS n FROM result_counts") {
                     summary.results += row["n"] as Int
                     if (row["status"] as String) == "failed" { summary.failedResults = row["n"] }
                 }
                 summary.stories = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stories") ?? 0
                 let history = try Row.fetchOne(db, sql: """
-                    SELECT COALESCE(SUM(seen - version), 0) AS repeats, COALESCE(SUM(version > 1), 0) AS revised FROM articles
+                    SELECT COALESCE(SUM(results - versions), 0) AS repeats, COALESCE(SUM(revised), 0) AS revised
+                    FROM day_cells WHERE topic = ''
                     """)
                 summary.repeats = history?["repeats"] ?? 0
                 summary.revisedArticles = history?["revised"] ?? 0
@@ -102,7 +103,8 @@ extension SQLiteReportStore: ReportQueries {
                         }
                     }
                 }
-            } else if let f = summaryFilter(filter) {
+            } else if let f = summaryFilter(filter),
+                      try f.isDaysOnly || Self.matchingArticles(f, in: db) > options.articleScanLimit {
                 pairs = try Self.cooccurrence(among: top, filter: filter, f, in: db)
             } else {
                 let (conditions, arguments) = Self.conditions(filter)
@@ -297,7 +299,7 @@ extension SQLiteReportStore: ReportQueries {
                     """, arguments: [limit]).map(Self.storySummary)
             }
             if let f = summaryFilter(filter), let ranked = try Self.stories(
-                f, filter: filter, limit: limit, scanLimit: options.storiesScanLimit, in: db) {
+                f, filter: filter, limit: limit, scanLimit: options.articleScanLimit, in: db) {
                 return ranked
             }
             let (conditions, arguments) = Self.conditions(filter)

@@ -117,8 +117,8 @@ extension SQLiteReportStore {
 
     /// Pairs among `top` within a summary filter: each entity's paired rows in the filter are read from its own
     /// range of `article_entities` (time, outlet and language are on the row; a topic is one key lookup), and the
-    /// article sets are intersected here. The work is the rows of the top entities in the filter, not every entity
-    /// of every matching article.
+    /// article sets are intersected here. The work is the rows of the top entities in the time range, not every
+    /// entity of every matching article: the caller counts the articles instead when a facet keeps few of them.
     static func cooccurrence(
         among top: [EntityTotal], filter: ReportFilter, _ f: SummaryFilter, in db: Database
     ) throws -> [EntityPair] {
@@ -132,25 +132,18 @@ extension SQLiteReportStore {
             parts.append("EXISTS (SELECT 1 FROM article_topics t WHERE t.topic = ? AND t.article_key = e.article_key)")
             values.append(topic)
         }
-        let statement = try db.makeStatement(
-            sql: "SELECT article_key FROM article_entities e WHERE \(parts.joined(separator: " AND "))")
-        var ids: [String: Int32] = [:]
+        // Within one entity the rows come in key order, (time_ms, article_key): each set is read sorted.
+        let statement = try db.makeStatement(sql: """
+            SELECT time_ms, article_key FROM article_entities e WHERE \(parts.joined(separator: " AND "))
+            ORDER BY time_ms, article_key
+            """)
         let ordered = top.sorted { ($0.type.rawValue, $0.key) < ($1.type.rawValue, $1.key) }
-        var sets: [[Int32]] = []
+        var sets: [[ArticleMark]] = []
         for entity in ordered {
-            var set: [Int32] = []
-            let keys = try String.fetchCursor(
-                statement, arguments: StatementArguments([entity.key, entity.type.rawValue] + values))
-            while let key = try keys.next() {
-                if let id = ids[key] {
-                    set.append(id)
-                } else {
-                    let id = Int32(ids.count)
-                    ids[key] = id
-                    set.append(id)
-                }
-            }
-            sets.append(set.sorted())
+            var set: [ArticleMark] = []
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments([entity.key, entity.type.rawValue] + values))
+            while let row = try rows.next() { set.append(ArticleMark(time: row[0], key: row[1])) }
+            sets.append(set)
         }
         var pairs: [EntityPair] = []
         for i in ordered.indices {
@@ -162,8 +155,15 @@ extension SQLiteReportStore {
         return pairs
     }
 
+    /// An article as an entity row names it, ordered as the rows are.
+    struct ArticleMark: Comparable {
+        var time: Int64
+        var key: String
+        static func < (a: Self, b: Self) -> Bool { (a.time, a.key) < (b.time, b.key) }
+    }
+
     /// The number of values two ascending arrays share.
-    static func intersectionCount(_ a: [Int32], _ b: [Int32]) -> Int {
+    static func intersectionCount<T: Comparable>(_ a: [T], _ b: [T]) -> Int {
         var i = 0, j = 0, n = 0
         while i < a.count, j < b.count {
             if a[i] < b[j] { i += 1 } else if a[i] > b[j] { j += 1 } else { n += 1; i += 1; j += 1 }
@@ -175,19 +175,24 @@ extension SQLiteReportStore {
     /// articles in the filter are counted from its own rows, and the ranking stops at the first story smaller than
     /// the `limit`-th count found (none after it can reach it). Nil when the filter keeps few enough articles to
     /// group them all.
+    /// The articles a summary filter keeps, from its day cells.
+    static func matchingArticles(_ f: SummaryFilter, in db: Database) throws -> Int {
+        let (conditions, values) = f.conditions()
+        return try Int.fetchOne(
+            db, sql: "SELECT COALESCE(SUM(articles), 0) FROM day_cells WHERE topic = ? AND \(conditions)",
+            arguments: StatementArguments([f.topic ?? ""] + values)) ?? 0
+    }
+
     static func stories(
         _ f: SummaryFilter, filter: ReportFilter, limit: Int, scanLimit: Int, in db: Database
     ) throws -> [StorySummary]? {
-        let (cellConditions, cellValues) = f.conditions()
-        let matching = try Int.fetchOne(
-            db, sql: "SELECT COALESCE(SUM(articles), 0) FROM day_cells WHERE topic = ? AND \(cellConditions)",
-            arguments: StatementArguments([f.topic ?? ""] + cellValues)) ?? 0
-        guard matching > scanLimit, limit > 0 else { return nil }
+        guard try matchingArticles(f, in: db) > scanLimit, limit > 0 else { return nil }
         let (conditions, arguments) = Self.conditions(filter)
+        // The story's own rows, whatever index the other conditions would prefer (an outlet's covers more).
         let count = try db.makeStatement(sql: """
             SELECT COUNT(*) AS articles, MIN(a.time_ms) AS first_ms, MAX(a.time_ms) AS last_ms,
                 COUNT(DISTINCT a.source) AS outlets
-            FROM articles a WHERE a.story_id = ? AND \(conditions)
+            FROM articles a INDEXED BY articles_story WHERE a.story_id = ? AND \(conditions)
             """)
         let candidates = try Row.fetchAll(db, sql: "SELECT story_id, label, articles FROM stories ORDER BY articles DESC LIMIT ?",
                                           arguments: [max(limit * 50, 1000)])

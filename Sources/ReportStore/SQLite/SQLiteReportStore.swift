@@ -27,8 +27,8 @@ public final class SQLiteReportStore: ReportStore {
         /// matching articles always: tests compare the two.
         var readsSummaries = true
         /// Filtered articles above which the stories of a summary filter are ranked story by story, largest
-        /// first, instead of by grouping every matching article.
-        var storiesScanLimit = 20_000
+        /// first, and its co-occurrences read from the top entities' rows, instead of from every matching article.
+        var articleScanLimit = 20_000
 
         public init(
             maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, keepsAggregates: Bool = true,
@@ -120,6 +120,7 @@ public final class SQLiteReportStore: ReportStore {
                 let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
                 let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
                 var outcome = StoreOutcome()
+                var failed = 0
                 let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
                 for result in results {
                     insertNotice.setUncheckedArguments([result.jobID, storedAt])
@@ -131,7 +132,10 @@ public final class SQLiteReportStore: ReportStore {
                         continue
                     }
                     outcome.inserted.append(result.jobID)
-                    guard let stored = result.storedAnalysis else { continue }
+                    guard let stored = result.storedAnalysis else {
+                        failed += 1
+                        continue
+                    }
                     if options.keepsArticles {
                         // An analysis that does not decode stays a job row, found when it is read.
                         guard let analysis = try? stored.decoded() else { continue }
@@ -150,6 +154,13 @@ public final class SQLiteReportStore: ReportStore {
                     }
                 }
                 try deltas.flush(db)
+                let counted = try db.cachedStatement(sql: """
+                    INSERT INTO result_counts (status, results) VALUES (?, ?)
+                    ON CONFLICT (status) DO UPDATE SET results = results + excluded.results
+                    """)
+                for (status, n) in [("analysed", outcome.inserted.count - failed), ("failed", failed)] where n > 0 {
+                    try counted.execute(arguments: [status, n])
+                }
                 return outcome
             }
         }
@@ -182,7 +193,7 @@ public final class SQLiteReportStore: ReportStore {
     }
 
     public func count() throws -> StoreCounts {
-        try counts(sql: "SELECT status, COUNT(*) FROM results GROUP BY status", arguments: [], operation: "counting")
+        try counts(sql: "SELECT status, results FROM result_counts", arguments: [], operation: "counting")
     }
 
     public func batchCounts(batchID: String) throws -> StoreCounts {

@@ -23,9 +23,17 @@ import GRDB
 /// an entity page and `--entity X --since D` read only the rows they show or count. The articles' time, source and
 /// language indexes also carry `story_id`, so counting the stories of a filter reads the index only.
 ///
+/// `result_counts` holds the job rows per status, so that the whole store's summary does not count a million job
+/// rows.
+///
 /// Names are not repeated in summary rows: they are those of `entity_totals` and `speaker_totals`.
 enum SummarySchema {
     static let tables = """
+        CREATE TABLE result_counts (
+            status TEXT PRIMARY KEY NOT NULL,
+            results INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO result_counts (status, results) SELECT status, COUNT(*) FROM results GROUP BY status;
         CREATE TABLE day_cells (
             topic TEXT NOT NULL,
             day TEXT NOT NULL,
