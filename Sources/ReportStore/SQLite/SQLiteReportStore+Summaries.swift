@@ -187,7 +187,14 @@ extension SQLiteReportStore {
         _ f: SummaryFilter, filter: ReportFilter, limit: Int, scanLimit: Int, in db: Database
     ) throws -> [StorySummary]? {
         guard try matchingArticles(f, in: db) > scanLimit, limit > 0 else { return nil }
-        let (conditions, arguments) = Self.conditions(filter)
+        // A topic is looked up per article of the story (as `IN` it would list the topic's articles per story).
+        var withoutTopic = filter
+        withoutTopic.topic = nil
+        var (conditions, arguments) = Self.conditions(withoutTopic)
+        if let topic = filter.topic {
+            conditions += " AND EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = ? AND ft.article_key = a.article_key)"
+            arguments += [topic]
+        }
         // The story's own rows, whatever index the other conditions would prefer (an outlet's covers more).
         let count = try db.makeStatement(sql: """
             SELECT COUNT(*) AS articles, MIN(a.time_ms) AS first_ms, MAX(a.time_ms) AS last_ms,
