@@ -14,10 +14,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-algorithms", from: "1.2.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: C libraries from the system
@@ -63,14 +65,16 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        /// The report store behind an interface; SQLite (GRDB) implementation. Analyses are kept in their wire
-        /// encoding (`MirsadWire`).
+        /// The report store behind an interface; SQLite (GRDB) and PostgreSQL (postgres-nio) implementations.
+        /// Analyses are kept in their wire encoding (`MirsadWire`).
         .target(
             name: "ReportStore",
             dependencies: [
                 "ArticleAnalysis", "MirsadWire",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         /// The report's pages as HTML (inline CSS and SVG) and its tables as text and CSV, from report query results:
@@ -93,6 +97,8 @@ let package = Package(
                 "ZeroMQ", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ArticleAnalysis", "ArticleIngest",
                 "CWorkerCrash",
                 .product(name: "Algorithms", package: "swift-algorithms"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,6 +130,9 @@ let package = Package(
         ),
 
         // MARK: Tests
+        /// What the tests against a real PostgreSQL server share: the server's URL, fresh stores, the skip trait, and
+        /// a way to block without holding a thread of the cooperative pool.
+        .target(name: "PostgresTestSupport", dependencies: ["ReportStore"], path: "Tests/PostgresTestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ArticleAnalysisTests", dependencies: ["ArticleAnalysis"]),
         .testTarget(name: "AnalysisJSONTests", dependencies: ["AnalysisJSON", "ArticleAnalysis"]),
@@ -136,15 +145,18 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        .testTarget(name: "ReportStoreTests", dependencies: ["ReportStore", "MirsadWire"]),
-        .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews"]),
+        .testTarget(
+            name: "ReportStoreTests",
+            dependencies: ["ReportStore", "MirsadWire", "PostgresTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
+        .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "PostgresTestSupport"]),
         /// Served pages over real HTTP and both the static report and the served pages in headless Chromium.
-        .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb"]),
+        .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb", "PostgresTestSupport"]),
         .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadCore", "MirsadWire"]),
         .testTarget(
             name: "MirsadServicesTests",
             dependencies: [
-                "MirsadServices", "MirsadCore", "MirsadWire",
+                "MirsadServices", "MirsadCore", "MirsadWire", "PostgresTestSupport",
                 .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -154,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "mirsad", "MirsadServices", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ZeroMQ",
+                "mirsad", "MirsadServices", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ZeroMQ", "PostgresTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),

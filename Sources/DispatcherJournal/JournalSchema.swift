@@ -36,7 +36,8 @@ enum JournalRowState: String, CaseIterable {
 /// encoded it) are in `job_bodies` under the job's `seq`: deleted once the job is awaiting store or stored, kept for
 /// dead jobs so that they can be queued again; `jobs.body` is NULL. Since v4 a body stays while its job awaits store
 /// (`not_before_ms` is then the deadline for its STORED), and `batch_priorities` holds the batches whose priority is
-/// not 0. Times are INTEGER milliseconds since 1970 UTC.
+/// not 0. Since v5 `silent_workers` lists the workers a job was taken back from when they went silent, until a late
+/// crash report from each one's next process counts for the job. Times are INTEGER milliseconds since 1970 UTC.
 ///
 /// The partial indexes cover only the rows a hot query looks for, so that taking queued jobs, promoting due
 /// retries, listing dead letters and pruning stored jobs never step over other jobs; `jobs_batch_state` makes the count at open a
@@ -111,6 +112,12 @@ enum JournalSchema {
                     priority INTEGER NOT NULL
                 ) WITHOUT ROWID;
                 """)
+        }
+        migrator.registerMigration("v5: late crash reports") { db in
+            // The workers a job was taken back from when they went silent (a JSON array of ids, the latest last),
+            // until a crash report of each one's next process counts for the job (once): kept here, such a report
+            // counts across restarts.
+            try db.execute(sql: "ALTER TABLE jobs ADD COLUMN silent_workers TEXT")
         }
         return migrator
     }

@@ -14,7 +14,8 @@ import MirsadWire
 /// change nothing, and `commit()` rolls the transaction back and throws that failure as a `JobJournalError`.
 ///
 /// Transitions (a change asked of a job in any other state, or of an unknown id, does nothing):
-/// - `requeue`: in flight -> queued.
+/// - `requeue`: in flight -> queued; `requeue(_:fromSilentWorker:)` also adds the worker to `silent_workers`, from
+///   which `countLateCrash` takes it.
 /// - `scheduleRetry`, `deadLetter`: queued, in flight or retrying -> retrying / dead (a crash report may arrive for
 ///   a job the dispatcher had already taken back).
 /// - `markAwaitingStore`: queued, in flight or retrying -> awaiting store (the deadline in `not_before_ms`).
@@ -75,7 +76,8 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     /// Opens the journal at `path`, creating the file and its table if needed, and puts every job left in flight by
     /// a previous process back in the queue (committed before this returns).
     ///
-    /// - Throws: `JobJournalError.cannotOpen` or `.notAJournal`, naming the path and the reason.
+    /// - Throws: `JobJournalError.cannotOpen`, `.notAJournal` or (no room to create or recover it) `.diskFull`, naming
+    ///   the path and the reason.
     public init(path: String, options: Options = Options()) throws {
         self.path = path
         self.options = options
@@ -259,6 +261,49 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             try db.cachedStatement(sql: "UPDATE jobs SET state = 'queued' WHERE job_id = ? AND state = 'in_flight'")
                 .execute(arguments: [jobID])
         }
+    }
+
+    public func requeue(_ jobID: String, fromSilentWorker workerID: String) {
+        change("requeueing job \(jobID) from silent worker \(workerID)", fallback: ()) { db in
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT seq, silent_workers FROM jobs WHERE job_id = ? AND state = 'in_flight'"),
+                arguments: [jobID])
+            else { return }
+            var workers = Self.silentWorkers(row[1]).filter { $0 != workerID } + [workerID]
+            workers.removeFirst(max(0, workers.count - maxSilentWorkersPerJob))
+            try db.cachedStatement(sql: "UPDATE jobs SET state = 'queued', silent_workers = ? WHERE seq = ?")
+                .execute(arguments: [Self.silentWorkersText(workers), row[0] as Int64])
+        }
+    }
+
+    public func countLateCrash(_ jobID: String, workerID: String, error: String) -> LateCrash? {
+        change("counting a late crash report for job \(jobID)", fallback: nil) { db -> LateCrash? in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT seq, silent_workers FROM jobs
+                WHERE job_id = ? AND silent_workers IS NOT NULL AND state IN \(JournalRowState.unfinishedSQL)
+                """), arguments: [jobID])
+            else { return nil }
+            let workers = Self.silentWorkers(row[1])
+            guard workers.contains(workerID) else { return nil }
+            let left = workers.filter { $0 != workerID }
+            guard let counted = try Row.fetchOne(db.cachedStatement(sql: """
+                UPDATE jobs SET failures = failures + 1, error = ?, worker_id = ?, silent_workers = ?
+                WHERE seq = ? RETURNING batch_id, state, failures
+                """), arguments: [error, workerID, left.isEmpty ? nil : Self.silentWorkersText(left), row[0] as Int64]),
+                  let state = JournalRowState(rawValue: counted[1])
+            else { return nil }
+            return LateCrash(batchID: counted[0], state: state.kind, failures: counted[2])
+        }
+    }
+
+    /// The `silent_workers` column's ids (a JSON array of strings; none when NULL or unreadable).
+    private static func silentWorkers(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+
+    private static func silentWorkersText(_ workers: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(workers)) ?? Data("[]".utf8), as: UTF8.self)
     }
 
     public func scheduleRetry(
@@ -683,6 +728,10 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         if let error = error as? JobJournalError { return error }
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_NOTADB {
             return .notAJournal(path: path, reason: "the file is not an SQLite database")
+        }
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_FULL {
+            // No room to create the file or to write its schema or recovery: the caller may wait for space.
+            return .diskFull(path: path, reason: error.message ?? "database or disk is full")
         }
         if let problem = fileSystemProblem(path: path) {
             return .cannotOpen(path: path, reason: problem)

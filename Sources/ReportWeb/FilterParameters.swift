@@ -57,21 +57,10 @@ struct FilterParameters {
 
     private func day(_ name: String) throws -> Date? {
         guard let text = values[name] else { return nil }
-        guard let date = Self.day(text) else { throw PageError.badParameter(name, "must be a date YYYY-MM-DD, got \(text)") }
+        guard let date = ReportFilter.day(text) else { throw PageError.badParameter(name, "must be a date YYYY-MM-DD, got \(text)") }
         return date
     }
 
-    /// Midnight UTC of `YYYY-MM-DD`; nil for anything else, invalid dates (`2018-02-30`) included.
-    static func day(_ text: String) -> Date? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(year: y, month: m, day: d)
-        guard components.isValidDate(in: calendar) else { return nil }
-        return calendar.date(from: components)
-    }
 
     static func decode(_ text: Substring) -> String? {
         text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding

@@ -6,7 +6,7 @@ import ReportStore
 import ServiceLifecycle
 
 /// `mirsad web`: the report's pages served over HTTP from a store that a collector may be writing at the same time
-/// (SQLite in WAL mode: readers see each committed transaction whole and never wait for the writer).
+/// (SQLite in WAL mode, or PostgreSQL: readers see each committed transaction whole and never wait for the writer).
 ///
 /// A `Service`: run in a `ServiceGroup`, whose graceful shutdown (SIGTERM, SIGINT) stops accepting connections,
 /// lets requests in progress finish, then stops the reading threads.
@@ -31,12 +31,12 @@ public struct ReportWebService: Service {
     }
 
     let configuration: Configuration
-    let store: SQLiteReportStore
+    let store: any ReportStore & ReportQueries
     let logger: Logger
     let ready: @Sendable (String) -> Void
 
     /// `ready` gets `http://HOST:PORT` once the server listens.
-    public init(configuration: Configuration, store: SQLiteReportStore, logger: Logger, ready: @escaping @Sendable (String) -> Void) {
+    public init(configuration: Configuration, store: any ReportStore & ReportQueries, logger: Logger, ready: @escaping @Sendable (String) -> Void) {
         self.configuration = configuration
         self.store = store
         self.logger = logger

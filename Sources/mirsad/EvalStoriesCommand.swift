@@ -169,7 +169,7 @@ struct StoryGold {
         }
         let goldDays = Set(byID.values.compactMap { $0.published.map { String($0.prefix(10)) } })
         let nearDays = Set(goldDays.flatMap { day -> [String] in
-            guard let date = ReportOptions.day(day) else { return [] }
+            guard let date = ReportFilter.day(day) else { return [] }
             return [-1, 0, 1].map { ReportPages.filterDay(date.addingTimeInterval(Double($0) * 86_400)) }
         })
         let others = candidates.filter { nearDays.contains(String(($0.published ?? "").prefix(10))) }

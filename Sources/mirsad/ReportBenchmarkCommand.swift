@@ -15,7 +15,7 @@ struct ReportBenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Fill a report store with synthetic articles and time every report query.")
 
-    @Option(help: "The store to fill (created; an existing one is filled further).")
+    @Option(help: "The store to fill (created; an existing one is filled further): a SQLite path or a postgres:// URL (the comparison stores then go in the schemas compare_on and compare_off of its database, dropped first).")
     var store: String
 
     @Option(help: "Synthetic articles to add.")
@@ -33,7 +33,7 @@ struct ReportBenchmarkCommand: ParsableCommand {
     func run() throws {
         if compare > 0 { try compareStoringCosts() }
 
-        let target = try SQLiteReportStore(path: store)
+        let target = try ReportStoreLocation(store).open()
         var generator = SyntheticArticles(seed: UInt64(try target.count().total) &+ 1)
         let started = Date()
         let cpuStarted = Self.processCPUSeconds()
@@ -59,45 +59,52 @@ struct ReportBenchmarkCommand: ParsableCommand {
     /// The cost per stored result of a fresh store with job rows only, with articles and stories but no
     /// aggregates, and with everything (what a collector does).
     private func compareStoringCosts() throws {
-        let variants: [(String, SQLiteReportStore.Options)] = [
-            ("job rows only (no articles)", .init(keepsArticles: false)),
-            ("articles and stories, no aggregates", .init(keepsAggregates: false)),
-            ("articles, aggregates, summaries, stories", .init()),
+        let variants: [(String, String, SQLiteReportStore.Options)] = [
+            ("job rows only (no articles)", "rows", .init(keepsArticles: false)),
+            ("articles and stories, no aggregates", "off", .init(keepsAggregates: false)),
+            ("articles, aggregates, summaries, stories", "on", .init()),
         ]
-        for (name, options) in variants {
-            let path = store + ".compare"
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-            let target = try SQLiteReportStore(path: path, options: options)
+        for (name, suffix, options) in variants {
+            let path = comparisonStore(suffix)
+            try removeComparisonStore(path)
+            let target = try ReportStoreLocation(path).open(options: options)
             var generator = SyntheticArticles(seed: 7)
             var seconds = 0.0
             var cpu = 0.0
+            var serverCPU = 0.0
             var stored = 0
             while stored < compare {
                 // Only storing is timed, not making the synthetic results.
                 let results = (0..<min(batch, compare - stored)).map { _ in generator.next() }
                 let started = Date()
                 let cpuStarted = Self.processCPUSeconds()
+                let serverStarted = postgresServerCPUSeconds()
                 _ = try target.store(results)
                 seconds += Date().timeIntervalSince(started)
                 cpu += Self.processCPUSeconds() - cpuStarted
+                serverCPU += postgresServerCPUSeconds() - serverStarted
                 stored += results.count
             }
-            print(String(format: "store, %@: %d results, %.1f µs per result wall, %.1f µs CPU (%.0f results/s)",
-                         name, stored, seconds / Double(stored) * 1e6, cpu / Double(stored) * 1e6, Double(stored) / seconds))
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            let server = PostgresLocation.isPostgresURL(store)
+                ? String(format: " + %.1f µs PostgreSQL server CPU", serverCPU / Double(stored) * 1e6) : ""
+            print(String(format: "store, %@: %d results, %.1f µs per result wall, %.1f µs CPU%@ (%.0f results/s)",
+                         name, stored, seconds / Double(stored) * 1e6, cpu / Double(stored) * 1e6, server,
+                         Double(stored) / seconds))
+            try removeComparisonStore(path)
         }
     }
 
-    /// Runs `body` `repeats` times: the median wall and CPU milliseconds, and its last value.
+    /// Runs `body` `repeats` times: the median wall and CPU milliseconds (this process, and a local PostgreSQL
+    /// server's too), and its last value.
     private func time<T>(_ body: () throws -> T) rethrows -> (wall: Double, cpu: Double, value: T) {
         var walls: [Double] = []
         var cpus: [Double] = []
         var value: T?
         for _ in 0..<max(1, repeats) {
             let t = Date()
-            let c = Self.processCPUSeconds()
+            let c = Self.processCPUSeconds() + postgresServerCPUSeconds()
             value = try body()
-            cpus.append((Self.processCPUSeconds() - c) * 1000)
+            cpus.append((Self.processCPUSeconds() + postgresServerCPUSeconds() - c) * 1000)
             walls.append(Date().timeIntervalSince(t) * 1000)
         }
         return (walls.sorted()[walls.count / 2], cpus.sorted()[cpus.count / 2], value!)
@@ -108,10 +115,11 @@ struct ReportBenchmarkCommand: ParsableCommand {
               + String(format: "%9.1f ms %9.1f ms CPU  ", wall, cpu) + note + (wall >= 1000 ? "  OVER 1 s" : ""))
     }
 
-    private func timeQueries(_ target: SQLiteReportStore) throws {
+    private func timeQueries(_ target: any ReportStore & ReportQueries) throws {
         let summary = try target.summary(ReportFilter())
         let size = ((try? FileManager.default.attributesOfItem(atPath: store)[.size] as? Int) ?? 0)
-        print("store: \(summary.articles) articles, \(summary.results) results, \(summary.stories) stories, \(size / 1_000_000) MB")
+        print("store: \(summary.articles) articles, \(summary.results) results, \(summary.stories) stories"
+              + (PostgresLocation.isPostgresURL(store) ? "" : ", \(size / 1_000_000) MB"))
 
         let ranked = try target.topEntities(ReportFilter(), limit: 2000, type: nil)
         let common = ranked.first!.key
@@ -216,6 +224,56 @@ struct ReportBenchmarkCommand: ParsableCommand {
 }
 
 extension ReportBenchmarkCommand {
+    /// Where the comparison stores go: beside a SQLite store, or in schemas of a PostgreSQL store's database.
+    /// The store of one variant of `--compare`: a file beside `--store`, or a schema `compare_NAME` of its database.
+    func comparisonStore(_ name: String) -> String {
+        guard PostgresLocation.isPostgresURL(store), var parts = URLComponents(string: store) else {
+            return store + ".compare-" + name
+        }
+        parts.queryItems = (parts.queryItems ?? []).filter { $0.name != "schema" } + [URLQueryItem(name: "schema", value: "compare_" + name)]
+        return parts.string ?? store
+    }
+
+    func removeComparisonStore(_ path: String) throws {
+        if PostgresLocation.isPostgresURL(path) {
+            try PostgresReportStore.drop(url: path)
+        } else {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+    }
+
+    /// The CPU time of the PostgreSQL server `--store` names, when it runs on this machine: its postmaster (with
+    /// the children it has reaped) and its live backends, read from `/proc`; 0 for SQLite or a server not found.
+    /// A query's server CPU is the difference over it (other clients of the same server would add theirs).
+    func postgresServerCPUSeconds() -> Double {
+        guard PostgresLocation.isPostgresURL(store), let port = URLComponents(string: store)?.port else { return 0 }
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        func stat(_ pid: String) -> [String]? {
+            guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = text.lastIndex(of: ")") else { return nil }
+            return text[text.index(after: close)...].split(separator: " ").map(String.init)
+        }
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { $0.allSatisfy(\.isNumber) } ?? []
+        var postmaster: String?
+        for pid in pids {
+            guard let line = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8) else { continue }
+            let arguments = line.split(separator: "\0").map(String.init)
+            if arguments.first?.hasSuffix("/postgres") == true,
+               arguments.contains(where: { $0.contains("-p \(port)") || $0 == "\(port)" }) {
+                postmaster = pid
+                break
+            }
+        }
+        guard let postmaster, let own = stat(postmaster) else { return 0 }
+        // Fields after the command: state is 0, so utime 11, stime 12, cutime 13, cstime 14; the parent is 1.
+        var total = own[11...14].compactMap(Double.init).reduce(0, +)
+        for pid in pids where pid != postmaster {
+            guard let fields = stat(pid), fields.count > 12, fields[1] == postmaster else { continue }
+            total += fields[11...12].compactMap(Double.init).reduce(0, +)
+        }
+        return total / ticks
+    }
+
     /// User and system CPU time of this process: what the machine's other load does not inflate.
     static func processCPUSeconds() -> Double {
         var usage = rusage()

@@ -33,7 +33,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// Options every report page takes.
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Path of the SQLite report store.")
+    @Option(help: "The report store: a SQLite file's path, or postgres://USER:PASSWORD@HOST:PORT/DATABASE.")
     var store: String = Defaults.storePath
 
     @Option(help: "text (default), json, csv or html (one self-contained page).")
@@ -67,30 +67,34 @@ struct ReportOptions: ParsableArguments {
     var limit: Int = 20
 
     func validate() throws {
-        if let since { guard Self.day(since) != nil else { throw ValidationError("--since must be a date YYYY-MM-DD, got \(since)") } }
-        if let until { guard Self.day(until) != nil else { throw ValidationError("--until must be a date YYYY-MM-DD, got \(until)") } }
-        if let s = since.flatMap(Self.day), let u = until.flatMap(Self.day), s >= u {
+        if let since { guard ReportFilter.day(since) != nil else { throw ValidationError("--since must be a date YYYY-MM-DD, got \(since)") } }
+        if let until { guard ReportFilter.day(until) != nil else { throw ValidationError("--until must be a date YYYY-MM-DD, got \(until)") } }
+        if let s = since.flatMap(ReportFilter.day), let u = until.flatMap(ReportFilter.day), s >= u {
             throw ValidationError("--since \(since!) must be before --until \(until!)")
         }
         guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
     }
 
     var filter: ReportFilter {
-        ReportFilter(since: since.flatMap(Self.day), until: until.flatMap(Self.day), source: source, entity: entity,
+        ReportFilter(since: since.flatMap(ReportFilter.day), until: until.flatMap(ReportFilter.day), source: source, entity: entity,
                      topic: topic, story: story, language: language)
     }
 
     /// Opens the store that must already exist: a report never creates one.
-    func openStore() throws -> SQLiteReportStore {
-        guard FileManager.default.fileExists(atPath: store) else {
+    func openStore() throws -> any ReportStore & ReportQueries {
+        let location = ReportStoreLocation(store)
+        if case .sqlite = location, !FileManager.default.fileExists(atPath: store) {
             fail("no report store at \(store) (run `mirsad run` or a collector first, or pass --store)", status: ReportCommand.storeFailure)
         }
         do {
-            return try SQLiteReportStore(path: store)
+            return try location.open(creating: false)
         } catch {
             fail("\(error)", status: ReportCommand.storeFailure)
         }
     }
+
+    /// The store as messages name it (a PostgreSQL password hidden).
+    var storeName: String { ReportStoreLocation(store).description }
 
     /// Writes `text` to `--output` or standard output.
     func emit(_ text: String) throws {
@@ -120,17 +124,6 @@ struct ReportOptions: ParsableArguments {
             fail("\(error)", status: ReportCommand.storeFailure)
         }
     }
-
-    static func day(_ text: String) -> Date? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = DateComponents(year: y, month: m, day: d)
-        guard components.isValidDate(in: calendar) else { return nil }
-        return calendar.date(from: components)
-    }
 }
 
 /// Prints `message` to standard error as `mirsad report: ...` and exits with `status`.
@@ -150,7 +143,7 @@ struct ReportOverviewCommand: ParsableCommand {
         let filter = options.filter
         let overview = try options.query { try store.overview(filter, limit: options.limit) }
         guard overview.summary.articles > 0 else {
-            fail(filter.isEmpty ? "the store at \(options.store) holds no analysed article"
+            fail(filter.isEmpty ? "the store at \(options.storeName) holds no analysed article"
                  : "no article matches the filters (\(ReportPages.filterText(filter)))", status: ReportCommand.nothingMatches)
         }
         switch options.format {
@@ -174,7 +167,7 @@ struct ReportArticleCommand: ParsableCommand {
     func run() throws {
         let store = try options.openStore()
         guard let page = try options.query({ try store.article(id: id) }) else {
-            fail("no article \(id) in \(options.store)", status: ReportCommand.unknownID)
+            fail("no article \(id) in \(options.storeName)", status: ReportCommand.unknownID)
         }
         switch options.format {
         case .text: try options.emit(TableRendering.text(ReportTable.tables(page)))
@@ -205,7 +198,7 @@ struct ReportEntityCommand: ParsableCommand {
         let store = try options.openStore()
         let filter = options.filter
         guard let page = try options.query({ try store.entity(key: key, type: type.flatMap(EntityType.init), filter: filter) }) else {
-            fail("no entity \(key) in \(options.store)", status: ReportCommand.unknownID)
+            fail("no entity \(key) in \(options.storeName)", status: ReportCommand.unknownID)
         }
         guard page.entity.articles > 0 else {
             fail("no article naming \(key) matches the filters (\(ReportPages.filterText(filter)))", status: ReportCommand.nothingMatches)
@@ -231,7 +224,7 @@ struct ReportStoryCommand: ParsableCommand {
     func run() throws {
         let store = try options.openStore()
         guard let page = try options.query({ try store.story(id: id) }) else {
-            fail("no story \(id) in \(options.store)", status: ReportCommand.unknownID)
+            fail("no story \(id) in \(options.storeName)", status: ReportCommand.unknownID)
         }
         switch options.format {
         case .text: try options.emit(TableRendering.text(ReportTable.tables(page)))

@@ -19,7 +19,7 @@ struct RunCommand: AsyncParsableCommand {
     var workers: Int = 2
     @Option(help: "Analysis threads per worker (default: cores / workers, at least 1).")
     var threads: Int?
-    @Option(help: "Path of the SQLite report store.")
+    @Option(help: "The report store: a SQLite file's path, or postgres://USER:PASSWORD@HOST:PORT/DATABASE.")
     var store: String = Defaults.storePath
     @Flag(help: "Print the summary as JSON.")
     var json = false

@@ -200,24 +200,26 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(help: "The dispatcher's endpoint.")
     var dispatcher: String = Defaults.dispatcherEndpoint
     @Option(help: ArgumentHelp(
-        "Path of the SQLite report store (created if missing).",
+        "The report store: a SQLite file's path (created if missing), or postgres://USER:PASSWORD@HOST:PORT/DATABASE (tables created if missing; several collectors may share one).",
         discussion: "Default: reports.sqlite in $STATE_DIRECTORY (systemd), else $XDG_STATE_HOME/mirsad, else ~/.local/state/mirsad."))
     var store: String?
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.collector")
+        let location: ReportStoreLocation
         let reportStore: any ReportStore
-        let storePath: String
         do {
-            storePath = try store ?? StateDirectory.file(Defaults.storeFileName)
+            location = try store.map(ReportStoreLocation.init) ?? .sqlite(path: StateDirectory.file(Defaults.storeFileName))
         } catch {
             throw CommandFailure("cannot create the state directory \(StateDirectory.path()): \(error)")
         }
         do {
-            reportStore = try SQLiteReportStore(path: storePath)
+            reportStore = try location.open()
+        } catch let error as ReportStoreError {
+            throw CommandFailure("\(error)")
         } catch {
-            throw CommandFailure("cannot open the report store at \(storePath): \(error)")
+            throw CommandFailure("cannot open the report store at \(location): \(error)")
         }
         let service = CollectorService(
             configuration: .init(bindEndpoint: bind, dispatcherEndpoint: dispatcher), store: reportStore, logger: logger,

@@ -16,7 +16,7 @@ struct WebCommand: AsyncParsableCommand {
             Prints READY http://HOST:PORT once listening; SIGTERM or SIGINT stops it gracefully.
             """)
 
-    @Option(help: "Path of the SQLite report store (it must exist; it is only read, or upgraded from an older mirsad).")
+    @Option(help: "The report store: a SQLite file's path, or postgres://USER:PASSWORD@HOST:PORT/DATABASE (it must exist; it is only read, or upgraded from an older mirsad).")
     var store: String = Defaults.storePath
     @Option(help: ArgumentHelp("Address to listen on, HOST:PORT (PORT 0 for any free port).", valueName: "host:port"))
     var bind: String = "127.0.0.1:8080"
@@ -30,12 +30,13 @@ struct WebCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap(label: "mirsad.web")
-        guard FileManager.default.fileExists(atPath: store) else {
+        let location = ReportStoreLocation(store)
+        if case .sqlite = location, !FileManager.default.fileExists(atPath: store) {
             throw CommandFailure("no report store at \(store) (run `mirsad run` or a collector first, or pass --store)")
         }
-        let reportStore: SQLiteReportStore
+        let reportStore: any ReportStore & ReportQueries
         do {
-            reportStore = try SQLiteReportStore(path: store)
+            reportStore = try location.open(creating: false)
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -61,6 +61,10 @@ final class OpenedJournal {
     func insert(_ job: Mirsad_V1_Job) -> Bool { journal.insert(job) }
     func takeQueued(limit: Int) -> [JournalJob] { journal.takeQueued(limit: limit) }
     func requeue(_ jobID: String) { journal.requeue(jobID) }
+    func requeue(_ jobID: String, fromSilentWorker workerID: String) { journal.requeue(jobID, fromSilentWorker: workerID) }
+    func countLateCrash(_ jobID: String, workerID: String, error: String) -> LateCrash? {
+        journal.countLateCrash(jobID, workerID: workerID, error: error)
+    }
     func scheduleRetry(_ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String) {
         journal.scheduleRetry(jobID, failures: failures, notBefore: notBefore, error: error, workerID: workerID)
     }
@@ -185,6 +189,43 @@ final class OpenedJournal {
             #expect(try j.committedAndRecovered().batches == ["b": counts(queued: 2, retrying: 1, awaitingStore: 1, stored: 1, failed: 1)])
             // In flight (f) went back to queued; the others stayed.
             #expect(try previousStates(j) == ["q": .queued, "f": .queued, "r": .retrying, "a": .awaitingStore, "d": .failed])
+        }
+    }
+
+    @Test(arguments: JournalImplementation.allCases)
+    func aLateCrashCountsOnceForTheSilentWorkerItWasTakenFromAcrossAReopen(_ implementation: JournalImplementation) throws {
+        try with(implementation) { j, _ in
+            for id in ["b:0", "b:1", "b:2"] { #expect(j.insert(job(id))) }
+            #expect(j.takeQueued(limit: 3).count == 3)
+            j.requeue("b:0", fromSilentWorker: "w1")
+            j.requeue("b:1", fromSilentWorker: "w1")
+            j.requeue("b:2")  // its worker left: nothing to count later
+            try j.commit()
+            try j.reopen()
+
+            #expect(j.countLateCrash("b:0", workerID: "w2", error: "SIGSEGV") == nil, "another worker's report")
+            #expect(j.countLateCrash("b:2", workerID: "w1", error: "SIGSEGV") == nil, "not taken from a silent worker")
+            #expect(j.countLateCrash("b:0", workerID: "w1", error: "SIGSEGV")
+                    == LateCrash(batchID: "b", state: .queued, failures: 1))
+            #expect(j.countLateCrash("b:0", workerID: "w1", error: "SIGSEGV") == nil, "counted twice")
+            try j.commit()
+            try j.reopen()
+            // In flight again when its report comes: still counted, with the job's state.
+            #expect(j.takeQueued(limit: 2).map(\.failures) == [1, 0])
+            #expect(j.countLateCrash("b:1", workerID: "w1", error: "SIGILL")
+                    == LateCrash(batchID: "b", state: .inFlight, failures: 1))
+            // Taken from two silent workers in turn (a poison article crashes each), the job counts both reports.
+            j.requeue("b:1", fromSilentWorker: "w3")
+            #expect(j.takeQueued(limit: 1).map(\.job.jobID) == ["b:1"])
+            j.requeue("b:1", fromSilentWorker: "w4")
+            #expect(j.countLateCrash("b:1", workerID: "w3", error: "SIGILL")?.failures == 2)
+            #expect(j.countLateCrash("b:1", workerID: "w4", error: "SIGILL")?.failures == 3)
+            #expect(j.countLateCrash("b:1", workerID: "w3", error: "SIGILL") == nil)
+            j.requeue("b:0", fromSilentWorker: "w3")
+            _ = j.markStored("b:0")
+            #expect(j.countLateCrash("b:0", workerID: "w3", error: "SIGSEGV") == nil, "a stored job counts no crash")
+            #expect(try j.committedAndRecovered().batches == ["b": counts(queued: 2, stored: 1)])
+            #expect(j.takeQueued(limit: 2).map(\.failures) == [3, 0])
         }
     }
 

@@ -323,6 +323,33 @@ import Testing
         }
     }
 
+    @Test func aVersion4JournalIsMigratedWithItsJobsAndRemembersSilentWorkersFromThen() throws {
+        let (path, directory) = try JournalFixtures.journalPath()
+        defer { JournalFixtures.remove(directory) }
+        do {
+            let journal = try SQLiteJobJournal(path: path, options: JournalFixtures.options())
+            #expect(journal.insert(JournalFixtures.job("j1")))
+            #expect(journal.insert(JournalFixtures.job("j2")))
+            #expect(journal.takeQueued(limit: 1).map(\.job.jobID) == ["j1"])
+            try journal.commit()
+        }
+        // The file as version 4 wrote it: without the column and the migration's record.
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "ALTER TABLE jobs DROP COLUMN silent_workers")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v5: late crash reports'")
+        }
+        try queue.close()
+
+        let migrated = try SQLiteJobJournal(path: path, options: JournalFixtures.options())
+        #expect(migrated.recovered().batches == ["b1": counts(queued: 2)])
+        let taken = migrated.takeQueued(limit: 2)
+        #expect(taken.map(\.job.jobID) == ["j1", "j2"])
+        migrated.requeue("j1", fromSilentWorker: "w1")
+        #expect(migrated.countLateCrash("j1", workerID: "w1", error: "SIGSEGV") == LateCrash(batchID: "b1", state: .queued, failures: 1))
+        try migrated.commit()
+    }
+
     @Test func descriptionNamesTheFile() throws {
         try withJournal { s in
             #expect(s.journal.description == "sqlite:\(s.path)")

@@ -178,7 +178,9 @@ struct DeadLetterCommandTests {
             let result = try await runMirsad(command + ["--dispatcher", silent.endpoint, "--timeout", "0.5"])
             #expect(result.status == 1, "\(command): exit \(result.status)")
             #expect(result.stderr.contains("no answer from the dispatcher at \(silent.endpoint)"), "\(command): \(result.stderr)")
-            #expect(Date().timeIntervalSince(started) < 10)
+            // The timeout ends the command; the bound only tells that from waiting for ever (starting a process on a
+            // loaded machine can itself take seconds).
+            #expect(Date().timeIntervalSince(started) < 60)
         }
     }
 

@@ -98,6 +98,45 @@ import Testing
     }
 }
 
+extension JournalFaultTests {
+    @Test(.timeLimit(.minutes(3)), .enabled(if: FaultTests.canMountTmpfs, "needs root and permission to mount a small tmpfs"))
+    func aDispatcherStartedOnAFullDiskServesStatusRefusesSubmitsAndOpensItsJournalWhenSpaceReturns() async throws {
+        let mountPoint = try TestPaths.temporaryDirectory().appendingPathComponent("no-room-at-start")
+        try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
+        try #require(mount("tmpfs", mountPoint.path, "tmpfs", 0, "size=1m") == 0, "mount -t tmpfs failed: errno \(errno)")
+        defer { umount2(mountPoint.path, Int32(MNT_DETACH)) }
+        let ballast = mountPoint.appendingPathComponent("ballast")
+        try Data(count: mountFreeBytes(mountPoint.path)).write(to: ballast)
+
+        var settings = FaultSettings()
+        settings.journalDirectory = mountPoint
+        let cluster = try await FaultCluster.start(workers: [], settings: settings)
+        try await cluster.run {
+            let articles = try writeArticles(10, textBytes: 200, name: "articles.jsonl", to: cluster.directory)
+            func submit() async throws -> CommandResult {
+                try await runMirsad(["submit", articles.path, "--dispatcher", cluster.dispatcherEndpoint, "--batch", "b", "--json"])
+            }
+            let refused = try await submit()
+            #expect(refused.status == 5, "submit with no journal ended \(refused.status): \(refused.stderr)")
+            #expect(refused.stderr.contains("STORAGE_FULL"), "\(refused.stderr)")
+            let status = await cluster.status()
+            #expect((status?["journal"] as? String)?.contains("unavailable") == true, "status: \(String(describing: status))")
+            #expect(cluster.process(.dispatcher)?.isRunning == true, "the dispatcher exited on a full disk")
+
+            try FileManager.default.removeItem(at: ballast)
+            let opened = await waitUntil(timeout: .seconds(30), interval: .milliseconds(200)) {
+                guard let journal = await cluster.status()?["journal"] as? String else { return false }
+                return journal.hasPrefix("sqlite:") && !journal.contains("(full")
+            }
+            #expect(opened, "the journal was not opened once space returned")
+            let accepted = try await submit()
+            #expect(accepted.status == 0, "\(accepted.stderr)")
+            #expect(jsonInt(await cluster.status(), "queued") == 10)
+            return opened && accepted.status == 0 && refused.status == 5
+        }
+    }
+}
+
 private func mountFreeBytes(_ path: String) -> Int {
     var figures = statvfs()
     guard statvfs(path, &figures) == 0 else { return 0 }

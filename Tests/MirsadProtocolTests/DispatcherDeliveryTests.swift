@@ -228,6 +228,70 @@ import Testing
         #expect(h.violations().isEmpty)
     }
 
+    @Test func aLateCrashReportCountsAfterTheDispatcherRestarted() throws {
+        var h = DispatcherHarness(Self.configuration(maxAttempts: 2))
+        try h.hello("conn-a", capacity: 2, id: "worker-a")
+        try h.submit(batch: Self.batch, 0..<2)
+        let silent = h.advance(ms: 5_000)  // the supervisor is slow: worker-a is declared dead first
+        #expect(silent.contains(.peerLeft(id: "worker-a", role: .worker, reason: .silent, requeued: 2)))
+
+        // The dispatcher restarts before worker-a's successor reports the crash: the journal still knows.
+        h.restart()
+        let report: [Mirsad_V1_JobFailure] = [.with { $0.jobID = Self.id(0); $0.error = "SIGSEGV" }]
+        let actions = try h.hello("conn-b", capacity: 2, id: "worker-b", replaces: "worker-a", crashed: report)
+        #expect(actions.contains(.crashReported(jobID: Self.id(0), workerID: "worker-a",
+                                                error: "worker worker-a crashed: SIGSEGV", counted: true)))
+        #expect(h.journal.failures(of: Self.id(0)) == 1)
+        #expect(h.journal.failures(of: Self.id(1)) == 0, "only the job named in the report")
+        #expect(h.machine.inFlightJob(Self.id(0))?.failures == 1)
+
+        // The same report again, after another restart, counts nothing more.
+        h.restart()
+        let again = try h.hello("conn-c", capacity: 2, id: "worker-c", replaces: "worker-a", crashed: report)
+        #expect(again.contains(.crashReported(jobID: Self.id(0), workerID: "worker-a",
+                                              error: "worker worker-a crashed: SIGSEGV", counted: false)))
+        #expect(h.journal.failures(of: Self.id(0)) == 1)
+        #expect(h.violations().isEmpty)
+    }
+
+    @Test func lateCrashReportsOfWorkersThatWentSilentInTurnAllCount() throws {
+        // A poison article crashes each worker it reaches, and each crashed process is declared dead before its
+        // successor reports: every report counts, so the job is dead-lettered after its attempts.
+        var h = DispatcherHarness(Self.configuration(maxAttempts: 2))
+        try h.hello("conn-a", capacity: 1, id: "worker-a")
+        try h.submit(batch: Self.batch, 0..<1)
+        h.advance(ms: 5_000)  // worker-a silent
+        #expect(try h.hello("conn-b", capacity: 1, id: "worker-b").jobIDs(to: "conn-b") == [Self.id(0)])
+        h.advance(ms: 5_000)  // worker-b silent too, before worker-a's successor says HELLO
+        let report: [Mirsad_V1_JobFailure] = [.with { $0.jobID = Self.id(0); $0.error = "SIGILL" }]
+        let first = try h.hello("conn-a2", capacity: 1, id: "worker-a2", replaces: "worker-a", crashed: report)
+        #expect(first.contains(.crashReported(jobID: Self.id(0), workerID: "worker-a",
+                                              error: "worker worker-a crashed: SIGILL", counted: true)))
+        h.advance(ms: 5_000)  // worker-a2 holds the job and goes silent as well
+        let second = try h.hello("conn-b2", capacity: 1, id: "worker-b2", replaces: "worker-b", crashed: report)
+        #expect(second.deadLettered == [Self.id(0)])
+        #expect(h.journal.failures(of: Self.id(0)) == 2 && h.machine.counts.failed == 1)
+        #expect(h.violations().isEmpty)
+    }
+
+    @Test func aLateCrashReportForAJobThatWasStoredMeanwhileCountsNothing() throws {
+        var h = DispatcherHarness(Self.configuration(maxAttempts: 1))
+        try h.hello("conn-a", capacity: 1, id: "worker-a")
+        try h.submit(batch: Self.batch, 0..<1)
+        h.advance(ms: 5_000)  // worker-a goes silent; the job goes to worker-x
+        let sent = try h.hello("conn-x", capacity: 1, id: "worker-x")
+        #expect(sent.jobIDs(to: "conn-x") == [Self.id(0)])
+        try h.hello("c1", capacity: 0, role: .collector)
+        try h.done("conn-x", [Self.id(0)])
+        try h.stored([Self.id(0)])
+        let report: [Mirsad_V1_JobFailure] = [.with { $0.jobID = Self.id(0); $0.error = "SIGSEGV" }]
+        let actions = try h.hello("conn-b", capacity: 1, id: "worker-b", replaces: "worker-a", crashed: report)
+        #expect(actions.contains(.crashReported(jobID: Self.id(0), workerID: "worker-a",
+                                                error: "worker worker-a crashed: SIGSEGV", counted: false)))
+        #expect(h.machine.counts.stored == 1 && h.machine.counts.failed == 0)
+        #expect(h.violations().isEmpty)
+    }
+
     @Test func aLateCrashReportThatUsesTheLastAttemptDeadLettersTheRunUnderWay() throws {
         var h = DispatcherHarness(Self.configuration(maxAttempts: 1))
         try h.hello("conn-a", capacity: 1, id: "worker-a")

@@ -39,6 +39,31 @@ import Testing
         #expect(order.filter { $0.hasPrefix("small:") } == (0..<20).map { "small:\($0)" })
     }
 
+    @Test func aBatchThatArrivesBehindAnotherGetsTheReturningCreditUntilBothHoldAlike() throws {
+        var h = DispatcherHarness()
+        try submit(&h, batch: "big", 0..<100)
+        let first = try h.hello("w1", capacity: 8).jobIDs(to: "w1")
+        #expect(first == (0..<8).map { "big:\($0)" })
+        try submit(&h, batch: "small", 0..<10)
+        // big holds 8: the 3 credits that come back all go to small (big then holds 5, small 3) ...
+        #expect(try h.done("w1", ["big:0", "big:1", "big:2"]).jobIDs(to: "w1") == ["small:0", "small:1", "small:2"])
+        // ... then, with big holding 2 and small 3, the next 3 make them even: 2 to big, 1 to small, 4 and 4.
+        let third = try h.done("w1", ["big:3", "big:4", "big:5"]).jobIDs(to: "w1")
+        #expect(third.sorted() == ["big:8", "big:9", "small:3"])
+        let held = h.machine.jobsHeld(by: .peer("w1"))
+        #expect(held.filter { $0.hasPrefix("big:") }.count == held.filter { $0.hasPrefix("small:") }.count)
+        #expect(h.violations() == [])
+    }
+
+    @Test func shareEvensOutWhatBatchesHold() {
+        #expect(BatchRotation.share(3, among: [92, 10], holding: [8, 0]).shares == [0, 3])
+        #expect(BatchRotation.share(10, among: [92, 10], holding: [5, 3]).shares == [4, 6])
+        // Above the level, a batch gets nothing, not even an extra.
+        let extras = BatchRotation.share(3, among: [9, 9, 9], holding: [5, 0, 0])
+        #expect(extras.shares == [0, 2, 1] && extras.lastExtra == 1)
+        #expect(BatchRotation.share(5, among: [2, 9], holding: [0, 0]).shares == [2, 3])
+    }
+
     @Test func creditIsSharedEvenlyInEveryDispatchAndTheRingTurns() throws {
         var h = DispatcherHarness()
         for batch in ["a", "b", "c"] { try submit(&h, batch: batch, 0..<10) }

@@ -24,6 +24,38 @@ struct WorkQueueTests {
         #expect(queue.takeAll() == Array(1101..<2500))
     }
 
+    @Test func lanesTakeTurnsAndKeepTheirOwnOrder() {
+        let queue = WorkQueue<String>(lane: { String($0.prefix(1)) })
+        queue.put(["a1", "a2", "a3", "a4", "a5"])
+        #expect(queue.take() == "a1")
+        // Lanes that arrive behind a long one take their turns before it comes round again.
+        queue.put(["b1", "b2"])
+        queue.put(["c1"])
+        let taken = (0..<7).map { _ in queue.take()! }
+        #expect(taken == ["b1", "c1", "a2", "b2", "a3", "a4", "a5"])
+        #expect(queue.count == 0)
+    }
+
+    @Test func anEmptiedLaneRejoinsAtTheEnd() {
+        let queue = WorkQueue<String>(lane: { String($0.prefix(1)) })
+        queue.put(["a1", "b1", "b2", "b3"])
+        #expect(queue.take() == "a1")
+        #expect(queue.take() == "b1")
+        // Lane a left when it was emptied; it comes back after b, then c after it.
+        queue.put(["a2", "c1"])
+        #expect([queue.take(), queue.take(), queue.take(), queue.take()] == ["a2", "c1", "b2", "b3"])
+        #expect(queue.takeAll().isEmpty)
+    }
+
+    @Test func takeAllReturnsEveryLane() {
+        let queue = WorkQueue<String>(lane: { String($0.prefix(1)) })
+        queue.put(["a1", "b1", "a2"])
+        #expect(Set(queue.takeAll()) == ["a1", "b1", "a2"])
+        #expect(queue.count == 0)
+        queue.put(["c1"])
+        #expect(queue.take() == "c1")
+    }
+
     @Test func takeAllReturnsWhatIsQueuedAndEmptiesTheQueue() {
         let queue = WorkQueue<String>()
         #expect(queue.takeAll().isEmpty)

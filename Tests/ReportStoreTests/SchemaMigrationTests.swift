@@ -71,6 +71,37 @@ import Testing
         #expect(try store.topEntities(limit: 1, type: nil).first?.articles == 3)
     }
 
+    /// A store the v4 migration built from v3's results, in v4's tables (no summary rows, `entity_source_totals`),
+    /// is upgraded to v5 with summary rows that match its articles.
+    @Test func aStoreTheV4MigrationBuiltFromResultsIsUpgraded() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("v4.sqlite").path
+        try writeOldStore(at: path, upTo: Self.earlier[2], results: oldResults)
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteSchema.migrator.migrate(queue, upTo: SQLiteSchema.v4)
+            let (columns, hasCells, articles, bySource) = try queue.read { db in
+                (try db.columns(in: "article_entities").map(\.name), try db.tableExists("day_cells"),
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles"),
+                 try Row.fetchAll(db, sql: "SELECT source, key, articles, mentions FROM entity_source_totals ORDER BY 1, 2")
+                    .map { "\($0[0] as String)|\($0[1] as String)|\($0[2] as Int)|\($0[3] as Int)" })
+            }
+            #expect(columns == ["key", "type", "article_key", "name", "mentions", "paired"])
+            #expect(!hasCells)
+            #expect(articles == 2)
+            #expect(bySource == ["BBC|غزه|1|1", "CNN|حماس|1|1", "CNN|غزه|1|2"])
+        }
+        let store = try SQLiteReportStore(path: path)
+        try AggregateCheck.expectConsistent(store)
+        #expect(try store.summary(ReportFilter()).articles == 2)
+        #expect(try store.summary(ReportFilter(source: "BBC")).articles == 1)
+        #expect(try store.topEntities(ReportFilter(source: "BBC"), limit: 5, type: nil).map(\.key) == ["غزه"])
+        #expect(try store.summary(ReportFilter()).repeats == 1)
+        let applied = try store.pool.read { try SQLiteSchema.migrator.appliedMigrations($0) }
+        #expect(applied.count == SQLiteSchema.currentVersion)
+    }
+
     /// What v4 left of a store that v5 writes: its article rows without their copies of the article's time, day,
     /// outlet and language, `entity_source_totals` instead of the summary rows, the v4 article indexes.
     static let backToV4 = """

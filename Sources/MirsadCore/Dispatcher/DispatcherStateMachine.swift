@@ -44,10 +44,6 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
 
     /// The longest error kept with a failed job, in UTF-8 bytes (so a page of dead letters fits in a frame).
     public static var maxErrorBytes: Int { 1024 }
-    /// Workers declared dead whose requeued jobs are remembered for late crash reports ...
-    static var rememberedSilentWorkers: Int { 64 }
-    /// ... and crash reports kept for jobs that were queued when they came.
-    static var maxPendingCrashReports: Int { 4096 }
     /// DEAD_LETTERS answers this many when the request names no limit ...
     public static var defaultDeadLetterLimit: Int { 100 }
     /// ... and never more than this.
@@ -73,14 +69,6 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     private var noCollectorSince: MonotonicInstant?
     private var storedRate = RateWindow()
     private var backoff: RetryBackoff
-    /// Jobs requeued with no attempt counted when their worker went silent, by worker id, for the last
-    /// `rememberedSilentWorkers` such workers: a crash report that arrives after the silence (a supervisor slower
-    /// than the liveness timeout) still counts for them, once.
-    private var requeuedFromSilent: [String: Set<String>] = [:]
-    private var silentWorkerOrder: [String] = []
-    /// Counted crash reports for jobs that were queued when they came; added to the job's failures when it is next
-    /// dispatched. At most `maxPendingCrashReports`.
-    private var pendingCrashes: [String: LateCrashReports] = [:]
     private let started: MonotonicInstant
     /// The wall clock's time at `started`. Retry times are reckoned from it on the monotonic clock (`retryClock`).
     private let startedWall: UnixTime
@@ -472,9 +460,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
     }
 
     /// A new process's report that its predecessor `previousID` crashed while running these jobs: a failed attempt
-    /// for each job in flight with that predecessor, or requeued uncounted when the predecessor went silent (then
-    /// added to the job's failures on its current or next run). Any other report is only logged: the job was taken
-    /// back already counted (lapsed lease), or was never that process's.
+    /// for each job in flight with that predecessor, or taken back uncounted when the predecessor went silent (the
+    /// journal remembers which jobs, across restarts: `countLateCrash`). Any other report is only logged: the job was
+    /// taken back already counted (lapsed lease), or was never that process's.
     private mutating func crashReports(_ crashed: [Mirsad_V1_JobFailure], previousID: String, now: DispatcherTime) -> [DispatcherAction] {
         var actions: [DispatcherAction] = []
         let previous = previousID.isEmpty ? nil : peerByID[previousID].flatMap { peers[$0]?.role == .worker ? $0 : nil }
@@ -490,22 +478,26 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
             }
             if let previous, let record = inFlight[jobID], record.worker == previous {
                 countAgainstRun(record)
-            } else if requeuedFromSilent[previousID]?.remove(jobID) != nil {
-                // Requeued uncounted when the crashed process went silent: count it now, on the job's next run.
-                if let record = inFlight[jobID], attemptsUsedUp(record.failures + 1) {
-                    // Its last allowed attempt was the crash: the run under way is one too many. Dead now; a result
-                    // that still arrives makes it stored instead (STORED wins over a dead letter).
-                    countAgainstRun(record)
-                } else {
-                    if var record = inFlight[jobID] {
-                        record.failures += 1
-                        record.lateCrashes = LateCrashReports(
-                            count: (record.lateCrashes?.count ?? 0) + 1, error: error, workerID: previousID)
-                        inFlight[jobID] = record
+            } else if !previousID.isEmpty, let late = journal.countLateCrash(jobID, workerID: previousID, error: error) {
+                // Taken back uncounted when the crashed process went silent; the journal has counted it now.
+                if let record = inFlight[jobID] {
+                    if attemptsUsedUp(late.failures) || report.permanent {
+                        // Its last allowed attempt was the crash: the run under way is one too many. Dead now; a
+                        // result that still arrives makes it stored instead (STORED wins over a dead letter).
+                        var counted = record
+                        counted.failures = late.failures - 1
+                        countAgainstRun(counted)
                     } else {
-                        addPendingCrashes(jobID, LateCrashReports(count: 1, error: error, workerID: previousID))
+                        inFlight[jobID]?.failures = late.failures
+                        actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: true))
                     }
+                } else {
                     actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: true))
+                    if attemptsUsedUp(late.failures) || report.permanent {
+                        // Crashed its workers as often as it may: not sent again.
+                        actions.append(deadLetter(jobID, batchID: late.batchID, from: late.state, failures: late.failures,
+                                                  error: error, workerID: previousID, now: now))
+                    }
                 }
             } else {
                 actions.append(.crashReported(jobID: jobID, workerID: previousID, error: error, counted: false))
@@ -569,7 +561,6 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         for (jobID, transition) in zip(stored.jobIds, journal.markStored(contentsOf: stored.jobIds)) {
             guard let transition else { continue }
             move(transition.batchID, from: transition.previous, to: .stored)
-            pendingCrashes[jobID] = nil
             // A job in flight can be stored when STORED overtakes the worker's DONE (or the result of an earlier
             // attempt arrives): its record goes, the worker keeps the credit until its DONE.
             if transition.previous == .inFlight { inFlight[jobID] = nil }
@@ -596,27 +587,15 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         for jobID in peer.held.sorted() {
             guard let record = inFlight[jobID], record.worker == routingID else { continue }
             inFlight[jobID] = nil
-            journal.requeue(jobID)
+            if reason == .silent {
+                journal.requeue(jobID, fromSilentWorker: peer.hello.id)
+            } else {
+                journal.requeue(jobID)
+            }
             move(record.batchID, from: .inFlight, to: .queued)
-            if let late = record.lateCrashes { addPendingCrashes(jobID, late) }
             requeued.insert(jobID)
         }
-        if reason == .silent, !requeued.isEmpty { rememberRequeuedFromSilent(requeued, workerID: peer.hello.id) }
         return [.peerLeft(id: peer.hello.id, role: peer.role, reason: reason, requeued: requeued.count)]
-    }
-
-    private mutating func addPendingCrashes(_ jobID: String, _ reports: LateCrashReports) {
-        guard pendingCrashes.count < Self.maxPendingCrashReports || pendingCrashes[jobID] != nil else { return }
-        var merged = reports
-        merged.count += pendingCrashes[jobID]?.count ?? 0
-        pendingCrashes[jobID] = merged
-    }
-
-    private mutating func rememberRequeuedFromSilent(_ jobIDs: Set<String>, workerID: String) {
-        if requeuedFromSilent.updateValue(jobIDs, forKey: workerID) == nil { silentWorkerOrder.append(workerID) }
-        while silentWorkerOrder.count > Self.rememberedSilentWorkers {
-            requeuedFromSilent[silentWorkerOrder.removeFirst()] = nil
-        }
     }
 
     // MARK: - Client requests
@@ -763,7 +742,6 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         let order = Array(workerOrder[start...] + workerOrder[..<start])
         let deadline = now.monotonic.advanced(by: configuration.jobLease)
         var assigned: [RoutingID: [EncodedJob]] = [:]
-        var deadLettered: [DispatcherAction] = []
         var next = 0
         while next < taken.count {
             var progress = false
@@ -771,22 +749,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                 let handed = taken[next]
                 next += 1
                 let jobID = handed.job.jobID
-                var failures = handed.failures
-                let late = pendingCrashes.removeValue(forKey: jobID)
-                if let crash = late {
-                    failures += crash.count
-                    if attemptsUsedUp(failures) {
-                        // Crashed its workers as often as it may: not sent again.
-                        deadLettered.append(deadLetter(jobID, batchID: handed.job.batchID, from: .queued,
-                                                       failures: failures, error: crash.error, workerID: crash.workerID,
-                                                       now: now))
-                        progress = true
-                        continue
-                    }
-                }
                 inFlight[jobID] = InFlightJob(
-                    worker: routingID, deadline: deadline, failures: failures, dispatches: handed.dispatches,
-                    batchID: handed.job.batchID, submitted: handed.submitted, lateCrashes: late)
+                    worker: routingID, deadline: deadline, failures: handed.failures, dispatches: handed.dispatches,
+                    batchID: handed.job.batchID, submitted: handed.submitted)
                 move(handed.job.batchID, from: .queued, to: .inFlight)
                 if handed.dispatches > 1 { redispatchesSinceStart += 1 }
                 peers[routingID]?.held.insert(jobID)
@@ -798,7 +763,7 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
         for handed in taken[next...] {  // never taken in practice; kept consistent if it were
             journal.requeue(handed.job.jobID)
         }
-        var actions = deadLettered
+        var actions: [DispatcherAction] = []
         for routingID in order {
             guard let batch = assigned[routingID] else { continue }
             for chunk in MessageBatching.split(batch, size: \.sizeInMessage) {

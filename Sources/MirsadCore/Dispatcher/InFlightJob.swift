@@ -16,15 +16,4 @@ public struct InFlightJob: Sendable, Hashable {
     public let batchID: String
     /// When the job was first submitted, as the journal keeps it.
     public let submitted: UnixTime
-    /// Failed attempts counted from late crash reports (included in `failures`, not yet in the journal): they
-    /// follow the job if it is requeued uncounted again.
-    var lateCrashes: LateCrashReports?
-}
-
-/// Crash reports counted for a job after it had been requeued uncounted (its worker went silent before its
-/// successor's HELLO), not yet written to the journal: the last error and worker, and how many.
-struct LateCrashReports: Sendable, Hashable {
-    var count: Int
-    var error: String
-    var workerID: String
 }

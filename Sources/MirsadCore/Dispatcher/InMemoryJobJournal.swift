@@ -34,6 +34,9 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         var dead = UnixTime(sinceEpoch: .zero)
         /// Meaningful only while stored.
         var stored = UnixTime(sinceEpoch: .zero)
+        /// The workers the job was taken back from when they went silent (the latest last), until their late crash
+        /// reports count.
+        var silentWorkers: [String] = []
     }
 
     struct StoredKey: Comparable, Sendable {
@@ -82,10 +85,14 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
 
     /// `clock` is the wall clock whose time `insert` records as a job's submission time (the system's unless a test
     /// passes its own, such as `ServiceClock.wall`).
-    /// `identity` defaults to a new random id, as for a new journal file.
-    public init(clock: @escaping @Sendable () -> UnixTime = { UnixTime.now() }, identity: String? = nil) {
+    /// `identity` defaults to a new random id, as for a new journal file. `description` is what STATUS shows.
+    public init(
+        clock: @escaping @Sendable () -> UnixTime = { UnixTime.now() }, identity: String? = nil,
+        description: String = "memory"
+    ) {
         self.clock = clock
         self.identity = identity ?? Self.randomIdentity()
+        self.description = description
     }
 
     /// 128 random bits in hex.
@@ -188,6 +195,27 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         guard let entry = entries[jobID], entry.state == .inFlight else { return }
         entries[jobID]?.state = .queued
         enqueue(jobID, entry)
+    }
+
+    public mutating func requeue(_ jobID: String, fromSilentWorker workerID: String) {
+        guard var entry = entries[jobID], entry.state == .inFlight else { return }
+        entry.silentWorkers.removeAll { $0 == workerID }
+        entry.silentWorkers.append(workerID)
+        entry.silentWorkers.removeFirst(max(0, entry.silentWorkers.count - maxSilentWorkersPerJob))
+        entries[jobID] = entry
+        requeue(jobID)
+    }
+
+    public mutating func countLateCrash(_ jobID: String, workerID: String, error: String) -> LateCrash? {
+        guard var entry = entries[jobID], entry.silentWorkers.contains(workerID),
+              [.queued, .inFlight, .retrying].contains(entry.state)
+        else { return nil }
+        entry.silentWorkers.removeAll { $0 == workerID }
+        entry.failures += 1
+        entry.error = error
+        entry.workerID = workerID
+        entries[jobID] = entry
+        return LateCrash(batchID: entry.batchID, state: entry.state, failures: entry.failures)
     }
 
     /// The key of the batch's first queued job, stale keys before it dropped (and the heap, once empty).
@@ -348,7 +376,7 @@ public struct InMemoryJobJournal: JobJournal, Sendable {
         }
     }
 
-    public var description: String { "memory" }
+    public let description: String
 }
 
 extension JobCounts.Kind {

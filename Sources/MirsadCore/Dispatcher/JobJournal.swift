@@ -46,6 +46,17 @@ public protocol JobJournal {
     /// An in-flight job back to queued with no attempt counted (its worker died, left, or was replaced).
     mutating func requeue(_ jobID: String)
 
+    /// `requeue`, for a job whose worker `workerID` went silent: the journal remembers that worker with the job
+    /// (with up to `maxSilentWorkersPerJob - 1` others it was taken from before), so that a crash report its next
+    /// process sends later, even to another dispatcher process, still counts (`countLateCrash`).
+    mutating func requeue(_ jobID: String, fromSilentWorker workerID: String)
+
+    /// A crash report, from the next process of `workerID`, for a job taken back from that worker when it went
+    /// silent: when the job is unfinished (queued, in flight or retrying) and `workerID` is among the silent workers
+    /// remembered with it, its failures go up by one, with `error` and `workerID` kept as its last error, and that
+    /// worker is forgotten, so that a report counts once. Nil, changing nothing, otherwise.
+    mutating func countLateCrash(_ jobID: String, workerID: String, error: String) -> LateCrash?
+
     /// An in-flight job failed: it waits until `notBefore`, then is queued again by `promoteDueRetries`.
     /// `failures` is the job's count of failed attempts, this one included.
     mutating func scheduleRetry(_ jobID: String, failures: Int, notBefore: UnixTime, error: String, workerID: String)
@@ -161,6 +172,25 @@ public struct JournalJobRef: Sendable, Hashable {
     public init(jobID: String, batchID: String) {
         self.jobID = jobID
         self.batchID = batchID
+    }
+}
+
+/// The most silent workers a journal remembers with one job (`requeue(_:fromSilentWorker:)`), the latest kept: a
+/// poison article crashes every worker it reaches, and each one's late report must count.
+public let maxSilentWorkersPerJob = 8
+
+/// A crash report counted by `countLateCrash`.
+public struct LateCrash: Sendable, Hashable {
+    public var batchID: String
+    /// The job's state when the report came (queued, in flight or retrying); it is unchanged.
+    public var state: JobCounts.Kind
+    /// Failed attempts, the reported crash included.
+    public var failures: Int
+
+    public init(batchID: String, state: JobCounts.Kind, failures: Int) {
+        self.batchID = batchID
+        self.state = state
+        self.failures = failures
     }
 }
 

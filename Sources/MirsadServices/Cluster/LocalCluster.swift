@@ -156,7 +156,15 @@ public final class LocalCluster: Service, Sendable {
             ["collector", "--bind", "tcp://127.0.0.1:*", "--dispatcher", dispatcherEndpoint, "--store", options.storePath],
             log: "collector.log"))
         children.collector = collector
-        let collectorEndpoint = try await collector.awaitLine(prefix: "READY", timeout: .seconds(30))
+        let collectorEndpoint: String
+        do {
+            collectorEndpoint = try await collector.awaitLine(prefix: "READY", timeout: .seconds(30))
+        } catch {
+            // The collector's own last words say what was wrong (a store it cannot open, most often).
+            let log = (try? String(contentsOfFile: "\(logDirectory)/collector.log", encoding: .utf8)) ?? ""
+            guard let reason = log.split(separator: "\n").last(where: { $0.hasPrefix("Error: ") }) else { throw error }
+            throw CollectorStartFailure(reason: String(reason.dropFirst("Error: ".count)), log: "\(logDirectory)/collector.log")
+        }
 
         // Supervised (the default of `mirsad worker`): a worker that crashes is restarted and its job reported.
         for index in 0..<options.workers {
@@ -199,7 +207,7 @@ public final class LocalCluster: Service, Sendable {
             }
         }
 
-        let store = try SQLiteReportStore(path: options.storePath)
+        let store = try ReportStoreLocation(options.storePath).open()
         let top = try store.topEntities(limit: 10, type: nil).map {
             Summary.Entity(key: $0.key, name: $0.name, type: $0.type.rawValue, mentions: $0.mentions, articles: $0.articles)
         }
@@ -207,7 +215,7 @@ public final class LocalCluster: Service, Sendable {
             batchID: report.batchID, articles: report.articles, stored: report.stored ?? 0, failed: report.failed ?? 0,
             deadLetters: deadLetters, deadLetterSample: sample,
             rejected: report.rejected, inputProblems: report.inputProblems, seconds: report.seconds,
-            articlesPerSecond: report.articlesPerSecond, workers: options.workers, store: options.storePath,
+            articlesPerSecond: report.articlesPerSecond, workers: options.workers, store: ReportStoreLocation(options.storePath).description,
             topEntities: top)
     }
 
@@ -228,4 +236,11 @@ public final class LocalCluster: Service, Sendable {
             stop.request()
         }
     }
+}
+
+/// The collector of `mirsad run` exited before it was ready, with `reason` as its last error.
+struct CollectorStartFailure: Error, CustomStringConvertible {
+    var reason: String
+    var log: String
+    var description: String { "the collector could not start: \(reason) (see \(log))" }
 }

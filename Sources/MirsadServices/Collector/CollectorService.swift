@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MirsadCore
 import MirsadWire
+import OrderedCollections
 import ReportStore
 import ServiceLifecycle
 import Synchronization
@@ -29,8 +30,15 @@ public final class CollectorService: Service, Sendable {
         public var dispatcherEndpoint: String
         /// STORED notices the dispatcher has not acknowledged within this time are sent again.
         public var resendStoredAfter: Duration = .seconds(5)
-        /// The most results committed in one transaction, and held decoded at once (at least one message's).
+        /// The most results held decoded at once, waiting for a commit, and so the most in one commit (at least
+        /// one message's).
         public var maxResultsPerCommit = 4096
+        /// About how long one commit of results should take. Results waiting for a commit are taken one per batch,
+        /// then from the batches with fewest waiting first (`RoundRobinLanes.popFewestFirst`), as many as the last
+        /// commits' cost per result says fit in this time (at least `minResultsPerCommit`): a small batch's results
+        /// that arrive behind a large one's wait about one commit, not for all that was read before them.
+        public var commitTarget: Duration = .milliseconds(25)
+        public var minResultsPerCommit = 32
         /// The most stored-but-unacknowledged job ids kept in memory; the others wait in the store.
         public var maxPendingNoticesInMemory = 65_536
         /// How many stored notices are read from the store at a time.
@@ -109,8 +117,9 @@ public final class CollectorService: Service, Sendable {
             var poller = Poller()
             poller.register(router)
             poller.register(dispatcher.socket)
-            let events = try poller.poll(timeout: .milliseconds(100))
-            if events[0].contains(.readable) { try session.receiveAndCommitResults() }
+            // Results read and not yet committed are committed without waiting for more to arrive.
+            let events = try poller.poll(timeout: session.waiting.isEmpty ? .milliseconds(100) : .zero)
+            if events[0].contains(.readable) || !session.waiting.isEmpty { try session.receiveAndCommitResults() }
             if events[1].contains(.readable) { try session.readDispatcher() }
             try session.maintain()
         }
@@ -134,13 +143,11 @@ public final class CollectorService: Service, Sendable {
             """)
     }
 
-    /// The senders of the RESULTS read for one commit, in order: what each is answered.
-    private struct Sender {
+    /// A result read from a worker, waiting for a commit.
+    private struct WaitingResult {
+        var result: StoredResult
+        /// Its sender, which is answered once it is committed.
         var peer: RoutingID
-        /// The results of its RESULTS that go to the store.
-        var jobIDs: [String]
-        /// The results of its RESULTS that were refused.
-        var refused: [Mirsad_V1_RefusedResult]
     }
 
     /// One run's mutable state, owned by the thread of `run`.
@@ -164,6 +171,10 @@ public final class CollectorService: Service, Sendable {
         var confirmationsSince = MonotonicInstant.origin
         /// When the last commit of results ended.
         var lastCommit = MonotonicInstant.origin
+        /// Results read and not yet committed, a lane per batch.
+        var waiting = RoundRobinLanes<WaitingResult>()
+        /// How many results the next commit takes (see `Configuration.commitTarget`).
+        var commitSize: CommitSizing
 
         init(service: CollectorService, router: Socket, dispatcher: DispatcherLink) {
             self.service = service
@@ -174,16 +185,20 @@ public final class CollectorService: Service, Sendable {
             tracker = StoredNoticeTracker(configuration: .init(
                 capacity: configuration.maxPendingNoticesInMemory, pageSize: configuration.noticePageSize,
                 resendAfter: configuration.resendStoredAfter))
+            commitSize = CommitSizing(
+                target: configuration.commitTarget, minimum: configuration.minResultsPerCommit,
+                maximum: max(configuration.maxResultsPerCommit, ProtocolLimits.maxJobsPerMessage))
         }
 
         var logger: Logger { service.logger }
         var clock: ServiceClock { service.clock }
         var store: any ReportStore { service.store }
 
-        /// Reads the RESULTS waiting on the socket into `batch`, while it has room for another message's worth; the
-        /// results it refuses go to their sender's entry in `senders`.
-        mutating func readResults(into batch: inout [StoredResult], senders: inout [Sender], limit: Int) throws {
-            while batch.isEmpty || batch.count + ProtocolLimits.maxJobsPerMessage <= limit,
+        /// Reads the RESULTS waiting on the socket into `waiting`, while it has room for another message's worth;
+        /// results it refuses are answered at once.
+        mutating func readResults() throws {
+            // As many as the largest commit takes, so that one commit can empty the lanes.
+            while waiting.count + ProtocolLimits.maxJobsPerMessage <= commitSize.maximum,
                   let incoming = try router.receiveIncoming(routed: true) {
                 guard case .message(let message) = incoming else {
                     if case .tooManyFrames(let count) = incoming {
@@ -206,18 +221,19 @@ public final class CollectorService: Service, Sendable {
                         try router.send(.error(.tooLarge, reason, command: .results), to: peer)
                         continue
                     }
-                    var stored: [StoredResult] = []
                     var refused: [Mirsad_V1_RefusedResult] = []
                     for result in results.results {
                         do {
-                            stored.append(try CollectorService.storedResult(from: result))
+                            let stored = try CollectorService.storedResult(from: result)
+                            waiting.append(WaitingResult(result: stored, peer: peer), lane: stored.batchID)
                         } catch {
                             refused.append(error.wire)
                         }
                     }
-                    if !refused.isEmpty { noteRefused(refused, from: peer) }
-                    batch += stored
-                    senders.append(Sender(peer: peer, jobIDs: stored.map(\.jobID), refused: refused))
+                    if !refused.isEmpty {
+                        noteRefused(refused, from: peer)
+                        try acknowledge(committed: [], refused: refused, to: peer)
+                    }
                 case .success(.heartbeat):
                     break
                 case .success(let other):
@@ -231,26 +247,24 @@ public final class CollectorService: Service, Sendable {
             }
         }
 
-        /// Reads what has arrived from workers, at most `maxResultsPerCommit` results (waiting up to the commit
-        /// window for more to share the commit), commits it in one transaction, then acknowledges it.
+        /// Reads what has arrived from workers (waiting up to the commit window for more to share the commit), takes
+        /// the next commit's share of the waiting results (one per batch, then the smallest backlogs first),
+        /// commits it in one transaction, then acknowledges it.
         mutating func receiveAndCommitResults() throws {
-            let limit = service.configuration.maxResultsPerCommit
-            var batch: [StoredResult] = []
-            var senders: [Sender] = []
             let windowEnds = lastCommit.advanced(by: service.configuration.commitWindow)
-            try readResults(into: &batch, senders: &senders, limit: limit)
-            while !batch.isEmpty, batch.count + ProtocolLimits.maxJobsPerMessage <= limit {
+            try readResults()
+            while !waiting.isEmpty, waiting.count < commitSize.next {
                 let left = clock.monotonic().duration(to: windowEnds)
                 guard left > .zero else { break }
                 var poller = Poller()
                 poller.register(router)
                 guard try poller.poll(timeout: left)[0].contains(.readable) else { break }
-                try readResults(into: &batch, senders: &senders, limit: limit)
+                try readResults()
             }
-            guard !batch.isEmpty else {
-                try acknowledge(senders, committed: false)
-                return
-            }
+            guard !waiting.isEmpty else { return }
+            let taken = waiting.popFewestFirst(upTo: commitSize.next)
+            let batch = taken.map(\.result)
+            let started = clock.monotonic()
             defer { lastCommit = clock.monotonic() }
             let outcome: StoreOutcome
             let confirming = confirmations
@@ -261,15 +275,16 @@ public final class CollectorService: Service, Sendable {
                     service.counters.withLock { $0.noticesConfirmed += UInt64(confirming.count) }
                 }
             } catch {
+                // The results taken are dropped unanswered: their workers send them again.
                 tracker.confirmFailed(confirming)
                 let failures = service.counters.withLock { $0.storeFailures += 1; return $0.storeFailures }
                 failingSince = failingSince ?? clock.monotonic()
                 storeProblems.log(
                     "could not store \(batch.count) results, none acknowledged (the workers send them again): \(error) [\(failures) failed commits so far]",
                     logger: logger)
-                try acknowledge(senders, committed: false)
                 return
             }
+            commitSize.committed(batch.count, in: started.duration(to: clock.monotonic()))
             if let since = failingSince {
                 logger.notice("the report store takes results again after \(since.duration(to: clock.monotonic()).wholeMilliseconds) ms of failed commits")
                 failingSince = nil
@@ -278,20 +293,20 @@ public final class CollectorService: Service, Sendable {
                 $0.committed += UInt64(outcome.inserted.count)
                 $0.duplicates += UInt64(outcome.duplicates.count)
             }
-            try acknowledge(senders, committed: true)
+            // Each sender is answered once per commit, with its job ids in the order they were committed.
+            var answers: OrderedDictionary<RoutingID, [String]> = [:]
+            for waiting in taken { answers[waiting.peer, default: []].append(waiting.result.jobID) }
+            for (peer, jobIDs) in answers { try acknowledge(committed: jobIDs, refused: [], to: peer) }
             try perform(tracker.committed(batch.map(\.jobID), now: clock.monotonic()))
         }
 
-        /// Answers each sender's RESULTS: the job ids committed (when `committed`) and the results refused. A
-        /// sender with neither gets nothing.
-        private func acknowledge(_ senders: [Sender], committed: Bool) throws {
-            for sender in senders where (committed && !sender.jobIDs.isEmpty) || !sender.refused.isEmpty {
-                var ack = Mirsad_V1_ResultsAck()
-                ack.jobIds = committed ? sender.jobIDs : []
-                ack.refused = sender.refused
-                ack.takesZlib = true
-                try router.send(.resultsAck(ack), to: sender.peer)
-            }
+        /// Answers a worker's RESULTS: the job ids committed and the results refused (one or both).
+        private func acknowledge(committed jobIDs: [String], refused: [Mirsad_V1_RefusedResult], to peer: RoutingID) throws {
+            var ack = Mirsad_V1_ResultsAck()
+            ack.jobIds = jobIDs
+            ack.refused = refused
+            ack.takesZlib = true
+            try router.send(.resultsAck(ack), to: peer)
         }
 
         /// Counts refused results and logs them, rate-limited.

@@ -96,11 +96,13 @@ public final class DispatcherService: Service, Sendable {
         }
     }
 
-    /// How `serve(journal:router:intakeRefusal:announce:)` ended.
+    /// How `serve(journal:router:intakeRefusal:standIn:announce:)` ended.
     private enum Ending {
         case stopped
         /// The journal could not commit for want of space; it is to be reopened with intake refused.
         case journalFull(reason: String)
+        /// The journal that could not be opened for want of space opened: it is to be served.
+        case journalOpened(any JobJournal)
     }
 
     /// Asks `run` to stop as graceful shutdown does.
@@ -115,35 +117,47 @@ public final class DispatcherService: Service, Sendable {
     }
 
     /// Binds, then serves journal after journal: the same file reopened at its last committed state each time a
-    /// commit failed for want of space.
+    /// commit failed for want of space. When there is no room to open the journal at all (a full disk at the first
+    /// start, or at a restart), an empty stand-in is served instead, with intake refused, until the journal opens:
+    /// STATUS is answered meanwhile and says so, and the process never exits (and so never restart-loops) for it.
     private func serve(context: ZMQContext) throws {
         defer { context.shutdown() }
         let router = try setup.boundRouter(context, endpoint: configuration.bindEndpoint)
         defer { router.close() }
         var intakeRefusal: String?
         var announced = false
+        var opened: (any JobJournal)? = nil
         while !stop.isRequested {
-            let journal: any JobJournal
+            let ending: Ending
             do {
-                journal = try openJournal()
-            } catch JobJournalError.diskFull(let path, let reason) where intakeRefusal != nil {
-                // Reopening commits the recovery; on a full disk that may fail too: wait and try again.
-                logger.error("cannot reopen the full job journal at \(path) (\(reason)); trying again")
-                Thread.sleep(forTimeInterval: 1)
-                continue
+                let journal = try opened ?? openJournal()
+                opened = nil
+                ending = try serve(journal: journal, router: router, intakeRefusal: intakeRefusal, standIn: false,
+                                   announce: !announced)
+            } catch JobJournalError.diskFull(let path, let reason) {
+                // Only opening throws this: a full disk met while serving ends that serve with `.journalFull`.
+                let refusal = "the job journal at \(path) cannot be opened for want of space (\(reason)); new jobs are refused until it can be"
+                logger.error("\(refusal); trying again every \(configuration.storageProbeInterval)")
+                let standIn = InMemoryJobJournal(clock: clock.wall, description: "unavailable: \(path)")
+                ending = try serve(journal: standIn, router: router, intakeRefusal: refusal, standIn: true,
+                                   announce: !announced)
             }
-            switch try serve(journal: journal, router: router, intakeRefusal: intakeRefusal, announce: !announced) {
+            announced = true
+            switch ending {
             case .stopped:
                 return
             case .journalFull(let reason):
                 intakeRefusal = reason
+            case .journalOpened(let journal):
+                opened = journal
+                intakeRefusal = nil
+                logger.notice("the job journal opens again: taking new jobs")
             }
-            announced = true
         }
     }
 
     private func serve<Journal: JobJournal>(
-        journal: Journal, router: Socket, intakeRefusal: String?, announce: Bool
+        journal: Journal, router: Socket, intakeRefusal: String?, standIn: Bool, announce: Bool
     ) throws -> Ending {
         let endpoint = try router.lastEndpoint
         var machine = DispatcherStateMachine(
@@ -215,7 +229,9 @@ public final class DispatcherService: Service, Sendable {
             let after = clock.monotonic()
             if machine.intakeRefusal != nil, lastProbe.duration(to: after) >= configuration.storageProbeInterval {
                 lastProbe = after
-                if machine.journalHasRoom(bytes: configuration.storageProbeBytes) {
+                if standIn {
+                    if let journal = try? openJournal() { return .journalOpened(journal) }
+                } else if machine.journalHasRoom(bytes: configuration.storageProbeBytes) {
                     machine.intakeRefusal = nil
                     logger.notice("job journal \(machine.journal.description) has room again: taking new jobs")
                 }

@@ -16,7 +16,7 @@ public struct Producer {
         /// While waiting: how long to wait for each BATCH_STATUS answer, and between two polls. An unanswered
         /// poll is not an error (the dispatcher may be restarting): the next one follows, until `waitTimeout`.
         public var statusTimeout: Duration = .seconds(3)
-        public var pollInterval: Duration = .milliseconds(200)
+        public var pollInterval: Duration = .milliseconds(50)
         /// Called as articles are sent and stored (on the producer's thread); nil shows nothing.
         public var onProgress: (@Sendable (ProducerProgress) -> Void)? = nil
 

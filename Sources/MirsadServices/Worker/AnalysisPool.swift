@@ -24,7 +24,8 @@ final class AnalysisPool<Input: Sendable, Output: Sendable> {
         init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
     }
 
-    private let inputs = WorkQueue<Input>()
+    /// Inputs are taken round robin between their lanes (see `WorkQueue`).
+    private let inputs: WorkQueue<Input>
     private let outputs = WorkQueue<Output>()
     private let finishedThreads = DispatchGroup()
     private let slots: Slots
@@ -32,11 +33,13 @@ final class AnalysisPool<Input: Sendable, Output: Sendable> {
     let doorbell: Socket
     let threadCount: Int
 
-    /// `now` is the clock the start times are read from.
+    /// `now` is the clock the start times are read from; `lane` names the lane of an input (one lane by default).
     init(
         context: ZMQContext, threads: Int, name: String, now: @escaping @Sendable () -> MonotonicInstant = { .now() },
+        lane: @escaping @Sendable (Input) -> String = { _ in "" },
         work: @escaping @Sendable (Input) -> Output
     ) throws {
+        inputs = WorkQueue(lane: lane)
         threadCount = max(threads, 1)
         let endpoint = "inproc://mirsad-pool-\(name)-\(UInt64.random(in: 0...UInt64.max))"
         doorbell = try Socket(context: context, type: .pull)

@@ -1,20 +1,27 @@
 import Foundation
 
-/// A first-in first-out queue shared by threads: `put` never blocks, `take` blocks until an item comes or the
-/// queue is closed and empty.
+/// A queue shared by threads that hands items out round robin between lanes, first in first out within a lane (with
+/// the default single lane, first in first out): `put` never blocks, `take` blocks until an item comes or the queue
+/// is closed and empty.
 ///
-/// `@unchecked Sendable` is sound because every access to `items`, `head` and `closed` happens while `condition`
-/// is locked.
+/// Lanes are the worker's half of fair dispatch: its inputs' lanes are batches. The dispatcher interleaves batches
+/// when it sends jobs, but a worker holds up to its capacity of jobs; in one first-in first-out queue, a small batch's
+/// first job would wait behind every job of a large batch the worker already held. Rotating lets it start next.
+///
+/// `@unchecked Sendable` is sound because every access to `items` and `closed` happens while `condition` is locked.
 final class WorkQueue<Item: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
-    /// Items live in `items[head...]`; the consumed prefix is dropped when it outgrows the rest.
-    private var items: [Item] = []
-    private var head = 0
+    private let lane: @Sendable (Item) -> String
+    private var items = RoundRobinLanes<Item>()
     private var closed = false
+
+    init(lane: @escaping @Sendable (Item) -> String = { _ in "" }) {
+        self.lane = lane
+    }
 
     func put(_ newItems: some Sequence<Item>) {
         condition.lock()
-        items.append(contentsOf: newItems)
+        for item in newItems { items.append(item, lane: lane(item)) }
         condition.broadcast()
         condition.unlock()
     }
@@ -23,33 +30,23 @@ final class WorkQueue<Item: Sendable>: @unchecked Sendable {
     func take() -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && !closed {
+        while items.isEmpty && !closed {
             condition.wait()
         }
-        guard head < items.count else { return nil }
-        let item = items[head]
-        head += 1
-        if head > 1024 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        return item
+        return items.popNext()
     }
 
-    /// Takes everything queued now, without waiting.
+    /// Takes everything queued now, without waiting, lane by lane.
     func takeAll() -> [Item] {
         condition.lock()
         defer { condition.unlock() }
-        let all = Array(items[head...])
-        items.removeAll(keepingCapacity: true)
-        head = 0
-        return all
+        return items.removeAll()
     }
 
     var count: Int {
         condition.lock()
         defer { condition.unlock() }
-        return items.count - head
+        return items.count
     }
 
     /// Wakes every waiting `take`; items already queued are still handed out.

@@ -141,7 +141,7 @@ public final class WorkerService: Service, Sendable {
         let mode = configuration.analysis
         let collectorTakesZlib = CollectorCapabilities()
         let pool = try AnalysisPool<EncodedJob, AnalysisOutcome<EncodedResult>>(
-            context: context, threads: configuration.threads, name: "worker", now: clock.monotonic
+            context: context, threads: configuration.threads, name: "worker", now: clock.monotonic, lane: { $0.batchID }
         ) { job in
             CrashReporter.whileRunning(job.jobID) {
                 Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, hooks: hooks, clock: clock,

@@ -29,4 +29,17 @@ public struct ReportFilter: Sendable, Hashable, Codable {
     }
 
     public var isEmpty: Bool { self == ReportFilter() }
+
+    /// Midnight UTC of a `YYYY-MM-DD` day, as `since` and `until` take it; nil for anything else, invalid dates
+    /// (`2018-02-30`) included. The one reading of a day that `mirsad report` and `mirsad web` share.
+    public static func day(_ text: String) -> Date? {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: y, month: m, day: d)
+        guard components.isValidDate(in: calendar) else { return nil }
+        return calendar.date(from: components)
+    }
 }

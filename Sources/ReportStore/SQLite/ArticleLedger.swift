@@ -84,8 +84,11 @@ enum ArticleLedger {
     }
 
     /// Builds the articles, aggregates and stories of every analysed result in `results`, in the order they were
-    /// stored (the v4 migration of a store written before articles existed).
-    static func rebuildFromResults(_ db: Database, clustering: StoryClustering.Parameters = .init()) throws {
+    /// stored (the v4 migration of a store written before articles existed). `layout` is the schema the tables
+    /// have: `.v4` inside the v4 migration, which must build what it always built however the ledger changes later.
+    static func rebuildFromResults(
+        _ db: Database, layout: AggregateDeltas.SchemaLayout, clustering: StoryClustering.Parameters = .init()
+    ) throws {
         let decoder = JSONDecoder()
         let rows = try Row.fetchCursor(
             db, sql: ResultRow.selectAllSQL + " WHERE status = 'analysed' ORDER BY stored_at, rowid")
@@ -95,12 +98,21 @@ enum ArticleLedger {
             guard let result = try? ResultRow.decode(row, decoder: decoder) else { continue }
             pending.append((result, row["stored_at"]))
         }
-        let deltas = AggregateDeltas()
+        let deltas = AggregateDeltas(layout: layout)
         for (result, storedAt) in pending {
             guard let analysis = try? result.storedAnalysis?.decoded() else { continue }
             try record(result, analysis: analysis, storedAt: storedAt, clustering: clustering, deltas: deltas, in: db)
         }
         try deltas.flush(db)
+        if layout == .v4 {
+            // v4's per-outlet entity totals, which v5 replaced by `entity_facets`: the same sums, from the rows.
+            try db.execute(sql: """
+                INSERT INTO entity_source_totals (source, key, type, name, articles, mentions)
+                    SELECT a.source, e.key, e.type, MIN(e.name), COUNT(*), SUM(e.mentions)
+                    FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+                    GROUP BY a.source, e.key, e.type
+                """)
+        }
     }
 
     /// The facts of the version stored by `jobID`, recomputed from its job row.
@@ -121,15 +133,26 @@ enum ArticleLedger {
     ) throws {
         let key = facts.key
         if sign > 0 {
-            let entity = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO article_entities (key, type, time_ms, article_key, name, mentions, paired, day,
-                    source, language)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for e in facts.entities {
-                entity.setUncheckedArguments([e.key, e.type.rawValue, facts.timeMilliseconds, key, e.name, e.mentions,
-                                              e.paired ? 1 : 0, facts.day, facts.source, facts.language])
-                try entity.execute()
+            switch deltas.layout {
+            case .current:
+                let entity = try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO article_entities (key, type, time_ms, article_key, name, mentions, paired, day,
+                        source, language)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for e in facts.entities {
+                    entity.setUncheckedArguments([e.key, e.type.rawValue, facts.timeMilliseconds, key, e.name, e.mentions,
+                                                  e.paired ? 1 : 0, facts.day, facts.source, facts.language])
+                    try entity.execute()
+                }
+            case .v4:
+                let entity = try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO article_entities (key, type, article_key, name, mentions, paired)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                for e in facts.entities {
+                    try entity.execute(arguments: [e.key, e.type.rawValue, key, e.name, e.mentions, e.paired ? 1 : 0])
+                }
             }
             let topic = try db.cachedStatement(sql: "INSERT OR IGNORE INTO article_topics (topic, article_key) VALUES (?, ?)")
             for t in facts.topics { try topic.execute(arguments: [t, key]) }

@@ -103,8 +103,9 @@ enum SQLiteSchema {
                 """)
         }
         migrator.registerMigration(Self.v4) { db in
-            // Results stored before v4 become articles in v5, once the tables have the shape this build writes.
             try db.execute(sql: Self.v4Tables)
+            // Results stored before v4 become articles, in the order they were stored, in v4's tables.
+            try ArticleLedger.rebuildFromResults(db, layout: .v4)
         }
         migrator.registerMigration(Self.v5) { db in
             try SummarySchema.migrate(db)

@@ -163,17 +163,11 @@ enum SummarySchema {
             FROM article_topics t JOIN article_speakers s ON s.article_key = t.article_key GROUP BY t.topic, s.speaker;
         """
 
-    /// The v5 migration. A store whose results never became articles (written before v4, or without articles)
-    /// has them built now by the ledger, summaries included, in the order the results were stored; one written by
-    /// v4 keeps its articles and has its summary rows computed from them.
+    /// The v5 migration: every store reaching it has its articles (v4 built them from the results stored before),
+    /// so the summary rows are computed from them.
     static func migrate(_ db: Database) throws {
         try db.execute(sql: articleEntities)
         try db.execute(sql: tables)
-        let hasArticles = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM articles)") ?? false
-        if hasArticles {
-            try db.execute(sql: fill)
-        } else {
-            try ArticleLedger.rebuildFromResults(db)
-        }
+        try db.execute(sql: fill)
     }
 }
