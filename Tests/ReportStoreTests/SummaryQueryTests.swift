@@ -28,7 +28,6 @@ import Testing
     private func randomStore(seed: UInt64, in directory: URL) throws -> (summaries: SQLiteReportStore, scan: SQLiteReportStore) {
         let path = directory.appendingPathComponent("s.sqlite").path
         var options = SQLiteReportStore.Options()
-        options.articleScanLimit = 0
         let store = try SQLiteReportStore(path: path, options: options)
         var random = Generator(state: seed)
         var sent: [StoredResult] = []
@@ -163,9 +162,41 @@ import Testing
         #expect(SummaryFilter(ReportFilter(source: "BBC", language: "ar"))?.singleFacet == nil)
     }
 
-    @Test func intersectionCountsSharedValues() {
-        #expect(SQLiteReportStore.intersectionCount([1, 3, 5, 7], [2, 3, 4, 7, 9]) == 2)
-        #expect(SQLiteReportStore.intersectionCount([], [1]) == 0)
-        #expect(SQLiteReportStore.intersectionCount([4], [4]) == 1)
+}
+
+/// A bounded computation: with more matching articles than the window limit, the parts summary rows do not
+/// answer are those of the window's own filter, and the report says which and over what.
+@Suite struct CountedWindowTests {
+    @Test func boundedPartsAreTheReportOfTheNewestMatchingArticles() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("w.sqlite").path
+        var options = SQLiteReportStore.Options()
+        options.windowLimit = 5
+        let store = try SQLiteReportStore(path: path, options: options)
+        var random = SplitMix(state: 3)
+        for batch in RandomBatches.make(count: 30, random: &random) { _ = try store.store(batch) }
+        let whole = try SQLiteReportStore(path: path)
+        for filter in [ReportFilter(source: "BBC"), ReportFilter(entity: "غزه"), ReportFilter(topic: "war", language: "ar"),
+                       ReportFilter(source: "CNN", language: "ar")] {
+            let overview = try store.overview(filter)
+            let window = try #require(overview.window, "\(filter)")
+            #expect(window.parts == CountedWindow.parts(for: filter))
+            let narrowed = window.narrowing(filter)
+            #expect(try whole.summary(narrowed).articles == window.articles)
+            let all = try whole.summary(filter).articles
+            #expect(window.articles >= 5 && window.articles < all)
+            let exact = try whole.overview(narrowed)
+            #expect(overview.cooccurrence == exact.cooccurrence)
+            #expect(overview.stories == exact.stories)
+            // Parts the summary rows answer stay exact.
+            if !window.parts.contains(.timeline) { #expect(overview.timeline == (try whole.counts(.day, filter: filter))) }
+            if window.parts.contains(.topEntities) { #expect(overview.topEntities == exact.topEntities) }
+        }
+        // Few enough articles: nothing is bounded.
+        #expect(try whole.overview(ReportFilter(source: "BBC")).window == nil)
+        let page = try #require(try store.entity(key: "غزه", type: nil, filter: ReportFilter(source: "CNN")))
+        #expect(page.window?.parts == [.entityPage])
+        #expect(try store.entity(key: "غزه", type: nil, filter: ReportFilter())?.window == nil)
     }
 }

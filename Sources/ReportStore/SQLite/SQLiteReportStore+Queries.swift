@@ -40,7 +40,7 @@ extension SQLiteReportStore: ReportQueries {
                 return summary
             }
             if let f = summaryFilter(filter) { return try Self.summary(f, filter: filter, in: db) }
-            let (conditions, arguments) = Self.conditions(filter)
+            let (conditions, arguments) = Self.conditions(try bounded(filter, .summary, in: db))
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*) AS articles, COALESCE(SUM(seen), 0) AS results, COALESCE(SUM(seen - version), 0) AS repeats,
                     COALESCE(SUM(version > 1), 0) AS revised, COUNT(DISTINCT source) AS sources,
@@ -67,7 +67,7 @@ extension SQLiteReportStore: ReportQueries {
             if let f = summaryFilter(filter), let found = try Self.topEntities(f, limit: limit, type: type, in: db) {
                 return found
             }
-            let (conditions, arguments) = Self.conditions(filter)
+            let (conditions, arguments) = Self.conditions(try bounded(filter, .topEntities, in: db))
             return try Row.fetchAll(db, sql: """
                 SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.articles, r.mentions,
                     NULL AS first_seen, NULL AS last_seen
@@ -85,8 +85,10 @@ extension SQLiteReportStore: ReportQueries {
     }
 
     public func cooccurrence(_ filter: ReportFilter, limit: Int) throws -> [EntityPair] {
-        // Pairs among the most mentioned entities: what a co-occurrence view can show, found by key lookups.
-        let top = try topEntities(filter, limit: max(0, limit), type: nil)
+        // Pairs among the most mentioned entities: what a co-occurrence view can show, found by key lookups. Under
+        // a filter they are counted over its window (when too many articles match), top entities included.
+        let narrowed = try filter.isEmpty ? filter : read("bounding the report") { db in try bounded(filter, .cooccurrence, in: db) }
+        let top = try topEntities(narrowed, limit: max(0, limit), type: nil)
         guard top.count > 1 else { return [] }
         return try read("pairing entities") { db in
             var pairs: [EntityPair] = []
@@ -103,11 +105,8 @@ extension SQLiteReportStore: ReportQueries {
                         }
                     }
                 }
-            } else if let f = summaryFilter(filter),
-                      try f.isDaysOnly || Self.matchingArticles(f, in: db) > options.articleScanLimit {
-                pairs = try Self.cooccurrence(among: top, filter: filter, f, in: db)
             } else {
-                let (conditions, arguments) = Self.conditions(filter)
+                let (conditions, arguments) = Self.conditions(narrowed)
                 let byID = Dictionary(top.map { ($0.type.rawValue + "\u{1F}" + $0.key, $0) }, uniquingKeysWith: { a, _ in a })
                 let keys = Array(Set(top.map(\.key)))
                 let marks = Array(repeating: "?", count: keys.count).joined(separator: ", ")
@@ -150,22 +149,30 @@ extension SQLiteReportStore: ReportQueries {
             }
             guard let found else { return nil }
             var entity = Self.entityTotal(found)
-            let (conditions, arguments) = Self.conditions(filter)
+            // A filtered page of an entity named by too many matching articles counts the newest of them.
+            var window: CountedWindow?
+            if !filter.isEmpty {
+                var mentioning = filter
+                mentioning.entity = entity.key
+                window = try self.window(mentioning, parts: [.entityPage], in: db)
+            }
+            let page = window?.narrowing(filter) ?? filter
+            let (conditions, arguments) = Self.conditions(page)
             // The entity's rows are keyed (key, type, time_ms, article_key): a time filter is a range of them, and
             // the newest articles are the end of that range.
             var match = "e.key = ? AND e.type = ?"
             var entityArguments: StatementArguments = [entity.key, entity.type.rawValue]
-            if let since = filter.since { match += " AND e.time_ms >= ?"; entityArguments += [StoredTime.milliseconds(since)] }
-            if let until = filter.until { match += " AND e.time_ms < ?"; entityArguments += [StoredTime.milliseconds(until)] }
-            if let source = filter.source { match += " AND e.source = ?"; entityArguments += [source] }
-            if let language = filter.language { match += " AND e.language = ?"; entityArguments += [language] }
+            if let since = page.since { match += " AND e.time_ms >= ?"; entityArguments += [StoredTime.milliseconds(since)] }
+            if let until = page.until { match += " AND e.time_ms < ?"; entityArguments += [StoredTime.milliseconds(until)] }
+            if let source = page.source { match += " AND e.source = ?"; entityArguments += [source] }
+            if let language = page.language { match += " AND e.language = ?"; entityArguments += [language] }
             // A story is read from its articles first, each looked up in the entity's rows; otherwise the entity's
             // rows come first.
-            let from = filter.story != nil
+            let from = page.story != nil
                 ? "articles a CROSS JOIN article_entities e ON e.article_key = a.article_key"
                 : "article_entities e CROSS JOIN articles a ON a.article_key = e.article_key"
             let summaries = options.readsSummaries
-            if !filter.isEmpty {
+            if !page.isEmpty {
                 let row = try Row.fetchOne(db, sql: """
                     SELECT COUNT(*) AS articles, COALESCE(SUM(e.mentions), 0) AS mentions,
                         MIN(e.time_ms) AS first_seen, MAX(e.time_ms) AS last_seen
@@ -182,7 +189,7 @@ extension SQLiteReportStore: ReportQueries {
                 WHERE \(match) AND \(conditions) ORDER BY e.time_ms DESC, e.article_key DESC LIMIT ?
                 """, arguments: entityArguments + arguments + [ReportQueryLimits.pageArticles]).map(Self.articleRow)
             let timeline: [DayCount]
-            if summaries, let f = SummaryFilter(filter), f.isDaysOnly {
+            if summaries, let f = SummaryFilter(page), f.isDaysOnly {
                 let (days, values) = f.conditions(facets: false)
                 timeline = try Row.fetchAll(db, sql: """
                     SELECT day, articles FROM entity_days WHERE key = ? AND type = ? AND \(days) ORDER BY day
@@ -196,7 +203,7 @@ extension SQLiteReportStore: ReportQueries {
                     """, arguments: entityArguments + arguments).map { DayCount(day: $0["day"], articles: $0["n"]) }
             }
             let sources: [Tally]
-            if summaries, filter.isEmpty {
+            if summaries, page.isEmpty {
                 sources = try Row.fetchAll(db, sql: """
                     SELECT f.value AS value, f.articles AS articles, f.tone_sum / f.articles AS mean_tone,
                         f.named_sources AS named_sources, f.anonymous_sources AS anonymous_sources, f.quotes AS quotes
@@ -213,7 +220,7 @@ extension SQLiteReportStore: ReportQueries {
             }
             var pairs: [EntityPair] = []
             let me = EntityRef(key: entity.key, name: entity.name, type: entity.type)
-            if filter.isEmpty {
+            if page.isEmpty {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT p.b_key AS key, p.b_type AS type, p.articles AS n FROM entity_pairs p WHERE p.a_key = ?1 AND p.a_type = ?2
                     UNION ALL
@@ -243,7 +250,7 @@ extension SQLiteReportStore: ReportQueries {
                     pairs.append(EntityPair(a: me, b: EntityRef(key: row["key"], name: row["name"], type: t), articles: row["n"]))
                 }
             }
-            return EntityPage(entity: entity, articles: articles, cooccurring: pairs, timeline: timeline, sources: sources)
+            return EntityPage(entity: entity, articles: articles, cooccurring: pairs, timeline: timeline, sources: sources, window: window)
         }
     }
 
@@ -298,11 +305,7 @@ extension SQLiteReportStore: ReportQueries {
                     FROM stories s ORDER BY s.articles DESC, s.last_ms DESC, s.story_id LIMIT ?
                     """, arguments: [limit]).map(Self.storySummary)
             }
-            if let f = summaryFilter(filter), let ranked = try Self.stories(
-                f, filter: filter, limit: limit, scanLimit: options.articleScanLimit, in: db) {
-                return ranked
-            }
-            let (conditions, arguments) = Self.conditions(filter)
+            let (conditions, arguments) = Self.conditions(try bounded(filter, .stories, in: db))
             return try Row.fetchAll(db, sql: """
                 SELECT s.story_id, s.label, m.articles, m.first_ms, m.last_ms, m.outlets
                 FROM (SELECT a.story_id, COUNT(*) AS articles, MIN(a.time_ms) AS first_ms, MAX(a.time_ms) AS last_ms,
@@ -341,7 +344,7 @@ extension SQLiteReportStore: ReportQueries {
                     """, arguments: [dimension.rawValue]).map(Self.tally)
             }
             if let f = summaryFilter(filter), let tallies = try Self.counts(dimension, f, in: db) { return tallies }
-            let (conditions, arguments) = Self.conditions(filter)
+            let (conditions, arguments) = Self.conditions(try bounded(filter, dimension.windowPart, in: db))
             let sql: String
             switch dimension {
             case .topic:
@@ -371,7 +374,7 @@ extension SQLiteReportStore: ReportQueries {
                     """, arguments: [limit])
             } else {
                 if let f = summaryFilter(filter), let found = try Self.speakers(f, limit: limit, in: db) { return found }
-                let (conditions, arguments) = Self.conditions(filter)
+                let (conditions, arguments) = Self.conditions(try bounded(filter, .speakers, in: db))
                 rows = try Row.fetchAll(db, sql: """
                     SELECT r.speaker, COALESCE(t.name, r.speaker) AS name, r.quotes, r.articles
                     FROM (

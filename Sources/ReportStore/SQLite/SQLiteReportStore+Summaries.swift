@@ -115,116 +115,11 @@ extension SQLiteReportStore {
         }
     }
 
-    /// Pairs among `top` within a summary filter: each entity's paired rows in the filter are read from its own
-    /// range of `article_entities` (time, outlet and language are on the row; a topic is one key lookup), and the
-    /// article sets are intersected here. The work is the rows of the top entities in the time range, not every
-    /// entity of every matching article: the caller counts the articles instead when a facet keeps few of them.
-    static func cooccurrence(
-        among top: [EntityTotal], filter: ReportFilter, _ f: SummaryFilter, in db: Database
-    ) throws -> [EntityPair] {
-        var parts = ["key = ?", "type = ?", "paired = 1"]
-        var values: [(any DatabaseValueConvertible)?] = []
-        if let since = filter.since { parts.append("time_ms >= ?"); values.append(StoredTime.milliseconds(since)) }
-        if let until = filter.until { parts.append("time_ms < ?"); values.append(StoredTime.milliseconds(until)) }
-        if let source = f.source { parts.append("source = ?"); values.append(source) }
-        if let language = f.language { parts.append("language = ?"); values.append(language) }
-        if let topic = f.topic {
-            parts.append("EXISTS (SELECT 1 FROM article_topics t WHERE t.topic = ? AND t.article_key = e.article_key)")
-            values.append(topic)
-        }
-        // Within one entity the rows come in key order, (time_ms, article_key): each set is read sorted.
-        let statement = try db.makeStatement(sql: """
-            SELECT time_ms, article_key FROM article_entities e WHERE \(parts.joined(separator: " AND "))
-            ORDER BY time_ms, article_key
-            """)
-        let ordered = top.sorted { ($0.type.rawValue, $0.key) < ($1.type.rawValue, $1.key) }
-        var sets: [[ArticleMark]] = []
-        for entity in ordered {
-            var set: [ArticleMark] = []
-            let rows = try Row.fetchCursor(statement, arguments: StatementArguments([entity.key, entity.type.rawValue] + values))
-            while let row = try rows.next() { set.append(ArticleMark(time: row[0], key: row[1])) }
-            sets.append(set)
-        }
-        var pairs: [EntityPair] = []
-        for i in ordered.indices {
-            for j in ordered.indices where j > i {
-                let n = Self.intersectionCount(sets[i], sets[j])
-                if n > 0 { pairs.append(EntityPair(a: Self.ref(ordered[i]), b: Self.ref(ordered[j]), articles: n)) }
-            }
-        }
-        return pairs
-    }
-
-    /// An article as an entity row names it, ordered as the rows are.
-    struct ArticleMark: Comparable {
-        var time: Int64
-        var key: String
-        static func < (a: Self, b: Self) -> Bool { (a.time, a.key) < (b.time, b.key) }
-    }
-
-    /// The number of values two ascending arrays share.
-    static func intersectionCount<T: Comparable>(_ a: [T], _ b: [T]) -> Int {
-        var i = 0, j = 0, n = 0
-        while i < a.count, j < b.count {
-            if a[i] < b[j] { i += 1 } else if a[i] > b[j] { j += 1 } else { n += 1; i += 1; j += 1 }
-        }
-        return n
-    }
-
-    /// The largest stories of a filter keeping many articles, ranked story by story from the largest: a story's
-    /// articles in the filter are counted from its own rows, and the ranking stops at the first story smaller than
-    /// the `limit`-th count found (none after it can reach it). Nil when the filter keeps few enough articles to
-    /// group them all.
     /// The articles a summary filter keeps, from its day cells.
     static func matchingArticles(_ f: SummaryFilter, in db: Database) throws -> Int {
         let (conditions, values) = f.conditions()
         return try Int.fetchOne(
             db, sql: "SELECT COALESCE(SUM(articles), 0) FROM day_cells WHERE topic = ? AND \(conditions)",
             arguments: StatementArguments([f.topic ?? ""] + values)) ?? 0
-    }
-
-    static func stories(
-        _ f: SummaryFilter, filter: ReportFilter, limit: Int, scanLimit: Int, in db: Database
-    ) throws -> [StorySummary]? {
-        guard try matchingArticles(f, in: db) > scanLimit, limit > 0 else { return nil }
-        // A topic is looked up per article of the story (as `IN` it would list the topic's articles per story).
-        var withoutTopic = filter
-        withoutTopic.topic = nil
-        var (conditions, arguments) = Self.conditions(withoutTopic)
-        if let topic = filter.topic {
-            conditions += " AND EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = ? AND ft.article_key = a.article_key)"
-            arguments += [topic]
-        }
-        // The story's own rows, whatever index the other conditions would prefer (an outlet's covers more).
-        let count = try db.makeStatement(sql: """
-            SELECT COUNT(*) AS articles, MIN(a.time_ms) AS first_ms, MAX(a.time_ms) AS last_ms,
-                COUNT(DISTINCT a.source) AS outlets
-            FROM articles a INDEXED BY articles_story WHERE a.story_id = ? AND \(conditions)
-            """)
-        let candidates = try Row.fetchAll(db, sql: "SELECT story_id, label, articles FROM stories ORDER BY articles DESC LIMIT ?",
-                                          arguments: [max(limit * 50, 1000)])
-        var best: [(summary: StorySummary, last: Int64)] = []
-        func ranked(_ x: (summary: StorySummary, last: Int64), _ y: (summary: StorySummary, last: Int64)) -> Bool {
-            (y.summary.articles, y.last, x.summary.id) < (x.summary.articles, x.last, y.summary.id)
-        }
-        var exhausted = true
-        for candidate in candidates {
-            let size: Int = candidate["articles"]
-            if best.count >= limit, size < best[limit - 1].summary.articles {
-                exhausted = false
-                break
-            }
-            let id: Int64 = candidate["story_id"]
-            guard let row = try Row.fetchOne(count, arguments: [id] + arguments), (row["articles"] as Int) > 0 else { continue }
-            let summary = StorySummary(
-                id: id, label: candidate["label"], articles: row["articles"], outlets: row["outlets"],
-                firstDay: PublishedTime.day(milliseconds: row["first_ms"]), lastDay: PublishedTime.day(milliseconds: row["last_ms"]))
-            best.append((summary, row["last_ms"]))
-            best.sort(by: ranked)
-            if best.count > limit { best.removeLast() }
-        }
-        // Every candidate read and more stories remain: the ranking is not proven, so group the articles instead.
-        if exhausted, candidates.count == max(limit * 50, 1000) { return nil }
-        return best.map(\.summary)
     }
 }

@@ -26,9 +26,9 @@ public final class SQLiteReportStore: ReportStore {
         /// Whether filtered reports read the summary rows where they answer the filter (the default), or count the
         /// matching articles always: tests compare the two.
         var readsSummaries = true
-        /// Filtered articles above which the stories of a summary filter are ranked story by story, largest
-        /// first, and its co-occurrences read from the top entities' rows, instead of from every matching article.
-        var articleScanLimit = 20_000
+        /// The most matching articles a filtered report counts one by one: beyond, the parts summary rows do not
+        /// answer are counted over the newest this many (`CountedWindow`). Tests lower it.
+        public var windowLimit = CountedWindow.defaultLimit
 
         public init(
             maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, keepsAggregates: Bool = true,
