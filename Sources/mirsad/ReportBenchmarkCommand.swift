@@ -45,12 +45,12 @@ struct ReportBenchmarkCommand: ParsableCommand {
             stored += results.count
             if Date().timeIntervalSince(lastReport) > 60 {
                 lastReport = Date()
-                print(String(format: "  %d stored, %.0f results/s", stored, Double(stored) / Date().timeIntervalSince(started)))
+                say(String(format: "  %d stored, %.0f results/s", stored, Double(stored) / Date().timeIntervalSince(started)))
             }
         }
         if articles > 0 {
             let seconds = Date().timeIntervalSince(started)
-            print(String(format: "filled: %d results in %.1f s, %.0f s CPU (%.0f results/s)", stored, seconds,
+            say(String(format: "filled: %d results in %.1f s, %.0f s CPU (%.0f results/s)", stored, seconds,
                          Self.processCPUSeconds() - cpuStarted, Double(stored) / seconds))
         }
         try timeQueries(target)
@@ -87,7 +87,7 @@ struct ReportBenchmarkCommand: ParsableCommand {
             }
             let server = PostgresLocation.isPostgresURL(store)
                 ? String(format: " + %.1f µs PostgreSQL server CPU", serverCPU / Double(stored) * 1e6) : ""
-            print(String(format: "store, %@: %d results, %.1f µs per result wall, %.1f µs CPU%@ (%.0f results/s)",
+            say(String(format: "store, %@: %d results, %.1f µs per result wall, %.1f µs CPU%@ (%.0f results/s)",
                          name, stored, seconds / Double(stored) * 1e6, cpu / Double(stored) * 1e6, server,
                          Double(stored) / seconds))
             try removeComparisonStore(path)
@@ -111,16 +111,17 @@ struct ReportBenchmarkCommand: ParsableCommand {
     }
 
     private func line(_ name: String, _ wall: Double, _ cpu: Double, _ note: String) {
-        print("  " + name.padding(toLength: 58, withPad: " ", startingAt: 0)
+        say("  " + name.padding(toLength: 58, withPad: " ", startingAt: 0)
               + String(format: "%9.1f ms %9.1f ms CPU  ", wall, cpu) + note + (wall >= 1000 ? "  OVER 1 s" : ""))
     }
 
     private func timeQueries(_ target: any ReportStore & ReportQueries) throws {
         let summary = try target.summary(ReportFilter())
         let size = ((try? FileManager.default.attributesOfItem(atPath: store)[.size] as? Int) ?? 0)
-        print("store: \(summary.articles) articles, \(summary.results) results, \(summary.stories) stories"
+        say("store: \(summary.articles) articles, \(summary.results) results, \(summary.stories) stories"
               + (PostgresLocation.isPostgresURL(store) ? "" : ", \(size / 1_000_000) MB"))
 
+        guard summary.articles > 0 else { return }
         let ranked = try target.topEntities(ReportFilter(), limit: 2000, type: nil)
         let common = ranked.first!.key
         let middle = ranked[min(199, ranked.count - 1)].key
@@ -162,7 +163,7 @@ struct ReportBenchmarkCommand: ParsableCommand {
             ("--entity 200th --source", ReportFilter(source: "BBC", entity: middle)),
             ("--entity 200th --topic", ReportFilter(entity: middle, topic: "war")),
         ]
-        print("overview by filter, median of \(max(1, repeats)): each query of the overview timed alone; wall and CPU ms summed, then the slowest query:")
+        say("overview by filter, median of \(max(1, repeats)): each query of the overview timed alone; wall and CPU ms summed, then the slowest query:")
         var slowest: (String, Double) = ("", 0)
         for (name, filter) in filters {
             let parts: [(String, () throws -> Int)] = [
@@ -176,10 +177,13 @@ struct ReportBenchmarkCommand: ParsableCommand {
                 ("co-occurrence", { try target.cooccurrence(filter, limit: 40).count }),
                 ("speakers", { try target.speakers(filter, limit: 20).count }),
                 ("sourcing", { try target.sourcing(filter).count }),
+                ("bounding window", { try target.countingWindow(filter)?.articles ?? 0 }),
             ]
             var wall = 0.0, cpu = 0.0, worst = ("", 0.0), matched = 0
+            var slow: [String] = []
             for (part, query) in parts {
                 let t = try time(query)
+                if t.wall >= 250 || t.cpu >= 250 { slow.append(String(format: "%@ %.0f ms (%.0f ms CPU)", part, t.wall, t.cpu)) }
                 wall += t.wall
                 cpu += t.cpu
                 if t.wall > worst.1 { worst = (part, t.wall) }
@@ -187,8 +191,9 @@ struct ReportBenchmarkCommand: ParsableCommand {
                 if t.wall > slowest.1 { slowest = ("\(name): \(part)", t.wall) }
             }
             line("overview " + name, wall, cpu, String(format: "%8d articles; slowest %@ %.1f ms", matched, worst.0, worst.1))
+            if !slow.isEmpty { say("      queries of 250 ms or more: " + slow.joined(separator: ", ")) }
         }
-        print("pages and rendering, median of \(max(1, repeats)):")
+        say("pages and rendering, median of \(max(1, repeats)):")
         let overview = try target.overview(ReportFilter())
         let filtered = try target.overview(days(400, 30))
         let pages: [(String, () throws -> Int)] = [
@@ -213,7 +218,7 @@ struct ReportBenchmarkCommand: ParsableCommand {
             if t.wall > slowest.1 { slowest = (name, t.wall) }
             line(name, t.wall, t.cpu, "(\(t.value))")
         }
-        print(String(format: "slowest single query: %@, %.1f ms", slowest.0, slowest.1))
+        say(String(format: "slowest single query: %@, %.1f ms", slowest.0, slowest.1))
     }
 
     static func json<T: Encodable>(_ value: T) throws -> Data {
@@ -272,6 +277,11 @@ extension ReportBenchmarkCommand {
             total += fields[11...12].compactMap(Double.init).reduce(0, +)
         }
         return total / ticks
+    }
+
+    /// One line on standard output, written at once (progress shows as it comes when the output is a file).
+    func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// User and system CPU time of this process: what the machine's other load does not inflate.

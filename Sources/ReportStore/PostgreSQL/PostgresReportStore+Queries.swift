@@ -40,7 +40,10 @@ extension PostgresReportStore {
                 }
                 return summary
             }
-            if let f = summaries { return try await Self.summary(f, filter: filter, on: db) }
+            if let f = summaries {
+                // Stories are counted from the articles, over the window when too many match.
+                return try await Self.summary(f, filter: try await Self.bounded(filter, .storyCount, limit: windowLimit, on: db), on: db)
+            }
             var s = PostgresStatement()
             let conditions = Self.conditions(try await Self.bounded(filter, .summary, limit: windowLimit, on: db), &s)
             s.text = """

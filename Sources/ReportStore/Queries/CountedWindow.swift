@@ -14,6 +14,8 @@ public struct CountedWindow: Sendable, Hashable, Codable {
     /// A part of a report, as the label names it.
     public enum Part: String, Sendable, Hashable, Codable, CaseIterable {
         case summary
+        /// The summary's count of stories (its other figures come from summary rows).
+        case storyCount = "the count of stories"
         case topEntities = "top entities"
         case timeline
         case sources
@@ -63,7 +65,7 @@ public struct CountedWindow: Sendable, Hashable, Codable {
         guard let f = SummaryFilter(filter) else {
             return [.summary, .topEntities, .timeline, .sources, .topics, .languages, .stories, .cooccurrence, .speakers, .sourcing]
         }
-        var parts: [Part] = []
+        var parts: [Part] = [.storyCount]
         if !(f.isDaysOnly || f.singleFacet != nil) { parts.append(.topEntities) }
         if f.topic != nil { parts.append(.topics) }
         parts.append(.stories)

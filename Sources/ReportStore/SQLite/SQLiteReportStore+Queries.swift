@@ -39,7 +39,10 @@ extension SQLiteReportStore: ReportQueries {
                 summary.revisedArticles = history?["revised"] ?? 0
                 return summary
             }
-            if let f = summaryFilter(filter) { return try Self.summary(f, filter: filter, in: db) }
+            if let f = summaryFilter(filter) {
+                // Stories are counted from the articles, over the window when too many match.
+                return try Self.summary(f, filter: try bounded(filter, .storyCount, in: db), in: db)
+            }
             let (conditions, arguments) = Self.conditions(try bounded(filter, .summary, in: db))
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*) AS articles, COALESCE(SUM(seen), 0) AS results, COALESCE(SUM(seen - version), 0) AS repeats,
@@ -106,26 +109,7 @@ extension SQLiteReportStore: ReportQueries {
                     }
                 }
             } else {
-                let (conditions, arguments) = Self.conditions(narrowed)
-                let byID = Dictionary(top.map { ($0.type.rawValue + "\u{1F}" + $0.key, $0) }, uniquingKeysWith: { a, _ in a })
-                let keys = Array(Set(top.map(\.key)))
-                let marks = Array(repeating: "?", count: keys.count).joined(separator: ", ")
-                // Each matching article's few entity rows are read whole and checked against the keys (`+` keeps
-                // SQLite from probing the index once per key).
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT e1.key AS a_key, e1.type AS a_type, e2.key AS b_key, e2.type AS b_type, COUNT(*) AS n
-                    FROM articles a
-                    CROSS JOIN article_entities e1 ON e1.article_key = a.article_key AND e1.paired = 1 AND +e1.key IN (\(marks))
-                    CROSS JOIN article_entities e2 ON e2.article_key = a.article_key AND e2.paired = 1 AND +e2.key IN (\(marks))
-                        AND (e1.type < e2.type OR (e1.type = e2.type AND e1.key < e2.key))
-                    WHERE \(conditions)
-                    GROUP BY e1.key, e1.type, e2.key, e2.type
-                    """, arguments: StatementArguments(keys) + StatementArguments(keys) + arguments)
-                for row in rows {
-                    guard let a = byID[(row["a_type"] as String) + "\u{1F}" + (row["a_key"] as String)],
-                          let b = byID[(row["b_type"] as String) + "\u{1F}" + (row["b_key"] as String)] else { continue }
-                    pairs.append(EntityPair(a: Self.ref(a), b: Self.ref(b), articles: row["n"]))
-                }
+                pairs = try Self.cooccurrence(among: top, filter: narrowed, in: db)
             }
             return pairs.sorted { ($1.articles, $0.a.key, $0.b.key) < ($0.articles, $1.a.key, $1.b.key) }
         }

@@ -16,6 +16,7 @@ extension SQLiteReportStore {
         return SummaryFilter(filter)
     }
 
+    /// `filter` counts the stories (the caller narrows it to its window); `f` everything else.
     static func summary(_ f: SummaryFilter, filter: ReportFilter, in db: Database) throws -> ReportSummary {
         let (conditions, values) = f.conditions()
         let row = try Row.fetchOne(db, sql: """
@@ -121,5 +122,71 @@ extension SQLiteReportStore {
         return try Int.fetchOne(
             db, sql: "SELECT COALESCE(SUM(articles), 0) FROM day_cells WHERE topic = ? AND \(conditions)",
             arguments: StatementArguments([f.topic ?? ""] + values)) ?? 0
+    }
+
+    /// Pairs among `top` under `filter`: each entity's paired rows that match the filter are read from its own
+    /// range of `article_entities` (time, outlet and language are on the row; a topic, another entity or a story is
+    /// one key lookup per row), and the article sets are intersected here. The work is the rows of the top entities
+    /// that match, not every entity row of every matching article.
+    static func cooccurrence(among top: [EntityTotal], filter: ReportFilter, in db: Database) throws -> [EntityPair] {
+        var parts = ["e.key = ?", "e.type = ?", "e.paired = 1"]
+        var values: [(any DatabaseValueConvertible)?] = []
+        if let since = filter.since { parts.append("e.time_ms >= ?"); values.append(StoredTime.milliseconds(since)) }
+        if let until = filter.until { parts.append("e.time_ms < ?"); values.append(StoredTime.milliseconds(until)) }
+        if let source = filter.source { parts.append("e.source = ?"); values.append(source) }
+        if let language = filter.language { parts.append("e.language = ?"); values.append(language) }
+        if let topic = filter.topic {
+            parts.append("EXISTS (SELECT 1 FROM article_topics t WHERE t.topic = ? AND t.article_key = e.article_key)")
+            values.append(topic)
+        }
+        if let entity = filter.entity {
+            let types = EntityType.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            parts.append("""
+                EXISTS (SELECT 1 FROM article_entities fe WHERE fe.key IN (?, ?) AND fe.type IN (\(types))
+                    AND fe.time_ms = e.time_ms AND fe.article_key = e.article_key)
+                """)
+            values += [entity, ArabicNormalizer.normalize(entity)]
+        }
+        if let story = filter.story {
+            parts.append("EXISTS (SELECT 1 FROM articles a WHERE a.article_key = e.article_key AND a.story_id = ?)")
+            values.append(story)
+        }
+        // Within one entity the rows come in key order, (time_ms, article_key): each set is read sorted.
+        let statement = try db.makeStatement(sql: """
+            SELECT e.time_ms, e.article_key FROM article_entities e WHERE \(parts.joined(separator: " AND "))
+            ORDER BY e.time_ms, e.article_key
+            """)
+        let ordered = top.sorted { ($0.type.rawValue, $0.key) < ($1.type.rawValue, $1.key) }
+        var sets: [[ArticleMark]] = []
+        for entity in ordered {
+            var set: [ArticleMark] = []
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments([entity.key, entity.type.rawValue] + values))
+            while let row = try rows.next() { set.append(ArticleMark(time: row[0], key: row[1])) }
+            sets.append(set)
+        }
+        var pairs: [EntityPair] = []
+        for i in ordered.indices {
+            for j in ordered.indices where j > i {
+                let n = intersectionCount(sets[i], sets[j])
+                if n > 0 { pairs.append(EntityPair(a: ref(ordered[i]), b: ref(ordered[j]), articles: n)) }
+            }
+        }
+        return pairs
+    }
+
+    /// An article as an entity row names it, ordered as the rows are.
+    struct ArticleMark: Comparable {
+        var time: Int64
+        var key: String
+        static func < (a: Self, b: Self) -> Bool { (a.time, a.key) < (b.time, b.key) }
+    }
+
+    /// The number of values two ascending arrays share.
+    static func intersectionCount<T: Comparable>(_ a: [T], _ b: [T]) -> Int {
+        var i = 0, j = 0, n = 0
+        while i < a.count, j < b.count {
+            if a[i] < b[j] { i += 1 } else if a[i] > b[j] { j += 1 } else { n += 1; i += 1; j += 1 }
+        }
+        return n
     }
 }
