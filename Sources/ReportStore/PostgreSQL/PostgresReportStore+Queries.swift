@@ -127,17 +127,37 @@ extension PostgresReportStore {
                     WHERE p.articles > 0
                     """
             } else {
-                let keys = Array(Set(top.map(\.key)))
-                let keyList = s.bind(keys)
-                let conditions = Self.conditions(narrowed, &s)
+                // As on SQLite: each top entity's own paired rows that match the filter (time, outlet and language on
+                // the row, a topic, another entity or a story looked up), paired by article.
+                let keys = top.map(\.key), types = top.map(\.type.rawValue)
+                var parts = ["e.key = x.k", "e.type = x.t", "e.paired = 1"]
+                let keyList = s.bind(keys), typeList = s.bind(types)
+                if let since = narrowed.since { parts.append("e.time_ms >= \(s.bind(StoredTime.milliseconds(since)))") }
+                if let until = narrowed.until { parts.append("e.time_ms < \(s.bind(StoredTime.milliseconds(until)))") }
+                if let source = narrowed.source { parts.append("e.source = \(s.bind(source))") }
+                if let language = narrowed.language { parts.append("e.language = \(s.bind(language))") }
+                if let topic = narrowed.topic {
+                    parts.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = \(s.bind(topic)) AND ft.article_key = e.article_key)")
+                }
+                if let entity = narrowed.entity {
+                    parts.append("""
+                        EXISTS (SELECT 1 FROM article_entities fe WHERE fe.key IN (\(s.bind(entity)), \(s.bind(ArabicNormalizer.normalize(entity))))
+                            AND fe.time_ms = e.time_ms AND fe.article_key = e.article_key)
+                        """)
+                }
+                if let story = narrowed.story {
+                    parts.append("EXISTS (SELECT 1 FROM articles a WHERE a.article_key = e.article_key AND a.story_id = \(s.bind(story)))")
+                }
                 s.text = """
-                    SELECT e1.key AS a_key, e1.type AS a_type, e2.key AS b_key, e2.type AS b_type, COUNT(*) AS n
-                    FROM articles a
-                    JOIN article_entities e1 ON e1.article_key = a.article_key AND e1.paired = 1 AND e1.key = ANY(\(keyList)::text[])
-                    JOIN article_entities e2 ON e2.article_key = a.article_key AND e2.paired = 1 AND e2.key = ANY(\(keyList)::text[])
-                        AND (e1.type < e2.type OR (e1.type = e2.type AND e1.key < e2.key))
-                    WHERE \(conditions)
-                    GROUP BY e1.key, e1.type, e2.key, e2.type
+                    WITH m AS MATERIALIZED (
+                        SELECT e.key, e.type, e.article_key
+                        FROM unnest(\(keyList)::text[], \(typeList)::text[]) AS x(k, t)
+                        CROSS JOIN LATERAL (SELECT e.key, e.type, e.article_key FROM article_entities e
+                            WHERE \(parts.joined(separator: " AND "))) e)
+                    SELECT m1.key AS a_key, m1.type AS a_type, m2.key AS b_key, m2.type AS b_type, COUNT(*) AS n
+                    FROM m m1 JOIN m m2 ON m2.article_key = m1.article_key
+                        AND (m1.type < m2.type OR (m1.type = m2.type AND m1.key < m2.key))
+                    GROUP BY m1.key, m1.type, m2.key, m2.type
                     """
             }
             for row in try await db.rows(s.query) {
@@ -448,7 +468,12 @@ extension PostgresReportStore {
             parts.append("a.article_key IN (SELECT fe.article_key FROM article_entities fe WHERE \(inner))")
         }
         if let topic = filter.topic {
-            parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = \(s.bind(topic)))")
+            // As on SQLite: looked up per article from a start time on, else the topic's rows first.
+            if filter.since != nil {
+                parts.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = \(s.bind(topic)) AND ft.article_key = a.article_key)")
+            } else {
+                parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = \(s.bind(topic)))")
+            }
         }
         return parts.joined(separator: " AND ")
     }

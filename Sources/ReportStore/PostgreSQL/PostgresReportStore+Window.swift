@@ -58,6 +58,15 @@ extension PostgresReportStore {
             times.sort(by: >)
             times = Array(times.dropFirst(limit - 1).prefix(2))
         } else {
+            var filter = filter
+            if let f = SummaryFilter(filter) {
+                // As on SQLite: the day cells give the day the window starts on; only it and later days are read.
+                guard let first = try await firstDay(of: limit + 1, f, on: db), let day = PublishedTime.startOfDay(first) else {
+                    return nil
+                }
+                let start = StoredTime.date(milliseconds: day)
+                if filter.since.map({ $0 < start }) ?? true { filter.since = start }
+            }
             var s = PostgresStatement()
             let conditions = Self.conditions(filter, &s)
             s.text = """
@@ -72,5 +81,22 @@ extension PostgresReportStore {
         window.articles = try await db.row(s.query)?.value("n", as: Int.self) ?? 0
         if let f = SummaryFilter(filter) { window.matching = try await matchingArticles(f, on: db) }
         return window
+    }
+
+    /// The latest day by which `count` articles of `f` are reached counting back from the newest day; nil when
+    /// fewer match in all.
+    static func firstDay(of count: Int, _ f: SummaryFilter, on db: PostgresConnection) async throws -> String? {
+        var s = PostgresStatement()
+        let topic = s.bind(f.topic ?? "")
+        s.text = """
+            SELECT day, SUM(articles)::bigint AS n FROM day_cells WHERE topic = \(topic) AND \(conditions(f, &s))
+            GROUP BY day ORDER BY day DESC
+            """
+        var total = 0
+        for row in try await db.rows(s.query) {
+            total += try row.value("n", as: Int.self)
+            if total >= count { return try row.value("day", as: String.self) }
+        }
+        return nil
     }
 }

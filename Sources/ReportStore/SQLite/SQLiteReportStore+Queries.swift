@@ -402,7 +402,13 @@ extension SQLiteReportStore: ReportQueries {
             parts.append("a.article_key IN (SELECT fe.article_key FROM article_entities fe WHERE \(inner))")
         }
         if let topic = filter.topic {
-            parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = ?)")
+            // From a start time on, the articles in range are fewer than the topic's: each is looked up in the
+            // topic's rows. Without one, the topic's rows are the list to start from.
+            if filter.since != nil {
+                parts.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = ? AND ft.article_key = a.article_key)")
+            } else {
+                parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = ?)")
+            }
             arguments.append(topic)
         }
         return (parts.joined(separator: " AND "), StatementArguments(arguments))

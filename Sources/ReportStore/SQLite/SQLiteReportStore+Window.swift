@@ -57,6 +57,16 @@ extension SQLiteReportStore {
             times.sort(by: >)
             times = Array(times.dropFirst(limit - 1).prefix(2))
         } else {
+            var filter = filter
+            if let f = SummaryFilter(filter) {
+                // The day cells say how many match each day: the window starts on the day where the newest `limit`
+                // reach, and only that day's articles and later ones are read to find its first time.
+                guard let first = try Self.firstDay(of: limit + 1, f, in: db), let day = PublishedTime.startOfDay(first) else {
+                    return nil
+                }
+                let start = StoredTime.date(milliseconds: day)
+                if filter.since.map({ $0 < start }) ?? true { filter.since = start }
+            }
             let (conditions, arguments) = Self.conditions(filter)
             times = try Int64.fetchAll(db, sql: """
                 SELECT a.time_ms FROM articles a WHERE \(conditions) ORDER BY a.time_ms DESC LIMIT 2 OFFSET ?
@@ -68,5 +78,20 @@ extension SQLiteReportStore {
         window.articles = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles a WHERE \(conditions)", arguments: arguments) ?? 0
         if let f = SummaryFilter(filter) { window.matching = try Self.matchingArticles(f, in: db) }
         return window
+    }
+
+    /// The latest day by which `count` articles of `f` are reached counting back from the newest day; nil when
+    /// fewer match in all.
+    static func firstDay(of count: Int, _ f: SummaryFilter, in db: Database) throws -> String? {
+        let (conditions, values) = f.conditions()
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT day, SUM(articles) AS n FROM day_cells WHERE topic = ? AND \(conditions) GROUP BY day ORDER BY day DESC
+            """, arguments: StatementArguments([f.topic ?? ""] + values))
+        var total = 0
+        while let row = try rows.next() {
+            total += row["n"] as Int
+            if total >= count { return row["day"] }
+        }
+        return nil
     }
 }
