@@ -126,44 +126,25 @@ extension PostgresReportStore {
                     JOIN entity_pairs p ON p.a_key = x.ak AND p.a_type = x.at AND p.b_key = x.bk AND p.b_type = x.bt
                     WHERE p.articles > 0
                     """
+                for row in try await db.rows(s.query) {
+                    guard let a = byID[try row.value("a_type", as: String.self) + "\u{1F}" + row.value("a_key", as: String.self)],
+                          let b = byID[try row.value("b_type", as: String.self) + "\u{1F}" + row.value("b_key", as: String.self)] else { continue }
+                    pairs.append(EntityPair(a: Self.ref(a), b: Self.ref(b), articles: try row.value("n")))
+                }
             } else {
-                // As on SQLite: each top entity's own paired rows that match the filter (time, outlet and language on
-                // the row, a topic, another entity or a story looked up), paired by article.
-                let keys = top.map(\.key), types = top.map(\.type.rawValue)
-                var parts = ["e.key = x.k", "e.type = x.t", "e.paired = 1"]
-                let keyList = s.bind(keys), typeList = s.bind(types)
-                if let since = narrowed.since { parts.append("e.time_ms >= \(s.bind(StoredTime.milliseconds(since)))") }
-                if let until = narrowed.until { parts.append("e.time_ms < \(s.bind(StoredTime.milliseconds(until)))") }
-                if let source = narrowed.source { parts.append("e.source = \(s.bind(source))") }
-                if let language = narrowed.language { parts.append("e.language = \(s.bind(language))") }
-                if let topic = narrowed.topic {
-                    parts.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = \(s.bind(topic)) AND ft.article_key = e.article_key)")
-                }
-                if let entity = narrowed.entity {
-                    parts.append("""
-                        EXISTS (SELECT 1 FROM article_entities fe WHERE fe.key IN (\(s.bind(entity)), \(s.bind(ArabicNormalizer.normalize(entity))))
-                            AND fe.time_ms = e.time_ms AND fe.article_key = e.article_key)
-                        """)
-                }
-                if let story = narrowed.story {
-                    parts.append("EXISTS (SELECT 1 FROM articles a WHERE a.article_key = e.article_key AND a.story_id = \(s.bind(story)))")
-                }
+                // As on SQLite: the matching articles (at most a window's) each with its paired entity rows, paired
+                // here.
+                let conditions = Self.conditions(narrowed, &s)
                 s.text = """
-                    WITH m AS MATERIALIZED (
-                        SELECT e.key, e.type, e.article_key
-                        FROM unnest(\(keyList)::text[], \(typeList)::text[]) AS x(k, t)
-                        CROSS JOIN LATERAL (SELECT e.key, e.type, e.article_key FROM article_entities e
-                            WHERE \(parts.joined(separator: " AND "))) e)
-                    SELECT m1.key AS a_key, m1.type AS a_type, m2.key AS b_key, m2.type AS b_type, COUNT(*) AS n
-                    FROM m m1 JOIN m m2 ON m2.article_key = m1.article_key
-                        AND (m1.type < m2.type OR (m1.type = m2.type AND m1.key < m2.key))
-                    GROUP BY m1.key, m1.type, m2.key, m2.type
+                    SELECT e.article_key, e.key, e.type FROM articles a
+                    JOIN article_entities e ON e.article_key = a.article_key
+                    WHERE \(conditions) AND e.paired = 1
                     """
-            }
-            for row in try await db.rows(s.query) {
-                guard let a = byID[try row.value("a_type", as: String.self) + "\u{1F}" + row.value("a_key", as: String.self)],
-                      let b = byID[try row.value("b_type", as: String.self) + "\u{1F}" + row.value("b_key", as: String.self)] else { continue }
-                pairs.append(EntityPair(a: Self.ref(a), b: Self.ref(b), articles: try row.value("n")))
+                var counting = PairCounting(top)
+                for row in try await db.rows(s.query) {
+                    counting.add(article: try row.value("article_key"), entity: try row.value("key"), type: try row.value("type"))
+                }
+                pairs = counting.pairs()
             }
             return pairs.sorted { ($1.articles, $0.a.key, $0.b.key) < ($0.articles, $1.a.key, $1.b.key) }
         }

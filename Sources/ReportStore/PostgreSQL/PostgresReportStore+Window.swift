@@ -57,16 +57,24 @@ extension PostgresReportStore {
             }
             times.sort(by: >)
             times = Array(times.dropFirst(limit - 1).prefix(2))
-        } else {
-            var filter = filter
-            if let f = SummaryFilter(filter) {
-                // As on SQLite: the day cells give the day the window starts on; only it and later days are read.
-                guard let first = try await firstDay(of: limit + 1, f, on: db), let day = PublishedTime.startOfDay(first) else {
-                    return nil
-                }
-                let start = StoredTime.date(milliseconds: day)
-                if filter.since.map({ $0 < start }) ?? true { filter.since = start }
+        } else if let f = SummaryFilter(filter) {
+            // As on SQLite: only the day the window starts on is read, to find the time of its `limit`-th newest.
+            guard let (day, after) = try await windowDay(limit, f, on: db), let start = PublishedTime.startOfDay(day) else {
+                return nil
             }
+            var onDay = filter
+            onDay.since = StoredTime.date(milliseconds: start)
+            onDay.until = StoredTime.date(milliseconds: start + 86_400_000)
+            var s = PostgresStatement()
+            let conditions = Self.conditions(onDay, &s)
+            s.text = "SELECT a.time_ms FROM articles a WHERE \(conditions) ORDER BY a.time_ms DESC LIMIT 1 OFFSET \(s.bind(limit - after - 1))"
+            guard let cutoff = try await db.row(s.query)?.value("time_ms", as: Int64.self) else { return nil }
+            onDay.since = StoredTime.date(milliseconds: cutoff)
+            var c = PostgresStatement()
+            c.text = "SELECT COUNT(*) AS n FROM articles a WHERE \(Self.conditions(onDay, &c))"
+            let onTheDay = try await db.row(c.query)?.value("n", as: Int.self) ?? 0
+            return CountedWindow(articles: after + onTheDay, since: cutoff, matching: try await matchingArticles(f, on: db), parts: parts)
+        } else {
             var s = PostgresStatement()
             let conditions = Self.conditions(filter, &s)
             s.text = """
@@ -83,9 +91,9 @@ extension PostgresReportStore {
         return window
     }
 
-    /// The latest day by which `count` articles of `f` are reached counting back from the newest day; nil when
-    /// fewer match in all.
-    static func firstDay(of count: Int, _ f: SummaryFilter, on db: PostgresConnection) async throws -> String? {
+    /// The day holding the `limit`-th newest article of `f` and the articles of `f` on later days, from the day
+    /// cells; nil when no more than `limit` match.
+    static func windowDay(_ limit: Int, _ f: SummaryFilter, on db: PostgresConnection) async throws -> (day: String, after: Int)? {
         var s = PostgresStatement()
         let topic = s.bind(f.topic ?? "")
         s.text = """
@@ -93,9 +101,12 @@ extension PostgresReportStore {
             GROUP BY day ORDER BY day DESC
             """
         var total = 0
+        var found: (day: String, after: Int)?
         for row in try await db.rows(s.query) {
-            total += try row.value("n", as: Int.self)
-            if total >= count { return try row.value("day", as: String.self) }
+            let n = try row.value("n", as: Int.self)
+            if found == nil, total + n >= limit { found = (try row.value("day", as: String.self), total) }
+            total += n
+            if total > limit, let found { return found }
         }
         return nil
     }

@@ -109,7 +109,16 @@ extension SQLiteReportStore: ReportQueries {
                     }
                 }
             } else {
-                pairs = try Self.cooccurrence(among: top, filter: narrowed, in: db)
+                // The matching articles (at most a window's) each with its paired entity rows, paired here.
+                let (conditions, arguments) = Self.conditions(narrowed)
+                var counting = PairCounting(top)
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT e.article_key, e.key, e.type FROM articles a
+                    CROSS JOIN article_entities e ON e.article_key = a.article_key
+                    WHERE \(conditions) AND e.paired = 1
+                    """, arguments: arguments)
+                while let row = try rows.next() { counting.add(article: row[0], entity: row[1], type: row[2]) }
+                pairs = counting.pairs()
             }
             return pairs.sorted { ($1.articles, $0.a.key, $0.b.key) < ($0.articles, $1.a.key, $1.b.key) }
         }

@@ -56,17 +56,24 @@ extension SQLiteReportStore {
             }
             times.sort(by: >)
             times = Array(times.dropFirst(limit - 1).prefix(2))
-        } else {
-            var filter = filter
-            if let f = SummaryFilter(filter) {
-                // The day cells say how many match each day: the window starts on the day where the newest `limit`
-                // reach, and only that day's articles and later ones are read to find its first time.
-                guard let first = try Self.firstDay(of: limit + 1, f, in: db), let day = PublishedTime.startOfDay(first) else {
-                    return nil
-                }
-                let start = StoredTime.date(milliseconds: day)
-                if filter.since.map({ $0 < start }) ?? true { filter.since = start }
+        } else if let f = SummaryFilter(filter) {
+            // The day cells say how many match each day: only the day the window starts on is read, to find the
+            // time of its `limit`-th newest article.
+            guard let (day, after) = try Self.windowDay(limit, f, in: db), let start = PublishedTime.startOfDay(day) else {
+                return nil
             }
+            var onDay = filter
+            onDay.since = StoredTime.date(milliseconds: start)
+            onDay.until = StoredTime.date(milliseconds: start + 86_400_000)
+            let (conditions, arguments) = Self.conditions(onDay)
+            guard let cutoff = try Int64.fetchOne(db, sql: """
+                SELECT a.time_ms FROM articles a WHERE \(conditions) ORDER BY a.time_ms DESC LIMIT 1 OFFSET ?
+                """, arguments: arguments + [limit - after - 1]) else { return nil }
+            onDay.since = StoredTime.date(milliseconds: cutoff)
+            let (counted, countedArguments) = Self.conditions(onDay)
+            let onTheDay = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles a WHERE \(counted)", arguments: countedArguments) ?? 0
+            return CountedWindow(articles: after + onTheDay, since: cutoff, matching: try Self.matchingArticles(f, in: db), parts: parts)
+        } else {
             let (conditions, arguments) = Self.conditions(filter)
             times = try Int64.fetchAll(db, sql: """
                 SELECT a.time_ms FROM articles a WHERE \(conditions) ORDER BY a.time_ms DESC LIMIT 2 OFFSET ?
@@ -80,17 +87,20 @@ extension SQLiteReportStore {
         return window
     }
 
-    /// The latest day by which `count` articles of `f` are reached counting back from the newest day; nil when
-    /// fewer match in all.
-    static func firstDay(of count: Int, _ f: SummaryFilter, in db: Database) throws -> String? {
+    /// The day holding the `limit`-th newest article of `f` and the articles of `f` on later days, from the day
+    /// cells; nil when no more than `limit` match.
+    static func windowDay(_ limit: Int, _ f: SummaryFilter, in db: Database) throws -> (day: String, after: Int)? {
         let (conditions, values) = f.conditions()
         let rows = try Row.fetchCursor(db, sql: """
             SELECT day, SUM(articles) AS n FROM day_cells WHERE topic = ? AND \(conditions) GROUP BY day ORDER BY day DESC
             """, arguments: StatementArguments([f.topic ?? ""] + values))
         var total = 0
+        var found: (day: String, after: Int)?
         while let row = try rows.next() {
-            total += row["n"] as Int
-            if total >= count { return row["day"] }
+            let n: Int = row["n"]
+            if found == nil, total + n >= limit { found = (row["day"], total) }
+            total += n
+            if total > limit, let found { return found }
         }
         return nil
     }
