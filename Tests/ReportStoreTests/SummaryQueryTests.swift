@@ -1,5 +1,6 @@
 import ArticleAnalysis
 import Foundation
+import GRDB
 import Testing
 @testable import ReportStore
 
@@ -128,6 +129,11 @@ import Testing
             }
             for limit in [4, 20] {
                 #expect(try store.cooccurrence(filter, limit: limit) == scan.cooccurrence(filter, limit: limit), "pairs \(filter)")
+                // Recomputed apart: the pairs of the filter's top entities, by a self-join of the matching rows.
+                let top = try store.topEntities(filter, limit: limit, type: nil)
+                let expected = try Self.pairs(among: top, filter: filter, in: store)
+                #expect(try store.cooccurrence(filter, limit: limit).map { "\($0.a.key)|\($0.b.key)|\($0.articles)" }.sorted() == expected,
+                        "pairs recomputed \(filter)")
             }
             for (key, _) in Self.names.prefix(4) {
                 let page = try store.entity(key: key, type: nil, filter: filter)
@@ -148,6 +154,22 @@ import Testing
             #expect(page.sources.map(Self.text) == scanned.sources.map(Self.text))
             #expect(page.timeline.map(\.articles).reduce(0, +) == page.entity.articles)
         }
+    }
+
+    static func pairs(among top: [EntityTotal], filter: ReportFilter, in store: SQLiteReportStore) throws -> [String] {
+        guard top.count > 1 else { return [] }
+        let wanted = Set(top.map { $0.type.rawValue + "|" + $0.key })
+        let (conditions, arguments) = SQLiteReportStore.conditions(filter)
+        return try store.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT x.type AS at, x.key AS ak, y.type AS bt, y.key AS bk, COUNT(*) AS n FROM articles a
+                JOIN article_entities x ON x.article_key = a.article_key AND x.paired = 1
+                JOIN article_entities y ON y.article_key = a.article_key AND y.paired = 1
+                    AND (x.type < y.type OR (x.type = y.type AND x.key < y.key))
+                WHERE \(conditions) GROUP BY 1, 2, 3, 4
+                """, arguments: arguments)
+        }.filter { wanted.contains(($0["at"] as String) + "|" + ($0["ak"] as String)) && wanted.contains(($0["bt"] as String) + "|" + ($0["bk"] as String)) }
+            .map { "\($0["ak"] as String)|\($0["bk"] as String)|\($0["n"] as Int)" }.sorted()
     }
 
     /// Whole-day filters are the only times summary rows answer: a time inside a day is not mistaken for its day.

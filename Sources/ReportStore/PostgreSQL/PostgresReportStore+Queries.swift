@@ -105,8 +105,8 @@ extension PostgresReportStore {
         let narrowed = try filter.isEmpty ? filter : read("bounding the report") { db in
             try await Self.bounded(filter, .cooccurrence, limit: windowLimit, on: db)
         }
-        let top = try topEntities(narrowed, limit: max(0, limit), type: nil)
-        guard top.count > 1 else { return [] }
+        let top = filter.isEmpty ? try topEntities(filter, limit: max(0, limit), type: nil) : []
+        guard !filter.isEmpty || top.count > 1 else { return [] }
         return try read("pairing entities") { db in
             var pairs: [EntityPair] = []
             let byID = Dictionary(top.map { ($0.type.rawValue + "\u{1F}" + $0.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -132,19 +132,31 @@ extension PostgresReportStore {
                     pairs.append(EntityPair(a: Self.ref(a), b: Self.ref(b), articles: try row.value("n")))
                 }
             } else {
-                // As on SQLite: the matching articles (at most a window's) each with its paired entity rows, paired
-                // here.
+                // As on SQLite: the matching articles (at most a window's) each with its entity rows, read once:
+                // the top entities and their pairs are counted here.
                 let conditions = Self.conditions(narrowed, &s)
                 s.text = """
-                    SELECT e.article_key, e.key, e.type FROM articles a
+                    SELECT e.article_key, e.key, e.type, e.mentions, e.paired FROM articles a
                     JOIN article_entities e ON e.article_key = a.article_key
-                    WHERE \(conditions) AND e.paired = 1
+                    WHERE \(conditions)
                     """
-                var counting = PairCounting(top)
+                var counting = EntityRowCounting()
                 for row in try await db.rows(s.query) {
-                    counting.add(article: try row.value("article_key"), entity: try row.value("key"), type: try row.value("type"))
+                    counting.add(article: try row.value("article_key"), entity: try row.value("key"), type: try row.value("type"),
+                                 mentions: try row.value("mentions", as: Int.self), paired: try row.value("paired", as: Int32.self) != 0)
                 }
-                pairs = counting.pairs()
+                var ranked = counting.top(max(0, limit))
+                if !ranked.isEmpty {
+                    var names: [String: String] = [:]
+                    for row in try await db.rows("""
+                        SELECT t.key, t.type, t.name FROM unnest(\(ranked.map(\.key))::text[], \(ranked.map(\.type.rawValue))::text[]) AS x(k, t)
+                        JOIN entity_totals t ON t.key = x.k AND t.type = x.t
+                        """) {
+                        names[try row.value("type", as: String.self) + "\u{1F}" + row.value("key", as: String.self)] = try row.value("name")
+                    }
+                    ranked = ranked.map { var e = $0; e.name = names[e.type.rawValue + "\u{1F}" + e.key] ?? e.key; return e }
+                }
+                pairs = counting.pairs(among: ranked)
             }
             return pairs.sorted { ($1.articles, $0.a.key, $0.b.key) < ($0.articles, $1.a.key, $1.b.key) }
         }

@@ -47,6 +47,8 @@ struct SummaryFilter: Hashable {
         var values: [String] = []
         if let firstDay { parts.append("day >= ?"); values.append(firstDay) }
         if let endDay { parts.append("day < ?"); values.append(endDay) }
+        // A closed range, so that a planner reads the days' rows rather than a whole index in another order.
+        if firstDay != nil, endDay == nil { parts.append("day <= ?"); values.append("9999-12-31") }
         if facets, let source { parts.append("source = ?"); values.append(source) }
         if facets, let language { parts.append("language = ?"); values.append(language) }
         return (parts.isEmpty ? "1 = 1" : parts.joined(separator: " AND "), values)

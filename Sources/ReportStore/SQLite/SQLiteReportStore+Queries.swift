@@ -91,8 +91,8 @@ extension SQLiteReportStore: ReportQueries {
         // Pairs among the most mentioned entities: what a co-occurrence view can show, found by key lookups. Under
         // a filter they are counted over its window (when too many articles match), top entities included.
         let narrowed = try filter.isEmpty ? filter : read("bounding the report") { db in try bounded(filter, .cooccurrence, in: db) }
-        let top = try topEntities(narrowed, limit: max(0, limit), type: nil)
-        guard top.count > 1 else { return [] }
+        let top = filter.isEmpty ? try topEntities(filter, limit: max(0, limit), type: nil) : []
+        guard !filter.isEmpty || top.count > 1 else { return [] }
         return try read("pairing entities") { db in
             var pairs: [EntityPair] = []
             if filter.isEmpty {
@@ -109,16 +109,26 @@ extension SQLiteReportStore: ReportQueries {
                     }
                 }
             } else {
-                // The matching articles (at most a window's) each with its paired entity rows, paired here.
+                // The matching articles (at most a window's) each with its entity rows, read once: the top entities
+                // and their pairs are counted here.
                 let (conditions, arguments) = Self.conditions(narrowed)
-                var counting = PairCounting(top)
+                var counting = EntityRowCounting()
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT e.article_key, e.key, e.type FROM articles a
+                    SELECT e.article_key, e.key, e.type, e.mentions, e.paired FROM articles a
                     CROSS JOIN article_entities e ON e.article_key = a.article_key
-                    WHERE \(conditions) AND e.paired = 1
+                    WHERE \(conditions)
                     """, arguments: arguments)
-                while let row = try rows.next() { counting.add(article: row[0], entity: row[1], type: row[2]) }
-                pairs = counting.pairs()
+                while let row = try rows.next() {
+                    counting.add(article: row[0], entity: row[1], type: row[2], mentions: row[3], paired: (row[4] as Int) != 0)
+                }
+                let ranked = counting.top(max(0, limit))
+                let name = try db.cachedStatement(sql: "SELECT name FROM entity_totals WHERE key = ? AND type = ?")
+                let named = try ranked.map { e in
+                    var e = e
+                    e.name = try String.fetchOne(name, arguments: [e.key, e.type.rawValue]) ?? e.key
+                    return e
+                }
+                pairs = counting.pairs(among: named)
             }
             return pairs.sorted { ($1.articles, $0.a.key, $0.b.key) < ($0.articles, $1.a.key, $1.b.key) }
         }
@@ -395,10 +405,13 @@ extension SQLiteReportStore: ReportQueries {
     static func conditions(_ filter: ReportFilter) -> (String, StatementArguments) {
         var parts = ["1 = 1"]
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let since = filter.since { parts.append("a.time_ms >= ?"); arguments.append(StoredTime.milliseconds(since)) }
-        if let until = filter.until { parts.append("a.time_ms < ?"); arguments.append(StoredTime.milliseconds(until)) }
-        if let source = filter.source { parts.append("a.source = ?"); arguments.append(source) }
-        if let language = filter.language { parts.append("a.language = ?"); arguments.append(language) }
+        // With an entity the entity's rows come first (they carry its time bounds): `+` keeps SQLite from starting
+        // at an outlet's, a language's or a time range's articles instead.
+        let column = filter.entity == nil ? "a." : "+a."
+        if let since = filter.since { parts.append("\(column)time_ms >= ?"); arguments.append(StoredTime.milliseconds(since)) }
+        if let until = filter.until { parts.append("\(column)time_ms < ?"); arguments.append(StoredTime.milliseconds(until)) }
+        if let source = filter.source { parts.append("\(column)source = ?"); arguments.append(source) }
+        if let language = filter.language { parts.append("\(column)language = ?"); arguments.append(language) }
         if let story = filter.story { parts.append("a.story_id = ?"); arguments.append(story) }
         if let entity = filter.entity {
             // Driven from the entity's rows (primary key (key, type, article_key)), not from every article.
