@@ -14,6 +14,7 @@ public enum ReportPages {
         var body = navigation(links) + "<h1>مرصد · Mirsad report</h1>"
         body += "<p class=\"muted\" dir=\"auto\">\(H.escape(filterText(o.filter)))\(generated.map { " · " + H.escape($0) } ?? "")</p>"
         body += filterForm(o.filter, links: links)
+        if let window = o.window { body += "<p class=\"problem\" dir=\"ltr\">\(H.escape(window.text))</p>" }
         if s.articles == 0 {
             body += "<p class=\"problem\">No article matches the filters (\(H.escape(filterText(o.filter)))).</p>"
         }
@@ -97,6 +98,7 @@ public enum ReportPages {
         let e = page.entity
         var body = navigation(links) + "<h1>\(H.auto(e.name)) <span class=\"muted\">\(e.type.rawValue)</span></h1>"
         body += "<p class=\"muted\" dir=\"auto\">\(H.escape(filterText(filter)))</p>"
+        if let window = page.window { body += "<p class=\"problem\" dir=\"ltr\">\(H.escape(window.text))</p>" }
         body += "<ul class=\"stats\"><li><b>\(e.articles)</b> articles</li><li><b>\(e.mentions)</b> mentions</li>"
         if let first = e.firstSeen, let last = e.lastSeen {
             body += "<li dir=\"ltr\">\(day(first)) – \(day(last))</li>"

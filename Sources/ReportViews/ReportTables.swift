@@ -16,9 +16,17 @@ public struct ReportTable: Sendable, Hashable {
 }
 
 extension ReportTable {
+    /// The label of a bounded computation, first of the tables it qualifies (`CountedWindow`).
+    static func bounded(_ window: CountedWindow?) -> [ReportTable] {
+        guard let window else { return [] }
+        return [ReportTable(name: "bounded", columns: ["note", "articles_counted", "since_ms", "matching", "parts"],
+                            rows: [[window.text, "\(window.articles)", "\(window.since)", window.matching.map { "\($0)" } ?? "",
+                                    window.parts.map(\.rawValue).joined(separator: "; ")]])]
+    }
+
     public static func tables(_ o: ReportOverview) -> [ReportTable] {
         let s = o.summary
-        return [
+        return bounded(o.window) + [
             ReportTable(name: "summary", columns: ["articles", "results", "failed", "seen_again", "revised", "sources", "stories", "first_day", "last_day"],
                         rows: [["\(s.articles)", "\(s.results)", "\(s.failedResults)", "\(s.repeats)", "\(s.revisedArticles)", "\(s.sources)", "\(s.stories)", s.firstDay ?? "", s.lastDay ?? ""]]),
             ReportTable(name: "top_entities", columns: ["key", "name", "type", "mentions", "articles"],
@@ -37,7 +45,7 @@ extension ReportTable {
 
     public static func tables(_ page: EntityPage) -> [ReportTable] {
         let e = page.entity
-        return [
+        return bounded(page.window) + [
             ReportTable(name: "entity", columns: ["key", "name", "type", "mentions", "articles"],
                         rows: [[e.key, e.name, e.type.rawValue, "\(e.mentions)", "\(e.articles)"]]),
             ReportTable(name: "cooccurring", columns: ["key", "name", "type", "articles"],

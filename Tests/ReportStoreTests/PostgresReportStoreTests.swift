@@ -116,6 +116,9 @@ struct PostgresReportStoreTests {
                     ReportFilter(), ReportFilter(source: "BBC"), ReportFilter(entity: "غزه"), ReportFilter(topic: "war"),
                     ReportFilter(since: Date(timeIntervalSince1970: 1_522_627_200), until: Date(timeIntervalSince1970: 1_523_318_400)),
                     ReportFilter(source: "CNN", language: "ar"),
+                    ReportFilter(topic: "politics", language: "ar"), ReportFilter(since: Date(timeIntervalSince1970: 1_522_627_200)),
+                    ReportFilter(source: "BBC", entity: "ترامب"),
+                    ReportFilter(since: Date(timeIntervalSince1970: 1_522_627_200 + 3_600), topic: "war"),
                 ]
                 for filter in filters {
                     var expected = try sqlite.overview(filter)
@@ -228,6 +231,99 @@ struct PostgresReportStoreTests {
 
     /// A store left at every earlier schema version (0 is a database without the store) opens at the current
     /// version, with every migration recorded once, and works: it stores, and its aggregates add up.
+    /// With a window of a few articles both stores count the same parts over the same newest articles, and say
+    /// so the same way; what they count equals the whole report of the window's own filter.
+    @Test func boundedReportsAreTheSameOnBothStores() async throws {
+        try await offTheCooperativePool {
+            let directory = try Fixtures.temporaryDirectory()
+            defer { Fixtures.remove(directory) }
+            var options = SQLiteReportStore.Options()
+            options.windowLimit = 6
+            let sqlite = try SQLiteReportStore(path: directory.appendingPathComponent("s.sqlite").path, options: options)
+            try withStore(options: options) { store, url in
+                var random = SplitMix(state: 5)
+                for batch in RandomBatches.make(count: 30, random: &random) {
+                    _ = try store.store(batch)
+                    _ = try sqlite.store(batch)
+                }
+                #expect(try store.aggregateMismatches() == [])
+                let unbounded = try PostgresReportStore(url: url)
+                let filters = [
+                    ReportFilter(source: "BBC"), ReportFilter(entity: "غزه"), ReportFilter(topic: "war"),
+                    ReportFilter(source: "CNN", language: "ar"), ReportFilter(since: Date(timeIntervalSince1970: 1_522_627_200)),
+                    ReportFilter(since: Date(timeIntervalSince1970: 1_522_627_200 + 60), entity: "ترامب"),
+                ]
+                var bounded = 0
+                for filter in filters {
+                    var expected = try sqlite.overview(filter)
+                    var got = try store.overview(filter)
+                    #expect(got.window == expected.window, "\(filter)")
+                    #expect(got.stories.map(\.articles) == expected.stories.map(\.articles), "\(filter)")
+                    expected.stories = []
+                    got.stories = []
+                    #expect(got == expected, "\(filter)")
+                    guard let window = got.window else { continue }
+                    bounded += 1
+                    #expect(window.articles >= 6 && window.parts == CountedWindow.parts(for: filter))
+                    #expect(window.text.contains("newest \(window.articles) matching articles"))
+                    // Each bounded part is the unbounded report of the window's filter.
+                    let narrowed = try unbounded.overview(window.narrowing(filter))
+                    #expect(got.cooccurrence == narrowed.cooccurrence, "\(filter)")
+                    if window.parts.contains(.topEntities) { #expect(got.topEntities == narrowed.topEntities, "\(filter)") }
+                    if window.parts.contains(.summary) { #expect(got.summary == narrowed.summary, "\(filter)") }
+                    for key in ["غزه", "ترامب"] {
+                        #expect(try store.entity(key: key, type: nil, filter: filter)?.window
+                                == sqlite.entity(key: key, type: nil, filter: filter)?.window, "entity \(key) \(filter)")
+                    }
+                }
+                #expect(bounded >= 4)
+                // The whole store is never bounded: its aggregates answer every part.
+                #expect(try store.overview(ReportFilter()).window == nil)
+            }
+        }
+    }
+
+    /// What v1 left of a store that v2 writes: `article_entities` without the article's time, day, outlet and
+    /// language, `entity_source_totals` instead of the summary rows, v1's article indexes.
+    static let backToV1 = """
+        DROP TABLE result_counts; DROP TABLE day_cells; DROP TABLE entity_days; DROP TABLE entity_facets;
+        DROP TABLE speaker_days; DROP TABLE speaker_facets;
+        ALTER TABLE article_entities DROP CONSTRAINT article_entities_pkey;
+        ALTER TABLE article_entities DROP COLUMN time_ms, DROP COLUMN day, DROP COLUMN source, DROP COLUMN language;
+        ALTER TABLE article_entities ADD PRIMARY KEY (key, type, article_key);
+        CREATE TABLE entity_source_totals (
+            source TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL,
+            articles BIGINT NOT NULL, mentions BIGINT NOT NULL, PRIMARY KEY (source, key, type));
+        INSERT INTO entity_source_totals SELECT a.source, e.key, e.type, MIN(e.name), COUNT(*), SUM(e.mentions)
+            FROM article_entities e JOIN articles a ON a.article_key = e.article_key GROUP BY a.source, e.key, e.type;
+        DROP INDEX articles_time; DROP INDEX articles_source; DROP INDEX articles_language;
+        CREATE INDEX articles_time ON articles (time_ms);
+        CREATE INDEX articles_source ON articles (source, time_ms);
+        CREATE INDEX articles_language ON articles (language, time_ms);
+        DELETE FROM mirsad_schema WHERE version = 2
+        """
+
+    /// A v1 store holding articles gets summary rows that match them, and the same reports as before.
+    @Test func aV1StoreWithArticlesGetsItsSummaryRows() async throws {
+        try await offTheCooperativePool {
+            let url = try PostgresTestDatabase.freshStoreURL()
+            defer { PostgresTestDatabase.drop(url) }
+            let filters = [ReportFilter(), ReportFilter(source: "BBC"), ReportFilter(topic: "war"), ReportFilter(source: "CNN", language: "ar")]
+            let before: [ReportOverview]
+            do {
+                let store = try PostgresReportStore(url: url)
+                var random = SplitMix(state: 9)
+                for batch in RandomBatches.make(count: 15, random: &random) { _ = try store.store(batch) }
+                before = try filters.map { try store.overview($0) }
+                for statement in Self.backToV1.split(separator: ";") { _ = try Self.sql(url, String(statement)) }
+            }
+            #expect(try Self.sql(url, "SELECT COUNT(*)::text AS r FROM mirsad_schema") == ["1"])
+            let store = try PostgresReportStore(url: url)
+            #expect(try store.aggregateMismatches() == [])
+            #expect(try filters.map { try store.overview($0) } == before)
+        }
+    }
+
     @Test(arguments: Array(0..<PostgresSchema.currentVersion))
     func aStoreAtAnEarlierVersionIsUpgraded(from version: Int) async throws {
         try await offTheCooperativePool {

@@ -71,6 +71,102 @@ import Testing
         #expect(try store.topEntities(limit: 1, type: nil).first?.articles == 3)
     }
 
+    /// A store the v4 migration built from v3's results, in v4's tables (no summary rows, `entity_source_totals`),
+    /// is upgraded to v5 with summary rows that match its articles.
+    @Test func aStoreTheV4MigrationBuiltFromResultsIsUpgraded() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("v4.sqlite").path
+        try writeOldStore(at: path, upTo: Self.earlier[2], results: oldResults)
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteSchema.migrator.migrate(queue, upTo: SQLiteSchema.v4)
+            let (columns, hasCells, articles, bySource) = try queue.read { db in
+                (try db.columns(in: "article_entities").map(\.name), try db.tableExists("day_cells"),
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles"),
+                 try Row.fetchAll(db, sql: "SELECT source, key, articles, mentions FROM entity_source_totals ORDER BY 1, 2")
+                    .map { "\($0[0] as String)|\($0[1] as String)|\($0[2] as Int)|\($0[3] as Int)" })
+            }
+            #expect(columns == ["key", "type", "article_key", "name", "mentions", "paired"])
+            #expect(!hasCells)
+            #expect(articles == 2)
+            #expect(bySource == ["BBC|غزه|1|1", "CNN|حماس|1|1", "CNN|غزه|1|2"])
+        }
+        let store = try SQLiteReportStore(path: path)
+        try AggregateCheck.expectConsistent(store)
+        #expect(try store.summary(ReportFilter()).articles == 2)
+        #expect(try store.summary(ReportFilter(source: "BBC")).articles == 1)
+        #expect(try store.topEntities(ReportFilter(source: "BBC"), limit: 5, type: nil).map(\.key) == ["غزه"])
+        #expect(try store.summary(ReportFilter()).repeats == 1)
+        let applied = try store.pool.read { try SQLiteSchema.migrator.appliedMigrations($0) }
+        #expect(applied.count == SQLiteSchema.currentVersion)
+    }
+
+    /// What v4 left of a store that v5 writes: its article rows without their copies of the article's time, day,
+    /// outlet and language, `entity_source_totals` instead of the summary rows, the v4 article indexes.
+    static let backToV4 = """
+        DROP TABLE result_counts; DROP TABLE day_cells; DROP TABLE entity_days; DROP TABLE entity_facets; DROP TABLE speaker_days;
+        DROP TABLE speaker_facets;
+        CREATE TABLE article_entities_v4 (
+            key TEXT NOT NULL, type TEXT NOT NULL, article_key TEXT NOT NULL, name TEXT NOT NULL,
+            mentions INTEGER NOT NULL, paired INTEGER NOT NULL, PRIMARY KEY (key, type, article_key)
+        ) WITHOUT ROWID;
+        INSERT INTO article_entities_v4 SELECT key, type, article_key, name, mentions, paired FROM article_entities;
+        DROP TABLE article_entities;
+        ALTER TABLE article_entities_v4 RENAME TO article_entities;
+        CREATE INDEX article_entities_article ON article_entities (article_key);
+        CREATE TABLE entity_source_totals (
+            source TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, articles INTEGER NOT NULL,
+            mentions INTEGER NOT NULL, PRIMARY KEY (source, key, type)
+        ) WITHOUT ROWID;
+        CREATE INDEX entity_source_totals_mentions ON entity_source_totals (source, mentions);
+        INSERT INTO entity_source_totals SELECT a.source, e.key, e.type, MIN(e.name), COUNT(*), SUM(e.mentions)
+            FROM article_entities e JOIN articles a ON a.article_key = e.article_key GROUP BY a.source, e.key, e.type;
+        DROP INDEX articles_time; DROP INDEX articles_source; DROP INDEX articles_language;
+        CREATE INDEX articles_time ON articles (time_ms);
+        CREATE INDEX articles_source ON articles (source, time_ms);
+        CREATE INDEX articles_language ON articles (language, time_ms);
+        """
+
+    @Test func aV4StoreGetsItsSummaryRowsFromItsArticles() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("v4.sqlite").path
+        let filters = [
+            ReportFilter(), ReportFilter(source: "BBC"), ReportFilter(topic: "war"),
+            ReportFilter(since: Date(timeIntervalSince1970: 1_538_524_800), until: Date(timeIntervalSince1970: 1_538_611_200)),
+        ]
+        let before: [ReportOverview]
+        do {
+            let store = try SQLiteReportStore(path: path)
+            let gaza = StoreTestArticles.analysis(text: "نص أول", entities: [("غزه", .location, 2), ("حماس", .organization, 1)],
+                                                  topics: ["war"], speakers: ["هنية"], named: 1, tone: 0.5)
+            let revised = StoreTestArticles.analysis(text: "نص معدل", entities: [("غزه", .location, 1), ("مصر", .location, 3)],
+                                                     topics: ["politics", "war"], speakers: ["هنية", "مسؤول"], anonymous: 2, tone: -0.25)
+            let other = StoreTestArticles.analysis(text: "نص ثان", entities: [("مصر", .location, 1)], topics: ["economy"])
+            _ = try store.store([
+                StoreTestArticles.result(job: "j1", article: "a", analysis: gaza),
+                StoreTestArticles.result(job: "j2", article: "b", source: "BBC", published: "2018-10-04T09:00:00Z", analysis: other),
+            ])
+            _ = try store.store([
+                StoreTestArticles.result(job: "j3", article: "a", analysis: gaza),  // seen again
+                StoreTestArticles.result(job: "j4", article: "a", source: "BBC", published: "2018-10-05T09:00:00Z", analysis: revised),
+                StoreTestArticles.result(job: "j5", article: "c", source: "BBC", analysis: gaza),
+            ])
+            before = try filters.map { try store.overview($0) }
+            try store.pool.write { db in
+                try db.execute(sql: Self.backToV4)
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [SQLiteSchema.v5])
+            }
+        }
+        let store = try SQLiteReportStore(path: path)
+        try AggregateCheck.expectConsistent(store)
+        #expect(try filters.map { try store.overview($0) } == before)
+        #expect(before[1].summary.articles == 3)
+        #expect(before[1].summary.revisedArticles == 1)
+        #expect(before[0].summary.repeats == 1)
+    }
+
     @Test func aStoreFromANewerVersionIsRefusedAndLeftAsItWas() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
@@ -80,14 +176,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v5: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v6: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 5 && supported == 4 && migrations == ["v5: from the future"]
+            return found == 6 && supported == 5 && migrations == ["v6: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }

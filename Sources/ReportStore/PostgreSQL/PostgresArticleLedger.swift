@@ -14,17 +14,20 @@ import PostgresNIO
 /// article exist, which stories are candidates, a term's weight) cannot be invalidated by another collector
 /// before this transaction commits.
 enum PostgresArticleLedger {
+    /// - Parameter keepsAggregates: false only to measure what the aggregates cost (`Options.keepsAggregates`):
+    ///   then only the store-wide `tallies` are kept, which story term weights read.
     static func record(
         _ result: StoredResult, analysis: Analysis, storedAt: Int64, clustering p: StoryClustering.Parameters,
-        on db: PostgresConnection
+        keepsAggregates: Bool = true, on db: PostgresConnection
     ) async throws {
         let fallback = result.analysedAt.map(StoredTime.milliseconds) ?? storedAt
         let facts = ArticleFacts(metadata: result.article, analysis: analysis, fallbackTime: fallback)
         let existing = try await db.row("""
-            SELECT job_id, version, content_hash FROM articles WHERE article_key = \(facts.key) FOR UPDATE
+            SELECT job_id, version, seen, content_hash, day, source, language FROM articles
+            WHERE article_key = \(facts.key) FOR UPDATE
             """)
         guard let existing else {
-            try await apply(facts, sign: 1, on: db)
+            try await apply(facts, sign: 1, history: .init(seen: 1, version: 1), keepsAggregates: keepsAggregates, on: db)
             let weight = try await termWeight(facts, on: db)
             try await writeArticle(facts, result: result, version: 1, storedAt: storedAt, weight: weight, insert: true, on: db)
             try await db.execute("""
@@ -34,19 +37,31 @@ enum PostgresArticleLedger {
             try await assign(facts, termWeight: weight, parameters: p, on: db)
             return
         }
+        let seen = try existing.value("seen", as: Int.self)
         if try existing.value("content_hash", as: Int64.self) == facts.contentHash {
             try await db.execute("""
                 UPDATE articles SET seen = seen + 1, last_seen = GREATEST(last_seen, \(storedAt)) WHERE article_key = \(facts.key)
                 """)
+            if keepsAggregates {
+                // One more result of the same content: only the cells' `results` change.
+                try await db.execute("""
+                    UPDATE day_cells SET results = results + 1
+                    WHERE day = \(try existing.value("day", as: String.self)) AND source = \(try existing.value("source", as: String.self))
+                        AND language = \(try existing.value("language", as: String.self))
+                        AND (topic = '' OR topic IN (SELECT topic FROM article_topics WHERE article_key = \(facts.key)))
+                    """)
+            }
             return
         }
         let oldJob = try existing.value("job_id", as: String.self)
         let version = try existing.value("version", as: Int64.self) + 1
         if let old = try await previousFacts(jobID: oldJob, on: db) {
             try await remove(old, parameters: p, on: db)
-            try await apply(old, sign: -1, on: db)
+            try await apply(old, sign: -1, history: .init(seen: seen, version: Int(version) - 1),
+                            keepsAggregates: keepsAggregates, on: db)
         }
-        try await apply(facts, sign: 1, on: db)
+        try await apply(facts, sign: 1, history: .init(seen: seen + 1, version: Int(version)),
+                        keepsAggregates: keepsAggregates, on: db)
         let weight = try await termWeight(facts, on: db)
         try await writeArticle(facts, result: result, version: version, storedAt: storedAt, weight: weight, insert: false, on: db)
         try await db.execute("""
@@ -103,19 +118,24 @@ enum PostgresArticleLedger {
 
     // MARK: - Contributions
 
-    /// Adds (`sign` 1) or takes back (`sign` -1) what `facts` contribute: the per-article rows and every aggregate.
-    static func apply(_ f: ArticleFacts, sign: Int, on db: PostgresConnection) async throws {
+    /// Adds (`sign` 1) or takes back (`sign` -1) what `facts`, with `history`, contribute: the per-article rows and
+    /// every aggregate and summary row (`SummarySchema`'s meanings).
+    static func apply(
+        _ f: ArticleFacts, sign: Int, history: AggregateDeltas.History, keepsAggregates: Bool = true,
+        on db: PostgresConnection
+    ) async throws {
         let key = f.key
         let keys = f.entities.map(\.key), types = f.entities.map(\.type.rawValue), names = f.entities.map(\.name)
         let mentions = f.entities.map { sign * $0.mentions }
         if sign > 0 {
             if !f.entities.isEmpty {
                 try await db.execute("""
-                    INSERT INTO article_entities (key, type, article_key, name, mentions, paired)
-                    SELECT k, t, \(key), n, m, p FROM unnest(\(keys)::text[], \(types)::text[], \(names)::text[],
+                    INSERT INTO article_entities (key, type, time_ms, article_key, name, mentions, paired, day, source, language)
+                    SELECT k, t, \(f.timeMilliseconds), \(key), n, m, p, \(f.day), \(f.source), \(f.language)
+                    FROM unnest(\(keys)::text[], \(types)::text[], \(names)::text[],
                         \(f.entities.map(\.mentions))::bigint[], \(f.entities.map { $0.paired ? 1 : 0 })::int[]) AS x(k, t, n, m, p)
-                    ON CONFLICT (key, type, article_key) DO UPDATE SET name = excluded.name, mentions = excluded.mentions,
-                        paired = excluded.paired
+                    ON CONFLICT (key, type, time_ms, article_key) DO UPDATE SET name = excluded.name,
+                        mentions = excluded.mentions, paired = excluded.paired
                     """)
             }
             if !f.topics.isEmpty {
@@ -138,32 +158,6 @@ enum PostgresArticleLedger {
             try await db.execute("DELETE FROM article_speakers WHERE article_key = \(key)")
         }
 
-        if !f.entities.isEmpty {
-            try await db.execute("""
-                INSERT INTO entity_totals AS e (key, type, name, articles, mentions, first_seen, last_seen)
-                SELECT k, t, n, \(sign), m, \(f.timeMilliseconds), \(f.timeMilliseconds)
-                FROM unnest(\(keys)::text[], \(types)::text[], \(names)::text[], \(mentions)::bigint[]) AS x(k, t, n, m)
-                ON CONFLICT (key, type) DO UPDATE SET articles = e.articles + excluded.articles,
-                    mentions = e.mentions + excluded.mentions,
-                    first_seen = LEAST(e.first_seen, excluded.first_seen), last_seen = GREATEST(e.last_seen, excluded.last_seen)
-                """)
-            try await db.execute("""
-                INSERT INTO entity_source_totals AS e (source, key, type, name, articles, mentions)
-                SELECT \(f.source), k, t, n, \(sign), m
-                FROM unnest(\(keys)::text[], \(types)::text[], \(names)::text[], \(mentions)::bigint[]) AS x(k, t, n, m)
-                ON CONFLICT (source, key, type) DO UPDATE SET articles = e.articles + excluded.articles,
-                    mentions = e.mentions + excluded.mentions
-                """)
-        }
-        let pairs = f.entityPairs
-        if !pairs.isEmpty {
-            try await db.execute("""
-                INSERT INTO entity_pairs AS e (a_key, a_type, b_key, b_type, articles)
-                SELECT ak, at, bk, bt, \(sign) FROM unnest(\(pairs.map(\.0.key))::text[], \(pairs.map(\.0.type.rawValue))::text[],
-                    \(pairs.map(\.1.key))::text[], \(pairs.map(\.1.type.rawValue))::text[]) AS x(ak, at, bk, bt)
-                ON CONFLICT (a_key, a_type, b_key, b_type) DO UPDATE SET articles = e.articles + excluded.articles
-                """)
-        }
         var dimensions: [(String, String)] = [("source", f.source), ("day", f.day), ("language", f.language)]
         dimensions += f.topics.map { ("topic", $0) }
         try await db.execute("""
@@ -174,34 +168,119 @@ enum PostgresArticleLedger {
                 tone_sum = t.tone_sum + excluded.tone_sum, named_sources = t.named_sources + excluded.named_sources,
                 anonymous_sources = t.anonymous_sources + excluded.anonymous_sources, quotes = t.quotes + excluded.quotes
             """)
+        if sign < 0 {
+            try await db.execute("""
+                DELETE FROM tallies WHERE (dimension, value) IN (SELECT * FROM unnest(\(dimensions.map(\.0))::text[],
+                    \(dimensions.map(\.1))::text[])) AND articles <= 0
+                """)
+        }
+        guard keepsAggregates else { return }
+
+        // The facet values the article counts under (`AggregateDeltas.facets`) and its day cells.
+        let facets: [(String, String)] = [("source", f.source), ("language", f.language)] + f.topics.map { ("topic", $0) }
+        let cellTopics = [""] + f.topics
+        if !f.entities.isEmpty {
+            try await db.execute("""
+                INSERT INTO entity_totals AS e (key, type, name, articles, mentions, first_seen, last_seen)
+                SELECT k, t, n, \(sign), m, \(f.timeMilliseconds), \(f.timeMilliseconds)
+                FROM unnest(\(keys)::text[], \(types)::text[], \(names)::text[], \(mentions)::bigint[]) AS x(k, t, n, m)
+                ON CONFLICT (key, type) DO UPDATE SET articles = e.articles + excluded.articles,
+                    mentions = e.mentions + excluded.mentions,
+                    first_seen = LEAST(e.first_seen, excluded.first_seen), last_seen = GREATEST(e.last_seen, excluded.last_seen)
+                """)
+            try await db.execute("""
+                INSERT INTO entity_days AS e (day, key, type, articles, mentions)
+                SELECT \(f.day), k, t, \(sign), m FROM unnest(\(keys)::text[], \(types)::text[], \(mentions)::bigint[]) AS x(k, t, m)
+                ON CONFLICT (day, key, type) DO UPDATE SET articles = e.articles + excluded.articles,
+                    mentions = e.mentions + excluded.mentions
+                """)
+            try await db.execute("""
+                INSERT INTO entity_facets AS e (facet, value, key, type, articles, mentions, tone_sum, named_sources,
+                    anonymous_sources, quotes)
+                SELECT fc.f, fc.v, x.k, x.t, \(sign), x.m, \(Double(sign) * f.tone), \(sign * f.namedSources),
+                    \(sign * f.anonymousSources), \(sign * f.quotes)
+                FROM unnest(\(keys)::text[], \(types)::text[], \(mentions)::bigint[]) AS x(k, t, m)
+                CROSS JOIN unnest(\(facets.map(\.0))::text[], \(facets.map(\.1))::text[]) AS fc(f, v)
+                ON CONFLICT (facet, value, key, type) DO UPDATE SET articles = e.articles + excluded.articles,
+                    mentions = e.mentions + excluded.mentions, tone_sum = e.tone_sum + excluded.tone_sum,
+                    named_sources = e.named_sources + excluded.named_sources,
+                    anonymous_sources = e.anonymous_sources + excluded.anonymous_sources, quotes = e.quotes + excluded.quotes
+                """)
+        }
+        try await db.execute("""
+            INSERT INTO day_cells AS c (topic, day, source, language, articles, results, versions, revised, tone_sum,
+                named_sources, anonymous_sources, quotes)
+            SELECT t, \(f.day), \(f.source), \(f.language), \(sign), \(sign * history.seen), \(sign * history.version),
+                \(history.version > 1 ? sign : 0), \(Double(sign) * f.tone), \(sign * f.namedSources),
+                \(sign * f.anonymousSources), \(sign * f.quotes)
+            FROM unnest(\(cellTopics)::text[]) AS x(t)
+            ON CONFLICT (topic, day, source, language) DO UPDATE SET articles = c.articles + excluded.articles,
+                results = c.results + excluded.results, versions = c.versions + excluded.versions,
+                revised = c.revised + excluded.revised, tone_sum = c.tone_sum + excluded.tone_sum,
+                named_sources = c.named_sources + excluded.named_sources,
+                anonymous_sources = c.anonymous_sources + excluded.anonymous_sources, quotes = c.quotes + excluded.quotes
+            """)
+        let pairs = f.entityPairs
+        if !pairs.isEmpty {
+            try await db.execute("""
+                INSERT INTO entity_pairs AS e (a_key, a_type, b_key, b_type, articles)
+                SELECT ak, at, bk, bt, \(sign) FROM unnest(\(pairs.map(\.0.key))::text[], \(pairs.map(\.0.type.rawValue))::text[],
+                    \(pairs.map(\.1.key))::text[], \(pairs.map(\.1.type.rawValue))::text[]) AS x(ak, at, bk, bt)
+                ON CONFLICT (a_key, a_type, b_key, b_type) DO UPDATE SET articles = e.articles + excluded.articles
+                """)
+        }
         if !f.speakers.isEmpty {
+            let speakers = f.speakers.map(\.key), quotes = f.speakers.map { sign * $0.quotes }
             try await db.execute("""
                 INSERT INTO speaker_totals AS s (speaker, name, quotes, articles)
-                SELECT k, n, q, \(sign) FROM unnest(\(f.speakers.map(\.key))::text[], \(f.speakers.map(\.name))::text[],
-                    \(f.speakers.map { sign * $0.quotes })::bigint[]) AS x(k, n, q)
+                SELECT k, n, q, \(sign) FROM unnest(\(speakers)::text[], \(f.speakers.map(\.name))::text[],
+                    \(quotes)::bigint[]) AS x(k, n, q)
                 ON CONFLICT (speaker) DO UPDATE SET quotes = s.quotes + excluded.quotes, articles = s.articles + excluded.articles
+                """)
+            try await db.execute("""
+                INSERT INTO speaker_days AS s (day, speaker, quotes, articles)
+                SELECT \(f.day), k, q, \(sign) FROM unnest(\(speakers)::text[], \(quotes)::bigint[]) AS x(k, q)
+                ON CONFLICT (day, speaker) DO UPDATE SET quotes = s.quotes + excluded.quotes, articles = s.articles + excluded.articles
+                """)
+            try await db.execute("""
+                INSERT INTO speaker_facets AS s (facet, value, speaker, quotes, articles)
+                SELECT fc.f, fc.v, x.k, x.q, \(sign) FROM unnest(\(speakers)::text[], \(quotes)::bigint[]) AS x(k, q)
+                CROSS JOIN unnest(\(facets.map(\.0))::text[], \(facets.map(\.1))::text[]) AS fc(f, v)
+                ON CONFLICT (facet, value, speaker) DO UPDATE SET quotes = s.quotes + excluded.quotes,
+                    articles = s.articles + excluded.articles
                 """)
         }
 
         if sign < 0 {
+            // Rows whose count fell to 0 go (every summary row is keyed by what this article contributed to).
             try await db.execute("""
                 DELETE FROM entity_totals WHERE (key, type) IN (SELECT * FROM unnest(\(keys)::text[], \(types)::text[])) AND articles <= 0
                 """)
             try await db.execute("""
-                DELETE FROM entity_source_totals WHERE source = \(f.source)
+                DELETE FROM entity_days WHERE day = \(f.day)
                     AND (key, type) IN (SELECT * FROM unnest(\(keys)::text[], \(types)::text[])) AND articles <= 0
+                """)
+            try await db.execute("""
+                DELETE FROM entity_facets WHERE (facet, value) IN (SELECT * FROM unnest(\(facets.map(\.0))::text[], \(facets.map(\.1))::text[]))
+                    AND (key, type) IN (SELECT * FROM unnest(\(keys)::text[], \(types)::text[])) AND articles <= 0
+                """)
+            try await db.execute("""
+                DELETE FROM day_cells WHERE topic = ANY(\(cellTopics)::text[]) AND day = \(f.day) AND source = \(f.source)
+                    AND language = \(f.language) AND articles <= 0
                 """)
             try await db.execute("""
                 DELETE FROM entity_pairs WHERE (a_key, a_type, b_key, b_type) IN (SELECT * FROM unnest(
                     \(pairs.map(\.0.key))::text[], \(pairs.map(\.0.type.rawValue))::text[],
                     \(pairs.map(\.1.key))::text[], \(pairs.map(\.1.type.rawValue))::text[])) AND articles <= 0
                 """)
+            let speakers = f.speakers.map(\.key)
+            try await db.execute("DELETE FROM speaker_totals WHERE speaker = ANY(\(speakers)::text[]) AND articles <= 0")
             try await db.execute("""
-                DELETE FROM tallies WHERE (dimension, value) IN (SELECT * FROM unnest(\(dimensions.map(\.0))::text[],
-                    \(dimensions.map(\.1))::text[])) AND articles <= 0
+                DELETE FROM speaker_days WHERE day = \(f.day) AND speaker = ANY(\(speakers)::text[]) AND articles <= 0
                 """)
             try await db.execute("""
-                DELETE FROM speaker_totals WHERE speaker = ANY(\(f.speakers.map(\.key))::text[]) AND articles <= 0
+                DELETE FROM speaker_facets WHERE (facet, value) IN (SELECT * FROM unnest(\(facets.map(\.0))::text[], \(facets.map(\.1))::text[]))
+                    AND speaker = ANY(\(speakers)::text[]) AND articles <= 0
                 """)
         }
     }

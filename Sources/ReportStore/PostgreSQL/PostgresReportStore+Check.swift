@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 extension PostgresReportStore {
-    /// Recomputes every aggregate from the per-article rows, in one snapshot, and lists where a kept aggregate
-    /// differs (empty when the store is consistent): what several collectors writing at once must never break.
+    /// Recomputes every aggregate and summary row from the per-article rows, in one snapshot, and lists where a
+    /// kept one differs (empty when the store is consistent): what several collectors writing at once must never break.
     public func aggregateMismatches() throws -> [String] {
         try perform("checking the aggregates") { connections in
             try await connections.withTransaction { db in
@@ -33,11 +33,82 @@ extension PostgresReportStore {
         ("entity totals",
          "SELECT key, type, articles AS n, mentions AS m FROM entity_totals ORDER BY key, type",
          "SELECT key, type, COUNT(*) AS n, SUM(mentions)::bigint AS m FROM article_entities GROUP BY key, type ORDER BY key, type"),
-        ("entity totals per source",
-         "SELECT source, key, type, articles AS n, mentions AS m FROM entity_source_totals ORDER BY source, key, type",
+        ("day cells",
          """
-         SELECT a.source, e.key, e.type, COUNT(*) AS n, SUM(e.mentions)::bigint AS m FROM article_entities e
-         JOIN articles a ON a.article_key = e.article_key GROUP BY a.source, e.key, e.type ORDER BY 1, 2, 3
+         SELECT topic, day, source, language, articles AS n, results AS r, versions AS v, revised AS rv,
+             ROUND(tone_sum::numeric, 6) AS tone, named_sources AS ns, anonymous_sources AS an, quotes AS q
+         FROM day_cells ORDER BY 1, 2, 3, 4
+         """,
+         """
+         SELECT * FROM (
+             SELECT '' AS topic, a.day, a.source, a.language, COUNT(*) AS n, SUM(a.seen)::bigint AS r,
+                 SUM(a.version)::bigint AS v, COUNT(*) FILTER (WHERE a.version > 1) AS rv,
+                 ROUND(SUM(a.tone)::numeric, 6) AS tone, SUM(a.named_sources)::bigint AS ns,
+                 SUM(a.anonymous_sources)::bigint AS an, SUM(a.quotes)::bigint AS q
+             FROM articles a GROUP BY 2, 3, 4
+             UNION ALL
+             SELECT t.topic, a.day, a.source, a.language, COUNT(*), SUM(a.seen)::bigint, SUM(a.version)::bigint,
+                 COUNT(*) FILTER (WHERE a.version > 1), ROUND(SUM(a.tone)::numeric, 6), SUM(a.named_sources)::bigint,
+                 SUM(a.anonymous_sources)::bigint, SUM(a.quotes)::bigint
+             FROM articles a JOIN article_topics t ON t.article_key = a.article_key GROUP BY 1, 2, 3, 4
+         ) r ORDER BY 1, 2, 3, 4
+         """),
+        ("entity days",
+         "SELECT day, key, type, articles AS n, mentions AS m FROM entity_days ORDER BY 1, 2, 3",
+         """
+         SELECT a.day, e.key, e.type, COUNT(*) AS n, SUM(e.mentions)::bigint AS m FROM article_entities e
+         JOIN articles a ON a.article_key = e.article_key GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+         """),
+        ("entity facets",
+         """
+         SELECT facet, value, key, type, articles AS n, mentions AS m, ROUND(tone_sum::numeric, 6) AS tone,
+             named_sources AS ns, anonymous_sources AS an, quotes AS q FROM entity_facets ORDER BY 1, 2, 3, 4
+         """,
+         """
+         SELECT * FROM (
+             SELECT 'source' AS facet, a.source AS value, e.key, e.type, COUNT(*) AS n, SUM(e.mentions)::bigint AS m,
+                 ROUND(SUM(a.tone)::numeric, 6) AS tone, SUM(a.named_sources)::bigint AS ns,
+                 SUM(a.anonymous_sources)::bigint AS an, SUM(a.quotes)::bigint AS q
+             FROM article_entities e JOIN articles a ON a.article_key = e.article_key GROUP BY 2, 3, 4
+             UNION ALL
+             SELECT 'language', a.language, e.key, e.type, COUNT(*), SUM(e.mentions)::bigint, ROUND(SUM(a.tone)::numeric, 6),
+                 SUM(a.named_sources)::bigint, SUM(a.anonymous_sources)::bigint, SUM(a.quotes)::bigint
+             FROM article_entities e JOIN articles a ON a.article_key = e.article_key GROUP BY 2, 3, 4
+             UNION ALL
+             SELECT 'topic', t.topic, e.key, e.type, COUNT(*), SUM(e.mentions)::bigint, ROUND(SUM(a.tone)::numeric, 6),
+                 SUM(a.named_sources)::bigint, SUM(a.anonymous_sources)::bigint, SUM(a.quotes)::bigint
+             FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+             JOIN article_topics t ON t.article_key = a.article_key GROUP BY 2, 3, 4
+         ) r ORDER BY 1, 2, 3, 4
+         """),
+        ("speaker days",
+         "SELECT day, speaker, quotes AS q, articles AS n FROM speaker_days ORDER BY 1, 2",
+         """
+         SELECT a.day, s.speaker, SUM(s.quotes)::bigint AS q, COUNT(*) AS n FROM article_speakers s
+         JOIN articles a ON a.article_key = s.article_key GROUP BY 1, 2 ORDER BY 1, 2
+         """),
+        ("speaker facets",
+         "SELECT facet, value, speaker, quotes AS q, articles AS n FROM speaker_facets ORDER BY 1, 2, 3",
+         """
+         SELECT * FROM (
+             SELECT 'source' AS facet, a.source AS value, s.speaker, SUM(s.quotes)::bigint AS q, COUNT(*) AS n
+             FROM article_speakers s JOIN articles a ON a.article_key = s.article_key GROUP BY 2, 3
+             UNION ALL
+             SELECT 'language', a.language, s.speaker, SUM(s.quotes)::bigint, COUNT(*)
+             FROM article_speakers s JOIN articles a ON a.article_key = s.article_key GROUP BY 2, 3
+             UNION ALL
+             SELECT 'topic', t.topic, s.speaker, SUM(s.quotes)::bigint, COUNT(*)
+             FROM article_speakers s JOIN article_topics t ON t.article_key = s.article_key GROUP BY 2, 3
+         ) r ORDER BY 1, 2, 3
+         """),
+        ("results per status",
+         "SELECT status, results AS n FROM result_counts ORDER BY 1",
+         "SELECT status, COUNT(*) AS n FROM results GROUP BY status ORDER BY 1"),
+        ("entity rows' copies of their article",
+         "SELECT 0 AS n",
+         """
+         SELECT COUNT(*) AS n FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+         WHERE e.time_ms <> a.time_ms OR e.day <> a.day OR e.source <> a.source OR e.language <> a.language
          """),
         ("entity pairs",
          "SELECT a_key, a_type, b_key, b_type, articles AS n FROM entity_pairs ORDER BY 1, 2, 3, 4",

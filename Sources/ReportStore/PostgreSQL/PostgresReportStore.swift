@@ -110,18 +110,23 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
                     ON CONFLICT (job_id) DO NOTHING
                     """)
                 var outcome = StoreOutcome()
+                var failed = 0
                 for result in results {
                     guard try await db.row(PostgresResultRow.insert(result, storedAt: storedAt)) != nil else {
                         outcome.duplicates.append(result.jobID)
                         continue
                     }
                     outcome.inserted.append(result.jobID)
-                    guard let stored = result.storedAnalysis else { continue }
+                    guard let stored = result.storedAnalysis else {
+                        failed += 1
+                        continue
+                    }
                     if options.keepsArticles {
                         // An analysis that does not decode stays a job row, found when it is read.
                         guard let analysis = try? stored.decoded() else { continue }
                         try await PostgresArticleLedger.record(
-                            result, analysis: analysis, storedAt: storedAt, clustering: clustering, on: db)
+                            result, analysis: analysis, storedAt: storedAt, clustering: clustering,
+                            keepsAggregates: options.keepsAggregates, on: db)
                         continue
                     }
                     let entities = stored.index.entities
@@ -143,6 +148,13 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
                             """)
                     }
                 }
+                // Job rows per status, so that counting them reads two rows (`count()`).
+                let analysed = outcome.inserted.count - failed
+                try await db.execute("""
+                    INSERT INTO result_counts AS c (status, results)
+                    SELECT s, n FROM unnest(ARRAY['analysed', 'failed']::text[], \([analysed, failed])::bigint[]) AS x(s, n) WHERE n > 0
+                    ON CONFLICT (status) DO UPDATE SET results = c.results + excluded.results
+                    """)
                 return outcome
             }
         }
@@ -169,7 +181,7 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
     // MARK: - Reading jobs
 
     public func count() throws -> StoreCounts {
-        try counts(PostgresQuery(unsafeSQL: "SELECT status, COUNT(*) AS n FROM results GROUP BY status"), operation: "counting")
+        try counts(PostgresQuery(unsafeSQL: "SELECT status, results AS n FROM result_counts"), operation: "counting")
     }
 
     public func batchCounts(batchID: String) throws -> StoreCounts {

@@ -4,7 +4,8 @@ import PostgresNIO
 /// The PostgreSQL store's tables, built by numbered migrations recorded in `mirsad_schema`. A migration, once
 /// shipped, is never edited: changes go in a new one.
 ///
-/// The tables mirror the SQLite store's v4 schema (`SQLiteSchema`), with the same meanings: times are BIGINT
+/// The tables mirror the SQLite store's schema (v1 its v4, `SQLiteSchema`; v2 its v5, `SummarySchema`), with the
+/// same meanings: times are BIGINT
 /// milliseconds since 1970 UTC, counts BIGINT; `stored_notices.seq` orders notices as SQLite's rowid does.
 /// Indexes are those the report queries read through, each named in the query that needs it.
 ///
@@ -14,6 +15,7 @@ import PostgresNIO
 enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("v1: results, notices, articles, aggregates, stories", v1),
+        ("v2: summary rows by day and facet", v2),
     ]
 
     static var currentVersion: Int { migrations.count }
@@ -199,5 +201,99 @@ enum PostgresSchema {
             story_id BIGINT NOT NULL, term TEXT NOT NULL, name TEXT NOT NULL, articles BIGINT NOT NULL,
             PRIMARY KEY (story_id, term)
         );
+        """
+
+    /// SQLite's v5 (`SummarySchema`): the summary rows by day and facet, kept by `PostgresArticleLedger` in the
+    /// transaction of each result and computed here from the articles a v1 store holds; `article_entities` gains
+    /// its article's time, day, outlet and language and is keyed (key, type, time_ms, article_key);
+    /// `entity_facets` replaces `entity_source_totals`; `result_counts` counts the job rows per status.
+    static let v2 = """
+        ALTER TABLE article_entities ADD COLUMN time_ms BIGINT, ADD COLUMN day TEXT, ADD COLUMN source TEXT,
+            ADD COLUMN language TEXT;
+        UPDATE article_entities e SET time_ms = a.time_ms, day = a.day, source = a.source, language = a.language
+            FROM articles a WHERE a.article_key = e.article_key;
+        ALTER TABLE article_entities ALTER COLUMN time_ms SET NOT NULL, ALTER COLUMN day SET NOT NULL,
+            ALTER COLUMN source SET NOT NULL, ALTER COLUMN language SET NOT NULL;
+        ALTER TABLE article_entities DROP CONSTRAINT article_entities_pkey;
+        ALTER TABLE article_entities ADD PRIMARY KEY (key, type, time_ms, article_key);
+        DROP TABLE entity_source_totals;
+        DROP INDEX articles_time;
+        DROP INDEX articles_source;
+        DROP INDEX articles_language;
+        CREATE INDEX articles_time ON articles (time_ms, story_id);
+        CREATE INDEX articles_source ON articles (source, time_ms, story_id);
+        CREATE INDEX articles_language ON articles (language, time_ms, story_id);
+        CREATE TABLE result_counts (status TEXT PRIMARY KEY, results BIGINT NOT NULL);
+        INSERT INTO result_counts (status, results) SELECT status, COUNT(*) FROM results GROUP BY status;
+        CREATE TABLE day_cells (
+            topic TEXT NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL, language TEXT NOT NULL,
+            articles BIGINT NOT NULL, results BIGINT NOT NULL, versions BIGINT NOT NULL, revised BIGINT NOT NULL,
+            tone_sum DOUBLE PRECISION NOT NULL, named_sources BIGINT NOT NULL, anonymous_sources BIGINT NOT NULL,
+            quotes BIGINT NOT NULL,
+            PRIMARY KEY (topic, day, source, language)
+        );
+        CREATE TABLE entity_days (
+            day TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, articles BIGINT NOT NULL, mentions BIGINT NOT NULL,
+            PRIMARY KEY (day, key, type)
+        );
+        CREATE INDEX entity_days_entity ON entity_days (key, type, day, articles);
+        CREATE TABLE entity_facets (
+            facet TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, articles BIGINT NOT NULL,
+            mentions BIGINT NOT NULL, tone_sum DOUBLE PRECISION NOT NULL, named_sources BIGINT NOT NULL,
+            anonymous_sources BIGINT NOT NULL, quotes BIGINT NOT NULL,
+            PRIMARY KEY (facet, value, key, type)
+        );
+        CREATE INDEX entity_facets_mentions ON entity_facets (facet, value, mentions DESC, articles DESC, key, type);
+        CREATE TABLE speaker_days (
+            day TEXT NOT NULL, speaker TEXT NOT NULL, quotes BIGINT NOT NULL, articles BIGINT NOT NULL,
+            PRIMARY KEY (day, speaker)
+        );
+        CREATE TABLE speaker_facets (
+            facet TEXT NOT NULL, value TEXT NOT NULL, speaker TEXT NOT NULL, quotes BIGINT NOT NULL,
+            articles BIGINT NOT NULL,
+            PRIMARY KEY (facet, value, speaker)
+        );
+        INSERT INTO day_cells (topic, day, source, language, articles, results, versions, revised, tone_sum,
+                named_sources, anonymous_sources, quotes)
+            SELECT '', day, source, language, COUNT(*), SUM(seen), SUM(version), COUNT(*) FILTER (WHERE version > 1),
+                SUM(tone), SUM(named_sources), SUM(anonymous_sources), SUM(quotes)
+            FROM articles GROUP BY day, source, language;
+        INSERT INTO day_cells (topic, day, source, language, articles, results, versions, revised, tone_sum,
+                named_sources, anonymous_sources, quotes)
+            SELECT t.topic, a.day, a.source, a.language, COUNT(*), SUM(a.seen), SUM(a.version),
+                COUNT(*) FILTER (WHERE a.version > 1), SUM(a.tone), SUM(a.named_sources), SUM(a.anonymous_sources),
+                SUM(a.quotes)
+            FROM article_topics t JOIN articles a ON a.article_key = t.article_key
+            GROUP BY t.topic, a.day, a.source, a.language;
+        INSERT INTO entity_days (day, key, type, articles, mentions)
+            SELECT day, key, type, COUNT(*), SUM(mentions) FROM article_entities GROUP BY day, key, type;
+        INSERT INTO entity_facets (facet, value, key, type, articles, mentions, tone_sum, named_sources,
+                anonymous_sources, quotes)
+            SELECT 'source', a.source, e.key, e.type, COUNT(*), SUM(e.mentions), SUM(a.tone), SUM(a.named_sources),
+                SUM(a.anonymous_sources), SUM(a.quotes)
+            FROM article_entities e JOIN articles a ON a.article_key = e.article_key GROUP BY a.source, e.key, e.type;
+        INSERT INTO entity_facets (facet, value, key, type, articles, mentions, tone_sum, named_sources,
+                anonymous_sources, quotes)
+            SELECT 'language', a.language, e.key, e.type, COUNT(*), SUM(e.mentions), SUM(a.tone), SUM(a.named_sources),
+                SUM(a.anonymous_sources), SUM(a.quotes)
+            FROM article_entities e JOIN articles a ON a.article_key = e.article_key GROUP BY a.language, e.key, e.type;
+        INSERT INTO entity_facets (facet, value, key, type, articles, mentions, tone_sum, named_sources,
+                anonymous_sources, quotes)
+            SELECT 'topic', t.topic, e.key, e.type, COUNT(*), SUM(e.mentions), SUM(a.tone), SUM(a.named_sources),
+                SUM(a.anonymous_sources), SUM(a.quotes)
+            FROM article_topics t JOIN article_entities e ON e.article_key = t.article_key
+            JOIN articles a ON a.article_key = t.article_key GROUP BY t.topic, e.key, e.type;
+        INSERT INTO speaker_days (day, speaker, quotes, articles)
+            SELECT a.day, s.speaker, SUM(s.quotes), COUNT(*)
+            FROM article_speakers s JOIN articles a ON a.article_key = s.article_key GROUP BY a.day, s.speaker;
+        INSERT INTO speaker_facets (facet, value, speaker, quotes, articles)
+            SELECT 'source', a.source, s.speaker, SUM(s.quotes), COUNT(*)
+            FROM article_speakers s JOIN articles a ON a.article_key = s.article_key GROUP BY a.source, s.speaker;
+        INSERT INTO speaker_facets (facet, value, speaker, quotes, articles)
+            SELECT 'language', a.language, s.speaker, SUM(s.quotes), COUNT(*)
+            FROM article_speakers s JOIN articles a ON a.article_key = s.article_key GROUP BY a.language, s.speaker;
+        INSERT INTO speaker_facets (facet, value, speaker, quotes, articles)
+            SELECT 'topic', t.topic, s.speaker, SUM(s.quotes), COUNT(*)
+            FROM article_topics t JOIN article_speakers s ON s.article_key = t.article_key GROUP BY t.topic, s.speaker
         """
 }

@@ -149,6 +149,9 @@ public struct EntityPage: Sendable, Hashable, Codable {
     public var cooccurring: [EntityPair]
     public var timeline: [DayCount]
     public var sources: [Tally]
+    /// Set when the page's counts, timeline, outlets and co-occurring entities were counted over the newest
+    /// matching articles only (a filtered page of an entity named by more than `CountedWindow.defaultLimit`).
+    public var window: CountedWindow? = nil
 }
 
 /// One article: identity, history and its latest analysis decoded from the stored protobuf.
@@ -183,6 +186,8 @@ public struct ReportOverview: Sendable, Hashable, Codable {
     public var cooccurrence: [EntityPair]
     public var speakers: [SpeakerTotal]
     public var sourcing: [OutletSourcing]
+    /// Set when some parts were counted over the newest matching articles only (`CountedWindow`).
+    public var window: CountedWindow? = nil
 }
 
 /// How long lists are.

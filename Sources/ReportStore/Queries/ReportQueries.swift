@@ -23,6 +23,9 @@ public protocol ReportQueries: Sendable {
     func counts(_ dimension: TallyDimension, filter: ReportFilter) throws -> [Tally]
     func speakers(_ filter: ReportFilter, limit: Int) throws -> [SpeakerTotal]
     func sourcing(_ filter: ReportFilter) throws -> [OutletSourcing]
+    /// The window the parts of `filter`'s overview that summary rows do not answer are counted over; nil when they
+    /// count every matching article (few enough match, or summary rows answer every part).
+    func countingWindow(_ filter: ReportFilter) throws -> CountedWindow?
 }
 
 extension ReportQueries {
@@ -39,6 +42,7 @@ extension ReportQueries {
             stories: try stories(filter, limit: limit),
             cooccurrence: try cooccurrence(filter, limit: limit * 2),
             speakers: try speakers(filter, limit: limit),
-            sourcing: try sourcing(filter))
+            sourcing: try sourcing(filter),
+            window: try countingWindow(filter))
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 /// The aggregate changes of one commit, summed per distinct aggregate row in memory and written by `flush` with
-/// one UPSERT per row, instead of one per article.
+/// one UPSERT per row, instead of one per article: the store-wide aggregates (v4) and the summary rows by day and
+/// facet (`SummarySchema`).
 ///
 /// Invariants:
 /// - between `add` and `flush`, the aggregate tables plus these deltas equal the sum over the latest versions of
@@ -19,9 +20,38 @@ final class AggregateDeltas {
         var type: String
     }
 
-    struct SourceEntityKey: Hashable {
-        var source: String
+    /// A facet (`source`, `language`, `topic`) and one of its values.
+    struct FacetKey: Hashable {
+        var facet: String
+        var value: String
+    }
+
+    struct FacetEntityKey: Hashable {
+        var facet: FacetKey
         var entity: EntityKey
+    }
+
+    struct DayEntityKey: Hashable {
+        var day: String
+        var entity: EntityKey
+    }
+
+    struct FacetSpeakerKey: Hashable {
+        var facet: FacetKey
+        var speaker: String
+    }
+
+    struct DaySpeakerKey: Hashable {
+        var day: String
+        var speaker: String
+    }
+
+    /// A `day_cells` row: `topic` is `''` for the row every article counts in.
+    struct CellKey: Hashable {
+        var topic: String
+        var day: String
+        var source: String
+        var language: String
     }
 
     struct PairKey: Hashable {
@@ -59,8 +89,25 @@ final class AggregateDeltas {
         var removed = false
     }
 
+    struct CellDelta {
+        var tally = TallyDelta()
+        var results = 0
+        var versions = 0
+        var revised = 0
+    }
+
+    /// What an article's history adds to `day_cells`: the results that brought it and its version.
+    struct History {
+        var seen: Int
+        var version: Int
+    }
+
     private(set) var entities: [EntityKey: EntityDelta] = [:]
-    private(set) var bySource: [SourceEntityKey: CountDelta] = [:]
+    private(set) var entityFacets: [FacetEntityKey: TallyAndMentions] = [:]
+    private(set) var entityDays: [DayEntityKey: CountDelta] = [:]
+    private(set) var cells: [CellKey: CellDelta] = [:]
+    private(set) var speakerDays: [DaySpeakerKey: CountDelta] = [:]
+    private(set) var speakerFacets: [FacetSpeakerKey: CountDelta] = [:]
     private(set) var pairs: [PairKey: CountDelta] = [:]
     private(set) var tallies: [TallyKey: TallyDelta] = [:]
     /// Keyed by speaker; `mentions` holds the quotes.
@@ -70,7 +117,26 @@ final class AggregateDeltas {
     /// The change to that count not yet flushed.
     private var pendingArticles = 0
 
-    init() {}
+    /// False only to measure what the rest costs: then `add` keeps the store-wide `tallies` (which story term
+    /// weights read) and nothing else, and the other aggregate and summary tables go stale.
+    let keepsSummaries: Bool
+
+    /// The tables the rows are written to: `.v4` only while the v4 migration rebuilds articles from results, into
+    /// v4's tables (no summary rows, v4's `article_entities`; `ArticleLedger.rebuildFromResults`).
+    let layout: SchemaLayout
+
+    /// The shape of the per-article and aggregate tables a ledger writes.
+    enum SchemaLayout {
+        /// Schema v4 (`SQLiteSchema.v4Tables`), as the v4 migration built it.
+        case v4
+        /// The schema this build writes (v5: `SummarySchema`).
+        case current
+    }
+
+    init(keepsSummaries: Bool = true, layout: SchemaLayout = .current) {
+        self.keepsSummaries = keepsSummaries
+        self.layout = layout
+    }
 
     /// The number of articles the store holds, counting what is not yet flushed.
     func storedArticles(_ db: Database) throws -> Int {
@@ -80,25 +146,41 @@ final class AggregateDeltas {
         return storedBefore! + pendingArticles
     }
 
-    /// Adds (`sign` 1) or takes back (`sign` -1) what `facts` contribute to every aggregate.
-    func add(_ facts: ArticleFacts, sign: Int) {
-        let removal = sign < 0
-        for e in facts.entities {
-            let key = EntityKey(key: e.key, type: e.type.rawValue)
-            entities[key, default: EntityDelta(name: e.name)].articles += sign
-            entities[key]!.mentions += sign * e.mentions
-            entities[key]!.first = min(entities[key]!.first, facts.timeMilliseconds)
-            entities[key]!.last = max(entities[key]!.last, facts.timeMilliseconds)
-            if removal { entities[key]!.removed = true }
-            let sourceKey = SourceEntityKey(source: facts.source, entity: key)
-            bySource[sourceKey, default: CountDelta(name: e.name)].articles += sign
-            bySource[sourceKey]!.mentions += sign * e.mentions
-            if removal { bySource[sourceKey]!.removed = true }
+    /// The summed tone and attributions of articles naming an entity, with its mentions.
+    struct TallyAndMentions {
+        var tally = TallyDelta()
+        var mentions = 0
+    }
+
+    /// The facet values an article counts under: its source, its language and each of its topics.
+    static func facets(_ facts: ArticleFacts) -> [FacetKey] {
+        [FacetKey(facet: "source", value: facts.source), FacetKey(facet: "language", value: facts.language)]
+            + facts.topics.map { FacetKey(facet: "topic", value: $0) }
+    }
+
+    /// The `day_cells` rows an article counts in.
+    static func cells(day: String, source: String, language: String, topics: [String]) -> [CellKey] {
+        ([""] + topics).map { CellKey(topic: $0, day: day, source: source, language: language) }
+    }
+
+    /// One more result of an article already stored with the same content: only `results` changes.
+    func addRepeat(day: String, source: String, language: String, topics: [String]) {
+        guard keepsSummaries else { return }
+        for key in Self.cells(day: day, source: source, language: language, topics: topics) {
+            cells[key, default: CellDelta()].results += 1
         }
-        for (a, b) in facts.entityPairs {
-            let key = PairKey(a: EntityKey(key: a.key, type: a.type.rawValue), b: EntityKey(key: b.key, type: b.type.rawValue))
-            pairs[key, default: CountDelta()].articles += sign
-            if removal { pairs[key]!.removed = true }
+    }
+
+    /// Adds (`sign` 1) or takes back (`sign` -1) what `facts`, with `history`, contribute to every aggregate.
+    func add(_ facts: ArticleFacts, sign: Int, history: History) {
+        let removal = sign < 0
+        func accumulate(_ t: inout TallyDelta) {
+            t.articles += sign
+            t.tone += Double(sign) * facts.tone
+            t.namedSources += sign * facts.namedSources
+            t.anonymousSources += sign * facts.anonymousSources
+            t.quotes += sign * facts.quotes
+            if removal { t.removed = true }
         }
         var dimensions = [
             TallyKey(dimension: "source", value: facts.source), TallyKey(dimension: "day", value: facts.day),
@@ -107,19 +189,60 @@ final class AggregateDeltas {
         dimensions += facts.topics.map { TallyKey(dimension: "topic", value: $0) }
         for key in dimensions {
             var t = tallies[key, default: TallyDelta()]
-            t.articles += sign
-            t.tone += Double(sign) * facts.tone
-            t.namedSources += sign * facts.namedSources
-            t.anonymousSources += sign * facts.anonymousSources
-            t.quotes += sign * facts.quotes
-            if removal { t.removed = true }
+            accumulate(&t)
             tallies[key] = t
         }
         pendingArticles += sign
+        guard keepsSummaries else { return }
+        let facetKeys = Self.facets(facts)
+        for e in facts.entities {
+            let key = EntityKey(key: e.key, type: e.type.rawValue)
+            entities[key, default: EntityDelta(name: e.name)].articles += sign
+            entities[key]!.mentions += sign * e.mentions
+            entities[key]!.first = min(entities[key]!.first, facts.timeMilliseconds)
+            entities[key]!.last = max(entities[key]!.last, facts.timeMilliseconds)
+            if removal { entities[key]!.removed = true }
+            for facet in facetKeys {
+                let facetKey = FacetEntityKey(facet: facet, entity: key)
+                var d = entityFacets[facetKey, default: TallyAndMentions()]
+                accumulate(&d.tally)
+                d.mentions += sign * e.mentions
+                entityFacets[facetKey] = d
+            }
+            let dayKey = DayEntityKey(day: facts.day, entity: key)
+            var d = entityDays[dayKey, default: CountDelta()]
+            d.articles += sign
+            d.mentions += sign * e.mentions
+            if removal { d.removed = true }
+            entityDays[dayKey] = d
+        }
+        for key in Self.cells(day: facts.day, source: facts.source, language: facts.language, topics: facts.topics) {
+            var c = cells[key, default: CellDelta()]
+            accumulate(&c.tally)
+            c.results += sign * history.seen
+            c.versions += sign * history.version
+            c.revised += history.version > 1 ? sign : 0
+            cells[key] = c
+        }
+        for (a, b) in facts.entityPairs {
+            let key = PairKey(a: EntityKey(key: a.key, type: a.type.rawValue), b: EntityKey(key: b.key, type: b.type.rawValue))
+            pairs[key, default: CountDelta()].articles += sign
+            if removal { pairs[key]!.removed = true }
+        }
         for s in facts.speakers {
             speakers[s.key, default: CountDelta(name: s.name)].articles += sign
             speakers[s.key]!.mentions += sign * s.quotes
             if removal { speakers[s.key]!.removed = true }
+            let dayKey = DaySpeakerKey(day: facts.day, speaker: s.key)
+            speakerDays[dayKey, default: CountDelta()].articles += sign
+            speakerDays[dayKey]!.mentions += sign * s.quotes
+            if removal { speakerDays[dayKey]!.removed = true }
+            for facet in facetKeys {
+                let facetKey = FacetSpeakerKey(facet: facet, speaker: s.key)
+                speakerFacets[facetKey, default: CountDelta()].articles += sign
+                speakerFacets[facetKey]!.mentions += sign * s.quotes
+                if removal { speakerFacets[facetKey]!.removed = true }
+            }
         }
     }
 
@@ -139,16 +262,74 @@ final class AggregateDeltas {
             try entityTotal.execute()
             if d.removed { try dropEntity.execute(arguments: [key.key, key.type]) }
         }
-        let sourceTotal = try db.cachedStatement(sql: """
-            INSERT INTO entity_source_totals (source, key, type, name, articles, mentions) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (source, key, type) DO UPDATE SET articles = articles + excluded.articles,
-                mentions = mentions + excluded.mentions
-            """)
-        let dropBySource = try db.cachedStatement(sql: "DELETE FROM entity_source_totals WHERE source = ? AND key = ? AND type = ? AND articles <= 0")
-        for (key, d) in bySource {
-            sourceTotal.setUncheckedArguments([key.source, key.entity.key, key.entity.type, d.name, d.articles, d.mentions])
-            try sourceTotal.execute()
-            if d.removed { try dropBySource.execute(arguments: [key.source, key.entity.key, key.entity.type]) }
+        if layout == .current {
+            let entityFacet = try db.cachedStatement(sql: """
+                INSERT INTO entity_facets (facet, value, key, type, articles, mentions, tone_sum, named_sources,
+                    anonymous_sources, quotes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (facet, value, key, type) DO UPDATE SET articles = articles + excluded.articles,
+                    mentions = mentions + excluded.mentions, tone_sum = tone_sum + excluded.tone_sum,
+                    named_sources = named_sources + excluded.named_sources,
+                    anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
+                """)
+            let dropEntityFacet = try db.cachedStatement(sql: "DELETE FROM entity_facets WHERE facet = ? AND value = ? AND key = ? AND type = ? AND articles <= 0")
+            for (key, d) in entityFacets {
+                let t = d.tally
+                entityFacet.setUncheckedArguments([key.facet.facet, key.facet.value, key.entity.key, key.entity.type, t.articles,
+                                                   d.mentions, t.tone, t.namedSources, t.anonymousSources, t.quotes])
+                try entityFacet.execute()
+                if t.removed { try dropEntityFacet.execute(arguments: [key.facet.facet, key.facet.value, key.entity.key, key.entity.type]) }
+            }
+            let entityDay = try db.cachedStatement(sql: """
+                INSERT INTO entity_days (day, key, type, articles, mentions) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (day, key, type) DO UPDATE SET articles = articles + excluded.articles,
+                    mentions = mentions + excluded.mentions
+                """)
+            let dropEntityDay = try db.cachedStatement(sql: "DELETE FROM entity_days WHERE day = ? AND key = ? AND type = ? AND articles <= 0")
+            for (key, d) in entityDays {
+                entityDay.setUncheckedArguments([key.day, key.entity.key, key.entity.type, d.articles, d.mentions])
+                try entityDay.execute()
+                if d.removed { try dropEntityDay.execute(arguments: [key.day, key.entity.key, key.entity.type]) }
+            }
+            let cell = try db.cachedStatement(sql: """
+                INSERT INTO day_cells (topic, day, source, language, articles, results, versions, revised, tone_sum,
+                    named_sources, anonymous_sources, quotes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (topic, day, source, language) DO UPDATE SET articles = articles + excluded.articles,
+                    results = results + excluded.results, versions = versions + excluded.versions,
+                    revised = revised + excluded.revised, tone_sum = tone_sum + excluded.tone_sum,
+                    named_sources = named_sources + excluded.named_sources,
+                    anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
+                """)
+            let dropCell = try db.cachedStatement(sql: "DELETE FROM day_cells WHERE topic = ? AND day = ? AND source = ? AND language = ? AND articles <= 0")
+            for (key, c) in cells {
+                let t = c.tally
+                cell.setUncheckedArguments([key.topic, key.day, key.source, key.language, t.articles, c.results, c.versions,
+                                            c.revised, t.tone, t.namedSources, t.anonymousSources, t.quotes])
+                try cell.execute()
+                if t.removed { try dropCell.execute(arguments: [key.topic, key.day, key.source, key.language]) }
+            }
+            let speakerDay = try db.cachedStatement(sql: """
+                INSERT INTO speaker_days (day, speaker, quotes, articles) VALUES (?, ?, ?, ?)
+                ON CONFLICT (day, speaker) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
+                """)
+            let dropSpeakerDay = try db.cachedStatement(sql: "DELETE FROM speaker_days WHERE day = ? AND speaker = ? AND articles <= 0")
+            for (key, d) in speakerDays {
+                speakerDay.setUncheckedArguments([key.day, key.speaker, d.mentions, d.articles])
+                try speakerDay.execute()
+                if d.removed { try dropSpeakerDay.execute(arguments: [key.day, key.speaker]) }
+            }
+            let speakerFacet = try db.cachedStatement(sql: """
+                INSERT INTO speaker_facets (facet, value, speaker, quotes, articles) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (facet, value, speaker) DO UPDATE SET quotes = quotes + excluded.quotes,
+                    articles = articles + excluded.articles
+                """)
+            let dropSpeakerFacet = try db.cachedStatement(sql: "DELETE FROM speaker_facets WHERE facet = ? AND value = ? AND speaker = ? AND articles <= 0")
+            for (key, d) in speakerFacets {
+                speakerFacet.setUncheckedArguments([key.facet.facet, key.facet.value, key.speaker, d.mentions, d.articles])
+                try speakerFacet.execute()
+                if d.removed { try dropSpeakerFacet.execute(arguments: [key.facet.facet, key.facet.value, key.speaker]) }
+            }
         }
         let pair = try db.cachedStatement(sql: """
             INSERT INTO entity_pairs (a_key, a_type, b_key, b_type, articles) VALUES (?, ?, ?, ?, ?)
@@ -184,7 +365,11 @@ final class AggregateDeltas {
             if d.removed { try dropSpeaker.execute(arguments: [key]) }
         }
         entities = [:]
-        bySource = [:]
+        entityFacets = [:]
+        entityDays = [:]
+        cells = [:]
+        speakerDays = [:]
+        speakerFacets = [:]
         pairs = [:]
         tallies = [:]
         speakers = [:]

@@ -31,10 +31,10 @@ enum ArticleLedger {
         let fallback = result.analysedAt.map(StoredTime.milliseconds) ?? storedAt
         let facts = ArticleFacts(metadata: result.article, analysis: analysis, fallbackTime: fallback)
         let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT job_id, version, content_hash FROM articles WHERE article_key = ?"),
+            db.cachedStatement(sql: "SELECT job_id, version, seen, content_hash, day, source, language FROM articles WHERE article_key = ?"),
             arguments: [facts.key])
         guard let existing else {
-            try apply(facts, sign: 1, deltas: deltas, in: db)
+            try apply(facts, sign: 1, history: .init(seen: 1, version: 1), deltas: deltas, in: db)
             let weights = try StoryClustering.termWeights(facts, total: deltas.storedArticles(db), in: db)
             let weight = weights.values.reduce(0, +)
             try db.cachedStatement(sql: insertArticleSQL).execute(arguments: articleArguments(
@@ -45,19 +45,23 @@ enum ArticleLedger {
             try StoryClustering.assign(facts, weights: weights, parameters: clustering, in: db)
             return .newArticle
         }
+        let seen: Int = existing["seen"]
         if (existing["content_hash"] as Int64) == facts.contentHash {
             try db.cachedStatement(
                 sql: "UPDATE articles SET seen = seen + 1, last_seen = MAX(last_seen, ?) WHERE article_key = ?"
             ).execute(arguments: [storedAt, facts.key])
+            let topics = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT topic FROM article_topics WHERE article_key = ?"), arguments: [facts.key])
+            deltas.addRepeat(day: existing["day"], source: existing["source"], language: existing["language"], topics: topics)
             return .seenAgain
         }
         let oldJob: String = existing["job_id"]
         let version = (existing["version"] as Int) + 1
         if let old = try previousFacts(jobID: oldJob, in: db) {
             try StoryClustering.remove(old, parameters: clustering, in: db)
-            try apply(old, sign: -1, deltas: deltas, in: db)
+            try apply(old, sign: -1, history: .init(seen: seen, version: version - 1), deltas: deltas, in: db)
         }
-        try apply(facts, sign: 1, deltas: deltas, in: db)
+        try apply(facts, sign: 1, history: .init(seen: seen + 1, version: version), deltas: deltas, in: db)
         let weights = try StoryClustering.termWeights(facts, total: deltas.storedArticles(db), in: db)
         let weight = weights.values.reduce(0, +)
         try db.execute(sql: """
@@ -80,8 +84,11 @@ enum ArticleLedger {
     }
 
     /// Builds the articles, aggregates and stories of every analysed result in `results`, in the order they were
-    /// stored (the v4 migration of a store written before articles existed).
-    static func rebuildFromResults(_ db: Database, clustering: StoryClustering.Parameters = .init()) throws {
+    /// stored (the v4 migration of a store written before articles existed). `layout` is the schema the tables
+    /// have: `.v4` inside the v4 migration, which must build what it always built however the ledger changes later.
+    static func rebuildFromResults(
+        _ db: Database, layout: AggregateDeltas.SchemaLayout, clustering: StoryClustering.Parameters = .init()
+    ) throws {
         let decoder = JSONDecoder()
         let rows = try Row.fetchCursor(
             db, sql: ResultRow.selectAllSQL + " WHERE status = 'analysed' ORDER BY stored_at, rowid")
@@ -91,12 +98,21 @@ enum ArticleLedger {
             guard let result = try? ResultRow.decode(row, decoder: decoder) else { continue }
             pending.append((result, row["stored_at"]))
         }
-        let deltas = AggregateDeltas()
+        let deltas = AggregateDeltas(layout: layout)
         for (result, storedAt) in pending {
             guard let analysis = try? result.storedAnalysis?.decoded() else { continue }
             try record(result, analysis: analysis, storedAt: storedAt, clustering: clustering, deltas: deltas, in: db)
         }
         try deltas.flush(db)
+        if layout == .v4 {
+            // v4's per-outlet entity totals, which v5 replaced by `entity_facets`: the same sums, from the rows.
+            try db.execute(sql: """
+                INSERT INTO entity_source_totals (source, key, type, name, articles, mentions)
+                    SELECT a.source, e.key, e.type, MIN(e.name), COUNT(*), SUM(e.mentions)
+                    FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+                    GROUP BY a.source, e.key, e.type
+                """)
+        }
     }
 
     /// The facts of the version stored by `jobID`, recomputed from its job row.
@@ -112,12 +128,31 @@ enum ArticleLedger {
 
     /// Adds (`sign` 1) or takes back (`sign` -1) what `facts` contribute: the per-article rows now, every
     /// aggregate through `deltas`.
-    static func apply(_ facts: ArticleFacts, sign: Int, deltas: AggregateDeltas, in db: Database) throws {
+    static func apply(
+        _ facts: ArticleFacts, sign: Int, history: AggregateDeltas.History, deltas: AggregateDeltas, in db: Database
+    ) throws {
         let key = facts.key
         if sign > 0 {
-            let entity = try db.cachedStatement(sql: "INSERT OR REPLACE INTO article_entities (key, type, article_key, name, mentions, paired) VALUES (?, ?, ?, ?, ?, ?)")
-            for e in facts.entities {
-                try entity.execute(arguments: [e.key, e.type.rawValue, key, e.name, e.mentions, e.paired ? 1 : 0])
+            switch deltas.layout {
+            case .current:
+                let entity = try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO article_entities (key, type, time_ms, article_key, name, mentions, paired, day,
+                        source, language)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for e in facts.entities {
+                    entity.setUncheckedArguments([e.key, e.type.rawValue, facts.timeMilliseconds, key, e.name, e.mentions,
+                                                  e.paired ? 1 : 0, facts.day, facts.source, facts.language])
+                    try entity.execute()
+                }
+            case .v4:
+                let entity = try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO article_entities (key, type, article_key, name, mentions, paired)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+                for e in facts.entities {
+                    try entity.execute(arguments: [e.key, e.type.rawValue, key, e.name, e.mentions, e.paired ? 1 : 0])
+                }
             }
             let topic = try db.cachedStatement(sql: "INSERT OR IGNORE INTO article_topics (topic, article_key) VALUES (?, ?)")
             for t in facts.topics { try topic.execute(arguments: [t, key]) }
@@ -128,7 +163,7 @@ enum ArticleLedger {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE article_key = ?").execute(arguments: [key])
             }
         }
-        deltas.add(facts, sign: sign)
+        deltas.add(facts, sign: sign, history: history)
     }
 
     private static let insertArticleSQL = """

@@ -5,7 +5,8 @@ import GRDB
 // MARK: - Report queries
 //
 // Without a filter each query reads the aggregate tables (a few index lookups or a scan of a small table); with
-// one it counts the articles that match, starting from the most selective index the filter allows.
+// one it sums summary rows where they answer it (`SQLiteReportStore+Summaries`), else counts the articles that
+// match, starting from the most selective index the filter allows.
 
 extension SQLiteReportStore: ReportQueries {
     public func summary(_ filter: ReportFilter) throws -> ReportSummary {
@@ -25,19 +26,24 @@ extension SQLiteReportStore: ReportQueries {
                         summary.lastDay = row["last"]
                     }
                 }
-                for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM results GROUP BY status") {
+                for row in try Row.fetchAll(db, sql: "SELECT status, results AS n FROM result_counts") {
                     summary.results += row["n"] as Int
                     if (row["status"] as String) == "failed" { summary.failedResults = row["n"] }
                 }
                 summary.stories = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stories") ?? 0
                 let history = try Row.fetchOne(db, sql: """
-                    SELECT COALESCE(SUM(seen - version), 0) AS repeats, COALESCE(SUM(version > 1), 0) AS revised FROM articles
+                    SELECT COALESCE(SUM(results - versions), 0) AS repeats, COALESCE(SUM(revised), 0) AS revised
+                    FROM day_cells WHERE topic = ''
                     """)
                 summary.repeats = history?["repeats"] ?? 0
                 summary.revisedArticles = history?["revised"] ?? 0
                 return summary
             }
-            let (conditions, arguments) = Self.conditions(filter)
+            if let f = summaryFilter(filter) {
+                // Stories are counted from the articles, over the window when too many match.
+                return try Self.summary(f, filter: try bounded(filter, .storyCount, in: db), in: db)
+            }
+            let (conditions, arguments) = Self.conditions(try bounded(filter, .summary, in: db))
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT COUNT(*) AS articles, COALESCE(SUM(seen), 0) AS results, COALESCE(SUM(seen - version), 0) AS repeats,
                     COALESCE(SUM(version > 1), 0) AS revised, COUNT(DISTINCT source) AS sources,
@@ -61,29 +67,32 @@ extension SQLiteReportStore: ReportQueries {
                     ORDER BY mentions DESC, articles DESC, key, type LIMIT ?2
                     """, arguments: [type?.rawValue, limit]).map(Self.entityTotal)
             }
-            if let source = filter.source, filter == ReportFilter(source: source) {
-                return try Row.fetchAll(db, sql: """
-                    SELECT key, type, name, articles, mentions, NULL AS first_seen, NULL AS last_seen FROM entity_source_totals
-                    WHERE source = ?1 AND (?2 IS NULL OR type = ?2)
-                    ORDER BY mentions DESC, articles DESC, key, type LIMIT ?3
-                    """, arguments: [source, type?.rawValue, limit]).map(Self.entityTotal)
+            if let f = summaryFilter(filter), let found = try Self.topEntities(f, limit: limit, type: type, in: db) {
+                return found
             }
-            let (conditions, arguments) = Self.conditions(filter)
+            let (conditions, arguments) = Self.conditions(try bounded(filter, .topEntities, in: db))
             return try Row.fetchAll(db, sql: """
-                SELECT e.key, e.type, MIN(e.name) AS name, COUNT(*) AS articles, SUM(e.mentions) AS mentions,
-                    MIN(a.time_ms) AS first_seen, MAX(a.time_ms) AS last_seen
-                FROM articles a CROSS JOIN article_entities e ON e.article_key = a.article_key
-                WHERE \(conditions) AND (? IS NULL OR e.type = ?)
-                GROUP BY e.key, e.type
-                ORDER BY mentions DESC, articles DESC, e.key, e.type LIMIT ?
+                SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.articles, r.mentions,
+                    NULL AS first_seen, NULL AS last_seen
+                FROM (
+                    SELECT e.key, e.type, COUNT(*) AS articles, SUM(e.mentions) AS mentions
+                    FROM articles a CROSS JOIN article_entities e ON e.article_key = a.article_key
+                    WHERE \(conditions) AND (? IS NULL OR e.type = ?)
+                    GROUP BY e.key, e.type
+                    ORDER BY mentions DESC, articles DESC, e.key, e.type LIMIT ?
+                ) r
+                LEFT JOIN entity_totals t ON t.key = r.key AND t.type = r.type
+                ORDER BY r.mentions DESC, r.articles DESC, r.key, r.type
                 """, arguments: arguments + [type?.rawValue, type?.rawValue, limit]).map(Self.entityTotal)
         }
     }
 
     public func cooccurrence(_ filter: ReportFilter, limit: Int) throws -> [EntityPair] {
-        // Pairs among the most mentioned entities: what a co-occurrence view can show, found by key lookups.
-        let top = try topEntities(filter, limit: max(0, limit), type: nil)
-        guard top.count > 1 else { return [] }
+        // Pairs among the most mentioned entities: what a co-occurrence view can show, found by key lookups. Under
+        // a filter they are counted over its window (when too many articles match), top entities included.
+        let narrowed = try filter.isEmpty ? filter : read("bounding the report") { db in try bounded(filter, .cooccurrence, in: db) }
+        let top = filter.isEmpty ? try topEntities(filter, limit: max(0, limit), type: nil) : []
+        guard !filter.isEmpty || top.count > 1 else { return [] }
         return try read("pairing entities") { db in
             var pairs: [EntityPair] = []
             if filter.isEmpty {
@@ -100,26 +109,26 @@ extension SQLiteReportStore: ReportQueries {
                     }
                 }
             } else {
-                let (conditions, arguments) = Self.conditions(filter)
-                let byID = Dictionary(top.map { ($0.type.rawValue + "\u{1F}" + $0.key, $0) }, uniquingKeysWith: { a, _ in a })
-                let keys = Array(Set(top.map(\.key)))
-                let marks = Array(repeating: "?", count: keys.count).joined(separator: ", ")
-                // Each matching article's few entity rows are read whole and checked against the keys (`+` keeps
-                // SQLite from probing the index once per key).
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT e1.key AS a_key, e1.type AS a_type, e2.key AS b_key, e2.type AS b_type, COUNT(*) AS n
-                    FROM articles a
-                    CROSS JOIN article_entities e1 ON e1.article_key = a.article_key AND e1.paired = 1 AND +e1.key IN (\(marks))
-                    CROSS JOIN article_entities e2 ON e2.article_key = a.article_key AND e2.paired = 1 AND +e2.key IN (\(marks))
-                        AND (e1.type < e2.type OR (e1.type = e2.type AND e1.key < e2.key))
+                // The matching articles (at most a window's) each with its entity rows, read once: the top entities
+                // and their pairs are counted here.
+                let (conditions, arguments) = Self.conditions(narrowed)
+                var counting = EntityRowCounting()
+                let rows = try Row.fetchCursor(db, sql: """
+                    SELECT e.article_key, e.key, e.type, e.mentions, e.paired FROM articles a
+                    CROSS JOIN article_entities e ON e.article_key = a.article_key
                     WHERE \(conditions)
-                    GROUP BY e1.key, e1.type, e2.key, e2.type
-                    """, arguments: StatementArguments(keys) + StatementArguments(keys) + arguments)
-                for row in rows {
-                    guard let a = byID[(row["a_type"] as String) + "\u{1F}" + (row["a_key"] as String)],
-                          let b = byID[(row["b_type"] as String) + "\u{1F}" + (row["b_key"] as String)] else { continue }
-                    pairs.append(EntityPair(a: Self.ref(a), b: Self.ref(b), articles: row["n"]))
+                    """, arguments: arguments)
+                while let row = try rows.next() {
+                    counting.add(article: row[0], entity: row[1], type: row[2], mentions: row[3], paired: (row[4] as Int) != 0)
                 }
+                let ranked = counting.top(max(0, limit))
+                let name = try db.cachedStatement(sql: "SELECT name FROM entity_totals WHERE key = ? AND type = ?")
+                let named = try ranked.map { e in
+                    var e = e
+                    e.name = try String.fetchOne(name, arguments: [e.key, e.type.rawValue]) ?? e.key
+                    return e
+                }
+                pairs = counting.pairs(among: named)
             }
             return pairs.sorted { ($1.articles, $0.a.key, $0.b.key) < ($0.articles, $1.a.key, $1.b.key) }
         }
@@ -143,19 +152,33 @@ extension SQLiteReportStore: ReportQueries {
             }
             guard let found else { return nil }
             var entity = Self.entityTotal(found)
-            let (conditions, arguments) = Self.conditions(filter)
-            let match = "e.key = ? AND e.type = ?"
-            let entityArguments: StatementArguments = [entity.key, entity.type.rawValue]
-            // A filter on time, source or story is read from the articles first, each looked up in the entity's
-            // rows by primary key; otherwise the entity's rows come first.
-            let articlesFirst = filter.since != nil || filter.until != nil || filter.source != nil || filter.story != nil
-            let from = articlesFirst
+            // A filtered page of an entity named by too many matching articles counts the newest of them.
+            var window: CountedWindow?
+            if !filter.isEmpty {
+                var mentioning = filter
+                mentioning.entity = entity.key
+                window = try self.window(mentioning, parts: [.entityPage], in: db)
+            }
+            let page = window?.narrowing(filter) ?? filter
+            let (conditions, arguments) = Self.conditions(page)
+            // The entity's rows are keyed (key, type, time_ms, article_key): a time filter is a range of them, and
+            // the newest articles are the end of that range.
+            var match = "e.key = ? AND e.type = ?"
+            var entityArguments: StatementArguments = [entity.key, entity.type.rawValue]
+            if let since = page.since { match += " AND e.time_ms >= ?"; entityArguments += [StoredTime.milliseconds(since)] }
+            if let until = page.until { match += " AND e.time_ms < ?"; entityArguments += [StoredTime.milliseconds(until)] }
+            if let source = page.source { match += " AND e.source = ?"; entityArguments += [source] }
+            if let language = page.language { match += " AND e.language = ?"; entityArguments += [language] }
+            // A story is read from its articles first, each looked up in the entity's rows; otherwise the entity's
+            // rows come first.
+            let from = page.story != nil
                 ? "articles a CROSS JOIN article_entities e ON e.article_key = a.article_key"
                 : "article_entities e CROSS JOIN articles a ON a.article_key = e.article_key"
-            if !filter.isEmpty {
+            let summaries = options.readsSummaries
+            if !page.isEmpty {
                 let row = try Row.fetchOne(db, sql: """
                     SELECT COUNT(*) AS articles, COALESCE(SUM(e.mentions), 0) AS mentions,
-                        MIN(a.time_ms) AS first_seen, MAX(a.time_ms) AS last_seen
+                        MIN(e.time_ms) AS first_seen, MAX(e.time_ms) AS last_seen
                     FROM \(from)
                     WHERE \(match) AND \(conditions)
                     """, arguments: entityArguments + arguments)
@@ -166,26 +189,47 @@ extension SQLiteReportStore: ReportQueries {
             }
             let articles = try Row.fetchAll(db, sql: """
                 SELECT \(Self.articleColumns) FROM \(from)
-                WHERE \(match) AND \(conditions) ORDER BY a.time_ms DESC, a.article_key LIMIT ?
+                WHERE \(match) AND \(conditions) ORDER BY e.time_ms DESC, e.article_key DESC LIMIT ?
                 """, arguments: entityArguments + arguments + [ReportQueryLimits.pageArticles]).map(Self.articleRow)
-            let timeline = try Row.fetchAll(db, sql: """
-                SELECT a.day AS day, COUNT(*) AS n FROM \(from)
-                WHERE \(match) AND \(conditions) GROUP BY a.day ORDER BY a.day
-                """, arguments: entityArguments + arguments).map { DayCount(day: $0["day"], articles: $0["n"]) }
-            let sources = try Row.fetchAll(db, sql: """
-                SELECT a.source AS value, \(Self.tallyColumns)
-                FROM \(from)
-                WHERE \(match) AND \(conditions) GROUP BY a.source ORDER BY articles DESC, value
-                """, arguments: entityArguments + arguments).map(Self.tally)
+            let timeline: [DayCount]
+            if summaries, let f = SummaryFilter(page), f.isDaysOnly {
+                let (days, values) = f.conditions(facets: false)
+                timeline = try Row.fetchAll(db, sql: """
+                    SELECT day, articles FROM entity_days WHERE key = ? AND type = ? AND \(days) ORDER BY day
+                    """, arguments: [entity.key, entity.type.rawValue] + StatementArguments(values)).map {
+                    DayCount(day: $0["day"], articles: $0["articles"])
+                }
+            } else {
+                timeline = try Row.fetchAll(db, sql: """
+                    SELECT e.day AS day, COUNT(*) AS n FROM \(from)
+                    WHERE \(match) AND \(conditions) GROUP BY e.day ORDER BY e.day
+                    """, arguments: entityArguments + arguments).map { DayCount(day: $0["day"], articles: $0["n"]) }
+            }
+            let sources: [Tally]
+            if summaries, page.isEmpty {
+                sources = try Row.fetchAll(db, sql: """
+                    SELECT f.value AS value, f.articles AS articles, f.tone_sum / f.articles AS mean_tone,
+                        f.named_sources AS named_sources, f.anonymous_sources AS anonymous_sources, f.quotes AS quotes
+                    FROM tallies t CROSS JOIN entity_facets f
+                        ON f.facet = 'source' AND f.value = t.value AND f.key = ? AND f.type = ?
+                    WHERE t.dimension = 'source' ORDER BY f.articles DESC, f.value
+                    """, arguments: [entity.key, entity.type.rawValue]).map(Self.tally)
+            } else {
+                sources = try Row.fetchAll(db, sql: """
+                    SELECT a.source AS value, \(Self.tallyColumns)
+                    FROM \(from)
+                    WHERE \(match) AND \(conditions) GROUP BY a.source ORDER BY articles DESC, value
+                    """, arguments: entityArguments + arguments).map(Self.tally)
+            }
             var pairs: [EntityPair] = []
             let me = EntityRef(key: entity.key, name: entity.name, type: entity.type)
-            if filter.isEmpty {
+            if page.isEmpty {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT p.b_key AS key, p.b_type AS type, p.articles AS n FROM entity_pairs p WHERE p.a_key = ?1 AND p.a_type = ?2
                     UNION ALL
                     SELECT p.a_key, p.a_type, p.articles FROM entity_pairs p WHERE p.b_key = ?1 AND p.b_type = ?2
                     ORDER BY n DESC, key, type LIMIT 20
-                    """, arguments: entityArguments)
+                    """, arguments: [entity.key, entity.type.rawValue])
                 let name = try db.cachedStatement(sql: "SELECT name FROM entity_totals WHERE key = ? AND type = ?")
                 for row in rows {
                     let otherKey: String = row["key"], otherType: String = row["type"]
@@ -195,18 +239,21 @@ extension SQLiteReportStore: ReportQueries {
                 }
             } else {
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT o.key AS key, o.type AS type, MIN(o.name) AS name, COUNT(*) AS n
-                    FROM \(from)
-                    JOIN article_entities o ON o.article_key = e.article_key AND o.paired = 1 AND NOT (o.key = e.key AND o.type = e.type)
-                    WHERE \(match) AND e.paired = 1 AND \(conditions)
-                    GROUP BY o.key, o.type ORDER BY n DESC, o.key, o.type LIMIT 20
+                    SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.n FROM (
+                        SELECT o.key AS key, o.type AS type, COUNT(*) AS n
+                        FROM \(from)
+                        JOIN article_entities o ON o.article_key = e.article_key AND o.paired = 1 AND NOT (o.key = e.key AND o.type = e.type)
+                        WHERE \(match) AND e.paired = 1 AND \(conditions)
+                        GROUP BY o.key, o.type ORDER BY n DESC, o.key, o.type LIMIT 20
+                    ) r LEFT JOIN entity_totals t ON t.key = r.key AND t.type = r.type
+                    ORDER BY r.n DESC, r.key, r.type
                     """, arguments: entityArguments + arguments)
                 for row in rows {
                     guard let t = EntityType(rawValue: row["type"]) else { continue }
                     pairs.append(EntityPair(a: me, b: EntityRef(key: row["key"], name: row["name"], type: t), articles: row["n"]))
                 }
             }
-            return EntityPage(entity: entity, articles: articles, cooccurring: pairs, timeline: timeline, sources: sources)
+            return EntityPage(entity: entity, articles: articles, cooccurring: pairs, timeline: timeline, sources: sources, window: window)
         }
     }
 
@@ -261,7 +308,7 @@ extension SQLiteReportStore: ReportQueries {
                     FROM stories s ORDER BY s.articles DESC, s.last_ms DESC, s.story_id LIMIT ?
                     """, arguments: [limit]).map(Self.storySummary)
             }
-            let (conditions, arguments) = Self.conditions(filter)
+            let (conditions, arguments) = Self.conditions(try bounded(filter, .stories, in: db))
             return try Row.fetchAll(db, sql: """
                 SELECT s.story_id, s.label, m.articles, m.first_ms, m.last_ms, m.outlets
                 FROM (SELECT a.story_id, COUNT(*) AS articles, MIN(a.time_ms) AS first_ms, MAX(a.time_ms) AS last_ms,
@@ -299,7 +346,8 @@ extension SQLiteReportStore: ReportQueries {
                     FROM tallies WHERE dimension = ? ORDER BY \(order)
                     """, arguments: [dimension.rawValue]).map(Self.tally)
             }
-            let (conditions, arguments) = Self.conditions(filter)
+            if let f = summaryFilter(filter), let tallies = try Self.counts(dimension, f, in: db) { return tallies }
+            let (conditions, arguments) = Self.conditions(try bounded(filter, dimension.windowPart, in: db))
             let sql: String
             switch dimension {
             case .topic:
@@ -328,11 +376,17 @@ extension SQLiteReportStore: ReportQueries {
                     ORDER BY quotes DESC, articles DESC, speaker LIMIT ?
                     """, arguments: [limit])
             } else {
-                let (conditions, arguments) = Self.conditions(filter)
+                if let f = summaryFilter(filter), let found = try Self.speakers(f, limit: limit, in: db) { return found }
+                let (conditions, arguments) = Self.conditions(try bounded(filter, .speakers, in: db))
                 rows = try Row.fetchAll(db, sql: """
-                    SELECT s.speaker, MIN(s.name) AS name, SUM(s.quotes) AS quotes, COUNT(*) AS articles
-                    FROM articles a CROSS JOIN article_speakers s ON s.article_key = a.article_key
-                    WHERE \(conditions) GROUP BY s.speaker ORDER BY quotes DESC, articles DESC, s.speaker LIMIT ?
+                    SELECT r.speaker, COALESCE(t.name, r.speaker) AS name, r.quotes, r.articles
+                    FROM (
+                        SELECT s.speaker, SUM(s.quotes) AS quotes, COUNT(*) AS articles
+                        FROM articles a CROSS JOIN article_speakers s ON s.article_key = a.article_key
+                        WHERE \(conditions) GROUP BY s.speaker ORDER BY quotes DESC, articles DESC, s.speaker LIMIT ?
+                    ) r
+                    LEFT JOIN speaker_totals t ON t.speaker = r.speaker
+                    ORDER BY r.quotes DESC, r.articles DESC, r.speaker
                     """, arguments: arguments + [limit])
             }
             return rows.map { SpeakerTotal(speaker: $0["speaker"], name: $0["name"], quotes: $0["quotes"], articles: $0["articles"]) }
@@ -351,18 +405,32 @@ extension SQLiteReportStore: ReportQueries {
     static func conditions(_ filter: ReportFilter) -> (String, StatementArguments) {
         var parts = ["1 = 1"]
         var arguments: [(any DatabaseValueConvertible)?] = []
-        if let since = filter.since { parts.append("a.time_ms >= ?"); arguments.append(StoredTime.milliseconds(since)) }
-        if let until = filter.until { parts.append("a.time_ms < ?"); arguments.append(StoredTime.milliseconds(until)) }
-        if let source = filter.source { parts.append("a.source = ?"); arguments.append(source) }
-        if let language = filter.language { parts.append("a.language = ?"); arguments.append(language) }
+        // With an entity the entity's rows come first (they carry its time bounds): `+` keeps SQLite from starting
+        // at an outlet's, a language's or a time range's articles instead.
+        let column = filter.entity == nil ? "a." : "+a."
+        if let since = filter.since { parts.append("\(column)time_ms >= ?"); arguments.append(StoredTime.milliseconds(since)) }
+        if let until = filter.until { parts.append("\(column)time_ms < ?"); arguments.append(StoredTime.milliseconds(until)) }
+        if let source = filter.source { parts.append("\(column)source = ?"); arguments.append(source) }
+        if let language = filter.language { parts.append("\(column)language = ?"); arguments.append(language) }
         if let story = filter.story { parts.append("a.story_id = ?"); arguments.append(story) }
         if let entity = filter.entity {
             // Driven from the entity's rows (primary key (key, type, article_key)), not from every article.
-            parts.append("a.article_key IN (SELECT fe.article_key FROM article_entities fe WHERE fe.key IN (?, ?))")
+            // Every type listed, so that the time bounds narrow the range of the key (key, type, time_ms, ...).
+            let types = EntityType.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            var inner = "fe.key IN (?, ?) AND fe.type IN (\(types))"
             arguments += [entity, ArabicNormalizer.normalize(entity)]
+            if let since = filter.since { inner += " AND fe.time_ms >= ?"; arguments.append(StoredTime.milliseconds(since)) }
+            if let until = filter.until { inner += " AND fe.time_ms < ?"; arguments.append(StoredTime.milliseconds(until)) }
+            parts.append("a.article_key IN (SELECT fe.article_key FROM article_entities fe WHERE \(inner))")
         }
         if let topic = filter.topic {
-            parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = ?)")
+            // From a start time on, the articles in range are fewer than the topic's: each is looked up in the
+            // topic's rows. Without one, the topic's rows are the list to start from.
+            if filter.since != nil {
+                parts.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = ? AND ft.article_key = a.article_key)")
+            } else {
+                parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = ?)")
+            }
             arguments.append(topic)
         }
         return (parts.joined(separator: " AND "), StatementArguments(arguments))

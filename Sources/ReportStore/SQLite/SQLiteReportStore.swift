@@ -16,13 +16,27 @@ public final class SQLiteReportStore: ReportStore {
         /// a job row with its entity and topic rows only, as before articles existed: a baseline for measuring
         /// what articles cost, not a mode to report from.
         public var keepsArticles: Bool
+        /// Whether storing keeps the aggregates and summary rows (the default). Without, articles, their rows and
+        /// stories are still written but only the store-wide tallies are kept: a baseline for measuring what the
+        /// aggregates cost, not a mode to report from (reports read stale or empty aggregates).
+        public var keepsAggregates: Bool
         /// How stories are formed; tests and the story evaluation change it.
         public var storyWindowDays: Double
         public var storySimilarity: Double
+        /// Whether filtered reports read the summary rows where they answer the filter (the default), or count the
+        /// matching articles always: tests compare the two.
+        var readsSummaries = true
+        /// The most matching articles a filtered report counts one by one: beyond, the parts summary rows do not
+        /// answer are counted over the newest this many (`CountedWindow`). Tests lower it.
+        public var windowLimit = CountedWindow.defaultLimit
 
-        public init(maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, storyWindowDays: Double = 3, storySimilarity: Double = 0.15) {
+        public init(
+            maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, keepsAggregates: Bool = true,
+            storyWindowDays: Double = 3, storySimilarity: Double = 0.15
+        ) {
             self.maximumSizeBytes = maximumSizeBytes
             self.keepsArticles = keepsArticles
+            self.keepsAggregates = keepsAggregates
             self.storyWindowDays = storyWindowDays
             self.storySimilarity = storySimilarity
         }
@@ -106,7 +120,8 @@ public final class SQLiteReportStore: ReportStore {
                 let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
                 let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
                 var outcome = StoreOutcome()
-                let deltas = AggregateDeltas()
+                var failed = 0
+                let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
                 for result in results {
                     insertNotice.setUncheckedArguments([result.jobID, storedAt])
                     try insertNotice.execute()
@@ -117,7 +132,10 @@ public final class SQLiteReportStore: ReportStore {
                         continue
                     }
                     outcome.inserted.append(result.jobID)
-                    guard let stored = result.storedAnalysis else { continue }
+                    guard let stored = result.storedAnalysis else {
+                        failed += 1
+                        continue
+                    }
                     if options.keepsArticles {
                         // An analysis that does not decode stays a job row, found when it is read.
                         guard let analysis = try? stored.decoded() else { continue }
@@ -136,6 +154,13 @@ public final class SQLiteReportStore: ReportStore {
                     }
                 }
                 try deltas.flush(db)
+                let counted = try db.cachedStatement(sql: """
+                    INSERT INTO result_counts (status, results) VALUES (?, ?)
+                    ON CONFLICT (status) DO UPDATE SET results = results + excluded.results
+                    """)
+                for (status, n) in [("analysed", outcome.inserted.count - failed), ("failed", failed)] where n > 0 {
+                    try counted.execute(arguments: [status, n])
+                }
                 return outcome
             }
         }
@@ -168,7 +193,7 @@ public final class SQLiteReportStore: ReportStore {
     }
 
     public func count() throws -> StoreCounts {
-        try counts(sql: "SELECT status, COUNT(*) FROM results GROUP BY status", arguments: [], operation: "counting")
+        try counts(sql: "SELECT status, results FROM result_counts", arguments: [], operation: "counting")
     }
 
     public func batchCounts(batchID: String) throws -> StoreCounts {

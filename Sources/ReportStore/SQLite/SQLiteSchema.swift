@@ -104,15 +104,19 @@ enum SQLiteSchema {
         }
         migrator.registerMigration(Self.v4) { db in
             try db.execute(sql: Self.v4Tables)
-            // Results stored before v4 become articles, in the order they were stored.
-            try ArticleLedger.rebuildFromResults(db)
+            // Results stored before v4 become articles, in the order they were stored, in v4's tables.
+            try ArticleLedger.rebuildFromResults(db, layout: .v4)
+        }
+        migrator.registerMigration(Self.v5) { db in
+            try SummarySchema.migrate(db)
         }
         return migrator
     }
 
     /// The schema version this build writes: the number of migrations it knows.
-    static let currentVersion = 4
+    static let currentVersion = 5
     static let v4 = "v4: articles, aggregates, stories"
+    static let v5 = "v5: summary rows by day and facet"
 
     /// Articles by identity, their per-article facts, the aggregates kept from them, and the story index.
     ///
