@@ -56,7 +56,8 @@ struct WorkerProcessTests {
                         var welcome = Mirsad_V1_Welcome()
                         welcome.heartbeatIntervalMs = 200
                         welcome.livenessTimeoutMs = 60_000
-                        try send(.welcome(welcome), to: peer)
+                        // A process that said HELLO and ended before its WELCOME (EHOSTUNREACH) needs none.
+                        try? send(.welcome(welcome), to: peer)
                     }
                 }
                 return condition(received)

@@ -262,11 +262,10 @@ struct CollectorDurabilityTests {
         stopping = clock.now
         try await answered.stop()
         let answeredStop = clock.now - stopping
-        // Each stop is bound by its grace period (0.3 s and 2 s), with room for a loaded machine; one that waited for
-        // an answer that is not coming would take at least the resend period of its notices (5 s).
-        let resendPeriod = CollectorService.Configuration(bindEndpoint: "", dispatcherEndpoint: "").resendStoredAfter
-        #expect(unansweredStop < resendPeriod, "stopping the collector without answers took \(unansweredStop)")
-        #expect(answeredStop < resendPeriod, "stopping the answered collector took \(answeredStop)")
+        // Each stop is bound by its grace period (0.3 s and 2 s); the bound leaves room for a machine as loaded as a
+        // full parallel test run makes it. A stop that waited for answers that never come would not end at all.
+        #expect(unansweredStop < .seconds(30), "stopping the collector without answers took \(unansweredStop)")
+        #expect(answeredStop < .seconds(30), "stopping the answered collector took \(answeredStop)")
         #expect(Self.pending(path).isEmpty, "acknowledged during the stop but not confirmed: \(Self.pending(path))")
         #expect(answered.service.statistics.noticesConfirmed == 4)
         #expect(slow.waitUntil { $0.contains { $0.peer == answered.routingID && $0.message.command == .bye } }, "no BYE")
