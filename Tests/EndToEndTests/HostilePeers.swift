@@ -120,6 +120,8 @@ final class StatusProbe: Sendable {
         var asked = 0
         var unanswered = 0
         var slowest: Duration = .zero
+        /// Answers that took `bound` or longer.
+        var slowerThanBound = 0
     }
 
     private let stopped = Atomic<Bool>(false)
@@ -129,7 +131,7 @@ final class StatusProbe: Sendable {
     var results: [String: Figures] { figures.withLock { $0 } }
 
     /// Probes `endpoints` (name to endpoint) until `stop()`; an answer slower than `giveUp` counts as unanswered.
-    func run(_ endpoints: [String: String], interval: Duration = .milliseconds(100), giveUp: Duration = .seconds(3)) throws {
+    func run(_ endpoints: [String: String], bound: Duration, interval: Duration = .milliseconds(100), giveUp: Duration = .seconds(3)) throws {
         let context = try ZMQContext()
         defer { context.shutdown() }
         var sockets: [(String, Socket)] = []
@@ -165,6 +167,7 @@ final class StatusProbe: Sendable {
                 figures.withLock {
                     $0[name, default: .init()].asked += 1
                     if answered { $0[name]!.slowest = max($0[name]!.slowest, took) } else { $0[name]!.unanswered += 1 }
+                    if took >= bound { $0[name]!.slowerThanBound += 1 }
                 }
             }
             Thread.sleep(forTimeInterval: interval.inSeconds)
