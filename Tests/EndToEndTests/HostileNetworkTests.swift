@@ -170,9 +170,10 @@ import ZeroMQ
 enum Attacks {
     /// Floods STATUS requests and never reads a reply (a small TCP receive window, one message of queue), holds the
     /// connection until the service has cut a peer off (its `cut_off` count grows; at most 20 s), then hangs up with
-    /// the replies unread; twice. The replies to 60,000 requests are more than the service's socket buffers (up to
-    /// 4 MiB) and its queue of 1,000 hold, so the service must cut the flood off however fast it answers.
-    static func flood(_ endpoint: String, name: String, ledger: AttackLedger, requests: Int = 60_000) throws {
+    /// the replies unread; twice. The replies to 200,000 requests are more than the service's socket buffers (up to
+    /// 4 MiB) and its queue of 1,000 hold (the dispatcher's shortest replies are ~60 bytes: 12 MB), so the service must
+    /// cut the flood off however fast it answers.
+    static func flood(_ endpoint: String, name: String, ledger: AttackLedger, requests: Int = 200_000) throws {
         let request = try FrameCodec.encode(.status(.with { $0.requestID = "flood" }))
         func cutOffs() -> UInt64 { (try? status(endpoint).peerProblems["cut_off"]) ?? 0 }
         for _ in 0..<2 {
