@@ -7,22 +7,22 @@ import Foundation
 /// thread) until the async call they started has finished. If that call ran on the cooperative pool, a caller that
 /// is itself on the pool would hold one of its few threads while waiting for another, and enough such callers
 /// would wait forever. With the work on this thread, a blocked caller only ever waits for this thread, which never
-/// blocks on a caller.
+/// blocks on a caller. Tests use it too, to block without holding a thread of the pool (`offTheCooperativePool`).
 ///
 /// `@unchecked Sendable`: `jobs`, `stopped` and `thread` are read and written only under `condition`'s lock.
-final class PostgresExecutorThread: TaskExecutor, @unchecked Sendable {
+public final class PostgresExecutorThread: TaskExecutor, @unchecked Sendable {
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var stopped = false
     private var thread: pthread_t?
 
-    init(name: String) {
+    public init(name: String) {
         let thread = Thread { [self] in self.serve() }
         thread.name = name
         thread.start()
     }
 
-    func enqueue(_ job: consuming ExecutorJob) {
+    public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         condition.lock()
         jobs.append(job)
@@ -39,7 +39,7 @@ final class PostgresExecutorThread: TaskExecutor, @unchecked Sendable {
     }
 
     /// Ends the thread once the jobs already queued have run; jobs enqueued later never run.
-    func stop() {
+    public func stop() {
         condition.lock()
         stopped = true
         condition.signal()
