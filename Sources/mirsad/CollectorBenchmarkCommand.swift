@@ -4,6 +4,7 @@ import ArticleIngest
 import Foundation
 import MirsadServices
 import MirsadWire
+import ReportStore
 import Synchronization
 import ZeroMQ
 
@@ -62,7 +63,9 @@ struct ResultsFileCommand: ParsableCommand {
 /// stored per second, the collector's CPU time per result (so results per second per core), and the store's bytes
 /// per result.
 ///
-/// The results of FILE are sent again and again with fresh job ids until `--count` are stored: each is a new row.
+/// The results of FILE are sent again and again with fresh job ids until `--count` are stored: each is a new row,
+/// and each pass after the first gives the articles new ids (`ID~PASS`), so that every result is an article the store
+/// has not seen (a near-duplicate of an earlier one, as a reprint is) instead of a cheap repeat of one it has.
 struct CollectorBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "collector")
 
@@ -127,7 +130,9 @@ struct CollectorBenchmark: AsyncParsableCommand {
                 var body: [UInt8] = []
                 for _ in 0..<n {
                     let jobID = Array("bench:\(next)".utf8)
-                    let template = templates[next % templates.count]
+                    let pass = next / templates.count
+                    let template = pass == 0
+                        ? templates[next % templates.count] : try Self.renamed(templates[next % templates.count], pass: pass)
                     let result = ProtobufFields.lengthDelimited(1, jobID) + template
                     body += ProtobufFields.lengthDelimited(1, result)
                     next += 1
@@ -163,6 +168,8 @@ struct CollectorBenchmark: AsyncParsableCommand {
             throw error
         }
         await collector.stop()
+        // What the store takes once its log is copied in: the log itself is reused space, up to 64 MiB.
+        try SQLiteReportStore(path: storePath).checkpoint()
         let storeBytes = ["", "-wal"].reduce(0) { total, suffix in
             total + ((try? FileManager.default.attributesOfItem(atPath: storePath + suffix)[.size] as? Int) ?? 0)
         }
@@ -199,6 +206,14 @@ struct CollectorBenchmark: AsyncParsableCommand {
             offset += length
         }
         return results
+    }
+
+    /// `template` with its article's id and URL marked with `pass`: another article with the same text.
+    static func renamed(_ template: [UInt8], pass: Int) throws -> [UInt8] {
+        var result = try Mirsad_V1_Result(serializedBytes: template)
+        result.article.id += "~\(pass)"
+        if result.article.hasURL { result.article.url += "?pass=\(pass)" }
+        return try result.serializedBytes()
     }
 
     /// User and system CPU seconds of a process so far.

@@ -37,4 +37,35 @@ import Testing
         #expect(PublishedTime.day(milliseconds: 1_538_561_531_000) == "2018-10-03")
         #expect(PublishedTime.day(milliseconds: -1) == "1969-12-31")
     }
+
+    /// Scalars that white space may or may not join into one grapheme cluster, beside plain Arabic and Latin text.
+    private static let alphabet: [String] = [
+        "a", "Z", "1", ".", "ن", "ص", "ال", "خبر", "\u{064E}", "\u{0651}", "\u{0301}", "\u{200C}", "\u{200D}",
+        "\u{0600}", "\u{06DD}", "\u{0D4E}", "\u{1F3FB}", "\u{FE0F}", "\u{0903}", "é", "e\u{0301}", "👍",
+        " ", "  ", "\t", "\n", "\r\n", "\r", "\u{00A0}", "\u{2003}", "\u{3000}", "\u{2028}", "\u{0085}", "\u{202F}",
+    ]
+
+    @Test func theScalarHashEqualsItsDefinitionOnEveryKindOfWhiteSpace() {
+        var generator = SystemRandomNumberGenerator()
+        var disagreements: [String] = []
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...12, using: &generator)
+            let text = (0..<length).map { _ in Self.alphabet.randomElement(using: &generator)! }.joined()
+            if ArticleIdentity.textHash(text) != ArticleIdentity.characterTextHash(text) { disagreements.append(text) }
+        }
+        #expect(disagreements.isEmpty, "first: \(disagreements.prefix(5).map { Array($0.unicodeScalars) })")
+    }
+
+    @Test func theScalarHashEqualsItsDefinitionOnTheSampleArticles() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Samples/ant-sample.jsonl").standardizedFileURL
+        var texts = 0
+        for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            guard let text = object?["text"] as? String else { continue }
+            texts += 1
+            #expect(ArticleIdentity.textHash(text) == ArticleIdentity.characterTextHash(text), "\(text.prefix(40))")
+        }
+        #expect(texts > 50)
+    }
 }

@@ -67,7 +67,70 @@ public enum ArticleIdentity {
     }
 
     /// FNV-1a of the text with runs of white space made one space and the ends trimmed.
+    ///
+    /// Invariant: equal to `characterTextHash` (the definition stores were written with) for every string. It walks
+    /// scalars instead of `Character`s, a fifth of the cost; the two differ only where a grapheme cluster joins
+    /// white space to a neighbour (a mark after a space, a prepended sign before one), and such text is hashed by
+    /// the definition itself.
     public static func textHash(_ normalizedText: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var spacePending = false
+        var wroteAny = false
+        var afterJoinableSpace = false
+        var previous: Unicode.Scalar?
+        for scalar in normalizedText.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                if let previous, mayPrepend(previous) { return characterTextHash(normalizedText) }
+                spacePending = wroteAny
+                afterJoinableSpace = !scalar.properties.generalCategory.isControlOrSeparatorBreak
+            } else {
+                if afterJoinableSpace, mayExtend(scalar) { return characterTextHash(normalizedText) }
+                if spacePending {
+                    hash = (hash ^ 0x20) &* 0x0000_0100_0000_01B3
+                    spacePending = false
+                }
+                for byte in UTF8.encode(scalar)! {
+                    hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+                }
+                wroteAny = true
+                afterJoinableSpace = false
+            }
+            previous = scalar
+        }
+        return hash
+    }
+
+    /// The definition of `textHash`, over `Character`s.
+    static func characterTextHash(_ normalizedText: String) -> UInt64 {
         StableHash.fnv1a64(normalizedText.split(whereSeparator: \.isWhitespace).joined(separator: " "))
+    }
+
+    /// Whether `scalar` may join the white space before it into one grapheme cluster (Grapheme_Cluster_Break
+    /// Extend, SpacingMark or ZWJ, over-approximated: every mark, format and modifier character).
+    private static func mayExtend(_ scalar: Unicode.Scalar) -> Bool {
+        guard !scalar.isASCII else { return false }
+        switch scalar.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .format, .modifierLetter, .modifierSymbol: return true
+        default: return (0x1F3FB...0x1F3FF).contains(scalar.value) || (0xE0000...0xE0FFF).contains(scalar.value)
+        }
+    }
+
+    /// Whether `scalar` may join the white space after it into one grapheme cluster (Grapheme_Cluster_Break
+    /// Prepend: format characters, and the few letters Unicode lists).
+    private static func mayPrepend(_ scalar: Unicode.Scalar) -> Bool {
+        guard !scalar.isASCII else { return false }
+        if scalar.properties.generalCategory == .format { return true }
+        switch scalar.value {
+        case 0x0D4E, 0x111C2, 0x111C3, 0x1193F, 0x11941, 0x11A3A, 0x11A84...0x11A89, 0x11D46, 0x11F02: return true
+        default: return false
+        }
+    }
+}
+
+extension Unicode.GeneralCategory {
+    /// Controls (tab, line feed, ...) and the line and paragraph separators end a grapheme cluster whatever
+    /// follows; other white space (space, no-break space, ...) does not.
+    fileprivate var isControlOrSeparatorBreak: Bool {
+        self == .control || self == .lineSeparator || self == .paragraphSeparator
     }
 }
