@@ -59,11 +59,11 @@ struct PostgresCollectorsTests {
                 do {
                     let worker = try FakeDealer(endpoint: collectors[side].endpoint, identity: "pg-worker-\(side)")
                     let expected = Set(sent[side].flatMap { $0.map(\.jobID) })
-                    var replies: [MirsadMessage] = []
+                    // Every acknowledgement of every round counts: a round resends only what none acknowledged.
+                    var acked = Set<String>()
                     // As a worker does, what is not acknowledged is sent again after 10 s (a commit that met the
                     // other writer's lock past its lock timeout acknowledges nothing).
                     for _ in 0..<6 {
-                        let acked = Set(CollectorServiceTests.acked(replies))
                         let unacknowledged = sent[side].filter { !Set($0.map(\.jobID)).isSubset(of: acked) }
                         if unacknowledged.isEmpty { break }
                         for message in unacknowledged {
@@ -71,9 +71,13 @@ struct PostgresCollectorsTests {
                             body.results = message
                             try worker.send(.results(body))
                         }
-                        replies = try worker.receive(seconds: 10) { expected.isSubset(of: Set(CollectorServiceTests.acked($0))) }
+                        let before = acked
+                        let replies = try worker.receive(seconds: 10) {
+                            expected.isSubset(of: before.union(CollectorServiceTests.acked($0)))
+                        }
+                        acked.formUnion(CollectorServiceTests.acked(replies))
                     }
-                    let unacked = expected.subtracting(CollectorServiceTests.acked(replies))
+                    let unacked = expected.subtracting(acked)
                     if !unacked.isEmpty { missing.withLock { $0.append("side \(side): \(unacked.count) not acknowledged") } }
                 } catch {
                     missing.withLock { $0.append("side \(side): \(error)") }

@@ -38,11 +38,11 @@ public final class CollectorService: Service, Sendable {
         /// commits' cost per result says fit in this time (at least `minResultsPerCommit`): a small batch's results
         /// that arrive behind a large one's wait about one commit, not for all that was read before them.
         ///
-        /// Each commit rewrites every B-tree page it touches into the log and fsyncs it: commits of a few results
-        /// cost several times more per result than commits of a hundred (`mirsad benchmark collector`), so the
-        /// target favours large commits over the few milliseconds of acknowledgement they add.
+        /// Each commit writes every B-tree page it touches to the log and fsyncs it, so a commit of a few dozen
+        /// results costs less per result than one of ten (`mirsad benchmark collector`), for a few milliseconds
+        /// more before the acknowledgement.
         public var commitTarget: Duration = .milliseconds(100)
-        public var minResultsPerCommit = 128
+        public var minResultsPerCommit = 32
         /// The most stored-but-unacknowledged job ids kept in memory; the others wait in the store.
         public var maxPendingNoticesInMemory = 65_536
         /// How many stored notices are read from the store at a time.
