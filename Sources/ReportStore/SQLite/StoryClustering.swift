@@ -113,9 +113,8 @@ enum StoryClustering {
         if let chosen {
             story = chosen
         } else {
-            try db.execute(
-                sql: "INSERT INTO stories (label, articles, first_ms, last_ms) VALUES ('', 0, ?, ?)",
-                arguments: [facts.timeMilliseconds, facts.timeMilliseconds])
+            try db.cachedStatement(sql: "INSERT INTO stories (label, articles, first_ms, last_ms) VALUES ('', 0, ?, ?)")
+                .execute(arguments: [facts.timeMilliseconds, facts.timeMilliseconds])
             story = db.lastInsertedRowID
         }
         try db.cachedStatement(sql: "UPDATE articles SET story_id = ? WHERE article_key = ?").execute(arguments: [story, facts.key])
