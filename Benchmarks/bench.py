@@ -9,6 +9,8 @@ Sections (each prints "skipped: <reason>" when the binary lacks what it needs):
             of 100 B and 4 KB; jobs/s, Mirsad's ratios, CPU per job of each process.
   analysis  the cluster (separate processes, and `mirsad run`) with 1 and 2 workers against `mirsad analyze
             --threads N` on the same cores (taskset) and articles; the analysis core against the Python peer.
+  collector one collector process fed real encoded results (`mirsad benchmark collector`): results/s, results per
+            CPU second of the collector, store bytes per result.
   latency   submit -> stored p50/p99 at half the peak rate measured in `dispatch`, from a paced producer written
             from Protocols/ (peers/paced_producer.py).
   memory    dispatcher and collector peak RSS (VmHWM) with 0, 100,000 and 1,000,000 queued jobs.
@@ -43,14 +45,16 @@ from durability import Service, descendants, free_port, journal_bytes, small_art
 SIZES = (100, 4096)
 SLEEP_MS = 20
 SHORT_RUN_SECONDS = 2  # a rate measured over less is flagged as noisy
-SECTIONS = ("dispatch", "analysis", "latency", "memory", "scaling")  # each a method of Bench
+SECTIONS = ("dispatch", "analysis", "collector", "latency", "memory", "scaling")  # each a method of Bench
 
 # Counts per mode. Quick takes a few minutes on 2 cores; full under an hour (Celery takes most of it).
 MODES = {
-    "quick": dict(dispatch_jobs=5_000, analysis_articles=1_000, peer_articles=200, latency_seconds=8,
+    "quick": dict(dispatch_jobs=5_000, analysis_articles=1_000, peer_articles=200, collector_articles=1_000,
+                  collector_results=2_000, latency_seconds=8,
                   memory_points=(0, 10_000, 100_000), scaling_workers=(1, 2, 4, 8), scaling_seconds=3,
                   scaling_threads=8, repeats=1),
-    "full": dict(dispatch_jobs=50_000, analysis_articles=None, peer_articles=2_000, latency_seconds=30,
+    "full": dict(dispatch_jobs=50_000, analysis_articles=None, peer_articles=2_000, collector_articles=5_000,
+                 collector_results=20_000, latency_seconds=30,
                  memory_points=(0, 100_000, 1_000_000), scaling_workers=(1, 2, 4, 8, 16, 32), scaling_seconds=8,
                  scaling_threads=16, repeats=2),
 }
@@ -723,6 +727,46 @@ class Bench:
         if saturated and saturated[0] is not None:
             self.results.add(section, "at the peak (the dispatch run, all jobs submitted at once): p50 / p99",
                              f"{saturated[0]:.0f} / {saturated[1]:.0f} ms", "queueing: the whole batch waits")
+
+    # -- collector ---------------------------------------------------------------------------------------------
+
+    def collector(self):
+        """One `mirsad collector` fed real encoded results by simulated workers (`mirsad benchmark collector`)."""
+        section = "collector"
+        corpus = self.args.corpus
+        if not os.path.exists(corpus):
+            self.results.skip(section, f"no corpus at {corpus}")
+            return
+        path, count = corpus_prefix(self.work, corpus, self.mode["collector_articles"])
+        results = os.path.join(self.work, "results.bin")
+        status, _, _, _ = run_measured([self.binary, "benchmark", "results", path, "--output", results], 1800)
+        if status != 0:
+            self.results.skip(section, "`mirsad benchmark results` failed (a mirsad without it?)")
+            return
+        total = self.mode["collector_results"]
+        self.results.note(section, f"the analyses of the first {count:,} articles of {os.path.basename(corpus)}, "
+                                   f"encoded as workers send them, fed {total:,} times in all (past the first "
+                                   f"{count:,}, the same articles under new ids: near-duplicates) to one collector "
+                                   "process (SQLite, `synchronous = FULL`, articles, aggregates and stories kept) "
+                                   "by 4 simulated workers; CPU from /proc, store bytes after a checkpoint")
+        runs = []
+        for _ in range(self.mode["repeats"]):
+            status, output, _, _ = run_measured([self.binary, "benchmark", "collector", results, "--count", str(total),
+                                                 "--json"], 1800)
+            try:
+                runs.append(json.loads(output.strip().splitlines()[-1]) if status == 0 else None)
+            except (ValueError, IndexError):
+                runs.append(None)
+        if None in runs:
+            self.results.add(section, "one collector", "FAILED", f"work directory {self.work}")
+            return
+        self.results.add(section, "results stored a second (wall)", spread([r["results_per_s"] for r in runs]))
+        self.results.add(section, "results stored a CPU second of the collector",
+                         spread([r["results_per_cpu_s"] for r in runs]),
+                         f"{statistics.median(r['collector_cpu_s'] for r in runs) * 1e6 / total:,.0f} µs a result")
+        self.results.add(section, "store bytes a result, text included",
+                         spread([r["store_bytes_per_result"] for r in runs]),
+                         f"results of {runs[0]['result_bytes']:,} bytes on the wire")
 
     # -- memory ------------------------------------------------------------------------------------------------
 
