@@ -49,9 +49,26 @@ public final class SQLiteReportStore: ReportStore {
     let clustering: StoryClustering.Parameters
     /// Each connection's page cache.
     static let cacheKibibytes = 65_536
-    /// Log pages (4 KiB) written between automatic checkpoints: the log grows to about 64 MiB before it is copied
-    /// into the database and reused.
+    /// Log pages (4 KiB) written between automatic checkpoints where the disk has room: the log grows to about
+    /// 64 MiB before it is copied into the database and reused.
+    ///
+    /// A result touches about a hundred B-tree rows across the article, summary and story tables, so a commit
+    /// dirties pages all over the file. Checkpointing every 1,000 pages (SQLite's default) copied the same hot pages
+    /// back into the database again and again: a fifth of storing. Every 16,384 pages, each page is copied once
+    /// however often it changed meanwhile.
     static let checkpointPages = 16_384
+    /// SQLite's default, kept where the disk is small or full: a checkpoint copies the log into the database file,
+    /// which needs free space beside the log, so a log that could outgrow the free space would never be copied.
+    static let defaultCheckpointPages = 1_000
+
+    /// `checkpointPages` when the disk under the store has room for the log eight times over, else the default.
+    static func checkpointInterval(storePath: String) -> Int {
+        let directory = (storePath as NSString).deletingLastPathComponent
+        var stats = statvfs()
+        guard statvfs(directory.isEmpty ? "." : directory, &stats) == 0 else { return defaultCheckpointPages }
+        let free = Int(stats.f_bavail) * Int(stats.f_frsize)
+        return free >= 8 * checkpointPages * 4096 ? checkpointPages : defaultCheckpointPages
+    }
 
     /// Opens the store at `path`, creating the file and its tables if needed.
     ///
@@ -71,11 +88,7 @@ public final class SQLiteReportStore: ReportStore {
             // A commit holds up to thousands of results: with SQLite's default 2 MB page cache, pages spill to the
             // log mid-transaction and are read back, which cost a third of storing.
             try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKibibytes)")
-            // A result touches about a hundred B-tree rows across the article, summary and story tables, so a
-            // commit dirties pages all over the file. Checkpointing the log every 1,000 pages (SQLite's default)
-            // copied the same hot pages back into the database again and again: a fifth of storing. Every
-            // `checkpointPages` pages, each page is copied once however often it changed meanwhile.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointInterval(storePath: path))")
             if let limit = options.maximumSizeBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
@@ -116,7 +129,25 @@ public final class SQLiteReportStore: ReportStore {
             return StoreOutcome()
         }
         let storedAt = StoredTime.milliseconds(Date())
-        return try perform("storing \(results.count) results") {
+        do {
+            return try storeInTransaction(results, confirmingNotices: confirming, storedAt: storedAt)
+        } catch let error as ReportStoreError {
+            if case .diskFull = error {
+                // The log may hold the space the commit needs: from now on checkpoint it often, and copy what can
+                // be copied now, so that the next commit reuses the log instead of growing it.
+                try? pool.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.defaultCheckpointPages)")
+                    _ = try? db.checkpoint(.passive)
+                }
+            }
+            throw error
+        }
+    }
+
+    private func storeInTransaction(
+        _ results: [StoredResult], confirmingNotices confirming: [String], storedAt: Int64
+    ) throws -> StoreOutcome {
+        try perform("storing \(results.count) results") {
             try pool.write { db in
                 let deleteNotice = try db.cachedStatement(sql: Self.deleteNoticeSQL)
                 for jobID in confirming {
