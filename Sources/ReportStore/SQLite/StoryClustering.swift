@@ -113,7 +113,8 @@ enum StoryClustering {
         if let chosen {
             story = chosen
         } else {
-            try db.cachedStatement(sql: "INSERT INTO stories (label, articles, first_ms, last_ms) VALUES ('', 0, ?, ?)")
+            // Its one article counted and its span set now: only its label waits for its terms.
+            try db.cachedStatement(sql: "INSERT INTO stories (label, articles, first_ms, last_ms) VALUES ('', 1, ?, ?)")
                 .execute(arguments: [facts.timeMilliseconds, facts.timeMilliseconds])
             story = db.lastInsertedRowID
         }
@@ -134,7 +135,11 @@ enum StoryClustering {
             try storyTerm.execute(arguments: [story, term.term, term.name])
         }
         for band in bands { try posting.execute(arguments: [band, facts.timeMilliseconds, facts.key]) }
-        try refresh(story: story, articleDelta: 1, in: db)
+        if chosen == nil {
+            try relabel(story: story, in: db)
+        } else {
+            try refresh(story: story, articleDelta: 1, in: db)
+        }
     }
 
     /// Takes the article's previous version (`facts`) out of its story and out of the index, before a new version
@@ -169,16 +174,26 @@ enum StoryClustering {
             try db.execute(sql: "DELETE FROM story_terms WHERE story_id = ?", arguments: [story])
             return
         }
-        let names = try String.fetchAll(db.cachedStatement(sql: """
-            SELECT s.name FROM story_terms s LEFT JOIN term_counts c ON c.term = s.term WHERE s.story_id = ?
-            ORDER BY s.articles DESC, substr(s.term, 1, 2) = 'e:' DESC, c.articles, s.term LIMIT 3
-            """), arguments: [story])
         try db.cachedStatement(sql: """
             UPDATE stories SET label = ?2,
                 first_ms = (SELECT MIN(time_ms) FROM articles WHERE story_id = ?1),
                 last_ms = (SELECT MAX(time_ms) FROM articles WHERE story_id = ?1)
             WHERE story_id = ?1
-            """).execute(arguments: [story, names.joined(separator: " · ")])
+            """).execute(arguments: [story, try label(story: story, in: db)])
+    }
+
+    /// Sets a story's label alone: for a story just started, whose count and span its insertion set.
+    private static func relabel(story: Int64, in db: Database) throws {
+        try db.cachedStatement(sql: "UPDATE stories SET label = ? WHERE story_id = ?")
+            .execute(arguments: [try label(story: story, in: db), story])
+    }
+
+    /// The names of a story's three most shared terms, entities first, the rarer first among equals.
+    private static func label(story: Int64, in db: Database) throws -> String {
+        try String.fetchAll(db.cachedStatement(sql: """
+            SELECT s.name FROM story_terms s LEFT JOIN term_counts c ON c.term = s.term WHERE s.story_id = ?
+            ORDER BY s.articles DESC, substr(s.term, 1, 2) = 'e:' DESC, c.articles, s.term LIMIT 3
+            """), arguments: [story]).joined(separator: " · ")
     }
 
     /// One term per minhash band that holds a real value: `b:BAND:HASH`.
