@@ -36,6 +36,14 @@ import Testing
         #expect(PublishedTime.milliseconds("03/10/2018") == nil)
         #expect(PublishedTime.day(milliseconds: 1_538_561_531_000) == "2018-10-03")
         #expect(PublishedTime.day(milliseconds: -1) == "1969-12-31")
+        // As `%04d-%02d-%02d` writes them: the sign takes a digit's place, a fifth digit widens the year.
+        #expect(PublishedTime.day(milliseconds: -719_528 * 86_400_000) == "0000-01-01")
+        #expect(PublishedTime.day(milliseconds: -719_529 * 86_400_000) == "-001-12-31")
+        #expect(PublishedTime.day(milliseconds: 2_932_897 * 86_400_000) == "10000-01-01")
+        for day in stride(from: Int64(-719_528), to: 2_932_897, by: 997) {
+            let text = PublishedTime.day(milliseconds: day * 86_400_000 + 3_600_000)
+            #expect(PublishedTime.startOfDay(text) == day * 86_400_000, "\(day): \(text)")
+        }
     }
 
     /// Scalars that white space may or may not join into one grapheme cluster, beside plain Arabic and Latin text.

@@ -41,7 +41,14 @@ enum PublishedTime {
     static func day(milliseconds: Int64) -> String {
         let days = Int(floorDiv(milliseconds, 86_400_000))
         let (y, m, d) = civil(fromDays: days)
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        return padded(y, 4) + "-" + padded(m, 2) + "-" + padded(d, 2)
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits (a sign first when negative), as `%0*d` writes it.
+    private static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value.magnitude)
+        let zeros = String(repeating: "0", count: max(0, width - digits.count - (value < 0 ? 1 : 0)))
+        return (value < 0 ? "-" : "") + zeros + digits
     }
 
     /// Milliseconds at 00:00 UTC of a `YYYY-MM-DD` day.

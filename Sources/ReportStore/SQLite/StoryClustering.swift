@@ -136,7 +136,8 @@ enum StoryClustering {
         }
         for band in bands { try posting.execute(arguments: [band, facts.timeMilliseconds, facts.key]) }
         if chosen == nil {
-            try relabel(story: story, in: db)
+            // A story of one article without story terms keeps the empty label it was inserted with.
+            if !facts.storyTerms.isEmpty { try relabel(story: story, in: db) }
         } else {
             try refresh(story: story, articleDelta: 1, in: db)
         }
