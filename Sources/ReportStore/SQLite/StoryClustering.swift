@@ -88,11 +88,12 @@ enum StoryClustering {
             for key in list where key != facts.key { bandHits[key, default: 0] += 1 }
         }
 
-        let candidate = try db.cachedStatement(sql: "SELECT story_id, minhash, term_weight FROM articles WHERE article_key = ?")
         var chosen: Int64?
-        for (key, _) in bandHits.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(p.candidatesScored) {
-            guard let row = try Row.fetchOne(candidate, arguments: [key]), let story: Int64 = row["story_id"] else { continue }
-            if minhashSimilarity(facts.minhash, ArticleLedger.minhash(blob: row["minhash"])) >= p.nearDuplicateSimilarity {
+        let nearest = bandHits.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(p.candidatesScored)
+        let nearCandidates = try candidates(nearest.map(\.key), in: db)
+        for (key, _) in nearest {
+            guard let candidate = nearCandidates[key], let story = candidate.story else { continue }
+            if minhashSimilarity(facts.minhash, ArticleLedger.minhash(blob: candidate.minhash)) >= p.nearDuplicateSimilarity {
                 chosen = story
                 break
             }
@@ -101,10 +102,10 @@ enum StoryClustering {
             var best: (similarity: Double, story: Int64)?
             let ranked = shared.filter { $0.value.terms >= p.minimumSharedTerms }
                 .sorted { ($1.value.weight, $0.key) < ($0.value.weight, $1.key) }.prefix(p.candidatesScored)
+            let rankedCandidates = try candidates(ranked.map(\.key), in: db)
             for (key, overlap) in ranked {
-                guard let row = try Row.fetchOne(candidate, arguments: [key]), let story: Int64 = row["story_id"] else { continue }
-                let other: Double = row["term_weight"]
-                let similarity = 2 * overlap.weight / max(termWeight + other, .leastNonzeroMagnitude)
+                guard let candidate = rankedCandidates[key], let story = candidate.story else { continue }
+                let similarity = 2 * overlap.weight / max(termWeight + candidate.termWeight, .leastNonzeroMagnitude)
                 if similarity >= p.similarity, similarity > best?.similarity ?? -1 { best = (similarity, story) }
             }
             chosen = best?.story
@@ -141,6 +142,27 @@ enum StoryClustering {
         } else {
             try refresh(story: story, articleDelta: 1, in: db)
         }
+    }
+
+    /// What similarity reads of a candidate article.
+    struct Candidate {
+        var story: Int64?
+        var minhash: Data?
+        var termWeight: Double
+    }
+
+    /// The candidates among `keys` that are stored, by key, read with one statement.
+    private static func candidates(_ keys: [String], in db: Database) throws -> [String: Candidate] {
+        guard !keys.isEmpty else { return [:] }
+        let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ", ")
+        let statement = try db.cachedStatement(
+            sql: "SELECT article_key, story_id, minhash, term_weight FROM articles WHERE article_key IN (\(placeholders))")
+        var found: [String: Candidate] = [:]
+        let rows = try Row.fetchCursor(statement, arguments: StatementArguments(keys))
+        while let row = try rows.next() {
+            found[row[0]] = Candidate(story: row[1], minhash: row[2], termWeight: row[3])
+        }
+        return found
     }
 
     /// Takes the article's previous version (`facts`) out of its story and out of the index, before a new version
