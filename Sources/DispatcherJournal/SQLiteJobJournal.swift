@@ -332,17 +332,20 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         markAwaitingStore(contentsOf: [jobID], storeDeadline: nil)
     }
 
-    /// The body stays until the job is stored: a job overdue in awaiting store runs again from it.
+    /// The body stays until the job is stored: a job overdue in awaiting store runs again from it. One statement per
+    /// `maxIDsPerStatement` ids (`idListSQL`), not one per job.
     public func markAwaitingStore(contentsOf jobIDs: [String], storeDeadline: UnixTime?) {
         guard !jobIDs.isEmpty else { return }
         let deadline = storeDeadline.map(Self.storedMillis)
         change("marking \(jobIDs.count) jobs awaiting store", fallback: ()) { db in
-            let mark = try db.cachedStatement(sql: """
-                UPDATE jobs SET state = 'awaiting_store', not_before_ms = ?
-                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
-                """)
-            for jobID in jobIDs {
-                mark.setUncheckedArguments([deadline, jobID])
+            for start in stride(from: 0, to: jobIDs.count, by: Self.maxIDsPerStatement) {
+                let chunk = jobIDs[start..<min(start + Self.maxIDsPerStatement, jobIDs.count)]
+                let mark = try db.cachedStatement(sql: """
+                    UPDATE jobs SET state = 'awaiting_store', not_before_ms = ?
+                    WHERE job_id IN \(Self.idListSQL(count: chunk.count)) AND state IN \(JournalRowState.unfinishedSQL)
+                    """)
+                let values: [(any DatabaseValueConvertible)?] = [deadline]
+                mark.setUncheckedArguments(StatementArguments(values + Self.idList(chunk)))
                 try mark.execute()
             }
         }
@@ -352,24 +355,47 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         markStored(contentsOf: [jobID])[0]
     }
 
+    /// Three statements per `maxIDsPerStatement` ids, not three per job: the jobs' rows are read, then those not
+    /// stored yet are marked stored and their bodies deleted. An id repeated among `jobIDs` finds its job stored by
+    /// its first occurrence (nil after it), as one call per id would.
     public func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?] {
         guard !jobIDs.isEmpty else { return [] }
         let found = change("marking \(jobIDs.count) jobs stored", fallback: [Row?](repeating: nil, count: jobIDs.count)) { db -> [Row?] in
-            let find = try db.cachedStatement(sql: "SELECT seq, state, batch_id, submitted_ms FROM jobs WHERE job_id = ?")
-            let mark = try db.cachedStatement(
-                sql: "UPDATE jobs SET state = 'stored', not_before_ms = NULL, stored_ms = ? WHERE seq = ?")
             let storedAt = Self.storedMillis(options.clock())
-            let dropBody = try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq = ?")
-            return try jobIDs.map { jobID -> Row? in
-                find.setUncheckedArguments([jobID])
-                guard let row = try Row.fetchOne(find), row[1] as String != JournalRowState.stored.rawValue else { return nil }
-                let seq: Int64 = row[0]
-                mark.setUncheckedArguments([storedAt, seq])
-                try mark.execute()
-                dropBody.setUncheckedArguments([seq])
-                try dropBody.execute()
-                return row
+            var found: [Row?] = []
+            found.reserveCapacity(jobIDs.count)
+            for start in stride(from: 0, to: jobIDs.count, by: Self.maxIDsPerStatement) {
+                let chunk = jobIDs[start..<min(start + Self.maxIDsPerStatement, jobIDs.count)]
+                let find = try db.cachedStatement(sql: """
+                    SELECT seq, state, batch_id, submitted_ms, job_id FROM jobs WHERE job_id IN \(Self.idListSQL(count: chunk.count))
+                    """)
+                var rows: [String: Row] = [:]
+                for row in try Row.fetchAll(find, arguments: StatementArguments(Self.idList(chunk))) {
+                    rows[row[4]] = row
+                }
+                // Each job once, in the order of its first id; a job already stored changes nothing.
+                var seqs: [Int64] = []
+                seqs.reserveCapacity(rows.count)
+                for jobID in chunk {
+                    guard let row = rows.removeValue(forKey: jobID), row[1] as String != JournalRowState.stored.rawValue
+                    else {
+                        found.append(nil)
+                        continue
+                    }
+                    found.append(row)
+                    seqs.append(row[0])
+                }
+                guard !seqs.isEmpty else { continue }
+                let placeholders = Self.idListSQL(count: seqs.count)
+                let padded = Self.idList(seqs)
+                let time: [(any DatabaseValueConvertible)?] = [storedAt]
+                try db.cachedStatement(sql: """
+                    UPDATE jobs SET state = 'stored', not_before_ms = NULL, stored_ms = ? WHERE seq IN \(placeholders)
+                    """).execute(arguments: StatementArguments(time + padded))
+                try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq IN \(placeholders)")
+                    .execute(arguments: StatementArguments(padded))
             }
+            return found
         }
         return zip(jobIDs, found).map { jobID, row in
             guard let row else { return nil }
@@ -598,6 +624,29 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     }
 
     // MARK: - Helpers
+
+    /// The most ids (or seqs) one statement lists (`idListSQL`).
+    static let maxIDsPerStatement = 512
+
+    /// `(?, ?, ...)` for `count` values, rounded up to a power of two (at least 8) so that a few cached statements
+    /// serve every count; `idList` pads the values to match with NULL, which no `IN` matches.
+    static func idListSQL(count: Int) -> String {
+        "(" + Array(repeating: "?", count: idListSlots(count)).joined(separator: ", ") + ")"
+    }
+
+    /// `values` padded with NULL to the slots of `idListSQL(count: values.count)`.
+    static func idList<Values: Collection>(_ values: Values) -> [(any DatabaseValueConvertible)?]
+    where Values.Element: DatabaseValueConvertible {
+        var list: [(any DatabaseValueConvertible)?] = values.map { $0 }
+        list += Array(repeating: nil, count: idListSlots(values.count) - values.count)
+        return list
+    }
+
+    private static func idListSlots(_ count: Int) -> Int {
+        var slots = 8
+        while slots < count { slots *= 2 }
+        return slots
+    }
 
     /// A time as the journal stores it: whole Unix milliseconds (0 before 1970), the on-disk format of every time
     /// column.
