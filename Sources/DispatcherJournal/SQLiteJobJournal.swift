@@ -700,33 +700,47 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         try Row.fetchAll(statement, arguments: arguments).map { JournalJobRef(jobID: $0["job_id"], batchID: $0["batch_id"]) }
     }
 
-    /// Counts the jobs per batch and state with one GROUP BY over `jobs_batch_state`, then puts the jobs left in
-    /// flight back in the queue (only in the batches that have some), all in one committed transaction.
+    /// Counts the jobs per batch and state in one pass over `jobs` (small rows: the bodies are apart), then puts
+    /// the jobs left in flight back in the queue, all in one committed transaction. No index serves the count: one
+    /// over every job's state would be rewritten at each of its changes of state, the journal's hottest work, to
+    /// save time only here.
     private static func recover(_ db: Database) throws -> JournalRecovery {
         var recovery = JournalRecovery()
         try db.inTransaction(.immediate) {
-            var batchesInFlight: [String] = []
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT batch_id, state, COUNT(*) AS jobs, SUM(MAX(dispatches - 1, 0)) AS redispatches
-                FROM jobs GROUP BY batch_id, state
-                """)
+            var inFlight: [Int64] = []
+            // Rows come in queue order, where a batch's jobs mostly follow each other: they are counted under the
+            // batch at hand (`batchID`, `counts`) until another one comes.
+            var batchID: String?
+            var counts = JobCounts()
+            var redispatches: Int64 = 0
+            func flush() {
+                guard let batchID else { return }
+                recovery.batches[batchID] = (recovery.batches[batchID] ?? JobCounts()) + counts
+            }
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, batch_id, state, dispatches FROM jobs")
             while let row = try rows.next() {
-                let batchID: String = row["batch_id"]
-                let stateName: String = row["state"]
+                let rowBatchID: String = row[1]
+                if rowBatchID != batchID {
+                    flush()
+                    batchID = rowBatchID
+                    counts = JobCounts()
+                }
+                let stateName: String = row[2]
                 guard var state = JournalRowState(rawValue: stateName) else {
-                    throw DatabaseError(message: "a job in batch \(batchID) has the unknown state \(stateName)")
+                    throw DatabaseError(message: "a job in batch \(rowBatchID) has the unknown state \(stateName)")
                 }
                 if state == .inFlight {
-                    batchesInFlight.append(batchID)
+                    inFlight.append(row[0])
                     state = .queued
                 }
-                recovery.batches[batchID, default: JobCounts()][state.kind] += row["jobs"] as Int
-                recovery.redispatches += UInt64(clamping: row["redispatches"] as Int64)
+                counts[state.kind] += 1
+                redispatches += max((row[3] as Int64) - 1, 0)
             }
-            let requeue = try db.makeStatement(
-                sql: "UPDATE jobs SET state = 'queued' WHERE batch_id = ? AND state = 'in_flight'")
-            for batchID in batchesInFlight {
-                try requeue.execute(arguments: [batchID])
+            flush()
+            recovery.redispatches = UInt64(clamping: redispatches)
+            let requeue = try db.makeStatement(sql: "UPDATE jobs SET state = 'queued' WHERE seq = ? AND state = 'in_flight'")
+            for seq in inFlight {
+                try requeue.execute(arguments: [seq])
             }
             let priorities = try Row.fetchCursor(db, sql: "SELECT batch_id, priority FROM batch_priorities")
             while let row = try priorities.next() {
