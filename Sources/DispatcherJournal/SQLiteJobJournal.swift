@@ -95,6 +95,9 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             // Between two commits a busy dispatcher changes thousands of rows; the default 2 MB page cache would
             // spill them to the log mid-transaction. 8 MB holds them and keeps the dispatcher's memory flat.
             try db.execute(sql: "PRAGMA cache_size = -8192")
+            // A statement that changes many rows inside the open transaction keeps the pages it changes for its own
+            // rollback (a statement journal); in memory, not in a temporary file opened, written and deleted each time.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if let limit = options.maximumSizeBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
@@ -158,22 +161,28 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             var seen = Set<String>()
             for (index, job) in jobs.enumerated() where seen.insert(job.jobID).inserted { firstOfItsID.append(index) }
             let submitted = Self.storedMillis(options.clock())
-            var arguments: [any DatabaseValueConvertible] = []
+            // Database values, not existentials: GRDB binds them as they are.
+            var arguments: [DatabaseValue] = []
             arguments.reserveCapacity(firstOfItsID.count * 4)
             for index in firstOfItsID {
                 let job = jobs[index]
-                arguments += [job.jobID, job.batchID, job.articleID, submitted]
+                arguments.append(job.jobID.databaseValue)
+                arguments.append(job.batchID.databaseValue)
+                arguments.append(job.articleID.databaseValue)
+                arguments.append(submitted.databaseValue)
             }
             var seqs: [String: Int64] = [:]
             let inserted = try Row.fetchCursor(
                 db.cachedStatement(sql: Self.insertJobsSQL(count: firstOfItsID.count)),
                 arguments: StatementArguments(arguments))
             while let row = try inserted.next() { seqs[row[1]] = row[0] }
-            var bodies: [any DatabaseValueConvertible] = []
+            var bodies: [DatabaseValue] = []
+            bodies.reserveCapacity(firstOfItsID.count * 2)
             var inserts = refused
             for index in firstOfItsID {
                 guard let seq = seqs[jobs[index].jobID] else { continue }
-                bodies += [seq, jobs[index].bytes]
+                bodies.append(seq.databaseValue)
+                bodies.append(jobs[index].bytes.databaseValue)
                 inserts[index] = true
             }
             if !bodies.isEmpty {
@@ -344,8 +353,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                     UPDATE jobs SET state = 'awaiting_store', not_before_ms = ?
                     WHERE job_id IN \(Self.idListSQL(count: chunk.count)) AND state IN \(JournalRowState.unfinishedSQL)
                     """)
-                let values: [(any DatabaseValueConvertible)?] = [deadline]
-                mark.setUncheckedArguments(StatementArguments(values + Self.idList(chunk)))
+                mark.setUncheckedArguments(StatementArguments(Self.idList(chunk, after: deadline?.databaseValue ?? .null)))
                 try mark.execute()
             }
         }
@@ -387,13 +395,11 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
                 }
                 guard !seqs.isEmpty else { continue }
                 let placeholders = Self.idListSQL(count: seqs.count)
-                let padded = Self.idList(seqs)
-                let time: [(any DatabaseValueConvertible)?] = [storedAt]
                 try db.cachedStatement(sql: """
                     UPDATE jobs SET state = 'stored', not_before_ms = NULL, stored_ms = ? WHERE seq IN \(placeholders)
-                    """).execute(arguments: StatementArguments(time + padded))
+                    """).execute(arguments: StatementArguments(Self.idList(seqs, after: storedAt.databaseValue)))
                 try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq IN \(placeholders)")
-                    .execute(arguments: StatementArguments(padded))
+                    .execute(arguments: StatementArguments(Self.idList(seqs)))
             }
             return found
         }
@@ -634,11 +640,15 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         "(" + Array(repeating: "?", count: idListSlots(count)).joined(separator: ", ") + ")"
     }
 
-    /// `values` padded with NULL to the slots of `idListSQL(count: values.count)`.
-    static func idList<Values: Collection>(_ values: Values) -> [(any DatabaseValueConvertible)?]
+    /// `values` padded with NULL to the slots of `idListSQL(count: values.count)`, after `first` when given (the value
+    /// of a placeholder before the list).
+    static func idList<Values: Collection>(_ values: Values, after first: DatabaseValue? = nil) -> [DatabaseValue]
     where Values.Element: DatabaseValueConvertible {
-        var list: [(any DatabaseValueConvertible)?] = values.map { $0 }
-        list += Array(repeating: nil, count: idListSlots(values.count) - values.count)
+        var list: [DatabaseValue] = []
+        list.reserveCapacity(idListSlots(values.count) + 1)
+        if let first { list.append(first) }
+        for value in values { list.append(value.databaseValue) }
+        list += repeatElement(.null, count: idListSlots(values.count) - values.count)
         return list
     }
 
