@@ -40,8 +40,10 @@ enum JournalRowState: String, CaseIterable {
 /// crash report from each one's next process counts for the job. Times are INTEGER milliseconds since 1970 UTC.
 ///
 /// The partial indexes cover only the rows a hot query looks for, so that taking queued jobs, promoting due
-/// retries, listing dead letters and pruning stored jobs never step over other jobs; `jobs_batch_state` makes the count at open a
-/// scan of a small index instead of the table (whose rows carry the articles).
+/// retries, listing dead letters and pruning stored jobs never step over other jobs. Since v6 no index covers every
+/// job's state: `jobs_batch_state` (v1), which made the count at open a scan of an index instead of the table, was
+/// rewritten at each of a job's changes of state, most of the journal's work per job; the count at open scans the
+/// table, whose rows are small since v2.
 enum JournalSchema {
     /// The name of the first migration, which a file must have applied to be taken for a journal.
     static let firstMigration = "v1: jobs"
@@ -118,6 +120,11 @@ enum JournalSchema {
             // until a crash report of each one's next process counts for the job (once): kept here, such a report
             // counts across restarts.
             try db.execute(sql: "ALTER TABLE jobs ADD COLUMN silent_workers TEXT")
+        }
+        migrator.registerMigration("v6: no index of every state") { db in
+            // Each change of a job's state rewrote its entry here; only the count at open read it, which now scans
+            // the table (`SQLiteJobJournal.recover`).
+            try db.execute(sql: "DROP INDEX IF EXISTS jobs_batch_state")
         }
         return migrator
     }

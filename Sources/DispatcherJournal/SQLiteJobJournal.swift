@@ -95,6 +95,9 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             // Between two commits a busy dispatcher changes thousands of rows; the default 2 MB page cache would
             // spill them to the log mid-transaction. 8 MB holds them and keeps the dispatcher's memory flat.
             try db.execute(sql: "PRAGMA cache_size = -8192")
+            // A statement that changes many rows inside the open transaction keeps the pages it changes for its own
+            // rollback (a statement journal); in memory, not in a temporary file opened, written and deleted each time.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if let limit = options.maximumSizeBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
@@ -158,22 +161,28 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
             var seen = Set<String>()
             for (index, job) in jobs.enumerated() where seen.insert(job.jobID).inserted { firstOfItsID.append(index) }
             let submitted = Self.storedMillis(options.clock())
-            var arguments: [any DatabaseValueConvertible] = []
+            // Database values, not existentials: GRDB binds them as they are.
+            var arguments: [DatabaseValue] = []
             arguments.reserveCapacity(firstOfItsID.count * 4)
             for index in firstOfItsID {
                 let job = jobs[index]
-                arguments += [job.jobID, job.batchID, job.articleID, submitted]
+                arguments.append(job.jobID.databaseValue)
+                arguments.append(job.batchID.databaseValue)
+                arguments.append(job.articleID.databaseValue)
+                arguments.append(submitted.databaseValue)
             }
             var seqs: [String: Int64] = [:]
             let inserted = try Row.fetchCursor(
                 db.cachedStatement(sql: Self.insertJobsSQL(count: firstOfItsID.count)),
                 arguments: StatementArguments(arguments))
             while let row = try inserted.next() { seqs[row[1]] = row[0] }
-            var bodies: [any DatabaseValueConvertible] = []
+            var bodies: [DatabaseValue] = []
+            bodies.reserveCapacity(firstOfItsID.count * 2)
             var inserts = refused
             for index in firstOfItsID {
                 guard let seq = seqs[jobs[index].jobID] else { continue }
-                bodies += [seq, jobs[index].bytes]
+                bodies.append(seq.databaseValue)
+                bodies.append(jobs[index].bytes.databaseValue)
                 inserts[index] = true
             }
             if !bodies.isEmpty {
@@ -332,17 +341,19 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         markAwaitingStore(contentsOf: [jobID], storeDeadline: nil)
     }
 
-    /// The body stays until the job is stored: a job overdue in awaiting store runs again from it.
+    /// The body stays until the job is stored: a job overdue in awaiting store runs again from it. One statement per
+    /// `maxIDsPerStatement` ids (`idListSQL`), not one per job.
     public func markAwaitingStore(contentsOf jobIDs: [String], storeDeadline: UnixTime?) {
         guard !jobIDs.isEmpty else { return }
         let deadline = storeDeadline.map(Self.storedMillis)
         change("marking \(jobIDs.count) jobs awaiting store", fallback: ()) { db in
-            let mark = try db.cachedStatement(sql: """
-                UPDATE jobs SET state = 'awaiting_store', not_before_ms = ?
-                WHERE job_id = ? AND state IN \(JournalRowState.unfinishedSQL)
-                """)
-            for jobID in jobIDs {
-                mark.setUncheckedArguments([deadline, jobID])
+            for start in stride(from: 0, to: jobIDs.count, by: Self.maxIDsPerStatement) {
+                let chunk = jobIDs[start..<min(start + Self.maxIDsPerStatement, jobIDs.count)]
+                let mark = try db.cachedStatement(sql: """
+                    UPDATE jobs SET state = 'awaiting_store', not_before_ms = ?
+                    WHERE job_id IN \(Self.idListSQL(count: chunk.count)) AND state IN \(JournalRowState.unfinishedSQL)
+                    """)
+                mark.setUncheckedArguments(StatementArguments(Self.idList(chunk, after: deadline?.databaseValue ?? .null)))
                 try mark.execute()
             }
         }
@@ -352,24 +363,45 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         markStored(contentsOf: [jobID])[0]
     }
 
+    /// Three statements per `maxIDsPerStatement` ids, not three per job: the jobs' rows are read, then those not
+    /// stored yet are marked stored and their bodies deleted. An id repeated among `jobIDs` finds its job stored by
+    /// its first occurrence (nil after it), as one call per id would.
     public func markStored(contentsOf jobIDs: [String]) -> [StoredTransition?] {
         guard !jobIDs.isEmpty else { return [] }
         let found = change("marking \(jobIDs.count) jobs stored", fallback: [Row?](repeating: nil, count: jobIDs.count)) { db -> [Row?] in
-            let find = try db.cachedStatement(sql: "SELECT seq, state, batch_id, submitted_ms FROM jobs WHERE job_id = ?")
-            let mark = try db.cachedStatement(
-                sql: "UPDATE jobs SET state = 'stored', not_before_ms = NULL, stored_ms = ? WHERE seq = ?")
             let storedAt = Self.storedMillis(options.clock())
-            let dropBody = try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq = ?")
-            return try jobIDs.map { jobID -> Row? in
-                find.setUncheckedArguments([jobID])
-                guard let row = try Row.fetchOne(find), row[1] as String != JournalRowState.stored.rawValue else { return nil }
-                let seq: Int64 = row[0]
-                mark.setUncheckedArguments([storedAt, seq])
-                try mark.execute()
-                dropBody.setUncheckedArguments([seq])
-                try dropBody.execute()
-                return row
+            var found: [Row?] = []
+            found.reserveCapacity(jobIDs.count)
+            for start in stride(from: 0, to: jobIDs.count, by: Self.maxIDsPerStatement) {
+                let chunk = jobIDs[start..<min(start + Self.maxIDsPerStatement, jobIDs.count)]
+                let find = try db.cachedStatement(sql: """
+                    SELECT seq, state, batch_id, submitted_ms, job_id FROM jobs WHERE job_id IN \(Self.idListSQL(count: chunk.count))
+                    """)
+                var rows: [String: Row] = [:]
+                for row in try Row.fetchAll(find, arguments: StatementArguments(Self.idList(chunk))) {
+                    rows[row[4]] = row
+                }
+                // Each job once, in the order of its first id; a job already stored changes nothing.
+                var seqs: [Int64] = []
+                seqs.reserveCapacity(rows.count)
+                for jobID in chunk {
+                    guard let row = rows.removeValue(forKey: jobID), row[1] as String != JournalRowState.stored.rawValue
+                    else {
+                        found.append(nil)
+                        continue
+                    }
+                    found.append(row)
+                    seqs.append(row[0])
+                }
+                guard !seqs.isEmpty else { continue }
+                let placeholders = Self.idListSQL(count: seqs.count)
+                try db.cachedStatement(sql: """
+                    UPDATE jobs SET state = 'stored', not_before_ms = NULL, stored_ms = ? WHERE seq IN \(placeholders)
+                    """).execute(arguments: StatementArguments(Self.idList(seqs, after: storedAt.databaseValue)))
+                try db.cachedStatement(sql: "DELETE FROM job_bodies WHERE seq IN \(placeholders)")
+                    .execute(arguments: StatementArguments(Self.idList(seqs)))
             }
+            return found
         }
         return zip(jobIDs, found).map { jobID, row in
             guard let row else { return nil }
@@ -599,6 +631,33 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
 
     // MARK: - Helpers
 
+    /// The most ids (or seqs) one statement lists (`idListSQL`).
+    static let maxIDsPerStatement = 512
+
+    /// `(?, ?, ...)` for `count` values, rounded up to a power of two (at least 8) so that a few cached statements
+    /// serve every count; `idList` pads the values to match with NULL, which no `IN` matches.
+    static func idListSQL(count: Int) -> String {
+        "(" + Array(repeating: "?", count: idListSlots(count)).joined(separator: ", ") + ")"
+    }
+
+    /// `values` padded with NULL to the slots of `idListSQL(count: values.count)`, after `first` when given (the value
+    /// of a placeholder before the list).
+    static func idList<Values: Collection>(_ values: Values, after first: DatabaseValue? = nil) -> [DatabaseValue]
+    where Values.Element: DatabaseValueConvertible {
+        var list: [DatabaseValue] = []
+        list.reserveCapacity(idListSlots(values.count) + 1)
+        if let first { list.append(first) }
+        for value in values { list.append(value.databaseValue) }
+        list += repeatElement(.null, count: idListSlots(values.count) - values.count)
+        return list
+    }
+
+    private static func idListSlots(_ count: Int) -> Int {
+        var slots = 8
+        while slots < count { slots *= 2 }
+        return slots
+    }
+
     /// A time as the journal stores it: whole Unix milliseconds (0 before 1970), the on-disk format of every time
     /// column.
     static func storedMillis(_ time: UnixTime) -> Int64 {
@@ -651,33 +710,47 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
         try Row.fetchAll(statement, arguments: arguments).map { JournalJobRef(jobID: $0["job_id"], batchID: $0["batch_id"]) }
     }
 
-    /// Counts the jobs per batch and state with one GROUP BY over `jobs_batch_state`, then puts the jobs left in
-    /// flight back in the queue (only in the batches that have some), all in one committed transaction.
+    /// Counts the jobs per batch and state in one pass over `jobs` (small rows: the bodies are apart), then puts
+    /// the jobs left in flight back in the queue, all in one committed transaction. No index serves the count: one
+    /// over every job's state would be rewritten at each of its changes of state, the journal's hottest work, to
+    /// save time only here.
     private static func recover(_ db: Database) throws -> JournalRecovery {
         var recovery = JournalRecovery()
         try db.inTransaction(.immediate) {
-            var batchesInFlight: [String] = []
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT batch_id, state, COUNT(*) AS jobs, SUM(MAX(dispatches - 1, 0)) AS redispatches
-                FROM jobs GROUP BY batch_id, state
-                """)
+            var inFlight: [Int64] = []
+            // Rows come in queue order, where a batch's jobs mostly follow each other: they are counted under the
+            // batch at hand (`batchID`, `counts`) until another one comes.
+            var batchID: String?
+            var counts = JobCounts()
+            var redispatches: Int64 = 0
+            func flush() {
+                guard let batchID else { return }
+                recovery.batches[batchID] = (recovery.batches[batchID] ?? JobCounts()) + counts
+            }
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, batch_id, state, dispatches FROM jobs")
             while let row = try rows.next() {
-                let batchID: String = row["batch_id"]
-                let stateName: String = row["state"]
+                let rowBatchID: String = row[1]
+                if rowBatchID != batchID {
+                    flush()
+                    batchID = rowBatchID
+                    counts = JobCounts()
+                }
+                let stateName: String = row[2]
                 guard var state = JournalRowState(rawValue: stateName) else {
-                    throw DatabaseError(message: "a job in batch \(batchID) has the unknown state \(stateName)")
+                    throw DatabaseError(message: "a job in batch \(rowBatchID) has the unknown state \(stateName)")
                 }
                 if state == .inFlight {
-                    batchesInFlight.append(batchID)
+                    inFlight.append(row[0])
                     state = .queued
                 }
-                recovery.batches[batchID, default: JobCounts()][state.kind] += row["jobs"] as Int
-                recovery.redispatches += UInt64(clamping: row["redispatches"] as Int64)
+                counts[state.kind] += 1
+                redispatches += max((row[3] as Int64) - 1, 0)
             }
-            let requeue = try db.makeStatement(
-                sql: "UPDATE jobs SET state = 'queued' WHERE batch_id = ? AND state = 'in_flight'")
-            for batchID in batchesInFlight {
-                try requeue.execute(arguments: [batchID])
+            flush()
+            recovery.redispatches = UInt64(clamping: redispatches)
+            let requeue = try db.makeStatement(sql: "UPDATE jobs SET state = 'queued' WHERE seq = ? AND state = 'in_flight'")
+            for seq in inFlight {
+                try requeue.execute(arguments: [seq])
             }
             let priorities = try Row.fetchCursor(db, sql: "SELECT batch_id, priority FROM batch_priorities")
             while let row = try priorities.next() {

@@ -202,6 +202,28 @@ final class OpenedJournal {
         }
     }
 
+    /// Many ids in one call (more than one SQL statement lists) do what one call per id would: an unknown id and a
+    /// repeated one (the second time, in the same statement's list or a later one) change nothing and give nil.
+    @Test(arguments: JournalImplementation.allCases)
+    func manyIDsInOneCallActAsOneCallPerID(_ implementation: JournalImplementation) throws {
+        try with(implementation) { j, _ in
+            let ids = (0..<600).map { "b:\($0)" }
+            _ = inFlight(ids, in: j)
+            j.journal.markAwaitingStore(contentsOf: Array(ids[..<550]) + ["b:unknown"], storeDeadline: nil)
+            #expect(j.state(of: "b:549") == .awaitingStore && j.state(of: "b:550") == .inFlight)
+            let listed = ["b:0", "b:unknown", "b:0"] + ids[1..<540] + ["b:1", "b:599"]
+            let transitions = j.journal.markStored(contentsOf: listed)
+            let expected: [JobCounts.Kind?] = [.awaitingStore, nil, nil]
+                + Array(repeating: .awaitingStore, count: 539) + [nil, .inFlight]
+            #expect(transitions.map { $0?.previous } == expected)
+            #expect(transitions.allSatisfy { $0 == nil || $0?.batchID == "b" })
+            #expect(j.journal.markStored(contentsOf: ["b:0", "b:599"]) == [nil, nil], "stored jobs were stored again")
+            // b:0 ... b:539 and b:599 stored; b:540 ... b:549 awaiting store; the rest was in flight.
+            let recovered = try j.committedAndRecovered()
+            #expect(recovered.batches == ["b": counts(queued: 49, awaitingStore: 10, stored: 541)])
+        }
+    }
+
     // MARK: - Transitions, state by state
 
     @Test(arguments: JournalImplementation.allCases)

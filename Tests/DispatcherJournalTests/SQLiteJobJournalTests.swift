@@ -254,6 +254,36 @@ import Testing
         }
     }
 
+    /// The count at open reads the table in queue order, where batches alternate here: each batch's jobs are counted
+    /// whole, and no index over every job's state is kept (each change of state would rewrite it).
+    @Test func recoveredCountsBatchesWhoseJobsAlternateInTheQueue() throws {
+        let (path, directory) = try JournalFixtures.journalPath()
+        defer { JournalFixtures.remove(directory) }
+        do {
+            let journal = try reopen(path)
+            for n in 0..<12 { _ = journal.insert(JournalFixtures.job("j\(n)", batch: n % 3 == 0 ? "A" : "B")) }
+            _ = journal.takeQueued(limit: 7)  // j0 ... j6 in flight
+            journal.requeue("j0")
+            _ = journal.takeQueued(limit: 1)  // j0 dispatched twice
+            journal.markAwaitingStore("j1")
+            _ = journal.markStored("j2")
+            _ = journal.markStored("j3")
+            try journal.commit()
+        }
+        let recovered = try reopen(path).recovered()
+        // A: j0 (in flight: queued again), j3 stored, j6 (in flight), j9. B: j1 awaiting store, j2 stored, j4 and j5
+        // (in flight), j7, j8, j10, j11.
+        #expect(recovered.batches == [
+            "A": counts(queued: 3, stored: 1),
+            "B": counts(queued: 6, awaitingStore: 1, stored: 1),
+        ])
+        #expect(recovered.redispatches == 1)
+        let indexes = try DatabaseQueue(path: path).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs'")
+        }
+        #expect(!indexes.contains("jobs_batch_state"))
+    }
+
     @Test func recoveredCountsEveryStatePerBatchAndRedispatches() throws {
         let (path, directory) = try JournalFixtures.journalPath()
         defer { JournalFixtures.remove(directory) }
