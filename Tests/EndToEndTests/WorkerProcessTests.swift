@@ -130,6 +130,12 @@ struct WorkerProcessTests {
     private static let plainText = "أعلنت وزارة الصحة في غزة اليوم عن وصول شحنة جديدة من الأدوية."
 
     /// Whether `pid` is gone (or a zombie no one has reaped yet).
+    /// The HELLO of the first process after `first`: a process that starved for seconds reconnects and says HELLO
+    /// again under its own id, which is not a replacement.
+    private static func replacement(of first: Mirsad_V1_Hello, in dispatcher: ScriptedDispatcher) -> Mirsad_V1_Hello? {
+        dispatcher.hellos.first { $0.id != first.id }
+    }
+
     private static func isGone(_ pid: Int64) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
@@ -145,8 +151,8 @@ struct WorkerProcessTests {
         #expect(first.replaces.isEmpty && first.crashed.isEmpty)
 
         try dispatcher.send(Self.jobs([("p:0", Self.plainText), ("p:1", "خبر \(marker) عاجل"), ("p:2", Self.plainText)]), to: Array(first.id.utf8))
-        try #require(try await dispatcher.receive(forUpTo: 90) { _ in dispatcher.hellos.count >= 2 }, "no new process after the crash: \(worker.stderr)")
-        let second = dispatcher.hellos[1]
+        try #require(try await dispatcher.receive(forUpTo: 90) { _ in Self.replacement(of: first, in: dispatcher) != nil }, "no new process after the crash: \(worker.stderr)")
+        let second = try #require(Self.replacement(of: first, in: dispatcher))
         #expect(second.id != first.id)
         #expect(second.pid != first.pid)
         #expect(Self.isGone(first.pid))
@@ -184,8 +190,8 @@ struct WorkerProcessTests {
         }, "the held job was never listed in a heartbeat")
 
         kill(pid_t(first.pid), SIGKILL)
-        try #require(try await dispatcher.receive(forUpTo: 90) { _ in dispatcher.hellos.count >= 2 }, "no new process after kill -9: \(worker.stderr)")
-        let second = dispatcher.hellos[1]
+        try #require(try await dispatcher.receive(forUpTo: 90) { _ in Self.replacement(of: first, in: dispatcher) != nil }, "no new process after kill -9: \(worker.stderr)")
+        let second = try #require(Self.replacement(of: first, in: dispatcher))
         #expect(second.replaces == first.id)
         #expect(second.crashed.isEmpty)
         #expect(worker.stderr.contains("was killed by SIGKILL"))
@@ -203,14 +209,14 @@ struct WorkerProcessTests {
         let first = try #require(dispatcher.hellos.first)
         try dispatcher.send(Self.jobs([("h:0", "\(marker) \(Self.plainText)")]), to: Array(first.id.utf8))
 
-        try #require(try await dispatcher.receive(forUpTo: 90) { _ in dispatcher.hellos.count >= 2 }, "no new process after the hang: \(worker.stderr)")
+        try #require(try await dispatcher.receive(forUpTo: 90) { _ in Self.replacement(of: first, in: dispatcher) != nil }, "no new process after the hang: \(worker.stderr)")
         let failures = dispatcher.messages(from: first.id).flatMap { message -> [Mirsad_V1_JobFailure] in
             if case .done(let done) = message { done.failures } else { [] }
         }
         #expect(failures.map(\.jobID) == ["h:0"])
         #expect(failures.first?.error == "analysis did not finish within 1 s")
         #expect(dispatcher.messages(from: first.id).contains { if case .bye = $0 { true } else { false } })
-        let second = dispatcher.hellos[1]
+        let second = try #require(Self.replacement(of: first, in: dispatcher))
         #expect(second.replaces == first.id)
         #expect(second.crashed.isEmpty, "a hang is reported in DONE, not as a crash")
         #expect(worker.stderr.contains("exited with status 75"))
@@ -227,7 +233,9 @@ struct WorkerProcessTests {
         #expect(Int64(worker.process.processIdentifier) != child)
         worker.process.signal(SIGKILL)
         await worker.process.waitForExit()
-        #expect(await waitUntil(timeout: .seconds(10)) { Self.isGone(child) }, "the worker process outlived its supervisor")
+        let gone = await waitUntil(timeout: .seconds(10)) { Self.isGone(child) }
+        let state = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? "no /proc entry"
+        #expect(gone, "the worker process outlived its supervisor: \(state); \(worker.stderr)")
         await worker.close()
     }
 }
