@@ -637,7 +637,7 @@ public final class SQLiteJobJournal: JobJournal, @unchecked Sendable {
     /// `(?, ?, ...)` for `count` values, rounded up to a power of two (at least 8) so that a few cached statements
     /// serve every count; `idList` pads the values to match with NULL, which no `IN` matches.
     static func idListSQL(count: Int) -> String {
-        "(" + Array(repeating: "?", count: idListSlots(count)).joined(separator: ", ") + ")"
+        "(" + databaseQuestionMarks(count: idListSlots(count)) + ")"
     }
 
     /// `values` padded with NULL to the slots of `idListSQL(count: values.count)`, after `first` when given (the value

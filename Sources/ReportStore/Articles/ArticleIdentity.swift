@@ -73,7 +73,7 @@ public enum ArticleIdentity {
     /// white space to a neighbour (a mark after a space, a prepended sign before one), and such text is hashed by
     /// the definition itself.
     public static func textHash(_ normalizedText: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = StableHash.fnv1a64Basis
         var spacePending = false
         var wroteAny = false
         var afterJoinableSpace = false
@@ -86,12 +86,10 @@ public enum ArticleIdentity {
             } else {
                 if afterJoinableSpace, mayExtend(scalar) { return characterTextHash(normalizedText) }
                 if spacePending {
-                    hash = (hash ^ 0x20) &* 0x0000_0100_0000_01B3
+                    hash = StableHash.fnv1a64(bytes: CollectionOfOne(UInt8(ascii: " ")), seed: hash)
                     spacePending = false
                 }
-                for byte in UTF8.encode(scalar)! {
-                    hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-                }
+                hash = StableHash.fnv1a64(bytes: UTF8.encode(scalar)!, seed: hash)
                 wroteAny = true
                 afterJoinableSpace = false
             }

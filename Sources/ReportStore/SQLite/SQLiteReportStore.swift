@@ -52,7 +52,7 @@ public final class SQLiteReportStore: ReportStore {
     /// Log pages (4 KiB) written between automatic checkpoints where the disk has room: the log grows to about
     /// 64 MiB before it is copied into the database and reused.
     ///
-    /// A result touches about a hundred B-tree rows across the article, summary and story tables, so a commit
+    /// A result touches about 160 B-tree entries across the article, summary and story tables, so a commit
     /// dirties pages all over the file. Checkpointing every 1,000 pages (SQLite's default) copied the same hot pages
     /// back into the database again and again: a fifth of storing. Every 16,384 pages, each page is copied once
     /// however often it changed meanwhile.
@@ -81,6 +81,8 @@ public final class SQLiteReportStore: ReportStore {
         clustering.windowMilliseconds = Int64(options.storyWindowDays * 86_400_000)
         clustering.similarity = options.storySimilarity
         self.clustering = clustering
+        // Read once: every connection's setting, though only the writer's checkpoints.
+        let checkpointPages = Self.checkpointInterval(storePath: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -88,7 +90,7 @@ public final class SQLiteReportStore: ReportStore {
             // A commit holds up to thousands of results: with SQLite's default 2 MB page cache, pages spill to the
             // log mid-transaction and are read back, which cost a third of storing.
             try db.execute(sql: "PRAGMA cache_size = -\(Self.cacheKibibytes)")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointInterval(storePath: path))")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
             if let limit = options.maximumSizeBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")

@@ -39,8 +39,8 @@ enum StoryClustering {
         let terms = Array(Set(facts.storyTerms.map(\.term)))
         var counts: [String: Int] = [:]
         if !terms.isEmpty {
-            let placeholders = Array(repeating: "?", count: terms.count).joined(separator: ", ")
-            let statement = try db.cachedStatement(sql: "SELECT term, articles FROM term_counts WHERE term IN (\(placeholders))")
+            let statement = try db.cachedStatement(
+                sql: "SELECT term, articles FROM term_counts WHERE term IN (\(databaseQuestionMarks(count: terms.count)))")
             let rows = try Row.fetchCursor(statement, arguments: StatementArguments(terms))
             while let row = try rows.next() { counts[row[0]] = row[1] }
         }
@@ -154,9 +154,10 @@ enum StoryClustering {
     /// The candidates among `keys` that are stored, by key, read with one statement.
     private static func candidates(_ keys: [String], in db: Database) throws -> [String: Candidate] {
         guard !keys.isEmpty else { return [:] }
-        let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ", ")
-        let statement = try db.cachedStatement(
-            sql: "SELECT article_key, story_id, minhash, term_weight FROM articles WHERE article_key IN (\(placeholders))")
+        let statement = try db.cachedStatement(sql: """
+            SELECT article_key, story_id, minhash, term_weight FROM articles
+            WHERE article_key IN (\(databaseQuestionMarks(count: keys.count)))
+            """)
         var found: [String: Candidate] = [:]
         let rows = try Row.fetchCursor(statement, arguments: StatementArguments(keys))
         while let row = try rows.next() {
