@@ -77,6 +77,7 @@ let package = Package(
             name: "ReportStore",
             dependencies: [
                 "ArticleAnalysis", "MirsadWire",
+                .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -24,9 +24,17 @@ extension ReportTable {
                                     window.parts.map(\.rawValue).joined(separator: "; ")]])]
     }
 
+    /// A table only when results wait to be indexed: the report leaves them out, and says so.
+    static func notYetIndexed(_ summary: ReportSummary) -> [ReportTable] {
+        guard let waiting = summary.notYetIndexed else { return [] }
+        return [ReportTable(name: "not_yet_indexed", columns: ["results", "note"], rows: [[
+            "\(waiting)", "stored results not yet indexed, left out of this report; the collector indexes them when its cores are free",
+        ]])]
+    }
+
     public static func tables(_ o: ReportOverview) -> [ReportTable] {
         let s = o.summary
-        return bounded(o.window) + [
+        return notYetIndexed(s) + bounded(o.window) + [
             ReportTable(name: "summary", columns: ["articles", "results", "failed", "seen_again", "revised", "sources", "stories", "first_day", "last_day"],
                         rows: [["\(s.articles)", "\(s.results)", "\(s.failedResults)", "\(s.repeats)", "\(s.revisedArticles)", "\(s.sources)", "\(s.stories)", s.firstDay ?? "", s.lastDay ?? ""]]),
             ReportTable(name: "top_entities", columns: ["key", "name", "type", "mentions", "articles"],

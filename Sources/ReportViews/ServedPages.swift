@@ -7,10 +7,11 @@ extension ReportPages {
         typealias H = HTMLDocument
         var body = navigation(links) + "<h1>حالة العنقود · Cluster status</h1>"
         body += statusSection(status)
-        body += H.section("المخزن · Store", H.table(["", ""], [
+        let rows = [
             ["articles", "\(summary.articles)"], ["results", "\(summary.results)"], ["failed results", "\(summary.failedResults)"],
             ["seen again", "\(summary.repeats)"], ["stories", "\(summary.stories)"],
-        ].map { [H.escape($0[0]), "<span dir=\"ltr\">\(H.escape($0[1]))</span>"] }, numeric: [1]), id: "store")
+        ] + (summary.notYetIndexed.map { [["not yet indexed", "\($0)"]] } ?? [])
+        body += H.section("المخزن · Store", H.table(["", ""], rows.map { [H.escape($0[0]), "<span dir=\"ltr\">\(H.escape($0[1]))</span>"] }, numeric: [1]), id: "store")
         return H.page(title: "Cluster status", body: body)
     }
 

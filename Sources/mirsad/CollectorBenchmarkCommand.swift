@@ -60,8 +60,9 @@ struct ResultsFileCommand: ParsableCommand {
 
 /// `mirsad benchmark collector FILE`: one `mirsad collector` process, fed the results of FILE (`mirsad benchmark
 /// results`) by simulated workers, with a stand-in dispatcher that acknowledges every STORED. Reports results
-/// stored per second, the collector's CPU time per result (so results per second per core), and the store's bytes
-/// per result.
+/// stored and acknowledged per second, the collector's CPU time per result without its indexing thread (so results
+/// per second per core), then how long until every result was indexed for reports and the indexing thread's CPU
+/// per result, and the store's bytes per result.
 ///
 /// The results of FILE are sent again and again with fresh job ids until `--count` are stored: each is a new row,
 /// and each pass after the first gives the articles new ids (`ID~PASS`), so that every result is an article the store
@@ -107,7 +108,9 @@ struct CollectorBenchmark: AsyncParsableCommand {
         launch.errorLogPath = directory + "/collector.log"
         let collector = try await ManagedProcess.start("collector", launch)
         // Stopped on every path: the process would outlive this one if its exit came first.
-        let seconds: Double, cpu: Double
+        // `cpu` is the collector's CPU until the last acknowledgement, its indexing thread's left out, which
+        // `indexerCPU` counts until everything is indexed.
+        let seconds: Double, cpu: Double, indexedSeconds: Double, indexerCPU: Double, indexerCPUAtAck: Double
         do {
             _ = try await collector.awaitLine(prefix: "READY", timeout: .seconds(30))
 
@@ -142,6 +145,7 @@ struct CollectorBenchmark: AsyncParsableCommand {
             }
 
             let cpuBefore = try Self.cpuSeconds(pid: collector.processIdentifier)
+            let indexerBefore = Self.threadCPUSeconds(pid: collector.processIdentifier, named: "indexer")
             let started = Date()
             for worker in 0..<workers {
                 for _ in 0..<window { try sendMessage(on: worker) }
@@ -162,7 +166,16 @@ struct CollectorBenchmark: AsyncParsableCommand {
                 }
             }
             seconds = Date().timeIntervalSince(started)
-            cpu = try Self.cpuSeconds(pid: collector.processIdentifier) - cpuBefore
+            indexerCPUAtAck = Self.threadCPUSeconds(pid: collector.processIdentifier, named: "indexer") - indexerBefore
+            cpu = try Self.cpuSeconds(pid: collector.processIdentifier) - cpuBefore - indexerCPUAtAck
+            // The collector indexes in the background (`ReportIndexer`); the run ends when it has caught up.
+            let reader = try SQLiteReportStore(path: storePath)
+            while try reader.notYetIndexed() > 0 {
+                guard Date() < deadline else { throw CommandFailure("the collector had not indexed every result within 600 s") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            indexedSeconds = Date().timeIntervalSince(started)
+            indexerCPU = Self.threadCPUSeconds(pid: collector.processIdentifier, named: "indexer") - indexerBefore
         } catch {
             await collector.stop()
             throw error
@@ -170,23 +183,34 @@ struct CollectorBenchmark: AsyncParsableCommand {
         await collector.stop()
         // What the store takes once its log is copied in: the log itself is reused space, up to 64 MiB.
         try SQLiteReportStore(path: storePath).checkpoint()
-        let storeBytes = ["", "-wal"].reduce(0) { total, suffix in
-            total + ((try? FileManager.default.attributesOfItem(atPath: storePath + suffix)[.size] as? Int) ?? 0)
+        func bytes(_ suffixes: [String]) -> Int {
+            suffixes.reduce(0) { total, suffix in
+                total + ((try? FileManager.default.attributesOfItem(atPath: storePath + suffix)[.size] as? Int) ?? 0)
+            }
         }
+        let storeBytes = bytes(["", "-wal"])
+        let inboxBytes = bytes(["-inbox", "-inbox-wal"])
         let averageResult = templates.reduce(0) { $0 + $1.count } / templates.count
         let figures: [String: Any] = [
             "results": count, "seconds": seconds, "results_per_s": Double(count) / seconds,
             "collector_cpu_s": cpu, "results_per_cpu_s": Double(count) / max(cpu, 1e-9),
             "cpu_us_per_result": cpu * 1e6 / Double(count), "store_bytes_per_result": storeBytes / count,
+            "inbox_bytes_after": inboxBytes,
+            "indexed_seconds": indexedSeconds, "indexed_per_s": Double(count) / indexedSeconds,
+            "indexer_cpu_s": indexerCPU, "indexer_cpu_us_per_result": indexerCPU * 1e6 / Double(count),
+            "indexer_cpu_s_before_last_ack": indexerCPUAtAck,
             "result_bytes": averageResult, "workers": workers, "per_message": perMessage,
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: figures, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print(String(format: "stored %d results in %.2f s: %.0f results/s; collector CPU %.2f s = %.1f µs per result = %.0f results per CPU second; store %d bytes per result (results of %d bytes on the wire)",
+            print(String(format: "stored and acknowledged %d results in %.2f s: %.0f results/s; collector CPU without indexing %.2f s = %.1f µs per result = %.0f results per CPU second",
                          count, seconds, Double(count) / seconds, cpu, cpu * 1e6 / Double(count),
-                         Double(count) / max(cpu, 1e-9), storeBytes / count, averageResult))
+                         Double(count) / max(cpu, 1e-9)))
+            print(String(format: "indexed for reports %.2f s after the start (%.0f results/s); indexing CPU %.2f s = %.1f µs per result (%.2f s of it before the last acknowledgement)",
+                         indexedSeconds, Double(count) / indexedSeconds, indexerCPU, indexerCPU * 1e6 / Double(count), indexerCPUAtAck))
+            print("store \(storeBytes / count) bytes per result (results of \(averageResult) bytes on the wire); inbox file \(inboxBytes) bytes once drained")
         }
     }
 
@@ -217,12 +241,26 @@ struct CollectorBenchmark: AsyncParsableCommand {
     }
 
     /// User and system CPU seconds of a process so far.
+    /// The CPU seconds of the threads of `pid` named `name` (as `/proc` shows thread names).
+    static func threadCPUSeconds(pid: Int32, named name: String) -> Double {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.reduce(0) { total, task in
+            let comm = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/comm", encoding: .utf8)) ?? ""
+            guard comm.trimmingCharacters(in: .whitespacesAndNewlines) == name else { return total }
+            return total + ((try? cpuSeconds(statPath: "/proc/\(pid)/task/\(task)/stat")) ?? 0)
+        }
+    }
+
     static func cpuSeconds(pid: Int32) throws -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { throw CommandFailure("cannot read the CPU time of process \(pid)") }
+        try cpuSeconds(statPath: "/proc/\(pid)/stat")
+    }
+
+    static func cpuSeconds(statPath: String) throws -> Double {
+        guard let stat = try? String(contentsOfFile: statPath, encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { throw CommandFailure("cannot read the CPU time in \(statPath)") }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
-            throw CommandFailure("cannot read the CPU time of process \(pid)")
+            throw CommandFailure("cannot read the CPU time in \(statPath)")
         }
         return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }

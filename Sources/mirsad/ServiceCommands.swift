@@ -231,10 +231,15 @@ struct CollectorCommand: AsyncParsableCommand {
         "The dispatcher's public certificate (its NAME.key), for this collector's link to it over CURVE. Needs --key.",
         valueName: "file"))
     var dispatcherKeyFile: String?
+    @Option(name: .customLong("index-nice"), help: ArgumentHelp(
+        "The nice value (0-19) of the thread that indexes stored results for reports: above 0 it yields to analysis on busy cores and catches up when they idle.",
+        valueName: "n"))
+    var indexNiceness: Int32 = 10
     @OptionGroup var metrics: MetricsOptions
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        guard (0...19).contains(indexNiceness) else { throw ValidationError("--index-nice must be 0 to 19, got \(indexNiceness)") }
         if dispatcherKeyFile != nil, keys.keyFile == nil { throw ValidationError("--dispatcher-key needs --key") }
         if keys.keyFile != nil, dispatcherKeyFile == nil {
             throw ValidationError("--key needs --dispatcher-key FILE (the dispatcher's public certificate)")
@@ -252,7 +257,8 @@ struct CollectorCommand: AsyncParsableCommand {
             throw CommandFailure("cannot create the state directory \(StateDirectory.path()): \(error)")
         }
         do {
-            reportStore = try location.open()
+            // A SQLite store stages: results are acknowledged once in its inbox and indexed by `ReportIndexer`.
+            reportStore = try location.open(options: .init(stagesResults: true))
         } catch let error as ReportStoreError {
             throw CommandFailure("\(error)")
         } catch {
@@ -271,7 +277,13 @@ struct CollectorCommand: AsyncParsableCommand {
         if let registry { collectorMetrics?.follow({ service.statistics }, registry: registry) }
         let hangup = reloadOnHangup(configuration.security?.allowlist, logger: logger)
         defer { hangup?.cancel() }
+        var services: [any Service] = [service]
+        if let staged = reportStore as? SQLiteReportStore {
+            var indexing = ReportIndexer.Configuration()
+            indexing.niceness = indexNiceness
+            services.append(ReportIndexer(store: staged, configuration: indexing, logger: logger))
+        }
         try await ProcessSignals.runGroup(
-            [service] + metrics.services(registry, logger: logger), logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
+            services + metrics.services(registry, logger: logger), logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
     }
 }

@@ -105,16 +105,8 @@ final class StoredCountSampler: Sendable {
     func start() {
         let path = self.path, interval = self.interval.inSeconds
         Thread { [self] in
-            var database: DatabaseQueue?
             while !state.withLock({ $0.stopped }) {
-                if database == nil, FileManager.default.fileExists(atPath: path) {
-                    var configuration = Configuration()
-                    configuration.readonly = true
-                    configuration.busyMode = .timeout(1)
-                    database = try? DatabaseQueue(path: path, configuration: configuration)
-                }
-                if let database,
-                   let count = try? database.read({ try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT job_id) FROM results") ?? 0 }) {
+                if let count = StoredRows.count(path) {
                     let now = ContinuousClock.now
                     state.withLock {
                         if count != $0.latest {

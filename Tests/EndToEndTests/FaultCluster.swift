@@ -277,30 +277,80 @@ struct StoreFigures: CustomStringConvertible {
 
     /// Reads the store at `path`; nil when it does not exist yet or cannot be read at the moment.
     static func read(_ path: String) -> StoreFigures? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(2)
-        guard let database = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
-        return try? database.read { db -> StoreFigures? in
-            guard try db.tableExists("results") else { return nil }
-            let rows = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results") ?? 0
-            let distinct = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT job_id) FROM results") ?? 0
-            let analysed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE status = 'analysed'") ?? 0
-            var byWorker: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT worker_id, COUNT(*) AS n FROM results GROUP BY worker_id") {
-                byWorker[row["worker_id"] ?? "?"] = row["n"] ?? 0
-            }
-            return StoreFigures(rows: rows, distinctJobs: distinct, analysed: analysed, rowsByWorker: byWorker)
-        }
+        guard let rows = StoredRows.read(path) else { return nil }
+        var byWorker: [String: Int] = [:]
+        for row in rows { byWorker[row.workerID, default: 0] += 1 }
+        return StoreFigures(
+            rows: rows.count, distinctJobs: Set(rows.map(\.jobID)).count,
+            analysed: rows.filter { $0.status == "analysed" }.count, rowsByWorker: byWorker)
     }
 
     /// Job ids of the stored rows of `batch` (to name what is missing).
     static func storedJobIDs(_ path: String) -> Set<String> {
+        Set((StoredRows.read(path) ?? []).map(\.jobID))
+    }
+}
+
+/// The job rows of a SQLite report store, wherever they are: a collector commits them to the store's inbox
+/// (`<store>-inbox`) and indexes them into its `results` table later; the inbox's rows up to the store's
+/// `indexed_seq` are in both and are read once. The inbox is read first, so a row moved meanwhile is in `results`.
+struct StoredRows {
+    var jobID: String
+    var status: String
+    var workerID: String
+
+    /// Nil when the store does not exist yet or cannot be read at the moment.
+    static func read(_ path: String) -> [StoredRows]? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
         var configuration = Configuration()
         configuration.readonly = true
-        guard let database = try? DatabaseQueue(path: path, configuration: configuration),
-              let ids = try? database.read({ try String.fetchAll($0, sql: "SELECT job_id FROM results") }) else { return [] }
-        return Set(ids)
+        configuration.busyMode = .timeout(2)
+        let select = "SELECT job_id, status, worker_id FROM"
+        func rows(_ db: Database, _ sql: String, _ arguments: StatementArguments = []) throws -> [StoredRows] {
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map {
+                StoredRows(jobID: $0[0], status: $0[1], workerID: $0[2] ?? "?")
+            }
+        }
+        let inboxPath = path + "-inbox"
+        var staged: [(seq: Int64, row: StoredRows)] = []
+        if FileManager.default.fileExists(atPath: inboxPath) {
+            guard let inbox = try? DatabaseQueue(path: inboxPath, configuration: configuration),
+                  let read = try? inbox.read({ db in
+                      try Row.fetchAll(db, sql: "SELECT seq, job_id, status, worker_id FROM inbox").map {
+                          (seq: $0[0] as Int64, row: StoredRows(jobID: $0[1], status: $0[2], workerID: $0[3] ?? "?"))
+                      }
+                  }) else { return nil }
+            staged = read
+        }
+        guard let database = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        return try? database.read { db -> [StoredRows]? in
+            guard try db.tableExists("results") else { return nil }
+            let indexed = try db.tableExists("inbox_progress")
+                ? try Int64.fetchOne(db, sql: "SELECT indexed_seq FROM inbox_progress") ?? 0 : 0
+            return try rows(db, "\(select) results") + staged.filter { $0.seq > indexed }.map(\.row)
+        }
+    }
+
+    /// Jobs stored (a job id has one row in `results` and at most one in the inbox), or nil when the store cannot be
+    /// read at the moment.
+    static func count(_ path: String) -> Int? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(1)
+        var staged: [Int64] = []
+        let inboxPath = path + "-inbox"
+        if FileManager.default.fileExists(atPath: inboxPath) {
+            guard let inbox = try? DatabaseQueue(path: inboxPath, configuration: configuration),
+                  let seqs = try? inbox.read({ try Int64.fetchAll($0, sql: "SELECT seq FROM inbox") }) else { return nil }
+            staged = seqs
+        }
+        guard let database = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        return try? database.read { db -> Int? in
+            guard try db.tableExists("results") else { return nil }
+            let indexed = try db.tableExists("inbox_progress")
+                ? try Int64.fetchOne(db, sql: "SELECT indexed_seq FROM inbox_progress") ?? 0 : 0
+            return (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results") ?? 0) + staged.filter { $0 > indexed }.count
+        }
     }
 }

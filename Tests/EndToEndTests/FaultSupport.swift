@@ -104,16 +104,8 @@ final class StoreProgress: Sendable {
 
     private func start() {
         let task = Task { [self] in
-            var database: DatabaseQueue?
             _ = await waitUntil(timeout: .seconds(3_600), interval: interval) {
-                if database == nil, FileManager.default.fileExists(atPath: path) {
-                    var configuration = Configuration()
-                    configuration.readonly = true
-                    configuration.busyMode = .timeout(1)
-                    database = try? DatabaseQueue(path: path, configuration: configuration)
-                }
-                if let database,
-                   let count = try? database.read({ try Int.fetchOne($0, sql: "SELECT COUNT(DISTINCT job_id) FROM results") ?? 0 }) {
+                if let count = StoredRows.count(path) {
                     samples.withLock { $0.append(Sample(time: .now, stored: count)) }
                 }
                 return stopped.withLock { $0 }

@@ -76,14 +76,24 @@ enum Fixtures {
 /// The store implementations, so that one test checks every conformer.
 enum StoreKind: String, CaseIterable {
     case sqlite
+    /// SQLite committing to its inbox (`ResultInbox`), indexed by `indexed(_:)`.
+    case sqliteStaged
     case memory
 
     /// A new empty store; `directory` holds its files when it has any.
     func make(in directory: URL) throws -> any ReportStore {
+        let path = directory.appendingPathComponent("store.sqlite").path
         switch self {
-        case .sqlite: return try SQLiteReportStore(path: directory.appendingPathComponent("store.sqlite").path)
+        case .sqlite: return try SQLiteReportStore(path: path)
+        case .sqliteStaged: return try SQLiteReportStore(path: path, options: .init(stagesResults: true))
         case .memory: return InMemoryReportStore()
         }
+    }
+
+    /// `store`, with what waits in its inbox indexed (reports count indexed results only).
+    func indexed(_ store: any ReportStore) throws -> any ReportStore {
+        if case .sqliteStaged = self { try (store as! SQLiteReportStore).indexAll() }
+        return store
     }
 }
 

@@ -176,14 +176,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v6: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v7: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 6 && supported == 5 && migrations == ["v6: from the future"]
+            return found == 7 && supported == 6 && migrations == ["v7: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }

@@ -61,12 +61,17 @@ public final class LocalCluster: Service, Sendable {
         public var articlesPerSecond: Double
         public var workers: Int
         public var store: String
+        /// Results the collector had stored but not yet indexed when the batch was stored, and the seconds it took
+        /// to index them before the summary (`ReportIndexer`): `seconds` ends when the last result is stored.
+        public var indexedAfterwards: Int
+        public var indexingSeconds: Double
         public var topEntities: [Entity]
 
         enum CodingKeys: String, CodingKey {
             case batchID = "batch_id", articles, stored, failed, deadLetters = "dead_letters"
             case deadLetterSample = "dead_letter_sample", rejected, inputProblems = "input_problems"
-            case seconds, articlesPerSecond = "articles_per_second", workers, store, topEntities = "top_entities"
+            case seconds, articlesPerSecond = "articles_per_second", workers, store
+            case indexedAfterwards = "indexed_afterwards", indexingSeconds = "indexing_seconds", topEntities = "top_entities"
         }
     }
 
@@ -208,6 +213,11 @@ public final class LocalCluster: Service, Sendable {
         }
 
         let store = try ReportStoreLocation(options.storePath).open()
+        // The collector indexes in the background, yielding to the workers: what it has not yet indexed is indexed
+        // here, beside it, so that the summary counts the whole batch.
+        let indexingStarted = ContinuousClock.now
+        let indexedAfterwards = try (store as? SQLiteReportStore)?.indexAll() ?? 0
+        let indexing = ContinuousClock.now - indexingStarted
         let top = try store.topEntities(limit: 10, type: nil).map {
             Summary.Entity(key: $0.key, name: $0.name, type: $0.type.rawValue, mentions: $0.mentions, articles: $0.articles)
         }
@@ -216,6 +226,8 @@ public final class LocalCluster: Service, Sendable {
             deadLetters: deadLetters, deadLetterSample: sample,
             rejected: report.rejected, inputProblems: report.inputProblems, seconds: report.seconds,
             articlesPerSecond: report.articlesPerSecond, workers: options.workers, store: ReportStoreLocation(options.storePath).description,
+            indexedAfterwards: indexedAfterwards,
+            indexingSeconds: Double(indexing.components.seconds) + Double(indexing.components.attoseconds) / 1e18,
             topEntities: top)
     }
 

@@ -18,6 +18,8 @@ public struct ReportSummary: Sendable, Hashable, Codable {
     public var stories: Int
     public var firstDay: String?
     public var lastDay: String?
+    /// Results committed but not yet indexed (`ReportIndexer`): the counts above leave them out. Nil when none wait.
+    public var notYetIndexed: Int?
 
     public init(articles: Int = 0, results: Int = 0, failedResults: Int = 0, repeats: Int = 0, revisedArticles: Int = 0,
                 sources: Int = 0, stories: Int = 0, firstDay: String? = nil, lastDay: String? = nil) {

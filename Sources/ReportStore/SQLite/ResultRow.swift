@@ -7,22 +7,28 @@ import GRDB
 /// The analysis goes in as the bytes it came in (`analysis_pb`); its index columns and rows come from
 /// `StoredAnalysis.index`. Nothing is encoded here.
 struct ResultRow {
-    static let insertSQL = """
-        INSERT INTO results (job_id, batch_id, article_id, url, source, category, title, published, author,
+    static let insertSQL = insertSQL(into: "results")
+    /// `insertSQL` into `table`, which has the columns of `results` (the inbox's does).
+    static func insertSQL(into table: String) -> String { """
+        INSERT INTO \(table) (job_id, batch_id, article_id, url, source, category, title, published, author,
             language, language_confidence, status, error, worker_id, submitted_at, analysed_at, stored_at,
             token_count, tone, simhash, analysis_pb, analysis_zlib_bytes)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (job_id) DO NOTHING
         """
+    }
     static let insertEntitySQL = "INSERT OR IGNORE INTO entities (job_id, key, name, type, mentions) VALUES (?, ?, ?, ?, ?)"
     static let insertTopicSQL = "INSERT OR IGNORE INTO topics (job_id, topic, score) VALUES (?, ?, ?)"
     static let selectSQL = selectAllSQL + " WHERE job_id = ?"
     /// The columns `decode` reads (and `stored_at`), of every row; callers add their WHERE and ORDER BY.
-    static let selectAllSQL = """
-        SELECT job_id, batch_id, article_id, url, source, category, title, published, author, status, error,
+    static let selectAllSQL = selectAllSQL(from: "results")
+    /// `selectAllSQL` from `table`, which has the columns of `results`, with `extra` columns first.
+    static func selectAllSQL(from table: String, alsoSelecting extra: String? = nil) -> String { """
+        SELECT \(extra.map { $0 + ", " } ?? "")job_id, batch_id, article_id, url, source, category, title, published, author, status, error,
             worker_id, submitted_at, analysed_at, stored_at, token_count, analysis, analysis_pb, analysis_zlib_bytes
-        FROM results
+        FROM \(table)
         """
+    }
 
     /// The values of `insertSQL` for `stored`.
     static func arguments(_ stored: StoredResult, storedAt: Int64) -> StatementArguments {

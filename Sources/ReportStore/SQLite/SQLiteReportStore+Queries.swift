@@ -10,6 +10,13 @@ import GRDB
 
 extension SQLiteReportStore: ReportQueries {
     public func summary(_ filter: ReportFilter) throws -> ReportSummary {
+        var summary = try indexedSummary(filter)
+        let waiting = try notYetIndexed()
+        summary.notYetIndexed = waiting > 0 ? waiting : nil
+        return summary
+    }
+
+    private func indexedSummary(_ filter: ReportFilter) throws -> ReportSummary {
         try read("summarising") { db in
             if filter.isEmpty {
                 var summary = ReportSummary()

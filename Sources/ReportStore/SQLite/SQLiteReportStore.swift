@@ -6,6 +6,11 @@ import GRDB
 ///
 /// Each `store` call is one transaction with `synchronous = FULL`, so the rows are on disk when it returns.
 /// The schema is built and upgraded by `SQLiteSchema.migrator` when the store opens.
+///
+/// A store that stages results (`Options.stagesResults`, or one whose inbox file exists) commits them to its
+/// inbox (`ResultInbox`) instead, and `indexPending` moves them into the tables reports read. Whatever stages,
+/// `count`, `contains`, `result`, `batchCounts` and the notices answer for every result committed, indexed or
+/// not; reports answer for the indexed ones and say how many wait (`ReportSummary.notYetIndexed`).
 public final class SQLiteReportStore: ReportStore {
     /// How to open a store.
     public struct Options: Sendable {
@@ -20,6 +25,10 @@ public final class SQLiteReportStore: ReportStore {
         /// stories are still written but only the store-wide tallies are kept: a baseline for measuring what the
         /// aggregates cost, not a mode to report from (reports read stale or empty aggregates).
         public var keepsAggregates: Bool
+        /// Whether `store` commits results to the inbox, to be indexed by `indexPending` (a collector's way), rather
+        /// than indexing them in the committing transaction. A store whose inbox file exists stages whatever this
+        /// says, so that a job id is looked up in one place.
+        public var stagesResults = false
         /// How stories are formed; tests and the story evaluation change it.
         public var storyWindowDays: Double
         public var storySimilarity: Double
@@ -32,8 +41,9 @@ public final class SQLiteReportStore: ReportStore {
 
         public init(
             maximumSizeBytes: Int? = nil, keepsArticles: Bool = true, keepsAggregates: Bool = true,
-            storyWindowDays: Double = 3, storySimilarity: Double = 0.15
+            storyWindowDays: Double = 3, storySimilarity: Double = 0.15, stagesResults: Bool = false
         ) {
+            self.stagesResults = stagesResults
             self.maximumSizeBytes = maximumSizeBytes
             self.keepsArticles = keepsArticles
             self.keepsAggregates = keepsAggregates
@@ -46,6 +56,8 @@ public final class SQLiteReportStore: ReportStore {
     public let path: String
     let pool: DatabasePool
     let options: Options
+    /// Where committed results wait to be indexed, when the store stages them.
+    let inbox: ResultInbox?
     let clustering: StoryClustering.Parameters
     /// Each connection's page cache.
     static let cacheKibibytes = 65_536
@@ -119,6 +131,34 @@ public final class SQLiteReportStore: ReportStore {
         } catch {
             throw ReportStoreError.cannotOpen(path: path, reason: Self.openFailureReason(path: path, error: error))
         }
+        let inboxPath = ResultInbox.path(forStore: path)
+        if options.stagesResults || FileManager.default.fileExists(atPath: inboxPath) {
+            do {
+                inbox = try ResultInbox(path: inboxPath, maximumSizeBytes: options.maximumSizeBytes)
+                try moveNoticesToInbox()
+            } catch {
+                throw ReportStoreError.cannotOpen(
+                    path: inboxPath, reason: Self.openFailureReason(path: inboxPath, error: error))
+            }
+        } else {
+            inbox = nil
+        }
+    }
+
+    /// Notices a store kept before it staged move to its inbox, in their order: first copied, then deleted here,
+    /// so that a crash between the two leaves them in both, and the next open finishes the move.
+    private func moveNoticesToInbox() throws {
+        guard let inbox else { return }
+        let notices = try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT job_id, noticed_at FROM stored_notices ORDER BY rowid")
+        }
+        if notices.isEmpty { return }
+        try inbox.pool.write { db in
+            for notice in notices {
+                try db.cachedStatement(sql: Self.insertNoticeSQL).execute(arguments: [notice["job_id"], notice["noticed_at"]])
+            }
+        }
+        try pool.write { db in try db.execute(sql: "DELETE FROM stored_notices") }
     }
 
     public func store(_ results: [StoredResult]) throws -> StoreOutcome {
@@ -132,6 +172,9 @@ public final class SQLiteReportStore: ReportStore {
         }
         let storedAt = StoredTime.milliseconds(Date())
         do {
+            if let inbox {
+                return try stage(results, confirmingNotices: confirming, storedAt: storedAt, in: inbox)
+            }
             return try storeInTransaction(results, confirmingNotices: confirming, storedAt: storedAt)
         } catch let error as ReportStoreError {
             if case .diskFull = error {
@@ -156,55 +199,66 @@ public final class SQLiteReportStore: ReportStore {
                     deleteNotice.setUncheckedArguments([jobID])
                     try deleteNotice.execute()
                 }
-                let insertResult = try db.cachedStatement(sql: ResultRow.insertSQL)
-                let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
-                let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
                 let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
-                var outcome = StoreOutcome()
-                var failed = 0
-                let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
                 for result in results {
                     insertNotice.setUncheckedArguments([result.jobID, storedAt])
                     try insertNotice.execute()
-                    insertResult.setUncheckedArguments(ResultRow.arguments(result, storedAt: storedAt))
-                    try insertResult.execute()
-                    guard db.changesCount > 0 else {
-                        outcome.duplicates.append(result.jobID)
-                        continue
-                    }
-                    outcome.inserted.append(result.jobID)
-                    guard let stored = result.storedAnalysis else {
-                        failed += 1
-                        continue
-                    }
-                    if options.keepsArticles {
-                        // An analysis that does not decode stays a job row, found when it is read.
-                        guard let analysis = try? stored.decoded() else { continue }
-                        try ArticleLedger.record(
-                            result, analysis: analysis, storedAt: storedAt, clustering: clustering, deltas: deltas, in: db)
-                        continue
-                    }
-                    let index = stored.index
-                    for entity in index.entities {
-                        insertEntity.setUncheckedArguments([result.jobID, entity.key, entity.name, entity.type.rawValue, entity.mentions])
-                        try insertEntity.execute()
-                    }
-                    for topic in index.topics {
-                        insertTopic.setUncheckedArguments([result.jobID, topic.topic, topic.score])
-                        try insertTopic.execute()
-                    }
                 }
-                try deltas.flush(db)
-                let counted = try db.cachedStatement(sql: """
-                    INSERT INTO result_counts (status, results) VALUES (?, ?)
-                    ON CONFLICT (status) DO UPDATE SET results = results + excluded.results
-                    """)
-                for (status, n) in [("analysed", outcome.inserted.count - failed), ("failed", failed)] where n > 0 {
-                    try counted.execute(arguments: [status, n])
-                }
-                return outcome
+                return try index(results.lazy.map { ($0, storedAt) }, in: db)
             }
         }
+    }
+
+    /// Writes the job rows of `results` (each with the time it was committed) and indexes the new ones, inside
+    /// the caller's transaction: the articles, aggregates and stories, or the entity and topic rows without
+    /// articles.
+    func index(
+        _ results: some Sequence<(StoredResult, Int64)>, in db: Database
+    ) throws -> StoreOutcome {
+        let insertResult = try db.cachedStatement(sql: ResultRow.insertSQL)
+        let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
+        let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
+        var outcome = StoreOutcome()
+        var failed = 0
+        let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
+        for (result, storedAt) in results {
+            insertResult.setUncheckedArguments(ResultRow.arguments(result, storedAt: storedAt))
+            try insertResult.execute()
+            guard db.changesCount > 0 else {
+                outcome.duplicates.append(result.jobID)
+                continue
+            }
+            outcome.inserted.append(result.jobID)
+            guard let stored = result.storedAnalysis else {
+                failed += 1
+                continue
+            }
+            if options.keepsArticles {
+                // An analysis that does not decode stays a job row, found when it is read.
+                guard let analysis = try? stored.decoded() else { continue }
+                try ArticleLedger.record(
+                    result, analysis: analysis, storedAt: storedAt, clustering: clustering, deltas: deltas, in: db)
+                continue
+            }
+            let index = stored.index
+            for entity in index.entities {
+                insertEntity.setUncheckedArguments([result.jobID, entity.key, entity.name, entity.type.rawValue, entity.mentions])
+                try insertEntity.execute()
+            }
+            for topic in index.topics {
+                insertTopic.setUncheckedArguments([result.jobID, topic.topic, topic.score])
+                try insertTopic.execute()
+            }
+        }
+        try deltas.flush(db)
+        let counted = try db.cachedStatement(sql: """
+            INSERT INTO result_counts (status, results) VALUES (?, ?)
+            ON CONFLICT (status) DO UPDATE SET results = results + excluded.results
+            """)
+        for (status, n) in [("analysed", outcome.inserted.count - failed), ("failed", failed)] where n > 0 {
+            try counted.execute(arguments: [status, n])
+        }
+        return outcome
     }
 
     /// Copies the write-ahead log into the database file and empties it, so that the file alone holds the store
@@ -212,17 +266,21 @@ public final class SQLiteReportStore: ReportStore {
     public func checkpoint() throws {
         try perform("checkpointing the log") {
             _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            _ = try inbox?.pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         }
     }
 
-    private static let deleteNoticeSQL = "DELETE FROM stored_notices WHERE job_id = ?"
-    private static let insertNoticeSQL =
+    static let deleteNoticeSQL = "DELETE FROM stored_notices WHERE job_id = ?"
+    static let insertNoticeSQL =
         "INSERT INTO stored_notices (job_id, noticed_at) VALUES (?, ?) ON CONFLICT (job_id) DO NOTHING"
+
+    /// The database holding the stored notices: the inbox's when the store stages.
+    private var noticePool: DatabasePool { inbox?.pool ?? pool }
 
     public func pendingNotices(limit: Int) throws -> [String] {
         guard limit >= 0 else { throw ReportStoreError.invalidArgument("limit must not be negative, got \(limit)") }
         return try perform("listing pending stored notices") {
-            try pool.read { db in
+            try noticePool.read { db in
                 try String.fetchAll(db, sql: "SELECT job_id FROM stored_notices ORDER BY rowid LIMIT ?", arguments: [limit])
             }
         }
@@ -231,7 +289,7 @@ public final class SQLiteReportStore: ReportStore {
     public func confirmNotices(_ jobIDs: [String]) throws {
         if jobIDs.isEmpty { return }
         try perform("confirming \(jobIDs.count) stored notices") {
-            try pool.write { db in
+            try noticePool.write { db in
                 let delete = try db.cachedStatement(sql: Self.deleteNoticeSQL)
                 for jobID in jobIDs {
                     delete.setUncheckedArguments([jobID])
@@ -242,24 +300,37 @@ public final class SQLiteReportStore: ReportStore {
     }
 
     public func count() throws -> StoreCounts {
-        try counts(sql: "SELECT status, results FROM result_counts", arguments: [], operation: "counting")
+        try perform("counting") {
+            try countsWithInbox(condition: "1", arguments: []) { db in
+                try Self.counts(db, sql: "SELECT status, results FROM result_counts", arguments: [])
+            }
+        }
     }
 
     public func batchCounts(batchID: String) throws -> StoreCounts {
-        try counts(
-            sql: "SELECT status, COUNT(*) FROM results WHERE batch_id = ? GROUP BY status",
-            arguments: [batchID], operation: "counting batch \(batchID)")
+        try perform("counting batch \(batchID)") {
+            try countsWithInbox(condition: "batch_id = ?", arguments: [batchID]) { db in
+                try Self.counts(
+                    db, sql: "SELECT status, COUNT(*) FROM results WHERE batch_id = ? GROUP BY status", arguments: [batchID])
+            }
+        }
     }
 
     public func contains(jobID: String) throws -> Bool {
         try perform("looking up job \(jobID)") {
-            try pool.read { db in
+            let sql = "SELECT 1 FROM \(ResultInbox.table) WHERE job_id = ?"
+            if let inbox, try inbox.pool.read({ db in try Bool.fetchOne(db, sql: sql, arguments: [jobID]) }) == true {
+                return true
+            }
+            return try pool.read { db in
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM results WHERE job_id = ?", arguments: [jobID]) ?? false
             }
         }
     }
 
     public func result(jobID: String) throws -> StoredResult? {
+        // The inbox first: a result moved meanwhile is in the store by the time the store is read.
+        if let staged = try perform("reading job \(jobID)", { try stagedResult(jobID: jobID) }) { return staged }
         let row = try perform("reading job \(jobID)") {
             try pool.read { db in try Row.fetchOne(db, sql: ResultRow.selectSQL, arguments: [jobID]) }
         }
@@ -308,19 +379,15 @@ public final class SQLiteReportStore: ReportStore {
 
     // MARK: - Helpers
 
-    private func counts(sql: String, arguments: StatementArguments, operation: String) throws -> StoreCounts {
-        try perform(operation) {
-            try pool.read { db in
-                var counts = StoreCounts(analysed: 0, failed: 0)
-                for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
-                    switch row[0] as String {
-                    case "analysed": counts.analysed = row[1]
-                    default: counts.failed += row[1] as Int
-                    }
-                }
-                return counts
+    private static func counts(_ db: Database, sql: String, arguments: StatementArguments) throws -> StoreCounts {
+        var counts = StoreCounts(analysed: 0, failed: 0)
+        for row in try Row.fetchAll(db, sql: sql, arguments: arguments) {
+            switch row[0] as String {
+            case "analysed": counts.analysed = row[1]
+            default: counts.failed += row[1] as Int
             }
         }
+        return counts
     }
 
     /// Runs `body`, turning database errors into `ReportStoreError`s that name the store and `operation`.

@@ -110,13 +110,24 @@ enum SQLiteSchema {
         migrator.registerMigration(Self.v5) { db in
             try SummarySchema.migrate(db)
         }
+        migrator.registerMigration(Self.v6) { db in
+            // The last row of the inbox (`ResultInbox`) whose result this store holds; none until a collector
+            // stages results.
+            try db.execute(sql: """
+                CREATE TABLE inbox_progress (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    indexed_seq INTEGER NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 
     /// The schema version this build writes: the number of migrations it knows.
-    static let currentVersion = 5
+    static let currentVersion = 6
     static let v4 = "v4: articles, aggregates, stories"
     static let v5 = "v5: summary rows by day and facet"
+    static let v6 = "v6: inbox progress"
 
     /// Articles by identity, their per-article facts, the aggregates kept from them, and the story index.
     ///

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import ReportStore
+import ServiceLifecycle
+import Synchronization
+
+/// Moves the results a collector has committed to its store's inbox into the tables reports read (articles,
+/// aggregates, stories), in large batches, on a thread of its own at a lower scheduling priority than analysis.
+///
+/// The collector acknowledges a result once its row is in the inbox; indexing it costs more CPU than the row
+/// (about 160 B-tree entries an article), so it is done here, where it neither delays an acknowledgement nor, on
+/// a machine whose cores the workers keep busy, takes their time: it yields to them and catches up when they
+/// idle. Reports count what is indexed and say how many results wait (`ReportSummary.notYetIndexed`).
+///
+/// Invariants: the store's indexing is one transaction a batch and records where it stopped in the same
+/// transaction, so a stop or a crash at any moment loses nothing and indexes nothing twice; a failing batch
+/// (a full disk) is retried after `retryAfter`, logged at most once per `retryAfter`.
+public final class ReportIndexer: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// The most results one transaction moves.
+        public var batchSize = 1024
+        /// How often an idle indexer looks for new results.
+        public var idleInterval: Duration = .milliseconds(50)
+        /// How long after a failed batch the next is tried.
+        public var retryAfter: Duration = .seconds(1)
+        /// The indexing thread's nice value (0 to 19, higher yields more); nil leaves it as the process's.
+        public var niceness: Int32? = 10
+
+        public init() {}
+    }
+
+    /// What the indexer has done since it started.
+    public struct Statistics: Sendable, Hashable {
+        public var indexed: UInt64 = 0
+        /// Inbox rows that no longer read as results, passed over.
+        public var skipped: UInt64 = 0
+        public var failures: UInt64 = 0
+    }
+
+    private let store: SQLiteReportStore
+    private let configuration: Configuration
+    private let logger: Logger
+    private let stop = StopRequest()
+    private let counters = Mutex(Statistics())
+
+    public init(store: SQLiteReportStore, configuration: Configuration = .init(), logger: Logger) {
+        self.store = store
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public var statistics: Statistics { counters.withLock { $0 } }
+
+    /// Indexes until graceful shutdown or cancellation; the batch in progress is finished (what waits is indexed
+    /// by the next run, or by `mirsad run` before its summary).
+    public func run() async throws {
+        try await runOnLoopThread(name: "indexer", stop: stop) { [self] in loop() }
+    }
+
+    public func stopGracefully() { stop.request() }
+
+    private func loop() {
+        if let niceness = configuration.niceness { Self.lowerPriority(of: "indexer", to: niceness, logger: logger) }
+        var lastFailureLog: ContinuousClock.Instant?
+        while !stop.isRequested {
+            do {
+                let (moved, skipped) = try store.indexPending(limit: configuration.batchSize)
+                counters.withLock {
+                    $0.indexed += UInt64(moved - skipped)
+                    $0.skipped += UInt64(skipped)
+                }
+                if skipped > 0 {
+                    logger.warning("\(skipped) results in the inbox no longer read as results; passed over unindexed")
+                }
+                if moved == 0 { sleep(configuration.idleInterval) }
+            } catch {
+                counters.withLock { $0.failures += 1 }
+                let now = ContinuousClock.now
+                if lastFailureLog.map({ now - $0 >= configuration.retryAfter }) ?? true {
+                    lastFailureLog = now
+                    logger.error("indexing stored results failed (retried every \(configuration.retryAfter)): \(error)")
+                }
+                sleep(configuration.retryAfter)
+            }
+        }
+    }
+
+    /// Sleeps `duration`, waking early when a stop is requested.
+    private func sleep(_ duration: Duration) {
+        let step = Duration.milliseconds(10)
+        var left = duration
+        while left > .zero, !stop.isRequested {
+            let nap = min(step, left)
+            let (seconds, attoseconds) = nap.components
+            Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
+            left -= nap
+        }
+    }
+
+    /// Gives the calling thread `niceness`. On Linux, which schedules threads, `setpriority` of "process 0" sets
+    /// the calling thread's alone and leaves the process's other threads as they are. A thread cannot take
+    /// priority back without privileges: it is set once, for the thread's life.
+    static func lowerPriority(of name: String, to niceness: Int32, logger: Logger) {
+        #if os(Linux)
+        if setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) != 0 {
+            logger.notice("the \(name) thread keeps its priority: setpriority failed (errno \(errno))")
+        }
+        #endif
+    }
+}

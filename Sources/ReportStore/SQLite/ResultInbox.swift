@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+/// The results a collector has committed and the report store has not yet indexed, in a SQLite file of their own
+/// beside the store (`<store>-inbox`), with the stored notices.
+///
+/// A collector commits each result here, as received, and acknowledges it; indexers then move results from here
+/// into the store's tables in large batches (`SQLiteReportStore.indexPending`), so that what storing one result
+/// costs the acknowledgement is a row and a notice, not the articles, aggregates and stories it feeds.
+///
+/// Invariants:
+/// - a job id has at most one row here; `seq` numbers rows in the order they were committed and is never reused
+///   (AUTOINCREMENT), so "every row up to n" names a fixed set of results;
+/// - the store's `inbox_progress.indexed_seq` is the last row the store holds (written in the transaction that
+///   moved it): rows at or below it only wait to be deleted, which the next commit here does, so a result is in
+///   the store, here, or both (between the move and the deletion), never neither;
+/// - the collector is the only writer of this file and indexers the only writers of the store, so neither waits
+///   for the other's lock; each reads the other's file, and readers of a WAL database never wait.
+final class ResultInbox: Sendable {
+    let path: String
+    let pool: DatabasePool
+
+    /// Where the inbox of the store at `storePath` is.
+    static func path(forStore storePath: String) -> String { storePath + "-inbox" }
+
+    static let table = "inbox"
+
+    init(path: String, maximumSizeBytes: Int?) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // Effective when the file is created: rows are deleted once indexed, and the pages a backlog took are
+            // given back to the file system (`releaseFreePages`) instead of kept at the backlog's peak.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let limit = maximumSizeBytes {
+                let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
+            }
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// The inbox's tables. `inbox` has the columns of the store's `results` (`ResultRow` reads and writes both)
+    /// and `seq`; `stored_notices` is the store's (see `SQLiteSchema`).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: inbox, stored_notices") { db in
+            try db.execute(sql: """
+                CREATE TABLE inbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    job_id TEXT NOT NULL UNIQUE,
+                    batch_id TEXT NOT NULL,
+                    article_id TEXT NOT NULL,
+                    url TEXT,
+                    source TEXT,
+                    category TEXT,
+                    title TEXT,
+                    published TEXT,
+                    author TEXT,
+                    language TEXT,
+                    language_confidence REAL,
+                    status TEXT NOT NULL CHECK (status IN ('analysed', 'failed')),
+                    error TEXT,
+                    worker_id TEXT NOT NULL,
+                    submitted_at INTEGER,
+                    analysed_at INTEGER,
+                    stored_at INTEGER NOT NULL,
+                    token_count INTEGER NOT NULL,
+                    tone REAL,
+                    simhash INTEGER,
+                    analysis TEXT,
+                    analysis_pb BLOB,
+                    analysis_zlib_bytes INTEGER
+                );
+                CREATE INDEX inbox_batch ON inbox (batch_id, status);
+                CREATE TABLE stored_notices (
+                    job_id TEXT PRIMARY KEY NOT NULL,
+                    noticed_at INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    /// Free pages beyond which a commit gives some back to the file system.
+    static let freePagesKept = 1024
+
+    /// Inside a commit: gives back up to `freePagesKept` free pages when more than that are free, so that a
+    /// backlog's space returns as it drains, a bounded amount per commit.
+    static func releaseFreePages(_ db: Database) throws {
+        let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        if free > freePagesKept { try db.execute(sql: "PRAGMA incremental_vacuum(\(freePagesKept))") }
+    }
+
+    static let insertSQL = ResultRow.insertSQL(into: table)
+    static let selectAllSQL = ResultRow.selectAllSQL(from: table)
+    static let selectWithSequenceSQL = ResultRow.selectAllSQL(from: table, alsoSelecting: "seq")
+}

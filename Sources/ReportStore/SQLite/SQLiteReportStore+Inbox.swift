@@ -1,0 +1,173 @@
+import Algorithms
+import Foundation
+import GRDB
+
+// MARK: - Staging and indexing
+//
+// A staging store commits results to its inbox (`ResultInbox`) and indexes them later, in batches, here. Reads
+// that must see every committed result take the inbox's snapshot first and the store's second: a row moved
+// between the two is then in the store's snapshot and at or below its `indexed_seq`, so it is counted once, and
+// a row deleted from the inbox before its snapshot was moved before it too.
+
+extension SQLiteReportStore {
+    /// Commits `results` to the inbox with their notices, and deletes the rows the store already holds.
+    ///
+    /// A job id is a duplicate when the inbox has it or the store does: the store is read after the inbox rows
+    /// are written, so a result moved and deleted meanwhile is found there.
+    func stage(
+        _ results: [StoredResult], confirmingNotices confirming: [String], storedAt: Int64, in inbox: ResultInbox
+    ) throws -> StoreOutcome {
+        try perform("storing \(results.count) results") {
+            try inbox.pool.write { db in
+                let deleteNotice = try db.cachedStatement(sql: Self.deleteNoticeSQL)
+                for jobID in confirming {
+                    deleteNotice.setUncheckedArguments([jobID])
+                    try deleteNotice.execute()
+                }
+                try db.cachedStatement(sql: "DELETE FROM inbox WHERE seq <= ?").execute(arguments: [indexedSequence()])
+                try ResultInbox.releaseFreePages(db)
+                let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
+                let insertResult = try db.cachedStatement(sql: ResultInbox.insertSQL)
+                var written: [Bool] = []
+                written.reserveCapacity(results.count)
+                for result in results {
+                    insertNotice.setUncheckedArguments([result.jobID, storedAt])
+                    try insertNotice.execute()
+                    insertResult.setUncheckedArguments(ResultRow.arguments(result, storedAt: storedAt))
+                    try insertResult.execute()
+                    written.append(db.changesCount > 0)
+                }
+                let held = try jobsInStore(zip(results, written).compactMap { $1 ? $0.jobID : nil })
+                if !held.isEmpty {
+                    let delete = try db.cachedStatement(sql: "DELETE FROM inbox WHERE job_id = ?")
+                    for jobID in held {
+                        delete.setUncheckedArguments([jobID])
+                        try delete.execute()
+                    }
+                }
+                var outcome = StoreOutcome()
+                for (result, wasWritten) in zip(results, written) {
+                    if wasWritten && !held.contains(result.jobID) {
+                        outcome.inserted.append(result.jobID)
+                    } else {
+                        outcome.duplicates.append(result.jobID)
+                    }
+                }
+                return outcome
+            }
+        }
+    }
+
+    /// Which of `jobIDs` the store's own tables hold.
+    private func jobsInStore(_ jobIDs: [String]) throws -> Set<String> {
+        var held = Set<String>()
+        for chunk in jobIDs.chunks(ofCount: 500) {
+            let found = try pool.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT job_id FROM results WHERE job_id IN (\(databaseQuestionMarks(count: chunk.count)))",
+                    arguments: StatementArguments(Array(chunk)))
+            }
+            held.formUnion(found)
+        }
+        return held
+    }
+
+    /// The last inbox row the store holds (0 when none).
+    func indexedSequence() throws -> Int64 {
+        try pool.read { db in try Self.indexedSequence(db) }
+    }
+
+    static func indexedSequence(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT indexed_seq FROM inbox_progress WHERE id = 1") ?? 0
+    }
+
+    /// Moves up to `limit` results from the inbox into the store's tables (articles, aggregates, stories) in one
+    /// transaction, the oldest first, and returns how many it moved: 0 when none wait (or the store does not
+    /// stage). Safe beside other indexers: each takes the store's write lock before reading where the last one
+    /// stopped. A row that no longer reads as a result is passed over, counted in `skipped`.
+    public func indexPending(limit: Int = 1024) throws -> (moved: Int, skipped: Int) {
+        guard let inbox, limit > 0 else { return (0, 0) }
+        return try perform("indexing results from the inbox") {
+            try pool.write { db in
+                let done = try Self.indexedSequence(db)
+                let rows = try inbox.pool.read { inboxDB in
+                    try Row.fetchAll(
+                        inboxDB, sql: ResultInbox.selectWithSequenceSQL + " WHERE seq > ? ORDER BY seq LIMIT ?",
+                        arguments: [done, limit])
+                }
+                guard let last: Int64 = rows.last?["seq"] else { return (0, 0) }
+                let decoder = JSONDecoder()
+                var skipped = 0
+                let results = rows.compactMap { row -> (StoredResult, Int64)? in
+                    guard let result = try? ResultRow.decode(row, decoder: decoder) else {
+                        skipped += 1
+                        return nil
+                    }
+                    return (result, row["stored_at"])
+                }
+                _ = try index(results, in: db)
+                try db.execute(sql: """
+                    INSERT INTO inbox_progress (id, indexed_seq) VALUES (1, ?)
+                    ON CONFLICT (id) DO UPDATE SET indexed_seq = excluded.indexed_seq
+                    """, arguments: [last])
+                return (rows.count, skipped)
+            }
+        }
+    }
+
+    /// Indexes until nothing waits; returns how many results it moved.
+    @discardableResult
+    public func indexAll(batch: Int = 1024) throws -> Int {
+        var total = 0
+        while true {
+            let (moved, _) = try indexPending(limit: batch)
+            if moved == 0 { return total }
+            total += moved
+        }
+    }
+
+    /// Results committed and not yet indexed: reports do not count them yet.
+    public func notYetIndexed() throws -> Int {
+        guard let inbox else { return 0 }
+        return try perform("counting results waiting to be indexed") {
+            try inbox.pool.read { inboxDB in
+                let done = try indexedSequence()
+                return try Int.fetchOne(inboxDB, sql: "SELECT COUNT(*) FROM inbox WHERE seq > ?", arguments: [done]) ?? 0
+            }
+        }
+    }
+
+    /// Rows by status of the inbox rows the store does not hold, matching `condition` (with `arguments`), then
+    /// `storeCounts` over the store, both from snapshots in the order that counts every result once.
+    func countsWithInbox(
+        condition: String, arguments: [any DatabaseValueConvertible],
+        storeCounts: (Database) throws -> StoreCounts
+    ) throws -> StoreCounts {
+        guard let inbox else { return try pool.read(storeCounts) }
+        return try inbox.pool.read { inboxDB in
+            let (counts, done) = try pool.read { db in (try storeCounts(db), try Self.indexedSequence(db)) }
+            var total = counts
+            let rows = try Row.fetchAll(
+                inboxDB, sql: "SELECT status, COUNT(*) FROM inbox WHERE seq > ? AND \(condition) GROUP BY status",
+                arguments: StatementArguments([done] + arguments))
+            for row in rows {
+                if (row[0] as String) == "analysed" { total.analysed += row[1] as Int } else { total.failed += row[1] as Int }
+            }
+            return total
+        }
+    }
+
+    /// The result of `jobID` from the inbox, when it waits there.
+    func stagedResult(jobID: String) throws -> StoredResult? {
+        guard let inbox else { return nil }
+        let row = try inbox.pool.read { db in
+            try Row.fetchOne(db, sql: ResultInbox.selectAllSQL + " WHERE job_id = ?", arguments: [jobID])
+        }
+        guard let row else { return nil }
+        do {
+            return try ResultRow.decode(row, decoder: JSONDecoder())
+        } catch let error as ResultRow.RowError {
+            throw ReportStoreError.corruptRow(path: inbox.path, jobID: error.jobID, reason: error.reason)
+        }
+    }
+}

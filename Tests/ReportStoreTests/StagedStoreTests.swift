@@ -1,0 +1,214 @@
+import ArticleAnalysis
+import Foundation
+import GRDB
+import Synchronization
+import Testing
+@testable import ReportStore
+
+/// A store that stages: results committed to its inbox, indexed later. Every committed result is counted and
+/// found at once, reports catch up when indexed, and no order of commits, indexing, crashes and reopening stores
+/// a result twice or loses one.
+@Suite struct StagedStoreTests {
+    static func articles(_ range: Range<Int>, prefix: String = "") -> [StoredResult] {
+        let names: [(String, EntityType)] = [("غزه", .location), ("حماس", .organization), ("ترامب", .person),
+                                             ("مصر", .location), ("نتنياهو", .person), ("الناتو", .organization)]
+        return range.map { i in
+            let entities = (0..<3).map { k in
+                let (name, type) = names[(i + k * 2) % names.count]
+                return (name, type, 1 + (i + k) % 4)
+            }
+            let analysis = StoreTestArticles.analysis(
+                text: "نص الخبر رقم \(i) عن \(entities.map(\.0).joined(separator: " و"))", entities: entities,
+                topics: [["politics", "war", "economy"][i % 3]], speakers: i % 2 == 0 ? ["الوزير"] : [], named: i % 3,
+                anonymous: i % 2)
+            return StoredResult(
+                jobID: "\(prefix)job-\(i)", batchID: i % 2 == 0 ? "even" : "odd",
+                article: ArticleMetadata(id: "article-\(i)", source: ["BBC", "CNN"][i % 2], title: "عنوان \(i)",
+                                         published: "2018-10-0\(1 + i % 5)T10:00:00+00:00"),
+                outcome: i % 10 == 9 ? .failed(reason: "timed out") : .analysed(analysis), workerID: "w",
+                analysedAt: Date(timeIntervalSince1970: 1_700_000_000))
+        }
+    }
+
+    static func inboxRows(_ store: SQLiteReportStore) throws -> Int {
+        try store.inbox!.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inbox") ?? -1 }
+    }
+
+    @Test func resultsAreCountedAtOnceAndReportedOnceIndexedAsAnInlineStoreReportsThem() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let inline = try SQLiteReportStore(path: directory.appendingPathComponent("inline.sqlite").path)
+        let staged = try SQLiteReportStore(
+            path: directory.appendingPathComponent("staged.sqlite").path, options: .init(stagesResults: true))
+        let results = Self.articles(0..<120)
+        for chunk in stride(from: 0, to: results.count, by: 25) {
+            let part = Array(results[chunk..<min(chunk + 25, results.count)])
+            #expect(try inline.store(part) == staged.store(part))
+        }
+        #expect(try staged.count() == inline.count())
+        #expect(try staged.batchCounts(batchID: "odd") == inline.batchCounts(batchID: "odd"))
+        #expect(try staged.contains(jobID: "job-7") && staged.result(jobID: "job-7") == inline.result(jobID: "job-7"))
+        #expect(try staged.notYetIndexed() == 120)
+        #expect(try staged.summary(ReportFilter()).articles == 0)
+
+        #expect(try staged.indexPending(limit: 50) == (50, 0))
+        #expect(try staged.notYetIndexed() == 70)
+        #expect(try staged.count() == inline.count(), "counted once while partly indexed")
+        #expect(try staged.indexAll(batch: 30) == 70)
+        #expect(try staged.notYetIndexed() == 0)
+
+        #expect(try staged.count() == inline.count())
+        #expect(try staged.overview(ReportFilter()) == inline.overview(ReportFilter()))
+        #expect(try staged.topEntities(limit: 10, type: nil) == inline.topEntities(limit: 10, type: nil))
+        try AggregateCheck.expectConsistent(staged)
+        // The moved rows leave the inbox with the next commit.
+        #expect(try Self.inboxRows(staged) == 120)
+        _ = try staged.store([])
+        #expect(try Self.inboxRows(staged) == 120, "an empty commit writes nothing")
+        _ = try staged.store(Self.articles(120..<121))
+        #expect(try Self.inboxRows(staged) == 1)
+    }
+
+    @Test func aJobIsADuplicateWhetherItWaitsInTheInboxOrWasIndexedAndRemovedFromIt() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try SQLiteReportStore(
+            path: directory.appendingPathComponent("s.sqlite").path, options: .init(stagesResults: true))
+        let results = Self.articles(0..<4)
+        #expect(try store.store([results[0], results[1], results[0]])
+                == StoreOutcome(inserted: ["job-0", "job-1"], duplicates: ["job-0"]))
+        #expect(try store.store([results[1]]) == StoreOutcome(inserted: [], duplicates: ["job-1"]), "waiting in the inbox")
+        try store.indexAll()
+        _ = try store.store([results[2]])
+        #expect(try Self.inboxRows(store) == 1, "moved rows deleted")
+        #expect(try store.store([results[0], results[3]]) == StoreOutcome(inserted: ["job-3"], duplicates: ["job-0"]),
+                "indexed and gone from the inbox")
+        #expect(try store.count() == StoreCounts(analysed: 4, failed: 0))
+        try store.indexAll()
+        #expect(try store.summary(ReportFilter()).results == 4)
+    }
+
+    @Test func aCrashBetweenIndexingAndDeletingLeavesEachResultCountedOnce() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("s.sqlite").path
+        do {
+            let store = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
+            _ = try store.store(Self.articles(0..<30))
+            #expect(try store.indexPending(limit: 20) == (20, 0))
+            // The process ends here: 20 rows are in the store and still in the inbox.
+        }
+        // Reopened without asking to stage: the inbox exists, so the store stages.
+        let store = try SQLiteReportStore(path: path)
+        #expect(store.inbox != nil)
+        #expect(try Self.inboxRows(store) == 30)
+        #expect(try store.count() == StoreCounts(analysed: 27, failed: 3))
+        #expect(try store.notYetIndexed() == 10)
+        #expect(try store.store(Self.articles(5..<6)) == StoreOutcome(inserted: [], duplicates: ["job-5"]))
+        #expect(try Self.inboxRows(store) == 10)
+        #expect(try store.indexAll() == 10)
+        #expect(try store.count() == StoreCounts(analysed: 27, failed: 3))
+        #expect(try store.summary(ReportFilter()).results == 30)
+        try AggregateCheck.expectConsistent(store)
+    }
+
+    @Test func noticesLiveInTheInboxAndThoseOfAStoreThatDidNotStageMoveThereInOrder() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("s.sqlite").path
+        do {
+            let inline = try SQLiteReportStore(path: path)
+            _ = try inline.store(Self.articles(0..<3))
+            try inline.confirmNotices(["job-1"])
+        }
+        let store = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
+        #expect(try store.pendingNotices(limit: 10) == ["job-0", "job-2"])
+        #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM stored_notices") } == 0)
+        _ = try store.store(Self.articles(3..<5), confirmingNotices: ["job-0"])
+        #expect(try store.pendingNotices(limit: 10) == ["job-2", "job-3", "job-4"])
+        #expect(try store.store(Self.articles(1..<2)) == StoreOutcome(inserted: [], duplicates: ["job-1"]),
+                "stored before the store staged")
+        #expect(try store.pendingNotices(limit: 10) == ["job-2", "job-3", "job-4", "job-1"])
+        try store.indexAll()
+        #expect(try store.count() == StoreCounts(analysed: 5, failed: 0))
+    }
+
+    @Test func theSpaceABacklogTookIsGivenBackAsItDrains() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try SQLiteReportStore(
+            path: directory.appendingPathComponent("s.sqlite").path, options: .init(stagesResults: true))
+        let long = String(repeating: "نص طويل ", count: 800)
+        let results = Self.articles(0..<800).map { result -> StoredResult in
+            var copy = result
+            copy.article.title = long
+            return copy
+        }
+        for chunk in stride(from: 0, to: results.count, by: 100) { _ = try store.store(Array(results[chunk..<(chunk + 100)])) }
+        func pages() throws -> (total: Int, free: Int) {
+            try store.inbox!.pool.read { db in
+                (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0, try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+            }
+        }
+        let peak = try pages().total
+        #expect(peak > 2 * ResultInbox.freePagesKept, "a backlog of \(peak) pages")
+        try store.indexAll()
+        _ = try store.store(Self.articles(800..<801))
+        _ = try store.store(Self.articles(801..<802))
+        let drained = try pages()
+        #expect(drained.free <= ResultInbox.freePagesKept)
+        #expect(drained.total < peak - ResultInbox.freePagesKept, "\(drained.total) pages left of \(peak)")
+    }
+
+    /// Commits, two indexers and readers at once: every count read lies between the results committed before it
+    /// began and those committed when it ended, and at the end everything is indexed once.
+    @Test func commitsIndexersAndCountsAtOnce() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try SQLiteReportStore(
+            path: directory.appendingPathComponent("s.sqlite").path, options: .init(stagesResults: true))
+        let total = 400
+        let committed = Atomic<Int>(0)
+        let done = Atomic<Bool>(false)
+        let violations = Mutex<[String]>([])
+        let writer = Thread {
+            var next = 0
+            while next < total {
+                let part = Self.articles(next..<min(next + 17, total))
+                // Every other commit repeats the last result of the one before.
+                let repeated = next > 0 && next % 34 == 0 ? Self.articles((next - 1)..<next) : []
+                if (try? store.store(part + repeated)) == nil {
+                    violations.withLock { $0.append("a commit failed") }
+                    break
+                }
+                next += part.count
+                committed.store(next, ordering: .sequentiallyConsistent)
+            }
+            done.store(true, ordering: .sequentiallyConsistent)
+        }
+        let indexers = (0..<2).map { _ in
+            Thread {
+                while !done.load(ordering: .sequentiallyConsistent) {
+                    if (try? store.indexPending(limit: 23)) == nil { violations.withLock { $0.append("indexing failed") } }
+                }
+            }
+        }
+        writer.start()
+        indexers.forEach { $0.start() }
+        while !done.load(ordering: .sequentiallyConsistent) {
+            let before = committed.load(ordering: .sequentiallyConsistent)
+            let counted = try store.count().total
+            let after = committed.load(ordering: .sequentiallyConsistent)
+            if counted < before || counted > after + 17 {
+                violations.withLock { $0.append("counted \(counted) between \(before) and \(after)") }
+            }
+        }
+        Thread.sleep(forTimeInterval: 0.2)
+        try store.indexAll()
+        #expect(violations.withLock { $0 }.isEmpty, "\(violations.withLock { $0.prefix(5) })")
+        #expect(try store.count().total == total)
+        #expect(try store.summary(ReportFilter()).results == total)
+        #expect(try store.notYetIndexed() == 0)
+        try AggregateCheck.expectConsistent(store)
+    }
+}
