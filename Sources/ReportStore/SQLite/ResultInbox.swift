@@ -91,7 +91,7 @@ final class ResultInbox: Sendable {
     /// Inside a commit: gives back up to `freePagesKept` free pages when more than that are free, so that a
     /// backlog's space returns as it drains, a bounded amount per commit.
     static func releaseFreePages(_ db: Database) throws {
-        let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+        let free = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA freelist_count")) ?? 0
         if free > freePagesKept { try db.execute(sql: "PRAGMA incremental_vacuum(\(freePagesKept))") }
     }
 

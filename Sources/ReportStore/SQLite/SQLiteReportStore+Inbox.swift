@@ -24,7 +24,8 @@ extension SQLiteReportStore {
                     deleteNotice.setUncheckedArguments([jobID])
                     try deleteNotice.execute()
                 }
-                try db.cachedStatement(sql: "DELETE FROM inbox WHERE seq <= ?").execute(arguments: [indexedSequence()])
+                try db.cachedStatement(sql: "DELETE FROM inbox WHERE seq <= ?")
+                    .execute(arguments: [indexedSequenceSeen.load(ordering: .relaxed)])
                 try ResultInbox.releaseFreePages(db)
                 let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
                 let insertResult = try db.cachedStatement(sql: ResultInbox.insertSQL)
@@ -78,7 +79,18 @@ extension SQLiteReportStore {
     }
 
     static func indexedSequence(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT indexed_seq FROM inbox_progress WHERE id = 1") ?? 0
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT indexed_seq FROM inbox_progress WHERE id = 1")) ?? 0
+    }
+
+    /// Raises `indexedSequenceSeen` to `sequence`.
+    func saw(indexedSequence sequence: Int64) {
+        var seen = indexedSequenceSeen.load(ordering: .relaxed)
+        while sequence > seen {
+            let (exchanged, original) = indexedSequenceSeen.compareExchange(
+                expected: seen, desired: sequence, ordering: .relaxed)
+            if exchanged { return }
+            seen = original
+        }
     }
 
     /// Moves up to `limit` results from the inbox into the store's tables (articles, aggregates, stories) in one
@@ -86,43 +98,90 @@ extension SQLiteReportStore {
     /// stage). Safe beside other indexers: each takes the store's write lock before reading where the last one
     /// stopped. A row that no longer reads as a result is passed over, counted in `skipped`.
     public func indexPending(limit: Int = 1024) throws -> (moved: Int, skipped: Int) {
+        do {
+            return try indexPendingUnlessBusy(limit: limit)
+        } catch is StoreBusy {
+            throw ReportStoreError.database(
+                path: path, operation: "indexing results from the inbox",
+                reason: "another indexer held the store's write lock for over 10 s")
+        }
+    }
+
+    /// The store's write lock was held by another connection for longer than the busy timeout.
+    struct StoreBusy: Error {}
+
+    /// `indexPending`, throwing `StoreBusy` when another indexer holds the write lock too long.
+    func indexPendingUnlessBusy(limit: Int) throws -> (moved: Int, skipped: Int) {
         guard let inbox, limit > 0 else { return (0, 0) }
-        return try perform("indexing results from the inbox") {
-            try pool.write { db in
-                let done = try Self.indexedSequence(db)
-                let rows = try inbox.pool.read { inboxDB in
-                    try Row.fetchAll(
-                        inboxDB, sql: ResultInbox.selectWithSequenceSQL + " WHERE seq > ? ORDER BY seq LIMIT ?",
-                        arguments: [done, limit])
-                }
-                guard let last: Int64 = rows.last?["seq"] else { return (0, 0) }
-                let decoder = JSONDecoder()
-                var skipped = 0
-                let results = rows.compactMap { row -> (StoredResult, Int64)? in
-                    guard let result = try? ResultRow.decode(row, decoder: decoder) else {
-                        skipped += 1
-                        return nil
-                    }
-                    return (result, row["stored_at"])
-                }
-                _ = try index(results, in: db)
-                try db.execute(sql: """
-                    INSERT INTO inbox_progress (id, indexed_seq) VALUES (1, ?)
-                    ON CONFLICT (id) DO UPDATE SET indexed_seq = excluded.indexed_seq
-                    """, arguments: [last])
-                return (rows.count, skipped)
+        do {
+            return try indexPending(limit: limit, from: inbox)
+        } catch ReportStoreError.diskFull(let path, let reason) {
+            checkpointOftenAfterDiskFull()
+            throw ReportStoreError.diskFull(path: path, reason: reason)
+        }
+    }
+
+    private func indexPending(limit: Int, from inbox: ResultInbox) throws -> (moved: Int, skipped: Int) {
+        try perform("indexing results from the inbox") {
+            do {
+                return try indexPendingInTransaction(limit: limit, from: inbox)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                throw StoreBusy()
             }
         }
     }
 
-    /// Indexes until nothing waits; returns how many results it moved.
+    private func indexPendingInTransaction(limit: Int, from inbox: ResultInbox) throws -> (moved: Int, skipped: Int) {
+        try pool.write { db in
+            let done = try Self.indexedSequence(db)
+            saw(indexedSequence: done)
+            let rows = try inbox.pool.read { inboxDB in
+                try Row.fetchAll(
+                    inboxDB, sql: ResultInbox.selectWithSequenceSQL + " WHERE seq > ? ORDER BY seq LIMIT ?",
+                    arguments: [done, limit])
+            }
+            guard let last: Int64 = rows.last?["seq"] else { return (0, 0) }
+            let decoder = JSONDecoder()
+            var skipped = 0
+            let results = rows.compactMap { row -> (StoredResult, Int64)? in
+                guard let result = try? ResultRow.decode(row, decoder: decoder) else {
+                    skipped += 1
+                    return nil
+                }
+                return (result, row["stored_at"])
+            }
+            _ = try index(results, in: db)
+            try db.execute(sql: """
+                INSERT INTO inbox_progress (id, indexed_seq) VALUES (1, ?)
+                ON CONFLICT (id) DO UPDATE SET indexed_seq = excluded.indexed_seq
+                """, arguments: [last])
+            // Seen once committed: a rollback must not let the inbox lose rows the store does not hold.
+            db.afterNextTransaction { _ in self.saw(indexedSequence: last) }
+            return (rows.count, skipped)
+        }
+    }
+
+    /// Indexes until nothing waits; returns how many results it moved. Beside another process's indexer (a
+    /// collector's, which runs at a low priority and may hold the write lock long on busy cores) it waits for that
+    /// one's batches, up to `patience` busy timeouts of 10 s in a row.
     @discardableResult
-    public func indexAll(batch: Int = 1024) throws -> Int {
+    public func indexAll(batch: Int = 1024, patience: Int = 30) throws -> Int {
         var total = 0
+        var busy = 0
         while true {
-            let (moved, _) = try indexPending(limit: batch)
-            if moved == 0 { return total }
-            total += moved
+            do {
+                let (moved, _) = try indexPendingUnlessBusy(limit: batch)
+                busy = 0
+                if moved == 0 { return total }
+                total += moved
+            } catch is StoreBusy {
+                busy += 1
+                if busy >= patience {
+                    throw ReportStoreError.database(
+                        path: path, operation: "indexing results from the inbox",
+                        reason: "another indexer held the store's write lock for \(busy) waits of 10 s in a row")
+                }
+            }
         }
     }
 

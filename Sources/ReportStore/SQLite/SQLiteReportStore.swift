@@ -1,6 +1,7 @@
 import ArticleAnalysis
 import Foundation
 import GRDB
+import Synchronization
 
 /// The report store in one SQLite file, in WAL mode: one writer at a time, readers never blocked by it.
 ///
@@ -58,6 +59,9 @@ public final class SQLiteReportStore: ReportStore {
     let options: Options
     /// Where committed results wait to be indexed, when the store stages them.
     let inbox: ResultInbox?
+    /// The store's `inbox_progress.indexed_seq` as this process last read or wrote it: never above it, since it
+    /// only grows, so the inbox rows up to it may be deleted without reading the store at every commit.
+    let indexedSequenceSeen = Atomic<Int64>(0)
     let clustering: StoryClustering.Parameters
     /// Each connection's page cache.
     static let cacheKibibytes = 65_536
@@ -136,6 +140,7 @@ public final class SQLiteReportStore: ReportStore {
             do {
                 inbox = try ResultInbox(path: inboxPath, maximumSizeBytes: options.maximumSizeBytes)
                 try moveNoticesToInbox()
+                saw(indexedSequence: try indexedSequence())
             } catch {
                 throw ReportStoreError.cannotOpen(
                     path: inboxPath, reason: Self.openFailureReason(path: inboxPath, error: error))
@@ -180,10 +185,8 @@ public final class SQLiteReportStore: ReportStore {
             if case .diskFull = error {
                 // The log may hold the space the commit needs: from now on checkpoint it often, and copy what can
                 // be copied now, so that the next commit reuses the log instead of growing it.
-                try? pool.writeWithoutTransaction { db in
-                    try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.defaultCheckpointPages)")
-                    _ = try? db.checkpoint(.passive)
-                }
+                // A staging store's commits go to its inbox, whose log is checkpointed every 1,000 pages already.
+                if inbox == nil { checkpointOftenAfterDiskFull() }
             }
             throw error
         }
@@ -259,6 +262,15 @@ public final class SQLiteReportStore: ReportStore {
             try counted.execute(arguments: [status, n])
         }
         return outcome
+    }
+
+    /// The log may hold the space a commit needs: from now on it is checkpointed often, and what can be copied is
+    /// copied now, so that the next commit reuses the log instead of growing it.
+    func checkpointOftenAfterDiskFull() {
+        try? pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.defaultCheckpointPages)")
+            _ = try? db.checkpoint(.passive)
+        }
     }
 
     /// Copies the write-ahead log into the database file and empties it, so that the file alone holds the store
