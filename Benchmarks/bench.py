@@ -817,7 +817,7 @@ class Bench:
                              spread([r["indexed_per_s"] for r in runs]))
             self.results.add(section, "indexing thread CPU a result, µs",
                              spread([r["indexer_cpu_us_per_result"] for r in runs]),
-                             "at nice 19, beside the acknowledging threads; with idle cores it takes one")
+                             "at nice 10, beside the acknowledging threads; with idle cores it takes one")
         self.results.add(section, "store bytes a result, text included",
                          spread([r["store_bytes_per_result"] for r in runs]),
                          f"results of {runs[0]['result_bytes']:,} bytes on the wire")

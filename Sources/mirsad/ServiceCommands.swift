@@ -234,7 +234,7 @@ struct CollectorCommand: AsyncParsableCommand {
     @Option(name: .customLong("index-nice"), help: ArgumentHelp(
         "The nice value (0-19) of the thread that indexes stored results for reports: above 0 it yields to analysis on busy cores and catches up when they idle.",
         valueName: "n"))
-    var indexNiceness: Int32 = 19
+    var indexNiceness: Int32 = 10
     @OptionGroup var metrics: MetricsOptions
     @OptionGroup var logging: LoggingOptions
 

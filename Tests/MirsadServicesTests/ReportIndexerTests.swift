@@ -39,6 +39,8 @@ struct ReportIndexerTests {
         var configuration = ReportIndexer.Configuration()
         configuration.batchSize = 7
         configuration.idleInterval = .milliseconds(5)
+        // Lowered a little: what is tested is that the process keeps its priority, not the scheduler under load.
+        configuration.niceness = 1
         let indexer = ReportIndexer(store: store, configuration: configuration, logger: Logger(label: "test"))
         let before = Self.niceness()
         let task = Task { try await indexer.run() }

@@ -17,17 +17,19 @@ import Synchronization
 /// (a full disk) is retried after `retryAfter`, logged at most once per `retryAfter`.
 public final class ReportIndexer: Service, Sendable {
     public struct Configuration: Sendable {
-        /// The most results one transaction moves.
-        public var batchSize = 1024
+        /// The most results one transaction moves: large enough to share the aggregates' updates, small enough
+        /// that a graceful stop, which waits for the batch in progress, is not held up on busy cores.
+        public var batchSize = 256
         /// How often an idle indexer looks for new results.
         public var idleInterval: Duration = .milliseconds(50)
         /// How long after a failed batch the next is tried.
         public var retryAfter: Duration = .seconds(1)
         /// The indexing thread's nice value (0 to 19, higher yields more); nil leaves it as the process's.
         ///
-        /// Linux's scheduler weighs a nice-19 thread at 15 against 1,024 for nice 0: beside busy workers it gets about
-        /// 1% of a core, and all of an idle one.
-        public var niceness: Int32? = 19
+        /// Linux's scheduler weighs a nice-10 thread at 110 against 1,024 for nice 0: beside busy workers it gets
+        /// about a tenth of a core, and all of an idle one. Not 19 (weight 15): a batch holds the store's write lock
+        /// and a graceful stop waits for it, so a thread starved for seconds would hold up both.
+        public var niceness: Int32? = 10
 
         public init() {}
     }
