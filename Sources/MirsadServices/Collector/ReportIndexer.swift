@@ -20,8 +20,9 @@ public final class ReportIndexer: Service, Sendable {
         /// The most results one transaction moves: large enough to share the aggregates' updates, small enough
         /// that a graceful stop, which waits for the batch in progress, is not held up on busy cores.
         public var batchSize = 256
-        /// How often an idle indexer looks for new results.
-        public var idleInterval: Duration = .milliseconds(50)
+        /// How often an idle indexer looks in the inbox for results this process did not commit (it is told of
+        /// its own collector's at once: `SQLiteReportStore.inboxCommits`).
+        public var idleInterval: Duration = .seconds(1)
         /// How long after a failed batch the next is tried.
         public var retryAfter: Duration = .seconds(1)
         /// The indexing thread's nice value (0 to 19, higher yields more); nil leaves it as the process's.
@@ -72,7 +73,16 @@ public final class ReportIndexer: Service, Sendable {
         #endif
         if let niceness = configuration.niceness { Self.lowerPriority(of: "indexer", to: niceness, logger: logger) }
         var lastFailureLog: ContinuousClock.Instant?
+        // Idle, the thread wakes every 50 ms to compare a counter, and reads the files once per `idleInterval`.
+        var commitsSeen = store.inboxCommits
+        var lastLook: ContinuousClock.Instant?
         while !stop.isRequested {
+            let commits = store.inboxCommits
+            let now = ContinuousClock.now
+            guard commits != commitsSeen || lastLook.map({ now - $0 >= configuration.idleInterval }) ?? true else {
+                Thread.sleep(forTimeInterval: 0.05)
+                continue
+            }
             do {
                 let (moved, skipped) = try store.indexPending(limit: configuration.batchSize)
                 counters.withLock {
@@ -82,7 +92,11 @@ public final class ReportIndexer: Service, Sendable {
                 if skipped > 0 {
                     logger.warning("\(skipped) results in the inbox no longer read as results; passed over unindexed")
                 }
-                if moved == 0 { sleep(configuration.idleInterval) }
+                if moved == 0 {
+                    // Everything committed up to `commits` is indexed.
+                    commitsSeen = commits
+                    lastLook = now
+                }
             } catch {
                 counters.withLock { $0.failures += 1 }
                 let now = ContinuousClock.now

@@ -62,6 +62,11 @@ public final class SQLiteReportStore: ReportStore {
     /// The store's `inbox_progress.indexed_seq` as this process last read or wrote it: never above it, since it
     /// only grows, so the inbox rows up to it may be deleted without reading the store at every commit.
     let indexedSequenceSeen = Atomic<Int64>(0)
+    private let inboxCommitCount = Atomic<UInt64>(0)
+
+    /// Commits this process made to the inbox: an indexer in the same process looks at the inbox when it changes
+    /// rather than polling the files.
+    public var inboxCommits: UInt64 { inboxCommitCount.load(ordering: .relaxed) }
     let clustering: StoryClustering.Parameters
     /// Each connection's page cache.
     static let cacheKibibytes = 65_536
@@ -178,7 +183,9 @@ public final class SQLiteReportStore: ReportStore {
         let storedAt = StoredTime.milliseconds(Date())
         do {
             if let inbox {
-                return try stage(results, confirmingNotices: confirming, storedAt: storedAt, in: inbox)
+                let outcome = try stage(results, confirmingNotices: confirming, storedAt: storedAt, in: inbox)
+                if !outcome.inserted.isEmpty { inboxCommitCount.add(1, ordering: .relaxed) }
+                return outcome
             }
             return try storeInTransaction(results, confirmingNotices: confirming, storedAt: storedAt)
         } catch let error as ReportStoreError {
