@@ -53,7 +53,7 @@ public final class CollectorService: Service, Sendable {
         public var confirmationDelay: Duration = .milliseconds(200)
         /// Results arriving within this time of the last commit wait for the end of it, so that results trickling
         /// in from busy workers share commits (each costs a log write and an fsync) instead of one each.
-        public var commitWindow: Duration = .milliseconds(20)
+        public var commitWindow: Duration = .milliseconds(5)
         /// CURVE keys and the allowlist of worker keys for the bound ROUTER; nil serves without authentication
         /// (loopback only, unless `insecure`).
         public var security: ServerSecurity?

@@ -35,7 +35,7 @@ public final class DispatcherService: Service, Sendable {
         public var maxMessagesPerCommit: Int
         /// Messages arriving within this time of the last commit wait for the end of it, so that DONEs and STOREDs
         /// trickling in from busy workers and collectors share commits (each costs a log write and an fsync).
-        public var commitWindow: Duration = .milliseconds(20)
+        public var commitWindow: Duration = .milliseconds(5)
         /// The journal file's size limit (SQLite `max_page_count`), past which it is full as on a full disk. Nil for
         /// the disk's limit only.
         public var journalMaximumSizeBytes: Int?
