@@ -172,7 +172,7 @@ struct CollectorBenchmark: AsyncParsableCommand {
             let reader = try SQLiteReportStore(path: storePath)
             while try reader.notYetIndexed() > 0 {
                 guard Date() < deadline else { throw CommandFailure("the collector had not indexed every result within 600 s") }
-                try await Task.sleep(for: .milliseconds(20))
+                try await Task.sleep(for: .milliseconds(100))
             }
             indexedSeconds = Date().timeIntervalSince(started)
             indexerCPU = Self.threadCPUSeconds(pid: collector.processIdentifier, named: "indexer") - indexerBefore

@@ -6,7 +6,7 @@ import ZeroMQ
 
 /// `mirsad dlq list|retry` as a separate process, against a scripted dispatcher socket in this process: flags,
 /// JSON and table output, paging, usage errors and a dispatcher that does not answer.
-@Suite(.serialized, .timeLimit(.minutes(2)))
+@Suite(.serialized, .timeLimit(.minutes(4)))
 struct DeadLetterCommandTests {
     /// A ROUTER on an ephemeral loopback port, served by its own thread, that holds `letters` as dead letters and
     /// answers DEAD_LETTERS (pages of at most `pageCap`) and RETRY_DEAD_LETTERS; with `silent`, answers nothing.

@@ -15,7 +15,10 @@ enum NERFeatures {
     static func extract(_ atoms: [NERTokenAtoms], bucketBits: Int, into out: inout [Int32]) {
         let mask = (UInt64(1) << UInt64(bucketBits)) - 1
         let n = atoms.count - 2 * padding
-        out.reserveCapacity(out.count + n * perToken)
+        // Grown geometrically: training appends every sentence of a corpus to one buffer, and reserving the exact
+        // size each time would copy the whole buffer once per sentence.
+        let needed = out.count + n * perToken
+        if out.capacity < needed { out.reserveCapacity(max(needed, 2 * out.capacity)) }
         atoms.withUnsafeBufferPointer { a in
             for i in padding..<(padding + n) {
                 let cur = a[i], prev = a[i - 1], prev2 = a[i - 2], next = a[i + 1], next2 = a[i + 2]

@@ -44,7 +44,9 @@ final class ResultInbox: Sendable {
     }
 
     /// The inbox's tables. `inbox` has the columns of the store's `results` (`ResultRow` reads and writes both)
-    /// and `seq`; `stored_notices` is the store's (see `SQLiteSchema`).
+    /// and `seq`; `stored_notices` is the store's (see `SQLiteSchema`). Counting what waits (`seq > indexed`,
+    /// by status, by batch) reads only the indexes `inbox_pending` and `inbox_batch`, never the wide rows: a status
+    /// request during a backlog reads a few bytes per waiting result, not the result.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: inbox, stored_notices") { db in
@@ -76,6 +78,7 @@ final class ResultInbox: Sendable {
                     analysis_zlib_bytes INTEGER
                 );
                 CREATE INDEX inbox_batch ON inbox (batch_id, status);
+                CREATE INDEX inbox_pending ON inbox (seq, status);
                 CREATE TABLE stored_notices (
                     job_id TEXT PRIMARY KEY NOT NULL,
                     noticed_at INTEGER NOT NULL
