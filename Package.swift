@@ -1,12 +1,6 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-/// The layers every test exercises hardest (analysis and training, the wire, the dispatcher's state machine and
-/// journal, the report store) are optimised in debug builds too: the end-to-end tests run clusters of the debug
-/// `mirsad` on two cores, and unoptimised, those layers cost several times the CPU, so a loaded machine failed tests
-/// for want of time rather than for a fault. Release builds are unchanged (`-O` is their default).
-let optimizedInDebugBuilds: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
-
 let package = Package(
     name: "Mirsad",
     platforms: [.macOS(.v14)],
@@ -50,8 +44,7 @@ let package = Package(
         /// The analysis core: pure Swift, no I/O.
         .target(
             name: "ArticleAnalysis",
-            resources: [.copy("Resources")],
-            swiftSettings: optimizedInDebugBuilds
+            resources: [.copy("Resources")]
         ),
         /// `Analysis` as JSON text, written directly (Foundation's encoder is the reference it is tested against).
         .target(name: "AnalysisJSON", dependencies: ["ArticleAnalysis"]),
@@ -64,8 +57,7 @@ let package = Package(
             dependencies: [
                 "ArticleAnalysis", "CZlib",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
-            swiftSettings: optimizedInDebugBuilds
+            ]
         ),
         /// The pure core: every protocol role's state machine (dispatcher, dispatcher link, worker, collector's
         /// stored notices, producer credit, worker supervisor), the job journal interface, time, and the security
@@ -77,8 +69,7 @@ let package = Package(
                 .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ],
-            swiftSettings: optimizedInDebugBuilds
+            ]
         ),
         /// The report store behind an interface; SQLite (GRDB) and PostgreSQL (postgres-nio) implementations.
         /// Analyses are kept in their wire encoding (`MirsadWire`).
@@ -91,8 +82,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            swiftSettings: optimizedInDebugBuilds
+            ]
         ),
         /// The report's pages as HTML (inline CSS and SVG) and its tables as text and CSV, from report query results:
         /// one renderer for the static report and for a server.
@@ -103,8 +93,7 @@ let package = Package(
             dependencies: [
                 "MirsadCore", "MirsadWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ],
-            swiftSettings: optimizedInDebugBuilds
+            ]
         ),
         /// The worker's crash handler (async-signal-safe, so in C) and parent-death signal.
         .target(name: "CWorkerCrash"),

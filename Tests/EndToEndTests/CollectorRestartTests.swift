@@ -15,10 +15,9 @@ import Testing
 /// needs the ANT corpus in ../shared (see `SharedData`).
 @Suite(.serialized, .enabled(if: SharedData.isExpected, SharedData.reason))
 struct CollectorRestartTests {
-    /// Articles in the batch (MIRSAD_FAULT_RESTART_ARTICLES, default 2,000: enough that results still flow when a
-    /// test task kept waiting on a busy machine sees the threshold passed).
+    /// Articles in the batch (MIRSAD_FAULT_RESTART_ARTICLES, default 600).
     private static var articles: Int {
-        ProcessInfo.processInfo.environment["MIRSAD_FAULT_RESTART_ARTICLES"].flatMap(Int.init) ?? 2_000
+        ProcessInfo.processInfo.environment["MIRSAD_FAULT_RESTART_ARTICLES"].flatMap(Int.init) ?? 600
     }
 
     @Test(.timeLimit(.minutes(10)))

@@ -22,8 +22,7 @@ import Testing
     }
 
     @Test func aSmallBatchBehindALargeOneIsStoredBeforeTheLargeOneEnds() async throws {
-        // A fixed cost per job, so that the large batch takes seconds however fast the machine analyses.
-        try await TestCluster.with(workers: 2, workerArguments: ["--analysis", "sleep:10ms"]) { cluster in
+        try await TestCluster.with(workers: 2) { cluster in
             let endpoint = cluster.dispatcherEndpoint
             let alone = try Self.articles("alone", count: Self.smallArticles, in: cluster.directory)
             let big = try Self.articles("big", count: Self.bigArticles, in: cluster.directory)

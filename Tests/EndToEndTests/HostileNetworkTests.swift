@@ -169,7 +169,7 @@ import ZeroMQ
 /// The attacks, each from connections of its own. Counts go to the ledger as "<endpoint name> <kind>".
 enum Attacks {
     /// Floods STATUS requests and never reads a reply (a small TCP receive window, one message of queue), holds the
-    /// connection until the service has cut a peer off (its `cut_off` count grows; at most 60 s, as a loaded service
+    /// connection until the service has cut a peer off (its `cut_off` count grows; at most 150 s, as a loaded service
     /// answers slowly), then hangs up with the replies unread; twice. The replies to 200,000 requests are more than the service's socket buffers (up to
     /// 4 MiB) and its queue of 1,000 hold (the dispatcher's shortest replies are ~60 bytes: 12 MB), so the service must
     /// cut the flood off however fast it answers.
@@ -187,7 +187,7 @@ enum Attacks {
             try socket.connect(endpoint)
             for _ in 0..<requests { try socket.send(request) }
             ledger.add("\(name) flood STATUS", requests)
-            let deadline = ContinuousClock.now + .seconds(60)
+            let deadline = ContinuousClock.now + .seconds(150)
             repeat { Thread.sleep(forTimeInterval: 0.25) } while cutOffs() <= before && ContinuousClock.now < deadline
             socket.close()
         }

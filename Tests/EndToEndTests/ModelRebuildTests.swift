@@ -3,7 +3,7 @@ import Testing
 
 /// The shipped named-entity model is what `mirsad train ner` makes from the ANERcorp train split, byte for byte.
 struct ModelRebuildTests {
-    @Test(.timeLimit(.minutes(5)), .enabled(if: SharedData.isExpected, SharedData.reason))
+    @Test(.timeLimit(.minutes(10)), .enabled(if: SharedData.isExpected, SharedData.reason))
     func trainingRebuildsTheShippedModelBitForBit() async throws {
         let shared = try #require(TestPaths.shared, "training needs ANERcorp from ../shared")
         let output = try TestPaths.temporaryDirectory().appendingPathComponent("ner-model.bin")

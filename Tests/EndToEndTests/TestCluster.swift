@@ -72,8 +72,7 @@ final class TestCluster {
         self.children = children
     }
 
-    /// `workerArguments` are added to each worker's command line (`--analysis sleep:10ms`: a fixed cost per job).
-    static func start(workers: Int, threads: Int = 1, workerArguments: [String] = []) async throws -> TestCluster {
+    static func start(workers: Int, threads: Int = 1) async throws -> TestCluster {
         let directory = try TestPaths.temporaryDirectory()
         let storePath = directory.appendingPathComponent("reports.sqlite").path
         var children: [ManagedProcess] = []
@@ -94,8 +93,7 @@ final class TestCluster {
             let collectorEndpoint = try await collector.awaitLine(prefix: "READY", timeout: .seconds(30))
             for index in 0..<workers {
                 let worker = try await start("worker-\(index)", [
-                    "worker", "--dispatcher", dispatcherEndpoint, "--collector", collectorEndpoint, "--threads", String(threads),
-                ] + workerArguments)
+                    "worker", "--dispatcher", dispatcherEndpoint, "--collector", collectorEndpoint, "--threads", String(threads)])
                 _ = try await worker.awaitLine(prefix: "READY", timeout: .seconds(60))
             }
             return TestCluster(directory: directory, storePath: storePath, dispatcherEndpoint: dispatcherEndpoint,
@@ -108,10 +106,8 @@ final class TestCluster {
 
     /// Runs `body` with a cluster of `workers` started for it, and stops the cluster after, whether `body` threw
     /// or not.
-    static func with<Result>(
-        workers: Int, threads: Int = 1, workerArguments: [String] = [], _ body: (TestCluster) async throws -> Result
-    ) async throws -> Result {
-        let cluster = try await start(workers: workers, threads: threads, workerArguments: workerArguments)
+    static func with<Result>(workers: Int, threads: Int = 1, _ body: (TestCluster) async throws -> Result) async throws -> Result {
+        let cluster = try await start(workers: workers, threads: threads)
         do {
             let result = try await body(cluster)
             await cluster.stop()

@@ -7,7 +7,7 @@ import Testing
 /// different machines have: overlapping articles (the same article ids, new versions from either side), the same
 /// job sent to both, and distinct ones. Whatever order the commits interleave in, no increment is lost or counted
 /// twice: every aggregate equals its recomputation from the article rows.
-@Suite(.needsPostgres, .timeLimit(.minutes(5)))
+@Suite(.needsPostgres, .timeLimit(.minutes(8)))
 struct PostgresConcurrentWritersTests {
     @Test func twoWritersKeepEveryAggregateRight() async throws {
         try await offTheCooperativePool {
