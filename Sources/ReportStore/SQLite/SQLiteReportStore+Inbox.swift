@@ -114,20 +114,16 @@ extension SQLiteReportStore {
     func indexPendingUnlessBusy(limit: Int) throws -> (moved: Int, skipped: Int) {
         guard let inbox, limit > 0 else { return (0, 0) }
         do {
-            return try indexPending(limit: limit, from: inbox)
+            return try perform("indexing results from the inbox") {
+                do {
+                    return try indexPendingInTransaction(limit: limit, from: inbox)
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    throw StoreBusy()
+                }
+            }
         } catch ReportStoreError.diskFull(let path, let reason) {
             checkpointOftenAfterDiskFull()
             throw ReportStoreError.diskFull(path: path, reason: reason)
-        }
-    }
-
-    private func indexPending(limit: Int, from inbox: ResultInbox) throws -> (moved: Int, skipped: Int) {
-        try perform("indexing results from the inbox") {
-            do {
-                return try indexPendingInTransaction(limit: limit, from: inbox)
-            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-                throw StoreBusy()
-            }
         }
     }
 

@@ -189,12 +189,8 @@ public final class SQLiteReportStore: ReportStore {
             }
             return try storeInTransaction(results, confirmingNotices: confirming, storedAt: storedAt)
         } catch let error as ReportStoreError {
-            if case .diskFull = error {
-                // The log may hold the space the commit needs: from now on checkpoint it often, and copy what can
-                // be copied now, so that the next commit reuses the log instead of growing it.
-                // A staging store's commits go to its inbox, whose log is checkpointed every 1,000 pages already.
-                if inbox == nil { checkpointOftenAfterDiskFull() }
-            }
+            // A staging store's commits go to its inbox, whose log is checkpointed every 1,000 pages already.
+            if case .diskFull = error, inbox == nil { checkpointOftenAfterDiskFull() }
             throw error
         }
     }
