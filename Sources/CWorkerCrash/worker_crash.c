@@ -9,6 +9,8 @@
 #if defined(__linux__)
 #include <sys/prctl.h>
 #endif
+#include <limits.h>
+#include <pthread.h>
 
 /// Initial-exec TLS: reading it from a signal handler allocates nothing and takes no lock.
 static __thread __attribute__((tls_model("initial-exec"))) char current_job[MIRSAD_CRASH_MAX_JOB_ID];
@@ -118,9 +120,54 @@ void mirsad_crash_set_current_job(const char *job_id, size_t length) {
 
 void mirsad_crash_clear_current_job(void) { current_job_length = 0; }
 
-int mirsad_die_with_parent(pid_t expected_parent) {
+// The kernel keeps the parent-death signal per thread and drops it when that thread exits, so it is asked for on
+// a thread of its own that never exits (all signals blocked, parked in pause()); asked for on the caller's thread,
+// which may be a pool thread that retires, it would lapse silently. Called once per process.
+static pthread_mutex_t parent_watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t parent_watch_answered = PTHREAD_COND_INITIALIZER;
+static pid_t parent_watch_expected;
+static int parent_watch_result;
+static int parent_watch_done;
+
+static void *watch_parent(void *unused) {
+    (void)unused;
+    int result = 0;
 #if defined(__linux__)
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return -1;
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) result = -1;
 #endif
-    return getppid() == expected_parent ? 0 : -1;
+    if (result == 0 && getppid() != parent_watch_expected) result = -1;
+    pthread_mutex_lock(&parent_watch_lock);
+    parent_watch_result = result;
+    parent_watch_done = 1;
+    pthread_cond_signal(&parent_watch_answered);
+    pthread_mutex_unlock(&parent_watch_lock);
+    if (result != 0) return NULL;
+    for (;;) pause();
+}
+
+int mirsad_die_with_parent(pid_t expected_parent) {
+    pthread_mutex_lock(&parent_watch_lock);
+    parent_watch_expected = expected_parent;
+    parent_watch_done = 0;
+    pthread_mutex_unlock(&parent_watch_lock);
+
+    pthread_attr_t attributes;
+    if (pthread_attr_init(&attributes) != 0) return -1;
+    pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attributes, PTHREAD_STACK_MIN + 16384);
+    // The new thread inherits this mask: it takes no signal meant for the process.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    pthread_t watcher;
+    int created = pthread_create(&watcher, &attributes, watch_parent, NULL);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    pthread_attr_destroy(&attributes);
+    if (created != 0) return -1;
+
+    pthread_mutex_lock(&parent_watch_lock);
+    while (!parent_watch_done) pthread_cond_wait(&parent_watch_answered, &parent_watch_lock);
+    int result = parent_watch_result;
+    pthread_mutex_unlock(&parent_watch_lock);
+    return result;
 }

@@ -74,7 +74,7 @@ import ZeroMQ
                     "too_many_bytes": ledger["\(name) too_many_bytes"],
                 ]
                 let refusedAtLeast = UInt64(ledger["\(name) wrong role"])
-                let settled = try await waitUntil(timeout: .seconds(15), interval: .milliseconds(200)) {
+                let settled = await waitUntil(timeout: .seconds(15), interval: .milliseconds(200)) {
                     let asked = try? await onThread("status", { try Attacks.status(endpoint) })
                     guard let reply = asked else { return false }
                     problems[name] = reply.peerProblems

@@ -25,9 +25,10 @@ void mirsad_crash_set_current_job(const char *job_id, size_t length);
 /// The calling thread runs no job any more.
 void mirsad_crash_clear_current_job(void);
 
-/// Asks the kernel to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG), then checks that the
-/// parent is still `expected_parent`: returns 0 when it is, -1 when the parent is already gone (or the request
-/// failed), in which case the caller should exit.
+/// Asks the kernel to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG, held by a thread of its
+/// own that lives as long as the process, whichever thread calls), then checks that the parent is still
+/// `expected_parent`: returns 0 when it is, -1 when the parent is already gone (or the request failed), in which
+/// case the caller should exit. Called once per process.
 int mirsad_die_with_parent(pid_t expected_parent);
 
 #endif

@@ -79,7 +79,7 @@ final class DispatcherLink {
     /// Says BYE (best effort) and closes the socket.
     func close(reason: String) {
         for case .send(let message) in machine.close(reason: reason, now: clock.monotonic()) {
-            try? socket.send(message)
+            _ = try? socket.send(message)
         }
         try? socket.set(.linger, 1_000)  // sockets linger 0 (SocketSetup); the BYE and what precedes it must get out
         socket.close()

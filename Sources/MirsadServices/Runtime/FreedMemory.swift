@@ -16,7 +16,7 @@ enum FreedMemory {
     private static let lastTrim = Atomic<Int64>(0)
     /// glibc's `malloc_trim`, looked up at run time: it is declared in `<malloc.h>`, which the Glibc module does
     /// not import; nil on a C library without it.
-    nonisolated(unsafe) private static let trim: (@convention(c) (Int) -> Int32)? = {
+    private static let trim: (@convention(c) (Int) -> Int32)? = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
         return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
     }()
