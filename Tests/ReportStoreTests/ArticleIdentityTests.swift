@@ -77,3 +77,15 @@ import Testing
         #expect(texts > 50)
     }
 }
+
+extension ArticleIdentityTests {
+    /// The written-out White_Space set agrees with the property lookup on every scalar.
+    @Test func whiteSpaceIsUnicodesWhiteSpace() {
+        var disagreements: [UInt32] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if ArticleIdentity.isWhiteSpace(scalar) != scalar.properties.isWhitespace { disagreements.append(value) }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.map { String($0, radix: 16) })")
+    }
+}

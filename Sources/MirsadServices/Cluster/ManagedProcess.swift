@@ -147,7 +147,9 @@ public final class ManagedProcess: Sendable {
         case .found(let value):
             return value
         case .outputEnded:
-            let ending = await waitForExit(timeout: .seconds(5))
+            // A child whose output ended is exiting; its status is worth waiting for (the reaping is seen late on a
+            // loaded machine), but not forever: one that closed its output and lives on is reported without it.
+            let ending = await waitForExit(timeout: .seconds(30))
             throw Failure(description: "\(name) exited before it was ready (\(ending?.description ?? "its output ended"))\(logReference)")
         case nil:
             try Task.checkCancellation()
