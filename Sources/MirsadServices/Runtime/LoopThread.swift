@@ -11,8 +11,8 @@ import ZeroMQ
 /// - cancellation shuts `context` down, so every blocked libzmq call returns `ETERM` at once and the loop ends
 ///   (`ZMQError.isContextTerminated`); what is durable stays durable, nothing more is sent.
 ///
-/// Returns what the loop returned, or throws what it threw; an `ETERM` after cancellation becomes
-/// `CancellationError`.
+/// Returns what the loop returned, or throws what it threw; a cancelled run throws `CancellationError`, whether
+/// its loop ended on the stop request or on `ETERM`.
 func runOnLoopThread<Output: Sendable>(
     name: String, context: ZMQContext, stop: StopRequest,
     _ loop: @escaping @Sendable () throws -> Output
@@ -26,7 +26,7 @@ func runOnLoopThread<Output: Sendable>(
     name: String, stop: StopRequest, onCancel: @escaping @Sendable () -> Void = {},
     _ loop: @escaping @Sendable () throws -> Output
 ) async throws -> Output {
-    try await withTaskCancellationHandler {
+    let output = try await withTaskCancellationHandler {
         try await withGracefulShutdownHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
                 let thread = Thread {
@@ -48,4 +48,7 @@ func runOnLoopThread<Output: Sendable>(
         stop.request()
         onCancel()
     }
+    // Cancellation sets the stop request before it ends the context: the loop may see either first.
+    try Task.checkCancellation()
+    return output
 }
