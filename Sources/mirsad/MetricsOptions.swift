@@ -21,9 +21,15 @@ struct MetricsOptions: ParsableArguments {
         metrics == nil ? nil : MetricsRegistry()
     }
 
-    /// The server of `registry`, to run beside the service; none without `--metrics`.
-    func services(_ registry: MetricsRegistry?, logger: Logger) -> [any Service] {
+    /// The READY line of a service served beside these metrics: printed once the metrics server listens too.
+    func readyLine() -> ReadyLine {
+        ReadyLine(otherListeners: metrics == nil ? 0 : 1)
+    }
+
+    /// The server of `registry`, to run beside the service; none without `--metrics`. It tells `readyLine` when it
+    /// listens.
+    func services(_ registry: MetricsRegistry?, logger: Logger, readyLine: ReadyLine) -> [any Service] {
         guard let registry, let metrics, let (host, port) = MetricsServer.address(metrics) else { return [] }
-        return [MetricsServer(host: host, port: port, registry: registry, logger: logger)]
+        return [MetricsServer(host: host, port: port, registry: registry, logger: logger, ready: { _ in readyLine.listenerReady() })]
     }
 }

@@ -100,11 +100,13 @@ struct DispatcherCommand: AsyncParsableCommand {
         configuration.insecure = keys.insecure
         let registry = metrics.registry()
         configuration.observer = registry.map { DispatcherMetrics(registry: $0, version: Defaults.version) }
-        let service = DispatcherService(configuration: configuration, logger: logger, ready: announceReady)
+        let readyLine = metrics.readyLine()
+        let service = DispatcherService(configuration: configuration, logger: logger, ready: readyLine.serviceReady)
         let hangup = reloadOnHangup(configuration.security?.allowlist, logger: logger)
         defer { hangup?.cancel() }
         try await ProcessSignals.runGroup(
-            [service] + metrics.services(registry, logger: logger), logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
+            [service] + metrics.services(registry, logger: logger, readyLine: readyLine), logger: logger,
+            stopWithin: ProcessSignals.serviceStopLimit)
     }
 }
 
@@ -205,9 +207,10 @@ struct WorkerCommand: AsyncParsableCommand {
         // The worker process serves the metrics (the supervisor passes --metrics on to it and serves none).
         let registry = metrics.registry()
         configuration.observer = registry.map { WorkerMetrics(registry: $0, version: Defaults.version) }
-        let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger, ready: announceReady)
+        let readyLine = metrics.readyLine()
+        let service = WorkerService(configuration: configuration, analyzer: analyzer, logger: logger, ready: readyLine.serviceReady)
         // A worker whose analysis hung ends on its own; the group then ends as well, without an error.
-        try await ProcessSignals.runGroup([service] + metrics.services(registry, logger: logger), logger: logger)
+        try await ProcessSignals.runGroup([service] + metrics.services(registry, logger: logger, readyLine: readyLine), logger: logger)
         if case .stuck = service.outcome {
             throw ExitCode(WorkerService.stuckExitStatus)
         }
@@ -273,7 +276,8 @@ struct CollectorCommand: AsyncParsableCommand {
         let registry = metrics.registry()
         let collectorMetrics = registry.map { CollectorMetrics(registry: $0, version: Defaults.version) }
         configuration.observer = collectorMetrics
-        let service = CollectorService(configuration: configuration, store: reportStore, logger: logger, ready: announceReady)
+        let readyLine = metrics.readyLine()
+        let service = CollectorService(configuration: configuration, store: reportStore, logger: logger, ready: readyLine.serviceReady)
         if let registry { collectorMetrics?.follow({ service.statistics }, registry: registry) }
         let hangup = reloadOnHangup(configuration.security?.allowlist, logger: logger)
         defer { hangup?.cancel() }
@@ -284,6 +288,7 @@ struct CollectorCommand: AsyncParsableCommand {
             services.append(ReportIndexer(store: staged, configuration: indexing, logger: logger))
         }
         try await ProcessSignals.runGroup(
-            services + metrics.services(registry, logger: logger), logger: logger, stopWithin: ProcessSignals.serviceStopLimit)
+            services + metrics.services(registry, logger: logger, readyLine: readyLine), logger: logger,
+            stopWithin: ProcessSignals.serviceStopLimit)
     }
 }

@@ -46,8 +46,9 @@ struct WebCommand: AsyncParsableCommand {
         var configuration = ReportWebService.Configuration(host: host, port: port, dispatcherEndpoint: dispatcher)
         let registry = metrics.registry()
         if let registry { configuration.middleware = [WebRequestMetrics(registry: registry, version: Defaults.version)] }
-        let service = ReportWebService(configuration: configuration, store: reportStore, logger: logger, ready: announceReady)
-        try await ProcessSignals.runGroup([service] + metrics.services(registry, logger: logger), logger: logger)
+        let readyLine = metrics.readyLine()
+        let service = ReportWebService(configuration: configuration, store: reportStore, logger: logger, ready: readyLine.serviceReady)
+        try await ProcessSignals.runGroup([service] + metrics.services(registry, logger: logger, readyLine: readyLine), logger: logger)
     }
 
     /// `HOST:PORT`, `[IPv6]:PORT`.
