@@ -11,6 +11,7 @@
 #endif
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 
 /// Initial-exec TLS: reading it from a signal handler allocates nothing and takes no lock.
 static __thread __attribute__((tls_model("initial-exec"))) char current_job[MIRSAD_CRASH_MAX_JOB_ID];
@@ -125,17 +126,16 @@ void mirsad_crash_clear_current_job(void) { current_job_length = 0; }
 // which may be a pool thread that retires, it would lapse silently. Called once per process.
 static pthread_mutex_t parent_watch_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t parent_watch_answered = PTHREAD_COND_INITIALIZER;
-static pid_t parent_watch_expected;
 static int parent_watch_result;
 static int parent_watch_done;
 
-static void *watch_parent(void *unused) {
-    (void)unused;
+/// `expected_parent` is the pid the caller expects, carried in the pointer.
+static void *watch_parent(void *expected_parent) {
     int result = 0;
 #if defined(__linux__)
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) result = -1;
 #endif
-    if (result == 0 && getppid() != parent_watch_expected) result = -1;
+    if (result == 0 && getppid() != (pid_t)(intptr_t)expected_parent) result = -1;
     pthread_mutex_lock(&parent_watch_lock);
     parent_watch_result = result;
     parent_watch_done = 1;
@@ -146,11 +146,6 @@ static void *watch_parent(void *unused) {
 }
 
 int mirsad_die_with_parent(pid_t expected_parent) {
-    pthread_mutex_lock(&parent_watch_lock);
-    parent_watch_expected = expected_parent;
-    parent_watch_done = 0;
-    pthread_mutex_unlock(&parent_watch_lock);
-
     pthread_attr_t attributes;
     if (pthread_attr_init(&attributes) != 0) return -1;
     pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
@@ -160,7 +155,7 @@ int mirsad_die_with_parent(pid_t expected_parent) {
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &previous);
     pthread_t watcher;
-    int created = pthread_create(&watcher, &attributes, watch_parent, NULL);
+    int created = pthread_create(&watcher, &attributes, watch_parent, (void *)(intptr_t)expected_parent);
     pthread_sigmask(SIG_SETMASK, &previous, NULL);
     pthread_attr_destroy(&attributes);
     if (created != 0) return -1;

@@ -31,9 +31,7 @@ struct PostgresCollectorsTests {
     }
 
     @Test func twoCollectorsWritingOneStoreAtOnceKeepTheAggregatesRight() async throws {
-        // A loaded machine may keep one collector's transaction open past the default 30 s lock timeout; the
-        // other would then fail its commit and acknowledge nothing, which is right but not what this test is about.
-        let url = try PostgresTestDatabase.freshStoreURL() + "&lock_timeout=2min"
+        let url = try PostgresTestDatabase.freshStoreURL(lockTimeout: "2min")
         defer { try? PostgresReportStore.drop(url: url) }
         // Each collector's messages: 10 RESULTS of 6 results. Both see articles 0..<20; the jobs of every
         // third message of the first collector go to the second as well.

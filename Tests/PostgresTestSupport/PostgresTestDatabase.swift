@@ -20,10 +20,13 @@ public enum PostgresTestDatabase {
     }
 
     /// A URL for a new, empty store.
-    public static func freshStoreURL() throws -> String {
+    /// With `lockTimeout`, writers wait that long for one another's lock (`lock_timeout`): tests of several writers
+    /// at once pass a long one, since a loaded machine may hold a transaction open past the default 30 s, which is
+    /// not what they test.
+    public static func freshStoreURL(lockTimeout: String? = nil) throws -> String {
         let url = try requireURL()
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(20)
-        return url + (url.contains("?") ? "&" : "?") + "schema=" + schema
+        return url + (url.contains("?") ? "&" : "?") + "schema=" + schema + (lockTimeout.map { "&lock_timeout=" + $0 } ?? "")
     }
 
     public static func drop(_ storeURL: String) {

@@ -11,9 +11,7 @@ import Testing
 struct PostgresConcurrentWritersTests {
     @Test func twoWritersKeepEveryAggregateRight() async throws {
         try await offTheCooperativePool {
-            // Each writer waits for the other's transaction; on a loaded machine one may hold the lock past the
-            // default 30 s, which is not what this test is about.
-            let url = try PostgresTestDatabase.freshStoreURL() + "&lock_timeout=2min"
+            let url = try PostgresTestDatabase.freshStoreURL(lockTimeout: "2min")
             defer { PostgresTestDatabase.drop(url) }
             var random = SplitMix(state: 42)
             let a = RandomBatches.make(count: 40, prefix: "a", articles: 60, random: &random)
