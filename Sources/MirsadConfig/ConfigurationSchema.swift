@@ -27,6 +27,7 @@ public enum ConfigurationSchema {
         .init(.dispatcher, "lease_timeout", .seconds, default: "30s", "How long a job stays with a worker that stops listing it in its heartbeats."),
         .init(.dispatcher, "liveness_timeout", .seconds, default: "5s", "How long a worker or collector may stay silent before it is declared dead."),
         .init(.dispatcher, "store_deadline", .seconds, default: "120s", "How long a job may await its STORED after its DONE before it runs again."),
+        .init(.dispatcher, "commit_window", .seconds, default: "25ms", "How long messages arriving right after a commit wait to share the next one (0 to 1 s)."),
     ] + serverKeys(.dispatcher) + common(.dispatcher)
 
     static let worker: [ConfigurationKey] = [
@@ -46,6 +47,7 @@ public enum ConfigurationSchema {
         .init(.collector, "dispatcher", .endpoint, default: "tcp://127.0.0.1:5570", "The dispatcher's endpoint."),
         .init(.collector, "store", .text, default: "$STATE_DIRECTORY/reports.sqlite", "The report store: a SQLite path or postgres://USER:PASSWORD@HOST:PORT/DATABASE."),
         .init(.collector, "dispatcher_key", .path, default: "", "The dispatcher's public certificate, for the collector's link to it."),
+        .init(.collector, "commit_window", .seconds, default: "25ms", "How long results arriving right after a commit wait to share the next one (0 to 1 s)."),
     ] + serverKeys(.collector) + common(.collector)
 
     static let web: [ConfigurationKey] = [

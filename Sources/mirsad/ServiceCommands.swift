@@ -44,6 +44,7 @@ struct DispatcherCommand: AsyncParsableCommand {
     var livenessTimeout: Double = ProtocolTiming.defaultLivenessTimeout.inSeconds
     @Option(help: "Seconds a job may await its STORED after its DONE before it is queued again (a second run is stored once).")
     var storeDeadline: Double = 120
+    @OptionGroup var commits: CommitWindowOption
     @OptionGroup var keys: ServerKeyOptions
     @OptionGroup var metrics: MetricsOptions
     @OptionGroup var logging: LoggingOptions
@@ -96,6 +97,7 @@ struct DispatcherCommand: AsyncParsableCommand {
         }
         var configuration = DispatcherService.Configuration(
             bindEndpoint: bind, protocolConfiguration: protocolConfiguration, journalPath: journalPath)
+        configuration.commitWindow = commits.window
         configuration.security = try keys.security()
         configuration.insecure = keys.insecure
         let registry = metrics.registry()
@@ -234,8 +236,9 @@ struct CollectorCommand: AsyncParsableCommand {
         "The dispatcher's public certificate (its NAME.key), for this collector's link to it over CURVE. Needs --key.",
         valueName: "file"))
     var dispatcherKeyFile: String?
+    @OptionGroup var commits: CommitWindowOption
     @Option(name: .customLong("index-nice"), help: ArgumentHelp(
-        "The nice value (0-19) of the thread that indexes stored results for reports: above 0 it yields to analysis on busy cores and catches up when they idle.",
+        "The nice value (0-19) of the thread that indexes stored results for reports: above 0 it yields to analysis on busy cores (and pauses between batches, taking about a tenth of a core, while they stay busy) and catches up when they idle; 0 shares the cores evenly.",
         valueName: "n"))
     var indexNiceness: Int32 = 10
     @OptionGroup var metrics: MetricsOptions
@@ -268,6 +271,7 @@ struct CollectorCommand: AsyncParsableCommand {
             throw CommandFailure("cannot open the report store at \(location): \(error)")
         }
         var configuration = CollectorService.Configuration(bindEndpoint: bind, dispatcherEndpoint: dispatcher)
+        configuration.commitWindow = commits.window
         configuration.security = try keys.security()
         configuration.insecure = keys.insecure
         configuration.leaseKey = try keys.leaseKey()
@@ -285,6 +289,7 @@ struct CollectorCommand: AsyncParsableCommand {
         if let staged = reportStore as? SQLiteReportStore {
             var indexing = ReportIndexer.Configuration()
             indexing.niceness = indexNiceness
+            if indexNiceness == 0 { indexing.busyShare = nil }
             services.append(ReportIndexer(store: staged, configuration: indexing, logger: logger))
         }
         try await ProcessSignals.runGroup(

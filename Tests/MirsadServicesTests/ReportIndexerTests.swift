@@ -41,6 +41,7 @@ struct ReportIndexerTests {
         configuration.idleInterval = .milliseconds(5)
         // Lowered a little: what is tested is that the process keeps its priority, not the scheduler under load.
         configuration.niceness = 1
+        configuration.busyShare = nil
         let indexer = ReportIndexer(store: store, configuration: configuration, logger: Logger(label: "test"))
         let before = Self.niceness()
         let task = Task { try await indexer.run() }
@@ -64,5 +65,36 @@ struct ReportIndexerTests {
         _ = try store.store(Self.results(80..<85))
         try await Task.sleep(for: .milliseconds(50))
         #expect(try store.notYetIndexed() == 5, "a stopped indexer indexes nothing more")
+    }
+
+    /// Paced (a batch owes three times its CPU time in pauses, the cores are rarely idle on a test machine), the
+    /// indexer still indexes everything, batch after batch, and a stop ends a pause at once.
+    @Test func pacedIndexingCatchesUpAndStopsMidPause() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-indexer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteReportStore(
+            path: directory.appendingPathComponent("s.sqlite").path, options: .init(stagesResults: true))
+        _ = try store.store(Self.results(0..<40))
+
+        var configuration = ReportIndexer.Configuration()
+        configuration.batchSize = 10
+        configuration.idleInterval = .milliseconds(5)
+        configuration.niceness = nil
+        configuration.busyShare = 0.25
+        configuration.look = .milliseconds(20)
+        let indexer = ReportIndexer(store: store, configuration: configuration, logger: Logger(label: "test"))
+        let task = Task { try await indexer.run() }
+        var indexed = false
+        for _ in 0..<3_000 where !indexed {
+            indexed = try store.notYetIndexed() == 0
+            if !indexed { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(indexed)
+        #expect(indexer.statistics.indexed == 40)
+        let stopping = ContinuousClock.now
+        indexer.stopGracefully()
+        try await task.value
+        #expect(ContinuousClock.now - stopping < .seconds(5))
     }
 }

@@ -52,8 +52,9 @@ public final class CollectorService: Service, Sendable {
         /// Acknowledged notices wait at most this long for a commit of results to be deleted with; then alone.
         public var confirmationDelay: Duration = .milliseconds(200)
         /// Results arriving within this time of the last commit wait for the end of it, so that results trickling
-        /// in from busy workers share commits (each costs a log write and an fsync) instead of one each.
-        public var commitWindow: Duration = .milliseconds(5)
+        /// in from busy workers share commits (each costs a log write and an fsync) instead of one each. A result
+        /// after a quiet spell is committed at once (see `DispatcherService.Configuration.commitWindow`).
+        public var commitWindow: Duration = Defaults.commitWindow
         /// CURVE keys and the allowlist of worker keys for the bound ROUTER; nil serves without authentication
         /// (loopback only, unless `insecure`).
         public var security: ServerSecurity?

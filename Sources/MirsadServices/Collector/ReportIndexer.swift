@@ -5,7 +5,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// Moves the results a collector has committed to its store's inbox into the tables reports read (articles,
-/// aggregates, stories), in large batches, on a thread of its own at a lower scheduling priority than analysis.
+/// aggregates, stories), in large batches, on a thread of its own at a lower scheduling priority than analysis,
+/// pausing between batches while the cores are busy (`IndexingPace`).
 ///
 /// The collector acknowledges a result once its row is in the inbox; indexing it costs more CPU than the row
 /// (about 160 B-tree entries an article), so it is done here, where it neither delays an acknowledgement nor, on
@@ -31,6 +32,12 @@ public final class ReportIndexer: Service, Sendable {
         /// about a tenth of a core, and all of an idle one. Not 19 (weight 15): a batch holds the store's write lock
         /// and a graceful stop waits for it, so a thread starved for seconds would hold up both.
         public var niceness: Int32? = 10
+        /// The share of one core indexing takes while the cores it may run on are busy (`IndexingPace`); nil for
+        /// no pauses (the scheduler alone decides). The nice value does not reach across scheduling groups: see
+        /// `IndexingPace`.
+        public var busyShare: Double? = 0.1
+        /// How long one look at the cores lasts during a pause.
+        public var look: Duration = .milliseconds(200)
 
         public init() {}
     }
@@ -73,6 +80,8 @@ public final class ReportIndexer: Service, Sendable {
         #endif
         if let niceness = configuration.niceness { Self.lowerPriority(of: "indexer", to: niceness, logger: logger) }
         var lastFailureLog: ContinuousClock.Instant?
+        let meter = configuration.busyShare == nil ? nil : CPUIdleMeter()
+        var pace = configuration.busyShare.map { IndexingPace(busyShare: $0) }
         // Idle, the thread wakes every 50 ms to compare a counter, and reads the files once per `idleInterval`.
         var commitsSeen = store.inboxCommits
         var lastLook: ContinuousClock.Instant?
@@ -83,8 +92,15 @@ public final class ReportIndexer: Service, Sendable {
                 Thread.sleep(forTimeInterval: 0.05)
                 continue
             }
+            if var paused = pace, paused.pausing {
+                pause(&paused, meter: meter)
+                pace = paused
+                continue
+            }
             do {
+                let started = Self.threadCPUTime()
                 let (moved, skipped) = try store.indexPending(limit: configuration.batchSize)
+                if moved > 0 { pace?.indexed(cpu: Self.threadCPUTime() - started) }
                 counters.withLock {
                     $0.indexed += UInt64(moved - skipped)
                     $0.skipped += UInt64(skipped)
@@ -107,6 +123,24 @@ public final class ReportIndexer: Service, Sendable {
                 sleep(configuration.retryAfter)
             }
         }
+    }
+
+    /// Pauses while `pace` says so, looking at the cores (`configuration.look` at a time); ends early on a stop.
+    private func pause(_ pace: inout IndexingPace, meter: CPUIdleMeter?) {
+        while pace.pausing, !stop.isRequested {
+            let before = meter?.sample()
+            sleep(configuration.look)
+            let after = meter?.sample()
+            let idle = before.flatMap { before in after.flatMap { meter?.idleCores(from: before, to: $0) } }
+            pace.looked(for: configuration.look, idleCores: idle)
+        }
+    }
+
+    /// The calling thread's CPU time so far.
+    static func threadCPUTime() -> Duration {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
     }
 
     /// Sleeps `duration`, waking early when a stop is requested.

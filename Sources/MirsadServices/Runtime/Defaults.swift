@@ -11,6 +11,9 @@ public enum Defaults {
     public static let storeFileName = "reports.sqlite"
     /// A stored job's id is remembered this long (`DispatcherConfiguration.storedRetention`).
     public static let storedRetention: Duration = .seconds(24 * 3600)
+    /// How long the dispatcher and the collector let messages gather for one commit under a steady load
+    /// (`DispatcherService.Configuration.commitWindow`): at most 40 commits a second each.
+    public static let commitWindow: Duration = .milliseconds(25)
     public static let version = "mirsad 0.1.0"
     /// Frames above this size drop the connection; the protocol's own frame limit plus room for framing.
     public static let socketMaxMessageSize = Int64(ProtocolLimits.maxFrameBytes) + 4096
