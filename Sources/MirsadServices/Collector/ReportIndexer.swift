@@ -80,8 +80,9 @@ public final class ReportIndexer: Service, Sendable {
         #endif
         if let niceness = configuration.niceness { Self.lowerPriority(of: "indexer", to: niceness, logger: logger) }
         var lastFailureLog: ContinuousClock.Instant?
+        // Without a view of the cores (not Linux) a pace could not tell idle cores from busy ones: nice alone.
         let meter = configuration.busyShare == nil ? nil : CPUIdleMeter()
-        var pace = configuration.busyShare.map { IndexingPace(busyShare: $0) }
+        var pace = meter == nil ? nil : configuration.busyShare.map { IndexingPace(busyShare: $0) }
         // Idle, the thread wakes every 50 ms to compare a counter, and reads the files once per `idleInterval`.
         var commitsSeen = store.inboxCommits
         var lastLook: ContinuousClock.Instant?
