@@ -38,6 +38,10 @@ public final class ReportIndexer: Service, Sendable {
         public var busyShare: Double? = 0.1
         /// How long one look at the cores lasts during a pause.
         public var look: Duration = .milliseconds(200)
+        /// The longest pause owed at once (`IndexingPace.longestPause`).
+        public var longestPause: Duration = .seconds(10)
+        /// What every look sees instead of the cores' idle time from `/proc/stat` (for tests); nil reads the cores.
+        public var idleCoresSeen: Double?
 
         public init() {}
     }
@@ -81,8 +85,9 @@ public final class ReportIndexer: Service, Sendable {
         if let niceness = configuration.niceness { Self.lowerPriority(of: "indexer", to: niceness, logger: logger) }
         var lastFailureLog: ContinuousClock.Instant?
         // Without a view of the cores (not Linux) a pace could not tell idle cores from busy ones: nice alone.
-        let meter = configuration.busyShare == nil ? nil : CPUIdleMeter()
-        var pace = meter == nil ? nil : configuration.busyShare.map { IndexingPace(busyShare: $0) }
+        let meter = configuration.busyShare == nil || configuration.idleCoresSeen != nil ? nil : CPUIdleMeter()
+        var pace = meter == nil && configuration.idleCoresSeen == nil
+            ? nil : configuration.busyShare.map { IndexingPace(busyShare: $0, longestPause: configuration.longestPause) }
         // Idle, the thread wakes every 50 ms to compare a counter, and reads the files once per `idleInterval`.
         var commitsSeen = store.inboxCommits
         var lastLook: ContinuousClock.Instant?
@@ -132,7 +137,8 @@ public final class ReportIndexer: Service, Sendable {
             let before = meter?.sample()
             sleep(configuration.look)
             let after = meter?.sample()
-            let idle = before.flatMap { before in after.flatMap { meter?.idleCores(from: before, to: $0) } }
+            let idle = configuration.idleCoresSeen
+                ?? before.flatMap { before in after.flatMap { meter?.idleCores(from: before, to: $0) } }
             pace.looked(for: configuration.look, idleCores: idle)
         }
     }
