@@ -620,11 +620,11 @@ class Bench:
             self.results.skip(section, f"no corpus at {corpus}")
             return
         path, count = corpus_prefix(self.work, corpus, self.mode["analysis_articles"])
-        one, _ = corpus_prefix(self.work, corpus, 1)
         self.results.note(section, f"the first {count:,} articles of {os.path.basename(corpus)}; N workers x 1 "
                                    "thread against `analyze --threads N`, every process pinned to the same N cores "
-                                   "(taskset); `analyze` output to /dev/null, its start-up (a 1-article run) "
-                                   "subtracted; the three measured one after the other"
+                                   "(taskset); `analyze` timed from its first output to its last (its start-up "
+                                   "left out, as the cluster's services are up before it is timed); the three "
+                                   "measured one after the other"
                                    + (f", {self.mode['repeats']} times" if self.mode["repeats"] > 1 else ""))
         for n in (1, 2):
             if n > self.nproc:
@@ -637,7 +637,7 @@ class Bench:
             figures = {"analyze": [], "cluster, separate processes": [], "mirsad run": []}
             for _ in range(self.mode["repeats"]):
                 if analyze_args is not None:
-                    figures["analyze"].append(self.analyze_rate(path, one, count, analyze_args, cpus))
+                    figures["analyze"].append(self.analyze_rate(path, count, analyze_args, cpus))
                 figures["cluster, separate processes"].append(self.cluster_rate(path, count, n, cpus))
                 figures["mirsad run"].append(self.run_rate(path, n, cpus))
             inprocess = None
@@ -669,18 +669,31 @@ class Bench:
             return [], "this mirsad has no `analyze --threads`: its single-threaded `analyze`"
         return None, "this mirsad has no `analyze --threads`"
 
-    def analyze_rate(self, path, one, count, analyze_args, cpus):
-        """Articles/s of `mirsad analyze` pinned to CPUS, its start-up (a 1-article run) subtracted; None if it fails."""
-        timings = []
-        for target in (one, path):
-            with open(os.devnull, "wb") as null:
-                status, _, wall, _ = run_measured(["taskset", "-c", cpus, self.binary, "analyze", target,
-                                                   *analyze_args], 1800, stdout=null)
-            if status != 0:
-                return None
-            timings.append(wall)
-        startup, total = timings
-        return rate(count, total - startup)
+    def analyze_rate(self, path, count, analyze_args, cpus):
+        """Articles/s of `mirsad analyze` pinned to CPUS, from its first output to its last; None if it fails.
+
+        Like the cluster's rate (its services already up), this leaves out the start-up (loading the models, about
+        half a second here), timed in the same run rather than subtracted from another one: the output is read as
+        it comes, and the articles already printed in the first chunk (an `== ID` line each, written once an
+        article is analysed) are not counted."""
+        proc = start(["taskset", "-c", cpus, self.binary, "analyze", path, *analyze_args],
+                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        timer = kill_after(proc, 1800)
+        first, before, tail = None, 0, b""
+        try:
+            with proc.stdout:
+                while chunk := os.read(proc.stdout.fileno(), 1 << 16):
+                    if first is None:
+                        first = time.monotonic()
+                        before = chunk.count(b"\n== ") + chunk.startswith(b"== ")
+                    tail = chunk[-1:]
+            last = time.monotonic()
+            status = proc.wait()
+        finally:
+            timer.cancel()
+        if status != 0 or first is None or tail != b"\n" or before >= count:
+            return None
+        return rate(count - before, last - first)
 
     def cluster_rate(self, path, count, workers, cpus):
         """Articles/s of dispatcher, collector and WORKERS workers x 1 thread as separate processes, pinned to CPUS:
