@@ -1,6 +1,7 @@
 import ArgumentParser
 import ArticleAnalysis
 import Foundation
+import MirsadCore
 
 /// `mirsad eval ...`: scores the analysis against annotated data.
 struct EvalCommand: ParsableCommand {
@@ -77,20 +78,13 @@ struct EvalNERCommand: ParsableCommand {
         }
         // Recognition alone, timed on a second pass (reading and scoring excluded) in this thread's CPU time, so
         // that other processes on the machine do not count.
-        let started = threadCPUSeconds()
+        let started = Duration.currentThreadCPUTime()
         var found = 0
         for sentence in sentences { found += recognizer.recognize(sentence.tokens).count }
-        let seconds = threadCPUSeconds() - started
+        let seconds = (Duration.currentThreadCPUTime() - started).inSeconds
         print(String(
             format: "recognized %d entities in %d sentences in %.3f s CPU (%.0f tokens/s)", found, sentences.count,
             seconds, Double(score.tokens) / max(seconds, 1e-9)))
         print(score.report)
     }
-}
-
-/// CPU time used by the calling thread, in seconds.
-func threadCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

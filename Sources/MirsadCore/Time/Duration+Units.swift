@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension Duration {
     /// The whole milliseconds in this duration, rounded toward zero (attoseconds would overflow `Int64` math).
     public var wholeMilliseconds: Int64 {
@@ -25,5 +31,12 @@ extension Duration {
     /// A duration of `seconds` (which must be finite), to the nearest nanosecond.
     public static func seconds(exactly seconds: Double) -> Duration {
         .nanoseconds(Int64((seconds * 1e9).rounded()))
+    }
+
+    /// The CPU time the calling thread has used so far.
+    public static func currentThreadCPUTime() -> Duration {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
     }
 }

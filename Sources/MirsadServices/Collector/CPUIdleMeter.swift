@@ -4,7 +4,7 @@ import MirsadCore
 /// The idle time of the cores the calling thread may run on, from `/proc/stat` (Linux). Written by hand: none of the
 /// libraries on hand reads per-core idle time.
 ///
-/// `idleCores(since:)` is the average number of those cores that were idle (idle or waiting for I/O) between two
+/// `idleCores(from:to:)` is the average number of those cores that were idle (idle or waiting for I/O) between two
 /// samples: 0 when every core was busy, the core count when none was.
 public struct CPUIdleMeter: Sendable {
     /// Idle ticks summed over the cores, at one moment.

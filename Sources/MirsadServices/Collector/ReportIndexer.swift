@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MirsadCore
 import ReportStore
 import ServiceLifecycle
 import Synchronization
@@ -84,10 +85,10 @@ public final class ReportIndexer: Service, Sendable {
         #endif
         if let niceness = configuration.niceness { Self.lowerPriority(of: "indexer", to: niceness, logger: logger) }
         var lastFailureLog: ContinuousClock.Instant?
-        // Without a view of the cores (not Linux) a pace could not tell idle cores from busy ones: nice alone.
-        let meter = configuration.busyShare == nil || configuration.idleCoresSeen != nil ? nil : CPUIdleMeter()
-        var pace = meter == nil && configuration.idleCoresSeen == nil
-            ? nil : configuration.busyShare.map { IndexingPace(busyShare: $0, longestPause: configuration.longestPause) }
+        let look = configuration.busyShare == nil ? nil : lookAtCores()
+        var pace = look == nil ? nil : configuration.busyShare.map {
+            IndexingPace(busyShare: $0, longestPause: configuration.longestPause)
+        }
         // Idle, the thread wakes every 50 ms to compare a counter, and reads the files once per `idleInterval`.
         var commitsSeen = store.inboxCommits
         var lastLook: ContinuousClock.Instant?
@@ -98,15 +99,15 @@ public final class ReportIndexer: Service, Sendable {
                 Thread.sleep(forTimeInterval: 0.05)
                 continue
             }
-            if var paused = pace, paused.pausing {
-                pause(&paused, meter: meter)
+            if var paused = pace, let look, paused.pausing {
+                while paused.pausing, !stop.isRequested { paused.looked(for: configuration.look, idleCores: look()) }
                 pace = paused
                 continue
             }
             do {
-                let started = Self.threadCPUTime()
+                let started = Duration.currentThreadCPUTime()
                 let (moved, skipped) = try store.indexPending(limit: configuration.batchSize)
-                if moved > 0 { pace?.indexed(cpu: Self.threadCPUTime() - started) }
+                if moved > 0 { pace?.indexed(cpu: Duration.currentThreadCPUTime() - started) }
                 counters.withLock {
                     $0.indexed += UInt64(moved - skipped)
                     $0.skipped += UInt64(skipped)
@@ -131,23 +132,23 @@ public final class ReportIndexer: Service, Sendable {
         }
     }
 
-    /// Pauses while `pace` says so, looking at the cores (`configuration.look` at a time); ends early on a stop.
-    private func pause(_ pace: inout IndexingPace, meter: CPUIdleMeter?) {
-        while pace.pausing, !stop.isRequested {
-            let before = meter?.sample()
-            sleep(configuration.look)
-            let after = meter?.sample()
-            let idle = configuration.idleCoresSeen
-                ?? before.flatMap { before in after.flatMap { meter?.idleCores(from: before, to: $0) } }
-            pace.looked(for: configuration.look, idleCores: idle)
+    /// One look at the cores during a pause: sleeps `configuration.look` (less on a stop) and says how many cores
+    /// were idle meanwhile. Nil without a view of the cores (not Linux): a pace could not tell idle cores from busy
+    /// ones, so the nice value alone applies.
+    private func lookAtCores() -> (() -> Double?)? {
+        if let seen = configuration.idleCoresSeen {
+            return { [self] in
+                sleep(configuration.look)
+                return seen
+            }
         }
-    }
-
-    /// The calling thread's CPU time so far.
-    static func threadCPUTime() -> Duration {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+        guard let meter = CPUIdleMeter() else { return nil }
+        return { [self] in
+            let before = meter.sample()
+            sleep(configuration.look)
+            guard let before, let after = meter.sample() else { return nil }
+            return meter.idleCores(from: before, to: after)
+        }
     }
 
     /// Sleeps `duration`, waking early when a stop is requested.
