@@ -19,8 +19,16 @@ struct KeywordExtractor: Sendable {
     /// or a misspelling) is no better a keyword than one seen in 20 articles.
     static let rareDocumentCount = 20
     let documentFrequencies: DocumentFrequencies?
+    /// `documentFrequencies.counts` looked up by bytes (a lookup per distinct stem of every article).
+    private let documentCounts: UTF8WordTable<Int>
     var keyLexicon = EntityKeyLexicon.bundledOrEmpty
     var placeAdjectives = EntityCanonicalizer()
+
+    init(documentFrequencies: DocumentFrequencies?) {
+        self.documentFrequencies = documentFrequencies
+        self.documentCounts = documentFrequencies.map { UTF8WordTable($0.counts.lazy.map { ($0.key, $0.value) }) }
+            ?? UTF8WordTable()
+    }
 
     struct Candidate {
         /// Where the phrase was first seen (lexeme indices).
@@ -40,9 +48,14 @@ struct KeywordExtractor: Sendable {
             if stemText[id] == nil { stemText[id] = t.forms[i]!.stem }
         }
         let idfCap = documentFrequencies.map { $0.idf(df: KeywordExtractor.rareDocumentCount) } ?? 1
+        // Each stem's weight once (a stem is in many candidates); nil until first needed.
+        var weights = [Double?](repeating: nil, count: t.stemCount)
         func weight(_ id: Int) -> Double {
-            let idf = min(idfCap, documentFrequencies.map { $0.idf(stemText[id] ?? "") } ?? 1)
-            return Double(tf[id]) * idf * (early[id] ? 1.5 : 1)
+            if let known = weights[id] { return known }
+            let idf = min(idfCap, documentFrequencies.map { $0.idf(df: documentCounts[stemText[id] ?? ""] ?? 0) } ?? 1)
+            let w = Double(tf[id]) * idf * (early[id] ? 1.5 : 1)
+            weights[id] = w
+            return w
         }
         // Candidates keyed by a hash of their stem ids; equal hashes of different phrases probe onwards.
         var candidates: [Candidate] = []
@@ -133,7 +146,13 @@ struct KeywordExtractor: Sendable {
     func isAdjectiveAlone(_ f: WordForms) -> Bool {
         if placeAdjectives.place(ofAdjective: f.normalized) != nil { return true }
         guard f.hasArticle, f.base.unicodeScalars.count >= 4 else { return false }
-        return f.base.hasSuffix("ي") || f.base.hasSuffix("يه")
+        // Ends in "ي" (D9 8A) or "يه" (D9 8A D9 87), compared as bytes: the base is normalised.
+        var base = f.base
+        return base.withUTF8 { b in
+            let n = b.count
+            if n >= 2, b[n - 2] == 0xD9, b[n - 1] == 0x8A { return true }
+            return n >= 4 && b[n - 4] == 0xD9 && b[n - 3] == 0x8A && b[n - 2] == 0xD9 && b[n - 1] == 0x87
+        }
     }
 
     /// True when the word at `i` carries no one-letter proclitic by its split ("الأسعار", not "للأسعار", "وزادت").

@@ -16,14 +16,32 @@ import Foundation
 public struct EntityCanonicalizer: Sendable {
     /// Normalised adjective (masculine singular, no article) → normalised place.
     public let placeAdjectives: [String: String]
+    /// `placeAdjectives` looked up by bytes: `place(ofAdjective:)` runs for every keyword candidate.
+    private let adjectiveTable: UTF8WordTable<String>
     /// Proclitic letters of name-initial words and person aliases.
     public let keyLexicon: EntityKeyLexicon
+    /// `keyLexicon`'s tables looked up by bytes: both are read for every mention.
+    private let keyTables: KeyTables
+
+    private struct KeyTables: Sendable {
+        let procliticLetters: UTF8WordTable<Int>
+        let personAliases: UTF8WordTable<String>
+
+        init(_ lexicon: EntityKeyLexicon) {
+            procliticLetters = UTF8WordTable(lexicon.procliticLetters.lazy.map { ($0.key, $0.value) })
+            personAliases = UTF8WordTable(lexicon.personAliases.lazy.map { ($0.key, $0.value) })
+        }
+    }
+
+    private static let bundledKeyTables = KeyTables(EntityKeyLexicon.bundledOrEmpty)
 
     /// A canonicalizer with the bundled adjective table and key lexicon (empty if those resources cannot be
     /// read; see `bundledPlaceAdjectives()` and `EntityKeyLexicon.bundled()` to get the error).
     public init() {
         self.placeAdjectives = EntityCanonicalizer.bundledTable
+        self.adjectiveTable = EntityCanonicalizer.bundledAdjectiveTable
         self.keyLexicon = EntityKeyLexicon.bundledOrEmpty
+        self.keyTables = EntityCanonicalizer.bundledKeyTables
     }
 
     public init(placeAdjectives: [String: String], keyLexicon: EntityKeyLexicon = EntityKeyLexicon()) {
@@ -32,7 +50,9 @@ public struct EntityCanonicalizer: Sendable {
             table[ArabicNormalizer.normalize(adjective)] = ArabicNormalizer.normalize(place)
         }
         self.placeAdjectives = table
+        self.adjectiveTable = UTF8WordTable(table.lazy.map { ($0.key, $0.value) })
         self.keyLexicon = keyLexicon
+        self.keyTables = KeyTables(keyLexicon)
     }
 
     /// The first word of a mention as written, without the proclitic letters the key lexicon reads in it
@@ -44,7 +64,7 @@ public struct EntityCanonicalizer: Sendable {
 
     /// The key form of a mention's normalised first word.
     func firstWordKey(_ word: String) -> String {
-        if let listed = keyLexicon.procliticLetters[word] {
+        if let listed = keyTables.procliticLetters[word] {
             return String(String.UnicodeScalarView(word.unicodeScalars.dropFirst(listed)))
         }
         let letters = ArabicClitics.nameProcliticLetters(Array(word.unicodeScalars))
@@ -52,6 +72,7 @@ public struct EntityCanonicalizer: Sendable {
     }
 
     private static let bundledTable: [String: String] = (try? bundledPlaceAdjectives()) ?? [:]
+    private static let bundledAdjectiveTable = UTF8WordTable(bundledTable.lazy.map { ($0.key, $0.value) })
 
     /// Reads `gazetteer-place-adjectives.txt` from the package resources (lines `adjective<TAB>place`).
     public static func bundledPlaceAdjectives() throws -> [String: String] {
@@ -93,16 +114,31 @@ public struct EntityCanonicalizer: Sendable {
         return words.joined(separator: " ")
     }
 
-    /// The place named by an adjective form ("المصريه", "مصري", "المصريون", "المصريين"), if listed.
+    /// The place named by an adjective form ("المصريه", "مصري", "المصريون", "المصريين"), if listed: the word
+    /// without "ال" (when more than two letters remain), then without "ه" after "ي", or "ون", "ين", "ات" after "ي".
     func place(ofAdjective word: String) -> String? {
-        var w = Substring(word)
-        if w.hasPrefix("ال") && w.count > 4 { w = w.dropFirst(2) }
-        var candidates = [String(w)]
-        if w.hasSuffix("يه") { candidates.append(String(w.dropLast())) }
-        if w.hasSuffix("يون") || w.hasSuffix("يين") { candidates.append(String(w.dropLast(2))) }
-        if w.hasSuffix("يات") { candidates.append(String(w.dropLast(2))) }
-        for c in candidates { if let place = placeAdjectives[c] { return place } }
-        return nil
+        guard !adjectiveTable.isEmpty else { return nil }
+        var word = word
+        return word.withUTF8 { bytes -> String? in
+            // Arabic letters are two UTF-8 bytes: "ال" is D8 A7 D9 84; "ي" D9 8A, "ه" D9 87, "و" D9 88, "ن" D9 86,
+            // "ا" D8 A7, "ت" D8 AA.
+            var w = bytes[...]
+            if w.starts(with: [0xD8, 0xA7, 0xD9, 0x84]) && UTF8Text.scalarCount(w) > 4 { w = w.dropFirst(4) }
+            if let place = adjectiveTable[bytes: w] { return place }
+            if w.count >= 4, w[w.endIndex - 4] == 0xD9, w[w.endIndex - 3] == 0x8A, w[w.endIndex - 2] == 0xD9 {
+                if w[w.endIndex - 1] == 0x87 { return adjectiveTable[bytes: w.dropLast(2)] }  // يه
+            }
+            if w.count >= 6, w[w.endIndex - 6] == 0xD9, w[w.endIndex - 5] == 0x8A {
+                let last2 = (w[w.endIndex - 4], w[w.endIndex - 3], w[w.endIndex - 2], w[w.endIndex - 1])
+                // يون, يين, يات
+                if last2 == (0xD9, 0x88, 0xD9, 0x86) || last2 == (0xD9, 0x8A, 0xD9, 0x86)
+                    || last2 == (0xD8, 0xA7, 0xD8, 0xAA)
+                {
+                    return adjectiveTable[bytes: w.dropLast(4)]
+                }
+            }
+            return nil
+        }
     }
 
     /// "وبالقاهره" → "القاهره", "للقاهره" → "القاهره": conjunction and preposition letters before the article go.
@@ -133,14 +169,14 @@ public struct EntityCanonicalizer: Sendable {
         // Persons: the corpus alias table first; a key it resolves is settled.
         var settled = [Bool](repeating: false, count: keys.count)
         for i in keys.indices where mentions[i].type == .person {
-            if let full = keyLexicon.personAliases[keys[i]] {
+            if let full = keyTables.personAliases[keys[i]] {
                 keys[i] = full
                 settled[i] = true
             }
         }
         // Then a key that is the word-ending of exactly one longer person key of the article takes that key.
         let personKeys = Set(zip(mentions, keys).filter { $0.0.type == .person }.map { $0.1 })
-        let longer = personKeys.filter { $0.contains(" ") }.sorted()
+        let longer = personKeys.filter { $0.utf8.contains(0x20) }.sorted()
         for i in keys.indices where mentions[i].type == .person && !settled[i] {
             let k = keys[i]
             let full = longer.filter { $0 != k && $0.hasSuffix(" " + k) }

@@ -11,16 +11,32 @@ enum NonEntityWords {
     درجه مئويه فهرنهايت نقطه
     """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { ArabicNormalizer.normalize(String($0)) })
 
+    /// `words`, looked up by bytes (`contains` tries several slices of each word of every entity key).
+    private static let table = UTF8WordTable(words: words)
+    /// The endings `contains` removes, as UTF-8 with their length in letters, in the order tried.
+    private static let endings: [(bytes: [UInt8], letters: Int)] = ["ات", "هات", "ا", "ين", "ان", "يه", "ي"].map {
+        (Array($0.utf8), $0.unicodeScalars.count)
+    }
+    /// "ال" in UTF-8.
+    private static let article: [UInt8] = Array("ال".utf8)
+
     /// True when the normalised word is a currency or unit, in any of its usual forms.
     static func contains(_ normalizedWord: String) -> Bool {
-        var w = Substring(normalizedWord)
-        if words.contains(String(w)) { return true }
-        if w.hasPrefix("ال"), w.count > 3 { w = w.dropFirst(2) }
-        if words.contains(String(w)) { return true }
-        for ending in ["ات", "هات", "ا", "ين", "ان", "يه", "ي"] where w.hasSuffix(ending) && w.count - ending.count >= 2 {
-            if words.contains(String(w.dropLast(ending.count))) { return true }
+        var word = normalizedWord
+        return word.withUTF8 { bytes in
+            var w = bytes[...]
+            if table.contains(bytes: w) { return true }
+            var letters = UTF8Text.scalarCount(w)
+            if w.starts(with: article), letters > 3 {
+                w = w.dropFirst(article.count)
+                letters -= 2
+            }
+            if table.contains(bytes: w) { return true }
+            for ending in endings where letters - ending.letters >= 2 && UTF8Text.hasSuffix(w, ending.bytes) {
+                if table.contains(bytes: w.dropLast(ending.bytes.count)) { return true }
+            }
+            return false
         }
-        return false
     }
 
     /// True when the key names a currency or unit: its first word is one and any further words are adjectives
