@@ -1,7 +1,7 @@
 /// Words (normalised text) to values, looked up by the UTF-8 bytes of a word or of a piece of one.
 ///
-/// For tables consulted with slices of a word (the word without an article or an ending): a slice is looked up
-/// without making a `String` of it, and without Swift's Unicode-aware hashing and comparison, which for Arabic
+/// For tables consulted with slices of a word (the word without an article or an ending; `WordKeyTable` is for
+/// whole words that already carry their hash): a slice is looked up without making a `String` of it, and without Swift's Unicode-aware hashing and comparison, which for Arabic
 /// normalise on every call. Keys are compared byte for byte, which is right for text the analysis normalised
 /// itself. Invariant: `entries[h]` holds every key whose FNV-1a hash is `h`, so a lookup is one hash and a byte
 /// comparison per key of that hash (almost always one).
