@@ -26,8 +26,7 @@ struct KeywordExtractor: Sendable {
 
     init(documentFrequencies: DocumentFrequencies?) {
         self.documentFrequencies = documentFrequencies
-        self.documentCounts = documentFrequencies.map { UTF8WordTable($0.counts.lazy.map { ($0.key, $0.value) }) }
-            ?? UTF8WordTable()
+        self.documentCounts = documentFrequencies.map { UTF8WordTable($0.counts) } ?? UTF8WordTable()
     }
 
     struct Candidate {
@@ -146,14 +145,14 @@ struct KeywordExtractor: Sendable {
     func isAdjectiveAlone(_ f: WordForms) -> Bool {
         if placeAdjectives.place(ofAdjective: f.normalized) != nil { return true }
         guard f.hasArticle, f.base.unicodeScalars.count >= 4 else { return false }
-        // Ends in "ي" (D9 8A) or "يه" (D9 8A D9 87), compared as bytes: the base is normalised.
         var base = f.base
         return base.withUTF8 { b in
-            let n = b.count
-            if n >= 2, b[n - 2] == 0xD9, b[n - 1] == 0x8A { return true }
-            return n >= 4 && b[n - 4] == 0xD9 && b[n - 3] == 0x8A && b[n - 2] == 0xD9 && b[n - 1] == 0x87
+            UTF8Text.hasSuffix(b[...], KeywordExtractor.yaBytes) || UTF8Text.hasSuffix(b[...], KeywordExtractor.yaHaBytes)
         }
     }
+
+    /// "ي" and "يه" in UTF-8: the endings of a relative adjective's base.
+    private static let yaBytes = Array("ي".utf8), yaHaBytes = Array("يه".utf8)
 
     /// True when the word at `i` carries no one-letter proclitic by its split ("الأسعار", not "للأسعار", "وزادت").
     func isBare(_ i: Int, _ t: AnalyzedText) -> Bool { (t.forms[i]?.procliticLetters ?? 0) == 0 }

@@ -28,8 +28,8 @@ public struct EntityCanonicalizer: Sendable {
         let personAliases: UTF8WordTable<String>
 
         init(_ lexicon: EntityKeyLexicon) {
-            procliticLetters = UTF8WordTable(lexicon.procliticLetters.lazy.map { ($0.key, $0.value) })
-            personAliases = UTF8WordTable(lexicon.personAliases.lazy.map { ($0.key, $0.value) })
+            procliticLetters = UTF8WordTable(lexicon.procliticLetters)
+            personAliases = UTF8WordTable(lexicon.personAliases)
         }
     }
 
@@ -50,7 +50,7 @@ public struct EntityCanonicalizer: Sendable {
             table[ArabicNormalizer.normalize(adjective)] = ArabicNormalizer.normalize(place)
         }
         self.placeAdjectives = table
-        self.adjectiveTable = UTF8WordTable(table.lazy.map { ($0.key, $0.value) })
+        self.adjectiveTable = UTF8WordTable(table)
         self.keyLexicon = keyLexicon
         self.keyTables = KeyTables(keyLexicon)
     }
@@ -72,7 +72,7 @@ public struct EntityCanonicalizer: Sendable {
     }
 
     private static let bundledTable: [String: String] = (try? bundledPlaceAdjectives()) ?? [:]
-    private static let bundledAdjectiveTable = UTF8WordTable(bundledTable.lazy.map { ($0.key, $0.value) })
+    private static let bundledAdjectiveTable = UTF8WordTable(bundledTable)
 
     /// Reads `gazetteer-place-adjectives.txt` from the package resources (lines `adjective<TAB>place`).
     public static func bundledPlaceAdjectives() throws -> [String: String] {
@@ -120,25 +120,22 @@ public struct EntityCanonicalizer: Sendable {
         guard !adjectiveTable.isEmpty else { return nil }
         var word = word
         return word.withUTF8 { bytes -> String? in
-            // Arabic letters are two UTF-8 bytes: "ال" is D8 A7 D9 84; "ي" D9 8A, "ه" D9 87, "و" D9 88, "ن" D9 86,
-            // "ا" D8 A7, "ت" D8 AA.
             var w = bytes[...]
-            if w.starts(with: [0xD8, 0xA7, 0xD9, 0x84]) && UTF8Text.scalarCount(w) > 4 { w = w.dropFirst(4) }
-            if let place = adjectiveTable[bytes: w] { return place }
-            if w.count >= 4, w[w.endIndex - 4] == 0xD9, w[w.endIndex - 3] == 0x8A, w[w.endIndex - 2] == 0xD9 {
-                if w[w.endIndex - 1] == 0x87 { return adjectiveTable[bytes: w.dropLast(2)] }  // يه
+            if w.starts(with: UTF8Text.arabicArticle) && UTF8Text.scalarCount(w) > 4 {
+                w = w.dropFirst(UTF8Text.arabicArticle.count)
             }
-            if w.count >= 6, w[w.endIndex - 6] == 0xD9, w[w.endIndex - 5] == 0x8A {
-                let last2 = (w[w.endIndex - 4], w[w.endIndex - 3], w[w.endIndex - 2], w[w.endIndex - 1])
-                // يون, يين, يات
-                if last2 == (0xD9, 0x88, 0xD9, 0x86) || last2 == (0xD9, 0x8A, 0xD9, 0x86)
-                    || last2 == (0xD8, 0xA7, 0xD8, 0xAA)
-                {
-                    return adjectiveTable[bytes: w.dropLast(4)]
-                }
+            if let place = adjectiveTable[bytes: w] { return place }
+            // The endings exclude each other: at most one applies.
+            for ending in EntityCanonicalizer.adjectiveEndings where UTF8Text.hasSuffix(w, ending.bytes) {
+                return adjectiveTable[bytes: w.dropLast(ending.dropped)]
             }
             return nil
         }
+    }
+
+    /// The endings `place(ofAdjective:)` removes, as UTF-8, with how many of their bytes go (the "ي" stays).
+    private static let adjectiveEndings: [(bytes: [UInt8], dropped: Int)] = ["يه", "يون", "يين", "يات"].map {
+        (Array($0.utf8), $0.utf8.count - "ي".utf8.count)
     }
 
     /// "وبالقاهره" → "القاهره", "للقاهره" → "القاهره": conjunction and preposition letters before the article go.

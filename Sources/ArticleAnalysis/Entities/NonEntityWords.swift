@@ -17,8 +17,6 @@ enum NonEntityWords {
     private static let endings: [(bytes: [UInt8], letters: Int)] = ["ات", "هات", "ا", "ين", "ان", "يه", "ي"].map {
         (Array($0.utf8), $0.unicodeScalars.count)
     }
-    /// "ال" in UTF-8.
-    private static let article: [UInt8] = Array("ال".utf8)
 
     /// True when the normalised word is a currency or unit, in any of its usual forms.
     static func contains(_ normalizedWord: String) -> Bool {
@@ -27,8 +25,8 @@ enum NonEntityWords {
             var w = bytes[...]
             if table.contains(bytes: w) { return true }
             var letters = UTF8Text.scalarCount(w)
-            if w.starts(with: article), letters > 3 {
-                w = w.dropFirst(article.count)
+            if w.starts(with: UTF8Text.arabicArticle), letters > 3 {
+                w = w.dropFirst(UTF8Text.arabicArticle.count)
                 letters -= 2
             }
             if table.contains(bytes: w) { return true }

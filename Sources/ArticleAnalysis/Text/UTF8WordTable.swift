@@ -1,10 +1,9 @@
 /// Words (normalised text) to values, looked up by the UTF-8 bytes of a word or of a piece of one.
 ///
 /// For tables consulted with slices of a word (the word without an article or an ending; `WordKeyTable` is for
-/// whole words that already carry their hash): a slice is looked up without making a `String` of it, and without Swift's Unicode-aware hashing and comparison, which for Arabic
-/// normalise on every call. Keys are compared byte for byte, which is right for text the analysis normalised
-/// itself. Invariant: `entries[h]` holds every key whose FNV-1a hash is `h`, so a lookup is one hash and a byte
-/// comparison per key of that hash (almost always one).
+/// whole words that already carry their hash): a slice is looked up without making a `String` of it, and without
+/// Swift's Unicode-aware hashing and comparison, which for Arabic normalise on every call. Keys are compared byte
+/// for byte, which is right for text the analysis normalised itself.
 struct UTF8WordTable<Value: Sendable>: Sendable {
     /// One key per hash; a key whose hash is taken by another key goes to `overflow` (64-bit FNV-1a makes that
     /// all but impossible for tables of words, but a lookup must never answer for another key).
@@ -15,6 +14,10 @@ struct UTF8WordTable<Value: Sendable>: Sendable {
 
     init(_ pairs: some Sequence<(String, Value)>) {
         for (key, value) in pairs { insert(key, value) }
+    }
+
+    init(_ dictionary: [String: Value]) {
+        self.init(dictionary.lazy.map { ($0.key, $0.value) })
     }
 
     var isEmpty: Bool { entries.isEmpty }
@@ -48,12 +51,13 @@ extension UTF8WordTable where Value == Void {
     }
 
     func contains(bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool { self[bytes: bytes] != nil }
-
-    func contains(_ word: String) -> Bool { self[word] != nil }
 }
 
 /// Byte-level checks on UTF-8 text.
 enum UTF8Text {
+    /// The Arabic article "ال".
+    static let arabicArticle = Array("ال".utf8)
+
     /// Unicode scalars in `bytes`: the bytes that are not continuation bytes.
     static func scalarCount(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int {
         var n = 0
