@@ -25,10 +25,11 @@ import SystemPackage
 /// printed.
 @Suite(.serialized, .needsNetworkNamespaces, .timeLimit(.minutes(10)))
 struct MultiHostTests {
-    /// Enough for the batch to outlast the steps before the last (about 40 s) even at the workers' most: three
-    /// workers × 2 threads × 50 jobs a second is 300 articles/s, 60 s for the batch. With 12,000 (250 articles/s
-    /// measured) the batch once ended before the last step.
-    static let articles = 18_000
+    /// Enough for the batch to outlast the steps before the last even at the workers' most: three workers × 2
+    /// threads × 50 jobs a second is 300 articles/s, 100 s for the batch. The steps before the last take 40-70 s
+    /// (a worker's restart alone took up to 18 s); with 12,000 and then 18,000 articles (250-273 articles/s
+    /// measured) the batch ended before the last step on a run where the steps were slow.
+    static let articles = 30_000
     /// Liveness and lease as short as a test can afford, so that the partition outlasts a lease quickly.
     static let liveness = 3
     static let lease = 5
