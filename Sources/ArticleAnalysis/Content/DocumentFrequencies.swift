@@ -71,8 +71,10 @@ public struct DocumentFrequencies: Sendable, Hashable, Codable {
     public init(text: String) throws(FormatError) {
         self.init()
         var sawHeader = false
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        let lines = TableLines.lines(of: text)
+        counts.reserveCapacity(lines.count)
+        for (i, line) in lines.enumerated() where !line.isEmpty {
+            let fields = TableLines.fields(of: line)
             guard fields.count == 2, let n = Int(fields[1]), n >= 0 else {
                 throw FormatError(line: i + 1, reason: "expected stem<TAB>count")
             }

@@ -38,9 +38,9 @@ public struct EntityKeyLexicon: Sendable, Hashable {
 
     public init(text: String) throws(FormatError) {
         self.init()
-        for (i, line) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        for (i, line) in TableLines.lines(of: text).enumerated() {
+            if line.isEmpty || TableLines.isComment(line) { continue }
+            let fields = TableLines.fields(of: line)
             guard fields.count == 3 else { throw FormatError(line: i + 1, reason: "expected 3 tab-separated fields") }
             switch fields[0] {
             case "P":

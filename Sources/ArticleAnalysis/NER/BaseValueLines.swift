@@ -10,13 +10,11 @@ struct BaseValueLine {
 
     static func lines(of text: String) -> [BaseValueLine] {
         var lines: [BaseValueLine] = []
-        var number = 0
-        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            number += 1
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+        for (index, line) in TableLines.lines(of: text).enumerated() {
+            if line.isEmpty || TableLines.isComment(line) { continue }
+            let fields = TableLines.fields(of: line)
             let isPair = fields.count == 2 && !fields[0].isEmpty
-            lines.append(BaseValueLine(number: number, text: line, base: isPair ? fields[0] : nil, value: isPair ? fields[1] : ""))
+            lines.append(BaseValueLine(number: index + 1, text: line, base: isPair ? fields[0] : nil, value: isPair ? fields[1] : ""))
         }
         return lines
     }

@@ -72,10 +72,9 @@ public struct Gazetteer: Sendable {
 
     public init(text: String) throws(FormatError) {
         var scratch: [Unicode.Scalar] = []
-        var lineNumber = 0
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
-            lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
+        for (index, rawLine) in TableLines.lines(of: text).enumerated() {
+            let lineNumber = index + 1
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
             if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.hasPrefix("#") { continue }
             guard let tab = line.firstIndex(of: "\t") else {
                 throw FormatError(line: lineNumber, reason: "expected CATEGORY<TAB>entry, found \"\(line)\"")

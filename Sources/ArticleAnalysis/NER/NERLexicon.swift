@@ -23,11 +23,13 @@ public struct NERLexicon: Sendable, Equatable {
     }
 
     public init(text: String) throws(FormatError) {
-        for line in BaseValueLine.lines(of: text) {
+        let lines = BaseValueLine.lines(of: text)
+        codes.reserveCapacity(lines.count)
+        for line in lines {
             guard let base = line.base, let code = UInt8(line.value), code < 64 else {
                 throw FormatError(line: line.number, reason: "expected base<TAB>code (0...63), found \"\(line.text)\"")
             }
-            codes[FeatureHash.of(String(base))] = code
+            codes[FeatureHash.of(base)] = code
         }
     }
 

@@ -34,11 +34,13 @@ public struct NERNameLists: Sendable, Equatable {
 
     public init(text: String) throws(FormatError) {
         let limit = 1 << Kind.allCases.count
-        for line in BaseValueLine.lines(of: text) {
+        let lines = BaseValueLine.lines(of: text)
+        codes.reserveCapacity(lines.count)
+        for line in lines {
             guard let base = line.base, let bits = Int(line.value), (1..<limit).contains(bits) else {
                 throw FormatError(line: line.number, reason: "expected base<TAB>bits (1..<\(limit)), found \"\(line.text)\"")
             }
-            codes[FeatureHash.of(String(base))] = UInt8(bits)
+            codes[FeatureHash.of(base)] = UInt8(bits)
         }
     }
 

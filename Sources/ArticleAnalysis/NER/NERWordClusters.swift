@@ -26,14 +26,16 @@ public struct NERWordClusters: Sendable, Equatable {
     }
 
     public init(text: String) throws(FormatError) {
-        for line in BaseValueLine.lines(of: text) {
+        let lines = BaseValueLine.lines(of: text)
+        codes.reserveCapacity(lines.count)
+        for line in lines {
             guard let base = line.base, line.value.count == NERWordClusters.levels, let path = UInt16(line.value, radix: 16)
             else {
                 throw FormatError(
                     line: line.number,
                     reason: "expected base<TAB>path (\(NERWordClusters.levels) hexadecimal digits), found \"\(line.text)\"")
             }
-            codes[FeatureHash.of(String(base))] = path | 1 << 15
+            codes[FeatureHash.of(base)] = path | 1 << 15
         }
     }
 
