@@ -56,7 +56,7 @@ struct ArticleFacts: Sendable, Hashable {
         key = ArticleIdentity.key(metadata: metadata, normalizedText: analysis.normalizedText)
         contentHash = Int64(bitPattern: ArticleIdentity.textHash(analysis.normalizedText))
         let trimmedSource = metadata.source?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        source = trimmedSource.isEmpty ? Self.unknownSource : trimmedSource
+        source = trimmedSource.isEmpty ? Self.unknownSource : CanonicalText.nfc(trimmedSource)
         language = analysis.language.code.isEmpty ? "und" : analysis.language.code
         timeMilliseconds = metadata.published.flatMap(PublishedTime.milliseconds) ?? fallbackTime
         day = PublishedTime.day(milliseconds: timeMilliseconds)
@@ -68,23 +68,26 @@ struct ArticleFacts: Sendable, Hashable {
 
         var merged: [String: Entity] = [:]
         for entity in analysis.canonicalEntities where !entity.key.isEmpty {
-            let id = entity.type.rawValue + "\u{1F}" + entity.key
+            let key = CanonicalText.nfc(entity.key)
+            let id = entity.type.rawValue + "\u{1F}" + key
             if var existing = merged[id] {
                 existing.mentions += entity.mentions
                 merged[id] = existing
             } else {
-                merged[id] = Entity(key: entity.key, type: entity.type, name: entity.name, mentions: entity.mentions, paired: false)
+                merged[id] = Entity(
+                    key: key, type: entity.type, name: CanonicalText.nfc(entity.name), mentions: entity.mentions,
+                    paired: false)
             }
         }
         var ranked = merged.values.sorted { ($1.mentions, $0.key, $0.type.rawValue) < ($0.mentions, $1.key, $1.type.rawValue) }
         for i in ranked.indices where i < Self.pairedEntities { ranked[i].paired = true }
         entities = ranked
-        topics = Array(Set(analysis.topics.map(\.topic).filter { !$0.isEmpty })).sorted()
+        topics = Array(Set(analysis.topics.map { CanonicalText.nfc($0.topic) }.filter { !$0.isEmpty })).sorted()
 
         var bySpeaker: [String: Speaker] = [:]
         for quote in analysis.quotes {
-            let written = quote.speaker?.split(whereSeparator: \.isWhitespace).joined(separator: " ") ?? ""
-            let key = quote.speakerEntity.flatMap { $0.isEmpty ? nil : $0 } ?? written
+            let written = CanonicalText.nfc(quote.speaker?.split(whereSeparator: \.isWhitespace).joined(separator: " ") ?? "")
+            let key = quote.speakerEntity.flatMap { $0.isEmpty ? nil : CanonicalText.nfc($0) } ?? written
             guard !key.isEmpty else { continue }
             bySpeaker[key, default: Speaker(key: key, name: written.isEmpty ? key : written, quotes: 0)].quotes += 1
         }
@@ -98,7 +101,7 @@ struct ArticleFacts: Sendable, Hashable {
         }
         var seenKeywords = Set<String>()
         for keyword in analysis.keywords {
-            let phrase = keyword.phrase.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            let phrase = CanonicalText.nfc(keyword.phrase.split(whereSeparator: \.isWhitespace).joined(separator: " "))
             guard !phrase.isEmpty, seenKeywords.insert(phrase).inserted else { continue }
             terms.append(StoryTerm(term: "k:" + phrase, name: phrase))
             if seenKeywords.count == Self.storyKeywordTerms { break }

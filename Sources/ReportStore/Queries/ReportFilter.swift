@@ -21,9 +21,10 @@ public struct ReportFilter: Sendable, Hashable, Codable {
     ) {
         self.since = since
         self.until = until
-        self.source = source
-        self.entity = entity
-        self.topic = topic
+        // As the store keeps them (`CanonicalText`): a key typed or linked in another encoding still matches.
+        self.source = source.map(CanonicalText.nfc)
+        self.entity = entity.map(CanonicalText.nfc)
+        self.topic = topic.map(CanonicalText.nfc)
         self.story = story
         self.language = language
     }
