@@ -74,3 +74,18 @@ import Testing
         #expect(throws: Gazetteer.FormatError.self) { try EntityCanonicalizer.parsePlaceAdjectives("مصري مصر\n") }
     }
 }
+
+/// Keys in NFC: a name written with combining accents has the key of its precomposed spelling.
+@Suite struct EntityKeyNormalizationFormTests {
+    @Test func combiningAccentsGiveThePrecomposedKey() {
+        let composed = "\u{C9}lys\u{E9}e", decomposed = "E\u{301}lyse\u{301}e"
+        let mentions = [decomposed, composed, decomposed].enumerated().map { i, text in
+            EntityMention(type: .location, text: text, canonical: text, span: TextSpan(start: i * 10, end: i * 10 + 6))
+        }
+        let (keyed, entities) = EntityCanonicalizer().canonicalize(mentions)
+        #expect(entities.count == 1)
+        #expect(entities.first?.mentions == 3)
+        #expect(entities.first.map { Array($0.key.unicodeScalars) } == Array(composed.unicodeScalars))
+        #expect(keyed.allSatisfy { Array($0.canonical.unicodeScalars) == Array(composed.unicodeScalars) })
+    }
+}

@@ -157,7 +157,7 @@ public struct EntityCanonicalizer: Sendable {
     /// Gives each mention its canonical key and counts mentions per key. Entities are in order of first mention.
     public func canonicalize(_ mentions: [EntityMention]) -> (mentions: [EntityMention], entities: [CanonicalEntity]) {
         var mentions = mentions
-        var keys = mentions.map { key(for: $0.text, type: $0.type) }
+        var keys = mentions.map { CanonicalText.nfc(key(for: $0.text, type: $0.type)) }
         let kept = keys.indices.filter { !keys[$0].isEmpty && !NonEntityWords.isCurrencyOrUnit(key: keys[$0]) }
         if kept.count < keys.count {
             mentions = kept.map { mentions[$0] }

@@ -1,3 +1,4 @@
+import ArticleAnalysis
 import Foundation
 
 /// Which articles a report covers. Every field narrows; an empty filter covers the whole store.

@@ -4,7 +4,7 @@ import Testing
 @testable import ReportStore
 
 /// Keys that differ only in how an accent is encoded are one key in the store, in memory and in its tables alike.
-@Suite struct CanonicalTextTests {
+@Suite struct CanonicalKeyTests {
     typealias A = StoreTestArticles
     static let composed = "\u{C9}lys\u{E9}e"
     static let decomposed = "E\u{301}lyse\u{301}e"

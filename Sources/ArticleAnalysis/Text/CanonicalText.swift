@@ -1,14 +1,15 @@
 import Foundation
 
-/// The text of the store's keys (entities, speakers, topics, keywords, sources) in Unicode normalization form C.
+/// Text in Unicode normalization form C: entity keys as the analysis makes them, and every key the report store
+/// keeps (entities, speakers, topics, keywords, sources).
 ///
 /// SQLite and PostgreSQL compare text by its bytes, Swift's `String` by canonical equivalence. Two spellings of a
 /// name that differ only in how an accent is encoded ("É" as one scalar, or "E" and a combining accent) were one key
 /// in memory and two rows in the tables: the sums a commit keeps in memory (`AggregateDeltas`) then stopped matching
 /// the per-article rows they sum, and a report listed the entity twice. In NFC, canonically equivalent texts are
 /// byte for byte the same, so memory and tables agree and a name has one key however a page encoded it.
-enum CanonicalText {
-    static func nfc(_ text: String) -> String {
+public enum CanonicalText {
+    public static func nfc(_ text: String) -> String {
         isNFC(text) ? text : text.precomposedStringWithCanonicalMapping
     }
 
@@ -16,7 +17,7 @@ enum CanonicalText {
     /// no combining mark there, and no scalar there changes under NFC) or an Arabic-block scalar that is not a
     /// mark (the analysis drops Arabic diacritics from keys; a mark could be reordered or composed). Other text
     /// may be NFC too; it is normalised to be sure.
-    static func isNFC(_ text: String) -> Bool {
+    public static func isNFC(_ text: String) -> Bool {
         text.unicodeScalars.allSatisfy { scalar in
             let v = scalar.value
             if v < 0x0300 { return true }
