@@ -4,10 +4,10 @@ import Foundation
 /// keeps (entities, speakers, topics, keywords, sources).
 ///
 /// SQLite and PostgreSQL compare text by its bytes, Swift's `String` by canonical equivalence. Two spellings of a
-/// name that differ only in how an accent is encoded ("É" as one scalar, or "E" and a combining accent) were one key
-/// in memory and two rows in the tables: the sums a commit keeps in memory (`AggregateDeltas`) then stopped matching
-/// the per-article rows they sum, and a report listed the entity twice. In NFC, canonically equivalent texts are
-/// byte for byte the same, so memory and tables agree and a name has one key however a page encoded it.
+/// name that differ only in how an accent is encoded ("É" as one scalar, or "E" and a combining accent) would be
+/// one key in memory and two rows in the tables: the sums a commit keeps in memory (`AggregateDeltas`) would not
+/// match the per-article rows they sum, and a report would list the entity twice. In NFC, canonically equivalent
+/// texts are byte for byte the same, so memory and tables agree and a name has one key however a page encoded it.
 public enum CanonicalText {
     public static func nfc(_ text: String) -> String {
         isNFC(text) ? text : text.precomposedStringWithCanonicalMapping
