@@ -14,6 +14,11 @@ public enum FeatureHash {
         return text.withUTF8 { of(bytes: $0) }
     }
 
+    /// FNV-1a of the UTF-8 bytes of `text`, without copying it into a `String`.
+    static func of(_ text: Substring) -> UInt64 {
+        text.utf8.withContiguousStorageIfAvailable { of(bytes: $0) } ?? of(String(text))
+    }
+
     /// FNV-1a of `bytes`, continuing from `start`.
     @inlinable
     public static func of(bytes: UnsafeBufferPointer<UInt8>, start: UInt64 = offsetBasis) -> UInt64 {

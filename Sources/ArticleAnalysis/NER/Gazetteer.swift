@@ -75,7 +75,7 @@ public struct Gazetteer: Sendable {
         for (index, rawLine) in TableLines.lines(of: text).enumerated() {
             let lineNumber = index + 1
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.hasPrefix("#") { continue }
+            if line.allSatisfy({ $0 == " " || $0 == "\t" }) || TableLines.isComment(line) { continue }
             guard let tab = line.firstIndex(of: "\t") else {
                 throw FormatError(line: lineNumber, reason: "expected CATEGORY<TAB>entry, found \"\(line)\"")
             }

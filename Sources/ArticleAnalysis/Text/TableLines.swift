@@ -45,10 +45,3 @@ enum TableLines {
         line.utf8.first == UInt8(ascii: "#")
     }
 }
-
-extension FeatureHash {
-    /// FNV-1a of the UTF-8 bytes of `text`, without copying it into a `String`.
-    static func of(_ text: Substring) -> UInt64 {
-        text.utf8.withContiguousStorageIfAvailable { of(bytes: $0) } ?? of(String(text))
-    }
-}
