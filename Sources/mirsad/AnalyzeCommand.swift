@@ -28,6 +28,10 @@ struct AnalyzeCommand: ParsableCommand {
     }
 
     func run() throws {
+        try StandardOutput.ending(command: "analyze", analyzeAll)
+    }
+
+    private func analyzeAll() throws {
         let analyzer = loadAnalyzer { writeStandardError("mirsad analyze: \($0)\n") }
         let output = OutputBuffer()
         let render = Renderer(json: json, tokens: tokens, foundationEncoder: foundationEncoder)
@@ -36,26 +40,26 @@ struct AnalyzeCommand: ParsableCommand {
                 var line: [UInt8] = []
                 render.appendLine(for: article, analysis: analyzer.analyze(article), to: &line)
                 return line
-            }, write: { output.append($0) })
+            }, write: { try output.append($0) })
         }
         var line: [UInt8] = []
         let summary = try ArticleReader().read(inputs) { event in
             switch event {
             case .problem(let problem):
-                output.flush()
+                try output.flush()
                 writeStandardError("mirsad analyze: \(problem)\n")
             case .article(let article):
                 if let pipeline {
-                    pipeline.submit(article)
+                    try pipeline.submit(article)
                 } else {
                     line.removeAll(keepingCapacity: true)
                     render.appendLine(for: article, analysis: analyzer.analyze(article), to: &line)
-                    output.append(line)
+                    try output.append(line)
                 }
             }
         }
-        pipeline?.finish()
-        output.flush()
+        try pipeline?.finish()
+        try output.flush()
         if summary.articles == 0 {
             writeStandardError("mirsad analyze: no articles found (\(summary))\n")
             throw ExitCode(2)
@@ -99,15 +103,15 @@ final class OutputBuffer {
 
     init() { bytes.reserveCapacity(1 << 17) }
 
-    func append(_ line: [UInt8]) {
+    func append(_ line: [UInt8]) throws {
         bytes.append(contentsOf: line)
-        if bytes.count >= 1 << 16 { flush() }
+        if bytes.count >= 1 << 16 { try flush() }
     }
 
-    func flush() {
+    func flush() throws {
         guard !bytes.isEmpty else { return }
-        bytes.withUnsafeBytes { FileHandle.standardOutput.write(Data($0)) }
-        bytes.removeAll(keepingCapacity: true)
+        defer { bytes.removeAll(keepingCapacity: true) }
+        try StandardOutput.write(bytes)
     }
 }
 

@@ -19,10 +19,10 @@ final class ParallelAnalysis: @unchecked Sendable {
     private var written = 0
     private let ordered: Bool
     private let maxInFlight: Int
-    private let write: ([UInt8]) -> Void
+    private let write: ([UInt8]) throws -> Void
     private let threadsDone = DispatchGroup()
 
-    init(threads: Int, ordered: Bool, work: @escaping @Sendable (Article) -> [UInt8], write: @escaping ([UInt8]) -> Void) {
+    init(threads: Int, ordered: Bool, work: @escaping @Sendable (Article) -> [UInt8], write: @escaping ([UInt8]) throws -> Void) {
         self.ordered = ordered
         self.maxInFlight = max(threads, 1) * 32
         self.write = write
@@ -59,27 +59,47 @@ final class ParallelAnalysis: @unchecked Sendable {
     }
 
     /// Queues one article; writes whatever is ready, waiting while too many articles are in flight.
-    func submit(_ article: Article) {
+    /// An error from `write` ends the run: the threads stop after the article each one is on.
+    func submit(_ article: Article) throws {
         condition.lock()
         queue.append((submitted, article))
         submitted += 1
         condition.broadcast()
         condition.unlock()
-        drain(until: { $0 < self.maxInFlight })
+        try stoppingOnError { try drain(until: { $0 < self.maxInFlight }) }
     }
 
     /// Waits for every submitted article and writes the rest; stops the threads.
-    func finish() {
+    func finish() throws {
+        close()
+        try stoppingOnError { try drain(until: { $0 == 0 }) }
+        threadsDone.wait()
+    }
+
+    private func close() {
         condition.lock()
         closed = true
         condition.broadcast()
         condition.unlock()
-        drain(until: { $0 == 0 })
-        threadsDone.wait()
+    }
+
+    /// Runs `body`; if it throws, drops the queued articles and lets the threads end before rethrowing.
+    private func stoppingOnError(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch {
+            condition.lock()
+            queue.removeAll()
+            queueHead = 0
+            condition.unlock()
+            close()
+            threadsDone.wait()
+            throw error
+        }
     }
 
     /// Writes ready outputs until `done(articles in flight)` holds.
-    private func drain(until done: (Int) -> Bool) {
+    private func drain(until done: (Int) -> Bool) throws {
         while true {
             var ready: [[UInt8]] = []
             condition.lock()
@@ -94,7 +114,7 @@ final class ParallelAnalysis: @unchecked Sendable {
                 condition.wait()
             }
             condition.unlock()
-            for output in ready { write(output) }
+            for output in ready { try write(output) }
             written += ready.count
             if done(submitted - written) { return }
         }

@@ -283,9 +283,10 @@ extension ReportBenchmarkCommand {
         return total / ticks
     }
 
-    /// One line on standard output, written at once (progress shows as it comes when the output is a file).
+    /// One line on standard output, written at once (progress shows as it comes when the output is a file);
+    /// a failed write is dropped, as `print` drops it.
     func say(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        try? StandardOutput.write(line + "\n")
     }
 
     /// User and system CPU time of this process: what the machine's other load does not inflate.

@@ -105,7 +105,7 @@ struct ReportOptions: ParsableArguments {
                 fail("cannot write \(output): \(error.localizedDescription)", status: ReportCommand.storeFailure)
             }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            try StandardOutput.ending(command: "report") { try StandardOutput.write(text) }
         }
     }
 

@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import ArticleAnalysis
 
-/// Odd inputs give an analysis with flags, never a crash, in time linear in the length.
+/// Odd inputs give an analysis with flags, never a crash. Time is bounded by the cut at `maxInputBytes`; what
+/// large inputs cost is measured by `Benchmarks/analysis/large-input.sh`, not here.
 @Suite struct BadInputTests {
     let analyzer = ArticleAnalyzer()
 
@@ -22,14 +23,11 @@ import Testing
         let paragraph = "قال المتحدث باسم الوزارة إن المحادثات مستمرة في القاهرة لبحث وقف إطلاق النار. "
         let big = String(repeating: paragraph + "\n", count: 10_000_000 / paragraph.utf8.count + 1)
         #expect(big.utf8.count >= 10_000_000)
-        let clock = ContinuousClock()
-        var a = Analysis()
-        let elapsed = clock.measure { a = analyzer.analyze(Article(id: "big", content: .text(big))) }
+        let a = analyzer.analyze(Article(id: "big", content: .text(big)))
         #expect(a.flags.contains(.truncated))
         #expect(a.cleanText.utf8.count <= InputSanitizer.maxInputBytes)
         #expect(a.cleanText.utf8.count > InputSanitizer.maxInputBytes / 2)
         #expect(!a.tokens.isEmpty && a.summary.count == 3)
-        #expect(elapsed < .seconds(60), "took \(elapsed)")
     }
 
     @Test func invalidUTF8FlagFromTheReaderPassesThrough() {

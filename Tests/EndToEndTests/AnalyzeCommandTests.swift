@@ -28,4 +28,27 @@ import Testing
         let unordered = try await runMirsad(["analyze", "--unordered", TestPaths.samples.path])
         #expect(unordered.status != 0 && unordered.stderr.contains("--unordered"))
     }
+
+    /// `mirsad analyze … | head` ends quietly with 141 (as SIGPIPE would end it) once the reader is gone, threaded
+    /// or not; a full disk under the output is named with status 1. The output (about 850 KB) is many times a pipe's
+    /// buffer, so the reader is gone before the last write.
+    @Test(arguments: [[], ["--threads", "2"]])
+    func aClosedOrFullOutputEndsTheCommand(threads: [String]) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-pipe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let command = ([TestPaths.mirsad, "analyze", "--json"] + threads + [TestPaths.samples.path]).map { "'\($0)'" }
+            .joined(separator: " ")
+        let shell = "{ \(command) 2> '\(directory.path)/stderr'; echo $? > '\(directory.path)/status'; } | head -c 100 > /dev/null"
+        #expect(try await runShell(shell) == 0)
+        let status = try String(contentsOf: directory.appendingPathComponent("status"), encoding: .utf8)
+        let stderr = try String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)
+        #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "141", "stderr: \(stderr)")
+        #expect(stderr.isEmpty)
+
+        guard FileManager.default.isWritableFile(atPath: "/dev/full") else { return }
+        #expect(try await runShell("\(command) > /dev/full 2> '\(directory.path)/full'") == 1)
+        let full = try String(contentsOf: directory.appendingPathComponent("full"), encoding: .utf8)
+        #expect(full.contains("cannot write standard output: No space left on device"), "\(full)")
+    }
 }

@@ -1,0 +1,72 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+
+/// Standard output written with write(2), which reports what went wrong instead of trapping as
+/// `FileHandle.write(_:)` does.
+///
+/// SIGPIPE is ignored (`ProcessSignals.prepare`), so a reader that went away (`mirsad analyze … | head`) shows
+/// here as `EPIPE`: a command then stops at once, quietly, with the status a shell gives a process ended by SIGPIPE,
+/// as any Unix filter would; any other failure (a full disk under a redirected output) is named.
+enum StandardOutput {
+    enum WriteError: Error, CustomStringConvertible {
+        /// The reading end of the pipe was closed.
+        case closed
+        case failed(errno: Int32)
+
+        var description: String {
+            switch self {
+            case .closed: "cannot write standard output: the reader closed it"
+            case .failed(let code): "cannot write standard output: \(String(cString: strerror(code)))"
+            }
+        }
+    }
+
+    /// 128 + SIGPIPE: what a shell reports for a process a closed pipe ended.
+    static let closedStatus = ExitCode(128 + SIGPIPE)
+
+    /// Writes all of `bytes`, retrying partial writes and `EINTR`.
+    static func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard var next = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let n = systemWrite(STDOUT_FILENO, next, left)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw errno == EPIPE ? WriteError.closed : WriteError.failed(errno: errno)
+            }
+            next += n
+            left -= n
+        }
+    }
+
+    static func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in try write(buffer) }
+    }
+
+    static func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { buffer in try write(UnsafeRawBufferPointer(buffer)) }
+    }
+
+    /// Runs a command's output-writing `body`, turning a write error into the command's end: quiet with
+    /// `closedStatus` for a closed pipe, named on standard error with status 1 otherwise.
+    static func ending(command: String, _ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as WriteError {
+            if case .closed = error { throw closedStatus }
+            writeStandardError("mirsad \(command): \(error)\n")
+            throw ExitCode.failure
+        }
+    }
+}
+
+#if canImport(Glibc)
+private let systemWrite = Glibc.write
+#elseif canImport(Darwin)
+private let systemWrite = Darwin.write
+#endif
