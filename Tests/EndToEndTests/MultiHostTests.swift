@@ -85,7 +85,7 @@ struct MultiHostTests {
         /// The dispatcher's status, read from the producer's host; `at` is when the answer came.
         func status() async -> Seen {
             let answer = try? await run(on: "producer", hosts, [
-                "status", "--json", "--timeout", "1", "--dispatcher", dispatcherEndpoint, "--key", "\(keys)/status.key_secret",
+                "status", "--json", "--timeout", "3", "--dispatcher", dispatcherEndpoint, "--key", "\(keys)/status.key_secret",
             ] + clientKeys)
             guard let answer, answer.status == 0 else { return Seen(at: .now, view: nil) }
             return Seen(at: .now, view: try? JSONDecoder().decode(StatusView.self, from: Data(answer.stdout.utf8)))
@@ -137,7 +137,8 @@ struct MultiHostTests {
                 return Double(second - first) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
             }
             func stillRunning(_ event: String) async throws {
-                let now = try #require(await stored(), "status before \(event)")
+                // One unanswered STATUS (busy cores) is not the test's concern: the first answer within 30 s counts.
+                let now = try #require(await awaitStatus(timeout: .seconds(30)) { _ in true }?.view?.stored, "status before \(event)")
                 try #require(now < UInt64(Self.articles), "the batch ended before \(event): make it longer")
             }
             _ = await awaitStatus(timeout: .seconds(60)) { $0.stored >= UInt64(Self.articles / 20) }
