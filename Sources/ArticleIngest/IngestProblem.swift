@@ -27,6 +27,9 @@ public struct IngestProblem: Sendable, Hashable, CustomStringConvertible {
         case corruptGzip = "corrupt_gzip"
 
         public static func < (lhs: Kind, rhs: Kind) -> Bool { lhs.rawValue < rhs.rawValue }
+
+        /// Whether input was passed over: every kind but `invalidUTF8`, whose article was kept.
+        public var skipsInput: Bool { self != .invalidUTF8 }
     }
 
     /// The file as given or found ("-" shown as "<stdin>").

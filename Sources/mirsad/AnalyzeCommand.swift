@@ -64,6 +64,7 @@ struct AnalyzeCommand: ParsableCommand {
             writeStandardError("mirsad analyze: no articles found (\(summary))\n")
             throw ExitCode(2)
         }
+        try SkippedInput.end(command: "analyze", problems: summary.problems, done: "the rest was analysed")
     }
 }
 

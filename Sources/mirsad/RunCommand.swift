@@ -58,6 +58,7 @@ struct RunCommand: AsyncParsableCommand {
                 writeStandardError("mirsad run: no articles found in \(inputs.joined(separator: " "))\n")
                 throw ExitCode(2)
             }
+            try SkippedInput.end(command: "run", problems: summary.inputProblems, done: "the rest went through the cluster")
             return
         }
         print("\(summary.stored) of \(summary.articles) articles stored (\(summary.deadLetters) dead letters, \(summary.rejected) rejected) in \(Format.seconds(summary.seconds)): \(Format.rate(summary.articlesPerSecond)) articles/s with \(summary.workers) workers")
@@ -79,5 +80,6 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         if summary.articles == 0 { throw ExitCode(2) }
+        try SkippedInput.end(command: "run", problems: summary.inputProblems, done: "the rest went through the cluster")
     }
 }

@@ -91,6 +91,7 @@ struct SubmitCommand: AsyncParsableCommand {
             writeStandardError("mirsad submit: no articles found in \(inputs.joined(separator: " "))\n")
             throw ExitCode(2)
         }
+        try SkippedInput.end(command: "submit", problems: report.inputProblems, done: "the rest was submitted")
     }
 }
 

@@ -51,4 +51,30 @@ import Testing
         let full = try String(contentsOf: directory.appendingPathComponent("full"), encoding: .utf8)
         #expect(full.contains("cannot write standard output: No space left on device"), "\(full)")
     }
+
+    /// Skipped input ends `analyze` with status 6 once every readable article is printed; repaired UTF-8 is not
+    /// skipped input (its article is analysed), and a clean input exits 0.
+    @Test func skippedInputExitsSixAfterTheRest() async throws {
+        let directory = try TestPaths.temporaryDirectory()
+        let mixed = directory.appendingPathComponent("mixed.jsonl")
+        try Data("""
+            {"id": "a1", "text": "قال المتحدث باسم الوزارة إن المحادثات مستمرة في القاهرة."}
+            {"id": "a2", "text": broken json
+            {"id": "a3", "text": "Le port a rouvert lundi après des réparations, selon les autorités."}
+
+            """.utf8).write(to: mixed)
+        let result = try await runMirsad(["analyze", "--json", mixed.path])
+        #expect(result.status == 6, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").count == 2)
+        #expect(result.stderr.contains("mixed.jsonl:2"))
+        #expect(result.stderr.contains("1 input problem (1 malformed_json) passed over"), "\(result.stderr)")
+
+        let repaired = directory.appendingPathComponent("repaired.jsonl")
+        try Data(Array(#"{"id": "u", "text": "قال المتحدث باسم الوزارة إن المحادثات "#.utf8) + [0xFF]
+            + Array(#" مستمرة في القاهرة لبحث وقف إطلاق النار في المنطقة"}"#.utf8) + [0x0A]).write(to: repaired)
+        let kept = try await runMirsad(["analyze", "--json", repaired.path])
+        #expect(kept.status == 0, "\(kept.stderr)")
+        #expect(kept.stderr.contains("invalid UTF-8 replaced"))
+        #expect(kept.stdout.split(separator: "\n").count == 1)
+    }
 }

@@ -61,7 +61,8 @@ struct ClusterTests {
             try "   \n ".write(to: dir.appendingPathComponent("empty.txt"), atomically: true, encoding: .utf8)
 
             let result = try await runMirsad(["submit", dir.path, "--dispatcher", cluster.dispatcherEndpoint, "--wait", "--json"])
-            #expect(result.status == 0, "submit failed: \(result.stderr)")
+            #expect(result.status == 6, "submit exits 6 when it passed input over: \(result.stderr)")
+            #expect(result.stderr.contains("3 input problems (1 binary, 1 empty, 1 malformed_json) passed over"), "\(result.stderr)")
             let report = try decodeJSON(result.stdout)
             #expect(report["stored"] as? Int == 3)
             let problems = report["input_problems"] as? [String: Int] ?? [:]
