@@ -37,7 +37,8 @@ import Testing
         #expect(try poller.poll(timeoutMilliseconds: 60) == [[]])
         let elapsed = clock.now - start
         #expect(elapsed >= .milliseconds(50))
-        #expect(elapsed < .seconds(2))
+        // That it returns at all: a bound the busiest machine meets, not a timing.
+        #expect(elapsed < .seconds(30))
     }
 
     @Test func reportsWritableAndCanChangeInterest() throws {
