@@ -143,6 +143,11 @@ final class StoreProgress: Sendable {
         return stored >= target
     }
 
+    /// The count of the last sample at or before `instant` (0 before the first).
+    func stored(at instant: ContinuousClock.Instant) -> Int {
+        samples.withLock { $0.last(where: { $0.time <= instant })?.stored ?? 0 }
+    }
+
     /// Time from `since` to the first sample after `after` whose count is above the count at `after`: how long work
     /// stood still. Nil when the count never moved again.
     func timeUntilAdvance(since: ContinuousClock.Instant, after: ContinuousClock.Instant) -> Duration? {

@@ -94,7 +94,9 @@ struct FaultTests {
                 for event in events {
                     let resume = event.resumeSeconds(progress)
                     print("fault: \(event.what): work resumed " + (resume.map { String(format: "%.2f s", $0) } ?? "never") + " after the kill")
-                    if event.storedAtKill < count {
+                    // On loaded cores a replacement can store the rest of the batch before its READY line is read
+                    // (`backAt`): then there is no advance after `backAt` to time, and that is not a stall.
+                    if event.storedAtKill < count && progress.stored(at: event.backAt) < count {
                         #expect(resume != nil, "work never resumed after \(event.what)")
                     }
                     longestResume = max(longestResume, resume ?? 0)

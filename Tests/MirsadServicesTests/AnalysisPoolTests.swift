@@ -164,7 +164,8 @@ struct AnalysisPoolWatchdogTests {
         #expect(eventually { pool.running.count == 1 })
         let started = ContinuousClock.now
         pool.abandon()
-        #expect(ContinuousClock.now - started < .seconds(1))
+        // It returns while the thread is still stuck (which would be forever): a bound, not a timing.
+        #expect(ContinuousClock.now - started < .seconds(15))
         #expect(!pool.doorbell.isOpen)
         // Let the thread go; it finds the queue closed after its item and the item waiting is still handed out.
         release.signal()

@@ -119,7 +119,8 @@ struct StatusDeadLetterClientTests {
             #expect("\(error)".contains(silent.endpoint), "\(error)")
             #expect("\(error)".contains("no answer"))
         }
-        #expect(started.duration(to: .now()) < .seconds(2))
+        // It gives up rather than waiting on: a bound a loaded machine meets, far under "never".
+        #expect(started.duration(to: .now()) < .seconds(15))
     }
 
     @Test func aRefusalIsReportedWithTheDispatchersMessage() throws {

@@ -52,8 +52,8 @@ struct WorkerCollectorRestartTests {
             let arrivals = second.received.filter { $0.peer == worker.routingID }.map(\.at)
             let reachedAfter = stoppedAt.duration(to: arrivals.max() ?? .now())
             print("worker: results reached the restarted collector \(reachedAfter) after the first one stopped (it was bound after \(boundAfter)); resend timer 60 s")
-            // The timer (60 s) had no part in it: the reconnection did.
-            #expect(reachedAfter < .seconds(5), "results took \(reachedAfter) to reach the restarted collector")
+            // The timer (60 s) had no part in it: the reconnection did (the bound leaves room for a loaded machine).
+            #expect(reachedAfter < .seconds(20), "results took \(reachedAfter) to reach the restarted collector")
             #expect(Harness.done(Harness.from(worker, dispatcher.received)).isEmpty, "credit back before any acknowledgement")
 
             // The new collector takes two and refuses one: two successes and one failure (not permanent) in DONE.
