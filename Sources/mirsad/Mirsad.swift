@@ -28,5 +28,7 @@ struct Mirsad: AsyncParsableCommand {
             Foundation.exit(1)
         }
         await main(arguments)
+        // Reached only when the command succeeded (a failure exits inside `main`).
+        if let status = StandardOutput.statusAfterPrinting() { Foundation.exit(status) }
     }
 }

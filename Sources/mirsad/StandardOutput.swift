@@ -52,6 +52,19 @@ enum StandardOutput {
         try text.withUTF8 { buffer in try write(UnsafeRawBufferPointer(buffer)) }
     }
 
+    /// Flushes what `print` buffered once a command has returned, and says how the process should end if standard
+    /// output failed on the way (`print` drops a failed write silently): `closedStatus`'s code, quietly, for a closed
+    /// pipe; 1, with the error named, for any other failure; nil when everything printed was written.
+    static func statusAfterPrinting() -> Int32? {
+        // `fflush(nil)` (every stream): Swift 6 does not let the C global `stdout` be read. What `print` left in the
+        // buffer is written here, so a failure shows here even when an earlier flush failed too.
+        guard fflush(nil) != 0 else { return nil }
+        let code = errno
+        if code == EPIPE { return closedStatus.rawValue }
+        writeStandardError("mirsad: \(WriteError.failed(errno: code))\n")
+        return 1
+    }
+
     /// Runs a command's output-writing `body`, turning a write error into the command's end: quiet with
     /// `closedStatus` for a closed pipe, named on standard error with status 1 otherwise.
     static func ending(command: String, _ body: () throws -> Void) throws {

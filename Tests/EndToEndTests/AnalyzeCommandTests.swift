@@ -77,4 +77,19 @@ import Testing
         #expect(kept.stderr.contains("invalid UTF-8 replaced"))
         #expect(kept.stdout.split(separator: "\n").count == 1)
     }
+
+    /// A command that prints with `print` (here `config keys`) and could not write its output ends with status 1
+    /// and says so, instead of exiting 0 having written nothing.
+    @Test func printedOutputThatCannotBeWrittenIsAnError() async throws {
+        guard FileManager.default.isWritableFile(atPath: "/dev/full") else {
+            print("skipped: no writable /dev/full on this machine")
+            return
+        }
+        let directory = try TestPaths.temporaryDirectory()
+        let errors = directory.appendingPathComponent("stderr").path
+        #expect(try await runShell("'\(TestPaths.mirsad)' config keys > /dev/full 2> '\(errors)'") == 1)
+        let stderr = try String(contentsOfFile: errors, encoding: .utf8)
+        #expect(stderr.contains("cannot write standard output: No space left on device"), "\(stderr)")
+        #expect(try await runShell("'\(TestPaths.mirsad)' config keys > /dev/null") == 0)
+    }
 }
