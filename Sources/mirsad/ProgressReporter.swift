@@ -73,15 +73,8 @@ struct ProgressReporter {
 
 /// Writes to standard error without buffering, so progress and logs interleave in order.
 func writeStandardError(_ text: String) {
-    var bytes = Array(text.utf8)
-    bytes.withUnsafeMutableBytes { buffer in
-        var offset = 0
-        while offset < buffer.count {
-            let n = write(STDERR_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-            if n <= 0 { if errno == EINTR { continue }; return }
-            offset += n
-        }
-    }
+    var text = text
+    text.withUTF8 { _ = writeAll(UnsafeRawBufferPointer($0), to: STDERR_FILENO) }
 }
 
 /// A producer's progress drawn on standard error: one `ProgressReporter` per stage, redrawn at its own pace,

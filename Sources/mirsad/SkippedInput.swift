@@ -11,7 +11,7 @@ enum SkippedInput {
     /// Throws `status` after a one-line count on standard error when `problems` (counts by kind, as the summaries
     /// and the JSON reports carry them) include skipped input; returns otherwise.
     static func end(command: String, problems: [String: Int], done: String) throws {
-        let skipped = problems.filter { IngestProblem.Kind(rawValue: $0.key)?.skipsInput ?? true }.filter { $0.value > 0 }
+        let skipped = problems.filter { $0.value > 0 && (IngestProblem.Kind(rawValue: $0.key)?.skipsInput ?? true) }
         guard !skipped.isEmpty else { return }
         let total = skipped.values.reduce(0, +)
         let kinds = skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")

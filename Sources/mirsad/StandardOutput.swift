@@ -28,19 +28,9 @@ enum StandardOutput {
     /// 128 + SIGPIPE: what a shell reports for a process a closed pipe ended.
     static let closedStatus = ExitCode(128 + SIGPIPE)
 
-    /// Writes all of `bytes`, retrying partial writes and `EINTR`.
     static func write(_ bytes: UnsafeRawBufferPointer) throws {
-        guard var next = bytes.baseAddress else { return }
-        var left = bytes.count
-        while left > 0 {
-            let n = systemWrite(STDOUT_FILENO, next, left)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw errno == EPIPE ? WriteError.closed : WriteError.failed(errno: errno)
-            }
-            next += n
-            left -= n
-        }
+        guard let code = writeAll(bytes, to: STDOUT_FILENO) else { return }
+        throw code == EPIPE ? WriteError.closed : WriteError.failed(errno: code)
     }
 
     static func write(_ bytes: [UInt8]) throws {
@@ -78,8 +68,19 @@ enum StandardOutput {
     }
 }
 
-#if canImport(Glibc)
-private let systemWrite = Glibc.write
-#elseif canImport(Darwin)
-private let systemWrite = Darwin.write
-#endif
+/// Writes all of `bytes` to `descriptor` with write(2), retrying partial writes and `EINTR`: nil once everything is
+/// written, the `errno` of the write that failed otherwise. Standard output and standard error both go through it.
+func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
+    guard var next = bytes.baseAddress else { return nil }
+    var left = bytes.count
+    while left > 0 {
+        let n = write(descriptor, next, left)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        next += n
+        left -= n
+    }
+    return nil
+}
