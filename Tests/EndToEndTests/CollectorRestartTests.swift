@@ -3,7 +3,6 @@ import GRDB
 import MirsadCore
 import MirsadWire
 import MirsadServices
-import Synchronization
 import Testing
 
 /// A collector killed with SIGKILL in the middle of a batch and started again at once, on the same endpoint and
@@ -28,18 +27,22 @@ struct CollectorRestartTests {
         let cluster = try await FaultCluster.start(workers: [.supervised, .unsupervised])
         try await cluster.run {
             let corpus = try await FaultCorpus.write(count: count, from: shared, to: cluster.directory)
-            let progress = StoredCountSampler(storePath: cluster.storePath)
+            let progress = StoreProgress(storePath: cluster.storePath)
             progress.start()
             defer { progress.stop() }
             let batch = "fault-collector-restart-\(random.seed)"
             let producer = try await cluster.submit(corpus.url, batch: batch)
 
-            // Kill while results are flowing, somewhere in the middle of the batch; start it again at once.
+            // Kill while results are flowing, somewhere in the middle of the batch (the kill is sent from the
+            // sampling thread at the sample that reaches the threshold); start it again at once.
             let threshold = Int(Double(count) * Double.random(in: 0.3...0.5, using: &random))
-            #expect(await progress.wait(timeout: .seconds(300), giveUp: { !producer.isRunning }) { $0 >= threshold },
-                    "the batch did not start")
-            let storedAtKill = progress.stored
-            let killedAt = ContinuousClock.now
+            let collector = try #require(cluster.process(.collector))
+            let strike = await progress.strike(whenStored: threshold, timeout: .seconds(300), giveUp: { !producer.isRunning }) {
+                collector.signalFamily(SIGKILL)
+            }
+            try #require(strike != nil, "the batch did not start")
+            let storedAtKill = strike?.stored ?? 0
+            let killedAt = strike?.at ?? .now
             await cluster.kill9(.collector)
             try await cluster.start(.collector)
             print("fault: kill -9 collector at \(storedAtKill)/\(count) stored; restarted and serving after "
@@ -48,7 +51,7 @@ struct CollectorRestartTests {
             let exited = await producer.waitForExit(timeout: .seconds(300)) != nil
             #expect(exited, "the producer's submit --wait did not end")
             #expect(producer.exitCode == 0, "submit ended: \(producer.endingDescription): \(producer.outputText)")
-            #expect(await progress.wait(timeout: .seconds(30)) { $0 >= count }, "only \(progress.stored)/\(count) stored")
+            #expect(await progress.wait(forStored: count, timeout: .seconds(30)), "only \(progress.stored)/\(count) stored")
             progress.stop()
 
             let stall = progress.longestStall(from: killedAt)
@@ -74,83 +77,5 @@ struct CollectorRestartTests {
             return exited && producer.exitCode == 0 && storedAtKill < count && stall.duration < .seconds(4)
                 && store?.rows == count && stored == expected
         }
-    }
-}
-
-/// The store's count of distinct stored jobs, sampled every `interval` on a thread of its own (not the tests'
-/// shared pool, which other tests may keep busy), so that the times storing stood still can be measured.
-final class StoredCountSampler: Sendable {
-    /// A moment the count changed, and its new value.
-    struct Move {
-        var time: ContinuousClock.Instant
-        var stored: Int
-    }
-
-    private struct State {
-        var moves: [Move] = []
-        var latest = 0
-        var stopped = false
-    }
-
-    private let path: String
-    private let interval: Duration
-    private let state = Mutex(State())
-    private let finished = DispatchSemaphore(value: 0)
-
-    init(storePath: String, interval: Duration = .milliseconds(50)) {
-        path = storePath
-        self.interval = interval
-    }
-
-    func start() {
-        let path = self.path, interval = self.interval.inSeconds
-        Thread { [self] in
-            while !state.withLock({ $0.stopped }) {
-                if let count = StoredRows.count(path) {
-                    let now = ContinuousClock.now
-                    state.withLock {
-                        if count != $0.latest {
-                            $0.latest = count
-                            $0.moves.append(Move(time: now, stored: count))
-                        }
-                    }
-                }
-                Thread.sleep(forTimeInterval: interval)  // the sampling period
-            }
-            finished.signal()
-        }.start()
-    }
-
-    /// Ends the sampling; returns once the sampling thread has. Idempotent.
-    func stop() {
-        let wasRunning = state.withLock { state -> Bool in
-            defer { state.stopped = true }
-            return !state.stopped
-        }
-        if wasRunning { finished.wait() }
-    }
-
-    /// The latest count (0 before the store exists).
-    var stored: Int { state.withLock { $0.latest } }
-
-    /// Waits until `condition(stored)` holds, or `giveUp()` says there is no point, or `timeout` passes.
-    func wait(timeout: Duration, giveUp: () -> Bool = { false }, until condition: (Int) -> Bool) async -> Bool {
-        _ = await waitUntil(timeout: timeout, interval: .milliseconds(10)) { condition(stored) || giveUp() }
-        return condition(stored)
-    }
-
-    /// The longest time the count stood still from `start` (nil: from the first sample) until it last moved, and
-    /// the count it stood at. The stretch running at `start` counts from the move before it.
-    func longestStall(from start: ContinuousClock.Instant?) -> (duration: Duration, stored: Int) {
-        let moves = state.withLock { $0.moves }
-        var previous = start.flatMap { start in moves.last { $0.time < start } }
-        var longest = (duration: Duration.zero, stored: 0)
-        for move in moves where start.map({ move.time >= $0 }) ?? true {
-            if let previous, previous.time.duration(to: move.time) > longest.duration {
-                longest = (previous.time.duration(to: move.time), previous.stored)
-            }
-            previous = move
-        }
-        return longest
     }
 }

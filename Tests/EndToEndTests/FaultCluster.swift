@@ -141,14 +141,14 @@ final class FaultCluster {
         await process.kill9()
     }
 
-    /// `kill -9` on the analysis process of a supervised worker (its supervisor stays); the killed pid, or nil
-    /// when the worker has no child process.
-    func kill9AnalysisChild(ofWorker index: Int) -> pid_t? {
-        guard let supervisor = running[.worker(index)], let child = supervisor.children().first else { return nil }
-        appendToLog(directory.appendingPathComponent("worker-\(index).log").path,
-                    "----- worker-\(index) child pid \(child) killed with SIGKILL at \(Date()) -----\n")
-        kill(child, SIGKILL)
-        return child
+    /// The analysis process of a supervised worker; nil when the worker has none.
+    func analysisChild(ofWorker index: Int) -> pid_t? {
+        running[.worker(index)]?.children().first
+    }
+
+    /// Notes in `role`'s log what was done to it, and when.
+    func log(_ role: Role, _ event: String) {
+        appendToLog(directory.appendingPathComponent("\(role).log").path, "----- \(role) \(event) at \(Date()) -----\n")
     }
 
     /// SIGSTOP (`frozen` true) or SIGCONT to `role` and every process it started.

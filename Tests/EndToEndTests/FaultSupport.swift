@@ -69,21 +69,38 @@ enum FaultCorpus {
 
 }
 
-/// Samples the store's count of stored jobs every `interval` in a task of its own, so that the moments work stops
-/// and resumes around a kill can be measured.
+/// The store's count of stored jobs, sampled every `interval` on a thread of its own, and faults injected from that
+/// thread. The tests share a pool of as many threads as cores, which other tests running alongside may keep busy for
+/// seconds on a two-core machine: a sampler or a kill waiting on that pool would see the batch late, and could
+/// strike after it had ended. Here a kill lands at the sample that reaches its threshold, and every change of the
+/// count is timed when it is seen.
 final class StoreProgress: Sendable {
-    struct Sample {
+    /// A moment the count changed, and its new value.
+    struct Move {
         var time: ContinuousClock.Instant
         var stored: Int
     }
 
+    /// A fault the sampling thread injected: when, and the count it had just read.
+    struct Strike {
+        var at: ContinuousClock.Instant
+        var stored: Int
+    }
+
+    private struct State {
+        var moves: [Move] = []
+        var latest = 0
+        var stopped = false
+        var armed: (target: Int, fault: @Sendable () -> Void)?
+        var strike: Strike?
+    }
+
     private let path: String
     private let interval: Duration
-    private let samples = Mutex<[Sample]>([])
-    private let stopped = Mutex(false)
-    private let sampler = Mutex<Task<Void, Never>?>(nil)
+    private let state = Mutex(State())
+    private let finished = DispatchSemaphore(value: 0)
 
-    init(storePath: String, interval: Duration = .milliseconds(100)) {
+    init(storePath: String, interval: Duration = .milliseconds(50)) {
         path = storePath
         self.interval = interval
     }
@@ -92,70 +109,106 @@ final class StoreProgress: Sendable {
     static func sampling<Result>(_ storePath: String, _ body: (StoreProgress) async throws -> Result) async throws -> Result {
         let progress = StoreProgress(storePath: storePath)
         progress.start()
-        do {
-            let result = try await body(progress)
-            await progress.stop()
-            return result
-        } catch {
-            await progress.stop()
-            throw error
-        }
+        defer { progress.stop() }
+        return try await body(progress)
     }
 
-    private func start() {
-        let task = Task { [self] in
-            _ = await waitUntil(timeout: .seconds(3_600), interval: interval) {
+    func start() {
+        let path = self.path, interval = self.interval.inSeconds
+        Thread { [self] in
+            while !state.withLock({ $0.stopped }) {
                 if let count = StoredRows.count(path) {
-                    samples.withLock { $0.append(Sample(time: .now, stored: count)) }
+                    let now = ContinuousClock.now
+                    state.withLock { state in
+                        if count != state.latest {
+                            state.latest = count
+                            state.moves.append(Move(time: now, stored: count))
+                        }
+                        if let armed = state.armed, count >= armed.target {
+                            armed.fault()
+                            state.armed = nil
+                            state.strike = Strike(at: now, stored: count)
+                        }
+                    }
                 }
-                return stopped.withLock { $0 }
+                Thread.sleep(forTimeInterval: interval)  // the sampling period
             }
+            finished.signal()
+        }.start()
+    }
+
+    /// Ends the sampling; returns once the sampling thread has. Idempotent.
+    func stop() {
+        let wasRunning = state.withLock { state -> Bool in
+            defer { state.stopped = true }
+            return !state.stopped
         }
-        sampler.withLock { $0 = task }
+        if wasRunning { finished.wait() }
     }
 
-    /// Ends the sampling; returns once the last sample is taken.
-    func stop() async {
-        stopped.withLock { $0 = true }
-        await sampler.withLock { $0 }?.value
-    }
-
-    /// The latest count of stored jobs (0 before the store exists).
-    var stored: Int { samples.withLock { $0.last?.stored ?? 0 } }
+    /// The latest count (0 before the store exists).
+    var stored: Int { state.withLock { $0.latest } }
 
     /// Waits until at least `target` jobs are stored; false when nothing was stored for `stall`, or when `giveUp()`
     /// says there is no point waiting (the producer has exited), or after `timeout`.
     func wait(forStored target: Int, stall: Duration = .seconds(90), timeout: Duration = .seconds(600),
               giveUp: () -> Bool = { false }) async -> Bool {
-        var last = stored
-        var movedAt = ContinuousClock.now
-        var hopeless = false
-        _ = await waitUntil(timeout: timeout) {
-            let now = stored
-            if now >= target { return true }
-            if now != last {
-                last = now
-                movedAt = .now
-            }
-            hopeless = ContinuousClock.now - movedAt > stall || giveUp()
-            return hopeless
+        _ = await waitUntil(timeout: timeout, interval: .milliseconds(20)) {
+            stored >= target || standsStill(for: stall) || giveUp()
         }
         return stored >= target
     }
 
-    /// The count of the last sample at or before `instant` (0 before the first).
-    func stored(at instant: ContinuousClock.Instant) -> Int {
-        samples.withLock { $0.last(where: { $0.time <= instant })?.stored ?? 0 }
+    /// Runs `fault` on the sampling thread at the first sample of at least `target` stored jobs, and returns when
+    /// and at what count it struck; nil (and `fault` not run) when the wait ends first as in `wait(forStored:)`.
+    /// `fault` runs while the samples are locked: it must be quick and must not use this object.
+    func strike(whenStored target: Int, stall: Duration = .seconds(90), timeout: Duration = .seconds(600),
+                giveUp: () -> Bool = { false }, _ fault: @escaping @Sendable () -> Void) async -> Strike? {
+        state.withLock {
+            $0.strike = nil
+            $0.armed = (target, fault)
+        }
+        _ = await waitUntil(timeout: timeout, interval: .milliseconds(20)) {
+            state.withLock { $0.strike != nil } || standsStill(for: stall) || giveUp()
+        }
+        return state.withLock { state in
+            state.armed = nil
+            return state.strike
+        }
     }
 
-    /// Time from `since` to the first sample after `after` whose count is above the count at `after`: how long work
-    /// stood still. Nil when the count never moved again.
-    func timeUntilAdvance(since: ContinuousClock.Instant, after: ContinuousClock.Instant) -> Duration? {
-        samples.withLock { samples in
-            let before = samples.last(where: { $0.time <= after })?.stored ?? 0
-            guard let moved = samples.first(where: { $0.time > after && $0.stored > before }) else { return nil }
-            return moved.time - since
+    private func standsStill(for stall: Duration) -> Bool {
+        let since = state.withLock { $0.moves.last?.time }
+        return since.map { ContinuousClock.now - $0 > stall } ?? false
+    }
+
+    /// The count at `instant`: the last change at or before it (0 before the first).
+    func stored(at instant: ContinuousClock.Instant) -> Int {
+        state.withLock { $0.moves.last(where: { $0.time <= instant })?.stored ?? 0 }
+    }
+
+    /// When the count first changed after `instant`; nil when it has not.
+    func firstChange(after instant: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        state.withLock { $0.moves.first(where: { $0.time > instant })?.time }
+    }
+
+    /// The longest time the count stood still between `start` (nil: the first change) and `end` (nil: the last
+    /// change), and the count it stood at. A stretch under way at `start` counts from the change before it; one
+    /// under way at `end` counts until `end`.
+    func longestStall(from start: ContinuousClock.Instant?, to end: ContinuousClock.Instant? = nil) -> (duration: Duration, stored: Int) {
+        let moves = state.withLock { $0.moves }
+        var previous = start.flatMap { start in moves.last { $0.time < start } }
+        var longest = (duration: Duration.zero, stored: 0)
+        func consider(_ from: Move, _ to: ContinuousClock.Instant) {
+            if from.time.duration(to: to) > longest.duration { longest = (from.time.duration(to: to), from.stored) }
         }
+        for move in moves where start.map({ move.time >= $0 }) ?? true {
+            if let end, move.time > end { break }
+            if let previous { consider(previous, move.time) }
+            previous = move
+        }
+        if let end, let previous, previous.time < end { consider(previous, end) }
+        return longest
     }
 }
 
@@ -167,9 +220,10 @@ struct FaultEvent {
     var backAt: ContinuousClock.Instant
     var storedAtKill: Int
 
-    /// Seconds from the fault to the first job stored after the process was back.
+    /// Seconds from the fault to the first change of the count after the process was back; nil when the count never
+    /// changed again.
     func resumeSeconds(_ progress: StoreProgress) -> Double? {
-        progress.timeUntilAdvance(since: at, after: backAt)?.inSeconds
+        progress.firstChange(after: backAt).map { (($0 - at) as Duration).inSeconds }
     }
 }
 
