@@ -160,11 +160,11 @@ let package = Package(
         .executableTarget(name: "mirsad-fuzz", dependencies: ["MirsadWire", "MirsadCore"], path: "Sources/MirsadFuzz"),
 
         // MARK: Tests
-        /// What the tests against a real PostgreSQL server share: the server's URL, fresh stores, the skip trait, and
-        /// a way to block without holding a thread of the cooperative pool.
-        .target(name: "PostgresTestSupport", dependencies: ["ReportStore"], path: "Tests/PostgresTestSupport"),
+        /// What tests share: the PostgreSQL server's URL, fresh stores and the skip trait; and ways for a test that
+        /// blocks to do it without holding a thread of the cooperative pool.
+        .target(name: "TestSupport", dependencies: ["ReportStore"], path: "Tests/TestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "ArticleAnalysisTests", dependencies: ["ArticleAnalysis"]),
+        .testTarget(name: "ArticleAnalysisTests", dependencies: ["ArticleAnalysis", "TestSupport"]),
         .testTarget(name: "AnalysisJSONTests", dependencies: ["AnalysisJSON", "ArticleAnalysis"]),
         .testTarget(name: "ArticleIngestTests", dependencies: ["ArticleIngest"]),
         .testTarget(
@@ -177,16 +177,16 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportStoreTests",
-            dependencies: ["ReportStore", "MirsadWire", "PostgresTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["ReportStore", "MirsadWire", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
-        .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "PostgresTestSupport"]),
+        .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "TestSupport"]),
         /// Served pages over real HTTP and both the static report and the served pages in headless Chromium.
-        .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb", "PostgresTestSupport"]),
+        .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb", "TestSupport"]),
         .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadCore", "MirsadWire"]),
         .testTarget(
             name: "MirsadServicesTests",
             dependencies: [
-                "MirsadServices", "MirsadCore", "MirsadWire", "PostgresTestSupport",
+                "MirsadServices", "MirsadCore", "MirsadWire", "TestSupport",
                 .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "mirsad", "MirsadServices", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ZeroMQ", "PostgresTestSupport",
+                "mirsad", "MirsadServices", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ZeroMQ", "TestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),

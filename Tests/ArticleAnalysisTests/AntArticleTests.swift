@@ -1,8 +1,9 @@
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
 /// Real articles of the ANT sample, annotated by reading them.
-@Suite(.needsSharedData) struct AntArticleTests {
+@Suite(.needsSharedData, .offTheCooperativePool) struct AntArticleTests {
     func analysis(_ id: String) throws -> Analysis? {
         guard SharedData.require() != nil else { return nil }
         let article = try #require(SharedData.antArticle(id), "\(id) is in sample-500.jsonl")

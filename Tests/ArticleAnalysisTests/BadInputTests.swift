@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
 /// Odd inputs give an analysis with flags, never a crash. Time is bounded by the cut at `maxInputBytes`; what
 /// large inputs cost is measured by `Benchmarks/analysis/large-input.sh`, not here.
-@Suite struct BadInputTests {
+@Suite(.offTheCooperativePool) struct BadInputTests {
     let analyzer = ArticleAnalyzer()
 
     @Test func emptyText() {

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
 /// Entity keys are names: no letter of a name is lost, no proclitic is kept, one person is one key, and
 /// currencies and units are not entities.
-@Suite struct EntityKeyTests {
+@Suite(.offTheCooperativePool) struct EntityKeyTests {
     let canonicalizer = EntityCanonicalizer()
 
     func mention(_ text: String, _ type: EntityType, at start: Int = 0) -> EntityMention {

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
 /// The two seed articles against their hand annotations in gold/seeds.json.
-@Suite(.needsSharedData) struct GoldSeedTests {
+@Suite(.needsSharedData, .offTheCooperativePool) struct GoldSeedTests {
     struct Gold: Decodable {
         struct Quote: Decodable { var speaker: String; var starts_with: String }
         struct Item: Decodable {

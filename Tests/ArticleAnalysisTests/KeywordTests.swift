@@ -1,9 +1,10 @@
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
 /// Keywords are scored against corpus document frequencies by default, and are never weekdays, months, numbers
 /// or function words.
-@Suite struct KeywordTests {
+@Suite(.offTheCooperativePool) struct KeywordTests {
     @Test func theBundledDocumentFrequenciesLoad() throws {
         let df = try DocumentFrequencies.bundled()
         #expect(df.documents == 17_815)

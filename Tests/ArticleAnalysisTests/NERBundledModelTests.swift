@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
-@Suite struct NERBundledModelTests {
+@Suite(.offTheCooperativePool) struct NERBundledModelTests {
     @Test func bundledRecognizerLoads() throws {
         let recognizer = try EntityRecognizer.bundled()
         #expect(recognizer.model.settings.epochs >= 1)

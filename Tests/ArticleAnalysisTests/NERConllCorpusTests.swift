@@ -1,7 +1,8 @@
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
-@Suite struct NERConllCorpusTests {
+@Suite(.offTheCooperativePool) struct NERConllCorpusTests {
     @Test func readsSentencesSeparatedByBlankLines() throws {
         let text = "فرانكفورت B-LOC\n(د O\n\nبرند B-PERS\r\nجوتشولك\tI-PERS\n\n\n"
         let sentences = try ConllCorpus.parse(text)

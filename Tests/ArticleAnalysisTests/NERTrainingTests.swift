@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
-@Suite struct NERTrainingTests {
+@Suite(.offTheCooperativePool) struct NERTrainingTests {
     /// A small hand-made corpus: persons after "قال", places after "في", an organisation of two words.
     static let corpus: [TaggedSentence] = {
         let persons = [["محمد", "درويش"], ["حسن", "رشاد"], ["سامي", "نبيل"], ["خالد", "عماد"]]

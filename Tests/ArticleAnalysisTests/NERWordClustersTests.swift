@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
-@Suite struct NERWordClustersTests {
+@Suite(.offTheCooperativePool) struct NERWordClustersTests {
     /// Two word families that never share a neighbour: names between "قال" and "إن", places between "في" and
     /// "أمس"; each family must end up in one class at depth 1, apart from the other.
     static let text: String = {

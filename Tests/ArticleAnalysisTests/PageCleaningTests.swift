@@ -1,12 +1,13 @@
 import Foundation
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
 /// The committed gold pages of Benchmarks/pages/gold (built from ANT articles by Benchmarks/pages/make_pages.py):
 /// the analyzer must keep the article and drop the chrome. `Benchmarks/pages/run.sh` scores the same pages by
 /// word alignment against trafilatura; this test scores by whole lines (the clean text is made of whole lines of
 /// the page), which is exact for Mirsad's output and fast.
-@Suite struct PageCleaningTests {
+@Suite(.offTheCooperativePool) struct PageCleaningTests {
     struct Segment: Decodable {
         var label: String
         var text: String

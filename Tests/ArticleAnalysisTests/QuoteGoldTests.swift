@@ -1,11 +1,12 @@
 import Foundation
 import Testing
 @testable import ArticleAnalysis
+import TestSupport
 
 /// Quotes, speakers and named sources against the hand-annotated gold set of `Benchmarks/quotes/` (ANT articles
 /// of sample-500; `Benchmarks/quotes/run.sh` prints the same figures through `mirsad analyze --json`). The floors
 /// sit a little under the figures measured when the set was made, so a regression fails.
-@Suite(.needsSharedData) struct QuoteGoldTests {
+@Suite(.needsSharedData, .offTheCooperativePool) struct QuoteGoldTests {
     struct GoldQuote: Decodable {
         var id: String
         var split: String

@@ -93,6 +93,7 @@ final class StoreProgress: Sendable {
         var stopped = false
         var armed: (target: Int, fault: @Sendable () -> Void)?
         var strike: Strike?
+        var longestPoolDelay = Duration.zero
     }
 
     private let path: String
@@ -131,11 +132,22 @@ final class StoreProgress: Sendable {
                         }
                     }
                 }
+                // How late the shared pool runs a task sent now: what delays every wait of the test itself.
+                let sent = ContinuousClock.now
+                Task.detached { [self] in
+                    let delay = sent.duration(to: .now)
+                    state.withLock { $0.longestPoolDelay = max($0.longestPoolDelay, delay) }
+                }
                 Thread.sleep(forTimeInterval: interval)  // the sampling period
             }
             finished.signal()
         }.start()
     }
+
+    /// The longest a task sent to the tests' shared pool waited to run while sampling: on a loaded machine, other
+    /// tests keep the pool busy, and every step the test takes on it (restarting a process, reading a READY line)
+    /// is late by up to this much.
+    var longestPoolDelay: Duration { state.withLock { $0.longestPoolDelay } }
 
     /// Ends the sampling; returns once the sampling thread has. Idempotent.
     func stop() {

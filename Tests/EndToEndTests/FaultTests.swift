@@ -106,6 +106,8 @@ struct FaultTests {
                     #expect(event.storedAtKill < count, "\(event.what) struck after the batch had ended: it proved nothing")
                 }
                 print("fault: longest time storing stood still after a kill: " + String(format: "%.2f s", longestStall.inSeconds))
+                print("fault: the tests' shared pool ran a task up to " + String(format: "%.2f s", progress.longestPoolDelay.inSeconds)
+                    + " late during the batch")
                 print("fault: \(finished.outcome.stored) jobs stored in " + String(format: "%.1f s", seconds)
                     + String(format: " (%.1f jobs/s with %d faults)", Double(finished.outcome.stored) / seconds, events.count))
                 #expect(events.count == plan.count, "only \(events.count) of \(plan.count) faults were injected")

@@ -1,6 +1,6 @@
 import Foundation
 import MirsadServices
-import PostgresTestSupport
+import TestSupport
 import Testing
 @testable import ReportStore
 

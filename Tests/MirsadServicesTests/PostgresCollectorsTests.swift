@@ -1,7 +1,7 @@
 import ArticleAnalysis
 import Foundation
 import MirsadWire
-import PostgresTestSupport
+import TestSupport
 import ReportStore
 import Testing
 @testable import MirsadServices

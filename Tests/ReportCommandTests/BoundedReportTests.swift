@@ -2,10 +2,11 @@ import Foundation
 @testable import ReportViews
 import Testing
 @testable import ReportStore
+import TestSupport
 
 /// A bounded computation is said in every format: text and CSV carry a `bounded` table first, JSON the window,
 /// HTML a note above the charts; a report counting every article says nothing of the kind.
-@Suite struct BoundedReportTests {
+@Suite(.offTheCooperativePool) struct BoundedReportTests {
     @Test func everyFormatSaysWhatWasCountedOverTheNewestArticles() throws {
         let path = try ReportCommandTests.store.get()
         var options = SQLiteReportStore.Options()

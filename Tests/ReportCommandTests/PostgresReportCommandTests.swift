@@ -1,10 +1,10 @@
 import Foundation
-import PostgresTestSupport
+import TestSupport
 import Testing
 @testable import ReportStore
 
 /// `mirsad run`, `mirsad collector` and `mirsad report` with `--store postgres://...` through the built binary.
-@Suite(.serialized, .needsPostgres)
+@Suite(.serialized, .needsPostgres, .offTheCooperativePool)
 struct PostgresReportCommandTests {
     static func freshURL() throws -> String { try PostgresTestDatabase.freshStoreURL() }
 

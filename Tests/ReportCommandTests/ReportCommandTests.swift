@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import Testing
 @testable import ReportStore
+import TestSupport
 
 /// `mirsad report` end to end through the built binary, on a store that `mirsad run` filled twice from `Samples/`.
-@Suite(.serialized) struct ReportCommandTests {
+@Suite(.serialized, .offTheCooperativePool) struct ReportCommandTests {
     /// One store for the suite: `mirsad run Samples/` twice.
     static let store: Result<String, any Error> = Result {
         let directory = try ReportTestPaths.temporaryDirectory()

@@ -1,7 +1,7 @@
 import ArticleAnalysis
 import Foundation
 import PostgresNIO
-import PostgresTestSupport
+import TestSupport
 import Testing
 @testable import ReportStore
 

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The static report and the served pages in headless Chromium, on a store of real ANT articles: they draw without
 /// console errors, the charts have marks, Arabic runs right to left, and nothing overflows a phone's width.
 ///
 /// With MIRSAD_SCREENSHOTS=DIR the screenshots are kept in DIR (`Benchmarks/report/screenshots/` holds a set).
-@Suite(.serialized,
+@Suite(.serialized, .offTheCooperativePool,
        .enabled(if: Chromium.executable != nil, "needs Debian's chromium (apt-get install chromium)"),
        .enabled(if: WebFixture.corpusTestsRun, "needs ../shared/corpus/ant/sample-500.jsonl"))
 struct BrowserTests {

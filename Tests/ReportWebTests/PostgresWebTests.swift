@@ -1,11 +1,11 @@
 import Foundation
-import PostgresTestSupport
+import TestSupport
 import ReportStore
 import Testing
 
 /// `mirsad web --store postgres://...`: the same pages served from a PostgreSQL store, and a clear refusal of a
 /// server that does not answer.
-@Suite(.serialized, .needsPostgres)
+@Suite(.serialized, .needsPostgres, .offTheCooperativePool)
 struct PostgresWebTests {
     @Test func pagesAreServedFromAPostgreSQLStore() async throws {
         let url = try PostgresTestDatabase.freshStoreURL()

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `mirsad web` as a separate process over real HTTP, on a store of real ANT articles.
-@Suite(.serialized, .enabled(if: WebFixture.corpusTestsRun, "needs ../shared/corpus/ant/sample-500.jsonl"))
+@Suite(.serialized, .offTheCooperativePool, .enabled(if: WebFixture.corpusTestsRun, "needs ../shared/corpus/ant/sample-500.jsonl"))
 struct WebServerTests {
     @Test func pagesLinkEntitiesStoriesAndArticlesToEachOther() async throws {
         let web = try ServiceProcess(["web", "--store", try WebFixture.store.get(), "--bind", "127.0.0.1:0"])

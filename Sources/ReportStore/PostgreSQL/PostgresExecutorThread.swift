@@ -17,7 +17,7 @@ public final class PostgresExecutorThread: TaskExecutor, @unchecked Sendable {
     private var thread: pthread_t?
 
     public init(name: String) {
-        let thread = Thread { [self] in self.serve() }
+        let thread = Thread { [self] in self.serve(name: name) }
         thread.name = name
         thread.start()
     }
@@ -46,7 +46,10 @@ public final class PostgresExecutorThread: TaskExecutor, @unchecked Sendable {
         condition.unlock()
     }
 
-    private func serve() {
+    private func serve(name: String) {
+        // The name the kernel shows (top -H, perf, /proc): Foundation keeps `Thread.name` to itself on Linux, and a
+        // new thread inherits its creator's, often a thread of the cooperative pool.
+        try? Data(name.utf8.prefix(15)).write(to: URL(fileURLWithPath: "/proc/thread-self/comm"))
         condition.lock()
         thread = pthread_self()
         condition.unlock()
