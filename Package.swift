@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(name: "ReportCommandTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "TestSupport"]),
         /// Served pages over real HTTP and both the static report and the served pages in headless Chromium.
         .testTarget(name: "ReportWebTests", dependencies: ["mirsad", "ReportStore", "ReportViews", "ReportWeb", "TestSupport"]),
-        .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadCore", "MirsadWire"]),
+        .testTarget(name: "DispatcherJournalTests", dependencies: ["DispatcherJournal", "MirsadCore", "MirsadWire", "TestSupport"]),
         .testTarget(
             name: "MirsadServicesTests",
             dependencies: [

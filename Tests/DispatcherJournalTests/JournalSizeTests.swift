@@ -4,9 +4,10 @@ import MirsadCore
 import MirsadWire
 import Testing
 @testable import DispatcherJournal
+import TestSupport
 
 /// The SQLite journal's size over time: pruning, space given back, the write-ahead log emptied, and a full file.
-@Suite struct JournalSizeTests {
+@Suite(.offTheCooperativePool) struct JournalSizeTests {
     static let start = UnixTime(milliseconds: 1_764_000_000_000)
 
     /// Bytes of the journal's file and its write-ahead log.

@@ -4,6 +4,7 @@ import Testing
 @testable import DispatcherJournal
 @testable import MirsadCore
 @testable import MirsadWire
+import TestSupport
 
 /// A `DispatcherStateMachine` over a real journal file, driven as the service drives it: messages and ticks, a
 /// commit after each drain, and dispatcher restarts (the journal closed and opened again, a new state machine).
@@ -127,7 +128,7 @@ final class SQLiteDispatcherDriver {
 /// its commit) the state machine's counts are those of the journal file; a dispatcher restart, clean or losing an
 /// uncommitted drain, starts from exactly the counts last committed (in-flight jobs queued again); and once the
 /// workers behave, every acknowledged job ends stored or dead.
-@Suite struct SQLiteDispatcherRandomizedTests {
+@Suite(.offTheCooperativePool) struct SQLiteDispatcherRandomizedTests {
     @Test(arguments: [1, 2, 3] as [UInt64])
     func countsMatchTheJournalFileThroughRandomEventsAndRestarts(seed: UInt64) throws {
         let (path, directory) = try JournalFixtures.journalPath()

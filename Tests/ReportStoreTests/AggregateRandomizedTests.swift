@@ -2,10 +2,11 @@ import ArticleAnalysis
 import Foundation
 import Testing
 @testable import ReportStore
+import TestSupport
 
 /// Random sequences of new articles, duplicate jobs, resubmissions and new versions: after every commit the kept
 /// aggregates equal both a recomputation from the store's per-article rows and a model of the latest versions.
-@Suite struct AggregateRandomizedTests {
+@Suite(.offTheCooperativePool) struct AggregateRandomizedTests {
     struct Generator: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {

@@ -3,9 +3,10 @@ import Foundation
 import GRDB
 import Testing
 @testable import ReportStore
+import TestSupport
 
 /// What only the SQLite store has: a file, WAL, reopening, open errors, concurrent readers, a full disk.
-@Suite struct SQLiteReportStoreTests {
+@Suite(.offTheCooperativePool) struct SQLiteReportStoreTests {
     @Test func theDatabaseIsInWALMode() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }

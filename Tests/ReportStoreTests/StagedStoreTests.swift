@@ -4,11 +4,12 @@ import GRDB
 import Synchronization
 import Testing
 @testable import ReportStore
+import TestSupport
 
 /// A store that stages: results committed to its inbox, indexed later. Every committed result is counted and
 /// found at once, reports catch up when indexed, and no order of commits, indexing, crashes and reopening stores
 /// a result twice or loses one.
-@Suite struct StagedStoreTests {
+@Suite(.offTheCooperativePool) struct StagedStoreTests {
     static func articles(_ range: Range<Int>, prefix: String = "") -> [StoredResult] {
         let names: [(String, EntityType)] = [("غزه", .location), ("حماس", .organization), ("ترامب", .person),
                                              ("مصر", .location), ("نتنياهو", .person), ("الناتو", .organization)]

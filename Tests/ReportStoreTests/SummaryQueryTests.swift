@@ -3,11 +3,12 @@ import Foundation
 import GRDB
 import Testing
 @testable import ReportStore
+import TestSupport
 
 /// Filtered reports read from summary rows equal the same reports counted from the matching articles, on a store
 /// of random articles with duplicates, resubmissions and new versions that move an article between days, outlets,
 /// languages and topics.
-@Suite struct SummaryQueryTests {
+@Suite(.offTheCooperativePool) struct SummaryQueryTests {
     struct Generator: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
