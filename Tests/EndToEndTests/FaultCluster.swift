@@ -141,11 +141,6 @@ final class FaultCluster {
         await process.kill9()
     }
 
-    /// The analysis process of a supervised worker; nil when the worker has none.
-    func analysisChild(ofWorker index: Int) -> pid_t? {
-        running[.worker(index)]?.children().first
-    }
-
     /// Notes in `role`'s log what was done to it, and when.
     func log(_ role: Role, _ event: String) {
         appendToLog(directory.appendingPathComponent("\(role).log").path, "----- \(role) \(event) at \(Date()) -----\n")

@@ -89,7 +89,6 @@ final class StoreProgress: Sendable {
 
     private struct State {
         var moves: [Move] = []
-        var latest = 0
         var stopped = false
         var armed: (target: Int, fault: @Sendable () -> Void)?
         var strike: Strike?
@@ -121,10 +120,7 @@ final class StoreProgress: Sendable {
                 if let count = StoredRows.count(path) {
                     let now = ContinuousClock.now
                     state.withLock { state in
-                        if count != state.latest {
-                            state.latest = count
-                            state.moves.append(Move(time: now, stored: count))
-                        }
+                        if count != state.moves.last?.stored ?? 0 { state.moves.append(Move(time: now, stored: count)) }
                         if let armed = state.armed, count >= armed.target {
                             armed.fault()
                             state.armed = nil
@@ -159,7 +155,7 @@ final class StoreProgress: Sendable {
     }
 
     /// The latest count (0 before the store exists).
-    var stored: Int { state.withLock { $0.latest } }
+    var stored: Int { state.withLock { $0.moves.last?.stored ?? 0 } }
 
     /// Waits until at least `target` jobs are stored; false when nothing was stored for `stall`, or when `giveUp()`
     /// says there is no point waiting (the producer has exited), or after `timeout`.

@@ -39,11 +39,12 @@ struct FaultTests {
 
                 // Each fault at a random point of the batch's progress, and a random number of stored articles
                 // later; killed processes come back at once on the same endpoint, journal and store.
-                let plan: [(fault: String, progress: ClosedRange<Double>)] = [
-                    ("worker-0 analysis process", 0.06...0.16),
-                    ("dispatcher", 0.22...0.38),
-                    ("worker-1", 0.44...0.54),
-                    ("collector", 0.60...0.75),
+                // `childOnly`: the worker's analysis process is killed, its supervisor stays.
+                let plan: [(fault: String, role: FaultCluster.Role, childOnly: Bool, progress: ClosedRange<Double>)] = [
+                    ("worker-0 analysis process", .worker(0), true, 0.06...0.16),
+                    ("dispatcher", .dispatcher, false, 0.22...0.38),
+                    ("worker-1", .worker(1), false, 0.44...0.54),
+                    ("collector", .collector, false, 0.60...0.75),
                 ]
                 var events: [FaultEvent] = []
                 for step in plan {
@@ -51,18 +52,11 @@ struct FaultTests {
                         + Int.random(in: 0...count / 100, using: &random)
                     // The kill itself is sent from the sampling thread at the sample that reaches the threshold;
                     // reaping and restarting follow here.
-                    let role: FaultCluster.Role = switch step.fault {
-                    case "worker-0 analysis process": .worker(0)
-                    case "dispatcher": .dispatcher
-                    case "worker-1": .worker(1)
-                    default: .collector
-                    }
-                    let target = cluster.process(role)
-                    let analysisParent = step.fault == "worker-0 analysis process" ? target : nil
-                    let childrenBefore = Set(analysisParent?.children() ?? [])
-                    let child = analysisParent == nil ? nil : cluster.analysisChild(ofWorker: 0)
-                    if analysisParent != nil && child == nil {
-                        Issue.record("worker-0 runs under a supervisor but has no analysis child process to kill")
+                    let target = cluster.process(step.role)
+                    let childrenBefore = Set(target?.children() ?? [])
+                    let child = step.childOnly ? childrenBefore.first : nil
+                    if step.childOnly && child == nil {
+                        Issue.record("\(step.role) runs under a supervisor but has no analysis child process to kill")
                         break
                     }
                     guard let strike = await progress.strike(whenStored: threshold, giveUp: { !producer.isRunning }, {
@@ -72,16 +66,16 @@ struct FaultTests {
                         break
                     }
                     var what = "kill -9 \(step.fault)"
-                    if let child, let analysisParent {
+                    if let child, let target {
                         what += " (pid \(child))"
-                        cluster.log(role, "child pid \(child) killed with SIGKILL")
+                        cluster.log(step.role, "child pid \(child) killed with SIGKILL")
                         let replaced = await waitUntil(timeout: .seconds(60)) {
-                            !Set(analysisParent.children()).subtracting(childrenBefore).isEmpty
+                            !Set(target.children()).subtracting(childrenBefore).isEmpty
                         }
-                        #expect(replaced, "the supervisor of worker-0 started no new analysis process after its child was killed")
+                        #expect(replaced, "the supervisor of \(step.role) started no new analysis process after its child was killed")
                     } else {
-                        await cluster.kill9(role)
-                        try await cluster.start(role)
+                        await cluster.kill9(step.role)
+                        try await cluster.start(step.role)
                     }
                     let event = FaultEvent(what: what, at: strike.at, backAt: .now, storedAtKill: strike.stored)
                     events.append(event)

@@ -8,9 +8,14 @@ import Testing
 /// The body stays in the calling task (`withTaskExecutorPreference`), so the test's task-locals, and with them the
 /// attribution of `#expect` failures to the running test, are kept.
 public func offTheCooperativePool<T>(_ body: () throws -> T) async throws -> T {
+    try await onThreadOfItsOwn { try body() }
+}
+
+/// Runs `body` in the calling task, on a thread made for it and ended after it.
+private func onThreadOfItsOwn<T>(_ body: () async throws -> T) async throws -> T {
     let thread = PostgresExecutorThread(name: "test.off-pool")
     defer { thread.stop() }
-    return try await withTaskExecutorPreference(thread) { try body() }
+    return try await withTaskExecutorPreference(thread) { try await body() }
 }
 
 /// Runs each test (each case of a parameterised one) of the suite or test it marks on a thread of its own, as
@@ -30,9 +35,7 @@ public struct OffTheCooperativePoolTrait: TestTrait, SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        let thread = PostgresExecutorThread(name: "test.off-pool")
-        defer { thread.stop() }
-        try await withTaskExecutorPreference(thread) { try await function() }
+        try await onThreadOfItsOwn(function)
     }
 }
 
