@@ -165,6 +165,7 @@ struct WorkerServiceTests {
         // Stopped gracefully: BYE, and the run returned.
         #expect(outcome == .stopped)
         let worker = try #require(seen)
+        _ = await Self.until(seconds: 30) { !Self.byes(Self.from(worker, dispatcher.received)).isEmpty }
         #expect(Self.byes(Self.from(worker, dispatcher.received)).map(\.reason) == ["shutdown"])
         #expect(dispatcher.failure == nil && collector.failure == nil, "a fake could not reach the worker")
     }
@@ -254,6 +255,8 @@ struct WorkerServiceTests {
             try await tasks.waitForAll()
         }
         #expect(service.outcome == .stopped)
+        // What the worker sent before closing reaches the fake dispatcher's thread a moment later on a loaded machine.
+        _ = await Self.until(seconds: 30) { !Self.byes(Self.from(worker, dispatcher.received)).isEmpty }
         let messages = Self.from(worker, dispatcher.received)
         #expect(Self.done(messages).flatMap(\.jobIds) == ["s:0"])
         #expect(Self.byes(messages).map(\.reason) == ["shutdown"])
