@@ -41,9 +41,12 @@ let package = Package(
         // MARK: Layers
         /// ZeroMQ binding: synchronous sockets, one owner per socket.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        /// A prefetch hint for the recognizer's weight table (Swift has none of its own).
+        .target(name: "CMemoryHints"),
         /// The analysis core: pure Swift, no I/O.
         .target(
             name: "ArticleAnalysis",
+            dependencies: ["CMemoryHints"],
             resources: [.copy("Resources")]
         ),
         /// `Analysis` as JSON text, written directly (Foundation's encoder is the reference it is tested against).

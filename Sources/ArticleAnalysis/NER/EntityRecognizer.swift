@@ -25,6 +25,8 @@ public struct EntityRecognizer: Sendable {
     public let lexicon: NERLexicon
     public let clusters: NERWordClusters
     public let nameLists: NERNameLists
+    /// The lexicon, clusters and name lists merged for the featurizer (built once, not per sentence).
+    let baseFacts: NERBaseFacts
     /// Whether gazetteer entries of the four entity categories that no predicted span overlaps are added as
     /// entities, and organisations extended over a following place adjective (the rule layer). Applied to the
     /// longest matches only, after the model. On ANERcorp documents held out from training the layer costs about
@@ -46,6 +48,7 @@ public struct EntityRecognizer: Sendable {
         self.lexicon = lexicon
         self.clusters = clusters
         self.nameLists = nameLists
+        self.baseFacts = NERBaseFacts(lexicon: lexicon, clusters: clusters, nameLists: nameLists)
         self.addsUnrecognizedGazetteerNames = addsUnrecognizedGazetteerNames
         self.placeAdjectives = placeAdjectives
     }
@@ -144,8 +147,7 @@ public struct EntityRecognizer: Sendable {
     public func recognize(_ tokens: [String]) -> [TokenEntitySpan] {
         guard !tokens.isEmpty else { return [] }
         var featurizer = NERSentenceFeaturizer(
-            gazetteer: gazetteer, lexicon: lexicon, clusters: clusters, nameLists: nameLists,
-            bucketBits: model.bucketBits)
+            gazetteer: gazetteer, baseFacts: baseFacts, bucketBits: model.bucketBits)
         var features: [Int32] = []
         featurizer.featurize(tokens, into: &features)
         let tags = features.withUnsafeBufferPointer { model.decode(features: $0, tokenCount: tokens.count) }

@@ -85,9 +85,7 @@ enum NERFeatures {
 /// The per-sentence pass shared by training and recognition: atoms, gazetteer marks, features.
 struct NERSentenceFeaturizer {
     let gazetteer: Gazetteer
-    let lexicon: NERLexicon
-    let clusters: NERWordClusters
-    let nameLists: NERNameLists
+    let baseFacts: NERBaseFacts
     let bucketBits: Int
     private var scratch: [Unicode.Scalar] = []
     private var atoms: [NERTokenAtoms] = []
@@ -99,15 +97,19 @@ struct NERSentenceFeaturizer {
         matches.filter { m in (m.start..<m.end).allSatisfy { atoms[NERFeatures.padding + $0].isSafeForRules } }
     }
 
+    init(gazetteer: Gazetteer, baseFacts: NERBaseFacts, bucketBits: Int) {
+        self.gazetteer = gazetteer
+        self.baseFacts = baseFacts
+        self.bucketBits = bucketBits
+    }
+
     init(
         gazetteer: Gazetteer, lexicon: NERLexicon, clusters: NERWordClusters = NERWordClusters(),
         nameLists: NERNameLists = NERNameLists(), bucketBits: Int
     ) {
-        self.gazetteer = gazetteer
-        self.lexicon = lexicon
-        self.clusters = clusters
-        self.nameLists = nameLists
-        self.bucketBits = bucketBits
+        self.init(
+            gazetteer: gazetteer, baseFacts: NERBaseFacts(lexicon: lexicon, clusters: clusters, nameLists: nameLists),
+            bucketBits: bucketBits)
     }
 
     /// Appends `NERFeatures.perToken` rows per token of `tokens` to `out`.
@@ -121,19 +123,19 @@ struct NERSentenceFeaturizer {
             var a = NERTokenAtoms(token: token, scratch: &scratch)
             // The corpus knowledge is looked up under the base, or under the base without a leading preposition
             // when that form is at least 8 times as frequent in the corpus (2^3: three lexicon frequency buckets).
-            var key = a.base
-            a.lexicon = lexicon.code(ofBaseHash: a.base)
+            var facts = baseFacts.facts(ofBaseHash: a.base)
             if a.strippedBase != 0 {
-                let stripped = lexicon.code(ofBaseHash: a.strippedBase)
-                if stripped != NERLexicon.unknown
-                    && (a.lexicon == NERLexicon.unknown || Int(stripped >> 2) >= Int(a.lexicon >> 2) + 3)
+                let stripped = baseFacts.facts(ofBaseHash: a.strippedBase)
+                if stripped.lexicon != NERLexicon.unknown
+                    && (facts.lexicon == NERLexicon.unknown
+                        || Int(stripped.lexicon >> 2) >= Int(facts.lexicon >> 2) + 3)
                 {
-                    key = a.strippedBase
-                    a.lexicon = stripped
+                    facts = stripped
                 }
             }
-            a.cluster = clusters.code(ofBaseHash: key)
-            a.nameLists = nameLists.code(ofBaseHash: key)
+            a.lexicon = facts.lexicon
+            a.cluster = facts.cluster
+            a.nameLists = facts.nameLists
             atoms.append(a)
             bases.append(a.base)
         }
