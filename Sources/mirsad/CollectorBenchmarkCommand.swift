@@ -224,7 +224,7 @@ struct CollectorBenchmark: AsyncParsableCommand {
             let length = Int(UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24)
             offset += 4
             guard offset + length <= bytes.count else { throw CommandFailure("\(path) is truncated at byte \(offset)") }
-            var result = try Mirsad_V1_Result(serializedBytes: bytes[offset..<(offset + length)])
+            var result = try Mirsad_V1_Result(serializedBytes: Array(bytes[offset..<(offset + length)]))
             result.jobID = ""
             results.append(try result.serializedBytes())
             offset += length
