@@ -7,8 +7,8 @@ A gold quote is found when a quote of the analysis (not yet matched, in text ord
 speaker is right when the found quote's speaker, or the key of its speaker entity, contains one of the accepted
 forms (all compared normalised: no marks, one alef, ه for ة, ي for ى, no punctuation). A named source is found
 when a named attribution of the article contains, or is contained in, one of its accepted forms.
-Figures are printed per split: "tune" (the articles the rules were adjusted on) and "test" (never looked at
-while adjusting).
+Figures are printed per split: "tune" (the articles the rules were adjusted on), "test" and "test2" (never looked
+at while adjusting), then "held-out": all splits but "tune" together.
 """
 import json, re, sys, collections
 
@@ -67,7 +67,12 @@ for n in named:
 if '-v' in sys.argv:
     for m in misses:
         print('\t'.join(m))
-for split in ['tune', 'test']:
+splits = list(dict.fromkeys(['tune', 'test'] + [g['split'] for g in gold]))
+held_out = [split for split in splits if split != 'tune']
+if len(held_out) > 1:
+    stats['held-out'] = sum((stats[split] for split in held_out), collections.Counter())
+    splits.append('held-out')
+for split in splits:
     s = stats[split]
     found, total = s['found'], s['quotes']
     print(f"{split}: quotes found {found}/{total} ({100 * found / max(total, 1):.1f}%), "

@@ -75,11 +75,14 @@ import TestSupport
         }
         let tune = figures["tune"] ?? Figures()
         let test = figures["test"] ?? Figures()
-        #expect(tune.quotes >= 100 && test.quotes >= 50)
+        let test2 = figures["test2"] ?? Figures()
+        #expect(tune.quotes >= 100 && test.quotes >= 50 && test2.quotes >= 100)
         #expect(tune.recall >= 0.93, "tune recall \(tune.recall)")
         #expect(tune.accuracy >= 0.92, "tune speaker accuracy \(tune.accuracy)")
         #expect(test.recall >= 0.93, "test recall \(test.recall)")
         #expect(test.accuracy >= 0.84, "test speaker accuracy \(test.accuracy)")
+        #expect(test2.recall >= 0.90, "test2 recall \(test2.recall)")
+        #expect(test2.accuracy >= 0.76, "test2 speaker accuracy \(test2.accuracy)")
         #expect(tune.sourcesFound + test.sourcesFound >= 12, "named sources \(tune.sourcesFound + test.sourcesFound)")
     }
 }

@@ -1,9 +1,10 @@
 /// Finds direct quotations and reported speech, and who said them.
 ///
 /// Direct quotes are text between paired marks (“ ” « » „ “ and straight quotes) inside one paragraph, of at least
-/// 3 words (shorter quoted text is a name or a term: “شينخوا”). Reported speech is a speech verb, an optional
+/// 3 words (shorter quoted text is a name or a term: “شينخوا”), or from a mark right after a speech cue to the end
+/// of a paragraph that never closes it. Reported speech is a speech verb (or "جاء في" and its speaker), an optional
 /// speaker and إن/أن (or "إلى أن") followed by the rest of the sentence; it is not reported separately when that
-/// clause holds a direct quote.
+/// clause holds a direct quote. Quoted text inside a speaker ("شبكة “سي بي إس نيوز”") is a name, not a quote.
 ///
 /// Speaker: the words after the speech verb up to "،", إن/أن (also "إنه", "أنها", "بأنهم"...), a preposition, a time
 /// word or a quotation mark (at most 8 words; times such as "لاحقا", "السبت" before it are skipped, and an
@@ -18,6 +19,11 @@ enum QuoteFinder {
     static let cueWindow = 16
     /// "بعض": a function word that may start a speaker ("وقال بعض المسؤولين").
     static let baad = WordKey("بعض")
+    /// "وجاء في البيان: “...”", "جاء في شهادة الطبيبة بأن": جاء/جاءت right before في is a cue whose speaker follows في.
+    static let jaa: Set<WordKey> = [WordKey(ArabicNormalizer.normalize("جاء")), WordKey(ArabicNormalizer.normalize("جاءت"))]
+    static let fi = WordKey(ArabicNormalizer.normalize("في"))
+    /// Head words after which a short quoted text is a name ("شبكة “سي بي إس نيوز” استنادا إلى ..."), whatever follows it.
+    static let nameHeads: Set<WordKey> = SourceFinder.outletHeads.union([WordKey(ArabicNormalizer.normalize("منظمة"))])
 
     struct Cue {
         var index: Int
@@ -46,7 +52,7 @@ enum QuoteFinder {
 
         for (sentenceNumber, sentence) in t.sentences.enumerated() where !sentence.isEmpty {
             // Direct quotes opening in this sentence, in order.
-            var sentenceDirect: [(open: Int, close: Int)] = []
+            var sentenceDirect: [(open: Int, close: Int, closed: Bool)] = []
             while directIndex < direct.count && direct[directIndex].open < sentence.upperBound {
                 if direct[directIndex].open >= sentence.lowerBound { sentenceDirect.append(direct[directIndex]) }
                 directIndex += 1
@@ -56,6 +62,8 @@ enum QuoteFinder {
             for i in sentence where t.forms[i] != nil {
                 if let cue = cue(at: i, in: t, sentence: sentence) { cues.append(cue) }
             }
+            // A quoted name within a speaker ("وذكرت شبكة “سي بي إس نيوز” استنادا إلى ...، أن") is no quotation.
+            sentenceDirect.removeAll { q in cues.contains { $0.speaker?.contains(q.open) ?? false } }
             var events: [(position: Int, quote: Quote, cue: Cue?)] = []
             for q in sentenceDirect {
                 // Nearest cue before the opening mark, else a cue right after the closing mark.
@@ -65,7 +73,7 @@ enum QuoteFinder {
                     if cue == nil, let following = cueAfterClosing(q.close, in: t) { cue = following }
                 }
                 if let c = cue { consumedCues.insert(c.index) }
-                let span = TextSpan(start: t.lexemes[q.open].end, end: t.lexemes[q.close].start)
+                let span = TextSpan(start: t.lexemes[q.open].end, end: q.closed ? t.lexemes[q.close].start : t.lexemes[q.close].end)
                 let text = t.substring(start: span.start, end: span.end).trimmingSpaces()
                 events.append((q.open, Quote(kind: .direct, text: text, speaker: nil, speakerEntity: nil, cue: cue.map { t.texts[$0.index] }, span: span), cue))
             }
@@ -176,13 +184,24 @@ enum QuoteFinder {
     }
 
     /// Pairs of quotation-mark lexeme indices (opening, closing) enclosing at least 3 words within one paragraph.
-    static func directQuotes(_ t: AnalyzedText) -> [(open: Int, close: Int)] {
-        var out: [(open: Int, close: Int)] = []
+    /// A quotation left open at the end of its paragraph right after a speech cue ("واردف “ لقد قدمنا ... ساعدونا!!")
+    /// runs to the paragraph's end: `close` is then its last lexeme, part of the quote unless it is punctuation.
+    static func directQuotes(_ t: AnalyzedText) -> [(open: Int, close: Int, closed: Bool)] {
+        var out: [(open: Int, close: Int, closed: Bool)] = []
         var open: (index: Int, closer: UInt32)? = nil
         var words = 0
+        func closeAtParagraphEnd(_ last: Int) {
+            guard let o = open, words >= 3, last > o.index, followsCue(o.index, in: t) else { return }
+            var end = last
+            while end > o.index + 1, t.lexemes[end].kind == .punctuation, t.lexemes[end - 1].kind == .punctuation { end -= 1 }
+            out.append((o.index, end, t.lexemes[end].kind == .punctuation))
+        }
         for i in t.lexemes.indices {
             let lx = t.lexemes[i]
-            if lx.startsParagraph { open = nil }
+            if lx.startsParagraph {
+                if i > 0 { closeAtParagraphEnd(i - 1) }
+                open = nil
+            }
             if lx.kind != .punctuation {
                 if open != nil && lx.kind == .word { words += 1 }
                 continue
@@ -190,25 +209,37 @@ enum QuoteFinder {
             let p = t.punctuation(i)
             guard SpeechCues.allQuoteMarks.contains(p) else { continue }
             if let o = open, p == o.closer {
-                if words >= 3 { out.append((o.index, i)) }
+                if words >= 3 { out.append((o.index, i, true)) }
                 open = nil
             } else if open == nil, let closer = SpeechCues.pairs[p] {
                 open = (i, closer)
                 words = 0
             }
         }
+        if !t.lexemes.isEmpty { closeAtParagraphEnd(t.lexemes.count - 1) }
         return out
+    }
+
+    /// The quotation mark at `open` follows a speech verb or participle, or "بالقول", with at most a colon or comma
+    /// between.
+    static func followsCue(_ open: Int, in t: AnalyzedText) -> Bool {
+        var k = open - 1
+        if k >= 0, t.lexemes[k].kind == .punctuation, t.punctuation(k) == 0x3A || isComma(k, t) { k -= 1 }
+        guard k >= 0, !((k + 1)...open).contains(where: { t.lexemes[$0].startsParagraph }), let f = t.forms[k],
+              t.lexemes[k].kind == .word else { return false }
+        return f.isSpeechVerb || f.isSpeechParticiple || f.normalizedKey == WordKey("بالقول")
     }
 
     /// A speech cue at lexeme `i`, with its speaker words and complementizer if any.
     static func cue(at i: Int, in t: AnalyzedText, sentence: Range<Int>) -> Cue? {
         guard let f = t.forms[i], t.lexemes[i].kind == .word else { return nil }
         if t.lexemes[i].script == .arabic {
+            let isJaa = jaa.contains(f.cueKey) && i + 1 < sentence.upperBound && t.forms[i + 1]?.normalizedKey == fi
             let isVerb = f.isSpeechVerb
             let isParticiple = f.isSpeechParticiple
-            guard isVerb || isParticiple else { return nil }
+            guard isVerb || isParticiple || isJaa else { return nil }
             var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: isParticiple)
-            var j = i + 1
+            var j = isJaa ? i + 2 : i + 1
             var speakerStart: Int? = nil
             var speakerEnd = i + 1
             var speakerDone = isParticiple
@@ -220,7 +251,8 @@ enum QuoteFinder {
                 if let g = t.forms[j], g.isSpeechVerb || g.isSpeechParticiple { break }
                 if let closer = SpeechCues.pairs[t.punctuation(j)],
                    !(i + 1..<j).contains(where: { $0 >= speakerEnd && t.lexemes[$0].kind != .punctuation }),
-                   !(speakerStart != nil && !speakerDone && quotedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil) {
+                   !(speakerStart != nil && !speakerDone && (quotedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil
+                        || headedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil)) {
                     break
                 }
                 if let n, SpeechCues.arabicComplementizers.contains(n) {
@@ -245,7 +277,8 @@ enum QuoteFinder {
                         j += 2
                         continue
                     }
-                    if speakerStart != nil, let closer = SpeechCues.pairs[t.punctuation(j)], let close = quotedNameEnd(j, closer: closer, in: t, sentence: sentence) {
+                    if speakerStart != nil, let closer = SpeechCues.pairs[t.punctuation(j)],
+                       let close = quotedNameEnd(j, closer: closer, in: t, sentence: sentence) ?? headedNameEnd(j, closer: closer, in: t, sentence: sentence) {
                         speakerEnd = close + 1
                         j = close + 1
                         continue
@@ -268,6 +301,11 @@ enum QuoteFinder {
                     }
                 }
                 j += 1
+            }
+            // "جاء في" speaks only when a quotation or إن/أن follows its speaker ("جاء في المرتبة الثانية" does not).
+            if isJaa, speakerStart == nil || (cue.complementizer == nil
+                && !(j < sentence.upperBound && SpeechCues.allQuoteMarks.contains(t.punctuation(j)))) {
+                return nil
             }
             if let start = speakerStart {
                 cue.speaker = start..<speakerEnd
@@ -333,6 +371,17 @@ enum QuoteFinder {
         var next = k + 1
         if isComma(next, t) { next += 1 }
         guard next < sentence.upperBound, let f = t.forms[next], SpeechCues.arabicComplementizers.contains(f.normalizedKey) else { return nil }
+        return k
+    }
+
+    /// The closing mark of a quoted name of at most 6 words opening at `open` right after an outlet or organisation
+    /// head word ("شبكة “سي بي إس نيوز”", "منظمة “أطباء بلا حدود”").
+    static func headedNameEnd(_ open: Int, closer: UInt32, in t: AnalyzedText, sentence: Range<Int>) -> Int? {
+        guard open - 1 >= sentence.lowerBound, let head = t.forms[open - 1],
+              nameHeads.contains(head.normalizedKey) || head.strippedKey.map({ nameHeads.contains($0) }) == true else { return nil }
+        var k = open + 1
+        while k < sentence.upperBound, k - open <= 7, t.punctuation(k) != closer { k += 1 }
+        guard k < sentence.upperBound, t.punctuation(k) == closer, k > open + 1 else { return nil }
         return k
     }
 
