@@ -22,6 +22,7 @@ enum QuoteFinder {
     /// "وجاء في البيان: “...”", "جاء في شهادة الطبيبة بأن": جاء/جاءت right before في is a cue whose speaker follows في.
     static let jaa: Set<WordKey> = [WordKey(ArabicNormalizer.normalize("جاء")), WordKey(ArabicNormalizer.normalize("جاءت"))]
     static let fi = WordKey(ArabicNormalizer.normalize("في"))
+    static let bilqawl = WordKey("بالقول")
     /// Head words after which a short quoted text is a name ("شبكة “سي بي إس نيوز” استنادا إلى ..."), whatever follows it.
     static let nameHeads: Set<WordKey> = SourceFinder.outletHeads.union([WordKey(ArabicNormalizer.normalize("منظمة"))])
 
@@ -227,7 +228,7 @@ enum QuoteFinder {
         if k >= 0, t.lexemes[k].kind == .punctuation, t.punctuation(k) == 0x3A || isComma(k, t) { k -= 1 }
         guard k >= 0, !((k + 1)...open).contains(where: { t.lexemes[$0].startsParagraph }), let f = t.forms[k],
               t.lexemes[k].kind == .word else { return false }
-        return f.isSpeechVerb || f.isSpeechParticiple || f.normalizedKey == WordKey("بالقول")
+        return f.isSpeechVerb || f.isSpeechParticiple || f.normalizedKey == bilqawl
     }
 
     /// A speech cue at lexeme `i`, with its speaker words and complementizer if any.

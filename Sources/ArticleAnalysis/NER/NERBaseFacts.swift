@@ -35,8 +35,8 @@ struct NERBaseFacts: Sendable {
             repeating: Entry(hash: 0, facts: .unlisted, listed: false), count: 1 << Int(bits))
         let shift = 64 - bits
         let mask = entries.count - 1
-        // Placed in hash order, so that the table is the same whatever the dictionaries' iteration order.
-        for (hash, f) in facts.sorted(by: { $0.key < $1.key }) {
+        // Where a base lands depends on insertion order; what it reads as does not.
+        for (hash, f) in facts {
             var i = NERBaseFacts.home(hash, shift: shift)
             while entries[i].listed { i = (i + 1) & mask }
             entries[i] = Entry(hash: hash, facts: f, listed: true)
