@@ -8,6 +8,11 @@ import SwiftProtobuf
 ///
 /// Invariant: `index` is what `bytes` say; `bytes` hold no token (field 8) and `tokenCount` is how many there were.
 /// JSON is never made here: a reader that wants the analysis decodes `bytes` (`decoded()`).
+///
+/// An analysis that came with its index fields encoded beside it (`init(compressed:inflatedSize:encodedIndex:)`)
+/// keeps them encoded: its row's columns (`columns`) and its entity types are read when it arrives, the rest of
+/// `index` (entity keys and names, topics) only when a store asks for it. A store that indexes later, from the
+/// analysis itself (a collector's SQLite inbox), never does.
 public struct StoredAnalysis: Sendable, Hashable {
     /// What the store indexes of an analysis.
     public struct Index: Sendable, Hashable {
@@ -44,9 +49,25 @@ public struct StoredAnalysis: Sendable, Hashable {
         public var description: String { reason }
     }
 
+    /// What a result's own row keeps of the index.
+    public struct Columns: Sendable, Hashable {
+        public var language: String
+        public var languageConfidence: Double
+        public var tone: Double
+        public var simhash: UInt64
+    }
+
+    /// Where `index` comes from: decoded already, or the encoded `AnalysisIndexView` whose framing and entity types
+    /// were checked on arrival, so that decoding it cannot fail.
+    private enum IndexSource: Sendable {
+        case decoded(Index)
+        case encoded(Data)
+    }
+
     /// The encoded `Analysis`, without tokens; deflated (zlib) when `inflatedSize` is set.
     public let bytes: Data
-    public let index: Index
+    public let columns: Columns
+    private let indexSource: IndexSource
     /// Tokens the analysis had before they were left out.
     public let tokenCount: Int
     /// The size of the encoded analysis before compression, when `bytes` are compressed.
@@ -83,10 +104,66 @@ public struct StoredAnalysis: Sendable, Hashable {
     /// An analysis a worker sent compressed (`Result.analysis_zlib`), with the fields to index beside it: the
     /// bytes are kept as they came, not inflated.
     public init(compressed: Data, inflatedSize: Int, index view: Mirsad_V1_AnalysisIndexView) throws(Unreadable) {
+        try Self.checkCompressed(compressed, inflatedSize: inflatedSize)
+        self.init(bytes: compressed, index: try Self.index(view), tokenCount: 0, inflatedSize: inflatedSize)
+    }
+
+    /// An analysis a worker sent compressed, with the fields to index beside it as it encoded them
+    /// (`ResultView.index`): only the columns and the entity types are read now (`AnalysisColumnsView`), and the
+    /// rest when `index` is asked for.
+    public init(compressed: Data, inflatedSize: Int, encodedIndex: Data) throws(Unreadable) {
+        try Self.checkCompressed(compressed, inflatedSize: inflatedSize)
+        let view: Mirsad_V1_AnalysisColumnsView
+        do {
+            view = try Mirsad_V1_AnalysisColumnsView(serializedBytes: encodedIndex, options: Self.skipTheRest)
+        } catch {
+            throw Unreadable(reason: "the index fields do not decode: \(error)")
+        }
+        for (i, entity) in view.canonicalEntities.enumerated() where EntityType(wire: entity.type) == nil {
+            throw Self.unknownType(entity.type, at: i)
+        }
+        self.bytes = compressed
+        self.columns = Columns(
+            language: view.language.code, languageConfidence: view.language.confidence, tone: view.tone,
+            simhash: view.fingerprint.simhash)
+        self.indexSource = .encoded(encodedIndex)
+        self.tokenCount = 0
+        self.inflatedSize = inflatedSize
+    }
+
+    private static func checkCompressed(_ compressed: Data, inflatedSize: Int) throws(Unreadable) {
         guard inflatedSize > 0, !compressed.isEmpty else {
             throw Unreadable(reason: "a compressed analysis without its size (\(inflatedSize)) or bytes")
         }
-        self.init(bytes: compressed, index: try Self.index(view), tokenCount: 0, inflatedSize: inflatedSize)
+    }
+
+    private static func unknownType(_ type: Mirsad_V1_EntityType, at i: Int) -> Unreadable {
+        Unreadable(reason: "analysis.canonical_entities[\(i)].type: unspecified or unknown entity type \(type.rawValue)")
+    }
+
+    /// What the store indexes of the analysis.
+    public var index: Index {
+        switch indexSource {
+        case .decoded(let index):
+            return index
+        case .encoded(let bytes):
+            // Its framing and entity types were checked on arrival (`init(compressed:inflatedSize:encodedIndex:)`),
+            // and text fields decode whatever their bytes: this cannot fail.
+            guard let view = try? Mirsad_V1_AnalysisIndexView(serializedBytes: bytes, options: Self.skipTheRest),
+                  let index = try? Self.index(view) else {
+                preconditionFailure("index fields checked on arrival no longer decode")
+            }
+            return index
+        }
+    }
+
+    public static func == (a: StoredAnalysis, b: StoredAnalysis) -> Bool {
+        a.bytes == b.bytes && a.tokenCount == b.tokenCount && a.inflatedSize == b.inflatedSize && a.index == b.index
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(bytes)
+        hasher.combine(tokenCount)
     }
 
     /// The index of a view; refuses entity types it does not know.
@@ -94,9 +171,7 @@ public struct StoredAnalysis: Sendable, Hashable {
         var entities: [Index.Entity] = []
         entities.reserveCapacity(view.canonicalEntities.count)
         for (i, entity) in view.canonicalEntities.enumerated() {
-            guard let type = EntityType(wire: entity.type) else {
-                throw Unreadable(reason: "analysis.canonical_entities[\(i)].type: unspecified or unknown entity type \(entity.type.rawValue)")
-            }
+            guard let type = EntityType(wire: entity.type) else { throw unknownType(entity.type, at: i) }
             entities.append(Index.Entity(
                 key: entity.key, name: entity.name.isEmpty ? entity.key : entity.name, type: type, mentions: Int(entity.mentions)))
         }
@@ -141,7 +216,10 @@ public struct StoredAnalysis: Sendable, Hashable {
 
     private init(bytes: Data, index: Index, tokenCount: Int, inflatedSize: Int?) {
         self.bytes = bytes
-        self.index = index
+        self.columns = Columns(
+            language: index.language, languageConfidence: index.languageConfidence, tone: index.tone,
+            simhash: index.simhash)
+        self.indexSource = .decoded(index)
         self.tokenCount = tokenCount
         self.inflatedSize = inflatedSize
     }

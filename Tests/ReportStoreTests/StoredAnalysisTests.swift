@@ -84,3 +84,47 @@ import Testing
         }
     }
 }
+
+/// A compressed analysis whose index fields stay encoded until a store asks for them.
+@Suite struct EncodedIndexTests {
+    static func compressedResult() throws -> (Mirsad_V1_Result, Analysis) {
+        var expected = StoredAnalysisTests.analysis
+        expected.tokens = []
+        var result = Mirsad_V1_Result()
+        try result.setCompressedAnalysis(Mirsad_V1_Analysis(expected, includeTokens: false))
+        return (result, expected)
+    }
+
+    @Test func columnsAndIndexReadFromTheEncodedFieldsEqualThoseOfTheDecodedOnes() throws {
+        let (result, _) = try Self.compressedResult()
+        let decoded = try StoredAnalysis(compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), index: result.index)
+        let lazy = try StoredAnalysis(
+            compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), encodedIndex: try result.index.serializedData())
+        #expect(!decoded.index.entities.isEmpty && !decoded.index.topics.isEmpty, "the sample has entities and topics")
+        #expect(lazy.columns == decoded.columns)
+        #expect(lazy.index == decoded.index)
+        #expect(lazy == decoded)
+        #expect(lazy.columns.language == decoded.index.language && lazy.columns.simhash == decoded.index.simhash)
+    }
+
+    @Test func anUnknownEntityTypeInTheEncodedFieldsIsRefusedOnArrival() throws {
+        var (result, _) = try Self.compressedResult()
+        result.index.canonicalEntities[1].type = .unspecified
+        #expect {
+            try StoredAnalysis(
+                compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes),
+                encodedIndex: try result.index.serializedData())
+        } throws: { error in
+            "\(error)".contains("canonical_entities[1].type")
+        }
+    }
+
+    @Test func garbledEncodedFieldsAreRefusedOnArrival() throws {
+        let (result, _) = try Self.compressedResult()
+        var bytes = try result.index.serializedData()
+        bytes.removeLast(3)
+        #expect(throws: StoredAnalysis.Unreadable.self) {
+            try StoredAnalysis(compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), encodedIndex: bytes)
+        }
+    }
+}

@@ -566,7 +566,7 @@ public final class CollectorService: Service, Sendable {
                 analysis = try StoredAnalysis(encoded: result.analysis)
             } else {
                 analysis = try StoredAnalysis(
-                    compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), index: result.index)
+                    compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), encodedIndex: result.index)
             }
         } catch {
             throw ResultRefusal(jobID: result.jobID, reason: "unreadable analysis: \(error)")

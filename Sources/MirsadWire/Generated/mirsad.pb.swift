@@ -1385,14 +1385,13 @@ public nonisolated struct Mirsad_V1_ResultView: @unchecked Sendable {
     set {_uniqueStorage()._analysisZlib = newValue}
   }
 
-  public var index: Mirsad_V1_AnalysisIndexView {
-    get {_storage._index ?? Mirsad_V1_AnalysisIndexView()}
+  /// The fields to index (an `AnalysisIndexView`) as the worker encoded them: a store that indexes as it commits
+  /// decodes them whole; one that indexes later (from the analysis itself) reads only its row's columns from them
+  /// (`AnalysisColumnsView`).
+  public var index: Data {
+    get {_storage._index}
     set {_uniqueStorage()._index = newValue}
   }
-  /// Returns true if `index` has been explicitly set.
-  public var hasIndex: Bool {_storage._index != nil}
-  /// Clears the value of `index`. Subsequent reads from it will return its default value.
-  public mutating func clearIndex() {_uniqueStorage()._index = nil}
 
   public var analysisBytes: UInt32 {
     get {_storage._analysisBytes}
@@ -1465,6 +1464,85 @@ public nonisolated struct Mirsad_V1_AnalysisIndexView: Sendable {
 
   fileprivate var _language: Mirsad_V1_LanguageGuess? = nil
   fileprivate var _fingerprint: Mirsad_V1_Fingerprint? = nil
+}
+
+/// What a result's own row keeps of an `AnalysisIndexView`, read without decoding any text: the language, tone and
+/// simhash; each entity's type (an unknown type refuses the result, as when the index is decoded whole) and each
+/// topic's score, so that the framing of every entity and topic is walked; names and keys are skipped.
+public nonisolated struct Mirsad_V1_AnalysisColumnsView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var language: Mirsad_V1_LanguageGuess {
+    get {_language ?? Mirsad_V1_LanguageGuess()}
+    set {_language = newValue}
+  }
+  /// Returns true if `language` has been explicitly set.
+  public var hasLanguage: Bool {self._language != nil}
+  /// Clears the value of `language`. Subsequent reads from it will return its default value.
+  public mutating func clearLanguage() {self._language = nil}
+
+  public var canonicalEntities: [Mirsad_V1_EntityTypeView] = []
+
+  public var topics: [Mirsad_V1_TopicScoreView] = []
+
+  public var tone: Double = 0
+
+  public var fingerprint: Mirsad_V1_SimhashView {
+    get {_fingerprint ?? Mirsad_V1_SimhashView()}
+    set {_fingerprint = newValue}
+  }
+  /// Returns true if `fingerprint` has been explicitly set.
+  public var hasFingerprint: Bool {self._fingerprint != nil}
+  /// Clears the value of `fingerprint`. Subsequent reads from it will return its default value.
+  public mutating func clearFingerprint() {self._fingerprint = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _language: Mirsad_V1_LanguageGuess? = nil
+  fileprivate var _fingerprint: Mirsad_V1_SimhashView? = nil
+}
+
+/// A `CanonicalEntity` read for its type alone.
+public nonisolated struct Mirsad_V1_EntityTypeView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var type: Mirsad_V1_EntityType = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A `TopicScore` read for its score alone.
+public nonisolated struct Mirsad_V1_TopicScoreView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var score: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A `Fingerprint` read for its simhash alone.
+public nonisolated struct Mirsad_V1_SimhashView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var simhash: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// ERROR (0x7F): any service -> the peer whose message it refuses.
@@ -3826,7 +3904,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
     var _workerID: String = String()
     var _timings: Mirsad_V1_Timings? = nil
     var _analysisZlib: Data = Data()
-    var _index: Mirsad_V1_AnalysisIndexView? = nil
+    var _index: Data = Data()
     var _analysisBytes: UInt32 = 0
     var _lease: Mirsad_V1_Lease? = nil
 
@@ -3874,7 +3952,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
         case 5: try { try decoder.decodeSingularStringField(value: &_storage._workerID) }()
         case 6: try { try decoder.decodeSingularMessageField(value: &_storage._timings) }()
         case 7: try { try decoder.decodeSingularBytesField(value: &_storage._analysisZlib) }()
-        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._index) }()
+        case 8: try { try decoder.decodeSingularBytesField(value: &_storage._index) }()
         case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._analysisBytes) }()
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._lease) }()
         default: break
@@ -3910,9 +3988,9 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
       if !_storage._analysisZlib.isEmpty {
         try visitor.visitSingularBytesField(value: _storage._analysisZlib, fieldNumber: 7)
       }
-      try { if let v = _storage._index {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-      } }()
+      if !_storage._index.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._index, fieldNumber: 8)
+      }
       if _storage._analysisBytes != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._analysisBytes, fieldNumber: 9)
       }
@@ -4026,6 +4104,150 @@ nonisolated extension Mirsad_V1_AnalysisIndexView: SwiftProtobuf.Message, SwiftP
     if lhs.topics != rhs.topics {return false}
     if lhs.tone != rhs.tone {return false}
     if lhs._fingerprint != rhs._fingerprint {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_AnalysisColumnsView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AnalysisColumnsView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}language\0\u{4}\u{9}canonical_entities\0\u{2}\u{5}topics\0\u{1}tone\0\u{2}\u{2}fingerprint\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._language) }()
+      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.canonicalEntities) }()
+      case 15: try { try decoder.decodeRepeatedMessageField(value: &self.topics) }()
+      case 16: try { try decoder.decodeSingularDoubleField(value: &self.tone) }()
+      case 18: try { try decoder.decodeSingularMessageField(value: &self._fingerprint) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._language {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.canonicalEntities.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.canonicalEntities, fieldNumber: 10)
+    }
+    if !self.topics.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.topics, fieldNumber: 15)
+    }
+    if self.tone.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.tone, fieldNumber: 16)
+    }
+    try { if let v = self._fingerprint {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_AnalysisColumnsView, rhs: Mirsad_V1_AnalysisColumnsView) -> Bool {
+    if lhs._language != rhs._language {return false}
+    if lhs.canonicalEntities != rhs.canonicalEntities {return false}
+    if lhs.topics != rhs.topics {return false}
+    if lhs.tone != rhs.tone {return false}
+    if lhs._fingerprint != rhs._fingerprint {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_EntityTypeView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EntityTypeView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}type\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.type) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.type != .unspecified {
+      try visitor.visitSingularEnumField(value: self.type, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_EntityTypeView, rhs: Mirsad_V1_EntityTypeView) -> Bool {
+    if lhs.type != rhs.type {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_TopicScoreView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TopicScoreView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}score\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.score) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.score, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_TopicScoreView, rhs: Mirsad_V1_TopicScoreView) -> Bool {
+    if lhs.score != rhs.score {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Mirsad_V1_SimhashView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SimhashView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}simhash\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularFixed64Field(value: &self.simhash) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.simhash != 0 {
+      try visitor.visitSingularFixed64Field(value: self.simhash, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Mirsad_V1_SimhashView, rhs: Mirsad_V1_SimhashView) -> Bool {
+    if lhs.simhash != rhs.simhash {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -129,7 +129,8 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
                             keepsAggregates: options.keepsAggregates, on: db)
                         continue
                     }
-                    let entities = stored.index.entities
+                    let index = stored.index
+                    let entities = index.entities
                     if !entities.isEmpty {
                         try await db.execute("""
                             INSERT INTO entities (job_id, key, name, type, mentions)
@@ -139,7 +140,7 @@ public final class PostgresReportStore: ReportStore, ReportQueries {
                             ON CONFLICT DO NOTHING
                             """)
                     }
-                    let topics = stored.index.topics
+                    let topics = index.topics
                     if !topics.isEmpty {
                         try await db.execute("""
                             INSERT INTO topics (job_id, topic, score)

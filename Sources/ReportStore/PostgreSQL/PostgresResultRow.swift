@@ -23,11 +23,11 @@ enum PostgresResultRow {
         var s = PostgresStatement()
         let values = [
             s.bind(stored.jobID), s.bind(stored.batchID), s.bind(a.id), s.bind(a.url), s.bind(a.source), s.bind(a.category),
-            s.bind(a.title), s.bind(a.published), s.bind(a.author), s.bind(analysis?.index.language),
-            s.bind(analysis?.index.languageConfidence), s.bind(analysis == nil ? "failed" : "analysed"),
+            s.bind(a.title), s.bind(a.published), s.bind(a.author), s.bind(analysis?.columns.language),
+            s.bind(analysis?.columns.languageConfidence), s.bind(analysis == nil ? "failed" : "analysed"),
             s.bind(stored.failureReason), s.bind(stored.workerID), s.bind(stored.submittedAt.map(StoredTime.milliseconds)),
             s.bind(stored.analysedAt.map(StoredTime.milliseconds)), s.bind(storedAt), s.bind(stored.tokenCount),
-            s.bind(analysis?.index.tone), s.bind(analysis.map { Int64(bitPattern: $0.index.simhash) }), s.bind(analysis?.bytes),
+            s.bind(analysis?.columns.tone), s.bind(analysis.map { Int64(bitPattern: $0.columns.simhash) }), s.bind(analysis?.bytes),
             s.bind(analysis?.inflatedSize),
         ]
         s.text = """

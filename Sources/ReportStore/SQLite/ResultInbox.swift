@@ -19,6 +19,9 @@ import GRDB
 final class ResultInbox: Sendable {
     let path: String
     let pool: DatabasePool
+    /// A connection of its own for copying the log into the file (`copyLogIntoFile`), so that the copy runs on the
+    /// indexer's thread: the writer's connection would queue it behind, and between, the commits it acknowledges.
+    private let checkpointer: DatabaseQueue
 
     /// Where the inbox of the store at `storePath` is.
     static func path(forStore storePath: String) -> String { storePath + "-inbox" }
@@ -27,6 +30,8 @@ final class ResultInbox: Sendable {
 
     init(path: String, maximumSizeBytes: Int?) throws {
         self.path = path
+        // A size limit bounds the file, not its log: under one the log stays at SQLite's default size.
+        let backstopPages = maximumSizeBytes == nil ? Self.backstopCheckpointPages(inboxPath: path) : 1_000
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -34,6 +39,7 @@ final class ResultInbox: Sendable {
             // given back to the file system (`releaseFreePages`) instead of kept at the backlog's peak.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(backstopPages)")
             if let limit = maximumSizeBytes {
                 let pageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 try db.execute(sql: "PRAGMA max_page_count = \(max(1, limit / pageSize))")
@@ -41,6 +47,37 @@ final class ResultInbox: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        var checkpointing = Configuration()
+        checkpointing.busyMode = .timeout(10)
+        checkpointer = try DatabaseQueue(path: path, configuration: checkpointing)
+    }
+
+    // MARK: - Copying the log into the file
+    //
+    // Every committed page is written twice: to the log, durably, before the acknowledgement, and later into the
+    // file (a checkpoint). The second copy is not needed for durability, and it was two fifths of the bytes the
+    // acknowledging thread wrote: the indexer, which reads the inbox anyway, makes it instead
+    // (`copyLogIntoFile`), and the writer copies only a log its indexer has let grow to `backstopCheckpointPages`
+    // (an indexer paused on busy cores, or none running).
+
+    /// The log pages past which the writer copies the log itself: 8,192 (32 MiB) where the disk has room for the
+    /// log eight times over, else SQLite's default of 1,000, as the store's own log (`SQLiteReportStore`).
+    static func backstopCheckpointPages(inboxPath: String) -> Int {
+        let directory = (inboxPath as NSString).deletingLastPathComponent
+        var stats = statvfs()
+        guard statvfs(directory.isEmpty ? "." : directory, &stats) == 0 else { return 1_000 }
+        let free = Int(stats.f_bavail) * Int(stats.f_frsize)
+        return free >= 8 * 8_192 * 4096 ? 8_192 : 1_000
+    }
+
+    /// Results moved out between two copies of the log by an indexer: about as many log pages (a result's row is
+    /// most of a 4 KiB page), SQLite's own interval.
+    static let resultsBetweenLogCopies = 1_024
+
+    /// Copies the log into the file as far as no reader still needs it, without waiting for the writer or taking
+    /// its lock (a passive checkpoint). The log is reused from its start by the first commit after a full copy.
+    func copyLogIntoFile() throws {
+        try checkpointer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
     }
 
     /// The inbox's tables. `inbox` has the columns of the store's `results` (`ResultRow` reads and writes both)

@@ -4,8 +4,8 @@ import GRDB
 
 /// A `StoredResult` as the column values of the SQLite tables, and back.
 ///
-/// The analysis goes in as the bytes it came in (`analysis_pb`); its index columns and rows come from
-/// `StoredAnalysis.index`. Nothing is encoded here.
+/// The analysis goes in as the bytes it came in (`analysis_pb`); its columns come from `StoredAnalysis.columns`, its
+/// index rows from `StoredAnalysis.index`. Nothing is encoded here.
 struct ResultRow {
     static let insertSQL = insertSQL(into: "results")
     /// `insertSQL` into `table`, which has the columns of `results` (the inbox's does).
@@ -36,11 +36,11 @@ struct ResultRow {
         let analysis = stored.storedAnalysis
         return StatementArguments([
             stored.jobID, stored.batchID, a.id, a.url, a.source, a.category, a.title, a.published, a.author,
-            analysis?.index.language, analysis?.index.languageConfidence,
+            analysis?.columns.language, analysis?.columns.languageConfidence,
             analysis == nil ? "failed" : "analysed", stored.failureReason,
             stored.workerID, stored.submittedAt.map(StoredTime.milliseconds),
             stored.analysedAt.map(StoredTime.milliseconds), storedAt,
-            stored.tokenCount, analysis?.index.tone, analysis.map { Int64(bitPattern: $0.index.simhash) }, analysis?.bytes,
+            stored.tokenCount, analysis?.columns.tone, analysis.map { Int64(bitPattern: $0.columns.simhash) }, analysis?.bytes,
             analysis?.inflatedSize,
         ] as [(any DatabaseValueConvertible)?])
     }

@@ -1,6 +1,7 @@
 import Algorithms
 import Foundation
 import GRDB
+import Synchronization
 
 // MARK: - Staging and indexing
 //
@@ -114,13 +115,15 @@ extension SQLiteReportStore {
     func indexPendingUnlessBusy(limit: Int) throws -> (moved: Int, skipped: Int) {
         guard let inbox, limit > 0 else { return (0, 0) }
         do {
-            return try perform("indexing results from the inbox") {
+            let outcome = try perform("indexing results from the inbox") {
                 do {
                     return try indexPendingInTransaction(limit: limit, from: inbox)
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
                     throw StoreBusy()
                 }
             }
+            copyInboxLogIfDue(moved: outcome.moved, inbox: inbox)
+            return outcome
         } catch ReportStoreError.diskFull(let path, let reason) {
             checkpointOftenAfterDiskFull()
             throw ReportStoreError.diskFull(path: path, reason: reason)
@@ -155,6 +158,17 @@ extension SQLiteReportStore {
             db.afterNextTransaction { _ in self.saw(indexedSequence: last) }
             return (rows.count, skipped)
         }
+    }
+
+    /// Copies the inbox's log into its file once `ResultInbox.resultsBetweenLogCopies` results were moved since the
+    /// last copy, here rather than on the committing thread (`ResultInbox`). A copy that fails (a full disk) is
+    /// left to the next batch or to the writer's own, later copy: the log stays whole and durable either way.
+    private func copyInboxLogIfDue(moved: Int, inbox: ResultInbox) {
+        guard moved > 0 else { return }
+        let since = movedSinceInboxLogCopy.add(moved, ordering: .relaxed).newValue
+        guard since >= ResultInbox.resultsBetweenLogCopies else { return }
+        movedSinceInboxLogCopy.store(0, ordering: .relaxed)
+        try? inbox.copyLogIntoFile()
     }
 
     /// Indexes until nothing waits; returns how many results it moved. Beside another process's indexer (a

@@ -63,6 +63,8 @@ public final class SQLiteReportStore: ReportStore {
     /// only grows, so the inbox rows up to it may be deleted without reading the store at every commit.
     let indexedSequenceSeen = Atomic<Int64>(0)
     private let inboxCommitCount = Atomic<UInt64>(0)
+    /// Results this process's indexers moved out of the inbox since they last copied its log into its file.
+    let movedSinceInboxLogCopy = Atomic<Int>(0)
 
     /// Commits this process made to the inbox: an indexer in the same process looks at the inbox when it changes
     /// rather than polling the files.
@@ -189,8 +191,15 @@ public final class SQLiteReportStore: ReportStore {
             }
             return try storeInTransaction(results, confirmingNotices: confirming, storedAt: storedAt)
         } catch let error as ReportStoreError {
-            // A staging store's commits go to its inbox, whose log is checkpointed every 1,000 pages already.
-            if case .diskFull = error, inbox == nil { checkpointOftenAfterDiskFull() }
+            if case .diskFull = error {
+                if let inbox {
+                    // The log may hold what the next commit needs: what can be copied into the file is copied now,
+                    // so that the next commit reuses the log.
+                    try? inbox.copyLogIntoFile()
+                } else {
+                    checkpointOftenAfterDiskFull()
+                }
+            }
             throw error
         }
     }
