@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The results a collector has committed and the report store has not yet indexed, in a SQLite file of their own
 /// beside the store (`<store>-inbox`), with the stored notices.
@@ -21,7 +22,8 @@ final class ResultInbox: Sendable {
     let pool: DatabasePool
     /// A connection of its own for copying the log into the file (`copyLogIntoFile`), so that the copy runs on the
     /// indexer's thread: the writer's connection would queue it behind, and between, the commits it acknowledges.
-    private let checkpointer: DatabaseQueue
+    /// Opened by the first copy (a process that only reads the store never makes one).
+    private let checkpointer = Mutex<DatabaseQueue?>(nil)
 
     /// Where the inbox of the store at `storePath` is.
     static func path(forStore storePath: String) -> String { storePath + "-inbox" }
@@ -47,18 +49,15 @@ final class ResultInbox: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
-        var checkpointing = Configuration()
-        checkpointing.busyMode = .timeout(10)
-        checkpointer = try DatabaseQueue(path: path, configuration: checkpointing)
     }
 
     // MARK: - Copying the log into the file
     //
     // Every committed page is written twice: to the log, durably, before the acknowledgement, and later into the
     // file (a checkpoint). The second copy is not needed for durability, and it was two fifths of the bytes the
-    // acknowledging thread wrote: the indexer, which reads the inbox anyway, makes it instead
+    // acknowledging thread wrote: the indexer, which reads the inbox anyway, makes it instead after a batch
     // (`copyLogIntoFile`), and the writer copies only a log its indexer has let grow to `backstopCheckpointPages`
-    // (an indexer paused on busy cores, or none running).
+    // (an indexer paused on busy cores or in a long batch, or none running).
 
     /// The log pages past which the writer copies the log itself: 8,192 (32 MiB) where the disk has room for the
     /// log eight times over, else SQLite's default of 1,000, as the store's own log (`SQLiteReportStore`).
@@ -70,14 +69,40 @@ final class ResultInbox: Sendable {
         return free >= 8 * 8_192 * 4096 ? 8_192 : 1_000
     }
 
-    /// Results moved out between two copies of the log by an indexer: about as many log pages (a result's row is
+    /// Results committed between two copies of the log by an indexer: about as many log pages (a result's row is
     /// most of a 4 KiB page), SQLite's own interval.
     static let resultsBetweenLogCopies = 1_024
 
-    /// Copies the log into the file as far as no reader still needs it, without waiting for the writer or taking
-    /// its lock (a passive checkpoint). The log is reused from its start by the first commit after a full copy.
+    /// Copies the log into the file as far as it goes, without waiting for the writer or taking its lock (a
+    /// passive checkpoint), and leaves the frames committed meanwhile to the writer (`finishLogCopy`).
+    ///
+    /// The writer commits every few milliseconds, so a copy made beside it is never quite complete; and a log is
+    /// started again from its beginning only by a commit that finds it wholly copied. Without the writer's part
+    /// the log would never restart, and once past `backstopCheckpointPages` the writer would copy it at every commit.
+    /// (A restarting checkpoint here would finish the copy, but it holds off the writer, and so acknowledgements,
+    /// for as long as a reader stays in the log.)
     func copyLogIntoFile() throws {
-        try checkpointer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        let connection = try checkpointer.withLock { connection in
+            if let connection { return connection }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            let opened = try DatabaseQueue(path: path, configuration: configuration)
+            connection = opened
+            return opened
+        }
+        try connection.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+        writerFinishesLogCopy.store(true, ordering: .releasing)
+    }
+
+    /// Set by `copyLogIntoFile`: the writer copies what was committed since, after its next commit.
+    private let writerFinishesLogCopy = Atomic<Bool>(false)
+
+    /// On the writer's thread, after a commit: copies the frames `copyLogIntoFile` left, a commit or two's worth, so
+    /// that the next commit starts the log again. A copy that fails (a reader still in the log) is tried again
+    /// after the indexer's next copy.
+    func finishLogCopy() {
+        guard writerFinishesLogCopy.exchange(false, ordering: .acquiring) else { return }
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
     }
 
     /// The inbox's tables. `inbox` has the columns of the store's `results` (`ResultRow` reads and writes both)

@@ -122,7 +122,7 @@ extension SQLiteReportStore {
                     throw StoreBusy()
                 }
             }
-            copyInboxLogIfDue(moved: outcome.moved, inbox: inbox)
+            copyInboxLogIfDue(inbox)
             return outcome
         } catch ReportStoreError.diskFull(let path, let reason) {
             checkpointOftenAfterDiskFull()
@@ -160,14 +160,13 @@ extension SQLiteReportStore {
         }
     }
 
-    /// Copies the inbox's log into its file once `ResultInbox.resultsBetweenLogCopies` results were moved since the
-    /// last copy, here rather than on the committing thread (`ResultInbox`). A copy that fails (a full disk) is
-    /// left to the next batch or to the writer's own, later copy: the log stays whole and durable either way.
-    private func copyInboxLogIfDue(moved: Int, inbox: ResultInbox) {
-        guard moved > 0 else { return }
-        let since = movedSinceInboxLogCopy.add(moved, ordering: .relaxed).newValue
-        guard since >= ResultInbox.resultsBetweenLogCopies else { return }
-        movedSinceInboxLogCopy.store(0, ordering: .relaxed)
+    /// Copies the inbox's log into its file once this process has committed `ResultInbox.resultsBetweenLogCopies`
+    /// results since the last copy: here, on the indexer's thread after a batch, rather than on the committing
+    /// thread (`ResultInbox`). A copy that fails (a full disk) is left to the next batch or to the writer's own,
+    /// later copy: the log stays whole and durable either way.
+    private func copyInboxLogIfDue(_ inbox: ResultInbox) {
+        guard committedSinceInboxLogCopy.load(ordering: .relaxed) >= ResultInbox.resultsBetweenLogCopies else { return }
+        committedSinceInboxLogCopy.store(0, ordering: .relaxed)
         try? inbox.copyLogIntoFile()
     }
 
