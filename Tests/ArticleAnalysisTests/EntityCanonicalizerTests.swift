@@ -53,6 +53,16 @@ import Testing
         #expect(entities[1].variants == ["حماس", "حركة حماس"])
     }
 
+    @Test func aKeyWithoutALetterIsNoEntity() {
+        let (mentions, entities) = canonicalizer.canonicalize([
+            mention("#", .location, at: 0), mention("غزة", .location, at: 4), mention("_", .organization, at: 12),
+            mention("#غزة", .location, at: 20), mention("2018", .miscellaneous, at: 30),
+        ])
+        #expect(mentions.map(\.text) == ["غزة", "#غزة"])
+        #expect(entities.count == 2)
+        #expect(!entities.contains { $0.key == "#" || $0.key == "_" || $0.key == "2018" })
+    }
+
     @Test func ambiguousSurnamesStayApart() {
         let (mentions, entities) = canonicalizer.canonicalize([
             mention("محمد درويش", .person), mention("محمود درويش", .person), mention("درويش", .person),

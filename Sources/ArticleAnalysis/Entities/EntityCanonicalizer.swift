@@ -12,7 +12,7 @@ import Foundation
 /// `canonicalize` (one article) a person's key the table does not know that is the ending of exactly one longer
 /// person key ("السيسي" and "عبد الفتاح السيسي") takes that longer key. A surname the table knows is never
 /// merged into another person of the article (a bare "ترامب" beside "ميلانيا ترامب" stays Donald Trump).
-/// Currencies and units (`NonEntityWords`) are dropped: they are not entities.
+/// Currencies and units (`NonEntityWords`) are dropped: they are not entities; nor is a key without a letter.
 public struct EntityCanonicalizer: Sendable {
     /// Normalised adjective (masculine singular, no article) → normalised place.
     public let placeAdjectives: [String: String]
@@ -158,7 +158,11 @@ public struct EntityCanonicalizer: Sendable {
     public func canonicalize(_ mentions: [EntityMention]) -> (mentions: [EntityMention], entities: [CanonicalEntity]) {
         var mentions = mentions
         var keys = mentions.map { CanonicalText.nfc(key(for: $0.text, type: $0.type)) }
-        let kept = keys.indices.filter { !keys[$0].isEmpty && !NonEntityWords.isCurrencyOrUnit(key: keys[$0]) }
+        // A key without a letter (a lone `#` or `_` the recognizer took for a name) names nothing.
+        let kept = keys.indices.filter {
+            keys[$0].unicodeScalars.contains(where: \.properties.isAlphabetic)
+                && !NonEntityWords.isCurrencyOrUnit(key: keys[$0])
+        }
         if kept.count < keys.count {
             mentions = kept.map { mentions[$0] }
             keys = kept.map { keys[$0] }

@@ -33,7 +33,9 @@ final class ResultInbox: Sendable {
     init(path: String, maximumSizeBytes: Int?) throws {
         self.path = path
         // A size limit bounds the file, not its log: under one the log stays at SQLite's default size.
-        let backstopPages = maximumSizeBytes == nil ? Self.backstopCheckpointPages(inboxPath: path) : 1_000
+        let backstopPages = maximumSizeBytes == nil
+            ? SQLiteReportStore.checkpointInterval(storePath: path, pages: Self.backstopCheckpointPages)
+            : SQLiteReportStore.defaultCheckpointPages
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -54,20 +56,14 @@ final class ResultInbox: Sendable {
     // MARK: - Copying the log into the file
     //
     // Every committed page is written twice: to the log, durably, before the acknowledgement, and later into the
-    // file (a checkpoint). The second copy is not needed for durability, and it was two fifths of the bytes the
-    // acknowledging thread wrote: the indexer, which reads the inbox anyway, makes it instead after a batch
-    // (`copyLogIntoFile`), and the writer copies only a log its indexer has let grow to `backstopCheckpointPages`
-    // (an indexer paused on busy cores or in a long batch, or none running).
+    // file (a checkpoint). The second copy adds nothing to durability and is about as many bytes as the first, so
+    // the indexer, which reads the inbox anyway, makes it after a batch (`copyLogIntoFile`), off the acknowledging
+    // thread; the writer copies the whole log only once it has grown to `backstopCheckpointPages` (an indexer paused
+    // on busy cores or in a long batch, or none running).
 
-    /// The log pages past which the writer copies the log itself: 8,192 (32 MiB) where the disk has room for the
-    /// log eight times over, else SQLite's default of 1,000, as the store's own log (`SQLiteReportStore`).
-    static func backstopCheckpointPages(inboxPath: String) -> Int {
-        let directory = (inboxPath as NSString).deletingLastPathComponent
-        var stats = statvfs()
-        guard statvfs(directory.isEmpty ? "." : directory, &stats) == 0 else { return 1_000 }
-        let free = Int(stats.f_bavail) * Int(stats.f_frsize)
-        return free >= 8 * 8_192 * 4096 ? 8_192 : 1_000
-    }
+    /// The log pages past which the writer copies the log itself where the disk has room (as for the store's own
+    /// log, `SQLiteReportStore.checkpointInterval`): 32 MiB.
+    static let backstopCheckpointPages = 8_192
 
     /// Results committed between two copies of the log by an indexer: about as many log pages (a result's row is
     /// most of a 4 KiB page), SQLite's own interval.

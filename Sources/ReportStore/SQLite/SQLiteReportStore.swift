@@ -84,13 +84,14 @@ public final class SQLiteReportStore: ReportStore {
     /// which needs free space beside the log, so a log that could outgrow the free space would never be copied.
     static let defaultCheckpointPages = 1_000
 
-    /// `checkpointPages` when the disk under the store has room for the log eight times over, else the default.
-    static func checkpointInterval(storePath: String) -> Int {
-        let directory = (storePath as NSString).deletingLastPathComponent
+    /// `pages` when the disk under the file at `path` has room for a log of that many pages eight times over,
+    /// else the default.
+    static func checkpointInterval(storePath path: String, pages: Int = checkpointPages) -> Int {
+        let directory = (path as NSString).deletingLastPathComponent
         var stats = statvfs()
         guard statvfs(directory.isEmpty ? "." : directory, &stats) == 0 else { return defaultCheckpointPages }
         let free = Int(stats.f_bavail) * Int(stats.f_frsize)
-        return free >= 8 * checkpointPages * 4096 ? checkpointPages : defaultCheckpointPages
+        return free >= 8 * pages * 4096 ? pages : defaultCheckpointPages
     }
 
     /// Opens the store at `path`, creating the file and its tables if needed.
