@@ -94,11 +94,12 @@ enum ProcessTable {
         return stat[stat.index(after: close)...].split(separator: " ").first?.first
     }
 
-    /// Whether `pid` and everything it started stand still after a SIGSTOP: each stopped (T), or blocked (D) as a
-    /// shell is while the child it vforked has not yet run exec.
+    /// Whether `pid` and everything it started stand still after a SIGSTOP: each stopped (T), blocked (D) as a
+    /// shell is while the child it vforked has not yet run exec, or dead and unreaped (Z): a child forked just after
+    /// the signal went round misses it, runs to its end and stays a zombie, since its stopped parent cannot reap it.
     static func isFrozen(_ pid: pid_t) -> Bool {
         let states = ([pid] + descendants(of: pid)).map(state)
-        return states.contains("T") && states.allSatisfy { $0 == "T" || $0 == "D" }
+        return states.contains("T") && states.allSatisfy { $0 == "T" || $0 == "D" || $0 == "Z" }
     }
 
     /// Peak resident set size (VmHWM) in kB.
