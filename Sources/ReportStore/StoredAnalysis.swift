@@ -101,18 +101,13 @@ public struct StoredAnalysis: Sendable, Hashable {
         self.init(bytes: kept, index: try Self.index(view), tokenCount: tokens.count, inflatedSize: nil)
     }
 
-    /// An analysis a worker sent compressed (`Result.analysis_zlib`), with the fields to index beside it: the
-    /// bytes are kept as they came, not inflated.
-    public init(compressed: Data, inflatedSize: Int, index view: Mirsad_V1_AnalysisIndexView) throws(Unreadable) {
-        try Self.checkCompressed(compressed, inflatedSize: inflatedSize)
-        self.init(bytes: compressed, index: try Self.index(view), tokenCount: 0, inflatedSize: inflatedSize)
-    }
-
-    /// An analysis a worker sent compressed, with the fields to index beside it as it encoded them
-    /// (`ResultView.index`): only the columns and the entity types are read now (`AnalysisColumnsView`), and the
-    /// rest when `index` is asked for.
+    /// An analysis a worker sent compressed (`Result.analysis_zlib`), kept as it came, not inflated, with the fields
+    /// to index beside it as the worker encoded them (`ResultView.index`): only the columns and the entity types are
+    /// read now (`AnalysisColumnsView`), and the rest when `index` is asked for.
     public init(compressed: Data, inflatedSize: Int, encodedIndex: Data) throws(Unreadable) {
-        try Self.checkCompressed(compressed, inflatedSize: inflatedSize)
+        guard inflatedSize > 0, !compressed.isEmpty else {
+            throw Unreadable(reason: "a compressed analysis without its size (\(inflatedSize)) or bytes")
+        }
         let view: Mirsad_V1_AnalysisColumnsView
         do {
             view = try Mirsad_V1_AnalysisColumnsView(serializedBytes: encodedIndex, options: Self.skipTheRest)
@@ -129,12 +124,6 @@ public struct StoredAnalysis: Sendable, Hashable {
         self.indexSource = .encoded(encodedIndex)
         self.tokenCount = 0
         self.inflatedSize = inflatedSize
-    }
-
-    private static func checkCompressed(_ compressed: Data, inflatedSize: Int) throws(Unreadable) {
-        guard inflatedSize > 0, !compressed.isEmpty else {
-            throw Unreadable(reason: "a compressed analysis without its size (\(inflatedSize)) or bytes")
-        }
     }
 
     private static func unknownType(_ type: Mirsad_V1_EntityType, at i: Int) -> Unreadable {

@@ -70,7 +70,7 @@ final class ResultInbox: Sendable {
     static let resultsBetweenLogCopies = 1_024
 
     /// Copies the log into the file as far as it goes, without waiting for the writer or taking its lock (a
-    /// passive checkpoint), and leaves the frames committed meanwhile to the writer (`finishLogCopy`).
+    /// passive checkpoint), and leaves the frames committed meanwhile to the writer (`committed(results:)`).
     ///
     /// The writer commits every few milliseconds, so a copy made beside it is never quite complete; and a log is
     /// started again from its beginning only by a commit that finds it wholly copied. Without the writer's part
@@ -92,13 +92,26 @@ final class ResultInbox: Sendable {
 
     /// Set by `copyLogIntoFile`: the writer copies what was committed since, after its next commit.
     private let writerFinishesLogCopy = Atomic<Bool>(false)
+    /// Results this process committed here since its indexer last copied the log.
+    private let committedSinceLogCopy = Atomic<Int>(0)
 
-    /// On the writer's thread, after a commit: copies the frames `copyLogIntoFile` left, a commit or two's worth, so
-    /// that the next commit starts the log again. A copy that fails (a reader still in the log) is tried again
-    /// after the indexer's next copy.
-    func finishLogCopy() {
+    /// On the writer's thread, after a commit of `results` new rows: counts them towards the indexer's next copy,
+    /// and copies the frames `copyLogIntoFile` left, a commit or two's worth, so that the next commit starts the log
+    /// again. A copy that fails (a reader still in the log) is tried again after the indexer's next copy.
+    func committed(results: Int) {
+        committedSinceLogCopy.add(results, ordering: .relaxed)
         guard writerFinishesLogCopy.exchange(false, ordering: .acquiring) else { return }
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+    }
+
+    /// On the indexer's thread, after a batch: copies the log once `resultsBetweenLogCopies` results were committed
+    /// since the last copy. A copy that fails (a full disk) is left to the next batch or to the writer's own, later
+    /// copy: the log stays whole and durable either way.
+    func copyLogIfDue() {
+        let committed = committedSinceLogCopy.load(ordering: .relaxed)
+        guard committed >= Self.resultsBetweenLogCopies else { return }
+        committedSinceLogCopy.subtract(committed, ordering: .relaxed)
+        try? copyLogIntoFile()
     }
 
     /// The inbox's tables. `inbox` has the columns of the store's `results` (`ResultRow` reads and writes both)

@@ -1,7 +1,6 @@
 import Algorithms
 import Foundation
 import GRDB
-import Synchronization
 
 // MARK: - Staging and indexing
 //
@@ -122,7 +121,7 @@ extension SQLiteReportStore {
                     throw StoreBusy()
                 }
             }
-            copyInboxLogIfDue(inbox)
+            inbox.copyLogIfDue()
             return outcome
         } catch ReportStoreError.diskFull(let path, let reason) {
             checkpointOftenAfterDiskFull()
@@ -158,16 +157,6 @@ extension SQLiteReportStore {
             db.afterNextTransaction { _ in self.saw(indexedSequence: last) }
             return (rows.count, skipped)
         }
-    }
-
-    /// Copies the inbox's log into its file once this process has committed `ResultInbox.resultsBetweenLogCopies`
-    /// results since the last copy: here, on the indexer's thread after a batch, rather than on the committing
-    /// thread (`ResultInbox`). A copy that fails (a full disk) is left to the next batch or to the writer's own,
-    /// later copy: the log stays whole and durable either way.
-    private func copyInboxLogIfDue(_ inbox: ResultInbox) {
-        guard committedSinceInboxLogCopy.load(ordering: .relaxed) >= ResultInbox.resultsBetweenLogCopies else { return }
-        committedSinceInboxLogCopy.store(0, ordering: .relaxed)
-        try? inbox.copyLogIntoFile()
     }
 
     /// Indexes until nothing waits; returns how many results it moved. Beside another process's indexer (a

@@ -63,8 +63,6 @@ public final class SQLiteReportStore: ReportStore {
     /// only grows, so the inbox rows up to it may be deleted without reading the store at every commit.
     let indexedSequenceSeen = Atomic<Int64>(0)
     private let inboxCommitCount = Atomic<UInt64>(0)
-    /// Results this process committed to the inbox since its indexers last copied the inbox's log into its file.
-    let committedSinceInboxLogCopy = Atomic<Int>(0)
 
     /// Commits this process made to the inbox: an indexer in the same process looks at the inbox when it changes
     /// rather than polling the files.
@@ -187,11 +185,8 @@ public final class SQLiteReportStore: ReportStore {
         do {
             if let inbox {
                 let outcome = try stage(results, confirmingNotices: confirming, storedAt: storedAt, in: inbox)
-                if !outcome.inserted.isEmpty {
-                    inboxCommitCount.add(1, ordering: .relaxed)
-                    committedSinceInboxLogCopy.add(outcome.inserted.count, ordering: .relaxed)
-                }
-                inbox.finishLogCopy()
+                if !outcome.inserted.isEmpty { inboxCommitCount.add(1, ordering: .relaxed) }
+                inbox.committed(results: outcome.inserted.count)
                 return outcome
             }
             return try storeInTransaction(results, confirmingNotices: confirming, storedAt: storedAt)
