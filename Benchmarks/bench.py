@@ -811,24 +811,22 @@ class Bench:
                                    "by 4 simulated workers (16 results a message, 4 messages each in flight), then "
                                    "by 16 (8 messages each in flight); CPU from /proc (the indexing thread's, which "
                                    "also copies the inbox's log into its file, apart), store bytes after a checkpoint")
-        runs = []
-        for _ in range(self.mode["repeats"]):
-            status, output, _, _ = run_measured([self.binary, "benchmark", "collector", results, "--count", str(total),
-                                                 "--json"], 1800)
-            try:
-                runs.append(json.loads(output.strip().splitlines()[-1]) if status == 0 else None)
-            except (ValueError, IndexError):
-                runs.append(None)
+        def measure(*extra):
+            """`repeats` runs of `mirsad benchmark collector` with `extra` arguments: each one's JSON, None if it failed."""
+            runs = []
+            for _ in range(self.mode["repeats"]):
+                status, output, _, _ = run_measured([self.binary, "benchmark", "collector", results, "--count",
+                                                     str(total), *extra, "--json"], 1800)
+                try:
+                    runs.append(json.loads(output.strip().splitlines()[-1]) if status == 0 else None)
+                except (ValueError, IndexError):
+                    runs.append(None)
+            return runs
+
+        runs = measure()
         # The same results from 16 simulated workers with 2,048 in flight: one collector behind many worker machines,
         # whose commits are larger (each costs a log write, an fsync and a transaction whatever it holds).
-        many = []
-        for _ in range(self.mode["repeats"]):
-            status, output, _, _ = run_measured([self.binary, "benchmark", "collector", results, "--count", str(total),
-                                                 "--workers", "16", "--window", "8", "--json"], 1800)
-            try:
-                many.append(json.loads(output.strip().splitlines()[-1]) if status == 0 else None)
-            except (ValueError, IndexError):
-                many.append(None)
+        many = measure("--workers", "16", "--window", "8")
         if None in runs or None in many:
             self.results.add(section, "one collector", "FAILED", f"work directory {self.work}")
             return
