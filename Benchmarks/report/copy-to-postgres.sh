@@ -15,16 +15,40 @@ schema="$3"
 tables="results entities topics articles article_versions article_entities article_topics article_speakers
 entity_totals entity_pairs tallies speaker_totals term_postings term_counts stories story_terms result_counts
 day_cells entity_days entity_facets speaker_days speaker_facets"
+# SQLite numbers articles, story terms and entities (schema v7) where PostgreSQL keys them by text: such tables are
+# read through a view with PostgreSQL's columns. A band posting's hash keeps only the 42 bits SQLite's key holds.
+view_of() {
+    case "$1" in
+    article_versions | article_entities | article_topics | article_speakers)
+        echo "SELECT x.*, a.article_key AS article_key FROM $1 x JOIN articles a ON a.article_id = x.article_id" ;;
+    entity_pairs)
+        echo "SELECT x.key AS a_key, x.type AS a_type, y.key AS b_key, y.type AS b_type, p.articles AS articles
+            FROM entity_pairs p JOIN entity_totals x ON x.entity_id = p.a_id JOIN entity_totals y ON y.entity_id = p.b_id" ;;
+    term_postings)
+        echo "SELECT c.term AS term, p.time_ms AS time_ms, a.article_key AS article_key FROM term_postings p
+                JOIN term_counts c ON c.term_id = p.term JOIN articles a ON a.article_id = p.article_id
+            UNION ALL
+            SELECT printf('b:%d:%llx', (-1 - p.term) >> 42, ((-1 - p.term) & 4398046511103) << 22), p.time_ms,
+                a.article_key FROM term_postings p JOIN articles a ON a.article_id = p.article_id WHERE p.term < 0" ;;
+    esac
+}
 for table in $tables; do
+    source="$table"
+    prelude=""
+    view=$(view_of "$table")
+    if [ -n "$view" ] && [ -n "$(sqlite3 "$sqlite" "SELECT 1 FROM pragma_table_info('$table') WHERE name IN ('article_id', 'a_id')")" ]; then
+        source="copied"
+        prelude="CREATE TEMP VIEW copied AS $view;"
+    fi
     # The columns both stores have (SQLite's results keep a JSON column from before v3 that PostgreSQL never had).
     wanted=$(psql -qtA "$url" -c "SELECT string_agg(quote_literal(column_name), ',') FROM information_schema.columns
         WHERE table_schema = '$schema' AND table_name = '$table'")
-    columns=$(sqlite3 "$sqlite" "SELECT group_concat(name, ',') FROM pragma_table_info('$table') WHERE name IN ($wanted)")
-    select=$(sqlite3 "$sqlite" "SELECT group_concat(CASE upper(type)
+    columns=$(sqlite3 "$sqlite" "$prelude SELECT group_concat(name, ',') FROM pragma_table_info('$source') WHERE name IN ($wanted)")
+    select=$(sqlite3 "$sqlite" "$prelude SELECT group_concat(CASE upper(type)
         WHEN 'BLOB' THEN 'CASE WHEN ' || name || ' IS NULL THEN NULL ELSE ''\\x'' || hex(' || name || ') END'
         WHEN 'REAL' THEN 'CASE WHEN ' || name || ' IS NULL THEN NULL ELSE printf(''%.17g'', ' || name || ') END'
-        ELSE name END, ', ') FROM pragma_table_info('$table') WHERE name IN ($wanted)")
-    sqlite3 -csv "$sqlite" "SELECT $select FROM $table" |
+        ELSE name END, ', ') FROM pragma_table_info('$source') WHERE name IN ($wanted)")
+    sqlite3 -csv "$sqlite" "$prelude SELECT $select FROM $source" |
         psql -q -v ON_ERROR_STOP=1 "$url" -c "SET search_path TO $schema" -c "\\copy $table ($columns) FROM STDIN WITH (FORMAT csv)"
     echo "$table: $(psql -qtA "$url" -c "SELECT COUNT(*) FROM $schema.$table") rows"
 done

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Multiplies a report store filled by `mirsad benchmark report` COPIES times, in SQL: every article, its job rows,
-# versions, entity, topic and speaker rows and its story are copied under new keys (suffix ~N), and every
+# versions, entity, topic and speaker rows and its story are copied under new keys (suffix ~N) and numbers, and every
 # aggregate and summary row is multiplied by COPIES, which is exact because each copy has the same day, outlet,
 # language, topics, entities and speakers as its original.
 #
@@ -22,6 +22,7 @@ BEGIN;
 CREATE TEMP TABLE copies (c INTEGER PRIMARY KEY);
 WITH RECURSIVE n(c) AS (SELECT 1 UNION ALL SELECT c + 1 FROM n WHERE c < $copies - 1) INSERT INTO copies SELECT c FROM n;
 CREATE TEMP TABLE story_offset AS SELECT COALESCE(MAX(story_id), 0) AS m FROM stories;
+CREATE TEMP TABLE article_offset AS SELECT COALESCE(MAX(article_id), 0) AS m FROM articles;
 INSERT INTO results (job_id, batch_id, article_id, url, source, category, title, published, author, language,
         language_confidence, status, error, worker_id, submitted_at, analysed_at, stored_at, token_count, tone, simhash,
         analysis, analysis_pb, analysis_zlib_bytes)
@@ -29,23 +30,24 @@ INSERT INTO results (job_id, batch_id, article_id, url, source, category, title,
         r.author, r.language, r.language_confidence, r.status, r.error, r.worker_id, r.submitted_at, r.analysed_at,
         r.stored_at, r.token_count, r.tone, r.simhash, r.analysis, r.analysis_pb, r.analysis_zlib_bytes
     FROM results r, copies;
-INSERT INTO articles (article_key, input_id, url, job_id, version, seen, first_seen, last_seen, content_hash, source,
+INSERT INTO articles (article_id, article_key, input_id, url, job_id, version, seen, first_seen, last_seen, content_hash, source,
         language, time_ms, day, title, tone, named_sources, anonymous_sources, quotes, simhash, minhash, term_weight,
         story_id)
-    SELECT a.article_key || '~' || c, a.input_id || '~' || c, a.url, a.job_id || '~' || c, a.version, a.seen,
+    SELECT a.article_id + c * (SELECT m FROM article_offset), a.article_key || '~' || c, a.input_id || '~' || c, a.url, a.job_id || '~' || c, a.version, a.seen,
         a.first_seen, a.last_seen, a.content_hash, a.source, a.language, a.time_ms, a.day, a.title, a.tone,
         a.named_sources, a.anonymous_sources, a.quotes, a.simhash, a.minhash, a.term_weight,
         a.story_id + c * (SELECT m FROM story_offset)
     FROM articles a, copies;
-INSERT INTO article_versions (article_key, version, job_id, content_hash, stored_at)
-    SELECT v.article_key || '~' || c, v.version, v.job_id || '~' || c, v.content_hash, v.stored_at
+INSERT INTO article_versions (article_id, version, job_id, content_hash, stored_at)
+    SELECT v.article_id + c * (SELECT m FROM article_offset), v.version, v.job_id || '~' || c, v.content_hash, v.stored_at
     FROM article_versions v, copies;
-INSERT INTO article_entities (key, type, time_ms, article_key, name, mentions, paired, day, source, language)
-    SELECT e.key, e.type, e.time_ms, e.article_key || '~' || c, e.name, e.mentions, e.paired, e.day, e.source, e.language
+INSERT INTO article_entities (key, type, time_ms, article_id, name, mentions, paired, day, source, language)
+    SELECT e.key, e.type, e.time_ms, e.article_id + c * (SELECT m FROM article_offset), e.name, e.mentions, e.paired, e.day, e.source, e.language
     FROM article_entities e, copies;
-INSERT INTO article_topics (topic, article_key) SELECT t.topic, t.article_key || '~' || c FROM article_topics t, copies;
-INSERT INTO article_speakers (speaker, article_key, name, quotes)
-    SELECT s.speaker, s.article_key || '~' || c, s.name, s.quotes FROM article_speakers s, copies;
+INSERT INTO article_topics (topic, article_id)
+    SELECT t.topic, t.article_id + c * (SELECT m FROM article_offset) FROM article_topics t, copies;
+INSERT INTO article_speakers (speaker, article_id, name, quotes)
+    SELECT s.speaker, s.article_id + c * (SELECT m FROM article_offset), s.name, s.quotes FROM article_speakers s, copies;
 INSERT INTO stories (story_id, label, articles, first_ms, last_ms)
     SELECT s.story_id + c * (SELECT m FROM story_offset), s.label, s.articles, s.first_ms, s.last_ms FROM stories s, copies;
 INSERT INTO story_terms (story_id, term, name, articles)

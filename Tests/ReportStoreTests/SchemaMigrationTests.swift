@@ -63,6 +63,9 @@ import Testing
         ])
         #expect(try store.article(id: "a")?.seen == 2)
         #expect(try store.speakers(ReportFilter(), limit: 5).map(\.quotes) == [1])
+        #expect(try store.summary(ReportFilter(source: "BBC")).articles == 1)
+        #expect(try store.topEntities(ReportFilter(source: "BBC"), limit: 5, type: nil).map(\.key) == ["غزه"])
+        #expect(try store.summary(ReportFilter()).repeats == 1)
         try AggregateCheck.expectConsistent(store)
         let applied = try store.pool.read { try SQLiteSchema.migrator.appliedMigrations($0) }
         #expect(applied.count == SQLiteSchema.currentVersion)
@@ -71,35 +74,145 @@ import Testing
         #expect(try store.topEntities(limit: 1, type: nil).first?.articles == 3)
     }
 
-    /// A store the v4 migration built from v3's results, in v4's tables (no summary rows, `entity_source_totals`),
-    /// is upgraded to v5 with summary rows that match its articles.
-    @Test func aStoreTheV4MigrationBuiltFromResultsIsUpgraded() throws {
+    /// What v6 left of a store that v7 writes: articles, terms and entities by their keys, and band postings as text
+    /// (`b:BAND:HASH`, the hash's low 22 bits, which v7's keys do not keep, zero).
+    static let backToV6 = """
+        CREATE TABLE articles_v6 (
+            article_key TEXT PRIMARY KEY NOT NULL, input_id TEXT NOT NULL, url TEXT, job_id TEXT NOT NULL,
+            version INTEGER NOT NULL, seen INTEGER NOT NULL, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,
+            content_hash INTEGER NOT NULL, source TEXT NOT NULL, language TEXT NOT NULL, time_ms INTEGER NOT NULL,
+            day TEXT NOT NULL, title TEXT, tone REAL NOT NULL, named_sources INTEGER NOT NULL,
+            anonymous_sources INTEGER NOT NULL, quotes INTEGER NOT NULL, simhash INTEGER NOT NULL, minhash BLOB,
+            term_weight REAL NOT NULL, story_id INTEGER
+        );
+        INSERT INTO articles_v6 SELECT article_key, input_id, url, job_id, version, seen, first_seen, last_seen,
+            content_hash, source, language, time_ms, day, title, tone, named_sources, anonymous_sources, quotes, simhash,
+            minhash, term_weight, story_id FROM articles ORDER BY article_id;
+        CREATE TABLE article_versions_v6 (
+            article_key TEXT NOT NULL, version INTEGER NOT NULL, job_id TEXT NOT NULL, content_hash INTEGER NOT NULL,
+            stored_at INTEGER NOT NULL, PRIMARY KEY (article_key, version)
+        ) WITHOUT ROWID;
+        INSERT INTO article_versions_v6 SELECT a.article_key, v.version, v.job_id, v.content_hash, v.stored_at
+            FROM article_versions v JOIN articles a USING (article_id);
+        CREATE TABLE article_entities_v6 (
+            key TEXT NOT NULL, type TEXT NOT NULL, time_ms INTEGER NOT NULL, article_key TEXT NOT NULL, name TEXT NOT NULL,
+            mentions INTEGER NOT NULL, paired INTEGER NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
+            language TEXT NOT NULL, PRIMARY KEY (key, type, time_ms, article_key)
+        ) WITHOUT ROWID;
+        INSERT INTO article_entities_v6 SELECT e.key, e.type, e.time_ms, a.article_key, e.name, e.mentions, e.paired,
+            e.day, e.source, e.language FROM article_entities e JOIN articles a USING (article_id);
+        CREATE TABLE article_topics_v6 (topic TEXT NOT NULL, article_key TEXT NOT NULL, PRIMARY KEY (topic, article_key)) WITHOUT ROWID;
+        INSERT INTO article_topics_v6 SELECT t.topic, a.article_key FROM article_topics t JOIN articles a USING (article_id);
+        CREATE TABLE article_speakers_v6 (
+            speaker TEXT NOT NULL, article_key TEXT NOT NULL, name TEXT NOT NULL, quotes INTEGER NOT NULL,
+            PRIMARY KEY (speaker, article_key)
+        ) WITHOUT ROWID;
+        INSERT INTO article_speakers_v6 SELECT s.speaker, a.article_key, s.name, s.quotes
+            FROM article_speakers s JOIN articles a USING (article_id);
+        CREATE TABLE term_postings_v6 (
+            term TEXT NOT NULL, time_ms INTEGER NOT NULL, article_key TEXT NOT NULL, PRIMARY KEY (term, time_ms, article_key)
+        ) WITHOUT ROWID;
+        INSERT INTO term_postings_v6 SELECT c.term, p.time_ms, a.article_key
+            FROM term_postings p JOIN term_counts c ON c.term_id = p.term JOIN articles a USING (article_id);
+        INSERT INTO term_postings_v6 SELECT printf('b:%d:%llx', (-1 - p.term) >> 42, ((-1 - p.term) & 4398046511103) << 22),
+            p.time_ms, a.article_key FROM term_postings p JOIN articles a USING (article_id) WHERE p.term < 0;
+        CREATE TABLE term_counts_v6 (term TEXT PRIMARY KEY NOT NULL, articles INTEGER NOT NULL) WITHOUT ROWID;
+        INSERT INTO term_counts_v6 SELECT term, articles FROM term_counts;
+        CREATE TABLE entity_pairs_v6 (
+            a_key TEXT NOT NULL, a_type TEXT NOT NULL, b_key TEXT NOT NULL, b_type TEXT NOT NULL, articles INTEGER NOT NULL,
+            PRIMARY KEY (a_key, a_type, b_key, b_type)
+        ) WITHOUT ROWID;
+        INSERT INTO entity_pairs_v6 SELECT x.key, x.type, y.key, y.type, p.articles FROM entity_pairs p
+            JOIN entity_totals x ON x.entity_id = p.a_id JOIN entity_totals y ON y.entity_id = p.b_id;
+        CREATE TABLE entity_totals_v6 (
+            key TEXT NOT NULL, type TEXT NOT NULL, name TEXT NOT NULL, articles INTEGER NOT NULL, mentions INTEGER NOT NULL,
+            first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, PRIMARY KEY (key, type)
+        ) WITHOUT ROWID;
+        INSERT INTO entity_totals_v6 SELECT key, type, name, articles, mentions, first_seen, last_seen FROM entity_totals;
+        DROP TABLE articles; DROP TABLE article_versions; DROP TABLE article_entities; DROP TABLE article_topics;
+        DROP TABLE article_speakers; DROP TABLE term_postings; DROP TABLE term_counts; DROP TABLE entity_pairs;
+        DROP TABLE entity_totals;
+        ALTER TABLE entity_pairs_v6 RENAME TO entity_pairs;
+        ALTER TABLE entity_totals_v6 RENAME TO entity_totals;
+        CREATE INDEX entity_pairs_b ON entity_pairs (b_key, b_type);
+        CREATE INDEX entity_totals_mentions ON entity_totals (mentions);
+        ALTER TABLE articles_v6 RENAME TO articles;
+        ALTER TABLE article_versions_v6 RENAME TO article_versions;
+        ALTER TABLE article_entities_v6 RENAME TO article_entities;
+        ALTER TABLE article_topics_v6 RENAME TO article_topics;
+        ALTER TABLE article_speakers_v6 RENAME TO article_speakers;
+        ALTER TABLE term_postings_v6 RENAME TO term_postings;
+        ALTER TABLE term_counts_v6 RENAME TO term_counts;
+        CREATE INDEX articles_input_id ON articles (input_id);
+        CREATE INDEX articles_job ON articles (job_id);
+        CREATE INDEX articles_time ON articles (time_ms, story_id);
+        CREATE INDEX articles_source ON articles (source, time_ms, story_id);
+        CREATE INDEX articles_language ON articles (language, time_ms, story_id);
+        CREATE INDEX articles_story ON articles (story_id, time_ms);
+        CREATE INDEX article_entities_article ON article_entities (article_key);
+        CREATE INDEX article_topics_article ON article_topics (article_key);
+        CREATE INDEX article_speakers_article ON article_speakers (article_key);
+        """
+
+    /// Articles stored, seen again, revised and copied word for word, the copy a near duplicate of its original.
+    private func fillStore(_ store: SQLiteReportStore) throws {
+        let gaza = StoreTestArticles.analysis(text: "نص أول", entities: [("غزه", .location, 2), ("حماس", .organization, 1)],
+                                              topics: ["war"], speakers: ["هنية"], named: 1, tone: 0.5)
+        let revised = StoreTestArticles.analysis(text: "نص معدل", entities: [("غزه", .location, 1), ("مصر", .location, 3)],
+                                                 topics: ["politics", "war"], speakers: ["هنية", "مسؤول"], anonymous: 2, tone: -0.25)
+        let other = StoreTestArticles.analysis(text: "نص ثان", entities: [("مصر", .location, 1)], topics: ["economy"])
+        _ = try store.store([
+            StoreTestArticles.result(job: "j1", article: "a", analysis: gaza),
+            StoreTestArticles.result(job: "j2", article: "b", source: "BBC", published: "2018-10-04T09:00:00Z", analysis: other),
+        ])
+        _ = try store.store([
+            StoreTestArticles.result(job: "j3", article: "a", analysis: gaza),  // seen again
+            StoreTestArticles.result(job: "j4", article: "a", source: "BBC", published: "2018-10-05T09:00:00Z", analysis: revised),
+            StoreTestArticles.result(job: "j5", article: "c", source: "BBC", analysis: gaza),
+        ])
+    }
+
+    /// A v6 store keeps its articles, aggregates, stories and term index under numbers: every report reads the
+    /// same, and a new copy of an article found before the upgrade joins its story through the band postings.
+    @Test func aV6StoreIsNumberedAndReadsTheSame() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
-        let path = directory.appendingPathComponent("v4.sqlite").path
-        try writeOldStore(at: path, upTo: Self.earlier[2], results: oldResults)
+        let path = directory.appendingPathComponent("v6.sqlite").path
+        let filters = [ReportFilter(), ReportFilter(source: "BBC"), ReportFilter(topic: "war"), ReportFilter(entity: "غزه")]
+        let before: [ReportOverview]
+        let articleBefore: ArticlePage?
+        let entityBefore: EntityPage?
+        let postingsBefore: [Int]
+        let postings = "SELECT COUNT(*) FROM term_postings UNION ALL SELECT COUNT(*) FROM term_postings WHERE term < 0"
         do {
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteSchema.migrator.migrate(queue, upTo: SQLiteSchema.v4)
-            let (columns, hasCells, articles, bySource) = try queue.read { db in
-                (try db.columns(in: "article_entities").map(\.name), try db.tableExists("day_cells"),
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles"),
-                 try Row.fetchAll(db, sql: "SELECT source, key, articles, mentions FROM entity_source_totals ORDER BY 1, 2")
-                    .map { "\($0[0] as String)|\($0[1] as String)|\($0[2] as Int)|\($0[3] as Int)" })
+            let store = try SQLiteReportStore(path: path)
+            try fillStore(store)
+            before = try filters.map { try store.overview($0) }
+            articleBefore = try store.article(id: "a")
+            entityBefore = try store.entity(key: "غزه", type: .location, filter: ReportFilter())
+            postingsBefore = try store.pool.read { try Int.fetchAll($0, sql: postings) }
+            try store.pool.write { db in
+                try db.execute(sql: Self.backToV6)
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [SQLiteSchema.v7])
+                #expect(try db.columns(in: "article_entities").map(\.name).contains("article_key"))
             }
-            #expect(columns == ["key", "type", "article_key", "name", "mentions", "paired"])
-            #expect(!hasCells)
-            #expect(articles == 2)
-            #expect(bySource == ["BBC|غزه|1|1", "CNN|حماس|1|1", "CNN|غزه|1|2"])
         }
         let store = try SQLiteReportStore(path: path)
         try AggregateCheck.expectConsistent(store)
-        #expect(try store.summary(ReportFilter()).articles == 2)
-        #expect(try store.summary(ReportFilter(source: "BBC")).articles == 1)
-        #expect(try store.topEntities(ReportFilter(source: "BBC"), limit: 5, type: nil).map(\.key) == ["غزه"])
-        #expect(try store.summary(ReportFilter()).repeats == 1)
-        let applied = try store.pool.read { try SQLiteSchema.migrator.appliedMigrations($0) }
-        #expect(applied.count == SQLiteSchema.currentVersion)
+        #expect(try filters.map { try store.overview($0) } == before)
+        #expect(try store.article(id: "a") == articleBefore)
+        #expect(articleBefore?.versions.count == 2)
+        #expect(try store.entity(key: "غزه", type: .location, filter: ReportFilter()) == entityBefore)
+        #expect(entityBefore?.cooccurring.isEmpty == false)
+        #expect(before[0].cooccurrence.isEmpty == false)
+        #expect(try store.pool.read { try Int.fetchAll($0, sql: postings) } == postingsBefore)
+        #expect(postingsBefore.count == 2 && postingsBefore[1] > 0)
+        let storyOfC = try #require(try store.article(id: "c")?.story?.id)
+        let copy = StoreTestArticles.analysis(text: "نص أول", entities: [("غزه", .location, 2), ("حماس", .organization, 1)],
+                                              topics: ["war"], speakers: ["هنية"], named: 1, tone: 0.5)
+        _ = try store.store([StoreTestArticles.result(job: "j6", article: "d", analysis: copy)])
+        #expect(try store.article(id: "d")?.story?.id == storyOfC)
+        try AggregateCheck.expectConsistent(store)
     }
 
     /// What v4 left of a store that v5 writes: its article rows without their copies of the article's time, day,
@@ -139,24 +252,14 @@ import Testing
         let before: [ReportOverview]
         do {
             let store = try SQLiteReportStore(path: path)
-            let gaza = StoreTestArticles.analysis(text: "نص أول", entities: [("غزه", .location, 2), ("حماس", .organization, 1)],
-                                                  topics: ["war"], speakers: ["هنية"], named: 1, tone: 0.5)
-            let revised = StoreTestArticles.analysis(text: "نص معدل", entities: [("غزه", .location, 1), ("مصر", .location, 3)],
-                                                     topics: ["politics", "war"], speakers: ["هنية", "مسؤول"], anonymous: 2, tone: -0.25)
-            let other = StoreTestArticles.analysis(text: "نص ثان", entities: [("مصر", .location, 1)], topics: ["economy"])
-            _ = try store.store([
-                StoreTestArticles.result(job: "j1", article: "a", analysis: gaza),
-                StoreTestArticles.result(job: "j2", article: "b", source: "BBC", published: "2018-10-04T09:00:00Z", analysis: other),
-            ])
-            _ = try store.store([
-                StoreTestArticles.result(job: "j3", article: "a", analysis: gaza),  // seen again
-                StoreTestArticles.result(job: "j4", article: "a", source: "BBC", published: "2018-10-05T09:00:00Z", analysis: revised),
-                StoreTestArticles.result(job: "j5", article: "c", source: "BBC", analysis: gaza),
-            ])
+            try fillStore(store)
             before = try filters.map { try store.overview($0) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV6)
                 try db.execute(sql: Self.backToV4)
-                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [SQLiteSchema.v5])
+                for version in [SQLiteSchema.v5, SQLiteSchema.v7] {
+                    try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
+                }
             }
         }
         let store = try SQLiteReportStore(path: path)
@@ -176,14 +279,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v7: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v8: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 7 && supported == 6 && migrations == ["v7: from the future"]
+            return found == 8 && supported == 7 && migrations == ["v8: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }

@@ -22,12 +22,12 @@ enum SummaryCheck {
                 SELECT '' AS topic, a.day, a.source, a.language, \(measures) FROM articles a GROUP BY 2, 3, 4
                 UNION ALL
                 SELECT t.topic, a.day, a.source, a.language, \(measures)
-                FROM articles a JOIN article_topics t ON t.article_key = a.article_key GROUP BY 1, 2, 3, 4
+                FROM articles a JOIN article_topics t ON t.article_id = a.article_id GROUP BY 1, 2, 3, 4
             ) ORDER BY 1, 2, 3, 4
             """, "day cells")
         try same("SELECT day, key, type, articles, mentions FROM entity_days ORDER BY 1, 2, 3", """
             SELECT a.day, e.key, e.type, COUNT(*), SUM(e.mentions) FROM article_entities e
-            JOIN articles a ON a.article_key = e.article_key GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+            JOIN articles a ON a.article_id = e.article_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """, "entity days")
         let facetMeasures = "COUNT(*), SUM(e.mentions), ROUND(SUM(a.tone), 6), SUM(a.named_sources), SUM(a.anonymous_sources), SUM(a.quotes)"
         try same("""
@@ -36,36 +36,36 @@ enum SummaryCheck {
             """, """
             SELECT * FROM (
                 SELECT 'source' AS facet, a.source AS value, e.key, e.type, \(facetMeasures)
-                FROM article_entities e JOIN articles a ON a.article_key = e.article_key GROUP BY 2, 3, 4
+                FROM article_entities e JOIN articles a ON a.article_id = e.article_id GROUP BY 2, 3, 4
                 UNION ALL
                 SELECT 'language', a.language, e.key, e.type, \(facetMeasures)
-                FROM article_entities e JOIN articles a ON a.article_key = e.article_key GROUP BY 2, 3, 4
+                FROM article_entities e JOIN articles a ON a.article_id = e.article_id GROUP BY 2, 3, 4
                 UNION ALL
                 SELECT 'topic', t.topic, e.key, e.type, \(facetMeasures)
-                FROM article_entities e JOIN articles a ON a.article_key = e.article_key
-                JOIN article_topics t ON t.article_key = a.article_key GROUP BY 2, 3, 4
+                FROM article_entities e JOIN articles a ON a.article_id = e.article_id
+                JOIN article_topics t ON t.article_id = a.article_id GROUP BY 2, 3, 4
             ) ORDER BY 1, 2, 3, 4
             """, "entity facets")
         try same("SELECT day, speaker, quotes, articles FROM speaker_days ORDER BY 1, 2", """
             SELECT a.day, s.speaker, SUM(s.quotes), COUNT(*) FROM article_speakers s
-            JOIN articles a ON a.article_key = s.article_key GROUP BY 1, 2 ORDER BY 1, 2
+            JOIN articles a ON a.article_id = s.article_id GROUP BY 1, 2 ORDER BY 1, 2
             """, "speaker days")
         try same("SELECT facet, value, speaker, quotes, articles FROM speaker_facets ORDER BY 1, 2, 3", """
             SELECT * FROM (
                 SELECT 'source' AS facet, a.source AS value, s.speaker, SUM(s.quotes), COUNT(*)
-                FROM article_speakers s JOIN articles a ON a.article_key = s.article_key GROUP BY 2, 3
+                FROM article_speakers s JOIN articles a ON a.article_id = s.article_id GROUP BY 2, 3
                 UNION ALL
                 SELECT 'language', a.language, s.speaker, SUM(s.quotes), COUNT(*)
-                FROM article_speakers s JOIN articles a ON a.article_key = s.article_key GROUP BY 2, 3
+                FROM article_speakers s JOIN articles a ON a.article_id = s.article_id GROUP BY 2, 3
                 UNION ALL
                 SELECT 'topic', t.topic, s.speaker, SUM(s.quotes), COUNT(*)
-                FROM article_speakers s JOIN article_topics t ON t.article_key = s.article_key GROUP BY 2, 3
+                FROM article_speakers s JOIN article_topics t ON t.article_id = s.article_id GROUP BY 2, 3
             ) ORDER BY 1, 2, 3
             """, "speaker facets")
         try same("SELECT status, results FROM result_counts ORDER BY 1",
                  "SELECT status, COUNT(*) FROM results GROUP BY status ORDER BY 1", "results per status")
         try same("SELECT 0", """
-            SELECT COUNT(*) FROM article_entities e JOIN articles a ON a.article_key = e.article_key
+            SELECT COUNT(*) FROM article_entities e JOIN articles a ON a.article_id = e.article_id
             WHERE e.time_ms <> a.time_ms OR e.day <> a.day OR e.source <> a.source OR e.language <> a.language
             """, "entity rows' copies of their article")
     }

@@ -121,21 +121,8 @@ final class AggregateDeltas {
     /// weights read) and nothing else, and the other aggregate and summary tables go stale.
     let keepsSummaries: Bool
 
-    /// The tables the rows are written to: `.v4` only while the v4 migration rebuilds articles from results, into
-    /// v4's tables (no summary rows, v4's `article_entities`; `ArticleLedger.rebuildFromResults`).
-    let layout: SchemaLayout
-
-    /// The shape of the per-article and aggregate tables a ledger writes.
-    enum SchemaLayout {
-        /// Schema v4 (`SQLiteSchema.v4Tables`), as the v4 migration built it.
-        case v4
-        /// The schema this build writes (v5: `SummarySchema`).
-        case current
-    }
-
-    init(keepsSummaries: Bool = true, layout: SchemaLayout = .current) {
+    init(keepsSummaries: Bool = true) {
         self.keepsSummaries = keepsSummaries
-        self.layout = layout
     }
 
     /// The number of articles the store holds, counting what is not yet flushed.
@@ -255,91 +242,97 @@ final class AggregateDeltas {
             ON CONFLICT (key, type) DO UPDATE SET articles = articles + excluded.articles,
                 mentions = mentions + excluded.mentions,
                 first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)
+            RETURNING entity_id
             """)
-        let dropEntity = try db.cachedStatement(sql: "DELETE FROM entity_totals WHERE key = ? AND type = ? AND articles <= 0")
+        let dropEntity = try db.cachedStatement(sql: "DELETE FROM entity_totals WHERE entity_id = ? AND articles <= 0")
+        // Every entity of a pair has a delta of its own (`add`), so each pair finds both numbers here, taken before
+        // an emptied entity's row goes (its pairs empty with it).
+        var entityIDs: [EntityKey: Int64] = [:]
+        entityIDs.reserveCapacity(entities.count)
         for (key, d) in entities {
-            entityTotal.setUncheckedArguments([key.key, key.type, d.name, d.articles, d.mentions, d.first, d.last])
-            try entityTotal.execute()
-            if d.removed { try dropEntity.execute(arguments: [key.key, key.type]) }
+            guard let id = try Int64.fetchOne(entityTotal, arguments: [
+                key.key, key.type, d.name, d.articles, d.mentions, d.first, d.last,
+            ]) else { continue }
+            entityIDs[key] = id
+            if d.removed { try dropEntity.execute(arguments: [id]) }
         }
-        if layout == .current {
-            let entityFacet = try db.cachedStatement(sql: """
-                INSERT INTO entity_facets (facet, value, key, type, articles, mentions, tone_sum, named_sources,
-                    anonymous_sources, quotes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (facet, value, key, type) DO UPDATE SET articles = articles + excluded.articles,
-                    mentions = mentions + excluded.mentions, tone_sum = tone_sum + excluded.tone_sum,
-                    named_sources = named_sources + excluded.named_sources,
-                    anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
-                """)
-            let dropEntityFacet = try db.cachedStatement(sql: "DELETE FROM entity_facets WHERE facet = ? AND value = ? AND key = ? AND type = ? AND articles <= 0")
-            for (key, d) in entityFacets {
-                let t = d.tally
-                entityFacet.setUncheckedArguments([key.facet.facet, key.facet.value, key.entity.key, key.entity.type, t.articles,
-                                                   d.mentions, t.tone, t.namedSources, t.anonymousSources, t.quotes])
-                try entityFacet.execute()
-                if t.removed { try dropEntityFacet.execute(arguments: [key.facet.facet, key.facet.value, key.entity.key, key.entity.type]) }
-            }
-            let entityDay = try db.cachedStatement(sql: """
-                INSERT INTO entity_days (day, key, type, articles, mentions) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (day, key, type) DO UPDATE SET articles = articles + excluded.articles,
-                    mentions = mentions + excluded.mentions
-                """)
-            let dropEntityDay = try db.cachedStatement(sql: "DELETE FROM entity_days WHERE day = ? AND key = ? AND type = ? AND articles <= 0")
-            for (key, d) in entityDays {
-                entityDay.setUncheckedArguments([key.day, key.entity.key, key.entity.type, d.articles, d.mentions])
-                try entityDay.execute()
-                if d.removed { try dropEntityDay.execute(arguments: [key.day, key.entity.key, key.entity.type]) }
-            }
-            let cell = try db.cachedStatement(sql: """
-                INSERT INTO day_cells (topic, day, source, language, articles, results, versions, revised, tone_sum,
-                    named_sources, anonymous_sources, quotes)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (topic, day, source, language) DO UPDATE SET articles = articles + excluded.articles,
-                    results = results + excluded.results, versions = versions + excluded.versions,
-                    revised = revised + excluded.revised, tone_sum = tone_sum + excluded.tone_sum,
-                    named_sources = named_sources + excluded.named_sources,
-                    anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
-                """)
-            let dropCell = try db.cachedStatement(sql: "DELETE FROM day_cells WHERE topic = ? AND day = ? AND source = ? AND language = ? AND articles <= 0")
-            for (key, c) in cells {
-                let t = c.tally
-                cell.setUncheckedArguments([key.topic, key.day, key.source, key.language, t.articles, c.results, c.versions,
-                                            c.revised, t.tone, t.namedSources, t.anonymousSources, t.quotes])
-                try cell.execute()
-                if t.removed { try dropCell.execute(arguments: [key.topic, key.day, key.source, key.language]) }
-            }
-            let speakerDay = try db.cachedStatement(sql: """
-                INSERT INTO speaker_days (day, speaker, quotes, articles) VALUES (?, ?, ?, ?)
-                ON CONFLICT (day, speaker) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
-                """)
-            let dropSpeakerDay = try db.cachedStatement(sql: "DELETE FROM speaker_days WHERE day = ? AND speaker = ? AND articles <= 0")
-            for (key, d) in speakerDays {
-                speakerDay.setUncheckedArguments([key.day, key.speaker, d.mentions, d.articles])
-                try speakerDay.execute()
-                if d.removed { try dropSpeakerDay.execute(arguments: [key.day, key.speaker]) }
-            }
-            let speakerFacet = try db.cachedStatement(sql: """
-                INSERT INTO speaker_facets (facet, value, speaker, quotes, articles) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (facet, value, speaker) DO UPDATE SET quotes = quotes + excluded.quotes,
-                    articles = articles + excluded.articles
-                """)
-            let dropSpeakerFacet = try db.cachedStatement(sql: "DELETE FROM speaker_facets WHERE facet = ? AND value = ? AND speaker = ? AND articles <= 0")
-            for (key, d) in speakerFacets {
-                speakerFacet.setUncheckedArguments([key.facet.facet, key.facet.value, key.speaker, d.mentions, d.articles])
-                try speakerFacet.execute()
-                if d.removed { try dropSpeakerFacet.execute(arguments: [key.facet.facet, key.facet.value, key.speaker]) }
-            }
+        let entityFacet = try db.cachedStatement(sql: """
+            INSERT INTO entity_facets (facet, value, key, type, articles, mentions, tone_sum, named_sources,
+                anonymous_sources, quotes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (facet, value, key, type) DO UPDATE SET articles = articles + excluded.articles,
+                mentions = mentions + excluded.mentions, tone_sum = tone_sum + excluded.tone_sum,
+                named_sources = named_sources + excluded.named_sources,
+                anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
+            """)
+        let dropEntityFacet = try db.cachedStatement(sql: "DELETE FROM entity_facets WHERE facet = ? AND value = ? AND key = ? AND type = ? AND articles <= 0")
+        for (key, d) in entityFacets {
+            let t = d.tally
+            entityFacet.setUncheckedArguments([key.facet.facet, key.facet.value, key.entity.key, key.entity.type, t.articles,
+                                               d.mentions, t.tone, t.namedSources, t.anonymousSources, t.quotes])
+            try entityFacet.execute()
+            if t.removed { try dropEntityFacet.execute(arguments: [key.facet.facet, key.facet.value, key.entity.key, key.entity.type]) }
+        }
+        let entityDay = try db.cachedStatement(sql: """
+            INSERT INTO entity_days (day, key, type, articles, mentions) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (day, key, type) DO UPDATE SET articles = articles + excluded.articles,
+                mentions = mentions + excluded.mentions
+            """)
+        let dropEntityDay = try db.cachedStatement(sql: "DELETE FROM entity_days WHERE day = ? AND key = ? AND type = ? AND articles <= 0")
+        for (key, d) in entityDays {
+            entityDay.setUncheckedArguments([key.day, key.entity.key, key.entity.type, d.articles, d.mentions])
+            try entityDay.execute()
+            if d.removed { try dropEntityDay.execute(arguments: [key.day, key.entity.key, key.entity.type]) }
+        }
+        let cell = try db.cachedStatement(sql: """
+            INSERT INTO day_cells (topic, day, source, language, articles, results, versions, revised, tone_sum,
+                named_sources, anonymous_sources, quotes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (topic, day, source, language) DO UPDATE SET articles = articles + excluded.articles,
+                results = results + excluded.results, versions = versions + excluded.versions,
+                revised = revised + excluded.revised, tone_sum = tone_sum + excluded.tone_sum,
+                named_sources = named_sources + excluded.named_sources,
+                anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
+            """)
+        let dropCell = try db.cachedStatement(sql: "DELETE FROM day_cells WHERE topic = ? AND day = ? AND source = ? AND language = ? AND articles <= 0")
+        for (key, c) in cells {
+            let t = c.tally
+            cell.setUncheckedArguments([key.topic, key.day, key.source, key.language, t.articles, c.results, c.versions,
+                                        c.revised, t.tone, t.namedSources, t.anonymousSources, t.quotes])
+            try cell.execute()
+            if t.removed { try dropCell.execute(arguments: [key.topic, key.day, key.source, key.language]) }
+        }
+        let speakerDay = try db.cachedStatement(sql: """
+            INSERT INTO speaker_days (day, speaker, quotes, articles) VALUES (?, ?, ?, ?)
+            ON CONFLICT (day, speaker) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
+            """)
+        let dropSpeakerDay = try db.cachedStatement(sql: "DELETE FROM speaker_days WHERE day = ? AND speaker = ? AND articles <= 0")
+        for (key, d) in speakerDays {
+            speakerDay.setUncheckedArguments([key.day, key.speaker, d.mentions, d.articles])
+            try speakerDay.execute()
+            if d.removed { try dropSpeakerDay.execute(arguments: [key.day, key.speaker]) }
+        }
+        let speakerFacet = try db.cachedStatement(sql: """
+            INSERT INTO speaker_facets (facet, value, speaker, quotes, articles) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (facet, value, speaker) DO UPDATE SET quotes = quotes + excluded.quotes,
+                articles = articles + excluded.articles
+            """)
+        let dropSpeakerFacet = try db.cachedStatement(sql: "DELETE FROM speaker_facets WHERE facet = ? AND value = ? AND speaker = ? AND articles <= 0")
+        for (key, d) in speakerFacets {
+            speakerFacet.setUncheckedArguments([key.facet.facet, key.facet.value, key.speaker, d.mentions, d.articles])
+            try speakerFacet.execute()
+            if d.removed { try dropSpeakerFacet.execute(arguments: [key.facet.facet, key.facet.value, key.speaker]) }
         }
         let pair = try db.cachedStatement(sql: """
-            INSERT INTO entity_pairs (a_key, a_type, b_key, b_type, articles) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (a_key, a_type, b_key, b_type) DO UPDATE SET articles = articles + excluded.articles
+            INSERT INTO entity_pairs (a_id, b_id, articles) VALUES (?, ?, ?)
+            ON CONFLICT (a_id, b_id) DO UPDATE SET articles = articles + excluded.articles
             """)
-        let dropPair = try db.cachedStatement(sql: "DELETE FROM entity_pairs WHERE a_key = ? AND a_type = ? AND b_key = ? AND b_type = ? AND articles <= 0")
+        let dropPair = try db.cachedStatement(sql: "DELETE FROM entity_pairs WHERE a_id = ? AND b_id = ? AND articles <= 0")
         for (key, d) in pairs {
-            pair.setUncheckedArguments([key.a.key, key.a.type, key.b.key, key.b.type, d.articles])
+            guard let a = entityIDs[key.a], let b = entityIDs[key.b] else { continue }
+            pair.setUncheckedArguments([a, b, d.articles])
             try pair.execute()
-            if d.removed { try dropPair.execute(arguments: [key.a.key, key.a.type, key.b.key, key.b.type]) }
+            if d.removed { try dropPair.execute(arguments: [a, b]) }
         }
         let tally = try db.cachedStatement(sql: """
             INSERT INTO tallies (dimension, value, articles, tone_sum, named_sources, anonymous_sources, quotes)

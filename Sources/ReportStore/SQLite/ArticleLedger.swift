@@ -31,64 +31,62 @@ enum ArticleLedger {
         let fallback = result.analysedAt.map(StoredTime.milliseconds) ?? storedAt
         let facts = ArticleFacts(metadata: result.article, analysis: analysis, fallbackTime: fallback)
         let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT job_id, version, seen, content_hash, day, source, language FROM articles WHERE article_key = ?"),
+            db.cachedStatement(sql: "SELECT article_id, job_id, version, seen, content_hash, day, source, language FROM articles WHERE article_key = ?"),
             arguments: [facts.key])
         guard let existing else {
-            try apply(facts, sign: 1, history: .init(seen: 1, version: 1), deltas: deltas, in: db)
-            let weights = try StoryClustering.termWeights(facts, total: deltas.storedArticles(db), in: db)
-            let weight = weights.values.reduce(0, +)
+            // The article counts among the stored ones for its own term weights.
+            let weights = try StoryClustering.termWeights(facts, total: deltas.storedArticles(db) + 1, in: db)
             try db.cachedStatement(sql: insertArticleSQL).execute(arguments: articleArguments(
-                facts, result: result, version: 1, storedAt: storedAt, termWeight: weight))
+                facts, result: result, version: 1, storedAt: storedAt, termWeight: weights.total))
+            let article = db.lastInsertedRowID
+            try apply(facts, article: article, sign: 1, history: .init(seen: 1, version: 1), deltas: deltas, in: db)
             try db.cachedStatement(
-                sql: "INSERT INTO article_versions (article_key, version, job_id, content_hash, stored_at) VALUES (?, 1, ?, ?, ?)"
-            ).execute(arguments: [facts.key, result.jobID, facts.contentHash, storedAt])
-            try StoryClustering.assign(facts, weights: weights, parameters: clustering, in: db)
+                sql: "INSERT INTO article_versions (article_id, version, job_id, content_hash, stored_at) VALUES (?, 1, ?, ?, ?)"
+            ).execute(arguments: [article, result.jobID, facts.contentHash, storedAt])
+            try StoryClustering.assign(facts, article: article, weights: weights, parameters: clustering, in: db)
             return .newArticle
         }
+        let article: Int64 = existing["article_id"]
         let seen: Int = existing["seen"]
         if (existing["content_hash"] as Int64) == facts.contentHash {
             try db.cachedStatement(
-                sql: "UPDATE articles SET seen = seen + 1, last_seen = MAX(last_seen, ?) WHERE article_key = ?"
-            ).execute(arguments: [storedAt, facts.key])
+                sql: "UPDATE articles SET seen = seen + 1, last_seen = MAX(last_seen, ?) WHERE article_id = ?"
+            ).execute(arguments: [storedAt, article])
             let topics = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT topic FROM article_topics WHERE article_key = ?"), arguments: [facts.key])
+                db.cachedStatement(sql: "SELECT topic FROM article_topics WHERE article_id = ?"), arguments: [article])
             deltas.addRepeat(day: existing["day"], source: existing["source"], language: existing["language"], topics: topics)
             return .seenAgain
         }
         let oldJob: String = existing["job_id"]
         let version = (existing["version"] as Int) + 1
         if let old = try previousFacts(jobID: oldJob, in: db) {
-            try StoryClustering.remove(old, parameters: clustering, in: db)
-            try apply(old, sign: -1, history: .init(seen: seen, version: version - 1), deltas: deltas, in: db)
+            try StoryClustering.remove(old, article: article, parameters: clustering, in: db)
+            try apply(old, article: article, sign: -1, history: .init(seen: seen, version: version - 1), deltas: deltas, in: db)
         }
-        try apply(facts, sign: 1, history: .init(seen: seen + 1, version: version), deltas: deltas, in: db)
+        try apply(facts, article: article, sign: 1, history: .init(seen: seen + 1, version: version), deltas: deltas, in: db)
         let weights = try StoryClustering.termWeights(facts, total: deltas.storedArticles(db), in: db)
-        let weight = weights.values.reduce(0, +)
         try db.execute(sql: """
             UPDATE articles SET input_id = ?, url = ?, job_id = ?, version = ?, seen = seen + 1,
                 last_seen = MAX(last_seen, ?), content_hash = ?, source = ?, language = ?, time_ms = ?, day = ?,
                 title = ?, tone = ?, named_sources = ?, anonymous_sources = ?, quotes = ?, simhash = ?,
                 minhash = ?, term_weight = ?, story_id = NULL
-            WHERE article_key = ?
+            WHERE article_id = ?
             """, arguments: [
                 result.article.id, result.article.url, result.jobID, version, storedAt, facts.contentHash,
                 facts.source, facts.language, facts.timeMilliseconds, facts.day, facts.title, facts.tone,
                 facts.namedSources, facts.anonymousSources, facts.quotes, Int64(bitPattern: facts.simhash),
-                minhashBlob(facts.minhash), weight, facts.key,
+                minhashBlob(facts.minhash), weights.total, article,
             ])
         try db.execute(
-            sql: "INSERT OR REPLACE INTO article_versions (article_key, version, job_id, content_hash, stored_at) VALUES (?, ?, ?, ?, ?)",
-            arguments: [facts.key, version, result.jobID, facts.contentHash, storedAt])
-        try StoryClustering.assign(facts, weights: weights, parameters: clustering, in: db)
+            sql: "INSERT OR REPLACE INTO article_versions (article_id, version, job_id, content_hash, stored_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [article, version, result.jobID, facts.contentHash, storedAt])
+        try StoryClustering.assign(facts, article: article, weights: weights, parameters: clustering, in: db)
         return .newVersion
     }
 
     /// Builds the articles, aggregates and stories of every analysed result in `results`, in the order they were
-    /// stored (the v4 migration of a store written before articles existed). `layout` is the schema the tables
-    /// have: `.v4` inside the v4 migration, which must build what it always built however the ledger changes later.
-    static func rebuildFromResults(
-        _ db: Database, layout: AggregateDeltas.SchemaLayout, clustering: StoryClustering.Parameters = .init()
-    ) throws {
+    /// stored: the v7 migration of a store written before articles existed.
+    static func rebuildFromResults(_ db: Database, clustering: StoryClustering.Parameters = .init()) throws {
         let decoder = JSONDecoder()
         let rows = try Row.fetchCursor(
             db, sql: ResultRow.selectAllSQL + " WHERE status = 'analysed' ORDER BY stored_at, rowid")
@@ -98,21 +96,12 @@ enum ArticleLedger {
             guard let result = try? ResultRow.decode(row, decoder: decoder) else { continue }
             pending.append((result, row["stored_at"]))
         }
-        let deltas = AggregateDeltas(layout: layout)
+        let deltas = AggregateDeltas()
         for (result, storedAt) in pending {
             guard let analysis = try? result.storedAnalysis?.decoded() else { continue }
             try record(result, analysis: analysis, storedAt: storedAt, clustering: clustering, deltas: deltas, in: db)
         }
         try deltas.flush(db)
-        if layout == .v4 {
-            // v4's per-outlet entity totals, which v5 replaced by `entity_facets`: the same sums, from the rows.
-            try db.execute(sql: """
-                INSERT INTO entity_source_totals (source, key, type, name, articles, mentions)
-                    SELECT a.source, e.key, e.type, MIN(e.name), COUNT(*), SUM(e.mentions)
-                    FROM article_entities e JOIN articles a ON a.article_key = e.article_key
-                    GROUP BY a.source, e.key, e.type
-                """)
-        }
     }
 
     /// The facts of the version stored by `jobID`, recomputed from its job row.
@@ -126,41 +115,30 @@ enum ArticleLedger {
 
     // MARK: - Contributions
 
-    /// Adds (`sign` 1) or takes back (`sign` -1) what `facts` contribute: the per-article rows now, every
-    /// aggregate through `deltas`.
+    /// Adds (`sign` 1) or takes back (`sign` -1) what `facts`, a version of article `article`, contribute: the
+    /// per-article rows now, every aggregate through `deltas`.
     static func apply(
-        _ facts: ArticleFacts, sign: Int, history: AggregateDeltas.History, deltas: AggregateDeltas, in db: Database
+        _ facts: ArticleFacts, article: Int64, sign: Int, history: AggregateDeltas.History, deltas: AggregateDeltas,
+        in db: Database
     ) throws {
-        let key = facts.key
         if sign > 0 {
-            switch deltas.layout {
-            case .current:
-                let entity = try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO article_entities (key, type, time_ms, article_key, name, mentions, paired, day,
-                        source, language)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for e in facts.entities {
-                    entity.setUncheckedArguments([e.key, e.type.rawValue, facts.timeMilliseconds, key, e.name, e.mentions,
-                                                  e.paired ? 1 : 0, facts.day, facts.source, facts.language])
-                    try entity.execute()
-                }
-            case .v4:
-                let entity = try db.cachedStatement(sql: """
-                    INSERT OR REPLACE INTO article_entities (key, type, article_key, name, mentions, paired)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """)
-                for e in facts.entities {
-                    try entity.execute(arguments: [e.key, e.type.rawValue, key, e.name, e.mentions, e.paired ? 1 : 0])
-                }
+            let entity = try db.cachedStatement(sql: """
+                INSERT OR REPLACE INTO article_entities (key, type, time_ms, article_id, name, mentions, paired, day,
+                    source, language)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for e in facts.entities {
+                entity.setUncheckedArguments([e.key, e.type.rawValue, facts.timeMilliseconds, article, e.name, e.mentions,
+                                              e.paired ? 1 : 0, facts.day, facts.source, facts.language])
+                try entity.execute()
             }
-            let topic = try db.cachedStatement(sql: "INSERT OR IGNORE INTO article_topics (topic, article_key) VALUES (?, ?)")
-            for t in facts.topics { try topic.execute(arguments: [t, key]) }
-            let speaker = try db.cachedStatement(sql: "INSERT OR REPLACE INTO article_speakers (speaker, article_key, name, quotes) VALUES (?, ?, ?, ?)")
-            for s in facts.speakers { try speaker.execute(arguments: [s.key, key, s.name, s.quotes]) }
+            let topic = try db.cachedStatement(sql: "INSERT OR IGNORE INTO article_topics (topic, article_id) VALUES (?, ?)")
+            for t in facts.topics { try topic.execute(arguments: [t, article]) }
+            let speaker = try db.cachedStatement(sql: "INSERT OR REPLACE INTO article_speakers (speaker, article_id, name, quotes) VALUES (?, ?, ?, ?)")
+            for s in facts.speakers { try speaker.execute(arguments: [s.key, article, s.name, s.quotes]) }
         } else {
             for table in ["article_entities", "article_topics", "article_speakers"] {
-                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE article_key = ?").execute(arguments: [key])
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE article_id = ?").execute(arguments: [article])
             }
         }
         deltas.add(facts, sign: sign, history: history)

@@ -83,7 +83,7 @@ extension SQLiteReportStore: ReportQueries {
                     NULL AS first_seen, NULL AS last_seen
                 FROM (
                     SELECT e.key, e.type, COUNT(*) AS articles, SUM(e.mentions) AS mentions
-                    FROM articles a CROSS JOIN article_entities e ON e.article_key = a.article_key
+                    FROM articles a CROSS JOIN article_entities e ON e.article_id = a.article_id
                     WHERE \(conditions) AND (? IS NULL OR e.type = ?)
                     GROUP BY e.key, e.type
                     ORDER BY mentions DESC, articles DESC, e.key, e.type LIMIT ?
@@ -104,7 +104,10 @@ extension SQLiteReportStore: ReportQueries {
             var pairs: [EntityPair] = []
             if filter.isEmpty {
                 let lookup = try db.cachedStatement(sql: """
-                    SELECT articles FROM entity_pairs WHERE a_key = ? AND a_type = ? AND b_key = ? AND b_type = ?
+                    SELECT p.articles FROM entity_totals x
+                    CROSS JOIN entity_totals y ON y.key = ?3 AND y.type = ?4
+                    CROSS JOIN entity_pairs p ON p.a_id = x.entity_id AND p.b_id = y.entity_id
+                    WHERE x.key = ?1 AND x.type = ?2
                     """)
                 let ordered = top.sorted { ($0.type.rawValue, $0.key) < ($1.type.rawValue, $1.key) }
                 for i in ordered.indices {
@@ -121,8 +124,8 @@ extension SQLiteReportStore: ReportQueries {
                 let (conditions, arguments) = Self.conditions(narrowed)
                 var counting = EntityRowCounting()
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT e.article_key, e.key, e.type, e.mentions, e.paired FROM articles a
-                    CROSS JOIN article_entities e ON e.article_key = a.article_key
+                    SELECT a.article_key, e.key, e.type, e.mentions, e.paired FROM articles a
+                    CROSS JOIN article_entities e ON e.article_id = a.article_id
                     WHERE \(conditions)
                     """, arguments: arguments)
                 while let row = try rows.next() {
@@ -168,8 +171,9 @@ extension SQLiteReportStore: ReportQueries {
             }
             let page = window?.narrowing(filter) ?? filter
             let (conditions, arguments) = Self.conditions(page)
-            // The entity's rows are keyed (key, type, time_ms, article_key): a time filter is a range of them, and
-            // the newest articles are the end of that range.
+            // The entity's rows are keyed (key, type, time_ms, article_id): a time filter is a range of them, and
+            // the newest articles are the end of that range (the articles of one millisecond sorted by key there,
+            // as the PostgreSQL store sorts them).
             var match = "e.key = ? AND e.type = ?"
             var entityArguments: StatementArguments = [entity.key, entity.type.rawValue]
             if let since = page.since { match += " AND e.time_ms >= ?"; entityArguments += [StoredTime.milliseconds(since)] }
@@ -179,8 +183,8 @@ extension SQLiteReportStore: ReportQueries {
             // A story is read from its articles first, each looked up in the entity's rows; otherwise the entity's
             // rows come first.
             let from = page.story != nil
-                ? "articles a CROSS JOIN article_entities e ON e.article_key = a.article_key"
-                : "article_entities e CROSS JOIN articles a ON a.article_key = e.article_key"
+                ? "articles a CROSS JOIN article_entities e ON e.article_id = a.article_id"
+                : "article_entities e CROSS JOIN articles a ON a.article_id = e.article_id"
             let summaries = options.readsSummaries
             if !page.isEmpty {
                 let row = try Row.fetchOne(db, sql: """
@@ -196,7 +200,7 @@ extension SQLiteReportStore: ReportQueries {
             }
             let articles = try Row.fetchAll(db, sql: """
                 SELECT \(Self.articleColumns) FROM \(from)
-                WHERE \(match) AND \(conditions) ORDER BY e.time_ms DESC, e.article_key DESC LIMIT ?
+                WHERE \(match) AND \(conditions) ORDER BY e.time_ms DESC, a.article_key DESC LIMIT ?
                 """, arguments: entityArguments + arguments + [ReportQueryLimits.pageArticles]).map(Self.articleRow)
             let timeline: [DayCount]
             if summaries, let f = SummaryFilter(page), f.isDaysOnly {
@@ -232,24 +236,25 @@ extension SQLiteReportStore: ReportQueries {
             let me = EntityRef(key: entity.key, name: entity.name, type: entity.type)
             if page.isEmpty {
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT p.b_key AS key, p.b_type AS type, p.articles AS n FROM entity_pairs p WHERE p.a_key = ?1 AND p.a_type = ?2
+                    SELECT o.key AS key, o.type AS type, o.name AS name, p.articles AS n FROM entity_totals me
+                    CROSS JOIN entity_pairs p ON p.a_id = me.entity_id CROSS JOIN entity_totals o ON o.entity_id = p.b_id
+                    WHERE me.key = ?1 AND me.type = ?2
                     UNION ALL
-                    SELECT p.a_key, p.a_type, p.articles FROM entity_pairs p WHERE p.b_key = ?1 AND p.b_type = ?2
+                    SELECT o.key, o.type, o.name, p.articles FROM entity_totals me
+                    CROSS JOIN entity_pairs p ON p.b_id = me.entity_id CROSS JOIN entity_totals o ON o.entity_id = p.a_id
+                    WHERE me.key = ?1 AND me.type = ?2
                     ORDER BY n DESC, key, type LIMIT 20
                     """, arguments: [entity.key, entity.type.rawValue])
-                let name = try db.cachedStatement(sql: "SELECT name FROM entity_totals WHERE key = ? AND type = ?")
                 for row in rows {
-                    let otherKey: String = row["key"], otherType: String = row["type"]
-                    guard let t = EntityType(rawValue: otherType) else { continue }
-                    let otherName = try String.fetchOne(name, arguments: [otherKey, otherType]) ?? otherKey
-                    pairs.append(EntityPair(a: me, b: EntityRef(key: otherKey, name: otherName, type: t), articles: row["n"]))
+                    guard let t = EntityType(rawValue: row["type"]) else { continue }
+                    pairs.append(EntityPair(a: me, b: EntityRef(key: row["key"], name: row["name"], type: t), articles: row["n"]))
                 }
             } else {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.n FROM (
                         SELECT o.key AS key, o.type AS type, COUNT(*) AS n
                         FROM \(from)
-                        JOIN article_entities o ON o.article_key = e.article_key AND o.paired = 1 AND NOT (o.key = e.key AND o.type = e.type)
+                        JOIN article_entities o ON o.article_id = e.article_id AND o.paired = 1 AND NOT (o.key = e.key AND o.type = e.type)
                         WHERE \(match) AND e.paired = 1 AND \(conditions)
                         GROUP BY o.key, o.type ORDER BY n DESC, o.key, o.type LIMIT 20
                     ) r LEFT JOIN entity_totals t ON t.key = r.key AND t.type = r.type
@@ -270,19 +275,19 @@ extension SQLiteReportStore: ReportQueries {
             if let url = ArticleIdentity.normalizedURL(id) { keys.append("url:" + url) }
             keys.append("id:" + id)
             var row = try Row.fetchOne(db, sql: """
-                SELECT \(Self.articleColumns), a.seen, a.first_seen, a.last_seen, a.job_id FROM articles a
+                SELECT \(Self.articleColumns), a.article_id, a.seen, a.first_seen, a.last_seen, a.job_id FROM articles a
                 WHERE a.input_id = ? ORDER BY a.last_seen DESC LIMIT 1
                 """, arguments: [id])
             for key in keys where row == nil {
                 row = try Row.fetchOne(db, sql: """
-                    SELECT \(Self.articleColumns), a.seen, a.first_seen, a.last_seen, a.job_id FROM articles a
+                    SELECT \(Self.articleColumns), a.article_id, a.seen, a.first_seen, a.last_seen, a.job_id FROM articles a
                     WHERE a.article_key = ?
                     """, arguments: [key])
             }
             guard let row else { return nil }
             let versions = try Row.fetchAll(db, sql: """
-                SELECT version, job_id, stored_at FROM article_versions WHERE article_key = ? ORDER BY version
-                """, arguments: [row["article_key"] as String]).map {
+                SELECT version, job_id, stored_at FROM article_versions WHERE article_id = ? ORDER BY version
+                """, arguments: [row["article_id"] as Int64]).map {
                 ArticleVersion(version: $0["version"], jobID: $0["job_id"], storedAt: $0["stored_at"])
             }
             var story: StorySummary?
@@ -360,7 +365,7 @@ extension SQLiteReportStore: ReportQueries {
             case .topic:
                 sql = """
                     SELECT t.topic AS value, \(Self.tallyColumns) FROM articles a
-                    CROSS JOIN article_topics t ON t.article_key = a.article_key
+                    CROSS JOIN article_topics t ON t.article_id = a.article_id
                     WHERE \(conditions) GROUP BY t.topic ORDER BY \(order)
                     """
             case .source, .day, .language:
@@ -389,7 +394,7 @@ extension SQLiteReportStore: ReportQueries {
                     SELECT r.speaker, COALESCE(t.name, r.speaker) AS name, r.quotes, r.articles
                     FROM (
                         SELECT s.speaker, SUM(s.quotes) AS quotes, COUNT(*) AS articles
-                        FROM articles a CROSS JOIN article_speakers s ON s.article_key = a.article_key
+                        FROM articles a CROSS JOIN article_speakers s ON s.article_id = a.article_id
                         WHERE \(conditions) GROUP BY s.speaker ORDER BY quotes DESC, articles DESC, s.speaker LIMIT ?
                     ) r
                     LEFT JOIN speaker_totals t ON t.speaker = r.speaker
@@ -421,22 +426,22 @@ extension SQLiteReportStore: ReportQueries {
         if let language = filter.language { parts.append("\(column)language = ?"); arguments.append(language) }
         if let story = filter.story { parts.append("a.story_id = ?"); arguments.append(story) }
         if let entity = filter.entity {
-            // Driven from the entity's rows (primary key (key, type, article_key)), not from every article.
+            // Driven from the entity's rows (primary key (key, type, time_ms, article_id)), not from every article.
             // Every type listed, so that the time bounds narrow the range of the key (key, type, time_ms, ...).
             let types = EntityType.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
             var inner = "fe.key IN (?, ?) AND fe.type IN (\(types))"
             arguments += [entity, ArabicNormalizer.normalize(entity)]
             if let since = filter.since { inner += " AND fe.time_ms >= ?"; arguments.append(StoredTime.milliseconds(since)) }
             if let until = filter.until { inner += " AND fe.time_ms < ?"; arguments.append(StoredTime.milliseconds(until)) }
-            parts.append("a.article_key IN (SELECT fe.article_key FROM article_entities fe WHERE \(inner))")
+            parts.append("a.article_id IN (SELECT fe.article_id FROM article_entities fe WHERE \(inner))")
         }
         if let topic = filter.topic {
             // From a start time on, the articles in range are fewer than the topic's: each is looked up in the
             // topic's rows. Without one, the topic's rows are the list to start from.
             if filter.since != nil {
-                parts.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = ? AND ft.article_key = a.article_key)")
+                parts.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = ? AND ft.article_id = a.article_id)")
             } else {
-                parts.append("a.article_key IN (SELECT ft.article_key FROM article_topics ft WHERE ft.topic = ?)")
+                parts.append("a.article_id IN (SELECT ft.article_id FROM article_topics ft WHERE ft.topic = ?)")
             }
             arguments.append(topic)
         }

@@ -39,11 +39,11 @@ extension SQLiteReportStore {
             if let source = filter.source { conditions.append("fe.source = ?"); values.append(source) }
             if let language = filter.language { conditions.append("fe.language = ?"); values.append(language) }
             if let topic = filter.topic {
-                conditions.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = ? AND ft.article_key = fe.article_key)")
+                conditions.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = ? AND ft.article_id = fe.article_id)")
                 values.append(topic)
             }
             if let story = filter.story {
-                conditions.append("EXISTS (SELECT 1 FROM articles a WHERE a.article_key = fe.article_key AND a.story_id = ?)")
+                conditions.append("EXISTS (SELECT 1 FROM articles a WHERE a.article_id = fe.article_id AND a.story_id = ?)")
                 values.append(story)
             }
             let statement = try db.makeStatement(sql: """

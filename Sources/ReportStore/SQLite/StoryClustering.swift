@@ -33,29 +33,42 @@ enum StoryClustering {
         init() {}
     }
 
-    /// The weight of each of the article's story terms, as the store stands before the article is indexed;
-    /// `total` is the number of articles stored before it.
-    static func termWeights(_ facts: ArticleFacts, total: Int, in db: Database) throws -> [String: Double] {
-        let terms = Array(Set(facts.storyTerms.map(\.term)))
-        var counts: [String: Int] = [:]
-        if !terms.isEmpty {
-            let statement = try db.cachedStatement(
-                sql: "SELECT term, articles FROM term_counts WHERE term IN (\(databaseQuestionMarks(count: terms.count)))")
-            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(terms))
-            while let row = try rows.next() { counts[row[0]] = row[1] }
-        }
+    /// The weight of each of an article's story terms as the store stands before the article is indexed, and the
+    /// number of each that the store already holds.
+    struct TermWeights {
         var weights: [String: Double] = [:]
-        for term in terms { weights[term] = max(0, log(Double(total + 1) / Double((counts[term] ?? 0) + 1))) }
-        return weights
+        /// `term_counts.term_id` of the terms some stored article carries.
+        var ids: [String: Int64] = [:]
+
+        /// What the article's row keeps as `term_weight`.
+        var total: Double { weights.values.reduce(0, +) }
     }
 
-    /// The postings of each of `terms` within `low...high`, newest first and at most `limit` each, read with one
-    /// statement: element `i` of the result belongs to `terms[i]`.
-    static func postings(_ terms: [String], low: Int64, high: Int64, limit: Int, in db: Database) throws -> [[String]] {
-        var lists = Array(repeating: [String](), count: terms.count)
+    /// The weights of the article's story terms; `total` is the number of articles stored, the article counted.
+    static func termWeights(_ facts: ArticleFacts, total: Int, in db: Database) throws -> TermWeights {
+        let terms = Array(Set(facts.storyTerms.map(\.term)))
+        var counts: [String: Int] = [:]
+        var found = TermWeights()
+        if !terms.isEmpty {
+            let statement = try db.cachedStatement(
+                sql: "SELECT term, term_id, articles FROM term_counts WHERE term IN (\(databaseQuestionMarks(count: terms.count)))")
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(terms))
+            while let row = try rows.next() {
+                found.ids[row[0]] = row[1]
+                counts[row[0]] = row[2]
+            }
+        }
+        for term in terms { found.weights[term] = max(0, log(Double(total + 1) / Double((counts[term] ?? 0) + 1))) }
+        return found
+    }
+
+    /// The articles posted under each of `terms` within `low...high`, newest first and at most `limit` each, read
+    /// with one statement: element `i` of the result belongs to `terms[i]`.
+    static func postings(_ terms: [Int64], low: Int64, high: Int64, limit: Int, in db: Database) throws -> [[Int64]] {
+        var lists = Array(repeating: [Int64](), count: terms.count)
         guard !terms.isEmpty else { return lists }
         let sql = terms.indices.map { i in
-            "SELECT \(i), article_key FROM (SELECT article_key FROM term_postings WHERE term = ?\(i + 4) AND time_ms BETWEEN ?1 AND ?2 ORDER BY time_ms DESC LIMIT ?3)"
+            "SELECT \(i), article_id FROM (SELECT article_id FROM term_postings WHERE term = ?\(i + 4) AND time_ms BETWEEN ?1 AND ?2 ORDER BY time_ms DESC LIMIT ?3)"
         }.joined(separator: " UNION ALL ")
         var arguments: [any DatabaseValueConvertible] = [low, high, limit]
         arguments += terms as [any DatabaseValueConvertible]
@@ -64,35 +77,38 @@ enum StoryClustering {
         return lists
     }
 
-    /// Puts the article (its row already written with the sum of `weights`, its contributions applied) in a story
-    /// and indexes its terms.
-    static func assign(_ facts: ArticleFacts, weights: [String: Double], parameters p: Parameters, in db: Database) throws {
-        let termWeight = weights.values.reduce(0, +)
+    /// Puts the article `article` (its row already written with `weights.total`, its contributions applied) in a
+    /// story and indexes its terms.
+    static func assign(
+        _ facts: ArticleFacts, article: Int64, weights: TermWeights, parameters p: Parameters, in db: Database
+    ) throws {
+        let termWeight = weights.total
         let low = facts.timeMilliseconds - p.windowMilliseconds
         let high = facts.timeMilliseconds + p.windowMilliseconds
-        let weighted = facts.storyTerms.compactMap { term -> (term: String, weight: Double)? in
-            let w = weights[term.term] ?? 0
-            return w > 0 ? (term.term, w) : nil
+        // A term no stored article carries has no postings to read.
+        let weighted = facts.storyTerms.compactMap { term -> (id: Int64, weight: Double)? in
+            guard let w = weights.weights[term.term], w > 0, let id = weights.ids[term.term] else { return nil }
+            return (id, w)
         }
-        let bands = bandTerms(facts.minhash, parameters: p)
-        let lists = try postings(weighted.map(\.term) + bands, low: low, high: high, limit: p.postingsPerTerm, in: db)
-        var shared: [String: (weight: Double, terms: Int)] = [:]
+        let bands = bandKeys(facts.minhash, parameters: p)
+        let lists = try postings(weighted.map(\.id) + bands, low: low, high: high, limit: p.postingsPerTerm, in: db)
+        var shared: [Int64: (weight: Double, terms: Int)] = [:]
         for (i, term) in weighted.enumerated() {
-            for key in lists[i] where key != facts.key {
-                shared[key, default: (0, 0)].weight += term.weight
-                shared[key, default: (0, 0)].terms += 1
+            for other in lists[i] where other != article {
+                shared[other, default: (0, 0)].weight += term.weight
+                shared[other, default: (0, 0)].terms += 1
             }
         }
-        var bandHits: [String: Int] = [:]
+        var bandHits: [Int64: Int] = [:]
         for list in lists[weighted.count...] {
-            for key in list where key != facts.key { bandHits[key, default: 0] += 1 }
+            for other in list where other != article { bandHits[other, default: 0] += 1 }
         }
 
         var chosen: Int64?
         let nearest = bandHits.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(p.candidatesScored)
         let nearCandidates = try candidates(nearest.map(\.key), in: db)
-        for (key, _) in nearest {
-            guard let candidate = nearCandidates[key], let story = candidate.story else { continue }
+        for (other, _) in nearest {
+            guard let candidate = nearCandidates[other], let story = candidate.story else { continue }
             if minhashSimilarity(facts.minhash, ArticleLedger.minhash(blob: candidate.minhash)) >= p.nearDuplicateSimilarity {
                 chosen = story
                 break
@@ -103,8 +119,8 @@ enum StoryClustering {
             let ranked = shared.filter { $0.value.terms >= p.minimumSharedTerms }
                 .sorted { ($1.value.weight, $0.key) < ($0.value.weight, $1.key) }.prefix(p.candidatesScored)
             let rankedCandidates = try candidates(ranked.map(\.key), in: db)
-            for (key, overlap) in ranked {
-                guard let candidate = rankedCandidates[key], let story = candidate.story else { continue }
+            for (other, overlap) in ranked {
+                guard let candidate = rankedCandidates[other], let story = candidate.story else { continue }
                 let similarity = 2 * overlap.weight / max(termWeight + candidate.termWeight, .leastNonzeroMagnitude)
                 if similarity >= p.similarity, similarity > best?.similarity ?? -1 { best = (similarity, story) }
             }
@@ -119,23 +135,24 @@ enum StoryClustering {
                 .execute(arguments: [facts.timeMilliseconds, facts.timeMilliseconds])
             story = db.lastInsertedRowID
         }
-        try db.cachedStatement(sql: "UPDATE articles SET story_id = ? WHERE article_key = ?").execute(arguments: [story, facts.key])
+        try db.cachedStatement(sql: "UPDATE articles SET story_id = ? WHERE article_id = ?").execute(arguments: [story, article])
 
-        let posting = try db.cachedStatement(sql: "INSERT OR IGNORE INTO term_postings (term, time_ms, article_key) VALUES (?, ?, ?)")
+        let posting = try db.cachedStatement(sql: "INSERT OR IGNORE INTO term_postings (term, time_ms, article_id) VALUES (?, ?, ?)")
         let count = try db.cachedStatement(sql: """
             INSERT INTO term_counts (term, articles) VALUES (?, 1)
             ON CONFLICT (term) DO UPDATE SET articles = articles + 1
+            RETURNING term_id
             """)
         let storyTerm = try db.cachedStatement(sql: """
             INSERT INTO story_terms (story_id, term, name, articles) VALUES (?, ?, ?, 1)
             ON CONFLICT (story_id, term) DO UPDATE SET articles = articles + 1
             """)
         for term in facts.storyTerms {
-            try posting.execute(arguments: [term.term, facts.timeMilliseconds, facts.key])
-            try count.execute(arguments: [term.term])
+            guard let id = try Int64.fetchOne(count, arguments: [term.term]) else { continue }
+            try posting.execute(arguments: [id, facts.timeMilliseconds, article])
             try storyTerm.execute(arguments: [story, term.term, term.name])
         }
-        for band in bands { try posting.execute(arguments: [band, facts.timeMilliseconds, facts.key]) }
+        for band in bands { try posting.execute(arguments: [band, facts.timeMilliseconds, article]) }
         if chosen == nil {
             // A story of one article without story terms keeps the empty label it was inserted with.
             if !facts.storyTerms.isEmpty { try relabel(story: story, in: db) }
@@ -151,36 +168,40 @@ enum StoryClustering {
         var termWeight: Double
     }
 
-    /// The candidates among `keys` that are stored, by key, read with one statement.
-    private static func candidates(_ keys: [String], in db: Database) throws -> [String: Candidate] {
-        guard !keys.isEmpty else { return [:] }
+    /// The candidates among `articles` that are stored, by number, read with one statement.
+    private static func candidates(_ articles: [Int64], in db: Database) throws -> [Int64: Candidate] {
+        guard !articles.isEmpty else { return [:] }
         let statement = try db.cachedStatement(sql: """
-            SELECT article_key, story_id, minhash, term_weight FROM articles
-            WHERE article_key IN (\(databaseQuestionMarks(count: keys.count)))
+            SELECT article_id, story_id, minhash, term_weight FROM articles
+            WHERE article_id IN (\(databaseQuestionMarks(count: articles.count)))
             """)
-        var found: [String: Candidate] = [:]
-        let rows = try Row.fetchCursor(statement, arguments: StatementArguments(keys))
+        var found: [Int64: Candidate] = [:]
+        let rows = try Row.fetchCursor(statement, arguments: StatementArguments(articles))
         while let row = try rows.next() {
             found[row[0]] = Candidate(story: row[1], minhash: row[2], termWeight: row[3])
         }
         return found
     }
 
-    /// Takes the article's previous version (`facts`) out of its story and out of the index, before a new version
-    /// is assigned.
-    static func remove(_ facts: ArticleFacts, parameters p: Parameters, in db: Database) throws {
-        let story = try Int64.fetchOne(db, sql: "SELECT story_id FROM articles WHERE article_key = ?", arguments: [facts.key])
-        try db.execute(sql: "UPDATE articles SET story_id = NULL WHERE article_key = ?", arguments: [facts.key])
-        let posting = try db.cachedStatement(sql: "DELETE FROM term_postings WHERE term = ? AND time_ms = ? AND article_key = ?")
+    /// Takes the previous version (`facts`) of article `article` out of its story and out of the index, before a
+    /// new version is assigned.
+    static func remove(_ facts: ArticleFacts, article: Int64, parameters p: Parameters, in db: Database) throws {
+        let story = try Int64.fetchOne(db, sql: "SELECT story_id FROM articles WHERE article_id = ?", arguments: [article])
+        try db.execute(sql: "UPDATE articles SET story_id = NULL WHERE article_id = ?", arguments: [article])
+        let termPosting = try db.cachedStatement(sql: """
+            DELETE FROM term_postings WHERE term = (SELECT term_id FROM term_counts WHERE term = ?) AND time_ms = ?
+                AND article_id = ?
+            """)
         let count = try db.cachedStatement(sql: "UPDATE term_counts SET articles = articles - 1 WHERE term = ?")
         let dropCount = try db.cachedStatement(sql: "DELETE FROM term_counts WHERE term = ? AND articles <= 0")
         for term in facts.storyTerms {
-            try posting.execute(arguments: [term.term, facts.timeMilliseconds, facts.key])
+            try termPosting.execute(arguments: [term.term, facts.timeMilliseconds, article])
             try count.execute(arguments: [term.term])
             try dropCount.execute(arguments: [term.term])
         }
-        for band in bandTerms(facts.minhash, parameters: p) {
-            try posting.execute(arguments: [band, facts.timeMilliseconds, facts.key])
+        let bandPosting = try db.cachedStatement(sql: "DELETE FROM term_postings WHERE term = ? AND time_ms = ? AND article_id = ?")
+        for band in bandKeys(facts.minhash, parameters: p) {
+            try bandPosting.execute(arguments: [band, facts.timeMilliseconds, article])
         }
         guard let story else { return }
         let storyTerm = try db.cachedStatement(sql: "UPDATE story_terms SET articles = articles - 1 WHERE story_id = ? AND term = ?")
@@ -220,9 +241,9 @@ enum StoryClustering {
             """), arguments: [story]).joined(separator: " · ")
     }
 
-    /// One term per minhash band that holds a real value: `b:BAND:HASH`.
-    static func bandTerms(_ minhash: [UInt32], parameters p: Parameters) -> [String] {
-        var terms: [String] = []
+    /// The band and hash of each minhash band that holds a real value.
+    static func bandHashes(_ minhash: [UInt32], parameters p: Parameters) -> [(band: Int, hash: UInt64)] {
+        var found: [(band: Int, hash: UInt64)] = []
         for band in 0..<p.bands {
             let start = band * p.rowsPerBand
             guard start + p.rowsPerBand <= minhash.count else { break }
@@ -230,9 +251,27 @@ enum StoryClustering {
             guard values.contains(where: { $0 != UInt32.max }) else { continue }
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
             for v in values { h = (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3 }
-            terms.append("b:\(band):" + String(h, radix: 16))
+            found.append((band, h))
         }
-        return terms
+        return found
+    }
+
+    /// One posting key per minhash band that holds a real value (`bandKey`): SQLite's `term_postings`.
+    static func bandKeys(_ minhash: [UInt32], parameters p: Parameters) -> [Int64] {
+        bandHashes(minhash, parameters: p).map { bandKey(band: $0.band, hash: $0.hash) }
+    }
+
+    /// One term per minhash band that holds a real value, `b:BAND:HASH` (hash in hexadecimal): PostgreSQL's
+    /// `term_postings`, and SQLite's before v7.
+    static func bandTerms(_ minhash: [UInt32], parameters p: Parameters) -> [String] {
+        bandHashes(minhash, parameters: p).map { "b:\($0.band):" + String($0.hash, radix: 16) }
+    }
+
+    /// The posting key of a minhash band whose values hash to `hash`: negative, so never a story term's id, and
+    /// above -2^47, so SQLite keeps it in six bytes. It holds the band (5 bits) and the hash's top 42 bits; two
+    /// bands of different articles that share a key only make a candidate, whose signature is compared in full.
+    static func bandKey(band: Int, hash: UInt64) -> Int64 {
+        -1 - Int64((UInt64(band & 31) << 42) | (hash >> 22))
     }
 
     static func minhashSimilarity(_ a: [UInt32], _ b: [UInt32]) -> Double {
