@@ -188,9 +188,8 @@ enum NumberedArticlesSchema {
         let insert = try db.makeStatement(
             sql: "INSERT OR IGNORE INTO term_postings_v7 (term, time_ms, article_id) VALUES (?, ?, ?)")
         while let row = try bands.next() {
-            let parts = (row[0] as String).split(separator: ":")
-            guard parts.count == 3, let band = Int(parts[1]), let hash = UInt64(parts[2], radix: 16) else { continue }
-            try insert.execute(arguments: [StoryClustering.bandKey(band: band, hash: hash), row[1] as Int64, row[2] as Int64])
+            guard let key = bandKey(term: row[0]) else { continue }
+            try insert.execute(arguments: [key, row[1] as Int64, row[2] as Int64])
         }
         try db.execute(sql: replace)
         let articles = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles") ?? 0
@@ -198,5 +197,15 @@ enum NumberedArticlesSchema {
         if articles == 0, analysed > 0 {
             try ArticleLedger.rebuildFromResults(db)
         }
+    }
+
+    /// The v7 posting key of a band posting v6 wrote as `b:BAND:HASH` (hash in hexadecimal); nil for any other
+    /// term.
+    static func bandKey(term: String) -> Int64? {
+        let parts = term.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "b", let band = Int(parts[1]), let hash = UInt64(parts[2], radix: 16) else {
+            return nil
+        }
+        return StoryClustering.bandKey(band: band, hash: hash)
     }
 }

@@ -1,0 +1,34 @@
+import Testing
+@testable import ReportStore
+
+/// The story index's band keys (`StoryClustering.bandKey`): negative, so never a term's number, kept in six bytes,
+/// one per band, and the same whether computed now or read from a v6 store's `b:BAND:HASH` term.
+@Suite struct StoryIndexKeyTests {
+    @Test(arguments: [UInt64(0), 1, 0x1234_5678_9abc_def0, UInt64.max])
+    func aBandKeyIsNegativeAndFitsInSixBytes(hash: UInt64) {
+        for band in 0..<32 {
+            let key = StoryClustering.bandKey(band: band, hash: hash)
+            #expect(key < 0)
+            #expect(key >= -(Int64(1) << 47))
+        }
+    }
+
+    @Test func bandsOfTheSameHashHaveDifferentKeys() {
+        let keys = (0..<32).map { StoryClustering.bandKey(band: $0, hash: 0xfeed_face_cafe_beef) }
+        #expect(Set(keys).count == 32)
+    }
+
+    @Test func aV6BandTermReadsAsTheKeyComputedNow() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            let minhash = (0..<64).map { _ in UInt32.random(in: 0...UInt32.max, using: &generator) }
+            let parameters = StoryClustering.Parameters()
+            let terms = StoryClustering.bandTerms(minhash, parameters: parameters)
+            #expect(terms.count == parameters.bands)
+            #expect(terms.map(NumberedArticlesSchema.bandKey(term:)) == StoryClustering.bandKeys(minhash, parameters: parameters))
+        }
+        for term in ["e:location:غزه", "b:1", "b:x:ff", "k:b:1:ff", "b:1:zz"] {
+            #expect(NumberedArticlesSchema.bandKey(term: term) == nil)
+        }
+    }
+}
