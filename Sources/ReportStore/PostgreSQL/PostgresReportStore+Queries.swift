@@ -158,7 +158,7 @@ extension PostgresReportStore {
                 }
                 pairs = counting.pairs(among: ranked)
             }
-            return pairs.sorted { ($1.articles, $0.a.key, $0.b.key) < ($0.articles, $1.a.key, $1.b.key) }
+            return pairs.sorted(by: EntityPair.precedesInReports)
         }
     }
 

@@ -52,6 +52,14 @@ public struct EntityPair: Sendable, Hashable, Codable {
     public var a: EntityRef
     public var b: EntityRef
     public var articles: Int
+
+    /// The order reports list pairs in: the most shared first, then by the first entity's key and type, then the
+    /// second's. A total order, so that a report lists its pairs alike on every run and from either store (one key
+    /// may be named under two types, and pairs are counted in a dictionary, whose order changes from run to run).
+    static func precedesInReports(_ x: EntityPair, _ y: EntityPair) -> Bool {
+        (y.articles, x.a.key, x.a.type.rawValue, x.b.key, x.b.type.rawValue)
+            < (x.articles, y.a.key, y.a.type.rawValue, y.b.key, y.b.type.rawValue)
+    }
 }
 
 public struct EntityRef: Sendable, Hashable, Codable {

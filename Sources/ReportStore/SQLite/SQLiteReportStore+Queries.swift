@@ -140,7 +140,7 @@ extension SQLiteReportStore: ReportQueries {
                 }
                 pairs = counting.pairs(among: named)
             }
-            return pairs.sorted { ($1.articles, $0.a.key, $0.b.key) < ($0.articles, $1.a.key, $1.b.key) }
+            return pairs.sorted(by: EntityPair.precedesInReports)
         }
     }
 
