@@ -270,6 +270,15 @@ import Testing
         #expect(before[0].summary.repeats == 1)
     }
 
+    /// A new store went through every migration, v7's copies included, and keeps none of the pages they freed.
+    @Test func aNewStoreHoldsNoFreePages() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try SQLiteReportStore(path: directory.appendingPathComponent("new.sqlite").path)
+        #expect(try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA freelist_count") } == 0)
+        #expect(try store.pool.read { try SQLiteSchema.migrator.appliedMigrations($0) }.count == SQLiteSchema.currentVersion)
+    }
+
     @Test func aStoreFromANewerVersionIsRefusedAndLeftAsItWas() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
