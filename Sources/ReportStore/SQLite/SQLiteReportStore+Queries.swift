@@ -103,18 +103,15 @@ extension SQLiteReportStore: ReportQueries {
         return try read("pairing entities") { db in
             var pairs: [EntityPair] = []
             if filter.isEmpty {
-                let lookup = try db.cachedStatement(sql: """
-                    SELECT p.articles FROM entity_totals x
-                    CROSS JOIN entity_totals y ON y.key = ?3 AND y.type = ?4
-                    CROSS JOIN entity_pairs p ON p.a_id = x.entity_id AND p.b_id = y.entity_id
-                    WHERE x.key = ?1 AND x.type = ?2
-                    """)
+                let number = try db.cachedStatement(sql: "SELECT entity_id FROM entity_totals WHERE key = ? AND type = ?")
+                let lookup = try db.cachedStatement(sql: "SELECT articles FROM entity_pairs WHERE a_id = ? AND b_id = ?")
                 let ordered = top.sorted { ($0.type.rawValue, $0.key) < ($1.type.rawValue, $1.key) }
+                let numbers = try ordered.map { try Int64.fetchOne(number, arguments: [$0.key, $0.type.rawValue]) }
                 for i in ordered.indices {
                     for j in ordered.indices where j > i {
-                        let a = ordered[i], b = ordered[j]
-                        if let n = try Int.fetchOne(lookup, arguments: [a.key, a.type.rawValue, b.key, b.type.rawValue]), n > 0 {
-                            pairs.append(EntityPair(a: Self.ref(a), b: Self.ref(b), articles: n))
+                        guard let a = numbers[i], let b = numbers[j] else { continue }
+                        if let n = try Int.fetchOne(lookup, arguments: [a, b]), n > 0 {
+                            pairs.append(EntityPair(a: Self.ref(ordered[i]), b: Self.ref(ordered[j]), articles: n))
                         }
                     }
                 }
