@@ -19,8 +19,12 @@ day_cells entity_days entity_facets speaker_days speaker_facets"
 # read through a view with PostgreSQL's columns. A band posting's hash keeps only the 42 bits SQLite's key holds.
 view_of() {
     case "$1" in
-    article_versions | article_entities | article_topics | article_speakers)
+    article_versions | article_topics | article_speakers)
         echo "SELECT x.*, a.article_key AS article_key FROM $1 x JOIN articles a ON a.article_id = x.article_id" ;;
+    article_entities)
+        # SQLite keeps no per-article name of an entity: PostgreSQL's rows get the name reports show.
+        echo "SELECT x.*, a.article_key AS article_key, t.name AS name FROM article_entities x
+            JOIN articles a ON a.article_id = x.article_id JOIN entity_totals t ON t.key = x.key AND t.type = x.type" ;;
     entity_pairs)
         echo "SELECT x.key AS a_key, x.type AS a_type, y.key AS b_key, y.type AS b_type, p.articles AS articles
             FROM entity_pairs p JOIN entity_totals x ON x.entity_id = p.a_id JOIN entity_totals y ON y.entity_id = p.b_id" ;;

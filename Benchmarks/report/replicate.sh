@@ -41,8 +41,8 @@ INSERT INTO articles (article_id, article_key, input_id, url, job_id, version, s
 INSERT INTO article_versions (article_id, version, job_id, content_hash, stored_at)
     SELECT v.article_id + c * (SELECT m FROM article_offset), v.version, v.job_id || '~' || c, v.content_hash, v.stored_at
     FROM article_versions v, copies;
-INSERT INTO article_entities (key, type, time_ms, article_id, name, mentions, paired, day, source, language)
-    SELECT e.key, e.type, e.time_ms, e.article_id + c * (SELECT m FROM article_offset), e.name, e.mentions, e.paired, e.day, e.source, e.language
+INSERT INTO article_entities (key, type, time_ms, article_id, mentions, paired, day, source, language)
+    SELECT e.key, e.type, e.time_ms, e.article_id + c * (SELECT m FROM article_offset), e.mentions, e.paired, e.day, e.source, e.language
     FROM article_entities e, copies;
 INSERT INTO article_topics (topic, article_id)
     SELECT t.topic, t.article_id + c * (SELECT m FROM article_offset) FROM article_topics t, copies;

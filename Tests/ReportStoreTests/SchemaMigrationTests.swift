@@ -99,8 +99,9 @@ import Testing
             mentions INTEGER NOT NULL, paired INTEGER NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
             language TEXT NOT NULL, PRIMARY KEY (key, type, time_ms, article_key)
         ) WITHOUT ROWID;
-        INSERT INTO article_entities_v6 SELECT e.key, e.type, e.time_ms, a.article_key, e.name, e.mentions, e.paired,
-            e.day, e.source, e.language FROM article_entities e JOIN articles a USING (article_id);
+        INSERT INTO article_entities_v6 SELECT e.key, e.type, e.time_ms, a.article_key, t.name, e.mentions, e.paired,
+            e.day, e.source, e.language FROM article_entities e JOIN articles a USING (article_id)
+            JOIN entity_totals t ON t.key = e.key AND t.type = e.type;
         CREATE TABLE article_topics_v6 (topic TEXT NOT NULL, article_key TEXT NOT NULL, PRIMARY KEY (topic, article_key)) WITHOUT ROWID;
         INSERT INTO article_topics_v6 SELECT t.topic, a.article_key FROM article_topics t JOIN articles a USING (article_id);
         CREATE TABLE article_speakers_v6 (

@@ -123,12 +123,12 @@ enum ArticleLedger {
     ) throws {
         if sign > 0 {
             let entity = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO article_entities (key, type, time_ms, article_id, name, mentions, paired, day,
-                    source, language)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO article_entities (key, type, time_ms, article_id, mentions, paired, day, source,
+                    language)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for e in facts.entities {
-                entity.setUncheckedArguments([e.key, e.type.rawValue, facts.timeMilliseconds, article, e.name, e.mentions,
+                entity.setUncheckedArguments([e.key, e.type.rawValue, facts.timeMilliseconds, article, e.mentions,
                                               e.paired ? 1 : 0, facts.day, facts.source, facts.language])
                 try entity.execute()
             }

@@ -10,6 +10,8 @@ import GRDB
 /// and `entity_pairs` hold those numbers instead.
 ///
 /// - `article_key` stays in `articles`, unique: it is how a new result finds its article.
+/// - `article_entities` no longer copies each entity's name as the article wrote it: no report read it (reports
+///   name an entity as `entity_totals` does, and an article page reads its analysis).
 /// - `term_postings.term` is a story term's `term_id` (positive) or a minhash band's key
 ///   (`StoryClustering.bandKey`, negative), so one index holds both kinds of posting, as before.
 /// - A `term_counts` row still goes when its count falls to 0; its id may then be given again, but no posting
@@ -68,7 +70,6 @@ enum NumberedArticlesSchema {
             type TEXT NOT NULL,
             time_ms INTEGER NOT NULL,
             article_id INTEGER NOT NULL,
-            name TEXT NOT NULL,
             mentions INTEGER NOT NULL,
             paired INTEGER NOT NULL,
             day TEXT NOT NULL,
@@ -76,8 +77,8 @@ enum NumberedArticlesSchema {
             language TEXT NOT NULL,
             PRIMARY KEY (key, type, time_ms, article_id)
         ) WITHOUT ROWID;
-        INSERT INTO article_entities_v7 (key, type, time_ms, article_id, name, mentions, paired, day, source, language)
-            SELECT e.key, e.type, e.time_ms, a.article_id, e.name, e.mentions, e.paired, e.day, e.source, e.language
+        INSERT INTO article_entities_v7 (key, type, time_ms, article_id, mentions, paired, day, source, language)
+            SELECT e.key, e.type, e.time_ms, a.article_id, e.mentions, e.paired, e.day, e.source, e.language
             FROM article_entities e JOIN articles_v7 a ON a.article_key = e.article_key;
 
         CREATE TABLE article_topics_v7 (
