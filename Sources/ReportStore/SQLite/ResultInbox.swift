@@ -34,8 +34,8 @@ final class ResultInbox: Sendable {
         self.path = path
         // A size limit bounds the file, not its log: under one the log stays at SQLite's default size.
         let backstopPages = maximumSizeBytes == nil
-            ? SQLiteReportStore.checkpointInterval(storePath: path, pages: Self.backstopCheckpointPages)
-            : SQLiteReportStore.defaultCheckpointPages
+            && SQLiteReportStore.hasRoom(forLogOf: Self.backstopCheckpointPages * 4_096, besideStoreAt: path)
+            ? Self.backstopCheckpointPages : SQLiteReportStore.defaultCheckpointPages
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -61,8 +61,8 @@ final class ResultInbox: Sendable {
     // thread; the writer copies the whole log only once it has grown to `backstopCheckpointPages` (an indexer paused
     // on busy cores or in a long batch, or none running).
 
-    /// The log pages past which the writer copies the log itself where the disk has room (as for the store's own
-    /// log, `SQLiteReportStore.checkpointInterval`): 32 MiB.
+    /// The log pages (4 KiB: the inbox keeps SQLite's page size) past which the writer copies the log itself where
+    /// the disk has room (`SQLiteReportStore.hasRoom`, as for the store's own log): 32 MiB.
     static let backstopCheckpointPages = 8_192
 
     /// Results committed between two copies of the log by an indexer: about as many log pages (a result's row is

@@ -91,12 +91,6 @@ public final class SQLiteReportStore: ReportStore {
     /// which needs free space beside the log, so a log that could outgrow the free space would never be copied.
     static let defaultCheckpointPages = 1_000
 
-    /// `pages` when the disk under the file at `path` has room for a log of that many pages of `pageSize` bytes
-    /// (`hasRoom`), else the default.
-    static func checkpointInterval(storePath path: String, pages: Int, pageSize: Int = 4_096) -> Int {
-        hasRoom(forLogOf: pages * pageSize, besideStoreAt: path) ? pages : defaultCheckpointPages
-    }
-
     /// Whether the disk under the file at `path` has room for a log of `bytes` eight times over.
     static func hasRoom(forLogOf bytes: Int, besideStoreAt path: String) -> Bool {
         let directory = (path as NSString).deletingLastPathComponent
@@ -116,7 +110,8 @@ public final class SQLiteReportStore: ReportStore {
         clustering.windowMilliseconds = Int64(options.storyWindowDays * 86_400_000)
         clustering.similarity = options.storySimilarity
         self.clustering = clustering
-        // Read once: every connection's setting, though only the writer's checkpoints. In pages of the file's size.
+        // Read once: every connection's setting, though only the writer's checkpoints (in pages of the file's size,
+        // read on each connection).
         let roomForLongLog = Self.hasRoom(forLogOf: Self.checkpointLogBytes, besideStoreAt: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
