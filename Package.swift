@@ -37,6 +37,13 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        /// libdeflate: whole-buffer DEFLATE in the zlib format, three times faster than zlib's own `compress2` on an
+        /// analysis and smaller at its default level (`Zlib`).
+        .systemLibrary(
+            name: "CLibdeflate",
+            pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]
+        ),
 
         // MARK: Layers
         /// ZeroMQ binding: synchronous sockets, one owner per socket.
@@ -58,7 +65,7 @@ let package = Package(
         .target(
             name: "MirsadWire",
             dependencies: [
-                "ArticleAnalysis", "CZlib",
+                "ArticleAnalysis", "CLibdeflate",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -173,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "MirsadProtocolTests",
             dependencies: [
-                "MirsadCore", "MirsadWire",
+                "MirsadCore", "MirsadWire", "CZlib",
                 .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
