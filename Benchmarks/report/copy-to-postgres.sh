@@ -15,7 +15,7 @@ schema="$3"
 tables="results entities topics articles article_versions article_entities article_topics article_speakers
 entity_totals entity_pairs tallies speaker_totals term_postings term_counts stories story_terms result_counts
 day_cells entity_days entity_facets speaker_days speaker_facets"
-# SQLite numbers articles, story terms and entities (schema v7) where PostgreSQL keys them by text: such tables are
+# SQLite numbers articles, story terms and entities (schemas v7 and v8) where PostgreSQL keys them by text: such tables are
 # read through a view with PostgreSQL's columns. A band posting's hash keeps only the 42 bits SQLite's key holds.
 view_of() {
     case "$1" in
@@ -28,6 +28,8 @@ view_of() {
     entity_pairs)
         echo "SELECT x.key AS a_key, x.type AS a_type, y.key AS b_key, y.type AS b_type, p.articles AS articles
             FROM entity_pairs p JOIN entity_totals x ON x.entity_id = p.a_id JOIN entity_totals y ON y.entity_id = p.b_id" ;;
+    entity_days | entity_facets)
+        echo "SELECT x.*, t.key AS key, t.type AS type FROM $1 x JOIN entity_totals t ON t.entity_id = x.entity_id" ;;
     term_postings)
         echo "SELECT c.term AS term, p.time_ms AS time_ms, a.article_key AS article_key FROM term_postings p
                 JOIN term_counts c ON c.term_id = p.term JOIN articles a ON a.article_id = p.article_id
@@ -40,7 +42,7 @@ for table in $tables; do
     source="$table"
     prelude=""
     view=$(view_of "$table")
-    if [ -n "$view" ] && [ -n "$(sqlite3 "$sqlite" "SELECT 1 FROM pragma_table_info('$table') WHERE name IN ('article_id', 'a_id')")" ]; then
+    if [ -n "$view" ] && [ -n "$(sqlite3 "$sqlite" "SELECT 1 FROM pragma_table_info('$table') WHERE name IN ('article_id', 'a_id', 'entity_id')")" ]; then
         source="copied"
         prelude="CREATE TEMP VIEW copied AS $view;"
     fi

@@ -74,7 +74,28 @@ import Testing
         #expect(try store.topEntities(limit: 1, type: nil).first?.articles == 3)
     }
 
-    /// What v6 left of a store that v7 writes: articles, terms and entities by their keys, and band postings as text
+    /// What v7 left of a store that v8 writes: the entity summary rows by the entity's key and type.
+    static let backToV7 = """
+        CREATE TABLE entity_days_v7 (
+            day TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, articles INTEGER NOT NULL, mentions INTEGER NOT NULL,
+            PRIMARY KEY (day, key, type)
+        ) WITHOUT ROWID;
+        INSERT INTO entity_days_v7 SELECT d.day, t.key, t.type, d.articles, d.mentions
+            FROM entity_days d JOIN entity_totals t USING (entity_id);
+        CREATE TABLE entity_facets_v7 (
+            facet TEXT NOT NULL, value TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, articles INTEGER NOT NULL,
+            mentions INTEGER NOT NULL, tone_sum REAL NOT NULL, named_sources INTEGER NOT NULL,
+            anonymous_sources INTEGER NOT NULL, quotes INTEGER NOT NULL, PRIMARY KEY (facet, value, key, type)
+        ) WITHOUT ROWID;
+        INSERT INTO entity_facets_v7 SELECT f.facet, f.value, t.key, t.type, f.articles, f.mentions, f.tone_sum,
+            f.named_sources, f.anonymous_sources, f.quotes FROM entity_facets f JOIN entity_totals t USING (entity_id);
+        DROP TABLE entity_days; DROP TABLE entity_facets;
+        ALTER TABLE entity_days_v7 RENAME TO entity_days;
+        ALTER TABLE entity_facets_v7 RENAME TO entity_facets;
+        CREATE INDEX entity_days_entity ON entity_days (key, type, day, articles);
+        """
+
+    /// What v6 left of a store that v7 writes (once `backToV7` has run): articles, terms and entities by their keys, and band postings as text
     /// (`b:BAND:HASH`, the hash's low 22 bits, which v7's keys do not keep, zero).
     static let backToV6 = """
         CREATE TABLE articles_v6 (
@@ -193,9 +214,13 @@ import Testing
             entityBefore = try store.entity(key: "غزه", type: .location, filter: ReportFilter())
             postingsBefore = try store.pool.read { try Int.fetchAll($0, sql: postings) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
-                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [SQLiteSchema.v7])
+                for version in [SQLiteSchema.v7, SQLiteSchema.v8] {
+                    try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
+                }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("article_key"))
+                #expect(try db.columns(in: "entity_facets").map(\.name).contains("key"))
             }
         }
         let store = try SQLiteReportStore(path: path)
@@ -256,9 +281,10 @@ import Testing
             try fillStore(store)
             before = try filters.map { try store.overview($0) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
                 try db.execute(sql: Self.backToV4)
-                for version in [SQLiteSchema.v5, SQLiteSchema.v7] {
+                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
             }
@@ -271,7 +297,7 @@ import Testing
         #expect(before[0].summary.repeats == 1)
     }
 
-    /// A new store went through every migration, v7's copies included, and keeps none of the pages they freed.
+    /// A new store went through every migration, the copies of v7 and v8 included, and keeps none of the pages they freed.
     @Test func aNewStoreHoldsNoFreePages() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
@@ -289,14 +315,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v8: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 8 && supported == 7 && migrations == ["v8: from the future"]
+            return found == 9 && supported == 8 && migrations == ["v9: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }

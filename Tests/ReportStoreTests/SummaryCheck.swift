@@ -25,14 +25,18 @@ enum SummaryCheck {
                 FROM articles a JOIN article_topics t ON t.article_id = a.article_id GROUP BY 1, 2, 3, 4
             ) ORDER BY 1, 2, 3, 4
             """, "day cells")
-        try same("SELECT day, key, type, articles, mentions FROM entity_days ORDER BY 1, 2, 3", """
+        try same("""
+            SELECT d.day, t.key, t.type, d.articles, d.mentions FROM entity_days d
+            LEFT JOIN entity_totals t ON t.entity_id = d.entity_id ORDER BY 1, 2, 3
+            """, """
             SELECT a.day, e.key, e.type, COUNT(*), SUM(e.mentions) FROM article_entities e
             JOIN articles a ON a.article_id = e.article_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """, "entity days")
         let facetMeasures = "COUNT(*), SUM(e.mentions), ROUND(SUM(a.tone), 6), SUM(a.named_sources), SUM(a.anonymous_sources), SUM(a.quotes)"
         try same("""
-            SELECT facet, value, key, type, articles, mentions, ROUND(tone_sum, 6), named_sources, anonymous_sources, quotes
-            FROM entity_facets ORDER BY 1, 2, 3, 4
+            SELECT f.facet, f.value, t.key, t.type, f.articles, f.mentions, ROUND(f.tone_sum, 6), f.named_sources,
+                f.anonymous_sources, f.quotes
+            FROM entity_facets f LEFT JOIN entity_totals t ON t.entity_id = f.entity_id ORDER BY 1, 2, 3, 4
             """, """
             SELECT * FROM (
                 SELECT 'source' AS facet, a.source AS value, e.key, e.type, \(facetMeasures)

@@ -244,45 +244,48 @@ final class AggregateDeltas {
                 first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)
             RETURNING entity_id
             """)
-        let dropEntity = try db.cachedStatement(sql: "DELETE FROM entity_totals WHERE entity_id = ? AND articles <= 0")
-        // Every entity of a pair has a delta of its own (`add`), so each pair finds both numbers here, taken before
-        // an emptied entity's row goes (its pairs empty with it).
+        // Every entity of a pair, a facet row or a day row has a delta of its own (`add`), so each of those rows
+        // finds its entity's number here. An emptied entity's row goes after every entity is written, so that no
+        // entity new in this flush is given the number of one leaving in it, whose rows empty with it.
         var entityIDs: [EntityKey: Int64] = [:]
         entityIDs.reserveCapacity(entities.count)
+        var emptied: [Int64] = []
         for (key, d) in entities {
             guard let id = try Int64.fetchOne(entityTotal, arguments: [
                 key.key, key.type, d.name, d.articles, d.mentions, d.first, d.last,
             ]) else { continue }
             entityIDs[key] = id
-            if d.removed { try dropEntity.execute(arguments: [id]) }
+            if d.removed { emptied.append(id) }
         }
         let entityFacet = try db.cachedStatement(sql: """
-            INSERT INTO entity_facets (facet, value, key, type, articles, mentions, tone_sum, named_sources,
+            INSERT INTO entity_facets (facet, value, entity_id, articles, mentions, tone_sum, named_sources,
                 anonymous_sources, quotes)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (facet, value, key, type) DO UPDATE SET articles = articles + excluded.articles,
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (facet, value, entity_id) DO UPDATE SET articles = articles + excluded.articles,
                 mentions = mentions + excluded.mentions, tone_sum = tone_sum + excluded.tone_sum,
                 named_sources = named_sources + excluded.named_sources,
                 anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
             """)
-        let dropEntityFacet = try db.cachedStatement(sql: "DELETE FROM entity_facets WHERE facet = ? AND value = ? AND key = ? AND type = ? AND articles <= 0")
+        let dropEntityFacet = try db.cachedStatement(sql: "DELETE FROM entity_facets WHERE facet = ? AND value = ? AND entity_id = ? AND articles <= 0")
         for (key, d) in entityFacets {
+            guard let id = entityIDs[key.entity] else { continue }
             let t = d.tally
-            entityFacet.setUncheckedArguments([key.facet.facet, key.facet.value, key.entity.key, key.entity.type, t.articles,
+            entityFacet.setUncheckedArguments([key.facet.facet, key.facet.value, id, t.articles,
                                                d.mentions, t.tone, t.namedSources, t.anonymousSources, t.quotes])
             try entityFacet.execute()
-            if t.removed { try dropEntityFacet.execute(arguments: [key.facet.facet, key.facet.value, key.entity.key, key.entity.type]) }
+            if t.removed { try dropEntityFacet.execute(arguments: [key.facet.facet, key.facet.value, id]) }
         }
         let entityDay = try db.cachedStatement(sql: """
-            INSERT INTO entity_days (day, key, type, articles, mentions) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (day, key, type) DO UPDATE SET articles = articles + excluded.articles,
+            INSERT INTO entity_days (day, entity_id, articles, mentions) VALUES (?, ?, ?, ?)
+            ON CONFLICT (day, entity_id) DO UPDATE SET articles = articles + excluded.articles,
                 mentions = mentions + excluded.mentions
             """)
-        let dropEntityDay = try db.cachedStatement(sql: "DELETE FROM entity_days WHERE day = ? AND key = ? AND type = ? AND articles <= 0")
+        let dropEntityDay = try db.cachedStatement(sql: "DELETE FROM entity_days WHERE day = ? AND entity_id = ? AND articles <= 0")
         for (key, d) in entityDays {
-            entityDay.setUncheckedArguments([key.day, key.entity.key, key.entity.type, d.articles, d.mentions])
+            guard let id = entityIDs[key.entity] else { continue }
+            entityDay.setUncheckedArguments([key.day, id, d.articles, d.mentions])
             try entityDay.execute()
-            if d.removed { try dropEntityDay.execute(arguments: [key.day, key.entity.key, key.entity.type]) }
+            if d.removed { try dropEntityDay.execute(arguments: [key.day, id]) }
         }
         let cell = try db.cachedStatement(sql: """
             INSERT INTO day_cells (topic, day, source, language, articles, results, versions, revised, tone_sum,
@@ -334,6 +337,8 @@ final class AggregateDeltas {
             try pair.execute()
             if d.removed { try dropPair.execute(arguments: [a, b]) }
         }
+        let dropEntity = try db.cachedStatement(sql: "DELETE FROM entity_totals WHERE entity_id = ? AND articles <= 0")
+        for id in emptied { try dropEntity.execute(arguments: [id]) }
         let tally = try db.cachedStatement(sql: """
             INSERT INTO tallies (dimension, value, articles, tone_sum, named_sources, anonymous_sources, quotes)
             VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -85,7 +85,7 @@ enum ArticleLedger {
     }
 
     /// Builds the articles, aggregates and stories of every analysed result in `results`, in the order they were
-    /// stored: the v7 migration of a store written before articles existed.
+    /// stored: the v8 migration of a store written before articles existed.
     static func rebuildFromResults(_ db: Database, clustering: StoryClustering.Parameters = .init()) throws {
         let decoder = JSONDecoder()
         let rows = try Row.fetchCursor(

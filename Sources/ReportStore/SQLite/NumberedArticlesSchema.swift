@@ -177,8 +177,8 @@ enum NumberedArticlesSchema {
         CREATE INDEX entity_pairs_b ON entity_pairs (b_id);
         """
 
-    /// The v7 migration. A store that v4 reached with results but no articles (written before v4: v4 left its
-    /// tables empty) has its articles built from its results now; any other keeps its rows, renumbered.
+    /// The v7 migration: every row kept, renumbered. (A store written before v4 has no articles yet: v8 builds
+    /// them, once every table has the layout today's ledger writes.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: tables)
         // Band postings were `b:BAND:HASH` in hexadecimal: their keys are computed from the same band and hash.
@@ -193,11 +193,6 @@ enum NumberedArticlesSchema {
             try insert.execute(arguments: [key, row[1] as Int64, row[2] as Int64])
         }
         try db.execute(sql: replace)
-        let articles = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles") ?? 0
-        let analysed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE status = 'analysed'") ?? 0
-        if articles == 0, analysed > 0 {
-            try ArticleLedger.rebuildFromResults(db)
-        }
     }
 
     /// The v7 posting key of a band posting v6 wrote as `b:BAND:HASH` (hash in hexadecimal); nil for any other

@@ -203,7 +203,9 @@ extension SQLiteReportStore: ReportQueries {
             if summaries, let f = SummaryFilter(page), f.isDaysOnly {
                 let (days, values) = f.conditions(facets: false)
                 timeline = try Row.fetchAll(db, sql: """
-                    SELECT day, articles FROM entity_days WHERE key = ? AND type = ? AND \(days) ORDER BY day
+                    SELECT day, articles FROM entity_days
+                    WHERE entity_id = (SELECT entity_id FROM entity_totals WHERE key = ? AND type = ?) AND \(days)
+                    ORDER BY day
                     """, arguments: [entity.key, entity.type.rawValue] + StatementArguments(values)).map {
                     DayCount(day: $0["day"], articles: $0["articles"])
                 }
@@ -219,7 +221,8 @@ extension SQLiteReportStore: ReportQueries {
                     SELECT f.value AS value, f.articles AS articles, f.tone_sum / f.articles AS mean_tone,
                         f.named_sources AS named_sources, f.anonymous_sources AS anonymous_sources, f.quotes AS quotes
                     FROM tallies t CROSS JOIN entity_facets f
-                        ON f.facet = 'source' AND f.value = t.value AND f.key = ? AND f.type = ?
+                        ON f.facet = 'source' AND f.value = t.value
+                        AND f.entity_id = (SELECT entity_id FROM entity_totals WHERE key = ? AND type = ?)
                     WHERE t.dimension = 'source' ORDER BY f.articles DESC, f.value
                     """, arguments: [entity.key, entity.type.rawValue]).map(Self.tally)
             } else {

@@ -60,31 +60,29 @@ extension SQLiteReportStore {
 
     /// Nil unless the filter keeps days only, or one outlet, language or topic only.
     static func topEntities(_ f: SummaryFilter, limit: Int, type: EntityType?, in db: Database) throws -> [EntityTotal]? {
-        let ranked: String
+        // Summed by entity number first, so that each entity is looked up once for the key and type that rank
+        // ties and filter by type.
+        let counted: String
         var arguments: StatementArguments
         if f.isDaysOnly {
             let (conditions, values) = f.conditions(facets: false)
-            ranked = """
-                SELECT key, type, SUM(articles) AS articles, SUM(mentions) AS mentions FROM entity_days
-                WHERE \(conditions) AND (? IS NULL OR type = ?) GROUP BY key, type
+            counted = """
+                SELECT entity_id, SUM(articles) AS articles, SUM(mentions) AS mentions FROM entity_days
+                WHERE \(conditions) GROUP BY entity_id
                 """
             arguments = StatementArguments(values)
         } else if let (facet, value) = f.singleFacet {
-            ranked = """
-                SELECT key, type, articles, mentions FROM entity_facets
-                WHERE facet = ? AND value = ? AND (? IS NULL OR type = ?)
-                """
+            counted = "SELECT entity_id, articles, mentions FROM entity_facets WHERE facet = ? AND value = ?"
             arguments = [facet, value]
         } else {
             return nil
         }
         arguments += [type?.rawValue, type?.rawValue, limit]
         return try Row.fetchAll(db, sql: """
-            SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.articles, r.mentions,
-                NULL AS first_seen, NULL AS last_seen
-            FROM (\(ranked) ORDER BY mentions DESC, articles DESC, key, type LIMIT ?) r
-            LEFT JOIN entity_totals t ON t.key = r.key AND t.type = r.type
-            ORDER BY r.mentions DESC, r.articles DESC, r.key, r.type
+            SELECT t.key, t.type, t.name, r.articles, r.mentions, NULL AS first_seen, NULL AS last_seen
+            FROM (\(counted)) r CROSS JOIN entity_totals t ON t.entity_id = r.entity_id
+            WHERE (? IS NULL OR t.type = ?)
+            ORDER BY r.mentions DESC, r.articles DESC, t.key, t.type LIMIT ?
             """, arguments: arguments).map(Self.entityTotal)
     }
 

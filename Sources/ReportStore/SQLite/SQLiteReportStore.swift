@@ -152,10 +152,10 @@ public final class SQLiteReportStore: ReportStore {
         } catch {
             throw ReportStoreError.cannotOpen(path: path, reason: Self.openFailureReason(path: path, error: error))
         }
-        // A new file went through every migration, and v7's renumbering left the pages of the tables it replaced
-        // free: given back now (an instant for an empty store), so that a new store holds no space it has not
-        // used. Best effort: another process opening the same new file at once may hold it, and free pages are
-        // reused anyway.
+        // A new file went through every migration, and the renumbering of v7 and v8 left the pages of the tables
+        // they replaced free: given back now (an instant for an empty store), so that a new store holds no space
+        // it has not used. Best effort: another process opening the same new file at once may hold it, and free
+        // pages are reused anyway.
         if applied.isEmpty { try? pool.vacuum() }
         let inboxPath = ResultInbox.path(forStore: path)
         if options.stagesResults || FileManager.default.fileExists(atPath: inboxPath) {

@@ -15,7 +15,8 @@ import GRDB
 ///   timeline by `entity_days_entity`).
 /// - `entity_facets`: the same per `facet` (`source`, `language`, `topic`) and value, with the tone and
 ///   attributions of those articles (an entity page's outlets; top entities of one outlet, language or topic).
-///   It replaces v4's `entity_source_totals`.
+///   It replaces v4's `entity_source_totals`. Since v8 both hold an entity's `entity_id` instead of its key and
+///   type (`NumberedEntitySummariesSchema`).
 /// - `speaker_days`, `speaker_facets`: quotes and articles of each speaker per day and per facet value.
 ///
 /// `article_entities` gains the article's time, day, source and language and is keyed by
