@@ -39,6 +39,15 @@ public protocol ReportStore: Sendable {
     func pendingNotices(limit: Int) throws -> [String]
     /// Removes the notices of `jobIDs` in one transaction; ids without a notice are ignored.
     func confirmNotices(_ jobIDs: [String]) throws
+
+    /// Housekeeping a collector does while no results arrive, a bounded step at a time, which its commits would
+    /// otherwise have done: true when more is left for another step.
+    func tidyWhileIdle() throws -> Bool
+}
+
+extension ReportStore {
+    /// A store that keeps nothing on the side has nothing to tidy.
+    public func tidyWhileIdle() throws -> Bool { false }
 }
 
 /// What one `store` call did with each job id, in the order of its input.

@@ -190,6 +190,38 @@ import TestSupport
         #expect(drained.total < peak - ResultInbox.freePagesKept, "\(drained.total) pages left of \(peak)")
     }
 
+    /// Without another commit, idle tidying deletes the rows indexed after the last commit and gives their space
+    /// back, to the file itself once the log is copied.
+    @Test func anIdleInboxGivesBackItsRowsAndSpace() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("s.sqlite").path
+        let store = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
+        let results = Self.articles(0..<600)
+        for chunk in stride(from: 0, to: results.count, by: 100) { _ = try store.store(Array(results[chunk..<(chunk + 100)])) }
+        let inbox = try #require(store.inbox)
+        try inbox.copyLogIntoFile()
+        func fileBytes() throws -> Int {
+            try FileManager.default.attributesOfItem(atPath: ResultInbox.path(forStore: path))[.size] as? Int ?? -1
+        }
+        let full = try fileBytes()
+        #expect(try store.tidyWhileIdle() == false, "nothing indexed yet: no row to delete")
+        #expect(try inbox.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM inbox") } == 600)
+        #expect(try store.indexAll() == 600)
+        #expect(try inbox.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM inbox") } == 600,
+                "the rows wait for the collector's next commit")
+        var steps = 0
+        while try store.tidyWhileIdle() { steps += 1 }
+        #expect(steps < 100)
+        #expect(try inbox.pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM inbox") } == 0)
+        #expect(try inbox.pool.read { try Int.fetchOne($0, sql: "PRAGMA freelist_count") } == 0)
+        let tidied = try fileBytes()
+        #expect(tidied < full / 4, "the file went from \(full) to \(tidied) bytes")
+        #expect(try store.tidyWhileIdle() == false)
+        #expect(try store.count().analysed + store.count().failed == 600)
+        #expect(try store.summary(ReportFilter()).articles == 540)
+    }
+
     /// Commits, two indexers and readers at once: every count read lies between the results committed before it
     /// began and those committed when it ended, and at the end everything is indexed once.
     @Test func commitsIndexersAndCountsAtOnce() throws {

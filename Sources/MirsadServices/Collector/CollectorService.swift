@@ -51,6 +51,9 @@ public final class CollectorService: Service, Sendable {
         public var shutdownGrace: Duration = .seconds(2)
         /// Acknowledged notices wait at most this long for a commit of results to be deleted with; then alone.
         public var confirmationDelay: Duration = .milliseconds(200)
+        /// How long without a commit before the collector tidies the store's side files (`ReportStore.tidyWhileIdle`:
+        /// a SQLite store's inbox), and how often it looks again while idle.
+        public var tidyWhenIdleFor: Duration = .seconds(1)
         /// Results arriving within this time of the last commit wait for the end of it, so that results trickling
         /// in from busy workers share commits (each costs a log write and an fsync) instead of one each. A result
         /// after a quiet spell is committed at once (see `DispatcherService.Configuration.commitWindow`).
@@ -171,6 +174,8 @@ public final class CollectorService: Service, Sendable {
         }
         try session.perform(session.tracker.tick(now: clock.monotonic()))
         session.flushConfirmations()
+        // What an indexer moved after the last commit leaves the inbox with the collector, not at its next start.
+        while (try? store.tidyWhileIdle()) == true {}
         dispatcher.close(reason: "shutdown")
         let final = statistics
         let left = "\(session.tracker.pendingCount)\(session.tracker.backlog ? " or more" : "")"
@@ -211,6 +216,9 @@ public final class CollectorService: Service, Sendable {
         var confirmationsSince = MonotonicInstant.origin
         /// When the last commit of results ended.
         var lastCommit = MonotonicInstant.origin
+        /// When the store was last tidied while idle, and whether it had more to do.
+        var lastTidy = MonotonicInstant.origin
+        var tidyLeft = false
         /// Results read and not yet committed, a lane per batch.
         var waiting = RoundRobinLanes<WaitingResult>()
         /// How many results the next commit takes (see `Configuration.commitTarget`).
@@ -488,11 +496,28 @@ public final class CollectorService: Service, Sendable {
                confirmationsSince.duration(to: clock.monotonic()) >= service.configuration.confirmationDelay {
                 flushConfirmations()
             }
+            tidyIfIdle()
             try dispatcher.maintain()
             noticeReconnect()
             service.counters.withLock {
                 $0.noticesInMemory = tracker.pendingCount
                 $0.peerProblems = problems.counts
+            }
+        }
+
+        /// Tidies the store once no results were committed for `tidyWhenIdleFor`: at once again while it has more
+        /// to do, else after another `tidyWhenIdleFor`. A failure is logged (rate-limited) and tried again then.
+        mutating func tidyIfIdle() {
+            let now = clock.monotonic()
+            let interval = service.configuration.tidyWhenIdleFor
+            guard waiting.isEmpty, lastCommit.duration(to: now) >= interval,
+                  tidyLeft || lastTidy.duration(to: now) >= interval else { return }
+            lastTidy = now
+            do {
+                tidyLeft = try store.tidyWhileIdle()
+            } catch {
+                tidyLeft = false
+                storeProblems.log("could not tidy the report store while idle (tried again in \(interval)): \(error)", logger: logger)
             }
         }
 

@@ -159,8 +159,22 @@ final class ResultInbox: Sendable {
         return migrator
     }
 
-    /// Free pages beyond which a commit gives some back to the file system.
+    /// Free pages beyond which a commit gives some back to the file system; also what one idle tidying gives
+    /// back at most (`SQLiteReportStore.tidyWhileIdle`).
     static let freePagesKept = 1024
+
+    /// What the last idle tidying left: the rows up to `through` were deleted, and whether free pages remained.
+    /// A file opened by this process may hold free pages from before, so the first tidying looks.
+    private let tidiedState = Mutex<(through: Int64, freePagesLeft: Bool)>((0, true))
+
+    /// Whether an idle tidying has anything to do: rows the store holds since the last one, or free pages left.
+    func needsTidying(indexedThrough indexed: Int64) -> Bool {
+        tidiedState.withLock { indexed > $0.through || $0.freePagesLeft }
+    }
+
+    func tidied(through indexed: Int64, freePagesLeft: Bool) {
+        tidiedState.withLock { $0 = (max($0.through, indexed), freePagesLeft) }
+    }
 
     /// Inside a commit: gives back up to `freePagesKept` free pages when more than that are free, so that a
     /// backlog's space returns as it drains, a bounded amount per commit.

@@ -59,6 +59,34 @@ extension SQLiteReportStore {
         }
     }
 
+    /// Deletes the inbox rows the store holds and gives up to `ResultInbox.freePagesKept` free pages back to the
+    /// file system, in one inbox transaction: what the collector's next commit would do (`stage`), for a collector
+    /// that has none to make. Without it the rows of the last results committed, indexed after their commit, stay
+    /// in the inbox, as does the space a backlog took, until results come again.
+    ///
+    /// Reads the store's `indexed_seq` itself: the indexer may be another process (`mirsad run` indexes what is
+    /// left before its summary, beside its collector). True when free pages are left for another call.
+    ///
+    /// Once nothing is left, the log is copied into the file (a passive checkpoint, which waits for no reader), so
+    /// that the file itself shrinks; a call with nothing new since the last one writes nothing.
+    public func tidyWhileIdle() throws -> Bool {
+        guard let inbox else { return false }
+        let indexed = try perform("reading the inbox's progress") { try pool.read { try Self.indexedSequence($0) } }
+        saw(indexedSequence: indexed)
+        guard inbox.needsTidying(indexedThrough: indexed) else { return false }
+        let left = try perform("tidying the inbox") {
+            try inbox.pool.write { db in
+                try db.cachedStatement(sql: "DELETE FROM inbox WHERE seq <= ?").execute(arguments: [indexed])
+                let free = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA freelist_count")) ?? 0
+                if free > 0 { try db.execute(sql: "PRAGMA incremental_vacuum(\(min(free, ResultInbox.freePagesKept)))") }
+                return free > ResultInbox.freePagesKept
+            }
+        }
+        inbox.tidied(through: indexed, freePagesLeft: left)
+        if !left { try? inbox.copyLogIntoFile() }
+        return left
+    }
+
     /// Which of `jobIDs` the store's own tables hold.
     private func jobsInStore(_ jobIDs: [String]) throws -> Set<String> {
         var held = Set<String>()
