@@ -40,7 +40,7 @@ final class ResultInbox: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             // Effective when the file is created: rows are deleted once indexed, and the pages a backlog took are
-            // given back to the file system (`releaseFreePages`) instead of kept at the backlog's peak.
+            // given back to the file system (`deleteMoved`) instead of kept at the backlog's peak.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(backstopPages)")
@@ -159,28 +159,20 @@ final class ResultInbox: Sendable {
         return migrator
     }
 
-    /// Free pages beyond which a commit gives some back to the file system; also what one idle tidying gives
-    /// back at most (`SQLiteReportStore.tidyWhileIdle`).
+    /// Free pages beyond which a commit gives some back to the file system; also the most one step gives back.
     static let freePagesKept = 1024
 
-    /// What the last idle tidying left: the rows up to `through` were deleted, and whether free pages remained.
-    /// A file opened by this process may hold free pages from before, so the first tidying looks.
-    private let tidiedState = Mutex<(through: Int64, freePagesLeft: Bool)>((0, true))
-
-    /// Whether an idle tidying has anything to do: rows the store holds since the last one, or free pages left.
-    func needsTidying(indexedThrough indexed: Int64) -> Bool {
-        tidiedState.withLock { indexed > $0.through || $0.freePagesLeft }
-    }
-
-    func tidied(through indexed: Int64, freePagesLeft: Bool) {
-        tidiedState.withLock { $0 = (max($0.through, indexed), freePagesLeft) }
-    }
-
-    /// Inside a commit: gives back up to `freePagesKept` free pages when more than that are free, so that a
-    /// backlog's space returns as it drains, a bounded amount per commit.
-    static func releaseFreePages(_ db: Database) throws {
+    /// Inside a commit: deletes the rows up to `indexed` (the store holds them) and, when more than `keeping`
+    /// pages are free, gives up to `freePagesKept` back, so that a backlog's space returns as it drains, a bounded
+    /// amount per step. Returns whether more than `keeping` free pages remain for another step.
+    @discardableResult
+    static func deleteMoved(through indexed: Int64, keepingFreePages keeping: Int, in db: Database) throws -> Bool {
+        try db.cachedStatement(sql: "DELETE FROM inbox WHERE seq <= ?").execute(arguments: [indexed])
         let free = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA freelist_count")) ?? 0
-        if free > freePagesKept { try db.execute(sql: "PRAGMA incremental_vacuum(\(freePagesKept))") }
+        guard free > keeping else { return false }
+        let released = min(free, freePagesKept)
+        try db.execute(sql: "PRAGMA incremental_vacuum(\(released))")
+        return free - released > keeping
     }
 
     static let insertSQL = ResultRow.insertSQL(into: table)

@@ -24,9 +24,8 @@ extension SQLiteReportStore {
                     deleteNotice.setUncheckedArguments([jobID])
                     try deleteNotice.execute()
                 }
-                try db.cachedStatement(sql: "DELETE FROM inbox WHERE seq <= ?")
-                    .execute(arguments: [indexedSequenceSeen.load(ordering: .relaxed)])
-                try ResultInbox.releaseFreePages(db)
+                try ResultInbox.deleteMoved(
+                    through: indexedSequenceSeen.load(ordering: .relaxed), keepingFreePages: ResultInbox.freePagesKept, in: db)
                 let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
                 let insertResult = try db.cachedStatement(sql: ResultInbox.insertSQL)
                 var written: [Bool] = []
@@ -68,21 +67,14 @@ extension SQLiteReportStore {
     /// left before its summary, beside its collector). True when free pages are left for another call.
     ///
     /// Once nothing is left, the log is copied into the file (a passive checkpoint, which waits for no reader), so
-    /// that the file itself shrinks; a call with nothing new since the last one writes nothing.
+    /// that the file itself shrinks. With nothing to delete or give back, the transaction writes no page.
     public func tidyWhileIdle() throws -> Bool {
         guard let inbox else { return false }
         let indexed = try perform("reading the inbox's progress") { try pool.read { try Self.indexedSequence($0) } }
         saw(indexedSequence: indexed)
-        guard inbox.needsTidying(indexedThrough: indexed) else { return false }
         let left = try perform("tidying the inbox") {
-            try inbox.pool.write { db in
-                try db.cachedStatement(sql: "DELETE FROM inbox WHERE seq <= ?").execute(arguments: [indexed])
-                let free = try Int.fetchOne(db.cachedStatement(sql: "PRAGMA freelist_count")) ?? 0
-                if free > 0 { try db.execute(sql: "PRAGMA incremental_vacuum(\(min(free, ResultInbox.freePagesKept)))") }
-                return free > ResultInbox.freePagesKept
-            }
+            try inbox.pool.write { try ResultInbox.deleteMoved(through: indexed, keepingFreePages: 0, in: $0) }
         }
-        inbox.tidied(through: indexed, freePagesLeft: left)
         if !left { try? inbox.copyLogIntoFile() }
         return left
     }
