@@ -103,24 +103,24 @@ public struct StoredAnalysis: Sendable, Hashable {
 
     /// An analysis a worker sent compressed (`Result.analysis_zlib`), kept as it came, not inflated, with the fields
     /// to index beside it as the worker encoded them (`ResultView.index`): only the columns and the entity types are
-    /// read now (`AnalysisColumnsView`), and the rest when `index` is asked for.
+    /// read now (`AnalysisColumns`), and the rest when `index` is asked for.
     public init(compressed: Data, inflatedSize: Int, encodedIndex: Data) throws(Unreadable) {
         guard inflatedSize > 0, !compressed.isEmpty else {
             throw Unreadable(reason: "a compressed analysis without its size (\(inflatedSize)) or bytes")
         }
-        let view: Mirsad_V1_AnalysisColumnsView
+        let read: AnalysisColumns
         do {
-            view = try Mirsad_V1_AnalysisColumnsView(serializedBytes: encodedIndex, options: Self.skipTheRest)
+            read = try AnalysisColumns(encodedIndex: encodedIndex)
         } catch {
             throw Unreadable(reason: "the index fields do not decode: \(error)")
         }
-        for (i, entity) in view.canonicalEntities.enumerated() where EntityType(wire: entity.type) == nil {
-            throw Self.unknownType(entity.type, at: i)
+        for (i, type) in read.entityTypes.enumerated() where EntityType(wire: type) == nil {
+            throw Self.unknownType(type, at: i)
         }
         self.bytes = compressed
         self.columns = Columns(
-            language: view.language.code, languageConfidence: view.language.confidence, tone: view.tone,
-            simhash: view.fingerprint.simhash)
+            language: read.languageCode, languageConfidence: read.languageConfidence, tone: read.tone,
+            simhash: read.simhash)
         self.indexSource = .encoded(encodedIndex)
         self.tokenCount = 0
         self.inflatedSize = inflatedSize

@@ -134,6 +134,31 @@ import TestSupport
         #expect(try store.count() == StoreCounts(analysed: 5, failed: 0))
     }
 
+    /// An inbox made by the first version (two indexes) loses its second on opening; what waits in it is still
+    /// counted, by status and by batch, from the index that remains, without reading a row.
+    @Test func aFirstVersionInboxKeepsOneIndexAndCountsFromIt() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("s.sqlite").path
+        do {
+            let old = try DatabaseQueue(path: ResultInbox.path(forStore: path))
+            try ResultInbox.migrator.migrate(old, upTo: "v1: inbox, stored_notices")
+            #expect(try old.read { try $0.indexes(on: "inbox").map(\.name).contains("inbox_pending") })
+        }
+        let store = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
+        let indexes = try store.inbox!.pool.read { try $0.indexes(on: "inbox").map(\.name) }
+        #expect(indexes.contains("inbox_batch") && !indexes.contains("inbox_pending"))
+        _ = try store.store(Self.articles(0..<20))
+        #expect(try store.notYetIndexed() == 20)
+        #expect(try store.count() == StoreCounts(analysed: 18, failed: 2))
+        #expect(try store.batchCounts(batchID: "odd") == StoreCounts(analysed: 8, failed: 2))
+        let plan = try store.inbox!.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT status, COUNT(*) FROM \(ResultInbox.countingSource) WHERE seq > 0 GROUP BY status")
+                .map { $0["detail"] as String }.joined(separator: "; ")
+        }
+        #expect(plan.contains("COVERING INDEX inbox_batch"), "\(plan)")
+    }
+
     /// The inbox's log is copied into its file by the indexer, after a batch, once `resultsBetweenLogCopies` results
     /// were committed since its last copy; not by the committing writer, whose own copy waits for a much longer log.
     @Test func theIndexerCopiesTheInboxLogIntoItsFile() throws {

@@ -36,10 +36,26 @@ public struct ProtobufFields {
     /// The fields of `bytes`, in the order they appear. Offsets are relative to the start of `bytes`.
     public static func fields(of bytes: UnsafeRawBufferPointer) throws(Malformed) -> [Field] {
         var fields: [Field] = []
-        var offset = 0
-        while offset < bytes.count {
+        var reader = Reader(bytes)
+        while let field = try reader.next() { fields.append(field) }
+        return fields
+    }
+
+    /// The fields of a message one at a time, in the order they appear, without collecting them: what a reader of
+    /// a few fields needs (`AnalysisColumns`). Offsets are relative to the start of the buffer.
+    public struct Reader {
+        private let bytes: UnsafeRawBufferPointer
+        private var offset = 0
+
+        public init(_ bytes: UnsafeRawBufferPointer) {
+            self.bytes = bytes
+        }
+
+        /// The next field, or nil at the end of the message.
+        public mutating func next() throws(Malformed) -> Field? {
+            guard offset < bytes.count else { return nil }
             let start = offset
-            let tag = try readVarint(bytes, &offset)
+            let tag = try ProtobufFields.readVarint(bytes, &offset)
             let number = tag >> 3
             guard number > 0, number <= 0x1FFF_FFFF else { throw Malformed(offset: start, reason: "field number \(number)") }
             guard let wireType = WireType(rawValue: UInt8(tag & 7)) else {
@@ -50,12 +66,12 @@ public struct ProtobufFields {
             switch wireType {
             case .varint:
                 payloadStart = offset
-                value = try readVarint(bytes, &offset)
+                value = try ProtobufFields.readVarint(bytes, &offset)
             case .fixed64, .fixed32:
                 payloadStart = offset
                 offset += wireType == .fixed64 ? 8 : 4
             case .lengthDelimited:
-                let length = try readVarint(bytes, &offset)
+                let length = try ProtobufFields.readVarint(bytes, &offset)
                 guard length <= UInt64(bytes.count - offset) else {
                     throw Malformed(offset: start, reason: "field \(number) claims \(length) bytes, \(bytes.count - offset) remain")
                 }
@@ -63,10 +79,9 @@ public struct ProtobufFields {
                 offset += Int(length)
             }
             guard offset <= bytes.count else { throw Malformed(offset: start, reason: "field \(number) is truncated") }
-            fields.append(Field(number: Int(number), wireType: wireType, extent: start..<offset,
-                                payload: payloadStart..<offset, varint: value))
+            return Field(number: Int(number), wireType: wireType, extent: start..<offset, payload: payloadStart..<offset,
+                         varint: value)
         }
-        return fields
     }
 
     /// The fields of `bytes`.

@@ -116,8 +116,12 @@ final class ResultInbox: Sendable {
 
     /// The inbox's tables. `inbox` has the columns of the store's `results` (`ResultRow` reads and writes both)
     /// and `seq`; `stored_notices` is the store's (see `SQLiteSchema`). Counting what waits (`seq > indexed`,
-    /// by status, by batch) reads only the indexes `inbox_pending` and `inbox_batch`, never the wide rows: a status
+    /// by status, by batch) reads only the index `inbox_batch` (`countingSource`), never the wide rows: a status
     /// request during a backlog reads a few bytes per waiting result, not the result.
+    ///
+    /// v2 drops v1's second index, `inbox_pending (seq, status)`: `inbox_batch` holds the same values (an index
+    /// entry carries its row's `seq`), and every index costs each result an insertion and a deletion on the
+    /// acknowledging thread.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: inbox, stored_notices") { db in
@@ -156,8 +160,15 @@ final class ResultInbox: Sendable {
                 );
                 """)
         }
+        migrator.registerMigration("v2: one index") { db in
+            try db.execute(sql: "DROP INDEX IF EXISTS inbox_pending")
+        }
         return migrator
     }
+
+    /// The inbox's rows as counted: through `inbox_batch` alone, whose entries hold each row's `seq`, `batch_id`
+    /// and `status`, so that a count reads no row (SQLite would otherwise walk the rows for a range of `seq`).
+    static let countingSource = "inbox INDEXED BY inbox_batch"
 
     /// Free pages beyond which a commit gives some back to the file system; also the most one step gives back.
     static let freePagesKept = 1024

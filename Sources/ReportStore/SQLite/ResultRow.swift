@@ -30,19 +30,34 @@ struct ResultRow {
         """
     }
 
-    /// The values of `insertSQL` for `stored`.
-    static func arguments(_ stored: StoredResult, storedAt: Int64) -> StatementArguments {
+    /// Inserts `stored` with `statement` (prepared from `insertSQL`): whether a row was written (false when the
+    /// table has the job id already).
+    static func insert(_ stored: StoredResult, storedAt: Int64, with statement: inout DirectStatement) throws -> Bool {
         let a = stored.article
         let analysis = stored.storedAnalysis
-        return StatementArguments([
-            stored.jobID, stored.batchID, a.id, a.url, a.source, a.category, a.title, a.published, a.author,
-            analysis?.columns.language, analysis?.columns.languageConfidence,
-            analysis == nil ? "failed" : "analysed", stored.failureReason,
-            stored.workerID, stored.submittedAt.map(StoredTime.milliseconds),
-            stored.analysedAt.map(StoredTime.milliseconds), storedAt,
-            stored.tokenCount, analysis?.columns.tone, analysis.map { Int64(bitPattern: $0.columns.simhash) }, analysis?.bytes,
-            analysis?.inflatedSize,
-        ] as [(any DatabaseValueConvertible)?])
+        statement.bind(stored.jobID)
+        statement.bind(stored.batchID)
+        statement.bind(a.id)
+        statement.bind(a.url)
+        statement.bind(a.source)
+        statement.bind(a.category)
+        statement.bind(a.title)
+        statement.bind(a.published)
+        statement.bind(a.author)
+        statement.bind(analysis?.columns.language)
+        statement.bind(analysis?.columns.languageConfidence)
+        statement.bind(analysis == nil ? "failed" : "analysed")
+        statement.bind(stored.failureReason)
+        statement.bind(stored.workerID)
+        statement.bind(stored.submittedAt.map(StoredTime.milliseconds))
+        statement.bind(stored.analysedAt.map(StoredTime.milliseconds))
+        statement.bind(storedAt)
+        statement.bind(stored.tokenCount)
+        statement.bind(analysis?.columns.tone)
+        statement.bind(analysis.map { Int64(bitPattern: $0.columns.simhash) })
+        statement.bind(analysis?.bytes)
+        statement.bind(analysis?.inflatedSize)
+        return try statement.run() > 0
     }
 
     /// The result in `row` (selected with `selectSQL`).

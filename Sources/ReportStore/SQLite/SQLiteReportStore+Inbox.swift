@@ -1,4 +1,3 @@
-import Algorithms
 import Foundation
 import GRDB
 
@@ -19,23 +18,22 @@ extension SQLiteReportStore {
     ) throws -> StoreOutcome {
         try perform("storing \(results.count) results") {
             try inbox.pool.write { db in
-                let deleteNotice = try db.cachedStatement(sql: Self.deleteNoticeSQL)
+                var deleteNotice = DirectStatement(try db.cachedStatement(sql: Self.deleteNoticeSQL))
                 for jobID in confirming {
-                    deleteNotice.setUncheckedArguments([jobID])
-                    try deleteNotice.execute()
+                    deleteNotice.bind(jobID)
+                    try deleteNotice.run()
                 }
                 try ResultInbox.deleteMoved(
                     through: indexedSequenceSeen.load(ordering: .relaxed), keepingFreePages: ResultInbox.freePagesKept, in: db)
-                let insertNotice = try db.cachedStatement(sql: Self.insertNoticeSQL)
-                let insertResult = try db.cachedStatement(sql: ResultInbox.insertSQL)
+                var insertNotice = DirectStatement(try db.cachedStatement(sql: Self.insertNoticeSQL))
+                var insertResult = DirectStatement(try db.cachedStatement(sql: ResultInbox.insertSQL))
                 var written: [Bool] = []
                 written.reserveCapacity(results.count)
                 for result in results {
-                    insertNotice.setUncheckedArguments([result.jobID, storedAt])
-                    try insertNotice.execute()
-                    insertResult.setUncheckedArguments(ResultRow.arguments(result, storedAt: storedAt))
-                    try insertResult.execute()
-                    written.append(db.changesCount > 0)
+                    insertNotice.bind(result.jobID)
+                    insertNotice.bind(storedAt)
+                    try insertNotice.run()
+                    written.append(try ResultRow.insert(result, storedAt: storedAt, with: &insertResult))
                 }
                 let held = try jobsInStore(zip(results, written).compactMap { $1 ? $0.jobID : nil })
                 if !held.isEmpty {
@@ -79,18 +77,19 @@ extension SQLiteReportStore {
         return left
     }
 
-    /// Which of `jobIDs` the store's own tables hold.
+    /// Which of `jobIDs` the store's own tables hold, looked up one by one with one prepared statement (a query
+    /// with a placeholder per id is prepared again for every count, at a cost that grows with it).
     private func jobsInStore(_ jobIDs: [String]) throws -> Set<String> {
-        var held = Set<String>()
-        for chunk in jobIDs.chunks(ofCount: 500) {
-            let found = try pool.read { db in
-                try String.fetchAll(
-                    db, sql: "SELECT job_id FROM results WHERE job_id IN (\(databaseQuestionMarks(count: chunk.count)))",
-                    arguments: StatementArguments(Array(chunk)))
+        guard !jobIDs.isEmpty else { return [] }
+        return try pool.read { db in
+            var lookup = DirectStatement(try db.cachedStatement(sql: "SELECT 1 FROM results WHERE job_id = ?"))
+            var held = Set<String>()
+            for jobID in jobIDs {
+                lookup.bind(jobID)
+                if try lookup.hasRow() { held.insert(jobID) }
             }
-            held.formUnion(found)
+            return held
         }
-        return held
     }
 
     /// The last inbox row the store holds (0 when none).
@@ -209,7 +208,7 @@ extension SQLiteReportStore {
         return try perform("counting results waiting to be indexed") {
             try inbox.pool.read { inboxDB in
                 let done = try indexedSequence()
-                return try Int.fetchOne(inboxDB, sql: "SELECT COUNT(*) FROM inbox WHERE seq > ?", arguments: [done]) ?? 0
+                return try Int.fetchOne(inboxDB, sql: "SELECT COUNT(*) FROM \(ResultInbox.countingSource) WHERE seq > ?", arguments: [done]) ?? 0
             }
         }
     }
@@ -225,7 +224,9 @@ extension SQLiteReportStore {
             let (counts, done) = try pool.read { db in (try storeCounts(db), try Self.indexedSequence(db)) }
             var total = counts
             let rows = try Row.fetchAll(
-                inboxDB, sql: "SELECT status, COUNT(*) FROM inbox WHERE seq > ? AND \(condition) GROUP BY status",
+                inboxDB, sql: """
+                    SELECT status, COUNT(*) FROM \(ResultInbox.countingSource) WHERE seq > ? AND \(condition) GROUP BY status
+                    """,
                 arguments: StatementArguments([done] + arguments))
             for row in rows {
                 if (row[0] as String) == "analysed" { total.analysed += row[1] as Int } else { total.failed += row[1] as Int }

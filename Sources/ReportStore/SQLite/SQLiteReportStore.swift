@@ -246,16 +246,14 @@ public final class SQLiteReportStore: ReportStore {
     func index(
         _ results: some Sequence<(StoredResult, Int64)>, in db: Database
     ) throws -> StoreOutcome {
-        let insertResult = try db.cachedStatement(sql: ResultRow.insertSQL)
+        var insertResult = DirectStatement(try db.cachedStatement(sql: ResultRow.insertSQL))
         let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
         let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
         var outcome = StoreOutcome()
         var failed = 0
         let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
         for (result, storedAt) in results {
-            insertResult.setUncheckedArguments(ResultRow.arguments(result, storedAt: storedAt))
-            try insertResult.execute()
-            guard db.changesCount > 0 else {
+            guard try ResultRow.insert(result, storedAt: storedAt, with: &insertResult) else {
                 outcome.duplicates.append(result.jobID)
                 continue
             }
