@@ -28,13 +28,7 @@ public struct AnalysisColumns: Sendable, Hashable {
     }
 
     public init(encodedIndex: Data) throws(ProtobufFields.Malformed) {
-        do {
-            self = try encodedIndex.withUnsafeBytes { try Self(bytes: $0) }
-        } catch let error as ProtobufFields.Malformed {
-            throw error
-        } catch {
-            throw ProtobufFields.Malformed(offset: 0, reason: "\(error)")  // unreachable: only Malformed is thrown inside
-        }
+        self = try ProtobufFields.reading(encodedIndex) { bytes throws(ProtobufFields.Malformed) in try Self(bytes: bytes) }
     }
 
     private init(bytes: UnsafeRawBufferPointer) throws(ProtobufFields.Malformed) {
@@ -42,22 +36,23 @@ public struct AnalysisColumns: Sendable, Hashable {
         while let field = try fields.next() {
             switch (field.number, field.wireType) {
             case (Number.language, .lengthDelimited):
-                var inner = Self.reader(of: field, in: bytes)
+                let message = UnsafeRawBufferPointer(rebasing: bytes[field.payload])
+                var inner = ProtobufFields.Reader(message)
                 while let f = try inner.next() {
                     switch (f.number, f.wireType) {
                     case (Number.code, .lengthDelimited):
-                        let payload = shifted(f.payload, by: field.payload.lowerBound)
-                        guard let code = String(validating: bytes[payload], as: UTF8.self) else {
-                            throw ProtobufFields.Malformed(offset: payload.lowerBound, reason: "language code is not UTF-8")
+                        guard let code = String(validating: message[f.payload], as: UTF8.self) else {
+                            throw ProtobufFields.Malformed(
+                                offset: field.payload.lowerBound + f.payload.lowerBound, reason: "language code is not UTF-8")
                         }
                         languageCode = code
                     case (Number.confidence, .fixed64):
-                        languageConfidence = Double(bitPattern: Self.fixed64(bytes, at: field.payload.lowerBound + f.payload.lowerBound))
+                        languageConfidence = Double(bitPattern: Self.fixed64(f, in: message))
                     default: break
                     }
                 }
             case (Number.entities, .lengthDelimited):
-                var inner = Self.reader(of: field, in: bytes)
+                var inner = ProtobufFields.Reader(UnsafeRawBufferPointer(rebasing: bytes[field.payload]))
                 var type = Mirsad_V1_EntityType.unspecified
                 while let f = try inner.next() {
                     guard f.number == Number.entityType, f.wireType == .varint else { continue }
@@ -66,15 +61,16 @@ public struct AnalysisColumns: Sendable, Hashable {
                 entityTypes.append(type)
             case (Number.topics, .lengthDelimited):
                 // Only the framing is read: a topic whose score is not a double reads as SwiftProtobuf reads it.
-                var inner = Self.reader(of: field, in: bytes)
+                var inner = ProtobufFields.Reader(UnsafeRawBufferPointer(rebasing: bytes[field.payload]))
                 while try inner.next() != nil {}
             case (Number.tone, .fixed64):
-                tone = Double(bitPattern: Self.fixed64(bytes, at: field.payload.lowerBound))
+                tone = Double(bitPattern: Self.fixed64(field, in: bytes))
             case (Number.fingerprint, .lengthDelimited):
-                var inner = Self.reader(of: field, in: bytes)
+                let message = UnsafeRawBufferPointer(rebasing: bytes[field.payload])
+                var inner = ProtobufFields.Reader(message)
                 while let f = try inner.next() {
                     guard f.number == Number.simhash, f.wireType == .fixed64 else { continue }
-                    simhash = Self.fixed64(bytes, at: field.payload.lowerBound + f.payload.lowerBound)
+                    simhash = Self.fixed64(f, in: message)
                 }
             default:
                 // Unknown fields, and known ones of another wire type, which SwiftProtobuf skips as unknown.
@@ -83,16 +79,8 @@ public struct AnalysisColumns: Sendable, Hashable {
         }
     }
 
-    /// A reader of the sub-message in `field`'s payload; its offsets are relative to `field.payload.lowerBound`.
-    private static func reader(of field: ProtobufFields.Field, in bytes: UnsafeRawBufferPointer) -> ProtobufFields.Reader {
-        ProtobufFields.Reader(UnsafeRawBufferPointer(rebasing: bytes[field.payload]))
+    /// The value of a fixed64 `field` of the message in `bytes` (the reader checked its 8 bytes are there).
+    private static func fixed64(_ field: ProtobufFields.Field, in bytes: UnsafeRawBufferPointer) -> UInt64 {
+        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: field.payload.lowerBound, as: UInt64.self))
     }
-
-    private static func fixed64(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt64 {
-        UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-    }
-}
-
-private func shifted(_ range: Range<Int>, by base: Int) -> Range<Int> {
-    (range.lowerBound + base)..<(range.upperBound + base)
 }

@@ -86,8 +86,15 @@ public struct ProtobufFields {
 
     /// The fields of `bytes`.
     public static func fields(of bytes: some ContiguousBytes) throws(Malformed) -> [Field] {
+        try reading(bytes) { buffer throws(Malformed) in try fields(of: buffer) }
+    }
+
+    /// `body` on the bytes of `bytes`, its typed error kept (`withUnsafeBytes` rethrows untyped).
+    public static func reading<T>(
+        _ bytes: some ContiguousBytes, _ body: (UnsafeRawBufferPointer) throws(Malformed) -> T
+    ) throws(Malformed) -> T {
         do {
-            return try bytes.withUnsafeBytes { try fields(of: $0) }
+            return try bytes.withUnsafeBytes { try body($0) }
         } catch let error as Malformed {
             throw error
         } catch {

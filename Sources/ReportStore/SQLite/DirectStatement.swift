@@ -90,9 +90,7 @@ struct DirectStatement: ~Copyable {
             case SQLITE_ROW:
                 continue
             case let code:
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code),
-                    message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: statement.sql)
+                throw stepFailure(code)
             }
         }
     }
@@ -105,10 +103,15 @@ struct DirectStatement: ~Copyable {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         case let code:
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: code),
-                message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: statement.sql)
+            throw stepFailure(code)
         }
+    }
+
+    /// The error of a step that ended with `code`, as GRDB reports it.
+    private func stepFailure(_ code: CInt) -> DatabaseError {
+        DatabaseError(
+            resultCode: ResultCode(rawValue: code),
+            message: String(cString: sqlite3_errmsg(sqlite3_db_handle(handle))), sql: statement.sql)
     }
 
     private mutating func reset() {

@@ -208,7 +208,8 @@ extension SQLiteReportStore {
         return try perform("counting results waiting to be indexed") {
             try inbox.pool.read { inboxDB in
                 let done = try indexedSequence()
-                return try Int.fetchOne(inboxDB, sql: "SELECT COUNT(*) FROM \(ResultInbox.countingSource) WHERE seq > ?", arguments: [done]) ?? 0
+                return try Int.fetchOne(
+                    inboxDB, sql: "SELECT COUNT(*) FROM \(ResultInbox.countingSource) WHERE seq > ?", arguments: [done]) ?? 0
             }
         }
     }
