@@ -15,16 +15,20 @@ schema="$3"
 tables="results entities topics articles article_versions article_entities article_topics article_speakers
 entity_totals entity_pairs tallies speaker_totals term_postings term_counts stories story_terms result_counts
 day_cells entity_days entity_facets speaker_days speaker_facets"
-# SQLite numbers articles, story terms and entities (schemas v7 and v8) where PostgreSQL keys them by text: such tables are
-# read through a view with PostgreSQL's columns. A band posting's hash keeps only the 42 bits SQLite's key holds.
+# SQLite numbers articles, story terms and entities (schemas v7, v8 and v9) where PostgreSQL keys them by text: such
+# tables are read through a view with PostgreSQL's columns. A band posting's hash keeps only the 42 bits SQLite's key holds.
 view_of() {
     case "$1" in
     article_versions | article_topics | article_speakers)
         echo "SELECT x.*, a.article_key AS article_key FROM $1 x JOIN articles a ON a.article_id = x.article_id" ;;
     article_entities)
         # SQLite keeps no per-article name of an entity: PostgreSQL's rows get the name reports show.
-        echo "SELECT x.*, a.article_key AS article_key, t.name AS name FROM article_entities x
-            JOIN articles a ON a.article_id = x.article_id JOIN entity_totals t ON t.key = x.key AND t.type = x.type" ;;
+        echo "SELECT t.key AS key, t.type AS type, x.time_ms AS time_ms, a.article_key AS article_key, t.name AS name,
+                x.mentions AS mentions, x.paired AS paired, a.day AS day, a.source AS source, a.language AS language
+            FROM article_entities x JOIN articles a ON a.article_id = x.article_id JOIN entity_totals t ON t.entity_id = x.entity_id" ;;
+    story_terms)
+        echo "SELECT s.story_id AS story_id, c.term AS term, COALESCE(c.name, c.term) AS name, s.articles AS articles
+            FROM story_terms s JOIN term_counts c ON c.term_id = s.term_id" ;;
     entity_pairs)
         echo "SELECT x.key AS a_key, x.type AS a_type, y.key AS b_key, y.type AS b_type, p.articles AS articles
             FROM entity_pairs p JOIN entity_totals x ON x.entity_id = p.a_id JOIN entity_totals y ON y.entity_id = p.b_id" ;;
@@ -42,7 +46,7 @@ for table in $tables; do
     source="$table"
     prelude=""
     view=$(view_of "$table")
-    if [ -n "$view" ] && [ -n "$(sqlite3 "$sqlite" "SELECT 1 FROM pragma_table_info('$table') WHERE name IN ('article_id', 'a_id', 'entity_id')")" ]; then
+    if [ -n "$view" ] && [ -n "$(sqlite3 "$sqlite" "SELECT 1 FROM pragma_table_info('$table') WHERE name IN ('article_id', 'a_id', 'entity_id', 'term_id')")" ]; then
         source="copied"
         prelude="CREATE TEMP VIEW copied AS $view;"
     fi

@@ -41,8 +41,8 @@ INSERT INTO articles (article_id, article_key, input_id, url, job_id, version, s
 INSERT INTO article_versions (article_id, version, job_id, content_hash, stored_at)
     SELECT v.article_id + c * (SELECT m FROM article_offset), v.version, v.job_id || '~' || c, v.content_hash, v.stored_at
     FROM article_versions v, copies;
-INSERT INTO article_entities (key, type, time_ms, article_id, mentions, paired, day, source, language)
-    SELECT e.key, e.type, e.time_ms, e.article_id + c * (SELECT m FROM article_offset), e.mentions, e.paired, e.day, e.source, e.language
+INSERT INTO article_entities (entity_id, time_ms, article_id, mentions, paired)
+    SELECT e.entity_id, e.time_ms, e.article_id + c * (SELECT m FROM article_offset), e.mentions, e.paired
     FROM article_entities e, copies;
 INSERT INTO article_topics (topic, article_id)
     SELECT t.topic, t.article_id + c * (SELECT m FROM article_offset) FROM article_topics t, copies;
@@ -50,8 +50,8 @@ INSERT INTO article_speakers (speaker, article_id, name, quotes)
     SELECT s.speaker, s.article_id + c * (SELECT m FROM article_offset), s.name, s.quotes FROM article_speakers s, copies;
 INSERT INTO stories (story_id, label, articles, first_ms, last_ms)
     SELECT s.story_id + c * (SELECT m FROM story_offset), s.label, s.articles, s.first_ms, s.last_ms FROM stories s, copies;
-INSERT INTO story_terms (story_id, term, name, articles)
-    SELECT s.story_id + c * (SELECT m FROM story_offset), s.term, s.name, s.articles FROM story_terms s, copies;
+INSERT INTO story_terms (story_id, term_id, articles)
+    SELECT s.story_id + c * (SELECT m FROM story_offset), s.term_id, s.articles FROM story_terms s, copies;
 UPDATE result_counts SET results = results * $copies;
 UPDATE entity_totals SET articles = articles * $copies, mentions = mentions * $copies;
 UPDATE entity_pairs SET articles = articles * $copies;

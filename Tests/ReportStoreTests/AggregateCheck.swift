@@ -12,15 +12,23 @@ enum AggregateCheck {
                 let b = try Row.fetchAll(db, sql: recomputed).map { $0.databaseValues.map(\.description).joined(separator: "|") }
                 #expect(a == b, "\(what): kept \(a.prefix(5)) vs recomputed \(b.prefix(5))", sourceLocation: sourceLocation)
             }
+            // Every entity row and story term row names a kept entity or term: the joins below then hide none.
+            #expect(try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM article_entities e WHERE NOT EXISTS (SELECT 1 FROM entity_totals t WHERE t.entity_id = e.entity_id)
+                """) == 0, sourceLocation: sourceLocation)
+            #expect(try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM story_terms s WHERE NOT EXISTS (SELECT 1 FROM term_counts c WHERE c.term_id = s.term_id)
+                """) == 0, sourceLocation: sourceLocation)
+            let entities = SummaryCheck.articleEntities
             try same("SELECT key, type, articles, mentions FROM entity_totals ORDER BY key, type",
-                     "SELECT key, type, COUNT(*), SUM(mentions) FROM article_entities GROUP BY key, type ORDER BY key, type",
+                     "SELECT key, type, COUNT(*), SUM(mentions) FROM \(entities) GROUP BY key, type ORDER BY key, type",
                      "entity totals")
             try SummaryCheck.expectConsistent(db, same)
             try same("""
                 SELECT x.key, x.type, y.key, y.type, p.articles FROM entity_pairs p
                 JOIN entity_totals x ON x.entity_id = p.a_id JOIN entity_totals y ON y.entity_id = p.b_id ORDER BY 1, 2, 3, 4
                 """, """
-                SELECT x.key, x.type, y.key, y.type, COUNT(*) FROM article_entities x JOIN article_entities y
+                SELECT x.key, x.type, y.key, y.type, COUNT(*) FROM \(entities) x JOIN \(entities) y
                     ON y.article_id = x.article_id AND (x.type < y.type OR (x.type = y.type AND x.key < y.key))
                 WHERE x.paired = 1 AND y.paired = 1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
                 """, "entity pairs")
@@ -48,7 +56,7 @@ enum AggregateCheck {
                 """) == 0, sourceLocation: sourceLocation)
             try same("SELECT story_id, articles FROM stories ORDER BY story_id",
                      "SELECT story_id, COUNT(*) FROM articles GROUP BY story_id ORDER BY story_id", "story sizes")
-            try same("SELECT story_id, term, articles FROM story_terms ORDER BY 1, 2", """
+            try same("SELECT s.story_id, c.term, s.articles FROM story_terms s JOIN term_counts c ON c.term_id = s.term_id ORDER BY 1, 2", """
                 SELECT a.story_id, c.term, COUNT(*) FROM term_postings p JOIN term_counts c ON c.term_id = p.term
                 JOIN articles a ON a.article_id = p.article_id GROUP BY 1, 2 ORDER BY 1, 2
                 """, "story terms")

@@ -74,6 +74,78 @@ import Testing
         #expect(try store.topEntities(limit: 1, type: nil).first?.articles == 3)
     }
 
+    /// What v8 left of a store that v9 writes: each article's entity rows by the entity's key and type, with copies
+    /// of the article's day, outlet and language; story terms by their text, each with its name.
+    static let backToV8 = """
+        CREATE TABLE article_entities_v8 (
+            key TEXT NOT NULL, type TEXT NOT NULL, time_ms INTEGER NOT NULL, article_id INTEGER NOT NULL,
+            mentions INTEGER NOT NULL, paired INTEGER NOT NULL, day TEXT NOT NULL, source TEXT NOT NULL,
+            language TEXT NOT NULL, PRIMARY KEY (key, type, time_ms, article_id)
+        ) WITHOUT ROWID;
+        INSERT INTO article_entities_v8 SELECT t.key, t.type, e.time_ms, e.article_id, e.mentions, e.paired, a.day,
+            a.source, a.language FROM article_entities e JOIN entity_totals t USING (entity_id) JOIN articles a USING (article_id);
+        DROP TABLE article_entities;
+        ALTER TABLE article_entities_v8 RENAME TO article_entities;
+        CREATE INDEX article_entities_article ON article_entities (article_id);
+        CREATE TABLE story_terms_v8 (
+            story_id INTEGER NOT NULL, term TEXT NOT NULL, name TEXT NOT NULL, articles INTEGER NOT NULL,
+            PRIMARY KEY (story_id, term)
+        ) WITHOUT ROWID;
+        INSERT INTO story_terms_v8 SELECT s.story_id, c.term, c.name, s.articles FROM story_terms s JOIN term_counts c USING (term_id);
+        DROP TABLE story_terms;
+        ALTER TABLE story_terms_v8 RENAME TO story_terms;
+        ALTER TABLE term_counts DROP COLUMN name;
+        """
+
+    /// A v8 store keeps every report as it read: its entity rows and story terms are numbered, and a new copy of an
+    /// article joins the story of its original.
+    @Test func aV8StoreIsNumberedAndReadsTheSame() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("v8.sqlite").path
+        let filters = [
+            ReportFilter(), ReportFilter(source: "BBC"), ReportFilter(topic: "war"), ReportFilter(entity: "غزه"),
+            ReportFilter(source: "BBC", entity: "مصر"),
+        ]
+        let before: [ReportOverview]
+        let entityBefore: [EntityPage?]
+        let storyBefore: StoryPage?
+        do {
+            let store = try SQLiteReportStore(path: path)
+            try fillStore(store)
+            before = try filters.map { try store.overview($0) }
+            entityBefore = try [ReportFilter(), ReportFilter(source: "BBC")].map {
+                try store.entity(key: "غزه", type: .location, filter: $0)
+            }
+            let story = try #require(try store.article(id: "c")?.story?.id)
+            storyBefore = try store.story(id: story)
+            try store.pool.write { db in
+                try db.execute(sql: Self.backToV8)
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [SQLiteSchema.v9])
+                #expect(try db.columns(in: "article_entities").map(\.name).contains("key"))
+                #expect(try db.columns(in: "story_terms").map(\.name).contains("name"))
+            }
+        }
+        let store = try SQLiteReportStore(path: path)
+        try AggregateCheck.expectConsistent(store)
+        #expect(try store.pool.read { db in try db.columns(in: "article_entities").map(\.name) }
+            == ["entity_id", "time_ms", "article_id", "mentions", "paired"])
+        #expect(try filters.map { try store.overview($0) } == before)
+        #expect(before[3].summary.articles == 2)
+        #expect(try [ReportFilter(), ReportFilter(source: "BBC")].map {
+            try store.entity(key: "غزه", type: .location, filter: $0)
+        } == entityBefore)
+        #expect(entityBefore[0]?.cooccurring.isEmpty == false)
+        let storyOfC = try #require(try store.article(id: "c")?.story?.id)
+        #expect(try store.story(id: storyOfC) == storyBefore)
+        #expect(storyBefore?.terms.isEmpty == false)
+        let copy = StoreTestArticles.analysis(text: "نص أول", entities: [("غزه", .location, 2), ("حماس", .organization, 1)],
+                                              topics: ["war"], speakers: ["هنية"], named: 1, tone: 0.5)
+        _ = try store.store([StoreTestArticles.result(job: "j6", article: "d", analysis: copy)])
+        #expect(try store.article(id: "d")?.story?.id == storyOfC)
+        try AggregateCheck.expectConsistent(store)
+    }
+
     /// What v7 left of a store that v8 writes: the entity summary rows by the entity's key and type.
     static let backToV7 = """
         CREATE TABLE entity_days_v7 (
@@ -214,9 +286,10 @@ import Testing
             entityBefore = try store.entity(key: "غزه", type: .location, filter: ReportFilter())
             postingsBefore = try store.pool.read { try Int.fetchAll($0, sql: postings) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV8)
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
-                for version in [SQLiteSchema.v7, SQLiteSchema.v8] {
+                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("article_key"))
@@ -281,10 +354,11 @@ import Testing
             try fillStore(store)
             before = try filters.map { try store.overview($0) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV8)
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
                 try db.execute(sql: Self.backToV4)
-                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8] {
+                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
             }
@@ -297,7 +371,7 @@ import Testing
         #expect(before[0].summary.repeats == 1)
     }
 
-    /// A new store went through every migration, the copies of v7 and v8 included, and keeps none of the pages they freed.
+    /// A new store went through every migration, the copies of v7, v8 and v9 included, and keeps none of the pages they freed.
     @Test func aNewStoreHoldsNoFreePages() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
@@ -315,14 +389,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v10: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 9 && supported == 8 && migrations == ["v9: from the future"]
+            return found == 10 && supported == 9 && migrations == ["v10: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ReportStore
 
@@ -30,5 +31,24 @@ import Testing
         for term in ["e:location:غزه", "b:1", "b:x:ff", "k:b:1:ff", "b:1:zz"] {
             #expect(NumberedArticlesSchema.bandKey(term: term) == nil)
         }
+    }
+
+    /// An article row keeps a signature in 16 bits a value (an odd-length blob) and reads one written with 32 bits a
+    /// value (an even length) the same way; a place with no value stays one after the round trip.
+    @Test func aKeptSignatureHasSixteenBitsAValueAndReadsBothLayouts() {
+        var generator = SystemRandomNumberGenerator()
+        let minhash = (0..<64).map { _ in UInt32.random(in: 0...UInt32.max, using: &generator) } + [UInt32.max, 0x0001_FFFF]
+        let blob = ArticleLedger.minhashBlob(minhash)
+        #expect(blob.count == 1 + 2 * minhash.count)
+        let kept = ArticleLedger.minhash(blob: blob)
+        #expect(kept == ArticleLedger.storedMinhash(minhash))
+        #expect(kept.count == minhash.count)
+        #expect(kept.suffix(2) == [UInt32.max, UInt32.max])
+        #expect(zip(kept, minhash).dropLast(2).allSatisfy { $0 == UInt32.max || $0 == $1 & 0xFFFF })
+        var wide = Data()
+        for value in minhash { withUnsafeBytes(of: value.littleEndian) { wide.append(contentsOf: $0) } }
+        #expect(ArticleLedger.minhash(blob: wide) == kept)
+        #expect(StoryClustering.minhashSimilarity(ArticleLedger.storedMinhash(minhash), kept) > 0.96)
+        #expect(ArticleLedger.minhash(blob: nil).isEmpty)
     }
 }

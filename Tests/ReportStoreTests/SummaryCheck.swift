@@ -4,10 +4,15 @@ import Testing
 @testable import ReportStore
 
 /// Recomputes the v5 summary rows from the per-article rows (with queries written apart from `SummarySchema.fill`)
-/// and expects the kept rows to equal them; the entity rows' copies of their article's time, day, outlet and
-/// language must be the article's.
+/// and expects the kept rows to equal them; the entity rows' copies of their article's time must be the article's.
 enum SummaryCheck {
     typealias Same = (_ kept: String, _ recomputed: String, _ what: String) throws -> Void
+
+    /// `article_entities` with each entity's key and type, as a table to read from.
+    static let articleEntities = """
+        (SELECT t.key AS key, t.type AS type, x.time_ms AS time_ms, x.article_id AS article_id, x.mentions AS mentions,
+            x.paired AS paired FROM article_entities x JOIN entity_totals t ON t.entity_id = x.entity_id)
+        """
 
     static func expectConsistent(_ db: Database, _ same: Same) throws {
         let measures = """
@@ -29,7 +34,7 @@ enum SummaryCheck {
             SELECT d.day, t.key, t.type, d.articles, d.mentions FROM entity_days d
             LEFT JOIN entity_totals t ON t.entity_id = d.entity_id ORDER BY 1, 2, 3
             """, """
-            SELECT a.day, e.key, e.type, COUNT(*), SUM(e.mentions) FROM article_entities e
+            SELECT a.day, e.key, e.type, COUNT(*), SUM(e.mentions) FROM \(articleEntities) e
             JOIN articles a ON a.article_id = e.article_id GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """, "entity days")
         let facetMeasures = "COUNT(*), SUM(e.mentions), ROUND(SUM(a.tone), 6), SUM(a.named_sources), SUM(a.anonymous_sources), SUM(a.quotes)"
@@ -40,13 +45,13 @@ enum SummaryCheck {
             """, """
             SELECT * FROM (
                 SELECT 'source' AS facet, a.source AS value, e.key, e.type, \(facetMeasures)
-                FROM article_entities e JOIN articles a ON a.article_id = e.article_id GROUP BY 2, 3, 4
+                FROM \(articleEntities) e JOIN articles a ON a.article_id = e.article_id GROUP BY 2, 3, 4
                 UNION ALL
                 SELECT 'language', a.language, e.key, e.type, \(facetMeasures)
-                FROM article_entities e JOIN articles a ON a.article_id = e.article_id GROUP BY 2, 3, 4
+                FROM \(articleEntities) e JOIN articles a ON a.article_id = e.article_id GROUP BY 2, 3, 4
                 UNION ALL
                 SELECT 'topic', t.topic, e.key, e.type, \(facetMeasures)
-                FROM article_entities e JOIN articles a ON a.article_id = e.article_id
+                FROM \(articleEntities) e JOIN articles a ON a.article_id = e.article_id
                 JOIN article_topics t ON t.article_id = a.article_id GROUP BY 2, 3, 4
             ) ORDER BY 1, 2, 3, 4
             """, "entity facets")
@@ -70,7 +75,7 @@ enum SummaryCheck {
                  "SELECT status, COUNT(*) FROM results GROUP BY status ORDER BY 1", "results per status")
         try same("SELECT 0", """
             SELECT COUNT(*) FROM article_entities e JOIN articles a ON a.article_id = e.article_id
-            WHERE e.time_ms <> a.time_ms OR e.day <> a.day OR e.source <> a.source OR e.language <> a.language
-            """, "entity rows' copies of their article")
+            WHERE e.time_ms <> a.time_ms
+            """, "entity rows' copies of their article's time")
     }
 }

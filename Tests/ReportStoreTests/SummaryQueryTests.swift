@@ -164,8 +164,8 @@ import TestSupport
         return try store.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT x.type AS at, x.key AS ak, y.type AS bt, y.key AS bk, COUNT(*) AS n FROM articles a
-                JOIN article_entities x ON x.article_id = a.article_id AND x.paired = 1
-                JOIN article_entities y ON y.article_id = a.article_id AND y.paired = 1
+                JOIN \(SummaryCheck.articleEntities) x ON x.article_id = a.article_id AND x.paired = 1
+                JOIN \(SummaryCheck.articleEntities) y ON y.article_id = a.article_id AND y.paired = 1
                     AND (x.type < y.type OR (x.type = y.type AND x.key < y.key))
                 WHERE \(conditions) GROUP BY 1, 2, 3, 4
                 """, arguments: arguments)

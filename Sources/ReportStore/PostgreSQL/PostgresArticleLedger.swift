@@ -355,7 +355,7 @@ enum PostgresArticleLedger {
         var chosen: Int64?
         for key in bandRanked {
             guard let c = candidates[key], let story = c.story else { continue }
-            if StoryClustering.minhashSimilarity(f.minhash, c.minhash) >= p.nearDuplicateSimilarity {
+            if StoryClustering.minhashSimilarity(ArticleLedger.storedMinhash(f.minhash), c.minhash) >= p.nearDuplicateSimilarity {
                 chosen = story
                 break
             }

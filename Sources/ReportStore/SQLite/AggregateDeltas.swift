@@ -12,8 +12,9 @@ import GRDB
 ///   so, as with per-article updates, no aggregate row holds a zero count;
 /// - `first_seen`/`last_seen` of an entity only widen, over the times of every contribution of either sign.
 ///
-/// Only the aggregate tables are deferred: per-article rows, the story index and `term_counts` are written as
-/// each article is recorded, because later articles of the same commit read them.
+/// Deferred are the aggregate tables and the articles' entity rows (keyed by the numbers `entity_totals` gives new
+/// entities here, and read by no later article of the commit): the other per-article rows, the story index and
+/// `term_counts` are written as each article is recorded, because later articles of the same commit read them.
 final class AggregateDeltas {
     struct EntityKey: Hashable {
         var key: String
@@ -112,17 +113,39 @@ final class AggregateDeltas {
     private(set) var tallies: [TallyKey: TallyDelta] = [:]
     /// Keyed by speaker; `mentions` holds the quotes.
     private(set) var speakers: [String: CountDelta] = [:]
+    /// The entity rows of the articles recorded since the last flush, by article: written by `flush` once their
+    /// entities have numbers.
+    private var articleEntities: [Int64: ArticleEntityRows] = [:]
     /// The stored articles counted by the `language` tallies when this commit began, read once.
     private var storedBefore: Int?
     /// The change to that count not yet flushed.
     private var pendingArticles = 0
 
     /// False only to measure what the rest costs: then `add` keeps the store-wide `tallies` (which story term
-    /// weights read) and nothing else, and the other aggregate and summary tables go stale.
+    /// weights read) and `entity_totals` (which numbers the entity rows of articles) and nothing else, and the
+    /// other aggregate and summary tables go stale.
     let keepsSummaries: Bool
 
     init(keepsSummaries: Bool = true) {
         self.keepsSummaries = keepsSummaries
+    }
+
+    /// An article's `article_entities` rows before their entities have numbers.
+    struct ArticleEntityRows {
+        var time: Int64
+        var entities: [(key: EntityKey, mentions: Int, paired: Bool)]
+    }
+
+    /// Holds the entity rows of article `article`'s latest version for `flush`, replacing any held for it.
+    func holdEntityRows(_ facts: ArticleFacts, article: Int64) {
+        articleEntities[article] = ArticleEntityRows(
+            time: facts.timeMilliseconds,
+            entities: facts.entities.map { (EntityKey(key: $0.key, type: $0.type.rawValue), $0.mentions, $0.paired) })
+    }
+
+    /// Forgets the entity rows held for article `article`, whose version is being taken back.
+    func dropEntityRows(article: Int64) {
+        articleEntities[article] = nil
     }
 
     /// The number of articles the store holds, counting what is not yet flushed.
@@ -180,8 +203,6 @@ final class AggregateDeltas {
             tallies[key] = t
         }
         pendingArticles += sign
-        guard keepsSummaries else { return }
-        let facetKeys = Self.facets(facts)
         for e in facts.entities {
             let key = EntityKey(key: e.key, type: e.type.rawValue)
             entities[key, default: EntityDelta(name: e.name)].articles += sign
@@ -189,6 +210,11 @@ final class AggregateDeltas {
             entities[key]!.first = min(entities[key]!.first, facts.timeMilliseconds)
             entities[key]!.last = max(entities[key]!.last, facts.timeMilliseconds)
             if removal { entities[key]!.removed = true }
+        }
+        guard keepsSummaries else { return }
+        let facetKeys = Self.facets(facts)
+        for e in facts.entities {
+            let key = EntityKey(key: e.key, type: e.type.rawValue)
             for facet in facetKeys {
                 let facetKey = FacetEntityKey(facet: facet, entity: key)
                 var d = entityFacets[facetKey, default: TallyAndMentions()]
@@ -256,6 +282,16 @@ final class AggregateDeltas {
             ]) else { continue }
             entityIDs[key] = id
             if d.removed { emptied.append(id) }
+        }
+        let entityRow = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO article_entities (entity_id, time_ms, article_id, mentions, paired) VALUES (?, ?, ?, ?, ?)
+            """)
+        for (article, rows) in articleEntities {
+            for e in rows.entities {
+                guard let id = entityIDs[e.key] else { continue }
+                entityRow.setUncheckedArguments([id, rows.time, article, e.mentions, e.paired ? 1 : 0])
+                try entityRow.execute()
+            }
         }
         let entityFacet = try db.cachedStatement(sql: """
             INSERT INTO entity_facets (facet, value, entity_id, articles, mentions, tone_sum, named_sources,
@@ -363,6 +399,7 @@ final class AggregateDeltas {
             if d.removed { try dropSpeaker.execute(arguments: [key]) }
         }
         entities = [:]
+        articleEntities = [:]
         entityFacets = [:]
         entityDays = [:]
         cells = [:]

@@ -45,14 +45,9 @@ enum NumberedEntitySummariesSchema {
         CREATE INDEX entity_days_entity ON entity_days (entity_id, day, articles);
         """
 
-    /// The v8 migration. A store that reached v7 with results but no articles (written before v4, which left its
-    /// article tables empty) has its articles built from its results now, with the ledger of today.
+    /// The v8 migration. (A store written before v4 has no articles yet: v9 builds them, once every table has the
+    /// layout today's ledger writes.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
-        let articles = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles") ?? 0
-        let analysed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE status = 'analysed'") ?? 0
-        if articles == 0, analysed > 0 {
-            try ArticleLedger.rebuildFromResults(db)
-        }
     }
 }

@@ -79,17 +79,16 @@ extension SQLiteReportStore: ReportQueries {
             }
             let (conditions, arguments) = Self.conditions(try bounded(filter, .topEntities, in: db))
             return try Row.fetchAll(db, sql: """
-                SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.articles, r.mentions,
-                    NULL AS first_seen, NULL AS last_seen
+                SELECT t.key, t.type, t.name, r.articles, r.mentions, NULL AS first_seen, NULL AS last_seen
                 FROM (
-                    SELECT e.key, e.type, COUNT(*) AS articles, SUM(e.mentions) AS mentions
+                    SELECT e.entity_id, COUNT(*) AS articles, SUM(e.mentions) AS mentions
                     FROM articles a CROSS JOIN article_entities e ON e.article_id = a.article_id
-                    WHERE \(conditions) AND (? IS NULL OR e.type = ?)
-                    GROUP BY e.key, e.type
-                    ORDER BY mentions DESC, articles DESC, e.key, e.type LIMIT ?
+                    WHERE \(conditions)
+                    GROUP BY e.entity_id
                 ) r
-                LEFT JOIN entity_totals t ON t.key = r.key AND t.type = r.type
-                ORDER BY r.mentions DESC, r.articles DESC, r.key, r.type
+                CROSS JOIN entity_totals t ON t.entity_id = r.entity_id
+                WHERE ? IS NULL OR t.type = ?
+                ORDER BY r.mentions DESC, r.articles DESC, t.key, t.type LIMIT ?
                 """, arguments: arguments + [type?.rawValue, type?.rawValue, limit]).map(Self.entityTotal)
         }
     }
@@ -121,8 +120,9 @@ extension SQLiteReportStore: ReportQueries {
                 let (conditions, arguments) = Self.conditions(narrowed)
                 var counting = EntityRowCounting()
                 let rows = try Row.fetchCursor(db, sql: """
-                    SELECT a.article_key, e.key, e.type, e.mentions, e.paired FROM articles a
+                    SELECT a.article_key, t.key, t.type, e.mentions, e.paired FROM articles a
                     CROSS JOIN article_entities e ON e.article_id = a.article_id
+                    CROSS JOIN entity_totals t ON t.entity_id = e.entity_id
                     WHERE \(conditions)
                     """, arguments: arguments)
                 while let row = try rows.next() {
@@ -147,13 +147,13 @@ extension SQLiteReportStore: ReportQueries {
             var found: Row?
             for candidate in candidates where found == nil {
                 found = try Row.fetchOne(db, sql: """
-                    SELECT key, type, name, articles, mentions, first_seen, last_seen FROM entity_totals
+                    SELECT entity_id, key, type, name, articles, mentions, first_seen, last_seen FROM entity_totals
                     WHERE key = ? AND (? IS NULL OR type = ?) ORDER BY articles DESC, type LIMIT 1
                     """, arguments: [candidate, type?.rawValue, type?.rawValue])
             }
             if found == nil {
                 found = try Row.fetchOne(db, sql: """
-                    SELECT key, type, name, articles, mentions, first_seen, last_seen FROM entity_totals
+                    SELECT entity_id, key, type, name, articles, mentions, first_seen, last_seen FROM entity_totals
                     WHERE name = ? AND (? IS NULL OR type = ?) ORDER BY articles DESC, type LIMIT 1
                     """, arguments: [key, type?.rawValue, type?.rawValue])
             }
@@ -168,15 +168,14 @@ extension SQLiteReportStore: ReportQueries {
             }
             let page = window?.narrowing(filter) ?? filter
             let (conditions, arguments) = Self.conditions(page)
-            // The entity's rows are keyed (key, type, time_ms, article_id): a time filter is a range of them, and
+            // The entity's rows are keyed (entity_id, time_ms, article_id): a time filter is a range of them, and
             // the newest articles are the end of that range (the articles of one millisecond sorted by key there,
-            // as the PostgreSQL store sorts them).
-            var match = "e.key = ? AND e.type = ?"
-            var entityArguments: StatementArguments = [entity.key, entity.type.rawValue]
+            // as the PostgreSQL store sorts them). `conditions` filters the articles by outlet and language.
+            let entityID: Int64 = found["entity_id"]
+            var match = "e.entity_id = ?"
+            var entityArguments: StatementArguments = [entityID]
             if let since = page.since { match += " AND e.time_ms >= ?"; entityArguments += [StoredTime.milliseconds(since)] }
             if let until = page.until { match += " AND e.time_ms < ?"; entityArguments += [StoredTime.milliseconds(until)] }
-            if let source = page.source { match += " AND e.source = ?"; entityArguments += [source] }
-            if let language = page.language { match += " AND e.language = ?"; entityArguments += [language] }
             // A story is read from its articles first, each looked up in the entity's rows; otherwise the entity's
             // rows come first.
             let from = page.story != nil
@@ -211,8 +210,8 @@ extension SQLiteReportStore: ReportQueries {
                 }
             } else {
                 timeline = try Row.fetchAll(db, sql: """
-                    SELECT e.day AS day, COUNT(*) AS n FROM \(from)
-                    WHERE \(match) AND \(conditions) GROUP BY e.day ORDER BY e.day
+                    SELECT a.day AS day, COUNT(*) AS n FROM \(from)
+                    WHERE \(match) AND \(conditions) GROUP BY a.day ORDER BY a.day
                     """, arguments: entityArguments + arguments).map { DayCount(day: $0["day"], articles: $0["n"]) }
             }
             let sources: [Tally]
@@ -251,14 +250,14 @@ extension SQLiteReportStore: ReportQueries {
                 }
             } else {
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT r.key, r.type, COALESCE(t.name, r.key) AS name, r.n FROM (
-                        SELECT o.key AS key, o.type AS type, COUNT(*) AS n
+                    SELECT t.key, t.type, t.name, r.n FROM (
+                        SELECT o.entity_id AS entity_id, COUNT(*) AS n
                         FROM \(from)
-                        JOIN article_entities o ON o.article_id = e.article_id AND o.paired = 1 AND NOT (o.key = e.key AND o.type = e.type)
+                        JOIN article_entities o ON o.article_id = e.article_id AND o.paired = 1 AND o.entity_id <> e.entity_id
                         WHERE \(match) AND e.paired = 1 AND \(conditions)
-                        GROUP BY o.key, o.type ORDER BY n DESC, o.key, o.type LIMIT 20
-                    ) r LEFT JOIN entity_totals t ON t.key = r.key AND t.type = r.type
-                    ORDER BY r.n DESC, r.key, r.type
+                        GROUP BY o.entity_id
+                    ) r CROSS JOIN entity_totals t ON t.entity_id = r.entity_id
+                    ORDER BY r.n DESC, t.key, t.type LIMIT 20
                     """, arguments: entityArguments + arguments)
                 for row in rows {
                     guard let t = EntityType(rawValue: row["type"]) else { continue }
@@ -343,7 +342,9 @@ extension SQLiteReportStore: ReportQueries {
                 GROUP BY a.source ORDER BY articles DESC, value
                 """, arguments: [id]).map(Self.tally)
             let terms = try Row.fetchAll(db, sql: """
-                SELECT term, name, articles FROM story_terms WHERE story_id = ? ORDER BY articles DESC, term LIMIT 20
+                SELECT c.term AS term, COALESCE(c.name, c.term) AS name, s.articles AS articles
+                FROM story_terms s CROSS JOIN term_counts c ON c.term_id = s.term_id
+                WHERE s.story_id = ? ORDER BY s.articles DESC, c.term LIMIT 20
                 """, arguments: [id]).map { StoryTermCount(term: $0["term"], name: $0["name"], articles: $0["articles"]) }
             return StoryPage(story: summary, articles: articles, outlets: outlets, terms: terms)
         }
@@ -426,10 +427,9 @@ extension SQLiteReportStore: ReportQueries {
         if let language = filter.language { parts.append("\(column)language = ?"); arguments.append(language) }
         if let story = filter.story { parts.append("a.story_id = ?"); arguments.append(story) }
         if let entity = filter.entity {
-            // Driven from the entity's rows (primary key (key, type, time_ms, article_id)), not from every article.
-            // Every type listed, so that the time bounds narrow the range of the key (key, type, time_ms, ...).
-            let types = EntityType.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            var inner = "fe.key IN (?, ?) AND fe.type IN (\(types))"
+            // Driven from the entity's rows (primary key (entity_id, time_ms, article_id)), not from every article:
+            // the time bounds narrow the range of each of the entity's numbers.
+            var inner = "fe.entity_id IN (SELECT entity_id FROM entity_totals WHERE key IN (?, ?))"
             arguments += [entity, ArabicNormalizer.normalize(entity)]
             if let since = filter.since { inner += " AND fe.time_ms >= ?"; arguments.append(StoredTime.milliseconds(since)) }
             if let until = filter.until { inner += " AND fe.time_ms < ?"; arguments.append(StoredTime.milliseconds(until)) }

@@ -28,31 +28,32 @@ extension SQLiteReportStore {
         let limit = max(1, options.windowLimit)
         var times: [Int64]
         if let entity = filter.entity {
-            // Driven from the entity's rows, newest first, per (key, type): one index range each.
+            // Driven from the entity's rows, newest first, per entity number: one index range each.
             times = []
-            let found = try Row.fetchAll(db, sql: "SELECT key, type FROM entity_totals WHERE key IN (?, ?)",
-                                         arguments: [entity, ArabicNormalizer.normalize(entity)])
-            var conditions = ["fe.key = ?", "fe.type = ?"]
+            let found = try Int64.fetchAll(db, sql: "SELECT entity_id FROM entity_totals WHERE key IN (?, ?)",
+                                           arguments: [entity, ArabicNormalizer.normalize(entity)])
+            var conditions = ["fe.entity_id = ?"]
             var values: [(any DatabaseValueConvertible)?] = []
             if let since = filter.since { conditions.append("fe.time_ms >= ?"); values.append(StoredTime.milliseconds(since)) }
             if let until = filter.until { conditions.append("fe.time_ms < ?"); values.append(StoredTime.milliseconds(until)) }
-            if let source = filter.source { conditions.append("fe.source = ?"); values.append(source) }
-            if let language = filter.language { conditions.append("fe.language = ?"); values.append(language) }
             if let topic = filter.topic {
                 conditions.append("EXISTS (SELECT 1 FROM article_topics ft WHERE ft.topic = ? AND ft.article_id = fe.article_id)")
                 values.append(topic)
             }
-            if let story = filter.story {
-                conditions.append("EXISTS (SELECT 1 FROM articles a WHERE a.article_id = fe.article_id AND a.story_id = ?)")
-                values.append(story)
+            // The outlet, the language and the story are the article's.
+            var ofArticle: [String] = []
+            if let source = filter.source { ofArticle.append("a.source = ?"); values.append(source) }
+            if let language = filter.language { ofArticle.append("a.language = ?"); values.append(language) }
+            if let story = filter.story { ofArticle.append("a.story_id = ?"); values.append(story) }
+            if !ofArticle.isEmpty {
+                conditions.append("EXISTS (SELECT 1 FROM articles a WHERE a.article_id = fe.article_id AND \(ofArticle.joined(separator: " AND ")))")
             }
             let statement = try db.makeStatement(sql: """
                 SELECT fe.time_ms FROM article_entities fe WHERE \(conditions.joined(separator: " AND "))
                 ORDER BY fe.time_ms DESC LIMIT ?
                 """)
-            for row in found {
-                times += try Int64.fetchAll(statement, arguments: StatementArguments(
-                    [row["key"] as String, row["type"] as String] + values + [limit + 1]))
+            for id in found {
+                times += try Int64.fetchAll(statement, arguments: StatementArguments([id] + values + [limit + 1]))
             }
             times.sort(by: >)
             times = Array(times.dropFirst(limit - 1).prefix(2))

@@ -107,9 +107,11 @@ enum StoryClustering {
         var chosen: Int64?
         let nearest = bandHits.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }).prefix(p.candidatesScored)
         let nearCandidates = try candidates(nearest.map(\.key), in: db)
+        // Compared as the candidates' rows keep their signatures.
+        let kept = ArticleLedger.storedMinhash(facts.minhash)
         for (other, _) in nearest {
             guard let candidate = nearCandidates[other], let story = candidate.story else { continue }
-            if minhashSimilarity(facts.minhash, ArticleLedger.minhash(blob: candidate.minhash)) >= p.nearDuplicateSimilarity {
+            if minhashSimilarity(kept, ArticleLedger.minhash(blob: candidate.minhash)) >= p.nearDuplicateSimilarity {
                 chosen = story
                 break
             }
@@ -139,18 +141,18 @@ enum StoryClustering {
 
         let posting = try db.cachedStatement(sql: "INSERT OR IGNORE INTO term_postings (term, time_ms, article_id) VALUES (?, ?, ?)")
         let count = try db.cachedStatement(sql: """
-            INSERT INTO term_counts (term, articles) VALUES (?, 1)
+            INSERT INTO term_counts (term, name, articles) VALUES (?, ?, 1)
             ON CONFLICT (term) DO UPDATE SET articles = articles + 1
             RETURNING term_id
             """)
         let storyTerm = try db.cachedStatement(sql: """
-            INSERT INTO story_terms (story_id, term, name, articles) VALUES (?, ?, ?, 1)
-            ON CONFLICT (story_id, term) DO UPDATE SET articles = articles + 1
+            INSERT INTO story_terms (story_id, term_id, articles) VALUES (?, ?, 1)
+            ON CONFLICT (story_id, term_id) DO UPDATE SET articles = articles + 1
             """)
         for term in facts.storyTerms {
-            guard let id = try Int64.fetchOne(count, arguments: [term.term]) else { continue }
+            guard let id = try Int64.fetchOne(count, arguments: [term.term, term.name]) else { continue }
             try posting.execute(arguments: [id, facts.timeMilliseconds, article])
-            try storyTerm.execute(arguments: [story, term.term, term.name])
+            try storyTerm.execute(arguments: [story, id])
         }
         for band in bands { try posting.execute(arguments: [band, facts.timeMilliseconds, article]) }
         if chosen == nil {
@@ -188,25 +190,26 @@ enum StoryClustering {
     static func remove(_ facts: ArticleFacts, article: Int64, parameters p: Parameters, in db: Database) throws {
         let story = try Int64.fetchOne(db, sql: "SELECT story_id FROM articles WHERE article_id = ?", arguments: [article])
         try db.execute(sql: "UPDATE articles SET story_id = NULL WHERE article_id = ?", arguments: [article])
-        let termPosting = try db.cachedStatement(sql: """
-            DELETE FROM term_postings WHERE term = (SELECT term_id FROM term_counts WHERE term = ?) AND time_ms = ?
-                AND article_id = ?
-            """)
-        let count = try db.cachedStatement(sql: "UPDATE term_counts SET articles = articles - 1 WHERE term = ?")
-        let dropCount = try db.cachedStatement(sql: "DELETE FROM term_counts WHERE term = ? AND articles <= 0")
-        for term in facts.storyTerms {
-            try termPosting.execute(arguments: [term.term, facts.timeMilliseconds, article])
-            try count.execute(arguments: [term.term])
-            try dropCount.execute(arguments: [term.term])
+        let number = try db.cachedStatement(sql: "SELECT term_id FROM term_counts WHERE term = ?")
+        let posting = try db.cachedStatement(sql: "DELETE FROM term_postings WHERE term = ? AND time_ms = ? AND article_id = ?")
+        let count = try db.cachedStatement(sql: "UPDATE term_counts SET articles = articles - 1 WHERE term_id = ?")
+        let dropCount = try db.cachedStatement(sql: "DELETE FROM term_counts WHERE term_id = ? AND articles <= 0")
+        let storyTerm = try db.cachedStatement(sql: "UPDATE story_terms SET articles = articles - 1 WHERE story_id = ? AND term_id = ?")
+        // A story's term rows go down before the terms' counts can empty (no story holds a term no article carries).
+        let ids = try Set(facts.storyTerms.map(\.term)).compactMap { try Int64.fetchOne(number, arguments: [$0]) }
+        if let story {
+            for id in ids { try storyTerm.execute(arguments: [story, id]) }
+            try db.execute(sql: "DELETE FROM story_terms WHERE story_id = ? AND articles <= 0", arguments: [story])
         }
-        let bandPosting = try db.cachedStatement(sql: "DELETE FROM term_postings WHERE term = ? AND time_ms = ? AND article_id = ?")
+        for id in ids {
+            try posting.execute(arguments: [id, facts.timeMilliseconds, article])
+            try count.execute(arguments: [id])
+            try dropCount.execute(arguments: [id])
+        }
         for band in bandKeys(facts.minhash, parameters: p) {
-            try bandPosting.execute(arguments: [band, facts.timeMilliseconds, article])
+            try posting.execute(arguments: [band, facts.timeMilliseconds, article])
         }
         guard let story else { return }
-        let storyTerm = try db.cachedStatement(sql: "UPDATE story_terms SET articles = articles - 1 WHERE story_id = ? AND term = ?")
-        for term in facts.storyTerms { try storyTerm.execute(arguments: [story, term.term]) }
-        try db.execute(sql: "DELETE FROM story_terms WHERE story_id = ? AND articles <= 0", arguments: [story])
         try refresh(story: story, articleDelta: -1, in: db)
     }
 
@@ -236,8 +239,9 @@ enum StoryClustering {
     /// The names of a story's three most shared terms, entities first, the rarer first among equals.
     private static func label(story: Int64, in db: Database) throws -> String {
         try String.fetchAll(db.cachedStatement(sql: """
-            SELECT s.name FROM story_terms s LEFT JOIN term_counts c ON c.term = s.term WHERE s.story_id = ?
-            ORDER BY s.articles DESC, substr(s.term, 1, 2) = 'e:' DESC, c.articles, s.term LIMIT 3
+            SELECT COALESCE(c.name, c.term) FROM story_terms s CROSS JOIN term_counts c ON c.term_id = s.term_id
+            WHERE s.story_id = ?
+            ORDER BY s.articles DESC, substr(c.term, 1, 2) = 'e:' DESC, c.articles, c.term LIMIT 3
             """), arguments: [story]).joined(separator: " · ")
     }
 
