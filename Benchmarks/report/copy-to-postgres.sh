@@ -15,12 +15,25 @@ schema="$3"
 tables="results entities topics articles article_versions article_entities article_topics article_speakers
 entity_totals entity_pairs tallies speaker_totals term_postings term_counts stories story_terms result_counts
 day_cells entity_days entity_facets speaker_days speaker_facets"
-# SQLite numbers articles, story terms and entities (schemas v7, v8 and v9) where PostgreSQL keys them by text: such
-# tables are read through a view with PostgreSQL's columns. A band posting's hash keeps only the 42 bits SQLite's key holds.
+# SQLite numbers articles, story terms, entities and speakers (schemas v7 to v10) where PostgreSQL keys them by text,
+# and its article rows leave URL and title to their result rows (v11): such tables are read through a view with
+# PostgreSQL's columns. A band posting's hash keeps only the 42 bits SQLite's key holds.
 view_of() {
     case "$1" in
-    article_versions | article_topics | article_speakers)
+    articles)
+        # SQLite's article row takes its URL, and its title unless it keeps one, from its result row (schema v11).
+        echo "SELECT x.article_key, x.input_id, r.url AS url, x.job_id, x.version, x.seen, x.first_seen, x.last_seen,
+                x.content_hash, x.source, x.language, x.time_ms, x.day, COALESCE(x.title, r.title) AS title, x.tone,
+                x.named_sources, x.anonymous_sources, x.quotes, x.simhash, x.minhash, x.term_weight, x.story_id
+            FROM articles x LEFT JOIN results r ON r.job_id = x.job_id" ;;
+    article_versions | article_topics)
         echo "SELECT x.*, a.article_key AS article_key FROM $1 x JOIN articles a ON a.article_id = x.article_id" ;;
+    article_speakers)
+        # SQLite keeps no per-article name of a speaker: PostgreSQL's rows get the name reports show.
+        echo "SELECT t.speaker AS speaker, a.article_key AS article_key, t.name AS name, x.quotes AS quotes
+            FROM article_speakers x JOIN articles a ON a.article_id = x.article_id JOIN speaker_totals t ON t.speaker_id = x.speaker_id" ;;
+    speaker_days | speaker_facets)
+        echo "SELECT x.*, t.speaker AS speaker FROM $1 x JOIN speaker_totals t ON t.speaker_id = x.speaker_id" ;;
     article_entities)
         # SQLite keeps no per-article name of an entity: PostgreSQL's rows get the name reports show.
         echo "SELECT t.key AS key, t.type AS type, x.time_ms AS time_ms, a.article_key AS article_key, t.name AS name,
@@ -46,7 +59,7 @@ for table in $tables; do
     source="$table"
     prelude=""
     view=$(view_of "$table")
-    if [ -n "$view" ] && [ -n "$(sqlite3 "$sqlite" "SELECT 1 FROM pragma_table_info('$table') WHERE name IN ('article_id', 'a_id', 'entity_id', 'term_id')")" ]; then
+    if [ -n "$view" ] && [ -n "$(sqlite3 "$sqlite" "SELECT 1 FROM pragma_table_info('$table') WHERE name IN ('article_id', 'a_id', 'entity_id', 'term_id', 'speaker_id')")" ]; then
         source="copied"
         prelude="CREATE TEMP VIEW copied AS $view;"
     fi

@@ -46,8 +46,8 @@ INSERT INTO article_entities (entity_id, time_ms, article_id, mentions, paired)
     FROM article_entities e, copies;
 INSERT INTO article_topics (topic, article_id)
     SELECT t.topic, t.article_id + c * (SELECT m FROM article_offset) FROM article_topics t, copies;
-INSERT INTO article_speakers (speaker, article_id, name, quotes)
-    SELECT s.speaker, s.article_id + c * (SELECT m FROM article_offset), s.name, s.quotes FROM article_speakers s, copies;
+INSERT INTO article_speakers (speaker_id, article_id, quotes)
+    SELECT s.speaker_id, s.article_id + c * (SELECT m FROM article_offset), s.quotes FROM article_speakers s, copies;
 INSERT INTO stories (story_id, label, articles, first_ms, last_ms)
     SELECT s.story_id + c * (SELECT m FROM story_offset), s.label, s.articles, s.first_ms, s.last_ms FROM stories s, copies;
 INSERT INTO story_terms (story_id, term_id, articles)

@@ -37,8 +37,11 @@ enum AggregateCheck {
             } + ["SELECT 'topic', t.topic, COUNT(*), ROUND(SUM(a.tone), 6), SUM(a.named_sources), SUM(a.anonymous_sources), SUM(a.quotes) FROM article_topics t JOIN articles a ON a.article_id = t.article_id GROUP BY t.topic"]
             try same("SELECT dimension, value, articles, ROUND(tone_sum, 6), named_sources, anonymous_sources, quotes FROM tallies ORDER BY 1, 2",
                      "SELECT * FROM (" + recomputedTallies.joined(separator: " UNION ALL ") + ") ORDER BY 1, 2", "tallies")
+            #expect(try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM article_speakers s WHERE NOT EXISTS (SELECT 1 FROM speaker_totals t WHERE t.speaker_id = s.speaker_id)
+                """) == 0, sourceLocation: sourceLocation)
             try same("SELECT speaker, quotes, articles FROM speaker_totals ORDER BY speaker",
-                     "SELECT speaker, SUM(quotes), COUNT(*) FROM article_speakers GROUP BY speaker ORDER BY speaker", "speakers")
+                     "SELECT speaker, SUM(quotes), COUNT(*) FROM \(SummaryCheck.articleSpeakers) GROUP BY speaker ORDER BY speaker", "speakers")
             try same("SELECT term, articles FROM term_counts ORDER BY term", """
                 SELECT c.term, COUNT(*) FROM term_postings p JOIN term_counts c ON c.term_id = p.term
                 GROUP BY c.term ORDER BY c.term

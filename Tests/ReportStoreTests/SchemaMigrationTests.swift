@@ -74,6 +74,46 @@ import Testing
         #expect(try store.topEntities(limit: 1, type: nil).first?.articles == 3)
     }
 
+    /// What v10 left of a store that v11 writes: article rows with copies of their result's URL and title.
+    static let backToV10 = """
+        ALTER TABLE articles ADD COLUMN url TEXT;
+        UPDATE articles SET url = (SELECT r.url FROM results r WHERE r.job_id = articles.job_id),
+            title = COALESCE(title, (SELECT r.title FROM results r WHERE r.job_id = articles.job_id));
+        """
+
+    /// What v9 left of a store that v10 writes: speakers by their keys, each article's speaker row with the name
+    /// the article wrote (here the kept name).
+    static let backToV9 = """
+        CREATE TABLE speaker_totals_v9 (
+            speaker TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, quotes INTEGER NOT NULL, articles INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        INSERT INTO speaker_totals_v9 SELECT speaker, name, quotes, articles FROM speaker_totals;
+        CREATE TABLE article_speakers_v9 (
+            speaker TEXT NOT NULL, article_id INTEGER NOT NULL, name TEXT NOT NULL, quotes INTEGER NOT NULL,
+            PRIMARY KEY (speaker, article_id)
+        ) WITHOUT ROWID;
+        INSERT INTO article_speakers_v9 SELECT t.speaker, s.article_id, t.name, s.quotes
+            FROM article_speakers s JOIN speaker_totals t USING (speaker_id);
+        CREATE TABLE speaker_days_v9 (
+            day TEXT NOT NULL, speaker TEXT NOT NULL, quotes INTEGER NOT NULL, articles INTEGER NOT NULL,
+            PRIMARY KEY (day, speaker)
+        ) WITHOUT ROWID;
+        INSERT INTO speaker_days_v9 SELECT d.day, t.speaker, d.quotes, d.articles FROM speaker_days d JOIN speaker_totals t USING (speaker_id);
+        CREATE TABLE speaker_facets_v9 (
+            facet TEXT NOT NULL, value TEXT NOT NULL, speaker TEXT NOT NULL, quotes INTEGER NOT NULL,
+            articles INTEGER NOT NULL, PRIMARY KEY (facet, value, speaker)
+        ) WITHOUT ROWID;
+        INSERT INTO speaker_facets_v9 SELECT f.facet, f.value, t.speaker, f.quotes, f.articles
+            FROM speaker_facets f JOIN speaker_totals t USING (speaker_id);
+        DROP TABLE speaker_totals; DROP TABLE article_speakers; DROP TABLE speaker_days; DROP TABLE speaker_facets;
+        ALTER TABLE speaker_totals_v9 RENAME TO speaker_totals;
+        ALTER TABLE article_speakers_v9 RENAME TO article_speakers;
+        ALTER TABLE speaker_days_v9 RENAME TO speaker_days;
+        ALTER TABLE speaker_facets_v9 RENAME TO speaker_facets;
+        CREATE INDEX speaker_totals_quotes ON speaker_totals (quotes);
+        CREATE INDEX article_speakers_article ON article_speakers (article_id);
+        """
+
     /// What v8 left of a store that v9 writes: each article's entity rows by the entity's key and type, with copies
     /// of the article's day, outlet and language; story terms by their text, each with its name.
     static let backToV8 = """
@@ -97,8 +137,8 @@ import Testing
         ALTER TABLE term_counts DROP COLUMN name;
         """
 
-    /// A v8 store keeps every report as it read: its entity rows and story terms are numbered, and a new copy of an
-    /// article joins the story of its original.
+    /// A v8 store keeps every report as it read: its entity rows, story terms and speakers are numbered, and a new
+    /// copy of an article joins the story of its original.
     @Test func aV8StoreIsNumberedAndReadsTheSame() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
@@ -109,20 +149,27 @@ import Testing
         ]
         let before: [ReportOverview]
         let entityBefore: [EntityPage?]
+        let speakersBefore: [[SpeakerTotal]]
         let storyBefore: StoryPage?
         do {
             let store = try SQLiteReportStore(path: path)
             try fillStore(store)
             before = try filters.map { try store.overview($0) }
+            speakersBefore = try filters.map { try store.speakers($0, limit: 5) }
             entityBefore = try [ReportFilter(), ReportFilter(source: "BBC")].map {
                 try store.entity(key: "غزه", type: .location, filter: $0)
             }
             let story = try #require(try store.article(id: "c")?.story?.id)
             storyBefore = try store.story(id: story)
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV10)
+                try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
-                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [SQLiteSchema.v9])
+                for version in [SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11] {
+                    try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
+                }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("key"))
+                #expect(try db.columns(in: "speaker_facets").map(\.name).contains("speaker"))
                 #expect(try db.columns(in: "story_terms").map(\.name).contains("name"))
             }
         }
@@ -130,6 +177,13 @@ import Testing
         try AggregateCheck.expectConsistent(store)
         #expect(try store.pool.read { db in try db.columns(in: "article_entities").map(\.name) }
             == ["entity_id", "time_ms", "article_id", "mentions", "paired"])
+        #expect(try store.pool.read { db in try db.columns(in: "article_speakers").map(\.name) }
+            == ["speaker_id", "article_id", "quotes"])
+        #expect(try store.pool.read { db in try db.columns(in: "articles").map(\.name) }.contains("url") == false)
+        #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles WHERE title IS NOT NULL") } == 0)
+        #expect(entityBefore[0]?.articles.allSatisfy { $0.title?.hasPrefix("عنوان") == true } == true)
+        #expect(try filters.map { try store.speakers($0, limit: 5) } == speakersBefore)
+        #expect(speakersBefore[0].count == 2)
         #expect(try filters.map { try store.overview($0) } == before)
         #expect(before[3].summary.articles == 2)
         #expect(try [ReportFilter(), ReportFilter(source: "BBC")].map {
@@ -286,10 +340,12 @@ import Testing
             entityBefore = try store.entity(key: "غزه", type: .location, filter: ReportFilter())
             postingsBefore = try store.pool.read { try Int.fetchAll($0, sql: postings) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV10)
+                try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
-                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9] {
+                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("article_key"))
@@ -354,11 +410,13 @@ import Testing
             try fillStore(store)
             before = try filters.map { try store.overview($0) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV10)
+                try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
                 try db.execute(sql: Self.backToV4)
-                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9] {
+                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
             }
@@ -371,7 +429,7 @@ import Testing
         #expect(before[0].summary.repeats == 1)
     }
 
-    /// A new store went through every migration, the copies of v7, v8 and v9 included, and keeps none of the pages they freed.
+    /// A new store went through every migration, the copies of v7 to v11 included, and keeps none of the pages they freed.
     @Test func aNewStoreHoldsNoFreePages() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
@@ -389,14 +447,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v10: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v12: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 10 && supported == 9 && migrations == ["v10: from the future"]
+            return found == 12 && supported == 11 && migrations == ["v12: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }

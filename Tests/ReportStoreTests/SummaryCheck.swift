@@ -14,6 +14,12 @@ enum SummaryCheck {
             x.paired AS paired FROM article_entities x JOIN entity_totals t ON t.entity_id = x.entity_id)
         """
 
+    /// `article_speakers` with each speaker's key, as a table to read from.
+    static let articleSpeakers = """
+        (SELECT t.speaker AS speaker, x.article_id AS article_id, x.quotes AS quotes
+            FROM article_speakers x JOIN speaker_totals t ON t.speaker_id = x.speaker_id)
+        """
+
     static func expectConsistent(_ db: Database, _ same: Same) throws {
         let measures = """
             COUNT(*), SUM(a.seen), SUM(a.version), SUM(CASE WHEN a.version > 1 THEN 1 ELSE 0 END), ROUND(SUM(a.tone), 6),
@@ -55,20 +61,23 @@ enum SummaryCheck {
                 JOIN article_topics t ON t.article_id = a.article_id GROUP BY 2, 3, 4
             ) ORDER BY 1, 2, 3, 4
             """, "entity facets")
-        try same("SELECT day, speaker, quotes, articles FROM speaker_days ORDER BY 1, 2", """
-            SELECT a.day, s.speaker, SUM(s.quotes), COUNT(*) FROM article_speakers s
+        try same("SELECT d.day, t.speaker, d.quotes, d.articles FROM speaker_days d LEFT JOIN speaker_totals t USING (speaker_id) ORDER BY 1, 2", """
+            SELECT a.day, s.speaker, SUM(s.quotes), COUNT(*) FROM \(articleSpeakers) s
             JOIN articles a ON a.article_id = s.article_id GROUP BY 1, 2 ORDER BY 1, 2
             """, "speaker days")
-        try same("SELECT facet, value, speaker, quotes, articles FROM speaker_facets ORDER BY 1, 2, 3", """
+        try same("""
+            SELECT f.facet, f.value, t.speaker, f.quotes, f.articles FROM speaker_facets f
+            LEFT JOIN speaker_totals t USING (speaker_id) ORDER BY 1, 2, 3
+            """, """
             SELECT * FROM (
                 SELECT 'source' AS facet, a.source AS value, s.speaker, SUM(s.quotes), COUNT(*)
-                FROM article_speakers s JOIN articles a ON a.article_id = s.article_id GROUP BY 2, 3
+                FROM \(articleSpeakers) s JOIN articles a ON a.article_id = s.article_id GROUP BY 2, 3
                 UNION ALL
                 SELECT 'language', a.language, s.speaker, SUM(s.quotes), COUNT(*)
-                FROM article_speakers s JOIN articles a ON a.article_id = s.article_id GROUP BY 2, 3
+                FROM \(articleSpeakers) s JOIN articles a ON a.article_id = s.article_id GROUP BY 2, 3
                 UNION ALL
                 SELECT 'topic', t.topic, s.speaker, SUM(s.quotes), COUNT(*)
-                FROM article_speakers s JOIN article_topics t ON t.article_id = s.article_id GROUP BY 2, 3
+                FROM \(articleSpeakers) s JOIN article_topics t ON t.article_id = s.article_id GROUP BY 2, 3
             ) ORDER BY 1, 2, 3
             """, "speaker facets")
         try same("SELECT status, results FROM result_counts ORDER BY 1",

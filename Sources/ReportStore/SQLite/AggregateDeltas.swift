@@ -12,9 +12,10 @@ import GRDB
 ///   so, as with per-article updates, no aggregate row holds a zero count;
 /// - `first_seen`/`last_seen` of an entity only widen, over the times of every contribution of either sign.
 ///
-/// Deferred are the aggregate tables and the articles' entity rows (keyed by the numbers `entity_totals` gives new
-/// entities here, and read by no later article of the commit): the other per-article rows, the story index and
-/// `term_counts` are written as each article is recorded, because later articles of the same commit read them.
+/// Deferred are the aggregate tables and the articles' entity and speaker rows (keyed by the numbers
+/// `entity_totals` and `speaker_totals` give new ones here, and read by no later article of the commit): the
+/// other per-article rows, the story index and `term_counts` are written as each article is recorded, because
+/// later articles of the same commit read them.
 final class AggregateDeltas {
     struct EntityKey: Hashable {
         var key: String
@@ -113,39 +114,42 @@ final class AggregateDeltas {
     private(set) var tallies: [TallyKey: TallyDelta] = [:]
     /// Keyed by speaker; `mentions` holds the quotes.
     private(set) var speakers: [String: CountDelta] = [:]
-    /// The entity rows of the articles recorded since the last flush, by article: written by `flush` once their
-    /// entities have numbers.
-    private var articleEntities: [Int64: ArticleEntityRows] = [:]
+    /// The entity and speaker rows of the articles recorded since the last flush, by article: written by `flush`
+    /// once their entities and speakers have numbers.
+    private var articleRows: [Int64: ArticleRows] = [:]
     /// The stored articles counted by the `language` tallies when this commit began, read once.
     private var storedBefore: Int?
     /// The change to that count not yet flushed.
     private var pendingArticles = 0
 
     /// False only to measure what the rest costs: then `add` keeps the store-wide `tallies` (which story term
-    /// weights read) and `entity_totals` (which numbers the entity rows of articles) and nothing else, and the
-    /// other aggregate and summary tables go stale.
+    /// weights read), `entity_totals` and `speaker_totals` (which number the entity and speaker rows of articles)
+    /// and nothing else, and the other aggregate and summary tables go stale.
     let keepsSummaries: Bool
 
     init(keepsSummaries: Bool = true) {
         self.keepsSummaries = keepsSummaries
     }
 
-    /// An article's `article_entities` rows before their entities have numbers.
-    struct ArticleEntityRows {
+    /// An article's `article_entities` and `article_speakers` rows before their entities and speakers have numbers.
+    struct ArticleRows {
         var time: Int64
         var entities: [(key: EntityKey, mentions: Int, paired: Bool)]
+        var speakers: [(key: String, quotes: Int)]
     }
 
-    /// Holds the entity rows of article `article`'s latest version for `flush`, replacing any held for it.
-    func holdEntityRows(_ facts: ArticleFacts, article: Int64) {
-        articleEntities[article] = ArticleEntityRows(
+    /// Holds the entity and speaker rows of article `article`'s latest version for `flush`, replacing any held
+    /// for it.
+    func holdArticleRows(_ facts: ArticleFacts, article: Int64) {
+        articleRows[article] = ArticleRows(
             time: facts.timeMilliseconds,
-            entities: facts.entities.map { (EntityKey(key: $0.key, type: $0.type.rawValue), $0.mentions, $0.paired) })
+            entities: facts.entities.map { (EntityKey(key: $0.key, type: $0.type.rawValue), $0.mentions, $0.paired) },
+            speakers: facts.speakers.map { ($0.key, $0.quotes) })
     }
 
-    /// Forgets the entity rows held for article `article`, whose version is being taken back.
-    func dropEntityRows(article: Int64) {
-        articleEntities[article] = nil
+    /// Forgets the rows held for article `article`, whose version is being taken back.
+    func dropArticleRows(article: Int64) {
+        articleRows[article] = nil
     }
 
     /// The number of articles the store holds, counting what is not yet flushed.
@@ -211,6 +215,11 @@ final class AggregateDeltas {
             entities[key]!.last = max(entities[key]!.last, facts.timeMilliseconds)
             if removal { entities[key]!.removed = true }
         }
+        for s in facts.speakers {
+            speakers[s.key, default: CountDelta(name: s.name)].articles += sign
+            speakers[s.key]!.mentions += sign * s.quotes
+            if removal { speakers[s.key]!.removed = true }
+        }
         guard keepsSummaries else { return }
         let facetKeys = Self.facets(facts)
         for e in facts.entities {
@@ -243,9 +252,6 @@ final class AggregateDeltas {
             if removal { pairs[key]!.removed = true }
         }
         for s in facts.speakers {
-            speakers[s.key, default: CountDelta(name: s.name)].articles += sign
-            speakers[s.key]!.mentions += sign * s.quotes
-            if removal { speakers[s.key]!.removed = true }
             let dayKey = DaySpeakerKey(day: facts.day, speaker: s.key)
             speakerDays[dayKey, default: CountDelta()].articles += sign
             speakerDays[dayKey]!.mentions += sign * s.quotes
@@ -286,11 +292,35 @@ final class AggregateDeltas {
         let entityRow = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO article_entities (entity_id, time_ms, article_id, mentions, paired) VALUES (?, ?, ?, ?, ?)
             """)
-        for (article, rows) in articleEntities {
+        for (article, rows) in articleRows {
             for e in rows.entities {
                 guard let id = entityIDs[e.key] else { continue }
                 entityRow.setUncheckedArguments([id, rows.time, article, e.mentions, e.paired ? 1 : 0])
                 try entityRow.execute()
+            }
+        }
+        // Speakers as entities: numbered first, emptied ones deleted once every speaker row is written.
+        let speakerTotal = try db.cachedStatement(sql: """
+            INSERT INTO speaker_totals (speaker, name, quotes, articles) VALUES (?, ?, ?, ?)
+            ON CONFLICT (speaker) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
+            RETURNING speaker_id
+            """)
+        var speakerIDs: [String: Int64] = [:]
+        speakerIDs.reserveCapacity(speakers.count)
+        var emptiedSpeakers: [Int64] = []
+        for (key, d) in speakers {
+            guard let id = try Int64.fetchOne(speakerTotal, arguments: [key, d.name, d.mentions, d.articles]) else { continue }
+            speakerIDs[key] = id
+            if d.removed { emptiedSpeakers.append(id) }
+        }
+        let speakerRow = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO article_speakers (speaker_id, article_id, quotes) VALUES (?, ?, ?)
+            """)
+        for (article, rows) in articleRows {
+            for s in rows.speakers {
+                guard let id = speakerIDs[s.key] else { continue }
+                speakerRow.setUncheckedArguments([id, article, s.quotes])
+                try speakerRow.execute()
             }
         }
         let entityFacet = try db.cachedStatement(sql: """
@@ -342,26 +372,30 @@ final class AggregateDeltas {
             if t.removed { try dropCell.execute(arguments: [key.topic, key.day, key.source, key.language]) }
         }
         let speakerDay = try db.cachedStatement(sql: """
-            INSERT INTO speaker_days (day, speaker, quotes, articles) VALUES (?, ?, ?, ?)
-            ON CONFLICT (day, speaker) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
+            INSERT INTO speaker_days (day, speaker_id, quotes, articles) VALUES (?, ?, ?, ?)
+            ON CONFLICT (day, speaker_id) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
             """)
-        let dropSpeakerDay = try db.cachedStatement(sql: "DELETE FROM speaker_days WHERE day = ? AND speaker = ? AND articles <= 0")
+        let dropSpeakerDay = try db.cachedStatement(sql: "DELETE FROM speaker_days WHERE day = ? AND speaker_id = ? AND articles <= 0")
         for (key, d) in speakerDays {
-            speakerDay.setUncheckedArguments([key.day, key.speaker, d.mentions, d.articles])
+            guard let id = speakerIDs[key.speaker] else { continue }
+            speakerDay.setUncheckedArguments([key.day, id, d.mentions, d.articles])
             try speakerDay.execute()
-            if d.removed { try dropSpeakerDay.execute(arguments: [key.day, key.speaker]) }
+            if d.removed { try dropSpeakerDay.execute(arguments: [key.day, id]) }
         }
         let speakerFacet = try db.cachedStatement(sql: """
-            INSERT INTO speaker_facets (facet, value, speaker, quotes, articles) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (facet, value, speaker) DO UPDATE SET quotes = quotes + excluded.quotes,
+            INSERT INTO speaker_facets (facet, value, speaker_id, quotes, articles) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (facet, value, speaker_id) DO UPDATE SET quotes = quotes + excluded.quotes,
                 articles = articles + excluded.articles
             """)
-        let dropSpeakerFacet = try db.cachedStatement(sql: "DELETE FROM speaker_facets WHERE facet = ? AND value = ? AND speaker = ? AND articles <= 0")
+        let dropSpeakerFacet = try db.cachedStatement(sql: "DELETE FROM speaker_facets WHERE facet = ? AND value = ? AND speaker_id = ? AND articles <= 0")
         for (key, d) in speakerFacets {
-            speakerFacet.setUncheckedArguments([key.facet.facet, key.facet.value, key.speaker, d.mentions, d.articles])
+            guard let id = speakerIDs[key.speaker] else { continue }
+            speakerFacet.setUncheckedArguments([key.facet.facet, key.facet.value, id, d.mentions, d.articles])
             try speakerFacet.execute()
-            if d.removed { try dropSpeakerFacet.execute(arguments: [key.facet.facet, key.facet.value, key.speaker]) }
+            if d.removed { try dropSpeakerFacet.execute(arguments: [key.facet.facet, key.facet.value, id]) }
         }
+        let dropSpeaker = try db.cachedStatement(sql: "DELETE FROM speaker_totals WHERE speaker_id = ? AND articles <= 0")
+        for id in emptiedSpeakers { try dropSpeaker.execute(arguments: [id]) }
         let pair = try db.cachedStatement(sql: """
             INSERT INTO entity_pairs (a_id, b_id, articles) VALUES (?, ?, ?)
             ON CONFLICT (a_id, b_id) DO UPDATE SET articles = articles + excluded.articles
@@ -388,18 +422,8 @@ final class AggregateDeltas {
             try tally.execute()
             if d.removed { try dropTally.execute(arguments: [key.dimension, key.value]) }
         }
-        let speaker = try db.cachedStatement(sql: """
-            INSERT INTO speaker_totals (speaker, name, quotes, articles) VALUES (?, ?, ?, ?)
-            ON CONFLICT (speaker) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
-            """)
-        let dropSpeaker = try db.cachedStatement(sql: "DELETE FROM speaker_totals WHERE speaker = ? AND articles <= 0")
-        for (key, d) in speakers {
-            speaker.setUncheckedArguments([key, d.name, d.mentions, d.articles])
-            try speaker.execute()
-            if d.removed { try dropSpeaker.execute(arguments: [key]) }
-        }
         entities = [:]
-        articleEntities = [:]
+        articleRows = [:]
         entityFacets = [:]
         entityDays = [:]
         cells = [:]

@@ -66,14 +66,15 @@ enum ArticleLedger {
         try apply(facts, article: article, sign: 1, history: .init(seen: seen + 1, version: version), deltas: deltas, in: db)
         let weights = try StoryClustering.termWeights(facts, total: deltas.storedArticles(db), in: db)
         try db.execute(sql: """
-            UPDATE articles SET input_id = ?, url = ?, job_id = ?, version = ?, seen = seen + 1,
+            UPDATE articles SET input_id = ?, job_id = ?, version = ?, seen = seen + 1,
                 last_seen = MAX(last_seen, ?), content_hash = ?, source = ?, language = ?, time_ms = ?, day = ?,
                 title = ?, tone = ?, named_sources = ?, anonymous_sources = ?, quotes = ?, simhash = ?,
                 minhash = ?, term_weight = ?, story_id = NULL
             WHERE article_id = ?
             """, arguments: [
-                result.article.id, result.article.url, result.jobID, version, storedAt, facts.contentHash,
-                facts.source, facts.language, facts.timeMilliseconds, facts.day, facts.title, facts.tone,
+                result.article.id, result.jobID, version, storedAt, facts.contentHash,
+                facts.source, facts.language, facts.timeMilliseconds, facts.day,
+                LeanArticleRowsSchema.keptTitle(facts, result: result), facts.tone,
                 facts.namedSources, facts.anonymousSources, facts.quotes, Int64(bitPattern: facts.simhash),
                 minhashBlob(facts.minhash), weights.total, article,
             ])
@@ -84,8 +85,18 @@ enum ArticleLedger {
         return .newVersion
     }
 
+    /// Builds the articles of a store that has results but no articles (written before v4, which left its article
+    /// tables empty): the step of the newest migration, run once every table has the layout this ledger writes.
+    static func rebuildIfNoArticles(_ db: Database) throws {
+        let articles = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles") ?? 0
+        let analysed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE status = 'analysed'") ?? 0
+        if articles == 0, analysed > 0 {
+            try rebuildFromResults(db)
+        }
+    }
+
     /// Builds the articles, aggregates and stories of every analysed result in `results`, in the order they were
-    /// stored: the v9 migration of a store written before articles existed.
+    /// stored.
     static func rebuildFromResults(_ db: Database, clustering: StoryClustering.Parameters = .init()) throws {
         let decoder = JSONDecoder()
         let rows = try Row.fetchCursor(
@@ -116,20 +127,20 @@ enum ArticleLedger {
     // MARK: - Contributions
 
     /// Adds (`sign` 1) or takes back (`sign` -1) what `facts`, a version of article `article`, contribute: the
-    /// per-article rows now (its entity rows when `deltas` are flushed), every aggregate through `deltas`.
+    /// per-article rows now (its entity and speaker rows when `deltas` are flushed), every aggregate through
+    /// `deltas`.
     static func apply(
         _ facts: ArticleFacts, article: Int64, sign: Int, history: AggregateDeltas.History, deltas: AggregateDeltas,
         in db: Database
     ) throws {
         if sign > 0 {
-            // The entity rows are keyed by the entities' numbers, which new entities get when the deltas are flushed.
-            deltas.holdEntityRows(facts, article: article)
+            // The entity and speaker rows are keyed by numbers, which new entities and speakers get when the deltas
+            // are flushed.
+            deltas.holdArticleRows(facts, article: article)
             let topic = try db.cachedStatement(sql: "INSERT OR IGNORE INTO article_topics (topic, article_id) VALUES (?, ?)")
             for t in facts.topics { try topic.execute(arguments: [t, article]) }
-            let speaker = try db.cachedStatement(sql: "INSERT OR REPLACE INTO article_speakers (speaker, article_id, name, quotes) VALUES (?, ?, ?, ?)")
-            for s in facts.speakers { try speaker.execute(arguments: [s.key, article, s.name, s.quotes]) }
         } else {
-            deltas.dropEntityRows(article: article)
+            deltas.dropArticleRows(article: article)
             for table in ["article_entities", "article_topics", "article_speakers"] {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE article_id = ?").execute(arguments: [article])
             }
@@ -138,18 +149,19 @@ enum ArticleLedger {
     }
 
     private static let insertArticleSQL = """
-        INSERT INTO articles (article_key, input_id, url, job_id, version, seen, first_seen, last_seen, content_hash,
+        INSERT INTO articles (article_key, input_id, job_id, version, seen, first_seen, last_seen, content_hash,
             source, language, time_ms, day, title, tone, named_sources, anonymous_sources, quotes, simhash, minhash,
             term_weight, story_id)
-        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+        VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
         """
 
     private static func articleArguments(
         _ facts: ArticleFacts, result: StoredResult, version: Int, storedAt: Int64, termWeight: Double
     ) -> StatementArguments {
         StatementArguments([
-            facts.key, result.article.id, result.article.url, result.jobID, version, storedAt, storedAt,
-            facts.contentHash, facts.source, facts.language, facts.timeMilliseconds, facts.day, facts.title,
+            facts.key, result.article.id, result.jobID, version, storedAt, storedAt,
+            facts.contentHash, facts.source, facts.language, facts.timeMilliseconds, facts.day,
+            LeanArticleRowsSchema.keptTitle(facts, result: result),
             facts.tone, facts.namedSources, facts.anonymousSources, facts.quotes, Int64(bitPattern: facts.simhash),
             minhashBlob(facts.minhash), termWeight,
         ] as [(any DatabaseValueConvertible)?])

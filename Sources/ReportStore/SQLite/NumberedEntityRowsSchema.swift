@@ -38,7 +38,8 @@ enum NumberedEntityRowsSchema {
         CREATE INDEX article_entities_article ON article_entities (article_id);
 
         ALTER TABLE term_counts ADD COLUMN name TEXT;
-        UPDATE term_counts SET name = (SELECT s.name FROM story_terms s WHERE s.term = term_counts.term LIMIT 1);
+        UPDATE term_counts SET name = n.name
+            FROM (SELECT term, MIN(name) AS name FROM story_terms GROUP BY term) n WHERE n.term = term_counts.term;
         CREATE TABLE story_terms_v9 (
             story_id INTEGER NOT NULL,
             term_id INTEGER NOT NULL,
@@ -51,14 +52,9 @@ enum NumberedEntityRowsSchema {
         ALTER TABLE story_terms_v9 RENAME TO story_terms;
         """
 
-    /// The v9 migration. A store that reached v8 with results but no articles (written before v4, which left its
-    /// article tables empty) has its articles built from its results now, with the ledger of today.
+    /// The v9 migration. (A store written before v4 has no articles yet: v10 builds them, once every table has the
+    /// layout today's ledger writes.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
-        let articles = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles") ?? 0
-        let analysed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE status = 'analysed'") ?? 0
-        if articles == 0, analysed > 0 {
-            try ArticleLedger.rebuildFromResults(db)
-        }
     }
 }

@@ -197,7 +197,8 @@ extension SQLiteReportStore: ReportQueries {
             let articles = try Row.fetchAll(db, sql: """
                 SELECT \(Self.articleColumns) FROM \(from)
                 WHERE \(match) AND \(conditions) ORDER BY e.time_ms DESC, a.article_key DESC LIMIT ?
-                """, arguments: entityArguments + arguments + [ReportQueryLimits.pageArticles]).map(Self.articleRow)
+                """, arguments: entityArguments + arguments + [ReportQueryLimits.pageArticles])
+            let listed = try Self.articleRows(articles, in: db)
             let timeline: [DayCount]
             if summaries, let f = SummaryFilter(page), f.isDaysOnly {
                 let (days, values) = f.conditions(facets: false)
@@ -264,7 +265,7 @@ extension SQLiteReportStore: ReportQueries {
                     pairs.append(EntityPair(a: me, b: EntityRef(key: row["key"], name: row["name"], type: t), articles: row["n"]))
                 }
             }
-            return EntityPage(entity: entity, articles: articles, cooccurring: pairs, timeline: timeline, sources: sources, window: window)
+            return EntityPage(entity: entity, articles: listed, cooccurring: pairs, timeline: timeline, sources: sources, window: window)
         }
     }
 
@@ -274,12 +275,12 @@ extension SQLiteReportStore: ReportQueries {
             if let url = ArticleIdentity.normalizedURL(id) { keys.append("url:" + url) }
             keys.append("id:" + id)
             var row = try Row.fetchOne(db, sql: """
-                SELECT \(Self.articleColumns), a.article_id, a.seen, a.first_seen, a.last_seen, a.job_id FROM articles a
+                SELECT \(Self.articleColumns), a.article_id, a.seen, a.first_seen, a.last_seen FROM articles a
                 WHERE a.input_id = ? ORDER BY a.last_seen DESC LIMIT 1
                 """, arguments: [id])
             for key in keys where row == nil {
                 row = try Row.fetchOne(db, sql: """
-                    SELECT \(Self.articleColumns), a.article_id, a.seen, a.first_seen, a.last_seen, a.job_id FROM articles a
+                    SELECT \(Self.articleColumns), a.article_id, a.seen, a.first_seen, a.last_seen FROM articles a
                     WHERE a.article_key = ?
                     """, arguments: [key])
             }
@@ -305,7 +306,8 @@ extension SQLiteReportStore: ReportQueries {
             throw ReportStoreError.corruptRow(path: path, jobID: jobID, reason: "the stored analysis does not decode: \(error)")
         }
         return ArticlePage(
-            article: Self.articleRow(row), seen: row["seen"], versions: versions, firstSeen: row["first_seen"],
+            article: Self.articleRow(row, title: row["title"] ?? result.article.title, url: result.article.url),
+            seen: row["seen"], versions: versions, firstSeen: row["first_seen"],
             lastSeen: row["last_seen"], story: story, metadata: result.article, analysis: analysis)
     }
 
@@ -336,7 +338,8 @@ extension SQLiteReportStore: ReportQueries {
             guard let summary = try Self.storySummary(id, in: db) else { return nil }
             let articles = try Row.fetchAll(db, sql: """
                 SELECT \(Self.articleColumns) FROM articles a WHERE a.story_id = ? ORDER BY a.time_ms, a.article_key LIMIT 500
-                """, arguments: [id]).map(Self.articleRow)
+                """, arguments: [id])
+            let listed = try Self.articleRows(articles, in: db)
             let outlets = try Row.fetchAll(db, sql: """
                 SELECT a.source AS value, \(Self.tallyColumns) FROM articles a WHERE a.story_id = ?
                 GROUP BY a.source ORDER BY articles DESC, value
@@ -346,7 +349,7 @@ extension SQLiteReportStore: ReportQueries {
                 FROM story_terms s CROSS JOIN term_counts c ON c.term_id = s.term_id
                 WHERE s.story_id = ? ORDER BY s.articles DESC, c.term LIMIT 20
                 """, arguments: [id]).map { StoryTermCount(term: $0["term"], name: $0["name"], articles: $0["articles"]) }
-            return StoryPage(story: summary, articles: articles, outlets: outlets, terms: terms)
+            return StoryPage(story: summary, articles: listed, outlets: outlets, terms: terms)
         }
     }
 
@@ -392,14 +395,14 @@ extension SQLiteReportStore: ReportQueries {
                 if let f = summaryFilter(filter), let found = try Self.speakers(f, limit: limit, in: db) { return found }
                 let (conditions, arguments) = Self.conditions(try bounded(filter, .speakers, in: db))
                 rows = try Row.fetchAll(db, sql: """
-                    SELECT r.speaker, COALESCE(t.name, r.speaker) AS name, r.quotes, r.articles
+                    SELECT t.speaker, t.name, r.quotes, r.articles
                     FROM (
-                        SELECT s.speaker, SUM(s.quotes) AS quotes, COUNT(*) AS articles
+                        SELECT s.speaker_id, SUM(s.quotes) AS quotes, COUNT(*) AS articles
                         FROM articles a CROSS JOIN article_speakers s ON s.article_id = a.article_id
-                        WHERE \(conditions) GROUP BY s.speaker ORDER BY quotes DESC, articles DESC, s.speaker LIMIT ?
+                        WHERE \(conditions) GROUP BY s.speaker_id
                     ) r
-                    LEFT JOIN speaker_totals t ON t.speaker = r.speaker
-                    ORDER BY r.quotes DESC, r.articles DESC, r.speaker
+                    CROSS JOIN speaker_totals t ON t.speaker_id = r.speaker_id
+                    ORDER BY r.quotes DESC, r.articles DESC, t.speaker LIMIT ?
                     """, arguments: arguments + [limit])
             }
             return rows.map { SpeakerTotal(speaker: $0["speaker"], name: $0["name"], quotes: $0["quotes"], articles: $0["articles"]) }
@@ -448,15 +451,33 @@ extension SQLiteReportStore: ReportQueries {
         return (parts.joined(separator: " AND "), StatementArguments(arguments))
     }
 
-    static let articleColumns = "a.article_key, a.input_id, a.title, a.url, a.source, a.language, a.day, a.time_ms, a.tone, a.story_id"
+    /// What a listed article is read with; its URL and (unless the row keeps one) its title are its latest result's
+    /// (`articleRows`).
+    static let articleColumns = "a.article_key, a.input_id, a.job_id, a.title, a.source, a.language, a.day, a.time_ms, a.tone, a.story_id"
+
+    /// Listed articles, each with the title and URL of its latest result, read with one statement for all.
+    static func articleRows(_ rows: [Row], in db: Database) throws -> [ArticleRow] {
+        let jobs = rows.map { $0["job_id"] as String }
+        var found: [String: (title: String?, url: String?)] = [:]
+        if !jobs.isEmpty {
+            let results = try Row.fetchCursor(db, sql: """
+                SELECT job_id, title, url FROM results WHERE job_id IN (\(databaseQuestionMarks(count: jobs.count)))
+                """, arguments: StatementArguments(jobs))
+            while let result = try results.next() { found[result[0]] = (result[1], result[2]) }
+        }
+        return rows.map { row in
+            let result = found[row["job_id"] as String]
+            return articleRow(row, title: row["title"] ?? result?.title, url: result?.url)
+        }
+    }
     static let tallyColumns = """
         COUNT(*) AS articles, AVG(a.tone) AS mean_tone, SUM(a.named_sources) AS named_sources,
         SUM(a.anonymous_sources) AS anonymous_sources, SUM(a.quotes) AS quotes
         """
 
-    static func articleRow(_ row: Row) -> ArticleRow {
+    static func articleRow(_ row: Row, title: String?, url: String?) -> ArticleRow {
         ArticleRow(
-            key: row["article_key"], id: row["input_id"], title: row["title"], url: row["url"], source: row["source"],
+            key: row["article_key"], id: row["input_id"], title: title, url: url, source: row["source"],
             language: row["language"], day: row["day"], time: row["time_ms"], tone: row["tone"], storyID: row["story_id"])
     }
 

@@ -93,22 +93,21 @@ extension SQLiteReportStore {
         if f.isDaysOnly {
             let (conditions, values) = f.conditions(facets: false)
             ranked = """
-                SELECT speaker, SUM(quotes) AS quotes, SUM(articles) AS articles FROM speaker_days
-                WHERE \(conditions) GROUP BY speaker
+                SELECT speaker_id, SUM(quotes) AS quotes, SUM(articles) AS articles FROM speaker_days
+                WHERE \(conditions) GROUP BY speaker_id
                 """
             arguments = StatementArguments(values)
         } else if let (facet, value) = f.singleFacet {
-            ranked = "SELECT speaker, quotes, articles FROM speaker_facets WHERE facet = ? AND value = ?"
+            ranked = "SELECT speaker_id, quotes, articles FROM speaker_facets WHERE facet = ? AND value = ?"
             arguments = [facet, value]
         } else {
             return nil
         }
         arguments += [limit]
         return try Row.fetchAll(db, sql: """
-            SELECT r.speaker, COALESCE(t.name, r.speaker) AS name, r.quotes, r.articles
-            FROM (\(ranked) ORDER BY quotes DESC, articles DESC, speaker LIMIT ?) r
-            LEFT JOIN speaker_totals t ON t.speaker = r.speaker
-            ORDER BY r.quotes DESC, r.articles DESC, r.speaker
+            SELECT t.speaker, t.name, r.quotes, r.articles
+            FROM (\(ranked)) r CROSS JOIN speaker_totals t ON t.speaker_id = r.speaker_id
+            ORDER BY r.quotes DESC, r.articles DESC, t.speaker LIMIT ?
             """, arguments: arguments).map {
             SpeakerTotal(speaker: $0["speaker"], name: $0["name"], quotes: $0["quotes"], articles: $0["articles"])
         }
