@@ -15,7 +15,8 @@ schema="$3"
 tables="results entities topics articles article_versions article_entities article_topics article_speakers
 entity_totals entity_pairs tallies speaker_totals term_postings term_counts stories story_terms result_counts
 day_cells entity_days entity_facets speaker_days speaker_facets"
-# SQLite numbers articles, story terms, entities and speakers (schemas v7 to v10) where PostgreSQL keys them by text,
+# SQLite numbers articles, story terms, entities, speakers and facet values (schemas v7 to v12) where PostgreSQL keys
+# them by text,
 # and its article rows leave URL and title to their result rows (v11): such tables are read through a view with
 # PostgreSQL's columns. A band posting's hash keeps only the 42 bits SQLite's key holds.
 view_of() {
@@ -32,8 +33,11 @@ view_of() {
         # SQLite keeps no per-article name of a speaker: PostgreSQL's rows get the name reports show.
         echo "SELECT t.speaker AS speaker, a.article_key AS article_key, t.name AS name, x.quotes AS quotes
             FROM article_speakers x JOIN articles a ON a.article_id = x.article_id JOIN speaker_totals t ON t.speaker_id = x.speaker_id" ;;
-    speaker_days | speaker_facets)
+    speaker_days)
         echo "SELECT x.*, t.speaker AS speaker FROM $1 x JOIN speaker_totals t ON t.speaker_id = x.speaker_id" ;;
+    speaker_facets)
+        echo "SELECT x.*, t.speaker AS speaker, v.facet AS facet, v.value AS value FROM speaker_facets x
+            JOIN speaker_totals t ON t.speaker_id = x.speaker_id JOIN facets v ON v.facet_id = x.facet_id" ;;
     article_entities)
         # SQLite keeps no per-article name of an entity: PostgreSQL's rows get the name reports show.
         echo "SELECT t.key AS key, t.type AS type, x.time_ms AS time_ms, a.article_key AS article_key, t.name AS name,
@@ -45,8 +49,11 @@ view_of() {
     entity_pairs)
         echo "SELECT x.key AS a_key, x.type AS a_type, y.key AS b_key, y.type AS b_type, p.articles AS articles
             FROM entity_pairs p JOIN entity_totals x ON x.entity_id = p.a_id JOIN entity_totals y ON y.entity_id = p.b_id" ;;
-    entity_days | entity_facets)
+    entity_days)
         echo "SELECT x.*, t.key AS key, t.type AS type FROM $1 x JOIN entity_totals t ON t.entity_id = x.entity_id" ;;
+    entity_facets)
+        echo "SELECT x.*, t.key AS key, t.type AS type, v.facet AS facet, v.value AS value FROM entity_facets x
+            JOIN entity_totals t ON t.entity_id = x.entity_id JOIN facets v ON v.facet_id = x.facet_id" ;;
     term_postings)
         echo "SELECT c.term AS term, p.time_ms AS time_ms, a.article_key AS article_key FROM term_postings p
                 JOIN term_counts c ON c.term_id = p.term JOIN articles a ON a.article_id = p.article_id

@@ -74,6 +74,26 @@ import Testing
         #expect(try store.topEntities(limit: 1, type: nil).first?.articles == 3)
     }
 
+    /// What v11 left of a store that v12 writes: summary rows per facet beginning with the facet's name and value.
+    static let backToV11 = """
+        CREATE TABLE entity_facets_v11 (
+            facet TEXT NOT NULL, value TEXT NOT NULL, entity_id INTEGER NOT NULL, articles INTEGER NOT NULL,
+            mentions INTEGER NOT NULL, tone_sum REAL NOT NULL, named_sources INTEGER NOT NULL,
+            anonymous_sources INTEGER NOT NULL, quotes INTEGER NOT NULL, PRIMARY KEY (facet, value, entity_id)
+        ) WITHOUT ROWID;
+        INSERT INTO entity_facets_v11 SELECT v.facet, v.value, f.entity_id, f.articles, f.mentions, f.tone_sum,
+            f.named_sources, f.anonymous_sources, f.quotes FROM entity_facets f JOIN facets v USING (facet_id);
+        CREATE TABLE speaker_facets_v11 (
+            facet TEXT NOT NULL, value TEXT NOT NULL, speaker_id INTEGER NOT NULL, quotes INTEGER NOT NULL,
+            articles INTEGER NOT NULL, PRIMARY KEY (facet, value, speaker_id)
+        ) WITHOUT ROWID;
+        INSERT INTO speaker_facets_v11 SELECT v.facet, v.value, f.speaker_id, f.quotes, f.articles
+            FROM speaker_facets f JOIN facets v USING (facet_id);
+        DROP TABLE entity_facets; DROP TABLE speaker_facets; DROP TABLE facets;
+        ALTER TABLE entity_facets_v11 RENAME TO entity_facets;
+        ALTER TABLE speaker_facets_v11 RENAME TO speaker_facets;
+        """
+
     /// What v10 left of a store that v11 writes: article rows with copies of their result's URL and title.
     static let backToV10 = """
         ALTER TABLE articles ADD COLUMN url TEXT;
@@ -162,10 +182,11 @@ import Testing
             let story = try #require(try store.article(id: "c")?.story?.id)
             storyBefore = try store.story(id: story)
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV11)
                 try db.execute(sql: Self.backToV10)
                 try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
-                for version in [SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11] {
+                for version in [SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("key"))
@@ -340,12 +361,13 @@ import Testing
             entityBefore = try store.entity(key: "غزه", type: .location, filter: ReportFilter())
             postingsBefore = try store.pool.read { try Int.fetchAll($0, sql: postings) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV11)
                 try db.execute(sql: Self.backToV10)
                 try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
-                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11] {
+                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("article_key"))
@@ -410,13 +432,14 @@ import Testing
             try fillStore(store)
             before = try filters.map { try store.overview($0) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV11)
                 try db.execute(sql: Self.backToV10)
                 try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
                 try db.execute(sql: Self.backToV4)
-                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11] {
+                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
             }
@@ -429,7 +452,7 @@ import Testing
         #expect(before[0].summary.repeats == 1)
     }
 
-    /// A new store went through every migration, the copies of v7 to v11 included, and keeps none of the pages they freed.
+    /// A new store went through every migration, the copies of v7 to v12 included, and keeps none of the pages they freed.
     @Test func aNewStoreHoldsNoFreePages() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
@@ -447,14 +470,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v12: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v13: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 12 && supported == 11 && migrations == ["v12: from the future"]
+            return found == 13 && supported == 12 && migrations == ["v13: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }

@@ -45,9 +45,10 @@ enum SummaryCheck {
             """, "entity days")
         let facetMeasures = "COUNT(*), SUM(e.mentions), ROUND(SUM(a.tone), 6), SUM(a.named_sources), SUM(a.anonymous_sources), SUM(a.quotes)"
         try same("""
-            SELECT f.facet, f.value, t.key, t.type, f.articles, f.mentions, ROUND(f.tone_sum, 6), f.named_sources,
+            SELECT v.facet, v.value, t.key, t.type, f.articles, f.mentions, ROUND(f.tone_sum, 6), f.named_sources,
                 f.anonymous_sources, f.quotes
-            FROM entity_facets f LEFT JOIN entity_totals t ON t.entity_id = f.entity_id ORDER BY 1, 2, 3, 4
+            FROM entity_facets f LEFT JOIN facets v USING (facet_id) LEFT JOIN entity_totals t ON t.entity_id = f.entity_id
+            ORDER BY 1, 2, 3, 4
             """, """
             SELECT * FROM (
                 SELECT 'source' AS facet, a.source AS value, e.key, e.type, \(facetMeasures)
@@ -66,8 +67,8 @@ enum SummaryCheck {
             JOIN articles a ON a.article_id = s.article_id GROUP BY 1, 2 ORDER BY 1, 2
             """, "speaker days")
         try same("""
-            SELECT f.facet, f.value, t.speaker, f.quotes, f.articles FROM speaker_facets f
-            LEFT JOIN speaker_totals t USING (speaker_id) ORDER BY 1, 2, 3
+            SELECT v.facet, v.value, t.speaker, f.quotes, f.articles FROM speaker_facets f
+            LEFT JOIN facets v USING (facet_id) LEFT JOIN speaker_totals t USING (speaker_id) ORDER BY 1, 2, 3
             """, """
             SELECT * FROM (
                 SELECT 'source' AS facet, a.source AS value, s.speaker, SUM(s.quotes), COUNT(*)

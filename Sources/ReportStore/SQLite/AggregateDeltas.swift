@@ -323,23 +323,32 @@ final class AggregateDeltas {
                 try speakerRow.execute()
             }
         }
+        // Each (facet, value) of this flush numbered once.
+        var facetIDs: [FacetKey: Int64] = [:]
+        func facetID(_ key: FacetKey) throws -> Int64 {
+            if let id = facetIDs[key] { return id }
+            let id = try NumberedFacetsSchema.number(facet: key.facet, value: key.value, in: db)
+            facetIDs[key] = id
+            return id
+        }
         let entityFacet = try db.cachedStatement(sql: """
-            INSERT INTO entity_facets (facet, value, entity_id, articles, mentions, tone_sum, named_sources,
+            INSERT INTO entity_facets (facet_id, entity_id, articles, mentions, tone_sum, named_sources,
                 anonymous_sources, quotes)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (facet, value, entity_id) DO UPDATE SET articles = articles + excluded.articles,
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (facet_id, entity_id) DO UPDATE SET articles = articles + excluded.articles,
                 mentions = mentions + excluded.mentions, tone_sum = tone_sum + excluded.tone_sum,
                 named_sources = named_sources + excluded.named_sources,
                 anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
             """)
-        let dropEntityFacet = try db.cachedStatement(sql: "DELETE FROM entity_facets WHERE facet = ? AND value = ? AND entity_id = ? AND articles <= 0")
+        let dropEntityFacet = try db.cachedStatement(sql: "DELETE FROM entity_facets WHERE facet_id = ? AND entity_id = ? AND articles <= 0")
         for (key, d) in entityFacets {
             guard let id = entityIDs[key.entity] else { continue }
+            let facet = try facetID(key.facet)
             let t = d.tally
-            entityFacet.setUncheckedArguments([key.facet.facet, key.facet.value, id, t.articles,
-                                               d.mentions, t.tone, t.namedSources, t.anonymousSources, t.quotes])
+            entityFacet.setUncheckedArguments([facet, id, t.articles, d.mentions, t.tone, t.namedSources,
+                                               t.anonymousSources, t.quotes])
             try entityFacet.execute()
-            if t.removed { try dropEntityFacet.execute(arguments: [key.facet.facet, key.facet.value, id]) }
+            if t.removed { try dropEntityFacet.execute(arguments: [facet, id]) }
         }
         let entityDay = try db.cachedStatement(sql: """
             INSERT INTO entity_days (day, entity_id, articles, mentions) VALUES (?, ?, ?, ?)
@@ -383,16 +392,17 @@ final class AggregateDeltas {
             if d.removed { try dropSpeakerDay.execute(arguments: [key.day, id]) }
         }
         let speakerFacet = try db.cachedStatement(sql: """
-            INSERT INTO speaker_facets (facet, value, speaker_id, quotes, articles) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (facet, value, speaker_id) DO UPDATE SET quotes = quotes + excluded.quotes,
+            INSERT INTO speaker_facets (facet_id, speaker_id, quotes, articles) VALUES (?, ?, ?, ?)
+            ON CONFLICT (facet_id, speaker_id) DO UPDATE SET quotes = quotes + excluded.quotes,
                 articles = articles + excluded.articles
             """)
-        let dropSpeakerFacet = try db.cachedStatement(sql: "DELETE FROM speaker_facets WHERE facet = ? AND value = ? AND speaker_id = ? AND articles <= 0")
+        let dropSpeakerFacet = try db.cachedStatement(sql: "DELETE FROM speaker_facets WHERE facet_id = ? AND speaker_id = ? AND articles <= 0")
         for (key, d) in speakerFacets {
             guard let id = speakerIDs[key.speaker] else { continue }
-            speakerFacet.setUncheckedArguments([key.facet.facet, key.facet.value, id, d.mentions, d.articles])
+            let facet = try facetID(key.facet)
+            speakerFacet.setUncheckedArguments([facet, id, d.mentions, d.articles])
             try speakerFacet.execute()
-            if d.removed { try dropSpeakerFacet.execute(arguments: [key.facet.facet, key.facet.value, id]) }
+            if d.removed { try dropSpeakerFacet.execute(arguments: [facet, id]) }
         }
         let dropSpeaker = try db.cachedStatement(sql: "DELETE FROM speaker_totals WHERE speaker_id = ? AND articles <= 0")
         for id in emptiedSpeakers { try dropSpeaker.execute(arguments: [id]) }

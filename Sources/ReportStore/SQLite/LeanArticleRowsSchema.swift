@@ -19,10 +19,9 @@ enum LeanArticleRowsSchema {
         result.article.title == nil ? facts.title : nil
     }
 
-    /// The v11 migration. A store that reached v10 with results but no articles (written before v4, which left its
-    /// article tables empty) has its articles built from its results now, with the ledger of today.
+    /// The v11 migration. (A store written before v4 has no articles yet: v12 builds them, once every table has
+    /// the layout today's ledger writes.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
-        try ArticleLedger.rebuildIfNoArticles(db)
     }
 }

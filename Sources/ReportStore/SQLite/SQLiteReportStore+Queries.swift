@@ -218,12 +218,12 @@ extension SQLiteReportStore: ReportQueries {
             let sources: [Tally]
             if summaries, page.isEmpty {
                 sources = try Row.fetchAll(db, sql: """
-                    SELECT f.value AS value, f.articles AS articles, f.tone_sum / f.articles AS mean_tone,
+                    SELECT v.value AS value, f.articles AS articles, f.tone_sum / f.articles AS mean_tone,
                         f.named_sources AS named_sources, f.anonymous_sources AS anonymous_sources, f.quotes AS quotes
-                    FROM tallies t CROSS JOIN entity_facets f
-                        ON f.facet = 'source' AND f.value = t.value
+                    FROM facets v CROSS JOIN entity_facets f
+                        ON f.facet_id = v.facet_id
                         AND f.entity_id = (SELECT entity_id FROM entity_totals WHERE key = ? AND type = ?)
-                    WHERE t.dimension = 'source' ORDER BY f.articles DESC, f.value
+                    WHERE v.facet = 'source' ORDER BY f.articles DESC, v.value
                     """, arguments: [entity.key, entity.type.rawValue]).map(Self.tally)
             } else {
                 sources = try Row.fetchAll(db, sql: """

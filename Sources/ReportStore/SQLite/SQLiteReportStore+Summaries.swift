@@ -72,7 +72,10 @@ extension SQLiteReportStore {
                 """
             arguments = StatementArguments(values)
         } else if let (facet, value) = f.singleFacet {
-            counted = "SELECT entity_id, articles, mentions FROM entity_facets WHERE facet = ? AND value = ?"
+            counted = """
+                SELECT entity_id, articles, mentions FROM entity_facets
+                WHERE facet_id = (SELECT facet_id FROM facets WHERE facet = ? AND value = ?)
+                """
             arguments = [facet, value]
         } else {
             return nil
@@ -98,7 +101,10 @@ extension SQLiteReportStore {
                 """
             arguments = StatementArguments(values)
         } else if let (facet, value) = f.singleFacet {
-            ranked = "SELECT speaker_id, quotes, articles FROM speaker_facets WHERE facet = ? AND value = ?"
+            ranked = """
+                SELECT speaker_id, quotes, articles FROM speaker_facets
+                WHERE facet_id = (SELECT facet_id FROM facets WHERE facet = ? AND value = ?)
+                """
             arguments = [facet, value]
         } else {
             return nil
