@@ -48,7 +48,10 @@ import Testing
         var wide = Data()
         for value in minhash { withUnsafeBytes(of: value.littleEndian) { wide.append(contentsOf: $0) } }
         #expect(ArticleLedger.minhash(blob: wide) == kept)
-        #expect(StoryClustering.minhashSimilarity(ArticleLedger.storedMinhash(minhash), kept) > 0.96)
+        // Every place with a value agrees with itself (a random value whose low 16 bits are all ones has none).
+        let valued = kept.filter { $0 != UInt32.max }.count
+        #expect(valued >= 60)
+        #expect(StoryClustering.minhashSimilarity(ArticleLedger.storedMinhash(minhash), kept) == Double(valued) / Double(kept.count))
         #expect(ArticleLedger.minhash(blob: nil).isEmpty)
     }
 }

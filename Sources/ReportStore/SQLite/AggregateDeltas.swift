@@ -114,9 +114,9 @@ final class AggregateDeltas {
     private(set) var tallies: [TallyKey: TallyDelta] = [:]
     /// Keyed by speaker; `mentions` holds the quotes.
     private(set) var speakers: [String: CountDelta] = [:]
-    /// The entity and speaker rows of the articles recorded since the last flush, by article: written by `flush`
-    /// once their entities and speakers have numbers.
-    private var articleRows: [Int64: ArticleRows] = [:]
+    /// The latest versions of the articles recorded since the last flush, by article: `flush` writes their entity
+    /// and speaker rows once their entities and speakers have numbers.
+    private var heldArticles: [Int64: ArticleFacts] = [:]
     /// The stored articles counted by the `language` tallies when this commit began, read once.
     private var storedBefore: Int?
     /// The change to that count not yet flushed.
@@ -131,25 +131,15 @@ final class AggregateDeltas {
         self.keepsSummaries = keepsSummaries
     }
 
-    /// An article's `article_entities` and `article_speakers` rows before their entities and speakers have numbers.
-    struct ArticleRows {
-        var time: Int64
-        var entities: [(key: EntityKey, mentions: Int, paired: Bool)]
-        var speakers: [(key: String, quotes: Int)]
-    }
-
-    /// Holds the entity and speaker rows of article `article`'s latest version for `flush`, replacing any held
-    /// for it.
+    /// Holds article `article`'s latest version (`facts`) for `flush` to write its entity and speaker rows,
+    /// replacing any version held for it.
     func holdArticleRows(_ facts: ArticleFacts, article: Int64) {
-        articleRows[article] = ArticleRows(
-            time: facts.timeMilliseconds,
-            entities: facts.entities.map { (EntityKey(key: $0.key, type: $0.type.rawValue), $0.mentions, $0.paired) },
-            speakers: facts.speakers.map { ($0.key, $0.quotes) })
+        heldArticles[article] = facts
     }
 
-    /// Forgets the rows held for article `article`, whose version is being taken back.
+    /// Forgets the version held for article `article`, which is being taken back.
     func dropArticleRows(article: Int64) {
-        articleRows[article] = nil
+        heldArticles[article] = nil
     }
 
     /// The number of articles the store holds, counting what is not yet flushed.
@@ -289,16 +279,6 @@ final class AggregateDeltas {
             entityIDs[key] = id
             if d.removed { emptied.append(id) }
         }
-        let entityRow = try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO article_entities (entity_id, time_ms, article_id, mentions, paired) VALUES (?, ?, ?, ?, ?)
-            """)
-        for (article, rows) in articleRows {
-            for e in rows.entities {
-                guard let id = entityIDs[e.key] else { continue }
-                entityRow.setUncheckedArguments([id, rows.time, article, e.mentions, e.paired ? 1 : 0])
-                try entityRow.execute()
-            }
-        }
         // Speakers as entities: numbered first, emptied ones deleted once every speaker row is written.
         let speakerTotal = try db.cachedStatement(sql: """
             INSERT INTO speaker_totals (speaker, name, quotes, articles) VALUES (?, ?, ?, ?)
@@ -313,11 +293,19 @@ final class AggregateDeltas {
             speakerIDs[key] = id
             if d.removed { emptiedSpeakers.append(id) }
         }
+        let entityRow = try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO article_entities (entity_id, time_ms, article_id, mentions, paired) VALUES (?, ?, ?, ?, ?)
+            """)
         let speakerRow = try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO article_speakers (speaker_id, article_id, quotes) VALUES (?, ?, ?)
             """)
-        for (article, rows) in articleRows {
-            for s in rows.speakers {
+        for (article, facts) in heldArticles {
+            for e in facts.entities {
+                guard let id = entityIDs[EntityKey(key: e.key, type: e.type.rawValue)] else { continue }
+                entityRow.setUncheckedArguments([id, facts.timeMilliseconds, article, e.mentions, e.paired ? 1 : 0])
+                try entityRow.execute()
+            }
+            for s in facts.speakers {
                 guard let id = speakerIDs[s.key] else { continue }
                 speakerRow.setUncheckedArguments([id, article, s.quotes])
                 try speakerRow.execute()
@@ -433,7 +421,7 @@ final class AggregateDeltas {
             if d.removed { try dropTally.execute(arguments: [key.dimension, key.value]) }
         }
         entities = [:]
-        articleRows = [:]
+        heldArticles = [:]
         entityFacets = [:]
         entityDays = [:]
         cells = [:]

@@ -196,7 +196,7 @@ enum StoryClustering {
         let dropCount = try db.cachedStatement(sql: "DELETE FROM term_counts WHERE term_id = ? AND articles <= 0")
         let storyTerm = try db.cachedStatement(sql: "UPDATE story_terms SET articles = articles - 1 WHERE story_id = ? AND term_id = ?")
         // A story's term rows go down before the terms' counts can empty (no story holds a term no article carries).
-        let ids = try Set(facts.storyTerms.map(\.term)).compactMap { try Int64.fetchOne(number, arguments: [$0]) }
+        let ids = try facts.storyTerms.compactMap { try Int64.fetchOne(number, arguments: [$0.term]) }
         if let story {
             for id in ids { try storyTerm.execute(arguments: [story, id]) }
             try db.execute(sql: "DELETE FROM story_terms WHERE story_id = ? AND articles <= 0", arguments: [story])
