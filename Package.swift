@@ -44,6 +44,13 @@ let package = Package(
             pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"])]
         ),
+        /// zstd with a dictionary trained on news analyses: analyses a sixth smaller than DEFLATE makes them, in
+        /// less CPU (`Zstd`).
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
 
         // MARK: Layers
         /// ZeroMQ binding: synchronous sockets, one owner per socket.
@@ -65,9 +72,10 @@ let package = Package(
         .target(
             name: "MirsadWire",
             dependencies: [
-                "ArticleAnalysis", "CLibdeflate",
+                "ArticleAnalysis", "CLibdeflate", "CZstd",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-            ]
+            ],
+            resources: [.copy("Resources")]
         ),
         /// The pure core: every protocol role's state machine (dispatcher, dispatcher link, worker, collector's
         /// stored notices, producer credit, worker supervisor), the job journal interface, time, and the security
@@ -182,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "MirsadProtocolTests",
             dependencies: [
-                "MirsadCore", "MirsadWire", "CZlib",
+                "MirsadCore", "MirsadWire", "CZlib", "CZstd", "ArticleAnalysis",
                 .product(name: "Algorithms", package: "swift-algorithms"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
@@ -211,6 +219,7 @@ let package = Package(
             dependencies: [
                 "mirsad", "MirsadServices", "MirsadCore", "MirsadWire", "ReportStore", "DispatcherJournal", "ZeroMQ", "TestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

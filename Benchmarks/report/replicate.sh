@@ -30,10 +30,10 @@ INSERT INTO results (job_id, batch_id, article_id, url, source, category, title,
         r.author, r.language, r.language_confidence, r.status, r.error, r.worker_id, r.submitted_at, r.analysed_at,
         r.stored_at, r.token_count, r.tone, r.simhash, r.analysis, r.analysis_pb, r.analysis_zlib_bytes
     FROM results r, copies;
-INSERT INTO articles (article_id, article_key, input_id, url, job_id, version, seen, first_seen, last_seen, content_hash, source,
+INSERT INTO articles (article_id, article_key, input_id, job_id, version, seen, first_seen, last_seen, content_hash, source,
         language, time_ms, day, title, tone, named_sources, anonymous_sources, quotes, simhash, minhash, term_weight,
         story_id)
-    SELECT a.article_id + c * (SELECT m FROM article_offset), a.article_key || '~' || c, a.input_id || '~' || c, a.url, a.job_id || '~' || c, a.version, a.seen,
+    SELECT a.article_id + c * (SELECT m FROM article_offset), a.article_key || '~' || c, a.input_id || '~' || c, a.job_id || '~' || c, a.version, a.seen,
         a.first_seen, a.last_seen, a.content_hash, a.source, a.language, a.time_ms, a.day, a.title, a.tone,
         a.named_sources, a.anonymous_sources, a.quotes, a.simhash, a.minhash, a.term_weight,
         a.story_id + c * (SELECT m FROM story_offset)
@@ -53,6 +53,7 @@ INSERT INTO stories (story_id, label, articles, first_ms, last_ms)
 INSERT INTO story_terms (story_id, term_id, articles)
     SELECT s.story_id + c * (SELECT m FROM story_offset), s.term_id, s.articles FROM story_terms s, copies;
 UPDATE result_counts SET results = results * $copies;
+UPDATE batch_counts SET results = results * $copies;
 UPDATE entity_totals SET articles = articles * $copies, mentions = mentions * $copies;
 UPDATE entity_pairs SET articles = articles * $copies;
 UPDATE tallies SET articles = articles * $copies, tone_sum = tone_sum * $copies, named_sources = named_sources * $copies,

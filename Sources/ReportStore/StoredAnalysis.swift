@@ -64,7 +64,8 @@ public struct StoredAnalysis: Sendable, Hashable {
         case encoded(Data)
     }
 
-    /// The encoded `Analysis`, without tokens; deflated (zlib) when `inflatedSize` is set.
+    /// The encoded `Analysis`, without tokens; compressed when `inflatedSize` is set: a zstd frame made with the
+    /// bundled dictionary (`Zstd.frameMagic` first), else zlib.
     public let bytes: Data
     public let columns: Columns
     private let indexSource: IndexSource
@@ -101,12 +102,32 @@ public struct StoredAnalysis: Sendable, Hashable {
         self.init(bytes: kept, index: try Self.index(view), tokenCount: tokens.count, inflatedSize: nil)
     }
 
-    /// An analysis a worker sent compressed (`Result.analysis_zlib`), kept as it came, not inflated, with the fields
-    /// to index beside it as the worker encoded them (`ResultView.index`): only the columns and the entity types are
-    /// read now (`AnalysisColumns`), and the rest when `index` is asked for.
-    public init(compressed: Data, inflatedSize: Int, encodedIndex: Data) throws(Unreadable) {
+    /// How a worker compressed an analysis: the field it came in.
+    public enum Compression: Sendable {
+        /// `Result.analysis_zlib` (revision 2).
+        case zlib
+        /// `Result.analysis_zstd` (revision 5), with the dictionary the collector named.
+        case zstd
+    }
+
+    /// An analysis a worker sent compressed (`Result.analysis_zlib` or `analysis_zstd`), kept as it came, not
+    /// decompressed, with the fields to index beside it as the worker encoded them (`ResultView.index`): only the
+    /// columns and the entity types are read now (`AnalysisColumns`), and the rest when `index` is asked for. A zstd
+    /// frame must name this build's dictionary, and only `analysis_zstd` may hold one, so that the stored bytes
+    /// say by their first four how to read them.
+    public init(compressed: Data, as compression: Compression = .zlib, inflatedSize: Int, encodedIndex: Data) throws(Unreadable) {
         guard inflatedSize > 0, !compressed.isEmpty else {
             throw Unreadable(reason: "a compressed analysis without its size (\(inflatedSize)) or bytes")
+        }
+        switch compression {
+        case .zlib:
+            guard !Zstd.isFrame(compressed) else { throw Unreadable(reason: "analysis_zlib holds a zstd frame") }
+        case .zstd:
+            guard Zstd.isFrame(compressed) else { throw Unreadable(reason: "analysis_zstd is not a zstd frame") }
+            let named = Zstd.dictionaryID(ofFrame: compressed)
+            guard case .success(let dictionary) = Zstd.bundled, dictionary.id == named else {
+                throw Unreadable(reason: "analysis_zstd is compressed with dictionary \(named), which this collector does not have")
+            }
         }
         let read: AnalysisColumns
         do {
@@ -194,7 +215,7 @@ public struct StoredAnalysis: Sendable, Hashable {
         }
         let read: StoredAnalysis
         do {
-            read = try StoredAnalysis(encoded: try Zlib.decompress(bytes, size: inflatedSize))
+            read = try StoredAnalysis(encoded: try CompressedAnalysis.decompress(bytes, size: inflatedSize))
         } catch let error as Unreadable {
             throw error
         } catch {
@@ -213,9 +234,9 @@ public struct StoredAnalysis: Sendable, Hashable {
         self.inflatedSize = inflatedSize
     }
 
-    /// The analysis, decoded from `bytes` (inflated first when they are compressed), its tokens empty.
+    /// The analysis, decoded from `bytes` (decompressed first when they are compressed), its tokens empty.
     public func decoded() throws -> Analysis {
-        let encoded = try inflatedSize.map { try Zlib.decompress(bytes, size: $0) } ?? bytes
+        let encoded = try inflatedSize.map { try CompressedAnalysis.decompress(bytes, size: $0) } ?? bytes
         return try Analysis(wire: Mirsad_V1_Analysis(serializedBytes: encoded))
     }
 

@@ -8,7 +8,10 @@ import MirsadServices
 struct BenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "benchmark", abstract: "Measure parts of Mirsad (see Benchmarks/).",
-        subcommands: [AnalysisBenchmark.self, JournalBenchmarkCommand.self, ResultsFileCommand.self, CollectorBenchmark.self, ReportBenchmarkCommand.self])
+        subcommands: [
+            AnalysisBenchmark.self, JournalBenchmarkCommand.self, ResultsFileCommand.self, CollectorBenchmark.self,
+            ReportBenchmarkCommand.self, CompressionBenchmark.self,
+        ])
 }
 
 /// The analysis core alone, on the calling thread: articles/s and MB/s over the articles of INPUT.

@@ -9,8 +9,9 @@ import Synchronization
 import ZeroMQ
 
 /// `mirsad benchmark results INPUT --output FILE`: analyses articles as a worker does and writes each RESULT's
-/// encoding (as a worker sends it to a current collector: no tokens, no normalised text, the analysis compressed;
-/// `--uncompressed` as it sends it to a collector of protocol revision 1) to FILE, each preceded by its length
+/// encoding (as a worker sends it to a current collector: no tokens, no normalised text, the analysis compressed
+/// with zstd and the bundled dictionary; `--zlib` deflated, as for a collector of protocol revisions 2 to 4;
+/// `--uncompressed` as it sends it to a collector of revision 1) to FILE, each preceded by its length
 /// (4 bytes, little endian). The input of `mirsad benchmark collector`.
 struct ResultsFileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,9 +25,16 @@ struct ResultsFileCommand: ParsableCommand {
     var limit: Int = .max
     @Flag(help: "Leave the analyses uncompressed, as for a collector that does not take zlib.")
     var uncompressed = false
+    @Flag(help: "Deflate the analyses, as for a collector that takes zlib but no zstd dictionary.")
+    var zlib = false
+
+    func validate() throws {
+        guard !(uncompressed && zlib) else { throw ValidationError("--uncompressed and --zlib exclude each other") }
+    }
 
     func run() throws {
         let analyzer = loadAnalyzer { writeStandardError("mirsad benchmark: \($0)\n") }
+        let dictionary = uncompressed || zlib ? nil : try Zstd.bundled.get()
         guard let file = FileHandle(forWritingAtPath: output) ?? {
             FileManager.default.createFile(atPath: output, contents: nil) ? FileHandle(forWritingAtPath: output) : nil
         }() else {
@@ -44,7 +52,7 @@ struct ResultsFileCommand: ParsableCommand {
             if uncompressed {
                 result.analysis = analysis
             } else {
-                try result.setCompressedAnalysis(analysis)
+                try result.setCompressedAnalysis(analysis, dictionary: dictionary)
             }
             result.workerID = "benchmark-worker"
             result.timings.finishedUnixMs = UInt64(Date().timeIntervalSince1970 * 1000)

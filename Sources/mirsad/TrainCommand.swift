@@ -12,6 +12,7 @@ struct TrainCommand: ParsableCommand {
         subcommands: [
             TrainNERCommand.self, TrainNERLexiconCommand.self, TrainNERClustersCommand.self,
             TrainNERNameListsCommand.self, TrainEntityKeysCommand.self, TrainKeywordDFCommand.self,
+            TrainCompressionDictionaryCommand.self,
         ]
     )
 }

@@ -137,6 +137,10 @@ enum FixtureCatalog {
                     $0.reason = "unreadable analysis: analysis.canonical_entities[3].type: unspecified or unknown entity type 0"
                 }]
             })),
+            // Revision 5: the collector names the zstd dictionary it takes analyses compressed with.
+            Fixture(name: "results-ack-zstd", message: .resultsAck(.with {
+                $0.jobIds = ["\(batch):0"]; $0.takesZlib = true; $0.zstdDictionary = 1_907_241_483
+            })),
             // Revision 4: leases (protocol section 11.8.3).
             Fixture(name: "jobs-leased", message: .jobs(.with {
                 $0.jobs = [{ var job = submit.jobs[0]; job.lease = lease; return job }()]

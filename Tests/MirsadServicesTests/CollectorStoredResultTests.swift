@@ -103,6 +103,40 @@ enum SampleResults {
         }
     }
 
+    /// Revision 5: an analysis compressed with the dictionary the collector named is kept as the worker sent it
+    /// and reads back whole; a frame of another dictionary, or a field holding the other compression, is refused.
+    @Test func aZstdAnalysisIsStoredAsItCameAndOthersAreRefusedByName() throws {
+        let (plain, analysis) = SampleResults.result()
+        var wireAnalysis = plain.analysis
+        wireAnalysis.tokens = []
+        var wire = plain
+        wire.analysis = Mirsad_V1_Analysis()
+        let dictionary = try Zstd.bundled.get()
+        try wire.setCompressedAnalysis(wireAnalysis, dictionary: dictionary)
+        let stored = try CollectorService.storedResult(from: try Self.view(wire))
+        let kept = try #require(stored.storedAnalysis)
+        #expect(kept.bytes == wire.analysisZstd && Zstd.dictionaryID(ofFrame: kept.bytes) == dictionary.id)
+        var expected = analysis
+        expected.tokens = []
+        expected.normalizedText = ArabicNormalizer.normalize(expected.cleanText)
+        #expect(try kept.decoded() == expected)
+
+        var foreign = wire
+        let samples = (0..<300).map { Data("sample \($0) \(String(repeating: "news ", count: $0 % 17))".utf8) }
+        let other = try Zstd.Dictionary(bytes: try Zstd.trainDictionary(samples: samples, capacity: 2_048))
+        foreign.analysisZstd = other.compress(try wireAnalysis.serializedData())
+        let reason = try #require(try Self.refusal(foreign)?.reason, "a frame of another dictionary was taken")
+        #expect(reason.contains("dictionary \(other.id)"), "\(reason)")
+
+        var swapped = wire
+        swapped.analysisZlib = wire.analysisZstd
+        swapped.analysisZstd = Data()
+        #expect(try Self.refusal(swapped)?.reason.contains("analysis_zlib holds a zstd frame") == true)
+        var notAFrame = wire
+        notAFrame.analysisZstd = Zlib.compress(try wireAnalysis.serializedData())
+        #expect(try Self.refusal(notAFrame)?.reason.contains("not a zstd frame") == true)
+    }
+
     @Test func unknownCanonicalEntityTypeIsAnUnreadableAnalysis() throws {
         var (wire, _) = SampleResults.result()
         var entity = Mirsad_V1_CanonicalEntity()

@@ -74,6 +74,15 @@ import Testing
         #expect(try store.topEntities(limit: 1, type: nil).first?.articles == 3)
     }
 
+    /// What v12 left of a store that v13 writes: results counted per batch through an index, and two indexes no
+    /// query read.
+    static let backToV12 = """
+        DROP TABLE batch_counts;
+        CREATE INDEX results_batch ON results (batch_id, status);
+        CREATE INDEX results_source ON results (source);
+        CREATE INDEX articles_job ON articles (job_id);
+        """
+
     /// What v11 left of a store that v12 writes: summary rows per facet beginning with the facet's name and value.
     static let backToV11 = """
         CREATE TABLE entity_facets_v11 (
@@ -182,11 +191,12 @@ import Testing
             let story = try #require(try store.article(id: "c")?.story?.id)
             storyBefore = try store.story(id: story)
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV12)
                 try db.execute(sql: Self.backToV11)
                 try db.execute(sql: Self.backToV10)
                 try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
-                for version in [SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12] {
+                for version in [SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("key"))
@@ -201,6 +211,12 @@ import Testing
         #expect(try store.pool.read { db in try db.columns(in: "article_speakers").map(\.name) }
             == ["speaker_id", "article_id", "quotes"])
         #expect(try store.pool.read { db in try db.columns(in: "articles").map(\.name) }.contains("url") == false)
+        #expect(try store.pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE name IN ('results_batch', 'results_source', 'articles_job')
+                """)
+        }.isEmpty)
+        #expect(try store.batchCounts(batchID: "b").analysed > 0)
         #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles WHERE title IS NOT NULL") } == 0)
         #expect(entityBefore[0]?.articles.allSatisfy { $0.title?.hasPrefix("عنوان") == true } == true)
         #expect(try filters.map { try store.speakers($0, limit: 5) } == speakersBefore)
@@ -361,13 +377,14 @@ import Testing
             entityBefore = try store.entity(key: "غزه", type: .location, filter: ReportFilter())
             postingsBefore = try store.pool.read { try Int.fetchAll($0, sql: postings) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV12)
                 try db.execute(sql: Self.backToV11)
                 try db.execute(sql: Self.backToV10)
                 try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
-                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12] {
+                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("article_key"))
@@ -432,6 +449,7 @@ import Testing
             try fillStore(store)
             before = try filters.map { try store.overview($0) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV12)
                 try db.execute(sql: Self.backToV11)
                 try db.execute(sql: Self.backToV10)
                 try db.execute(sql: Self.backToV9)
@@ -439,7 +457,7 @@ import Testing
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
                 try db.execute(sql: Self.backToV4)
-                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12] {
+                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
             }
@@ -470,14 +488,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v13: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v14: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 13 && supported == 12 && migrations == ["v13: from the future"]
+            return found == 14 && supported == 13 && migrations == ["v14: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }

@@ -83,6 +83,8 @@ enum SummaryCheck {
             """, "speaker facets")
         try same("SELECT status, results FROM result_counts ORDER BY 1",
                  "SELECT status, COUNT(*) FROM results GROUP BY status ORDER BY 1", "results per status")
+        try same("SELECT batch_id, status, results FROM batch_counts ORDER BY 1, 2",
+                 "SELECT batch_id, status, COUNT(*) FROM results GROUP BY 1, 2 ORDER BY 1, 2", "results per batch and status")
         try same("SELECT 0", """
             SELECT COUNT(*) FROM article_entities e JOIN articles a ON a.article_id = e.article_id
             WHERE e.time_ms <> a.time_ms

@@ -420,6 +420,7 @@ public final class CollectorService: Service, Sendable {
             ack.jobIds = jobIDs
             ack.refused = refused
             ack.takesZlib = true
+            if case .success(let dictionary) = Zstd.bundled { ack.zstdDictionary = dictionary.id }
             try reply(.resultsAck(ack), to: peer)
         }
 
@@ -587,11 +588,15 @@ public final class CollectorService: Service, Sendable {
             published: wire.hasPublished ? wire.published : nil, author: wire.hasAuthor ? wire.author : nil)
         let analysis: StoredAnalysis
         do {
-            if result.analysisZlib.isEmpty {
-                analysis = try StoredAnalysis(encoded: result.analysis)
-            } else {
+            if !result.analysisZstd.isEmpty {
+                analysis = try StoredAnalysis(
+                    compressed: result.analysisZstd, as: .zstd, inflatedSize: Int(result.analysisBytes),
+                    encodedIndex: result.index)
+            } else if !result.analysisZlib.isEmpty {
                 analysis = try StoredAnalysis(
                     compressed: result.analysisZlib, inflatedSize: Int(result.analysisBytes), encodedIndex: result.index)
+            } else {
+                analysis = try StoredAnalysis(encoded: result.analysis)
             }
         } catch {
             throw ResultRefusal(jobID: result.jobID, reason: "unreadable analysis: \(error)")

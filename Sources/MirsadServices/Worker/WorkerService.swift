@@ -146,13 +146,13 @@ public final class WorkerService: Service, Sendable {
         let analyzer = self.analyzer
         let hooks = AnalysisHooks(before: configuration.beforeAnalysis, after: configuration.afterAnalysis)
         let mode = configuration.analysis
-        let collectorTakesZlib = CollectorCapabilities()
+        let collectorTakes = CollectorCapabilities()
         let pool = try AnalysisPool<EncodedJob, AnalysisOutcome<EncodedResult>>(
             context: context, threads: configuration.threads, name: "worker", now: clock.monotonic, lane: { $0.batchID }
         ) { job in
             CrashReporter.whileRunning(job.jobID) {
                 Self.analyse(job, mode: mode, analyzer: analyzer, workerID: workerID, hooks: hooks, clock: clock,
-                             compress: collectorTakesZlib.takesZlib.load(ordering: .relaxed))
+                             compression: collectorTakes.compression)
             }
         }
         defer {
@@ -267,7 +267,8 @@ public final class WorkerService: Service, Sendable {
                 while let decoded = try collector.socket.receiveDecoded(problems: &problems, logger: logger) {
                     switch decoded {
                     case .resultsAck(let ack):
-                        collectorTakesZlib.takesZlib.store(ack.takesZlib, ordering: .relaxed)
+                        collectorTakes.takesZlib.store(ack.takesZlib, ordering: .relaxed)
+                        collectorTakes.zstdDictionary.store(ack.zstdDictionary, ordering: .relaxed)
                         acknowledged += ack.jobIds
                         refused += ack.refused
                     case .error(let error):
@@ -338,13 +339,31 @@ public final class WorkerService: Service, Sendable {
     private final class CollectorCapabilities: Sendable {
         /// RESULTS_ACK `takes_zlib`: results may carry their analysis compressed (protocol revision 2).
         let takesZlib = Atomic<Bool>(false)
+        /// RESULTS_ACK `zstd_dictionary`: the dictionary with which results may carry their analysis compressed
+        /// by zstd (revision 5); 0 for none.
+        let zstdDictionary = Atomic<UInt32>(0)
+
+        /// How the next result's analysis goes: with zstd when the collector takes this build's dictionary, else
+        /// deflated when it takes that, else as it is.
+        var compression: ResultCompression {
+            let named = zstdDictionary.load(ordering: .relaxed)
+            if named != 0, case .success(let dictionary) = Zstd.bundled, dictionary.id == named { return .zstd(dictionary) }
+            return takesZlib.load(ordering: .relaxed) ? .zlib : .uncompressed
+        }
+    }
+
+    /// How a worker sends a result's analysis.
+    private enum ResultCompression: Sendable {
+        case uncompressed
+        case zlib
+        case zstd(Zstd.Dictionary)
     }
 
     /// Runs the analysis for one job and turns it into the RESULT that goes to the collector: its analysis
-    /// compressed when `compress` (the collector takes it) and the job asked for no tokens.
+    /// compressed as `compression` says (what the collector takes) unless the job asked for tokens.
     private static func analyse(
         _ encoded: EncodedJob, mode: WorkerAnalysis, analyzer: ArticleAnalyzer, workerID: String, hooks: AnalysisHooks,
-        clock: ServiceClock, compress: Bool
+        clock: ServiceClock, compression: ResultCompression
     ) -> AnalysisOutcome<EncodedResult> {
         let received = clock.wall().milliseconds
         let job: Mirsad_V1_Job
@@ -368,14 +387,17 @@ public final class WorkerService: Service, Sendable {
                 analyzer.analyze(article), includeTokens: job.options.includeTokens,
                 includeNormalizedText: job.options.includeNormalizedText)
             hooks.after?(article, &analysis)
-            if compress && !job.options.includeTokens {
-                do {
+            do {
+                switch compression {
+                case .zstd(let dictionary) where !job.options.includeTokens:
+                    try result.setCompressedAnalysis(analysis, dictionary: dictionary)
+                case .zlib where !job.options.includeTokens:
                     try result.setCompressedAnalysis(analysis)
-                } catch {
-                    return AnalysisOutcome(jobID: job.jobID, result: .failure(AnalysisFailure(message: "result could not be encoded: \(error)")))
+                default:
+                    result.analysis = analysis
                 }
-            } else {
-                result.analysis = analysis
+            } catch {
+                return AnalysisOutcome(jobID: job.jobID, result: .failure(AnalysisFailure(message: "result could not be encoded: \(error)")))
             }
         case .none:
             break

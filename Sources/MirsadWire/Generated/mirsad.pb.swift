@@ -1246,6 +1246,14 @@ public nonisolated struct Mirsad_V1_Result: @unchecked Sendable {
   /// Clears the value of `lease`. Subsequent reads from it will return its default value.
   public mutating func clearLease() {_uniqueStorage()._lease = nil}
 
+  /// Revision 5: the `Analysis` encoded, then compressed as one zstd frame (RFC 8878) with the dictionary whose id
+  /// the collector gave in `ResultsAck.zstd_dictionary`, instead of `analysis` and `analysis_zlib`; sent with
+  /// `index` and `analysis_bytes` as `analysis_zlib` is. It never holds tokens.
+  public var analysisZstd: Data {
+    get {_storage._analysisZstd}
+    set {_uniqueStorage()._analysisZstd = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1280,6 +1288,10 @@ public nonisolated struct Mirsad_V1_ResultsAck: Sendable {
   /// Revision 3: results of the RESULTS this answers that the collector will not store, because their analysis
   /// cannot be read. They are not committed and not in `job_ids`; the worker reports each job failed in DONE.
   public var refused: [Mirsad_V1_RefusedResult] = []
+
+  /// Revision 5: the id of the zstd dictionary (`Sources/MirsadWire/Resources/analysis.zdict`) with which this
+  /// collector takes analyses compressed (`Result.analysis_zstd`); 0 when it takes none.
+  public var zstdDictionary: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1406,6 +1418,11 @@ public nonisolated struct Mirsad_V1_ResultView: @unchecked Sendable {
   public var hasLease: Bool {_storage._lease != nil}
   /// Clears the value of `lease`. Subsequent reads from it will return its default value.
   public mutating func clearLease() {_uniqueStorage()._lease = nil}
+
+  public var analysisZstd: Data {
+    get {_storage._analysisZstd}
+    set {_uniqueStorage()._analysisZstd = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -3581,7 +3598,7 @@ nonisolated extension Mirsad_V1_Timings: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Result"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0\u{1}lease\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0\u{1}lease\0\u{3}analysis_zstd\0")
 
   fileprivate class _StorageClass {
     var _jobID: String = String()
@@ -3594,6 +3611,7 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
     var _index: Mirsad_V1_AnalysisIndexView? = nil
     var _analysisBytes: UInt32 = 0
     var _lease: Mirsad_V1_Lease? = nil
+    var _analysisZstd: Data = Data()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -3614,6 +3632,7 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
       _index = source._index
       _analysisBytes = source._analysisBytes
       _lease = source._lease
+      _analysisZstd = source._analysisZstd
     }
   }
 
@@ -3642,6 +3661,7 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
         case 8: try { try decoder.decodeSingularMessageField(value: &_storage._index) }()
         case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._analysisBytes) }()
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._lease) }()
+        case 11: try { try decoder.decodeSingularBytesField(value: &_storage._analysisZstd) }()
         default: break
         }
       }
@@ -3684,6 +3704,9 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
       try { if let v = _storage._lease {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
       } }()
+      if !_storage._analysisZstd.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._analysisZstd, fieldNumber: 11)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -3703,6 +3726,7 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
         if _storage._index != rhs_storage._index {return false}
         if _storage._analysisBytes != rhs_storage._analysisBytes {return false}
         if _storage._lease != rhs_storage._lease {return false}
+        if _storage._analysisZstd != rhs_storage._analysisZstd {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -3744,7 +3768,7 @@ nonisolated extension Mirsad_V1_Results: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ResultsAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0\u{3}takes_zlib\0\u{1}refused\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0\u{3}takes_zlib\0\u{1}refused\0\u{3}zstd_dictionary\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3755,6 +3779,7 @@ nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.jobIds) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.takesZlib) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.refused) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.zstdDictionary) }()
       default: break
       }
     }
@@ -3770,6 +3795,9 @@ nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf
     if !self.refused.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.refused, fieldNumber: 3)
     }
+    if self.zstdDictionary != 0 {
+      try visitor.visitSingularUInt32Field(value: self.zstdDictionary, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3777,6 +3805,7 @@ nonisolated extension Mirsad_V1_ResultsAck: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.jobIds != rhs.jobIds {return false}
     if lhs.takesZlib != rhs.takesZlib {return false}
     if lhs.refused != rhs.refused {return false}
+    if lhs.zstdDictionary != rhs.zstdDictionary {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3894,7 +3923,7 @@ nonisolated extension Mirsad_V1_JobsView: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ResultView"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0\u{1}lease\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_id\0\u{3}batch_id\0\u{1}article\0\u{1}analysis\0\u{3}worker_id\0\u{1}timings\0\u{3}analysis_zlib\0\u{1}index\0\u{3}analysis_bytes\0\u{1}lease\0\u{3}analysis_zstd\0")
 
   fileprivate class _StorageClass {
     var _jobID: String = String()
@@ -3907,6 +3936,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
     var _index: Data = Data()
     var _analysisBytes: UInt32 = 0
     var _lease: Mirsad_V1_Lease? = nil
+    var _analysisZstd: Data = Data()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -3927,6 +3957,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
       _index = source._index
       _analysisBytes = source._analysisBytes
       _lease = source._lease
+      _analysisZstd = source._analysisZstd
     }
   }
 
@@ -3955,6 +3986,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
         case 8: try { try decoder.decodeSingularBytesField(value: &_storage._index) }()
         case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._analysisBytes) }()
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._lease) }()
+        case 11: try { try decoder.decodeSingularBytesField(value: &_storage._analysisZstd) }()
         default: break
         }
       }
@@ -3997,6 +4029,9 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
       try { if let v = _storage._lease {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
       } }()
+      if !_storage._analysisZstd.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._analysisZstd, fieldNumber: 11)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -4016,6 +4051,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._index != rhs_storage._index {return false}
         if _storage._analysisBytes != rhs_storage._analysisBytes {return false}
         if _storage._lease != rhs_storage._lease {return false}
+        if _storage._analysisZstd != rhs_storage._analysisZstd {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -1,14 +1,30 @@
 import Foundation
 
 extension Mirsad_V1_Result {
-    /// Sets the analysis as revision 2 sends it to a collector that takes it: encoded once, deflated
-    /// (`analysis_zlib`), its size before compression, and the fields a collector indexes beside it (`index`), so
-    /// that the collector stores the compressed bytes without reading them. `analysis` must hold no tokens.
-    public mutating func setCompressedAnalysis(_ analysis: Mirsad_V1_Analysis) throws {
+    /// Sets the analysis as it goes to a collector that takes it compressed: encoded once, compressed with
+    /// `dictionary` (`analysis_zstd`, revision 5) when the collector takes that dictionary, else deflated
+    /// (`analysis_zlib`, revision 2), with its size before compression and the fields a collector indexes beside
+    /// it (`index`), so that the collector stores the compressed bytes without reading them. `analysis` must hold
+    /// no tokens.
+    public mutating func setCompressedAnalysis(_ analysis: Mirsad_V1_Analysis, dictionary: Zstd.Dictionary? = nil) throws {
         let encoded = try analysis.serializedData()
-        analysisZlib = Zlib.compress(encoded)
+        if let dictionary {
+            analysisZstd = dictionary.compress(encoded)
+        } else {
+            analysisZlib = Zlib.compress(encoded)
+        }
         analysisBytes = UInt32(encoded.count)
         index = Mirsad_V1_AnalysisIndexView(indexing: analysis)
+    }
+}
+
+/// The one way back from a compressed analysis as a worker sent it and a store keeps it: a zstd frame
+/// (`Zstd.frameMagic`) with the bundled dictionary, else zlib.
+public enum CompressedAnalysis {
+    /// `bytes` decompressed; they must come to exactly `size` bytes, at most `limit`.
+    public static func decompress(_ bytes: Data, size: Int, limit: Int = ProtocolLimits.maxFrameBytes) throws -> Data {
+        guard Zstd.isFrame(bytes) else { return try Zlib.decompress(bytes, size: size, limit: limit) }
+        return try Zstd.bundled.get().decompress(bytes, size: size, limit: limit)
     }
 }
 

@@ -59,10 +59,9 @@ enum NumberedFacetsSchema {
         return db.lastInsertedRowID
     }
 
-    /// The v12 migration. A store that reached v11 with results but no articles (written before v4, which left its
-    /// article tables empty) has its articles built from its results now, with the ledger of today.
+    /// The v12 migration. (A store written before v4 has no articles yet: v13 builds them, once every table has the
+    /// layout today's ledger writes.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
-        try ArticleLedger.rebuildIfNoArticles(db)
     }
 }

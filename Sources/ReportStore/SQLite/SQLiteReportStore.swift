@@ -251,6 +251,8 @@ public final class SQLiteReportStore: ReportStore {
         let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
         var outcome = StoreOutcome()
         var failed = 0
+        // Rows written per batch and status, for `batch_counts`.
+        var perBatch: [BatchStatus: Int] = [:]
         let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
         for (result, storedAt) in results {
             guard try ResultRow.insert(result, storedAt: storedAt, with: &insertResult) else {
@@ -258,6 +260,7 @@ public final class SQLiteReportStore: ReportStore {
                 continue
             }
             outcome.inserted.append(result.jobID)
+            perBatch[BatchStatus(batchID: result.batchID, analysed: result.storedAnalysis != nil), default: 0] += 1
             guard let stored = result.storedAnalysis else {
                 failed += 1
                 continue
@@ -287,7 +290,19 @@ public final class SQLiteReportStore: ReportStore {
         for (status, n) in [("analysed", outcome.inserted.count - failed), ("failed", failed)] where n > 0 {
             try counted.execute(arguments: [status, n])
         }
+        let countedInBatch = try db.cachedStatement(sql: """
+            INSERT INTO batch_counts (batch_id, status, results) VALUES (?, ?, ?)
+            ON CONFLICT (batch_id, status) DO UPDATE SET results = results + excluded.results
+            """)
+        for (key, n) in perBatch {
+            try countedInBatch.execute(arguments: [key.batchID, key.analysed ? "analysed" : "failed", n])
+        }
         return outcome
+    }
+
+    private struct BatchStatus: Hashable {
+        var batchID: String
+        var analysed: Bool
     }
 
     /// The log may hold the space a commit needs: from now on it is checkpointed often, and what can be copied is
@@ -349,7 +364,7 @@ public final class SQLiteReportStore: ReportStore {
         try perform("counting batch \(batchID)") {
             try countsWithInbox(condition: "batch_id = ?", arguments: [batchID]) { db in
                 try Self.counts(
-                    db, sql: "SELECT status, COUNT(*) FROM results WHERE batch_id = ? GROUP BY status", arguments: [batchID])
+                    db, sql: "SELECT status, results FROM batch_counts WHERE batch_id = ?", arguments: [batchID])
             }
         }
     }
