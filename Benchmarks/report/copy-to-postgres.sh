@@ -17,13 +17,14 @@ entity_totals entity_pairs tallies speaker_totals term_postings term_counts stor
 day_cells entity_days entity_facets speaker_days speaker_facets"
 # SQLite numbers articles, story terms, entities, speakers and facet values (schemas v7 to v12) where PostgreSQL keys
 # them by text,
-# and its article rows leave URL and title to their result rows (v11): such tables are read through a view with
+# and its article rows leave URL and title to their result rows (v11) and an input id to their key (v14):
+# such tables are read through a view with
 # PostgreSQL's columns. A band posting's hash keeps only the 42 bits SQLite's key holds.
 view_of() {
     case "$1" in
     articles)
         # SQLite's article row takes its URL, and its title unless it keeps one, from its result row (schema v11).
-        echo "SELECT x.article_key, x.input_id, r.url AS url, x.job_id, x.version, x.seen, x.first_seen, x.last_seen,
+        echo "SELECT x.article_key, CASE WHEN x.input_id = '' THEN substr(x.article_key, 4) ELSE x.input_id END AS input_id, r.url AS url, x.job_id, x.version, x.seen, x.first_seen, x.last_seen,
                 x.content_hash, x.source, x.language, x.time_ms, x.day, COALESCE(x.title, r.title) AS title, x.tone,
                 x.named_sources, x.anonymous_sources, x.quotes, x.simhash, x.minhash, x.term_weight, x.story_id
             FROM articles x LEFT JOIN results r ON r.job_id = x.job_id" ;;

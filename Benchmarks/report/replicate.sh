@@ -33,7 +33,7 @@ INSERT INTO results (job_id, batch_id, article_id, url, source, category, title,
 INSERT INTO articles (article_id, article_key, input_id, job_id, version, seen, first_seen, last_seen, content_hash, source,
         language, time_ms, day, title, tone, named_sources, anonymous_sources, quotes, simhash, minhash, term_weight,
         story_id)
-    SELECT a.article_id + c * (SELECT m FROM article_offset), a.article_key || '~' || c, a.input_id || '~' || c, a.job_id || '~' || c, a.version, a.seen,
+    SELECT a.article_id + c * (SELECT m FROM article_offset), a.article_key || '~' || c, CASE WHEN a.input_id = '' THEN '' ELSE a.input_id || '~' || c END, a.job_id || '~' || c, a.version, a.seen,
         a.first_seen, a.last_seen, a.content_hash, a.source, a.language, a.time_ms, a.day, a.title, a.tone,
         a.named_sources, a.anonymous_sources, a.quotes, a.simhash, a.minhash, a.term_weight,
         a.story_id + c * (SELECT m FROM story_offset)

@@ -186,6 +186,30 @@ struct CollectorServiceTests {
         }
     }
 
+    /// Revision 5: a RESULTS holding no result is answered at once with a RESULTS_ACK that lists no job and says
+    /// what the collector takes: zlib, and zstd with the dictionary this build has. Nothing is stored.
+    @Test func anEmptyResultsIsAnsweredWithWhatTheCollectorTakes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mirsad-collector-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let dispatcher = try Self.ackingDispatcher()
+        defer { dispatcher.stop() }
+        let store = try SQLiteReportStore(path: directory.appendingPathComponent("reports.sqlite").path)
+        try await Self.withCollector(dispatcher: dispatcher.endpoint, store: store) { collector in
+            let worker = try FakeDealer(endpoint: collector.endpoint, identity: "worker-probe")
+            try worker.send(.results(Mirsad_V1_Results()))
+            let replies = try worker.receive { $0.contains { $0.command == .resultsAck } }
+            guard case .resultsAck(let ack)? = replies.first(where: { $0.command == .resultsAck }) else {
+                Issue.record("no RESULTS_ACK to an empty RESULTS: \(replies.map(\.command))")
+                return
+            }
+            #expect(ack.jobIds.isEmpty && ack.refused.isEmpty)
+            #expect(ack.takesZlib)
+            #expect(ack.zstdDictionary == (try Zstd.bundled.get()).id)
+            #expect(try store.count().total == 0)
+        }
+    }
+
     /// STORED is resent each period of the collector's clock until the dispatcher acknowledges it, then no more.
     /// The clock is a manual one, so "no more" is checked after the clock passed several periods: two later
     /// results' STOREDs mark two turns of the collector's loop that would have resent it.

@@ -74,6 +74,13 @@ import Testing
         #expect(try store.topEntities(limit: 1, type: nil).first?.articles == 3)
     }
 
+    /// What v13 left of a store that v14 writes: every article's input id in its row and its index.
+    static let backToV13 = """
+        UPDATE articles SET input_id = substr(article_key, 4) WHERE input_id = '';
+        DROP INDEX articles_input_id;
+        CREATE INDEX articles_input_id ON articles (input_id);
+        """
+
     /// What v12 left of a store that v13 writes: results counted per batch through an index, and two indexes no
     /// query read.
     static let backToV12 = """
@@ -191,12 +198,13 @@ import Testing
             let story = try #require(try store.article(id: "c")?.story?.id)
             storyBefore = try store.story(id: story)
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV13)
                 try db.execute(sql: Self.backToV12)
                 try db.execute(sql: Self.backToV11)
                 try db.execute(sql: Self.backToV10)
                 try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
-                for version in [SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13] {
+                for version in [SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13, SQLiteSchema.v14] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("key"))
@@ -217,6 +225,10 @@ import Testing
                 """)
         }.isEmpty)
         #expect(try store.batchCounts(batchID: "b").analysed > 0)
+        #expect(try store.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles WHERE input_id <> ''")
+        } == 0, "every article of the store is known by its input id")
+        #expect(try store.article(id: "a")?.article.id == "a")
         #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM articles WHERE title IS NOT NULL") } == 0)
         #expect(entityBefore[0]?.articles.allSatisfy { $0.title?.hasPrefix("عنوان") == true } == true)
         #expect(try filters.map { try store.speakers($0, limit: 5) } == speakersBefore)
@@ -377,6 +389,7 @@ import Testing
             entityBefore = try store.entity(key: "غزه", type: .location, filter: ReportFilter())
             postingsBefore = try store.pool.read { try Int.fetchAll($0, sql: postings) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV13)
                 try db.execute(sql: Self.backToV12)
                 try db.execute(sql: Self.backToV11)
                 try db.execute(sql: Self.backToV10)
@@ -384,7 +397,7 @@ import Testing
                 try db.execute(sql: Self.backToV8)
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
-                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13] {
+                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13, SQLiteSchema.v14] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("article_key"))
@@ -449,6 +462,7 @@ import Testing
             try fillStore(store)
             before = try filters.map { try store.overview($0) }
             try store.pool.write { db in
+                try db.execute(sql: Self.backToV13)
                 try db.execute(sql: Self.backToV12)
                 try db.execute(sql: Self.backToV11)
                 try db.execute(sql: Self.backToV10)
@@ -457,7 +471,7 @@ import Testing
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
                 try db.execute(sql: Self.backToV4)
-                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13] {
+                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13, SQLiteSchema.v14] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
             }
@@ -488,14 +502,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v14: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v15: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 14 && supported == 13 && migrations == ["v14: from the future"]
+            return found == 15 && supported == 14 && migrations == ["v15: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
@@ -524,7 +538,7 @@ import Testing
         let store = try SQLiteReportStore(path: path)
         _ = try store.store([StoreTestArticles.result(job: "1", article: "a", analysis: StoreTestArticles.analysis(text: "1", entities: [("غزه", .location, 1)]))])
         // A trigger that fails the commit midway: on the second article of the batch.
-        try store.pool.write { try $0.execute(sql: "CREATE TRIGGER fail_c BEFORE INSERT ON articles WHEN NEW.input_id = 'c' BEGIN SELECT RAISE(ABORT, 'refused'); END") }
+        try store.pool.write { try $0.execute(sql: "CREATE TRIGGER fail_c BEFORE INSERT ON articles WHEN NEW.article_key = 'id:c' BEGIN SELECT RAISE(ABORT, 'refused'); END") }
         #expect(throws: ReportStoreError.self) {
             _ = try store.store([
                 StoreTestArticles.result(job: "2", article: "b", analysis: StoreTestArticles.analysis(text: "2", entities: [("غزه", .location, 1)])),

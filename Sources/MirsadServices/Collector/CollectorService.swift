@@ -293,6 +293,12 @@ public final class CollectorService: Service, Sendable {
                         try reply(.error(.tooLarge, reason, command: .results), to: peer)
                         continue
                     }
+                    if results.results.isEmpty {
+                        // Revision 5: a worker asks what this collector takes when its connection comes up, so
+                        // that its first results go compressed; the answer lists no job.
+                        try acknowledge(committed: [], refused: [], to: peer)
+                        continue
+                    }
                     var refused: [Mirsad_V1_RefusedResult] = []
                     var forged = 0
                     for result in results.results {

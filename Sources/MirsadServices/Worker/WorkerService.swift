@@ -287,7 +287,12 @@ public final class WorkerService: Service, Sendable {
                 for change in try collector.changes() {
                     switch change {
                     case .lost: try perform(machine.collectorDisconnected(now: clock.monotonic()))
-                    case .established: try perform(machine.collectorConnected(now: clock.monotonic()))
+                    case .established:
+                        // Revision 5: an empty RESULTS asks the collector what it takes (its RESULTS_ACK says), so
+                        // that results go compressed from the first one; a collector of an earlier revision
+                        // ignores it.
+                        _ = try collector.socket.send(EncodedResult.resultsMessage([]), dontWait: true)
+                        try perform(machine.collectorConnected(now: clock.monotonic()))
                     }
                 }
             }

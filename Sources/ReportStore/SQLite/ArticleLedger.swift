@@ -72,7 +72,7 @@ enum ArticleLedger {
                 minhash = ?, term_weight = ?, story_id = NULL
             WHERE article_id = ?
             """, arguments: [
-                result.article.id, result.jobID, version, storedAt, facts.contentHash,
+                InputIDsOnceSchema.stored(result.article.id, key: facts.key), result.jobID, version, storedAt, facts.contentHash,
                 facts.source, facts.language, facts.timeMilliseconds, facts.day,
                 LeanArticleRowsSchema.keptTitle(facts, result: result), facts.tone,
                 facts.namedSources, facts.anonymousSources, facts.quotes, Int64(bitPattern: facts.simhash),
@@ -159,7 +159,7 @@ enum ArticleLedger {
         _ facts: ArticleFacts, result: StoredResult, version: Int, storedAt: Int64, termWeight: Double
     ) -> StatementArguments {
         StatementArguments([
-            facts.key, result.article.id, result.jobID, version, storedAt, storedAt,
+            facts.key, InputIDsOnceSchema.stored(result.article.id, key: facts.key), result.jobID, version, storedAt, storedAt,
             facts.contentHash, facts.source, facts.language, facts.timeMilliseconds, facts.day,
             LeanArticleRowsSchema.keptTitle(facts, result: result),
             facts.tone, facts.namedSources, facts.anonymousSources, facts.quotes, Int64(bitPattern: facts.simhash),

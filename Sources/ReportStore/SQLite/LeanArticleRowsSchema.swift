@@ -19,7 +19,7 @@ enum LeanArticleRowsSchema {
         result.article.title == nil ? facts.title : nil
     }
 
-    /// The v11 migration. (A store written before v4 has no articles yet: v13 builds them, once every table has
+    /// The v11 migration. (A store written before v4 has no articles yet: v14 builds them, once every table has
     /// the layout today's ledger writes.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)

@@ -59,7 +59,7 @@ enum NumberedFacetsSchema {
         return db.lastInsertedRowID
     }
 
-    /// The v12 migration. (A store written before v4 has no articles yet: v13 builds them, once every table has the
+    /// The v12 migration. (A store written before v4 has no articles yet: v14 builds them, once every table has the
     /// layout today's ledger writes.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)

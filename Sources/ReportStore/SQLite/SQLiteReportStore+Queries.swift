@@ -276,7 +276,7 @@ extension SQLiteReportStore: ReportQueries {
             keys.append("id:" + id)
             var row = try Row.fetchOne(db, sql: """
                 SELECT \(Self.articleColumns), a.article_id, a.seen, a.first_seen, a.last_seen FROM articles a
-                WHERE a.input_id = ? ORDER BY a.last_seen DESC LIMIT 1
+                WHERE a.input_id = ? AND a.input_id <> '' ORDER BY a.last_seen DESC LIMIT 1
                 """, arguments: [id])
             for key in keys where row == nil {
                 row = try Row.fetchOne(db, sql: """
@@ -477,7 +477,8 @@ extension SQLiteReportStore: ReportQueries {
 
     static func articleRow(_ row: Row, title: String?, url: String?) -> ArticleRow {
         ArticleRow(
-            key: row["article_key"], id: row["input_id"], title: title, url: url, source: row["source"],
+            key: row["article_key"], id: InputIDsOnceSchema.inputID(stored: row["input_id"], key: row["article_key"]),
+            title: title, url: url, source: row["source"],
             language: row["language"], day: row["day"], time: row["time_ms"], tone: row["tone"], storyID: row["story_id"])
     }
 

@@ -3,7 +3,7 @@ import GRDB
 /// The SQLite store's tables, built by numbered migrations. A migration, once shipped, is never edited:
 /// changes go in a new one. The one exception is v4's rebuild of articles from the results stored before it,
 /// which the newest migration takes over: v4 writes the text-keyed tables it always wrote, but leaves them empty,
-/// and v13, after which every table has the layout today's ledger writes, builds the articles of such a store.
+/// and v14, after which every table has the layout today's ledger writes, builds the articles of such a store.
 ///
 /// `results` has one row per job id. Times are INTEGER milliseconds since 1970 UTC; `simhash` is the
 /// fingerprint's 64 bits read as a signed integer; `analysis_pb` is the protobuf `Analysis` as the worker encoded
@@ -142,11 +142,14 @@ enum SQLiteSchema {
         migrator.registerMigration(Self.v13) { db in
             try BatchCountsSchema.migrate(db)
         }
+        migrator.registerMigration(Self.v14) { db in
+            try InputIDsOnceSchema.migrate(db)
+        }
         return migrator
     }
 
     /// The schema version this build writes: the number of migrations it knows.
-    static let currentVersion = 13
+    static let currentVersion = 14
     static let v4 = "v4: articles, aggregates, stories"
     static let v5 = "v5: summary rows by day and facet"
     static let v6 = "v6: inbox progress"
@@ -157,6 +160,7 @@ enum SQLiteSchema {
     static let v11 = "v11: article rows without their result's url and title"
     static let v12 = "v12: facet values by number"
     static let v13 = "v13: results counted per batch, unread indexes dropped"
+    static let v14 = "v14: input ids kept once"
 
     /// Articles by identity, their per-article facts, the aggregates kept from them, and the story index.
     ///
