@@ -21,7 +21,9 @@ import Testing
         let reopened = try SQLiteJobJournal(path: path)
         #expect(reopened.recovered().batches["bench"]?.stored == 300)
         #expect(report.fileBytes > 0)
-        #expect(report.peakResidentBytesAfter ?? 0 >= report.peakResidentBytesBefore ?? 0)
+        // Both read (Linux has /proc). Not compared: the kernel's VmHWM includes the current RSS, which it sums from
+        // per-CPU counters that lag, so a later reading can be a few pages lower than an earlier one.
+        #expect((report.peakResidentBytesBefore ?? 0) > 0 && (report.peakResidentBytesAfter ?? 0) > 0)
         #expect(report.description.contains("mark stored: 300 ops"))
     }
 
