@@ -27,20 +27,15 @@ public enum Zstd {
     /// calls have used.
     ///
     /// `@unchecked Sendable`: the digests (`ZSTD_CDict`, `ZSTD_DDict`) are never written after they are made, and
-    /// zstd documents them as safe to share between threads that use them at the same time; a context is used by
-    /// one call at a time (it is taken out of its idle list under the lock and put back after); all are freed
-    /// when the last reference goes.
+    /// zstd documents them as safe to share between threads that use them at the same time; they are freed when
+    /// the last reference goes.
     public final class Dictionary: @unchecked Sendable {
         /// The id in the dictionary's header, which every frame compressed with it names.
         public let id: UInt32
         private let compression: OpaquePointer
         private let decompression: OpaquePointer
-        /// Contexts not in use, by address. Making a context for each call cost about as much CPU as compressing a
-        /// 6.6 KB analysis, and twice what decompressing one takes.
-        private let idleCompressionContexts = Mutex<[Int]>([])
-        private let idleDecompressionContexts = Mutex<[Int]>([])
-        /// Idle contexts kept at most, per kind: one per thread that compresses or decompresses at once.
-        private static let idleContextsKept = 64
+        private let compressionContexts = ContextPool(make: { ZSTD_createCCtx() }, free: { _ = ZSTD_freeCCtx($0) })
+        private let decompressionContexts = ContextPool(make: { ZSTD_createDCtx() }, free: { _ = ZSTD_freeDCtx($0) })
 
         /// Digests `bytes`, a zstd dictionary (magic 0xEC30A437, an id, entropy tables, content).
         public init(bytes: Data) throws(Failure) {
@@ -60,42 +55,8 @@ public enum Zstd {
         }
 
         deinit {
-            for address in idleCompressionContexts.withLock({ $0 }) { ZSTD_freeCCtx(OpaquePointer(bitPattern: address)) }
-            for address in idleDecompressionContexts.withLock({ $0 }) { ZSTD_freeDCtx(OpaquePointer(bitPattern: address)) }
             ZSTD_freeCDict(compression)
             ZSTD_freeDDict(decompression)
-        }
-
-        private func withCompressionContext<Result>(_ body: (OpaquePointer) -> Result) -> Result {
-            let idle = idleCompressionContexts.withLock { $0.popLast() }
-            guard let context = idle.flatMap({ OpaquePointer(bitPattern: $0) }) ?? ZSTD_createCCtx() else {
-                preconditionFailure("zstd could not allocate a compression context")
-            }
-            defer {
-                let kept = idleCompressionContexts.withLock { idle in
-                    guard idle.count < Self.idleContextsKept else { return false }
-                    idle.append(Int(bitPattern: context))
-                    return true
-                }
-                if !kept { ZSTD_freeCCtx(context) }
-            }
-            return body(context)
-        }
-
-        private func withDecompressionContext<Result>(_ body: (OpaquePointer) -> Result) -> Result {
-            let idle = idleDecompressionContexts.withLock { $0.popLast() }
-            guard let context = idle.flatMap({ OpaquePointer(bitPattern: $0) }) ?? ZSTD_createDCtx() else {
-                preconditionFailure("zstd could not allocate a decompression context")
-            }
-            defer {
-                let kept = idleDecompressionContexts.withLock { idle in
-                    guard idle.count < Self.idleContextsKept else { return false }
-                    idle.append(Int(bitPattern: context))
-                    return true
-                }
-                if !kept { ZSTD_freeDCtx(context) }
-            }
-            return body(context)
         }
 
         /// `data` as one frame compressed with this dictionary; the frame records the dictionary's id and the
@@ -103,7 +64,7 @@ public enum Zstd {
         public func compress(_ data: Data) -> Data {
             let bound = ZSTD_compressBound(data.count)
             var output = Data(count: bound)
-            let size = withCompressionContext { context in
+            let size = compressionContexts.with { context in
                 output.withUnsafeMutableBytes { out in
                     data.withUnsafeBytes { input in
                         ZSTD_compress_usingCDict(context, out.baseAddress, bound, input.baseAddress, data.count, compression)
@@ -131,7 +92,7 @@ public enum Zstd {
             // One byte of room beyond `size`, so that a frame holding more than it says fails as too long instead
             // of being cut at `size`.
             var output = Data(count: size + 1)
-            let produced = withDecompressionContext { context in
+            let produced = decompressionContexts.with { context in
                 output.withUnsafeMutableBytes { out in
                     frame.withUnsafeBytes { input in
                         ZSTD_decompress_usingDDict(context, out.baseAddress, size + 1, input.baseAddress, frame.count, decompression)
@@ -196,5 +157,43 @@ public enum Zstd {
         }
         dictionary.count = size
         return dictionary
+    }
+}
+
+/// Idle zstd contexts of one kind, by address. A context serves one call at a time: it is taken out under the lock
+/// and put back after, and the pool frees what it holds when it goes. Making a context for each call cost about as
+/// much CPU as compressing a 6.6 KB analysis, and twice what decompressing one takes.
+private final class ContextPool: Sendable {
+    private let idle = Mutex<[Int]>([])
+    private let make: @Sendable () -> OpaquePointer?
+    private let free: @Sendable (OpaquePointer) -> Void
+    /// Idle contexts kept at most: one per thread that compresses or decompresses at once.
+    private static let kept = 64
+
+    init(make: @escaping @Sendable () -> OpaquePointer?, free: @escaping @Sendable (OpaquePointer) -> Void) {
+        self.make = make
+        self.free = free
+    }
+
+    deinit {
+        for address in idle.withLock({ $0 }) {
+            if let context = OpaquePointer(bitPattern: address) { free(context) }
+        }
+    }
+
+    func with<Result>(_ body: (OpaquePointer) -> Result) -> Result {
+        let taken = idle.withLock { $0.popLast() }
+        guard let context = taken.flatMap({ OpaquePointer(bitPattern: $0) }) ?? make() else {
+            preconditionFailure("zstd could not allocate a context")
+        }
+        defer {
+            let putBack = idle.withLock { idle in
+                guard idle.count < Self.kept else { return false }
+                idle.append(Int(bitPattern: context))
+                return true
+            }
+            if !putBack { free(context) }
+        }
+        return body(context)
     }
 }
