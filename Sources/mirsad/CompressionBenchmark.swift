@@ -8,7 +8,8 @@ import MirsadWire
 /// `mirsad benchmark compression INPUT`: the two ways a worker compresses an analysis for its collector, side by
 /// side on the same analyses: DEFLATE (`Zlib`, libdeflate level 6, protocol revision 2) and zstd with the bundled
 /// dictionary (`Zstd`, revision 5). Prints the mean bytes and the CPU time of compressing and of decompressing one
-/// analysis, each the best of `--repeats` passes over all of them, alternated so that both meet the same machine.
+/// analysis (the CPU time of the one thread that does it), each the best of `--repeats` passes over all of them,
+/// alternated so that both meet the same machine.
 struct CompressionBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compression", abstract: "Compare zlib and zstd with the dictionary on the encoded analyses of articles.")
@@ -47,16 +48,16 @@ struct CompressionBenchmark: ParsableCommand {
             for (m, method) in methods.enumerated() {
                 var frames: [Data] = []
                 frames.reserveCapacity(encoded.count)
-                var started = ProcessCPUTime.now()
+                var started = Duration.currentThreadCPUTime()
                 for analysis in encoded { frames.append(method.compress(analysis)) }
-                compressing[m] = min(compressing[m], ProcessCPUTime.now() - started)
-                started = ProcessCPUTime.now()
+                compressing[m] = min(compressing[m], (Duration.currentThreadCPUTime() - started).inSeconds)
+                started = Duration.currentThreadCPUTime()
                 for (frame, analysis) in zip(frames, encoded) {
                     guard try method.decompress(frame, analysis.count) == analysis else {
                         throw CommandFailure("\(method.name) did not give back an analysis it compressed")
                     }
                 }
-                decompressing[m] = min(decompressing[m], ProcessCPUTime.now() - started)
+                decompressing[m] = min(decompressing[m], (Duration.currentThreadCPUTime() - started).inSeconds)
                 bytes[m] = frames.reduce(0) { $0 + $1.count }
             }
         }
@@ -74,14 +75,5 @@ struct CompressionBenchmark: ParsableCommand {
                              Double(bytes[m]) / n, compressing[m] / n * 1e6, decompressing[m] / n * 1e6))
             }
         }
-    }
-}
-
-/// The CPU time this process has used, in seconds (user and system, all threads).
-enum ProcessCPUTime {
-    static func now() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

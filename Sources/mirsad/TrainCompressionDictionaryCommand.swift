@@ -49,7 +49,7 @@ struct TrainCompressionDictionaryCommand: ParsableCommand {
                 guard wanted.isEmpty || wanted.contains(outlet), taken[outlet, default: 0] < perSource else { return }
                 taken[outlet, default: 0] += 1
                 let wire = Mirsad_V1_Analysis(analyzer.analyze(article), includeTokens: false, includeNormalizedText: false)
-                samples.append((try? wire.serializedData()) ?? Data())
+                samples.append(try wire.serializedData())
             case .problem(let problem):
                 writeStandardError("mirsad train compression-dictionary: \(problem)\n")
             }

@@ -122,9 +122,7 @@ public enum Zstd {
 
     /// The dictionary this build compresses analyses with (`Resources/analysis.zdict`, made by
     /// `mirsad train compression-dictionary`), read on first use; a failure names what was missing.
-    public static var bundled: Result<Dictionary, Failure> { bundledDictionary }
-
-    private static let bundledDictionary: Result<Dictionary, Failure> = {
+    public static let bundled: Result<Dictionary, Failure> = {
         guard let url = Bundle.module.url(forResource: "analysis", withExtension: "zdict", subdirectory: "Resources")
             ?? Bundle.module.url(forResource: "analysis", withExtension: "zdict") else {
             return .failure(Failure(reason: "the analysis dictionary (analysis.zdict) is not in the resource bundle"))

@@ -250,8 +250,7 @@ public final class SQLiteReportStore: ReportStore {
         let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
         let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
         var outcome = StoreOutcome()
-        var failed = 0
-        // Rows written per batch and status, for `batch_counts`.
+        // Rows written per batch and status, for `batch_counts` and `result_counts`.
         var perBatch: [BatchStatus: Int] = [:]
         let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
         for (result, storedAt) in results {
@@ -261,10 +260,7 @@ public final class SQLiteReportStore: ReportStore {
             }
             outcome.inserted.append(result.jobID)
             perBatch[BatchStatus(batchID: result.batchID, analysed: result.storedAnalysis != nil), default: 0] += 1
-            guard let stored = result.storedAnalysis else {
-                failed += 1
-                continue
-            }
+            guard let stored = result.storedAnalysis else { continue }
             if options.keepsArticles {
                 // An analysis that does not decode stays a job row, found when it is read.
                 guard let analysis = try? stored.decoded() else { continue }
@@ -287,7 +283,9 @@ public final class SQLiteReportStore: ReportStore {
             INSERT INTO result_counts (status, results) VALUES (?, ?)
             ON CONFLICT (status) DO UPDATE SET results = results + excluded.results
             """)
-        for (status, n) in [("analysed", outcome.inserted.count - failed), ("failed", failed)] where n > 0 {
+        var perStatus: [String: Int] = [:]
+        for (key, n) in perBatch { perStatus[key.status, default: 0] += n }
+        for (status, n) in perStatus.sorted(by: { $0.key < $1.key }) {
             try counted.execute(arguments: [status, n])
         }
         let countedInBatch = try db.cachedStatement(sql: """
@@ -295,7 +293,7 @@ public final class SQLiteReportStore: ReportStore {
             ON CONFLICT (batch_id, status) DO UPDATE SET results = results + excluded.results
             """)
         for (key, n) in perBatch {
-            try countedInBatch.execute(arguments: [key.batchID, key.analysed ? "analysed" : "failed", n])
+            try countedInBatch.execute(arguments: [key.batchID, key.status, n])
         }
         return outcome
     }
@@ -303,6 +301,7 @@ public final class SQLiteReportStore: ReportStore {
     private struct BatchStatus: Hashable {
         var batchID: String
         var analysed: Bool
+        var status: String { analysed ? "analysed" : "failed" }
     }
 
     /// The log may hold the space a commit needs: from now on it is checkpointed often, and what can be copied is
