@@ -167,6 +167,12 @@ struct CollectorBenchmark: AsyncParsableCommand {
                 for (worker, event) in events.enumerated() where event.contains(.readable) {
                     while let message = try sockets[worker].receive(dontWait: true) {
                         guard case .resultsAck(let ack) = try FrameCodec.decode(message.frames) else { continue }
+                        // A refused result is never acknowledged: waiting for it would only end at the deadline.
+                        if let first = ack.refused.first {
+                            throw CommandFailure(
+                                "the collector refused \(ack.refused.count) results of \(file) (job \(first.jobID): \(first.reason)); "
+                                    + "write the file again with this build's `mirsad benchmark results`")
+                        }
                         acknowledged += ack.jobIds.count
                         outstanding[worker] -= 1
                         try sendMessage(on: worker)

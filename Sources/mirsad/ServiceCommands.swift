@@ -295,5 +295,17 @@ struct CollectorCommand: AsyncParsableCommand {
         try await ProcessSignals.runGroup(
             services + metrics.services(registry, logger: logger, readyLine: readyLine), logger: logger,
             stopWithin: ProcessSignals.serviceStopLimit)
+        // Stopped, the store is its file alone: its log (up to `checkpointLogBytes` and more, which SQLite copies
+        // back only when the last connection closes, and this process exits without closing) is copied in and
+        // emptied, so that what a user sees on disk is what the store takes.
+        if let sqlite = reportStore as? SQLiteReportStore {
+            let started = ContinuousClock.now
+            do {
+                try sqlite.checkpoint()
+                logger.info("store log copied into \(sqlite.path) in \(ContinuousClock.now - started)")
+            } catch {
+                logger.warning("could not copy the store's log into \(sqlite.path) (the next start will): \(error)")
+            }
+        }
     }
 }

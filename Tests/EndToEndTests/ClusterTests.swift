@@ -115,6 +115,12 @@ struct ClusterTests {
         let articles = try #require(summary["articles"] as? Int)
         #expect(articles == (try articleLines(TestPaths.samples.appendingPathComponent("ant-sample.jsonl"))) + 2)
         #expect(summary["stored"] as? Int == articles)
+        // The collector copied its logs into the files as it stopped: what is on disk is the store (read before
+        // anything here opens it).
+        for log in [store + "-wal", store + "-inbox-wal"] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
+            #expect(size == 0, "\(log) holds \(size) bytes after the run")
+        }
         #expect(try SQLiteReportStore(path: store).count().analysed == articles)
         // Workers compress every analysis with the dictionary the collector names (revision 5): each asks the
         // collector what it takes as soon as it is connected, before any job comes. The report reads them back.
