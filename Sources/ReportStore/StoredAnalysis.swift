@@ -113,8 +113,8 @@ public struct StoredAnalysis: Sendable, Hashable {
     /// An analysis a worker sent compressed (`Result.analysis_zlib` or `analysis_zstd`), kept as it came, not
     /// decompressed, with the fields to index beside it as the worker encoded them (`ResultView.index`): only the
     /// columns and the entity types are read now (`AnalysisColumns`), and the rest when `index` is asked for. A zstd
-    /// frame must name this build's dictionary, and only `analysis_zstd` may hold one, so that the stored bytes
-    /// say by their first four how to read them.
+    /// frame must name a dictionary this build has (`Zstd.dictionary(id:)`, the bundled one or a retired one), and
+    /// only `analysis_zstd` may hold one, so that the stored bytes say by their first four how to read them.
     public init(compressed: Data, as compression: Compression = .zlib, inflatedSize: Int, encodedIndex: Data) throws(Unreadable) {
         guard inflatedSize > 0, !compressed.isEmpty else {
             throw Unreadable(reason: "a compressed analysis without its size (\(inflatedSize)) or bytes")
@@ -125,7 +125,7 @@ public struct StoredAnalysis: Sendable, Hashable {
         case .zstd:
             guard Zstd.isFrame(compressed) else { throw Unreadable(reason: "analysis_zstd is not a zstd frame") }
             let named = Zstd.dictionaryID(ofFrame: compressed)
-            guard case .success(let dictionary) = Zstd.bundled, dictionary.id == named else {
+            guard Zstd.dictionary(id: named) != nil else {
                 throw Unreadable(reason: "analysis_zstd is compressed with dictionary \(named), which this collector does not have")
             }
         }

@@ -365,7 +365,7 @@ struct SyntheticArticles {
         }
         let sources = (0..<uniform(4)).map { _ in SourceAttribution(kind: uniform(3) == 0 ? .anonymous : .named, text: "مصدر", span: TextSpan(start: 0, end: 1)) }
         let keywords = (0..<6).map { i in Keyword(phrase: "كلمة\(skewed(30_000))", score: Double(10 - i)) }
-        let minhash = (0..<64).map { _ in UInt32(truncatingIfNeeded: random()) }
+        let minhash = (0..<Fingerprinter.signatureLength).map { _ in UInt32(truncatingIfNeeded: random()) }
         var topics = [TopicScore(topic: Self.topics[uniform(Self.topics.count)], score: 0.6)]
         if uniform(3) == 0 { topics.append(TopicScore(topic: Self.topics[uniform(Self.topics.count)], score: 0.4)) }
         let analysis = Analysis(

@@ -10,7 +10,9 @@ import MirsadWire
 /// The shipped dictionary is rebuilt bit for bit (same articles, same analysis core, same libzstd) by
 /// `mirsad train compression-dictionary ../shared/corpus/ant/articles.jsonl.gz --source BBC --source CNN
 /// --per-source 2000 --output Sources/MirsadWire/Resources/analysis.zdict`: outlets other than the Al Arabiya and
-/// France 24 articles the store's size is measured on.
+/// France 24 articles the store's size is measured on. A change to the analysis changes the dictionary and its id:
+/// the one it replaces moves to `Sources/MirsadWire/Resources/retired/analysis-ID.zdict` (`Zstd.retired`), so that
+/// the frames stores keep, and peers still send, with it stay readable.
 struct TrainCompressionDictionaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compression-dictionary",

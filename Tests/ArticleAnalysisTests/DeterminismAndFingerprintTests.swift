@@ -36,7 +36,7 @@ import Testing
         Fingerprinter.addShingles(of: ["قاهره", "حماس"], into: &shingles)
         let f = Fingerprinter.fingerprint(shingles)
         #expect(shingles.all.count == 3 && shingles.words.count == 2)
-        #expect(f.minhash.count == 64 && !f.minhash.contains(UInt32.max))
+        #expect(f.minhash.count == Fingerprinter.signatureLength && !f.minhash.contains(UInt32.max))
         #expect(f.minhashSimilarity(to: f) == 1 && f.simhashDistance(to: f) == 0)
     }
 

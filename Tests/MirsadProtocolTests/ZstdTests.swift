@@ -58,6 +58,36 @@ import Testing
         #expect(out == sample)
     }
 
+    /// Every dictionary a build compressed with before stays readable: frames made with a retired one (as a store
+    /// keeps them, or an older worker or collector sends them) decompress by the id they name, and the files in
+    /// `Resources/retired/` are named by the id in their header, none of them the bundled one's.
+    @Test func framesOfRetiredDictionariesStayReadable() throws {
+        let bundled = try Self.dictionary()
+        let directory = Self.repositoryFile("Sources/MirsadWire/Resources/retired")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".zdict") }
+        #expect(!files.isEmpty, "the dictionary of schema v14's analyses (1907241483) is retired, not deleted")
+        #expect(Set(Zstd.retired.keys).count == files.count)
+        let sample = try Self.sample()
+        for file in files {
+            let retired = try Zstd.Dictionary(bytes: try Data(contentsOf: directory.appendingPathComponent(file)))
+            #expect(file == "analysis-\(retired.id).zdict")
+            #expect(retired.id != bundled.id)
+            let loaded = try #require(Zstd.dictionary(id: retired.id), "\(file) is not in the resource bundle")
+            let frame = retired.compress(sample)
+            #expect(Zstd.dictionaryID(ofFrame: frame) == retired.id)
+            #expect(try CompressedAnalysis.decompress(frame, size: sample.count) == sample)
+            #expect(throws: Zstd.Failure.self) { try loaded.decompress(bundled.compress(sample), size: sample.count) }
+        }
+        #expect(try CompressedAnalysis.decompress(bundled.compress(sample), size: sample.count) == sample)
+        // A dictionary no build shipped is refused by its id.
+        let other = try Zstd.Dictionary(bytes: try Zstd.trainDictionary(samples: Self.otherSamples(), capacity: 4_096))
+        #expect(Zstd.dictionary(id: other.id) == nil)
+        let error = try #require(throws: Zstd.Failure.self) {
+            try CompressedAnalysis.decompress(other.compress(sample), size: sample.count)
+        }
+        #expect(error.reason.contains("dictionary \(other.id)"))
+    }
+
     @Test func refusesWhatIsNotAFrameOfItsDictionaryAndSize() throws {
         let dictionary = try Self.dictionary()
         let sample = try Self.sample()

@@ -204,7 +204,7 @@ import Testing
                 try db.execute(sql: Self.backToV10)
                 try db.execute(sql: Self.backToV9)
                 try db.execute(sql: Self.backToV8)
-                for version in [SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13, SQLiteSchema.v14] {
+                for version in [SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13, SQLiteSchema.v14, SQLiteSchema.v15] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("key"))
@@ -397,7 +397,7 @@ import Testing
                 try db.execute(sql: Self.backToV8)
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
-                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13, SQLiteSchema.v14] {
+                for version in [SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13, SQLiteSchema.v14, SQLiteSchema.v15] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
                 #expect(try db.columns(in: "article_entities").map(\.name).contains("article_key"))
@@ -471,7 +471,7 @@ import Testing
                 try db.execute(sql: Self.backToV7)
                 try db.execute(sql: Self.backToV6)
                 try db.execute(sql: Self.backToV4)
-                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13, SQLiteSchema.v14] {
+                for version in [SQLiteSchema.v5, SQLiteSchema.v7, SQLiteSchema.v8, SQLiteSchema.v9, SQLiteSchema.v10, SQLiteSchema.v11, SQLiteSchema.v12, SQLiteSchema.v13, SQLiteSchema.v14, SQLiteSchema.v15] {
                     try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [version])
                 }
             }
@@ -482,6 +482,52 @@ import Testing
         #expect(before[1].summary.articles == 3)
         #expect(before[1].summary.revisedArticles == 1)
         #expect(before[0].summary.repeats == 1)
+    }
+
+    /// v15 keeps the first 8 bands and the first 32 values of a signature of 64 that v14 stored, and a new
+    /// article whose signature of 32 is the old one's first half is found as its near duplicate.
+    @Test func v15KeepsTheFirstHalfOfAnOldSignature() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("v14.sqlite").path
+        var generator = SystemRandomNumberGenerator()
+        let wide = (0..<64).map { _ in UInt32.random(in: 0..<UInt32.max, using: &generator) }
+        var sixteenBands = StoryClustering.Parameters()
+        sixteenBands.bands = 16
+        let bandCount = "SELECT COUNT(*) FROM term_postings WHERE term < 0"
+        do {
+            let store = try SQLiteReportStore(path: path)
+            _ = try store.store([StoreTestArticles.result(job: "old", article: "old", analysis: StoreTestArticles.analysis(
+                text: "نص قديم", entities: [("غزه", .location, 1)], minhash: wide))])
+            // What v14 wrote for it: the row's signature of 64 and the postings of all 16 bands.
+            try store.pool.write { db in
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT article_id, time_ms FROM articles"))
+                try db.execute(sql: "DELETE FROM term_postings WHERE term < 0")
+                for key in StoryClustering.bandKeys(wide, parameters: sixteenBands) {
+                    try db.execute(
+                        sql: "INSERT INTO term_postings (term, time_ms, article_id) VALUES (?, ?, ?)",
+                        arguments: [key, row["time_ms"], row["article_id"]])
+                }
+                try db.execute(sql: "UPDATE articles SET minhash = ?", arguments: [ArticleLedger.minhashBlob(wide)])
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = ?", arguments: [SQLiteSchema.v15])
+                #expect(try Int.fetchOne(db, sql: bandCount) == 16)
+            }
+        }
+        let store = try SQLiteReportStore(path: path)
+        try store.pool.read { db in
+            let kept = try Int64.fetchAll(db, sql: "SELECT term FROM term_postings WHERE term < 0")
+            #expect(Set(kept) == Set(StoryClustering.bandKeys(Array(wide.prefix(32)), parameters: StoryClustering.Parameters())))
+            #expect(kept.count == 8)
+            let blob = try #require(try Data.fetchOne(db, sql: "SELECT minhash FROM articles"))
+            #expect(ArticleLedger.minhash(blob: blob) == ArticleLedger.storedMinhash(Array(wide.prefix(32))))
+        }
+        // Nothing else in common (another text, entity and day), so only the signature can put it in the old story.
+        _ = try store.store([StoreTestArticles.result(job: "new", article: "new", published: "2018-10-04T09:00:00+00:00",
+            analysis: StoreTestArticles.analysis(text: "نص جديد", entities: [("حماس", .organization, 1)], topics: ["sport"],
+                                                 minhash: Array(wide.prefix(32))))])
+        let old = try #require(try store.article(id: "old")?.story?.id)
+        #expect(try store.article(id: "new")?.story?.id == old)
+        try AggregateCheck.expectConsistent(store)
     }
 
     /// A new store went through every migration, the copies of v7 to v12 included, and keeps none of the pages they freed.
@@ -502,14 +548,14 @@ import Testing
             _ = try store.store([Fixtures.result("1")])
         }
         let queue = try DatabaseQueue(path: path)
-        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v15: from the future')") }
+        try queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v16: from the future')") }
         let before = try queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }
         try queue.close()
         #expect {
             _ = try SQLiteReportStore(path: path)
         } throws: { error in
             guard case .newerSchema(_, let found, let supported, let migrations) = error as? ReportStoreError else { return false }
-            return found == 15 && supported == 14 && migrations == ["v15: from the future"]
+            return found == 16 && supported == 15 && migrations == ["v16: from the future"]
                 && "\(error)".contains("newer mirsad")
         }
         let after = try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM results") }

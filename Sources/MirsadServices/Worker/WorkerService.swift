@@ -348,11 +348,12 @@ public final class WorkerService: Service, Sendable {
         /// by zstd (revision 5); 0 for none.
         let zstdDictionary = Atomic<UInt32>(0)
 
-        /// How the next result's analysis goes: with zstd when the collector takes this build's dictionary, else
+        /// How the next result's analysis goes: with zstd when the collector takes a dictionary this build has (its
+        /// own, or a retired one an older collector still names), else
         /// deflated when it takes that, else as it is.
         var compression: ResultCompression {
             let named = zstdDictionary.load(ordering: .relaxed)
-            if named != 0, case .success(let dictionary) = Zstd.bundled, dictionary.id == named { return .zstd(dictionary) }
+            if named != 0, let dictionary = Zstd.dictionary(id: named) { return .zstd(dictionary) }
             return takesZlib.load(ordering: .relaxed) ? .zlib : .uncompressed
         }
     }

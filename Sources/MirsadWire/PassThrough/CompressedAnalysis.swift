@@ -19,12 +19,16 @@ extension Mirsad_V1_Result {
 }
 
 /// The one way back from a compressed analysis as a worker sent it and a store keeps it: a zstd frame
-/// (`Zstd.frameMagic`) with the bundled dictionary, else zlib.
+/// (`Zstd.frameMagic`) with the dictionary it names (the bundled one or a retired one), else zlib.
 public enum CompressedAnalysis {
     /// `bytes` decompressed; they must come to exactly `size` bytes, at most `limit`.
     public static func decompress(_ bytes: Data, size: Int, limit: Int = ProtocolLimits.maxFrameBytes) throws -> Data {
         guard Zstd.isFrame(bytes) else { return try Zlib.decompress(bytes, size: size, limit: limit) }
-        return try Zstd.bundled.get().decompress(bytes, size: size, limit: limit)
+        let named = Zstd.dictionaryID(ofFrame: bytes)
+        guard let dictionary = Zstd.dictionary(id: named) else {
+            throw Zstd.Failure(reason: "a zstd frame compressed with dictionary \(named), which this build does not have")
+        }
+        return try dictionary.decompress(bytes, size: size, limit: limit)
     }
 }
 

@@ -127,14 +127,41 @@ public enum Zstd {
             ?? Bundle.module.url(forResource: "analysis", withExtension: "zdict") else {
             return .failure(Failure(reason: "the analysis dictionary (analysis.zdict) is not in the resource bundle"))
         }
+        return load(url)
+    }()
+
+    /// The dictionaries earlier builds compressed with (`Resources/retired/*.zdict`), by id, read on first use.
+    ///
+    /// A dictionary is a function of the analyses it was trained on, so a change to the analysis makes a new one
+    /// with a new id (`mirsad train compression-dictionary`). Frames name their dictionary and stay in stores
+    /// for good: the one replaced is retired here, never deleted, so that every stored frame, and every worker or
+    /// collector still on it, can be read. One that does not load is left out, and frames naming it are refused
+    /// as unreadable, as frames naming an unknown dictionary are.
+    public static let retired: [UInt32: Dictionary] = {
+        let urls = Bundle.module.urls(forResourcesWithExtension: "zdict", subdirectory: "Resources/retired")
+            ?? Bundle.module.urls(forResourcesWithExtension: "zdict", subdirectory: "retired") ?? []
+        var found: [UInt32: Dictionary] = [:]
+        for url in urls {
+            if case .success(let dictionary) = load(url as URL) { found[dictionary.id] = dictionary }
+        }
+        return found
+    }()
+
+    /// The dictionary with id `id` that this build has: the bundled one or a retired one; nil for any other.
+    public static func dictionary(id: UInt32) -> Dictionary? {
+        if case .success(let dictionary) = bundled, dictionary.id == id { return dictionary }
+        return retired[id]
+    }
+
+    private static func load(_ url: URL) -> Result<Dictionary, Failure> {
         do {
             return .success(try Dictionary(bytes: try Data(contentsOf: url)))
         } catch let failure as Failure {
             return .failure(failure)
         } catch {
-            return .failure(Failure(reason: "the analysis dictionary cannot be read: \(error)"))
+            return .failure(Failure(reason: "the analysis dictionary \(url.lastPathComponent) cannot be read: \(error)"))
         }
-    }()
+    }
 
     /// A dictionary of at most `capacity` bytes trained on `samples` with zstd's default trainer (fastCover,
     /// single-threaded: the same samples give the same bytes), its id derived from its content.

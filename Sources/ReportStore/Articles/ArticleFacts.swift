@@ -93,7 +93,8 @@ struct ArticleFacts: Sendable, Hashable {
         }
         speakers = bySpeaker.values.sorted { $0.key < $1.key }
         simhash = analysis.fingerprint.simhash
-        minhash = analysis.fingerprint.minhash
+        // Analyses made before signatures had 32 values carry 64, of which the first 32 are the same minima.
+        minhash = Array(analysis.fingerprint.minhash.prefix(Fingerprinter.signatureLength))
 
         var terms: [StoryTerm] = []
         for entity in ranked.prefix(Self.storyEntityTerms) {

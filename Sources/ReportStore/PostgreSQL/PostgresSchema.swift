@@ -16,6 +16,7 @@ enum PostgresSchema {
     static let migrations: [(name: String, sql: String)] = [
         ("v1: results, notices, articles, aggregates, stories", v1),
         ("v2: summary rows by day and facet", v2),
+        ("v3: minhash signatures of 32 values", v3),
     ]
 
     static var currentVersion: Int { migrations.count }
@@ -295,5 +296,12 @@ enum PostgresSchema {
         INSERT INTO speaker_facets (facet, value, speaker, quotes, articles)
             SELECT 'topic', t.topic, s.speaker, SUM(s.quotes), COUNT(*)
             FROM article_topics t JOIN article_speakers s ON s.article_key = t.article_key GROUP BY t.topic, s.speaker
+        """
+
+    /// SQLite's v15 (`ShortSignaturesSchema`): an article keeps the first 32 values of its signature and the
+    /// postings of its first 8 bands (`b:BAND:HASH`), as if it had been stored with a signature of 32.
+    static let v3 = """
+        DELETE FROM term_postings WHERE term LIKE 'b:%' AND split_part(term, ':', 2)::int >= 8;
+        UPDATE articles SET minhash = substring(minhash FROM 1 FOR 1 + 2 * 32) WHERE length(minhash) > 1 + 2 * 32;
         """
 }

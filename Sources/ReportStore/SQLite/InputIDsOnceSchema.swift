@@ -15,10 +15,9 @@ enum InputIDsOnceSchema {
         CREATE INDEX articles_input_id ON articles (input_id) WHERE input_id <> '';
         """
 
-    /// The v14 migration; then, for a store written before v4, its articles (see `SQLiteSchema`).
+    /// The v14 migration (the articles of a store written before v4 are made by the last migration).
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
-        try ArticleLedger.rebuildIfNoArticles(db)
     }
 
     /// What an article row keeps of `inputID`, for the article known by `key`.

@@ -145,11 +145,14 @@ enum SQLiteSchema {
         migrator.registerMigration(Self.v14) { db in
             try InputIDsOnceSchema.migrate(db)
         }
+        migrator.registerMigration(Self.v15) { db in
+            try ShortSignaturesSchema.migrate(db)
+        }
         return migrator
     }
 
     /// The schema version this build writes: the number of migrations it knows.
-    static let currentVersion = 14
+    static let currentVersion = 15
     static let v4 = "v4: articles, aggregates, stories"
     static let v5 = "v5: summary rows by day and facet"
     static let v6 = "v6: inbox progress"
@@ -161,6 +164,7 @@ enum SQLiteSchema {
     static let v12 = "v12: facet values by number"
     static let v13 = "v13: results counted per batch, unread indexes dropped"
     static let v14 = "v14: input ids kept once"
+    static let v15 = "v15: minhash signatures of 32 values"
 
     /// Articles by identity, their per-article facts, the aggregates kept from them, and the story index.
     ///

@@ -27,7 +27,8 @@ enum StoryClustering {
         /// Candidates whose similarity is computed in full, the most promising first.
         var candidatesScored = 24
         var nearDuplicateSimilarity = 0.6
-        var bands = 16
+        /// `bands * rowsPerBand` is `Fingerprinter.signatureLength`.
+        var bands = 8
         var rowsPerBand = 4
 
         init() {}
