@@ -284,7 +284,8 @@ struct PostgresReportStoreTests {
     }
 
     /// What v1 left of a store that v2 writes: `article_entities` without the article's time, day, outlet and
-    /// language, `entity_source_totals` instead of the summary rows, v1's article indexes.
+    /// language, `entity_source_totals` instead of the summary rows, v1's article indexes. Every later migration
+    /// is forgotten too and applied again (v3 finds its work done).
     static let backToV1 = """
         DROP TABLE result_counts; DROP TABLE day_cells; DROP TABLE entity_days; DROP TABLE entity_facets;
         DROP TABLE speaker_days; DROP TABLE speaker_facets;
@@ -300,7 +301,7 @@ struct PostgresReportStoreTests {
         CREATE INDEX articles_time ON articles (time_ms);
         CREATE INDEX articles_source ON articles (source, time_ms);
         CREATE INDEX articles_language ON articles (language, time_ms);
-        DELETE FROM mirsad_schema WHERE version = 2
+        DELETE FROM mirsad_schema WHERE version >= 2
         """
 
     /// A v1 store holding articles gets summary rows that match them, and the same reports as before.
