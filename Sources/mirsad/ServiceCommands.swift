@@ -304,7 +304,7 @@ struct CollectorCommand: AsyncParsableCommand {
                 try sqlite.checkpoint()
                 logger.info("store log copied into \(sqlite.path) in \(ContinuousClock.now - started)")
             } catch {
-                logger.warning("could not copy the store's log into \(sqlite.path) (the next start will): \(error)")
+                logger.warning("could not copy the store's log into \(sqlite.path) (it stays beside the file until a later checkpoint): \(error)")
             }
         }
     }

@@ -24,8 +24,8 @@ enum BatchCountsSchema {
         DROP INDEX IF EXISTS articles_job;
         """
 
-    /// The v13 migration. (A store written before v4 has no articles yet: v14 builds them, once every table has the
-    /// layout today's ledger writes.)
+    /// The v13 migration. (A store written before v4 gets its articles from the newest migration, once every
+    /// table has the layout today's ledger writes: `SQLiteSchema`.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
     }

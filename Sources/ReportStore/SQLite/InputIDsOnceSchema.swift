@@ -15,7 +15,8 @@ enum InputIDsOnceSchema {
         CREATE INDEX articles_input_id ON articles (input_id) WHERE input_id <> '';
         """
 
-    /// The v14 migration (the articles of a store written before v4 are made by the last migration).
+    /// The v14 migration. (A store written before v4 gets its articles from the newest migration, once every
+    /// table has the layout today's ledger writes: `SQLiteSchema`.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
     }

@@ -177,8 +177,8 @@ enum NumberedArticlesSchema {
         CREATE INDEX entity_pairs_b ON entity_pairs (b_id);
         """
 
-    /// The v7 migration: every row kept, renumbered. (A store written before v4 has no articles yet: v8 builds
-    /// them, once every table has the layout today's ledger writes.)
+    /// The v7 migration: every row kept, renumbered. (A store written before v4 gets its articles from the newest
+    /// migration, once every table has the layout today's ledger writes: `SQLiteSchema`.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: tables)
         // Band postings were `b:BAND:HASH` in hexadecimal: their keys are computed from the same band and hash.

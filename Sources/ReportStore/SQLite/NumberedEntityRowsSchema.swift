@@ -52,8 +52,8 @@ enum NumberedEntityRowsSchema {
         ALTER TABLE story_terms_v9 RENAME TO story_terms;
         """
 
-    /// The v9 migration. (A store written before v4 has no articles yet: v10 builds them, once every table has the
-    /// layout today's ledger writes.)
+    /// The v9 migration. (A store written before v4 gets its articles from the newest migration, once every
+    /// table has the layout today's ledger writes: `SQLiteSchema`.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
     }

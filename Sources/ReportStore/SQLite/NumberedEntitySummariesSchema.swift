@@ -45,8 +45,8 @@ enum NumberedEntitySummariesSchema {
         CREATE INDEX entity_days_entity ON entity_days (entity_id, day, articles);
         """
 
-    /// The v8 migration. (A store written before v4 has no articles yet: v9 builds them, once every table has the
-    /// layout today's ledger writes.)
+    /// The v8 migration. (A store written before v4 gets its articles from the newest migration, once every
+    /// table has the layout today's ledger writes: `SQLiteSchema`.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
     }

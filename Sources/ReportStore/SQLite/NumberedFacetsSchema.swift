@@ -59,8 +59,8 @@ enum NumberedFacetsSchema {
         return db.lastInsertedRowID
     }
 
-    /// The v12 migration. (A store written before v4 has no articles yet: v14 builds them, once every table has the
-    /// layout today's ledger writes.)
+    /// The v12 migration. (A store written before v4 gets its articles from the newest migration, once every
+    /// table has the layout today's ledger writes: `SQLiteSchema`.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
     }

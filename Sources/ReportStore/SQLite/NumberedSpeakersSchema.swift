@@ -66,8 +66,8 @@ enum NumberedSpeakersSchema {
         CREATE INDEX article_speakers_article ON article_speakers (article_id);
         """
 
-    /// The v10 migration. (A store written before v4 has no articles yet: v11 builds them, once every table has
-    /// the layout today's ledger writes.)
+    /// The v10 migration. (A store written before v4 gets its articles from the newest migration, once every
+    /// table has the layout today's ledger writes: `SQLiteSchema`.)
     static func migrate(_ db: Database) throws {
         try db.execute(sql: migration)
     }

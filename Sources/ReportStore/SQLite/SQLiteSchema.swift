@@ -3,7 +3,8 @@ import GRDB
 /// The SQLite store's tables, built by numbered migrations. A migration, once shipped, is never edited:
 /// changes go in a new one. The one exception is v4's rebuild of articles from the results stored before it,
 /// which the newest migration takes over: v4 writes the text-keyed tables it always wrote, but leaves them empty,
-/// and v14, after which every table has the layout today's ledger writes, builds the articles of such a store.
+/// and the newest migration, after which every table has the layout today's ledger writes, builds the articles of
+/// such a store (its `migrate` ends with `ArticleLedger.rebuildIfNoArticles`; a new migration takes the call over).
 ///
 /// `results` has one row per job id. Times are INTEGER milliseconds since 1970 UTC; `simhash` is the
 /// fingerprint's 64 bits read as a signed integer; `analysis_pb` is the protobuf `Analysis` as the worker encoded

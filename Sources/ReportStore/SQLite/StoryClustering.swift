@@ -1,3 +1,4 @@
+import ArticleAnalysis
 import Foundation
 import GRDB
 
@@ -27,9 +28,9 @@ enum StoryClustering {
         /// Candidates whose similarity is computed in full, the most promising first.
         var candidatesScored = 24
         var nearDuplicateSimilarity = 0.6
-        /// `bands * rowsPerBand` is `Fingerprinter.signatureLength`.
-        var bands = 8
         var rowsPerBand = 4
+        /// The bands of a signature: as many as its `Fingerprinter.signatureLength` values fill.
+        var bands: Int { Fingerprinter.signatureLength / rowsPerBand }
 
         init() {}
     }
