@@ -150,6 +150,25 @@ def run_measured(args, timeout, stdout=subprocess.PIPE, log=None, **options):
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu_seconds(pid, name):
+    """User + system CPU of PID's threads named NAME, from /proc (0 when it has none)."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return 0
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                text = f.read()
+        except OSError:
+            continue
+        if text[text.index("(") + 1:text.rindex(")")] == name:
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
 def cpu_seconds(pid):
     """User + system CPU of PID and its living descendants, from /proc (0 for a process that is gone)."""
     total = 0
@@ -236,6 +255,14 @@ class MirsadCluster:
         return {"dispatcher": cpu_seconds(self.dispatcher.proc.pid),
                 "collector": cpu_seconds(self.collector.proc.pid),
                 "workers": sum(cpu_seconds(w.proc.pid) for w in self.workers)}
+
+    def cpu_by_role(self):
+        """CPU seconds of each process so far, the collector's indexing thread apart from the rest of it."""
+        cpu = self.cpu()
+        indexing = thread_cpu_seconds(self.collector.proc.pid, "indexer")
+        cpu["collector"] -= indexing
+        cpu["collector's indexing"] = indexing
+        return cpu
 
     def submit(self, path, timeout):
         """`mirsad submit PATH --wait --json`; (report or None, wall seconds, producer CPU seconds).
@@ -659,6 +686,16 @@ class Bench:
                     if inprocess:
                         self.results.add(section, f"{title} / analyze, {label}, {stage}",
                                          f"{statistics.median(series) / inprocess:.0%}", note)
+                if all(len(v) > 2 for v in values):
+                    # Where the cluster's CPU goes: analysis is the workers' part (with decoding jobs and
+                    # encoding results), the rest is the machinery around it.
+                    roles = {role: statistics.median(v[2][role] for v in values) for role in values[0][2]}
+                    total = sum(roles.values())
+                    self.results.add(section, f"{title}, {n} worker{'s' if n > 1 else ''}, {label}: CPU ms a "
+                                              "stored article",
+                                     ", ".join(f"{role} {ms:.2f}" for role, ms in roles.items()),
+                                     f"workers {roles['workers'] / total:.0%} of {total:.2f} ms; until the batch "
+                                     "was seen stored")
         self.python_peer(corpus)
 
     def analyze_args(self, threads):
@@ -701,14 +738,19 @@ class Bench:
         cluster = MirsadCluster(self, f"analysis-{workers}-{time.monotonic_ns()}", workers=workers,
                                 worker_args=["--threads", "1"], cpus=cpus)
         try:
-            report, _, _ = cluster.submit(path, timeout=1800)
+            before = cluster.cpu_by_role()
+            report, _, producer = cluster.submit(path, timeout=1800)
+            after = cluster.cpu_by_role()
             last = cluster.last_stored()
             indexed = cluster.wait_indexed(1800)
         finally:
             cluster.stop()
         if not report or report.get("stored") != count or indexed is None:
             return None
-        return rate(count, submit_seconds(report, last, count)), rate(count, indexed - report["started_unix"])
+        # CPU until `submit --wait` saw the batch stored (one poll, at most 200 ms, after the last result).
+        cpu = {role: (after[role] - before[role]) * 1000 / count for role in after}
+        cpu["producer"] = producer * 1000 / count
+        return rate(count, submit_seconds(report, last, count)), rate(count, indexed - report["started_unix"]), cpu
 
     def run_rate(self, path, workers, cpus):
         """Articles/s that `mirsad run --workers WORKERS --threads 1`, pinned to CPUS, reports."""
