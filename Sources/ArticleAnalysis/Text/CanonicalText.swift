@@ -22,10 +22,16 @@ public enum CanonicalText {
             let v = scalar.value
             if v < 0x0300 { return true }
             guard (0x0600...0x06FF).contains(v) else { return false }
-            switch scalar.properties.generalCategory {
-            case .nonspacingMark, .spacingMark, .enclosingMark: return false
-            default: return true
-            }
+            return !arabicBlockMarks[Int(v - 0x0600)]
+        }
+    }
+
+    /// Whether each scalar of the Arabic block (U+0600 to U+06FF) is a mark, read once from its Unicode properties
+    /// rather than once per scalar of every key.
+    private static let arabicBlockMarks: [Bool] = (0x0600...0x06FF).map { value in
+        switch Unicode.Scalar(UInt32(value))!.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: true
+        default: false
         }
     }
 }

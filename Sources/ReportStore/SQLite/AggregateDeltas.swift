@@ -17,9 +17,25 @@ import GRDB
 /// other per-article rows, the story index and `term_counts` are written as each article is recorded, because
 /// later articles of the same commit read them.
 final class AggregateDeltas {
+    /// Its key by bytes (`BinaryText`).
     struct EntityKey: Hashable {
         var key: String
         var type: String
+
+        static func == (a: Self, b: Self) -> Bool { a.type == b.type && BinaryText.equal(a.key, b.key) }
+
+        func hash(into hasher: inout Hasher) {
+            BinaryText.hash(key, into: &hasher)
+            hasher.combine(type)
+        }
+    }
+
+    /// A speaker's key, by bytes (`BinaryText`).
+    struct SpeakerKey: Hashable {
+        var key: String
+
+        static func == (a: Self, b: Self) -> Bool { BinaryText.equal(a.key, b.key) }
+        func hash(into hasher: inout Hasher) { BinaryText.hash(key, into: &hasher) }
     }
 
     /// A facet (`source`, `language`, `topic`) and one of its values.
@@ -40,12 +56,12 @@ final class AggregateDeltas {
 
     struct FacetSpeakerKey: Hashable {
         var facet: FacetKey
-        var speaker: String
+        var speaker: SpeakerKey
     }
 
     struct DaySpeakerKey: Hashable {
         var day: String
-        var speaker: String
+        var speaker: SpeakerKey
     }
 
     /// A `day_cells` row: `topic` is `''` for the row every article counts in.
@@ -113,7 +129,7 @@ final class AggregateDeltas {
     private(set) var pairs: [PairKey: CountDelta] = [:]
     private(set) var tallies: [TallyKey: TallyDelta] = [:]
     /// Keyed by speaker; `mentions` holds the quotes.
-    private(set) var speakers: [String: CountDelta] = [:]
+    private(set) var speakers: [SpeakerKey: CountDelta] = [:]
     /// The latest versions of the articles recorded since the last flush, by article: `flush` writes their entity
     /// and speaker rows once their entities and speakers have numbers.
     private var heldArticles: [Int64: ArticleFacts] = [:]
@@ -191,81 +207,89 @@ final class AggregateDeltas {
             TallyKey(dimension: "language", value: facts.language),
         ]
         dimensions += facts.topics.map { TallyKey(dimension: "topic", value: $0) }
-        for key in dimensions {
-            var t = tallies[key, default: TallyDelta()]
-            accumulate(&t)
-            tallies[key] = t
-        }
+        for key in dimensions { accumulate(&tallies[key, default: TallyDelta()]) }
         pendingArticles += sign
+        // Each row's delta is changed where it is, one lookup a row (`subscript(_:default:)` passed `inout`).
         for e in facts.entities {
-            let key = EntityKey(key: e.key, type: e.type.rawValue)
-            entities[key, default: EntityDelta(name: e.name)].articles += sign
-            entities[key]!.mentions += sign * e.mentions
-            entities[key]!.first = min(entities[key]!.first, facts.timeMilliseconds)
-            entities[key]!.last = max(entities[key]!.last, facts.timeMilliseconds)
-            if removal { entities[key]!.removed = true }
+            Self.update(&entities[EntityKey(key: e.key, type: e.type.rawValue), default: EntityDelta(name: e.name)]) {
+                $0.articles += sign
+                $0.mentions += sign * e.mentions
+                $0.first = min($0.first, facts.timeMilliseconds)
+                $0.last = max($0.last, facts.timeMilliseconds)
+                if removal { $0.removed = true }
+            }
         }
         for s in facts.speakers {
-            speakers[s.key, default: CountDelta(name: s.name)].articles += sign
-            speakers[s.key]!.mentions += sign * s.quotes
-            if removal { speakers[s.key]!.removed = true }
+            Self.update(&speakers[SpeakerKey(key: s.key), default: CountDelta(name: s.name)]) {
+                $0.articles += sign
+                $0.mentions += sign * s.quotes
+                if removal { $0.removed = true }
+            }
         }
         guard keepsSummaries else { return }
         let facetKeys = Self.facets(facts)
         for e in facts.entities {
             let key = EntityKey(key: e.key, type: e.type.rawValue)
             for facet in facetKeys {
-                let facetKey = FacetEntityKey(facet: facet, entity: key)
-                var d = entityFacets[facetKey, default: TallyAndMentions()]
-                accumulate(&d.tally)
-                d.mentions += sign * e.mentions
-                entityFacets[facetKey] = d
+                Self.update(&entityFacets[FacetEntityKey(facet: facet, entity: key), default: TallyAndMentions()]) {
+                    accumulate(&$0.tally)
+                    $0.mentions += sign * e.mentions
+                }
             }
-            let dayKey = DayEntityKey(day: facts.day, entity: key)
-            var d = entityDays[dayKey, default: CountDelta()]
-            d.articles += sign
-            d.mentions += sign * e.mentions
-            if removal { d.removed = true }
-            entityDays[dayKey] = d
+            Self.update(&entityDays[DayEntityKey(day: facts.day, entity: key), default: CountDelta()]) {
+                $0.articles += sign
+                $0.mentions += sign * e.mentions
+                if removal { $0.removed = true }
+            }
         }
         for key in Self.cells(day: facts.day, source: facts.source, language: facts.language, topics: facts.topics) {
-            var c = cells[key, default: CellDelta()]
-            accumulate(&c.tally)
-            c.results += sign * history.seen
-            c.versions += sign * history.version
-            c.revised += history.version > 1 ? sign : 0
-            cells[key] = c
+            Self.update(&cells[key, default: CellDelta()]) {
+                accumulate(&$0.tally)
+                $0.results += sign * history.seen
+                $0.versions += sign * history.version
+                $0.revised += history.version > 1 ? sign : 0
+            }
         }
         for (a, b) in facts.entityPairs {
             let key = PairKey(a: EntityKey(key: a.key, type: a.type.rawValue), b: EntityKey(key: b.key, type: b.type.rawValue))
-            pairs[key, default: CountDelta()].articles += sign
-            if removal { pairs[key]!.removed = true }
-        }
-        for s in facts.speakers {
-            let dayKey = DaySpeakerKey(day: facts.day, speaker: s.key)
-            speakerDays[dayKey, default: CountDelta()].articles += sign
-            speakerDays[dayKey]!.mentions += sign * s.quotes
-            if removal { speakerDays[dayKey]!.removed = true }
-            for facet in facetKeys {
-                let facetKey = FacetSpeakerKey(facet: facet, speaker: s.key)
-                speakerFacets[facetKey, default: CountDelta()].articles += sign
-                speakerFacets[facetKey]!.mentions += sign * s.quotes
-                if removal { speakerFacets[facetKey]!.removed = true }
+            Self.update(&pairs[key, default: CountDelta()]) {
+                $0.articles += sign
+                if removal { $0.removed = true }
             }
         }
+        for s in facts.speakers {
+            let speaker = SpeakerKey(key: s.key)
+            Self.update(&speakerDays[DaySpeakerKey(day: facts.day, speaker: speaker), default: CountDelta()]) {
+                $0.articles += sign
+                $0.mentions += sign * s.quotes
+                if removal { $0.removed = true }
+            }
+            for facet in facetKeys {
+                Self.update(&speakerFacets[FacetSpeakerKey(facet: facet, speaker: speaker), default: CountDelta()]) {
+                    $0.articles += sign
+                    $0.mentions += sign * s.quotes
+                    if removal { $0.removed = true }
+                }
+            }
+        }
+    }
+
+    /// Applies `change` to `value` where it is (a dictionary entry passed `inout`).
+    private static func update<Value>(_ value: inout Value, _ change: (inout Value) -> Void) {
+        change(&value)
     }
 
     /// Writes every accumulated delta, one statement per distinct row (plus a delete where a row may have emptied),
     /// and starts over empty.
     func flush(_ db: Database) throws {
-        let entityTotal = try db.cachedStatement(sql: """
+        var entityTotal = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO entity_totals (key, type, name, articles, mentions, first_seen, last_seen)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (key, type) DO UPDATE SET articles = articles + excluded.articles,
                 mentions = mentions + excluded.mentions,
                 first_seen = MIN(first_seen, excluded.first_seen), last_seen = MAX(last_seen, excluded.last_seen)
             RETURNING entity_id
-            """)
+            """))
         // Every entity of a pair, a facet row or a day row has a delta of its own (`add`), so each of those rows
         // finds its entity's number here. An emptied entity's row goes after every entity is written, so that no
         // entity new in this flush is given the number of one leaving in it, whose rows empty with it.
@@ -273,42 +297,57 @@ final class AggregateDeltas {
         entityIDs.reserveCapacity(entities.count)
         var emptied: [Int64] = []
         for (key, d) in entities {
-            guard let id = try Int64.fetchOne(entityTotal, arguments: [
-                key.key, key.type, d.name, d.articles, d.mentions, d.first, d.last,
-            ]) else { continue }
+            entityTotal.bind(key.key)
+            entityTotal.bind(key.type)
+            entityTotal.bind(d.name)
+            entityTotal.bind(d.articles)
+            entityTotal.bind(d.mentions)
+            entityTotal.bind(d.first)
+            entityTotal.bind(d.last)
+            guard let id = try entityTotal.firstInteger() else { continue }
             entityIDs[key] = id
             if d.removed { emptied.append(id) }
         }
         // Speakers as entities: numbered first, emptied ones deleted once every speaker row is written.
-        let speakerTotal = try db.cachedStatement(sql: """
+        var speakerTotal = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO speaker_totals (speaker, name, quotes, articles) VALUES (?, ?, ?, ?)
             ON CONFLICT (speaker) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
             RETURNING speaker_id
-            """)
-        var speakerIDs: [String: Int64] = [:]
+            """))
+        var speakerIDs: [SpeakerKey: Int64] = [:]
         speakerIDs.reserveCapacity(speakers.count)
         var emptiedSpeakers: [Int64] = []
         for (key, d) in speakers {
-            guard let id = try Int64.fetchOne(speakerTotal, arguments: [key, d.name, d.mentions, d.articles]) else { continue }
+            speakerTotal.bind(key.key)
+            speakerTotal.bind(d.name)
+            speakerTotal.bind(d.mentions)
+            speakerTotal.bind(d.articles)
+            guard let id = try speakerTotal.firstInteger() else { continue }
             speakerIDs[key] = id
             if d.removed { emptiedSpeakers.append(id) }
         }
-        let entityRow = try db.cachedStatement(sql: """
+        var entityRow = DirectStatement(try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO article_entities (entity_id, time_ms, article_id, mentions, paired) VALUES (?, ?, ?, ?, ?)
-            """)
-        let speakerRow = try db.cachedStatement(sql: """
+            """))
+        var speakerRow = DirectStatement(try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO article_speakers (speaker_id, article_id, quotes) VALUES (?, ?, ?)
-            """)
+            """))
         for (article, facts) in heldArticles {
             for e in facts.entities {
                 guard let id = entityIDs[EntityKey(key: e.key, type: e.type.rawValue)] else { continue }
-                entityRow.setUncheckedArguments([id, facts.timeMilliseconds, article, e.mentions, e.paired ? 1 : 0])
-                try entityRow.execute()
+                entityRow.bind(id)
+                entityRow.bind(facts.timeMilliseconds)
+                entityRow.bind(article)
+                entityRow.bind(e.mentions)
+                entityRow.bind(e.paired ? 1 : 0)
+                try entityRow.run()
             }
             for s in facts.speakers {
-                guard let id = speakerIDs[s.key] else { continue }
-                speakerRow.setUncheckedArguments([id, article, s.quotes])
-                try speakerRow.execute()
+                guard let id = speakerIDs[SpeakerKey(key: s.key)] else { continue }
+                speakerRow.bind(id)
+                speakerRow.bind(article)
+                speakerRow.bind(s.quotes)
+                try speakerRow.run()
             }
         }
         // Each (facet, value) of this flush numbered once.
@@ -319,7 +358,7 @@ final class AggregateDeltas {
             facetIDs[key] = id
             return id
         }
-        let entityFacet = try db.cachedStatement(sql: """
+        var entityFacet = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO entity_facets (facet_id, entity_id, articles, mentions, tone_sum, named_sources,
                 anonymous_sources, quotes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -327,30 +366,39 @@ final class AggregateDeltas {
                 mentions = mentions + excluded.mentions, tone_sum = tone_sum + excluded.tone_sum,
                 named_sources = named_sources + excluded.named_sources,
                 anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
-            """)
+            """))
         let dropEntityFacet = try db.cachedStatement(sql: "DELETE FROM entity_facets WHERE facet_id = ? AND entity_id = ? AND articles <= 0")
         for (key, d) in entityFacets {
             guard let id = entityIDs[key.entity] else { continue }
             let facet = try facetID(key.facet)
             let t = d.tally
-            entityFacet.setUncheckedArguments([facet, id, t.articles, d.mentions, t.tone, t.namedSources,
-                                               t.anonymousSources, t.quotes])
-            try entityFacet.execute()
+            entityFacet.bind(facet)
+            entityFacet.bind(id)
+            entityFacet.bind(t.articles)
+            entityFacet.bind(d.mentions)
+            entityFacet.bind(t.tone)
+            entityFacet.bind(t.namedSources)
+            entityFacet.bind(t.anonymousSources)
+            entityFacet.bind(t.quotes)
+            try entityFacet.run()
             if t.removed { try dropEntityFacet.execute(arguments: [facet, id]) }
         }
-        let entityDay = try db.cachedStatement(sql: """
+        var entityDay = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO entity_days (day, entity_id, articles, mentions) VALUES (?, ?, ?, ?)
             ON CONFLICT (day, entity_id) DO UPDATE SET articles = articles + excluded.articles,
                 mentions = mentions + excluded.mentions
-            """)
+            """))
         let dropEntityDay = try db.cachedStatement(sql: "DELETE FROM entity_days WHERE day = ? AND entity_id = ? AND articles <= 0")
         for (key, d) in entityDays {
             guard let id = entityIDs[key.entity] else { continue }
-            entityDay.setUncheckedArguments([key.day, id, d.articles, d.mentions])
-            try entityDay.execute()
+            entityDay.bind(key.day)
+            entityDay.bind(id)
+            entityDay.bind(d.articles)
+            entityDay.bind(d.mentions)
+            try entityDay.run()
             if d.removed { try dropEntityDay.execute(arguments: [key.day, id]) }
         }
-        let cell = try db.cachedStatement(sql: """
+        var cell = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO day_cells (topic, day, source, language, articles, results, versions, revised, tone_sum,
                 named_sources, anonymous_sources, quotes)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -359,65 +407,89 @@ final class AggregateDeltas {
                 revised = revised + excluded.revised, tone_sum = tone_sum + excluded.tone_sum,
                 named_sources = named_sources + excluded.named_sources,
                 anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
-            """)
+            """))
         let dropCell = try db.cachedStatement(sql: "DELETE FROM day_cells WHERE topic = ? AND day = ? AND source = ? AND language = ? AND articles <= 0")
         for (key, c) in cells {
             let t = c.tally
-            cell.setUncheckedArguments([key.topic, key.day, key.source, key.language, t.articles, c.results, c.versions,
-                                        c.revised, t.tone, t.namedSources, t.anonymousSources, t.quotes])
-            try cell.execute()
+            cell.bind(key.topic)
+            cell.bind(key.day)
+            cell.bind(key.source)
+            cell.bind(key.language)
+            cell.bind(t.articles)
+            cell.bind(c.results)
+            cell.bind(c.versions)
+            cell.bind(c.revised)
+            cell.bind(t.tone)
+            cell.bind(t.namedSources)
+            cell.bind(t.anonymousSources)
+            cell.bind(t.quotes)
+            try cell.run()
             if t.removed { try dropCell.execute(arguments: [key.topic, key.day, key.source, key.language]) }
         }
-        let speakerDay = try db.cachedStatement(sql: """
+        var speakerDay = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO speaker_days (day, speaker_id, quotes, articles) VALUES (?, ?, ?, ?)
             ON CONFLICT (day, speaker_id) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
-            """)
+            """))
         let dropSpeakerDay = try db.cachedStatement(sql: "DELETE FROM speaker_days WHERE day = ? AND speaker_id = ? AND articles <= 0")
         for (key, d) in speakerDays {
             guard let id = speakerIDs[key.speaker] else { continue }
-            speakerDay.setUncheckedArguments([key.day, id, d.mentions, d.articles])
-            try speakerDay.execute()
+            speakerDay.bind(key.day)
+            speakerDay.bind(id)
+            speakerDay.bind(d.mentions)
+            speakerDay.bind(d.articles)
+            try speakerDay.run()
             if d.removed { try dropSpeakerDay.execute(arguments: [key.day, id]) }
         }
-        let speakerFacet = try db.cachedStatement(sql: """
+        var speakerFacet = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO speaker_facets (facet_id, speaker_id, quotes, articles) VALUES (?, ?, ?, ?)
             ON CONFLICT (facet_id, speaker_id) DO UPDATE SET quotes = quotes + excluded.quotes,
                 articles = articles + excluded.articles
-            """)
+            """))
         let dropSpeakerFacet = try db.cachedStatement(sql: "DELETE FROM speaker_facets WHERE facet_id = ? AND speaker_id = ? AND articles <= 0")
         for (key, d) in speakerFacets {
             guard let id = speakerIDs[key.speaker] else { continue }
             let facet = try facetID(key.facet)
-            speakerFacet.setUncheckedArguments([facet, id, d.mentions, d.articles])
-            try speakerFacet.execute()
+            speakerFacet.bind(facet)
+            speakerFacet.bind(id)
+            speakerFacet.bind(d.mentions)
+            speakerFacet.bind(d.articles)
+            try speakerFacet.run()
             if d.removed { try dropSpeakerFacet.execute(arguments: [facet, id]) }
         }
         let dropSpeaker = try db.cachedStatement(sql: "DELETE FROM speaker_totals WHERE speaker_id = ? AND articles <= 0")
         for id in emptiedSpeakers { try dropSpeaker.execute(arguments: [id]) }
-        let pair = try db.cachedStatement(sql: """
+        var pair = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO entity_pairs (a_id, b_id, articles) VALUES (?, ?, ?)
             ON CONFLICT (a_id, b_id) DO UPDATE SET articles = articles + excluded.articles
-            """)
+            """))
         let dropPair = try db.cachedStatement(sql: "DELETE FROM entity_pairs WHERE a_id = ? AND b_id = ? AND articles <= 0")
         for (key, d) in pairs {
             guard let a = entityIDs[key.a], let b = entityIDs[key.b] else { continue }
-            pair.setUncheckedArguments([a, b, d.articles])
-            try pair.execute()
+            pair.bind(a)
+            pair.bind(b)
+            pair.bind(d.articles)
+            try pair.run()
             if d.removed { try dropPair.execute(arguments: [a, b]) }
         }
         let dropEntity = try db.cachedStatement(sql: "DELETE FROM entity_totals WHERE entity_id = ? AND articles <= 0")
         for id in emptied { try dropEntity.execute(arguments: [id]) }
-        let tally = try db.cachedStatement(sql: """
+        var tally = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO tallies (dimension, value, articles, tone_sum, named_sources, anonymous_sources, quotes)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (dimension, value) DO UPDATE SET articles = articles + excluded.articles,
                 tone_sum = tone_sum + excluded.tone_sum, named_sources = named_sources + excluded.named_sources,
                 anonymous_sources = anonymous_sources + excluded.anonymous_sources, quotes = quotes + excluded.quotes
-            """)
+            """))
         let dropTally = try db.cachedStatement(sql: "DELETE FROM tallies WHERE dimension = ? AND value = ? AND articles <= 0")
         for (key, d) in tallies {
-            tally.setUncheckedArguments([key.dimension, key.value, d.articles, d.tone, d.namedSources, d.anonymousSources, d.quotes])
-            try tally.execute()
+            tally.bind(key.dimension)
+            tally.bind(key.value)
+            tally.bind(d.articles)
+            tally.bind(d.tone)
+            tally.bind(d.namedSources)
+            tally.bind(d.anonymousSources)
+            tally.bind(d.quotes)
+            try tally.run()
             if d.removed { try dropTally.execute(arguments: [key.dimension, key.value]) }
         }
         entities = [:]

@@ -36,13 +36,16 @@ enum ArticleLedger {
         guard let existing else {
             // The article counts among the stored ones for its own term weights.
             let weights = try StoryClustering.termWeights(facts, total: deltas.storedArticles(db) + 1, in: db)
-            try db.cachedStatement(sql: insertArticleSQL).execute(arguments: articleArguments(
-                facts, result: result, version: 1, storedAt: storedAt, termWeight: weights.total))
+            try insertArticle(facts, result: result, storedAt: storedAt, termWeight: weights.total, in: db)
             let article = db.lastInsertedRowID
             try apply(facts, article: article, sign: 1, history: .init(seen: 1, version: 1), deltas: deltas, in: db)
-            try db.cachedStatement(
-                sql: "INSERT INTO article_versions (article_id, version, job_id, content_hash, stored_at) VALUES (?, 1, ?, ?, ?)"
-            ).execute(arguments: [article, result.jobID, facts.contentHash, storedAt])
+            var version = DirectStatement(try db.cachedStatement(
+                sql: "INSERT INTO article_versions (article_id, version, job_id, content_hash, stored_at) VALUES (?, 1, ?, ?, ?)"))
+            version.bind(article)
+            version.bind(result.jobID)
+            version.bind(facts.contentHash)
+            version.bind(storedAt)
+            try version.run()
             try StoryClustering.assign(facts, article: article, weights: weights, parameters: clustering, in: db)
             return .newArticle
         }
@@ -137,8 +140,12 @@ enum ArticleLedger {
             // The entity and speaker rows are keyed by numbers, which new entities and speakers get when the deltas
             // are flushed.
             deltas.holdArticleRows(facts, article: article)
-            let topic = try db.cachedStatement(sql: "INSERT OR IGNORE INTO article_topics (topic, article_id) VALUES (?, ?)")
-            for t in facts.topics { try topic.execute(arguments: [t, article]) }
+            var topic = DirectStatement(try db.cachedStatement(sql: "INSERT OR IGNORE INTO article_topics (topic, article_id) VALUES (?, ?)"))
+            for t in facts.topics {
+                topic.bind(t)
+                topic.bind(article)
+                try topic.run()
+            }
         } else {
             deltas.dropArticleRows(article: article)
             for table in ["article_entities", "article_topics", "article_speakers"] {
@@ -155,16 +162,31 @@ enum ArticleLedger {
         VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
         """
 
-    private static func articleArguments(
-        _ facts: ArticleFacts, result: StoredResult, version: Int, storedAt: Int64, termWeight: Double
-    ) -> StatementArguments {
-        StatementArguments([
-            facts.key, InputIDsOnceSchema.stored(result.article.id, key: facts.key), result.jobID, version, storedAt, storedAt,
-            facts.contentHash, facts.source, facts.language, facts.timeMilliseconds, facts.day,
-            LeanArticleRowsSchema.keptTitle(facts, result: result),
-            facts.tone, facts.namedSources, facts.anonymousSources, facts.quotes, Int64(bitPattern: facts.simhash),
-            minhashBlob(facts.minhash), termWeight,
-        ] as [(any DatabaseValueConvertible)?])
+    /// Writes the first version of an article's row (`DirectStatement`: 19 values, bound in place).
+    private static func insertArticle(
+        _ facts: ArticleFacts, result: StoredResult, storedAt: Int64, termWeight: Double, in db: Database
+    ) throws {
+        var insert = DirectStatement(try db.cachedStatement(sql: insertArticleSQL))
+        insert.bind(facts.key)
+        insert.bind(InputIDsOnceSchema.stored(result.article.id, key: facts.key))
+        insert.bind(result.jobID)
+        insert.bind(1)
+        insert.bind(storedAt)
+        insert.bind(storedAt)
+        insert.bind(facts.contentHash)
+        insert.bind(facts.source)
+        insert.bind(facts.language)
+        insert.bind(facts.timeMilliseconds)
+        insert.bind(facts.day)
+        insert.bind(LeanArticleRowsSchema.keptTitle(facts, result: result))
+        insert.bind(facts.tone)
+        insert.bind(facts.namedSources)
+        insert.bind(facts.anonymousSources)
+        insert.bind(facts.quotes)
+        insert.bind(Int64(bitPattern: facts.simhash))
+        insert.bind(minhashBlob(facts.minhash))
+        insert.bind(termWeight)
+        try insert.run()
     }
 
     /// The minhash signature as an article row keeps it: the byte 2, then each value's low 16 bits, little-endian

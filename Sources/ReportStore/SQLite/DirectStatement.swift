@@ -107,6 +107,20 @@ struct DirectStatement: ~Copyable {
         }
     }
 
+    /// Steps the statement once and returns the first column of the row it returned as an integer: nil when it
+    /// returned no row, or NULL. For an `INSERT ... RETURNING` of one row, whose change SQLite makes at that step.
+    mutating func firstInteger() throws -> Int64? {
+        defer { reset() }
+        try throwRefusedBinding()
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW:
+            return sqlite3_column_type(handle, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, 0)
+        case SQLITE_DONE: return nil
+        case let code:
+            throw stepFailure(code)
+        }
+    }
+
     /// The error of a step that ended with `code`, as GRDB reports it.
     private func stepFailure(_ code: CInt) -> DatabaseError {
         DatabaseError(
