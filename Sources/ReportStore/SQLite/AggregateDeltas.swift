@@ -376,10 +376,7 @@ final class AggregateDeltas {
             entityFacet.bind(id)
             entityFacet.bind(t.articles)
             entityFacet.bind(d.mentions)
-            entityFacet.bind(t.tone)
-            entityFacet.bind(t.namedSources)
-            entityFacet.bind(t.anonymousSources)
-            entityFacet.bind(t.quotes)
+            entityFacet.bindAttributions(of: t)
             try entityFacet.run()
             if t.removed { try dropEntityFacet.execute(arguments: [facet, id]) }
         }
@@ -419,10 +416,7 @@ final class AggregateDeltas {
             cell.bind(c.results)
             cell.bind(c.versions)
             cell.bind(c.revised)
-            cell.bind(t.tone)
-            cell.bind(t.namedSources)
-            cell.bind(t.anonymousSources)
-            cell.bind(t.quotes)
+            cell.bindAttributions(of: t)
             try cell.run()
             if t.removed { try dropCell.execute(arguments: [key.topic, key.day, key.source, key.language]) }
         }
@@ -485,10 +479,7 @@ final class AggregateDeltas {
             tally.bind(key.dimension)
             tally.bind(key.value)
             tally.bind(d.articles)
-            tally.bind(d.tone)
-            tally.bind(d.namedSources)
-            tally.bind(d.anonymousSources)
-            tally.bind(d.quotes)
+            tally.bindAttributions(of: d)
             try tally.run()
             if d.removed { try dropTally.execute(arguments: [key.dimension, key.value]) }
         }
@@ -504,5 +495,16 @@ final class AggregateDeltas {
         speakers = [:]
         storedBefore = nil
         pendingArticles = 0
+    }
+}
+
+private extension DirectStatement {
+    /// Binds what a tally sums besides its articles, in the order every summary row keeps it: tone, named
+    /// sources, anonymous sources, quotes.
+    mutating func bindAttributions(of tally: AggregateDeltas.TallyDelta) {
+        bind(tally.tone)
+        bind(tally.namedSources)
+        bind(tally.anonymousSources)
+        bind(tally.quotes)
     }
 }

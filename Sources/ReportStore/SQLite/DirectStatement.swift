@@ -5,9 +5,10 @@ import GRDBSQLite
 /// A cached GRDB statement run through SQLite's C interface: values are bound in place, one call each, and the
 /// statement stepped to its end.
 ///
-/// Written by hand for the statements run once per result on a collector's acknowledging thread: GRDB's argument
-/// path (`StatementArguments`) boxes every value as a `DatabaseValue` in an array of existentials before binding
-/// it, which for a 22-column row cost that thread about a fifth of its CPU (`mirsad benchmark collector`).
+/// Written by hand for the statements run once per result on a collector's acknowledging thread, and once per
+/// article or aggregate row by the indexer: GRDB's argument path (`StatementArguments`) boxes every value as a
+/// `DatabaseValue` in an array of existentials before binding it, which for a 22-column row cost the acknowledging
+/// thread about a fifth of its CPU, and the indexer a fifth of its own (`mirsad benchmark collector`).
 ///
 /// Invariants: values are bound in order, from the first parameter, all of them before `run` (SQLite binds NULL
 /// to any left out, a row without a value is refused by the tables' NOT NULL constraints); strings and blobs are
