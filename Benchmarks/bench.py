@@ -150,36 +150,31 @@ def run_measured(args, timeout, stdout=subprocess.PIPE, log=None, **options):
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def stat_ticks(path):
+    """Name and user + system clock ticks of the process or thread whose /proc `stat` file is PATH, or None."""
+    try:
+        with open(path) as f:
+            text = f.read()
+        fields = text.rsplit(")", 1)[1].split()
+        return text[text.index("(") + 1:text.rindex(")")], int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def thread_cpu_seconds(pid, name):
     """User + system CPU of PID's threads named NAME, from /proc (0 when it has none)."""
-    total = 0
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return 0
-    for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                text = f.read()
-        except OSError:
-            continue
-        if text[text.index("(") + 1:text.rindex(")")] == name:
-            fields = text.rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / TICKS
+    found = [stat_ticks(f"/proc/{pid}/task/{tid}/stat") for tid in tasks]
+    return sum(ticks for thread, ticks in filter(None, found) if thread == name) / TICKS
 
 
 def cpu_seconds(pid):
     """User + system CPU of PID and its living descendants, from /proc (0 for a process that is gone)."""
-    total = 0
-    for member in [pid] + descendants(pid):
-        try:
-            with open(f"/proc/{member}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError):
-            pass
-    return total / TICKS
+    found = [stat_ticks(f"/proc/{member}/stat") for member in [pid] + descendants(pid)]
+    return sum(ticks for _, ticks in filter(None, found)) / TICKS
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ enum StoryClustering {
         }
         try db.cachedStatement(sql: "UPDATE articles SET story_id = ? WHERE article_id = ?").execute(arguments: [story, article])
 
-        // Run through SQLite's C interface (`DirectStatement`): with the term count's, about 40 statements an article.
+        // Bound through SQLite's C interface (`DirectStatement`): three statements a story term, one a band.
         var posting = DirectStatement(try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO term_postings (term, time_ms, article_id) VALUES (?, ?, ?)"))
         var count = DirectStatement(try db.cachedStatement(sql: """
@@ -153,20 +153,18 @@ enum StoryClustering {
             INSERT INTO story_terms (story_id, term_id, articles) VALUES (?, ?, 1)
             ON CONFLICT (story_id, term_id) DO UPDATE SET articles = articles + 1
             """))
+        var posted: [Int64] = []
         for term in facts.storyTerms {
             count.bind(term.term)
             count.bind(term.name)
             guard let id = try count.firstInteger() else { continue }
-            posting.bind(id)
-            posting.bind(facts.timeMilliseconds)
-            posting.bind(article)
-            try posting.run()
+            posted.append(id)
             storyTerm.bind(story)
             storyTerm.bind(id)
             try storyTerm.run()
         }
-        for band in bands {
-            posting.bind(band)
+        for key in posted + bands {
+            posting.bind(key)
             posting.bind(facts.timeMilliseconds)
             posting.bind(article)
             try posting.run()
