@@ -23,6 +23,22 @@ enum QuoteFinder {
     static let jaa: Set<WordKey> = [WordKey(ArabicNormalizer.normalize("جاء")), WordKey(ArabicNormalizer.normalize("جاءت"))]
     static let fi = WordKey(ArabicNormalizer.normalize("في"))
     static let bilqawl = WordKey("بالقول")
+    /// "بحسب صحيفة “هآرتس”، فإن “...”": an attribution that speaks like a verb when إن/أن or a quotation follows its
+    /// speaker ("بحسب رويترز." alone is no quote).
+    static let according: Set<WordKey> = ["بحسب", "حسب", "وفقا", "وفق"]
+    /// "نقلت رويترز عن مسؤول صيني قوله إن": the speaker of a relaying verb is who follows عن.
+    static let relaying: Set<WordKey> = ["نقل", "نقلت", "ينقل", "تنقل", "نقلوا"]
+    static let an = WordKey("عن")
+    /// "وكان X قد قال": a sentence opening with كان names the speaker before قد and the verb.
+    static let kana: Set<WordKey> = ["كان", "كانت", "كانوا"]
+    static let qad = WordKey("قد")
+    static let ma = WordKey("مع")
+    static let lam = WordKey("ل")
+    /// A cue whose complementizer follows a comma may reach this far: the speaker's appositions come between
+    /// ("وقال أبو بكر الحسن، المتحدث باسم جماعة معارضة ...، لوكالة رويترز، إن").
+    static let commaCueWindow = 28
+    /// Prepositions a speaker written before its verb may hold once ("مراسل فرانس 24 في اليمن أفاد بأن").
+    static let speakerPrepositions: Set<WordKey> = ["في", "من"]
     /// Head words after which a short quoted text is a name ("شبكة “سي بي إس نيوز” استنادا إلى ..."), whatever follows it.
     static let nameHeads: Set<WordKey> = SourceFinder.outletHeads.union([WordKey(ArabicNormalizer.normalize("منظمة"))])
 
@@ -31,6 +47,9 @@ enum QuoteFinder {
         var speaker: Range<Int>?
         var complementizer: Int?
         var isParticiple: Bool
+        /// Where the scan for the speaker and complementizer stopped: a person named between the speaker and here
+        /// is the speaker's name ("كبير مفاوضي الاتحاد الأوروبي في هذا الملف ميشال بارنييه بأن").
+        var scanEnd: Int
     }
 
     /// Who a cue without speaker words refers to, and the sentence where it was last named.
@@ -83,11 +102,12 @@ enum QuoteFinder {
                 var end = sentence.upperBound
                 while end > k + 1, t.forms[end - 1] == nil { end -= 1 }
                 guard end > k + 1 else { continue }
-                // A clause that is a direct quote from its first words is that quote; one that quotes only part
-                // of itself ("أن اختياره ... بسبب “التهديد ...”") is reported speech as well.
+                // A clause that is a direct quote from its first word is that quote; one that quotes only part
+                // of itself ("أن اختياره ... بسبب “التهديد ...”", "أن ماكرون “أكد التزامه ...”") is reported
+                // speech as well.
                 let inner = sentenceDirect.filter { $0.open > k && $0.open < end }
                 if consumedCues.contains(cue.index) && inner.isEmpty { continue }
-                if inner.contains(where: { $0.open <= k + 2 }) { continue }
+                if inner.contains(where: { q in (k + 1..<q.open).allSatisfy { t.lexemes[$0].kind == .punctuation } }) { continue }
                 let span = t.span((k + 1)..<end)
                 events.append((k, Quote(kind: .reported, text: t.slice((k + 1)..<end), speaker: nil, speakerEntity: nil, cue: t.texts[cue.index], span: span), cue))
             }
@@ -120,11 +140,11 @@ enum QuoteFinder {
                 var speaker: Referent? = nil
                 if let cue = e.cue {
                     if let r = cue.speaker {
-                        let span = t.span(r)
-                        let entity = entities.first {
-                            $0.span.start < span.end && span.start < $0.span.end && ($0.type == .person || $0.type == .organization)
-                        }
-                        speaker = Referent(text: t.slice(r), entity: entity?.canonical, sentence: sentenceNumber)
+                        speaker = referent(r, before: cue.scanEnd, in: t, entities: entities, persons: persons, sentence: sentenceNumber)
+                    } else if let earlier = cues.last(where: { $0.index < cue.index && $0.speaker != nil }), let r = earlier.speaker {
+                        // An earlier cue of the sentence named the speaker even if it introduced nothing itself
+                        // ("وردت وزارة الخارجية على المفوضية معتبرة أنها").
+                        speaker = referent(r, before: earlier.scanEnd, in: t, entities: entities, persons: persons, sentence: sentenceNumber)
                     } else {
                         speaker = referent(before: t.lexemes[cue.index].start, sentence: sentenceNumber, named: named,
                                            lastSpeaker: lastSpeaker, lastNamed: lastNamed)
@@ -148,6 +168,34 @@ enum QuoteFinder {
             if let first = named.first { lastNamed = Referent(text: first.text, entity: first.canonical, sentence: sentenceNumber) }
         }
         return quotes
+    }
+
+    /// The speaker words `r` of a cue as a referent, linked to the person or organisation mention overlapping them.
+    /// Words that name no person are followed by the first person named before `scanEnd` (a title, then the name).
+    static func referent(_ r: Range<Int>, before scanEnd: Int, in t: AnalyzedText, entities: [EntityMention], persons: [EntityMention],
+                      sentence: Int) -> Referent {
+        let span = t.span(r)
+        let overlapping = entities.filter { $0.span.start < span.end && span.start < $0.span.end }
+        if !overlapping.contains(where: { $0.type == .person }), scanEnd > r.upperBound, scanEnd <= t.lexemes.count {
+            let limit = t.lexemes[scanEnd - 1].end
+            if let person = persons.first(where: { $0.span.start >= span.end && $0.span.end <= limit }),
+               titleContinues(from: r.upperBound, to: person.span.start, in: t) {
+                return Referent(text: t.substring(start: span.start, end: person.span.end), entity: person.canonical, sentence: sentence)
+            }
+        }
+        let entity = overlapping.first { $0.type == .person || $0.type == .organization }
+        return Referent(text: t.slice(r), entity: entity?.canonical, sentence: sentence)
+    }
+
+    /// The words between a title and a name ("في هذا الملف"): at most 3, none a punctuation mark or "مع" (in
+    /// "وزير الخارجية في مؤتمر مع نظيره سيرغي لافروف" the name is not the speaker's).
+    static func titleContinues(from first: Int, to nameStart: Int, in t: AnalyzedText) -> Bool {
+        var k = first
+        while k < t.lexemes.count, t.lexemes[k].start < nameStart {
+            guard t.lexemes[k].kind == .word, k - first < 3, t.forms[k]?.normalizedKey != ma else { return false }
+            k += 1
+        }
+        return true
     }
 
     /// The subject of a sentence that opens with a verb written with و/ف ("ونشر الإعلام الرسمي السوري ..."): the 1
@@ -236,24 +284,36 @@ enum QuoteFinder {
         guard let f = t.forms[i], t.lexemes[i].kind == .word else { return nil }
         if t.lexemes[i].script == .arabic {
             let isJaa = jaa.contains(f.cueKey) && i + 1 < sentence.upperBound && t.forms[i + 1]?.normalizedKey == fi
+            let isAccording = according.contains(f.normalizedKey) || according.contains(f.cueKey)
             let isVerb = f.isSpeechVerb
             let isParticiple = f.isSpeechParticiple
-            guard isVerb || isParticiple || isJaa else { return nil }
-            var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: isParticiple)
+            guard isVerb || isParticiple || isJaa || isAccording else { return nil }
+            let isRelaying = isVerb && relaying.contains(f.cueKey)
+            var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: isParticiple, scanEnd: i + 1)
             var j = isJaa ? i + 2 : i + 1
             var speakerStart: Int? = nil
             var speakerEnd = i + 1
             var speakerDone = isParticiple
-            while j < sentence.upperBound && j <= i + cueWindow {
+            var relayed = false
+            while j < sentence.upperBound && j <= i + commaCueWindow {
                 let n = t.forms[j]?.normalizedKey
+                // Past the usual window only a complementizer right after a comma is still this cue's.
+                if j > i + cueWindow {
+                    if let g = t.forms[j], g.isSpeechVerb || g.isSpeechParticiple { break }
+                    guard let n, SpeechCues.arabicComplementizers.contains(n) else {
+                        j += 1
+                        continue
+                    }
+                    if !isComma(j - 1, t) { break }
+                }
                 // Another speech verb before the complementizer owns it ("يشير إلى تعليقات X، الذي قال إن"); a
                 // quotation right after the cue and its speaker, unless it is the speaker's quoted name, is the cue's
-                // own complement ("قالت “نحن نقدر أنهم”").
+                // own complement ("قالت “نحن نقدر أنهم”"; but "وقالت “هآرتس” إن").
                 if let g = t.forms[j], g.isSpeechVerb || g.isSpeechParticiple { break }
                 if let closer = SpeechCues.pairs[t.punctuation(j)],
                    !(i + 1..<j).contains(where: { $0 >= speakerEnd && t.lexemes[$0].kind != .punctuation }),
-                   !(speakerStart != nil && !speakerDone && (quotedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil
-                        || headedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil)) {
+                   !(!speakerDone && (quotedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil
+                        || (speakerStart != nil && headedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil))) {
                     break
                 }
                 if let n, SpeechCues.arabicComplementizers.contains(n) {
@@ -265,22 +325,39 @@ enum QuoteFinder {
                     cue.complementizer = j + 1
                     break
                 }
+                // "نقلت رويترز عن مسؤول صيني قوله إن": the speaker starts again after عن.
+                if isRelaying, !relayed, n == an {
+                    relayed = true
+                    speakerStart = nil
+                    speakerEnd = j + 1
+                    speakerDone = false
+                    j += 1
+                    continue
+                }
                 if !speakerDone {
-                    // Times and manner before the speaker ("قال لاحقا", "وتابع بالقول"), and a comma ("وقال، توم").
-                    if speakerStart == nil, (n.map { SpeechCues.arabicSpeakerSkips.contains($0) } ?? (isComma(j, t) || t.punctuation(j) == 0x23)) {
+                    // Times and manner before the speaker ("قال لاحقا", "وتابع بالقول"), a comma ("وقال، توم") and
+                    // the ل of "وفقا لـ".
+                    if speakerStart == nil, (n.map { SpeechCues.arabicSpeakerSkips.contains($0) || (isAccording && $0 == lam) }
+                        ?? (isComma(j, t) || t.punctuation(j) == 0x23)) {
                         j += 1
                         continue
                     }
-                    // A hashtag's words ("#الجيش_الإسرائيلي") and a quoted name ("منظمة “أطباء بلا حدود” إن") belong
-                    // to the speaker.
+                    // A hashtag's words ("#الجيش_الإسرائيلي") and a quoted name ("منظمة “أطباء بلا حدود” إن",
+                    // "وقالت “هآرتس” إن") belong to the speaker.
                     if speakerStart != nil, t.punctuation(j) == 0x5F, j + 1 < sentence.upperBound, t.lexemes[j + 1].kind == .word {
                         speakerEnd = j + 2
                         j += 2
                         continue
                     }
-                    if speakerStart != nil, let closer = SpeechCues.pairs[t.punctuation(j)],
-                       let close = quotedNameEnd(j, closer: closer, in: t, sentence: sentence) ?? headedNameEnd(j, closer: closer, in: t, sentence: sentence) {
-                        speakerEnd = close + 1
+                    if let closer = SpeechCues.pairs[t.punctuation(j)],
+                       let close = quotedNameEnd(j, closer: closer, in: t, sentence: sentence)
+                        ?? (speakerStart != nil ? headedNameEnd(j, closer: closer, in: t, sentence: sentence) : nil) {
+                        if speakerStart == nil {
+                            speakerStart = j + 1
+                            speakerEnd = close
+                        } else {
+                            speakerEnd = close + 1
+                        }
                         j = close + 1
                         continue
                     }
@@ -303,8 +380,10 @@ enum QuoteFinder {
                 }
                 j += 1
             }
-            // "جاء في" speaks only when a quotation or إن/أن follows its speaker ("جاء في المرتبة الثانية" does not).
-            if isJaa, speakerStart == nil || (cue.complementizer == nil
+            cue.scanEnd = min(j, sentence.upperBound)
+            // "جاء في" and "بحسب" speak only when a quotation or إن/أن follows their speaker ("جاء في المرتبة الثانية"
+            // does not).
+            if isJaa || isAccording, speakerStart == nil || (cue.complementizer == nil
                 && !(j < sentence.upperBound && SpeechCues.allQuoteMarks.contains(t.punctuation(j)))) {
                 return nil
             }
@@ -312,20 +391,20 @@ enum QuoteFinder {
                 cue.speaker = start..<speakerEnd
             } else if isVerb, f.cueKey == f.normalizedKey {
                 // A verb without a conjunction and no speaker after it: the speaker may come first ("مسؤولين يقولون إن"),
-                // before a relative pronoun ("كيم كي جوان، الذي قال").
+                // before a relative pronoun ("كيم كي جوان، الذي قال"), or after a sentence's opening كان ("وكان X قد قال").
                 if i - 1 >= sentence.lowerBound, let g = t.forms[i - 1], SpeechCues.arabicRelativePronouns.contains(g.normalizedKey) {
                     var k = i - 2
                     if k >= sentence.lowerBound, isComma(k, t) { k -= 1 }
                     if k >= sentence.lowerBound { cue.speaker = speakerBefore(k + 1, in: t, sentence: sentence) }
                 } else {
-                    cue.speaker = speakerBefore(i, in: t, sentence: sentence)
+                    cue.speaker = speakerBefore(i, in: t, sentence: sentence) ?? subjectAfterKana(i, in: t, sentence: sentence)
                 }
             }
             return cue
         }
         // Latin: "X said", "said X".
         guard SpeechCues.latinVerbs.contains(f.normalizedKey) else { return nil }
-        var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: false)
+        var cue = Cue(index: i, speaker: nil, complementizer: nil, isParticiple: false, scanEnd: i + 1)
         // Capitalised words right before the verb (skipping "has", "a").
         var k = i - 1
         while k >= sentence.lowerBound, let g = t.forms[k], g.normalized == "a" || g.normalized == "has" || g.normalized == "have" { k -= 1 }
@@ -407,14 +486,49 @@ enum QuoteFinder {
         return nil
     }
 
+    /// In a sentence opening with كان ("وكان المرصد السوري، ومقره بريطانيا، قالوا الجمعة، إن", "وكان مدير عام الأمن
+    /// العام، عباس إبراهيم، قد قال"), the words after كان up to the first comma or قد, at most 8, with an apposition
+    /// of at most 4 words closed by a comma right before قد or the verb.
+    static func subjectAfterKana(_ i: Int, in t: AnalyzedText, sentence: Range<Int>) -> Range<Int>? {
+        let first = sentence.lowerBound
+        guard let f = t.forms[first], kana.contains(f.cueKey), i - first <= 20 else { return nil }
+        var k = first + 1
+        while k < i, t.lexemes[k].kind != .punctuation, k - first <= maxSpeakerWords,
+              let g = t.forms[k], g.normalizedKey != qad, !g.isStopword || k > first + 1 {
+            k += 1
+        }
+        guard k > first + 1 else { return nil }
+        var end = k
+        if k < i, isComma(k, t) {
+            var m = k + 1
+            while m < i, t.lexemes[m].kind == .word, m - k <= 4 { m += 1 }
+            var next = m + 1
+            if next < i, t.forms[next]?.normalizedKey == qad { next += 1 }
+            if m > k + 1, m < i, isComma(m, t), next == i { end = m }
+        }
+        return (first + 1)..<end
+    }
+
     /// The words right before a speech verb that name its speaker ("مراسل “العربية” قال", "الشركة حذرت"): back to
     /// a function word, a punctuation mark other than a quotation mark, or the sentence start; at most 6 words.
     static func speakerBefore(_ i: Int, in t: AnalyzedText, sentence: Range<Int>) -> Range<Int>? {
         var k = i - 1
         var words = 0
+        var crossedPreposition = false
         while k >= sentence.lowerBound {
             if t.lexemes[k].kind == .punctuation {
                 guard SpeechCues.allQuoteMarks.contains(t.punctuation(k)) else { break }
+                k -= 1
+                continue
+            }
+            // One preposition between two words of the speaker, and a number after a word ("مراسل فرانس 24 في
+            // اليمن أفاد").
+            if words > 0, k - 1 >= sentence.lowerBound, t.lexemes[k - 1].kind != .punctuation, let g = t.forms[k - 1],
+               !g.isStopword, !g.isSpeechVerb, !SpeechCues.arabicComplementizers.contains(g.normalizedKey),
+               t.lexemes[k].kind == .number
+                || (!crossedPreposition && t.forms[k].map { speakerPrepositions.contains($0.normalizedKey) } == true) {
+                crossedPreposition = crossedPreposition || t.lexemes[k].kind != .number
+                words += 1
                 k -= 1
                 continue
             }
