@@ -9,10 +9,14 @@
 /// Speaker: the words after the speech verb up to "،", إن/أن (also "إنه", "أنها", "بأنهم"...), a preposition, a time
 /// word or a quotation mark (at most 8 words; times such as "لاحقا", "السبت" before it are skipped, and an
 /// apposition "، دونالد ترامب،" is kept); when there are none and the verb has no conjunction, the words before
-/// it ("مسؤولين يقولون إن"); for Latin text also "X said" and "“...”, said X". A cue with no speaker words
-/// ("وأوضح أن", "مؤكدًا أن", "وقالت") refers to a person named earlier in its sentence, else to the later of the
-/// previous speaker and the last person named outside quotes (see `referent`). A speaker is linked to an entity
-/// when a recognised mention overlaps it.
+/// it ("مسؤولين يقولون إن"), or after a sentence's opening كان ("وكان X قد قال"); for Latin text also "X said" and
+/// "“...”, said X". A relaying verb's speaker follows عن ("نقلت رويترز عن مسؤول قوله إن"); "بحسب X، فإن" speaks
+/// like a verb; a quoted name right after the verb is the speaker ("وقالت “هآرتس” إن"); a title is followed by the
+/// person named up to 3 words on ("كبير المفاوضين في هذا الملف ميشال بارنييه"). A cue with no speaker words
+/// ("وأوضح أن", "مؤكدًا أن", "وقالت") takes the speaker of an earlier cue of its sentence, else a person named
+/// earlier in its sentence, else the later of the previous speaker and the last person named outside quotes (see
+/// `referent`). A complementizer right after a comma may lie past the usual window, after the speaker's
+/// appositions. A speaker is linked to an entity when a recognised mention overlaps it.
 enum QuoteFinder {
     static let maxSpeakerWords = 8
     static let ila = WordKey(ArabicNormalizer.normalize("إلى"))
