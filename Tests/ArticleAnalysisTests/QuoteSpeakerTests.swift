@@ -64,4 +64,43 @@ import Testing
         let q = try onlyQuote("غير أن مراسل فرانس 24 في القاهرة أفاد بأن المفاوضات لم تبدأ بعد.")
         #expect(q.speaker == "مراسل فرانس 24 في القاهرة")
     }
+
+    @Test func aHeadlineNamesItsSpeakerBeforeAColon() throws {
+        let q = try onlyQuote("وزير الخارجية الأمريكي: \"العقوبات على كوريا الشمالية ستبقى حتى نهاية البرنامج النووي\"")
+        #expect(q.kind == .direct && q.speaker == "وزير الخارجية الأمريكي")
+    }
+
+    @Test func aParagraphOpeningWithAQuotationGoesOnWithTheLastSpeaker() {
+        let quotes = analyzer.analyze(Article(id: "p", content: .text("""
+        وقال الرئيس الفرنسي إيمانويل ماكرون إن بلاده ستواصل دعم الاتفاق.
+        وأضاف "سنعمل مع شركائنا الأوروبيين على حماية الاتفاق".
+        "ولن نقبل أي تراجع عن الالتزامات التي وقعناها قبل ثلاث سنوات".
+        """))).quotes
+        #expect(quotes.count == 3)
+        #expect(quotes.last?.text.hasPrefix("ولن نقبل") == true)
+        #expect(quotes.last?.speaker == "الرئيس الفرنسي إيمانويل ماكرون")
+    }
+
+    @Test func ammaNamesTheSpeakerOfAVerbWrittenWithFa() throws {
+        let q = try onlyQuote("أما وزير الدفاع الألماني فقال إن الجيش لن يشارك في أي عملية عسكرية جديدة.")
+        #expect(q.speaker == "وزير الدفاع الألماني")
+    }
+
+    @Test func aChantIsSpokenByWhoChantsIt() throws {
+        let q = try onlyQuote("وخرج آلاف المتظاهرين إلى الشوارع هاتفين \"الشعب يريد إسقاط الحكومة الفاسدة\".")
+        #expect(q.kind == .direct && q.speaker?.contains("المتظاهرين") == true)
+    }
+
+    @Test func timeWordsBetweenASpeakerAndItsVerbAreSkipped() throws {
+        let q = try onlyQuote("لكن بيانا في نوفمبر/تشرين الثاني ذكر بأن التحقيق شمل موظفين كبارا في الشركة.")
+        #expect(q.speaker == "بيانا")
+    }
+
+    @Test func aSpeakerBeforeItsVerbStopsAtAClauseOpener() {
+        let quotes = analyzer.analyze(Article(id: "o", content: .text(
+            "وقالت الشركة في بيان إن الأسعار سترتفع. وبعدما أكدت طوال الأسبوع أنها لن ترفع الأسعار، عادت عن قرارها."
+        ))).quotes
+        #expect(quotes.count == 2)
+        #expect(quotes.allSatisfy { $0.speaker == "الشركة" }, "\(quotes.map(\.speaker))")
+    }
 }

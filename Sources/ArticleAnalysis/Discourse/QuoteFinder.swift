@@ -16,7 +16,10 @@
 /// ("وأوضح أن", "مؤكدًا أن", "وقالت") takes the speaker of an earlier cue of its sentence, else a person named
 /// earlier in its sentence, else the later of the previous speaker and the last person named outside quotes (see
 /// `referent`). A complementizer right after a comma may lie past the usual window, after the speaker's
-/// appositions. A speaker is linked to an entity when a recognised mention overlaps it.
+/// appositions. A speaker written before its verb skips the time words between them and never runs back past a
+/// clause opener ("وبعدما"); "أما X فقال" names X. A quotation with no cue is spoken by the words before a colon
+/// that opens its sentence ("بومبيو: “...”"), or, when it opens a paragraph, by the speaker quoted within the last
+/// two sentences. A speaker is linked to an entity when a recognised mention overlaps it.
 enum QuoteFinder {
     static let maxSpeakerWords = 8
     static let ila = WordKey(ArabicNormalizer.normalize("إلى"))
@@ -38,6 +41,8 @@ enum QuoteFinder {
     static let qad = WordKey("قد")
     static let ma = WordKey("مع")
     static let lam = WordKey("ل")
+    static let amma = WordKey("اما")
+    static let faa: Unicode.Scalar = "\u{0641}"
     /// A cue whose complementizer follows a comma may reach this far: the speaker's appositions come between
     /// ("وقال أبو بكر الحسن، المتحدث باسم جماعة معارضة ...، لوكالة رويترز، إن").
     static let commaCueWindow = 28
@@ -160,6 +165,14 @@ enum QuoteFinder {
                             speaker = Referent(text: t.slice(r), entity: entity?.canonical, sentence: sentenceNumber)
                         }
                     }
+                } else if e.quote.kind == .direct {
+                    if let r = headlineSpeaker(beforeQuoteAt: e.position, in: t, sentence: sentence) {
+                        // "بومبيو: “العقوبات ستبقى ...”": the words before a colon that opens the sentence.
+                        speaker = referent(r, before: r.upperBound, in: t, entities: entities, persons: persons, sentence: sentenceNumber)
+                    } else if t.lexemes[e.position].startsParagraph, let last = lastSpeaker, last.sentence >= sentenceNumber - 2 {
+                        // A paragraph that opens with a quotation and no cue goes on with the speaker just quoted.
+                        speaker = last
+                    }
                 }
                 e.quote.speaker = speaker?.text
                 e.quote.speakerEntity = speaker?.entity
@@ -200,6 +213,29 @@ enum QuoteFinder {
             k += 1
         }
         return true
+    }
+
+    /// "بومبيو: “...”", "وزير الخارجية الأمريكي: “...”": 1 to 5 words from the sentence's start to a colon right
+    /// before the quotation mark at `open`.
+    static func headlineSpeaker(beforeQuoteAt open: Int, in t: AnalyzedText, sentence: Range<Int>) -> Range<Int>? {
+        let colon = open - 1
+        guard colon > sentence.lowerBound, t.punctuation(colon) == 0x3A, colon - sentence.lowerBound <= 5,
+              (sentence.lowerBound..<colon).allSatisfy({ t.lexemes[$0].kind == .word && !(t.forms[$0]?.isStopword ?? true) })
+        else { return nil }
+        return sentence.lowerBound..<colon
+    }
+
+    /// "أما رئيس الوزراء الياباني، آبي فقال إنه": the words between أما and a verb written with ف, at most 8.
+    static func speakerAfterAmma(_ i: Int, in t: AnalyzedText, sentence: Range<Int>) -> Range<Int>? {
+        var k = i - 1
+        while k >= sentence.lowerBound, i - k <= 10, t.forms[k]?.normalizedKey != amma { k -= 1 }
+        guard k >= sentence.lowerBound, t.forms[k]?.normalizedKey == amma else { return nil }
+        var start = k + 1
+        var end = i
+        while start < end, t.lexemes[start].kind == .punctuation { start += 1 }
+        while end > start, t.lexemes[end - 1].kind == .punctuation { end -= 1 }
+        let words = (start..<end).filter { t.lexemes[$0].kind != .punctuation }.count
+        return words > 0 && words <= maxSpeakerWords ? start..<end : nil
     }
 
     /// The subject of a sentence that opens with a verb written with و/ف ("ونشر الإعلام الرسمي السوري ..."): the 1
@@ -403,6 +439,8 @@ enum QuoteFinder {
                 } else {
                     cue.speaker = speakerBefore(i, in: t, sentence: sentence) ?? subjectAfterKana(i, in: t, sentence: sentence)
                 }
+            } else if isVerb, f.normalized.unicodeScalars.first == faa {
+                cue.speaker = speakerAfterAmma(i, in: t, sentence: sentence)
             }
             return cue
         }
@@ -517,6 +555,19 @@ enum QuoteFinder {
     /// a function word, a punctuation mark other than a quotation mark, or the sentence start; at most 6 words.
     static func speakerBefore(_ i: Int, in t: AnalyzedText, sentence: Range<Int>) -> Range<Int>? {
         var k = i - 1
+        // Time words between the speaker and its verb ("بيانا في نوفمبر/تشرين الثاني ذكر بأن").
+        var skippedTime = false
+        func isMonthOrdinal(_ k: Int) -> Bool {
+            k > sentence.lowerBound && t.forms[k].map { SpeechCues.arabicMonthOrdinals.contains($0.normalizedKey) } == true
+                && t.forms[k - 1].map { SpeechCues.arabicMonths.contains($0.normalizedKey) } == true
+        }
+        while k >= sentence.lowerBound, t.lexemes[k].kind == .number || t.punctuation(k) == 0x2F || isMonthOrdinal(k)
+                || t.forms[k].map({ SpeechCues.arabicSpeakerSkips.contains($0.normalizedKey) || SpeechCues.arabicMonths.contains($0.normalizedKey) }) == true {
+            skippedTime = true
+            k -= 1
+        }
+        if skippedTime, k >= sentence.lowerBound, t.forms[k]?.normalizedKey == fi { k -= 1 }
+        let verbEnd = k + 1
         var words = 0
         var crossedPreposition = false
         while k >= sentence.lowerBound {
@@ -537,15 +588,16 @@ enum QuoteFinder {
                 continue
             }
             guard let f = t.forms[k], t.lexemes[k].kind == .word, !f.isStopword, !f.isSpeechVerb, !f.isSpeechParticiple,
-                  !SpeechCues.arabicComplementizers.contains(f.normalizedKey), !SpeechCues.arabicSpeakerSkips.contains(f.normalizedKey)
+                  !SpeechCues.arabicComplementizers.contains(f.normalizedKey), !SpeechCues.arabicSpeakerSkips.contains(f.normalizedKey),
+                  !SpeechCues.arabicClauseOpeners.contains(f.cueKey)
             else { break }
             words += 1
             if words > 6 { return nil }
             k -= 1
         }
         var start = k + 1
-        while start < i, t.lexemes[start].kind == .punctuation { start += 1 }
-        var end = i
+        var end = verbEnd
+        while start < end, t.lexemes[start].kind == .punctuation { start += 1 }
         while end > start, t.lexemes[end - 1].kind == .punctuation, !SpeechCues.allQuoteMarks.contains(t.punctuation(end - 1)) { end -= 1 }
         return start < end ? start..<end : nil
     }

@@ -8,13 +8,14 @@ enum SpeechCues {
     صرح صرحت يصرح ذكر ذكرت يذكر تذكر افاد افادت يفيد تفيد اعلن اعلنت يعلن تعلن شدد شددت يشدد تشدد كشف كشفت \
     يكشف اعتبر اعتبرت يعتبر تعتبر راي رات يري تري لفت لفتت يلفت اوردت اورد نقل نقلت تابع تابعت حذر حذرت \
     يحذر تحذر نفي نفت ينفي اعرب اعربت زعم زعمت ادعي ادعت قالوا اكدوا اشاروا اوضحوا اضافوا ذكروا افادوا يرون \
-    اعلنوا يقولون تقولون كتب كتبت غرد غردت اردف اردفت نوه نوهت ردت تضيف يضيفون حذروا نفوا كرر كررت يكرر
+    اعلنوا يقولون تقولون كتب كتبت غرد غردت اردف اردفت نوه نوهت ردت تضيف يضيفون حذروا نفوا كرر كررت يكرر \
+    هتف هتفت هتفوا يهتفون ردد رددت رددوا يرددون
     """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(ArabicNormalizer.normalize(String($0))) })
 
     /// Participles that continue the previous speaker's words ("مؤكدًا أن ...").
     static let arabicParticiples: Set<WordKey> = Set("""
     مؤكدا مؤكده مشيرا مشيره موضحا موضحه مضيفا مضيفه لافتا لافته معتبرا معتبره مشددا مشدده محذرا محذره متابعا متابعه \
-    قائلا قائله قائلين مؤكدين مشيرين مضيفين
+    قائلا قائله قائلين مؤكدين مشيرين مضيفين هاتفا هاتفه هاتفين مرددا مردده مرددين
     """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(ArabicNormalizer.normalize(String($0))) })
 
     /// Words that open the reported clause (after the cue and the speaker).
@@ -57,6 +58,18 @@ enum SpeechCues {
         "mardi", "lundi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche", "monday", "tuesday", "wednesday",
         "thursday", "friday", "saturday", "sunday", "yesterday", "today", "hier", "aujourd", "in", "a", "the",
     ]
+
+    /// Month names (Gregorian, and the Levantine names written beside them: "نوفمبر/تشرين الثاني").
+    static let arabicMonths: Set<WordKey> = Set("""
+    يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر كانون شباط اذار نيسان ايار حزيران \
+    تموز اب ايلول تشرين
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(String($0)) })
+    /// The ordinals of "تشرين الأول", "كانون الثاني" (months only after تشرين or كانون).
+    static let arabicMonthOrdinals: Set<WordKey> = ["الاول", "الثاني", "اول", "ثاني"]
+
+    /// Conjunctions that open a clause: a speaker written before its verb never runs back past them
+    /// ("وبعدما أكدت طوال الأسبوع أنها"). Matched with a leading و/ف removed.
+    static let arabicClauseOpeners: Set<WordKey> = ["بعدما", "عندما", "حينما", "بينما", "فيما", "كما", "لما", "قبلما", "حيث", "اذ", "لكن", "ولكن"]
 
     /// Relative pronouns: "كيم كي جوان، الذي قال إن" names its speaker before the pronoun.
     static let arabicRelativePronouns: Set<WordKey> = ["الذي", "التي", "الذين", "اللذين", "اللتين"]
