@@ -46,8 +46,17 @@ enum QuoteFinder {
     /// A cue whose complementizer follows a comma may reach this far: the speaker's appositions come between
     /// ("وقال أبو بكر الحسن، المتحدث باسم جماعة معارضة ...، لوكالة رويترز، إن").
     static let commaCueWindow = 28
-    /// Prepositions a speaker written before its verb may hold once ("مراسل فرانس 24 في اليمن أفاد بأن").
+    /// Prepositions a speaker may hold once: written before its verb ("مراسل فرانس 24 في اليمن أفاد بأن"), or
+    /// after one of `partitiveHeads` ("وقالت مصادر في الشرطة إن", "ويقول الكثير من منتقدي المسلسل إن").
     static let speakerPrepositions: Set<WordKey> = ["في", "من"]
+    /// Words that name a speaker only with what follows them ("مصدر قريب من جهة التحقيق").
+    static let partitiveHeads: Set<WordKey> = Set("""
+    مصدر مصادر المصدر المصادر مسؤول مسؤولون مسؤولين المسؤول المسؤولون الكثير كثير كثيرون عدد بعض متحدث المتحدث \
+    ناطق الناطق عضو اعضاء خبير خبراء مراسل مقربون مقربين
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { WordKey(String($0)) })
+    /// Pronoun-suffixed prepositions between a verb and its speaker ("أعلنت فيه الأمم المتحدة أنها", "قال لها
+    /// المدرب إن").
+    static let pronounPrepositions: Set<WordKey> = ["فيه", "فيها", "له", "لها", "لهم", "لنا", "لي", "عنه", "عنها"]
     /// Head words after which a short quoted text is a name ("شبكة “سي بي إس نيوز” استنادا إلى ..."), whatever follows it.
     static let nameHeads: Set<WordKey> = SourceFinder.outletHeads.union([WordKey(ArabicNormalizer.normalize("منظمة"))])
 
@@ -335,6 +344,7 @@ enum QuoteFinder {
             var speakerEnd = i + 1
             var speakerDone = isParticiple
             var relayed = false
+            var heldPreposition = false
             while j < sentence.upperBound && j <= i + commaCueWindow {
                 let n = t.forms[j]?.normalizedKey
                 // Past the usual window only a complementizer right after a comma is still this cue's.
@@ -375,10 +385,19 @@ enum QuoteFinder {
                     continue
                 }
                 if !speakerDone {
-                    // Times and manner before the speaker ("قال لاحقا", "وتابع بالقول"), a comma ("وقال، توم") and
-                    // the ل of "وفقا لـ".
-                    if speakerStart == nil, (n.map { SpeechCues.arabicSpeakerSkips.contains($0) || (isAccording && $0 == lam) }
+                    // Times and manner before the speaker ("قال لاحقا", "وتابع بالقول"), a comma ("وقال، توم"), a
+                    // pronoun's preposition ("أعلنت فيه") and the ل of "وفقا لـ".
+                    if speakerStart == nil, (n.map { SpeechCues.arabicSpeakerSkips.contains($0) || pronounPrepositions.contains($0) || (isAccording && $0 == lam) }
                         ?? (isComma(j, t) || t.punctuation(j) == 0x23)) {
+                        j += 1
+                        continue
+                    }
+                    // "مصادر في الشرطة", "الكثير من منتقدي المسلسل": a partitive head keeps its preposition once.
+                    if let start = speakerStart, !heldPreposition, let n, speakerPrepositions.contains(n), j - start <= 2,
+                       t.forms[start].map({ partitiveHeads.contains($0.normalizedKey) }) == true, j + 1 < sentence.upperBound,
+                       let next = t.forms[j + 1], t.lexemes[j + 1].kind == .word, !next.isStopword {
+                        heldPreposition = true
+                        speakerEnd = j + 1
                         j += 1
                         continue
                     }
