@@ -78,7 +78,9 @@ import TestSupport
         let test2 = figures["test2"] ?? Figures()
         let test3 = figures["test3"] ?? Figures()
         let test4 = figures["test4"] ?? Figures()
+        let test5 = figures["test5"] ?? Figures()
         #expect(tune.quotes >= 100 && test.quotes >= 50 && test2.quotes >= 100 && test3.quotes >= 100 && test4.quotes >= 150)
+        #expect(test5.quotes >= 150)
         #expect(tune.recall >= 0.93, "tune recall \(tune.recall)")
         #expect(tune.accuracy >= 0.92, "tune speaker accuracy \(tune.accuracy)")
         #expect(test.recall >= 0.93, "test recall \(test.recall)")
@@ -87,9 +89,11 @@ import TestSupport
         #expect(test2.accuracy >= 0.88, "test2 speaker accuracy \(test2.accuracy)")
         #expect(test3.recall >= 0.92, "test3 recall \(test3.recall)")
         #expect(test3.accuracy >= 0.82, "test3 speaker accuracy \(test3.accuracy)")
-        // The held-out split: never read while the rules were adjusted.
         #expect(test4.recall >= 0.93, "test4 recall \(test4.recall)")
-        #expect(test4.accuracy >= 0.87, "test4 speaker accuracy \(test4.accuracy)")
+        #expect(test4.accuracy >= 0.91, "test4 speaker accuracy \(test4.accuracy)")
+        // The held-out split: never read while the rules were adjusted.
+        #expect(test5.recall >= 0.90, "test5 recall \(test5.recall)")
+        #expect(test5.accuracy >= 0.78, "test5 speaker accuracy \(test5.accuracy)")
         #expect(tune.sourcesFound + test.sourcesFound >= 12, "named sources \(tune.sourcesFound + test.sourcesFound)")
     }
 }

@@ -103,4 +103,14 @@ import Testing
         #expect(quotes.count == 2)
         #expect(quotes.allSatisfy { $0.speaker == "الشركة" }, "\(quotes.map(\.speaker))")
     }
+
+    @Test func aPartitiveSpeakerKeepsItsPreposition() throws {
+        let q = try onlyQuote("وقالت مصادر في الشرطة الفرنسية إن المشتبه به غادر البلاد قبل أسبوع.")
+        #expect(q.speaker == "مصادر في الشرطة الفرنسية")
+    }
+
+    @Test func aPronounsPrepositionBeforeTheSpeakerIsSkipped() throws {
+        let q = try onlyQuote("وتتواصل الاشتباكات في وقت أعلنت فيه الأمم المتحدة الأحد أنها سترسل قافلة مساعدات جديدة.")
+        #expect(q.speaker == "الأمم المتحدة")
+    }
 }
