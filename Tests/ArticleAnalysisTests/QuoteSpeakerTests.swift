@@ -6,8 +6,12 @@ import Testing
 @Suite struct QuoteSpeakerTests {
     let analyzer = ArticleAnalyzer()
 
+    func quotes(_ text: String) -> [Quote] {
+        analyzer.analyze(Article(id: "q", content: .text(text))).quotes
+    }
+
     func onlyQuote(_ text: String) throws -> Quote {
-        let quotes = analyzer.analyze(Article(id: "q", content: .text(text))).quotes
+        let quotes = self.quotes(text)
         #expect(quotes.count == 1, "\(quotes.map(\.text))")
         return try #require(quotes.first)
     }
@@ -23,7 +27,7 @@ import Testing
         #expect(q.kind == .direct)
         #expect(q.speaker?.contains("الغارديان") == true)
         // Without إن/أن or a quotation, "بحسب" attributes nothing.
-        let none = analyzer.analyze(Article(id: "n", content: .text("وارتفعت الأسعار بنسبة عشرة في المئة بحسب وكالة رويترز."))).quotes
+        let none = quotes("وارتفعت الأسعار بنسبة عشرة في المئة بحسب وكالة رويترز.")
         #expect(none.isEmpty)
     }
 
@@ -71,11 +75,11 @@ import Testing
     }
 
     @Test func aParagraphOpeningWithAQuotationGoesOnWithTheLastSpeaker() {
-        let quotes = analyzer.analyze(Article(id: "p", content: .text("""
+        let quotes = self.quotes("""
         وقال الرئيس الفرنسي إيمانويل ماكرون إن بلاده ستواصل دعم الاتفاق.
         وأضاف "سنعمل مع شركائنا الأوروبيين على حماية الاتفاق".
         "ولن نقبل أي تراجع عن الالتزامات التي وقعناها قبل ثلاث سنوات".
-        """))).quotes
+        """)
         #expect(quotes.count == 3)
         #expect(quotes.last?.text.hasPrefix("ولن نقبل") == true)
         #expect(quotes.last?.speaker == "الرئيس الفرنسي إيمانويل ماكرون")
@@ -97,9 +101,9 @@ import Testing
     }
 
     @Test func aSpeakerBeforeItsVerbStopsAtAClauseOpener() {
-        let quotes = analyzer.analyze(Article(id: "o", content: .text(
+        let quotes = self.quotes(
             "وقالت الشركة في بيان إن الأسعار سترتفع. وبعدما أكدت طوال الأسبوع أنها لن ترفع الأسعار، عادت عن قرارها."
-        ))).quotes
+        )
         #expect(quotes.count == 2)
         #expect(quotes.allSatisfy { $0.speaker == "الشركة" }, "\(quotes.map(\.speaker))")
     }

@@ -347,19 +347,18 @@ enum QuoteFinder {
             var heldPreposition = false
             while j < sentence.upperBound && j <= i + commaCueWindow {
                 let n = t.forms[j]?.normalizedKey
+                // Another speech verb before the complementizer owns it ("يشير إلى تعليقات X، الذي قال إن"); a
+                // quotation right after the cue and its speaker, unless it is the speaker's quoted name, is the cue's
+                // own complement ("قالت “نحن نقدر أنهم”"; but "وقالت “هآرتس” إن").
+                if let g = t.forms[j], g.isSpeechVerb || g.isSpeechParticiple { break }
                 // Past the usual window only a complementizer right after a comma is still this cue's.
                 if j > i + cueWindow {
-                    if let g = t.forms[j], g.isSpeechVerb || g.isSpeechParticiple { break }
                     guard let n, SpeechCues.arabicComplementizers.contains(n) else {
                         j += 1
                         continue
                     }
                     if !isComma(j - 1, t) { break }
                 }
-                // Another speech verb before the complementizer owns it ("يشير إلى تعليقات X، الذي قال إن"); a
-                // quotation right after the cue and its speaker, unless it is the speaker's quoted name, is the cue's
-                // own complement ("قالت “نحن نقدر أنهم”"; but "وقالت “هآرتس” إن").
-                if let g = t.forms[j], g.isSpeechVerb || g.isSpeechParticiple { break }
                 if let closer = SpeechCues.pairs[t.punctuation(j)],
                    !(i + 1..<j).contains(where: { $0 >= speakerEnd && t.lexemes[$0].kind != .punctuation }),
                    !(!speakerDone && (quotedNameEnd(j, closer: closer, in: t, sentence: sentence) != nil
@@ -597,11 +596,11 @@ enum QuoteFinder {
             }
             // One preposition between two words of the speaker, and a number after a word ("مراسل فرانس 24 في
             // اليمن أفاد").
-            if words > 0, k - 1 >= sentence.lowerBound, t.lexemes[k - 1].kind != .punctuation, let g = t.forms[k - 1],
-               !g.isStopword, !g.isSpeechVerb, !SpeechCues.arabicComplementizers.contains(g.normalizedKey),
-               t.lexemes[k].kind == .number
-                || (!crossedPreposition && t.forms[k].map { speakerPrepositions.contains($0.normalizedKey) } == true) {
-                crossedPreposition = crossedPreposition || t.lexemes[k].kind != .number
+            let isNumber = t.lexemes[k].kind == .number
+            let isPreposition = !crossedPreposition && t.forms[k].map { speakerPrepositions.contains($0.normalizedKey) } == true
+            if words > 0, isNumber || isPreposition, k - 1 >= sentence.lowerBound, t.lexemes[k - 1].kind != .punctuation,
+               let g = t.forms[k - 1], !g.isStopword, !g.isSpeechVerb, !SpeechCues.arabicComplementizers.contains(g.normalizedKey) {
+                crossedPreposition = crossedPreposition || isPreposition
                 words += 1
                 k -= 1
                 continue
