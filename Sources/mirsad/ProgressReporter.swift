@@ -16,7 +16,11 @@ struct ProgressReporter {
     private let startedAt: MonotonicInstant
     private let interval: Duration
 
-    /// A bar when standard error is a terminal, plain lines otherwise.
+    /// A rate taken over less time than this says more about when the first report came than about the work, so
+    /// none is shown before it (a stage's first results arrive together: 90 in a millisecond read as 90,000/s).
+    static let shortestRateWindow: Duration = .milliseconds(500)
+
+    /// A bar when standard error is a terminal, plain lines otherwise; rates are counted from `now`.
     init(style: Style? = nil, now: MonotonicInstant = .now()) {
         let chosen = style ?? (isatty(STDERR_FILENO) == 1 ? .bar : .lines)
         self.style = chosen
@@ -24,9 +28,12 @@ struct ProgressReporter {
         self.interval = chosen == .bar ? .milliseconds(100) : .seconds(5)
     }
 
-    /// Draws when enough time has passed since the last draw, or when `force` is set.
-    mutating func update(label: String, done: Int, total: Int?, now: MonotonicInstant = .now(), force: Bool = false) {
-        guard style != .silent, force || lastDraw.map({ $0.duration(to: now) >= interval }) ?? true else { return }
+    /// Draws when enough time has passed since the last draw, or when `force` is set; returns the line drawn.
+    @discardableResult
+    mutating func update(
+        label: String, done: Int, total: Int?, now: MonotonicInstant = .now(), force: Bool = false
+    ) -> String? {
+        guard style != .silent, force || lastDraw.map({ $0.duration(to: now) >= interval }) ?? true else { return nil }
         lastDraw = now
         let line = Self.render(label: label, done: done, total: total, elapsed: max(startedAt.duration(to: now), .zero), barWidth: 30)
         switch style {
@@ -34,6 +41,7 @@ struct ProgressReporter {
         case .lines: writeStandardError(line + "\n")
         case .silent: break
         }
+        return line
     }
 
     /// Ends the bar's line so later output starts on a fresh one.
@@ -41,22 +49,23 @@ struct ProgressReporter {
         if style == .bar { writeStandardError("\n") }
     }
 
-    /// One progress line: count (of total), articles/s and, when the total is known, a bar and the ETA.
+    /// One progress line: count (of total), articles/s and, when the total is known, a bar and the ETA; no rate
+    /// nor ETA before `shortestRateWindow` has elapsed.
     static func render(label: String, done: Int, total: Int?, elapsed: Duration, barWidth: Int) -> String {
-        let seconds = elapsed.inSeconds
-        let rate = seconds > 0 ? Double(done) / seconds : 0
+        let rate = elapsed >= shortestRateWindow ? Double(done) / elapsed.inSeconds : nil
         var line = label + " "
         if let total, total > 0 {
             let fraction = min(Double(done) / Double(total), 1)
             let filled = Int(fraction * Double(barWidth))
             line += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: barWidth - filled) + "] "
-            line += "\(done)/\(total) "
-            line += formatRate(rate)
-            if rate > 0, done < total {
-                line += " ETA " + formatDuration(Double(total - done) / rate)
+            line += "\(done)/\(total)"
+            if let rate {
+                line += " " + formatRate(rate)
+                if rate > 0, done < total { line += " ETA " + formatDuration(Double(total - done) / rate) }
             }
         } else {
-            line += "\(done) " + formatRate(rate)
+            line += "\(done)"
+            if let rate { line += " " + formatRate(rate) }
         }
         return line
     }
@@ -79,21 +88,31 @@ func writeStandardError(_ text: String) {
 
 /// A producer's progress drawn on standard error: one `ProgressReporter` per stage, redrawn at its own pace,
 /// its line ended when the stage's last report comes.
+///
+/// Every stage's rate is counted from the display's start, not from the stage's first report: articles are
+/// stored at the pace they go through the whole cluster, and the first ones are stored only after they were read,
+/// sent and analysed.
 final class ProgressDisplay: Sendable {
     private let reporters = Mutex<[ProducerProgress.Stage: ProgressReporter]>([:])
     private let style: ProgressReporter.Style?
+    private let startedAt: MonotonicInstant
 
-    init(style: ProgressReporter.Style? = nil) {
+    init(style: ProgressReporter.Style? = nil, now: MonotonicInstant = .now()) {
         self.style = style
+        self.startedAt = now
     }
 
-    func show(_ progress: ProducerProgress) {
+    /// Draws `progress` when its stage's reporter is due (always for a stage's last report); returns the line drawn.
+    @discardableResult
+    func show(_ progress: ProducerProgress, now: MonotonicInstant = .now()) -> String? {
         reporters.withLock { reporters in
-            var reporter = reporters[progress.stage] ?? ProgressReporter(style: style)
-            reporter.update(
-                label: progress.stage.rawValue, done: progress.done, total: progress.total, force: progress.isFinal)
+            var reporter = reporters[progress.stage] ?? ProgressReporter(style: style, now: startedAt)
+            let line = reporter.update(
+                label: progress.stage.rawValue, done: progress.done, total: progress.total, now: now,
+                force: progress.isFinal)
             if progress.isFinal { reporter.finish() }
             reporters[progress.stage] = reporter
+            return line
         }
     }
 }

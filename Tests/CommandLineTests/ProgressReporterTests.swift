@@ -1,3 +1,4 @@
+import MirsadServices
 import MirsadWire
 import Testing
 @testable import mirsad
@@ -23,7 +24,26 @@ import Testing
 
     @Test func noElapsedTimeMeansNoRateAndNoETA() {
         let line = ProgressReporter.render(label: "x", done: 0, total: 50, elapsed: .zero, barWidth: 4)
-        #expect(line == "x [----] 0/50 0.0 articles/s")
+        #expect(line == "x [----] 0/50")
+    }
+
+    @Test func aRateOverLessThanHalfASecondIsNotShown() {
+        // 90 results arriving together a millisecond after the count started are not 90,000 a second.
+        let early = ProgressReporter.render(label: "stored", done: 90, total: 2_000, elapsed: .milliseconds(1), barWidth: 0)
+        #expect(early == "stored [] 90/2000")
+        let unbounded = ProgressReporter.render(label: "read", done: 90, total: nil, elapsed: .milliseconds(499), barWidth: 0)
+        #expect(unbounded == "read 90")
+        let later = ProgressReporter.render(label: "stored", done: 90, total: 2_000, elapsed: .milliseconds(500), barWidth: 0)
+        #expect(later == "stored [] 90/2000 180 articles/s ETA 11s")
+    }
+
+    @Test func everyStageOfADisplayCountsItsRateFromTheDisplaysStart() {
+        let display = ProgressDisplay(style: .lines, now: .origin)
+        // The first results are stored 4 s after submitting began: 100 in 4 s, not 100 in the instant since the
+        // stage's first report.
+        let line = display.show(
+            ProducerProgress(stage: .stored, done: 100, total: 1_000, isFinal: false), now: .origin.advanced(by: second * 4))
+        #expect(line?.hasSuffix("100/1000 25.0 articles/s ETA 36s") == true, "\(line ?? "nothing drawn")")
     }
 
     @Test func longETAIsInMinutesOrHours() {
