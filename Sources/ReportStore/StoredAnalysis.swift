@@ -178,16 +178,45 @@ public struct StoredAnalysis: Sendable, Hashable {
 
     /// The index of a view; refuses entity types it does not know.
     private static func index(_ view: Mirsad_V1_AnalysisIndexView) throws(Unreadable) -> Index {
+        try index(
+            language: view.language, canonicalEntities: view.canonicalEntities, topics: view.topics, tone: view.tone,
+            fingerprint: view.fingerprint)
+    }
+
+    /// The index of the fields an `AnalysisIndexView` reads, wherever they were decoded.
+    private static func index(
+        language: Mirsad_V1_LanguageGuess, canonicalEntities: [Mirsad_V1_CanonicalEntity], topics: [Mirsad_V1_TopicScore],
+        tone: Double, fingerprint: Mirsad_V1_Fingerprint
+    ) throws(Unreadable) -> Index {
         var entities: [Index.Entity] = []
-        entities.reserveCapacity(view.canonicalEntities.count)
-        for (i, entity) in view.canonicalEntities.enumerated() {
+        entities.reserveCapacity(canonicalEntities.count)
+        for (i, entity) in canonicalEntities.enumerated() {
             guard let type = EntityType(wire: entity.type) else { throw unknownType(entity.type, at: i) }
             entities.append(Index.Entity(
                 key: entity.key, name: entity.name.isEmpty ? entity.key : entity.name, type: type, mentions: Int(entity.mentions)))
         }
         return Index(
-            language: view.language.code, languageConfidence: view.language.confidence, tone: view.tone,
-            simhash: view.fingerprint.simhash, entities: entities, topics: view.topics.map { ($0.topic, $0.score) })
+            language: language.code, languageConfidence: language.confidence, tone: tone,
+            simhash: fingerprint.simhash, entities: entities, topics: topics.map { ($0.topic, $0.score) })
+    }
+
+    /// An analysis read back from a store to be indexed: what `init(stored:tokenCount:inflatedSize:)` reads and what
+    /// `decoded()` gives, from one decompression and one decoding (the index is taken from the analysis decoded,
+    /// whose fields of the same numbers an `AnalysisIndexView` reads). An analysis that does not decode whole (nor
+    /// one holding tokens, which a stored one never does) is read as `init(stored:tokenCount:inflatedSize:)` reads
+    /// it, with a nil analysis, as `decoded()` would fail on it.
+    public static func readForIndexing(
+        stored bytes: Data, tokenCount: Int, inflatedSize: Int?
+    ) throws(Unreadable) -> (stored: StoredAnalysis, analysis: Analysis?) {
+        if let encoded = try? inflatedSize.map({ try CompressedAnalysis.decompress(bytes, size: $0) }) ?? bytes,
+           let wire = try? Mirsad_V1_Analysis(serializedBytes: encoded), wire.tokens.isEmpty,
+           let analysis = try? Analysis(wire: wire),
+           let index = try? index(
+               language: wire.language, canonicalEntities: wire.canonicalEntities, topics: wire.topics, tone: wire.tone,
+               fingerprint: wire.fingerprint) {
+            return (StoredAnalysis(bytes: bytes, index: index, tokenCount: tokenCount, inflatedSize: inflatedSize), analysis)
+        }
+        return (try StoredAnalysis(stored: bytes, tokenCount: tokenCount, inflatedSize: inflatedSize), nil)
     }
 
     /// An analysis made in this process (tests, `mirsad analyze` into a store), encoded once.

@@ -31,6 +31,22 @@ struct IndexingPaceTests {
         #expect(!pace.pausing, "idle cores end the pause at once")
     }
 
+    @Test func itRemembersWhetherTheLastLookSawIdleCores() {
+        var pace = IndexingPace(busyShare: 0.5, idleCoresToResume: 0.5)
+        #expect(!pace.coresSeenIdle, "nothing seen before the first look")
+        pace.indexed(cpu: .milliseconds(100))
+        pace.looked(for: .milliseconds(50), idleCores: 1.2)
+        #expect(pace.coresSeenIdle)
+        pace.indexed(cpu: .milliseconds(100))
+        #expect(pace.coresSeenIdle, "a batch sees nothing of the cores")
+        pace.looked(for: .milliseconds(50), idleCores: nil)
+        #expect(!pace.coresSeenIdle, "an unknown look counts as busy")
+        pace.looked(for: .milliseconds(50), idleCores: 0.9)
+        pace.indexed(cpu: .milliseconds(100))
+        pace.looked(for: .milliseconds(50), idleCores: 0.1)
+        #expect(!pace.coresSeenIdle)
+    }
+
     @Test func thePauseOwedIsBounded() {
         var pace = IndexingPace(busyShare: 0.01, longestPause: .seconds(3))
         pace.indexed(cpu: .seconds(1))

@@ -46,6 +46,49 @@ import Testing
         #expect(decoded.normalizedText == analysis.normalizedText)
     }
 
+    /// Reading for indexing decodes once what `init(stored:)` and `decoded()` read in two: the same stored analysis,
+    /// index and analysis, compressed or not; whatever does not decode whole is read as `init(stored:)` reads it.
+    @Test func readingForIndexingGivesWhatTheTwoReadsGive() throws {
+        var expected = Self.analysis
+        expected.tokens = []
+        let plain = try Mirsad_V1_Analysis(expected, includeTokens: false).serializedData()
+        var result = Mirsad_V1_Result()
+        try result.setCompressedAnalysis(Mirsad_V1_Analysis(expected, includeTokens: false))
+        for (bytes, inflated) in [(plain, nil), (result.analysisZlib, Int(result.analysisBytes))] as [(Data, Int?)] {
+            let read = try StoredAnalysis.readForIndexing(stored: bytes, tokenCount: 20, inflatedSize: inflated)
+            let twice = try StoredAnalysis(stored: bytes, tokenCount: 20, inflatedSize: inflated)
+            #expect(read.stored == twice)
+            #expect(read.stored.index == twice.index)
+            #expect(read.stored.columns == twice.columns)
+            #expect(read.analysis == (try twice.decoded()))
+            #expect(read.analysis == expected)
+        }
+
+        // A span past the clean text: the row reads (its index is fine), the analysis does not, as `decoded()`.
+        var outOfRange = Mirsad_V1_Analysis(expected, includeTokens: false)
+        outOfRange.sentences[0].end = Int64(expected.cleanText.utf8.count + 1)
+        let bad = try outOfRange.serializedData()
+        #expect(throws: (any Error).self) { try StoredAnalysis(stored: bad, tokenCount: 0).decoded() }
+        let read = try StoredAnalysis.readForIndexing(stored: bad, tokenCount: 0, inflatedSize: nil)
+        #expect(read.analysis == nil)
+        #expect(read.stored == (try StoredAnalysis(stored: bad, tokenCount: 0)))
+
+        // An unknown entity type refuses the row either way.
+        var unknownType = Mirsad_V1_Analysis(expected, includeTokens: false)
+        unknownType.canonicalEntities[0].type = .unspecified
+        let refused = try unknownType.serializedData()
+        #expect(throws: StoredAnalysis.Unreadable.self) { try StoredAnalysis(stored: refused, tokenCount: 0) }
+        #expect(throws: StoredAnalysis.Unreadable.self) {
+            try StoredAnalysis.readForIndexing(stored: refused, tokenCount: 0, inflatedSize: nil)
+        }
+
+        // Tokens, which a stored analysis never holds, are cut out as `init(stored:)` cuts them.
+        let withTokens = try Mirsad_V1_Analysis(Self.analysis, includeTokens: true).serializedData()
+        let cut = try StoredAnalysis.readForIndexing(stored: withTokens, tokenCount: 20, inflatedSize: nil)
+        #expect(cut.stored == (try StoredAnalysis(stored: withTokens, tokenCount: 20)))
+        #expect(cut.stored.bytes == plain)
+    }
+
     @Test func garbledBytesAreRefusedWithAReason() {
         #expect(throws: StoredAnalysis.Unreadable.self) { try StoredAnalysis(encoded: Data([0x52, 0x10, 0x00])) }
     }

@@ -21,6 +21,8 @@ public struct IndexingPace: Sendable, Hashable {
     public let longestPause: Duration
     /// The pause still owed.
     public private(set) var owed: Duration = .zero
+    /// Whether the last look saw the cores idle (false before any look).
+    public private(set) var coresSeenIdle = false
 
     public init(busyShare: Double, idleCoresToResume: Double = 0.5, longestPause: Duration = .seconds(10)) {
         precondition(busyShare > 0 && busyShare <= 1, "busyShare must be in (0, 1]")
@@ -42,8 +44,10 @@ public struct IndexingPace: Sendable, Hashable {
     public mutating func looked(for duration: Duration, idleCores: Double?) {
         if let idleCores, idleCores >= idleCoresToResume {
             owed = .zero
+            coresSeenIdle = true
         } else {
             owed = max(owed - duration, .zero)
+            coresSeenIdle = false
         }
     }
 }

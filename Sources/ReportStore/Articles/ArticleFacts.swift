@@ -66,10 +66,11 @@ struct ArticleFacts: Sendable, Hashable {
         anonymousSources = analysis.sources.count { $0.kind == .anonymous }
         quotes = analysis.quotes.count
 
-        var merged: [String: Entity] = [:]
+        // Keyed by bytes (`BinaryKey`): every key here is NFC.
+        var merged: [BinaryKey: Entity] = [:]
         for entity in analysis.canonicalEntities where !entity.key.isEmpty {
             let key = CanonicalText.nfc(entity.key)
-            let id = entity.type.rawValue + "\u{1F}" + key
+            let id = BinaryKey(entity.type.rawValue + "\u{1F}" + key)
             if var existing = merged[id] {
                 existing.mentions += entity.mentions
                 merged[id] = existing
@@ -84,12 +85,12 @@ struct ArticleFacts: Sendable, Hashable {
         entities = ranked
         topics = Array(Set(analysis.topics.map { CanonicalText.nfc($0.topic) }.filter { !$0.isEmpty })).sorted()
 
-        var bySpeaker: [String: Speaker] = [:]
+        var bySpeaker: [BinaryKey: Speaker] = [:]
         for quote in analysis.quotes {
             let written = CanonicalText.nfc(quote.speaker?.split(whereSeparator: \.isWhitespace).joined(separator: " ") ?? "")
             let key = quote.speakerEntity.flatMap { $0.isEmpty ? nil : CanonicalText.nfc($0) } ?? written
             guard !key.isEmpty else { continue }
-            bySpeaker[key, default: Speaker(key: key, name: written.isEmpty ? key : written, quotes: 0)].quotes += 1
+            bySpeaker[BinaryKey(key), default: Speaker(key: key, name: written.isEmpty ? key : written, quotes: 0)].quotes += 1
         }
         speakers = bySpeaker.values.sorted { $0.key < $1.key }
         simhash = analysis.fingerprint.simhash
@@ -100,10 +101,10 @@ struct ArticleFacts: Sendable, Hashable {
         for entity in ranked.prefix(Self.storyEntityTerms) {
             terms.append(StoryTerm(term: "e:" + entity.type.rawValue + ":" + entity.key, name: entity.name))
         }
-        var seenKeywords = Set<String>()
+        var seenKeywords = Set<BinaryKey>()
         for keyword in analysis.keywords {
             let phrase = CanonicalText.nfc(keyword.phrase.split(whereSeparator: \.isWhitespace).joined(separator: " "))
-            guard !phrase.isEmpty, seenKeywords.insert(phrase).inserted else { continue }
+            guard !phrase.isEmpty, seenKeywords.insert(BinaryKey(phrase)).inserted else { continue }
             terms.append(StoryTerm(term: "k:" + phrase, name: phrase))
             if seenKeywords.count == Self.storyKeywordTerms { break }
         }

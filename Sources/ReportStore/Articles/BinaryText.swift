@@ -18,3 +18,14 @@ enum BinaryText {
         return a.withUTF8 { x in b.withUTF8 { y in x.elementsEqual(y) } }
     }
 }
+
+/// A string keyed by its bytes (`BinaryText`) in a dictionary or a set of an article's terms, entities or
+/// speakers: the keys are NFC (`CanonicalText`), or read back from the store as they were written.
+struct BinaryKey: Hashable {
+    var text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (a: Self, b: Self) -> Bool { BinaryText.equal(a.text, b.text) }
+    func hash(into hasher: inout Hasher) { BinaryText.hash(text, into: &hasher) }
+}

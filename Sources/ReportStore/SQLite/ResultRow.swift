@@ -62,22 +62,37 @@ struct ResultRow {
 
     /// The result in `row` (selected with `selectSQL`).
     static func decode(_ row: Row, decoder: JSONDecoder) throws -> StoredResult {
+        try decode(row, decoder: decoder, decodingAnalysis: false).result
+    }
+
+    /// The result in `row` and, when `decodingAnalysis`, its analysis decoded with it (`StoredAnalysis
+    /// .readForIndexing`): nil when it does not decode whole, or when the row kept it as JSON (then
+    /// `StoredResult.storedAnalysis?.decoded()` is what it reads as).
+    static func decode(
+        _ row: Row, decoder: JSONDecoder, decodingAnalysis: Bool
+    ) throws -> (result: StoredResult, analysis: Analysis?) {
         let jobID: String = row["job_id"]
         let content: StoredResult.Content
+        var analysis: Analysis?
         switch row["status"] as String {
         case "analysed":
             if let bytes: Data = row["analysis_pb"] {
                 do {
-                    content = .analysis(try StoredAnalysis(
-                        stored: bytes, tokenCount: row["token_count"], inflatedSize: row["analysis_zlib_bytes"]))
+                    let (tokens, inflated): (Int, Int?) = (row["token_count"], row["analysis_zlib_bytes"])
+                    if decodingAnalysis {
+                        let read = try StoredAnalysis.readForIndexing(stored: bytes, tokenCount: tokens, inflatedSize: inflated)
+                        content = .analysis(read.stored)
+                        analysis = read.analysis
+                    } else {
+                        content = .analysis(try StoredAnalysis(stored: bytes, tokenCount: tokens, inflatedSize: inflated))
+                    }
                 } catch {
                     throw RowError(jobID: jobID, reason: "the stored analysis does not decode: \(error)")
                 }
             } else if let json: String = row["analysis"] {
                 // A row written before the store kept analyses as protobuf.
                 do {
-                    let analysis = try decoder.decode(Analysis.self, from: Data(json.utf8))
-                    let encoded = StoredAnalysis(analysis)
+                    let encoded = StoredAnalysis(try decoder.decode(Analysis.self, from: Data(json.utf8)))
                     content = .analysis(try StoredAnalysis(stored: encoded.bytes, tokenCount: row["token_count"]))
                 } catch {
                     throw RowError(jobID: jobID, reason: "the analysis JSON does not decode: \(error)")
@@ -90,7 +105,7 @@ struct ResultRow {
         case let other:
             throw RowError(jobID: jobID, reason: "unknown status \(other)")
         }
-        return StoredResult(
+        let result = StoredResult(
             jobID: jobID,
             batchID: row["batch_id"],
             article: ArticleMetadata(
@@ -100,6 +115,7 @@ struct ResultRow {
             workerID: row["worker_id"],
             submittedAt: (row["submitted_at"] as Int64?).map { StoredTime.date(milliseconds: $0) },
             analysedAt: (row["analysed_at"] as Int64?).map { StoredTime.date(milliseconds: $0) })
+        return (result, analysis)
     }
 
     struct RowError: Error {

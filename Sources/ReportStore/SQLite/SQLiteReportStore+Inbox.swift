@@ -1,3 +1,4 @@
+import ArticleAnalysis
 import Foundation
 import GRDB
 
@@ -160,12 +161,14 @@ extension SQLiteReportStore {
             guard let last: Int64 = rows.last?["seq"] else { return (0, 0) }
             let decoder = JSONDecoder()
             var skipped = 0
-            let results = rows.compactMap { row -> (StoredResult, Int64)? in
-                guard let result = try? ResultRow.decode(row, decoder: decoder) else {
+            // Each analysis decompressed and decoded once, for its row and its article both.
+            let keepsArticles = options.keepsArticles
+            let results = rows.compactMap { row -> (StoredResult, Int64, Analysis?)? in
+                guard let (result, analysis) = try? ResultRow.decode(row, decoder: decoder, decodingAnalysis: keepsArticles) else {
                     skipped += 1
                     return nil
                 }
-                return (result, row["stored_at"])
+                return (result, row["stored_at"], analysis)
             }
             _ = try index(results, in: db)
             try db.execute(sql: """

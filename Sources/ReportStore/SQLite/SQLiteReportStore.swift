@@ -246,6 +246,13 @@ public final class SQLiteReportStore: ReportStore {
     func index(
         _ results: some Sequence<(StoredResult, Int64)>, in db: Database
     ) throws -> StoreOutcome {
+        try index(results.lazy.map { ($0, $1, nil) }, in: db)
+    }
+
+    /// `index(_:in:)` of results whose analyses may be decoded already (nil: decoded here, if it decodes).
+    func index(
+        _ results: some Sequence<(StoredResult, Int64, Analysis?)>, in db: Database
+    ) throws -> StoreOutcome {
         var insertResult = DirectStatement(try db.cachedStatement(sql: ResultRow.insertSQL))
         let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
         let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
@@ -253,7 +260,7 @@ public final class SQLiteReportStore: ReportStore {
         // Rows written per batch and status, for `batch_counts` and `result_counts`.
         var perBatch: [BatchStatus: Int] = [:]
         let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
-        for (result, storedAt) in results {
+        for (result, storedAt, decoded) in results {
             guard try ResultRow.insert(result, storedAt: storedAt, with: &insertResult) else {
                 outcome.duplicates.append(result.jobID)
                 continue
@@ -263,7 +270,7 @@ public final class SQLiteReportStore: ReportStore {
             guard let stored = result.storedAnalysis else { continue }
             if options.keepsArticles {
                 // An analysis that does not decode stays a job row, found when it is read.
-                guard let analysis = try? stored.decoded() else { continue }
+                guard let analysis = decoded ?? (try? stored.decoded()) else { continue }
                 try ArticleLedger.record(
                     result, analysis: analysis, storedAt: storedAt, clustering: clustering, deltas: deltas, in: db)
                 continue

@@ -36,11 +36,11 @@ enum StoryClustering {
     }
 
     /// The weight of each of an article's story terms as the store stands before the article is indexed, and the
-    /// number of each that the store already holds.
+    /// number of each that the store already holds, keyed by bytes (`BinaryKey`).
     struct TermWeights {
-        var weights: [String: Double] = [:]
+        var weights: [BinaryKey: Double] = [:]
         /// `term_counts.term_id` of the terms some stored article carries.
-        var ids: [String: Int64] = [:]
+        var ids: [BinaryKey: Int64] = [:]
 
         /// What the article's row keeps as `term_weight`.
         var total: Double { weights.values.reduce(0, +) }
@@ -48,16 +48,17 @@ enum StoryClustering {
 
     /// The weights of the article's story terms; `total` is the number of articles stored, the article counted.
     static func termWeights(_ facts: ArticleFacts, total: Int, in db: Database) throws -> TermWeights {
-        let terms = Array(Set(facts.storyTerms.map(\.term)))
-        var counts: [String: Int] = [:]
+        let terms = Array(Set(facts.storyTerms.map { BinaryKey($0.term) }))
+        var counts: [BinaryKey: Int] = [:]
         var found = TermWeights()
         if !terms.isEmpty {
             let statement = try db.cachedStatement(
                 sql: "SELECT term, term_id, articles FROM term_counts WHERE term IN (\(databaseQuestionMarks(count: terms.count)))")
-            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(terms))
+            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(terms.map(\.text)))
             while let row = try rows.next() {
-                found.ids[row[0]] = row[1]
-                counts[row[0]] = row[2]
+                let term = BinaryKey(row[0])
+                found.ids[term] = row[1]
+                counts[term] = row[2]
             }
         }
         for term in terms { found.weights[term] = max(0, log(Double(total + 1) / Double((counts[term] ?? 0) + 1))) }
@@ -89,7 +90,8 @@ enum StoryClustering {
         let high = facts.timeMilliseconds + p.windowMilliseconds
         // A term no stored article carries has no postings to read.
         let weighted = facts.storyTerms.compactMap { term -> (id: Int64, weight: Double)? in
-            guard let w = weights.weights[term.term], w > 0, let id = weights.ids[term.term] else { return nil }
+            let key = BinaryKey(term.term)
+            guard let w = weights.weights[key], w > 0, let id = weights.ids[key] else { return nil }
             return (id, w)
         }
         let bands = bandKeys(facts.minhash, parameters: p)
