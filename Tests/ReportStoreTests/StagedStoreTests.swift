@@ -159,6 +159,39 @@ import TestSupport
         #expect(plan.contains("COVERING INDEX inbox_batch"), "\(plan)")
     }
 
+    /// Two indexers on two connections (a collector's and `mirsad run`'s, at its end) take the write lock in turn,
+    /// each reading where the other stopped: every result is indexed exactly once, and the aggregates are those of
+    /// an inline store.
+    @Test func indexingBesideAnotherIndexerMovesEveryResultOnce() throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("s.sqlite").path
+        let store = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
+        let other = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
+        let inline = try SQLiteReportStore(path: directory.appendingPathComponent("inline.sqlite").path)
+        let results = Self.articles(0..<600)
+        for chunk in stride(from: 0, to: results.count, by: 50) {
+            let part = Array(results[chunk..<chunk + 50])
+            _ = try store.store(part)
+            _ = try inline.store(part)
+        }
+        let movedByOther = Mutex(0)
+        let otherDone = DispatchSemaphore(value: 0)
+        Thread {
+            while let (moved, _) = try? other.indexPending(limit: 7), moved > 0 {
+                movedByOther.withLock { $0 += moved }
+            }
+            otherDone.signal()
+        }.start()
+        let movedHere = try store.indexAll(batch: 20)
+        otherDone.wait()
+        #expect(movedHere + movedByOther.withLock { $0 } == 600, "\(movedHere) here")
+        #expect(try store.notYetIndexed() == 0)
+        #expect(try store.overview(ReportFilter()) == inline.overview(ReportFilter()))
+        #expect(try store.topEntities(limit: 10, type: nil) == inline.topEntities(limit: 10, type: nil))
+        try AggregateCheck.expectConsistent(store)
+    }
+
     /// The inbox's log is copied into its file by the indexer, after a batch, once `resultsBetweenLogCopies` results
     /// were committed since its last copy; not by the committing writer, whose own copy waits for a much longer log.
     @Test func theIndexerCopiesTheInboxLogIntoItsFile() throws {
