@@ -66,11 +66,11 @@ struct ArticleFacts: Sendable, Hashable {
         anonymousSources = analysis.sources.count { $0.kind == .anonymous }
         quotes = analysis.quotes.count
 
-        // Keyed by bytes (`BinaryKey`): every key here is NFC.
-        var merged: [BinaryKey: Entity] = [:]
+        // Keyed by bytes, as the aggregates sum entities: every key here is NFC.
+        var merged: [AggregateDeltas.EntityKey: Entity] = [:]
         for entity in analysis.canonicalEntities where !entity.key.isEmpty {
             let key = CanonicalText.nfc(entity.key)
-            let id = BinaryKey(entity.type.rawValue + "\u{1F}" + key)
+            let id = AggregateDeltas.EntityKey(key: key, type: entity.type.rawValue)
             if var existing = merged[id] {
                 existing.mentions += entity.mentions
                 merged[id] = existing

@@ -30,13 +30,8 @@ final class AggregateDeltas {
         }
     }
 
-    /// A speaker's key, by bytes (`BinaryText`).
-    struct SpeakerKey: Hashable {
-        var key: String
-
-        static func == (a: Self, b: Self) -> Bool { BinaryText.equal(a.key, b.key) }
-        func hash(into hasher: inout Hasher) { BinaryText.hash(key, into: &hasher) }
-    }
+    /// A speaker's key, by bytes.
+    typealias SpeakerKey = BinaryKey
 
     /// A facet (`source`, `language`, `topic`) and one of its values.
     struct FacetKey: Hashable {
@@ -220,7 +215,7 @@ final class AggregateDeltas {
             }
         }
         for s in facts.speakers {
-            Self.update(&speakers[SpeakerKey(key: s.key), default: CountDelta(name: s.name)]) {
+            Self.update(&speakers[SpeakerKey(s.key), default: CountDelta(name: s.name)]) {
                 $0.articles += sign
                 $0.mentions += sign * s.quotes
                 if removal { $0.removed = true }
@@ -258,7 +253,7 @@ final class AggregateDeltas {
             }
         }
         for s in facts.speakers {
-            let speaker = SpeakerKey(key: s.key)
+            let speaker = SpeakerKey(s.key)
             Self.update(&speakerDays[DaySpeakerKey(day: facts.day, speaker: speaker), default: CountDelta()]) {
                 $0.articles += sign
                 $0.mentions += sign * s.quotes
@@ -318,7 +313,7 @@ final class AggregateDeltas {
         speakerIDs.reserveCapacity(speakers.count)
         var emptiedSpeakers: [Int64] = []
         for (key, d) in speakers {
-            speakerTotal.bind(key.key)
+            speakerTotal.bind(key.text)
             speakerTotal.bind(d.name)
             speakerTotal.bind(d.mentions)
             speakerTotal.bind(d.articles)
@@ -343,7 +338,7 @@ final class AggregateDeltas {
                 try entityRow.run()
             }
             for s in facts.speakers {
-                guard let id = speakerIDs[SpeakerKey(key: s.key)] else { continue }
+                guard let id = speakerIDs[SpeakerKey(s.key)] else { continue }
                 speakerRow.bind(id)
                 speakerRow.bind(article)
                 speakerRow.bind(s.quotes)
