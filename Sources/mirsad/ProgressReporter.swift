@@ -91,7 +91,7 @@ func writeStandardError(_ text: String) {
 ///
 /// Every stage's rate is counted from the display's start, not from the stage's first report: articles are
 /// stored at the pace they go through the whole cluster, and the first ones are stored only after they were read,
-/// sent and analysed.
+/// sent and analysed. The exception is a stage that begins when another ends (`Stage.ratesFromItsOwnStart`).
 final class ProgressDisplay: Sendable {
     private let reporters = Mutex<[ProducerProgress.Stage: ProgressReporter]>([:])
     private let style: ProgressReporter.Style?
@@ -106,7 +106,8 @@ final class ProgressDisplay: Sendable {
     @discardableResult
     func show(_ progress: ProducerProgress, now: MonotonicInstant = .now()) -> String? {
         reporters.withLock { reporters in
-            var reporter = reporters[progress.stage] ?? ProgressReporter(style: style, now: startedAt)
+            var reporter = reporters[progress.stage]
+                ?? ProgressReporter(style: style, now: progress.stage.ratesFromItsOwnStart ? now : startedAt)
             let line = reporter.update(
                 label: progress.stage.rawValue, done: progress.done, total: progress.total, now: now,
                 force: progress.isFinal)

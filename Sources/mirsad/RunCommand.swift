@@ -62,6 +62,9 @@ struct RunCommand: AsyncParsableCommand {
             return
         }
         print("\(summary.stored) of \(summary.articles) articles stored (\(summary.deadLetters) dead letters, \(summary.rejected) rejected) in \(Format.seconds(summary.seconds)): \(Format.rate(summary.articlesPerSecond)) articles/s with \(summary.workers) workers")
+        if summary.indexedAfterwards > 0 {
+            print("then \(summary.indexedAfterwards) of them indexed for reports in \(Format.seconds(summary.indexingSeconds))")
+        }
         if !summary.deadLetterSample.isEmpty {
             let shown = summary.deadLetterSample.count < summary.deadLetters ? " (the first \(summary.deadLetterSample.count))" : ""
             print("dead letters\(shown): failed on every attempt, not stored")

@@ -46,6 +46,17 @@ import Testing
         #expect(line?.hasSuffix("100/1000 25.0 articles/s ETA 36s") == true, "\(line ?? "nothing drawn")")
     }
 
+    @Test func indexingAfterStoringCountsItsRateFromItsOwnFirstReport() {
+        let display = ProgressDisplay(style: .lines, now: .origin)
+        // Storing took 6 s; the 5,000 results left to index then go at 500 a second, which the ETA must say (from
+        // the display's start the rate would read 227 a second).
+        display.show(ProducerProgress(stage: .indexed, done: 0, total: 5_000, isFinal: false), now: .origin.advanced(by: second * 6))
+        let line = display.show(
+            ProducerProgress(stage: .indexed, done: 2_500, total: 5_000, isFinal: false), now: .origin.advanced(by: second * 11))
+        #expect(line?.hasPrefix("indexed ") == true, "\(line ?? "nothing drawn")")
+        #expect(line?.hasSuffix("2500/5000 500 articles/s ETA 5s") == true, "\(line ?? "nothing drawn")")
+    }
+
     @Test func longETAIsInMinutesOrHours() {
         let minutes = ProgressReporter.render(label: "x", done: 1, total: 91, elapsed: second, barWidth: 0)
         #expect(minutes.hasSuffix("ETA 1m30s"), "\(minutes)")

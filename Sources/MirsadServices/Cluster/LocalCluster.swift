@@ -16,7 +16,7 @@ public final class LocalCluster: Service, Sendable {
         public var workers = 2
         public var threadsPerWorker: Int
         public var storePath = Defaults.storePath
-        /// Passed to the producer (`Producer.Options.onProgress`).
+        /// Passed to the producer (`Producer.Options.onProgress`), then told of the `indexed` stage.
         public var onProgress: (@Sendable (ProducerProgress) -> Void)? = nil
         public var maxArticleBytes: Int? = nil
         public var logLevel = "info"
@@ -216,7 +216,7 @@ public final class LocalCluster: Service, Sendable {
         // The collector indexes in the background, yielding to the workers: what it has not yet indexed is indexed
         // here, beside it, so that the summary counts the whole batch.
         let indexingStarted = ContinuousClock.now
-        let indexedAfterwards = try (store as? SQLiteReportStore)?.indexAll() ?? 0
+        let indexedAfterwards = try (store as? SQLiteReportStore).map { try Self.catchUp($0, progress: options.onProgress) } ?? 0
         let indexing = ContinuousClock.now - indexingStarted
         let top = try store.topEntities(limit: 10, type: nil).map {
             Summary.Entity(key: $0.key, name: $0.name, type: $0.type.rawValue, mentions: $0.mentions, articles: $0.articles)
@@ -229,6 +229,22 @@ public final class LocalCluster: Service, Sendable {
             indexedAfterwards: indexedAfterwards,
             indexingSeconds: Double(indexing.components.seconds) + Double(indexing.components.attoseconds) / 1e18,
             topEntities: top)
+    }
+
+    /// Indexes what waits in `store`'s inbox, beside the collector's own indexer, reporting the `indexed` stage;
+    /// returns how many results waited (indexed by either).
+    private static func catchUp(
+        _ store: SQLiteReportStore, progress: (@Sendable (ProducerProgress) -> Void)?
+    ) throws -> Int {
+        let waiting = try store.notYetIndexed()
+        guard waiting > 0 else { return 0 }
+        progress?(ProducerProgress(stage: .indexed, done: 0, total: waiting, isFinal: false))
+        try store.indexAll {
+            guard let progress, let left = try? store.notYetIndexed() else { return }
+            progress(ProducerProgress(stage: .indexed, done: max(0, waiting - left), total: waiting, isFinal: false))
+        }
+        progress?(ProducerProgress(stage: .indexed, done: waiting, total: waiting, isFinal: true))
+        return waiting
     }
 
     /// Runs blocking socket work (the producer polls ZeroMQ) on a thread of its own rather than the cooperative

@@ -6,6 +6,13 @@ public struct ProducerProgress: Sendable, Equatable {
         case submitted
         /// Results stored, of the batch's total (`submit --wait`).
         case stored
+        /// Results indexed for reports after the batch was stored, of those that waited then (`mirsad run`, whose
+        /// summary reads the reports).
+        case indexed
+
+        /// Whether the stage's rate counts from its own first report rather than from the command's start: indexing
+        /// catches up only once storing has ended, and its pace from the start would make its ETA many times too long.
+        public var ratesFromItsOwnStart: Bool { self == .indexed }
     }
 
     public var stage: Stage

@@ -183,9 +183,10 @@ extension SQLiteReportStore {
 
     /// Indexes until nothing waits; returns how many results it moved. Beside another process's indexer (a
     /// collector's, which runs at a low priority and may hold the write lock long on busy cores) it waits for that
-    /// one's batches, up to `patience` busy timeouts of 10 s in a row.
+    /// one's batches, up to `patience` busy timeouts of 10 s in a row. `afterBatch` is called after each batch it
+    /// moved (to show progress: `notYetIndexed` then counts the other indexer's batches too).
     @discardableResult
-    public func indexAll(batch: Int = 1024, patience: Int = 30) throws -> Int {
+    public func indexAll(batch: Int = 1024, patience: Int = 30, afterBatch: () -> Void = {}) throws -> Int {
         var total = 0
         var busy = 0
         while true {
@@ -194,6 +195,7 @@ extension SQLiteReportStore {
                 busy = 0
                 if moved == 0 { return total }
                 total += moved
+                afterBatch()
             } catch is StoreBusy {
                 busy += 1
                 if busy >= patience {
