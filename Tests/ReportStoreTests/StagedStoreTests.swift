@@ -194,6 +194,66 @@ import TestSupport
         try AggregateCheck.expectConsistent(store)
     }
 
+    /// Reading the next batch ahead while one is written (`indexAllReadingAhead`, `mirsad run` once its collector
+    /// stopped) indexes exactly what `indexAll` does; beside another indexer, a batch read ahead of rows the other
+    /// moved meanwhile is read again, so every result is still indexed exactly once.
+    @Test(arguments: [false, true])
+    func readingAheadIndexesEveryResultOnce(besideAnotherIndexer: Bool) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let path = directory.appendingPathComponent("s.sqlite").path
+        let store = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
+        let other = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
+        let inline = try SQLiteReportStore(path: directory.appendingPathComponent("inline.sqlite").path)
+        let results = Self.articles(0..<600)
+        for chunk in stride(from: 0, to: results.count, by: 50) {
+            let part = Array(results[chunk..<chunk + 50])
+            _ = try store.store(part)
+            _ = try inline.store(part)
+        }
+        let movedByOther = Mutex(0)
+        let otherDone = DispatchSemaphore(value: 0)
+        if besideAnotherIndexer {
+            Thread {
+                while let (moved, _) = try? other.indexPending(limit: 7), moved > 0 {
+                    movedByOther.withLock { $0 += moved }
+                }
+                otherDone.signal()
+            }.start()
+        }
+        var batches = 0
+        let movedHere = try store.indexAllReadingAhead(batch: 20) { batches += 1 }
+        if besideAnotherIndexer { otherDone.wait() }
+        #expect(movedHere + movedByOther.withLock { $0 } == 600, "\(movedHere) here")
+        if !besideAnotherIndexer { #expect(batches == 30) }
+        #expect(try store.notYetIndexed() == 0)
+        #expect(try store.overview(ReportFilter()) == inline.overview(ReportFilter()))
+        #expect(try store.topEntities(limit: 10, type: nil) == inline.topEntities(limit: 10, type: nil))
+        try AggregateCheck.expectConsistent(store)
+    }
+
+    /// A read-ahead indexer stops when its `afterBatch` throws, the batches written before indexed and the rest left
+    /// waiting.
+    @Test func readingAheadStopsWhenAskedBetweenBatches() throws {
+        struct Enough: Error {}
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try SQLiteReportStore(
+            path: directory.appendingPathComponent("s.sqlite").path, options: .init(stagesResults: true))
+        _ = try store.store(Self.articles(0..<100))
+        var batches = 0
+        #expect(throws: Enough.self) {
+            try store.indexAllReadingAhead(batch: 30) {
+                batches += 1
+                if batches == 2 { throw Enough() }
+            }
+        }
+        #expect(try store.notYetIndexed() == 40)
+        // Of the 60 results written, every tenth is a failed job, not an article.
+        let articles = try store.summary(ReportFilter()).articles
+        #expect(articles == 54, "\(articles)")
+    }
+
     /// The inbox's log is copied into its file by the indexer, after a batch, once `resultsBetweenLogCopies` results
     /// were committed since its last copy; not by the committing writer, whose own copy waits for a much longer log.
     @Test func theIndexerCopiesTheInboxLogIntoItsFile() throws {

@@ -121,8 +121,21 @@ public final class LocalCluster: Service, Sendable {
         var children = Children()
         let summary: Summary
         do {
-            summary = try await startAndSubmit(
+            let (report, dispatcherEndpoint) = try await startAndSubmit(
                 executable: executable, logDirectory: logDirectory, journalPath: journalPath, stop: stop, children: &children)
+            let (clusterOptions, batchLogger) = (options, logger)
+            let deadLetters = try await Self.onThreadOfItsOwn(name: "mirsad-run-dead-letters", stop: stop) {
+                Self.deadLetterSample(of: report, dispatcherEndpoint: dispatcherEndpoint, logger: batchLogger)
+            }
+            // Every result is stored: the workers and the collector stop (its indexer finishes the batch it holds),
+            // so that what is left to index for the summary is indexed by one indexer, reading ahead.
+            for group in children.stopOrder.dropLast() {
+                let killed = await ManagedProcess.stop(group)
+                if !killed.isEmpty { logger.warning("killed after \(options.stopGrace): \(killed.joined(separator: ", "))") }
+            }
+            summary = try await Self.onThreadOfItsOwn(name: "mirsad-run-summary", stop: stop) {
+                try Self.summarize(report, deadLetterSample: deadLetters, options: clusterOptions, stop: stop)
+            }
         } catch {
             await stopChildren(children)
             throw stop.isRequested ? Producer.Interrupted() : error
@@ -143,7 +156,7 @@ public final class LocalCluster: Service, Sendable {
 
     private func startAndSubmit(
         executable: String, logDirectory: String, journalPath: String, stop: StopRequest, children: inout Children
-    ) async throws -> Summary {
+    ) async throws -> (Producer.Report, dispatcherEndpoint: String) {
         let common = ["--log-level", options.logLevel]
         func launch(_ arguments: [String], log: String) -> ManagedProcess.Configuration {
             var configuration = ManagedProcess.Configuration(executable: executable, arguments: arguments + common)
@@ -189,34 +202,39 @@ public final class LocalCluster: Service, Sendable {
         producerOptions.onProgress = options.onProgress
         producerOptions.session.stop = stop
         if let limit = options.maxArticleBytes { producerOptions.maxArticleBytes = limit }
-        let (clusterOptions, batchInputs, batchLogger, submission) = (options, inputs, logger, producerOptions)
-        return try await Self.onThreadOfItsOwn(name: "mirsad-run-producer", stop: stop) {
-            let report = try Producer(options: submission, logger: batchLogger).run(inputs: batchInputs)
-            return try Self.summarize(report, dispatcherEndpoint: dispatcherEndpoint, options: clusterOptions, logger: batchLogger)
+        let (batchInputs, batchLogger, submission) = (inputs, logger, producerOptions)
+        let report = try await Self.onThreadOfItsOwn(name: "mirsad-run-producer", stop: stop) {
+            try Producer(options: submission, logger: batchLogger).run(inputs: batchInputs)
+        }
+        return (report, dispatcherEndpoint)
+    }
+
+    /// The first dead letters of the batch, asked of the dispatcher (none when it has none, or cannot say).
+    private static func deadLetterSample(
+        of report: Producer.Report, dispatcherEndpoint: String, logger: Logger
+    ) -> [Summary.DeadLetter] {
+        guard (report.deadLetters ?? 0) > 0 else { return [] }
+        do {
+            return try DeadLetterClient(dispatcherEndpoint: dispatcherEndpoint)
+                .list(batchID: report.batchID, limit: Self.deadLettersShown, timeout: .seconds(3))
+                .deadLetters.map { .init(jobID: $0.jobID, articleID: $0.articleID, attempts: Int($0.attempts), error: $0.error) }
+        } catch {
+            logger.warning("could not list the dead letters: \(error)")
+            return []
         }
     }
 
-    /// The batch's summary: the producer's report, the first dead letters, the store's top entities.
+    /// The batch's summary: the producer's report, the first dead letters, the store's top entities, once what the
+    /// collector had not yet indexed is indexed (it indexes in the background, yielding to the workers).
     private static func summarize(
-        _ report: Producer.Report, dispatcherEndpoint: String, options: Options, logger: Logger
+        _ report: Producer.Report, deadLetterSample sample: [Summary.DeadLetter], options: Options, stop: StopRequest
     ) throws -> Summary {
         let deadLetters = report.deadLetters ?? 0
-        var sample: [Summary.DeadLetter] = []
-        if deadLetters > 0 {
-            do {
-                sample = try DeadLetterClient(dispatcherEndpoint: dispatcherEndpoint)
-                    .list(batchID: report.batchID, limit: Self.deadLettersShown, timeout: .seconds(3))
-                    .deadLetters.map { .init(jobID: $0.jobID, articleID: $0.articleID, attempts: Int($0.attempts), error: $0.error) }
-            } catch {
-                logger.warning("could not list the dead letters: \(error)")
-            }
-        }
-
         let store = try ReportStoreLocation(options.storePath).open()
-        // The collector indexes in the background, yielding to the workers: what it has not yet indexed is indexed
-        // here, beside it, so that the summary counts the whole batch.
         let indexingStarted = ContinuousClock.now
-        let indexedAfterwards = try (store as? SQLiteReportStore).map { try Self.catchUp($0, progress: options.onProgress) } ?? 0
+        let indexedAfterwards = try (store as? SQLiteReportStore).map {
+            try Self.catchUp($0, progress: options.onProgress, stop: stop)
+        } ?? 0
         let indexing = ContinuousClock.now - indexingStarted
         let top = try store.topEntities(limit: 10, type: nil).map {
             Summary.Entity(key: $0.key, name: $0.name, type: $0.type.rawValue, mentions: $0.mentions, articles: $0.articles)
@@ -231,15 +249,16 @@ public final class LocalCluster: Service, Sendable {
             topEntities: top)
     }
 
-    /// Indexes what waits in `store`'s inbox, beside the collector's own indexer, reporting the `indexed` stage;
-    /// returns how many results waited (indexed by either).
+    /// Indexes what waits in `store`'s inbox once the collector has stopped, reporting the `indexed` stage, until
+    /// done or `stop` is requested; returns how many results waited.
     private static func catchUp(
-        _ store: SQLiteReportStore, progress: (@Sendable (ProducerProgress) -> Void)?
+        _ store: SQLiteReportStore, progress: (@Sendable (ProducerProgress) -> Void)?, stop: StopRequest
     ) throws -> Int {
         let waiting = try store.notYetIndexed()
         guard waiting > 0 else { return 0 }
         progress?(ProducerProgress(stage: .indexed, done: 0, total: waiting, isFinal: false))
-        try store.indexAll {
+        try store.indexAllReadingAhead {
+            if stop.isRequested { throw Producer.Interrupted() }
             guard let progress, let left = try? store.notYetIndexed() else { return }
             progress(ProducerProgress(stage: .indexed, done: max(0, waiting - left), total: waiting, isFinal: false))
         }

@@ -52,6 +52,13 @@ struct ArticleFacts: Sendable, Hashable {
     /// What a source without a name is counted under.
     static let unknownSource = "(unknown)"
 
+    /// The facts of a stored result's article: its time is the one published, else the analysed time, else
+    /// `storedAt`.
+    init(_ result: StoredResult, analysis: Analysis, storedAt: Int64) {
+        let fallback = result.analysedAt.map(StoredTime.milliseconds) ?? storedAt
+        self.init(metadata: result.article, analysis: analysis, fallbackTime: fallback)
+    }
+
     init(metadata: ArticleMetadata, analysis: Analysis, fallbackTime: Int64) {
         key = ArticleIdentity.key(metadata: metadata, normalizedText: analysis.normalizedText)
         contentHash = Int64(bitPattern: ArticleIdentity.textHash(analysis.normalizedText))

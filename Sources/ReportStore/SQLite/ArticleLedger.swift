@@ -25,11 +25,10 @@ enum ArticleLedger {
     /// - Parameter storedAt: the commit's time, milliseconds since 1970.
     @discardableResult
     static func record(
-        _ result: StoredResult, analysis: Analysis, storedAt: Int64, clustering: StoryClustering.Parameters,
-        deltas: AggregateDeltas, in db: Database
+        _ result: StoredResult, analysis: Analysis, facts known: ArticleFacts? = nil, storedAt: Int64,
+        clustering: StoryClustering.Parameters, deltas: AggregateDeltas, in db: Database
     ) throws -> Change {
-        let fallback = result.analysedAt.map(StoredTime.milliseconds) ?? storedAt
-        let facts = ArticleFacts(metadata: result.article, analysis: analysis, fallbackTime: fallback)
+        let facts = known ?? ArticleFacts(result, analysis: analysis, storedAt: storedAt)
         let existing = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT article_id, job_id, version, seen, content_hash, day, source, language FROM articles WHERE article_key = ?"),
             arguments: [facts.key])

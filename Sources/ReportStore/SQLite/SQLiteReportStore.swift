@@ -253,6 +253,20 @@ public final class SQLiteReportStore: ReportStore {
     func index(
         _ results: some Sequence<(StoredResult, Int64, Analysis?)>, in db: Database
     ) throws -> StoreOutcome {
+        try index(results.lazy.map { IndexedResult(result: $0, storedAt: $1, analysis: $2) }, in: db)
+    }
+
+    /// A result on its way into the store's tables, with what was worked out of it before the write lock was
+    /// taken: its analysis decoded, and the article's facts (nil: worked out under the lock).
+    struct IndexedResult: Sendable {
+        var result: StoredResult
+        var storedAt: Int64
+        var analysis: Analysis?
+        var facts: ArticleFacts? = nil
+    }
+
+    /// `index(_:in:)` of results whose analyses and facts may be worked out already.
+    func index(_ results: some Sequence<IndexedResult>, in db: Database) throws -> StoreOutcome {
         var insertResult = DirectStatement(try db.cachedStatement(sql: ResultRow.insertSQL))
         let insertEntity = try db.cachedStatement(sql: ResultRow.insertEntitySQL)
         let insertTopic = try db.cachedStatement(sql: ResultRow.insertTopicSQL)
@@ -260,7 +274,8 @@ public final class SQLiteReportStore: ReportStore {
         // Rows written per batch and status, for `batch_counts` and `result_counts`.
         var perBatch: [BatchStatus: Int] = [:]
         let deltas = AggregateDeltas(keepsSummaries: options.keepsAggregates)
-        for (result, storedAt, decoded) in results {
+        for indexed in results {
+            let (result, storedAt, decoded) = (indexed.result, indexed.storedAt, indexed.analysis)
             guard try ResultRow.insert(result, storedAt: storedAt, with: &insertResult) else {
                 outcome.duplicates.append(result.jobID)
                 continue
@@ -272,7 +287,8 @@ public final class SQLiteReportStore: ReportStore {
                 // An analysis that does not decode stays a job row, found when it is read.
                 guard let analysis = decoded ?? (try? stored.decoded()) else { continue }
                 try ArticleLedger.record(
-                    result, analysis: analysis, storedAt: storedAt, clustering: clustering, deltas: deltas, in: db)
+                    result, analysis: analysis, facts: indexed.facts, storedAt: storedAt, clustering: clustering,
+                    deltas: deltas, in: db)
                 continue
             }
             let index = stored.index
