@@ -108,7 +108,10 @@ public final class LocalCluster: Service, Sendable {
         var collector: ManagedProcess?
         var dispatcher: ManagedProcess?
 
-        var stopOrder: [[ManagedProcess]] { [workers, collector.map { [$0] } ?? [], dispatcher.map { [$0] } ?? []] }
+        var stopOrder: [[ManagedProcess]] { beforeTheSummary + [dispatcher.map { [$0] } ?? []] }
+        /// Stopped once every result is stored and the dead letters are listed, before what the collector left is
+        /// indexed for the summary; the dispatcher is stopped after the summary.
+        var beforeTheSummary: [[ManagedProcess]] { [workers, collector.map { [$0] } ?? []] }
     }
 
     private func runBatch(stop: StopRequest) async throws -> Summary {
@@ -129,7 +132,7 @@ public final class LocalCluster: Service, Sendable {
             }
             // Every result is stored: the workers and the collector stop (its indexer finishes the batch it holds),
             // so that what is left to index for the summary is indexed by one indexer, reading ahead.
-            for group in children.stopOrder.dropLast() {
+            for group in children.beforeTheSummary {
                 let killed = await ManagedProcess.stop(group)
                 if !killed.isEmpty { logger.warning("killed after \(options.stopGrace): \(killed.joined(separator: ", "))") }
             }
