@@ -167,31 +167,11 @@ import TestSupport
     @Test func indexingBesideAnotherIndexerMovesEveryResultOnce() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
-        let path = directory.appendingPathComponent("s.sqlite").path
-        let store = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
-        let other = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
-        let inline = try SQLiteReportStore(path: directory.appendingPathComponent("inline.sqlite").path)
-        let results = Self.articles(0..<600)
-        for chunk in stride(from: 0, to: results.count, by: 50) {
-            let part = Array(results[chunk..<chunk + 50])
-            _ = try store.store(part)
-            _ = try inline.store(part)
-        }
-        let movedByOther = Mutex(0)
-        let otherDone = DispatchSemaphore(value: 0)
-        Thread {
-            while let (moved, _) = try? other.indexPending(limit: 7), moved > 0 {
-                movedByOther.withLock { $0 += moved }
-            }
-            otherDone.signal()
-        }.start()
+        let (store, other, inline) = try Self.stagedBesideInline(in: directory)
+        let movedByOther = Self.indexingInTheBackground(other)
         let movedHere = try store.indexAll(batch: 20)
-        otherDone.wait()
-        #expect(movedHere + movedByOther.withLock { $0 } == 600, "\(movedHere) here")
-        #expect(try store.notYetIndexed() == 0)
-        #expect(try store.overview(ReportFilter()) == inline.overview(ReportFilter()))
-        #expect(try store.topEntities(limit: 10, type: nil) == inline.topEntities(limit: 10, type: nil))
-        try AggregateCheck.expectConsistent(store)
+        #expect(movedHere + movedByOther() == 600, "\(movedHere) here")
+        try Self.expectIndexed(store, as: inline)
     }
 
     /// Reading the next batch ahead while one is written (`indexAllReadingAhead`, `mirsad run` once its collector
@@ -201,6 +181,20 @@ import TestSupport
     func readingAheadIndexesEveryResultOnce(besideAnotherIndexer: Bool) throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }
+        let (store, other, inline) = try Self.stagedBesideInline(in: directory)
+        let movedByOther = besideAnotherIndexer ? Self.indexingInTheBackground(other) : { 0 }
+        var batches = 0
+        let movedHere = try store.indexAllReadingAhead(batch: 20) { batches += 1 }
+        #expect(movedHere + movedByOther() == 600, "\(movedHere) here")
+        if !besideAnotherIndexer { #expect(batches == 30) }
+        try Self.expectIndexed(store, as: inline)
+    }
+
+    /// A staging store holding 600 committed results, a second connection to it (another indexer's), and an inline
+    /// store given the same results.
+    private static func stagedBesideInline(
+        in directory: URL
+    ) throws -> (store: SQLiteReportStore, other: SQLiteReportStore, inline: SQLiteReportStore) {
         let path = directory.appendingPathComponent("s.sqlite").path
         let store = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
         let other = try SQLiteReportStore(path: path, options: .init(stagesResults: true))
@@ -211,21 +205,26 @@ import TestSupport
             _ = try store.store(part)
             _ = try inline.store(part)
         }
-        let movedByOther = Mutex(0)
-        let otherDone = DispatchSemaphore(value: 0)
-        if besideAnotherIndexer {
-            Thread {
-                while let (moved, _) = try? other.indexPending(limit: 7), moved > 0 {
-                    movedByOther.withLock { $0 += moved }
-                }
-                otherDone.signal()
-            }.start()
+        return (store, other, inline)
+    }
+
+    /// Indexes `store` in batches of 7 on a thread of its own until nothing waits; the closure returned waits for
+    /// it and says how many results it moved.
+    private static func indexingInTheBackground(_ store: SQLiteReportStore) -> () -> Int {
+        let moved = Mutex(0)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            while let (n, _) = try? store.indexPending(limit: 7), n > 0 { moved.withLock { $0 += n } }
+            done.signal()
+        }.start()
+        return {
+            done.wait()
+            return moved.withLock { $0 }
         }
-        var batches = 0
-        let movedHere = try store.indexAllReadingAhead(batch: 20) { batches += 1 }
-        if besideAnotherIndexer { otherDone.wait() }
-        #expect(movedHere + movedByOther.withLock { $0 } == 600, "\(movedHere) here")
-        if !besideAnotherIndexer { #expect(batches == 30) }
+    }
+
+    /// Nothing waits in `store`, and its reports and aggregates are those of `inline`.
+    private static func expectIndexed(_ store: SQLiteReportStore, as inline: SQLiteReportStore) throws {
         #expect(try store.notYetIndexed() == 0)
         #expect(try store.overview(ReportFilter()) == inline.overview(ReportFilter()))
         #expect(try store.topEntities(limit: 10, type: nil) == inline.topEntities(limit: 10, type: nil))
