@@ -56,7 +56,9 @@ import TestSupport
         #expect(try staged.notYetIndexed() == 70)
         #expect(try staged.count() == inline.count(), "counted once while partly indexed")
         var leftAfterEachBatch: [Int] = []
-        #expect(try staged.indexAll(batch: 30) { leftAfterEachBatch.append((try? staged.notYetIndexed()) ?? -1) } == 70)
+        #expect(try staged.indexAllReadingAhead(batch: 30) {
+            leftAfterEachBatch.append((try? staged.notYetIndexed()) ?? -1)
+        } == 70)
         #expect(leftAfterEachBatch == [40, 10, 0])
         #expect(try staged.notYetIndexed() == 0)
 

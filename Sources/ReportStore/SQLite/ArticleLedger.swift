@@ -122,8 +122,7 @@ enum ArticleLedger {
         guard let row = try Row.fetchOne(db, sql: ResultRow.selectAllSQL + " WHERE job_id = ?", arguments: [jobID]),
               let result = try? ResultRow.decode(row, decoder: JSONDecoder()),
               let analysis = try? result.storedAnalysis?.decoded() else { return nil }
-        let fallback = result.analysedAt.map(StoredTime.milliseconds) ?? (row["stored_at"] as Int64)
-        return ArticleFacts(metadata: result.article, analysis: analysis, fallbackTime: fallback)
+        return ArticleFacts(result, analysis: analysis, storedAt: row["stored_at"])
     }
 
     // MARK: - Contributions

@@ -63,7 +63,7 @@ extension SQLiteReportStore {
     /// in the inbox, as does the space a backlog took, until results come again.
     ///
     /// Reads the store's `indexed_seq` itself: the indexer may be another process (`mirsad run` indexes what is
-    /// left before its summary, beside its collector). True when free pages are left for another call.
+    /// left before its summary). True when free pages are left for another call.
     ///
     /// Once nothing is left, the log is copied into the file (a passive checkpoint, which waits for no reader), so
     /// that the file itself shrinks. With nothing to delete or give back, the transaction writes no page.
@@ -121,22 +121,41 @@ extension SQLiteReportStore {
         do {
             return try indexPendingUnlessBusy(limit: limit)
         } catch is StoreBusy {
-            throw ReportStoreError.database(
-                path: path, operation: "indexing results from the inbox",
-                reason: "another indexer held the store's write lock for over 10 s")
+            throw heldByAnotherIndexer
         }
     }
 
     /// The store's write lock was held by another connection for longer than the busy timeout.
     struct StoreBusy: Error {}
 
+    /// `StoreBusy` as told to a caller that does not wait for the other indexer.
+    private var heldByAnotherIndexer: ReportStoreError {
+        .database(
+            path: path, operation: "indexing results from the inbox",
+            reason: "another indexer held the store's write lock for over 10 s")
+    }
+
     /// `indexPending`, throwing `StoreBusy` when another indexer holds the write lock too long.
     func indexPendingUnlessBusy(limit: Int) throws -> (moved: Int, skipped: Int) {
         guard let inbox, limit > 0 else { return (0, 0) }
+        return try indexingTransaction(copyingLogOf: inbox) { db in
+            let done = try Self.indexedSequence(db)
+            saw(indexedSequence: done)
+            let batch = try prepareBatch(after: done, limit: limit, from: inbox)
+            try write(batch, in: db)
+            return (batch.rows, batch.skipped)
+        }
+    }
+
+    /// One indexing transaction: `StoreBusy` when another indexer holds the write lock too long, the inbox's log
+    /// copied into its file when due, and after a full disk the store's log checkpointed often.
+    private func indexingTransaction<T>(
+        copyingLogOf inbox: ResultInbox, _ body: (Database) throws -> T
+    ) throws -> T {
         do {
             let outcome = try perform("indexing results from the inbox") {
                 do {
-                    return try indexPendingInTransaction(limit: limit, from: inbox)
+                    return try pool.write(body)
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
                     throw StoreBusy()
                 }
@@ -146,16 +165,6 @@ extension SQLiteReportStore {
         } catch ReportStoreError.diskFull(let path, let reason) {
             checkpointOftenAfterDiskFull()
             throw ReportStoreError.diskFull(path: path, reason: reason)
-        }
-    }
-
-    private func indexPendingInTransaction(limit: Int, from inbox: ResultInbox) throws -> (moved: Int, skipped: Int) {
-        try pool.write { db in
-            let done = try Self.indexedSequence(db)
-            saw(indexedSequence: done)
-            let batch = try prepareBatch(after: done, limit: limit, from: inbox)
-            try write(batch, in: db)
-            return (batch.rows, batch.skipped)
         }
     }
 
@@ -217,54 +226,46 @@ extension SQLiteReportStore {
     @discardableResult
     public func indexAllReadingAhead(batch: Int = 1024, afterBatch: () throws -> Void = {}) throws -> Int {
         guard let inbox, batch > 0 else { return 0 }
-        var next = try perform("reading results from the inbox") {
-            try prepareBatch(after: indexedSequence(), limit: batch, from: inbox)
+        func readFromWhereIndexingStopped() throws -> PreparedBatch {
+            try perform("reading results from the inbox") {
+                try prepareBatch(after: indexedSequence(), limit: batch, from: inbox)
+            }
         }
+        var next = try readFromWhereIndexingStopped()
         var total = 0
         while let last = next.last {
             let current = next
             let ahead = ReadAhead { [self] in try prepareBatch(after: last, limit: batch, from: inbox) }
-            let written = try writeUnlessMoved(current, from: inbox)
-            let following = try perform("reading results from the inbox") { try ahead.result() }
-            if written {
-                total += current.rows
-                next = following
-                try afterBatch()
-            } else {
-                next = try perform("reading results from the inbox") {
-                    try prepareBatch(after: indexedSequence(), limit: batch, from: inbox)
+            let written: Bool
+            do {
+                // Written unless another indexer moved rows since the batch was read.
+                written = try indexingTransaction(copyingLogOf: inbox) { db in
+                    let done = try Self.indexedSequence(db)
+                    saw(indexedSequence: done)
+                    guard done == current.after else { return false }
+                    try write(current, in: db)
+                    return true
                 }
+            } catch is StoreBusy {
+                throw heldByAnotherIndexer
             }
+            let following = try perform("reading results from the inbox") { try ahead.result() }
+            guard written else {
+                next = try readFromWhereIndexingStopped()
+                continue
+            }
+            total += current.rows
+            next = following
+            try afterBatch()
         }
         return total
     }
 
-    /// Writes `batch` in a transaction of its own unless another indexer moved rows since it was read; false then.
-    private func writeUnlessMoved(_ batch: PreparedBatch, from inbox: ResultInbox) throws -> Bool {
-        do {
-            let written = try perform("indexing results from the inbox") {
-                try pool.write { db -> Bool in
-                    let done = try Self.indexedSequence(db)
-                    saw(indexedSequence: done)
-                    guard done == batch.after else { return false }
-                    try write(batch, in: db)
-                    return true
-                }
-            }
-            inbox.copyLogIfDue()
-            return written
-        } catch ReportStoreError.diskFull(let path, let reason) {
-            checkpointOftenAfterDiskFull()
-            throw ReportStoreError.diskFull(path: path, reason: reason)
-        }
-    }
-
     /// Indexes until nothing waits; returns how many results it moved. Beside another process's indexer (a
     /// collector's, which runs at a low priority and may hold the write lock long on busy cores) it waits for that
-    /// one's batches, up to `patience` busy timeouts of 10 s in a row. `afterBatch` is called after each batch it
-    /// moved (to show progress: `notYetIndexed` then counts the other indexer's batches too).
+    /// one's batches, up to `patience` busy timeouts of 10 s in a row.
     @discardableResult
-    public func indexAll(batch: Int = 1024, patience: Int = 30, afterBatch: () -> Void = {}) throws -> Int {
+    public func indexAll(batch: Int = 1024, patience: Int = 30) throws -> Int {
         var total = 0
         var busy = 0
         while true {
@@ -273,7 +274,6 @@ extension SQLiteReportStore {
                 busy = 0
                 if moved == 0 { return total }
                 total += moved
-                afterBatch()
             } catch is StoreBusy {
                 busy += 1
                 if busy >= patience {

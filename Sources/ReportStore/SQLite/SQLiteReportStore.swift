@@ -246,14 +246,7 @@ public final class SQLiteReportStore: ReportStore {
     func index(
         _ results: some Sequence<(StoredResult, Int64)>, in db: Database
     ) throws -> StoreOutcome {
-        try index(results.lazy.map { ($0, $1, nil) }, in: db)
-    }
-
-    /// `index(_:in:)` of results whose analyses may be decoded already (nil: decoded here, if it decodes).
-    func index(
-        _ results: some Sequence<(StoredResult, Int64, Analysis?)>, in db: Database
-    ) throws -> StoreOutcome {
-        try index(results.lazy.map { IndexedResult(result: $0, storedAt: $1, analysis: $2) }, in: db)
+        try index(results.lazy.map { IndexedResult(result: $0, storedAt: $1) }, in: db)
     }
 
     /// A result on its way into the store's tables, with what was worked out of it before the write lock was
@@ -261,7 +254,7 @@ public final class SQLiteReportStore: ReportStore {
     struct IndexedResult: Sendable {
         var result: StoredResult
         var storedAt: Int64
-        var analysis: Analysis?
+        var analysis: Analysis? = nil
         var facts: ArticleFacts? = nil
     }
 
