@@ -18,6 +18,24 @@ import TestSupport
         #expect(mode == "wal")
     }
 
+    /// An acknowledged result must survive a power cut: the connections that commit (the store's writer and, for a
+    /// staging store, the inbox's) sync the log at each commit (`synchronous = FULL`, 2), also after the pool has
+    /// turned on WAL mode, which sets NORMAL.
+    @Test(arguments: [false, true]) func commitsAreSyncedToDisk(staging: Bool) throws {
+        let directory = try Fixtures.temporaryDirectory()
+        defer { Fixtures.remove(directory) }
+        let store = try SQLiteReportStore(
+            path: directory.appendingPathComponent("durable.sqlite").path, options: .init(stagesResults: staging))
+        _ = try store.store([Fixtures.result("1")])
+        #expect(try store.pool.writerSynchronous == 2)
+        if staging {
+            let inbox = try #require(store.inbox)
+            #expect(try inbox.pool.writerSynchronous == 2)
+        } else {
+            #expect(store.inbox == nil)
+        }
+    }
+
     @Test func reopeningKeepsTheRows() throws {
         let directory = try Fixtures.temporaryDirectory()
         defer { Fixtures.remove(directory) }

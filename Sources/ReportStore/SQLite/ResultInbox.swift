@@ -42,6 +42,7 @@ final class ResultInbox: Sendable {
             // Effective when the file is created: rows are deleted once indexed, and the pages a backlog took are
             // given back to the file system (`deleteMoved`) instead of kept at the backlog's peak.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
+            // The writer's is set again once the pool has turned on WAL mode (`makeCommitsDurable`).
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(backstopPages)")
             if let limit = maximumSizeBytes {
@@ -50,6 +51,7 @@ final class ResultInbox: Sendable {
             }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        try pool.makeCommitsDurable()
         try Self.migrator.migrate(pool)
     }
 

@@ -117,6 +117,7 @@ public final class SQLiteReportStore: ReportStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)")
+            // The writer's is set again once the pool has turned on WAL mode (`makeCommitsDurable`).
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // A commit holds up to thousands of results: with SQLite's default 2 MB page cache, pages spill to the
             // log mid-transaction and are read back, which cost a third of storing.
@@ -131,6 +132,7 @@ public final class SQLiteReportStore: ReportStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            try pool.makeCommitsDurable()
         } catch {
             throw ReportStoreError.cannotOpen(path: path, reason: Self.openFailureReason(path: path, error: error))
         }
