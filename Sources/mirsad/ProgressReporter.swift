@@ -29,11 +29,16 @@ struct ProgressReporter {
     }
 
     /// Draws when enough time has passed since the last draw, or when `force` is set; returns the line drawn.
+    /// Nothing is drawn before `shortestRateWindow` unless forced, so the first line has a rate to show (the first
+    /// article read, alone on a line, said nothing: `submitted 1`).
     @discardableResult
     mutating func update(
         label: String, done: Int, total: Int?, now: MonotonicInstant = .now(), force: Bool = false
     ) -> String? {
-        guard style != .silent, force || lastDraw.map({ $0.duration(to: now) >= interval }) ?? true else { return nil }
+        guard style != .silent,
+              force || (startedAt.duration(to: now) >= Self.shortestRateWindow
+                        && lastDraw.map({ $0.duration(to: now) >= interval }) ?? true)
+        else { return nil }
         lastDraw = now
         let line = Self.render(label: label, done: done, total: total, elapsed: max(startedAt.duration(to: now), .zero), barWidth: 30)
         switch style {

@@ -37,6 +37,18 @@ import Testing
         #expect(later == "stored [] 90/2000 180 articles/s ETA 11s")
     }
 
+    @Test func theFirstLineWaitsUntilItCanShowARate() {
+        var reporter = ProgressReporter(style: .lines, now: .origin)
+        #expect(reporter.update(label: "submitted", done: 1, total: nil, now: .origin.advanced(by: .milliseconds(2))) == nil)
+        #expect(reporter.update(label: "submitted", done: 400, total: nil, now: .origin.advanced(by: .milliseconds(499))) == nil)
+        let first = reporter.update(label: "submitted", done: 500, total: nil, now: .origin.advanced(by: .milliseconds(500)))
+        #expect(first == "submitted 500 1000 articles/s")
+        // A stage's last report is drawn however early it comes.
+        var quick = ProgressReporter(style: .lines, now: .origin)
+        let last = quick.update(label: "stored", done: 3, total: 3, now: .origin.advanced(by: .milliseconds(10)), force: true)
+        #expect(last == "stored [##############################] 3/3")
+    }
+
     @Test func everyStageOfADisplayCountsItsRateFromTheDisplaysStart() {
         let display = ProgressDisplay(style: .lines, now: .origin)
         // The first results are stored 4 s after submitting began: 100 in 4 s, not 100 in the instant since the
