@@ -88,6 +88,17 @@ import Testing
         #expect(error.reason.contains("dictionary \(other.id)"))
     }
 
+    /// The id of every dictionary a commit of main shipped as `Resources/analysis.zdict` (from `git log --
+    /// Sources/MirsadWire/Resources/analysis.zdict`), oldest first. A store may hold frames of any of them. A
+    /// retraining adds the id it replaces here and its file to `Resources/retired/`.
+    static let everyShippedDictionaryID: [UInt32] = [1_907_241_483, 792_940_047, 1_601_868_624, 1_647_743_194, 11_520_746]
+
+    @Test func everyDictionaryEverShippedIsKept() throws {
+        for id in Self.everyShippedDictionaryID {
+            #expect(Zstd.dictionary(id: id) != nil, "dictionary \(id) was shipped, so stores may name it; retire it, never drop it")
+        }
+    }
+
     @Test func refusesWhatIsNotAFrameOfItsDictionaryAndSize() throws {
         let dictionary = try Self.dictionary()
         let sample = try Self.sample()
