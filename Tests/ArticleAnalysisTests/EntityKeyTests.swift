@@ -88,6 +88,25 @@ import TestSupport
         #expect(lexicon.personAliases["ترامب"] == "دونالد ترامب")
     }
 
+    @Test func aliasesNeedTheGivenNameToBeMostlyThatName() {
+        var builder = EntityKeyLexicon.Builder(names: [], givenNames: ["دونالد", "ترامب", "رجب", "طيب", "منصور", "هادي"])
+        builder.minimumFullNameCount = 3
+        for _ in 0..<20 { builder.add(text: "قال دونالد ترامب") }
+        for _ in 0..<200 { builder.add(text: "ترامب في") }
+        // 5 of ترامب's 225 occurrences (2%): a word after a surname, not a surname after a given name.
+        for _ in 0..<5 { builder.add(text: "حملة ترامب الانتخابي") }
+        for _ in 0..<10 { builder.add(text: "الرئيس رجب طيب اردوغان") }
+        // هادي is منصور's half the time, but العامري follows it only a quarter of the time: two people.
+        for _ in 0..<10 { builder.add(text: "الرئيس منصور هادي") }
+        for _ in 0..<5 { builder.add(text: "زعيم هادي العامري") }
+        for _ in 0..<5 { builder.add(text: "هادي قال") }
+        let lexicon = builder.build()
+        #expect(lexicon.personAliases["ترامب"] == "دونالد ترامب")
+        #expect(lexicon.personAliases["الانتخابي"] == nil)
+        #expect(lexicon.personAliases["اردوغان"] == "رجب طيب اردوغان")
+        #expect(lexicon.personAliases["العامري"] == "هادي العامري")
+    }
+
     /// The properties over the ANT sample, end to end through the analyzer. The oracle is independent of the key
     /// lexicon: the raw name lists of ../shared/data/gazetteers. `Benchmarks/keys/check.py` prints the same counts
     /// for any `mirsad analyze --json` output.

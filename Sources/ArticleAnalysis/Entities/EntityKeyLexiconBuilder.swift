@@ -14,7 +14,14 @@
 /// `minimumFullNameCount` times; then S → "F* S". A spelling variant V of S (one long vowel letter ا و ي more or
 /// less) written after the same F* ("فلاديمير بوتن") at least `minimumVariantCount` times, and at most a fifth as
 /// often as "F* S", gives V → "F* S" and "F* V" → "F* S". When F* itself is most often written after one given
-/// name G the same way ("رجب طيب"), the full name is "G F* S".
+/// name G the same way ("رجب طيب"), and F* is largely written within this one name (`chainShare` of its occurrences
+/// both before S and after G: "طيب اردوغان" is 87% of "طيب", "رجب طيب" 91%), the full name is "G F* S"; not so
+/// "منصور هادي العامري" ("هادي العامري" is 12% of "هادي") or "نظام معمر القذافي" ("نظام معمر", "Muammar's regime",
+/// is 10% of "معمر").
+///
+/// When F* is mostly a surname itself (most often written after one given name: "ترامب" after "دونالد"), a pair
+/// counts only when it is at least `surnameShare` of F*'s occurrences: a surname is followed by every kind of word,
+/// and "ترامب الانتخابية" (50 of 7,544 "ترامب": "Trump's electoral [campaign]") names no person "الانتخابية".
 public extension EntityKeyLexicon {
     struct Builder: Sendable {
         public var minimumWordCount = 2
@@ -24,6 +31,8 @@ public extension EntityKeyLexicon {
         public var aliasShare = 0.75
         public var minimumFullNameCount = 10
         public var minimumVariantCount = 3
+        public var surnameShare = 0.05
+        public var chainShare = 0.4
 
         /// Normalised name words the gazetteers list (every word of every entry).
         let names: Set<String>
@@ -137,7 +146,7 @@ public extension EntityKeyLexicon {
                 guard let dominant = dominantGivenName(of: surname) else { continue }
                 // "طيب اردوغان" is itself most often "رجب طيب اردوغان": the name then has three words.
                 var full = dominant + " " + surname
-                if let first = dominantGivenName(of: dominant) {
+                if let first = dominantGivenName(of: dominant), isMostlyWithin(dominant, after: first, before: surname) {
                     lexicon.personAliases[full] = first + " " + full
                     full = first + " " + full
                 }
@@ -158,14 +167,34 @@ public extension EntityKeyLexicon {
             return lexicon
         }
 
-        /// The given name that `surname` alone most likely belongs to, when one clearly dominates.
+        /// The given name that `surname` alone most likely belongs to, when one clearly dominates, and, when that
+        /// given name is mostly a surname itself ("ترامب"), the pair is `surnameShare` of its occurrences.
         func dominantGivenName(of surname: String) -> String? {
-            guard let before = pairs[surname] else { return nil }
+            guard let given = dominantPredecessor(of: surname) else { return nil }
+            if dominantPredecessor(of: given) != nil,
+               Double(pairs[surname]?[given] ?? 0) < surnameShare * Double(wordCounts[given, default: 0]) {
+                return nil
+            }
+            return given
+        }
+
+        /// The given name written before `word` in `aliasShare` of its pairs, at least `minimumFullNameCount` times.
+        private func dominantPredecessor(of word: String) -> String? {
+            guard let before = pairs[word] else { return nil }
             let total = before.values.reduce(0, +)
             let ranked = before.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             guard let best = ranked.first, best.value >= minimumFullNameCount, Double(best.value) >= aliasShare * Double(total)
             else { return nil }
             return best.key
+        }
+
+        /// Whether `middle` is largely written as the middle of "`first` `middle` `last`": `chainShare` of its
+        /// occurrences both after `first` and before `last` ("طيب" in "رجب طيب اردوغان"; not "هادي", which is
+        /// also "هادي العامري", in "منصور هادي").
+        func isMostlyWithin(_ middle: String, after first: String, before last: String) -> Bool {
+            let count = Double(wordCounts[middle, default: 0])
+            return Double(pairs[middle]?[first] ?? 0) >= chainShare * count
+                && Double(pairs[last]?[middle] ?? 0) >= chainShare * count
         }
 
         /// The words that differ from `w` by one long vowel letter (ا و ي) inserted or removed.
