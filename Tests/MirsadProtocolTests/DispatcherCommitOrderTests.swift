@@ -7,6 +7,31 @@ import Testing
 /// the read replies may go out before it; everything that acknowledges or hands out a change waits.
 @Suite struct DispatcherCommitOrderTests {
     /// The actions of a whole job's life, from every kind of request: each reply's kind decides whether it waits.
+    /// Revision 6: a DONE saying `worker_idle` ends the commit window when it frees credit for queued jobs, since
+    /// that worker waits for the JOBS the commit holds back; otherwise the turn gathers messages as before.
+    @Test func anIdleWorkersDoneEndsTheCommitWindowWhenJobsWaitForIt() throws {
+        var h = DispatcherHarness()
+        try h.hello("w1", capacity: 1)
+        try h.hello("w2", capacity: 1)
+        try h.submit(batch: "b1", 0..<4)
+        func held(_ worker: String) throws -> String { try #require(h.machine.jobsHeld(by: .peer(worker)).first) }
+
+        let busy = try h.done("w1", [try held("w1")])
+        #expect(busy.jobIDs(to: "w1").count == 1)
+        #expect(!busy.contains(.endCommitWindow), "not idle: the turn gathers messages as usual")
+
+        let idle = try h.done("w2", [try held("w2")], idle: true)
+        #expect(idle.jobIDs(to: "w2").count == 1)
+        #expect(idle.contains(.endCommitWindow))
+        #expect(!DispatcherAction.endCommitWindow.waitsForCommit)
+
+        // Idle, but no job is queued for it: no JOBS wait on the commit, so the window stays.
+        let drained = try h.done("w1", [try held("w1")], idle: true)
+        #expect(drained.jobIDs(to: "w1").isEmpty)
+        #expect(!drained.contains(.endCommitWindow))
+        #expect(h.violations().isEmpty)
+    }
+
     @Test func onlyReadRepliesGoOutBeforeTheCommit() throws {
         var h = DispatcherHarness()
         var actions: [DispatcherAction] = []

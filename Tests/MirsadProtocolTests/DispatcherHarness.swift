@@ -59,8 +59,11 @@ struct DispatcherHarness {
     }
 
     @discardableResult
-    mutating func done(_ peer: String, _ ids: [String], failed: [String] = [], permanent: Bool = false) throws -> [DispatcherAction] {
+    mutating func done(
+        _ peer: String, _ ids: [String], failed: [String] = [], permanent: Bool = false, idle: Bool = false
+    ) throws -> [DispatcherAction] {
         try deliver(.done(.with {
+            $0.workerIdle = idle
             $0.jobIds = ids
             $0.failures = failed.map { id in .with { $0.jobID = id; $0.error = "boom"; $0.permanent = permanent } }
         }), from: Array(peer.utf8))

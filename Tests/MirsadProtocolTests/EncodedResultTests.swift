@@ -20,6 +20,23 @@ struct EncodedResultTests {
         #expect(try FrameCodec.decode(frames) == .results(expected))
     }
 
+    /// Revision 6: `worker_idle` is appended as the codec would encode it, and read back through the collector's
+    /// view.
+    @Test func idleFlagMatchesTheCodec() throws {
+        let results = [result("b:0", textBytes: 10), result("b:1", textBytes: 300)]
+        let frames = EncodedResult.resultsMessage(try results.map(EncodedResult.init), workerIdle: true)
+        var expected = Mirsad_V1_Results()
+        expected.results = results
+        expected.workerIdle = true
+        #expect(frames == (try FrameCodec.encode(.results(expected))))
+        guard case .resultsView(let view) = try FrameCodec.decode(frames, reading: .passThrough) else {
+            Issue.record("RESULTS not read through its view")
+            return
+        }
+        #expect(view.workerIdle)
+        #expect(view.results.map(\.jobID) == ["b:0", "b:1"])
+    }
+
     @Test func sizeInMessageIsExact() throws {
         for bytes in [0, 100, 200, 20_000, 3_000_000] {
             let encoded = try EncodedResult(result("b:\(bytes)", textBytes: bytes))

@@ -148,6 +148,9 @@ enum FixtureCatalog {
             Fixture(name: "results-leased", message: .results(.with {
                 $0.results = [{ var leased = result; leased.lease = lease; return leased }()]
             })),
+            // Revision 6: the worker has nothing left to analyse; the collector and the dispatcher commit at once.
+            Fixture(name: "results-idle", message: .results(.with { $0.results = [result]; $0.workerIdle = true })),
+            Fixture(name: "done-idle", message: .done(.with { $0.jobIds = ["\(batch):0"]; $0.workerIdle = true })),
             Fixture(name: "stored-leases", message: .stored(.with { $0.jobIds = ["\(batch):0"]; $0.leases = [lease] })),
             Fixture(name: "status-reply-security", message: .statusReply(.with {
                 $0.requestID = "req-7"; $0.refusedMessages = 5; $0.version = "mirsad 1.0.0"

@@ -30,6 +30,8 @@ struct WorkerHarness {
     var outcome: WorkerOutcome?
     /// Jobs given back to the dispatcher by withdrawal (no thread had started them).
     var withdrawn: [String] = []
+    /// Events whose RESULTS or DONE said `worker_idle` against the rule (`WorkerStateMachine`, "Idle").
+    var idleFlagProblems: [String] = []
 
     init(limits: WorkerLimits = WorkerLimits(capacity: 16), collector: String? = "tcp://collector:5571") {
         machine = Machine(limits: limits, collectorKnown: collector != nil)
@@ -39,6 +41,7 @@ struct WorkerHarness {
     /// Carries out `new` as the loop does (feeding withdrawals back) and records it; returns what was carried out.
     @discardableResult
     mutating func perform(_ new: [Action]) -> [Action] {
+        checkIdleFlags(new)
         var queue = new[...]
         var done: [Action] = []
         while let action = queue.popFirst() {
@@ -58,6 +61,18 @@ struct WorkerHarness {
         }
         actions += done
         return done
+    }
+
+    /// Of one event's RESULTS, and of its DONEs, only the last may say `worker_idle`, and it does exactly when no
+    /// job is running after the event (before any withdrawal the event asks for).
+    private mutating func checkIdleFlags(_ done: [Action]) {
+        let idle = machine.runningCount == 0
+        for (kind, flags) in [("RESULTS", done.resultIdleFlags), ("DONE", done.doneIdleFlags)] where !flags.isEmpty {
+            if flags.dropLast().contains(true) { idleFlagProblems.append("a \(kind) before the event's last said worker_idle") }
+            if flags.last != idle {
+                idleFlagProblems.append("the last \(kind) said worker_idle \(flags.last!) with \(machine.runningCount) jobs running")
+            }
+        }
     }
 
     @discardableResult
@@ -134,13 +149,23 @@ struct WorkerHarness {
 extension [WorkerHarness.Action] {
     /// The RESULTS messages sent, each as its job ids.
     var resultMessages: [[String]] {
-        compactMap { if case .sendResults(let results) = $0 { results.map(\.jobID) } else { nil } }
+        compactMap { if case .sendResults(let results, _) = $0 { results.map(\.jobID) } else { nil } }
+    }
+
+    /// Each RESULTS message's `worker_idle`, in order.
+    var resultIdleFlags: [Bool] {
+        compactMap { if case .sendResults(_, let idle) = $0 { idle } else { nil } }
+    }
+
+    /// Each DONE message's `worker_idle`, in order.
+    var doneIdleFlags: [Bool] {
+        compactMap { if case .sendDone(_, _, let idle) = $0 { idle } else { nil } }
     }
 
     var resultIDs: [String] { resultMessages.flatMap { $0 } }
 
     var dones: [(jobIDs: [String], failures: [Mirsad_V1_JobFailure])] {
-        compactMap { if case .sendDone(let ids, let failures) = $0 { (ids, failures) } else { nil } }
+        compactMap { if case .sendDone(let ids, let failures, _) = $0 { (ids, failures) } else { nil } }
     }
 
     var doneIDs: [String] { dones.flatMap(\.jobIDs) }

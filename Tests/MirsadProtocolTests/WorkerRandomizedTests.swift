@@ -23,6 +23,7 @@ import Testing
         var acknowledgedByCollector = Set<String>()
         var lastSent: [String: MonotonicInstant] = [:]
         var seenActions = 0
+        var seenIdleProblems = 0
         var problems: [String] = []
         /// Set for the step in which the collector's connection came back: resends are due then, whatever their time.
         var reconnecting = false
@@ -32,7 +33,7 @@ import Testing
             seenActions = h.actions.count
             for action in new {
                 switch action {
-                case .sendResults(let results):
+                case .sendResults(let results, _):
                     for result in results {
                         if !reconnecting, let last = lastSent[result.jobID], last.duration(to: h.now) < limits.resendAfter {
                             problems.append("step \(step): \(result.jobID) resent \(last.duration(to: h.now)) after the last send")
@@ -40,7 +41,7 @@ import Testing
                         if h.collectorEndpoint == nil { problems.append("step \(step): \(result.jobID) sent with no collector") }
                         lastSent[result.jobID] = h.now
                     }
-                case .sendDone(let ids, let failures):
+                case .sendDone(let ids, let failures, _):
                     for id in ids where !acknowledgedByCollector.contains(id) {
                         problems.append("step \(step): \(id) reported done before the collector acknowledged it")
                     }
@@ -49,6 +50,8 @@ import Testing
                 default: break
                 }
             }
+            problems += h.idleFlagProblems[seenIdleProblems...].map { "step \(step): \($0)" }
+            seenIdleProblems = h.idleFlagProblems.count
             if h.machine.creditInUse > capacity {
                 problems.append("step \(step): credit in use \(h.machine.creditInUse) > capacity \(capacity)")
             }

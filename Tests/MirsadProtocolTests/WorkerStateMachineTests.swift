@@ -37,6 +37,32 @@ import Testing
         #expect(h.readyCalls == 1)
     }
 
+    /// Revision 6: RESULTS and DONE say `worker_idle` when nothing is left to analyse, so that the collector and
+    /// the dispatcher commit at once for a worker that waits on them.
+    @Test func resultsAndDoneSayWhenTheWorkerIdles() {
+        var h = H(limits: WorkerLimits(capacity: 512))
+        h.welcome()
+        h.jobs(["b:0", "b:1", "b:2"])
+        // b:1 and b:2 still wait to be analysed: not idle.
+        #expect(h.finish(["b:0"]).resultIdleFlags == [false])
+        #expect(h.ack(["b:0"]).doneIdleFlags == [false])
+        // The last job finishes (one of them failed): its RESULTS and its DONE say idle.
+        let last = h.finish(["b:1", "b:2"], failed: ["b:2"])
+        #expect(last.resultIdleFlags == [true])
+        #expect(last.doneIdleFlags == [true])
+        #expect(h.ack(["b:1"]).doneIdleFlags == [true])
+        // A resend with nothing running says idle as well; with a job running it does not.
+        h.jobs(["b:3", "b:4"])
+        h.finish(["b:3"])
+        #expect(h.advance(by: h.machine.limits.resendAfter + .seconds(1)).resultIdleFlags == [false])
+        // Results split over several messages: only the last says idle.
+        h.jobs((5..<300).map { "b:\($0)" })
+        let many = h.finish(["b:4"] + (5..<300).map { "b:\($0)" })
+        #expect(many.resultIdleFlags.count == 2)
+        #expect(many.resultIdleFlags == [false, true])
+        #expect(h.idleFlagProblems.isEmpty, "\(h.idleFlagProblems)")
+    }
+
     @Test func resultsWaitForACollectorEndpoint() {
         var h = H(collector: nil)
         h.welcome()

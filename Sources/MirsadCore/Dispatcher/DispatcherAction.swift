@@ -37,6 +37,9 @@ public enum DispatcherAction: Sendable, Equatable {
     /// A job's result is in the report store. `latency` runs from its (first) submission, by the wall clock, in
     /// whole milliseconds (as submission times are kept); never negative.
     case jobStored(jobID: String, batchID: String, latency: Duration)
+    /// A worker that said in DONE it has nothing to analyse (`worker_idle`, revision 6) is sent JOBS that wait for
+    /// this turn's commit: commit now instead of gathering more messages for it. Carried out before the commit.
+    case endCommitWindow
 }
 
 public enum PeerLeaveReason: Sendable, Hashable {
@@ -65,7 +68,7 @@ extension DispatcherAction {
     /// state), and a later reply shows that state.
     public var waitsForCommit: Bool {
         switch self {
-        case .replyStatus, .send(.batchStatusReply, _), .send(.deadLettersReply, _): false
+        case .replyStatus, .send(.batchStatusReply, _), .send(.deadLettersReply, _), .endCommitWindow: false
         default: true
         }
     }

@@ -662,7 +662,9 @@ public struct DispatcherStateMachine<Journal: JobJournal> {
                                          permanent: failure.permanent, now: now))
         }
         peers[peer] = worker
-        return actions + dispatch(now: now)
+        let dispatched = dispatch(now: now)
+        let sendsJobsToIt = dispatched.contains { if case .send(.jobsView, peer) = $0 { true } else { false } }
+        return actions + dispatched + (done.workerIdle && sendsJobsToIt ? [.endCommitWindow] : [])
     }
 
     private mutating func receivedStored(_ stored: Mirsad_V1_Stored, from peer: RoutingID, now: DispatcherTime) -> [DispatcherAction] {

@@ -7,10 +7,12 @@ public enum WorkerAction<Job: WorkerJobPayload, Result: WorkerResultPayload>: Se
     case connectCollector(endpoint: String)
     /// Hand these jobs to the analysis threads.
     case analyse([Job])
-    /// Send these results to the collector in one RESULTS message (kept under the frame limit).
-    case sendResults([Result])
-    /// Send DONE to the dispatcher (at most `ProtocolLimits.maxIDsPerMessage` entries).
-    case sendDone(jobIDs: [String], failures: [Mirsad_V1_JobFailure])
+    /// Send these results to the collector in one RESULTS message (kept under the frame limit), with
+    /// `worker_idle` set as `workerIdle` says (revision 6).
+    case sendResults([Result], workerIdle: Bool)
+    /// Send DONE to the dispatcher (at most `ProtocolLimits.maxIDsPerMessage` entries), with `worker_idle` set as
+    /// `workerIdle` says (revision 6).
+    case sendDone(jobIDs: [String], failures: [Mirsad_V1_JobFailure], workerIdle: Bool)
     /// Take back the jobs no thread has started, and report their ids with `withdrawn(_:now:)`.
     case withdrawWaiting
     /// Something to log.

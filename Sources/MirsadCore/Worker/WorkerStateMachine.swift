@@ -21,6 +21,10 @@ import MirsadWire
 /// sent again at once (the collector stores each job once and acknowledges it again), instead of holding its
 /// credit until `resendAfter` passes; the timer stays, for breaks the loop does not see.
 ///
+/// Idle (revision 6): of the RESULTS one event sends, the last says `worker_idle` exactly when no job is running
+/// once the event is handled, and the others never; so of its DONEs. The collector and the dispatcher then commit at
+/// once for a worker that waits on them, instead of gathering more messages to share the commit.
+///
 /// Leases: every job running or unacknowledged is held (`heldJobIDs`), so the dispatcher link lists it in its lease
 /// renewals however long it takes; a job the worker stops holding is no longer listed.
 ///
@@ -253,18 +257,22 @@ public struct WorkerStateMachine<Job: WorkerJobPayload, Result: WorkerResultPayl
     private mutating func transmit(_ jobIDs: [String], now: MonotonicInstant) -> [Action] {
         let results = jobIDs.compactMap { unacknowledged[$0]?.result }
         for jobID in jobIDs { unacknowledged[jobID]?.sentAt = now }
-        return MessageBatching.split(results, size: \.sizeInMessage).map { .sendResults(Array($0)) }
+        let groups = MessageBatching.split(results, size: \.sizeInMessage)
+        return groups.indices.map { .sendResults(Array(groups[$0]), workerIdle: $0 == groups.count - 1 && running.isEmpty) }
     }
 
     private func done(_ jobIDs: [String], failures: [Mirsad_V1_JobFailure]) -> [Action] {
-        var actions: [Action] = []
+        var messages: [(jobIDs: [String], failures: [Mirsad_V1_JobFailure])] = []
         for start in stride(from: 0, to: jobIDs.count, by: ProtocolLimits.maxIDsPerMessage) {
-            actions.append(.sendDone(jobIDs: Array(jobIDs[start..<min(start + ProtocolLimits.maxIDsPerMessage, jobIDs.count)]), failures: []))
+            messages.append((Array(jobIDs[start..<min(start + ProtocolLimits.maxIDsPerMessage, jobIDs.count)]), []))
         }
         for start in stride(from: 0, to: failures.count, by: ProtocolLimits.maxIDsPerMessage) {
-            actions.append(.sendDone(jobIDs: [], failures: Array(failures[start..<min(start + ProtocolLimits.maxIDsPerMessage, failures.count)])))
+            messages.append(([], Array(failures[start..<min(start + ProtocolLimits.maxIDsPerMessage, failures.count)])))
         }
-        return actions
+        return messages.indices.map {
+            .sendDone(jobIDs: messages[$0].jobIDs, failures: messages[$0].failures,
+                      workerIdle: $0 == messages.count - 1 && running.isEmpty)
+        }
     }
 
     private static func failure(_ jobID: String, _ error: String, permanent: Bool) -> Mirsad_V1_JobFailure {

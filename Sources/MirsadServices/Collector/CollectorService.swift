@@ -221,6 +221,9 @@ public final class CollectorService: Service, Sendable {
         var tidyLeft = false
         /// Results read and not yet committed, a lane per batch.
         var waiting = RoundRobinLanes<WaitingResult>()
+        /// A worker with results in `waiting` said it has nothing else to analyse (RESULTS `worker_idle`, revision
+        /// 6): the next commit is made without waiting out the commit window, since that worker idles until then.
+        var idleWorkerWaits = false
         /// How many results the next commit takes (see `Configuration.commitTarget`).
         var commitSize: CommitSizing
         /// The lease of each stored result whose STORED is not yet acknowledged, sent with it (revision 4). Only an
@@ -301,6 +304,7 @@ public final class CollectorService: Service, Sendable {
                     }
                     var refused: [Mirsad_V1_RefusedResult] = []
                     var forged = 0
+                    let waitingBefore = waiting.count
                     for result in results.results {
                         if let problem = ResultLeaseCheck.problem(
                             jobID: result.jobID, workerID: result.workerID, lease: result.hasLease ? result.lease : nil,
@@ -322,6 +326,7 @@ public final class CollectorService: Service, Sendable {
                             refused.append(error.wire)
                         }
                     }
+                    if results.workerIdle, waiting.count > waitingBefore { idleWorkerWaits = true }
                     if forged > 0 {
                         service.counters.withLock { $0.security.count(.forgedToken, forged) }
                         securityProblems.log(
@@ -365,13 +370,14 @@ public final class CollectorService: Service, Sendable {
             return false
         }
 
-        /// Reads what has arrived from workers (waiting up to the commit window for more to share the commit), takes
+        /// Reads what has arrived from workers (waiting up to the commit window for more to share the commit, unless
+        /// a worker that sent some of it idles until it is committed), takes
         /// the next commit's share of the waiting results (one per batch, then the smallest backlogs first),
         /// commits it in one transaction, then acknowledges it.
         mutating func receiveAndCommitResults() throws {
             let windowEnds = lastCommit.advanced(by: service.configuration.commitWindow)
             try readResults()
-            while !waiting.isEmpty, waiting.count < commitSize.next {
+            while !waiting.isEmpty, waiting.count < commitSize.next, !idleWorkerWaits {
                 let left = clock.monotonic().duration(to: windowEnds)
                 guard left > .zero else { break }
                 var poller = Poller()
@@ -380,6 +386,7 @@ public final class CollectorService: Service, Sendable {
                 try readResults()
             }
             guard !waiting.isEmpty else { return }
+            idleWorkerWaits = false
             let taken = waiting.popFewestFirst(upTo: commitSize.next)
             let batch = taken.map(\.result)
             let started = clock.monotonic()

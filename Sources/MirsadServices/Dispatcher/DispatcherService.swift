@@ -230,6 +230,8 @@ public final class DispatcherService: Service, Sendable {
             var changed = false
             if events[0].contains(.readable) {
                 var handled = 0
+                /// An idle worker waits for this turn's commit (`DispatcherAction.endCommitWindow`).
+                var workerWaits = false
                 func drain() throws {
                     while handled < configuration.maxMessagesPerCommit, let incoming = try router.receiveIncoming(routed: true) {
                         handled += 1
@@ -246,7 +248,13 @@ public final class DispatcherService: Service, Sendable {
                         // so a STATUS is answered within the time of reading it, not of the turn's commit.
                         var early: [DispatcherAction] = []
                         for action in actions {
-                            if action.waitsForCommit { pending.append(action) } else { early.append(action) }
+                            if action == .endCommitWindow {
+                                workerWaits = true
+                            } else if action.waitsForCommit {
+                                pending.append(action)
+                            } else {
+                                early.append(action)
+                            }
                         }
                         if !early.isEmpty {
                             let outcome = try perform(
@@ -258,9 +266,10 @@ public final class DispatcherService: Service, Sendable {
                     }
                 }
                 try drain()
-                // Within the commit window, wait for more messages to share this commit.
+                // Within the commit window, wait for more messages to share this commit, unless a worker idles
+                // until it is made.
                 let windowEnds = lastCommit.advanced(by: configuration.commitWindow)
-                while handled > 0, handled < configuration.maxMessagesPerCommit {
+                while handled > 0, handled < configuration.maxMessagesPerCommit, !workerWaits {
                     let now = clock.monotonic()
                     guard now < windowEnds else { break }
                     var gathering = Poller()
@@ -456,6 +465,8 @@ public final class DispatcherService: Service, Sendable {
                 problems.log("\(count) dead letters queued again at the request of \(ProblemLog.describe(peer))", kind: "operator", level: .info, logger: logger)
             case .jobStored(_, _, let latency):
                 latencies.record(nanoseconds: UInt64(clamping: latency.wholeNanoseconds))
+            case .endCommitWindow:
+                break  // taken by the drain that gathers the turn's messages
             }
         }
         return Performed(changedJournal: changedJournal, deferred: deferred)

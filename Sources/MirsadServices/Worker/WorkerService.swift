@@ -185,13 +185,14 @@ public final class WorkerService: Service, Sendable {
                         context: context, setup: setup, endpoint: endpoint, curve: configuration.collectorSecurity)
                 case .analyse(let jobs):
                     pool.submit(jobs)
-                case .sendResults(let results):
+                case .sendResults(let results, let workerIdle):
                     // Never waits: results the collector does not take now are sent again on the resend timer.
-                    _ = try collector?.socket.send(EncodedResult.resultsMessage(results), dontWait: true)
-                case .sendDone(let jobIDs, let failures):
+                    _ = try collector?.socket.send(EncodedResult.resultsMessage(results, workerIdle: workerIdle), dontWait: true)
+                case .sendDone(let jobIDs, let failures, let workerIdle):
                     var body = Mirsad_V1_Done()
                     body.jobIds = jobIDs
                     body.failures = failures
+                    body.workerIdle = workerIdle
                     try dispatcher.send(.done(body))
                 case .withdrawWaiting:
                     queue += machine.withdrawn(pool.withdrawWaiting().map(\.jobID), now: clock.monotonic())

@@ -1081,6 +1081,11 @@ public nonisolated struct Mirsad_V1_Done: Sendable {
 
   public var failures: [Mirsad_V1_JobFailure] = []
 
+  /// Revision 6: when this DONE was sent the worker had no job to analyse (none running, none waiting for a
+  /// thread), so it idles until JOBS come. A dispatcher SHOULD commit and send the credit's JOBS without waiting for
+  /// other messages to share the commit.
+  public var workerIdle: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1269,6 +1274,11 @@ public nonisolated struct Mirsad_V1_Results: Sendable {
 
   public var results: [Mirsad_V1_Result] = []
 
+  /// Revision 6: when this RESULTS was sent the worker had no job to analyse (none running, none waiting for a
+  /// thread): each job it holds waits for a RESULTS_ACK. A collector SHOULD commit what it holds without waiting for
+  /// other results to share the commit.
+  public var workerIdle: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1438,6 +1448,8 @@ public nonisolated struct Mirsad_V1_ResultsView: Sendable {
   // methods supported on all messages.
 
   public var results: [Mirsad_V1_ResultView] = []
+
+  public var workerIdle: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -3393,7 +3405,7 @@ nonisolated extension Mirsad_V1_JobFailure: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mirsad_V1_Done: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Done"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0\u{1}failures\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}job_ids\0\u{1}failures\0\u{3}worker_idle\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3403,6 +3415,7 @@ nonisolated extension Mirsad_V1_Done: SwiftProtobuf.Message, SwiftProtobuf._Mess
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedStringField(value: &self.jobIds) }()
       case 2: try { try decoder.decodeRepeatedMessageField(value: &self.failures) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.workerIdle) }()
       default: break
       }
     }
@@ -3415,12 +3428,16 @@ nonisolated extension Mirsad_V1_Done: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if !self.failures.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.failures, fieldNumber: 2)
     }
+    if self.workerIdle != false {
+      try visitor.visitSingularBoolField(value: self.workerIdle, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_Done, rhs: Mirsad_V1_Done) -> Bool {
     if lhs.jobIds != rhs.jobIds {return false}
     if lhs.failures != rhs.failures {return false}
+    if lhs.workerIdle != rhs.workerIdle {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3738,7 +3755,7 @@ nonisolated extension Mirsad_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Mirsad_V1_Results: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Results"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0\u{3}worker_idle\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3747,6 +3764,7 @@ nonisolated extension Mirsad_V1_Results: SwiftProtobuf.Message, SwiftProtobuf._M
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.workerIdle) }()
       default: break
       }
     }
@@ -3756,11 +3774,15 @@ nonisolated extension Mirsad_V1_Results: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.results.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.results, fieldNumber: 1)
     }
+    if self.workerIdle != false {
+      try visitor.visitSingularBoolField(value: self.workerIdle, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_Results, rhs: Mirsad_V1_Results) -> Bool {
     if lhs.results != rhs.results {return false}
+    if lhs.workerIdle != rhs.workerIdle {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -4063,7 +4085,7 @@ nonisolated extension Mirsad_V1_ResultView: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Mirsad_V1_ResultsView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ResultsView"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0\u{3}worker_idle\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4072,6 +4094,7 @@ nonisolated extension Mirsad_V1_ResultsView: SwiftProtobuf.Message, SwiftProtobu
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.workerIdle) }()
       default: break
       }
     }
@@ -4081,11 +4104,15 @@ nonisolated extension Mirsad_V1_ResultsView: SwiftProtobuf.Message, SwiftProtobu
     if !self.results.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.results, fieldNumber: 1)
     }
+    if self.workerIdle != false {
+      try visitor.visitSingularBoolField(value: self.workerIdle, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Mirsad_V1_ResultsView, rhs: Mirsad_V1_ResultsView) -> Bool {
     if lhs.results != rhs.results {return false}
+    if lhs.workerIdle != rhs.workerIdle {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

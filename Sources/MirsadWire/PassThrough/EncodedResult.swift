@@ -15,11 +15,11 @@ public struct EncodedResult: Sendable, Hashable {
     /// The size this result adds inside a RESULTS body: its bytes plus the field tag and length prefix.
     public var sizeInMessage: Int { bytes.count + 1 + Self.varintSize(bytes.count) }
 
-    /// A RESULTS message carrying `results` (field 1, repeated), byte for byte what encoding the decoded
-    /// results again would give.
-    public static func resultsMessage(_ results: some Collection<EncodedResult>) -> [[UInt8]] {
+    /// A RESULTS message carrying `results` (field 1, repeated) and `worker_idle` (field 2, revision 6), byte for
+    /// byte what encoding the decoded message again would give.
+    public static func resultsMessage(_ results: some Collection<EncodedResult>, workerIdle: Bool = false) -> [[UInt8]] {
         var body: [UInt8] = []
-        body.reserveCapacity(results.reduce(0) { $0 + $1.sizeInMessage })
+        body.reserveCapacity(results.reduce(0) { $0 + $1.sizeInMessage } + 2)
         for result in results {
             body.append(0x0A)  // field 1, length-delimited
             var length = UInt64(result.bytes.count)
@@ -30,6 +30,7 @@ public struct EncodedResult: Sendable, Hashable {
             body.append(UInt8(length))
             body.append(contentsOf: result.bytes)
         }
+        if workerIdle { body += [0x10, 0x01] }  // field 2, varint: true
         return [FrameCodec.protocolID, [Command.results.rawValue], body]
     }
 
