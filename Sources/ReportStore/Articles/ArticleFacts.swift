@@ -120,8 +120,15 @@ struct ArticleFacts: Sendable, Hashable {
 
     /// The pairs of paired entities, each ordered (type, key) ascending.
     var entityPairs: [(Entity, Entity)] {
-        let paired = entities.filter(\.paired).sorted { ($0.type.rawValue, $0.key) < ($1.type.rawValue, $1.key) }
-        var pairs: [(Entity, Entity)] = []
+        entityPairIndices.map { (entities[$0], entities[$1]) }
+    }
+
+    /// `entityPairs` as indices in `entities`.
+    var entityPairIndices: [(Int, Int)] {
+        let paired = entities.indices.filter { entities[$0].paired }.sorted {
+            (entities[$0].type.rawValue, entities[$0].key) < (entities[$1].type.rawValue, entities[$1].key)
+        }
+        var pairs: [(Int, Int)] = []
         for i in paired.indices { for j in paired.indices where j > i { pairs.append((paired[i], paired[j])) } }
         return pairs
     }

@@ -39,24 +39,36 @@ final class AggregateDeltas {
         var value: String
     }
 
-    struct FacetEntityKey: Hashable {
-        var facet: FacetKey
-        var entity: EntityKey
+    /// Two of this commit's numbers (`Numbering`): a facet's or a day's and an entity's or a speaker's, or the two
+    /// entities of a pair, in one word, which hashes in a fraction of the time of the keys they stand for.
+    struct NumberPair: Hashable {
+        private let packed: UInt64
+
+        init(_ first: Int, _ second: Int) {
+            packed = UInt64(UInt32(truncatingIfNeeded: first)) << 32 | UInt64(UInt32(truncatingIfNeeded: second))
+        }
+
+        var first: Int { Int(packed >> 32) }
+        var second: Int { Int(packed & 0xFFFF_FFFF) }
     }
 
-    struct DayEntityKey: Hashable {
-        var day: String
-        var entity: EntityKey
-    }
+    /// The distinct keys of one kind that this commit's deltas name, numbered 0, 1, ... in the order first met.
+    ///
+    /// Invariant: `keys[numbers[k]] == k` for every key, and the numbers are exactly `keys.indices`.
+    struct Numbering<Key: Hashable> {
+        private(set) var keys: [Key] = []
+        private var numbers: [Key: Int] = [:]
 
-    struct FacetSpeakerKey: Hashable {
-        var facet: FacetKey
-        var speaker: SpeakerKey
-    }
+        /// The key's number, given the next one when it has none.
+        mutating func number(_ key: Key) -> (number: Int, new: Bool) {
+            if let n = numbers[key] { return (n, false) }
+            let n = keys.count
+            numbers[key] = n
+            keys.append(key)
+            return (n, true)
+        }
 
-    struct DaySpeakerKey: Hashable {
-        var day: String
-        var speaker: SpeakerKey
+        func number(of key: Key) -> Int? { numbers[key] }
     }
 
     /// A `day_cells` row: `topic` is `''` for the row every article counts in.
@@ -65,11 +77,6 @@ final class AggregateDeltas {
         var day: String
         var source: String
         var language: String
-    }
-
-    struct PairKey: Hashable {
-        var a: EntityKey
-        var b: EntityKey
     }
 
     struct TallyKey: Hashable {
@@ -115,16 +122,28 @@ final class AggregateDeltas {
         var version: Int
     }
 
-    private(set) var entities: [EntityKey: EntityDelta] = [:]
-    private(set) var entityFacets: [FacetEntityKey: TallyAndMentions] = [:]
-    private(set) var entityDays: [DayEntityKey: CountDelta] = [:]
-    private(set) var cells: [CellKey: CellDelta] = [:]
-    private(set) var speakerDays: [DaySpeakerKey: CountDelta] = [:]
-    private(set) var speakerFacets: [FacetSpeakerKey: CountDelta] = [:]
-    private(set) var pairs: [PairKey: CountDelta] = [:]
-    private(set) var tallies: [TallyKey: TallyDelta] = [:]
-    /// Keyed by speaker; `mentions` holds the quotes.
-    private(set) var speakers: [SpeakerKey: CountDelta] = [:]
+    /// The entities, speakers, facet values and days of this commit, numbered: each is hashed once an article, and
+    /// the rows below that combine two of them are keyed by their numbers (`NumberPair`).
+    private var entityNumbers = Numbering<EntityKey>()
+    private var speakerNumbers = Numbering<SpeakerKey>()
+    private var facetNumbers = Numbering<FacetKey>()
+    private var dayNumbers = Numbering<String>()
+    /// By entity number.
+    private var entities: [EntityDelta] = []
+    /// By facet and entity number.
+    private var entityFacets: [NumberPair: TallyAndMentions] = [:]
+    /// By day and entity number.
+    private var entityDays: [NumberPair: CountDelta] = [:]
+    private var cells: [CellKey: CellDelta] = [:]
+    /// By day and speaker number.
+    private var speakerDays: [NumberPair: CountDelta] = [:]
+    /// By facet and speaker number.
+    private var speakerFacets: [NumberPair: CountDelta] = [:]
+    /// By the numbers of the pair's two entities, ordered as `ArticleFacts.entityPairs` orders them.
+    private var pairs: [NumberPair: CountDelta] = [:]
+    private var tallies: [TallyKey: TallyDelta] = [:]
+    /// By speaker number; `mentions` holds the quotes.
+    private var speakers: [CountDelta] = []
     /// The latest versions of the articles recorded since the last flush, by article: `flush` writes their entity
     /// and speaker rows once their entities and speakers have numbers.
     private var heldArticles: [Int64: ArticleFacts] = [:]
@@ -205,8 +224,13 @@ final class AggregateDeltas {
         for key in dimensions { accumulate(&tallies[key, default: TallyDelta()]) }
         pendingArticles += sign
         // Each row's delta is changed where it is, one lookup a row (`subscript(_:default:)` passed `inout`).
+        var entityNumber: [Int] = []
+        entityNumber.reserveCapacity(facts.entities.count)
         for e in facts.entities {
-            Self.update(&entities[EntityKey(key: e.key, type: e.type.rawValue), default: EntityDelta(name: e.name)]) {
+            let (n, new) = entityNumbers.number(EntityKey(key: e.key, type: e.type.rawValue))
+            if new { entities.append(EntityDelta(name: e.name)) }
+            entityNumber.append(n)
+            Self.update(&entities[n]) {
                 $0.articles += sign
                 $0.mentions += sign * e.mentions
                 $0.first = min($0.first, facts.timeMilliseconds)
@@ -214,24 +238,29 @@ final class AggregateDeltas {
                 if removal { $0.removed = true }
             }
         }
+        var speakerNumber: [Int] = []
+        speakerNumber.reserveCapacity(facts.speakers.count)
         for s in facts.speakers {
-            Self.update(&speakers[SpeakerKey(s.key), default: CountDelta(name: s.name)]) {
+            let (n, new) = speakerNumbers.number(SpeakerKey(s.key))
+            if new { speakers.append(CountDelta(name: s.name)) }
+            speakerNumber.append(n)
+            Self.update(&speakers[n]) {
                 $0.articles += sign
                 $0.mentions += sign * s.quotes
                 if removal { $0.removed = true }
             }
         }
         guard keepsSummaries else { return }
-        let facetKeys = Self.facets(facts)
-        for e in facts.entities {
-            let key = EntityKey(key: e.key, type: e.type.rawValue)
-            for facet in facetKeys {
-                Self.update(&entityFacets[FacetEntityKey(facet: facet, entity: key), default: TallyAndMentions()]) {
+        let facetNumber = Self.facets(facts).map { facetNumbers.number($0).number }
+        let day = dayNumbers.number(facts.day).number
+        for (e, entity) in zip(facts.entities, entityNumber) {
+            for facet in facetNumber {
+                Self.update(&entityFacets[NumberPair(facet, entity), default: TallyAndMentions()]) {
                     accumulate(&$0.tally)
                     $0.mentions += sign * e.mentions
                 }
             }
-            Self.update(&entityDays[DayEntityKey(day: facts.day, entity: key), default: CountDelta()]) {
+            Self.update(&entityDays[NumberPair(day, entity), default: CountDelta()]) {
                 $0.articles += sign
                 $0.mentions += sign * e.mentions
                 if removal { $0.removed = true }
@@ -245,22 +274,20 @@ final class AggregateDeltas {
                 $0.revised += history.version > 1 ? sign : 0
             }
         }
-        for (a, b) in facts.entityPairs {
-            let key = PairKey(a: EntityKey(key: a.key, type: a.type.rawValue), b: EntityKey(key: b.key, type: b.type.rawValue))
-            Self.update(&pairs[key, default: CountDelta()]) {
+        for (a, b) in facts.entityPairIndices {
+            Self.update(&pairs[NumberPair(entityNumber[a], entityNumber[b]), default: CountDelta()]) {
                 $0.articles += sign
                 if removal { $0.removed = true }
             }
         }
-        for s in facts.speakers {
-            let speaker = SpeakerKey(s.key)
-            Self.update(&speakerDays[DaySpeakerKey(day: facts.day, speaker: speaker), default: CountDelta()]) {
+        for (s, speaker) in zip(facts.speakers, speakerNumber) {
+            Self.update(&speakerDays[NumberPair(day, speaker), default: CountDelta()]) {
                 $0.articles += sign
                 $0.mentions += sign * s.quotes
                 if removal { $0.removed = true }
             }
-            for facet in facetKeys {
-                Self.update(&speakerFacets[FacetSpeakerKey(facet: facet, speaker: speaker), default: CountDelta()]) {
+            for facet in facetNumber {
+                Self.update(&speakerFacets[NumberPair(facet, speaker), default: CountDelta()]) {
                     $0.articles += sign
                     $0.mentions += sign * s.quotes
                     if removal { $0.removed = true }
@@ -288,10 +315,10 @@ final class AggregateDeltas {
         // Every entity of a pair, a facet row or a day row has a delta of its own (`add`), so each of those rows
         // finds its entity's number here. An emptied entity's row goes after every entity is written, so that no
         // entity new in this flush is given the number of one leaving in it, whose rows empty with it.
-        var entityIDs: [EntityKey: Int64] = [:]
-        entityIDs.reserveCapacity(entities.count)
+        var entityIDs = [Int64?](repeating: nil, count: entities.count)
         var emptied: [Int64] = []
-        for (key, d) in entities {
+        for (n, key) in entityNumbers.keys.enumerated() {
+            let d = entities[n]
             entityTotal.bind(key.key)
             entityTotal.bind(key.type)
             entityTotal.bind(d.name)
@@ -300,7 +327,7 @@ final class AggregateDeltas {
             entityTotal.bind(d.first)
             entityTotal.bind(d.last)
             guard let id = try entityTotal.firstInteger() else { continue }
-            entityIDs[key] = id
+            entityIDs[n] = id
             if d.removed { emptied.append(id) }
         }
         // Speakers as entities: numbered first, emptied ones deleted once every speaker row is written.
@@ -309,16 +336,16 @@ final class AggregateDeltas {
             ON CONFLICT (speaker) DO UPDATE SET quotes = quotes + excluded.quotes, articles = articles + excluded.articles
             RETURNING speaker_id
             """))
-        var speakerIDs: [SpeakerKey: Int64] = [:]
-        speakerIDs.reserveCapacity(speakers.count)
+        var speakerIDs = [Int64?](repeating: nil, count: speakers.count)
         var emptiedSpeakers: [Int64] = []
-        for (key, d) in speakers {
+        for (n, key) in speakerNumbers.keys.enumerated() {
+            let d = speakers[n]
             speakerTotal.bind(key.text)
             speakerTotal.bind(d.name)
             speakerTotal.bind(d.mentions)
             speakerTotal.bind(d.articles)
             guard let id = try speakerTotal.firstInteger() else { continue }
-            speakerIDs[key] = id
+            speakerIDs[n] = id
             if d.removed { emptiedSpeakers.append(id) }
         }
         var entityRow = DirectStatement(try db.cachedStatement(sql: """
@@ -329,7 +356,8 @@ final class AggregateDeltas {
             """))
         for (article, facts) in heldArticles {
             for e in facts.entities {
-                guard let id = entityIDs[EntityKey(key: e.key, type: e.type.rawValue)] else { continue }
+                guard let n = entityNumbers.number(of: EntityKey(key: e.key, type: e.type.rawValue)),
+                      let id = entityIDs[n] else { continue }
                 entityRow.bind(id)
                 entityRow.bind(facts.timeMilliseconds)
                 entityRow.bind(article)
@@ -338,19 +366,20 @@ final class AggregateDeltas {
                 try entityRow.run()
             }
             for s in facts.speakers {
-                guard let id = speakerIDs[SpeakerKey(s.key)] else { continue }
+                guard let n = speakerNumbers.number(of: SpeakerKey(s.key)), let id = speakerIDs[n] else { continue }
                 speakerRow.bind(id)
                 speakerRow.bind(article)
                 speakerRow.bind(s.quotes)
                 try speakerRow.run()
             }
         }
-        // Each (facet, value) of this flush numbered once.
-        var facetIDs: [FacetKey: Int64] = [:]
-        func facetID(_ key: FacetKey) throws -> Int64 {
-            if let id = facetIDs[key] { return id }
+        // Each (facet, value) of this flush given its `facets` number once, by its number here.
+        var facetIDs = [Int64?](repeating: nil, count: facetNumbers.keys.count)
+        func facetID(_ n: Int) throws -> Int64 {
+            if let id = facetIDs[n] { return id }
+            let key = facetNumbers.keys[n]
             let id = try NumberedFacetsSchema.number(facet: key.facet, value: key.value, in: db)
-            facetIDs[key] = id
+            facetIDs[n] = id
             return id
         }
         var entityFacet = DirectStatement(try db.cachedStatement(sql: """
@@ -364,8 +393,8 @@ final class AggregateDeltas {
             """))
         let dropEntityFacet = try db.cachedStatement(sql: "DELETE FROM entity_facets WHERE facet_id = ? AND entity_id = ? AND articles <= 0")
         for (key, d) in entityFacets {
-            guard let id = entityIDs[key.entity] else { continue }
-            let facet = try facetID(key.facet)
+            guard let id = entityIDs[key.second] else { continue }
+            let facet = try facetID(key.first)
             let t = d.tally
             entityFacet.bind(facet)
             entityFacet.bind(id)
@@ -382,13 +411,14 @@ final class AggregateDeltas {
             """))
         let dropEntityDay = try db.cachedStatement(sql: "DELETE FROM entity_days WHERE day = ? AND entity_id = ? AND articles <= 0")
         for (key, d) in entityDays {
-            guard let id = entityIDs[key.entity] else { continue }
-            entityDay.bind(key.day)
+            guard let id = entityIDs[key.second] else { continue }
+            let day = dayNumbers.keys[key.first]
+            entityDay.bind(day)
             entityDay.bind(id)
             entityDay.bind(d.articles)
             entityDay.bind(d.mentions)
             try entityDay.run()
-            if d.removed { try dropEntityDay.execute(arguments: [key.day, id]) }
+            if d.removed { try dropEntityDay.execute(arguments: [day, id]) }
         }
         var cell = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO day_cells (topic, day, source, language, articles, results, versions, revised, tone_sum,
@@ -421,13 +451,14 @@ final class AggregateDeltas {
             """))
         let dropSpeakerDay = try db.cachedStatement(sql: "DELETE FROM speaker_days WHERE day = ? AND speaker_id = ? AND articles <= 0")
         for (key, d) in speakerDays {
-            guard let id = speakerIDs[key.speaker] else { continue }
-            speakerDay.bind(key.day)
+            guard let id = speakerIDs[key.second] else { continue }
+            let day = dayNumbers.keys[key.first]
+            speakerDay.bind(day)
             speakerDay.bind(id)
             speakerDay.bind(d.mentions)
             speakerDay.bind(d.articles)
             try speakerDay.run()
-            if d.removed { try dropSpeakerDay.execute(arguments: [key.day, id]) }
+            if d.removed { try dropSpeakerDay.execute(arguments: [day, id]) }
         }
         var speakerFacet = DirectStatement(try db.cachedStatement(sql: """
             INSERT INTO speaker_facets (facet_id, speaker_id, quotes, articles) VALUES (?, ?, ?, ?)
@@ -436,8 +467,8 @@ final class AggregateDeltas {
             """))
         let dropSpeakerFacet = try db.cachedStatement(sql: "DELETE FROM speaker_facets WHERE facet_id = ? AND speaker_id = ? AND articles <= 0")
         for (key, d) in speakerFacets {
-            guard let id = speakerIDs[key.speaker] else { continue }
-            let facet = try facetID(key.facet)
+            guard let id = speakerIDs[key.second] else { continue }
+            let facet = try facetID(key.first)
             speakerFacet.bind(facet)
             speakerFacet.bind(id)
             speakerFacet.bind(d.mentions)
@@ -453,7 +484,7 @@ final class AggregateDeltas {
             """))
         let dropPair = try db.cachedStatement(sql: "DELETE FROM entity_pairs WHERE a_id = ? AND b_id = ? AND articles <= 0")
         for (key, d) in pairs {
-            guard let a = entityIDs[key.a], let b = entityIDs[key.b] else { continue }
+            guard let a = entityIDs[key.first], let b = entityIDs[key.second] else { continue }
             pair.bind(a)
             pair.bind(b)
             pair.bind(d.articles)
@@ -478,7 +509,11 @@ final class AggregateDeltas {
             try tally.run()
             if d.removed { try dropTally.execute(arguments: [key.dimension, key.value]) }
         }
-        entities = [:]
+        entityNumbers = Numbering()
+        speakerNumbers = Numbering()
+        facetNumbers = Numbering()
+        dayNumbers = Numbering()
+        entities = []
         heldArticles = [:]
         entityFacets = [:]
         entityDays = [:]
@@ -487,7 +522,7 @@ final class AggregateDeltas {
         speakerFacets = [:]
         pairs = [:]
         tallies = [:]
-        speakers = [:]
+        speakers = []
         storedBefore = nil
         pendingArticles = 0
     }
