@@ -49,6 +49,42 @@ import Testing
         }
     }
 
+    @Test func rowsReadAsGRDBReadsThem() throws {
+        let queue = try Self.database()
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO t VALUES ('a', 42, 0.25, x'0001ff', 'نص عربي'), ('b', NULL, NULL, NULL, NULL),
+                    ('c', -7, 3, x'', ''), ('d', 1, 2.5, NULL, 'ignored')
+                """)
+            var select = DirectStatement(try db.cachedStatement(sql: "SELECT id, n, x, b, s FROM t WHERE id < ? ORDER BY id"))
+            select.bind("d")
+            var read: [(String, Int64?, Double, Data?, String, Bool)] = []
+            try select.forEachRow { row in
+                read.append((row.text(0), row.integerOrNil(1), row.double(2), row.blob(3), row.text(4), row.isNull(4)))
+            }
+            let expected = try Row.fetchAll(db, sql: "SELECT id, n, x, b, s FROM t WHERE id < 'd' ORDER BY id")
+            #expect(read.count == expected.count)
+            for ((id, n, x, b, s, sIsNull), row) in zip(read, expected) {
+                #expect(id == row[0] as String)
+                #expect(n == row[1] as Int64?)
+                #expect(x == (row[2] as Double?) ?? 0)
+                #expect(b == row[3] as Data?)
+                #expect(s == (row[4] as String?) ?? "")
+                #expect(sIsNull == row.hasNull(atIndex: 4))
+            }
+            // An integer read as a real, as SQLite converts it; an empty blob is a value, not NULL.
+            #expect(read[2].2 == 3)
+            #expect(read[2].3 == Data())
+            // The statement is left reset, its bindings cleared, for its next use by either.
+            select.bind("b")
+            var ids: [String] = []
+            try select.forEachRow { ids.append($0.text(0)) }
+            #expect(ids == ["a"])
+            #expect(try String.fetchAll(db.cachedStatement(sql: "SELECT id, n, x, b, s FROM t WHERE id < ? ORDER BY id"),
+                                        arguments: ["c"]) == ["a", "b"])
+        }
+    }
+
     @Test func aRefusedRowThrowsGRDBsErrorAndTheStatementIsUsableAfter() throws {
         let queue = try Self.database()
         try queue.write { db in

@@ -122,6 +122,23 @@ struct DirectStatement: ~Copyable {
         }
     }
 
+    /// Steps the statement through every row it returns, calling `body` with each: a `DirectRow` read only within
+    /// the call (SQLite reuses its values at the next step).
+    mutating func forEachRow(_ body: (DirectRow) throws -> Void) throws {
+        defer { reset() }
+        try throwRefusedBinding()
+        while true {
+            switch sqlite3_step(handle) {
+            case SQLITE_ROW:
+                try body(DirectRow(handle: handle))
+            case SQLITE_DONE:
+                return
+            case let code:
+                throw stepFailure(code)
+            }
+        }
+    }
+
     /// The error of a step that ended with `code`, as GRDB reports it.
     private func stepFailure(_ code: CInt) -> DatabaseError {
         DatabaseError(
@@ -140,5 +157,33 @@ struct DirectStatement: ~Copyable {
         guard let (code, index) = refusedBinding else { return }
         throw DatabaseError(
             resultCode: ResultCode(rawValue: code), message: "value \(index) could not be bound", sql: statement.sql)
+    }
+}
+
+/// The row a `DirectStatement` stepped to, its columns read through SQLite's C interface, as GRDB would read them
+/// (an integer or a real converted as SQLite converts it). Valid only inside the `forEachRow` call that gave it.
+struct DirectRow {
+    fileprivate let handle: SQLiteStatement
+
+    func isNull(_ column: CInt) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    func integer(_ column: CInt) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    func integerOrNil(_ column: CInt) -> Int64? { isNull(column) ? nil : integer(column) }
+
+    func double(_ column: CInt) -> Double { sqlite3_column_double(handle, column) }
+
+    /// The column's text up to its first NUL, as GRDB reads a `String`; "" for NULL.
+    func text(_ column: CInt) -> String {
+        guard let bytes = sqlite3_column_text(handle, column) else { return "" }
+        return String(cString: bytes)
+    }
+
+    /// The column's bytes, nil for NULL.
+    func blob(_ column: CInt) -> Data? {
+        if isNull(column) { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return Data() }
+        return Data(bytes: bytes, count: count)
     }
 }

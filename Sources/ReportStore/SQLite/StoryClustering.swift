@@ -52,13 +52,13 @@ enum StoryClustering {
         var counts: [BinaryKey: Int] = [:]
         var found = TermWeights()
         if !terms.isEmpty {
-            let statement = try db.cachedStatement(
-                sql: "SELECT term, term_id, articles FROM term_counts WHERE term IN (\(databaseQuestionMarks(count: terms.count)))")
-            let rows = try Row.fetchCursor(statement, arguments: StatementArguments(terms.map(\.text)))
-            while let row = try rows.next() {
-                let term = BinaryKey(row[0])
-                found.ids[term] = row[1]
-                counts[term] = row[2]
+            var statement = DirectStatement(try db.cachedStatement(
+                sql: "SELECT term, term_id, articles FROM term_counts WHERE term IN (\(databaseQuestionMarks(count: terms.count)))"))
+            for term in terms { statement.bind(term.text) }
+            try statement.forEachRow { row in
+                let term = BinaryKey(row.text(0))
+                found.ids[term] = row.integer(1)
+                counts[term] = Int(row.integer(2))
             }
         }
         for term in terms { found.weights[term] = max(0, log(Double(total + 1) / Double((counts[term] ?? 0) + 1))) }
@@ -70,14 +70,31 @@ enum StoryClustering {
     static func postings(_ terms: [Int64], low: Int64, high: Int64, limit: Int, in db: Database) throws -> [[Int64]] {
         var lists = Array(repeating: [Int64](), count: terms.count)
         guard !terms.isEmpty else { return lists }
-        let sql = terms.indices.map { i in
+        var statement = DirectStatement(try db.cachedStatement(sql: postingsSQL(terms: terms.count)))
+        statement.bind(low)
+        statement.bind(high)
+        statement.bind(limit)
+        for term in terms { statement.bind(term) }
+        try statement.forEachRow { row in lists[Int(row.integer(0))].append(row.integer(1)) }
+        return lists
+    }
+
+    /// The statement of `postings` for `terms` terms: low, high and the limit are ?1 to ?3, term `i` is `?(i + 4)`.
+    /// Those of every count an article can have (its story terms and at most one band per signature value) are
+    /// written once.
+    private static func postingsSQL(terms: Int) -> String {
+        if terms < postingsSQLByCount.count { return postingsSQLByCount[terms] }
+        return makePostingsSQL(terms: terms)
+    }
+
+    private static let postingsSQLByCount =
+        (0...(ArticleFacts.storyEntityTerms + ArticleFacts.storyKeywordTerms + Fingerprinter.signatureLength))
+        .map(makePostingsSQL)
+
+    private static func makePostingsSQL(terms: Int) -> String {
+        (0..<terms).map { i in
             "SELECT \(i), article_id FROM (SELECT article_id FROM term_postings WHERE term = ?\(i + 4) AND time_ms BETWEEN ?1 AND ?2 ORDER BY time_ms DESC LIMIT ?3)"
         }.joined(separator: " UNION ALL ")
-        var arguments: [any DatabaseValueConvertible] = [low, high, limit]
-        arguments += terms as [any DatabaseValueConvertible]
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
-        while let row = try rows.next() { lists[row[0] as Int].append(row[1]) }
-        return lists
     }
 
     /// Puts the article `article` (its row already written with `weights.total`, its contributions applied) in a
@@ -189,14 +206,14 @@ enum StoryClustering {
     /// The candidates among `articles` that are stored, by number, read with one statement.
     private static func candidates(_ articles: [Int64], in db: Database) throws -> [Int64: Candidate] {
         guard !articles.isEmpty else { return [:] }
-        let statement = try db.cachedStatement(sql: """
+        var statement = DirectStatement(try db.cachedStatement(sql: """
             SELECT article_id, story_id, minhash, term_weight FROM articles
             WHERE article_id IN (\(databaseQuestionMarks(count: articles.count)))
-            """)
+            """))
+        for article in articles { statement.bind(article) }
         var found: [Int64: Candidate] = [:]
-        let rows = try Row.fetchCursor(statement, arguments: StatementArguments(articles))
-        while let row = try rows.next() {
-            found[row[0]] = Candidate(story: row[1], minhash: row[2], termWeight: row[3])
+        try statement.forEachRow { row in
+            found[row.integer(0)] = Candidate(story: row.integerOrNil(1), minhash: row.blob(2), termWeight: row.double(3))
         }
         return found
     }
@@ -231,8 +248,11 @@ enum StoryClustering {
 
     /// Recounts a story's size, span and label after an article joined or left it; deletes it when empty.
     private static func refresh(story: Int64, articleDelta: Int, in db: Database) throws {
-        try db.cachedStatement(sql: "UPDATE stories SET articles = articles + ? WHERE story_id = ?").execute(arguments: [articleDelta, story])
-        let size = try Int.fetchOne(db.cachedStatement(sql: "SELECT articles FROM stories WHERE story_id = ?"), arguments: [story]) ?? 0
+        var count = DirectStatement(try db.cachedStatement(
+            sql: "UPDATE stories SET articles = articles + ? WHERE story_id = ? RETURNING articles"))
+        count.bind(articleDelta)
+        count.bind(story)
+        let size = try count.firstInteger() ?? 0
         if size <= 0 {
             try db.execute(sql: "DELETE FROM stories WHERE story_id = ?", arguments: [story])
             try db.execute(sql: "DELETE FROM story_terms WHERE story_id = ?", arguments: [story])
@@ -254,11 +274,15 @@ enum StoryClustering {
 
     /// The names of a story's three most shared terms, entities first, the rarer first among equals.
     private static func label(story: Int64, in db: Database) throws -> String {
-        try String.fetchAll(db.cachedStatement(sql: """
+        var names = DirectStatement(try db.cachedStatement(sql: """
             SELECT COALESCE(c.name, c.term) FROM story_terms s CROSS JOIN term_counts c ON c.term_id = s.term_id
             WHERE s.story_id = ?
             ORDER BY s.articles DESC, substr(c.term, 1, 2) = 'e:' DESC, c.articles, c.term LIMIT 3
-            """), arguments: [story]).joined(separator: " · ")
+            """))
+        names.bind(story)
+        var label: [String] = []
+        try names.forEachRow { label.append($0.text(0)) }
+        return label.joined(separator: " · ")
     }
 
     /// The band and hash of each minhash band that holds a real value.
